@@ -1,0 +1,118 @@
+"""Stage 1: read spec files into plain data, remembering where every value came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import SourceRef, SpecError, SpecErrors
+
+JsonPath = tuple[str | int, ...]
+
+
+def json_path(path: JsonPath) -> str:
+    """`("actions", "ListOrders", "parameters", 3)` -> `$.actions.ListOrders.parameters[3]`."""
+    text = "$"
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """One spec file's data plus the line and column of every value and mapping key in it."""
+
+    file: str
+    data: Any
+    value_marks: dict[JsonPath, tuple[int, int]] = field(repr=False)
+    key_marks: dict[JsonPath, tuple[int, int]] = field(repr=False)
+
+    def ref(self, path: JsonPath, *, at_key: bool = False) -> SourceRef:
+        """The location of `path`, or of its nearest enclosing value that has one."""
+        marks = self.key_marks if at_key and path in self.key_marks else self.value_marks
+        probe = path
+        while probe not in marks and probe:
+            probe = probe[:-1]
+        line, column = marks.get(probe, (1, 1))
+        return SourceRef(self.file, line, column, json_path(path))
+
+
+class _Builder:
+    """Turns a composed YAML node tree into Python data, recording marks and duplicate keys."""
+
+    def __init__(self, file: str, loader: yaml.SafeLoader) -> None:
+        self.file = file
+        self.loader = loader
+        self.value_marks: dict[JsonPath, tuple[int, int]] = {}
+        self.key_marks: dict[JsonPath, tuple[int, int]] = {}
+        self.errors: list[SpecError] = []
+
+    def build(self, node: yaml.Node, path: JsonPath) -> Any:
+        self.value_marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.loader.construct_object(key_node, deep=True)
+                key_path = (*path, str(key))
+                mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                if key in result:
+                    first_line, first_column = self.key_marks[key_path]
+                    self.errors.append(
+                        SpecError(
+                            SourceRef(self.file, *mark, json_path(key_path)),
+                            f"duplicate key {key!r} (first defined at line {first_line}, "
+                            f"column {first_column})",
+                        )
+                    )
+                    continue
+                self.key_marks[key_path] = mark
+                result[key] = self.build(value_node, key_path)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+
+def load_spec(path: Path, display_name: str) -> LoadedSpec:
+    """Parse one spec file. Raises SpecErrors for YAML syntax errors and duplicate keys."""
+    text = path.read_text(encoding="utf-8")
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise SpecErrors([SpecError(SourceRef(display_name, 1, 1, "$"), "the file is empty")])
+        builder = _Builder(display_name, loader)
+        data = builder.build(node, ())
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = error.problem or error.context or "invalid YAML"
+        raise SpecErrors(
+            [SpecError(SourceRef(display_name, line, column, "$"), f"YAML syntax error: {problem}")]
+        ) from None
+    finally:
+        loader.dispose()
+    if builder.errors:
+        raise SpecErrors(builder.errors)
+    return LoadedSpec(display_name, data, builder.value_marks, builder.key_marks)
+
+
+def load_specs(paths: list[Path], root: Path) -> list[LoadedSpec]:
+    """Load every file, collecting the errors of all of them before raising."""
+    specs: list[LoadedSpec] = []
+    errors: list[SpecError] = []
+    for path in sorted(paths):
+        try:
+            display = path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            display = path.as_posix()
+        try:
+            specs.append(load_spec(path, display))
+        except SpecErrors as error:
+            errors.extend(error.errors)
+    if errors:
+        raise SpecErrors(errors)
+    return specs

@@ -1,0 +1,590 @@
+"""Stage 3: turn schema-valid spec data into the intermediate model, with semantic checks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from . import naming
+from .errors import SpecError, SpecErrors
+from .load import JsonPath, LoadedSpec
+from .model import (
+    DOCS_ROOT,
+    Action,
+    Api,
+    Constraint,
+    EnumType,
+    EnumValue,
+    Parameter,
+    RequestBody,
+    Section,
+    Shape,
+    Throttling,
+)
+
+# A name, a name with an index (X.N), or a name with a member element and an index (X.Id.N).
+_SEGMENT = r"[A-Za-z][A-Za-z0-9]*"
+_SCALAR_WIRE = re.compile(rf"^{_SEGMENT}$")
+_LIST_WIRE = re.compile(rf"^{_SEGMENT}(\.{_SEGMENT})?\.N$")
+_NEXT_TOKEN = "NextToken"
+
+_SCALAR_ANNOTATIONS = {
+    "string": "str",
+    "integer": "int",
+    "decimal": "Decimal | int | float",
+    "boolean": "bool",
+    "datetime": "datetime",
+    "date": "date",
+}
+
+
+def _notes(data: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(data.get("notes", ()))
+
+
+def _docs_url(page: str | None) -> str | None:
+    return DOCS_ROOT + page if page else None
+
+
+def _literal(values: tuple[str, ...]) -> str:
+    return "Literal[" + ", ".join(repr(value) for value in values) + "]"
+
+
+class _SectionBuilder:
+    """Builds one Section from one spec, collecting every semantic error on the way."""
+
+    def __init__(self, spec: LoadedSpec) -> None:
+        self.spec = spec
+        self.data: dict[str, Any] = spec.data
+        self.errors: list[SpecError] = []
+
+    def error(self, path: JsonPath, message: str, *, at_key: bool = False) -> None:
+        self.errors.append(SpecError(self.spec.ref(path, at_key=at_key), message))
+
+    # -- enums -------------------------------------------------------------------------
+
+    def build_enums(self) -> dict[str, EnumType]:
+        enums: dict[str, EnumType] = {}
+        for name, data in self.data.get("enums", {}).items():
+            path: JsonPath = ("enums", name)
+            values: list[EnumValue] = []
+            seen_values: set[str] = set()
+            seen_members: set[str] = set()
+            for index, item in enumerate(data["values"]):
+                item_path = (*path, "values", index)
+                entry = {"value": item} if isinstance(item, str) else item
+                value = entry["value"]
+                member = entry.get("name") or naming.enum_member_name(value)
+                if member is None:
+                    self.error(
+                        item_path,
+                        f"value {value!r} gives no Python member name; "
+                        "write it as {value: ..., name: UPPER_CASE_NAME}",
+                    )
+                    continue
+                if value in seen_values:
+                    self.error(item_path, f"duplicate enum value {value!r}")
+                elif member in seen_members:
+                    self.error(item_path, f"duplicate enum member name {member!r} (from {value!r})")
+                seen_values.add(value)
+                seen_members.add(member)
+                values.append(EnumValue(value, member, entry.get("description")))
+            enums[name] = EnumType(
+                name=name,
+                literal_alias=f"{name}Value",
+                description=data.get("description"),
+                open=data.get("open", False),
+                values=tuple(values),
+                notes=_notes(data),
+                source=self.spec.ref(path, at_key=True),
+            )
+        return enums
+
+    # -- parameters and shapes ----------------------------------------------------------
+
+    def build_parameter(
+        self,
+        data: dict[str, Any],
+        path: JsonPath,
+        enums: dict[str, EnumType],
+        shape_names: set[str],
+    ) -> Parameter | None:
+        wire: str = data["wire"]
+        kind: str = data["type"]
+        is_list = wire.endswith(".N")
+        ok = True
+        if is_list and not _LIST_WIRE.match(wire) or not is_list and not _SCALAR_WIRE.match(wire):
+            self.error(
+                (*path, "wire"),
+                f"malformed wire pattern {wire!r}; expected Name, Name.N or Name.Member.N "
+                "(nested members belong in a shape)",
+            )
+            ok = False
+        shape = data.get("shape")
+        if shape is not None and shape not in shape_names:
+            self.error((*path, "shape"), f"unknown shape {shape!r}; known shapes: {sorted(shape_names)}")
+            ok = False
+        enum_name = data.get("enum")
+        values: tuple[str, ...] = tuple(data.get("values", ()))
+        open_values = False
+        if enum_name is not None:
+            if enum_name not in enums:
+                self.error((*path, "enum"), f"unknown enum {enum_name!r}; known enums: {sorted(enums)}")
+                ok = False
+            else:
+                values = tuple(value.value for value in enums[enum_name].values)
+                open_values = enums[enum_name].open
+            if "values" in data:
+                self.error((*path, "values"), "give either 'enum' or 'values', not both")
+                ok = False
+        if (enum_name is not None or "values" in data) and kind != "string":
+            self.error((*path, "type"), f"valid values need type 'string', not {kind!r}")
+            ok = False
+        if "max_items" in data and not is_list:
+            self.error((*path, "max_items"), "max_items applies only to a list (a wire ending in .N)")
+            ok = False
+        for key in ("max_length", "min_length"):
+            if key in data and kind != "string":
+                self.error((*path, key), f"{key} applies only to type 'string', not {kind!r}")
+                ok = False
+        for key in ("min_value", "max_value"):
+            if key in data and kind not in ("integer", "decimal"):
+                self.error((*path, key), f"{key} applies only to integer or decimal, not {kind!r}")
+                ok = False
+        if not ok:
+            return None
+
+        name = naming.first_segment(wire)
+        python_name = data.get("python_name") or naming.parameter_name(wire)
+        if kind == "structure":
+            assert shape is not None
+            item = f"{shape} | Mapping[str, Any]"
+            label = shape
+        elif enum_name is not None:
+            enum = enums[enum_name]
+            item = f"{enum_name} | {enum.literal_alias}" + (" | str" if enum.open else "")
+            label = f"{enum_name} (enum)"
+        elif values:
+            item = _literal(values)
+            label = "string"
+        else:
+            item = _SCALAR_ANNOTATIONS[kind]
+            label = kind
+        annotation = f"Iterable[{item}]" if is_list else item
+        field_annotation = f"Sequence[{item}]" if is_list else item
+        type_label = f"list of {label}" if is_list else label
+        default = data.get("default")
+        return Parameter(
+            wire=wire,
+            name=name,
+            python_name=python_name,
+            kind=kind,
+            is_list=is_list,
+            wire_prefix=wire[:-1] if is_list else wire,
+            shape=shape,
+            enum=enum_name,
+            values=values,
+            open_values=open_values,
+            required=data.get("required", False),
+            required_rule=data.get("required_rule"),
+            description=data.get("description"),
+            default=None if default is None else str(default).lower() if isinstance(default, bool) else str(default),
+            max_items=data.get("max_items"),
+            max_length=data.get("max_length"),
+            min_length=data.get("min_length"),
+            min_value=data.get("min_value"),
+            max_value=data.get("max_value"),
+            wire_alternatives=tuple(data.get("wire_alternatives", ())),
+            notes=_notes(data),
+            annotation=annotation,
+            field_annotation=field_annotation,
+            type_label=type_label,
+            source=self.spec.ref(path),
+        )
+
+    def build_parameters(
+        self,
+        items: list[dict[str, Any]],
+        path: JsonPath,
+        enums: dict[str, EnumType],
+        shape_names: set[str],
+        reserved: dict[str, str] | None = None,
+    ) -> tuple[Parameter, ...]:
+        parameters: list[Parameter] = []
+        names: dict[str, int] = {}
+        python_names: dict[str, str] = dict(reserved or {})
+        for index, item in enumerate(items):
+            item_path = (*path, index)
+            parameter = self.build_parameter(item, item_path, enums, shape_names)
+            if parameter is None:
+                continue
+            if parameter.name in names:
+                self.error(
+                    (*item_path, "wire"),
+                    f"duplicate parameter name {parameter.name!r} (also at index {names[parameter.name]})",
+                )
+                continue
+            if parameter.python_name in python_names:
+                self.error(
+                    (*item_path, "wire"),
+                    f"Python name {parameter.python_name!r} is already used by "
+                    f"{python_names[parameter.python_name]}",
+                )
+                continue
+            names[parameter.name] = index
+            python_names[parameter.python_name] = repr(parameter.wire)
+            parameters.append(parameter)
+        return tuple(parameters)
+
+    def build_shapes(self, enums: dict[str, EnumType]) -> tuple[Shape, ...]:
+        raw: dict[str, Any] = self.data.get("shapes", {})
+        names = set(raw)
+        shapes: dict[str, Shape] = {}
+        for name, data in raw.items():
+            path: JsonPath = ("shapes", name)
+            fields = self.build_parameters(data["fields"], (*path, "fields"), enums, names)
+            shapes[name] = Shape(
+                name=name,
+                descriptor=naming.constant_name(name) + "_SHAPE",
+                description=data.get("description"),
+                fields=fields,
+                notes=_notes(data),
+                source=self.spec.ref(path, at_key=True),
+            )
+        return self.order_shapes(shapes)
+
+    def order_shapes(self, shapes: dict[str, Shape]) -> tuple[Shape, ...]:
+        """Dependencies first, ties by name; a shape that contains itself is an error."""
+        ordered: list[Shape] = []
+        state: dict[str, str] = {}
+
+        def visit(name: str, trail: tuple[str, ...]) -> None:
+            if state.get(name) == "done":
+                return
+            if state.get(name) == "visiting":
+                cycle = " -> ".join((*trail[trail.index(name) :], name))
+                self.error(("shapes", name), f"shape contains itself: {cycle}", at_key=True)
+                return
+            state[name] = "visiting"
+            for field in shapes[name].fields:
+                if field.shape in shapes:
+                    visit(field.shape, (*trail, name))
+            state[name] = "done"
+            ordered.append(shapes[name])
+
+        for name in sorted(shapes):
+            visit(name, ())
+        return tuple(ordered)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def build_constraints(
+        self, items: list[dict[str, Any]], path: JsonPath, parameters: tuple[Parameter, ...]
+    ) -> tuple[Constraint, ...]:
+        by_name = {parameter.name: parameter.python_name for parameter in parameters}
+        constraints: list[Constraint] = []
+        for index, item in enumerate(items):
+            item_path = (*path, index)
+            kind = next(key for key in ("exactly_one_of", "at_most_one_of", "excludes") if key in item)
+            names = list(item[kind])
+            if kind == "excludes":
+                names = [item["parameter"], *names]
+            unknown = [name for name in names if name not in by_name]
+            if unknown:
+                self.error(
+                    item_path,
+                    f"constraint names unknown parameter(s) {unknown}; parameters: {sorted(by_name)}",
+                )
+                continue
+            python = tuple(by_name[name] for name in names)
+            if kind == "excludes":
+                constraints.append(Constraint(kind, python[0], python[1:]))
+            else:
+                constraints.append(Constraint(kind, None, python))
+        return tuple(constraints)
+
+    def build_action(
+        self,
+        name: str,
+        data: dict[str, Any],
+        enums: dict[str, EnumType],
+        shape_names: set[str],
+    ) -> Action | None:
+        path: JsonPath = ("actions", name)
+        body_data = data.get("request_body")
+        reserved: dict[str, str] = {}
+        body: RequestBody | None = None
+        if body_data is not None:
+            body = RequestBody(
+                python_name=naming.parameter_name(body_data["parameter"]),
+                name=body_data["parameter"],
+                description=body_data["description"],
+                md5_parameter=body_data["md5_parameter"],
+            )
+            reserved[body.python_name] = "the request body"
+        parameters = self.build_parameters(
+            data["parameters"], (*path, "parameters"), enums, shape_names, reserved
+        )
+        if body is not None and any(p.name == body.md5_parameter for p in parameters):
+            self.error(
+                (*path, "request_body", "md5_parameter"),
+                f"{body.md5_parameter!r} is computed from the body; remove it from the parameters",
+            )
+        constraints = self.build_constraints(
+            data.get("constraints", []), (*path, "constraints"), parameters
+        )
+        throttling_data = data["throttling"]
+        throttling = Throttling(
+            max_request_quota=throttling_data["max_request_quota"],
+            restore_seconds=float(throttling_data["restore_seconds"]),
+            restore_unit=throttling_data.get("restore_unit", "request"),
+            hourly_request_quota=throttling_data.get("hourly_request_quota"),
+            bucket=throttling_data.get("shares_bucket_with", name),
+            notes=_notes(throttling_data),
+            summary=_throttling_summary(throttling_data),
+        )
+        return Action(
+            name=name,
+            python_name=naming.python_identifier(naming.snake_case(name)),
+            descriptor=naming.constant_name(name),
+            description=data["description"],
+            docs_url=_docs_url(data.get("docs")),
+            availability=data.get("availability"),
+            idempotent=data["idempotent"],
+            next_token_of=data.get("next_token_of"),
+            next_token_action=None,
+            throttling=throttling,
+            parameters=parameters,
+            constraints=constraints,
+            request_body=body,
+            result_element=data["response"]["result_element"],
+            document=data["response"].get("document", False),
+            notes=_notes(data),
+            example="",
+            source=self.spec.ref(path, at_key=True),
+        )
+
+    def check_pagination(self, actions: dict[str, Action]) -> dict[str, str]:
+        """Every NextToken action names an existing parent; returns parent -> companion."""
+        companions: dict[str, str] = {}
+        for name, action in actions.items():
+            path: JsonPath = ("actions", name)
+            takes_token = any(p.name == _NEXT_TOKEN for p in action.parameters)
+            parent = action.next_token_of
+            if parent is None:
+                if takes_token or name.endswith("ByNextToken"):
+                    self.error(
+                        path,
+                        "takes a NextToken but names no parent; add next_token_of: <parent action>",
+                        at_key=True,
+                    )
+                continue
+            if parent not in actions:
+                self.error(
+                    (*path, "next_token_of"),
+                    f"next_token_of names {parent!r}, which is not an action of this section",
+                )
+            elif not takes_token:
+                self.error((*path, "parameters"), "a next_token_of action needs a NextToken parameter")
+            elif parent in companions:
+                self.error(
+                    (*path, "next_token_of"),
+                    f"{parent!r} already has the companion {companions[parent]!r}",
+                )
+            else:
+                companions[parent] = name
+        for name, action in actions.items():
+            bucket = action.throttling.bucket
+            if bucket not in actions:
+                self.error(
+                    ("actions", name, "throttling", "shares_bucket_with"),
+                    f"shares_bucket_with names {bucket!r}, which is not an action of this section",
+                )
+        return companions
+
+    # -- section ---------------------------------------------------------------------------
+
+    def build(self) -> Section | None:
+        enums = self.build_enums()
+        shapes = self.build_shapes(enums)
+        shape_names = set(self.data.get("shapes", {}))
+        actions: dict[str, Action] = {}
+        for name, data in self.data["actions"].items():
+            action = self.build_action(name, data, enums, shape_names)
+            if action is not None:
+                actions[name] = action
+        companions = self.check_pagination(actions)
+        python_names: dict[str, str] = {}
+        for name in sorted(actions):
+            python_name = actions[name].python_name
+            if python_name in python_names:
+                self.error(
+                    ("actions", name),
+                    f"method name {python_name!r} is already used by {python_names[python_name]!r}",
+                    at_key=True,
+                )
+            python_names[python_name] = name
+        if self.errors:
+            return None
+        section = self.data["section"]
+        module = naming.module_name(section)
+        shape_map = {shape.name: shape for shape in shapes}
+        final_actions = tuple(
+            replace(
+                actions[name],
+                next_token_action=companions.get(name),
+                example=_example(module, actions[name], shape_map),
+            )
+            for name in sorted(actions)
+        )
+        shape_fields = [field for shape in shapes for field in shape.fields]
+        action_parameters = [p for action in final_actions for p in action.parameters]
+        models_imports = _imports(
+            [f.field_annotation for f in shape_fields] + (["Literal["] if enums else [])
+        )
+        if shapes:
+            models_imports = ("from dataclasses import dataclass", *models_imports)
+        if enums:
+            models_imports = (*models_imports, "from enum import StrEnum")
+        client_imports = _imports([p.annotation for p in action_parameters])
+        used_names = {
+            name
+            for name in (*enums, *(enum.literal_alias for enum in enums.values()), *shape_names)
+            if any(re.search(rf"\b{name}\b", p.annotation) for p in action_parameters)
+        }
+        return Section(
+            name=section,
+            module=module,
+            client_class=f"{section}Client",
+            async_client_class=f"Async{section}Client",
+            spec_file=self.spec.file,
+            version=self.data["version"],
+            path=self.data["path"],
+            namespace=self.data["namespace"],
+            seller_parameter=self.data["seller_parameter"],
+            seller_parameter_alternatives=tuple(self.data.get("seller_parameter_alternatives", ())),
+            description=self.data["description"],
+            docs_url=_docs_url(self.data.get("docs")),
+            notes=_notes(self.data),
+            enums=tuple(enums[name] for name in sorted(enums)),
+            shapes=shapes,
+            actions=final_actions,
+            models_imports=tuple(sorted(set(models_imports))),
+            client_imports=client_imports,
+            client_model_names=tuple(sorted(used_names)),
+        )
+
+
+_IMPORTS = (
+    (r"\bIterable\[", "collections.abc", "Iterable"),
+    (r"\bMapping\[", "collections.abc", "Mapping"),
+    (r"\bSequence\[", "collections.abc", "Sequence"),
+    (r"\bdate\b", "datetime", "date"),
+    (r"\bdatetime\b", "datetime", "datetime"),
+    (r"\bDecimal\b", "decimal", "Decimal"),
+    (r"\bAny\b", "typing", "Any"),
+    (r"\bLiteral\[", "typing", "Literal"),
+)
+
+
+def _imports(annotations: list[str]) -> tuple[str, ...]:
+    """The standard-library import lines the given annotations need, sorted."""
+    modules: dict[str, set[str]] = {}
+    for pattern, module, name in _IMPORTS:
+        if any(re.search(pattern, text) for text in annotations):
+            modules.setdefault(module, set()).add(name)
+    return tuple(
+        f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(modules.items())
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 60 and seconds % 60 == 0:
+        minutes = int(seconds // 60)
+        return "minute" if minutes == 1 else f"{minutes} minutes"
+    text = f"{seconds:g}"
+    return "second" if text == "1" else f"{text} seconds"
+
+
+def _throttling_summary(data: dict[str, Any]) -> str:
+    unit = data.get("restore_unit", "request")
+    text = (
+        f"{data['max_request_quota']} {unit}s at once, one more every "
+        f"{_duration(float(data['restore_seconds']))}"
+    )
+    if "hourly_request_quota" in data:
+        text += f", {data['hourly_request_quota']} per hour"
+    return text
+
+
+_EXAMPLE_STRINGS = {
+    "MarketplaceId": '"ATVPDKIKX0DER"',
+    "MarketplaceIdList": '"ATVPDKIKX0DER"',
+    "NextToken": '"token-from-the-previous-page"',
+    "CountryCode": '"US"',
+    "ShipToCountryCode": '"US"',
+}
+_EXAMPLE_SCALARS = {
+    "string": '"EXAMPLE"',
+    "integer": "1",
+    "decimal": 'Decimal("1.00")',
+    "boolean": "True",
+    "datetime": "datetime(2024, 1, 1, tzinfo=timezone.utc)",
+    "date": "date(2024, 1, 1)",
+}
+
+
+def _example_value(parameter: Parameter, shapes: dict[str, Shape]) -> str:
+    if parameter.kind == "structure":
+        assert parameter.shape is not None
+        fields = [f for f in shapes[parameter.shape].fields if f.required]
+        inner = ", ".join(f"{f.python_name!r}: {_example_value(f, shapes)}" for f in fields)
+        value = "{" + inner + "}"
+    elif parameter.values:
+        value = repr(parameter.values[0])
+    elif parameter.kind == "string":
+        value = _EXAMPLE_STRINGS.get(parameter.name, '"EXAMPLE"')
+    else:
+        value = _EXAMPLE_SCALARS[parameter.kind]
+    return f"[{value}]" if parameter.is_list else value
+
+
+def _example(module: str, action: Action, shapes: dict[str, Shape]) -> str:
+    """`result = mws.orders.list_orders(marketplace_id=[...], created_after=...)`."""
+    chosen = {p.python_name for p in action.parameters if p.required}
+    for constraint in action.constraints:
+        if constraint.kind == "exactly_one_of" and not chosen & set(constraint.parameters):
+            chosen.add(constraint.parameters[0])
+    arguments = [
+        f"{p.python_name}={_example_value(p, shapes)}" for p in action.parameters if p.python_name in chosen
+    ]
+    if action.request_body is not None:
+        arguments.append(f'{action.request_body.python_name}=b"<?xml version=\\"1.0\\"?>..."')
+    return f"result = mws.{module}.{action.python_name}({', '.join(arguments)})"
+
+
+def normalize(specs: list[LoadedSpec]) -> Api:
+    """Build the model for every spec; raise SpecErrors listing every semantic problem."""
+    errors: list[SpecError] = []
+    sections: list[Section] = []
+    seen: dict[str, str] = {}
+    for spec in specs:
+        builder = _SectionBuilder(spec)
+        section = builder.build()
+        errors.extend(builder.errors)
+        if section is None:
+            continue
+        if section.module in seen:
+            errors.append(
+                SpecError(
+                    spec.ref(("section",)),
+                    f"section {section.name!r} is already defined in {seen[section.module]}",
+                )
+            )
+            continue
+        seen[section.module] = spec.file
+        sections.append(section)
+    if errors:
+        raise SpecErrors(errors)
+    return Api(tuple(sorted(sections, key=lambda section: section.name)))

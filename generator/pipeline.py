@@ -1,0 +1,29 @@
+"""The stages in order: load -> validate -> normalize -> render -> format -> (write | check)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import SpecErrors
+from .format import format_files
+from .load import load_specs
+from .model import Api
+from .normalize import normalize
+from .render import render
+from .validate import validate_spec
+from .write import with_headers
+
+
+def build_model(spec_files: list[Path], root: Path) -> Api:
+    """Load, schema-check and normalize; raise SpecErrors with every problem found."""
+    specs = load_specs(spec_files, root)
+    errors = [error for spec in specs for error in validate_spec(spec)]
+    if errors:
+        raise SpecErrors(errors)
+    return normalize(specs)
+
+
+def build_tree(spec_files: list[Path], root: Path, templates: Path) -> dict[str, str]:
+    """Every generated file with its header, in memory."""
+    api = build_model(spec_files, root)
+    return with_headers(format_files(render(api, templates)))

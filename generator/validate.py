@@ -1,0 +1,61 @@
+"""Stage 2: check each spec against the JSON Schema contract, every error located."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from .errors import SpecError
+from .load import LoadedSpec
+
+
+@cache
+def schema() -> dict[str, Any]:
+    text = resources.files("generator").joinpath("spec.schema.json").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    Draft202012Validator.check_schema(schema())
+    return Draft202012Validator(schema())
+
+
+def _most_specific(error: ValidationError) -> ValidationError:
+    """For oneOf/anyOf failures, report the branch that came closest rather than all of them."""
+    while error.context:
+        error = best_match(error.context)
+    return error
+
+
+def _errors_for(spec: LoadedSpec, error: ValidationError) -> list[SpecError]:
+    error = _most_specific(error)
+    path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = sorted(error.schema.get("properties", {}))
+        known = set(allowed)
+        return [
+            SpecError(
+                spec.ref((*path, str(key)), at_key=True),
+                f"unknown key {key!r}; expected one of {allowed}",
+            )
+            for key in error.instance
+            if key not in known
+        ]
+    if error.validator == "enum":
+        return [SpecError(spec.ref(path), f"{error.instance!r} is not one of {error.validator_value}")]
+    return [SpecError(spec.ref(path), error.message)]
+
+
+def validate_spec(spec: LoadedSpec) -> list[SpecError]:
+    """All schema errors of one spec, in document order."""
+    errors: list[SpecError] = []
+    for error in _validator().iter_errors(spec.data):
+        errors.extend(_errors_for(spec, error))
+    return sorted(set(errors))

@@ -1,0 +1,265 @@
+"""Build, sign and send requests. Building is pure; the sessions differ only in how bytes travel.
+
+A request is built as MWS documents it: parameters form-encoded in a POST body (never the URL),
+or, for an operation whose document is the body (SubmitFeed), in the query string with the
+body's base64 MD5 among the signed parameters.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import platform
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from .descriptors import Operation, SectionSpec
+from .encoding import encode_parameters, format_datetime
+from .response import MWSResponse, parse_response
+from .signing import Signer, percent_encode
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
+
+# Hosts per region (docs: DG_Endpoints). Each marketplace's country code works as a region too.
+REGION_HOSTS = {
+    "NA": "mws.amazonservices.com",
+    "EU": "mws-eu.amazonservices.com",
+    "FE": "mws-fe.amazonservices.com",
+    "US": "mws.amazonservices.com",
+    "BR": "mws.amazonservices.com",
+    "CA": "mws.amazonservices.ca",
+    "MX": "mws.amazonservices.com.mx",
+    "AE": "mws.amazonservices.ae",
+    "DE": "mws-eu.amazonservices.com",
+    "EG": "mws-eu.amazonservices.com",
+    "ES": "mws-eu.amazonservices.com",
+    "FR": "mws-eu.amazonservices.com",
+    "BE": "mws-eu.amazonservices.com",
+    "GB": "mws-eu.amazonservices.com",
+    "UK": "mws-eu.amazonservices.com",
+    "IN": "mws.amazonservices.in",
+    "IT": "mws-eu.amazonservices.com",
+    "NL": "mws-eu.amazonservices.com",
+    "PL": "mws-eu.amazonservices.com",
+    "SA": "mws-eu.amazonservices.com",
+    "SE": "mws-eu.amazonservices.com",
+    "TR": "mws-eu.amazonservices.com",
+    "SG": "mws-fe.amazonservices.com",
+    "AU": "mws.amazonservices.com.au",
+    "JP": "mws.amazonservices.jp",
+}
+
+
+def _ua_escape(text: str) -> str:
+    """User-Agent attribute values escape `\\`, `)` and `;` (docs: DG_UserAgentHeader)."""
+    return text.replace("\\", "\\\\").replace(")", "\\)").replace(";", "\\;")
+
+
+def user_agent(version: str) -> str:
+    """`mwskit/<version> (Language=Python/<x.y.z>; Platform=<os>)`."""
+    python = _ua_escape(platform.python_version())
+    system = _ua_escape(platform.system() or "unknown")
+    return f"mwskit/{version} (Language=Python/{python}; Platform={system})"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    """Everything that goes on the wire for one call."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """Credentials and options of one client. The secret key and auth token are never shown."""
+
+    access_key: str
+    secret_key: str = field(repr=False)
+    seller_id: str
+    auth_token: str | None = field(default=None, repr=False)
+    region: str = "NA"
+    endpoint: str | None = None
+    signature_method: str = "HmacSHA256"
+    seller_parameter: str | None = None
+    expires_in: timedelta | None = None
+    timeout: float = 30.0
+    clock: Callable[[], datetime] | None = field(default=None, repr=False)
+    version: str = "0"
+
+    def base_url(self) -> str:
+        if self.endpoint is not None:
+            return self.endpoint.rstrip("/")
+        host = REGION_HOSTS.get(self.region.upper())
+        if host is None:
+            raise ValueError(
+                f"region must be one of {', '.join(sorted(REGION_HOSTS))}; got {self.region!r} "
+                "(or pass endpoint=...)"
+            )
+        return f"https://{host}"
+
+
+class RequestBuilder:
+    """Turns (section, operation, argument values) into a signed PreparedRequest. No I/O."""
+
+    def __init__(self, config: ClientConfig) -> None:
+        if config.seller_parameter not in (None, "SellerId", "Merchant"):
+            raise ValueError(
+                f"seller_parameter must be 'SellerId' or 'Merchant'; got {config.seller_parameter!r}"
+            )
+        if config.expires_in is not None and config.expires_in <= timedelta(0):
+            raise ValueError(f"expires_in must be a positive timedelta; got {config.expires_in!r}")
+        self._config = config
+        self._clock = config.clock or _utc_now
+        self._signer = Signer(config.secret_key, config.signature_method)
+        self._base_url = config.base_url()
+        parts = urlsplit(self._base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"endpoint must be an http(s) URL; got {config.endpoint!r}")
+        default_port = 443 if parts.scheme == "https" else 80
+        host = parts.hostname.lower()
+        self._host = host if parts.port in (None, default_port) else f"{host}:{parts.port}"
+        self._path_prefix = parts.path
+        self._headers = (("User-Agent", user_agent(config.version)),)
+        self._fixed: dict[tuple[str, str], tuple[str, list[tuple[str, str]]]] = {}
+
+    def _fixed_pairs(
+        self, section: SectionSpec, operation: Operation
+    ) -> tuple[str, list[tuple[str, str]]]:
+        """The request path and the parameters every call of this operation sends, encoded."""
+        key = (section.name, operation.name)
+        cached = self._fixed.get(key)
+        if cached is None:
+            config = self._config
+            seller_name = section.seller_parameter
+            if config.seller_parameter in section.seller_parameter_alternatives:
+                seller_name = config.seller_parameter
+            pairs = [
+                ("AWSAccessKeyId", config.access_key),
+                ("Action", operation.name),
+                (seller_name, config.seller_id),
+                ("SignatureMethod", config.signature_method),
+                ("SignatureVersion", "2"),
+                ("Version", section.version),
+            ]
+            if config.auth_token:
+                pairs.append(("MWSAuthToken", config.auth_token))
+            encoded = [(percent_encode(name), percent_encode(value)) for name, value in pairs]
+            cached = (self._path_prefix + section.path, encoded)
+            self._fixed[key] = cached
+        return cached
+
+    def _time_pair(self) -> tuple[str, str]:
+        now = self._clock()
+        if self._config.expires_in is not None:
+            return ("Expires", percent_encode(format_datetime(now + self._config.expires_in)))
+        return ("Timestamp", percent_encode(format_datetime(now)))
+
+    def build(
+        self,
+        section: SectionSpec,
+        operation: Operation,
+        values: tuple[Any, ...],
+        body: bytes | None = None,
+        content_type: str | None = None,
+    ) -> PreparedRequest:
+        pairs = [
+            (name, percent_encode(value)) for name, value in encode_parameters(operation, values)
+        ]
+        path, fixed = self._fixed_pairs(section, operation)
+        pairs.extend(fixed)
+        pairs.append(self._time_pair())
+        if operation.body is not None:
+            if body is None:
+                raise ValueError(f"{operation.method}(): {operation.body.python_name} is required")
+            md5 = base64.b64encode(hashlib.md5(body).digest()).decode("ascii")
+            pairs.append((operation.body.md5_parameter, percent_encode(md5)))
+        pairs.sort()
+        query = "&".join([f"{name}={value}" for name, value in pairs])
+        signature = self._signer.sign(f"POST\n{self._host}\n{path}\n{query}")
+        signed = f"{query}&Signature={percent_encode(signature)}"
+        url = self._base_url + section.path
+        if operation.body is not None:
+            assert body is not None
+            headers = (
+                *self._headers,
+                ("Content-Type", content_type or guess_feed_content_type(body)),
+            )
+            return PreparedRequest("POST", f"{url}?{signed}", headers, body)
+        headers = (*self._headers, ("Content-Type", FORM_CONTENT_TYPE))
+        return PreparedRequest("POST", url, headers, signed.encode("ascii"))
+
+
+def guess_feed_content_type(body: bytes) -> str:
+    """XML feeds are `text/xml`; flat files default to the NA/EU charset (docs: Feeds_SubmitFeed)."""
+    start = body[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start.startswith(b"<"):
+        return "text/xml"
+    return "text/tab-separated-values; charset=iso-8859-1"
+
+
+def _to_httpx(request: PreparedRequest) -> httpx.Request:
+    return httpx.Request(
+        request.method, request.url, headers=list(request.headers), content=request.body
+    )
+
+
+class SyncSession:
+    """Sends requests with one pooled httpx.Client."""
+
+    def __init__(self, config: ClientConfig, transport: httpx.BaseTransport | None = None) -> None:
+        self.config = config
+        self.builder = RequestBuilder(config)
+        self._http = httpx.Client(transport=transport, timeout=config.timeout)
+
+    def call(
+        self,
+        section: SectionSpec,
+        operation: Operation,
+        values: tuple[Any, ...],
+        body: bytes | None = None,
+        content_type: str | None = None,
+    ) -> MWSResponse:
+        prepared = self.builder.build(section, operation, values, body, content_type)
+        response = self._http.send(_to_httpx(prepared))
+        return parse_response(operation, response.status_code, response.headers, response.content)
+
+    def close(self) -> None:
+        self._http.close()
+
+
+class AsyncSession:
+    """Sends requests with one pooled httpx.AsyncClient."""
+
+    def __init__(
+        self, config: ClientConfig, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self.config = config
+        self.builder = RequestBuilder(config)
+        self._http = httpx.AsyncClient(transport=transport, timeout=config.timeout)
+
+    async def call(
+        self,
+        section: SectionSpec,
+        operation: Operation,
+        values: tuple[Any, ...],
+        body: bytes | None = None,
+        content_type: str | None = None,
+    ) -> MWSResponse:
+        prepared = self.builder.build(section, operation, values, body, content_type)
+        response = await self._http.send(_to_httpx(prepared))
+        return parse_response(operation, response.status_code, response.headers, response.content)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()

@@ -1,0 +1,111 @@
+"""Declarative descriptions of sections, operations and parameters, written by the generator."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+STRING = "string"
+INTEGER = "integer"
+DECIMAL = "decimal"
+BOOLEAN = "boolean"
+DATETIME = "datetime"
+DATE = "date"
+STRUCTURE = "structure"
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One parameter or structure field.
+
+    `wire` is the wire name for a single value, or the text before the index for a list
+    (`MarketplaceId.Id.` for `MarketplaceId.Id.N`); items are numbered 1..N by position.
+    """
+
+    python_name: str
+    name: str
+    wire: str
+    kind: str
+    is_list: bool = False
+    required: bool = False
+    values: frozenset[str] | None = None
+    open_values: bool = False
+    max_items: int | None = None
+    max_length: int | None = None
+    min_length: int | None = None
+    min_value: int | float | None = None
+    max_value: int | float | None = None
+    shape: ShapeSpec | None = None
+
+    @property
+    def pattern(self) -> str:
+        """The wire pattern as the docs write it: `MarketplaceId.Id.N`."""
+        return self.wire + "N" if self.is_list else self.wire
+
+
+@dataclass(frozen=True, slots=True)
+class ShapeSpec:
+    """A request structure: the dataclass users may pass and how each field is sent."""
+
+    name: str
+    cls: type[Any]
+    fields: tuple[Param, ...]
+    by_key: Mapping[str, Param] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        keys: dict[str, Param] = {}
+        for item in self.fields:
+            keys[item.python_name] = item
+            keys[item.name] = item
+        object.__setattr__(self, "by_key", keys)
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    """A rule between parameters: exactly_one_of, at_most_one_of, or excludes."""
+
+    kind: str
+    parameters: tuple[str, ...]
+    parameter: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottlingSpec:
+    max_request_quota: int
+    restore_seconds: float
+    bucket: str
+    restore_unit: str = "request"
+    hourly_request_quota: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BodySpec:
+    """An operation whose document travels as the HTTP body (parameters go in the query)."""
+
+    python_name: str
+    md5_parameter: str
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    name: str
+    method: str
+    params: tuple[Param, ...]
+    throttling: ThrottlingSpec
+    idempotent: bool
+    result_element: str
+    document: bool = False
+    body: BodySpec | None = None
+    constraints: tuple[Constraint, ...] = ()
+    next_token_action: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SectionSpec:
+    name: str
+    version: str
+    path: str
+    namespace: str
+    seller_parameter: str
+    seller_parameter_alternatives: tuple[str, ...] = ()

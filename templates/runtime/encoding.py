@@ -1,0 +1,231 @@
+"""Validate call arguments against an operation's descriptors and encode them as wire pairs.
+
+Everything here runs before any network I/O; each error names the method, the Python
+argument path and the wire name, and says what is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from .descriptors import (
+    BOOLEAN,
+    DATE,
+    DATETIME,
+    DECIMAL,
+    INTEGER,
+    STRING,
+    STRUCTURE,
+    Operation,
+    Param,
+    ShapeSpec,
+)
+
+Pairs = list[tuple[str, str]]
+
+
+class _Place:
+    """Where a value sits, for error messages: `items[0].prep_details_list[1] (Items.member.1...)`."""
+
+    __slots__ = ("method", "python", "wire")
+
+    def __init__(self, method: str, python: str, wire: str) -> None:
+        self.method = method
+        self.python = python
+        self.wire = wire
+
+    def __str__(self) -> str:
+        return f"{self.method}(): {self.python} ({self.wire})"
+
+
+def format_datetime(value: datetime) -> str:
+    """ISO 8601 in UTC with a `Z`: `2024-01-01T00:00:00Z` (milliseconds only when present)."""
+    utc = value.astimezone(timezone.utc)
+    text = (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
+        f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
+    )
+    if utc.microsecond:
+        text += f".{utc.microsecond // 1000:03d}"
+    return text + "Z"
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def _allowed_list(values: frozenset[str]) -> str:
+    return ", ".join(repr(value) for value in sorted(values))
+
+
+def _encode_scalar(param: Param, value: Any, place: _Place) -> str:
+    kind = param.kind
+    if kind == STRING:
+        if not isinstance(value, str):
+            raise TypeError(f"{place} must be a str, not {_type_name(value)}")
+        if param.values is not None and value not in param.values and not param.open_values:
+            raise ValueError(
+                f"{place}: {value!r} is not an allowed value; allowed: {_allowed_list(param.values)}"
+            )
+        if param.max_length is not None and len(value) > param.max_length:
+            raise ValueError(
+                f"{place} must be at most {param.max_length} characters; got {len(value)}"
+            )
+        if param.min_length is not None and len(value) < param.min_length:
+            raise ValueError(
+                f"{place} must be at least {param.min_length} characters; got {len(value)}"
+            )
+        return str(value)
+    if kind == DATETIME:
+        if not isinstance(value, datetime):
+            raise TypeError(f"{place} must be a timezone-aware datetime, not {_type_name(value)}")
+        if value.utcoffset() is None:
+            raise ValueError(
+                f"{place} must be a timezone-aware datetime; got a naive datetime "
+                "(add tzinfo, e.g. timezone.utc)"
+            )
+        return format_datetime(value)
+    if kind == BOOLEAN:
+        if not isinstance(value, bool):
+            raise TypeError(f"{place} must be a bool, not {_type_name(value)}")
+        return "true" if value else "false"
+    if kind == INTEGER:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"{place} must be an int, not {_type_name(value)}")
+        _check_range(param, value, place)
+        return str(value)
+    if kind == DECIMAL:
+        if isinstance(value, bool) or not isinstance(value, (Decimal, int, float)):
+            raise TypeError(f"{place} must be a Decimal, int or float, not {_type_name(value)}")
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        if not number.is_finite():
+            raise ValueError(f"{place} must be a finite number; got {value!r}")
+        _check_range(param, number, place)
+        return format(number, "f")
+    if kind == DATE:
+        if not isinstance(value, date) or isinstance(value, datetime):
+            raise TypeError(f"{place} must be a date, not {_type_name(value)}")
+        return value.isoformat()
+    raise AssertionError(f"unknown parameter kind {kind!r}")  # the generator never emits one
+
+
+def _check_range(param: Param, value: int | Decimal, place: _Place) -> None:
+    low, high = param.min_value, param.max_value
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = " and ".join(
+            text
+            for text in (
+                f"at least {low}" if low is not None else "",
+                f"at most {high}" if high is not None else "",
+            )
+            if text
+        )
+        raise ValueError(f"{place} must be {bounds}; got {value}")
+
+
+def _shape_items(shape: ShapeSpec, value: Any, place: _Place) -> Iterable[tuple[Param, Any]]:
+    """(field, value) pairs of a structure given as its dataclass or as a mapping."""
+    if isinstance(value, shape.cls):
+        return ((item, getattr(value, item.python_name)) for item in shape.fields)
+    if isinstance(value, Mapping):
+        found: dict[str, Any] = {}
+        for key, item_value in value.items():
+            item = shape.by_key.get(key) if isinstance(key, str) else None
+            if item is None:
+                names = ", ".join(item.python_name for item in shape.fields)
+                raise ValueError(f"{place}: unknown field {key!r}; fields: {names}")
+            if item.python_name in found:
+                raise ValueError(f"{place}: field {item.python_name!r} given twice")
+            found[item.python_name] = item_value
+        return ((item, found.get(item.python_name)) for item in shape.fields)
+    raise TypeError(f"{place} must be a {shape.name} or a mapping, not {_type_name(value)}")
+
+
+def _encode_value(param: Param, value: Any, place: _Place, out: Pairs) -> None:
+    if param.kind == STRUCTURE:
+        assert param.shape is not None
+        for item, item_value in _shape_items(param.shape, value, place):
+            _encode_param(item, item_value, place.wire + ".", place.method, place.python + ".", out)
+    else:
+        out.append((place.wire, _encode_scalar(param, value, place)))
+
+
+def _encode_param(
+    param: Param, value: Any, wire_prefix: str, method: str, python_prefix: str, out: Pairs
+) -> None:
+    """Encode one parameter or field; `*_prefix` say where its enclosing structure sits."""
+    python = python_prefix + param.python_name
+    if value is None:
+        if param.required:
+            raise ValueError(f"{_Place(method, python, wire_prefix + param.pattern)} is required")
+        return
+    if not param.is_list:
+        _encode_value(param, value, _Place(method, python, wire_prefix + param.wire), out)
+        return
+    if isinstance(value, (str, bytes, bytearray, Mapping)) or not isinstance(value, Iterable):
+        place = _Place(method, python, wire_prefix + param.pattern)
+        raise TypeError(f"{place} must be an iterable of values (a list), not {_type_name(value)}")
+    count = 0
+    for count, item in enumerate(value, 1):
+        place = _Place(method, f"{python}[{count - 1}]", f"{wire_prefix}{param.wire}{count}")
+        if item is None:
+            raise ValueError(f"{place} is None; lists cannot hold None")
+        _encode_value(param, item, place, out)
+    if param.max_items is not None and count > param.max_items:
+        place = _Place(method, python, wire_prefix + param.pattern)
+        raise ValueError(f"{place} accepts at most {param.max_items} items; got {count}")
+    if count == 0 and param.required:
+        place = _Place(method, python, wire_prefix + param.pattern)
+        raise ValueError(f"{place} is required; got an empty list")
+
+
+def _present(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return len(value) > 0
+    return True
+
+
+def _check_constraints(operation: Operation, values: tuple[Any, ...]) -> None:
+    given = {param.python_name for param, value in zip(operation.params, values) if _present(value)}
+    method = operation.method
+    for rule in operation.constraints:
+        present = [name for name in rule.parameters if name in given]
+        if rule.kind == "exactly_one_of":
+            if len(present) != 1:
+                got = "none" if not present else " and ".join(present)
+                raise ValueError(
+                    f"{method}(): give exactly one of {', '.join(rule.parameters)}; got {got}"
+                )
+        elif rule.kind == "at_most_one_of":
+            if len(present) > 1:
+                raise ValueError(
+                    f"{method}(): give at most one of {', '.join(rule.parameters)}; "
+                    f"got {' and '.join(present)}"
+                )
+        elif rule.parameter in given and present:
+            raise ValueError(
+                f"{method}(): {rule.parameter} cannot be combined with {', '.join(present)}"
+            )
+
+
+def encode_parameters(operation: Operation, values: tuple[Any, ...]) -> Pairs:
+    """Validate `values` (in the order of `operation.params`) and return the wire pairs."""
+    out: Pairs = []
+    method = operation.method
+    for param, value in zip(operation.params, values):
+        if value is None:
+            if param.required:
+                raise ValueError(f"{method}(): {param.python_name} ({param.pattern}) is required")
+        elif param.is_list or param.kind == STRUCTURE:
+            _encode_param(param, value, "", method, "", out)
+        else:
+            place = _Place(method, param.python_name, param.wire)
+            out.append((param.wire, _encode_scalar(param, value, place)))
+    if operation.constraints:
+        _check_constraints(operation, values)
+    return out

@@ -1,0 +1,88 @@
+"""Hardened XML parsing and a plain-data view of parsed elements.
+
+MWS responses never carry a DTD, so any document type declaration or entity declaration is
+refused before parsing: this stops external entities and entity-expansion bombs outright.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from .errors import ResponseParseError
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_blank_text=True,
+)
+
+_BODY_PREVIEW = 200
+
+
+def preview(body: bytes) -> str:
+    """The start of a body for an error message, decoded leniently."""
+    text = body[:_BODY_PREVIEW].decode("utf-8", errors="replace")
+    return text + ("..." if len(body) > _BODY_PREVIEW else "")
+
+
+def parse_xml(body: bytes, *, status_code: int | None = None) -> etree._Element:
+    """Parse a response body; ResponseParseError when it is malformed or declares a DTD."""
+    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+        raise ResponseParseError(
+            "the response declares a DTD or entities, which MWS never sends; refused",
+            status_code=status_code,
+        )
+    try:
+        return etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError as error:
+        raise ResponseParseError(
+            f"the response is not well-formed XML ({error.msg}): {preview(body)!r}",
+            status_code=status_code,
+        ) from None
+
+
+def local_name(element: etree._Element) -> str:
+    tag = element.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def child_text(element: etree._Element, name: str) -> str | None:
+    for child in element:
+        if local_name(child) == name:
+            return child.text or ""
+    return None
+
+
+def element_data(element: etree._Element) -> Any:
+    """A plain view: text for a leaf, else a dict of children (lists for repeated names).
+
+    Attributes appear under `@name` keys. Typed response models replace this view.
+    """
+    children = [child for child in element if isinstance(child.tag, str)]
+    if not children and not element.attrib:
+        return element.text or ""
+    data: dict[str, Any] = {f"@{local_attr(key)}": value for key, value in element.attrib.items()}
+    if not children and element.text and element.text.strip():
+        data["#text"] = element.text
+    for child in children:
+        name = local_name(child)
+        value = element_data(child)
+        if name in data:
+            existing = data[name]
+            if isinstance(existing, list):
+                existing.append(value)
+            else:
+                data[name] = [existing, value]
+        else:
+            data[name] = value
+    return data
+
+
+def local_attr(name: str | bytes) -> str:
+    text = name.decode() if isinstance(name, bytes) else name
+    return text.rsplit("}", 1)[-1]
