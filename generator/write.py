@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,15 +28,23 @@ def with_headers(files: dict[str, RenderedFile]) -> dict[str, str]:
     return {path: header(path, file.source) + file.text for path, file in files.items()}
 
 
+def _is_tool_output(relative: Path) -> bool:
+    """Caches and build products that tools leave in the tree are not generated files."""
+    return any(
+        part.startswith(".") or part in ("__pycache__", "build", "dist") or part.endswith(".egg-info")
+        for part in relative.parts
+    )
+
+
 def _existing_files(root: Path) -> set[str]:
     if not root.is_dir():
         return set()
-    return {
-        path.relative_to(root).as_posix()
-        for path in root.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and not path.name.endswith(".pyc")
-        and ".egg-info" not in path.as_posix()
-    }
+    found: set[str] = set()
+    for path in root.rglob("*"):
+        relative = path.relative_to(root)
+        if path.is_file() and not _is_tool_output(relative):
+            found.add(relative.as_posix())
+    return found
 
 
 def write_tree(files: dict[str, str], root: Path) -> list[str]:
@@ -66,9 +73,7 @@ def write_tree(files: dict[str, str], root: Path) -> list[str]:
         (root / path).unlink()
         changed.append(path)
     for directory in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
-        if directory.name == "__pycache__" or ".egg-info" in directory.name:
-            continue
-        if not any(directory.iterdir()):
+        if not _is_tool_output(directory.relative_to(root)) and not any(directory.iterdir()):
             directory.rmdir()
     return changed
 
@@ -108,7 +113,3 @@ def compare_tree(files: dict[str, str], root: Path, *, context_lines: int = 3) -
         extra=tuple(sorted(existing - set(files))),
         diff="".join(diff),
     )
-
-
-def remove_tree(root: Path) -> None:  # used by tests that regenerate golden output
-    shutil.rmtree(root, ignore_errors=True)
