@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Set up the project's virtual environment (.venv/) when needed, then run a job.
+
+    python3 dev.py demo   regenerate the clients and docs from specs/, then sign a request
+    python3 dev.py test   run every test (what CI runs)
+    python3 dev.py bench  run the benchmarks in bench/
+
+Needs only Python 3.11+ with venv and pip; everything else is installed into .venv/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+STAMP = VENV / ".mwskit-installed"
+INSTALL_INPUTS = ("pyproject.toml", "generated/pyproject.toml")
+
+
+def _install_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in INSTALL_INPUTS:
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _run(*command: str | Path) -> None:
+    print("+", " ".join(str(part) for part in command), flush=True)
+    subprocess.run([str(part) for part in command], cwd=ROOT, check=True)
+
+
+def ensure_environment() -> None:
+    """Create .venv/ and install the generator, the dev tools and the generated package."""
+    if sys.version_info < (3, 11):
+        raise SystemExit(f"Python 3.11+ is required; this is {sys.version.split()[0]}")
+    if not PYTHON.exists():
+        print(f"creating virtual environment in {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    fingerprint = _install_fingerprint()
+    if STAMP.exists() and STAMP.read_text() == fingerprint:
+        return
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", ".[dev]")
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", "generated")
+    STAMP.write_text(fingerprint)
+
+
+def main(argv: list[str]) -> int:
+    jobs = {
+        "demo": [[PYTHON, "-m", "generator", "generate"], [PYTHON, "examples/quickstart.py"]],
+        "test": [[PYTHON, "-m", "pytest", *argv[2:]]],
+        "bench": [[PYTHON, "bench/bench_signing.py", *argv[2:]]],
+    }
+    if len(argv) < 2 or argv[1] not in jobs:
+        print(__doc__, file=sys.stderr)
+        return 2
+    ensure_environment()
+    try:
+        for command in jobs[argv[1]]:
+            _run(*command)
+    except subprocess.CalledProcessError as error:
+        return error.returncode or 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))
