@@ -140,5 +140,36 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
+class Region:
+    code: str
+    description: str
+    host: str
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Marketplace:
+    code: str  # country code, also the Python enum member name
+    country: str
+    id: str
+    region: str
+    host: str
+    flat_file_encoding: str
+    report_encoding: str
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Marketplaces:
+    spec_file: str
+    description: str
+    notes: tuple[str, ...]
+    regions: tuple[Region, ...]
+    marketplaces: tuple[Marketplace, ...]
+    hosts: tuple[tuple[str, str], ...]  # every region or marketplace code -> host, sorted
+
+
+@dataclass(frozen=True, slots=True)
 class Api:
     sections: tuple[Section, ...]  # sorted by name
+    marketplaces: Marketplaces

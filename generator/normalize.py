@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import replace
 from typing import Any
 
 from . import naming
-from .errors import SpecError, SpecErrors
+from .errors import SourceRef, SpecError, SpecErrors
 from .load import JsonPath, LoadedSpec
+from .validate import MARKETPLACES_FILE, schema_name
 from .model import (
     DOCS_ROOT,
     Action,
@@ -16,6 +18,9 @@ from .model import (
     Constraint,
     EnumType,
     EnumValue,
+    Marketplace,
+    Marketplaces,
+    Region,
     Parameter,
     RequestBody,
     Section,
@@ -401,6 +406,12 @@ class _SectionBuilder:
                     ("actions", name, "throttling", "shares_bucket_with"),
                     f"shares_bucket_with names {bucket!r}, which is not an action of this section",
                 )
+            elif bucket != name and actions[bucket].throttling.bucket != bucket:
+                owner = actions[bucket].throttling.bucket
+                self.error(
+                    ("actions", name, "throttling", "shares_bucket_with"),
+                    f"{bucket!r} itself shares the bucket of {owner!r}; name the owner {owner!r}",
+                )
         return companions
 
     # -- section ---------------------------------------------------------------------------
@@ -564,11 +575,66 @@ def _example(module: str, action: Action, shapes: dict[str, Shape]) -> str:
     return f"result = mws.{module}.{action.python_name}({', '.join(arguments)})"
 
 
+def _build_marketplaces(spec: LoadedSpec, errors: list[SpecError]) -> Marketplaces:
+    data: dict[str, Any] = spec.data
+    regions = tuple(
+        Region(code, item["description"], item["host"], _notes(item))
+        for code, item in sorted(data["regions"].items())
+    )
+    hosts = {region.code: region.host for region in regions}
+    marketplaces: list[Marketplace] = []
+    ids: dict[str, str] = {}
+    for code, item in sorted(data["marketplaces"].items()):
+        path: JsonPath = ("marketplaces", code)
+        if item["region"] not in hosts:
+            errors.append(
+                SpecError(spec.ref((*path, "region")), f"unknown region {item['region']!r}; regions: {sorted(hosts)}")
+            )
+            continue
+        if item["id"] in ids:
+            errors.append(SpecError(spec.ref((*path, "id")), f"marketplace id {item['id']!r} is also {ids[item['id']]}"))
+        ids[item["id"]] = code
+        for key in ("flat_file_encoding", "report_encoding"):
+            try:
+                codecs.lookup(item[key])
+            except LookupError:
+                errors.append(SpecError(spec.ref((*path, key)), f"{item[key]!r} is not a known text encoding"))
+        marketplaces.append(
+            Marketplace(
+                code=code,
+                country=item["country"],
+                id=item["id"],
+                region=item["region"],
+                host=hosts[item["region"]],
+                flat_file_encoding=item["flat_file_encoding"],
+                report_encoding=item["report_encoding"],
+                notes=_notes(item),
+            )
+        )
+    all_hosts = dict(hosts)
+    for marketplace in marketplaces:
+        all_hosts.setdefault(marketplace.code, marketplace.host)
+    return Marketplaces(
+        spec_file=spec.file,
+        description=data["description"],
+        notes=_notes(data),
+        regions=regions,
+        marketplaces=tuple(marketplaces),
+        hosts=tuple(sorted(all_hosts.items())),
+    )
+
+
 def normalize(specs: list[LoadedSpec]) -> Api:
     """Build the model for every spec; raise SpecErrors listing every semantic problem."""
     errors: list[SpecError] = []
     sections: list[Section] = []
     seen: dict[str, str] = {}
+    marketplace_specs = [spec for spec in specs if schema_name(spec) != "spec.schema.json"]
+    specs = [spec for spec in specs if schema_name(spec) == "spec.schema.json"]
+    if len(marketplace_specs) != 1:
+        where = specs[0].ref(()) if specs else SourceRef(MARKETPLACES_FILE, 1, 1, "$")
+        raise SpecErrors([SpecError(where, f"expected exactly one {MARKETPLACES_FILE} beside the section specs")])
+    marketplaces = _build_marketplaces(marketplace_specs[0], errors)
     for spec in specs:
         builder = _SectionBuilder(spec)
         section = builder.build()
@@ -587,4 +653,4 @@ def normalize(specs: list[LoadedSpec]) -> Api:
         sections.append(section)
     if errors:
         raise SpecErrors(errors)
-    return Api(tuple(sorted(sections, key=lambda section: section.name)))
+    return Api(tuple(sorted(sections, key=lambda section: section.name)), marketplaces)

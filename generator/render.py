@@ -69,6 +69,9 @@ def render(api: Api, templates: Path) -> dict[str, RenderedFile]:
     package = "package/"
     for name in ("__init__.py", "_client.py", "_version.py", "signing.py", "py.typed"):
         add(f"mwskit/{name}", f"{package}{name}.j2", f"templates/{package}{name}.j2")
+    marketplaces_spec = api.marketplaces.spec_file
+    add("mwskit/marketplaces.py", "package/marketplaces.py.j2", marketplaces_spec)
+    add("docs/marketplaces.md", "docs/marketplaces.md.j2", marketplaces_spec)
     add("pyproject.toml", "pyproject.toml.j2", "templates/pyproject.toml.j2")
     add("README.md", "README.md.j2", "templates/README.md.j2")
     add("docs/index.md", "docs/index.md.j2", "templates/docs/index.md.j2")

@@ -10,6 +10,7 @@ from . import signing
 from ._client import MWS, AsyncMWS
 from ._runtime import ContentMD5Mismatch, MWSError, MWSResponse, ResponseParseError, ThrottledError
 from ._version import __version__
+from .marketplaces import MARKETPLACES, REGION_HOSTS, Marketplace, MarketplaceInfo
 from . import feeds
 from . import fulfillment_inbound_shipment
 from . import orders
@@ -21,6 +22,10 @@ __all__ = [
     "MWS",
     "MWSError",
     "MWSResponse",
+    "Marketplace",
+    "MarketplaceInfo",
+    "MARKETPLACES",
+    "REGION_HOSTS",
     "ResponseParseError",
     "ThrottledError",
     "__version__",

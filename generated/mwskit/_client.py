@@ -12,6 +12,7 @@ import httpx
 
 from ._runtime import AsyncSession, ClientConfig, SyncSession
 from ._version import __version__
+from .marketplaces import REGION_HOSTS
 from .feeds.client import AsyncFeedsClient, FeedsClient
 from .fulfillment_inbound_shipment.client import (
     AsyncFulfillmentInboundShipmentClient,
@@ -75,6 +76,7 @@ class MWS:
             timeout=timeout,
             clock=clock,
             version=__version__,
+            region_hosts=REGION_HOSTS,
         )
 
         self._session = SyncSession(config, transport)
@@ -157,6 +159,7 @@ class AsyncMWS:
             timeout=timeout,
             clock=clock,
             version=__version__,
+            region_hosts=REGION_HOSTS,
         )
 
         self._session = AsyncSession(config, transport)

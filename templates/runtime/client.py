@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -24,35 +24,6 @@ from .response import MWSResponse, parse_response
 from .signing import Signer, percent_encode
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
-
-# Hosts per region (docs: DG_Endpoints). Each marketplace's country code works as a region too.
-REGION_HOSTS = {
-    "NA": "mws.amazonservices.com",
-    "EU": "mws-eu.amazonservices.com",
-    "FE": "mws-fe.amazonservices.com",
-    "US": "mws.amazonservices.com",
-    "BR": "mws.amazonservices.com",
-    "CA": "mws.amazonservices.ca",
-    "MX": "mws.amazonservices.com.mx",
-    "AE": "mws.amazonservices.ae",
-    "DE": "mws-eu.amazonservices.com",
-    "EG": "mws-eu.amazonservices.com",
-    "ES": "mws-eu.amazonservices.com",
-    "FR": "mws-eu.amazonservices.com",
-    "BE": "mws-eu.amazonservices.com",
-    "GB": "mws-eu.amazonservices.com",
-    "UK": "mws-eu.amazonservices.com",
-    "IN": "mws.amazonservices.in",
-    "IT": "mws-eu.amazonservices.com",
-    "NL": "mws-eu.amazonservices.com",
-    "PL": "mws-eu.amazonservices.com",
-    "SA": "mws-eu.amazonservices.com",
-    "SE": "mws-eu.amazonservices.com",
-    "TR": "mws-eu.amazonservices.com",
-    "SG": "mws-fe.amazonservices.com",
-    "AU": "mws.amazonservices.com.au",
-    "JP": "mws.amazonservices.jp",
-}
 
 
 def _ua_escape(text: str) -> str:
@@ -97,14 +68,15 @@ class ClientConfig:
     timeout: float = 30.0
     clock: Callable[[], datetime] | None = field(default=None, repr=False)
     version: str = "0"
+    region_hosts: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def base_url(self) -> str:
         if self.endpoint is not None:
             return self.endpoint.rstrip("/")
-        host = REGION_HOSTS.get(self.region.upper())
+        host = self.region_hosts.get(self.region.upper())
         if host is None:
             raise ValueError(
-                f"region must be one of {', '.join(sorted(REGION_HOSTS))}; got {self.region!r} "
+                f"region must be one of {', '.join(sorted(self.region_hosts))}; got {self.region!r} "
                 "(or pass endpoint=...)"
             )
         return f"https://{host}"
