@@ -519,11 +519,12 @@ def _duration(seconds: float) -> str:
 
 
 def _throttling_summary(data: dict[str, Any]) -> str:
-    unit = data.get("restore_unit", "request")
-    text = (
-        f"{data['max_request_quota']} {unit}s at once, one more every "
-        f"{_duration(float(data['restore_seconds']))}"
-    )
+    every = _duration(float(data["restore_seconds"]))
+    text = f"{data['max_request_quota']} requests at once, "
+    if data.get("restore_unit", "request") == "item":
+        text += f"restoring one item every {every}"
+    else:
+        text += f"one more every {every}"
     if "hourly_request_quota" in data:
         text += f", {data['hourly_request_quota']} per hour"
     return text

@@ -11,10 +11,19 @@ from ._client import MWS, AsyncMWS
 from ._runtime import ContentMD5Mismatch, MWSError, MWSResponse, ResponseParseError, ThrottledError
 from ._version import __version__
 from .marketplaces import MARKETPLACES, REGION_HOSTS, Marketplace, MarketplaceInfo
+from . import cart_information
+from . import customer_information
 from . import feeds
+from . import finances
 from . import fulfillment_inbound_shipment
+from . import fulfillment_inventory
+from . import fulfillment_outbound_shipment
 from . import orders
+from . import products
+from . import recommendations
 from . import reports
+from . import sellers
+from . import subscriptions
 
 __all__ = [
     "AsyncMWS",
@@ -30,8 +39,17 @@ __all__ = [
     "ThrottledError",
     "__version__",
     "signing",
+    "cart_information",
+    "customer_information",
     "feeds",
+    "finances",
     "fulfillment_inbound_shipment",
+    "fulfillment_inventory",
+    "fulfillment_outbound_shipment",
     "orders",
+    "products",
+    "recommendations",
     "reports",
+    "sellers",
+    "subscriptions",
 ]

@@ -13,13 +13,28 @@ import httpx
 from ._runtime import AsyncSession, ClientConfig, SyncSession
 from ._version import __version__
 from .marketplaces import REGION_HOSTS
+from .cart_information.client import AsyncCartInformationClient, CartInformationClient
+from .customer_information.client import AsyncCustomerInformationClient, CustomerInformationClient
 from .feeds.client import AsyncFeedsClient, FeedsClient
+from .finances.client import AsyncFinancesClient, FinancesClient
 from .fulfillment_inbound_shipment.client import (
     AsyncFulfillmentInboundShipmentClient,
     FulfillmentInboundShipmentClient,
 )
+from .fulfillment_inventory.client import (
+    AsyncFulfillmentInventoryClient,
+    FulfillmentInventoryClient,
+)
+from .fulfillment_outbound_shipment.client import (
+    AsyncFulfillmentOutboundShipmentClient,
+    FulfillmentOutboundShipmentClient,
+)
 from .orders.client import AsyncOrdersClient, OrdersClient
+from .products.client import AsyncProductsClient, ProductsClient
+from .recommendations.client import AsyncRecommendationsClient, RecommendationsClient
 from .reports.client import AsyncReportsClient, ReportsClient
+from .sellers.client import AsyncSellersClient, SellersClient
+from .subscriptions.client import AsyncSubscriptionsClient, SubscriptionsClient
 
 
 class MWS:
@@ -42,10 +57,19 @@ class MWS:
 
     """
 
+    cart_information: CartInformationClient
+    customer_information: CustomerInformationClient
     feeds: FeedsClient
+    finances: FinancesClient
     fulfillment_inbound_shipment: FulfillmentInboundShipmentClient
+    fulfillment_inventory: FulfillmentInventoryClient
+    fulfillment_outbound_shipment: FulfillmentOutboundShipmentClient
     orders: OrdersClient
+    products: ProductsClient
+    recommendations: RecommendationsClient
     reports: ReportsClient
+    sellers: SellersClient
+    subscriptions: SubscriptionsClient
 
     def __init__(
         self,
@@ -80,10 +104,19 @@ class MWS:
         )
 
         self._session = SyncSession(config, transport)
+        self.cart_information = CartInformationClient(self._session)
+        self.customer_information = CustomerInformationClient(self._session)
         self.feeds = FeedsClient(self._session)
+        self.finances = FinancesClient(self._session)
         self.fulfillment_inbound_shipment = FulfillmentInboundShipmentClient(self._session)
+        self.fulfillment_inventory = FulfillmentInventoryClient(self._session)
+        self.fulfillment_outbound_shipment = FulfillmentOutboundShipmentClient(self._session)
         self.orders = OrdersClient(self._session)
+        self.products = ProductsClient(self._session)
+        self.recommendations = RecommendationsClient(self._session)
         self.reports = ReportsClient(self._session)
+        self.sellers = SellersClient(self._session)
+        self.subscriptions = SubscriptionsClient(self._session)
 
     def close(self) -> None:
         """Close the HTTP connection pool."""
@@ -125,10 +158,19 @@ class AsyncMWS:
 
     """
 
+    cart_information: AsyncCartInformationClient
+    customer_information: AsyncCustomerInformationClient
     feeds: AsyncFeedsClient
+    finances: AsyncFinancesClient
     fulfillment_inbound_shipment: AsyncFulfillmentInboundShipmentClient
+    fulfillment_inventory: AsyncFulfillmentInventoryClient
+    fulfillment_outbound_shipment: AsyncFulfillmentOutboundShipmentClient
     orders: AsyncOrdersClient
+    products: AsyncProductsClient
+    recommendations: AsyncRecommendationsClient
     reports: AsyncReportsClient
+    sellers: AsyncSellersClient
+    subscriptions: AsyncSubscriptionsClient
 
     def __init__(
         self,
@@ -163,10 +205,19 @@ class AsyncMWS:
         )
 
         self._session = AsyncSession(config, transport)
+        self.cart_information = AsyncCartInformationClient(self._session)
+        self.customer_information = AsyncCustomerInformationClient(self._session)
         self.feeds = AsyncFeedsClient(self._session)
+        self.finances = AsyncFinancesClient(self._session)
         self.fulfillment_inbound_shipment = AsyncFulfillmentInboundShipmentClient(self._session)
+        self.fulfillment_inventory = AsyncFulfillmentInventoryClient(self._session)
+        self.fulfillment_outbound_shipment = AsyncFulfillmentOutboundShipmentClient(self._session)
         self.orders = AsyncOrdersClient(self._session)
+        self.products = AsyncProductsClient(self._session)
+        self.recommendations = AsyncRecommendationsClient(self._session)
         self.reports = AsyncReportsClient(self._session)
+        self.sellers = AsyncSellersClient(self._session)
+        self.subscriptions = AsyncSubscriptionsClient(self._session)
 
     async def aclose(self) -> None:
         """Close the HTTP connection pool."""
