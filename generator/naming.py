@@ -10,10 +10,16 @@ import re
 _PARTIAL_RENAMES = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _WORD_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])")
 _NOT_IDENTIFIER = re.compile(r"[^0-9A-Za-z]+")
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s$")  # SellerSKUs -> seller_skus, not seller_sk_us
 
 
 def snake_case(name: str) -> str:
     """`AmazonOrderId` -> `amazon_order_id`, `SellerSKU` -> `seller_sku`, `ASINList` -> `asin_list`."""
+    plural = _PLURAL_ACRONYM.search(name)
+    if plural:
+        if plural.start() == 0:
+            return name.lower()
+        name = f"{name[: plural.start()]}_{plural.group().lower()}"
     words = _PARTIAL_RENAMES.sub(r"\1_\2", name)
     words = _WORD_BOUNDARY.sub(r"\1_\2", words)
     return words.lower()

@@ -101,6 +101,8 @@ class RequestBuilder:
             raise ValueError(f"endpoint must be an http(s) URL; got {config.endpoint!r}")
         default_port = 443 if parts.scheme == "https" else 80
         host = parts.hostname.lower()
+        if ":" in host:  # an IPv6 literal keeps its brackets in the Host header
+            host = f"[{host}]"
         self._host = host if parts.port in (None, default_port) else f"{host}:{parts.port}"
         self._path_prefix = parts.path
         self._headers = (("User-Agent", user_agent(config.version)),)
