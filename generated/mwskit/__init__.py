@@ -13,16 +13,19 @@ from ._version import __version__
 from .marketplaces import MARKETPLACES, REGION_HOSTS, Marketplace, MarketplaceInfo
 from . import cart_information
 from . import customer_information
+from . import easy_ship
 from . import feeds
 from . import finances
 from . import fulfillment_inbound_shipment
 from . import fulfillment_inventory
 from . import fulfillment_outbound_shipment
+from . import merchant_fulfillment
 from . import orders
 from . import products
 from . import recommendations
 from . import reports
 from . import sellers
+from . import shipment_invoicing
 from . import subscriptions
 
 __all__ = [
@@ -41,15 +44,18 @@ __all__ = [
     "signing",
     "cart_information",
     "customer_information",
+    "easy_ship",
     "feeds",
     "finances",
     "fulfillment_inbound_shipment",
     "fulfillment_inventory",
     "fulfillment_outbound_shipment",
+    "merchant_fulfillment",
     "orders",
     "products",
     "recommendations",
     "reports",
     "sellers",
+    "shipment_invoicing",
     "subscriptions",
 ]

@@ -15,6 +15,7 @@ from ._version import __version__
 from .marketplaces import REGION_HOSTS
 from .cart_information.client import AsyncCartInformationClient, CartInformationClient
 from .customer_information.client import AsyncCustomerInformationClient, CustomerInformationClient
+from .easy_ship.client import AsyncEasyShipClient, EasyShipClient
 from .feeds.client import AsyncFeedsClient, FeedsClient
 from .finances.client import AsyncFinancesClient, FinancesClient
 from .fulfillment_inbound_shipment.client import (
@@ -29,11 +30,13 @@ from .fulfillment_outbound_shipment.client import (
     AsyncFulfillmentOutboundShipmentClient,
     FulfillmentOutboundShipmentClient,
 )
+from .merchant_fulfillment.client import AsyncMerchantFulfillmentClient, MerchantFulfillmentClient
 from .orders.client import AsyncOrdersClient, OrdersClient
 from .products.client import AsyncProductsClient, ProductsClient
 from .recommendations.client import AsyncRecommendationsClient, RecommendationsClient
 from .reports.client import AsyncReportsClient, ReportsClient
 from .sellers.client import AsyncSellersClient, SellersClient
+from .shipment_invoicing.client import AsyncShipmentInvoicingClient, ShipmentInvoicingClient
 from .subscriptions.client import AsyncSubscriptionsClient, SubscriptionsClient
 
 
@@ -59,16 +62,19 @@ class MWS:
 
     cart_information: CartInformationClient
     customer_information: CustomerInformationClient
+    easy_ship: EasyShipClient
     feeds: FeedsClient
     finances: FinancesClient
     fulfillment_inbound_shipment: FulfillmentInboundShipmentClient
     fulfillment_inventory: FulfillmentInventoryClient
     fulfillment_outbound_shipment: FulfillmentOutboundShipmentClient
+    merchant_fulfillment: MerchantFulfillmentClient
     orders: OrdersClient
     products: ProductsClient
     recommendations: RecommendationsClient
     reports: ReportsClient
     sellers: SellersClient
+    shipment_invoicing: ShipmentInvoicingClient
     subscriptions: SubscriptionsClient
 
     def __init__(
@@ -106,16 +112,19 @@ class MWS:
         self._session = SyncSession(config, transport)
         self.cart_information = CartInformationClient(self._session)
         self.customer_information = CustomerInformationClient(self._session)
+        self.easy_ship = EasyShipClient(self._session)
         self.feeds = FeedsClient(self._session)
         self.finances = FinancesClient(self._session)
         self.fulfillment_inbound_shipment = FulfillmentInboundShipmentClient(self._session)
         self.fulfillment_inventory = FulfillmentInventoryClient(self._session)
         self.fulfillment_outbound_shipment = FulfillmentOutboundShipmentClient(self._session)
+        self.merchant_fulfillment = MerchantFulfillmentClient(self._session)
         self.orders = OrdersClient(self._session)
         self.products = ProductsClient(self._session)
         self.recommendations = RecommendationsClient(self._session)
         self.reports = ReportsClient(self._session)
         self.sellers = SellersClient(self._session)
+        self.shipment_invoicing = ShipmentInvoicingClient(self._session)
         self.subscriptions = SubscriptionsClient(self._session)
 
     def close(self) -> None:
@@ -160,16 +169,19 @@ class AsyncMWS:
 
     cart_information: AsyncCartInformationClient
     customer_information: AsyncCustomerInformationClient
+    easy_ship: AsyncEasyShipClient
     feeds: AsyncFeedsClient
     finances: AsyncFinancesClient
     fulfillment_inbound_shipment: AsyncFulfillmentInboundShipmentClient
     fulfillment_inventory: AsyncFulfillmentInventoryClient
     fulfillment_outbound_shipment: AsyncFulfillmentOutboundShipmentClient
+    merchant_fulfillment: AsyncMerchantFulfillmentClient
     orders: AsyncOrdersClient
     products: AsyncProductsClient
     recommendations: AsyncRecommendationsClient
     reports: AsyncReportsClient
     sellers: AsyncSellersClient
+    shipment_invoicing: AsyncShipmentInvoicingClient
     subscriptions: AsyncSubscriptionsClient
 
     def __init__(
@@ -207,16 +219,19 @@ class AsyncMWS:
         self._session = AsyncSession(config, transport)
         self.cart_information = AsyncCartInformationClient(self._session)
         self.customer_information = AsyncCustomerInformationClient(self._session)
+        self.easy_ship = AsyncEasyShipClient(self._session)
         self.feeds = AsyncFeedsClient(self._session)
         self.finances = AsyncFinancesClient(self._session)
         self.fulfillment_inbound_shipment = AsyncFulfillmentInboundShipmentClient(self._session)
         self.fulfillment_inventory = AsyncFulfillmentInventoryClient(self._session)
         self.fulfillment_outbound_shipment = AsyncFulfillmentOutboundShipmentClient(self._session)
+        self.merchant_fulfillment = AsyncMerchantFulfillmentClient(self._session)
         self.orders = AsyncOrdersClient(self._session)
         self.products = AsyncProductsClient(self._session)
         self.recommendations = AsyncRecommendationsClient(self._session)
         self.reports = AsyncReportsClient(self._session)
         self.sellers = AsyncSellersClient(self._session)
+        self.shipment_invoicing = AsyncShipmentInvoicingClient(self._session)
         self.subscriptions = AsyncSubscriptionsClient(self._session)
 
     async def aclose(self) -> None:
