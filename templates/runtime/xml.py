@@ -38,12 +38,20 @@ def parse_xml(body: bytes, *, status_code: int | None = None) -> etree._Element:
             status_code=status_code,
         )
     try:
-        return etree.fromstring(body, _PARSER)
+        root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as error:
         raise ResponseParseError(
             f"the response is not well-formed XML ({error.msg}): {preview(body)!r}",
             status_code=status_code,
         ) from None
+    # The byte scan above misses declarations in other encodings (UTF-16); the parser does not.
+    docinfo = root.getroottree().docinfo
+    if docinfo.internalDTD is not None:
+        raise ResponseParseError(
+            "the response declares a DTD or entities, which MWS never sends; refused",
+            status_code=status_code,
+        )
+    return root
 
 
 def local_name(element: etree._Element) -> str:

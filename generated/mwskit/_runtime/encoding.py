@@ -183,16 +183,8 @@ def _encode_param(
         raise ValueError(f"{place} is required; got an empty list")
 
 
-def _present(value: Any) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return len(value) > 0
-    return True
-
-
-def _check_constraints(operation: Operation, values: tuple[Any, ...]) -> None:
-    given = {param.python_name for param, value in zip(operation.params, values) if _present(value)}
+def _check_constraints(operation: Operation, given: set[str]) -> None:
+    """`given`: the parameters that put at least one pair on the wire (an empty list did not)."""
     method = operation.method
     for rule in operation.constraints:
         present = [name for name in rule.parameters if name in given]
@@ -218,15 +210,20 @@ def encode_parameters(operation: Operation, values: tuple[Any, ...]) -> Pairs:
     """Validate `values` (in the order of `operation.params`) and return the wire pairs."""
     out: Pairs = []
     method = operation.method
+    given: set[str] = set()
     for param, value in zip(operation.params, values):
         if value is None:
             if param.required:
                 raise ValueError(f"{method}(): {param.python_name} ({param.pattern}) is required")
-        elif param.is_list or param.kind == STRUCTURE:
+            continue
+        before = len(out)
+        if param.is_list or param.kind == STRUCTURE:
             _encode_param(param, value, "", method, "", out)
         else:
             place = _Place(method, param.python_name, param.wire)
             out.append((param.wire, _encode_scalar(param, value, place)))
+        if len(out) > before:
+            given.add(param.python_name)
     if operation.constraints:
-        _check_constraints(operation, values)
+        _check_constraints(operation, given)
     return out
