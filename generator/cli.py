@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .errors import SpecErrors
 from .pipeline import build_model, build_tree
+from .validate import MARKETPLACES_FILE
 from .write import compare_tree, write_tree
 
 EXIT_OK, EXIT_STALE, EXIT_SPEC_ERRORS = 0, 1, 2
@@ -21,8 +22,12 @@ def _default_root() -> Path:
 
 
 def _spec_files(root: Path, specs: str, files: list[str] | None = None) -> list[Path]:
+    """The given files (plus the project's marketplaces.yaml, which every build needs), or all."""
     if files:
-        return [Path(name) for name in files]
+        chosen = [Path(name) for name in files]
+        if not any(path.name == MARKETPLACES_FILE for path in chosen):
+            chosen.append(root / specs / MARKETPLACES_FILE)
+        return chosen
     return sorted((root / specs).glob("*.yaml"))
 
 
@@ -65,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         changed = write_tree(tree, out)
         print(f"{len(tree)} files in {args.out}/; {len(changed)} written or removed")
         return EXIT_OK
-    staleness = compare_tree(tree, out)
+    staleness = compare_tree(tree, out, label=args.out)
     if not staleness.stale:
         print(f"{args.out}/ is up to date ({len(tree)} files)")
         return EXIT_OK

@@ -27,7 +27,9 @@ def snake_case(name: str) -> str:
 
 def python_identifier(name: str) -> str:
     """A snake_case name that is safe as a Python identifier (keywords get a trailing `_`)."""
-    return name + "_" if keyword.iskeyword(name) or keyword.issoftkeyword(name) else name
+    # Soft keywords (match, case, type) are valid names; ignoring them keeps output the same
+    # on every Python version.
+    return name + "_" if keyword.iskeyword(name) else name
 
 
 def first_segment(wire: str) -> str:

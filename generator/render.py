@@ -25,12 +25,17 @@ class RenderedFile:
 
 def _docstring(text: str) -> str:
     """Text safe inside a triple-quoted docstring."""
-    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _markdown_cell(text: str) -> str:
     """Text safe inside a Markdown table cell."""
     return " ".join(text.split()).replace("|", "\\|")
+
+
+def _code_list(values: tuple[str, ...]) -> str:
+    """`a`, `b`: values as inline code, so `_DONE_` is not read as emphasis."""
+    return ", ".join(f"`{value}`" for value in values)
 
 
 def _environment(templates: Path) -> jinja2.Environment:
@@ -44,6 +49,7 @@ def _environment(templates: Path) -> jinja2.Environment:
     )
     env.filters["docstring"] = _docstring
     env.filters["cell"] = _markdown_cell
+    env.filters["code_list"] = _code_list
     env.filters["constant"] = constant_name
     env.filters["snake"] = snake_case
     return env

@@ -39,14 +39,14 @@ def _validator(name: str) -> Draft202012Validator:
 
 def _most_specific(error: ValidationError) -> ValidationError:
     """For oneOf/anyOf failures, report the branch that came closest rather than all of them."""
-    while error.context:
-        error = best_match(error.context)
-    return error
+    return best_match([error]) if error.context else error
 
 
 def _errors_for(spec: LoadedSpec, error: ValidationError) -> list[SpecError]:
     error = _most_specific(error)
     path = tuple(error.absolute_path)
+    if "propertyNames" in error.schema_path and isinstance(error.instance, str):
+        return [SpecError(spec.ref((*path, error.instance), at_key=True), error.message)]
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = sorted(error.schema.get("properties", {}))
         known = set(allowed)

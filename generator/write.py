@@ -90,7 +90,9 @@ class Staleness:
         return bool(self.changed or self.missing or self.extra)
 
 
-def compare_tree(files: dict[str, str], root: Path, *, context_lines: int = 3) -> Staleness:
+def compare_tree(
+    files: dict[str, str], root: Path, *, label: str = "generated", context_lines: int = 3
+) -> Staleness:
     existing = _existing_files(root)
     changed: list[str] = []
     diff: list[str] = []
@@ -102,8 +104,8 @@ def compare_tree(files: dict[str, str], root: Path, *, context_lines: int = 3) -
                 difflib.unified_diff(
                     current.splitlines(keepends=True),
                     files[path].splitlines(keepends=True),
-                    fromfile=f"generated/{path} (on disk)",
-                    tofile=f"generated/{path} (from specs)",
+                    fromfile=f"{label}/{path} (on disk)",
+                    tofile=f"{label}/{path} (from specs)",
                     n=context_lines,
                 )
             )

@@ -4,7 +4,7 @@
 from mwskit import MWS, Marketplace, MARKETPLACES
 mws = MWS(..., region="EU")
 mws.orders.list_orders(marketplace_id=[Marketplace.DE], ...)
-MARKETPLACES["JP"].report_encoding  # 'windows-31j'
+MARKETPLACES["JP"].report_encoding  # the charset of Japanese reports
 """
 
 from __future__ import annotations

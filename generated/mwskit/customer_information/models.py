@@ -14,7 +14,9 @@ __all__ = [
 
 class DateRangeType(StrEnum):
     """Which customer date a ListCustomers date range applies to.
-    Open: Amazon added values over time, so parameters also accept other strings."""
+
+    Open: Amazon added values over time, so parameters also accept other strings.
+    """
 
     ASSOCIATED_DATE = "AssociatedDate"
     """The date the customer account became associated with the seller's Webstore."""

@@ -39,7 +39,9 @@ FeedProcessingStatusValue = Literal[
 
 class FeedType(StrEnum):
     """Kind of data a feed carries, which decides the file format Amazon expects and how it is processed.
-    Open: Amazon added values over time, so parameters also accept other strings."""
+
+    Open: Amazon added values over time, so parameters also accept other strings.
+    """
 
     POST_PRODUCT_DATA = "_POST_PRODUCT_DATA_"
     POST_INVENTORY_AVAILABILITY_DATA = "_POST_INVENTORY_AVAILABILITY_DATA_"

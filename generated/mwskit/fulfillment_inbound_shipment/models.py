@@ -244,7 +244,9 @@ NonPartneredCarrierNameValue = Literal[
 
 class PageType(StrEnum):
     """Label sheet layout for printed package or pallet labels.
-    Open: Amazon added values over time, so parameters also accept other strings."""
+
+    Open: Amazon added values over time, so parameters also accept other strings.
+    """
 
     PACKAGE_LABEL_LETTER_2 = "PackageLabel_Letter_2"
     """Two labels per US Letter sheet (Canada, US)."""
@@ -281,7 +283,9 @@ PageTypeValue = Literal[
 
 class PrepInstruction(StrEnum):
     """A kind of preparation an item needs before it goes to a fulfillment center.
-    Open: Amazon added values over time, so parameters also accept other strings."""
+
+    Open: Amazon added values over time, so parameters also accept other strings.
+    """
 
     POLYBAGGING = "Polybagging"
     BUBBLE_WRAPPING = "BubbleWrapping"

@@ -19,7 +19,9 @@ __all__ = [
 
 class FilterOption(StrEnum):
     """A FilterName=FilterValue string that narrows the recommendations of one category.
-    Open: Amazon added values over time, so parameters also accept other strings."""
+
+    Open: Amazon added values over time, so parameters also accept other strings.
+    """
 
     QUALITY_SET_DEFECT = "QualitySet=Defect"
     """Listings that are valid but have a defect such as a missing description."""

@@ -42,7 +42,9 @@ ReportProcessingStatusValue = Literal[
 
 class ReportType(StrEnum):
     """Kind of report to request, schedule, filter on or download.
-    Open: Amazon added values over time, so parameters also accept other strings."""
+
+    Open: Amazon added values over time, so parameters also accept other strings.
+    """
 
     GET_FLAT_FILE_OPEN_LISTINGS_DATA = "_GET_FLAT_FILE_OPEN_LISTINGS_DATA_"
     """Inventory report (flat file): price and quantity of each listed SKU."""
