@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from mwskit._runtime import ClientConfig, MWSResponse, SyncSession
 from mwskit._runtime.client import PreparedRequest
+from mwskit.marketplaces import REGION_HOSTS
 from mwskit.orders import OrdersClient
 
 ACCESS_KEY = "AKIAEXAMPLEACCESSKEY"
@@ -69,7 +70,9 @@ class BuildOnlySession(SyncSession):
 
 
 def mwskit_client() -> OrdersClient:
-    config = ClientConfig(access_key=ACCESS_KEY, secret_key=SECRET_KEY, seller_id=SELLER_ID)
+    config = ClientConfig(
+        access_key=ACCESS_KEY, secret_key=SECRET_KEY, seller_id=SELLER_ID, region_hosts=REGION_HOSTS
+    )
     return OrdersClient(BuildOnlySession(config))
 
 
