@@ -63,8 +63,7 @@ def write_tree(files: dict[str, str], root: Path) -> list[str]:
         # Everything rendered: now publish file by file.
         for path in sorted(files):
             destination = root / path
-            new = (staging / path).read_bytes()
-            if destination.is_file() and destination.read_bytes() == new:
+            if destination.is_file() and destination.read_bytes() == files[path].encode("utf-8"):
                 continue
             destination.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / path, destination)

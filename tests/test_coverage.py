@@ -79,11 +79,12 @@ def _differences(spec: dict[str, Any], section: dict[str, Any], enums: dict[str,
         if spec[key] != section[key]:
             found.append(f"{name}: {key} {spec[key]!r} != reference {section[key]!r}")
     reference_actions = {action["name"]: action for action in section["actions"]}
-    for missing in sorted(set(reference_actions) - set(spec["actions"])):
-        if f"action:missing" not in spec.get("deviations", {}) and missing not in section_deviations.get("actions", ""):
-            found.append(f"{name}.{missing}: action missing from the spec (action:missing)")
-    for extra in sorted(set(spec["actions"]) - set(reference_actions)):
-        found.append(f"{name}.{extra}: action not in the reference (action:extra)")
+    for key, actions in (
+        ("action:missing", set(reference_actions) - set(spec["actions"])),
+        ("action:extra", set(spec["actions"]) - set(reference_actions)),
+    ):
+        if actions and key not in section_deviations:
+            found.append(f"{name}: {key} {sorted(actions)}")
     for action_name in sorted(set(reference_actions) & set(spec["actions"])):
         action = spec["actions"][action_name]
         reference = reference_actions[action_name]

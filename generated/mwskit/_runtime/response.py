@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
+
 from .descriptors import Operation
 from .errors import ContentMD5Mismatch, MWSError, ResponseParseError, error_class_for
 from .xml import child_text, element_data, local_name, parse_xml, preview
@@ -60,6 +62,11 @@ def _error_from_body(status_code: int, headers: dict[str, str], body: bytes) -> 
             status_code=status_code,
             request_id=request_id,
         )
+    return _error_from_root(root, status_code, request_id)
+
+
+def _error_from_root(root: etree._Element, status_code: int, request_id: str | None) -> MWSError:
+    """The MWSError an already parsed `<ErrorResponse>` describes."""
     request_id = child_text(root, "RequestId") or child_text(root, "RequestID") or request_id
     error = next((child for child in root if local_name(child) == "Error"), None)
     if error is None:
@@ -107,7 +114,7 @@ def parse_response(
         )
     root = parse_xml(body, status_code=status_code)
     if local_name(root) == "ErrorResponse":
-        raise _error_from_body(status_code, headers, body)
+        raise _error_from_root(root, status_code, request_id)
     result = None
     for child in root:
         name = local_name(child)
