@@ -3,7 +3,7 @@
 
     python3 dev.py demo   regenerate the clients and docs from specs/, then sign a request
     python3 dev.py test   run every test (what CI runs)
-    python3 dev.py bench  run the benchmarks in bench/
+    python3 dev.py bench  run the benchmarks in bench/ (request signing, then generation)
 
 Needs only Python 3.11+ with venv and pip; everything else is installed into .venv/.
 """
@@ -55,7 +55,7 @@ def main(argv: list[str]) -> int:
     jobs = {
         "demo": [[PYTHON, "-m", "generator", "generate"], [PYTHON, "examples/quickstart.py"]],
         "test": [[PYTHON, "-m", "pytest", *argv[2:]]],
-        "bench": [[PYTHON, "bench/bench_signing.py", *argv[2:]]],
+        "bench": [[PYTHON, "bench/bench_signing.py"], [PYTHON, "bench/bench_generate.py"]],
     }
     if len(argv) < 2 or argv[1] not in jobs:
         print(__doc__, file=sys.stderr)

@@ -52,9 +52,12 @@ def floor_request() -> bytes:
     for index, status in enumerate(STATUSES, 1):
         params[f"OrderStatus.Status.{index}"] = status
     query = "&".join(
-        f"{quote(name, safe='-_.~')}={quote(value, safe='-_.~')}" for name, value in sorted(params.items())
+        f"{quote(name, safe='-_.~')}={quote(value, safe='-_.~')}"
+        for name, value in sorted(params.items())
     )
-    digest = hmac.new(SECRET_KEY.encode(), f"POST\n{HOST}\n{PATH}\n{query}".encode(), hashlib.sha256)
+    digest = hmac.new(
+        SECRET_KEY.encode(), f"POST\n{HOST}\n{PATH}\n{query}".encode(), hashlib.sha256
+    )
     signature = base64.b64encode(digest.digest()).decode()
     return f"{query}&Signature={quote(signature, safe='-_.~')}".encode()
 
@@ -64,7 +67,9 @@ class BuildOnlySession(SyncSession):
 
     last: PreparedRequest | None = None
 
-    def call(self, section: Any, operation: Any, values: Any, body: Any = None, content_type: Any = None) -> MWSResponse:
+    def call(
+        self, section: Any, operation: Any, values: Any, body: Any = None, content_type: Any = None
+    ) -> MWSResponse:
         self.last = self.builder.build(section, operation, values, body, content_type)
         return None  # type: ignore[return-value]
 
@@ -98,7 +103,9 @@ def peer_callable() -> Any | None:
 
     def build() -> None:
         try:
-            orders.list_orders(marketplaceids=MARKETPLACES, created_after=created, orderstatus=STATUSES)
+            orders.list_orders(
+                marketplaceids=MARKETPLACES, created_after=created, orderstatus=STATUSES
+            )
         except Sent:
             pass
 
@@ -120,20 +127,35 @@ def main() -> None:
     client = mwskit_client()
 
     def ours() -> None:
-        client.list_orders(marketplace_id=MARKETPLACES, created_after=CREATED_AFTER, order_status=STATUSES)
+        client.list_orders(
+            marketplace_id=MARKETPLACES, created_after=CREATED_AFTER, order_status=STATUSES
+        )
 
     ours()
     session = client._session
     assert isinstance(session, BuildOnlySession) and session.last is not None
-    assert b"Signature=" in session.last.body and b"OrderStatus.Status.2=PartiallyShipped" in session.last.body
+    assert (
+        b"Signature=" in session.last.body
+        and b"OrderStatus.Status.2=PartiallyShipped" in session.last.body
+    )
 
-    print(f"Python {platform.python_version()} on {platform.machine()}; best of {args.rounds} x {args.number} calls")
+    print(
+        f"Python {platform.python_version()} on {platform.machine()}; best of {args.rounds} x {args.number} calls"
+    )
     floor = measure(floor_request, args.rounds, args.number)
     mine = measure(ours, args.rounds, args.number)
-    rows = [("floor (hand-written SigV2, no validation)", floor), ("mwskit list_orders (validated)", mine)]
+    rows = [
+        ("floor (hand-written SigV2, no validation)", floor),
+        ("mwskit list_orders (validated)", mine),
+    ]
     peer = peer_callable()
     if peer is not None:
-        rows.append(("python-amazon-mws 0.8.15 list_orders", measure(peer, args.rounds, max(args.number // 4, 1))))
+        rows.append(
+            (
+                "python-amazon-mws 0.8.15 list_orders",
+                measure(peer, args.rounds, max(args.number // 4, 1)),
+            )
+        )
     print(f"{'':44} {'us/request':>10} {'x floor':>8}")
     for label, micros in rows:
         print(f"{label:44} {micros:10.2f} {micros / floor:8.2f}")

@@ -1,6 +1,7 @@
 """`python -m generator generate|check|validate` (also installed as `mwsgen`).
 
-Exit codes: 0 ok, 1 generated/ is stale (check), 2 spec errors.
+Exit codes: 0 ok, 1 generated/ is stale (check), 2 spec errors, 3 a template produced
+invalid Python.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ import sys
 from pathlib import Path
 
 from .errors import SpecErrors
-from .pipeline import build_model, build_tree
+from .format import FormatError
+from .pipeline import CACHE_DIR, build_model, build_tree
 from .validate import MARKETPLACES_FILE
 from .write import compare_tree, write_tree
 
-EXIT_OK, EXIT_STALE, EXIT_SPEC_ERRORS = 0, 1, 2
+EXIT_OK, EXIT_STALE, EXIT_SPEC_ERRORS, EXIT_TEMPLATE_ERROR = 0, 1, 2, 3
 
 
 def _default_root() -> Path:
@@ -45,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--specs", default="specs", help="spec directory, relative to the root")
     parser.add_argument("--out", default="generated", help="output directory, relative to the root")
     parser.add_argument("--templates", default="templates", help="template directory")
+    parser.add_argument(
+        "--no-cache", action="store_true", help=f"format everything again (cache: root/{CACHE_DIR})"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("generate", help="write generated/ from the specs")
     check = commands.add_parser("check", help="exit 1 listing differences when generated/ is stale")
@@ -63,9 +68,12 @@ def main(argv: list[str] | None = None) -> int:
             actions = sum(len(section.actions) for section in api.sections)
             print(f"{len(files)} spec files valid: {len(api.sections)} sections, {actions} actions")
             return EXIT_OK
-        tree = build_tree(_spec_files(root, args.specs), root, templates)
+        tree = build_tree(_spec_files(root, args.specs), root, templates, cache=not args.no_cache)
     except SpecErrors as errors:
         return _report(errors)
+    except FormatError as error:
+        print(f"template error: {error}", file=sys.stderr)
+        return EXIT_TEMPLATE_ERROR
     if args.command == "generate":
         changed = write_tree(tree, out)
         print(f"{len(tree)} files in {args.out}/; {len(changed)} written or removed")
@@ -74,7 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     if not staleness.stale:
         print(f"{args.out}/ is up to date ({len(tree)} files)")
         return EXIT_OK
-    for label, paths in (("changed", staleness.changed), ("missing", staleness.missing), ("extra", staleness.extra)):
+    for label, paths in (
+        ("changed", staleness.changed),
+        ("missing", staleness.missing),
+        ("extra", staleness.extra),
+    ):
         for path in paths:
             print(f"{label}: {args.out}/{path}")
     if staleness.diff and not args.quiet:

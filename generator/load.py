@@ -12,6 +12,10 @@ from .errors import SourceRef, SpecError, SpecErrors
 
 JsonPath = tuple[str | int, ...]
 
+# libyaml's parser when PyYAML has it (several times faster). Its error wording differs, so a
+# file it rejects is parsed again with the pure-Python parser for the message users see.
+_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def json_path(path: JsonPath) -> str:
     """`("actions", "ListOrders", "parameters", 3)` -> `$.actions.ListOrders.parameters[3]`."""
@@ -43,7 +47,7 @@ class LoadedSpec:
 class _Builder:
     """Turns a composed YAML node tree into Python data, recording marks and duplicate keys."""
 
-    def __init__(self, file: str, loader: yaml.SafeLoader) -> None:
+    def __init__(self, file: str, loader: yaml.SafeLoader) -> None:  # or CSafeLoader
         self.file = file
         self.loader = loader
         self.value_marks: dict[JsonPath, tuple[int, int]] = {}
@@ -79,7 +83,14 @@ class _Builder:
 def load_spec(path: Path, display_name: str) -> LoadedSpec:
     """Parse one spec file. Raises SpecErrors for YAML syntax errors and duplicate keys."""
     text = path.read_text(encoding="utf-8")
-    loader = yaml.SafeLoader(text)
+    try:
+        return _parse(text, display_name, _FAST_LOADER)
+    except yaml.MarkedYAMLError:
+        return _parse(text, display_name, yaml.SafeLoader)
+
+
+def _parse(text: str, display_name: str, loader_class: type[yaml.SafeLoader]) -> LoadedSpec:
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -87,6 +98,8 @@ def load_spec(path: Path, display_name: str) -> LoadedSpec:
         builder = _Builder(display_name, loader)
         data = builder.build(node, ())
     except yaml.MarkedYAMLError as error:
+        if loader_class is not yaml.SafeLoader:
+            raise
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = error.problem or error.context or "invalid YAML"

@@ -128,14 +128,18 @@ class _SectionBuilder:
             ok = False
         shape = data.get("shape")
         if shape is not None and shape not in shape_names:
-            self.error((*path, "shape"), f"unknown shape {shape!r}; known shapes: {sorted(shape_names)}")
+            self.error(
+                (*path, "shape"), f"unknown shape {shape!r}; known shapes: {sorted(shape_names)}"
+            )
             ok = False
         enum_name = data.get("enum")
         values: tuple[str, ...] = tuple(data.get("values", ()))
         open_values = False
         if enum_name is not None:
             if enum_name not in enums:
-                self.error((*path, "enum"), f"unknown enum {enum_name!r}; known enums: {sorted(enums)}")
+                self.error(
+                    (*path, "enum"), f"unknown enum {enum_name!r}; known enums: {sorted(enums)}"
+                )
                 ok = False
             else:
                 values = tuple(value.value for value in enums[enum_name].values)
@@ -147,7 +151,9 @@ class _SectionBuilder:
             self.error((*path, "type"), f"valid values need type 'string', not {kind!r}")
             ok = False
         if "max_items" in data and not is_list:
-            self.error((*path, "max_items"), "max_items applies only to a list (a wire ending in .N)")
+            self.error(
+                (*path, "max_items"), "max_items applies only to a list (a wire ending in .N)"
+            )
             ok = False
         for key in ("max_length", "min_length"):
             if key in data and kind != "string":
@@ -194,7 +200,11 @@ class _SectionBuilder:
             required=data.get("required", False),
             required_rule=data.get("required_rule"),
             description=data.get("description"),
-            default=None if default is None else str(default).lower() if isinstance(default, bool) else str(default),
+            default=(
+                None
+                if default is None
+                else str(default).lower() if isinstance(default, bool) else str(default)
+            ),
             max_items=data.get("max_items"),
             max_length=data.get("max_length"),
             min_length=data.get("min_length"),
@@ -291,7 +301,9 @@ class _SectionBuilder:
         constraints: list[Constraint] = []
         for index, item in enumerate(items):
             item_path = (*path, index)
-            kind = next(key for key in ("exactly_one_of", "at_most_one_of", "excludes") if key in item)
+            kind = next(
+                key for key in ("exactly_one_of", "at_most_one_of", "excludes") if key in item
+            )
             names = list(item[kind])
             if kind == "excludes":
                 names = [item["parameter"], *names]
@@ -391,7 +403,9 @@ class _SectionBuilder:
                     f"next_token_of names {parent!r}, which is not an action of this section",
                 )
             elif not takes_token:
-                self.error((*path, "parameters"), "a next_token_of action needs a NextToken parameter")
+                self.error(
+                    (*path, "parameters"), "a next_token_of action needs a NextToken parameter"
+                )
             elif parent in companions:
                 self.error(
                     (*path, "next_token_of"),
@@ -506,7 +520,8 @@ def _imports(annotations: list[str]) -> tuple[str, ...]:
         if any(re.search(pattern, text) for text in annotations):
             modules.setdefault(module, set()).add(name)
     return tuple(
-        f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(modules.items())
+        f"from {module} import {', '.join(sorted(names))}"
+        for module, names in sorted(modules.items())
     )
 
 
@@ -569,7 +584,9 @@ def _example(module: str, action: Action, shapes: dict[str, Shape]) -> str:
         if constraint.kind == "exactly_one_of" and not chosen & set(constraint.parameters):
             chosen.add(constraint.parameters[0])
     arguments = [
-        f"{p.python_name}={_example_value(p, shapes)}" for p in action.parameters if p.python_name in chosen
+        f"{p.python_name}={_example_value(p, shapes)}"
+        for p in action.parameters
+        if p.python_name in chosen
     ]
     if action.request_body is not None:
         arguments.append(f'{action.request_body.python_name}=b"<?xml version=\\"1.0\\"?>..."')
@@ -589,17 +606,27 @@ def _build_marketplaces(spec: LoadedSpec, errors: list[SpecError]) -> Marketplac
         path: JsonPath = ("marketplaces", code)
         if item["region"] not in hosts:
             errors.append(
-                SpecError(spec.ref((*path, "region")), f"unknown region {item['region']!r}; regions: {sorted(hosts)}")
+                SpecError(
+                    spec.ref((*path, "region")),
+                    f"unknown region {item['region']!r}; regions: {sorted(hosts)}",
+                )
             )
             continue
         if item["id"] in ids:
-            errors.append(SpecError(spec.ref((*path, "id")), f"marketplace id {item['id']!r} is also {ids[item['id']]}"))
+            errors.append(
+                SpecError(
+                    spec.ref((*path, "id")),
+                    f"marketplace id {item['id']!r} is also {ids[item['id']]}",
+                )
+            )
         ids[item["id"]] = code
         for key in ("flat_file_encoding", "report_encoding"):
             try:
                 codecs.lookup(item[key])
             except LookupError:
-                errors.append(SpecError(spec.ref((*path, key)), f"{item[key]!r} is not a known text encoding"))
+                errors.append(
+                    SpecError(spec.ref((*path, key)), f"{item[key]!r} is not a known text encoding")
+                )
         marketplaces.append(
             Marketplace(
                 code=code,
@@ -634,7 +661,9 @@ def normalize(specs: list[LoadedSpec]) -> Api:
     specs = [spec for spec in specs if schema_name(spec) == "spec.schema.json"]
     if len(marketplace_specs) != 1:
         where = specs[0].ref(()) if specs else SourceRef(MARKETPLACES_FILE, 1, 1, "$")
-        raise SpecErrors([SpecError(where, f"expected exactly one {MARKETPLACES_FILE} beside the section specs")])
+        raise SpecErrors(
+            [SpecError(where, f"expected exactly one {MARKETPLACES_FILE} beside the section specs")]
+        )
     marketplaces = _build_marketplaces(marketplace_specs[0], errors)
     for spec in specs:
         builder = _SectionBuilder(spec)

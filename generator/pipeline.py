@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import SpecErrors
-from .format import format_files
+from .format import FormatCache, format_files
 from .load import load_specs
 from .model import Api
 from .normalize import normalize
@@ -23,7 +23,13 @@ def build_model(spec_files: list[Path], root: Path) -> Api:
     return normalize(specs)
 
 
-def build_tree(spec_files: list[Path], root: Path, templates: Path) -> dict[str, str]:
-    """Every generated file with its header, in memory."""
+CACHE_DIR = ".cache/mwsgen"
+
+
+def build_tree(
+    spec_files: list[Path], root: Path, templates: Path, *, cache: bool = True
+) -> dict[str, str]:
+    """Every generated file with its header, in memory (black's output cached under root)."""
     api = build_model(spec_files, root)
-    return with_headers(format_files(render(api, templates)))
+    format_cache = FormatCache(root / CACHE_DIR / "black") if cache else None
+    return with_headers(format_files(render(api, templates), format_cache))

@@ -83,7 +83,12 @@ def render(api: Api, templates: Path) -> dict[str, RenderedFile]:
     add("docs/index.md", "docs/index.md.j2", "templates/docs/index.md.j2")
     for section in api.sections:
         for name in ("__init__.py", "models.py", "_operations.py", "client.py"):
-            add(f"mwskit/{section.module}/{name}", f"section/{name}.j2", section.spec_file, section=section)
+            add(
+                f"mwskit/{section.module}/{name}",
+                f"section/{name}.j2",
+                section.spec_file,
+                section=section,
+            )
         add(f"docs/{section.module}.md", "docs/section.md.j2", section.spec_file, section=section)
     for runtime_file in sorted((templates / RUNTIME_DIR).glob("*.py")):
         relative = f"templates/{RUNTIME_DIR}/{runtime_file.name}"

@@ -59,7 +59,9 @@ def _errors_for(spec: LoadedSpec, error: ValidationError) -> list[SpecError]:
             if key not in known
         ]
     if error.validator == "enum":
-        return [SpecError(spec.ref(path), f"{error.instance!r} is not one of {error.validator_value}")]
+        return [
+            SpecError(spec.ref(path), f"{error.instance!r} is not one of {error.validator_value}")
+        ]
     return [SpecError(spec.ref(path), error.message)]
 
 

@@ -31,7 +31,9 @@ def with_headers(files: dict[str, RenderedFile]) -> dict[str, str]:
 def _is_tool_output(relative: Path) -> bool:
     """Caches and build products that tools leave in the tree are not generated files."""
     return any(
-        part.startswith(".") or part in ("__pycache__", "build", "dist") or part.endswith(".egg-info")
+        part.startswith(".")
+        or part in ("__pycache__", "build", "dist")
+        or part.endswith(".egg-info")
         for part in relative.parts
     )
 

@@ -197,7 +197,8 @@ def test_missing_and_extra_files_then_generate_repairs(project: Path, small: Pat
     assert after.pop("mwskit/__pycache__/x.cpython-311.pyc") == b"\0"
     assert after == snapshot(small / "generated")
     assert not (generated / "leftover").exists()  # emptied directories are removed too
-    assert sorted(path.name for path in project.iterdir()) == ["generated", "specs", "templates"]
+    # nothing else is left beside the output: no staging directory, only the format cache
+    assert sorted(path.name for path in project.iterdir()) == [".cache", "generated", "specs", "templates"]
 
 
 def test_generation_is_deterministic_across_hash_seeds(full: Path, tmp_path: Path) -> None:
