@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
-from mwskit._runtime import ClientConfig, MWSResponse, SyncSession
+from mwskit._runtime import ClientConfig, SyncSession
 from mwskit._runtime.client import PreparedRequest
 from mwskit.marketplaces import REGION_HOSTS
 from mwskit.orders import OrdersClient
@@ -69,9 +69,9 @@ class BuildOnlySession(SyncSession):
 
     def call(
         self, section: Any, operation: Any, values: Any, body: Any = None, content_type: Any = None
-    ) -> MWSResponse:
+    ) -> Any:
         self.last = self.builder.build(section, operation, values, body, content_type)
-        return None  # type: ignore[return-value]
+        return None
 
 
 def mwskit_client() -> OrdersClient:

@@ -69,6 +69,38 @@ class Shape:
 
 
 @dataclass(frozen=True, slots=True)
+class ResultField:
+    """One value of a response structure: a child element, an attribute, or the text."""
+
+    source: str  # element | attribute | text
+    xml_name: str  # element or attribute name ("" for text)
+    python_name: str
+    kind: str  # string | integer | decimal | boolean | datetime | date | structure
+    shape: str | None
+    enum: str | None
+    is_list: bool
+    item: str | None  # a list wrapped in the element: the name of each item element
+    xml_label: str  # where it is read, for docs: "Orders/Order", "@status", "(text)"
+    required: bool  # documented as always present (documentation only)
+    description: str | None
+    notes: tuple[str, ...]
+    annotation: str  # Python type of the dataclass field (lists without "| None")
+    type_label: str  # human-readable type for docs
+    source_ref: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class ResultShape:
+    name: str  # also the Python dataclass name
+    descriptor: str  # name of its runtime descriptor constant
+    description: str | None
+    fields: tuple[ResultField, ...]
+    notes: tuple[str, ...]
+    is_result: bool  # some action returns it: it carries the response metadata too
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
 class Throttling:
     max_request_quota: int
     restore_seconds: float
@@ -105,12 +137,18 @@ class Action:
     idempotent: bool
     next_token_of: str | None  # parent action when this is a ...ByNextToken companion
     next_token_action: str | None  # companion when this action pages
+    next_token_descriptor: str | None  # the companion's descriptor name
+    page_annotation: str | None  # what its iter_ method yields: "ListOrdersResult"
     throttling: Throttling
     parameters: tuple[Parameter, ...]
     constraints: tuple[Constraint, ...]
     request_body: RequestBody | None
     result_element: str
     document: bool
+    result_class: str  # what the method returns: a generated class, "Document" or "MWSResult"
+    result_class_in_runtime: bool  # result_class is the runtime's (Document, MWSResult)
+    result_shape: str | None  # descriptor-bearing shape the runtime reads the answer with
+    result_is_root: bool  # the shape reads the whole response element (repeated results)
     notes: tuple[str, ...]
     example: str  # a short Python call with the required arguments filled in
     source: SourceRef
@@ -133,10 +171,12 @@ class Section:
     notes: tuple[str, ...]
     enums: tuple[EnumType, ...]
     shapes: tuple[Shape, ...]  # dependencies first
+    result_shapes: tuple[ResultShape, ...]  # dependencies first
     actions: tuple[Action, ...]  # sorted by name
     models_imports: tuple[str, ...]  # import lines models.py needs
     client_imports: tuple[str, ...]  # import lines client.py needs (besides the runtime)
     client_model_names: tuple[str, ...]  # enums and shapes client.py uses from .models
+    client_runtime_names: tuple[str, ...]  # what client.py imports from the runtime
 
 
 @dataclass(frozen=True, slots=True)

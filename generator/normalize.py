@@ -23,6 +23,8 @@ from .model import (
     Region,
     Parameter,
     RequestBody,
+    ResultField,
+    ResultShape,
     Section,
     Shape,
     Throttling,
@@ -42,6 +44,28 @@ _SCALAR_ANNOTATIONS = {
     "datetime": "datetime",
     "date": "date",
 }
+
+
+_RESULT_ANNOTATIONS = {
+    "string": "str",
+    "integer": "int",
+    "decimal": "Decimal",
+    "boolean": "bool",
+    "datetime": "datetime",
+    "date": "date",
+}
+# Fields every result class inherits from the runtime's MWSResult.
+_METADATA_FIELDS = frozenset(
+    {
+        "request_id",
+        "server_time",
+        "quota_max",
+        "quota_remaining",
+        "quota_resets_on",
+        "headers",
+        "body",
+    }
+)
 
 
 def _notes(data: dict[str, Any]) -> tuple[str, ...]:
@@ -292,6 +316,192 @@ class _SectionBuilder:
             visit(name, ())
         return tuple(ordered)
 
+    # -- response shapes -----------------------------------------------------------------
+
+    def build_result_field(
+        self,
+        data: dict[str, Any],
+        path: JsonPath,
+        enums: dict[str, EnumType],
+        result_names: set[str],
+    ) -> ResultField | None:
+        sources = [key for key in ("element", "attribute", "text") if key in data]
+        if len(sources) != 1:
+            self.error(path, f"give exactly one of element, attribute or text; got {sources}")
+            return None
+        if ("type" in data) == ("shape" in data):
+            self.error(path, "give either type (a scalar type) or shape (a response shape)")
+            return None
+        source = sources[0]
+        xml_name = "" if source == "text" else data[source]
+        if source == "text" and "python_name" not in data:
+            self.error(path, "a text field needs a python_name")
+            return None
+        if source == "attribute" and ("list" in data or "shape" in data):
+            self.error(path, "an attribute holds one scalar value: no list, no shape")
+            return None
+        if "enum" in data and data.get("type") != "string":
+            self.error((*path, "enum"), "an enum field needs type 'string'")
+            return None
+        shape = data.get("shape")
+        if shape is not None and shape not in result_names:
+            self.error(
+                (*path, "shape"),
+                f"unknown response shape {shape!r}; known response shapes: {sorted(result_names)}",
+            )
+            return None
+        enum_name = data.get("enum")
+        if enum_name is not None and enum_name not in enums:
+            self.error((*path, "enum"), f"unknown enum {enum_name!r}; known enums: {sorted(enums)}")
+            return None
+        list_data = data.get("list")
+        is_list = list_data is not None
+        item = list_data if isinstance(list_data, str) else None
+        kind = "structure" if shape is not None else data["type"]
+        if shape is not None:
+            single, label = shape, shape
+        elif enum_name is not None:
+            single, label = f"{enum_name} | str", f"{enum_name} (enum)"
+        else:
+            single, label = _RESULT_ANNOTATIONS[kind], kind
+        python_name = data.get("python_name") or naming.python_identifier(
+            naming.snake_case(xml_name.replace("-", "_").replace(".", "_"))
+        )
+        return ResultField(
+            source=source,
+            xml_name=xml_name,
+            python_name=python_name,
+            kind=kind,
+            shape=shape,
+            enum=enum_name,
+            is_list=is_list,
+            item=item,
+            xml_label=(
+                "(text)"
+                if source == "text"
+                else (
+                    f"@{xml_name}"
+                    if source == "attribute"
+                    else f"{xml_name}/{item}" if item else xml_name
+                )
+            ),
+            required=data.get("required", False),
+            description=data.get("description"),
+            notes=_notes(data),
+            annotation=f"list[{single}]" if is_list else single,
+            type_label=f"list of {label}" if is_list else label,
+            source_ref=self.spec.ref(path),
+        )
+
+    def build_result_shapes(
+        self, enums: dict[str, EnumType], result_classes: set[str]
+    ) -> dict[str, ResultShape]:
+        raw: dict[str, Any] = self.data.get("response_shapes", {})
+        names = set(raw)
+        taken = {**{name: "a request shape" for name in self.data.get("shapes", {})}}
+        taken.update({name: "an enum" for name in enums})
+        shapes: dict[str, ResultShape] = {}
+        for name, data in raw.items():
+            path: JsonPath = ("response_shapes", name)
+            if name in taken:
+                self.error(path, f"name {name!r} is already {taken[name]}", at_key=True)
+                continue
+            fields: list[ResultField] = []
+            seen: dict[str, int] = {}
+            for index, item in enumerate(data["fields"]):
+                item_path = (*path, "fields", index)
+                built = self.build_result_field(item, item_path, enums, names)
+                if built is None:
+                    continue
+                if built.python_name in seen:
+                    self.error(
+                        item_path,
+                        f"Python name {built.python_name!r} is already used by field "
+                        f"{seen[built.python_name]}; set python_name",
+                    )
+                    continue
+                if name in result_classes and built.python_name in _METADATA_FIELDS:
+                    self.error(
+                        item_path,
+                        f"Python name {built.python_name!r} is taken by the response metadata "
+                        "every result carries; set python_name",
+                    )
+                    continue
+                if built.source == "text" and any(f.source == "text" for f in fields):
+                    self.error(item_path, "a shape has at most one text field")
+                    continue
+                seen[built.python_name] = index
+                fields.append(built)
+            shapes[name] = ResultShape(
+                name=name,
+                descriptor=naming.constant_name(name) + "_XML",
+                description=data.get("description"),
+                fields=tuple(fields),
+                notes=_notes(data),
+                is_result=name in result_classes,
+                source=self.spec.ref(path, at_key=True),
+            )
+        return shapes
+
+    def order_result_shapes(self, shapes: dict[str, ResultShape]) -> tuple[ResultShape, ...]:
+        """Dependencies first, ties by name; a shape that contains itself is an error."""
+        ordered: list[ResultShape] = []
+        state: dict[str, str] = {}
+
+        def visit(name: str, trail: tuple[str, ...]) -> None:
+            if state.get(name) == "done":
+                return
+            if state.get(name) == "visiting":
+                cycle = " -> ".join((*trail[trail.index(name) :], name))
+                self.error(
+                    ("response_shapes", name), f"shape contains itself: {cycle}", at_key=True
+                )
+                return
+            state[name] = "visiting"
+            for field in shapes[name].fields:
+                # A shape may hold itself (a category's parent category): read lazily.
+                if field.shape in shapes and field.shape != name:
+                    visit(field.shape, (*trail, name))
+            state[name] = "done"
+            ordered.append(shapes[name])
+
+        for name in sorted(shapes):
+            visit(name, ())
+        return tuple(ordered)
+
+    def repeated_result_shape(self, action: str, shape: ResultShape) -> ResultShape:
+        """The class a bulk action returns: every `<Action>Result` element, as `results`."""
+        data = self.data["actions"][action]
+        result_element = data["response"]["result_element"]
+        path: JsonPath = ("actions", action, "response")
+        name = f"{action}Response"
+        field = ResultField(
+            source="element",
+            xml_name=result_element,
+            python_name="results",
+            kind="structure",
+            shape=shape.name,
+            enum=None,
+            is_list=True,
+            item=None,
+            xml_label=result_element,
+            required=True,
+            description=f"One {result_element} per requested item, in request order.",
+            notes=(),
+            annotation=f"list[{shape.name}]",
+            type_label=f"list of {shape.name}",
+            source_ref=self.spec.ref(path),
+        )
+        return ResultShape(
+            name=name,
+            descriptor=naming.constant_name(name) + "_XML",
+            description=f"The answer to {action}: one result per requested item.",
+            fields=(field,),
+            notes=(),
+            is_result=True,
+            source=self.spec.ref(path, at_key=True),
+        )
+
     # -- actions -------------------------------------------------------------------------
 
     def build_constraints(
@@ -321,14 +531,43 @@ class _SectionBuilder:
                 constraints.append(Constraint(kind, None, python))
         return tuple(constraints)
 
+    def build_response(
+        self, name: str, data: dict[str, Any], result_names: set[str]
+    ) -> tuple[str, str | None, bool]:
+        """(the class the method returns, the shape the runtime reads, read from the root)."""
+        path: JsonPath = ("actions", name, "response")
+        shape = data.get("shape")
+        repeated = data.get("repeated", False)
+        if data.get("document", False):
+            if shape is not None or repeated:
+                self.error(path, "a document response has no shape and is not repeated")
+            return "Document", None, False
+        if shape is None:
+            if repeated:
+                self.error((*path, "repeated"), "a repeated response needs a shape")
+            return "MWSResult", None, False
+        if shape not in result_names:
+            self.error(
+                (*path, "shape"),
+                f"unknown response shape {shape!r}; known response shapes: {sorted(result_names)}",
+            )
+            return "MWSResult", None, False
+        if repeated:
+            return f"{name}Response", f"{name}Response", True
+        return shape, shape, False
+
     def build_action(
         self,
         name: str,
         data: dict[str, Any],
         enums: dict[str, EnumType],
         shape_names: set[str],
+        result_names: set[str],
     ) -> Action | None:
         path: JsonPath = ("actions", name)
+        result_class, result_shape, result_is_root = self.build_response(
+            name, data["response"], result_names
+        )
         body_data = data.get("request_body")
         reserved: dict[str, str] = {}
         body: RequestBody | None = None
@@ -371,12 +610,18 @@ class _SectionBuilder:
             idempotent=data["idempotent"],
             next_token_of=data.get("next_token_of"),
             next_token_action=None,
+            next_token_descriptor=None,
+            page_annotation=None,
             throttling=throttling,
             parameters=parameters,
             constraints=constraints,
             request_body=body,
             result_element=data["response"]["result_element"],
             document=data["response"].get("document", False),
+            result_class=result_class,
+            result_class_in_runtime=result_shape is None,
+            result_shape=result_shape,
+            result_is_root=result_is_root,
             notes=_notes(data),
             example="",
             source=self.spec.ref(path, at_key=True),
@@ -406,6 +651,11 @@ class _SectionBuilder:
                 self.error(
                     (*path, "parameters"), "a next_token_of action needs a NextToken parameter"
                 )
+            elif any(p.required and p.name != _NEXT_TOKEN for p in action.parameters):
+                self.error(
+                    (*path, "parameters"),
+                    "a next_token_of action may require only NextToken (iterators send just the token)",
+                )
             elif parent in companions:
                 self.error(
                     (*path, "next_token_of"),
@@ -434,11 +684,29 @@ class _SectionBuilder:
         enums = self.build_enums()
         shapes = self.build_shapes(enums)
         shape_names = set(self.data.get("shapes", {}))
+        responses = {name: data["response"] for name, data in self.data["actions"].items()}
+        result_classes = {
+            response["shape"]
+            for response in responses.values()
+            if "shape" in response and not response.get("repeated", False)
+        }
+        result_shapes = self.build_result_shapes(enums, result_classes)
+        for name, response in responses.items():
+            shape = result_shapes.get(response.get("shape", ""))
+            if response.get("repeated", False) and shape is not None:
+                wrapper = self.repeated_result_shape(name, shape)
+                if wrapper.name in result_shapes or wrapper.name in shape_names:
+                    self.error(
+                        ("actions", name, "response", "repeated"),
+                        f"the generated class name {wrapper.name!r} is already a shape's name",
+                    )
+                result_shapes[wrapper.name] = wrapper
         actions: dict[str, Action] = {}
         for name, data in self.data["actions"].items():
-            action = self.build_action(name, data, enums, shape_names)
+            action = self.build_action(name, data, enums, shape_names, set(result_shapes))
             if action is not None:
                 actions[name] = action
+        ordered_results = self.order_result_shapes(result_shapes)
         companions = self.check_pagination(actions)
         python_names: dict[str, str] = {}
         for name in sorted(actions):
@@ -459,25 +727,44 @@ class _SectionBuilder:
             replace(
                 actions[name],
                 next_token_action=companions.get(name),
+                next_token_descriptor=(
+                    actions[companions[name]].descriptor if name in companions else None
+                ),
+                page_annotation=(
+                    _page_annotation(actions[name], actions[companions[name]])
+                    if name in companions
+                    else None
+                ),
                 example=_example(module, actions[name], shape_map),
             )
             for name in sorted(actions)
         )
         shape_fields = [field for shape in shapes for field in shape.fields]
         action_parameters = [p for action in final_actions for p in action.parameters]
+        result_fields = [field for shape in ordered_results for field in shape.fields]
         models_imports = _imports(
-            [f.field_annotation for f in shape_fields] + (["Literal["] if enums else [])
+            [f.field_annotation for f in shape_fields]
+            + [f.annotation for f in result_fields]
+            + (["Literal["] if enums else [])
         )
-        if shapes:
+        if shapes or ordered_results:
             models_imports = ("from dataclasses import dataclass", *models_imports)
+        if any(f.is_list for f in result_fields):
+            models_imports = (*models_imports, "from dataclasses import field")
         if enums:
             models_imports = (*models_imports, "from enum import StrEnum")
-        client_imports = _imports([p.annotation for p in action_parameters])
+        client_imports = _imports(
+            [p.annotation for p in action_parameters]
+            + (["Iterator[", "AsyncIterator["] if companions else [])
+        )
         used_names = {
             name
             for name in (*enums, *(enum.literal_alias for enum in enums.values()), *shape_names)
             if any(re.search(rf"\b{name}\b", p.annotation) for p in action_parameters)
         }
+        used_names.update(
+            action.result_class for action in final_actions if not action.result_class_in_runtime
+        )
         return Section(
             name=section,
             module=module,
@@ -494,14 +781,27 @@ class _SectionBuilder:
             notes=_notes(self.data),
             enums=tuple(enums[name] for name in sorted(enums)),
             shapes=shapes,
+            result_shapes=ordered_results,
             actions=final_actions,
             models_imports=tuple(sorted(set(models_imports))),
             client_imports=client_imports,
             client_model_names=tuple(sorted(used_names)),
+            client_runtime_names=tuple(
+                sorted(
+                    {"AsyncSession", "SyncSession"}
+                    | {
+                        action.result_class
+                        for action in final_actions
+                        if action.result_class_in_runtime
+                    }
+                )
+            ),
         )
 
 
 _IMPORTS = (
+    (r"\bAsyncIterator\[", "collections.abc", "AsyncIterator"),
+    (r"\bIterator\[", "collections.abc", "Iterator"),
     (r"\bIterable\[", "collections.abc", "Iterable"),
     (r"\bMapping\[", "collections.abc", "Mapping"),
     (r"\bSequence\[", "collections.abc", "Sequence"),
@@ -523,6 +823,13 @@ def _imports(annotations: list[str]) -> tuple[str, ...]:
         f"from {module} import {', '.join(sorted(names))}"
         for module, names in sorted(modules.items())
     )
+
+
+def _page_annotation(first: Action, following: Action) -> str:
+    """The type of each page an iterator yields: both actions' result classes, once each."""
+    if first.result_class == following.result_class:
+        return first.result_class
+    return f"{first.result_class} | {following.result_class}"
 
 
 def _duration(seconds: float) -> str:
@@ -550,6 +857,7 @@ _EXAMPLE_STRINGS = {
     "MarketplaceIdList": '"ATVPDKIKX0DER"',
     "NextToken": '"token-from-the-previous-page"',
     "CountryCode": '"US"',
+    "CurrencyCode": '"USD"',
     "ShipToCountryCode": '"US"',
 }
 _EXAMPLE_SCALARS = {
@@ -572,6 +880,8 @@ def _example_value(parameter: Parameter, shapes: dict[str, Shape]) -> str:
         value = repr(parameter.values[0])
     elif parameter.kind == "string":
         value = _EXAMPLE_STRINGS.get(parameter.name, '"EXAMPLE"')
+        if parameter.max_length is not None and len(value) - 2 > parameter.max_length:
+            value = '"' + "X" * parameter.max_length + '"'  # the docs' examples must pass checks
     else:
         value = _EXAMPLE_SCALARS[parameter.kind]
     return f"[{value}]" if parameter.is_list else value

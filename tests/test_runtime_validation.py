@@ -42,6 +42,7 @@ def mws(handler: NoRequests) -> MWS:
         seller_id="SELLER",
         transport=httpx.MockTransport(handler),
         clock=lambda: NOW,
+        throttle="off",
     )
 
 
@@ -72,14 +73,22 @@ def plan(mws: MWS, address: Any = None, items: Any = None, **extra: Any) -> Any:
 
 def small_parcel(mws: MWS, dimensions: Any = None, weight: Any = None, packages: Any = None) -> Any:
     package = {
-        "dimensions": {"length": 1, "width": 1, "height": 1, "unit": "inches"} if dimensions is None else dimensions,
+        "dimensions": (
+            {"length": 1, "width": 1, "height": 1, "unit": "inches"}
+            if dimensions is None
+            else dimensions
+        ),
         "weight": {"value": 1, "unit": "pounds"} if weight is None else weight,
     }
     return mws.fulfillment_inbound_shipment.put_transport_content(
         shipment_id="FBA1",
         is_partnered=True,
         shipment_type="SP",
-        transport_details={"partnered_small_parcel_data": {"package_list": [package] if packages is None else packages}},
+        transport_details={
+            "partnered_small_parcel_data": {
+                "package_list": [package] if packages is None else packages
+            }
+        },
     )
 
 
@@ -150,27 +159,37 @@ TYPE_CASES: list[tuple[str, Callable[[MWS], Any], str]] = [
     ),
     (
         "integer given Decimal",
-        lambda m: m.fulfillment_inbound_shipment.get_pallet_labels(shipment_id="S", page_type="PackageLabel_A4_2", number_of_pallets=Decimal(2)),
+        lambda m: m.fulfillment_inbound_shipment.get_pallet_labels(
+            shipment_id="S", page_type="PackageLabel_A4_2", number_of_pallets=Decimal(2)
+        ),
         "get_pallet_labels(): number_of_pallets (NumberOfPallets) must be an int, not Decimal",
     ),
     (
         "decimal given str",
-        lambda m: small_parcel(m, dimensions={"length": "1.5", "width": 1, "height": 1, "unit": "inches"}),
+        lambda m: small_parcel(
+            m, dimensions={"length": "1.5", "width": 1, "height": 1, "unit": "inches"}
+        ),
         f"{DIM_LENGTH} must be a Decimal, int or float, not str",
     ),
     (
         "decimal given bool",
-        lambda m: small_parcel(m, dimensions={"length": True, "width": 1, "height": 1, "unit": "inches"}),
+        lambda m: small_parcel(
+            m, dimensions={"length": True, "width": 1, "height": 1, "unit": "inches"}
+        ),
         f"{DIM_LENGTH} must be a Decimal, int or float, not bool",
     ),
     (
         "date given datetime",
-        lambda m: m.fulfillment_inbound_shipment.confirm_preorder(shipment_id="S", need_by_date=NOW),
+        lambda m: m.fulfillment_inbound_shipment.confirm_preorder(
+            shipment_id="S", need_by_date=NOW
+        ),
         "confirm_preorder(): need_by_date (NeedByDate) must be a date, not datetime",
     ),
     (
         "date given str",
-        lambda m: m.fulfillment_inbound_shipment.confirm_preorder(shipment_id="S", need_by_date="2024-01-01"),
+        lambda m: m.fulfillment_inbound_shipment.confirm_preorder(
+            shipment_id="S", need_by_date="2024-01-01"
+        ),
         "confirm_preorder(): need_by_date (NeedByDate) must be a date, not str",
     ),
     (
@@ -225,7 +244,9 @@ TYPE_CASES: list[tuple[str, Callable[[MWS], Any], str]] = [
     ),
     (
         "nested list given str",
-        lambda m: plan(m, items=[{"seller_sku": "S", "quantity": 1, "prep_details_list": "Taping"}]),
+        lambda m: plan(
+            m, items=[{"seller_sku": "S", "quantity": 1, "prep_details_list": "Taping"}]
+        ),
         "create_inbound_shipment_plan(): inbound_shipment_plan_request_items[0].prep_details_list "
         "(InboundShipmentPlanRequestItems.member.1.PrepDetailsList.PrepDetails.N) must be an "
         "iterable of values (a list), not str",
@@ -233,7 +254,9 @@ TYPE_CASES: list[tuple[str, Callable[[MWS], Any], str]] = [
 ]
 
 
-@pytest.mark.parametrize(("call", "message"), [case[1:] for case in TYPE_CASES], ids=[case[0] for case in TYPE_CASES])
+@pytest.mark.parametrize(
+    ("call", "message"), [case[1:] for case in TYPE_CASES], ids=[case[0] for case in TYPE_CASES]
+)
 def test_wrong_types(mws: MWS, call: Callable[[MWS], Any], message: str) -> None:
     raises(TypeError, message, lambda: call(mws))
 
@@ -266,14 +289,18 @@ VALUE_CASES: list[tuple[str, Callable[[MWS], Any], str]] = [
     ),
     (
         "unknown enum value",
-        lambda m: m.orders.list_orders(marketplace_id=["M"], created_after=NOW, order_status=["Unshipped", "Shipping"]),
+        lambda m: m.orders.list_orders(
+            marketplace_id=["M"], created_after=NOW, order_status=["Unshipped", "Shipping"]
+        ),
         "list_orders(): order_status[1] (OrderStatus.Status.2): 'Shipping' is not an allowed value; "
         "allowed: 'Canceled', 'InvoiceUnconfirmed', 'PartiallyShipped', 'Pending', "
         "'PendingAvailability', 'Shipped', 'Unfulfillable', 'Unshipped'",
     ),
     (
         "enum values are case-sensitive",
-        lambda m: m.orders.list_orders(marketplace_id=["M"], created_after=NOW, fulfillment_channel=["afn"]),
+        lambda m: m.orders.list_orders(
+            marketplace_id=["M"], created_after=NOW, fulfillment_channel=["afn"]
+        ),
         "list_orders(): fulfillment_channel[0] (FulfillmentChannel.Channel.1): 'afn' is not an "
         "allowed value; allowed: 'AFN', 'MFN'",
     ),
@@ -302,10 +329,15 @@ VALUE_CASES: list[tuple[str, Callable[[MWS], Any], str]] = [
         lambda m: m.fulfillment_inbound_shipment.update_inbound_shipment(
             shipment_id="S",
             inbound_shipment_header={
-                "shipment_name": "N", "ship_from_address": ADDRESS, "destination_fulfillment_center_id": "D",
-                "shipment_status": "WORKING", "label_prep_preference": "SELLER_LABEL",
+                "shipment_name": "N",
+                "ship_from_address": ADDRESS,
+                "destination_fulfillment_center_id": "D",
+                "shipment_status": "WORKING",
+                "label_prep_preference": "SELLER_LABEL",
             },
-            inbound_shipment_items=[{"seller_sku": f"S{index}", "quantity_shipped": 1} for index in range(201)],
+            inbound_shipment_items=[
+                {"seller_sku": f"S{index}", "quantity_shipped": 1} for index in range(201)
+            ],
         ),
         "update_inbound_shipment(): inbound_shipment_items (InboundShipmentItems.member.N) accepts at "
         "most 200 items; got 201",
@@ -324,18 +356,24 @@ VALUE_CASES: list[tuple[str, Callable[[MWS], Any], str]] = [
     ),
     (
         "too long top-level string",
-        lambda m: m.fulfillment_inbound_shipment.get_prep_instructions_for_asin(asin_list=["B1"], ship_to_country_code="USA"),
+        lambda m: m.fulfillment_inbound_shipment.get_prep_instructions_for_asin(
+            asin_list=["B1"], ship_to_country_code="USA"
+        ),
         "get_prep_instructions_for_asin(): ship_to_country_code (ShipToCountryCode) must be at most 2 "
         "characters; got 3",
     ),
     (
         "integer below range",
-        lambda m: m.orders.list_orders(marketplace_id=["M"], created_after=NOW, max_results_per_page=0),
+        lambda m: m.orders.list_orders(
+            marketplace_id=["M"], created_after=NOW, max_results_per_page=0
+        ),
         "list_orders(): max_results_per_page (MaxResultsPerPage) must be at least 1 and at most 100; got 0",
     ),
     (
         "integer above range",
-        lambda m: m.orders.list_orders(marketplace_id=["M"], created_after=NOW, max_results_per_page=101),
+        lambda m: m.orders.list_orders(
+            marketplace_id=["M"], created_after=NOW, max_results_per_page=101
+        ),
         "list_orders(): max_results_per_page (MaxResultsPerPage) must be at least 1 and at most 100; got 101",
     ),
     (
@@ -345,23 +383,31 @@ VALUE_CASES: list[tuple[str, Callable[[MWS], Any], str]] = [
     ),
     (
         "decimal below minimum",
-        lambda m: small_parcel(m, dimensions={"length": Decimal("-0.01"), "width": 1, "height": 1, "unit": "inches"}),
+        lambda m: small_parcel(
+            m, dimensions={"length": Decimal("-0.01"), "width": 1, "height": 1, "unit": "inches"}
+        ),
         f"{DIM_LENGTH} must be at least 0; got -0.01",
     ),
     (
         "decimal NaN",
-        lambda m: small_parcel(m, dimensions={"length": float("nan"), "width": 1, "height": 1, "unit": "inches"}),
+        lambda m: small_parcel(
+            m, dimensions={"length": float("nan"), "width": 1, "height": 1, "unit": "inches"}
+        ),
         f"{DIM_LENGTH} must be a finite number; got nan",
     ),
     (
         "decimal infinity",
-        lambda m: small_parcel(m, dimensions={"length": Decimal("Infinity"), "width": 1, "height": 1, "unit": "inches"}),
+        lambda m: small_parcel(
+            m, dimensions={"length": Decimal("Infinity"), "width": 1, "height": 1, "unit": "inches"}
+        ),
         f"{DIM_LENGTH} must be a finite number; got Decimal('Infinity')",
     ),
 ]
 
 
-@pytest.mark.parametrize(("call", "message"), [case[1:] for case in VALUE_CASES], ids=[case[0] for case in VALUE_CASES])
+@pytest.mark.parametrize(
+    ("call", "message"), [case[1:] for case in VALUE_CASES], ids=[case[0] for case in VALUE_CASES]
+)
 def test_wrong_values(mws: MWS, call: Callable[[MWS], Any], message: str) -> None:
     raises(ValueError, message, lambda: call(mws))
 
@@ -382,7 +428,8 @@ REQUIRED_CASES: list[tuple[str, Callable[[MWS], Any], str]] = [
     (
         "top-level structure None",
         lambda m: m.fulfillment_inbound_shipment.create_inbound_shipment_plan(
-            ship_from_address=None, inbound_shipment_plan_request_items=[{"seller_sku": "S", "quantity": 1}]
+            ship_from_address=None,
+            inbound_shipment_plan_request_items=[{"seller_sku": "S", "quantity": 1}],
         ),
         "create_inbound_shipment_plan(): ship_from_address (ShipFromAddress) is required",
     ),
@@ -398,7 +445,9 @@ REQUIRED_CASES: list[tuple[str, Callable[[MWS], Any], str]] = [
     ),
     (
         "structure field missing from a mapping",
-        lambda m: plan(m, address={"address_line1": "1 Main St", "city": "Seattle", "country_code": "US"}),
+        lambda m: plan(
+            m, address={"address_line1": "1 Main St", "city": "Seattle", "country_code": "US"}
+        ),
         "create_inbound_shipment_plan(): ship_from_address.name (ShipFromAddress.Name) is required",
     ),
     (
@@ -411,8 +460,10 @@ REQUIRED_CASES: list[tuple[str, Callable[[MWS], Any], str]] = [
         lambda m: m.fulfillment_inbound_shipment.create_inbound_shipment(
             shipment_id="S",
             inbound_shipment_header={
-                "shipment_name": "N", "ship_from_address": {**ADDRESS, "city": None},
-                "destination_fulfillment_center_id": "D", "shipment_status": "WORKING",
+                "shipment_name": "N",
+                "ship_from_address": {**ADDRESS, "city": None},
+                "destination_fulfillment_center_id": "D",
+                "shipment_status": "WORKING",
                 "label_prep_preference": "SELLER_LABEL",
             },
             inbound_shipment_items=[{"seller_sku": "S", "quantity_shipped": 1}],
@@ -448,7 +499,9 @@ REQUIRED_CASES: list[tuple[str, Callable[[MWS], Any], str]] = [
     (
         "required list inside a structure missing",
         lambda m: m.fulfillment_inbound_shipment.put_transport_content(
-            shipment_id="S", is_partnered=True, shipment_type="SP",
+            shipment_id="S",
+            is_partnered=True,
+            shipment_type="SP",
             transport_details={"partnered_small_parcel_data": {"carrier_name": "DHL_STANDARD"}},
         ),
         "put_transport_content(): transport_details.partnered_small_parcel_data.package_list "
@@ -468,7 +521,11 @@ REQUIRED_CASES: list[tuple[str, Callable[[MWS], Any], str]] = [
 ]
 
 
-@pytest.mark.parametrize(("call", "message"), [case[1:] for case in REQUIRED_CASES], ids=[case[0] for case in REQUIRED_CASES])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [case[1:] for case in REQUIRED_CASES],
+    ids=[case[0] for case in REQUIRED_CASES],
+)
 def test_required(mws: MWS, call: Callable[[MWS], Any], message: str) -> None:
     raises(ValueError, message, lambda: call(mws))
 
@@ -492,7 +549,16 @@ def test_unknown_key_in_nested_list_member_mapping(mws: MWS) -> None:
         "create_inbound_shipment_plan(): inbound_shipment_plan_request_items[0].prep_details_list[0] "
         "(InboundShipmentPlanRequestItems.member.1.PrepDetailsList.PrepDetails.1): unknown field "
         "'owner'; fields: prep_instruction, prep_owner",
-        lambda: plan(mws, items=[{"seller_sku": "S", "quantity": 1, "prep_details_list": [{"prep_instruction": "Taping", "owner": "SELLER"}]}]),
+        lambda: plan(
+            mws,
+            items=[
+                {
+                    "seller_sku": "S",
+                    "quantity": 1,
+                    "prep_details_list": [{"prep_instruction": "Taping", "owner": "SELLER"}],
+                }
+            ],
+        ),
     )
 
 
@@ -529,7 +595,13 @@ class Recording:
 def recording_client() -> tuple[MWS, Recording]:
     recording = Recording()
     return (
-        MWS(access_key="AK", secret_key="SK", seller_id="S", transport=httpx.MockTransport(recording), clock=lambda: NOW),
+        MWS(
+            access_key="AK",
+            secret_key="SK",
+            seller_id="S",
+            transport=httpx.MockTransport(recording),
+            clock=lambda: NOW,
+        ),
         recording,
     )
 
@@ -540,7 +612,9 @@ def test_open_enums_accept_unknown_strings() -> None:
     mws.reports.get_report_count(report_type_list=["_GET_BRAND_NEW_REPORT_"])
     mws.feeds.get_feed_submission_count(feed_type_list=["_POST_BRAND_NEW_FEED_"])
     mws.feeds.submit_feed(feed_type="_POST_BRAND_NEW_FEED_", feed_content=b"x")
-    mws.fulfillment_inbound_shipment.get_package_labels(shipment_id="S", page_type="PackageLabel_New")
+    mws.fulfillment_inbound_shipment.get_package_labels(
+        shipment_id="S", page_type="PackageLabel_New"
+    )
     assert len(recording.bodies) == 5
     assert b"ReportType=_GET_BRAND_NEW_REPORT_&" in recording.bodies[0]
     assert b"ReportTypeList.Type.1=_GET_BRAND_NEW_REPORT_&" in recording.bodies[1]
@@ -559,7 +633,9 @@ def test_open_enum_still_checks_type(mws: MWS) -> None:
 
 def test_closed_enum_accepts_members_of_its_enum() -> None:
     mws, recording = recording_client()
-    mws.orders.list_orders(marketplace_id=["M"], created_after=NOW, fulfillment_channel=[FulfillmentChannel.AFN])
+    mws.orders.list_orders(
+        marketplace_id=["M"], created_after=NOW, fulfillment_channel=[FulfillmentChannel.AFN]
+    )
     assert b"&FulfillmentChannel.Channel.1=AFN&" in recording.bodies[0]
 
 
@@ -589,7 +665,12 @@ CONSTRAINT_CASES: list[tuple[str, dict[str, Any], str]] = [
     ),
     (
         "buyer_email excludes filters",
-        {"created_after": NOW, "buyer_email": "b@example.com", "order_status": ["Shipped"], "fulfillment_channel": ["AFN"]},
+        {
+            "created_after": NOW,
+            "buyer_email": "b@example.com",
+            "order_status": ["Shipped"],
+            "fulfillment_channel": ["AFN"],
+        },
         "list_orders(): buyer_email cannot be combined with fulfillment_channel, order_status",
     ),
     (
@@ -610,7 +691,11 @@ CONSTRAINT_CASES: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-@pytest.mark.parametrize(("arguments", "message"), [case[1:] for case in CONSTRAINT_CASES], ids=[case[0] for case in CONSTRAINT_CASES])
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [case[1:] for case in CONSTRAINT_CASES],
+    ids=[case[0] for case in CONSTRAINT_CASES],
+)
 def test_list_orders_constraints(mws: MWS, arguments: dict[str, Any], message: str) -> None:
     raises(ValueError, message, lambda: mws.orders.list_orders(marketplace_id=["M"], **arguments))
 
@@ -626,13 +711,23 @@ def test_at_most_one_of(mws: MWS) -> None:
 
 def test_constraints_allow_valid_combinations() -> None:
     mws, recording = recording_client()
-    mws.orders.list_orders(marketplace_id=["M"], created_after=NOW, buyer_email="b@example.com", created_before=NOW)
+    mws.orders.list_orders(
+        marketplace_id=["M"], created_after=NOW, buyer_email="b@example.com", created_before=NOW
+    )
     mws.orders.list_orders(marketplace_id=["M"], created_after=NOW, seller_order_id="SO-1")
-    mws.orders.list_orders(marketplace_id=["M"], last_updated_after=NOW, order_status=["Shipped"], payment_method=["COD"])
+    mws.orders.list_orders(
+        marketplace_id=["M"],
+        last_updated_after=NOW,
+        order_status=["Shipped"],
+        payment_method=["COD"],
+    )
     # an empty list is not "given": nothing is sent, so it does not conflict
-    mws.orders.list_orders(marketplace_id=["M"], created_after=NOW, buyer_email="b@example.com", order_status=[])
+    mws.orders.list_orders(
+        marketplace_id=["M"], created_after=NOW, buyer_email="b@example.com", order_status=[]
+    )
     mws.fulfillment_inbound_shipment.create_inbound_shipment_plan(
-        ship_from_address=ADDRESS, ship_to_country_subdivision_code="IN-MH",
+        ship_from_address=ADDRESS,
+        ship_to_country_subdivision_code="IN-MH",
         inbound_shipment_plan_request_items=[{"seller_sku": "S", "quantity": 1}],
     )
     assert len(recording.bodies) == 5
@@ -660,21 +755,37 @@ def test_empty_iterator_is_not_given_for_constraints() -> None:
 
 
 def make(**options: Any) -> MWS:
-    settings: dict[str, Any] = {"access_key": "AK", "secret_key": "SK", "seller_id": "S", "transport": httpx.MockTransport(NoRequests())}
+    settings: dict[str, Any] = {
+        "access_key": "AK",
+        "secret_key": "SK",
+        "seller_id": "S",
+        "transport": httpx.MockTransport(NoRequests()),
+    }
     settings.update(options)
     return MWS(**settings)
 
 
 def test_config_seller_parameter() -> None:
-    raises(ValueError, "seller_parameter must be 'SellerId' or 'Merchant'; got 'merchant'", lambda: make(seller_parameter="merchant"))
+    raises(
+        ValueError,
+        "seller_parameter must be 'SellerId' or 'Merchant'; got 'merchant'",
+        lambda: make(seller_parameter="merchant"),
+    )
 
 
 @pytest.mark.parametrize(
     ("expires_in", "shown"),
-    [(timedelta(0), "datetime.timedelta(0)"), (timedelta(seconds=-1), "datetime.timedelta(days=-1, seconds=86399)")],
+    [
+        (timedelta(0), "datetime.timedelta(0)"),
+        (timedelta(seconds=-1), "datetime.timedelta(days=-1, seconds=86399)"),
+    ],
 )
 def test_config_expires_in(expires_in: timedelta, shown: str) -> None:
-    raises(ValueError, f"expires_in must be a positive timedelta; got {shown}", lambda: make(expires_in=expires_in))
+    raises(
+        ValueError,
+        f"expires_in must be a positive timedelta; got {shown}",
+        lambda: make(expires_in=expires_in),
+    )
 
 
 def test_config_region() -> None:
@@ -689,4 +800,8 @@ def test_config_region() -> None:
 
 @pytest.mark.parametrize("endpoint", ["ftp://example.com", "example.com", "http://"])
 def test_config_endpoint(endpoint: str) -> None:
-    raises(ValueError, f"endpoint must be an http(s) URL; got {endpoint!r}", lambda: make(endpoint=endpoint))
+    raises(
+        ValueError,
+        f"endpoint must be an http(s) URL; got {endpoint!r}",
+        lambda: make(endpoint=endpoint),
+    )

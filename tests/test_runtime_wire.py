@@ -72,9 +72,7 @@ def common(action: str, version: str, seller: str = "SellerId") -> list[str]:
     ]
 
 
-def signed(
-    pairs: list[str], path: str, host: str = NA_HOST, method: str = "HmacSHA256"
-) -> bytes:
+def signed(pairs: list[str], path: str, host: str = NA_HOST, method: str = "HmacSHA256") -> bytes:
     """The exact bytes for these already-ordered encoded pairs plus their Signature."""
     query = "&".join(pairs)
     signature = hmac_b64(f"POST\n{host}\n{path}\n{query}", method)
@@ -127,6 +125,7 @@ def client(recorder: Recorder, **options: Any) -> MWS:
         seller_id=SELLER_ID,
         transport=httpx.MockTransport(recorder),
         clock=lambda: FIXED_NOW,
+        throttle="off",  # these tests check bytes; throttling has its own tests
         **options,
     )
 
@@ -210,15 +209,26 @@ def test_user_agent_format() -> None:
     ("value", "wire"),
     [
         (datetime(2024, 1, 1, tzinfo=timezone.utc), "2024-01-01T00%3A00%3A00Z"),
-        (datetime(2024, 2, 29, 23, 59, 59, 1000, tzinfo=timezone.utc), "2024-02-29T23%3A59%3A59.001Z"),
-        (datetime(2024, 6, 1, 1, 0, 0, 999999, tzinfo=timezone(timedelta(hours=2))), "2024-05-31T23%3A00%3A00.999Z"),
-        (datetime(2023, 12, 31, 20, 15, tzinfo=timezone(timedelta(hours=-9, minutes=-30))), "2024-01-01T05%3A45%3A00Z"),
+        (
+            datetime(2024, 2, 29, 23, 59, 59, 1000, tzinfo=timezone.utc),
+            "2024-02-29T23%3A59%3A59.001Z",
+        ),
+        (
+            datetime(2024, 6, 1, 1, 0, 0, 999999, tzinfo=timezone(timedelta(hours=2))),
+            "2024-05-31T23%3A00%3A00.999Z",
+        ),
+        (
+            datetime(2023, 12, 31, 20, 15, tzinfo=timezone(timedelta(hours=-9, minutes=-30))),
+            "2024-01-01T05%3A45%3A00Z",
+        ),
     ],
 )
 def test_datetimes_are_sent_in_utc_with_z(value: datetime, wire: str) -> None:
     recorder = Recorder()
     client(recorder).orders.list_orders(marketplace_id=["M"], last_updated_after=value)
-    pairs = by_name(common("ListOrders", "2013-09-01") + [f"LastUpdatedAfter={wire}", "MarketplaceId.Id.1=M"])
+    pairs = by_name(
+        common("ListOrders", "2013-09-01") + [f"LastUpdatedAfter={wire}", "MarketplaceId.Id.1=M"]
+    )
     assert recorder.last.content == signed(pairs, ORDERS)
 
 
@@ -232,20 +242,31 @@ def _fis(mws: MWS) -> Any:
 LIST_CASES: list[tuple[str, Callable[[MWS], Any], str, str, str, list[str]]] = [
     (
         "orders .Id.N",
-        lambda m: m.orders.get_order(amazon_order_id=["902-3159896-1390916", "058-1233752-8214740"]),
-        "GetOrder", "2013-09-01", ORDERS,
+        lambda m: m.orders.get_order(
+            amazon_order_id=["902-3159896-1390916", "058-1233752-8214740"]
+        ),
+        "GetOrder",
+        "2013-09-01",
+        ORDERS,
         ["AmazonOrderId.Id.1=902-3159896-1390916", "AmazonOrderId.Id.2=058-1233752-8214740"],
     ),
     (
         "orders .Channel.N .Method.N",
         lambda m: m.orders.list_orders(
-            marketplace_id=["M"], created_after=FIXED_NOW,
-            fulfillment_channel=["AFN", "MFN"], payment_method=["CVS"],
+            marketplace_id=["M"],
+            created_after=FIXED_NOW,
+            fulfillment_channel=["AFN", "MFN"],
+            payment_method=["CVS"],
         ),
-        "ListOrders", "2013-09-01", ORDERS,
+        "ListOrders",
+        "2013-09-01",
+        ORDERS,
         [
-            "CreatedAfter=2024-01-02T03%3A04%3A05Z", "FulfillmentChannel.Channel.1=AFN",
-            "FulfillmentChannel.Channel.2=MFN", "MarketplaceId.Id.1=M", "PaymentMethod.Method.1=CVS",
+            "CreatedAfter=2024-01-02T03%3A04%3A05Z",
+            "FulfillmentChannel.Channel.1=AFN",
+            "FulfillmentChannel.Channel.2=MFN",
+            "MarketplaceId.Id.1=M",
+            "PaymentMethod.Method.1=CVS",
         ],
     ),
     (
@@ -256,11 +277,16 @@ LIST_CASES: list[tuple[str, Callable[[MWS], Any], str, str, str, list[str]]] = [
             feed_processing_status_list=["_DONE_", "_SUBMITTED_"],
             max_count=10,
         ),
-        "GetFeedSubmissionList", "2009-01-01", FEEDS,
+        "GetFeedSubmissionList",
+        "2009-01-01",
+        FEEDS,
         [
-            "FeedProcessingStatusList.Status.1=_DONE_", "FeedProcessingStatusList.Status.2=_SUBMITTED_",
-            "FeedSubmissionIdList.Id.1=2291326430", "FeedSubmissionIdList.Id.2=2291326431",
-            "FeedTypeList.Type.1=_POST_PRODUCT_DATA_", "MaxCount=10",
+            "FeedProcessingStatusList.Status.1=_DONE_",
+            "FeedProcessingStatusList.Status.2=_SUBMITTED_",
+            "FeedSubmissionIdList.Id.1=2291326430",
+            "FeedSubmissionIdList.Id.2=2291326431",
+            "FeedTypeList.Type.1=_POST_PRODUCT_DATA_",
+            "MaxCount=10",
         ],
     ),
     (
@@ -270,51 +296,77 @@ LIST_CASES: list[tuple[str, Callable[[MWS], Any], str, str, str, list[str]]] = [
             report_type_list=["_GET_FLAT_FILE_OPEN_LISTINGS_DATA_", "_GET_MERCHANT_LISTINGS_DATA_"],
             report_processing_status_list=["_DONE_"],
         ),
-        "GetReportRequestList", "2009-01-01", REPORTS,
+        "GetReportRequestList",
+        "2009-01-01",
+        REPORTS,
         [
-            "ReportProcessingStatusList.Status.1=_DONE_", "ReportRequestIdList.Id.1=2291326454",
+            "ReportProcessingStatusList.Status.1=_DONE_",
+            "ReportRequestIdList.Id.1=2291326454",
             "ReportTypeList.Type.1=_GET_FLAT_FILE_OPEN_LISTINGS_DATA_",
             "ReportTypeList.Type.2=_GET_MERCHANT_LISTINGS_DATA_",
         ],
     ),
     (
         "reports ReportIdList.Id.N with boolean",
-        lambda m: m.reports.update_report_acknowledgements(report_id_list=["1", "2"], acknowledged=True),
-        "UpdateReportAcknowledgements", "2009-01-01", REPORTS,
+        lambda m: m.reports.update_report_acknowledgements(
+            report_id_list=["1", "2"], acknowledged=True
+        ),
+        "UpdateReportAcknowledgements",
+        "2009-01-01",
+        REPORTS,
         ["Acknowledged=true", "ReportIdList.Id.1=1", "ReportIdList.Id.2=2"],
     ),
     (
         "fis .member.N",
         lambda m: _fis(m).list_inbound_shipments(
-            shipment_status_list=["WORKING", "SHIPPED"], shipment_id_list=["FBA1", "FBA2"],
+            shipment_status_list=["WORKING", "SHIPPED"],
+            shipment_id_list=["FBA1", "FBA2"],
         ),
-        "ListInboundShipments", "2010-10-01", FIS,
+        "ListInboundShipments",
+        "2010-10-01",
+        FIS,
         [
-            "ShipmentIdList.member.1=FBA1", "ShipmentIdList.member.2=FBA2",
-            "ShipmentStatusList.member.1=WORKING", "ShipmentStatusList.member.2=SHIPPED",
+            "ShipmentIdList.member.1=FBA1",
+            "ShipmentIdList.member.2=FBA2",
+            "ShipmentStatusList.member.1=WORKING",
+            "ShipmentStatusList.member.2=SHIPPED",
         ],
     ),
     (
         "fis PackageLabelsToPrint.member.N",
         lambda m: _fis(m).get_unique_package_labels(
-            shipment_id="FBA1", page_type="PackageLabel_Letter_2", package_labels_to_print=["CB1", "CB2"],
+            shipment_id="FBA1",
+            page_type="PackageLabel_Letter_2",
+            package_labels_to_print=["CB1", "CB2"],
         ),
-        "GetUniquePackageLabels", "2010-10-01", FIS,
+        "GetUniquePackageLabels",
+        "2010-10-01",
+        FIS,
         [
-            "PackageLabelsToPrint.member.1=CB1", "PackageLabelsToPrint.member.2=CB2",
-            "PageType=PackageLabel_Letter_2", "ShipmentId=FBA1",
+            "PackageLabelsToPrint.member.1=CB1",
+            "PackageLabelsToPrint.member.2=CB2",
+            "PageType=PackageLabel_Letter_2",
+            "ShipmentId=FBA1",
         ],
     ),
     (
         "fis ASINList.Id.N",
-        lambda m: _fis(m).get_inbound_guidance_for_asin(asin_list=["B00EXAMPLE"], marketplace_id="M"),
-        "GetInboundGuidanceForASIN", "2010-10-01", FIS,
+        lambda m: _fis(m).get_inbound_guidance_for_asin(
+            asin_list=["B00EXAMPLE"], marketplace_id="M"
+        ),
+        "GetInboundGuidanceForASIN",
+        "2010-10-01",
+        FIS,
         ["ASINList.Id.1=B00EXAMPLE", "MarketplaceId=M"],
     ),
     (
         "fis SellerSKUList.Id.N",
-        lambda m: _fis(m).get_prep_instructions_for_sku(seller_sku_list=["SKU A", "SKU/B"], ship_to_country_code="US"),
-        "GetPrepInstructionsForSKU", "2010-10-01", FIS,
+        lambda m: _fis(m).get_prep_instructions_for_sku(
+            seller_sku_list=["SKU A", "SKU/B"], ship_to_country_code="US"
+        ),
+        "GetPrepInstructionsForSKU",
+        "2010-10-01",
+        FIS,
         ["SellerSKUList.Id.1=SKU%20A", "SellerSKUList.Id.2=SKU%2FB", "ShipToCountryCode=US"],
     ),
 ]
@@ -424,15 +476,44 @@ ADDRESS_WIRE = {
     "PostalCode": "98101",
     "AddressLine2": None,  # None inside a structure sends nothing
 }
-ITEM_DATACLASS = fis.InboundShipmentPlanRequestItem(seller_sku="SKU-1", quantity=5, condition="NewItem", prep_details_list=[fis.PrepDetails(prep_instruction="Polybagging", prep_owner="SELLER"), fis.PrepDetails(prep_instruction="Taping", prep_owner="AMAZON")])
-ITEM_SNAKE = {"seller_sku": "SKU-1", "quantity": 5, "condition": "NewItem", "prep_details_list": [{"prep_instruction": "Polybagging", "prep_owner": "SELLER"}, {"prep_instruction": "Taping", "prep_owner": "AMAZON"}]}
-ITEM_WIRE = {"SellerSKU": "SKU-1", "Quantity": 5, "Condition": "NewItem", "PrepDetailsList": ({"PrepInstruction": "Polybagging", "PrepOwner": "SELLER"}, {"PrepInstruction": "Taping", "PrepOwner": "AMAZON"})}
+ITEM_DATACLASS = fis.InboundShipmentPlanRequestItem(
+    seller_sku="SKU-1",
+    quantity=5,
+    condition="NewItem",
+    prep_details_list=[
+        fis.PrepDetails(prep_instruction="Polybagging", prep_owner="SELLER"),
+        fis.PrepDetails(prep_instruction="Taping", prep_owner="AMAZON"),
+    ],
+)
+ITEM_SNAKE = {
+    "seller_sku": "SKU-1",
+    "quantity": 5,
+    "condition": "NewItem",
+    "prep_details_list": [
+        {"prep_instruction": "Polybagging", "prep_owner": "SELLER"},
+        {"prep_instruction": "Taping", "prep_owner": "AMAZON"},
+    ],
+}
+ITEM_WIRE = {
+    "SellerSKU": "SKU-1",
+    "Quantity": 5,
+    "Condition": "NewItem",
+    "PrepDetailsList": (
+        {"PrepInstruction": "Polybagging", "PrepOwner": "SELLER"},
+        {"PrepInstruction": "Taping", "PrepOwner": "AMAZON"},
+    ),
+}
 ITEM_2 = {"seller_sku": "SKU 2/ü", "quantity": 1, "quantity_in_case": 1}
 
 
 @pytest.mark.parametrize(
     ("address", "item"),
-    [(ADDRESS, ITEM_DATACLASS), (ADDRESS_SNAKE, ITEM_SNAKE), (ADDRESS_WIRE, ITEM_WIRE), (ADDRESS_WIRE, ITEM_SNAKE)],
+    [
+        (ADDRESS, ITEM_DATACLASS),
+        (ADDRESS_SNAKE, ITEM_SNAKE),
+        (ADDRESS_WIRE, ITEM_WIRE),
+        (ADDRESS_WIRE, ITEM_SNAKE),
+    ],
     ids=["dataclass", "snake_case mapping", "wire-key mapping", "mixed"],
 )
 def test_structures_as_dataclass_or_mapping_send_the_same_bytes(address: Any, item: Any) -> None:
@@ -505,7 +586,12 @@ def test_create_inbound_shipment_header_city_path() -> None:
         shipment_id="FBA9",
         inbound_shipment_header={
             "shipment_name": "N",
-            "ship_from_address": {"Name": "A", "AddressLine1": "L", "City": "Köln", "CountryCode": "DE"},
+            "ship_from_address": {
+                "Name": "A",
+                "AddressLine1": "L",
+                "City": "Köln",
+                "CountryCode": "DE",
+            },
             "destination_fulfillment_center_id": "LEJ1",
             "shipment_status": "WORKING",
             "label_prep_preference": "AMAZON_LABEL_ONLY",
@@ -527,7 +613,9 @@ def test_create_inbound_shipment_header_city_path() -> None:
         "InboundShipmentItems.member.1.SellerSKU=S",
         "ShipmentId=FBA9",
     ]
-    assert recorder.last.content == signed(by_name(common("CreateInboundShipment", "2010-10-01") + specific), FIS)
+    assert recorder.last.content == signed(
+        by_name(common("CreateInboundShipment", "2010-10-01") + specific), FIS
+    )
 
 
 SMALL_PARCEL_PAIRS = [
@@ -569,11 +657,18 @@ def test_transport_details_small_parcel_decimals() -> None:
                 package_list=[
                     fis.PartneredSmallParcelPackageInput(
                         # Decimal keeps its digits, int and float as written
-                        dimensions=fis.Dimensions(length=Decimal("1.50"), width=10, height=2.5, unit="inches"),
+                        dimensions=fis.Dimensions(
+                            length=Decimal("1.50"), width=10, height=2.5, unit="inches"
+                        ),
                         weight=fis.Weight(value=0.1, unit=fis.FBAWeightUnit.POUNDS),
                     ),
                     {
-                        "dimensions": {"Length": Decimal("3"), "Width": Decimal("4.000"), "Height": 5, "Unit": "centimeters"},
+                        "dimensions": {
+                            "Length": Decimal("3"),
+                            "Width": Decimal("4.000"),
+                            "Height": 5,
+                            "Unit": "centimeters",
+                        },
                         "weight": {"value": Decimal("12.25"), "unit": "kilograms"},
                     },
                 ],
@@ -622,12 +717,25 @@ def test_transport_details_ltl_deep_nesting_date_and_boolean() -> None:
         shipment_type="LTL",
         transport_details={
             "PartneredLtlData": {
-                "contact": {"name": "Jo", "phone": "+1 206 555 0100", "email": "jo@example.com", "fax": "n/a"},
+                "contact": {
+                    "name": "Jo",
+                    "phone": "+1 206 555 0100",
+                    "email": "jo@example.com",
+                    "fax": "n/a",
+                },
                 "box_count": 12,
                 "seller_freight_class": fis.SellerFreightClass.CLASS_77_5,
                 "freight_ready_date": date(2024, 2, 29),
                 "pallet_list": [
-                    {"dimensions": {"length": 40, "width": 48, "height": Decimal("60.5"), "unit": "inches"}, "is_stacked": False}
+                    {
+                        "dimensions": {
+                            "length": 40,
+                            "width": 48,
+                            "height": Decimal("60.5"),
+                            "unit": "inches",
+                        },
+                        "is_stacked": False,
+                    }
                 ],
                 "total_weight": {"value": 500, "unit": "pounds"},
                 "seller_declared_value": {"currency_code": "USD", "value": Decimal("1000.00")},
@@ -658,7 +766,9 @@ def test_non_partnered_small_parcel_member_list() -> None:
         "TransportDetails.NonPartneredSmallParcelData.PackageList.member.1.TrackingId=T1",
         "TransportDetails.NonPartneredSmallParcelData.PackageList.member.2.TrackingId=T2",
     ]
-    assert recorder.last.content == signed(by_name(common("PutTransportContent", "2010-10-01") + specific), FIS)
+    assert recorder.last.content == signed(
+        by_name(common("PutTransportContent", "2010-10-01") + specific), FIS
+    )
 
 
 # --- Values: repeats, empties, None, booleans, integers, dates --------------------------
@@ -668,19 +778,30 @@ def test_repeated_equal_values_are_numbered_by_position() -> None:
     recorder = Recorder()
     client(recorder).orders.get_order(amazon_order_id=["111-1", "111-1", "111-1"])
     specific = ["AmazonOrderId.Id.1=111-1", "AmazonOrderId.Id.2=111-1", "AmazonOrderId.Id.3=111-1"]
-    assert recorder.last.content == signed(by_name(common("GetOrder", "2013-09-01") + specific), ORDERS)
+    assert recorder.last.content == signed(
+        by_name(common("GetOrder", "2013-09-01") + specific), ORDERS
+    )
 
 
 def test_eleven_items_are_numbered_and_sorted_in_byte_order() -> None:
     recorder = Recorder()
     client(recorder).orders.get_order(amazon_order_id=[f"O{index}" for index in range(1, 12)])
     expected_ids = [
-        "AmazonOrderId.Id.1=O1", "AmazonOrderId.Id.10=O10", "AmazonOrderId.Id.11=O11",
-        "AmazonOrderId.Id.2=O2", "AmazonOrderId.Id.3=O3", "AmazonOrderId.Id.4=O4",
-        "AmazonOrderId.Id.5=O5", "AmazonOrderId.Id.6=O6", "AmazonOrderId.Id.7=O7",
-        "AmazonOrderId.Id.8=O8", "AmazonOrderId.Id.9=O9",
+        "AmazonOrderId.Id.1=O1",
+        "AmazonOrderId.Id.10=O10",
+        "AmazonOrderId.Id.11=O11",
+        "AmazonOrderId.Id.2=O2",
+        "AmazonOrderId.Id.3=O3",
+        "AmazonOrderId.Id.4=O4",
+        "AmazonOrderId.Id.5=O5",
+        "AmazonOrderId.Id.6=O6",
+        "AmazonOrderId.Id.7=O7",
+        "AmazonOrderId.Id.8=O8",
+        "AmazonOrderId.Id.9=O9",
     ]
-    pairs = ["AWSAccessKeyId=" + ACCESS_KEY, "Action=GetOrder", *expected_ids] + common("GetOrder", "2013-09-01")[2:]
+    pairs = ["AWSAccessKeyId=" + ACCESS_KEY, "Action=GetOrder", *expected_ids] + common(
+        "GetOrder", "2013-09-01"
+    )[2:]
     assert recorder.last.content == signed(pairs, ORDERS)
 
 
@@ -692,8 +813,14 @@ def test_eleven_items_are_numbered_and_sorted_in_byte_order() -> None:
 def test_any_iterable_works_for_lists(marketplaces: Any) -> None:
     recorder = Recorder()
     client(recorder).orders.list_orders(marketplace_id=marketplaces, created_after=FIXED_NOW)
-    specific = ["CreatedAfter=2024-01-02T03%3A04%3A05Z", "MarketplaceId.Id.1=A", "MarketplaceId.Id.2=B"]
-    assert recorder.last.content == signed(by_name(common("ListOrders", "2013-09-01") + specific), ORDERS)
+    specific = [
+        "CreatedAfter=2024-01-02T03%3A04%3A05Z",
+        "MarketplaceId.Id.1=A",
+        "MarketplaceId.Id.2=B",
+    ]
+    assert recorder.last.content == signed(
+        by_name(common("ListOrders", "2013-09-01") + specific), ORDERS
+    )
 
 
 def test_empty_lists_and_none_send_nothing() -> None:
@@ -723,7 +850,9 @@ def test_booleans(flag: bool, wire: str) -> None:
 
 def test_integers() -> None:
     recorder = Recorder()
-    _fis(client(recorder)).get_pallet_labels(shipment_id="FBA1", page_type="PackageLabel_A4_4", number_of_pallets=3)
+    _fis(client(recorder)).get_pallet_labels(
+        shipment_id="FBA1", page_type="PackageLabel_A4_4", number_of_pallets=3
+    )
     pairs = by_name(
         common("GetPalletLabels", "2010-10-01")
         + ["NumberOfPallets=3", "PageType=PackageLabel_A4_4", "ShipmentId=FBA1"]
@@ -745,13 +874,22 @@ def test_integer_bounds_are_inclusive() -> None:
 def test_date() -> None:
     recorder = Recorder()
     _fis(client(recorder)).confirm_preorder(shipment_id="FBA1", need_by_date=date(2024, 3, 4))
-    pairs = by_name(common("ConfirmPreorder", "2010-10-01") + ["NeedByDate=2024-03-04", "ShipmentId=FBA1"])
+    pairs = by_name(
+        common("ConfirmPreorder", "2010-10-01") + ["NeedByDate=2024-03-04", "ShipmentId=FBA1"]
+    )
     assert recorder.last.content == signed(pairs, FIS)
 
 
 @pytest.mark.parametrize(
     ("value", "wire"),
-    [(Decimal("1.50"), "1.50"), (7, "7"), (2.25, "2.25"), (0.1, "0.1"), (Decimal("1E+2"), "100"), (0, "0")],
+    [
+        (Decimal("1.50"), "1.50"),
+        (7, "7"),
+        (2.25, "2.25"),
+        (0.1, "0.1"),
+        (Decimal("1E+2"), "100"),
+        (0, "0"),
+    ],
 )
 def test_decimal_formats(value: Any, wire: str) -> None:
     recorder = Recorder()
@@ -771,7 +909,9 @@ def test_decimal_formats(value: Any, wire: str) -> None:
     pairs = by_name(
         common("PutTransportContent", "2010-10-01")
         + [
-            "IsPartnered=true", "ShipmentId=S", "ShipmentType=LTL",
+            "IsPartnered=true",
+            "ShipmentId=S",
+            "ShipmentType=LTL",
             "TransportDetails.PartneredLtlData.BoxCount=1",
             "TransportDetails.PartneredLtlData.Contact.Email=e",
             "TransportDetails.PartneredLtlData.Contact.Fax=f",
@@ -787,9 +927,12 @@ def test_decimal_formats(value: Any, wire: str) -> None:
 
 def test_open_enum_sends_unknown_report_type() -> None:
     recorder = Recorder()
-    client(recorder).reports.request_report(report_type="_GET_SOMETHING_NEW_", marketplace_id_list=["M"])
+    client(recorder).reports.request_report(
+        report_type="_GET_SOMETHING_NEW_", marketplace_id_list=["M"]
+    )
     pairs = by_name(
-        common("RequestReport", "2009-01-01") + ["MarketplaceIdList.Id.1=M", "ReportType=_GET_SOMETHING_NEW_"]
+        common("RequestReport", "2009-01-01")
+        + ["MarketplaceIdList.Id.1=M", "ReportType=_GET_SOMETHING_NEW_"]
     )
     assert recorder.last.content == signed(pairs, REPORTS)
 
@@ -843,15 +986,23 @@ def test_submit_feed_xml() -> None:
     ("body", "content_type", "expected_type"),
     [
         (b"sku\tprice\nA1\t9.99\n", None, "text/tab-separated-values; charset=iso-8859-1"),
-        (b"\xef\xbb\xbf \r\n<?xml version=\"1.0\"?><AmazonEnvelope/>", None, "text/xml"),
-        (XML_FEED, "text/tab-separated-values; charset=UTF-8", "text/tab-separated-values; charset=UTF-8"),
+        (b'\xef\xbb\xbf \r\n<?xml version="1.0"?><AmazonEnvelope/>', None, "text/xml"),
+        (
+            XML_FEED,
+            "text/tab-separated-values; charset=UTF-8",
+            "text/tab-separated-values; charset=UTF-8",
+        ),
         (b"sku\tprice\n", "text/plain; charset=Shift_JIS", "text/plain; charset=Shift_JIS"),
     ],
     ids=["flat file", "xml with BOM", "explicit wins over xml", "explicit wins over flat"],
 )
-def test_submit_feed_content_types(body: bytes, content_type: str | None, expected_type: str) -> None:
+def test_submit_feed_content_types(
+    body: bytes, content_type: str | None, expected_type: str
+) -> None:
     recorder = Recorder()
-    client(recorder).feeds.submit_feed(feed_type="_POST_FLAT_FILE_LISTINGS_DATA_", feed_content=body, content_type=content_type)
+    client(recorder).feeds.submit_feed(
+        feed_type="_POST_FLAT_FILE_LISTINGS_DATA_", feed_content=body, content_type=content_type
+    )
     request = recorder.last
     md5 = base64.b64encode(hashlib.md5(body).digest()).decode()
     pairs = by_name(
@@ -996,7 +1147,9 @@ def test_local_endpoint_signs_host_with_port() -> None:
     request = recorder.last
     assert str(request.url) == "http://127.0.0.1:8765/Orders/2013-09-01"
     assert request.headers["host"] == "127.0.0.1:8765"
-    assert request.content == signed(common("GetServiceStatus", "2013-09-01"), ORDERS, host="127.0.0.1:8765")
+    assert request.content == signed(
+        common("GetServiceStatus", "2013-09-01"), ORDERS, host="127.0.0.1:8765"
+    )
     verify_signature(request, "127.0.0.1:8765", ORDERS)
 
 
@@ -1019,7 +1172,9 @@ def test_endpoint_default_port_is_not_signed_and_host_is_lowercased() -> None:
     client(recorder, endpoint="https://Sandbox.Example.COM:443/").orders.get_service_status()
     request = recorder.last
     assert request.headers["host"] == "sandbox.example.com"
-    assert request.content == signed(common("GetServiceStatus", "2013-09-01"), ORDERS, host="sandbox.example.com")
+    assert request.content == signed(
+        common("GetServiceStatus", "2013-09-01"), ORDERS, host="sandbox.example.com"
+    )
 
 
 def test_endpoint_path_prefix_is_posted_to_and_signed() -> None:
@@ -1054,10 +1209,14 @@ def test_clock_is_read_per_request() -> None:
         seller_id=SELLER_ID,
         transport=httpx.MockTransport(recorder),
         clock=lambda: next(times),
+        throttle="off",
     )
     mws.orders.get_service_status()
     mws.orders.get_service_status()
-    second = [pair if pair != TIMESTAMP else "Timestamp=2024-01-02T03%3A04%3A06.500Z" for pair in common("GetServiceStatus", "2013-09-01")]
+    second = [
+        pair if pair != TIMESTAMP else "Timestamp=2024-01-02T03%3A04%3A06.500Z"
+        for pair in common("GetServiceStatus", "2013-09-01")
+    ]
     assert [request.content for request in recorder.requests] == [
         signed(common("GetServiceStatus", "2013-09-01"), ORDERS),
         signed(second, ORDERS),
@@ -1074,6 +1233,7 @@ def _async_client(recorder: Recorder, **options: Any) -> AsyncMWS:
         seller_id=SELLER_ID,
         transport=httpx.MockTransport(recorder),
         clock=lambda: FIXED_NOW,
+        throttle="off",  # these tests check bytes; throttling has its own tests
         **options,
     )
 

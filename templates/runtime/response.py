@@ -1,4 +1,4 @@
-"""Turn an HTTP response into an MWSResponse, or raise the MWSError it carries."""
+"""Turn an HTTP response into the typed result of its operation, or raise its MWSError."""
 
 from __future__ import annotations
 
@@ -6,38 +6,31 @@ import base64
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from lxml import etree
 
 from .descriptors import Operation
 from .errors import ContentMD5Mismatch, MWSError, ResponseParseError, error_class_for
-from .xml import child_text, element_data, local_name, parse_xml, preview
+from .results import MWSResult, read_shape, to_datetime
+from .xml import child_text, local_name, parse_xml, preview
 
 _REQUEST_ID_HEADER = "x-mws-request-id"
 
 
-@dataclass(frozen=True, slots=True)
-class MWSResponse:
-    """One successful answer.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Document(MWSResult):
+    """A downloaded document (a report, a feed processing report): its bytes are in `body`.
 
-    `data` is a plain view of the `<Action>Result` element (None for document downloads,
-    whose bytes are in `body`). `next_token` is set when more pages exist.
+    `md5_verified` is True when the service sent a `Content-MD5` header and the body matched it.
     """
 
-    action: str
-    status_code: int
-    headers: Mapping[str, str] = field(repr=False)
-    body: bytes = field(repr=False)
-    request_id: str | None
-    data: Any = field(repr=False)
-    next_token: str | None = None
-    has_next: bool | None = None
     content_md5: str | None = None
+    md5_verified: bool = False
 
     @property
     def content(self) -> bytes:
-        """The raw body: the document itself for GetReport and GetFeedSubmissionResult."""
         return self.body
 
 
@@ -89,10 +82,36 @@ def _is_error_document(body: bytes) -> bool:
     return head.startswith(b"<") and b"<ErrorResponse" in head
 
 
+def _metadata(headers: dict[str, str], body: bytes, request_id: str | None) -> dict[str, Any]:
+    return {
+        "request_id": request_id,
+        "server_time": _header_time(headers.get("x-mws-timestamp")),
+        "quota_max": _header_int(headers.get("x-mws-quota-max")),
+        "quota_remaining": _header_int(headers.get("x-mws-quota-remaining")),
+        "quota_resets_on": _header_time(headers.get("x-mws-quota-resetson")),
+        "headers": headers,
+        "body": body,
+    }
+
+
+def _header_int(text: str | None) -> int | None:
+    try:
+        return None if text is None else int(float(text))
+    except ValueError:
+        return None
+
+
+def _header_time(text: str | None) -> datetime | None:
+    try:
+        return None if text is None else to_datetime(text)
+    except ValueError:
+        return None
+
+
 def parse_response(
-    operation: Operation, status_code: int, raw_headers: Mapping[str, str], body: bytes
-) -> MWSResponse:
-    """The MWSResponse for a 2xx answer; raises the matching MWSError otherwise."""
+    operation: Operation[Any], status_code: int, raw_headers: Mapping[str, str], body: bytes
+) -> Any:
+    """The typed result of a 2xx answer; raises the matching MWSError otherwise."""
     headers = _lower(raw_headers)
     if status_code >= 400 or (operation.document and _is_error_document(body)):
         raise _error_from_body(status_code, headers, body)
@@ -108,8 +127,10 @@ def parse_response(
                     request_id=request_id,
                     status_code=status_code,
                 )
-        return MWSResponse(
-            operation.name, status_code, headers, body, request_id, None, content_md5=expected
+        return Document(
+            **_metadata(headers, body, request_id),
+            content_md5=expected,
+            md5_verified=expected is not None,
         )
     root = parse_xml(body, status_code=status_code)
     if local_name(root) == "ErrorResponse":
@@ -117,16 +138,16 @@ def parse_response(
     result = None
     for child in root:
         name = local_name(child)
-        if name == operation.result_element:
+        if name == operation.result_element and result is None:
             result = child
         elif name == "ResponseMetadata":
             request_id = child_text(child, "RequestId") or request_id
-    data = element_data(result) if result is not None else None
-    next_token = has_next = None
-    if result is not None:
-        next_token = child_text(result, "NextToken") or None
-        has_next_text = child_text(result, "HasNext")
-        has_next = None if has_next_text is None else has_next_text.strip() == "true"
-    return MWSResponse(
-        operation.name, status_code, headers, body, request_id, data, next_token, has_next
-    )
+    metadata = _metadata(headers, body, request_id)
+    shape = operation.result_shape
+    if shape is None:
+        return MWSResult(**metadata)
+    if operation.result_is_root:
+        return read_shape(root, shape, metadata)
+    if result is None:
+        return shape.cls(**metadata)
+    return read_shape(result, shape, metadata)

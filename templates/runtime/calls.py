@@ -1,0 +1,360 @@
+"""One call from start to finish: throttle, sign, send, read, and decide whether to try again.
+
+`plan_call` is a generator that never does I/O itself. It yields `Sleep` and `Send` steps and
+receives what happened; the sync and async sessions only carry those steps out. So throttling,
+retries, idempotency rules and clock-skew correction exist once, for both clients.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Generator, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+
+from .descriptors import Operation, SectionSpec
+from .errors import (
+    InternalError,
+    MWSError,
+    OutcomeUnknown,
+    QuotaExceeded,
+    RequestExpired,
+    RequestThrottled,
+    ThrottleWouldWait,
+)
+from .response import parse_response
+from .results import to_datetime
+from .throttle import BUCKETS, Bucket, BucketKey, Timer
+
+logger = logging.getLogger("mwskit")
+
+ThrottleMode = Literal["wait", "raise", "off"]
+THROTTLE_MODES = ("wait", "raise", "off")
+_SKEW_LIMIT = timedelta(minutes=1)
+_RETRY_STATUSES = frozenset({500, 502, 503, 504})
+_NOT_LISTS = (str, bytes, Mapping)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: attempts per call, exponential backoff with full jitter, a time budget.
+
+    `max_quota_wait` is the longest mwskit waits for an hourly quota to reset (QuotaExceeded)
+    before it raises instead.
+    """
+
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    max_total: float = 120.0
+    max_quota_wait: float = 300.0
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1; got {self.max_attempts}")
+        for name in ("base_delay", "max_delay", "max_total", "max_quota_wait"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative; got {getattr(self, name)}")
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Full jitter: uniform in [0, min(max_delay, base_delay * 2 ** (attempt - 1))]."""
+        return rng.uniform(0.0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
+
+
+NO_RETRIES = RetryPolicy(max_attempts=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A decision the client made, given to the `on_event` hook (and logged to `mwskit`).
+
+    kind: "throttle" (waited for the local bucket), "retry" (will try again after `delay`),
+    "quota_wait" (waits for the hourly quota reset), "clock_skew" (corrected the clock).
+    """
+
+    kind: str
+    action: str
+    attempt: int
+    delay: float
+    reason: str
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    request: Any  # a PreparedRequest
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    status_code: int
+    headers: Any
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The transport raised. `maybe_sent`: some of the request may have reached the server."""
+
+    error: Exception
+    maybe_sent: bool
+
+
+Step = Sleep | Send
+Outcome = Received | Failed | None
+
+
+@dataclass
+class CallContext:
+    """What every call of one client shares: its builder, policy, mode, timer and clock offset."""
+
+    builder: Any  # RequestBuilder
+    seller_id: str
+    retries: RetryPolicy
+    throttle: ThrottleMode
+    timer: Timer
+    on_event: Callable[[Event], None] | None = None
+    rng: random.Random = field(default_factory=random.Random)
+
+    def bucket(self, section: SectionSpec, operation: Operation[Any]) -> Bucket | None:
+        if self.throttle == "off":
+            return None
+        key = BucketKey(self.timer, self.seller_id, section.name, operation.throttling.bucket)
+        return BUCKETS.get(key, operation.throttling)
+
+    def report(self, event: Event) -> None:
+        logger.info(
+            "%s: %s, %s (attempt %d, wait %.3f s%s)",
+            event.action,
+            event.kind,
+            event.reason,
+            event.attempt,
+            event.delay,
+            f", request id {event.request_id}" if event.request_id else "",
+        )
+        if self.on_event is not None:
+            self.on_event(event)
+
+
+def materialize(operation: Operation[Any], values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """List arguments as tuples, so a generator survives item counting and re-signing."""
+    fixed = list(values)
+    for index, param in enumerate(operation.params):
+        value = fixed[index]
+        # Anything else is left for encode_parameters to refuse with a clear message.
+        if param.is_list and isinstance(value, Iterable) and not isinstance(value, _NOT_LISTS):
+            fixed[index] = tuple(value)
+    return tuple(fixed)
+
+
+def _cost(operation: Operation[Any], values: tuple[Any, ...]) -> float:
+    """Units a call takes: 1, or for per-item throttling the number of items it asks about."""
+    if operation.throttling.restore_unit != "item":
+        return 1.0
+    counts = [
+        len(value)
+        for param, value in zip(operation.params, values)
+        if param.is_list and isinstance(value, tuple)
+    ]
+    return float(max(counts, default=1) or 1)
+
+
+def _server_time(headers: Any) -> datetime | None:
+    text = headers.get("x-mws-timestamp")
+    try:
+        if text:
+            return to_datetime(text)
+        date = headers.get("date")
+        return parsedate_to_datetime(date) if date else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _seconds_until(text: str | None, server_now: datetime | None) -> float | None:
+    if not text:
+        return None
+    try:
+        reset = to_datetime(text)
+    except ValueError:
+        return None
+    now = server_now or datetime.now(timezone.utc)
+    return max(0.0, (reset - now).total_seconds())
+
+
+def plan_call(
+    context: CallContext,
+    section: SectionSpec,
+    operation: Operation[Any],
+    values: tuple[Any, ...],
+    body: bytes | None,
+    content_type: str | None,
+) -> Generator[Step, Outcome, Any]:
+    """The steps of one call; returns its typed result or raises its MWSError."""
+    action = operation.name
+    values = materialize(operation, values)
+    cost = _cost(operation, values)
+    bucket = context.bucket(section, operation)
+    policy = context.retries
+    timer = context.timer
+    started = timer.monotonic()
+    attempt = 0
+    skew_corrected = False
+    while True:
+        attempt += 1
+        if bucket is not None:
+            wait, why = bucket.reserve(cost, timer.monotonic(), take=context.throttle == "wait")
+            if wait > 0:
+                if context.throttle == "raise":
+                    raise ThrottleWouldWait(
+                        f"{action} would wait {wait:.3f} s for its {why} "
+                        f"({section.name} {operation.throttling.bucket}); nothing was sent",
+                        retry_after=wait,
+                    )
+                context.report(Event("throttle", action, attempt, wait, f"waiting for the {why}"))
+                yield Sleep(wait)
+        request = context.builder.build(section, operation, values, body, content_type)
+        logger.debug("%s: sending attempt %d", action, attempt)
+        outcome = yield Send(request)
+        assert outcome is not None
+        if isinstance(outcome, Failed):
+            error = outcome.error
+            if outcome.maybe_sent and not operation.idempotent:
+                raise OutcomeUnknown(
+                    f"{action} failed after its request may have reached MWS "
+                    f"({type(error).__name__}); it is not sent again because it is not safe to "
+                    f"repeat: check whether it took effect (e.g. with the matching list action) "
+                    f"before retrying"
+                ) from error
+            delay = _retry_delay(context, attempt, started)
+            if delay is None:
+                raise error
+            reason = f"{type(error).__name__} before a response"
+            context.report(Event("retry", action, attempt, delay, reason))
+            yield Sleep(delay)
+            continue
+        server_now = _server_time(outcome.headers)
+        try:
+            result = parse_response(operation, outcome.status_code, outcome.headers, outcome.body)
+        except RequestExpired:
+            if skew_corrected or server_now is None:
+                raise
+            skew_corrected = True
+            _correct_clock(context, action, attempt, server_now)
+            attempt -= 1  # the expired attempt does not count against the budget
+            continue
+        except QuotaExceeded as error:
+            if bucket is not None:
+                bucket.drain(timer.monotonic())
+            reset = _seconds_until(outcome.headers.get("x-mws-quota-resetson"), server_now)
+            if reset is None or reset > policy.max_quota_wait or context.throttle == "raise":
+                raise
+            if attempt >= policy.max_attempts:
+                raise
+            context.report(
+                Event(
+                    "quota_wait", action, attempt, reset, "hourly quota used up", error.request_id
+                )
+            )
+            yield Sleep(reset)
+            continue
+        except MWSError as error:
+            status = error.status_code
+            if status not in _RETRY_STATUSES:
+                raise
+            if isinstance(error, RequestThrottled) and bucket is not None:
+                bucket.drain(timer.monotonic())
+            if not operation.idempotent and status != 503:
+                if status == 500 and isinstance(error, InternalError):
+                    raise  # the service says it failed: nothing to repeat blindly
+                raise OutcomeUnknown(
+                    f"{action} got HTTP {status} from a gateway; the request may have been "
+                    f"processed, so it is not sent again: check whether it took effect before "
+                    f"retrying",
+                    request_id=error.request_id,
+                    status_code=status,
+                ) from error
+            delay = _retry_delay(context, attempt, started)
+            if delay is None:
+                raise
+            context.report(
+                Event(
+                    "retry",
+                    action,
+                    attempt,
+                    delay,
+                    f"HTTP {status} {error.code or ''}".strip(),
+                    error.request_id,
+                )
+            )
+            yield Sleep(delay)
+            continue
+        _observe(context, bucket, outcome.headers, server_now, action, attempt)
+        return result
+
+
+def _retry_delay(context: CallContext, attempt: int, started: float) -> float | None:
+    """The backoff before the next attempt, or None when the budget is spent."""
+    policy = context.retries
+    if attempt >= policy.max_attempts:
+        return None
+    delay = policy.backoff(attempt, context.rng)
+    if context.timer.monotonic() - started + delay > policy.max_total:
+        return None
+    return delay
+
+
+def _correct_clock(context: CallContext, action: str, attempt: int, server_now: datetime) -> None:
+    builder = context.builder
+    local = builder.local_now()
+    builder.clock_offset = server_now - local
+    context.report(
+        Event(
+            "clock_skew",
+            action,
+            attempt,
+            0.0,
+            f"local clock off by {builder.clock_offset.total_seconds():+.1f} s; corrected, re-signing",
+        )
+    )
+
+
+def _observe(
+    context: CallContext,
+    bucket: Bucket | None,
+    headers: Any,
+    server_now: datetime | None,
+    action: str,
+    attempt: int,
+) -> None:
+    """Adopt the service's hourly count and notice a drifting clock on a success."""
+    if bucket is not None:
+        remaining = headers.get("x-mws-quota-remaining")
+        if remaining is not None:
+            try:
+                count = int(float(remaining))
+            except ValueError:
+                count = None
+            resets_in = _seconds_until(headers.get("x-mws-quota-resetson"), server_now)
+            bucket.observe_quota(count, resets_in, context.timer.monotonic())
+    if server_now is not None:
+        builder = context.builder
+        drift = server_now - builder.local_now()
+        if abs(drift - builder.clock_offset) > _SKEW_LIMIT:
+            builder.clock_offset = drift
+            context.report(
+                Event(
+                    "clock_skew",
+                    action,
+                    attempt,
+                    0.0,
+                    f"server clock {drift.total_seconds():+.1f} s from ours",
+                )
+            )

@@ -1,0 +1,220 @@
+"""Typed results: read an XML element into the generated dataclass its descriptor names.
+
+The generator writes one `ResultShapeSpec` per response structure; `read_shape` walks the
+element's children once, looking each tag up in a dict, so unknown elements cost one miss and
+are skipped (new fields from the service never break old clients).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from .errors import ResponseParseError
+
+ELEMENT = "element"
+ATTRIBUTE = "attribute"
+TEXT = "text"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MWSResult:
+    """What every answer carries besides its own fields.
+
+    `server_time` and the quota fields come from the `x-mws-timestamp` and `x-mws-quota-*`
+    headers (None when the service did not send them); `body` is the raw response body.
+    """
+
+    request_id: str | None = None
+    server_time: datetime | None = None
+    quota_max: int | None = None
+    quota_remaining: int | None = None
+    quota_resets_on: datetime | None = None
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    body: bytes = field(default=b"", repr=False, compare=False)
+
+
+def _to_str(text: str) -> str:
+    return text
+
+
+def _to_int(text: str) -> int:
+    return int(text)
+
+
+def _to_decimal(text: str) -> Decimal:
+    value = Decimal(text.strip())
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
+_TRUE = frozenset({"true", "1", "y", "yes"})
+_FALSE = frozenset({"false", "0", "n", "no"})
+
+
+def _to_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError(text)
+
+
+def to_datetime(text: str) -> datetime:
+    """An ISO 8601 time as MWS writes it (`2017-02-20T19:49:35.123Z`), always timezone-aware.
+
+    A value without an offset is UTC, the only zone MWS writes times in.
+    """
+    value = datetime.fromisoformat(text.strip())
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+
+
+def _to_date(text: str) -> date:
+    text = text.strip()
+    return date.fromisoformat(text[:10]) if len(text) > 10 else date.fromisoformat(text)
+
+
+_CONVERTERS: dict[str, Callable[[str], Any]] = {
+    "string": _to_str,
+    "integer": _to_int,
+    "decimal": _to_decimal,
+    "boolean": _to_bool,
+    "datetime": to_datetime,
+    "date": _to_date,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ResultField:
+    """One value of a response structure.
+
+    `source` says where it is read from: a child element named `xml_name`, an attribute named
+    `xml_name`, or the element's own text. A list either repeats the element in place
+    (`item` None) or wraps items named `item` in the element.
+    """
+
+    python_name: str
+    xml_name: str
+    kind: str
+    source: str = ELEMENT
+    shape: ResultShapeSpec | None = None
+    enum: type[Enum] | None = None
+    is_list: bool = False
+    item: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResultShapeSpec:
+    """A response structure: the dataclass to build and where each of its fields comes from."""
+
+    cls: type[Any]
+    fields: tuple[ResultField, ...]
+    by_tag: dict[Any, ResultField | None] = field(init=False, repr=False, compare=False)
+    attributes: tuple[ResultField, ...] = field(init=False, repr=False, compare=False)
+    text: ResultField | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # by_tag starts with the local names and learns each namespaced tag on first sight.
+        by_tag: dict[Any, ResultField | None] = {
+            item.xml_name: item for item in self.fields if item.source == ELEMENT
+        }
+        object.__setattr__(self, "by_tag", by_tag)
+        attributes = tuple(item for item in self.fields if item.source == ATTRIBUTE)
+        object.__setattr__(self, "attributes", attributes)
+        text = next((item for item in self.fields if item.source == TEXT), None)
+        object.__setattr__(self, "text", text)
+
+    def field_for(self, tag: Any) -> ResultField | None:
+        """The field a child tag fills (None for unknown elements, comments and PIs)."""
+        found: ResultField | None = None
+        if isinstance(tag, str):
+            found = self.by_tag.get(tag[tag.rfind("}") + 1 :])
+        self.by_tag[tag] = found
+        return found
+
+
+# A field whose structure is the enclosing shape itself (Products' parent category).
+SAME_SHAPE = ResultShapeSpec(object, ())
+
+
+def _namespaced_attribute(attrib: Any, name: str) -> str | None:
+    """An attribute in a namespace (`xml:lang` is stored as `{...}lang`), by its local name."""
+    for key, value in attrib.items():
+        if isinstance(key, str) and key.endswith("}" + name):
+            return str(value)
+    return None
+
+
+def _local(tag: Any) -> str | None:
+    return tag[tag.rfind("}") + 1 :] if isinstance(tag, str) else None
+
+
+def _scalar(spec: ResultShapeSpec, item: ResultField, text: str | None) -> Any:
+    if item.kind == "string":
+        # Surrounding whitespace is layout (pretty-printed answers), never part of a value.
+        text = text.strip() if text else ""
+        if item.enum is not None and text:
+            return item.enum._value2member_map_.get(text, text)
+        return text
+    if text is None or not text.strip():
+        return None
+    try:
+        return _CONVERTERS[item.kind](text)
+    except (ValueError, ArithmeticError):
+        raise ResponseParseError(
+            f"{spec.cls.__name__}.{item.python_name} ({item.xml_name}) should be "
+            f"{'an' if item.kind[0] in 'aeiou' else 'a'} {item.kind}; got {text[:80]!r}"
+        ) from None
+
+
+def _value(spec: ResultShapeSpec, item: ResultField, element: Any) -> Any:
+    if item.shape is not None:
+        return read_shape(element, spec if item.shape is SAME_SHAPE else item.shape)
+    return _scalar(spec, item, element.text)
+
+
+def read_shape(element: Any, spec: ResultShapeSpec, extra: dict[str, Any] | None = None) -> Any:
+    """Build `spec.cls` from an lxml element; `extra` adds fields (response metadata)."""
+    values: dict[str, Any] = {}
+    if spec.attributes:
+        attrib = element.attrib
+        for item in spec.attributes:
+            raw = attrib.get(item.xml_name)
+            if raw is None and attrib:
+                raw = _namespaced_attribute(attrib, item.xml_name)
+            if raw is not None:
+                values[item.python_name] = _scalar(spec, item, raw)
+    if spec.text is not None:
+        values[spec.text.python_name] = _scalar(spec, spec.text, element.text)
+    by_tag = spec.by_tag
+    for child in element:
+        tag = child.tag
+        target: ResultField | None
+        try:
+            target = by_tag[tag]
+        except KeyError:
+            target = spec.field_for(tag)
+        if target is None:
+            continue
+        if target.item is not None:
+            wanted = target.item
+            items = [_value(spec, target, entry) for entry in child if _local(entry.tag) == wanted]
+            # A wrapper may appear more than once (Finances pages do): its items add up.
+            values.setdefault(target.python_name, []).extend(items)
+        elif target.is_list:
+            entries = values.get(target.python_name)
+            if entries is None:
+                values[target.python_name] = [_value(spec, target, child)]
+            else:
+                entries.append(_value(spec, target, child))
+        else:
+            values[target.python_name] = _value(spec, target, child)
+    if extra:
+        values.update(extra)
+    return spec.cls(**values)
