@@ -73,7 +73,9 @@ def render(api: Api, templates: Path) -> dict[str, RenderedFile]:
         files[path] = RenderedFile(_render(env, template, api=api, **context), source)
 
     package = "package/"
-    for name in ("__init__.py", "_client.py", "_version.py", "signing.py", "py.typed"):
+    for name in ("__init__.py", "_client.py", "_version.py", "errors.py", "signing.py", "py.typed"):
+        add(f"mwskit/{name}", f"{package}{name}.j2", f"templates/{package}{name}.j2")
+    for name in ("sandbox/__init__.py", "sandbox/__main__.py"):
         add(f"mwskit/{name}", f"{package}{name}.j2", f"templates/{package}{name}.j2")
     marketplaces_spec = api.marketplaces.spec_file
     add("mwskit/marketplaces.py", "package/marketplaces.py.j2", marketplaces_spec)

@@ -23,14 +23,15 @@ SHARED_REFERENCE = ROOT.parent / "shared" / "reference" / "mws-api-reference.yam
 SECTION_SPECS = sorted(p for p in (ROOT / "specs").glob("*.yaml") if p.name != "marketplaces.yaml")
 
 
-
 def _reference() -> dict[str, Any]:
     with REFERENCE.open(encoding="utf-8") as handle:
         data: dict[str, Any] = yaml.safe_load(handle)
     return data
 
 
-def _reference_leaves(parameters: list[dict[str, Any]], enums: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _reference_leaves(
+    parameters: list[dict[str, Any]], enums: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
     """Full wire pattern -> {required, values} for every non-structure parameter."""
     leaves: dict[str, dict[str, Any]] = {}
     for parameter in parameters:
@@ -52,7 +53,9 @@ def _reference_leaves(parameters: list[dict[str, Any]], enums: dict[str, Any]) -
     return leaves
 
 
-def _spec_leaves(parameters: list[dict[str, Any]], spec: dict[str, Any], prefix: str = "") -> dict[str, dict[str, Any]]:
+def _spec_leaves(
+    parameters: list[dict[str, Any]], spec: dict[str, Any], prefix: str = ""
+) -> dict[str, dict[str, Any]]:
     leaves: dict[str, dict[str, Any]] = {}
     for parameter in parameters:
         wire = prefix + parameter["wire"]
@@ -63,11 +66,16 @@ def _spec_leaves(parameters: list[dict[str, Any]], spec: dict[str, Any], prefix:
         values = None
         if "enum" in parameter:
             values = frozenset(
-                v if isinstance(v, str) else v["value"] for v in spec["enums"][parameter["enum"]]["values"]
+                v if isinstance(v, str) else v["value"]
+                for v in spec["enums"][parameter["enum"]]["values"]
             )
         elif "values" in parameter:
             values = frozenset(parameter["values"])
-        leaves[wire] = {"required": parameter.get("required", False), "values": values, "enum": parameter.get("enum")}
+        leaves[wire] = {
+            "required": parameter.get("required", False),
+            "values": values,
+            "enum": parameter.get("enum"),
+        }
     return leaves
 
 
@@ -113,16 +121,31 @@ def _differences(spec: dict[str, Any], section: dict[str, Any], enums: dict[str,
                 enum = ours[wire]["enum"]
                 if enum and "values" in spec["enums"][enum].get("deviations", {}):
                     continue
-                mine, ref = ours[wire]["values"] or frozenset(), theirs[wire]["values"] or frozenset()
+                mine, ref = (
+                    ours[wire]["values"] or frozenset(),
+                    theirs[wire]["values"] or frozenset(),
+                )
                 report(
                     f"param:{wire}:values",
                     f"{wire} values differ: only in spec {sorted(mine - ref)}, only in reference {sorted(ref - mine)}",
                 )
         throttling = reference.get("throttling") or {}
         pairs = (
-            ("max_request_quota", action["throttling"]["max_request_quota"], throttling.get("max_request_quota")),
-            ("restore_seconds", action["throttling"]["restore_seconds"], throttling.get("restore_seconds_per_unit")),
-            ("hourly_request_quota", action["throttling"].get("hourly_request_quota"), throttling.get("hourly_request_quota")),
+            (
+                "max_request_quota",
+                action["throttling"]["max_request_quota"],
+                throttling.get("max_request_quota"),
+            ),
+            (
+                "restore_seconds",
+                action["throttling"]["restore_seconds"],
+                throttling.get("restore_seconds_per_unit"),
+            ),
+            (
+                "hourly_request_quota",
+                action["throttling"].get("hourly_request_quota"),
+                throttling.get("hourly_request_quota"),
+            ),
         )
         for key, mine_value, ref_value in pairs:
             equal = (
@@ -131,7 +154,9 @@ def _differences(spec: dict[str, Any], section: dict[str, Any], enums: dict[str,
                 else math.isclose(float(mine_value), float(ref_value))
             )
             if not equal:
-                report(f"throttling:{key}", f"throttling {key} {mine_value} != reference {ref_value}")
+                report(
+                    f"throttling:{key}", f"throttling {key} {mine_value} != reference {ref_value}"
+                )
     return found
 
 
@@ -141,21 +166,29 @@ def test_specs_match_the_reference_or_record_why() -> None:
     differences: list[str] = []
     for path in SECTION_SPECS:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-        assert spec["section"] in sections, f"{path.name}: section {spec['section']} is not in the reference"
+        assert (
+            spec["section"] in sections
+        ), f"{path.name}: section {spec['section']} is not in the reference"
         differences.extend(_differences(spec, sections[spec["section"]], reference["enums"]))
-    assert not differences, "differences from the reference without a recorded reason:\n" + "\n".join(differences)
+    assert (
+        not differences
+    ), "differences from the reference without a recorded reason:\n" + "\n".join(differences)
 
 
 def test_every_seller_section_is_specified() -> None:
     """The 16 seller-facing sections of the reference each have a spec."""
     reference = _reference()
-    wanted = {name for name in reference["coverage"]["action_counts"] if name not in ("Webstore", "OffAmazonPayments")}
+    wanted = {
+        name
+        for name in reference["coverage"]["action_counts"]
+        if name not in ("Webstore", "OffAmazonPayments")
+    }
     have = {yaml.safe_load(path.read_text(encoding="utf-8"))["section"] for path in SECTION_SPECS}
     assert sorted(wanted - have) == []
 
 
 @pytest.mark.skipif(not SHARED_REFERENCE.exists(), reason="no ../shared checkout beside this clone")
 def test_reference_copy_is_current() -> None:
-    assert REFERENCE.read_bytes() == SHARED_REFERENCE.read_bytes(), (
-        "tests/data/mws-api-reference.yaml differs from ../shared/reference: copy it again"
-    )
+    assert (
+        REFERENCE.read_bytes() == SHARED_REFERENCE.read_bytes()
+    ), "tests/data/mws-api-reference.yaml differs from ../shared/reference: copy it again"

@@ -23,7 +23,9 @@ def project(tmp_path: Path) -> Path:
 
 
 def _tree(project: Path, *, cache: bool) -> dict[str, str]:
-    return build_tree(sorted((project / "specs").glob("*.yaml")), project, ROOT / "templates", cache=cache)
+    return build_tree(
+        sorted((project / "specs").glob("*.yaml")), project, ROOT / "templates", cache=cache
+    )
 
 
 def test_cached_output_equals_uncached_and_warm_runs_do_not_format(

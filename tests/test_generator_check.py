@@ -82,7 +82,9 @@ def full(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Like `full` with one section (orders), so the staleness tests run fast; read only."""
-    project = copy_project(ROOT, tmp_path_factory.mktemp("small") / "project", only_sections=("orders.yaml",))
+    project = copy_project(
+        ROOT, tmp_path_factory.mktemp("small") / "project", only_sections=("orders.yaml",)
+    )
     return generate_pristine(project)
 
 
@@ -97,7 +99,9 @@ def project(small: Path, tmp_path: Path) -> Path:
 def test_real_project_is_up_to_date() -> None:
     """The staleness gate: generated/ in the repository equals what the specs produce."""
     result = run_generator(ROOT, "check", "--quiet")
-    assert result.stderr == "", f"generated/ is stale; run `python -m generator generate`:\n{result.stdout}"
+    assert (
+        result.stderr == ""
+    ), f"generated/ is stale; run `python -m generator generate`:\n{result.stdout}"
     assert result.returncode == 0
     assert re.fullmatch(r"generated/ is up to date \((\d+) files\)\n", result.stdout)
 
@@ -127,7 +131,10 @@ def _edit_get_order_description(project: Path) -> None:
 def test_check_reports_changed_files_with_a_diff(project: Path) -> None:
     before = snapshot(project / "generated")
     # The files that mention the description are exactly the ones expected to change.
-    assert sorted(path for path, data in before.items() if OLD_DESCRIPTION.encode() in data) == EDITED_FILES
+    assert (
+        sorted(path for path, data in before.items() if OLD_DESCRIPTION.encode() in data)
+        == EDITED_FILES
+    )
     _edit_get_order_description(project)
 
     result = run_generator(project, "check")
@@ -146,12 +153,17 @@ def test_check_reports_changed_files_with_a_diff(project: Path) -> None:
     ]
     removed = [line for line in diff if line.startswith("-") and not line.startswith("--- ")]
     added = [line for line in diff if line.startswith("+") and not line.startswith("+++ ")]
-    assert len(removed) == len(added) == 5  # index.md; orders.md table row and text; client.py sync and async
+    assert (
+        len(removed) == len(added) == 5
+    )  # index.md; orders.md table row and text; client.py sync and async
     assert all(OLD_DESCRIPTION in line for line in removed)
     assert [line.replace(NEW_DESCRIPTION, OLD_DESCRIPTION)[1:] for line in added] == [
         line[1:] for line in removed
     ]
-    assert '-        """Fetch the full order records for up to 50 Amazon order IDs in one call.' in diff
+    assert (
+        '-        """Fetch the full order records for up to 50 Amazon order IDs in one call.'
+        in diff
+    )
     assert '+        """Fetch up to 50 orders by Amazon order ID.' in diff
     # check never writes
     assert snapshot(project / "generated") == before
@@ -198,7 +210,12 @@ def test_missing_and_extra_files_then_generate_repairs(project: Path, small: Pat
     assert after == snapshot(small / "generated")
     assert not (generated / "leftover").exists()  # emptied directories are removed too
     # nothing else is left beside the output: no staging directory, only the format cache
-    assert sorted(path.name for path in project.iterdir()) == [".cache", "generated", "specs", "templates"]
+    assert sorted(path.name for path in project.iterdir()) == [
+        ".cache",
+        "generated",
+        "specs",
+        "templates",
+    ]
 
 
 def test_generation_is_deterministic_across_hash_seeds(full: Path, tmp_path: Path) -> None:
@@ -220,7 +237,10 @@ def test_every_generated_file_has_a_header_naming_its_source(full: Path) -> None
         assert match, f"{path}: no generated-file header, first line is {first_line!r}"
         assert bool(match["close"]) == path.endswith(".md"), f"{path}: wrong comment syntax"
         source = match["source"]
-        assert re.fullmatch(r"specs/[a-z_]+\.yaml|templates/[A-Za-z0-9_./-]+", source), (path, source)
+        assert re.fullmatch(r"specs/[a-z_]+\.yaml|templates/[A-Za-z0-9_./-]+", source), (
+            path,
+            source,
+        )
         assert (full / source).is_file(), f"{path}: header names {source}, which does not exist"
         sources[path] = source
     # Section files name their section's spec; copied runtime files name their template.

@@ -124,6 +124,8 @@ def test_golden_tree_file_list(golden_tree: dict[str, str]) -> None:
             "mwskit/errors.py",
             "mwskit/marketplaces.py",
             "mwskit/py.typed",
+            "mwskit/sandbox/__init__.py",
+            "mwskit/sandbox/__main__.py",
             "mwskit/signing.py",
             "pyproject.toml",
             *runtime,

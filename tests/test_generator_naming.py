@@ -86,8 +86,16 @@ def test_parameter_name(wire: str, python_name: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "identifier"),
-    [("class", "class_"), ("async", "async_"), ("await", "await_"), ("lambda", "lambda_"),
-     ("match", "match"), ("case", "case"), ("seller_sku", "seller_sku"), ("print", "print")],
+    [
+        ("class", "class_"),
+        ("async", "async_"),
+        ("await", "await_"),
+        ("lambda", "lambda_"),
+        ("match", "match"),
+        ("case", "case"),
+        ("seller_sku", "seller_sku"),
+        ("print", "print"),
+    ],
 )
 def test_python_identifier(name: str, identifier: str) -> None:
     assert naming.python_identifier(name) == identifier
@@ -95,7 +103,11 @@ def test_python_identifier(name: str, identifier: str) -> None:
 
 @pytest.mark.parametrize(
     ("wire", "segment"),
-    [("FeedTypeList.Type.N", "FeedTypeList"), ("PaymentMethod.N", "PaymentMethod"), ("SellerId", "SellerId")],
+    [
+        ("FeedTypeList.Type.N", "FeedTypeList"),
+        ("PaymentMethod.N", "PaymentMethod"),
+        ("SellerId", "SellerId"),
+    ],
 )
 def test_first_segment(wire: str, segment: str) -> None:
     assert naming.first_segment(wire) == segment
@@ -116,9 +128,13 @@ def test_module_name(section: str, module: str) -> None:
 
 @pytest.mark.parametrize(
     ("action", "constant"),
-    [("ListOrders", "LIST_ORDERS"), ("GetReportRequestCount", "GET_REPORT_REQUEST_COUNT"),
-     ("SubmitFeed", "SUBMIT_FEED"), ("ListOrderItemsByNextToken", "LIST_ORDER_ITEMS_BY_NEXT_TOKEN"),
-     ("GetFBAInventoryAge", "GET_FBA_INVENTORY_AGE")],
+    [
+        ("ListOrders", "LIST_ORDERS"),
+        ("GetReportRequestCount", "GET_REPORT_REQUEST_COUNT"),
+        ("SubmitFeed", "SUBMIT_FEED"),
+        ("ListOrderItemsByNextToken", "LIST_ORDER_ITEMS_BY_NEXT_TOKEN"),
+        ("GetFBAInventoryAge", "GET_FBA_INVENTORY_AGE"),
+    ],
 )
 def test_constant_name(action: str, constant: str) -> None:
     assert naming.constant_name(action) == constant

@@ -75,7 +75,8 @@ def test_enum_members_keep_spec_values_and_descriptions(golden_tree: dict[str, s
     members = [
         (stmt.targets[0].id, stmt.value.value)
         for stmt in color.body
-        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)
+        if isinstance(stmt, ast.Assign)
+        and isinstance(stmt.targets[0], ast.Name)
         and isinstance(stmt.value, ast.Constant)
     ]
     assert members == [
@@ -89,8 +90,12 @@ def test_enum_members_keep_spec_values_and_descriptions(golden_tree: dict[str, s
     ("description", "value_description"),
     [('Widgets, also called "gadgets"', "Navy blue."), ("Widgets.", 'Called "navy"')],
 )
-def test_descriptions_ending_in_a_quote(tmp_path: Path, description: str, value_description: str) -> None:
-    spec = SMALL_SPEC.format(description=f"'{description}'", value_description=f"'{value_description}'")
+def test_descriptions_ending_in_a_quote(
+    tmp_path: Path, description: str, value_description: str
+) -> None:
+    spec = SMALL_SPEC.format(
+        description=f"'{description}'", value_description=f"'{value_description}'"
+    )
     project = _small_project(tmp_path, spec)
     tree = build_tree(sorted((project / "specs").glob("*.yaml")), project, TEMPLATES)
     models = ast.parse(tree["mwskit/widgets/models.py"])
@@ -107,9 +112,13 @@ def test_descriptions_ending_in_a_quote(tmp_path: Path, description: str, value_
     assert module_docstring.rstrip() == f"Widgets (2020-01-01): {description}"
 
 
-def test_open_enum_docstring_has_a_summary_line_then_a_blank_line(golden_tree: dict[str, str]) -> None:
+def test_open_enum_docstring_has_a_summary_line_then_a_blank_line(
+    golden_tree: dict[str, str],
+) -> None:
     module = ast.parse(golden_tree["mwskit/widgets/models.py"])
-    interval = next(n for n in module.body if isinstance(n, ast.ClassDef) and n.name == "ReportInterval")
+    interval = next(
+        n for n in module.body if isinstance(n, ast.ClassDef) and n.name == "ReportInterval"
+    )
     docstring = ast.get_docstring(interval)
     assert docstring is not None
     assert docstring.splitlines()[:2] == ["How often a widget report is produced.", ""]
@@ -127,9 +136,9 @@ def test_marketplaces_docstring_example_shows_the_real_value(golden_tree: dict[s
     docstring = ast.get_docstring(ast.parse(text)) or ""
     shown = re.findall(r'MARKETPLACES\["(\w+)"\]\.(\w+)\s+# \'([^\']*)\'', docstring)
     for code, field, value in shown:
-        assert re.search(rf'"{code}": MarketplaceInfo\([^)]*\b{field}="{re.escape(value)}"', text), (
-            f"docstring says MARKETPLACES[{code!r}].{field} is {value!r}"
-        )
+        assert re.search(
+            rf'"{code}": MarketplaceInfo\([^)]*\b{field}="{re.escape(value)}"', text
+        ), f"docstring says MARKETPLACES[{code!r}].{field} is {value!r}"
 
 
 def test_check_diff_headers_follow_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,11 +21,12 @@ from conftest import ROOT
 CASES_DIR = ROOT / "tests" / "spec_errors"
 # marketplaces.yaml, should one be needed beside the broken specs, is not a case.
 CASES = sorted(path.stem for path in CASES_DIR.glob("*.yaml") if path.name != "marketplaces.yaml")
-ERROR_LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<path>\$\S*): (?P<message>.+)$")
+ERROR_LINE = re.compile(
+    r"^(?P<file>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<path>\$\S*): (?P<message>.+)$"
+)
 
 # Cases whose .expected file holds the correct report, which the generator does not give yet.
-KNOWN_BUGS = {
-}
+KNOWN_BUGS = {}
 
 
 def run_cli(*args: str, root: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -47,9 +48,11 @@ def test_every_case_has_an_expected_file() -> None:
 @pytest.mark.parametrize(
     "case",
     [
-        pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[case]))
-        if case in KNOWN_BUGS
-        else case
+        (
+            pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[case]))
+            if case in KNOWN_BUGS
+            else case
+        )
         for case in CASES
     ],
 )
@@ -104,7 +107,9 @@ def test_errors_of_several_files_are_reported_together() -> None:
 
 def test_validate_accepts_a_single_valid_spec() -> None:
     """`validate FILE` on one section spec (the marketplaces file may be added implicitly)."""
-    actions = len(yaml.safe_load((ROOT / "specs" / "orders.yaml").read_text(encoding="utf-8"))["actions"])
+    actions = len(
+        yaml.safe_load((ROOT / "specs" / "orders.yaml").read_text(encoding="utf-8"))["actions"]
+    )
     result = run_cli("validate", "specs/orders.yaml")
     assert (result.returncode, result.stderr) == (0, "")
     assert re.fullmatch(rf"[12] spec files valid: 1 sections, {actions} actions\n", result.stdout)
@@ -121,7 +126,9 @@ def _broken_project(destination: Path) -> tuple[Path, str]:
     shutil.copytree(ROOT / "templates", destination / "templates")
     shutil.copy(CASES_DIR / f"{BROKEN_CASE}.yaml", destination / "specs" / "broken.yaml")
     expected = (CASES_DIR / f"{BROKEN_CASE}.expected").read_text(encoding="utf-8")
-    return destination, expected.replace(f"tests/spec_errors/{BROKEN_CASE}.yaml", "specs/broken.yaml")
+    return destination, expected.replace(
+        f"tests/spec_errors/{BROKEN_CASE}.yaml", "specs/broken.yaml"
+    )
 
 
 def _tree_state(root: Path) -> dict[str, tuple[bytes, int]]:
@@ -152,6 +159,11 @@ def test_generate_and_check_with_a_broken_spec_leave_output_untouched(tmp_path: 
 
     for command in ("generate", "check"):
         result = run_cli(command, root=project)
-        assert (command, result.returncode, result.stdout, result.stderr) == (command, 2, "", expected)
+        assert (command, result.returncode, result.stdout, result.stderr) == (
+            command,
+            2,
+            "",
+            expected,
+        )
         assert _tree_state(project / "generated") == before
     assert sorted(path.name for path in project.iterdir()) == ["generated", "specs", "templates"]

@@ -1,35 +1,59 @@
-"""Responses: MWSResponse fields, MWS errors, hostile or broken XML, documents, and secrets."""
+"""Responses: typed results, per-code MWS errors, hostile or broken XML, documents, and secrets.
+
+Every body here is written inline for the case it tests (tests/test_response_samples.py parses a
+full sample answer per action; this file pins the rules behind those answers).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import hashlib
+import resource
+import time
+import tracemalloc
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 from lxml import etree
 
+import mwskit
 from mwskit import (
     MWS,
     AsyncMWS,
     ContentMD5Mismatch,
+    Document,
     MWSError,
-    MWSResponse,
+    MWSResult,
     ResponseParseError,
+    RetryPolicy,
     ThrottledError,
 )
+from mwskit import errors
 from mwskit._runtime import ClientConfig
+from mwskit.feeds import FeedProcessingStatus, FeedSubmissionInfo, FeedType
+from mwskit.feeds import GetFeedSubmissionListResult
+from mwskit.orders import GetServiceStatusResult, ListOrdersResult, Money, Order, OrderStatus
+from mwskit.products import BulkResultStatus, GetMatchingProductForIdResponse
 
 NOW = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 SECRET = "wJalrXUtnFEMI-UNIQUE-SECRET-9f8e7d"
 TOKEN = "amzn.mws.UNIQUE-TOKEN-1a2b3c4d"
+ORDERS_NS = "https://mws.amazonservices.com/Orders/2013-09-01"
+FEEDS_NS = "http://mws.amazonaws.com/doc/2009-01-01/"
+NO_RETRIES = RetryPolicy(max_attempts=1)
 
 
-def answering(status: int, body: bytes, headers: dict[str, str] | None = None) -> Callable[..., MWS]:
+def answering(
+    status: int, body: bytes, headers: dict[str, str] | None = None
+) -> Callable[..., MWS]:
+    """A client factory whose transport always gives this answer (no throttling, no retries)."""
+
     def build(**options: Any) -> MWS:
         settings: dict[str, Any] = {
             "access_key": "AKIAEXAMPLEACCESSKEY",
@@ -37,6 +61,8 @@ def answering(status: int, body: bytes, headers: dict[str, str] | None = None) -
             "seller_id": "A1EXAMPLESELLER",
             "auth_token": TOKEN,
             "clock": lambda: NOW,
+            "throttle": "off",
+            "retries": NO_RETRIES,
             "transport": httpx.MockTransport(
                 lambda request: httpx.Response(status, content=body, headers=headers or {})
             ),
@@ -47,168 +73,32 @@ def answering(status: int, body: bytes, headers: dict[str, str] | None = None) -
     return build
 
 
-def feed_list(mws: MWS) -> MWSResponse:
+def feed_list(mws: MWS) -> GetFeedSubmissionListResult:
     return mws.feeds.get_feed_submission_list()
 
 
-def list_orders(mws: MWS) -> MWSResponse:
+def list_orders(mws: MWS) -> ListOrdersResult:
     return mws.orders.list_orders(marketplace_id=["ATVPDKIKX0DER"], created_after=NOW)
 
 
-def get_report(mws: MWS) -> MWSResponse:
+def get_report(mws: MWS) -> Document:
     return mws.reports.get_report(report_id="624169093")
 
 
-# --- Successful responses -----------------------------------------------------------------
-
-# Source: /work/shared/reference/mws-docs/feeds/Feeds_GetFeedSubmissionList.md (example response)
-FEED_LIST = b"""<?xml version="1.0"?>
-<GetFeedSubmissionListResponse
-    xmlns="http://mws.amazonaws.com/doc/2009-01-01/">
-    <GetFeedSubmissionListResult>
-        <NextToken>2YgYW55IGNhcm5hbCBwbGVhc3VyZS4=</NextToken>
-        <HasNext>true</HasNext>
-        <FeedSubmissionInfo>
-            <FeedSubmissionId>2291326430</FeedSubmissionId>
-            <FeedType>_POST_PRODUCT_DATA_</FeedType>
-            <SubmittedDate>2009-02-20T02:10:35+00:00</SubmittedDate>
-            <FeedProcessingStatus>_SUBMITTED_</FeedProcessingStatus>
-        </FeedSubmissionInfo>
-    </GetFeedSubmissionListResult>
-    <ResponseMetadata>
-        <RequestId>1105b931-6f1c-4480-8e97-f3b467840a9e</RequestId>
-    </ResponseMetadata>
-</GetFeedSubmissionListResponse>"""
+def orders_body(orders_xml: str, extra: str = "") -> bytes:
+    """A ListOrders answer holding `orders_xml` inside its result element."""
+    return (
+        f'<?xml version="1.0"?>\n<ListOrdersResponse xmlns="{ORDERS_NS}">'
+        f"<ListOrdersResult>{orders_xml}</ListOrdersResult>{extra}"
+        f"<ResponseMetadata><RequestId>req-orders-1</RequestId></ResponseMetadata>"
+        f"</ListOrdersResponse>"
+    ).encode()
 
 
-def test_feed_submission_list_response_fields() -> None:
-    response = feed_list(answering(200, FEED_LIST, {"x-mws-request-id": "header-id"})())
-    assert isinstance(response, MWSResponse)
-    assert response.action == "GetFeedSubmissionList"
-    assert response.status_code == 200
-    assert response.request_id == "1105b931-6f1c-4480-8e97-f3b467840a9e"  # metadata wins over header
-    assert response.next_token == "2YgYW55IGNhcm5hbCBwbGVhc3VyZS4="
-    assert response.has_next is True
-    assert response.content_md5 is None
-    assert response.body == FEED_LIST
-    assert response.content == FEED_LIST
-    assert response.headers["x-mws-request-id"] == "header-id"
-    assert response.data == {
-        "NextToken": "2YgYW55IGNhcm5hbCBwbGVhc3VyZS4=",
-        "HasNext": "true",
-        "FeedSubmissionInfo": {
-            "FeedSubmissionId": "2291326430",
-            "FeedType": "_POST_PRODUCT_DATA_",
-            "SubmittedDate": "2009-02-20T02:10:35+00:00",
-            "FeedProcessingStatus": "_SUBMITTED_",
-        },
-    }
-    assert repr(response) == (
-        "MWSResponse(action='GetFeedSubmissionList', status_code=200, "
-        "request_id='1105b931-6f1c-4480-8e97-f3b467840a9e', "
-        "next_token='2YgYW55IGNhcm5hbCBwbGVhc3VyZS4=', has_next=True, content_md5=None)"
-    )
-
-
-def test_repeated_elements_become_lists_and_has_next_false() -> None:
-    body = b"""<GetFeedSubmissionListResponse xmlns="http://mws.amazonaws.com/doc/2009-01-01/">
-  <GetFeedSubmissionListResult>
-    <HasNext>false</HasNext>
-    <FeedSubmissionInfo><FeedSubmissionId>1</FeedSubmissionId></FeedSubmissionInfo>
-    <FeedSubmissionInfo><FeedSubmissionId>2</FeedSubmissionId></FeedSubmissionInfo>
-    <FeedSubmissionInfo><FeedSubmissionId>3</FeedSubmissionId></FeedSubmissionInfo>
-  </GetFeedSubmissionListResult>
-</GetFeedSubmissionListResponse>"""
-    response = feed_list(answering(200, body, {"X-MWS-Request-Id": "from-header"})())
-    assert response.has_next is False
-    assert response.next_token is None
-    assert response.request_id == "from-header"  # no ResponseMetadata: the header is used
-    assert response.data == {
-        "HasNext": "false",
-        "FeedSubmissionInfo": [
-            {"FeedSubmissionId": "1"},
-            {"FeedSubmissionId": "2"},
-            {"FeedSubmissionId": "3"},
-        ],
-    }
-
-
-def test_list_orders_response_without_has_next() -> None:
-    body = b"""<?xml version="1.0"?>
-<ListOrdersResponse xmlns="https://mws.amazonservices.com/Orders/2013-09-01">
-  <ListOrdersResult>
-    <NextToken>2YgYW55IGNhcm5hbCBwbGVhc3VyZS4=</NextToken>
-    <LastUpdatedBefore>2017-02-25T18:10:21.687Z</LastUpdatedBefore>
-    <Orders>
-      <Order>
-        <AmazonOrderId>902-3159896-1390916</AmazonOrderId>
-        <OrderTotal><CurrencyCode>USD</CurrencyCode><Amount>25.00</Amount></OrderTotal>
-        <IsPrime>false</IsPrime>
-      </Order>
-      <Order><AmazonOrderId>058-1233752-8214740</AmazonOrderId><BuyerName/></Order>
-    </Orders>
-  </ListOrdersResult>
-  <ResponseMetadata><RequestId>88faca76-b600-46d2-b53c-0c8c4533e43a</RequestId></ResponseMetadata>
-</ListOrdersResponse>"""
-    response = list_orders(answering(200, body)())
-    assert response.action == "ListOrders"
-    assert response.has_next is None
-    assert response.next_token == "2YgYW55IGNhcm5hbCBwbGVhc3VyZS4="
-    assert response.request_id == "88faca76-b600-46d2-b53c-0c8c4533e43a"
-    assert response.data == {
-        "NextToken": "2YgYW55IGNhcm5hbCBwbGVhc3VyZS4=",
-        "LastUpdatedBefore": "2017-02-25T18:10:21.687Z",
-        "Orders": {
-            "Order": [
-                {
-                    "AmazonOrderId": "902-3159896-1390916",
-                    "OrderTotal": {"CurrencyCode": "USD", "Amount": "25.00"},
-                    "IsPrime": "false",
-                },
-                {"AmazonOrderId": "058-1233752-8214740", "BuyerName": ""},
-            ]
-        },
-    }
-
-
-def test_attributes_and_text_in_data_view() -> None:
-    body = (
-        b'<GetServiceStatusResponse xmlns="https://mws.amazonservices.com/Orders/2013-09-01">'
-        b"<GetServiceStatusResult><Status>GREEN</Status>"
-        b'<Amount currency="USD">12.50</Amount><Flag xml:lang="en-US"/></GetServiceStatusResult>'
-        b"</GetServiceStatusResponse>"
-    )
-    response = answering(200, body)().orders.get_service_status()
-    assert response.data == {
-        "Status": "GREEN",
-        "Amount": {"@currency": "USD", "#text": "12.50"},
-        "Flag": {"@lang": "en-US"},
-    }
-    assert response.request_id is None
-    assert response.next_token is None
-    assert response.has_next is None
-
-
-def test_response_without_result_element_has_no_data() -> None:
-    body = b"<GetServiceStatusResponse><Other/></GetServiceStatusResponse>"
-    response = answering(200, body)().orders.get_service_status()
-    assert response.data is None
-    assert response.next_token is None
-    assert response.has_next is None
-
-
-# --- MWS errors -------------------------------------------------------------------------
-
-ERROR_XML = b"""<?xml version="1.0"?>
-<ErrorResponse xmlns="https://mws.amazonservices.com/Orders/2013-09-01">
-  <Error>
-    <Type>Sender</Type>
-    <Code>InvalidParameterValue</Code>
-    <Message>Invalid MarketplaceId</Message>
-    <Detail>MarketplaceId.Id.1</Detail>
-  </Error>
-  <RequestId>2d0f5dbc-a6b7-4e4c-8a5b-1d31a0f1c2e3</RequestId>
-</ErrorResponse>"""
+def one_order(inner: str) -> Order:
+    result = list_orders(answering(200, orders_body(f"<Orders><Order>{inner}</Order></Orders>"))())
+    assert len(result.orders) == 1
+    return result.orders[0]
 
 
 def catch(kind: type[BaseException], call: Callable[[], Any]) -> Any:
@@ -217,122 +107,658 @@ def catch(kind: type[BaseException], call: Callable[[], Any]) -> Any:
     return caught.value
 
 
-def test_error_response_becomes_mws_error() -> None:
-    error = catch(MWSError, lambda: list_orders(answering(400, ERROR_XML, {"x-mws-request-id": "hdr"})()))
-    assert type(error) is MWSError
-    assert error.code == "InvalidParameterValue"
-    assert error.message == "Invalid MarketplaceId"
-    assert error.error_type == "Sender"
-    assert error.request_id == "2d0f5dbc-a6b7-4e4c-8a5b-1d31a0f1c2e3"
-    assert error.status_code == 400
-    assert error.detail == "MarketplaceId.Id.1"
-    assert str(error) == (
-        "InvalidParameterValue: Invalid MarketplaceId "
-        "(HTTP 400, request id 2d0f5dbc-a6b7-4e4c-8a5b-1d31a0f1c2e3)"
-    )
+# --- Typed results ------------------------------------------------------------------------
+
+FEED_LIST = f"""<?xml version="1.0"?>
+<GetFeedSubmissionListResponse xmlns="{FEEDS_NS}">
+    <GetFeedSubmissionListResult>
+        <NextToken>cGFnZSB0d28gb2YgZmVlZHM=</NextToken>
+        <HasNext>true</HasNext>
+        <FeedSubmissionInfo>
+            <FeedSubmissionId>7700112233</FeedSubmissionId>
+            <FeedType>_POST_INVENTORY_AVAILABILITY_DATA_</FeedType>
+            <SubmittedDate>2023-11-05T08:15:00+00:00</SubmittedDate>
+            <FeedProcessingStatus>_DONE_</FeedProcessingStatus>
+            <StartedProcessingDate>2023-11-05T08:16:30+00:00</StartedProcessingDate>
+        </FeedSubmissionInfo>
+    </GetFeedSubmissionListResult>
+    <ResponseMetadata>
+        <RequestId>5e1f0c2a-feed-list-0001</RequestId>
+    </ResponseMetadata>
+</GetFeedSubmissionListResponse>""".encode()
 
 
-def test_request_throttled_becomes_throttled_error() -> None:
+def test_feed_submission_list_is_typed() -> None:
+    result = feed_list(answering(200, FEED_LIST, {"x-mws-request-id": "header-id"})())
+    assert type(result) is GetFeedSubmissionListResult
+    assert isinstance(result, MWSResult)
+    assert result.request_id == "5e1f0c2a-feed-list-0001"  # ResponseMetadata wins over header
+    assert result.next_token == "cGFnZSB0d28gb2YgZmVlZHM="
+    assert result.has_next is True
+    assert result.feed_submission_info == [
+        FeedSubmissionInfo(
+            feed_submission_id="7700112233",
+            feed_type=FeedType("_POST_INVENTORY_AVAILABILITY_DATA_"),
+            submitted_date=datetime(2023, 11, 5, 8, 15, tzinfo=timezone.utc),
+            feed_processing_status=FeedProcessingStatus("_DONE_"),
+            started_processing_date=datetime(2023, 11, 5, 8, 16, 30, tzinfo=timezone.utc),
+            completed_processing_date=None,
+        )
+    ]
+    info = result.feed_submission_info[0]
+    assert type(info.feed_type) is FeedType
+    assert type(info.feed_processing_status) is FeedProcessingStatus
+    assert result.body == FEED_LIST
+    assert result.headers["x-mws-request-id"] == "header-id"
+
+
+def test_results_are_frozen_slotted_keyword_only_dataclasses() -> None:
+    result = feed_list(answering(200, FEED_LIST)())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.next_token = "other"  # type: ignore[misc]
+    assert not hasattr(result, "__dict__")
+    assert not hasattr(result.feed_submission_info[0], "__dict__")
+    with pytest.raises(TypeError):
+        FeedSubmissionInfo("7700112233")  # type: ignore[misc]
+
+
+def test_request_id_falls_back_to_the_header() -> None:
     body = (
-        b'<ErrorResponse xmlns="http://mws.amazonaws.com/doc/2009-01-01/"><Error><Type>Sender</Type>'
-        b"<Code>RequestThrottled</Code><Message>Request is throttled</Message></Error>"
-        b"<RequestID>e1c9cb7e-a0c0-4e5b-9b0f-7f1f6e3f8a11</RequestID></ErrorResponse>"
+        f'<GetFeedSubmissionListResponse xmlns="{FEEDS_NS}"><GetFeedSubmissionListResult>'
+        f"<HasNext>false</HasNext></GetFeedSubmissionListResult></GetFeedSubmissionListResponse>"
+    ).encode()
+    result = feed_list(answering(200, body, {"X-MWS-Request-Id": "from-header"})())
+    assert result.request_id == "from-header"
+    assert result.has_next is False
+    assert result.next_token is None
+
+
+def test_list_orders_typed_fields() -> None:
+    body = orders_body(
+        """
+    <NextToken>b3JkZXJzIHBhZ2UgMg==</NextToken>
+    <LastUpdatedBefore>2023-06-30T23:59:59.250Z</LastUpdatedBefore>
+    <Orders>
+      <Order>
+        <AmazonOrderId>111-2223334-4445556</AmazonOrderId>
+        <PurchaseDate>2023-06-29T10:20:30Z</PurchaseDate>
+        <OrderStatus>Shipped</OrderStatus>
+        <BuyerName>  Zoë Ångström  </BuyerName>
+        <OrderTotal><CurrencyCode>EUR</CurrencyCode><Amount>1234.50</Amount></OrderTotal>
+        <NumberOfItemsShipped>3</NumberOfItemsShipped>
+        <NumberOfItemsUnshipped>0</NumberOfItemsUnshipped>
+        <IsPrime>true</IsPrime>
+        <IsBusinessOrder>false</IsBusinessOrder>
+        <PaymentMethodDetails><PaymentMethodDetail>Standard</PaymentMethodDetail></PaymentMethodDetails>
+      </Order>
+    </Orders>
+"""
     )
-    error = catch(ThrottledError, lambda: feed_list(answering(503, body)()))
-    assert issubclass(ThrottledError, MWSError)
+    result = list_orders(answering(200, body)())
+    assert type(result) is ListOrdersResult
+    assert result.request_id == "req-orders-1"
+    assert result.next_token == "b3JkZXJzIHBhZ2UgMg=="
+    assert result.created_before is None
+    assert result.last_updated_before == datetime(
+        2023, 6, 30, 23, 59, 59, 250000, tzinfo=timezone.utc
+    )
+    assert result.orders == [
+        Order(
+            amazon_order_id="111-2223334-4445556",
+            purchase_date=datetime(2023, 6, 29, 10, 20, 30, tzinfo=timezone.utc),
+            order_status=OrderStatus.SHIPPED,
+            buyer_name="Zoë Ångström",
+            order_total=Money(currency_code="EUR", amount=Decimal("1234.50")),
+            number_of_items_shipped=3,
+            number_of_items_unshipped=0,
+            is_prime=True,
+            is_business_order=False,
+            payment_method_details=["Standard"],
+        )
+    ]
+    order = result.orders[0]
+    assert order.order_status is OrderStatus.SHIPPED
+    assert type(order.order_total.amount) is Decimal  # type: ignore[union-attr]
+    assert str(order.order_total.amount) == "1234.50"  # type: ignore[union-attr]
+    assert type(order.number_of_items_shipped) is int
+    assert order.is_prime is True and order.is_business_order is False
+
+
+def test_bulk_result_keeps_every_item_with_its_status_and_error() -> None:
+    ns = "http://mws.amazonservices.com/schema/Products/2011-10-01"
+    body = f"""<?xml version="1.0"?>
+<GetMatchingProductForIdResponse xmlns="{ns}">
+  <GetMatchingProductForIdResult Id="9781234567897" IdType="ISBN" status="Success">
+    <Products><Product><Identifiers><MarketplaceASIN>
+      <MarketplaceId>A1F83G8C2ARO7P</MarketplaceId><ASIN>B0TESTASIN1</ASIN>
+    </MarketplaceASIN></Identifiers></Product></Products>
+  </GetMatchingProductForIdResult>
+  <GetMatchingProductForIdResult Id="0000000000000" IdType="ISBN" status="ClientError">
+    <Error><Type>Sender</Type><Code>InvalidParameterValue</Code>
+      <Message>Invalid ISBN identifier 0000000000000</Message></Error>
+  </GetMatchingProductForIdResult>
+  <GetMatchingProductForIdResult Id="9789876543210" IdType="ISBN" status="Pondering"/>
+  <ResponseMetadata><RequestId>bulk-req-9</RequestId></ResponseMetadata>
+</GetMatchingProductForIdResponse>""".encode()
+    result = answering(200, body)().products.get_matching_product_for_id(
+        marketplace_id="A1F83G8C2ARO7P",
+        id_type="ISBN",
+        id_list=["9781234567897", "0000000000000", "9789876543210"],
+    )
+    assert type(result) is GetMatchingProductForIdResponse
+    assert result.request_id == "bulk-req-9"
+    assert [(item.id, item.status) for item in result.results] == [
+        ("9781234567897", BulkResultStatus.SUCCESS),
+        ("0000000000000", BulkResultStatus.CLIENT_ERROR),
+        ("9789876543210", "Pondering"),
+    ]
+    ok, failed, odd = result.results
+    assert ok.error is None
+    assert [p.identifiers.marketplace_asin.asin for p in ok.products] == [  # type: ignore[union-attr]
+        "B0TESTASIN1"
+    ]
+    assert failed.products == []
+    assert failed.error is not None
+    assert (failed.error.type, failed.error.code, failed.error.message, failed.error.detail) == (
+        "Sender",
+        "InvalidParameterValue",
+        "Invalid ISBN identifier 0000000000000",
+        None,
+    )
+    assert type(odd.status) is str and odd.products == [] and odd.error is None
+
+
+def test_action_without_a_response_shape_gives_a_bare_mws_result() -> None:
+    body = (
+        b'<CancelFulfillmentOrderResponse xmlns="http://mws.amazonaws.com/FulfillmentOutboundShipment/2010-10-01/">'
+        b"<ResponseMetadata><RequestId>cancel-req-3</RequestId></ResponseMetadata>"
+        b"</CancelFulfillmentOrderResponse>"
+    )
+    result = answering(200, body)().fulfillment_outbound_shipment.cancel_fulfillment_order(
+        seller_fulfillment_order_id="FO-0042"
+    )
+    assert type(result) is MWSResult
+    assert result == MWSResult(request_id="cancel-req-3")
+    assert result.body == body
+
+
+def test_response_without_its_result_element_gives_an_empty_result() -> None:
+    body = b"<GetServiceStatusResponse><Other>ignored</Other></GetServiceStatusResponse>"
+    result = answering(200, body, {"x-mws-request-id": "st-1"})().orders.get_service_status()
+    assert result == GetServiceStatusResult(request_id="st-1")
+    assert (result.status, result.timestamp, result.message_id, result.messages) == (
+        None,
+        None,
+        None,
+        [],
+    )
+
+
+# --- The always-a-list rule ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("orders_xml", "ids"),
+    [
+        ("", []),
+        ("<Orders/>", []),
+        ("<Orders>\n  </Orders>", []),
+        ("<Orders><Order><AmazonOrderId>A-1</AmazonOrderId></Order></Orders>", ["A-1"]),
+        (
+            "<Orders>"
+            + "".join(f"<Order><AmazonOrderId>A-{n}</AmazonOrderId></Order>" for n in range(1, 4))
+            + "</Orders>",
+            ["A-1", "A-2", "A-3"],
+        ),
+    ],
+    ids=["no wrapper", "empty wrapper", "blank wrapper", "one", "three"],
+)
+def test_wrapped_repeated_element_is_always_a_list(orders_xml: str, ids: list[str]) -> None:
+    result = list_orders(answering(200, orders_body(orders_xml))())
+    assert type(result.orders) is list
+    assert [order.amazon_order_id for order in result.orders] == ids
+
+
+@pytest.mark.parametrize("count", [0, 1, 4])
+def test_repeated_element_in_place_is_always_a_list(count: int) -> None:
+    infos = "".join(
+        f"<FeedSubmissionInfo><FeedSubmissionId>{n}</FeedSubmissionId></FeedSubmissionInfo>"
+        for n in range(count)
+    )
+    body = (
+        f'<GetFeedSubmissionListResponse xmlns="{FEEDS_NS}"><GetFeedSubmissionListResult>'
+        f"{infos}</GetFeedSubmissionListResult></GetFeedSubmissionListResponse>"
+    ).encode()
+    result = feed_list(answering(200, body)())
+    assert type(result.feed_submission_info) is list
+    assert result.feed_submission_info == [
+        FeedSubmissionInfo(feed_submission_id=str(n)) for n in range(count)
+    ]
+
+
+def test_nested_list_of_strings_is_a_list_with_one_item_too() -> None:
+    order = one_order(
+        "<PaymentMethodDetails><PaymentMethodDetail>GiftCertificate</PaymentMethodDetail>"
+        "</PaymentMethodDetails>"
+    )
+    assert order.payment_method_details == ["GiftCertificate"]
+    assert one_order("<AmazonOrderId>X</AmazonOrderId>").payment_method_details == []
+
+
+# --- Missing, empty and unknown elements --------------------------------------------------
+
+
+def test_missing_optional_and_required_elements_are_none() -> None:
+    # AmazonOrderId, PurchaseDate and OrderStatus are always sent by MWS; tolerated when absent.
+    order = one_order("<SalesChannel>Amazon.de</SalesChannel>")
+    assert order == Order(sales_channel="Amazon.de")
+    assert order.amazon_order_id is None
+    assert order.purchase_date is None
+    assert order.order_status is None
+    assert order.order_total is None
+    assert order.is_prime is None
+    assert order.number_of_items_shipped is None
+
+
+def test_missing_fields_inside_a_nested_structure_are_none() -> None:
+    order = one_order("<OrderTotal><CurrencyCode>JPY</CurrencyCode></OrderTotal>")
+    assert order.order_total == Money(currency_code="JPY", amount=None)
+
+
+def test_empty_elements() -> None:
+    order = one_order(
+        "<BuyerName/><BuyerEmail>   </BuyerEmail><PurchaseDate/><IsPrime></IsPrime>"
+        "<NumberOfItemsShipped> </NumberOfItemsShipped><OrderTotal><Amount/></OrderTotal>"
+    )
+    # an empty string element is the empty string; an empty non-string element is None
+    assert order.buyer_name == ""
+    assert order.buyer_email == ""
+    assert order.purchase_date is None
+    assert order.is_prime is None
+    assert order.number_of_items_shipped is None
+    assert order.order_total == Money()
+
+
+def test_unknown_elements_attributes_comments_are_ignored() -> None:
+    body = orders_body(
+        """
+    <FutureTopLevel><Deep><Deeper>42</Deeper></Deep></FutureTopLevel>
+    <Orders futureAttribute="x">
+      <!-- a comment the service might add -->
+      <?processing instruction?>
+      <Order flavour="new">
+        <AmazonOrderId>222-0000000-0000001</AmazonOrderId>
+        <SomethingNew>value</SomethingNew>
+        <OrderTotal><CurrencyCode>GBP</CurrencyCode><Amount>5.00</Amount><Rounding>up</Rounding></OrderTotal>
+        <IsPrime>false</IsPrime>
+      </Order>
+      <NotAnOrder><AmazonOrderId>ignored</AmazonOrderId></NotAnOrder>
+    </Orders>
+""",
+        extra="<UnknownSibling>also ignored</UnknownSibling>",
+    )
+    result = list_orders(answering(200, body)())
+    assert result.orders == [
+        Order(
+            amazon_order_id="222-0000000-0000001",
+            order_total=Money(currency_code="GBP", amount=Decimal("5.00")),
+            is_prime=False,
+        )
+    ]
+    assert result.request_id == "req-orders-1"
+
+
+def test_elements_without_a_namespace_are_read_too() -> None:
+    body = (
+        b"<ListOrdersResponse><ListOrdersResult><Orders><Order>"
+        b"<AmazonOrderId>NS-LESS</AmazonOrderId></Order></Orders></ListOrdersResult>"
+        b"</ListOrdersResponse>"
+    )
+    assert [o.amazon_order_id for o in list_orders(answering(200, body)()).orders] == ["NS-LESS"]
+
+
+# --- Enums, decimals, datetimes -----------------------------------------------------------
+
+
+def test_known_enum_value_is_the_enum_member() -> None:
+    order = one_order("<OrderStatus>PartiallyShipped</OrderStatus>")
+    assert order.order_status is OrderStatus.PARTIALLY_SHIPPED
+
+
+def test_unknown_enum_value_is_kept_as_a_plain_string() -> None:
+    order = one_order("<OrderStatus> TeleportedToMoon </OrderStatus>")
+    assert order.order_status == "TeleportedToMoon"
+    assert type(order.order_status) is str
+
+
+def test_datetimes_are_timezone_aware() -> None:
+    order = one_order(
+        "<PurchaseDate>2023-02-03T04:05:06Z</PurchaseDate>"
+        "<LastUpdateDate>2023-02-03T13:05:06.5+09:00</LastUpdateDate>"
+        "<EarliestShipDate>2023-02-04T00:00:00</EarliestShipDate>"
+    )
+    assert order.purchase_date == datetime(2023, 2, 3, 4, 5, 6, tzinfo=timezone.utc)
+    assert order.last_update_date == datetime(
+        2023, 2, 3, 13, 5, 6, 500000, tzinfo=timezone(timedelta(hours=9))
+    )
+    assert order.last_update_date.utcoffset() == timedelta(hours=9)
+    # a time without an offset is UTC, the zone MWS writes in
+    assert order.earliest_ship_date == datetime(2023, 2, 4, tzinfo=timezone.utc)
+    assert order.earliest_ship_date.tzinfo is timezone.utc
+
+
+@pytest.mark.parametrize(
+    ("inner", "message"),
+    [
+        (
+            "<OrderTotal><Amount>12,50</Amount></OrderTotal>",
+            "Money.amount (Amount) should be a decimal; got '12,50'",
+        ),
+        (
+            "<OrderTotal><Amount>NaN</Amount></OrderTotal>",
+            "Money.amount (Amount) should be a decimal; got 'NaN'",
+        ),
+        (
+            "<PurchaseDate>last Tuesday</PurchaseDate>",
+            "Order.purchase_date (PurchaseDate) should be a datetime; got 'last Tuesday'",
+        ),
+        (
+            "<PurchaseDate>2023-13-45T25:00:00Z</PurchaseDate>",
+            "Order.purchase_date (PurchaseDate) should be a datetime; got '2023-13-45T25:00:00Z'",
+        ),
+        (
+            "<NumberOfItemsShipped>three</NumberOfItemsShipped>",
+            "Order.number_of_items_shipped (NumberOfItemsShipped) should be an integer; got 'three'",
+        ),
+        (
+            "<IsPrime>maybe</IsPrime>",
+            "Order.is_prime (IsPrime) should be a boolean; got 'maybe'",
+        ),
+        (
+            f"<OrderTotal><Amount>{'9' * 100}x</Amount></OrderTotal>",
+            f"Money.amount (Amount) should be a decimal; got '{'9' * 80}'",
+        ),
+    ],
+    ids=[
+        "decimal comma",
+        "decimal NaN",
+        "datetime words",
+        "datetime range",
+        "integer",
+        "boolean",
+        "long value",
+    ],
+)
+def test_malformed_value_is_a_response_parse_error(inner: str, message: str) -> None:
+    error = catch(ResponseParseError, lambda: one_order(inner))
     assert isinstance(error, MWSError)
-    assert error.code == "RequestThrottled"
+    assert error.code is None
+    assert error.message == message
+    assert str(error).startswith(f"MWSError: {message}")
+
+
+# --- Headers and repr ---------------------------------------------------------------------
+
+QUOTA_HEADERS = {
+    "x-mws-request-id": "hdr-req",
+    "x-mws-timestamp": "2024-01-02T03:04:07.120Z",
+    "X-MWS-Quota-Max": "200.0",
+    "x-mws-quota-remaining": "187",
+    "x-mws-quota-resetsOn": "2024-01-02T04:00:00Z",
+}
+STATUS_BODY = (
+    f'<GetServiceStatusResponse xmlns="{ORDERS_NS}"><GetServiceStatusResult>'
+    f"<Status>GREEN</Status><Timestamp>2024-01-02T03:04:06Z</Timestamp>"
+    f"</GetServiceStatusResult></GetServiceStatusResponse>"
+).encode()
+
+
+def test_headers_become_server_time_and_quota_fields() -> None:
+    result = answering(200, STATUS_BODY, QUOTA_HEADERS)().orders.get_service_status()
+    assert result.request_id == "hdr-req"
+    assert result.server_time == datetime(2024, 1, 2, 3, 4, 7, 120000, tzinfo=timezone.utc)
+    assert result.quota_max == 200
+    assert result.quota_remaining == 187
+    assert result.quota_resets_on == datetime(2024, 1, 2, 4, 0, tzinfo=timezone.utc)
+    assert result.headers["x-mws-quota-max"] == "200.0"  # header names are lower-cased
+    assert result.status == "GREEN"
+    assert result.timestamp == datetime(2024, 1, 2, 3, 4, 6, tzinfo=timezone.utc)
+
+
+def test_missing_or_garbled_headers_are_none() -> None:
+    garbled = {"x-mws-timestamp": "soon", "x-mws-quota-max": "lots", "x-mws-quota-resetsOn": ""}
+    for headers in ({}, garbled):
+        result = answering(200, STATUS_BODY, headers)().orders.get_service_status()
+        assert (
+            result.request_id,
+            result.server_time,
+            result.quota_max,
+            result.quota_remaining,
+            result.quota_resets_on,
+        ) == (None, None, None, None, None)
+
+
+def test_result_repr_has_no_body_or_headers() -> None:
+    result = answering(200, STATUS_BODY, QUOTA_HEADERS)().orders.get_service_status()
+    assert repr(result) == (
+        "GetServiceStatusResult(request_id='hdr-req', "
+        "server_time=datetime.datetime(2024, 1, 2, 3, 4, 7, 120000, tzinfo=datetime.timezone.utc), "
+        "quota_max=200, quota_remaining=187, "
+        "quota_resets_on=datetime.datetime(2024, 1, 2, 4, 0, tzinfo=datetime.timezone.utc), "
+        "status='GREEN', "
+        "timestamp=datetime.datetime(2024, 1, 2, 3, 4, 6, tzinfo=datetime.timezone.utc), "
+        "message_id=None, messages=[])"
+    )
+    assert "GREEN</Status>" not in repr(result)
+    assert "headers" not in repr(result) and "body" not in repr(result)
+
+
+def test_results_compare_without_body_or_headers() -> None:
+    first = answering(200, STATUS_BODY, {"x-mws-request-id": "same"})().orders.get_service_status()
+    second = answering(200, STATUS_BODY + b"\n", {"x-mws-request-id": "same", "x-extra": "1"})()
+    assert first == second.orders.get_service_status()
+    assert MWSResult(request_id="a", body=b"1") == MWSResult(request_id="a", body=b"2")
+    assert MWSResult(request_id="a") != MWSResult(request_id="b")
+
+
+# --- MWS errors: one class per documented code ------------------------------------------
+
+DOCUMENTED_CODES = [
+    ("InputStreamDisconnected", errors.InputStreamDisconnected, 400, MWSError),
+    ("InvalidParameterValue", errors.InvalidParameterValue, 400, MWSError),
+    ("MissingParameter", errors.MissingParameter, 400, MWSError),
+    ("InvalidRequest", errors.InvalidRequest, 400, MWSError),
+    ("RequestExpired", errors.RequestExpired, 400, MWSError),
+    ("ContentMD5DoesNotMatch", errors.ContentMD5Mismatch, 400, MWSError),
+    ("AccessDenied", errors.AccessDenied, 401, MWSError),
+    ("InvalidAccessKeyId", errors.InvalidAccessKeyId, 403, MWSError),
+    ("InvalidClientTokenId", errors.InvalidClientTokenId, 403, MWSError),
+    ("SignatureDoesNotMatch", errors.SignatureDoesNotMatch, 403, MWSError),
+    ("InvalidAddress", errors.InvalidAddress, 404, MWSError),
+    ("InternalError", errors.InternalError, 500, errors.ServerError),
+    ("QuotaExceeded", errors.QuotaExceeded, 503, ThrottledError),
+    ("RequestThrottled", errors.RequestThrottled, 503, ThrottledError),
+    ("ServiceUnavailable", errors.ServiceUnavailable, 503, errors.ServerError),
+]
+
+
+def error_body(code: str, message: str, request_id_tag: str, request_id: str) -> bytes:
+    return (
+        f'<?xml version="1.0"?>\n<ErrorResponse xmlns="{FEEDS_NS}">\n'
+        f"  <Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message>"
+        f"<Detail/></Error>\n"
+        f"  <{request_id_tag}>{request_id}</{request_id_tag}>\n</ErrorResponse>"
+    ).encode()
+
+
+@pytest.mark.parametrize("request_id_tag", ["RequestId", "RequestID"])
+@pytest.mark.parametrize(
+    ("code", "cls", "status", "family"),
+    DOCUMENTED_CODES,
+    ids=[code for code, *_ in DOCUMENTED_CODES],
+)
+def test_documented_code_raises_its_own_class(
+    code: str, cls: type[MWSError], status: int, family: type[MWSError], request_id_tag: str
+) -> None:
+    request_id = f"rid-{code.lower()}"
+    body = error_body(code, f"Explaining {code} in our words", request_id_tag, request_id)
+    error = catch(
+        MWSError, lambda: list_orders(answering(status, body, {"x-mws-request-id": "hdr"})())
+    )
+    assert type(error) is cls
+    assert isinstance(error, family)
+    assert isinstance(error, MWSError)
+    assert error.code == code
+    assert error.message == f"Explaining {code} in our words"
     assert error.error_type == "Sender"
-    assert error.status_code == 503
-    assert error.request_id == "e1c9cb7e-a0c0-4e5b-9b0f-7f1f6e3f8a11"
+    assert error.request_id == request_id  # the body's id wins over the header's
+    assert error.status_code == status
     assert error.detail is None
     assert str(error) == (
-        "RequestThrottled: Request is throttled (HTTP 503, request id e1c9cb7e-a0c0-4e5b-9b0f-7f1f6e3f8a11)"
+        f"{code}: Explaining {code} in our words (HTTP {status}, request id {request_id})"
     )
+    assert errors.error_class_for(code) is cls
 
 
-def test_quota_exceeded_is_a_plain_mws_error() -> None:
-    body = (
-        b"<ErrorResponse><Error><Type>Sender</Type><Code>QuotaExceeded</Code>"
-        b"<Message>You exceeded your quota</Message></Error><RequestId>q1</RequestId></ErrorResponse>"
-    )
-    error = catch(MWSError, lambda: feed_list(answering(503, body)()))
+def test_error_classes_are_exported_once() -> None:
+    assert issubclass(errors.RequestThrottled, ThrottledError)
+    assert issubclass(ThrottledError, MWSError)
+    assert mwskit.ThrottledError is errors.ThrottledError
+    assert mwskit.MWSError is errors.MWSError
+    assert mwskit.ResponseParseError is errors.ResponseParseError
+    assert mwskit.ContentMD5Mismatch is errors.ContentMD5Mismatch
+    for code, cls, _, _ in DOCUMENTED_CODES:
+        assert getattr(errors, cls.__name__) is cls
+        assert cls.__name__ in errors.__all__
+    assert errors.error_class_for(None) is MWSError
+    assert errors.error_class_for("") is MWSError
+
+
+@pytest.mark.parametrize("code", ["InvalidReportId", "SomethingBrandNew", "requestthrottled"])
+def test_unknown_code_is_a_plain_mws_error(code: str) -> None:
+    body = error_body(code, "Not one of ours", "RequestID", "rid-unknown")
+    error = catch(MWSError, lambda: feed_list(answering(400, body)()))
     assert type(error) is MWSError
-    assert str(error) == "QuotaExceeded: You exceeded your quota (HTTP 503, request id q1)"
+    assert error.code == code
+    assert error.error_type == "Sender"
+    assert error.status_code == 400
+    assert str(error) == f"{code}: Not one of ours (HTTP 400, request id rid-unknown)"
 
 
-def test_request_id_spelling_variant_from_the_docs() -> None:
-    # Source: /work/shared/reference/mws-docs/dev_guide/DG_ResponseFormat.md (error response example)
+def test_error_details_from_the_documented_example_layout() -> None:
     body = b"""<?xml version="1.0"?>
 <ErrorResponse xmlns="http://mws.amazonservices.com/doc/2009-01-01/">
     <Error>
         <Type>Sender</Type>
         <Code>InvalidClientTokenId</Code>
-        <Message> The AWS Access Key Id you provided does not exist in our records. </Message>
-        <Detail>com.amazonservices.mws.model.Error$Detail@17b6643</Detail>
+        <Message> This access key is not known to us. </Message>
+        <Detail>com.example.Detail@1a2b3c</Detail>
     </Error>
-    <RequestID>b7afc6c3-6f75-4707-bcf4-0475ad23162c</RequestID>
+    <RequestID>0f0e0d0c-token-example</RequestID>
 </ErrorResponse>"""
-    error = catch(MWSError, lambda: feed_list(answering(403, body)()))
-    assert error.code == "InvalidClientTokenId"
-    assert error.error_type == "Sender"
-    assert error.message == " The AWS Access Key Id you provided does not exist in our records. "
-    assert error.detail == "com.amazonservices.mws.model.Error$Detail@17b6643"
-    assert error.request_id == "b7afc6c3-6f75-4707-bcf4-0475ad23162c"
+    error = catch(errors.InvalidClientTokenId, lambda: feed_list(answering(403, body)()))
+    assert error.message == " This access key is not known to us. "
+    assert error.detail == "com.example.Detail@1a2b3c"
+    assert error.request_id == "0f0e0d0c-token-example"
     assert error.status_code == 403
 
 
 def test_error_without_request_id_uses_the_header() -> None:
     body = b"<ErrorResponse><Error><Code>InternalError</Code><Message>Oops</Message></Error></ErrorResponse>"
-    error = catch(MWSError, lambda: feed_list(answering(500, body, {"x-mws-request-id": "hdr-7"})()))
+    error = catch(
+        errors.InternalError,
+        lambda: feed_list(answering(500, body, {"x-mws-request-id": "hdr-7"})()),
+    )
     assert error.request_id == "hdr-7"
     assert error.error_type is None
     assert str(error) == "InternalError: Oops (HTTP 500, request id hdr-7)"
 
 
 def test_error_response_without_error_element() -> None:
-    error = catch(MWSError, lambda: feed_list(answering(500, b"<ErrorResponse><RequestId>r</RequestId></ErrorResponse>")()))
+    error = catch(
+        MWSError,
+        lambda: feed_list(
+            answering(500, b"<ErrorResponse><RequestId>r</RequestId></ErrorResponse>")()
+        ),
+    )
     assert type(error) is MWSError
     assert error.code is None
     assert str(error) == "MWSError: ErrorResponse without an Error element (HTTP 500, request id r)"
 
 
 def test_error_response_with_status_200_still_raises() -> None:
-    error = catch(MWSError, lambda: list_orders(answering(200, ERROR_XML)()))
-    assert error.code == "InvalidParameterValue"
+    body = error_body("InvalidParameterValue", "Bad MarketplaceId", "RequestId", "r200")
+    error = catch(errors.InvalidParameterValue, lambda: list_orders(answering(200, body)()))
     assert error.status_code == 200
+    assert str(error) == "InvalidParameterValue: Bad MarketplaceId (HTTP 200, request id r200)"
 
+
+# --- Non-XML and malformed error bodies ---------------------------------------------------
 
 HTML_503 = (
-    b"<!DOCTYPE html>\n<html><head><title>503 Service Unavailable</title></head><body>"
-    b"<h1>Service Unavailable</h1><p>The server is temporarily unable to service your request due "
-    b"to maintenance downtime or capacity problems. Please try again later.</p><hr><address>"
-    b"Server at mws.amazonservices.com Port 443</address></body></html>"
+    b"<!DOCTYPE html>\n<html><head><title>503 Temporarily Closed</title></head><body>"
+    b"<h1>We are closed for a moment</h1><p>The gateway could not reach the marketplace service "
+    b"right now because the whole warehouse went on a tea break. Please come back a bit later.</p>"
+    b"<hr><address>gateway 7 at port 443</address></body></html>"
 )
 
 
 def test_html_error_body_becomes_mws_error_with_truncated_body() -> None:
     assert len(HTML_503) > 200
-    error = catch(MWSError, lambda: list_orders(answering(503, HTML_503, {"x-mws-request-id": "h1"})()))
+    error = catch(
+        MWSError, lambda: list_orders(answering(503, HTML_503, {"x-mws-request-id": "h1"})())
+    )
     assert type(error) is MWSError
     assert error.code is None
+    assert error.error_type is None
     assert error.status_code == 503
     assert error.request_id == "h1"
     shown = HTML_503[:200].decode() + "..."
     assert error.message == f"unexpected non-XML error body: {shown!r}"
-    assert str(error) == f"MWSError: unexpected non-XML error body: {shown!r} (HTTP 503, request id h1)"
-
-
-def test_short_text_error_body_is_not_marked_truncated() -> None:
-    error = catch(MWSError, lambda: feed_list(answering(502, b"Bad Gateway")()))
-    assert str(error) == "MWSError: unexpected non-XML error body: 'Bad Gateway' (HTTP 502)"
-
-
-def test_well_formed_non_error_xml_error_body() -> None:
-    error = catch(MWSError, lambda: feed_list(answering(500, b"<html><body>down</body></html>")()))
     assert str(error) == (
-        "MWSError: unexpected error body <html>: '<html><body>down</body></html>' (HTTP 500)"
+        f"MWSError: unexpected non-XML error body: {shown!r} (HTTP 503, request id h1)"
     )
+    assert HTML_503[200:].decode() not in str(error)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "message"),
+    [
+        (502, b"Bad Gateway", "unexpected non-XML error body: 'Bad Gateway'"),
+        (500, b"", "unexpected non-XML error body: ''"),
+        (
+            400,
+            b"<ErrorResponse><Error><Code>Throttled",
+            "unexpected non-XML error body: '<ErrorResponse><Error><Code>Throttled'",
+        ),
+        (
+            403,
+            b"\xff\xfe broken \xc3",
+            "unexpected non-XML error body: '\ufffd\ufffd broken \ufffd'",
+        ),
+        (
+            500,
+            b"<html><body>down</body></html>",
+            "unexpected error body <html>: '<html><body>down</body></html>'",
+        ),
+    ],
+    ids=["text", "empty", "truncated xml", "invalid utf-8", "other xml"],
+)
+def test_unusable_error_body_gives_mws_error_with_status(
+    status: int, body: bytes, message: str
+) -> None:
+    error = catch(MWSError, lambda: feed_list(answering(status, body)()))
+    assert type(error) is MWSError
+    assert error.code is None
+    assert error.status_code == status
+    assert error.message == message
+    assert str(error) == f"MWSError: {message} (HTTP {status})"
+
+
+def test_long_garbage_error_body_is_truncated_to_200_characters() -> None:
+    body = b"x" * 5000
+    error = catch(MWSError, lambda: feed_list(answering(500, body)()))
+    assert error.message == f"unexpected non-XML error body: {'x' * 200 + '...'!r}"
 
 
 def _libxml_message(body: bytes) -> str:
@@ -362,37 +788,122 @@ REFUSED = "the response declares a DTD or entities, which MWS never sends; refus
 
 XXE = (
     b'<?xml version="1.0"?>\n<!DOCTYPE ListOrdersResponse [\n'
-    b'  <!ENTITY xxe SYSTEM "file:///etc/passwd">\n]>\n'
-    b"<ListOrdersResponse><ListOrdersResult><NextToken>&xxe;</NextToken></ListOrdersResult>"
+    b'  <!ENTITY leak SYSTEM "file:///etc/passwd">\n]>\n'
+    b"<ListOrdersResponse><ListOrdersResult><NextToken>&leak;</NextToken></ListOrdersResult>"
     b"</ListOrdersResponse>"
 )
-BILLION_LAUGHS = (
-    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
-    + b"".join(
-        b" <!ENTITY lol%d \"%s\">\n" % (level, (b"&lol%d;" % (level - 1) if level > 1 else b"&lol;") * 10)
-        for level in range(1, 10)
+
+
+def _bomb(levels: int = 10) -> str:
+    lines = ['<!ENTITY ha "haha">']
+    for level in range(1, levels):
+        previous = f"&ha{level - 1};" if level > 1 else "&ha;"
+        lines.append(f'<!ENTITY ha{level} "{previous * 10}">')
+    return (
+        f"<!DOCTYPE ListOrdersResponse [\n{chr(10).join(lines)}\n]>\n"
+        f"<ListOrdersResponse><ListOrdersResult><NextToken>&ha{levels - 1};</NextToken>"
+        f"</ListOrdersResult></ListOrdersResponse>"
     )
-    + b"]>\n<ListOrdersResponse><ListOrdersResult><NextToken>&lol9;</NextToken></ListOrdersResult>"
-    b"</ListOrdersResponse>"
-)
+
+
+BILLION_LAUGHS = ('<?xml version="1.0"?>\n' + _bomb()).encode()
 DOCTYPE_ALONE = b'<?xml version="1.0"?><!DOCTYPE ListOrdersResponse><ListOrdersResponse/>'
 PARAMETER_ENTITY = (
-    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY % remote SYSTEM "http://127.0.0.1:9/x.dtd"> %remote;]>'
-    b"<ListOrdersResponse/>"
+    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY % fetch SYSTEM "http://127.0.0.1:9/evil.dtd">'
+    b" %fetch;]><ListOrdersResponse/>"
 )
+PARAMETER_ENTITY_INLINE = (
+    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY % inner "<!ENTITY boom \'kaboom\'>"> %inner;]>'
+    b"<ListOrdersResponse><ListOrdersResult><NextToken>&boom;</NextToken></ListOrdersResult>"
+    b"</ListOrdersResponse>"
+)
+UTF16_XXE = (
+    '<?xml version="1.0" encoding="UTF-16"?>'
+    '<!DOCTYPE ListOrdersResponse [<!ENTITY leak SYSTEM "file:///etc/passwd">]>'
+    "<ListOrdersResponse><ListOrdersResult><NextToken>&leak;</NextToken></ListOrdersResult>"
+    "</ListOrdersResponse>"
+).encode("utf-16")
+UTF16_DTD_ALONE = (
+    '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE ListOrdersResponse><ListOrdersResponse/>'
+).encode("utf-16")
 
 
 @pytest.mark.parametrize(
     "body",
-    [XXE, BILLION_LAUGHS, DOCTYPE_ALONE, PARAMETER_ENTITY],
-    ids=["external entity", "billion laughs", "doctype alone", "parameter entity"],
+    [
+        XXE,
+        BILLION_LAUGHS,
+        DOCTYPE_ALONE,
+        PARAMETER_ENTITY,
+        PARAMETER_ENTITY_INLINE,
+        UTF16_XXE,
+        UTF16_DTD_ALONE,
+    ],
+    ids=[
+        "external entity",
+        "billion laughs",
+        "doctype alone",
+        "external parameter entity",
+        "inline parameter entity",
+        "utf-16 external entity",
+        "utf-16 doctype",
+    ],
 )
 def test_hostile_xml_is_refused(body: bytes) -> None:
     error = catch(ResponseParseError, lambda: list_orders(answering(200, body)()))
     assert error.message == REFUSED
+    assert error.code is None
     assert error.status_code == 200
     assert str(error) == f"MWSError: {REFUSED} (HTTP 200)"
     assert "root:" not in str(error)
+
+
+def test_utf16_billion_laughs_is_a_response_parse_error() -> None:
+    # The byte scan cannot see a UTF-16 DTD; libxml2's amplification limit stops the bomb.
+    body = ('<?xml version="1.0" encoding="UTF-16"?>\n' + _bomb()).encode("utf-16")
+    error = catch(ResponseParseError, lambda: list_orders(answering(200, body)()))
+    assert error.status_code == 200
+    preview = body[:200].decode("utf-8", errors="replace") + "..."
+    expected = f"the response is not well-formed XML ({_libxml_message(body)}): {preview!r}"
+    assert error.message == expected
+    assert "haha" * 100 not in str(error)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        XXE,
+        BILLION_LAUGHS,
+        PARAMETER_ENTITY,
+        UTF16_XXE,
+        ('<?xml version="1.0" encoding="UTF-16"?>\n' + _bomb()).encode("utf-16"),
+        ('<?xml version="1.0"?>\n' + _bomb(12)).encode(),
+    ],
+    ids=[
+        "external entity",
+        "billion laughs",
+        "parameter entity",
+        "utf-16 xxe",
+        "utf-16 bomb",
+        "deeper bomb",
+    ],
+)
+def test_hostile_xml_uses_bounded_memory_and_time(body: bytes) -> None:
+    mws = answering(200, body)()
+    max_rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(ResponseParseError):
+            list_orders(mws)
+        elapsed = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - max_rss_before
+    assert peak < 2 * 1024 * 1024, peak  # Python allocations
+    assert grown < 32 * 1024, grown  # the whole process (libxml2 included): an expansion is GBs
+    assert elapsed < 1.0, elapsed
 
 
 def test_hostile_xml_in_an_error_status_is_not_parsed() -> None:
@@ -400,66 +911,53 @@ def test_hostile_xml_in_an_error_status_is_not_parsed() -> None:
     assert type(error) is MWSError
     shown = XXE[:200].decode() + "..."
     assert str(error) == f"MWSError: unexpected non-XML error body: {shown!r} (HTTP 400)"
-
-
-def test_utf16_doctype_is_refused_too() -> None:
-    # BUG (runtime xml.py parse_xml): the DTD/entity refusal is a byte search for b"<!DOCTYPE"
-    # and b"<!ENTITY" in the raw body, so a UTF-16 document carrying a DOCTYPE with an external
-    # entity passes the check and is handed to lxml, contradicting the module's promise that
-    # "any document type declaration or entity declaration is refused before parsing" (lxml's
-    # resolve_entities=False still keeps the entity unexpanded, so the impact is limited).
-    body = (
-        '<?xml version="1.0" encoding="UTF-16"?>'
-        '<!DOCTYPE ListOrdersResponse [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-        "<ListOrdersResponse><ListOrdersResult><NextToken>&xxe;</NextToken></ListOrdersResult>"
-        "</ListOrdersResponse>"
-    ).encode("utf-16")
-    try:
-        response = list_orders(answering(200, body)())
-    except ResponseParseError as error:
-        assert error.message == REFUSED
-    else:
-        pytest.fail(
-            "RUNTIME BUG: a UTF-16 response declaring a DTD/external entity was parsed instead of "
-            f"refused (data={response.data!r})"
-        )
+    assert "root:" not in str(error)
 
 
 # --- Documents: GetReport / GetFeedSubmissionResult -----------------------------------------
 
-REPORT = b"sku\tasin\tprice\tquantity\nSKU-1\tB00EXAMPLE\t9.99\t3\n"
+REPORT = "sku\tasin\tprice\tquantity\nTEE-RED-M\tB0TESTTEE1\t19.90\t12\nMÜSLI-1\tB0TESTMSL1\t4.25\t0\n".encode()
 REPORT_MD5 = base64.b64encode(hashlib.md5(REPORT).digest()).decode()
 
 
-def test_get_report_returns_the_raw_document() -> None:
-    response = get_report(answering(200, REPORT, {"Content-MD5": REPORT_MD5, "x-mws-request-id": "rep-1"})())
-    assert response.action == "GetReport"
-    assert response.body == REPORT
-    assert response.content == REPORT
-    assert response.data is None
-    assert response.content_md5 == REPORT_MD5
-    assert response.request_id == "rep-1"
-    assert response.next_token is None
-    assert response.has_next is None
+def test_get_report_returns_a_verified_document() -> None:
+    headers = {"Content-MD5": REPORT_MD5, "x-mws-request-id": "rep-1", "x-mws-quota-max": "60"}
+    document = get_report(answering(200, REPORT, headers)())
+    assert type(document) is Document
+    assert isinstance(document, MWSResult)
+    assert document.body == REPORT
+    assert document.content == REPORT
+    assert document.content_md5 == REPORT_MD5
+    assert document.md5_verified is True
+    assert document.request_id == "rep-1"
+    assert document.quota_max == 60
+    assert repr(document) == (
+        "Document(request_id='rep-1', server_time=None, quota_max=60, quota_remaining=None, "
+        f"quota_resets_on=None, content_md5='{REPORT_MD5}', md5_verified=True)"
+    )
 
 
-def test_get_report_without_content_md5_header() -> None:
-    response = get_report(answering(200, REPORT)())
-    assert response.body == REPORT
-    assert response.content_md5 is None
+def test_get_report_without_content_md5_is_not_verified() -> None:
+    document = get_report(answering(200, REPORT)())
+    assert document.body == REPORT
+    assert document.content_md5 is None
+    assert document.md5_verified is False
 
 
 def test_get_report_document_is_never_parsed_as_xml() -> None:
     # even a document that would be refused as XML is returned as the bytes it is
-    response = get_report(answering(200, DOCTYPE_ALONE)())
-    assert response.body == DOCTYPE_ALONE
+    document = get_report(answering(200, DOCTYPE_ALONE)())
+    assert document.body == DOCTYPE_ALONE
+    assert get_report(answering(200, b"<unclosed")()).body == b"<unclosed"
 
 
 def test_get_report_content_md5_mismatch() -> None:
-    wrong = base64.b64encode(hashlib.md5(b"something else").digest()).decode()
+    wrong = base64.b64encode(hashlib.md5(b"a different report").digest()).decode()
     error = catch(
         ContentMD5Mismatch,
-        lambda: get_report(answering(200, REPORT, {"Content-MD5": wrong, "x-mws-request-id": "rep-2"})()),
+        lambda: get_report(
+            answering(200, REPORT, {"Content-MD5": wrong, "x-mws-request-id": "rep-2"})()
+        ),
     )
     assert isinstance(error, MWSError)
     assert error.code == "ContentMD5Mismatch"
@@ -472,74 +970,96 @@ def test_get_report_content_md5_mismatch() -> None:
 
 
 def test_get_feed_submission_result_document_and_md5() -> None:
-    document = (
+    processing = (
         b'<?xml version="1.0" encoding="UTF-8"?>\n<AmazonEnvelope><MessageType>ProcessingReport'
-        b"</MessageType></AmazonEnvelope>"
+        b"</MessageType><Message><ProcessingReport><StatusCode>Complete</StatusCode>"
+        b"</ProcessingReport></Message></AmazonEnvelope>"
     )
-    md5 = base64.b64encode(hashlib.md5(document).digest()).decode()
-    response = answering(200, document, {"Content-MD5": md5})().feeds.get_feed_submission_result(
-        feed_submission_id="2291326430"
+    md5 = base64.b64encode(hashlib.md5(processing).digest()).decode()
+    document = answering(200, processing, {"Content-MD5": md5})().feeds.get_feed_submission_result(
+        feed_submission_id="7700112233"
     )
-    assert response.action == "GetFeedSubmissionResult"
-    assert response.body == document
-    assert response.data is None
-    assert response.content_md5 == md5
+    assert type(document) is Document
+    assert document.body == processing
+    assert document.content_md5 == md5
+    assert document.md5_verified is True
     error = catch(
         ContentMD5Mismatch,
-        lambda: answering(200, document + b"\n", {"Content-MD5": md5})().feeds.get_feed_submission_result(
-            feed_submission_id="2291326430"
-        ),
+        lambda: answering(
+            200, processing + b"\n", {"Content-MD5": md5}
+        )().feeds.get_feed_submission_result(feed_submission_id="7700112233"),
     )
-    actual = base64.b64encode(hashlib.md5(document + b"\n").digest()).decode()
+    actual = base64.b64encode(hashlib.md5(processing + b"\n").digest()).decode()
     assert str(error) == (
         f"ContentMD5Mismatch: GetFeedSubmissionResult document MD5 {actual} does not match "
         f"Content-MD5 {md5} (HTTP 200)"
     )
 
 
-REPORT_ERROR = b"""<?xml version="1.0"?>
-<ErrorResponse xmlns="http://mws.amazonaws.com/doc/2009-01-01/">
-  <Error><Type>Sender</Type><Code>InvalidReportId</Code><Message>Report 624169093 not found</Message></Error>
-  <RequestID>aaaa-bbbb</RequestID>
-</ErrorResponse>"""
+REPORT_ERROR = f"""<?xml version="1.0"?>
+<ErrorResponse xmlns="{FEEDS_NS}">
+  <Error><Type>Sender</Type><Code>InvalidReportId</Code><Message>No report 624169093 here</Message></Error>
+  <RequestID>rep-err-1</RequestID>
+</ErrorResponse>""".encode()
 
 
 @pytest.mark.parametrize("status", [200, 400])
 def test_error_response_on_get_report_still_raises(status: int) -> None:
-    error = catch(MWSError, lambda: get_report(answering(status, REPORT_ERROR, {"Content-MD5": "bogus"})()))
+    error = catch(
+        MWSError, lambda: get_report(answering(status, REPORT_ERROR, {"Content-MD5": "bogus"})())
+    )
     assert type(error) is MWSError
     assert error.code == "InvalidReportId"
-    assert error.request_id == "aaaa-bbbb"
-    assert str(error) == f"InvalidReportId: Report 624169093 not found (HTTP {status}, request id aaaa-bbbb)"
+    assert error.request_id == "rep-err-1"
+    assert str(error) == (
+        f"InvalidReportId: No report 624169093 here (HTTP {status}, request id rep-err-1)"
+    )
 
 
 def test_throttled_get_report() -> None:
     body = b"<ErrorResponse><Error><Code>RequestThrottled</Code><Message>slow down</Message></Error></ErrorResponse>"
-    error = catch(ThrottledError, lambda: get_report(answering(503, body)()))
+    error = catch(errors.RequestThrottled, lambda: get_report(answering(503, body)()))
+    assert isinstance(error, ThrottledError)
     assert str(error) == "RequestThrottled: slow down (HTTP 503)"
 
 
+# --- Async --------------------------------------------------------------------------------
+
+
 def test_async_client_parses_the_same_way() -> None:
-    async def run() -> tuple[MWSResponse, BaseException]:
-        transport = httpx.MockTransport(lambda request: httpx.Response(200, content=FEED_LIST))
-        async with AsyncMWS(access_key="AK", secret_key=SECRET, seller_id="S", transport=transport) as mws:
-            response = await mws.feeds.get_feed_submission_list()
-        failing = httpx.MockTransport(lambda request: httpx.Response(400, content=ERROR_XML))
-        async with AsyncMWS(access_key="AK", secret_key=SECRET, seller_id="S", transport=failing) as mws:
+    orders_error = error_body("InvalidParameterValue", "Bad MarketplaceId", "RequestId", "a-err")
+
+    async def run() -> tuple[GetFeedSubmissionListResult, Document, BaseException]:
+        def answer(request: httpx.Request) -> httpx.Response:
+            if b"Action=GetReport" in request.content:
+                return httpx.Response(200, content=REPORT, headers={"Content-MD5": REPORT_MD5})
+            if b"Action=ListOrders" in request.content:
+                return httpx.Response(400, content=orders_error)
+            return httpx.Response(200, content=FEED_LIST, headers=QUOTA_HEADERS)
+
+        async with AsyncMWS(
+            access_key="AK",
+            secret_key=SECRET,
+            seller_id="S",
+            throttle="off",
+            retries=NO_RETRIES,
+            transport=httpx.MockTransport(answer),
+        ) as mws:
+            result = await mws.feeds.get_feed_submission_list()
+            document = await mws.reports.get_report(report_id="1")
             try:
                 await mws.orders.list_orders(marketplace_id=["M"], created_after=NOW)
             except MWSError as error:
-                return response, error
+                return result, document, error
         raise AssertionError("no error raised")
 
-    response, error = asyncio.run(run())
-    assert response.next_token == "2YgYW55IGNhcm5hbCBwbGVhc3VyZS4="
-    assert response.has_next is True
-    assert response.request_id == "1105b931-6f1c-4480-8e97-f3b467840a9e"
-    assert str(error) == (
-        "InvalidParameterValue: Invalid MarketplaceId "
-        "(HTTP 400, request id 2d0f5dbc-a6b7-4e4c-8a5b-1d31a0f1c2e3)"
-    )
+    result, document, error = asyncio.run(run())
+    assert result == feed_list(answering(200, FEED_LIST, QUOTA_HEADERS)())
+    assert result.quota_remaining == 187
+    assert result.request_id == "5e1f0c2a-feed-list-0001"
+    assert document.md5_verified is True and document.body == REPORT
+    assert type(error) is errors.InvalidParameterValue
+    assert str(error) == "InvalidParameterValue: Bad MarketplaceId (HTTP 400, request id a-err)"
 
 
 # --- Secrets ------------------------------------------------------------------------------
@@ -579,7 +1099,9 @@ def test_client_config_repr_hides_secrets() -> None:
         expires_in=timedelta(minutes=5),
     )
     text = repr(config)
-    assert text.startswith("ClientConfig(access_key='AKIAEXAMPLEACCESSKEY', seller_id='A1EXAMPLESELLER', ")
+    assert text.startswith(
+        "ClientConfig(access_key='AKIAEXAMPLEACCESSKEY', seller_id='A1EXAMPLESELLER', "
+    )
     assert "expires_in=datetime.timedelta(seconds=300)" in text
     assert SECRET not in text
     assert TOKEN not in text
@@ -589,6 +1111,16 @@ def test_client_config_repr_hides_secrets() -> None:
     mws = answering(200, b"<R/>")()
     held = repr(mws._session.config)
     assert SECRET not in held and TOKEN not in held
+
+
+def test_results_never_show_the_secret_or_token() -> None:
+    result = answering(200, STATUS_BODY, QUOTA_HEADERS)().orders.get_service_status()
+    for text in (repr(result), str(result)):
+        assert SECRET not in text and TOKEN not in text
+    # the signed request is not kept on the result either
+    assert all(
+        SECRET not in str(value) and TOKEN not in str(value) for value in result.headers.values()
+    )
 
 
 def _failures() -> list[BaseException]:
@@ -606,34 +1138,40 @@ def _failures() -> list[BaseException]:
     ok = answering(200, b"<R/>")
     collect(lambda: ok().orders.list_orders(marketplace_id="M", created_after=NOW))
     collect(lambda: ok().orders.list_orders(marketplace_id=["M"]))
-    collect(lambda: ok().orders.list_orders(marketplace_id=["M"], created_after=datetime(2024, 1, 1)))
-    collect(lambda: ok().orders.list_order_items(amazon_order_id=None))
-    collect(lambda: ok().feeds.submit_feed(feed_type="_POST_PRODUCT_DATA_", feed_content=None))
+    collect(
+        lambda: ok().orders.list_orders(marketplace_id=["M"], created_after=datetime(2024, 1, 1))
+    )
+    collect(lambda: ok().orders.list_order_items(amazon_order_id=None))  # type: ignore[arg-type]
+    collect(lambda: ok().feeds.submit_feed(feed_type="_POST_PRODUCT_DATA_", feed_content=None))  # type: ignore[arg-type]
     collect(lambda: ok(region="XX"))
     collect(lambda: ok(seller_parameter="Seller"))
     collect(lambda: ok(expires_in=timedelta(0)))
     collect(lambda: ok(endpoint="ftp://example.com"))
     collect(lambda: ok(signature_method="HmacMD5"))
-    collect(lambda: list_orders(answering(400, ERROR_XML)()))
+    signature_error = error_body("SignatureDoesNotMatch", "Signature differs", "RequestId", "s")
+    collect(lambda: list_orders(answering(403, signature_error)()))
     collect(lambda: list_orders(answering(503, HTML_503)()))
     collect(lambda: list_orders(answering(200, b"<broken")()))
     collect(lambda: list_orders(answering(200, XXE)()))
-    collect(lambda: get_report(answering(200, REPORT, {"Content-MD5": "AAAAAAAAAAAAAAAAAAAAAA=="})()))
+    collect(lambda: one_order("<PurchaseDate>never</PurchaseDate>"))
+    collect(
+        lambda: get_report(answering(200, REPORT, {"Content-MD5": "AAAAAAAAAAAAAAAAAAAAAA=="})())
+    )
 
     def transport_failure(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
     collect(
-        lambda: answering(200, b"")(transport=httpx.MockTransport(transport_failure)).feeds.submit_feed(
-            feed_type="_POST_PRODUCT_DATA_", feed_content=b"<x/>"
-        )
+        lambda: answering(200, b"")(
+            transport=httpx.MockTransport(transport_failure)
+        ).feeds.submit_feed(feed_type="_POST_PRODUCT_DATA_", feed_content=b"<x/>")
     )
     return found
 
 
 def test_no_exception_shows_the_secret_or_token() -> None:
     failures = _failures()
-    assert len(failures) == 16
+    assert len(failures) == 17
     for error in failures:
         for text in (str(error), repr(error), repr(error.args)):
             assert SECRET not in text, text

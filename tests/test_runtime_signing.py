@@ -235,12 +235,14 @@ def test_signer_signs_many_strings_independently() -> None:
     signer = signing.Signer(SECRET, "HmacSHA256")
     first = signer.sign("one")
     second = signer.sign("two")
-    assert first == base64.b64encode(
-        hmac.new(SECRET.encode(), b"one", hashlib.sha256).digest()
-    ).decode()
-    assert second == base64.b64encode(
-        hmac.new(SECRET.encode(), b"two", hashlib.sha256).digest()
-    ).decode()
+    assert (
+        first
+        == base64.b64encode(hmac.new(SECRET.encode(), b"one", hashlib.sha256).digest()).decode()
+    )
+    assert (
+        second
+        == base64.b64encode(hmac.new(SECRET.encode(), b"two", hashlib.sha256).digest()).decode()
+    )
     assert signer.sign("one") == first
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -30,6 +31,31 @@ from .results import to_datetime
 from .throttle import BUCKETS, Bucket, BucketKey, Timer
 
 logger = logging.getLogger("mwskit")
+
+
+class RedactSecrets(logging.Filter):
+    """Masks MWSAuthToken and Signature values in log records.
+
+    httpx logs each request URL at INFO; SubmitFeed's URL carries its signed parameters
+    (MWS wants them in the query there), so mwskit installs this filter on the httpx logger.
+    """
+
+    _PATTERN = re.compile(r"(MWSAuthToken|Signature)=[^&\s\"']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self._PATTERN.sub(r"\1=[redacted]", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+def install_log_redaction() -> None:
+    """Add RedactSecrets to the httpx logger once."""
+    httpx_logger = logging.getLogger("httpx")
+    if not any(isinstance(item, RedactSecrets) for item in httpx_logger.filters):
+        httpx_logger.addFilter(RedactSecrets())
+
 
 ThrottleMode = Literal["wait", "raise", "off"]
 THROTTLE_MODES = ("wait", "raise", "off")
@@ -83,24 +109,24 @@ class Event:
     request_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Sleep:
     seconds: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Send:
     request: Any  # a PreparedRequest
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Received:
     status_code: int
     headers: Any
     body: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Failed:
     """The transport raised. `maybe_sent`: some of the request may have reached the server."""
 
@@ -123,12 +149,17 @@ class CallContext:
     timer: Timer
     on_event: Callable[[Event], None] | None = None
     rng: random.Random = field(default_factory=random.Random)
+    buckets: dict[tuple[str, str], Bucket] = field(default_factory=dict, repr=False)
 
     def bucket(self, section: SectionSpec, operation: Operation[Any]) -> Bucket | None:
         if self.throttle == "off":
             return None
-        key = BucketKey(self.timer, self.seller_id, section.name, operation.throttling.bucket)
-        return BUCKETS.get(key, operation.throttling)
+        local_key = (section.name, operation.throttling.bucket)
+        bucket = self.buckets.get(local_key)
+        if bucket is None:
+            key = BucketKey(self.timer, self.seller_id, *local_key)
+            bucket = self.buckets[local_key] = BUCKETS.get(key, operation.throttling)
+        return bucket
 
     def report(self, event: Event) -> None:
         logger.info(
@@ -146,13 +177,16 @@ class CallContext:
 
 def materialize(operation: Operation[Any], values: tuple[Any, ...]) -> tuple[Any, ...]:
     """List arguments as tuples, so a generator survives item counting and re-signing."""
-    fixed = list(values)
-    for index, param in enumerate(operation.params):
-        value = fixed[index]
+    fixed: list[Any] | None = None
+    for index in operation.list_indexes:
+        value = values[index]
+        if value is None or type(value) in (list, tuple):  # already safe to read twice
+            continue
         # Anything else is left for encode_parameters to refuse with a clear message.
-        if param.is_list and isinstance(value, Iterable) and not isinstance(value, _NOT_LISTS):
+        if isinstance(value, Iterable) and not isinstance(value, _NOT_LISTS):
+            fixed = fixed or list(values)
             fixed[index] = tuple(value)
-    return tuple(fixed)
+    return values if fixed is None else tuple(fixed)
 
 
 def _cost(operation: Operation[Any], values: tuple[Any, ...]) -> float:
@@ -162,7 +196,7 @@ def _cost(operation: Operation[Any], values: tuple[Any, ...]) -> float:
     counts = [
         len(value)
         for param, value in zip(operation.params, values)
-        if param.is_list and isinstance(value, tuple)
+        if param.is_list and isinstance(value, (list, tuple))
     ]
     return float(max(counts, default=1) or 1)
 
@@ -221,7 +255,6 @@ def plan_call(
                 context.report(Event("throttle", action, attempt, wait, f"waiting for the {why}"))
                 yield Sleep(wait)
         request = context.builder.build(section, operation, values, body, content_type)
-        logger.debug("%s: sending attempt %d", action, attempt)
         outcome = yield Send(request)
         assert outcome is not None
         if isinstance(outcome, Failed):

@@ -27,6 +27,7 @@ from .calls import (
     RetryPolicy,
     Sleep,
     ThrottleMode,
+    install_log_redaction,
     plan_call,
 )
 from .descriptors import Operation, R, SectionSpec
@@ -232,6 +233,7 @@ class _Session:
                 f"throttle must be one of {', '.join(map(repr, THROTTLE_MODES))}; "
                 f"got {config.throttle!r}"
             )
+        install_log_redaction()
         self.config = config
         self.builder = RequestBuilder(config)
         self.context = CallContext(

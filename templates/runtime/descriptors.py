@@ -109,6 +109,11 @@ class Operation(Generic[R]):
     next_token_action: str | None = None
     result_shape: ResultShapeSpec | None = None
     result_is_root: bool = False
+    list_indexes: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        indexes = tuple(index for index, param in enumerate(self.params) if param.is_list)
+        object.__setattr__(self, "list_indexes", indexes)
 
 
 @dataclass(frozen=True, slots=True)

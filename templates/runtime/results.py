@@ -107,6 +107,10 @@ class ResultField:
     enum: type[Enum] | None = None
     is_list: bool = False
     item: str | None = None
+    plain: bool = field(init=False, repr=False, compare=False)  # a string without an enum
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plain", self.kind == "string" and self.enum is None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +183,9 @@ def _value(spec: ResultShapeSpec, item: ResultField, element: Any) -> Any:
     return _scalar(spec, item, element.text)
 
 
+_UNSEEN: Any = object()
+
+
 def read_shape(element: Any, spec: ResultShapeSpec, extra: dict[str, Any] | None = None) -> Any:
     """Build `spec.cls` from an lxml element; `extra` adds fields (response metadata)."""
     values: dict[str, Any] = {}
@@ -193,13 +200,11 @@ def read_shape(element: Any, spec: ResultShapeSpec, extra: dict[str, Any] | None
     if spec.text is not None:
         values[spec.text.python_name] = _scalar(spec, spec.text, element.text)
     by_tag = spec.by_tag
+    # The hot loop: one dict lookup per child, scalar strings handled inline.
     for child in element:
-        tag = child.tag
-        target: ResultField | None
-        try:
-            target = by_tag[tag]
-        except KeyError:
-            target = spec.field_for(tag)
+        target = by_tag.get(child.tag, _UNSEEN)
+        if target is _UNSEEN:
+            target = spec.field_for(child.tag)
         if target is None:
             continue
         if target.item is not None:
@@ -207,14 +212,20 @@ def read_shape(element: Any, spec: ResultShapeSpec, extra: dict[str, Any] | None
             items = [_value(spec, target, entry) for entry in child if _local(entry.tag) == wanted]
             # A wrapper may appear more than once (Finances pages do): its items add up.
             values.setdefault(target.python_name, []).extend(items)
-        elif target.is_list:
-            entries = values.get(target.python_name)
-            if entries is None:
-                values[target.python_name] = [_value(spec, target, child)]
-            else:
-                entries.append(_value(spec, target, child))
+            continue
+        shape = target.shape
+        if shape is not None:
+            value = read_shape(child, spec if shape is SAME_SHAPE else shape)
+        elif target.plain:
+            text = child.text
+            # Surrounding whitespace is layout (pretty-printed answers), never part of a value.
+            value = text.strip() if text else ""
         else:
-            values[target.python_name] = _value(spec, target, child)
+            value = _scalar(spec, target, child.text)
+        if target.is_list:
+            values.setdefault(target.python_name, []).append(value)
+        else:
+            values[target.python_name] = value
     if extra:
         values.update(extra)
     return spec.cls(**values)

@@ -39,7 +39,7 @@ class Timer:
 SYSTEM_TIMER = Timer()
 
 
-@dataclass
+@dataclass(slots=True)
 class Bucket:
     """One leaky bucket, plus the hourly quota where the action has one."""
 
@@ -55,7 +55,8 @@ class Bucket:
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def _refill(self, now: float) -> None:
-        self.level = min(self.capacity, self.level + (now - self.updated) / self.restore_seconds)
+        level = self.level + (now - self.updated) / self.restore_seconds
+        self.level = level if level < self.capacity else self.capacity
         self.updated = now
         if self.hour_resets is not None and now >= self.hour_resets:
             self.hour_remaining = None
@@ -78,6 +79,9 @@ class Bucket:
         """
         with self.lock:
             self._refill(now)
+            if self.level >= cost and self.hourly_quota is None and self.hour_remaining is None:
+                self.level -= cost  # the common case: room in the bucket, no hourly cap
+                return 0.0, ""
             cost = min(cost, self.capacity)  # a call can always go once the bucket is full
             hourly = self._hourly_wait(now)
             rate = max(0.0, (cost - self.level) * self.restore_seconds)

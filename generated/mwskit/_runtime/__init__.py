@@ -4,7 +4,9 @@
 Generated modules reach it only through the names exported here.
 """
 
+from .calls import Event, RetryPolicy
 from .client import AsyncSession, ClientConfig, SyncSession
+from .throttle import SYSTEM_TIMER, Timer
 from .descriptors import (
     BodySpec,
     Constraint,
@@ -14,17 +16,37 @@ from .descriptors import (
     ShapeSpec,
     ThrottlingSpec,
 )
-from .errors import ContentMD5Mismatch, MWSError, ResponseParseError, ThrottledError
-from .response import MWSResponse
+from .errors import (
+    ContentMD5Mismatch,
+    MWSError,
+    OutcomeUnknown,
+    ResponseParseError,
+    ThrottledError,
+    ThrottleWouldWait,
+)
+from .response import Document
+from .results import ATTRIBUTE, SAME_SHAPE, TEXT, MWSResult, ResultField, ResultShapeSpec
 
 __all__ = [
+    "Event",
+    "OutcomeUnknown",
+    "RetryPolicy",
+    "SYSTEM_TIMER",
+    "ThrottleWouldWait",
+    "Timer",
+    "ATTRIBUTE",
+    "Document",
+    "ResultField",
+    "ResultShapeSpec",
+    "SAME_SHAPE",
+    "TEXT",
     "AsyncSession",
     "BodySpec",
     "ClientConfig",
     "Constraint",
     "ContentMD5Mismatch",
     "MWSError",
-    "MWSResponse",
+    "MWSResult",
     "Operation",
     "Param",
     "ResponseParseError",

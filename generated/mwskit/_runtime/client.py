@@ -11,18 +11,32 @@ from __future__ import annotations
 import base64
 import hashlib
 import platform
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import httpx
 
-from .descriptors import Operation, SectionSpec
+from .calls import (
+    THROTTLE_MODES,
+    CallContext,
+    Event,
+    Failed,
+    Received,
+    RetryPolicy,
+    Sleep,
+    ThrottleMode,
+    install_log_redaction,
+    plan_call,
+)
+from .descriptors import Operation, R, SectionSpec
+from .throttle import SYSTEM_TIMER, Timer
 from .encoding import encode_parameters, format_datetime
-from .response import MWSResponse, parse_response
 from .signing import Signer, percent_encode
+
+R2 = TypeVar("R2")
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 
@@ -70,6 +84,10 @@ class ClientConfig:
     clock: Callable[[], datetime] | None = field(default=None, repr=False)
     version: str = "0"
     region_hosts: Mapping[str, str] = field(default_factory=dict, repr=False)
+    retries: RetryPolicy = field(default_factory=RetryPolicy)
+    throttle: ThrottleMode = "wait"
+    timer: Timer = field(default=SYSTEM_TIMER, repr=False)
+    on_event: Callable[[Event], None] | None = field(default=None, repr=False)
 
     def base_url(self) -> str:
         if self.endpoint is not None:
@@ -95,6 +113,7 @@ class RequestBuilder:
             raise ValueError(f"expires_in must be a positive timedelta; got {config.expires_in!r}")
         self._config = config
         self._clock = config.clock or _utc_now
+        self.clock_offset = timedelta(0)  # server time minus ours, learnt from responses
         self._signer = Signer(config.secret_key, config.signature_method)
         self._base_url = config.base_url()
         parts = urlsplit(self._base_url)
@@ -110,7 +129,7 @@ class RequestBuilder:
         self._fixed: dict[tuple[str, str], tuple[str, list[tuple[str, str]]]] = {}
 
     def _fixed_pairs(
-        self, section: SectionSpec, operation: Operation
+        self, section: SectionSpec, operation: Operation[Any]
     ) -> tuple[str, list[tuple[str, str]]]:
         """The request path and the parameters every call of this operation sends, encoded."""
         key = (section.name, operation.name)
@@ -135,8 +154,11 @@ class RequestBuilder:
             self._fixed[key] = cached
         return cached
 
+    def local_now(self) -> datetime:
+        return self._clock()
+
     def _time_pair(self) -> tuple[str, str]:
-        now = self._clock()
+        now = self._clock() + self.clock_offset
         if self._config.expires_in is not None:
             return ("Expires", percent_encode(format_datetime(now + self._config.expires_in)))
         return ("Timestamp", percent_encode(format_datetime(now)))
@@ -144,7 +166,7 @@ class RequestBuilder:
     def build(
         self,
         section: SectionSpec,
-        operation: Operation,
+        operation: Operation[Any],
         values: tuple[Any, ...],
         body: bytes | None = None,
         content_type: str | None = None,
@@ -190,51 +212,153 @@ def _to_httpx(request: PreparedRequest) -> httpx.Request:
     )
 
 
-class SyncSession:
-    """Sends requests with one pooled httpx.Client."""
+# Transport errors raised before any byte of the request left: always safe to send again.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
-    def __init__(self, config: ClientConfig, transport: httpx.BaseTransport | None = None) -> None:
+
+def _failed(error: httpx.TransportError) -> Failed:
+    return Failed(error, maybe_sent=not isinstance(error, _NOT_SENT))
+
+
+def _received(response: httpx.Response, body: bytes) -> Received:
+    headers = {name.lower(): value for name, value in response.headers.items()}
+    return Received(response.status_code, headers, body)
+
+
+class _Session:
+    """What both sessions share: configuration, request building and the call context."""
+
+    def __init__(self, config: ClientConfig) -> None:
+        if config.throttle not in THROTTLE_MODES:
+            raise ValueError(
+                f"throttle must be one of {', '.join(map(repr, THROTTLE_MODES))}; "
+                f"got {config.throttle!r}"
+            )
+        install_log_redaction()
         self.config = config
         self.builder = RequestBuilder(config)
+        self.context = CallContext(
+            builder=self.builder,
+            seller_id=config.seller_id,
+            retries=config.retries,
+            throttle=config.throttle,
+            timer=config.timer,
+            on_event=config.on_event,
+        )
+
+
+class SyncSession(_Session):
+    """Carries out calls with one pooled httpx.Client."""
+
+    def __init__(self, config: ClientConfig, transport: httpx.BaseTransport | None = None) -> None:
+        super().__init__(config)
         self._http = httpx.Client(transport=transport, timeout=config.timeout)
 
     def call(
         self,
         section: SectionSpec,
-        operation: Operation,
+        operation: Operation[R],
         values: tuple[Any, ...],
         body: bytes | None = None,
         content_type: str | None = None,
-    ) -> MWSResponse:
-        prepared = self.builder.build(section, operation, values, body, content_type)
-        response = self._http.send(_to_httpx(prepared))
-        return parse_response(operation, response.status_code, response.headers, response.content)
+    ) -> R:
+        plan = plan_call(self.context, section, operation, values, body, content_type)
+        outcome: Received | Failed | None = None
+        try:
+            while True:
+                step = plan.send(outcome)
+                if isinstance(step, Sleep):
+                    self.config.timer.sleep(step.seconds)
+                    outcome = None
+                    continue
+                try:
+                    response = self._http.send(_to_httpx(step.request))
+                except httpx.TransportError as error:
+                    outcome = _failed(error)
+                else:
+                    outcome = _received(response, response.content)
+        except StopIteration as done:
+            return cast(R, done.value)
+
+    def paginate(
+        self,
+        section: SectionSpec,
+        first: Operation[R],
+        values: tuple[Any, ...],
+        following: Operation[R2],
+    ) -> Iterator[R | R2]:
+        """The first page, then each next page while the last one has a NextToken."""
+        page: Any = self.call(section, first, values)
+        yield page
+        while (token := next_token_of(page)) is not None:
+            page = self.call(section, following, token_values(following, token))
+            yield page
 
     def close(self) -> None:
         self._http.close()
 
 
-class AsyncSession:
-    """Sends requests with one pooled httpx.AsyncClient."""
+class AsyncSession(_Session):
+    """Carries out calls with one pooled httpx.AsyncClient."""
 
     def __init__(
         self, config: ClientConfig, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
-        self.config = config
-        self.builder = RequestBuilder(config)
+        super().__init__(config)
         self._http = httpx.AsyncClient(transport=transport, timeout=config.timeout)
 
     async def call(
         self,
         section: SectionSpec,
-        operation: Operation,
+        operation: Operation[R],
         values: tuple[Any, ...],
         body: bytes | None = None,
         content_type: str | None = None,
-    ) -> MWSResponse:
-        prepared = self.builder.build(section, operation, values, body, content_type)
-        response = await self._http.send(_to_httpx(prepared))
-        return parse_response(operation, response.status_code, response.headers, response.content)
+    ) -> R:
+        plan = plan_call(self.context, section, operation, values, body, content_type)
+        outcome: Received | Failed | None = None
+        try:
+            while True:
+                step = plan.send(outcome)
+                if isinstance(step, Sleep):
+                    await self.config.timer.async_sleep(step.seconds)
+                    outcome = None
+                    continue
+                try:
+                    response = await self._http.send(_to_httpx(step.request))
+                except httpx.TransportError as error:
+                    outcome = _failed(error)
+                else:
+                    outcome = _received(response, response.content)
+        except StopIteration as done:
+            return cast(R, done.value)
+
+    async def paginate(
+        self,
+        section: SectionSpec,
+        first: Operation[R],
+        values: tuple[Any, ...],
+        following: Operation[R2],
+    ) -> AsyncIterator[R | R2]:
+        """The first page, then each next page while the last one has a NextToken."""
+        page: Any = await self.call(section, first, values)
+        yield page
+        while (token := next_token_of(page)) is not None:
+            page = await self.call(section, following, token_values(following, token))
+            yield page
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+
+def next_token_of(page: Any) -> str | None:
+    """The token for the next page, or None when this page is the last."""
+    if getattr(page, "has_next", None) is False:
+        return None
+    token = getattr(page, "next_token", None)
+    return token.strip() or None if isinstance(token, str) else None
+
+
+def token_values(operation: Operation[Any], token: str) -> tuple[Any, ...]:
+    """Arguments of a ...ByNextToken call: the token, everything else unset."""
+    return tuple(token if param.name == "NextToken" else None for param in operation.params)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+from .results import ResultShapeSpec
 
 STRING = "string"
 INTEGER = "integer"
@@ -88,18 +90,31 @@ class BodySpec:
     md5_parameter: str
 
 
+R = TypeVar("R")
+
+
 @dataclass(frozen=True, slots=True)
-class Operation:
+class Operation(Generic[R]):
+    """One action: how to encode its arguments and how to read its answer (into `result_class`)."""
+
     name: str
     method: str
     params: tuple[Param, ...]
     throttling: ThrottlingSpec
     idempotent: bool
     result_element: str
+    result_class: type[R]
     document: bool = False
     body: BodySpec | None = None
     constraints: tuple[Constraint, ...] = ()
     next_token_action: str | None = None
+    result_shape: ResultShapeSpec | None = None
+    result_is_root: bool = False
+    list_indexes: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        indexes = tuple(index for index, param in enumerate(self.params) if param.is_list)
+        object.__setattr__(self, "list_indexes", indexes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -183,7 +183,7 @@ def _encode_param(
         raise ValueError(f"{place} is required; got an empty list")
 
 
-def _check_constraints(operation: Operation, given: set[str]) -> None:
+def _check_constraints(operation: Operation[Any], given: set[str]) -> None:
     """`given`: the parameters that put at least one pair on the wire (an empty list did not)."""
     method = operation.method
     for rule in operation.constraints:
@@ -206,7 +206,7 @@ def _check_constraints(operation: Operation, given: set[str]) -> None:
             )
 
 
-def encode_parameters(operation: Operation, values: tuple[Any, ...]) -> Pairs:
+def encode_parameters(operation: Operation[Any], values: tuple[Any, ...]) -> Pairs:
     """Validate `values` (in the order of `operation.params`) and return the wire pairs."""
     out: Pairs = []
     method = operation.method

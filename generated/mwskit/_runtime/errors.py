@@ -3,6 +3,31 @@
 
 from __future__ import annotations
 
+__all__ = [
+    "AccessDenied",
+    "ContentMD5Mismatch",
+    "InputStreamDisconnected",
+    "InternalError",
+    "InvalidAccessKeyId",
+    "InvalidAddress",
+    "InvalidClientTokenId",
+    "InvalidParameterValue",
+    "InvalidRequest",
+    "MWSError",
+    "MissingParameter",
+    "OutcomeUnknown",
+    "QuotaExceeded",
+    "RequestExpired",
+    "RequestThrottled",
+    "ResponseParseError",
+    "ServerError",
+    "ServiceUnavailable",
+    "SignatureDoesNotMatch",
+    "ThrottleWouldWait",
+    "ThrottledError",
+    "error_class_for",
+]
+
 
 class MWSError(Exception):
     """An error answered by MWS (or a response mwskit could not use).
@@ -40,18 +65,121 @@ class MWSError(Exception):
 
 
 class ThrottledError(MWSError):
-    """MWS answered `RequestThrottled`: the request rate exceeded the restore rate."""
+    """The service refused the request for its rate (`RequestThrottled`) or hourly quota."""
+
+
+class RequestThrottled(ThrottledError):
+    """HTTP 503: the request rate exceeded the restore rate of the action's bucket."""
+
+
+class QuotaExceeded(ThrottledError):
+    """HTTP 503: the hourly request quota of the action is used up."""
+
+
+class ServerError(MWSError):
+    """The service failed on its side; trying again later may succeed."""
+
+
+class InternalError(ServerError):
+    """HTTP 500: an internal service failure."""
+
+
+class ServiceUnavailable(ServerError):
+    """HTTP 503: the service is temporarily unavailable."""
+
+
+class InputStreamDisconnected(MWSError):
+    """HTTP 400: the service could not read the request body."""
+
+
+class InvalidParameterValue(MWSError):
+    """HTTP 400: a parameter value is invalid, the request is too large, or it expired."""
+
+
+class MissingParameter(MWSError):
+    """HTTP 400: a required parameter is missing."""
+
+
+class InvalidRequest(MWSError):
+    """HTTP 400: the request is not valid for this action."""
+
+
+class RequestExpired(MWSError):
+    """HTTP 400: the request's Timestamp is too far from the service's clock (or it Expired)."""
+
+
+class AccessDenied(MWSError):
+    """HTTP 401: the credentials may not call this action for this seller."""
+
+
+class InvalidAccessKeyId(MWSError):
+    """HTTP 403: the AWSAccessKeyId is unknown."""
+
+
+class InvalidClientTokenId(MWSError):
+    """HTTP 403: the AWSAccessKeyId is not registered for MWS."""
+
+
+class SignatureDoesNotMatch(MWSError):
+    """HTTP 403: the signature differs from the one the service computed."""
+
+
+class InvalidAddress(MWSError):
+    """HTTP 404: the section, path or action does not exist."""
+
+
+class ThrottleWouldWait(MWSError):
+    """throttle="raise": the call would have to wait for its bucket; nothing was sent.
+
+    `retry_after` is how many seconds the bucket needs.
+    """
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, code="ThrottleWouldWait")
+
+
+class OutcomeUnknown(MWSError):
+    """A call that is unsafe to repeat failed after its request may have reached the service.
+
+    mwskit does not send it again, because the service may have acted on it (a feed submitted
+    twice, a report requested twice). Check with the matching list action before retrying.
+    """
 
 
 class ContentMD5Mismatch(MWSError):
-    """A downloaded document does not match the MD5 the service sent with it."""
+    """A document does not match its MD5.
+
+    Raised for a download whose body differs from its `Content-MD5` header, and for the
+    service's `ContentMD5DoesNotMatch` answer to a feed whose body differs from ContentMD5Value.
+    """
 
 
 class ResponseParseError(MWSError):
     """The response body is not usable XML (malformed, or refused as hostile)."""
 
 
-_ERROR_CLASSES: dict[str, type[MWSError]] = {"RequestThrottled": ThrottledError}
+_ERROR_CLASSES: dict[str, type[MWSError]] = {
+    cls.__name__: cls
+    for cls in (
+        RequestThrottled,
+        QuotaExceeded,
+        InternalError,
+        ServiceUnavailable,
+        InputStreamDisconnected,
+        InvalidParameterValue,
+        MissingParameter,
+        InvalidRequest,
+        RequestExpired,
+        AccessDenied,
+        InvalidAccessKeyId,
+        InvalidClientTokenId,
+        SignatureDoesNotMatch,
+        InvalidAddress,
+    )
+}
+# The feeds section names its MD5 error after the parameter; both mean the same thing.
+_ERROR_CLASSES["ContentMD5DoesNotMatch"] = ContentMD5Mismatch
 
 
 def error_class_for(code: str | None) -> type[MWSError]:

@@ -15,6 +15,98 @@ SECTION = rt.SectionSpec(
     seller_parameter_alternatives=(),
 )
 
+CURRENCY_AMOUNT_XML = rt.ResultShapeSpec(
+    models.CurrencyAmount,
+    (
+        rt.ResultField("currency_code", "CurrencyCode", "string"),
+        rt.ResultField("amount", "Amount", "decimal"),
+    ),
+)
+
+CART_ITEM_XML = rt.ResultShapeSpec(
+    models.CartItem,
+    (
+        rt.ResultField("asin", "ASIN", "string"),
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField("title", "Title", "string"),
+        rt.ResultField("current_price", "CurrentPrice", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("sale_price", "SalePrice", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("quantity", "Quantity", "integer"),
+        rt.ResultField("product_page_url", "ProductPageURL", "string"),
+        rt.ResultField("main_product_image_url", "MainProductImageURL", "string"),
+        rt.ResultField("is_buyable", "IsBuyable", "boolean"),
+    ),
+)
+
+CART_XML = rt.ResultShapeSpec(
+    models.Cart,
+    (
+        rt.ResultField("marketplace_id", "MarketplaceId", "string"),
+        rt.ResultField("number_of_active_items", "NumberOfActiveItems", "integer"),
+        rt.ResultField("number_of_saved_items", "NumberOfSavedItems", "integer"),
+        rt.ResultField("customer_id", "CustomerId", "string"),
+        rt.ResultField("cart_type", "CartType", "string"),
+        rt.ResultField(
+            "active_cart_item_list",
+            "ActiveCartItemList",
+            "structure",
+            shape=CART_ITEM_XML,
+            is_list=True,
+            item="CartItem",
+        ),
+        rt.ResultField(
+            "saved_cart_item_list",
+            "SavedCartItemList",
+            "structure",
+            shape=CART_ITEM_XML,
+            is_list=True,
+            item="CartItem",
+        ),
+        rt.ResultField("last_updated_date", "LastUpdatedDate", "datetime"),
+        rt.ResultField("session_id", "SessionId", "string"),
+        rt.ResultField("cart_id", "CartId", "string"),
+    ),
+)
+
+GET_CARTS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetCartsResult,
+    (
+        rt.ResultField(
+            "cart_list", "CartList", "structure", shape=CART_XML, is_list=True, item="Cart"
+        ),
+    ),
+)
+
+MESSAGE_XML = rt.ResultShapeSpec(
+    models.Message,
+    (
+        rt.ResultField("locale", "Locale", "string"),
+        rt.ResultField("text", "Text", "string"),
+    ),
+)
+
+GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetServiceStatusResult,
+    (
+        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("timestamp", "Timestamp", "datetime"),
+        rt.ResultField("message_id", "MessageId", "string"),
+        rt.ResultField(
+            "messages", "Messages", "structure", shape=MESSAGE_XML, is_list=True, item="Message"
+        ),
+    ),
+)
+
+LIST_CARTS_RESULT_XML = rt.ResultShapeSpec(
+    models.ListCartsResult,
+    (
+        rt.ResultField(
+            "cart_list", "CartList", "structure", shape=CART_XML, is_list=True, item="Cart"
+        ),
+        rt.ResultField("next_token", "NextToken", "string"),
+    ),
+)
+
 GET_CARTS = rt.Operation(
     name="GetCarts",
     method="get_carts",
@@ -43,7 +135,9 @@ GET_CARTS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetCartsResult",
+    result_class=models.GetCartsResult,
     document=False,
+    result_shape=GET_CARTS_RESULT_XML,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -59,7 +153,9 @@ GET_SERVICE_STATUS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetServiceStatusResult",
+    result_class=models.GetServiceStatusResult,
     document=False,
+    result_shape=GET_SERVICE_STATUS_RESULT_XML,
 )
 
 LIST_CARTS = rt.Operation(
@@ -95,8 +191,10 @@ LIST_CARTS = rt.Operation(
     ),
     idempotent=True,
     result_element="ListCartsResult",
+    result_class=models.ListCartsResult,
     document=False,
     next_token_action="ListCartsByNextToken",
+    result_shape=LIST_CARTS_RESULT_XML,
 )
 
 LIST_CARTS_BY_NEXT_TOKEN = rt.Operation(
@@ -120,5 +218,7 @@ LIST_CARTS_BY_NEXT_TOKEN = rt.Operation(
     ),
     idempotent=True,
     result_element="ListCartsByNextTokenResult",
+    result_class=models.ListCartsResult,
     document=False,
+    result_shape=LIST_CARTS_RESULT_XML,
 )

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 
-from .._runtime import AsyncSession, MWSResponse, SyncSession
+from .._runtime import AsyncSession, SyncSession
 from . import _operations as ops
+from .models import (
+    GetCartsResult,
+    GetServiceStatusResult,
+    ListCartsResult,
+)
 
 
 class CartInformationClient:
@@ -21,7 +26,7 @@ class CartInformationClient:
         *,
         marketplace_id: str | None = None,
         cart_id_list: Iterable[str],
-    ) -> MWSResponse:
+    ) -> GetCartsResult:
         """Fetch Webstore shopping carts (active and saved items, customer, last update) by cart ID.
 
         Args:
@@ -39,7 +44,7 @@ class CartInformationClient:
             ),
         )
 
-    def get_service_status(self) -> MWSResponse:
+    def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Cart Information section is working normally (GREEN), degraded (YELLOW) or down (RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -52,7 +57,7 @@ class CartInformationClient:
         marketplace_id: str | None = None,
         date_range_start: datetime,
         date_range_end: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> ListCartsResult:
         """List Webstore shopping carts last updated in a time range, one page at a time.
 
         Args:
@@ -61,7 +66,7 @@ class CartInformationClient:
             date_range_end (DateRangeEnd): Only carts last updated at or before this time.
 
         Throttling: 15 requests at once, one more every 12 seconds.
-        More pages: when the result has a next_token, call list_carts_by_next_token().
+        More pages: iter_list_carts() follows them; or call list_carts_by_next_token() with the page's next_token.
         """
         return self._session.call(
             ops.SECTION,
@@ -73,11 +78,34 @@ class CartInformationClient:
             ),
         )
 
+    def iter_list_carts(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_start: datetime,
+        date_range_end: datetime | None = None,
+    ) -> Iterator[ListCartsResult]:
+        """Every page of list_carts(): the first call, then list_carts_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_carts(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_CARTS,
+            (
+                marketplace_id,
+                date_range_start,
+                date_range_end,
+            ),
+            ops.LIST_CARTS_BY_NEXT_TOKEN,
+        )
+
     def list_carts_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListCartsResult:
         """Fetch the next page of a ListCarts result using the token from the previous page.
 
         Args:
@@ -99,7 +127,7 @@ class AsyncCartInformationClient:
         *,
         marketplace_id: str | None = None,
         cart_id_list: Iterable[str],
-    ) -> MWSResponse:
+    ) -> GetCartsResult:
         """Fetch Webstore shopping carts (active and saved items, customer, last update) by cart ID.
 
         Args:
@@ -117,7 +145,7 @@ class AsyncCartInformationClient:
             ),
         )
 
-    async def get_service_status(self) -> MWSResponse:
+    async def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Cart Information section is working normally (GREEN), degraded (YELLOW) or down (RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -130,7 +158,7 @@ class AsyncCartInformationClient:
         marketplace_id: str | None = None,
         date_range_start: datetime,
         date_range_end: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> ListCartsResult:
         """List Webstore shopping carts last updated in a time range, one page at a time.
 
         Args:
@@ -139,7 +167,7 @@ class AsyncCartInformationClient:
             date_range_end (DateRangeEnd): Only carts last updated at or before this time.
 
         Throttling: 15 requests at once, one more every 12 seconds.
-        More pages: when the result has a next_token, call list_carts_by_next_token().
+        More pages: iter_list_carts() follows them; or call list_carts_by_next_token() with the page's next_token.
         """
         return await self._session.call(
             ops.SECTION,
@@ -151,11 +179,34 @@ class AsyncCartInformationClient:
             ),
         )
 
+    def iter_list_carts(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_start: datetime,
+        date_range_end: datetime | None = None,
+    ) -> AsyncIterator[ListCartsResult]:
+        """Every page of list_carts(): the first call, then list_carts_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_carts(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_CARTS,
+            (
+                marketplace_id,
+                date_range_start,
+                date_range_end,
+            ),
+            ops.LIST_CARTS_BY_NEXT_TOKEN,
+        )
+
     async def list_carts_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListCartsResult:
         """Fetch the next page of a ListCarts result using the token from the previous page.
 
         Args:

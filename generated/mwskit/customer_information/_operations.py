@@ -17,6 +17,118 @@ SECTION = rt.SectionSpec(
 
 DATE_RANGE_TYPE_VALUES = frozenset(item.value for item in models.DateRangeType)
 
+ADDRESS_XML = rt.ResultShapeSpec(
+    models.Address,
+    (
+        rt.ResultField("is_default_address", "IsDefaultAddress", "boolean"),
+        rt.ResultField("full_name", "FullName", "string"),
+        rt.ResultField("address_line1", "AddressLine1", "string"),
+        rt.ResultField("address_line2", "AddressLine2", "string"),
+        rt.ResultField("city", "City", "string"),
+        rt.ResultField("state_or_region", "StateOrRegion", "string"),
+        rt.ResultField("postal_code", "PostalCode", "string"),
+        rt.ResultField("country_code", "CountryCode", "string"),
+    ),
+)
+
+CUSTOMER_PRIMARY_CONTACT_INFO_XML = rt.ResultShapeSpec(
+    models.CustomerPrimaryContactInfo,
+    (
+        rt.ResultField("email", "Email", "string"),
+        rt.ResultField("full_name", "FullName", "string"),
+    ),
+)
+
+MARKETPLACE_DOMAIN_XML = rt.ResultShapeSpec(
+    models.MarketplaceDomain,
+    (
+        rt.ResultField("domain_name", "DomainName", "string"),
+        rt.ResultField("origin", "Origin", "boolean"),
+        rt.ResultField("associated_on", "AssociatedOn", "datetime"),
+        rt.ResultField("last_updated_on", "LastUpdatedOn", "datetime"),
+    ),
+)
+
+CUSTOMER_XML = rt.ResultShapeSpec(
+    models.Customer,
+    (
+        rt.ResultField("customer_id", "CustomerId", "string"),
+        rt.ResultField(
+            "shipping_address_list",
+            "ShippingAddressList",
+            "structure",
+            shape=ADDRESS_XML,
+            is_list=True,
+            item="ShippingAddress",
+        ),
+        rt.ResultField(
+            "primary_contact_info",
+            "PrimaryContactInfo",
+            "structure",
+            shape=CUSTOMER_PRIMARY_CONTACT_INFO_XML,
+        ),
+        rt.ResultField("account_type", "AccountType", "string"),
+        rt.ResultField(
+            "associated_marketplaces",
+            "AssociatedMarketplaces",
+            "structure",
+            shape=MARKETPLACE_DOMAIN_XML,
+            is_list=True,
+            item="MarketplaceDomain",
+        ),
+    ),
+)
+
+GET_CUSTOMERS_FOR_CUSTOMER_ID_RESULT_XML = rt.ResultShapeSpec(
+    models.GetCustomersForCustomerIdResult,
+    (
+        rt.ResultField(
+            "customer_list",
+            "CustomerList",
+            "structure",
+            shape=CUSTOMER_XML,
+            is_list=True,
+            item="Customer",
+        ),
+    ),
+)
+
+MESSAGE_XML = rt.ResultShapeSpec(
+    models.Message,
+    (
+        rt.ResultField("locale", "Locale", "string"),
+        rt.ResultField("text", "Text", "string"),
+    ),
+)
+
+GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetServiceStatusResult,
+    (
+        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("timestamp", "Timestamp", "datetime"),
+        rt.ResultField("message_id", "MessageId", "string"),
+        rt.ResultField(
+            "messages", "Messages", "structure", shape=MESSAGE_XML, is_list=True, item="Message"
+        ),
+    ),
+)
+
+LIST_CUSTOMERS_RESULT_XML = rt.ResultShapeSpec(
+    models.ListCustomersResult,
+    (
+        rt.ResultField(
+            "customer_list",
+            "CustomerList",
+            "structure",
+            shape=CUSTOMER_XML,
+            is_list=True,
+            item="Customer",
+        ),
+        rt.ResultField("next_token", "NextToken", "string"),
+        rt.ResultField("more_results_available", "MoreResultsAvailable", "boolean"),
+    ),
+)
+
 GET_CUSTOMERS_BY_CUSTOMER_ID = rt.Operation(
     name="GetCustomersByCustomerId",
     method="get_customers_by_customer_id",
@@ -45,7 +157,9 @@ GET_CUSTOMERS_BY_CUSTOMER_ID = rt.Operation(
     ),
     idempotent=True,
     result_element="GetCustomersByCustomerIdResult",
+    result_class=models.GetCustomersForCustomerIdResult,
     document=False,
+    result_shape=GET_CUSTOMERS_FOR_CUSTOMER_ID_RESULT_XML,
 )
 
 GET_CUSTOMERS_FOR_CUSTOMER_ID = rt.Operation(
@@ -76,7 +190,9 @@ GET_CUSTOMERS_FOR_CUSTOMER_ID = rt.Operation(
     ),
     idempotent=True,
     result_element="GetCustomersForCustomerIdResult",
+    result_class=models.GetCustomersForCustomerIdResult,
     document=False,
+    result_shape=GET_CUSTOMERS_FOR_CUSTOMER_ID_RESULT_XML,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -92,7 +208,9 @@ GET_SERVICE_STATUS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetServiceStatusResult",
+    result_class=models.GetServiceStatusResult,
     document=False,
+    result_shape=GET_SERVICE_STATUS_RESULT_XML,
 )
 
 LIST_CUSTOMERS = rt.Operation(
@@ -135,8 +253,10 @@ LIST_CUSTOMERS = rt.Operation(
     ),
     idempotent=True,
     result_element="ListCustomersResult",
+    result_class=models.ListCustomersResult,
     document=False,
     next_token_action="ListCustomersByNextToken",
+    result_shape=LIST_CUSTOMERS_RESULT_XML,
 )
 
 LIST_CUSTOMERS_BY_NEXT_TOKEN = rt.Operation(
@@ -160,5 +280,7 @@ LIST_CUSTOMERS_BY_NEXT_TOKEN = rt.Operation(
     ),
     idempotent=True,
     result_element="ListCustomersByNextTokenResult",
+    result_class=models.ListCustomersResult,
     document=False,
+    result_shape=LIST_CUSTOMERS_RESULT_XML,
 )

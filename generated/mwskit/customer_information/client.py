@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 
-from .._runtime import AsyncSession, MWSResponse, SyncSession
+from .._runtime import AsyncSession, SyncSession
 from . import _operations as ops
 from .models import (
     DateRangeType,
     DateRangeTypeValue,
+    GetCustomersForCustomerIdResult,
+    GetServiceStatusResult,
+    ListCustomersResult,
 )
 
 
@@ -25,7 +28,7 @@ class CustomerInformationClient:
         *,
         marketplace_id: str | None = None,
         customer_id_list: Iterable[str],
-    ) -> MWSResponse:
+    ) -> GetCustomersForCustomerIdResult:
         """Fetch Webstore customer accounts by customer ID; an unconfirmed twin of GetCustomersForCustomerId found only in the official PHP library.
 
         Args:
@@ -48,7 +51,7 @@ class CustomerInformationClient:
         *,
         marketplace_id: str | None = None,
         customer_id_list: Iterable[str],
-    ) -> MWSResponse:
+    ) -> GetCustomersForCustomerIdResult:
         """Fetch Webstore customer accounts (contact details, shipping addresses, associated marketplaces) by customer ID.
 
         Args:
@@ -66,7 +69,7 @@ class CustomerInformationClient:
             ),
         )
 
-    def get_service_status(self) -> MWSResponse:
+    def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Customer Information section is working normally (GREEN), degraded (YELLOW) or down (RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -80,7 +83,7 @@ class CustomerInformationClient:
         date_range_type: DateRangeType | DateRangeTypeValue | str | None = None,
         date_range_start: datetime | None = None,
         date_range_end: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> ListCustomersResult:
         """List Webstore customer accounts whose chosen date falls in a time range, one page at a time.
 
         Args:
@@ -90,7 +93,7 @@ class CustomerInformationClient:
             date_range_end (DateRangeEnd): End of the time range.
 
         Throttling: 15 requests at once, one more every 12 seconds.
-        More pages: when the result has a next_token, call list_customers_by_next_token().
+        More pages: iter_list_customers() follows them; or call list_customers_by_next_token() with the page's next_token.
         """
         return self._session.call(
             ops.SECTION,
@@ -103,11 +106,36 @@ class CustomerInformationClient:
             ),
         )
 
+    def iter_list_customers(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_type: DateRangeType | DateRangeTypeValue | str | None = None,
+        date_range_start: datetime | None = None,
+        date_range_end: datetime | None = None,
+    ) -> Iterator[ListCustomersResult]:
+        """Every page of list_customers(): the first call, then list_customers_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_customers(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_CUSTOMERS,
+            (
+                marketplace_id,
+                date_range_type,
+                date_range_start,
+                date_range_end,
+            ),
+            ops.LIST_CUSTOMERS_BY_NEXT_TOKEN,
+        )
+
     def list_customers_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListCustomersResult:
         """Fetch the next page of a ListCustomers result using the token from the previous page.
 
         Args:
@@ -129,7 +157,7 @@ class AsyncCustomerInformationClient:
         *,
         marketplace_id: str | None = None,
         customer_id_list: Iterable[str],
-    ) -> MWSResponse:
+    ) -> GetCustomersForCustomerIdResult:
         """Fetch Webstore customer accounts by customer ID; an unconfirmed twin of GetCustomersForCustomerId found only in the official PHP library.
 
         Args:
@@ -152,7 +180,7 @@ class AsyncCustomerInformationClient:
         *,
         marketplace_id: str | None = None,
         customer_id_list: Iterable[str],
-    ) -> MWSResponse:
+    ) -> GetCustomersForCustomerIdResult:
         """Fetch Webstore customer accounts (contact details, shipping addresses, associated marketplaces) by customer ID.
 
         Args:
@@ -170,7 +198,7 @@ class AsyncCustomerInformationClient:
             ),
         )
 
-    async def get_service_status(self) -> MWSResponse:
+    async def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Customer Information section is working normally (GREEN), degraded (YELLOW) or down (RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -184,7 +212,7 @@ class AsyncCustomerInformationClient:
         date_range_type: DateRangeType | DateRangeTypeValue | str | None = None,
         date_range_start: datetime | None = None,
         date_range_end: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> ListCustomersResult:
         """List Webstore customer accounts whose chosen date falls in a time range, one page at a time.
 
         Args:
@@ -194,7 +222,7 @@ class AsyncCustomerInformationClient:
             date_range_end (DateRangeEnd): End of the time range.
 
         Throttling: 15 requests at once, one more every 12 seconds.
-        More pages: when the result has a next_token, call list_customers_by_next_token().
+        More pages: iter_list_customers() follows them; or call list_customers_by_next_token() with the page's next_token.
         """
         return await self._session.call(
             ops.SECTION,
@@ -207,11 +235,36 @@ class AsyncCustomerInformationClient:
             ),
         )
 
+    def iter_list_customers(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_type: DateRangeType | DateRangeTypeValue | str | None = None,
+        date_range_start: datetime | None = None,
+        date_range_end: datetime | None = None,
+    ) -> AsyncIterator[ListCustomersResult]:
+        """Every page of list_customers(): the first call, then list_customers_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_customers(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_CUSTOMERS,
+            (
+                marketplace_id,
+                date_range_type,
+                date_range_start,
+                date_range_end,
+            ),
+            ops.LIST_CUSTOMERS_BY_NEXT_TOKEN,
+        )
+
     async def list_customers_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListCustomersResult:
         """Fetch the next page of a ListCustomers result using the token from the previous page.
 
         Args:

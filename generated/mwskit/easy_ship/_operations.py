@@ -220,6 +220,153 @@ SCHEDULED_PACKAGE_UPDATE_DETAILS_SHAPE = rt.ShapeSpec(
     ),
 )
 
+SCHEDULED_PACKAGE_ID_INFO_XML = rt.ResultShapeSpec(
+    models.ScheduledPackageIdInfo,
+    (
+        rt.ResultField("amazon_order_id", "AmazonOrderId", "string"),
+        rt.ResultField("package_id", "PackageId", "string"),
+    ),
+)
+
+DIMENSIONS_INFO_XML = rt.ResultShapeSpec(
+    models.DimensionsInfo,
+    (
+        rt.ResultField("length", "Length", "decimal"),
+        rt.ResultField("width", "Width", "decimal"),
+        rt.ResultField("height", "Height", "decimal"),
+        rt.ResultField("unit", "Unit", "string", enum=models.EasyShipDimensionUnit),
+        rt.ResultField("name", "Name", "string"),
+    ),
+)
+
+WEIGHT_INFO_XML = rt.ResultShapeSpec(
+    models.WeightInfo,
+    (
+        rt.ResultField("value", "Value", "decimal"),
+        rt.ResultField("unit", "Unit", "string", enum=models.EasyShipWeightUnit),
+    ),
+)
+
+ITEM_INFO_XML = rt.ResultShapeSpec(
+    models.ItemInfo,
+    (
+        rt.ResultField("order_item_id", "OrderItemId", "string"),
+        rt.ResultField(
+            "order_item_serial_number_list",
+            "OrderItemSerialNumberList",
+            "string",
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+PICKUP_SLOT_INFO_XML = rt.ResultShapeSpec(
+    models.PickupSlotInfo,
+    (
+        rt.ResultField("slot_id", "SlotId", "string"),
+        rt.ResultField("pickup_time_start", "PickupTimeStart", "datetime"),
+        rt.ResultField("pickup_time_end", "PickupTimeEnd", "datetime"),
+    ),
+)
+
+INVOICE_DATA_XML = rt.ResultShapeSpec(
+    models.InvoiceData,
+    (
+        rt.ResultField("invoice_number", "InvoiceNumber", "string"),
+        rt.ResultField("invoice_date", "InvoiceDate", "datetime"),
+    ),
+)
+
+PACKAGE_XML = rt.ResultShapeSpec(
+    models.Package,
+    (
+        rt.ResultField(
+            "scheduled_package_id",
+            "ScheduledPackageId",
+            "structure",
+            shape=SCHEDULED_PACKAGE_ID_INFO_XML,
+        ),
+        rt.ResultField(
+            "package_dimensions", "PackageDimensions", "structure", shape=DIMENSIONS_INFO_XML
+        ),
+        rt.ResultField("package_weight", "PackageWeight", "structure", shape=WEIGHT_INFO_XML),
+        rt.ResultField(
+            "package_item_list",
+            "PackageItemList",
+            "structure",
+            shape=ITEM_INFO_XML,
+            is_list=True,
+            item="Item",
+        ),
+        rt.ResultField(
+            "package_pickup_slot", "PackagePickupSlot", "structure", shape=PICKUP_SLOT_INFO_XML
+        ),
+        rt.ResultField("package_identifier", "PackageIdentifier", "string"),
+        rt.ResultField("invoice", "Invoice", "structure", shape=INVOICE_DATA_XML),
+        rt.ResultField("package_status", "PackageStatus", "string"),
+    ),
+)
+
+CREATE_SCHEDULED_PACKAGE_RESULT_XML = rt.ResultShapeSpec(
+    models.CreateScheduledPackageResult,
+    (rt.ResultField("scheduled_package", "ScheduledPackage", "structure", shape=PACKAGE_XML),),
+)
+
+GET_SCHEDULED_PACKAGE_RESULT_XML = rt.ResultShapeSpec(
+    models.GetScheduledPackageResult,
+    (rt.ResultField("scheduled_package", "ScheduledPackage", "structure", shape=PACKAGE_XML),),
+)
+
+MESSAGE_XML = rt.ResultShapeSpec(
+    models.Message,
+    (
+        rt.ResultField("locale", "Locale", "string"),
+        rt.ResultField("text", "Text", "string"),
+    ),
+)
+
+GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetServiceStatusResult,
+    (
+        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("timestamp", "Timestamp", "datetime"),
+        rt.ResultField("message_id", "MessageId", "string"),
+        rt.ResultField(
+            "messages", "Messages", "structure", shape=MESSAGE_XML, is_list=True, item="Message"
+        ),
+    ),
+)
+
+LIST_PICKUP_SLOTS_RESULT_XML = rt.ResultShapeSpec(
+    models.ListPickupSlotsResult,
+    (
+        rt.ResultField("amazon_order_id", "AmazonOrderId", "string"),
+        rt.ResultField(
+            "pickup_slot_list",
+            "PickupSlotList",
+            "structure",
+            shape=PICKUP_SLOT_INFO_XML,
+            is_list=True,
+            item="PickupSlot",
+        ),
+    ),
+)
+
+UPDATE_SCHEDULED_PACKAGES_RESULT_XML = rt.ResultShapeSpec(
+    models.UpdateScheduledPackagesResult,
+    (
+        rt.ResultField(
+            "scheduled_package_list",
+            "ScheduledPackageList",
+            "structure",
+            shape=PACKAGE_XML,
+            is_list=True,
+            item="Package",
+        ),
+    ),
+)
+
 CREATE_SCHEDULED_PACKAGE = rt.Operation(
     name="CreateScheduledPackage",
     method="create_scheduled_package",
@@ -256,7 +403,9 @@ CREATE_SCHEDULED_PACKAGE = rt.Operation(
     ),
     idempotent=False,
     result_element="CreateScheduledPackageResult",
+    result_class=models.CreateScheduledPackageResult,
     document=False,
+    result_shape=CREATE_SCHEDULED_PACKAGE_RESULT_XML,
 )
 
 GET_SCHEDULED_PACKAGE = rt.Operation(
@@ -288,7 +437,9 @@ GET_SCHEDULED_PACKAGE = rt.Operation(
     ),
     idempotent=True,
     result_element="GetScheduledPackageResult",
+    result_class=models.GetScheduledPackageResult,
     document=False,
+    result_shape=GET_SCHEDULED_PACKAGE_RESULT_XML,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -304,7 +455,9 @@ GET_SERVICE_STATUS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetServiceStatusResult",
+    result_class=models.GetServiceStatusResult,
     document=False,
+    result_shape=GET_SERVICE_STATUS_RESULT_XML,
 )
 
 LIST_PICKUP_SLOTS = rt.Operation(
@@ -351,7 +504,9 @@ LIST_PICKUP_SLOTS = rt.Operation(
     ),
     idempotent=True,
     result_element="ListPickupSlotsResult",
+    result_class=models.ListPickupSlotsResult,
     document=False,
+    result_shape=LIST_PICKUP_SLOTS_RESULT_XML,
 )
 
 UPDATE_SCHEDULED_PACKAGES = rt.Operation(
@@ -385,5 +540,7 @@ UPDATE_SCHEDULED_PACKAGES = rt.Operation(
     ),
     idempotent=True,
     result_element="UpdateScheduledPackagesResult",
+    result_class=models.UpdateScheduledPackagesResult,
     document=False,
+    result_shape=UPDATE_SCHEDULED_PACKAGES_RESULT_XML,
 )

@@ -6,13 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .._runtime import AsyncSession, MWSResponse, SyncSession
+from .._runtime import AsyncSession, SyncSession
 from . import _operations as ops
 from .models import (
+    CreateScheduledPackageResult,
     Dimensions,
+    GetScheduledPackageResult,
+    GetServiceStatusResult,
+    ListPickupSlotsResult,
     PackageRequestDetails,
     ScheduledPackageId,
     ScheduledPackageUpdateDetails,
+    UpdateScheduledPackagesResult,
     Weight,
 )
 
@@ -29,7 +34,7 @@ class EasyShipClient:
         amazon_order_id: str,
         marketplace_id: str,
         package_request_details: PackageRequestDetails | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> CreateScheduledPackageResult:
         """Book a pick-up slot for an Easy Ship order, which moves the order to WaitingForPickup and has Amazon produce its label and invoice (and warranty documents when serial numbers are given).
 
         Args:
@@ -55,7 +60,7 @@ class EasyShipClient:
         *,
         scheduled_package_id: ScheduledPackageId | Mapping[str, Any],
         marketplace_id: str,
-    ) -> MWSResponse:
+    ) -> GetScheduledPackageResult:
         """Read a scheduled package with its size, weight, pick-up slot, invoice, items and status.
 
         Args:
@@ -74,7 +79,7 @@ class EasyShipClient:
             ),
         )
 
-    def get_service_status(self) -> MWSResponse:
+    def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Easy Ship section is working normally (GREEN), degraded (YELLOW) or down (RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -89,7 +94,7 @@ class EasyShipClient:
         amazon_order_id: str,
         package_dimensions: Dimensions | Mapping[str, Any],
         package_weight: Weight | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> ListPickupSlotsResult:
         """List the pick-up time slots available for an Easy Ship order's package of a given size and weight.
 
         Args:
@@ -119,7 +124,7 @@ class EasyShipClient:
         scheduled_package_update_details_list: Iterable[
             ScheduledPackageUpdateDetails | Mapping[str, Any]
         ],
-    ) -> MWSResponse:
+    ) -> UpdateScheduledPackagesResult:
         """Move a scheduled package to another pick-up slot obtained from ListPickupSlots.
 
         Args:
@@ -151,7 +156,7 @@ class AsyncEasyShipClient:
         amazon_order_id: str,
         marketplace_id: str,
         package_request_details: PackageRequestDetails | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> CreateScheduledPackageResult:
         """Book a pick-up slot for an Easy Ship order, which moves the order to WaitingForPickup and has Amazon produce its label and invoice (and warranty documents when serial numbers are given).
 
         Args:
@@ -177,7 +182,7 @@ class AsyncEasyShipClient:
         *,
         scheduled_package_id: ScheduledPackageId | Mapping[str, Any],
         marketplace_id: str,
-    ) -> MWSResponse:
+    ) -> GetScheduledPackageResult:
         """Read a scheduled package with its size, weight, pick-up slot, invoice, items and status.
 
         Args:
@@ -196,7 +201,7 @@ class AsyncEasyShipClient:
             ),
         )
 
-    async def get_service_status(self) -> MWSResponse:
+    async def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Easy Ship section is working normally (GREEN), degraded (YELLOW) or down (RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -211,7 +216,7 @@ class AsyncEasyShipClient:
         amazon_order_id: str,
         package_dimensions: Dimensions | Mapping[str, Any],
         package_weight: Weight | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> ListPickupSlotsResult:
         """List the pick-up time slots available for an Easy Ship order's package of a given size and weight.
 
         Args:
@@ -241,7 +246,7 @@ class AsyncEasyShipClient:
         scheduled_package_update_details_list: Iterable[
             ScheduledPackageUpdateDetails | Mapping[str, Any]
         ],
-    ) -> MWSResponse:
+    ) -> UpdateScheduledPackagesResult:
         """Move a scheduled package to another pick-up slot obtained from ListPickupSlots.
 
         Args:

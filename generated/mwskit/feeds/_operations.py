@@ -19,6 +19,69 @@ FEED_PROCESSING_STATUS_VALUES = frozenset(item.value for item in models.FeedProc
 
 FEED_TYPE_VALUES = frozenset(item.value for item in models.FeedType)
 
+FEED_SUBMISSION_INFO_XML = rt.ResultShapeSpec(
+    models.FeedSubmissionInfo,
+    (
+        rt.ResultField("feed_submission_id", "FeedSubmissionId", "string"),
+        rt.ResultField("feed_type", "FeedType", "string", enum=models.FeedType),
+        rt.ResultField("submitted_date", "SubmittedDate", "datetime"),
+        rt.ResultField(
+            "feed_processing_status",
+            "FeedProcessingStatus",
+            "string",
+            enum=models.FeedProcessingStatus,
+        ),
+        rt.ResultField("started_processing_date", "StartedProcessingDate", "datetime"),
+        rt.ResultField("completed_processing_date", "CompletedProcessingDate", "datetime"),
+    ),
+)
+
+CANCEL_FEED_SUBMISSIONS_RESULT_XML = rt.ResultShapeSpec(
+    models.CancelFeedSubmissionsResult,
+    (
+        rt.ResultField("count", "Count", "integer"),
+        rt.ResultField(
+            "feed_submission_info",
+            "FeedSubmissionInfo",
+            "structure",
+            shape=FEED_SUBMISSION_INFO_XML,
+            is_list=True,
+        ),
+    ),
+)
+
+GET_FEED_SUBMISSION_COUNT_RESULT_XML = rt.ResultShapeSpec(
+    models.GetFeedSubmissionCountResult,
+    (rt.ResultField("count", "Count", "integer"),),
+)
+
+GET_FEED_SUBMISSION_LIST_RESULT_XML = rt.ResultShapeSpec(
+    models.GetFeedSubmissionListResult,
+    (
+        rt.ResultField("next_token", "NextToken", "string"),
+        rt.ResultField("has_next", "HasNext", "boolean"),
+        rt.ResultField(
+            "feed_submission_info",
+            "FeedSubmissionInfo",
+            "structure",
+            shape=FEED_SUBMISSION_INFO_XML,
+            is_list=True,
+        ),
+    ),
+)
+
+SUBMIT_FEED_RESULT_XML = rt.ResultShapeSpec(
+    models.SubmitFeedResult,
+    (
+        rt.ResultField(
+            "feed_submission_info",
+            "FeedSubmissionInfo",
+            "structure",
+            shape=FEED_SUBMISSION_INFO_XML,
+        ),
+    ),
+)
+
 CANCEL_FEED_SUBMISSIONS = rt.Operation(
     name="CancelFeedSubmissions",
     method="cancel_feed_submissions",
@@ -61,7 +124,9 @@ CANCEL_FEED_SUBMISSIONS = rt.Operation(
     ),
     idempotent=True,
     result_element="CancelFeedSubmissionsResult",
+    result_class=models.CancelFeedSubmissionsResult,
     document=False,
+    result_shape=CANCEL_FEED_SUBMISSIONS_RESULT_XML,
 )
 
 GET_FEED_SUBMISSION_COUNT = rt.Operation(
@@ -107,7 +172,9 @@ GET_FEED_SUBMISSION_COUNT = rt.Operation(
     ),
     idempotent=True,
     result_element="GetFeedSubmissionCountResult",
+    result_class=models.GetFeedSubmissionCountResult,
     document=False,
+    result_shape=GET_FEED_SUBMISSION_COUNT_RESULT_XML,
 )
 
 GET_FEED_SUBMISSION_LIST = rt.Operation(
@@ -169,8 +236,10 @@ GET_FEED_SUBMISSION_LIST = rt.Operation(
     ),
     idempotent=True,
     result_element="GetFeedSubmissionListResult",
+    result_class=models.GetFeedSubmissionListResult,
     document=False,
     next_token_action="GetFeedSubmissionListByNextToken",
+    result_shape=GET_FEED_SUBMISSION_LIST_RESULT_XML,
 )
 
 GET_FEED_SUBMISSION_LIST_BY_NEXT_TOKEN = rt.Operation(
@@ -194,7 +263,9 @@ GET_FEED_SUBMISSION_LIST_BY_NEXT_TOKEN = rt.Operation(
     ),
     idempotent=True,
     result_element="GetFeedSubmissionListByNextTokenResult",
+    result_class=models.GetFeedSubmissionListResult,
     document=False,
+    result_shape=GET_FEED_SUBMISSION_LIST_RESULT_XML,
 )
 
 GET_FEED_SUBMISSION_RESULT = rt.Operation(
@@ -218,6 +289,7 @@ GET_FEED_SUBMISSION_RESULT = rt.Operation(
     ),
     idempotent=True,
     result_element="GetFeedSubmissionResultResult",
+    result_class=rt.Document,
     document=True,
 )
 
@@ -282,6 +354,8 @@ SUBMIT_FEED = rt.Operation(
     ),
     idempotent=False,
     result_element="SubmitFeedResult",
+    result_class=models.SubmitFeedResult,
     document=False,
     body=rt.BodySpec("feed_content", "ContentMD5Value"),
+    result_shape=SUBMIT_FEED_RESULT_XML,
 )

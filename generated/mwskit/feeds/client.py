@@ -3,17 +3,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 from typing import Literal
 
-from .._runtime import AsyncSession, MWSResponse, SyncSession
+from .._runtime import AsyncSession, Document, SyncSession
 from . import _operations as ops
 from .models import (
+    CancelFeedSubmissionsResult,
     FeedProcessingStatus,
     FeedProcessingStatusValue,
     FeedType,
     FeedTypeValue,
+    GetFeedSubmissionCountResult,
+    GetFeedSubmissionListResult,
+    SubmitFeedResult,
 )
 
 
@@ -30,7 +34,7 @@ class FeedsClient:
         feed_type_list: Iterable[FeedType | FeedTypeValue | str] | None = None,
         submitted_from_date: datetime | None = None,
         submitted_to_date: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> CancelFeedSubmissionsResult:
         """Cancel feed submissions that have not started processing and return how many were cancelled, with details of the first 100; with no filters at all, every cancellable submission is cancelled.
 
         Args:
@@ -62,7 +66,7 @@ class FeedsClient:
         ) = None,
         submitted_from_date: datetime | None = None,
         submitted_to_date: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> GetFeedSubmissionCountResult:
         """Count the feed submissions of the last 90 days, optionally filtered by feed type, processing status and submission date.
 
         Args:
@@ -96,7 +100,7 @@ class FeedsClient:
         ) = None,
         submitted_from_date: datetime | None = None,
         submitted_to_date: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> GetFeedSubmissionListResult:
         """List feed submissions of the last 90 days with their processing status, filtered by ID, type, status or date; at most 100 per call, further pages via GetFeedSubmissionListByNextToken while HasNext is true.
 
         Args:
@@ -108,7 +112,7 @@ class FeedsClient:
             submitted_to_date (SubmittedToDate): Only list submissions made at or before this time.
 
         Throttling: 10 requests at once, one more every 45 seconds, 80 per hour.
-        More pages: when the result has a next_token, call get_feed_submission_list_by_next_token().
+        More pages: iter_get_feed_submission_list() follows them; or call get_feed_submission_list_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/feeds/Feeds_GetFeedSubmissionList.html
         """
         return self._session.call(
@@ -124,11 +128,42 @@ class FeedsClient:
             ),
         )
 
+    def iter_get_feed_submission_list(
+        self,
+        *,
+        feed_submission_id_list: Iterable[str] | None = None,
+        max_count: int | None = None,
+        feed_type_list: Iterable[FeedType | FeedTypeValue | str] | None = None,
+        feed_processing_status_list: (
+            Iterable[FeedProcessingStatus | FeedProcessingStatusValue] | None
+        ) = None,
+        submitted_from_date: datetime | None = None,
+        submitted_to_date: datetime | None = None,
+    ) -> Iterator[GetFeedSubmissionListResult]:
+        """Every page of get_feed_submission_list(): the first call, then get_feed_submission_list_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as get_feed_submission_list(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.GET_FEED_SUBMISSION_LIST,
+            (
+                feed_submission_id_list,
+                max_count,
+                feed_type_list,
+                feed_processing_status_list,
+                submitted_from_date,
+                submitted_to_date,
+            ),
+            ops.GET_FEED_SUBMISSION_LIST_BY_NEXT_TOKEN,
+        )
+
     def get_feed_submission_list_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> GetFeedSubmissionListResult:
         """Fetch the next page of a GetFeedSubmissionList result using the token from the previous page.
 
         Args:
@@ -145,7 +180,7 @@ class FeedsClient:
         self,
         *,
         feed_submission_id: str,
-    ) -> MWSResponse:
+    ) -> Document:
         """Download the processing report of a finished feed submission; the body is the report itself and must be checked against the Content-MD5 response header.
 
         Args:
@@ -169,7 +204,7 @@ class FeedsClient:
         feed_options: str | None = None,
         feed_content: bytes,
         content_type: str | None = None,
-    ) -> MWSResponse:
+    ) -> SubmitFeedResult:
         """Upload one feed file (XML or flat file) of a given FeedType for asynchronous processing and get back its FeedSubmissionId; files must be under 2 GiB.
 
         Args:
@@ -214,7 +249,7 @@ class AsyncFeedsClient:
         feed_type_list: Iterable[FeedType | FeedTypeValue | str] | None = None,
         submitted_from_date: datetime | None = None,
         submitted_to_date: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> CancelFeedSubmissionsResult:
         """Cancel feed submissions that have not started processing and return how many were cancelled, with details of the first 100; with no filters at all, every cancellable submission is cancelled.
 
         Args:
@@ -246,7 +281,7 @@ class AsyncFeedsClient:
         ) = None,
         submitted_from_date: datetime | None = None,
         submitted_to_date: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> GetFeedSubmissionCountResult:
         """Count the feed submissions of the last 90 days, optionally filtered by feed type, processing status and submission date.
 
         Args:
@@ -280,7 +315,7 @@ class AsyncFeedsClient:
         ) = None,
         submitted_from_date: datetime | None = None,
         submitted_to_date: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> GetFeedSubmissionListResult:
         """List feed submissions of the last 90 days with their processing status, filtered by ID, type, status or date; at most 100 per call, further pages via GetFeedSubmissionListByNextToken while HasNext is true.
 
         Args:
@@ -292,7 +327,7 @@ class AsyncFeedsClient:
             submitted_to_date (SubmittedToDate): Only list submissions made at or before this time.
 
         Throttling: 10 requests at once, one more every 45 seconds, 80 per hour.
-        More pages: when the result has a next_token, call get_feed_submission_list_by_next_token().
+        More pages: iter_get_feed_submission_list() follows them; or call get_feed_submission_list_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/feeds/Feeds_GetFeedSubmissionList.html
         """
         return await self._session.call(
@@ -308,11 +343,42 @@ class AsyncFeedsClient:
             ),
         )
 
+    def iter_get_feed_submission_list(
+        self,
+        *,
+        feed_submission_id_list: Iterable[str] | None = None,
+        max_count: int | None = None,
+        feed_type_list: Iterable[FeedType | FeedTypeValue | str] | None = None,
+        feed_processing_status_list: (
+            Iterable[FeedProcessingStatus | FeedProcessingStatusValue] | None
+        ) = None,
+        submitted_from_date: datetime | None = None,
+        submitted_to_date: datetime | None = None,
+    ) -> AsyncIterator[GetFeedSubmissionListResult]:
+        """Every page of get_feed_submission_list(): the first call, then get_feed_submission_list_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as get_feed_submission_list(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.GET_FEED_SUBMISSION_LIST,
+            (
+                feed_submission_id_list,
+                max_count,
+                feed_type_list,
+                feed_processing_status_list,
+                submitted_from_date,
+                submitted_to_date,
+            ),
+            ops.GET_FEED_SUBMISSION_LIST_BY_NEXT_TOKEN,
+        )
+
     async def get_feed_submission_list_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> GetFeedSubmissionListResult:
         """Fetch the next page of a GetFeedSubmissionList result using the token from the previous page.
 
         Args:
@@ -329,7 +395,7 @@ class AsyncFeedsClient:
         self,
         *,
         feed_submission_id: str,
-    ) -> MWSResponse:
+    ) -> Document:
         """Download the processing report of a finished feed submission; the body is the report itself and must be checked against the Content-MD5 response header.
 
         Args:
@@ -353,7 +419,7 @@ class AsyncFeedsClient:
         feed_options: str | None = None,
         feed_content: bytes,
         content_type: str | None = None,
-    ) -> MWSResponse:
+    ) -> SubmitFeedResult:
         """Upload one feed file (XML or flat file) of a given FeedType for asynchronous processing and get back its FeedSubmissionId; files must be under 2 GiB.
 
         Args:

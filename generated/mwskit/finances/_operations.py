@@ -15,6 +15,978 @@ SECTION = rt.SectionSpec(
     seller_parameter_alternatives=(),
 )
 
+CURRENCY_AMOUNT_XML = rt.ResultShapeSpec(
+    models.CurrencyAmount,
+    (
+        rt.ResultField("currency_code", "CurrencyCode", "string"),
+        rt.ResultField("currency_amount", "CurrencyAmount", "decimal"),
+    ),
+)
+
+ADJUSTMENT_ITEM_XML = rt.ResultShapeSpec(
+    models.AdjustmentItem,
+    (
+        rt.ResultField("quantity", "Quantity", "integer"),
+        rt.ResultField("per_unit_amount", "PerUnitAmount", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("total_amount", "TotalAmount", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField("fn_sku", "FnSKU", "string"),
+        rt.ResultField("product_description", "ProductDescription", "string"),
+        rt.ResultField("asin", "ASIN", "string"),
+    ),
+)
+
+ADJUSTMENT_EVENT_XML = rt.ResultShapeSpec(
+    models.AdjustmentEvent,
+    (
+        rt.ResultField("adjustment_type", "AdjustmentType", "string"),
+        rt.ResultField("posted_date", "PostedDate", "datetime"),
+        rt.ResultField(
+            "adjustment_amount", "AdjustmentAmount", "structure", shape=CURRENCY_AMOUNT_XML
+        ),
+        rt.ResultField(
+            "adjustment_item_list",
+            "AdjustmentItemList",
+            "structure",
+            shape=ADJUSTMENT_ITEM_XML,
+            is_list=True,
+            item="AdjustmentItem",
+        ),
+    ),
+)
+
+AFFORDABILITY_EXPENSE_EVENT_XML = rt.ResultShapeSpec(
+    models.AffordabilityExpenseEvent,
+    (
+        rt.ResultField("amazon_order_id", "AmazonOrderId", "string"),
+        rt.ResultField("posted_date", "PostedDate", "datetime"),
+        rt.ResultField("marketplace_id", "MarketplaceId", "string"),
+        rt.ResultField("transaction_type", "TransactionType", "string"),
+        rt.ResultField("base_expense", "BaseExpense", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("tax_type_cgst", "TaxTypeCGST", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("tax_type_sgst", "TaxTypeSGST", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("tax_type_igst", "TaxTypeIGST", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("total_expense", "TotalExpense", "structure", shape=CURRENCY_AMOUNT_XML),
+    ),
+)
+
+CHARGE_COMPONENT_XML = rt.ResultShapeSpec(
+    models.ChargeComponent,
+    (
+        rt.ResultField("charge_type", "ChargeType", "string"),
+        rt.ResultField("charge_amount", "ChargeAmount", "structure", shape=CURRENCY_AMOUNT_XML),
+    ),
+)
+
+CHARGE_INSTRUMENT_XML = rt.ResultShapeSpec(
+    models.ChargeInstrument,
+    (
+        rt.ResultField("description", "Description", "string"),
+        rt.ResultField("tail", "Tail", "string"),
+        rt.ResultField("amount", "Amount", "structure", shape=CURRENCY_AMOUNT_XML),
+    ),
+)
+
+FEE_COMPONENT_XML = rt.ResultShapeSpec(
+    models.FeeComponent,
+    (
+        rt.ResultField("fee_type", "FeeType", "string"),
+        rt.ResultField("fee_amount", "FeeAmount", "structure", shape=CURRENCY_AMOUNT_XML),
+    ),
+)
+
+COUPON_PAYMENT_EVENT_XML = rt.ResultShapeSpec(
+    models.CouponPaymentEvent,
+    (
+        rt.ResultField("posted_date", "PostedDate", "datetime"),
+        rt.ResultField("coupon_id", "CouponId", "string"),
+        rt.ResultField("seller_coupon_description", "SellerCouponDescription", "string"),
+        rt.ResultField("clip_or_redemption_count", "ClipOrRedemptionCount", "integer"),
+        rt.ResultField("payment_event_id", "PaymentEventId", "string"),
+        rt.ResultField("fee_component", "FeeComponent", "structure", shape=FEE_COMPONENT_XML),
+        rt.ResultField(
+            "charge_component", "ChargeComponent", "structure", shape=CHARGE_COMPONENT_XML
+        ),
+        rt.ResultField("total_amount", "TotalAmount", "structure", shape=CURRENCY_AMOUNT_XML),
+    ),
+)
+
+DEBT_RECOVERY_ITEM_XML = rt.ResultShapeSpec(
+    models.DebtRecoveryItem,
+    (
+        rt.ResultField("recovery_amount", "RecoveryAmount", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("original_amount", "OriginalAmount", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("group_begin_date", "GroupBeginDate", "datetime"),
+        rt.ResultField("group_end_date", "GroupEndDate", "datetime"),
+    ),
+)
+
+DEBT_RECOVERY_EVENT_XML = rt.ResultShapeSpec(
+    models.DebtRecoveryEvent,
+    (
+        rt.ResultField("debt_recovery_type", "DebtRecoveryType", "string"),
+        rt.ResultField("recovery_amount", "RecoveryAmount", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField(
+            "over_payment_credit", "OverPaymentCredit", "structure", shape=CURRENCY_AMOUNT_XML
+        ),
+        rt.ResultField(
+            "debt_recovery_item_list",
+            "DebtRecoveryItemList",
+            "structure",
+            shape=DEBT_RECOVERY_ITEM_XML,
+            is_list=True,
+            item="DebtRecoveryItem",
+        ),
+        rt.ResultField(
+            "charge_instrument_list",
+            "ChargeInstrumentList",
+            "structure",
+            shape=CHARGE_INSTRUMENT_XML,
+            is_list=True,
+            item="ChargeInstrument",
+        ),
+    ),
+)
+
+DIRECT_PAYMENT_XML = rt.ResultShapeSpec(
+    models.DirectPayment,
+    (
+        rt.ResultField("direct_payment_type", "DirectPaymentType", "string"),
+        rt.ResultField(
+            "direct_payment_amount", "DirectPaymentAmount", "structure", shape=CURRENCY_AMOUNT_XML
+        ),
+    ),
+)
+
+FBA_LIQUIDATION_EVENT_XML = rt.ResultShapeSpec(
+    models.FBALiquidationEvent,
+    (
+        rt.ResultField("posted_date", "PostedDate", "datetime"),
+        rt.ResultField("original_removal_order_id", "OriginalRemovalOrderId", "string"),
+        rt.ResultField(
+            "liquidation_proceeds_amount",
+            "LiquidationProceedsAmount",
+            "structure",
+            shape=CURRENCY_AMOUNT_XML,
+        ),
+        rt.ResultField(
+            "liquidation_fee_amount", "LiquidationFeeAmount", "structure", shape=CURRENCY_AMOUNT_XML
+        ),
+    ),
+)
+
+FINANCIAL_EVENT_GROUP_XML = rt.ResultShapeSpec(
+    models.FinancialEventGroup,
+    (
+        rt.ResultField("financial_event_group_id", "FinancialEventGroupId", "string"),
+        rt.ResultField("processing_status", "ProcessingStatus", "string"),
+        rt.ResultField("fund_transfer_status", "FundTransferStatus", "string"),
+        rt.ResultField("original_total", "OriginalTotal", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("converted_total", "ConvertedTotal", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("fund_transfer_date", "FundTransferDate", "datetime"),
+        rt.ResultField("trace_id", "TraceId", "string"),
+        rt.ResultField("account_tail", "AccountTail", "string"),
+        rt.ResultField(
+            "beginning_balance", "BeginningBalance", "structure", shape=CURRENCY_AMOUNT_XML
+        ),
+        rt.ResultField("financial_event_group_start", "FinancialEventGroupStart", "datetime"),
+        rt.ResultField("financial_event_group_end", "FinancialEventGroupEnd", "datetime"),
+    ),
+)
+
+TAX_WITHHELD_COMPONENT_XML = rt.ResultShapeSpec(
+    models.TaxWithheldComponent,
+    (
+        rt.ResultField("tax_collection_model", "TaxCollectionModel", "string"),
+        rt.ResultField(
+            "taxes_withheld",
+            "TaxesWithheld",
+            "structure",
+            shape=CHARGE_COMPONENT_XML,
+            is_list=True,
+            item="ChargeComponent",
+        ),
+    ),
+)
+
+PROMOTION_XML = rt.ResultShapeSpec(
+    models.Promotion,
+    (
+        rt.ResultField("promotion_type", "PromotionType", "string"),
+        rt.ResultField("promotion_id", "PromotionId", "string"),
+        rt.ResultField(
+            "promotion_amount", "PromotionAmount", "structure", shape=CURRENCY_AMOUNT_XML
+        ),
+    ),
+)
+
+SHIPMENT_ITEM_XML = rt.ResultShapeSpec(
+    models.ShipmentItem,
+    (
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField("order_item_id", "OrderItemId", "string"),
+        rt.ResultField("order_adjustment_item_id", "OrderAdjustmentItemId", "string"),
+        rt.ResultField("quantity_shipped", "QuantityShipped", "integer"),
+        rt.ResultField(
+            "item_charge_list",
+            "ItemChargeList",
+            "structure",
+            shape=CHARGE_COMPONENT_XML,
+            is_list=True,
+            item="ChargeComponent",
+        ),
+        rt.ResultField(
+            "item_charge_adjustment_list",
+            "ItemChargeAdjustmentList",
+            "structure",
+            shape=CHARGE_COMPONENT_XML,
+            is_list=True,
+            item="ChargeComponent",
+        ),
+        rt.ResultField(
+            "item_fee_list",
+            "ItemFeeList",
+            "structure",
+            shape=FEE_COMPONENT_XML,
+            is_list=True,
+            item="FeeComponent",
+        ),
+        rt.ResultField(
+            "item_fee_adjustment_list",
+            "ItemFeeAdjustmentList",
+            "structure",
+            shape=FEE_COMPONENT_XML,
+            is_list=True,
+            item="FeeComponent",
+        ),
+        rt.ResultField(
+            "item_tax_withheld_list",
+            "ItemTaxWithheldList",
+            "structure",
+            shape=TAX_WITHHELD_COMPONENT_XML,
+            is_list=True,
+            item="TaxWithheldComponent",
+        ),
+        rt.ResultField(
+            "promotion_list",
+            "PromotionList",
+            "structure",
+            shape=PROMOTION_XML,
+            is_list=True,
+            item="Promotion",
+        ),
+        rt.ResultField(
+            "promotion_adjustment_list",
+            "PromotionAdjustmentList",
+            "structure",
+            shape=PROMOTION_XML,
+            is_list=True,
+            item="Promotion",
+        ),
+        rt.ResultField(
+            "cost_of_points_granted", "CostOfPointsGranted", "structure", shape=CURRENCY_AMOUNT_XML
+        ),
+        rt.ResultField(
+            "cost_of_points_returned",
+            "CostOfPointsReturned",
+            "structure",
+            shape=CURRENCY_AMOUNT_XML,
+        ),
+    ),
+)
+
+SHIPMENT_EVENT_XML = rt.ResultShapeSpec(
+    models.ShipmentEvent,
+    (
+        rt.ResultField("amazon_order_id", "AmazonOrderId", "string"),
+        rt.ResultField("seller_order_id", "SellerOrderId", "string"),
+        rt.ResultField("marketplace_name", "MarketplaceName", "string"),
+        rt.ResultField(
+            "order_charge_list",
+            "OrderChargeList",
+            "structure",
+            shape=CHARGE_COMPONENT_XML,
+            is_list=True,
+            item="ChargeComponent",
+        ),
+        rt.ResultField(
+            "order_charge_adjustment_list",
+            "OrderChargeAdjustmentList",
+            "structure",
+            shape=CHARGE_COMPONENT_XML,
+            is_list=True,
+            item="ChargeComponent",
+        ),
+        rt.ResultField(
+            "shipment_fee_list",
+            "ShipmentFeeList",
+            "structure",
+            shape=FEE_COMPONENT_XML,
+            is_list=True,
+            item="FeeComponent",
+        ),
+        rt.ResultField(
+            "shipment_fee_adjustment_list",
+            "ShipmentFeeAdjustmentList",
+            "structure",
+            shape=FEE_COMPONENT_XML,
+            is_list=True,
+            item="FeeComponent",
+        ),
+        rt.ResultField(
+            "order_fee_list",
+            "OrderFeeList",
+            "structure",
+            shape=FEE_COMPONENT_XML,
+            is_list=True,
+            item="FeeComponent",
+        ),
+        rt.ResultField(
+            "order_fee_adjustment_list",
+            "OrderFeeAdjustmentList",
+            "structure",
+            shape=FEE_COMPONENT_XML,
+            is_list=True,
+            item="FeeComponent",
+        ),
+        rt.ResultField(
+            "direct_payment_list",
+            "DirectPaymentList",
+            "structure",
+            shape=DIRECT_PAYMENT_XML,
+            is_list=True,
+            item="DirectPayment",
+        ),
+        rt.ResultField("posted_date", "PostedDate", "datetime"),
+        rt.ResultField(
+            "shipment_item_list",
+            "ShipmentItemList",
+            "structure",
+            shape=SHIPMENT_ITEM_XML,
+            is_list=True,
+            item="ShipmentItem",
+        ),
+        rt.ResultField(
+            "shipment_item_adjustment_list",
+            "ShipmentItemAdjustmentList",
+            "structure",
+            shape=SHIPMENT_ITEM_XML,
+            is_list=True,
+            item="ShipmentItem",
+        ),
+    ),
+)
+
+PAY_WITH_AMAZON_EVENT_XML = rt.ResultShapeSpec(
+    models.PayWithAmazonEvent,
+    (
+        rt.ResultField("seller_order_id", "SellerOrderId", "string"),
+        rt.ResultField("transaction_posted_date", "TransactionPostedDate", "datetime"),
+        rt.ResultField("business_object_type", "BusinessObjectType", "string"),
+        rt.ResultField("sales_channel", "SalesChannel", "string"),
+        rt.ResultField("charge", "Charge", "structure", shape=CHARGE_COMPONENT_XML),
+        rt.ResultField(
+            "fee_list",
+            "FeeList",
+            "structure",
+            shape=FEE_COMPONENT_XML,
+            is_list=True,
+            item="FeeComponent",
+        ),
+        rt.ResultField("payment_amount_type", "PaymentAmountType", "string"),
+        rt.ResultField("amount_description", "AmountDescription", "string"),
+        rt.ResultField("fulfillment_channel", "FulfillmentChannel", "string"),
+        rt.ResultField("store_name", "StoreName", "string"),
+    ),
+)
+
+SOLUTION_PROVIDER_CREDIT_EVENT_XML = rt.ResultShapeSpec(
+    models.SolutionProviderCreditEvent,
+    (
+        rt.ResultField("provider_transaction_type", "ProviderTransactionType", "string"),
+        rt.ResultField("seller_order_id", "SellerOrderId", "string"),
+        rt.ResultField("marketplace_id", "MarketplaceId", "string"),
+        rt.ResultField("marketplace_country_code", "MarketplaceCountryCode", "string"),
+        rt.ResultField("seller_id", "SellerId", "string"),
+        rt.ResultField("seller_store_name", "SellerStoreName", "string"),
+        rt.ResultField("provider_id", "ProviderId", "string"),
+        rt.ResultField("provider_store_name", "ProviderStoreName", "string"),
+        rt.ResultField(
+            "transaction_amount", "TransactionAmount", "structure", shape=CURRENCY_AMOUNT_XML
+        ),
+        rt.ResultField("transaction_creation_date", "TransactionCreationDate", "datetime"),
+    ),
+)
+
+RETROCHARGE_EVENT_XML = rt.ResultShapeSpec(
+    models.RetrochargeEvent,
+    (
+        rt.ResultField("retrocharge_event_type", "RetrochargeEventType", "string"),
+        rt.ResultField("amazon_order_id", "AmazonOrderId", "string"),
+        rt.ResultField("posted_date", "PostedDate", "datetime"),
+        rt.ResultField("base_tax", "BaseTax", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("shipping_tax", "ShippingTax", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("marketplace_name", "MarketplaceName", "string"),
+        rt.ResultField(
+            "retrocharge_tax_withheld_component_list",
+            "RetrochargeTaxWithheldComponentList",
+            "structure",
+            shape=TAX_WITHHELD_COMPONENT_XML,
+            is_list=True,
+            item="TaxWithheldComponent",
+        ),
+    ),
+)
+
+RENTAL_TRANSACTION_EVENT_XML = rt.ResultShapeSpec(
+    models.RentalTransactionEvent,
+    (
+        rt.ResultField("amazon_order_id", "AmazonOrderId", "string"),
+        rt.ResultField("rental_event_type", "RentalEventType", "string"),
+        rt.ResultField("extension_length", "ExtensionLength", "integer"),
+        rt.ResultField("posted_date", "PostedDate", "datetime"),
+        rt.ResultField(
+            "rental_charge_list",
+            "RentalChargeList",
+            "structure",
+            shape=CHARGE_COMPONENT_XML,
+            is_list=True,
+            item="ChargeComponent",
+        ),
+        rt.ResultField(
+            "rental_fee_list",
+            "RentalFeeList",
+            "structure",
+            shape=FEE_COMPONENT_XML,
+            is_list=True,
+            item="FeeComponent",
+        ),
+        rt.ResultField("marketplace_name", "MarketplaceName", "string"),
+        rt.ResultField(
+            "rental_initial_value", "RentalInitialValue", "structure", shape=CURRENCY_AMOUNT_XML
+        ),
+        rt.ResultField(
+            "rental_reimbursement", "RentalReimbursement", "structure", shape=CURRENCY_AMOUNT_XML
+        ),
+        rt.ResultField(
+            "rental_tax_withheld_list",
+            "RentalTaxWithheldList",
+            "structure",
+            shape=TAX_WITHHELD_COMPONENT_XML,
+            is_list=True,
+            item="TaxWithheldComponent",
+        ),
+    ),
+)
+
+PERFORMANCE_BOND_REFUND_EVENT_XML = rt.ResultShapeSpec(
+    models.PerformanceBondRefundEvent,
+    (
+        rt.ResultField("marketplace_country_code", "MarketplaceCountryCode", "string"),
+        rt.ResultField("amount", "Amount", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField(
+            "product_group_list", "ProductGroupList", "string", is_list=True, item="ProductGroup"
+        ),
+    ),
+)
+
+PRODUCT_ADS_PAYMENT_EVENT_XML = rt.ResultShapeSpec(
+    models.ProductAdsPaymentEvent,
+    (
+        rt.ResultField("posted_date", "postedDate", "datetime"),
+        rt.ResultField("transaction_type", "transactionType", "string"),
+        rt.ResultField("invoice_id", "invoiceId", "string"),
+        rt.ResultField("base_value", "baseValue", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("tax_value", "taxValue", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField(
+            "transaction_value", "transactionValue", "structure", shape=CURRENCY_AMOUNT_XML
+        ),
+    ),
+)
+
+SERVICE_FEE_EVENT_XML = rt.ResultShapeSpec(
+    models.ServiceFeeEvent,
+    (
+        rt.ResultField("amazon_order_id", "AmazonOrderId", "string"),
+        rt.ResultField("fee_reason", "FeeReason", "string"),
+        rt.ResultField(
+            "fee_list",
+            "FeeList",
+            "structure",
+            shape=FEE_COMPONENT_XML,
+            is_list=True,
+            item="FeeComponent",
+        ),
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField("fn_sku", "FnSKU", "string"),
+        rt.ResultField("fee_description", "FeeDescription", "string"),
+        rt.ResultField("asin", "ASIN", "string"),
+    ),
+)
+
+SELLER_DEAL_PAYMENT_EVENT_XML = rt.ResultShapeSpec(
+    models.SellerDealPaymentEvent,
+    (
+        rt.ResultField("posted_date", "PostedDate", "datetime"),
+        rt.ResultField("deal_id", "DealId", "string"),
+        rt.ResultField("deal_description", "DealDescription", "string"),
+        rt.ResultField("event_type", "EventType", "string"),
+        rt.ResultField("fee_type", "FeeType", "string"),
+        rt.ResultField("fee_amount", "FeeAmount", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("tax_amount", "TaxAmount", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("total_amount", "TotalAmount", "structure", shape=CURRENCY_AMOUNT_XML),
+    ),
+)
+
+LOAN_SERVICING_EVENT_XML = rt.ResultShapeSpec(
+    models.LoanServicingEvent,
+    (
+        rt.ResultField("loan_amount", "LoanAmount", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("source_business_event_type", "SourceBusinessEventType", "string"),
+    ),
+)
+
+SAFET_REIMBURSEMENT_ITEM_XML = rt.ResultShapeSpec(
+    models.SAFETReimbursementItem,
+    (
+        rt.ResultField(
+            "item_charge_list",
+            "ItemChargeList",
+            "structure",
+            shape=CHARGE_COMPONENT_XML,
+            is_list=True,
+            item="ChargeComponent",
+        ),
+        rt.ResultField("product_description", "productDescription", "string"),
+        rt.ResultField("quantity", "quantity", "integer"),
+    ),
+)
+
+SAFET_REIMBURSEMENT_EVENT_XML = rt.ResultShapeSpec(
+    models.SAFETReimbursementEvent,
+    (
+        rt.ResultField("posted_date", "PostedDate", "datetime"),
+        rt.ResultField("safet_claim_id", "SAFETClaimId", "string"),
+        rt.ResultField(
+            "reimbursed_amount", "ReimbursedAmount", "structure", shape=CURRENCY_AMOUNT_XML
+        ),
+        rt.ResultField("reason_code", "ReasonCode", "string"),
+        rt.ResultField(
+            "safet_reimbursement_item_list",
+            "SAFETReimbursementItemList",
+            "structure",
+            shape=SAFET_REIMBURSEMENT_ITEM_XML,
+            is_list=True,
+            item="SAFETReimbursementItem",
+        ),
+    ),
+)
+
+SELLER_REVIEW_ENROLLMENT_PAYMENT_EVENT_XML = rt.ResultShapeSpec(
+    models.SellerReviewEnrollmentPaymentEvent,
+    (
+        rt.ResultField("posted_date", "PostedDate", "datetime"),
+        rt.ResultField("enrollment_id", "EnrollmentId", "string"),
+        rt.ResultField("parent_asin", "ParentASIN", "string"),
+        rt.ResultField("fee_component", "FeeComponent", "structure", shape=FEE_COMPONENT_XML),
+        rt.ResultField(
+            "charge_component", "ChargeComponent", "structure", shape=CHARGE_COMPONENT_XML
+        ),
+        rt.ResultField("total_amount", "TotalAmount", "structure", shape=CURRENCY_AMOUNT_XML),
+    ),
+)
+
+IMAGING_SERVICES_FEE_EVENT_XML = rt.ResultShapeSpec(
+    models.ImagingServicesFeeEvent,
+    (
+        rt.ResultField("imaging_request_billing_item_id", "ImagingRequestBillingItemID", "string"),
+        rt.ResultField("asin", "ASIN", "string"),
+        rt.ResultField("posted_date", "PostedDate", "datetime"),
+        rt.ResultField(
+            "fee_list",
+            "FeeList",
+            "structure",
+            shape=FEE_COMPONENT_XML,
+            is_list=True,
+            item="FeeComponent",
+        ),
+    ),
+)
+
+NETWORK_COMMINGLING_TRANSACTION_EVENT_XML = rt.ResultShapeSpec(
+    models.NetworkComminglingTransactionEvent,
+    (
+        rt.ResultField("transaction_type", "TransactionType", "string"),
+        rt.ResultField("posted_date", "PostedDate", "datetime"),
+        rt.ResultField("net_co_transaction_id", "NetCoTransactionID", "string"),
+        rt.ResultField("swap_reason", "SwapReason", "string"),
+        rt.ResultField("asin", "ASIN", "string"),
+        rt.ResultField("marketplace_id", "MarketplaceId", "string"),
+        rt.ResultField(
+            "tax_exclusive_amount", "TaxExclusiveAmount", "structure", shape=CURRENCY_AMOUNT_XML
+        ),
+        rt.ResultField("tax_amount", "TaxAmount", "structure", shape=CURRENCY_AMOUNT_XML),
+    ),
+)
+
+REMOVAL_SHIPMENT_ITEM_XML = rt.ResultShapeSpec(
+    models.RemovalShipmentItem,
+    (
+        rt.ResultField("removal_shipment_item_id", "RemovalShipmentItemId", "string"),
+        rt.ResultField("tax_collection_model", "TaxCollectionModel", "string"),
+        rt.ResultField("fufillment_network_sku", "FufillmentNetworkSKU", "string"),
+        rt.ResultField("quantity", "Quantity", "integer"),
+        rt.ResultField("revenue", "Revenue", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("fee_amount", "FeeAmount", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("tax_amount", "TaxAmount", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("tax_withheld", "TaxWithheld", "structure", shape=CURRENCY_AMOUNT_XML),
+    ),
+)
+
+REMOVAL_SHIPMENT_EVENT_XML = rt.ResultShapeSpec(
+    models.RemovalShipmentEvent,
+    (
+        rt.ResultField("posted_date", "PostedDate", "datetime"),
+        rt.ResultField("order_id", "OrderId", "string"),
+        rt.ResultField("transaction_type", "TransactionType", "string"),
+        rt.ResultField(
+            "removal_shipment_item_list",
+            "RemovalShipmentItemList",
+            "structure",
+            shape=REMOVAL_SHIPMENT_ITEM_XML,
+            is_list=True,
+            item="RemovalShipmentItem",
+        ),
+    ),
+)
+
+TRIAL_SHIPMENT_EVENT_XML = rt.ResultShapeSpec(
+    models.TrialShipmentEvent,
+    (
+        rt.ResultField("amazon_order_id", "AmazonOrderId", "string"),
+        rt.ResultField("financial_event_group_id", "FinancialEventGroupId", "string"),
+        rt.ResultField("posted_date", "PostedDate", "datetime"),
+        rt.ResultField("sku", "SKU", "string"),
+        rt.ResultField(
+            "fee_list",
+            "FeeList",
+            "structure",
+            shape=FEE_COMPONENT_XML,
+            is_list=True,
+            item="FeeComponent",
+        ),
+    ),
+)
+
+TDS_REIMBURSEMENT_EVENT_XML = rt.ResultShapeSpec(
+    models.TDSReimbursementEvent,
+    (
+        rt.ResultField("posted_date", "PostedDate", "datetime"),
+        rt.ResultField("tds_order_id", "TdsOrderId", "string"),
+        rt.ResultField(
+            "reimbursed_amount", "ReimbursedAmount", "structure", shape=CURRENCY_AMOUNT_XML
+        ),
+    ),
+)
+
+TAX_WITHHOLDING_PERIOD_XML = rt.ResultShapeSpec(
+    models.TaxWithholdingPeriod,
+    (
+        rt.ResultField("start_date_millis", "StartDateMillis", "integer"),
+        rt.ResultField("end_date_millis", "EndDateMillis", "integer"),
+    ),
+)
+
+TAX_WITHHOLDING_EVENT_XML = rt.ResultShapeSpec(
+    models.TaxWithholdingEvent,
+    (
+        rt.ResultField("base_amount", "BaseAmount", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("withheld_amount", "WithheldAmount", "structure", shape=CURRENCY_AMOUNT_XML),
+        rt.ResultField("posted_date", "PostedDate", "datetime"),
+        rt.ResultField(
+            "tax_withholding_period",
+            "TaxWithholdingPeriod",
+            "structure",
+            shape=TAX_WITHHOLDING_PERIOD_XML,
+        ),
+    ),
+)
+
+FINANCIAL_EVENTS_XML = rt.ResultShapeSpec(
+    models.FinancialEvents,
+    (
+        rt.ResultField(
+            "shipment_event_list",
+            "ShipmentEventList",
+            "structure",
+            shape=SHIPMENT_EVENT_XML,
+            is_list=True,
+            item="ShipmentEvent",
+        ),
+        rt.ResultField(
+            "shipment_settle_event_list",
+            "ShipmentSettleEventList",
+            "structure",
+            shape=SHIPMENT_EVENT_XML,
+            is_list=True,
+            item="ShipmentSettleEvent",
+        ),
+        rt.ResultField(
+            "refund_event_list",
+            "RefundEventList",
+            "structure",
+            shape=SHIPMENT_EVENT_XML,
+            is_list=True,
+            item="ShipmentEvent",
+        ),
+        rt.ResultField(
+            "guarantee_claim_event_list",
+            "GuaranteeClaimEventList",
+            "structure",
+            shape=SHIPMENT_EVENT_XML,
+            is_list=True,
+            item="ShipmentEvent",
+        ),
+        rt.ResultField(
+            "chargeback_event_list",
+            "ChargebackEventList",
+            "structure",
+            shape=SHIPMENT_EVENT_XML,
+            is_list=True,
+            item="ShipmentEvent",
+        ),
+        rt.ResultField(
+            "pay_with_amazon_event_list",
+            "PayWithAmazonEventList",
+            "structure",
+            shape=PAY_WITH_AMAZON_EVENT_XML,
+            is_list=True,
+            item="PayWithAmazonEvent",
+        ),
+        rt.ResultField(
+            "service_provider_credit_event_list",
+            "ServiceProviderCreditEventList",
+            "structure",
+            shape=SOLUTION_PROVIDER_CREDIT_EVENT_XML,
+            is_list=True,
+            item="SolutionProviderCreditEvent",
+        ),
+        rt.ResultField(
+            "retrocharge_event_list",
+            "RetrochargeEventList",
+            "structure",
+            shape=RETROCHARGE_EVENT_XML,
+            is_list=True,
+            item="RetrochargeEvent",
+        ),
+        rt.ResultField(
+            "rental_transaction_event_list",
+            "RentalTransactionEventList",
+            "structure",
+            shape=RENTAL_TRANSACTION_EVENT_XML,
+            is_list=True,
+            item="RentalTransactionEvent",
+        ),
+        rt.ResultField(
+            "performance_bond_refund_event_list",
+            "PerformanceBondRefundEventList",
+            "structure",
+            shape=PERFORMANCE_BOND_REFUND_EVENT_XML,
+            is_list=True,
+            item="PerformanceBondRefundEvent",
+        ),
+        rt.ResultField(
+            "product_ads_payment_event_list",
+            "ProductAdsPaymentEventList",
+            "structure",
+            shape=PRODUCT_ADS_PAYMENT_EVENT_XML,
+            is_list=True,
+            item="ProductAdsPaymentEvent",
+        ),
+        rt.ResultField(
+            "service_fee_event_list",
+            "ServiceFeeEventList",
+            "structure",
+            shape=SERVICE_FEE_EVENT_XML,
+            is_list=True,
+            item="ServiceFeeEvent",
+        ),
+        rt.ResultField(
+            "seller_deal_payment_event_list",
+            "SellerDealPaymentEventList",
+            "structure",
+            shape=SELLER_DEAL_PAYMENT_EVENT_XML,
+            is_list=True,
+            item="SellerDealPaymentEvent",
+        ),
+        rt.ResultField(
+            "debt_recovery_event_list",
+            "DebtRecoveryEventList",
+            "structure",
+            shape=DEBT_RECOVERY_EVENT_XML,
+            is_list=True,
+            item="DebtRecoveryEvent",
+        ),
+        rt.ResultField(
+            "loan_servicing_event_list",
+            "LoanServicingEventList",
+            "structure",
+            shape=LOAN_SERVICING_EVENT_XML,
+            is_list=True,
+            item="LoanServicingEvent",
+        ),
+        rt.ResultField(
+            "adjustment_event_list",
+            "AdjustmentEventList",
+            "structure",
+            shape=ADJUSTMENT_EVENT_XML,
+            is_list=True,
+            item="AdjustmentEvent",
+        ),
+        rt.ResultField(
+            "safet_reimbursement_event_list",
+            "SAFETReimbursementEventList",
+            "structure",
+            shape=SAFET_REIMBURSEMENT_EVENT_XML,
+            is_list=True,
+            item="SAFETReimbursementEvent",
+        ),
+        rt.ResultField(
+            "seller_review_enrollment_payment_event_list",
+            "SellerReviewEnrollmentPaymentEventList",
+            "structure",
+            shape=SELLER_REVIEW_ENROLLMENT_PAYMENT_EVENT_XML,
+            is_list=True,
+            item="SellerReviewEnrollmentPaymentEvent",
+        ),
+        rt.ResultField(
+            "fba_liquidation_event_list",
+            "FBALiquidationEventList",
+            "structure",
+            shape=FBA_LIQUIDATION_EVENT_XML,
+            is_list=True,
+            item="FBALiquidationEvent",
+        ),
+        rt.ResultField(
+            "coupon_payment_event_list",
+            "CouponPaymentEventList",
+            "structure",
+            shape=COUPON_PAYMENT_EVENT_XML,
+            is_list=True,
+            item="CouponPaymentEvent",
+        ),
+        rt.ResultField(
+            "imaging_services_fee_event_list",
+            "ImagingServicesFeeEventList",
+            "structure",
+            shape=IMAGING_SERVICES_FEE_EVENT_XML,
+            is_list=True,
+            item="ImagingServicesFeeEvent",
+        ),
+        rt.ResultField(
+            "network_commingling_transaction_event_list",
+            "NetworkComminglingTransactionEventList",
+            "structure",
+            shape=NETWORK_COMMINGLING_TRANSACTION_EVENT_XML,
+            is_list=True,
+            item="NetworkComminglingTransactionEvent",
+        ),
+        rt.ResultField(
+            "affordability_expense_event_list",
+            "AffordabilityExpenseEventList",
+            "structure",
+            shape=AFFORDABILITY_EXPENSE_EVENT_XML,
+            is_list=True,
+            item="AffordabilityExpenseEvent",
+        ),
+        rt.ResultField(
+            "affordability_expense_reversal_event_list",
+            "AffordabilityExpenseReversalEventList",
+            "structure",
+            shape=AFFORDABILITY_EXPENSE_EVENT_XML,
+            is_list=True,
+            item="AffordabilityExpenseReversalEvent",
+        ),
+        rt.ResultField(
+            "removal_shipment_event_list",
+            "RemovalShipmentEventList",
+            "structure",
+            shape=REMOVAL_SHIPMENT_EVENT_XML,
+            is_list=True,
+            item="RemovalShipmentEvent",
+        ),
+        rt.ResultField(
+            "trial_shipment_event_list",
+            "TrialShipmentEventList",
+            "structure",
+            shape=TRIAL_SHIPMENT_EVENT_XML,
+            is_list=True,
+            item="TrialShipmentEvent",
+        ),
+        rt.ResultField(
+            "tds_reimbursement_event_list",
+            "TDSReimbursementEventList",
+            "structure",
+            shape=TDS_REIMBURSEMENT_EVENT_XML,
+            is_list=True,
+            item="TDSReimbursementEvent",
+        ),
+        rt.ResultField(
+            "tax_withholding_event_list",
+            "TaxWithholdingEventList",
+            "structure",
+            shape=TAX_WITHHOLDING_EVENT_XML,
+            is_list=True,
+            item="TaxWithholdingEvent",
+        ),
+    ),
+)
+
+MESSAGE_XML = rt.ResultShapeSpec(
+    models.Message,
+    (
+        rt.ResultField("locale", "Locale", "string"),
+        rt.ResultField("text", "Text", "string"),
+    ),
+)
+
+GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetServiceStatusResult,
+    (
+        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("timestamp", "Timestamp", "datetime"),
+        rt.ResultField("message_id", "MessageId", "string"),
+        rt.ResultField(
+            "messages", "Messages", "structure", shape=MESSAGE_XML, is_list=True, item="Message"
+        ),
+    ),
+)
+
+LIST_FINANCIAL_EVENT_GROUPS_RESULT_XML = rt.ResultShapeSpec(
+    models.ListFinancialEventGroupsResult,
+    (
+        rt.ResultField("next_token", "NextToken", "string"),
+        rt.ResultField(
+            "financial_event_group_list",
+            "FinancialEventGroupList",
+            "structure",
+            shape=FINANCIAL_EVENT_GROUP_XML,
+            is_list=True,
+            item="FinancialEventGroup",
+        ),
+    ),
+)
+
+LIST_FINANCIAL_EVENTS_RESULT_XML = rt.ResultShapeSpec(
+    models.ListFinancialEventsResult,
+    (
+        rt.ResultField("next_token", "NextToken", "string"),
+        rt.ResultField(
+            "financial_events", "FinancialEvents", "structure", shape=FINANCIAL_EVENTS_XML
+        ),
+    ),
+)
+
 GET_SERVICE_STATUS = rt.Operation(
     name="GetServiceStatus",
     method="get_service_status",
@@ -28,7 +1000,9 @@ GET_SERVICE_STATUS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetServiceStatusResult",
+    result_class=models.GetServiceStatusResult,
     document=False,
+    result_shape=GET_SERVICE_STATUS_RESULT_XML,
 )
 
 LIST_FINANCIAL_EVENT_GROUPS = rt.Operation(
@@ -66,8 +1040,10 @@ LIST_FINANCIAL_EVENT_GROUPS = rt.Operation(
     ),
     idempotent=True,
     result_element="ListFinancialEventGroupsResult",
+    result_class=models.ListFinancialEventGroupsResult,
     document=False,
     next_token_action="ListFinancialEventGroupsByNextToken",
+    result_shape=LIST_FINANCIAL_EVENT_GROUPS_RESULT_XML,
 )
 
 LIST_FINANCIAL_EVENT_GROUPS_BY_NEXT_TOKEN = rt.Operation(
@@ -91,7 +1067,9 @@ LIST_FINANCIAL_EVENT_GROUPS_BY_NEXT_TOKEN = rt.Operation(
     ),
     idempotent=True,
     result_element="ListFinancialEventGroupsByNextTokenResult",
+    result_class=models.ListFinancialEventGroupsResult,
     document=False,
+    result_shape=LIST_FINANCIAL_EVENT_GROUPS_RESULT_XML,
 )
 
 LIST_FINANCIAL_EVENTS = rt.Operation(
@@ -140,6 +1118,7 @@ LIST_FINANCIAL_EVENTS = rt.Operation(
     ),
     idempotent=True,
     result_element="ListFinancialEventsResult",
+    result_class=models.ListFinancialEventsResult,
     document=False,
     constraints=(
         rt.Constraint(
@@ -160,6 +1139,7 @@ LIST_FINANCIAL_EVENTS = rt.Operation(
         ),
     ),
     next_token_action="ListFinancialEventsByNextToken",
+    result_shape=LIST_FINANCIAL_EVENTS_RESULT_XML,
 )
 
 LIST_FINANCIAL_EVENTS_BY_NEXT_TOKEN = rt.Operation(
@@ -183,5 +1163,7 @@ LIST_FINANCIAL_EVENTS_BY_NEXT_TOKEN = rt.Operation(
     ),
     idempotent=True,
     result_element="ListFinancialEventsByNextTokenResult",
+    result_class=models.ListFinancialEventsResult,
     document=False,
+    result_shape=LIST_FINANCIAL_EVENTS_RESULT_XML,
 )

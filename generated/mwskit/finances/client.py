@@ -3,10 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 
-from .._runtime import AsyncSession, MWSResponse, SyncSession
+from .._runtime import AsyncSession, SyncSession
 from . import _operations as ops
+from .models import (
+    GetServiceStatusResult,
+    ListFinancialEventGroupsResult,
+    ListFinancialEventsResult,
+)
 
 
 class FinancesClient:
@@ -15,7 +21,7 @@ class FinancesClient:
     def __init__(self, session: SyncSession) -> None:
         self._session = session
 
-    def get_service_status(self) -> MWSResponse:
+    def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Finances section is operating normally (GREEN, YELLOW or RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -29,7 +35,7 @@ class FinancesClient:
         max_results_per_page: int | None = None,
         financial_event_group_started_after: datetime,
         financial_event_group_started_before: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> ListFinancialEventGroupsResult:
         """List the financial event groups (statement periods) that opened within a time window.
 
         Args:
@@ -38,7 +44,7 @@ class FinancesClient:
             financial_event_group_started_before (FinancialEventGroupStartedBefore): Select groups that started before (not at) this time; later than FinancialEventGroupStartedAfter and at least two minutes before the request.
 
         Throttling: 30 requests at once, one more every 2 seconds, 1800 per hour.
-        More pages: when the result has a next_token, call list_financial_event_groups_by_next_token().
+        More pages: iter_list_financial_event_groups() follows them; or call list_financial_event_groups_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/finances/Finances_ListFinancialEventGroups.html
         """
         return self._session.call(
@@ -51,11 +57,34 @@ class FinancesClient:
             ),
         )
 
+    def iter_list_financial_event_groups(
+        self,
+        *,
+        max_results_per_page: int | None = None,
+        financial_event_group_started_after: datetime,
+        financial_event_group_started_before: datetime | None = None,
+    ) -> Iterator[ListFinancialEventGroupsResult]:
+        """Every page of list_financial_event_groups(): the first call, then list_financial_event_groups_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_financial_event_groups(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_FINANCIAL_EVENT_GROUPS,
+            (
+                max_results_per_page,
+                financial_event_group_started_after,
+                financial_event_group_started_before,
+            ),
+            ops.LIST_FINANCIAL_EVENT_GROUPS_BY_NEXT_TOKEN,
+        )
+
     def list_financial_event_groups_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListFinancialEventGroupsResult:
         """Fetch the next page of a ListFinancialEventGroups result.
 
         Args:
@@ -76,7 +105,7 @@ class FinancesClient:
         financial_event_group_id: str | None = None,
         posted_after: datetime | None = None,
         posted_before: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> ListFinancialEventsResult:
         """List the financial events of one order, of one financial event group, or posted within a time window.
 
         Args:
@@ -87,7 +116,7 @@ class FinancesClient:
             posted_before (PostedBefore): Select events posted before (not at) this time; later than PostedAfter and at least two minutes before the request.
 
         Throttling: 30 requests at once, one more every 2 seconds, 1800 per hour.
-        More pages: when the result has a next_token, call list_financial_events_by_next_token().
+        More pages: iter_list_financial_events() follows them; or call list_financial_events_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/finances/Finances_ListFinancialEvents.html
         """
         return self._session.call(
@@ -102,11 +131,38 @@ class FinancesClient:
             ),
         )
 
+    def iter_list_financial_events(
+        self,
+        *,
+        max_results_per_page: int | None = None,
+        amazon_order_id: str | None = None,
+        financial_event_group_id: str | None = None,
+        posted_after: datetime | None = None,
+        posted_before: datetime | None = None,
+    ) -> Iterator[ListFinancialEventsResult]:
+        """Every page of list_financial_events(): the first call, then list_financial_events_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_financial_events(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_FINANCIAL_EVENTS,
+            (
+                max_results_per_page,
+                amazon_order_id,
+                financial_event_group_id,
+                posted_after,
+                posted_before,
+            ),
+            ops.LIST_FINANCIAL_EVENTS_BY_NEXT_TOKEN,
+        )
+
     def list_financial_events_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListFinancialEventsResult:
         """Fetch the next page of a ListFinancialEvents result.
 
         Args:
@@ -126,7 +182,7 @@ class AsyncFinancesClient:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get_service_status(self) -> MWSResponse:
+    async def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Finances section is operating normally (GREEN, YELLOW or RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -140,7 +196,7 @@ class AsyncFinancesClient:
         max_results_per_page: int | None = None,
         financial_event_group_started_after: datetime,
         financial_event_group_started_before: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> ListFinancialEventGroupsResult:
         """List the financial event groups (statement periods) that opened within a time window.
 
         Args:
@@ -149,7 +205,7 @@ class AsyncFinancesClient:
             financial_event_group_started_before (FinancialEventGroupStartedBefore): Select groups that started before (not at) this time; later than FinancialEventGroupStartedAfter and at least two minutes before the request.
 
         Throttling: 30 requests at once, one more every 2 seconds, 1800 per hour.
-        More pages: when the result has a next_token, call list_financial_event_groups_by_next_token().
+        More pages: iter_list_financial_event_groups() follows them; or call list_financial_event_groups_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/finances/Finances_ListFinancialEventGroups.html
         """
         return await self._session.call(
@@ -162,11 +218,34 @@ class AsyncFinancesClient:
             ),
         )
 
+    def iter_list_financial_event_groups(
+        self,
+        *,
+        max_results_per_page: int | None = None,
+        financial_event_group_started_after: datetime,
+        financial_event_group_started_before: datetime | None = None,
+    ) -> AsyncIterator[ListFinancialEventGroupsResult]:
+        """Every page of list_financial_event_groups(): the first call, then list_financial_event_groups_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_financial_event_groups(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_FINANCIAL_EVENT_GROUPS,
+            (
+                max_results_per_page,
+                financial_event_group_started_after,
+                financial_event_group_started_before,
+            ),
+            ops.LIST_FINANCIAL_EVENT_GROUPS_BY_NEXT_TOKEN,
+        )
+
     async def list_financial_event_groups_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListFinancialEventGroupsResult:
         """Fetch the next page of a ListFinancialEventGroups result.
 
         Args:
@@ -187,7 +266,7 @@ class AsyncFinancesClient:
         financial_event_group_id: str | None = None,
         posted_after: datetime | None = None,
         posted_before: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> ListFinancialEventsResult:
         """List the financial events of one order, of one financial event group, or posted within a time window.
 
         Args:
@@ -198,7 +277,7 @@ class AsyncFinancesClient:
             posted_before (PostedBefore): Select events posted before (not at) this time; later than PostedAfter and at least two minutes before the request.
 
         Throttling: 30 requests at once, one more every 2 seconds, 1800 per hour.
-        More pages: when the result has a next_token, call list_financial_events_by_next_token().
+        More pages: iter_list_financial_events() follows them; or call list_financial_events_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/finances/Finances_ListFinancialEvents.html
         """
         return await self._session.call(
@@ -213,11 +292,38 @@ class AsyncFinancesClient:
             ),
         )
 
+    def iter_list_financial_events(
+        self,
+        *,
+        max_results_per_page: int | None = None,
+        amazon_order_id: str | None = None,
+        financial_event_group_id: str | None = None,
+        posted_after: datetime | None = None,
+        posted_before: datetime | None = None,
+    ) -> AsyncIterator[ListFinancialEventsResult]:
+        """Every page of list_financial_events(): the first call, then list_financial_events_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_financial_events(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_FINANCIAL_EVENTS,
+            (
+                max_results_per_page,
+                amazon_order_id,
+                financial_event_group_id,
+                posted_after,
+                posted_before,
+            ),
+            ops.LIST_FINANCIAL_EVENTS_BY_NEXT_TOKEN,
+        )
+
     async def list_financial_events_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListFinancialEventsResult:
         """Fetch the next page of a ListFinancialEvents result.
 
         Args:

@@ -15,7 +15,15 @@ SECTION = rt.SectionSpec(
     seller_parameter_alternatives=(),
 )
 
+BARCODE_INSTRUCTION_VALUES = frozenset(item.value for item in models.BarcodeInstruction)
+
+BOX_CONTENTS_SOURCE_VALUES = frozenset(item.value for item in models.BoxContentsSource)
+
 FBA_WEIGHT_UNIT_VALUES = frozenset(item.value for item in models.FBAWeightUnit)
+
+GUIDANCE_REASON_VALUES = frozenset(item.value for item in models.GuidanceReason)
+
+INBOUND_GUIDANCE_VALUES = frozenset(item.value for item in models.InboundGuidance)
 
 INBOUND_ITEM_CONDITION_VALUES = frozenset(item.value for item in models.InboundItemCondition)
 
@@ -31,9 +39,15 @@ INTENDED_BOX_CONTENTS_SOURCE_VALUES = frozenset(
 
 LABEL_PREP_PREFERENCE_VALUES = frozenset(item.value for item in models.LabelPrepPreference)
 
+LABEL_PREP_TYPE_VALUES = frozenset(item.value for item in models.LabelPrepType)
+
 NON_PARTNERED_CARRIER_NAME_VALUES = frozenset(item.value for item in models.NonPartneredCarrierName)
 
+PACKAGE_STATUS_VALUES = frozenset(item.value for item in models.PackageStatus)
+
 PAGE_TYPE_VALUES = frozenset(item.value for item in models.PageType)
+
+PREP_GUIDANCE_VALUES = frozenset(item.value for item in models.PrepGuidance)
 
 PREP_INSTRUCTION_VALUES = frozenset(item.value for item in models.PrepInstruction)
 
@@ -42,6 +56,8 @@ PREP_OWNER_VALUES = frozenset(item.value for item in models.PrepOwner)
 SELLER_FREIGHT_CLASS_VALUES = frozenset(item.value for item in models.SellerFreightClass)
 
 SHIPMENT_TYPE_VALUES = frozenset(item.value for item in models.ShipmentType)
+
+TRANSPORT_STATUS_VALUES = frozenset(item.value for item in models.TransportStatus)
 
 ADDRESS_SHAPE = rt.ShapeSpec(
     "Address",
@@ -731,6 +747,731 @@ UPDATE_INBOUND_SHIPMENT_HEADER_SHAPE = rt.ShapeSpec(
     ),
 )
 
+ASIN_INBOUND_GUIDANCE_XML = rt.ResultShapeSpec(
+    models.ASINInboundGuidance,
+    (
+        rt.ResultField("asin", "ASIN", "string"),
+        rt.ResultField(
+            "inbound_guidance", "InboundGuidance", "string", enum=models.InboundGuidance
+        ),
+        rt.ResultField(
+            "guidance_reason_list",
+            "GuidanceReasonList",
+            "string",
+            enum=models.GuidanceReason,
+            is_list=True,
+            item="GuidanceReason",
+        ),
+    ),
+)
+
+ASIN_PREP_INSTRUCTIONS_XML = rt.ResultShapeSpec(
+    models.ASINPrepInstructions,
+    (
+        rt.ResultField("asin", "ASIN", "string"),
+        rt.ResultField(
+            "barcode_instruction", "BarcodeInstruction", "string", enum=models.BarcodeInstruction
+        ),
+        rt.ResultField("prep_guidance", "PrepGuidance", "string", enum=models.PrepGuidance),
+        rt.ResultField(
+            "prep_instruction_list",
+            "PrepInstructionList",
+            "string",
+            enum=models.PrepInstruction,
+            is_list=True,
+            item="PrepInstruction",
+        ),
+    ),
+)
+
+ADDRESS_INFO_XML = rt.ResultShapeSpec(
+    models.AddressInfo,
+    (
+        rt.ResultField("name", "Name", "string"),
+        rt.ResultField("address_line1", "AddressLine1", "string"),
+        rt.ResultField("address_line2", "AddressLine2", "string"),
+        rt.ResultField("district_or_county", "DistrictOrCounty", "string"),
+        rt.ResultField("city", "City", "string"),
+        rt.ResultField("state_or_province_code", "StateOrProvinceCode", "string"),
+        rt.ResultField("country_code", "CountryCode", "string"),
+        rt.ResultField("postal_code", "PostalCode", "string"),
+    ),
+)
+
+AMOUNT_INFO_XML = rt.ResultShapeSpec(
+    models.AmountInfo,
+    (
+        rt.ResultField("currency_code", "CurrencyCode", "string"),
+        rt.ResultField("value", "Value", "decimal"),
+    ),
+)
+
+AMAZON_PREP_FEES_DETAILS_XML = rt.ResultShapeSpec(
+    models.AmazonPrepFeesDetails,
+    (
+        rt.ResultField(
+            "prep_instruction", "PrepInstruction", "string", enum=models.PrepInstruction
+        ),
+        rt.ResultField("fee_per_unit", "FeePerUnit", "structure", shape=AMOUNT_INFO_XML),
+        rt.ResultField("amount", "Amount", "structure", shape=AMOUNT_INFO_XML),
+    ),
+)
+
+BOX_CONTENTS_FEE_DETAILS_XML = rt.ResultShapeSpec(
+    models.BoxContentsFeeDetails,
+    (
+        rt.ResultField("total_units", "TotalUnits", "integer"),
+        rt.ResultField("fee_per_unit", "FeePerUnit", "structure", shape=AMOUNT_INFO_XML),
+        rt.ResultField("total_fee", "TotalFee", "structure", shape=AMOUNT_INFO_XML),
+    ),
+)
+
+CONFIRM_PREORDER_RESULT_XML = rt.ResultShapeSpec(
+    models.ConfirmPreorderResult,
+    (
+        rt.ResultField("confirmed_need_by_date", "ConfirmedNeedByDate", "date"),
+        rt.ResultField("confirmed_fulfillable_date", "ConfirmedFulfillableDate", "date"),
+    ),
+)
+
+TRANSPORT_RESULT_XML = rt.ResultShapeSpec(
+    models.TransportResult,
+    (
+        rt.ResultField(
+            "transport_status", "TransportStatus", "string", enum=models.TransportStatus
+        ),
+        rt.ResultField("error_code", "ErrorCode", "string"),
+        rt.ResultField("error_description", "ErrorDescription", "string"),
+    ),
+)
+
+CONFIRM_TRANSPORT_REQUEST_RESULT_XML = rt.ResultShapeSpec(
+    models.ConfirmTransportRequestResult,
+    (
+        rt.ResultField(
+            "transport_result", "TransportResult", "structure", shape=TRANSPORT_RESULT_XML
+        ),
+    ),
+)
+
+CONTACT_INFO_XML = rt.ResultShapeSpec(
+    models.ContactInfo,
+    (
+        rt.ResultField("name", "Name", "string"),
+        rt.ResultField("phone", "Phone", "string"),
+        rt.ResultField("email", "Email", "string"),
+        rt.ResultField("fax", "Fax", "string"),
+    ),
+)
+
+PREP_DETAILS_INFO_XML = rt.ResultShapeSpec(
+    models.PrepDetailsInfo,
+    (
+        rt.ResultField(
+            "prep_instruction", "PrepInstruction", "string", enum=models.PrepInstruction
+        ),
+        rt.ResultField("prep_owner", "PrepOwner", "string", enum=models.PrepOwner),
+    ),
+)
+
+INBOUND_SHIPMENT_PLAN_ITEM_XML = rt.ResultShapeSpec(
+    models.InboundShipmentPlanItem,
+    (
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField("fulfillment_network_sku", "FulfillmentNetworkSKU", "string"),
+        rt.ResultField("quantity", "Quantity", "integer"),
+        rt.ResultField(
+            "prep_details_list",
+            "PrepDetailsList",
+            "structure",
+            shape=PREP_DETAILS_INFO_XML,
+            is_list=True,
+            item="PrepDetails",
+        ),
+    ),
+)
+
+INBOUND_SHIPMENT_PLAN_XML = rt.ResultShapeSpec(
+    models.InboundShipmentPlan,
+    (
+        rt.ResultField("shipment_id", "ShipmentId", "string"),
+        rt.ResultField(
+            "destination_fulfillment_center_id", "DestinationFulfillmentCenterId", "string"
+        ),
+        rt.ResultField("ship_to_address", "ShipToAddress", "structure", shape=ADDRESS_INFO_XML),
+        rt.ResultField("label_prep_type", "LabelPrepType", "string", enum=models.LabelPrepType),
+        rt.ResultField(
+            "items",
+            "Items",
+            "structure",
+            shape=INBOUND_SHIPMENT_PLAN_ITEM_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "estimated_box_contents_fee",
+            "EstimatedBoxContentsFee",
+            "structure",
+            shape=BOX_CONTENTS_FEE_DETAILS_XML,
+        ),
+    ),
+)
+
+CREATE_INBOUND_SHIPMENT_PLAN_RESULT_XML = rt.ResultShapeSpec(
+    models.CreateInboundShipmentPlanResult,
+    (
+        rt.ResultField(
+            "inbound_shipment_plans",
+            "InboundShipmentPlans",
+            "structure",
+            shape=INBOUND_SHIPMENT_PLAN_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+CREATE_INBOUND_SHIPMENT_RESULT_XML = rt.ResultShapeSpec(
+    models.CreateInboundShipmentResult,
+    (rt.ResultField("shipment_id", "ShipmentId", "string"),),
+)
+
+DIMENSIONS_INFO_XML = rt.ResultShapeSpec(
+    models.DimensionsInfo,
+    (
+        rt.ResultField("length", "Length", "decimal"),
+        rt.ResultField("width", "Width", "decimal"),
+        rt.ResultField("height", "Height", "decimal"),
+        rt.ResultField("unit", "Unit", "string"),
+    ),
+)
+
+ESTIMATE_TRANSPORT_REQUEST_RESULT_XML = rt.ResultShapeSpec(
+    models.EstimateTransportRequestResult,
+    (
+        rt.ResultField(
+            "transport_result", "TransportResult", "structure", shape=TRANSPORT_RESULT_XML
+        ),
+    ),
+)
+
+TRANSPORT_DOCUMENT_XML = rt.ResultShapeSpec(
+    models.TransportDocument,
+    (
+        rt.ResultField("pdf_document", "PdfDocument", "string"),
+        rt.ResultField("checksum", "Checksum", "string"),
+    ),
+)
+
+GET_BILL_OF_LADING_RESULT_XML = rt.ResultShapeSpec(
+    models.GetBillOfLadingResult,
+    (
+        rt.ResultField(
+            "transport_document", "TransportDocument", "structure", shape=TRANSPORT_DOCUMENT_XML
+        ),
+    ),
+)
+
+INVALID_ASIN_XML = rt.ResultShapeSpec(
+    models.InvalidASIN,
+    (
+        rt.ResultField("asin", "ASIN", "string"),
+        rt.ResultField("error_reason", "ErrorReason", "string"),
+    ),
+)
+
+GET_INBOUND_GUIDANCE_FOR_ASIN_RESULT_XML = rt.ResultShapeSpec(
+    models.GetInboundGuidanceForASINResult,
+    (
+        rt.ResultField(
+            "asin_inbound_guidance_list",
+            "ASINInboundGuidanceList",
+            "structure",
+            shape=ASIN_INBOUND_GUIDANCE_XML,
+            is_list=True,
+            item="ASINInboundGuidance",
+        ),
+        rt.ResultField(
+            "invalid_asin_list",
+            "InvalidASINList",
+            "structure",
+            shape=INVALID_ASIN_XML,
+            is_list=True,
+            item="InvalidASIN",
+        ),
+    ),
+)
+
+SKU_INBOUND_GUIDANCE_XML = rt.ResultShapeSpec(
+    models.SKUInboundGuidance,
+    (
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField("asin", "ASIN", "string"),
+        rt.ResultField(
+            "inbound_guidance", "InboundGuidance", "string", enum=models.InboundGuidance
+        ),
+        rt.ResultField(
+            "guidance_reason_list",
+            "GuidanceReasonList",
+            "string",
+            enum=models.GuidanceReason,
+            is_list=True,
+            item="GuidanceReason",
+        ),
+    ),
+)
+
+INVALID_SKU_XML = rt.ResultShapeSpec(
+    models.InvalidSKU,
+    (
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField("error_reason", "ErrorReason", "string"),
+    ),
+)
+
+GET_INBOUND_GUIDANCE_FOR_SKU_RESULT_XML = rt.ResultShapeSpec(
+    models.GetInboundGuidanceForSKUResult,
+    (
+        rt.ResultField(
+            "sku_inbound_guidance_list",
+            "SKUInboundGuidanceList",
+            "structure",
+            shape=SKU_INBOUND_GUIDANCE_XML,
+            is_list=True,
+            item="SKUInboundGuidance",
+        ),
+        rt.ResultField(
+            "invalid_sku_list",
+            "InvalidSKUList",
+            "structure",
+            shape=INVALID_SKU_XML,
+            is_list=True,
+            item="InvalidSKU",
+        ),
+    ),
+)
+
+GET_PACKAGE_LABELS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetPackageLabelsResult,
+    (
+        rt.ResultField(
+            "transport_document", "TransportDocument", "structure", shape=TRANSPORT_DOCUMENT_XML
+        ),
+    ),
+)
+
+GET_PALLET_LABELS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetPalletLabelsResult,
+    (
+        rt.ResultField(
+            "transport_document", "TransportDocument", "structure", shape=TRANSPORT_DOCUMENT_XML
+        ),
+    ),
+)
+
+GET_PREORDER_INFO_RESULT_XML = rt.ResultShapeSpec(
+    models.GetPreorderInfoResult,
+    (
+        rt.ResultField(
+            "shipment_contains_preorderable_items", "ShipmentContainsPreorderableItems", "boolean"
+        ),
+        rt.ResultField(
+            "shipment_confirmed_for_preorder", "ShipmentConfirmedForPreorder", "boolean"
+        ),
+        rt.ResultField("need_by_date", "NeedByDate", "date"),
+        rt.ResultField("confirmed_fulfillable_date", "ConfirmedFulfillableDate", "date"),
+    ),
+)
+
+GET_PREP_INSTRUCTIONS_FOR_ASIN_RESULT_XML = rt.ResultShapeSpec(
+    models.GetPrepInstructionsForASINResult,
+    (
+        rt.ResultField(
+            "asin_prep_instructions_list",
+            "ASINPrepInstructionsList",
+            "structure",
+            shape=ASIN_PREP_INSTRUCTIONS_XML,
+            is_list=True,
+            item="ASINPrepInstructions",
+        ),
+        rt.ResultField(
+            "invalid_asin_list",
+            "InvalidASINList",
+            "structure",
+            shape=INVALID_ASIN_XML,
+            is_list=True,
+            item="InvalidASIN",
+        ),
+    ),
+)
+
+SKU_PREP_INSTRUCTIONS_XML = rt.ResultShapeSpec(
+    models.SKUPrepInstructions,
+    (
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField("asin", "ASIN", "string"),
+        rt.ResultField(
+            "barcode_instruction", "BarcodeInstruction", "string", enum=models.BarcodeInstruction
+        ),
+        rt.ResultField("prep_guidance", "PrepGuidance", "string", enum=models.PrepGuidance),
+        rt.ResultField(
+            "prep_instruction_list",
+            "PrepInstructionList",
+            "string",
+            enum=models.PrepInstruction,
+            is_list=True,
+            item="PrepInstruction",
+        ),
+        rt.ResultField(
+            "amazon_prep_fees_details_list",
+            "AmazonPrepFeesDetailsList",
+            "structure",
+            shape=AMAZON_PREP_FEES_DETAILS_XML,
+            is_list=True,
+            item="AmazonPrepFeesDetails",
+        ),
+    ),
+)
+
+GET_PREP_INSTRUCTIONS_FOR_SKU_RESULT_XML = rt.ResultShapeSpec(
+    models.GetPrepInstructionsForSKUResult,
+    (
+        rt.ResultField(
+            "sku_prep_instructions_list",
+            "SKUPrepInstructionsList",
+            "structure",
+            shape=SKU_PREP_INSTRUCTIONS_XML,
+            is_list=True,
+            item="SKUPrepInstructions",
+        ),
+        rt.ResultField(
+            "invalid_sku_list",
+            "InvalidSKUList",
+            "structure",
+            shape=INVALID_SKU_XML,
+            is_list=True,
+            item="InvalidSKU",
+        ),
+    ),
+)
+
+MESSAGE_XML = rt.ResultShapeSpec(
+    models.Message,
+    (
+        rt.ResultField("locale", "Locale", "string"),
+        rt.ResultField("text", "Text", "string"),
+    ),
+)
+
+GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetServiceStatusResult,
+    (
+        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("timestamp", "Timestamp", "datetime"),
+        rt.ResultField("message_id", "MessageId", "string"),
+        rt.ResultField(
+            "messages", "Messages", "structure", shape=MESSAGE_XML, is_list=True, item="Message"
+        ),
+    ),
+)
+
+TRANSPORT_HEADER_XML = rt.ResultShapeSpec(
+    models.TransportHeader,
+    (
+        rt.ResultField("seller_id", "SellerId", "string"),
+        rt.ResultField("shipment_id", "ShipmentId", "string"),
+        rt.ResultField("is_partnered", "IsPartnered", "boolean"),
+        rt.ResultField("shipment_type", "ShipmentType", "string", enum=models.ShipmentType),
+    ),
+)
+
+WEIGHT_INFO_XML = rt.ResultShapeSpec(
+    models.WeightInfo,
+    (
+        rt.ResultField("value", "Value", "decimal"),
+        rt.ResultField("unit", "Unit", "string", enum=models.FBAWeightUnit),
+    ),
+)
+
+PARTNERED_SMALL_PARCEL_PACKAGE_OUTPUT_XML = rt.ResultShapeSpec(
+    models.PartneredSmallParcelPackageOutput,
+    (
+        rt.ResultField("dimensions", "Dimensions", "structure", shape=DIMENSIONS_INFO_XML),
+        rt.ResultField("weight", "Weight", "structure", shape=WEIGHT_INFO_XML),
+        rt.ResultField("carrier_name", "CarrierName", "string"),
+        rt.ResultField("tracking_id", "TrackingId", "string"),
+        rt.ResultField("package_status", "PackageStatus", "string", enum=models.PackageStatus),
+    ),
+)
+
+PARTNERED_ESTIMATE_XML = rt.ResultShapeSpec(
+    models.PartneredEstimate,
+    (
+        rt.ResultField("amount", "Amount", "structure", shape=AMOUNT_INFO_XML),
+        rt.ResultField("confirm_deadline", "ConfirmDeadline", "datetime"),
+        rt.ResultField("void_deadline", "VoidDeadline", "datetime"),
+    ),
+)
+
+PARTNERED_SMALL_PARCEL_DATA_OUTPUT_XML = rt.ResultShapeSpec(
+    models.PartneredSmallParcelDataOutput,
+    (
+        rt.ResultField(
+            "package_list",
+            "PackageList",
+            "structure",
+            shape=PARTNERED_SMALL_PARCEL_PACKAGE_OUTPUT_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "partnered_estimate", "PartneredEstimate", "structure", shape=PARTNERED_ESTIMATE_XML
+        ),
+    ),
+)
+
+NON_PARTNERED_SMALL_PARCEL_PACKAGE_OUTPUT_XML = rt.ResultShapeSpec(
+    models.NonPartneredSmallParcelPackageOutput,
+    (
+        rt.ResultField("carrier_name", "CarrierName", "string"),
+        rt.ResultField("tracking_id", "TrackingId", "string"),
+        rt.ResultField("package_status", "PackageStatus", "string", enum=models.PackageStatus),
+    ),
+)
+
+NON_PARTNERED_SMALL_PARCEL_DATA_OUTPUT_XML = rt.ResultShapeSpec(
+    models.NonPartneredSmallParcelDataOutput,
+    (
+        rt.ResultField(
+            "package_list",
+            "PackageList",
+            "structure",
+            shape=NON_PARTNERED_SMALL_PARCEL_PACKAGE_OUTPUT_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+PALLET_INFO_XML = rt.ResultShapeSpec(
+    models.PalletInfo,
+    (
+        rt.ResultField("dimensions", "Dimensions", "structure", shape=DIMENSIONS_INFO_XML),
+        rt.ResultField("weight", "Weight", "structure", shape=WEIGHT_INFO_XML),
+        rt.ResultField("is_stacked", "IsStacked", "boolean"),
+    ),
+)
+
+PARTNERED_LTL_DATA_OUTPUT_XML = rt.ResultShapeSpec(
+    models.PartneredLtlDataOutput,
+    (
+        rt.ResultField("contact", "Contact", "structure", shape=CONTACT_INFO_XML),
+        rt.ResultField("box_count", "BoxCount", "integer"),
+        rt.ResultField(
+            "seller_freight_class", "SellerFreightClass", "string", enum=models.SellerFreightClass
+        ),
+        rt.ResultField("freight_ready_date", "FreightReadyDate", "date"),
+        rt.ResultField(
+            "pallet_list",
+            "PalletList",
+            "structure",
+            shape=PALLET_INFO_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField("total_weight", "TotalWeight", "structure", shape=WEIGHT_INFO_XML),
+        rt.ResultField(
+            "seller_declared_value", "SellerDeclaredValue", "structure", shape=AMOUNT_INFO_XML
+        ),
+        rt.ResultField(
+            "amazon_calculated_value", "AmazonCalculatedValue", "structure", shape=AMOUNT_INFO_XML
+        ),
+        rt.ResultField("preview_pickup_date", "PreviewPickupDate", "datetime"),
+        rt.ResultField("preview_delivery_date", "PreviewDeliveryDate", "datetime"),
+        rt.ResultField(
+            "preview_freight_class", "PreviewFreightClass", "string", enum=models.SellerFreightClass
+        ),
+        rt.ResultField("amazon_reference_id", "AmazonReferenceId", "string"),
+        rt.ResultField("is_bill_of_lading_available", "IsBillOfLadingAvailable", "boolean"),
+        rt.ResultField(
+            "partnered_estimate", "PartneredEstimate", "structure", shape=PARTNERED_ESTIMATE_XML
+        ),
+        rt.ResultField("carrier_name", "CarrierName", "string"),
+    ),
+)
+
+NON_PARTNERED_LTL_DATA_OUTPUT_XML = rt.ResultShapeSpec(
+    models.NonPartneredLtlDataOutput,
+    (
+        rt.ResultField("carrier_name", "CarrierName", "string"),
+        rt.ResultField("pro_number", "ProNumber", "string"),
+    ),
+)
+
+TRANSPORT_DETAIL_OUTPUT_XML = rt.ResultShapeSpec(
+    models.TransportDetailOutput,
+    (
+        rt.ResultField(
+            "partnered_small_parcel_data",
+            "PartneredSmallParcelData",
+            "structure",
+            shape=PARTNERED_SMALL_PARCEL_DATA_OUTPUT_XML,
+        ),
+        rt.ResultField(
+            "non_partnered_small_parcel_data",
+            "NonPartneredSmallParcelData",
+            "structure",
+            shape=NON_PARTNERED_SMALL_PARCEL_DATA_OUTPUT_XML,
+        ),
+        rt.ResultField(
+            "partnered_ltl_data",
+            "PartneredLtlData",
+            "structure",
+            shape=PARTNERED_LTL_DATA_OUTPUT_XML,
+        ),
+        rt.ResultField(
+            "non_partnered_ltl_data",
+            "NonPartneredLtlData",
+            "structure",
+            shape=NON_PARTNERED_LTL_DATA_OUTPUT_XML,
+        ),
+    ),
+)
+
+TRANSPORT_CONTENT_XML = rt.ResultShapeSpec(
+    models.TransportContent,
+    (
+        rt.ResultField(
+            "transport_header", "TransportHeader", "structure", shape=TRANSPORT_HEADER_XML
+        ),
+        rt.ResultField(
+            "transport_details", "TransportDetails", "structure", shape=TRANSPORT_DETAIL_OUTPUT_XML
+        ),
+        rt.ResultField(
+            "transport_result", "TransportResult", "structure", shape=TRANSPORT_RESULT_XML
+        ),
+    ),
+)
+
+GET_TRANSPORT_CONTENT_RESULT_XML = rt.ResultShapeSpec(
+    models.GetTransportContentResult,
+    (
+        rt.ResultField(
+            "transport_content", "TransportContent", "structure", shape=TRANSPORT_CONTENT_XML
+        ),
+    ),
+)
+
+GET_UNIQUE_PACKAGE_LABELS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetUniquePackageLabelsResult,
+    (
+        rt.ResultField(
+            "transport_document", "TransportDocument", "structure", shape=TRANSPORT_DOCUMENT_XML
+        ),
+    ),
+)
+
+INBOUND_SHIPMENT_INFO_XML = rt.ResultShapeSpec(
+    models.InboundShipmentInfo,
+    (
+        rt.ResultField("shipment_id", "ShipmentId", "string"),
+        rt.ResultField("shipment_name", "ShipmentName", "string"),
+        rt.ResultField("ship_from_address", "ShipFromAddress", "structure", shape=ADDRESS_INFO_XML),
+        rt.ResultField(
+            "destination_fulfillment_center_id", "DestinationFulfillmentCenterId", "string"
+        ),
+        rt.ResultField(
+            "shipment_status", "ShipmentStatus", "string", enum=models.InboundShipmentStatusFilter
+        ),
+        rt.ResultField("label_prep_type", "LabelPrepType", "string", enum=models.LabelPrepType),
+        rt.ResultField("are_cases_required", "AreCasesRequired", "boolean"),
+        rt.ResultField("confirmed_need_by_date", "ConfirmedNeedByDate", "date"),
+        rt.ResultField(
+            "box_contents_source", "BoxContentsSource", "string", enum=models.BoxContentsSource
+        ),
+        rt.ResultField(
+            "estimated_box_contents_fee",
+            "EstimatedBoxContentsFee",
+            "structure",
+            shape=BOX_CONTENTS_FEE_DETAILS_XML,
+        ),
+    ),
+)
+
+INBOUND_SHIPMENT_ITEM_INFO_XML = rt.ResultShapeSpec(
+    models.InboundShipmentItemInfo,
+    (
+        rt.ResultField("shipment_id", "ShipmentId", "string"),
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField("fulfillment_network_sku", "FulfillmentNetworkSKU", "string"),
+        rt.ResultField("quantity_shipped", "QuantityShipped", "integer"),
+        rt.ResultField("quantity_received", "QuantityReceived", "integer"),
+        rt.ResultField("quantity_in_case", "QuantityInCase", "integer"),
+        rt.ResultField(
+            "prep_details_list",
+            "PrepDetailsList",
+            "structure",
+            shape=PREP_DETAILS_INFO_XML,
+            is_list=True,
+            item="PrepDetails",
+        ),
+        rt.ResultField("release_date", "ReleaseDate", "date"),
+    ),
+)
+
+LIST_INBOUND_SHIPMENT_ITEMS_RESULT_XML = rt.ResultShapeSpec(
+    models.ListInboundShipmentItemsResult,
+    (
+        rt.ResultField("next_token", "NextToken", "string"),
+        rt.ResultField(
+            "item_data",
+            "ItemData",
+            "structure",
+            shape=INBOUND_SHIPMENT_ITEM_INFO_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+LIST_INBOUND_SHIPMENTS_RESULT_XML = rt.ResultShapeSpec(
+    models.ListInboundShipmentsResult,
+    (
+        rt.ResultField("next_token", "NextToken", "string"),
+        rt.ResultField(
+            "shipment_data",
+            "ShipmentData",
+            "structure",
+            shape=INBOUND_SHIPMENT_INFO_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+PUT_TRANSPORT_CONTENT_RESULT_XML = rt.ResultShapeSpec(
+    models.PutTransportContentResult,
+    (
+        rt.ResultField(
+            "transport_result", "TransportResult", "structure", shape=TRANSPORT_RESULT_XML
+        ),
+    ),
+)
+
+UPDATE_INBOUND_SHIPMENT_RESULT_XML = rt.ResultShapeSpec(
+    models.UpdateInboundShipmentResult,
+    (rt.ResultField("shipment_id", "ShipmentId", "string"),),
+)
+
+VOID_TRANSPORT_REQUEST_RESULT_XML = rt.ResultShapeSpec(
+    models.VoidTransportRequestResult,
+    (
+        rt.ResultField(
+            "transport_result", "TransportResult", "structure", shape=TRANSPORT_RESULT_XML
+        ),
+    ),
+)
+
 CONFIRM_PREORDER = rt.Operation(
     name="ConfirmPreorder",
     method="confirm_preorder",
@@ -759,7 +1500,9 @@ CONFIRM_PREORDER = rt.Operation(
     ),
     idempotent=False,
     result_element="ConfirmPreorderResult",
+    result_class=models.ConfirmPreorderResult,
     document=False,
+    result_shape=CONFIRM_PREORDER_RESULT_XML,
 )
 
 CONFIRM_TRANSPORT_REQUEST = rt.Operation(
@@ -783,7 +1526,9 @@ CONFIRM_TRANSPORT_REQUEST = rt.Operation(
     ),
     idempotent=False,
     result_element="ConfirmTransportRequestResult",
+    result_class=models.ConfirmTransportRequestResult,
     document=False,
+    result_shape=CONFIRM_TRANSPORT_REQUEST_RESULT_XML,
 )
 
 CREATE_INBOUND_SHIPMENT = rt.Operation(
@@ -825,7 +1570,9 @@ CREATE_INBOUND_SHIPMENT = rt.Operation(
     ),
     idempotent=False,
     result_element="CreateInboundShipmentResult",
+    result_class=models.CreateInboundShipmentResult,
     document=False,
+    result_shape=CREATE_INBOUND_SHIPMENT_RESULT_XML,
 )
 
 CREATE_INBOUND_SHIPMENT_PLAN = rt.Operation(
@@ -891,6 +1638,7 @@ CREATE_INBOUND_SHIPMENT_PLAN = rt.Operation(
     ),
     idempotent=False,
     result_element="CreateInboundShipmentPlanResult",
+    result_class=models.CreateInboundShipmentPlanResult,
     document=False,
     constraints=(
         rt.Constraint(
@@ -901,6 +1649,7 @@ CREATE_INBOUND_SHIPMENT_PLAN = rt.Operation(
             ),
         ),
     ),
+    result_shape=CREATE_INBOUND_SHIPMENT_PLAN_RESULT_XML,
 )
 
 ESTIMATE_TRANSPORT_REQUEST = rt.Operation(
@@ -924,7 +1673,9 @@ ESTIMATE_TRANSPORT_REQUEST = rt.Operation(
     ),
     idempotent=False,
     result_element="EstimateTransportRequestResult",
+    result_class=models.EstimateTransportRequestResult,
     document=False,
+    result_shape=ESTIMATE_TRANSPORT_REQUEST_RESULT_XML,
 )
 
 GET_BILL_OF_LADING = rt.Operation(
@@ -948,7 +1699,9 @@ GET_BILL_OF_LADING = rt.Operation(
     ),
     idempotent=True,
     result_element="GetBillOfLadingResult",
+    result_class=models.GetBillOfLadingResult,
     document=False,
+    result_shape=GET_BILL_OF_LADING_RESULT_XML,
 )
 
 GET_INBOUND_GUIDANCE_FOR_ASIN = rt.Operation(
@@ -981,7 +1734,9 @@ GET_INBOUND_GUIDANCE_FOR_ASIN = rt.Operation(
     ),
     idempotent=True,
     result_element="GetInboundGuidanceForASINResult",
+    result_class=models.GetInboundGuidanceForASINResult,
     document=False,
+    result_shape=GET_INBOUND_GUIDANCE_FOR_ASIN_RESULT_XML,
 )
 
 GET_INBOUND_GUIDANCE_FOR_SKU = rt.Operation(
@@ -1014,7 +1769,9 @@ GET_INBOUND_GUIDANCE_FOR_SKU = rt.Operation(
     ),
     idempotent=True,
     result_element="GetInboundGuidanceForSKUResult",
+    result_class=models.GetInboundGuidanceForSKUResult,
     document=False,
+    result_shape=GET_INBOUND_GUIDANCE_FOR_SKU_RESULT_XML,
 )
 
 GET_PACKAGE_LABELS = rt.Operation(
@@ -1053,7 +1810,9 @@ GET_PACKAGE_LABELS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetPackageLabelsResult",
+    result_class=models.GetPackageLabelsResult,
     document=False,
+    result_shape=GET_PACKAGE_LABELS_RESULT_XML,
 )
 
 GET_PALLET_LABELS = rt.Operation(
@@ -1093,7 +1852,9 @@ GET_PALLET_LABELS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetPalletLabelsResult",
+    result_class=models.GetPalletLabelsResult,
     document=False,
+    result_shape=GET_PALLET_LABELS_RESULT_XML,
 )
 
 GET_PREORDER_INFO = rt.Operation(
@@ -1117,7 +1878,9 @@ GET_PREORDER_INFO = rt.Operation(
     ),
     idempotent=True,
     result_element="GetPreorderInfoResult",
+    result_class=models.GetPreorderInfoResult,
     document=False,
+    result_shape=GET_PREORDER_INFO_RESULT_XML,
 )
 
 GET_PREP_INSTRUCTIONS_FOR_ASIN = rt.Operation(
@@ -1152,7 +1915,9 @@ GET_PREP_INSTRUCTIONS_FOR_ASIN = rt.Operation(
     ),
     idempotent=True,
     result_element="GetPrepInstructionsForASINResult",
+    result_class=models.GetPrepInstructionsForASINResult,
     document=False,
+    result_shape=GET_PREP_INSTRUCTIONS_FOR_ASIN_RESULT_XML,
 )
 
 GET_PREP_INSTRUCTIONS_FOR_SKU = rt.Operation(
@@ -1187,7 +1952,9 @@ GET_PREP_INSTRUCTIONS_FOR_SKU = rt.Operation(
     ),
     idempotent=True,
     result_element="GetPrepInstructionsForSKUResult",
+    result_class=models.GetPrepInstructionsForSKUResult,
     document=False,
+    result_shape=GET_PREP_INSTRUCTIONS_FOR_SKU_RESULT_XML,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -1203,7 +1970,9 @@ GET_SERVICE_STATUS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetServiceStatusResult",
+    result_class=models.GetServiceStatusResult,
     document=False,
+    result_shape=GET_SERVICE_STATUS_RESULT_XML,
 )
 
 GET_TRANSPORT_CONTENT = rt.Operation(
@@ -1227,7 +1996,9 @@ GET_TRANSPORT_CONTENT = rt.Operation(
     ),
     idempotent=True,
     result_element="GetTransportContentResult",
+    result_class=models.GetTransportContentResult,
     document=False,
+    result_shape=GET_TRANSPORT_CONTENT_RESULT_XML,
 )
 
 GET_UNIQUE_PACKAGE_LABELS = rt.Operation(
@@ -1269,7 +2040,9 @@ GET_UNIQUE_PACKAGE_LABELS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetUniquePackageLabelsResult",
+    result_class=models.GetUniquePackageLabelsResult,
     document=False,
+    result_shape=GET_UNIQUE_PACKAGE_LABELS_RESULT_XML,
 )
 
 LIST_INBOUND_SHIPMENT_ITEMS = rt.Operation(
@@ -1304,8 +2077,10 @@ LIST_INBOUND_SHIPMENT_ITEMS = rt.Operation(
     ),
     idempotent=True,
     result_element="ListInboundShipmentItemsResult",
+    result_class=models.ListInboundShipmentItemsResult,
     document=False,
     next_token_action="ListInboundShipmentItemsByNextToken",
+    result_shape=LIST_INBOUND_SHIPMENT_ITEMS_RESULT_XML,
 )
 
 LIST_INBOUND_SHIPMENT_ITEMS_BY_NEXT_TOKEN = rt.Operation(
@@ -1329,7 +2104,9 @@ LIST_INBOUND_SHIPMENT_ITEMS_BY_NEXT_TOKEN = rt.Operation(
     ),
     idempotent=True,
     result_element="ListInboundShipmentItemsByNextTokenResult",
+    result_class=models.ListInboundShipmentItemsResult,
     document=False,
+    result_shape=LIST_INBOUND_SHIPMENT_ITEMS_RESULT_XML,
 )
 
 LIST_INBOUND_SHIPMENTS = rt.Operation(
@@ -1373,8 +2150,10 @@ LIST_INBOUND_SHIPMENTS = rt.Operation(
     ),
     idempotent=True,
     result_element="ListInboundShipmentsResult",
+    result_class=models.ListInboundShipmentsResult,
     document=False,
     next_token_action="ListInboundShipmentsByNextToken",
+    result_shape=LIST_INBOUND_SHIPMENTS_RESULT_XML,
 )
 
 LIST_INBOUND_SHIPMENTS_BY_NEXT_TOKEN = rt.Operation(
@@ -1398,7 +2177,9 @@ LIST_INBOUND_SHIPMENTS_BY_NEXT_TOKEN = rt.Operation(
     ),
     idempotent=True,
     result_element="ListInboundShipmentsByNextTokenResult",
+    result_class=models.ListInboundShipmentsResult,
     document=False,
+    result_shape=LIST_INBOUND_SHIPMENTS_RESULT_XML,
 )
 
 PUT_TRANSPORT_CONTENT = rt.Operation(
@@ -1445,7 +2226,9 @@ PUT_TRANSPORT_CONTENT = rt.Operation(
     ),
     idempotent=True,
     result_element="PutTransportContentResult",
+    result_class=models.PutTransportContentResult,
     document=False,
+    result_shape=PUT_TRANSPORT_CONTENT_RESULT_XML,
 )
 
 UPDATE_INBOUND_SHIPMENT = rt.Operation(
@@ -1487,7 +2270,9 @@ UPDATE_INBOUND_SHIPMENT = rt.Operation(
     ),
     idempotent=True,
     result_element="UpdateInboundShipmentResult",
+    result_class=models.UpdateInboundShipmentResult,
     document=False,
+    result_shape=UPDATE_INBOUND_SHIPMENT_RESULT_XML,
 )
 
 VOID_TRANSPORT_REQUEST = rt.Operation(
@@ -1511,5 +2296,7 @@ VOID_TRANSPORT_REQUEST = rt.Operation(
     ),
     idempotent=False,
     result_element="VoidTransportRequestResult",
+    result_class=models.VoidTransportRequestResult,
     document=False,
+    result_shape=VOID_TRANSPORT_REQUEST_RESULT_XML,
 )

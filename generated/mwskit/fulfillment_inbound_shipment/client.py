@@ -3,27 +3,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any, Literal
 
-from .._runtime import AsyncSession, MWSResponse, SyncSession
+from .._runtime import AsyncSession, SyncSession
 from . import _operations as ops
 from .models import (
     Address,
+    ConfirmPreorderResult,
+    ConfirmTransportRequestResult,
     CreateInboundShipmentHeader,
+    CreateInboundShipmentPlanResult,
+    CreateInboundShipmentResult,
+    EstimateTransportRequestResult,
+    GetBillOfLadingResult,
+    GetInboundGuidanceForASINResult,
+    GetInboundGuidanceForSKUResult,
+    GetPackageLabelsResult,
+    GetPalletLabelsResult,
+    GetPreorderInfoResult,
+    GetPrepInstructionsForASINResult,
+    GetPrepInstructionsForSKUResult,
+    GetServiceStatusResult,
+    GetTransportContentResult,
+    GetUniquePackageLabelsResult,
     InboundShipmentItem,
     InboundShipmentPlanRequestItem,
     InboundShipmentStatusFilter,
     InboundShipmentStatusFilterValue,
     LabelPrepPreference,
     LabelPrepPreferenceValue,
+    ListInboundShipmentItemsResult,
+    ListInboundShipmentsResult,
     PageType,
     PageTypeValue,
+    PutTransportContentResult,
     ShipmentType,
     ShipmentTypeValue,
     TransportDetailInput,
     UpdateInboundShipmentHeader,
+    UpdateInboundShipmentResult,
+    VoidTransportRequestResult,
 )
 
 
@@ -38,7 +59,7 @@ class FulfillmentInboundShipmentClient:
         *,
         shipment_id: str,
         need_by_date: date,
-    ) -> MWSResponse:
+    ) -> ConfirmPreorderResult:
         """Commit a shipment to pre-order using the need-by date obtained from GetPreorderInfo.
 
         Args:
@@ -61,7 +82,7 @@ class FulfillmentInboundShipmentClient:
         self,
         *,
         shipment_id: str,
-    ) -> MWSResponse:
+    ) -> ConfirmTransportRequestResult:
         """Accept the partnered-carrier cost estimate, allowing Amazon to charge it, and book the carrier.
 
         Args:
@@ -78,7 +99,7 @@ class FulfillmentInboundShipmentClient:
         shipment_id: str,
         inbound_shipment_header: CreateInboundShipmentHeader | Mapping[str, Any],
         inbound_shipment_items: Iterable[InboundShipmentItem | Mapping[str, Any]],
-    ) -> MWSResponse:
+    ) -> CreateInboundShipmentResult:
         """Turn one shipment of a CreateInboundShipmentPlan result into an inbound shipment; at most 200 items per call.
 
         Args:
@@ -109,7 +130,7 @@ class FulfillmentInboundShipmentClient:
         inbound_shipment_plan_request_items: Iterable[
             InboundShipmentPlanRequestItem | Mapping[str, Any]
         ],
-    ) -> MWSResponse:
+    ) -> CreateInboundShipmentPlanResult:
         """Ask Amazon to split a set of items into one or more planned shipments, each with a destination fulfillment center.
 
         Args:
@@ -138,7 +159,7 @@ class FulfillmentInboundShipmentClient:
         self,
         *,
         shipment_id: str,
-    ) -> MWSResponse:
+    ) -> EstimateTransportRequestResult:
         """Start Amazon's calculation of the partnered-carrier shipping cost for a shipment whose transport data was sent with PutTransportContent.
 
         Args:
@@ -153,7 +174,7 @@ class FulfillmentInboundShipmentClient:
         self,
         *,
         shipment_id: str,
-    ) -> MWSResponse:
+    ) -> GetBillOfLadingResult:
         """Fetch the bill of lading of a partnered-carrier LTL/FTL shipment as PDF data.
 
         Args:
@@ -169,7 +190,7 @@ class FulfillmentInboundShipmentClient:
         *,
         asin_list: Iterable[str],
         marketplace_id: str,
-    ) -> MWSResponse:
+    ) -> GetInboundGuidanceForASINResult:
         """Tell, for up to 50 ASINs, whether Amazon advises sending them to its fulfillment network in a marketplace, and why not.
 
         Args:
@@ -193,7 +214,7 @@ class FulfillmentInboundShipmentClient:
         *,
         seller_sku_list: Iterable[str],
         marketplace_id: str,
-    ) -> MWSResponse:
+    ) -> GetInboundGuidanceForSKUResult:
         """Tell, for up to 50 seller SKUs, whether Amazon advises sending them to its fulfillment network in a marketplace, and why not.
 
         Args:
@@ -218,7 +239,7 @@ class FulfillmentInboundShipmentClient:
         shipment_id: str,
         page_type: PageType | PageTypeValue | str,
         number_of_packages: int | None = None,
-    ) -> MWSResponse:
+    ) -> GetPackageLabelsResult:
         """Fetch shipping (and, for partnered Small Parcel, carrier) labels for a shipment's boxes as PDF data; kept for backward compatibility.
 
         Args:
@@ -245,7 +266,7 @@ class FulfillmentInboundShipmentClient:
         shipment_id: str,
         page_type: PageType | PageTypeValue | str,
         number_of_pallets: int,
-    ) -> MWSResponse:
+    ) -> GetPalletLabelsResult:
         """Fetch pallet labels (four identical labels per pallet) for an LTL/FTL shipment as PDF data.
 
         Args:
@@ -270,7 +291,7 @@ class FulfillmentInboundShipmentClient:
         self,
         *,
         shipment_id: str,
-    ) -> MWSResponse:
+    ) -> GetPreorderInfoResult:
         """Read whether a shipment holds pre-orderable items, whether it is already confirmed for pre-order, and the relevant dates.
 
         Args:
@@ -286,7 +307,7 @@ class FulfillmentInboundShipmentClient:
         *,
         asin_list: Iterable[str],
         ship_to_country_code: str,
-    ) -> MWSResponse:
+    ) -> GetPrepInstructionsForASINResult:
         """Look up the preparation an item needs, by ASIN, for shipping to a given country; meant for sourcing decisions.
 
         Args:
@@ -310,7 +331,7 @@ class FulfillmentInboundShipmentClient:
         *,
         seller_sku_list: Iterable[str],
         ship_to_country_code: str,
-    ) -> MWSResponse:
+    ) -> GetPrepInstructionsForSKUResult:
         """Look up the labelling and preparation requirements of listed seller SKUs for shipping to a given country.
 
         Args:
@@ -329,7 +350,7 @@ class FulfillmentInboundShipmentClient:
             ),
         )
 
-    def get_service_status(self) -> MWSResponse:
+    def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Fulfillment Inbound Shipment section is operating normally (GREEN, YELLOW or RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -341,7 +362,7 @@ class FulfillmentInboundShipmentClient:
         self,
         *,
         shipment_id: str,
-    ) -> MWSResponse:
+    ) -> GetTransportContentResult:
         """Read the transport data stored for a shipment, the partnered-carrier workflow status and estimate, and per-package status.
 
         Args:
@@ -358,7 +379,7 @@ class FulfillmentInboundShipmentClient:
         shipment_id: str,
         page_type: PageType | PageTypeValue | str,
         package_labels_to_print: Iterable[str],
-    ) -> MWSResponse:
+    ) -> GetUniquePackageLabelsResult:
         """Fetch one distinct label per listed carton of a shipment as PDF data; the carton contents feed must be sent first.
 
         Args:
@@ -385,7 +406,7 @@ class FulfillmentInboundShipmentClient:
         shipment_id: str | None = None,
         last_updated_after: datetime | None = None,
         last_updated_before: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> ListInboundShipmentItemsResult:
         """List the items of one shipment, or items changed within a time window (up to 200 per page).
 
         Args:
@@ -394,7 +415,7 @@ class FulfillmentInboundShipmentClient:
             last_updated_before (LastUpdatedBefore): End of the last-update window (inclusive); later than LastUpdatedAfter.
 
         Throttling: 30 requests at once, one more every 0.5 seconds.
-        More pages: when the result has a next_token, call list_inbound_shipment_items_by_next_token().
+        More pages: iter_list_inbound_shipment_items() follows them; or call list_inbound_shipment_items_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/fba_inbound/FBAInbound_ListInboundShipmentItems.html
         """
         return self._session.call(
@@ -407,11 +428,34 @@ class FulfillmentInboundShipmentClient:
             ),
         )
 
+    def iter_list_inbound_shipment_items(
+        self,
+        *,
+        shipment_id: str | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+    ) -> Iterator[ListInboundShipmentItemsResult]:
+        """Every page of list_inbound_shipment_items(): the first call, then list_inbound_shipment_items_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_inbound_shipment_items(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_INBOUND_SHIPMENT_ITEMS,
+            (
+                shipment_id,
+                last_updated_after,
+                last_updated_before,
+            ),
+            ops.LIST_INBOUND_SHIPMENT_ITEMS_BY_NEXT_TOKEN,
+        )
+
     def list_inbound_shipment_items_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListInboundShipmentItemsResult:
         """Fetch the next page of a ListInboundShipmentItems result.
 
         Args:
@@ -433,7 +477,7 @@ class FulfillmentInboundShipmentClient:
         shipment_id_list: Iterable[str] | None = None,
         last_updated_after: datetime | None = None,
         last_updated_before: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> ListInboundShipmentsResult:
         """List inbound shipments selected by status and/or ID, optionally within a last-update window (up to 50 per page).
 
         Args:
@@ -443,7 +487,7 @@ class FulfillmentInboundShipmentClient:
             last_updated_before (LastUpdatedBefore): End of the last-update window (inclusive); later than LastUpdatedAfter.
 
         Throttling: 30 requests at once, one more every 0.5 seconds.
-        More pages: when the result has a next_token, call list_inbound_shipments_by_next_token().
+        More pages: iter_list_inbound_shipments() follows them; or call list_inbound_shipments_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/fba_inbound/FBAInbound_ListInboundShipments.html
         """
         return self._session.call(
@@ -457,11 +501,38 @@ class FulfillmentInboundShipmentClient:
             ),
         )
 
+    def iter_list_inbound_shipments(
+        self,
+        *,
+        shipment_status_list: (
+            Iterable[InboundShipmentStatusFilter | InboundShipmentStatusFilterValue] | None
+        ) = None,
+        shipment_id_list: Iterable[str] | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+    ) -> Iterator[ListInboundShipmentsResult]:
+        """Every page of list_inbound_shipments(): the first call, then list_inbound_shipments_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_inbound_shipments(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_INBOUND_SHIPMENTS,
+            (
+                shipment_status_list,
+                shipment_id_list,
+                last_updated_after,
+                last_updated_before,
+            ),
+            ops.LIST_INBOUND_SHIPMENTS_BY_NEXT_TOKEN,
+        )
+
     def list_inbound_shipments_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListInboundShipmentsResult:
         """Fetch the next page of a ListInboundShipments result.
 
         Args:
@@ -481,7 +552,7 @@ class FulfillmentInboundShipmentClient:
         is_partnered: bool,
         shipment_type: ShipmentType | ShipmentTypeValue,
         transport_details: TransportDetailInput | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> PutTransportContentResult:
         """Store carrier data for a shipment (partnered or not, Small Parcel or LTL/FTL), either to get a partnered-carrier estimate or to give Amazon tracking numbers.
 
         Args:
@@ -510,7 +581,7 @@ class FulfillmentInboundShipmentClient:
         shipment_id: str,
         inbound_shipment_header: UpdateInboundShipmentHeader | Mapping[str, Any],
         inbound_shipment_items: Iterable[InboundShipmentItem | Mapping[str, Any]],
-    ) -> MWSResponse:
+    ) -> UpdateInboundShipmentResult:
         """Replace the header of an existing inbound shipment and add, replace or remove its items (at most 200 items per call).
 
         Args:
@@ -535,7 +606,7 @@ class FulfillmentInboundShipmentClient:
         self,
         *,
         shipment_id: str,
-    ) -> MWSResponse:
+    ) -> VoidTransportRequestResult:
         """Cancel a confirmed partnered-carrier booking before its void deadline so the shipping cost is not charged.
 
         Args:
@@ -558,7 +629,7 @@ class AsyncFulfillmentInboundShipmentClient:
         *,
         shipment_id: str,
         need_by_date: date,
-    ) -> MWSResponse:
+    ) -> ConfirmPreorderResult:
         """Commit a shipment to pre-order using the need-by date obtained from GetPreorderInfo.
 
         Args:
@@ -581,7 +652,7 @@ class AsyncFulfillmentInboundShipmentClient:
         self,
         *,
         shipment_id: str,
-    ) -> MWSResponse:
+    ) -> ConfirmTransportRequestResult:
         """Accept the partnered-carrier cost estimate, allowing Amazon to charge it, and book the carrier.
 
         Args:
@@ -598,7 +669,7 @@ class AsyncFulfillmentInboundShipmentClient:
         shipment_id: str,
         inbound_shipment_header: CreateInboundShipmentHeader | Mapping[str, Any],
         inbound_shipment_items: Iterable[InboundShipmentItem | Mapping[str, Any]],
-    ) -> MWSResponse:
+    ) -> CreateInboundShipmentResult:
         """Turn one shipment of a CreateInboundShipmentPlan result into an inbound shipment; at most 200 items per call.
 
         Args:
@@ -629,7 +700,7 @@ class AsyncFulfillmentInboundShipmentClient:
         inbound_shipment_plan_request_items: Iterable[
             InboundShipmentPlanRequestItem | Mapping[str, Any]
         ],
-    ) -> MWSResponse:
+    ) -> CreateInboundShipmentPlanResult:
         """Ask Amazon to split a set of items into one or more planned shipments, each with a destination fulfillment center.
 
         Args:
@@ -658,7 +729,7 @@ class AsyncFulfillmentInboundShipmentClient:
         self,
         *,
         shipment_id: str,
-    ) -> MWSResponse:
+    ) -> EstimateTransportRequestResult:
         """Start Amazon's calculation of the partnered-carrier shipping cost for a shipment whose transport data was sent with PutTransportContent.
 
         Args:
@@ -673,7 +744,7 @@ class AsyncFulfillmentInboundShipmentClient:
         self,
         *,
         shipment_id: str,
-    ) -> MWSResponse:
+    ) -> GetBillOfLadingResult:
         """Fetch the bill of lading of a partnered-carrier LTL/FTL shipment as PDF data.
 
         Args:
@@ -689,7 +760,7 @@ class AsyncFulfillmentInboundShipmentClient:
         *,
         asin_list: Iterable[str],
         marketplace_id: str,
-    ) -> MWSResponse:
+    ) -> GetInboundGuidanceForASINResult:
         """Tell, for up to 50 ASINs, whether Amazon advises sending them to its fulfillment network in a marketplace, and why not.
 
         Args:
@@ -713,7 +784,7 @@ class AsyncFulfillmentInboundShipmentClient:
         *,
         seller_sku_list: Iterable[str],
         marketplace_id: str,
-    ) -> MWSResponse:
+    ) -> GetInboundGuidanceForSKUResult:
         """Tell, for up to 50 seller SKUs, whether Amazon advises sending them to its fulfillment network in a marketplace, and why not.
 
         Args:
@@ -738,7 +809,7 @@ class AsyncFulfillmentInboundShipmentClient:
         shipment_id: str,
         page_type: PageType | PageTypeValue | str,
         number_of_packages: int | None = None,
-    ) -> MWSResponse:
+    ) -> GetPackageLabelsResult:
         """Fetch shipping (and, for partnered Small Parcel, carrier) labels for a shipment's boxes as PDF data; kept for backward compatibility.
 
         Args:
@@ -765,7 +836,7 @@ class AsyncFulfillmentInboundShipmentClient:
         shipment_id: str,
         page_type: PageType | PageTypeValue | str,
         number_of_pallets: int,
-    ) -> MWSResponse:
+    ) -> GetPalletLabelsResult:
         """Fetch pallet labels (four identical labels per pallet) for an LTL/FTL shipment as PDF data.
 
         Args:
@@ -790,7 +861,7 @@ class AsyncFulfillmentInboundShipmentClient:
         self,
         *,
         shipment_id: str,
-    ) -> MWSResponse:
+    ) -> GetPreorderInfoResult:
         """Read whether a shipment holds pre-orderable items, whether it is already confirmed for pre-order, and the relevant dates.
 
         Args:
@@ -806,7 +877,7 @@ class AsyncFulfillmentInboundShipmentClient:
         *,
         asin_list: Iterable[str],
         ship_to_country_code: str,
-    ) -> MWSResponse:
+    ) -> GetPrepInstructionsForASINResult:
         """Look up the preparation an item needs, by ASIN, for shipping to a given country; meant for sourcing decisions.
 
         Args:
@@ -830,7 +901,7 @@ class AsyncFulfillmentInboundShipmentClient:
         *,
         seller_sku_list: Iterable[str],
         ship_to_country_code: str,
-    ) -> MWSResponse:
+    ) -> GetPrepInstructionsForSKUResult:
         """Look up the labelling and preparation requirements of listed seller SKUs for shipping to a given country.
 
         Args:
@@ -849,7 +920,7 @@ class AsyncFulfillmentInboundShipmentClient:
             ),
         )
 
-    async def get_service_status(self) -> MWSResponse:
+    async def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Fulfillment Inbound Shipment section is operating normally (GREEN, YELLOW or RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -861,7 +932,7 @@ class AsyncFulfillmentInboundShipmentClient:
         self,
         *,
         shipment_id: str,
-    ) -> MWSResponse:
+    ) -> GetTransportContentResult:
         """Read the transport data stored for a shipment, the partnered-carrier workflow status and estimate, and per-package status.
 
         Args:
@@ -878,7 +949,7 @@ class AsyncFulfillmentInboundShipmentClient:
         shipment_id: str,
         page_type: PageType | PageTypeValue | str,
         package_labels_to_print: Iterable[str],
-    ) -> MWSResponse:
+    ) -> GetUniquePackageLabelsResult:
         """Fetch one distinct label per listed carton of a shipment as PDF data; the carton contents feed must be sent first.
 
         Args:
@@ -905,7 +976,7 @@ class AsyncFulfillmentInboundShipmentClient:
         shipment_id: str | None = None,
         last_updated_after: datetime | None = None,
         last_updated_before: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> ListInboundShipmentItemsResult:
         """List the items of one shipment, or items changed within a time window (up to 200 per page).
 
         Args:
@@ -914,7 +985,7 @@ class AsyncFulfillmentInboundShipmentClient:
             last_updated_before (LastUpdatedBefore): End of the last-update window (inclusive); later than LastUpdatedAfter.
 
         Throttling: 30 requests at once, one more every 0.5 seconds.
-        More pages: when the result has a next_token, call list_inbound_shipment_items_by_next_token().
+        More pages: iter_list_inbound_shipment_items() follows them; or call list_inbound_shipment_items_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/fba_inbound/FBAInbound_ListInboundShipmentItems.html
         """
         return await self._session.call(
@@ -927,11 +998,34 @@ class AsyncFulfillmentInboundShipmentClient:
             ),
         )
 
+    def iter_list_inbound_shipment_items(
+        self,
+        *,
+        shipment_id: str | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+    ) -> AsyncIterator[ListInboundShipmentItemsResult]:
+        """Every page of list_inbound_shipment_items(): the first call, then list_inbound_shipment_items_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_inbound_shipment_items(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_INBOUND_SHIPMENT_ITEMS,
+            (
+                shipment_id,
+                last_updated_after,
+                last_updated_before,
+            ),
+            ops.LIST_INBOUND_SHIPMENT_ITEMS_BY_NEXT_TOKEN,
+        )
+
     async def list_inbound_shipment_items_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListInboundShipmentItemsResult:
         """Fetch the next page of a ListInboundShipmentItems result.
 
         Args:
@@ -953,7 +1047,7 @@ class AsyncFulfillmentInboundShipmentClient:
         shipment_id_list: Iterable[str] | None = None,
         last_updated_after: datetime | None = None,
         last_updated_before: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> ListInboundShipmentsResult:
         """List inbound shipments selected by status and/or ID, optionally within a last-update window (up to 50 per page).
 
         Args:
@@ -963,7 +1057,7 @@ class AsyncFulfillmentInboundShipmentClient:
             last_updated_before (LastUpdatedBefore): End of the last-update window (inclusive); later than LastUpdatedAfter.
 
         Throttling: 30 requests at once, one more every 0.5 seconds.
-        More pages: when the result has a next_token, call list_inbound_shipments_by_next_token().
+        More pages: iter_list_inbound_shipments() follows them; or call list_inbound_shipments_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/fba_inbound/FBAInbound_ListInboundShipments.html
         """
         return await self._session.call(
@@ -977,11 +1071,38 @@ class AsyncFulfillmentInboundShipmentClient:
             ),
         )
 
+    def iter_list_inbound_shipments(
+        self,
+        *,
+        shipment_status_list: (
+            Iterable[InboundShipmentStatusFilter | InboundShipmentStatusFilterValue] | None
+        ) = None,
+        shipment_id_list: Iterable[str] | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+    ) -> AsyncIterator[ListInboundShipmentsResult]:
+        """Every page of list_inbound_shipments(): the first call, then list_inbound_shipments_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_inbound_shipments(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_INBOUND_SHIPMENTS,
+            (
+                shipment_status_list,
+                shipment_id_list,
+                last_updated_after,
+                last_updated_before,
+            ),
+            ops.LIST_INBOUND_SHIPMENTS_BY_NEXT_TOKEN,
+        )
+
     async def list_inbound_shipments_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListInboundShipmentsResult:
         """Fetch the next page of a ListInboundShipments result.
 
         Args:
@@ -1001,7 +1122,7 @@ class AsyncFulfillmentInboundShipmentClient:
         is_partnered: bool,
         shipment_type: ShipmentType | ShipmentTypeValue,
         transport_details: TransportDetailInput | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> PutTransportContentResult:
         """Store carrier data for a shipment (partnered or not, Small Parcel or LTL/FTL), either to get a partnered-carrier estimate or to give Amazon tracking numbers.
 
         Args:
@@ -1030,7 +1151,7 @@ class AsyncFulfillmentInboundShipmentClient:
         shipment_id: str,
         inbound_shipment_header: UpdateInboundShipmentHeader | Mapping[str, Any],
         inbound_shipment_items: Iterable[InboundShipmentItem | Mapping[str, Any]],
-    ) -> MWSResponse:
+    ) -> UpdateInboundShipmentResult:
         """Replace the header of an existing inbound shipment and add, replace or remove its items (at most 200 items per call).
 
         Args:
@@ -1055,7 +1176,7 @@ class AsyncFulfillmentInboundShipmentClient:
         self,
         *,
         shipment_id: str,
-    ) -> MWSResponse:
+    ) -> VoidTransportRequestResult:
         """Cancel a confirmed partnered-carrier booking before its void deadline so the shipping cost is not charged.
 
         Args:

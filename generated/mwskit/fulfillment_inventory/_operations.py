@@ -15,7 +15,97 @@ SECTION = rt.SectionSpec(
     seller_parameter_alternatives=(),
 )
 
+CONDITION_VALUES = frozenset(item.value for item in models.Condition)
+
 RESPONSE_GROUP_VALUES = frozenset(item.value for item in models.ResponseGroup)
+
+SUPPLY_TYPE_VALUES = frozenset(item.value for item in models.SupplyType)
+
+TIMEPOINT_TYPE_VALUES = frozenset(item.value for item in models.TimepointType)
+
+MESSAGE_XML = rt.ResultShapeSpec(
+    models.Message,
+    (
+        rt.ResultField("locale", "Locale", "string"),
+        rt.ResultField("text", "Text", "string"),
+    ),
+)
+
+GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetServiceStatusResult,
+    (
+        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("timestamp", "Timestamp", "datetime"),
+        rt.ResultField("message_id", "MessageId", "string"),
+        rt.ResultField(
+            "messages", "Messages", "structure", shape=MESSAGE_XML, is_list=True, item="Message"
+        ),
+    ),
+)
+
+TIMEPOINT_XML = rt.ResultShapeSpec(
+    models.Timepoint,
+    (
+        rt.ResultField("timepoint_type", "TimepointType", "string", enum=models.TimepointType),
+        rt.ResultField("date_time", "DateTime", "datetime"),
+    ),
+)
+
+INVENTORY_SUPPLY_DETAIL_XML = rt.ResultShapeSpec(
+    models.InventorySupplyDetail,
+    (
+        rt.ResultField("quantity", "Quantity", "integer"),
+        rt.ResultField("supply_type", "SupplyType", "string", enum=models.SupplyType),
+        rt.ResultField(
+            "earliest_available_to_pick",
+            "EarliestAvailableToPick",
+            "structure",
+            shape=TIMEPOINT_XML,
+        ),
+        rt.ResultField(
+            "latest_available_to_pick", "LatestAvailableToPick", "structure", shape=TIMEPOINT_XML
+        ),
+    ),
+)
+
+INVENTORY_SUPPLY_XML = rt.ResultShapeSpec(
+    models.InventorySupply,
+    (
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField("fnsku", "FNSKU", "string"),
+        rt.ResultField("asin", "ASIN", "string"),
+        rt.ResultField("condition", "Condition", "string", enum=models.Condition),
+        rt.ResultField("total_supply_quantity", "TotalSupplyQuantity", "integer"),
+        rt.ResultField("in_stock_supply_quantity", "InStockSupplyQuantity", "integer"),
+        rt.ResultField(
+            "earliest_availability", "EarliestAvailability", "structure", shape=TIMEPOINT_XML
+        ),
+        rt.ResultField(
+            "supply_detail",
+            "SupplyDetail",
+            "structure",
+            shape=INVENTORY_SUPPLY_DETAIL_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+LIST_INVENTORY_SUPPLY_RESULT_XML = rt.ResultShapeSpec(
+    models.ListInventorySupplyResult,
+    (
+        rt.ResultField("marketplace_id", "MarketplaceId", "string"),
+        rt.ResultField(
+            "inventory_supply_list",
+            "InventorySupplyList",
+            "structure",
+            shape=INVENTORY_SUPPLY_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField("next_token", "NextToken", "string"),
+    ),
+)
 
 GET_SERVICE_STATUS = rt.Operation(
     name="GetServiceStatus",
@@ -30,7 +120,9 @@ GET_SERVICE_STATUS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetServiceStatusResult",
+    result_class=models.GetServiceStatusResult,
     document=False,
+    result_shape=GET_SERVICE_STATUS_RESULT_XML,
 )
 
 LIST_INVENTORY_SUPPLY = rt.Operation(
@@ -74,6 +166,7 @@ LIST_INVENTORY_SUPPLY = rt.Operation(
     ),
     idempotent=True,
     result_element="ListInventorySupplyResult",
+    result_class=models.ListInventorySupplyResult,
     document=False,
     constraints=(
         rt.Constraint(
@@ -85,6 +178,7 @@ LIST_INVENTORY_SUPPLY = rt.Operation(
         ),
     ),
     next_token_action="ListInventorySupplyByNextToken",
+    result_shape=LIST_INVENTORY_SUPPLY_RESULT_XML,
 )
 
 LIST_INVENTORY_SUPPLY_BY_NEXT_TOKEN = rt.Operation(
@@ -108,5 +202,7 @@ LIST_INVENTORY_SUPPLY_BY_NEXT_TOKEN = rt.Operation(
     ),
     idempotent=True,
     result_element="ListInventorySupplyByNextTokenResult",
+    result_class=models.ListInventorySupplyResult,
     document=False,
+    result_shape=LIST_INVENTORY_SUPPLY_RESULT_XML,
 )

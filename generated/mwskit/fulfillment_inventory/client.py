@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 
-from .._runtime import AsyncSession, MWSResponse, SyncSession
+from .._runtime import AsyncSession, SyncSession
 from . import _operations as ops
 from .models import (
+    GetServiceStatusResult,
+    ListInventorySupplyResult,
     ResponseGroup,
     ResponseGroupValue,
 )
@@ -20,7 +22,7 @@ class FulfillmentInventoryClient:
     def __init__(self, session: SyncSession) -> None:
         self._session = session
 
-    def get_service_status(self) -> MWSResponse:
+    def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Fulfillment Inventory section is operating normally (GREEN, YELLOW or RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -35,7 +37,7 @@ class FulfillmentInventoryClient:
         query_start_date_time: datetime | None = None,
         response_group: ResponseGroup | ResponseGroupValue | None = None,
         marketplace_id: str | None = None,
-    ) -> MWSResponse:
+    ) -> ListInventorySupplyResult:
         """Report in-stock and inbound FBA quantities, either for up to 50 listed SKUs or for every SKU whose availability changed since a given time.
 
         Args:
@@ -45,7 +47,7 @@ class FulfillmentInventoryClient:
             marketplace_id (MarketplaceId): Marketplace to which the request is limited.
 
         Throttling: 30 requests at once, one more every 0.5 seconds.
-        More pages: when the result has a next_token, call list_inventory_supply_by_next_token().
+        More pages: iter_list_inventory_supply() follows them; or call list_inventory_supply_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/fba_inventory/FBAInventory_ListInventorySupply.html
         """
         return self._session.call(
@@ -59,11 +61,36 @@ class FulfillmentInventoryClient:
             ),
         )
 
+    def iter_list_inventory_supply(
+        self,
+        *,
+        seller_skus: Iterable[str] | None = None,
+        query_start_date_time: datetime | None = None,
+        response_group: ResponseGroup | ResponseGroupValue | None = None,
+        marketplace_id: str | None = None,
+    ) -> Iterator[ListInventorySupplyResult]:
+        """Every page of list_inventory_supply(): the first call, then list_inventory_supply_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_inventory_supply(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_INVENTORY_SUPPLY,
+            (
+                seller_skus,
+                query_start_date_time,
+                response_group,
+                marketplace_id,
+            ),
+            ops.LIST_INVENTORY_SUPPLY_BY_NEXT_TOKEN,
+        )
+
     def list_inventory_supply_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListInventorySupplyResult:
         """Fetch the next page of a ListInventorySupply result.
 
         Args:
@@ -83,7 +110,7 @@ class AsyncFulfillmentInventoryClient:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get_service_status(self) -> MWSResponse:
+    async def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Fulfillment Inventory section is operating normally (GREEN, YELLOW or RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -98,7 +125,7 @@ class AsyncFulfillmentInventoryClient:
         query_start_date_time: datetime | None = None,
         response_group: ResponseGroup | ResponseGroupValue | None = None,
         marketplace_id: str | None = None,
-    ) -> MWSResponse:
+    ) -> ListInventorySupplyResult:
         """Report in-stock and inbound FBA quantities, either for up to 50 listed SKUs or for every SKU whose availability changed since a given time.
 
         Args:
@@ -108,7 +135,7 @@ class AsyncFulfillmentInventoryClient:
             marketplace_id (MarketplaceId): Marketplace to which the request is limited.
 
         Throttling: 30 requests at once, one more every 0.5 seconds.
-        More pages: when the result has a next_token, call list_inventory_supply_by_next_token().
+        More pages: iter_list_inventory_supply() follows them; or call list_inventory_supply_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/fba_inventory/FBAInventory_ListInventorySupply.html
         """
         return await self._session.call(
@@ -122,11 +149,36 @@ class AsyncFulfillmentInventoryClient:
             ),
         )
 
+    def iter_list_inventory_supply(
+        self,
+        *,
+        seller_skus: Iterable[str] | None = None,
+        query_start_date_time: datetime | None = None,
+        response_group: ResponseGroup | ResponseGroupValue | None = None,
+        marketplace_id: str | None = None,
+    ) -> AsyncIterator[ListInventorySupplyResult]:
+        """Every page of list_inventory_supply(): the first call, then list_inventory_supply_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_inventory_supply(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_INVENTORY_SUPPLY,
+            (
+                seller_skus,
+                query_start_date_time,
+                response_group,
+                marketplace_id,
+            ),
+            ops.LIST_INVENTORY_SUPPLY_BY_NEXT_TOKEN,
+        )
+
     async def list_inventory_supply_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListInventorySupplyResult:
         """Fetch the next page of a ListInventorySupply result.
 
         Args:

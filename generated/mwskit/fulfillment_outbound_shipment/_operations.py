@@ -15,11 +15,37 @@ SECTION = rt.SectionSpec(
     seller_parameter_alternatives=(),
 )
 
+ADDITIONAL_LOCATION_INFO_VALUES = frozenset(item.value for item in models.AdditionalLocationInfo)
+
+FEE_NAME_VALUES = frozenset(item.value for item in models.FeeName)
+
 FULFILLMENT_ACTION_VALUES = frozenset(item.value for item in models.FulfillmentAction)
+
+FULFILLMENT_ORDER_STATUS_VALUES = frozenset(item.value for item in models.FulfillmentOrderStatus)
 
 FULFILLMENT_POLICY_VALUES = frozenset(item.value for item in models.FulfillmentPolicy)
 
+FULFILLMENT_SHIPMENT_STATUS_VALUES = frozenset(
+    item.value for item in models.FulfillmentShipmentStatus
+)
+
+INVALID_ITEM_REASON_CODE_VALUES = frozenset(item.value for item in models.InvalidItemReasonCode)
+
+PACKAGE_STATUS_VALUES = frozenset(item.value for item in models.PackageStatus)
+
+RETURN_ITEM_STATUS_VALUES = frozenset(item.value for item in models.ReturnItemStatus)
+
+RETURN_RECEIVED_CONDITION_VALUES = frozenset(item.value for item in models.ReturnReceivedCondition)
+
 SHIPPING_SPEED_CATEGORY_VALUES = frozenset(item.value for item in models.ShippingSpeedCategory)
+
+SHIPPING_WEIGHT_CALCULATION_METHOD_VALUES = frozenset(
+    item.value for item in models.ShippingWeightCalculationMethod
+)
+
+TRACKING_EVENT_CODE_VALUES = frozenset(item.value for item in models.TrackingEventCode)
+
+WEIGHT_UNIT_VALUES = frozenset(item.value for item in models.WeightUnit)
 
 ADDRESS_SHAPE = rt.ShapeSpec(
     "Address",
@@ -414,6 +440,569 @@ UPDATE_FULFILLMENT_ORDER_ITEM_SHAPE = rt.ShapeSpec(
     ),
 )
 
+ADDRESS_INFO_XML = rt.ResultShapeSpec(
+    models.AddressInfo,
+    (
+        rt.ResultField("name", "Name", "string"),
+        rt.ResultField("line1", "Line1", "string"),
+        rt.ResultField("line2", "Line2", "string"),
+        rt.ResultField("line3", "Line3", "string"),
+        rt.ResultField("district_or_county", "DistrictOrCounty", "string"),
+        rt.ResultField("city", "City", "string"),
+        rt.ResultField("state_or_province_code", "StateOrProvinceCode", "string"),
+        rt.ResultField("country_code", "CountryCode", "string"),
+        rt.ResultField("postal_code", "PostalCode", "string"),
+        rt.ResultField("phone_number", "PhoneNumber", "string"),
+    ),
+)
+
+CURRENCY_INFO_XML = rt.ResultShapeSpec(
+    models.CurrencyInfo,
+    (
+        rt.ResultField("currency_code", "CurrencyCode", "string"),
+        rt.ResultField("value", "Value", "decimal"),
+    ),
+)
+
+COD_SETTINGS_INFO_XML = rt.ResultShapeSpec(
+    models.CODSettingsInfo,
+    (
+        rt.ResultField("is_cod_required", "IsCODRequired", "boolean"),
+        rt.ResultField("cod_charge", "CODCharge", "structure", shape=CURRENCY_INFO_XML),
+        rt.ResultField("cod_charge_tax", "CODChargeTax", "structure", shape=CURRENCY_INFO_XML),
+        rt.ResultField("shipping_charge", "ShippingCharge", "structure", shape=CURRENCY_INFO_XML),
+        rt.ResultField(
+            "shipping_charge_tax", "ShippingChargeTax", "structure", shape=CURRENCY_INFO_XML
+        ),
+    ),
+)
+
+RETURN_ITEM_XML = rt.ResultShapeSpec(
+    models.ReturnItem,
+    (
+        rt.ResultField("seller_return_item_id", "SellerReturnItemId", "string"),
+        rt.ResultField(
+            "seller_fulfillment_order_item_id", "SellerFulfillmentOrderItemId", "string"
+        ),
+        rt.ResultField("amazon_shipment_id", "AmazonShipmentId", "string"),
+        rt.ResultField("seller_return_reason_code", "SellerReturnReasonCode", "string"),
+        rt.ResultField("return_comment", "ReturnComment", "string"),
+        rt.ResultField("amazon_return_reason_code", "AmazonReturnReasonCode", "string"),
+        rt.ResultField("status", "Status", "string", enum=models.ReturnItemStatus),
+        rt.ResultField("status_changed_date", "StatusChangedDate", "datetime"),
+        rt.ResultField("return_authorization_id", "ReturnAuthorizationId", "string"),
+        rt.ResultField(
+            "return_received_condition",
+            "ReturnReceivedCondition",
+            "string",
+            enum=models.ReturnReceivedCondition,
+        ),
+        rt.ResultField("fulfillment_center_id", "FulfillmentCenterId", "string"),
+    ),
+)
+
+INVALID_ITEM_REASON_XML = rt.ResultShapeSpec(
+    models.InvalidItemReason,
+    (
+        rt.ResultField(
+            "invalid_item_reason_code",
+            "InvalidItemReasonCode",
+            "string",
+            enum=models.InvalidItemReasonCode,
+        ),
+        rt.ResultField("description", "Description", "string"),
+    ),
+)
+
+INVALID_RETURN_ITEM_XML = rt.ResultShapeSpec(
+    models.InvalidReturnItem,
+    (
+        rt.ResultField("seller_return_item_id", "SellerReturnItemId", "string"),
+        rt.ResultField(
+            "seller_fulfillment_order_item_id", "SellerFulfillmentOrderItemId", "string"
+        ),
+        rt.ResultField(
+            "invalid_item_reason", "InvalidItemReason", "structure", shape=INVALID_ITEM_REASON_XML
+        ),
+    ),
+)
+
+RETURN_AUTHORIZATION_XML = rt.ResultShapeSpec(
+    models.ReturnAuthorization,
+    (
+        rt.ResultField("return_authorization_id", "ReturnAuthorizationId", "string"),
+        rt.ResultField("fulfillment_center_id", "FulfillmentCenterId", "string"),
+        rt.ResultField("return_to_address", "ReturnToAddress", "structure", shape=ADDRESS_INFO_XML),
+        rt.ResultField("amazon_rma_id", "AmazonRmaId", "string"),
+        rt.ResultField("rma_page_url", "RmaPageURL", "string"),
+    ),
+)
+
+CREATE_FULFILLMENT_RETURN_RESULT_XML = rt.ResultShapeSpec(
+    models.CreateFulfillmentReturnResult,
+    (
+        rt.ResultField(
+            "return_item_list",
+            "ReturnItemList",
+            "structure",
+            shape=RETURN_ITEM_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "invalid_return_item_list",
+            "InvalidReturnItemList",
+            "structure",
+            shape=INVALID_RETURN_ITEM_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "return_authorization_list",
+            "ReturnAuthorizationList",
+            "structure",
+            shape=RETURN_AUTHORIZATION_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+DELIVERY_WINDOW_INFO_XML = rt.ResultShapeSpec(
+    models.DeliveryWindowInfo,
+    (
+        rt.ResultField("start_date_time", "StartDateTime", "datetime"),
+        rt.ResultField("end_date_time", "EndDateTime", "datetime"),
+    ),
+)
+
+FEE_XML = rt.ResultShapeSpec(
+    models.Fee,
+    (
+        rt.ResultField("name", "Name", "string", enum=models.FeeName),
+        rt.ResultField("amount", "Amount", "structure", shape=CURRENCY_INFO_XML),
+    ),
+)
+
+FULFILLMENT_ORDER_XML = rt.ResultShapeSpec(
+    models.FulfillmentOrder,
+    (
+        rt.ResultField("seller_fulfillment_order_id", "SellerFulfillmentOrderId", "string"),
+        rt.ResultField("marketplace_id", "MarketplaceId", "string"),
+        rt.ResultField("displayable_order_id", "DisplayableOrderId", "string"),
+        rt.ResultField("displayable_order_date_time", "DisplayableOrderDateTime", "datetime"),
+        rt.ResultField("displayable_order_comment", "DisplayableOrderComment", "string"),
+        rt.ResultField(
+            "shipping_speed_category",
+            "ShippingSpeedCategory",
+            "string",
+            enum=models.ShippingSpeedCategory,
+        ),
+        rt.ResultField(
+            "delivery_window", "DeliveryWindow", "structure", shape=DELIVERY_WINDOW_INFO_XML
+        ),
+        rt.ResultField(
+            "destination_address", "DestinationAddress", "structure", shape=ADDRESS_INFO_XML
+        ),
+        rt.ResultField(
+            "fulfillment_action", "FulfillmentAction", "string", enum=models.FulfillmentAction
+        ),
+        rt.ResultField(
+            "fulfillment_policy", "FulfillmentPolicy", "string", enum=models.FulfillmentPolicy
+        ),
+        rt.ResultField("fulfillment_method", "FulfillmentMethod", "string"),
+        rt.ResultField("cod_settings", "CODSettings", "structure", shape=COD_SETTINGS_INFO_XML),
+        rt.ResultField("received_date_time", "ReceivedDateTime", "datetime"),
+        rt.ResultField(
+            "fulfillment_order_status",
+            "FulfillmentOrderStatus",
+            "string",
+            enum=models.FulfillmentOrderStatus,
+        ),
+        rt.ResultField("status_updated_date_time", "StatusUpdatedDateTime", "datetime"),
+        rt.ResultField(
+            "notification_email_list",
+            "NotificationEmailList",
+            "string",
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+FULFILLMENT_ORDER_ITEM_XML = rt.ResultShapeSpec(
+    models.FulfillmentOrderItem,
+    (
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField(
+            "seller_fulfillment_order_item_id", "SellerFulfillmentOrderItemId", "string"
+        ),
+        rt.ResultField("quantity", "Quantity", "integer"),
+        rt.ResultField("gift_message", "GiftMessage", "string"),
+        rt.ResultField("displayable_comment", "DisplayableComment", "string"),
+        rt.ResultField("fulfillment_network_sku", "FulfillmentNetworkSKU", "string"),
+        rt.ResultField("order_item_disposition", "OrderItemDisposition", "string"),
+        rt.ResultField("cancelled_quantity", "CancelledQuantity", "integer"),
+        rt.ResultField("unfulfillable_quantity", "UnfulfillableQuantity", "integer"),
+        rt.ResultField("estimated_ship_date_time", "EstimatedShipDateTime", "datetime"),
+        rt.ResultField("estimated_arrival_date_time", "EstimatedArrivalDateTime", "datetime"),
+        rt.ResultField("per_unit_price", "PerUnitPrice", "structure", shape=CURRENCY_INFO_XML),
+        rt.ResultField("per_unit_tax", "PerUnitTax", "structure", shape=CURRENCY_INFO_XML),
+        rt.ResultField(
+            "per_unit_declared_value", "PerUnitDeclaredValue", "structure", shape=CURRENCY_INFO_XML
+        ),
+    ),
+)
+
+SCHEDULED_DELIVERY_INFO_XML = rt.ResultShapeSpec(
+    models.ScheduledDeliveryInfo,
+    (
+        rt.ResultField("delivery_time_zone", "DeliveryTimeZone", "string"),
+        rt.ResultField(
+            "delivery_windows",
+            "DeliveryWindows",
+            "structure",
+            shape=DELIVERY_WINDOW_INFO_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+WEIGHT_XML = rt.ResultShapeSpec(
+    models.Weight,
+    (
+        rt.ResultField("unit", "Unit", "string", enum=models.WeightUnit),
+        rt.ResultField("value", "Value", "decimal"),
+    ),
+)
+
+FULFILLMENT_PREVIEW_ITEM_XML = rt.ResultShapeSpec(
+    models.FulfillmentPreviewItem,
+    (
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField("quantity", "Quantity", "integer"),
+        rt.ResultField(
+            "seller_fulfillment_order_item_id", "SellerFulfillmentOrderItemId", "string"
+        ),
+        rt.ResultField(
+            "estimated_shipping_weight", "EstimatedShippingWeight", "structure", shape=WEIGHT_XML
+        ),
+        rt.ResultField(
+            "shipping_weight_calculation_method",
+            "ShippingWeightCalculationMethod",
+            "string",
+            enum=models.ShippingWeightCalculationMethod,
+        ),
+    ),
+)
+
+FULFILLMENT_PREVIEW_SHIPMENT_XML = rt.ResultShapeSpec(
+    models.FulfillmentPreviewShipment,
+    (
+        rt.ResultField("earliest_ship_date", "EarliestShipDate", "datetime"),
+        rt.ResultField("latest_ship_date", "LatestShipDate", "datetime"),
+        rt.ResultField("earliest_arrival_date", "EarliestArrivalDate", "datetime"),
+        rt.ResultField("latest_arrival_date", "LatestArrivalDate", "datetime"),
+        rt.ResultField(
+            "fulfillment_preview_items",
+            "FulfillmentPreviewItems",
+            "structure",
+            shape=FULFILLMENT_PREVIEW_ITEM_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+UNFULFILLABLE_PREVIEW_ITEM_XML = rt.ResultShapeSpec(
+    models.UnfulfillablePreviewItem,
+    (
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField("quantity", "Quantity", "integer"),
+        rt.ResultField(
+            "seller_fulfillment_order_item_id", "SellerFulfillmentOrderItemId", "string"
+        ),
+        rt.ResultField(
+            "item_unfulfillable_reasons",
+            "ItemUnfulfillableReasons",
+            "string",
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+FULFILLMENT_PREVIEW_XML = rt.ResultShapeSpec(
+    models.FulfillmentPreview,
+    (
+        rt.ResultField(
+            "shipping_speed_category",
+            "ShippingSpeedCategory",
+            "string",
+            enum=models.ShippingSpeedCategory,
+        ),
+        rt.ResultField(
+            "scheduled_delivery_info",
+            "ScheduledDeliveryInfo",
+            "structure",
+            shape=SCHEDULED_DELIVERY_INFO_XML,
+        ),
+        rt.ResultField("is_fulfillable", "IsFulfillable", "boolean"),
+        rt.ResultField("is_cod_capable", "IsCODCapable", "boolean"),
+        rt.ResultField(
+            "estimated_shipping_weight", "EstimatedShippingWeight", "structure", shape=WEIGHT_XML
+        ),
+        rt.ResultField(
+            "estimated_fees",
+            "EstimatedFees",
+            "structure",
+            shape=FEE_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "fulfillment_preview_shipments",
+            "FulfillmentPreviewShipments",
+            "structure",
+            shape=FULFILLMENT_PREVIEW_SHIPMENT_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "unfulfillable_preview_items",
+            "UnfulfillablePreviewItems",
+            "structure",
+            shape=UNFULFILLABLE_PREVIEW_ITEM_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "order_unfulfillable_reasons",
+            "OrderUnfulfillableReasons",
+            "string",
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField("marketplace_id", "MarketplaceId", "string"),
+    ),
+)
+
+FULFILLMENT_SHIPMENT_ITEM_XML = rt.ResultShapeSpec(
+    models.FulfillmentShipmentItem,
+    (
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField(
+            "seller_fulfillment_order_item_id", "SellerFulfillmentOrderItemId", "string"
+        ),
+        rt.ResultField("quantity", "Quantity", "integer"),
+        rt.ResultField("package_number", "PackageNumber", "integer"),
+    ),
+)
+
+FULFILLMENT_SHIPMENT_PACKAGE_XML = rt.ResultShapeSpec(
+    models.FulfillmentShipmentPackage,
+    (
+        rt.ResultField("package_number", "PackageNumber", "integer"),
+        rt.ResultField("carrier_code", "CarrierCode", "string"),
+        rt.ResultField("tracking_number", "TrackingNumber", "string"),
+        rt.ResultField("estimated_arrival_date_time", "EstimatedArrivalDateTime", "datetime"),
+    ),
+)
+
+FULFILLMENT_SHIPMENT_XML = rt.ResultShapeSpec(
+    models.FulfillmentShipment,
+    (
+        rt.ResultField("amazon_shipment_id", "AmazonShipmentId", "string"),
+        rt.ResultField("fulfillment_center_id", "FulfillmentCenterId", "string"),
+        rt.ResultField(
+            "fulfillment_shipment_status",
+            "FulfillmentShipmentStatus",
+            "string",
+            enum=models.FulfillmentShipmentStatus,
+        ),
+        rt.ResultField("shipping_date_time", "ShippingDateTime", "datetime"),
+        rt.ResultField("estimated_arrival_date_time", "EstimatedArrivalDateTime", "datetime"),
+        rt.ResultField(
+            "fulfillment_shipment_item",
+            "FulfillmentShipmentItem",
+            "structure",
+            shape=FULFILLMENT_SHIPMENT_ITEM_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "fulfillment_shipment_package",
+            "FulfillmentShipmentPackage",
+            "structure",
+            shape=FULFILLMENT_SHIPMENT_PACKAGE_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+GET_FULFILLMENT_ORDER_RESULT_XML = rt.ResultShapeSpec(
+    models.GetFulfillmentOrderResult,
+    (
+        rt.ResultField(
+            "fulfillment_order", "FulfillmentOrder", "structure", shape=FULFILLMENT_ORDER_XML
+        ),
+        rt.ResultField(
+            "fulfillment_order_item",
+            "FulfillmentOrderItem",
+            "structure",
+            shape=FULFILLMENT_ORDER_ITEM_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "fulfillment_shipment",
+            "FulfillmentShipment",
+            "structure",
+            shape=FULFILLMENT_SHIPMENT_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "return_item_list",
+            "ReturnItemList",
+            "structure",
+            shape=RETURN_ITEM_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "return_authorization_list",
+            "ReturnAuthorizationList",
+            "structure",
+            shape=RETURN_AUTHORIZATION_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+GET_FULFILLMENT_PREVIEW_RESULT_XML = rt.ResultShapeSpec(
+    models.GetFulfillmentPreviewResult,
+    (
+        rt.ResultField(
+            "fulfillment_previews",
+            "FulfillmentPreviews",
+            "structure",
+            shape=FULFILLMENT_PREVIEW_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+TRACKING_ADDRESS_XML = rt.ResultShapeSpec(
+    models.TrackingAddress,
+    (
+        rt.ResultField("city", "City", "string"),
+        rt.ResultField("state", "State", "string"),
+        rt.ResultField("country", "Country", "string"),
+    ),
+)
+
+TRACKING_EVENT_XML = rt.ResultShapeSpec(
+    models.TrackingEvent,
+    (
+        rt.ResultField("event_date", "EventDate", "datetime"),
+        rt.ResultField("event_address", "EventAddress", "structure", shape=TRACKING_ADDRESS_XML),
+        rt.ResultField("event_code", "EventCode", "string", enum=models.TrackingEventCode),
+    ),
+)
+
+GET_PACKAGE_TRACKING_DETAILS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetPackageTrackingDetailsResult,
+    (
+        rt.ResultField("package_number", "PackageNumber", "integer"),
+        rt.ResultField("tracking_number", "TrackingNumber", "string"),
+        rt.ResultField("carrier_code", "CarrierCode", "string"),
+        rt.ResultField("carrier_phone_number", "CarrierPhoneNumber", "string"),
+        rt.ResultField("carrier_url", "CarrierURL", "string"),
+        rt.ResultField("ship_date", "ShipDate", "datetime"),
+        rt.ResultField("estimated_arrival_date", "EstimatedArrivalDate", "datetime"),
+        rt.ResultField("ship_to_address", "ShipToAddress", "structure", shape=TRACKING_ADDRESS_XML),
+        rt.ResultField("current_status", "CurrentStatus", "string", enum=models.PackageStatus),
+        rt.ResultField("signed_for_by", "SignedForBy", "string"),
+        rt.ResultField(
+            "additional_location_info",
+            "AdditionalLocationInfo",
+            "string",
+            enum=models.AdditionalLocationInfo,
+        ),
+        rt.ResultField(
+            "tracking_events",
+            "TrackingEvents",
+            "structure",
+            shape=TRACKING_EVENT_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+MESSAGE_XML = rt.ResultShapeSpec(
+    models.Message,
+    (
+        rt.ResultField("locale", "Locale", "string"),
+        rt.ResultField("text", "Text", "string"),
+    ),
+)
+
+GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetServiceStatusResult,
+    (
+        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("timestamp", "Timestamp", "datetime"),
+        rt.ResultField("message_id", "MessageId", "string"),
+        rt.ResultField(
+            "messages", "Messages", "structure", shape=MESSAGE_XML, is_list=True, item="Message"
+        ),
+    ),
+)
+
+LIST_ALL_FULFILLMENT_ORDERS_RESULT_XML = rt.ResultShapeSpec(
+    models.ListAllFulfillmentOrdersResult,
+    (
+        rt.ResultField("next_token", "NextToken", "string"),
+        rt.ResultField(
+            "fulfillment_orders",
+            "FulfillmentOrders",
+            "structure",
+            shape=FULFILLMENT_ORDER_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+REASON_CODE_DETAILS_XML = rt.ResultShapeSpec(
+    models.ReasonCodeDetails,
+    (
+        rt.ResultField("return_reason_code", "ReturnReasonCode", "string"),
+        rt.ResultField("description", "Description", "string"),
+        rt.ResultField("translated_description", "TranslatedDescription", "string"),
+    ),
+)
+
+LIST_RETURN_REASON_CODES_RESULT_XML = rt.ResultShapeSpec(
+    models.ListReturnReasonCodesResult,
+    (
+        rt.ResultField(
+            "reason_code_details_list",
+            "ReasonCodeDetailsList",
+            "structure",
+            shape=REASON_CODE_DETAILS_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
 CANCEL_FULFILLMENT_ORDER = rt.Operation(
     name="CancelFulfillmentOrder",
     method="cancel_fulfillment_order",
@@ -436,6 +1025,7 @@ CANCEL_FULFILLMENT_ORDER = rt.Operation(
     ),
     idempotent=True,
     result_element="CancelFulfillmentOrderResult",
+    result_class=rt.MWSResult,
     document=False,
 )
 
@@ -564,6 +1154,7 @@ CREATE_FULFILLMENT_ORDER = rt.Operation(
     ),
     idempotent=False,
     result_element="CreateFulfillmentOrderResult",
+    result_class=rt.MWSResult,
     document=False,
 )
 
@@ -597,7 +1188,9 @@ CREATE_FULFILLMENT_RETURN = rt.Operation(
     ),
     idempotent=False,
     result_element="CreateFulfillmentReturnResult",
+    result_class=models.CreateFulfillmentReturnResult,
     document=False,
+    result_shape=CREATE_FULFILLMENT_RETURN_RESULT_XML,
 )
 
 GET_FULFILLMENT_ORDER = rt.Operation(
@@ -622,7 +1215,9 @@ GET_FULFILLMENT_ORDER = rt.Operation(
     ),
     idempotent=True,
     result_element="GetFulfillmentOrderResult",
+    result_class=models.GetFulfillmentOrderResult,
     document=False,
+    result_shape=GET_FULFILLMENT_ORDER_RESULT_XML,
 )
 
 GET_FULFILLMENT_PREVIEW = rt.Operation(
@@ -682,7 +1277,9 @@ GET_FULFILLMENT_PREVIEW = rt.Operation(
     ),
     idempotent=True,
     result_element="GetFulfillmentPreviewResult",
+    result_class=models.GetFulfillmentPreviewResult,
     document=False,
+    result_shape=GET_FULFILLMENT_PREVIEW_RESULT_XML,
 )
 
 GET_PACKAGE_TRACKING_DETAILS = rt.Operation(
@@ -706,7 +1303,9 @@ GET_PACKAGE_TRACKING_DETAILS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetPackageTrackingDetailsResult",
+    result_class=models.GetPackageTrackingDetailsResult,
     document=False,
+    result_shape=GET_PACKAGE_TRACKING_DETAILS_RESULT_XML,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -722,7 +1321,9 @@ GET_SERVICE_STATUS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetServiceStatusResult",
+    result_class=models.GetServiceStatusResult,
     document=False,
+    result_shape=GET_SERVICE_STATUS_RESULT_XML,
 )
 
 LIST_ALL_FULFILLMENT_ORDERS = rt.Operation(
@@ -752,8 +1353,10 @@ LIST_ALL_FULFILLMENT_ORDERS = rt.Operation(
     ),
     idempotent=True,
     result_element="ListAllFulfillmentOrdersResult",
+    result_class=models.ListAllFulfillmentOrdersResult,
     document=False,
     next_token_action="ListAllFulfillmentOrdersByNextToken",
+    result_shape=LIST_ALL_FULFILLMENT_ORDERS_RESULT_XML,
 )
 
 LIST_ALL_FULFILLMENT_ORDERS_BY_NEXT_TOKEN = rt.Operation(
@@ -777,7 +1380,9 @@ LIST_ALL_FULFILLMENT_ORDERS_BY_NEXT_TOKEN = rt.Operation(
     ),
     idempotent=True,
     result_element="ListAllFulfillmentOrdersByNextTokenResult",
+    result_class=models.ListAllFulfillmentOrdersResult,
     document=False,
+    result_shape=LIST_ALL_FULFILLMENT_ORDERS_RESULT_XML,
 )
 
 LIST_RETURN_REASON_CODES = rt.Operation(
@@ -819,7 +1424,9 @@ LIST_RETURN_REASON_CODES = rt.Operation(
     ),
     idempotent=True,
     result_element="ListReturnReasonCodesResult",
+    result_class=models.ListReturnReasonCodesResult,
     document=False,
+    result_shape=LIST_RETURN_REASON_CODES_RESULT_XML,
 )
 
 UPDATE_FULFILLMENT_ORDER = rt.Operation(
@@ -933,5 +1540,6 @@ UPDATE_FULFILLMENT_ORDER = rt.Operation(
     ),
     idempotent=True,
     result_element="UpdateFulfillmentOrderResult",
+    result_class=rt.MWSResult,
     document=False,
 )

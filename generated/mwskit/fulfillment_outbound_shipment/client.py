@@ -3,23 +3,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-from .._runtime import AsyncSession, MWSResponse, SyncSession
+from .._runtime import AsyncSession, MWSResult, SyncSession
 from . import _operations as ops
 from .models import (
     Address,
     CODSettings,
     CreateFulfillmentOrderItem,
+    CreateFulfillmentReturnResult,
     CreateReturnItem,
     DeliveryWindow,
     FulfillmentAction,
     FulfillmentActionValue,
     FulfillmentPolicy,
     FulfillmentPolicyValue,
+    GetFulfillmentOrderResult,
     GetFulfillmentPreviewItem,
+    GetFulfillmentPreviewResult,
+    GetPackageTrackingDetailsResult,
+    GetServiceStatusResult,
+    ListAllFulfillmentOrdersResult,
+    ListReturnReasonCodesResult,
     ShippingSpeedCategory,
     ShippingSpeedCategoryValue,
     UpdateFulfillmentOrderItem,
@@ -36,7 +43,7 @@ class FulfillmentOutboundShipmentClient:
         self,
         *,
         seller_fulfillment_order_id: str,
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Ask Amazon to stop fulfilling an order; Amazon tries to halt units not yet shipped but does not guarantee it.
 
         Args:
@@ -67,7 +74,7 @@ class FulfillmentOutboundShipmentClient:
         items: Iterable[CreateFulfillmentOrderItem | Mapping[str, Any]],
         delivery_window: DeliveryWindow | Mapping[str, Any] | None = None,
         ship_from_country_code: str | None = None,
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Ask Amazon to ship items from the seller's FBA inventory to an address, now or after an order hold is released.
 
         Args:
@@ -117,7 +124,7 @@ class FulfillmentOutboundShipmentClient:
         *,
         seller_fulfillment_order_id: str,
         items: Iterable[CreateReturnItem | Mapping[str, Any]],
-    ) -> MWSResponse:
+    ) -> CreateFulfillmentReturnResult:
         """Authorize the return of items that were shipped by a fulfillment order, getting the return authorizations the buyer needs.
 
         Args:
@@ -140,7 +147,7 @@ class FulfillmentOutboundShipmentClient:
         self,
         *,
         seller_fulfillment_order_id: str,
-    ) -> MWSResponse:
+    ) -> GetFulfillmentOrderResult:
         """Read one fulfillment order with its items, shipments, packages and any returns.
 
         Args:
@@ -164,7 +171,7 @@ class FulfillmentOutboundShipmentClient:
         ) = None,
         include_cod_fulfillment_preview: bool | None = None,
         include_delivery_windows: bool | None = None,
-    ) -> MWSResponse:
+    ) -> GetFulfillmentPreviewResult:
         """Estimate fees, shipping weight and ship and arrival dates of a possible fulfillment order for each shipping method, and list items that could not be fulfilled.
 
         Args:
@@ -195,7 +202,7 @@ class FulfillmentOutboundShipmentClient:
         self,
         *,
         package_number: int,
-    ) -> MWSResponse:
+    ) -> GetPackageTrackingDetailsResult:
         """Read the carrier, current status and tracking events of one package of a fulfillment order shipment.
 
         Args:
@@ -206,7 +213,7 @@ class FulfillmentOutboundShipmentClient:
         """
         return self._session.call(ops.SECTION, ops.GET_PACKAGE_TRACKING_DETAILS, (package_number,))
 
-    def get_service_status(self) -> MWSResponse:
+    def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Fulfillment Outbound Shipment section is operating normally (GREEN, YELLOW or RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -219,7 +226,7 @@ class FulfillmentOutboundShipmentClient:
         *,
         query_start_date_time: datetime | None = None,
         fulfillment_method: Iterable[str] | None = None,
-    ) -> MWSResponse:
+    ) -> ListAllFulfillmentOrdersResult:
         """List fulfillment orders changed (including created) at or after a given time, up to 50 per page, without item or shipment details.
 
         Args:
@@ -227,7 +234,7 @@ class FulfillmentOutboundShipmentClient:
             fulfillment_method (FulfillmentMethod.member.N): Kinds of fulfillment to list (official-library parameter).
 
         Throttling: 30 requests at once, one more every 0.5 seconds.
-        More pages: when the result has a next_token, call list_all_fulfillment_orders_by_next_token().
+        More pages: iter_list_all_fulfillment_orders() follows them; or call list_all_fulfillment_orders_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/fba_outbound/FBAOutbound_ListAllFulfillmentOrders.html
         """
         return self._session.call(
@@ -239,11 +246,32 @@ class FulfillmentOutboundShipmentClient:
             ),
         )
 
+    def iter_list_all_fulfillment_orders(
+        self,
+        *,
+        query_start_date_time: datetime | None = None,
+        fulfillment_method: Iterable[str] | None = None,
+    ) -> Iterator[ListAllFulfillmentOrdersResult]:
+        """Every page of list_all_fulfillment_orders(): the first call, then list_all_fulfillment_orders_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_all_fulfillment_orders(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_ALL_FULFILLMENT_ORDERS,
+            (
+                query_start_date_time,
+                fulfillment_method,
+            ),
+            ops.LIST_ALL_FULFILLMENT_ORDERS_BY_NEXT_TOKEN,
+        )
+
     def list_all_fulfillment_orders_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListAllFulfillmentOrdersResult:
         """Fetch the next page of a ListAllFulfillmentOrders result.
 
         Args:
@@ -263,7 +291,7 @@ class FulfillmentOutboundShipmentClient:
         seller_fulfillment_order_id: str | None = None,
         seller_sku: str,
         language: str | None = None,
-    ) -> MWSResponse:
+    ) -> ListReturnReasonCodesResult:
         """List the return reason codes allowed for a seller SKU in a marketplace, optionally with translated descriptions.
 
         Args:
@@ -302,7 +330,7 @@ class FulfillmentOutboundShipmentClient:
         notification_email_list: Iterable[str] | None = None,
         items: Iterable[UpdateFulfillmentOrderItem | Mapping[str, Any]] | None = None,
         ship_from_country_code: str | None = None,
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Change a fulfillment order that is on hold and optionally release it for shipping.
 
         Args:
@@ -354,7 +382,7 @@ class AsyncFulfillmentOutboundShipmentClient:
         self,
         *,
         seller_fulfillment_order_id: str,
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Ask Amazon to stop fulfilling an order; Amazon tries to halt units not yet shipped but does not guarantee it.
 
         Args:
@@ -385,7 +413,7 @@ class AsyncFulfillmentOutboundShipmentClient:
         items: Iterable[CreateFulfillmentOrderItem | Mapping[str, Any]],
         delivery_window: DeliveryWindow | Mapping[str, Any] | None = None,
         ship_from_country_code: str | None = None,
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Ask Amazon to ship items from the seller's FBA inventory to an address, now or after an order hold is released.
 
         Args:
@@ -435,7 +463,7 @@ class AsyncFulfillmentOutboundShipmentClient:
         *,
         seller_fulfillment_order_id: str,
         items: Iterable[CreateReturnItem | Mapping[str, Any]],
-    ) -> MWSResponse:
+    ) -> CreateFulfillmentReturnResult:
         """Authorize the return of items that were shipped by a fulfillment order, getting the return authorizations the buyer needs.
 
         Args:
@@ -458,7 +486,7 @@ class AsyncFulfillmentOutboundShipmentClient:
         self,
         *,
         seller_fulfillment_order_id: str,
-    ) -> MWSResponse:
+    ) -> GetFulfillmentOrderResult:
         """Read one fulfillment order with its items, shipments, packages and any returns.
 
         Args:
@@ -482,7 +510,7 @@ class AsyncFulfillmentOutboundShipmentClient:
         ) = None,
         include_cod_fulfillment_preview: bool | None = None,
         include_delivery_windows: bool | None = None,
-    ) -> MWSResponse:
+    ) -> GetFulfillmentPreviewResult:
         """Estimate fees, shipping weight and ship and arrival dates of a possible fulfillment order for each shipping method, and list items that could not be fulfilled.
 
         Args:
@@ -513,7 +541,7 @@ class AsyncFulfillmentOutboundShipmentClient:
         self,
         *,
         package_number: int,
-    ) -> MWSResponse:
+    ) -> GetPackageTrackingDetailsResult:
         """Read the carrier, current status and tracking events of one package of a fulfillment order shipment.
 
         Args:
@@ -526,7 +554,7 @@ class AsyncFulfillmentOutboundShipmentClient:
             ops.SECTION, ops.GET_PACKAGE_TRACKING_DETAILS, (package_number,)
         )
 
-    async def get_service_status(self) -> MWSResponse:
+    async def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Fulfillment Outbound Shipment section is operating normally (GREEN, YELLOW or RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -539,7 +567,7 @@ class AsyncFulfillmentOutboundShipmentClient:
         *,
         query_start_date_time: datetime | None = None,
         fulfillment_method: Iterable[str] | None = None,
-    ) -> MWSResponse:
+    ) -> ListAllFulfillmentOrdersResult:
         """List fulfillment orders changed (including created) at or after a given time, up to 50 per page, without item or shipment details.
 
         Args:
@@ -547,7 +575,7 @@ class AsyncFulfillmentOutboundShipmentClient:
             fulfillment_method (FulfillmentMethod.member.N): Kinds of fulfillment to list (official-library parameter).
 
         Throttling: 30 requests at once, one more every 0.5 seconds.
-        More pages: when the result has a next_token, call list_all_fulfillment_orders_by_next_token().
+        More pages: iter_list_all_fulfillment_orders() follows them; or call list_all_fulfillment_orders_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/fba_outbound/FBAOutbound_ListAllFulfillmentOrders.html
         """
         return await self._session.call(
@@ -559,11 +587,32 @@ class AsyncFulfillmentOutboundShipmentClient:
             ),
         )
 
+    def iter_list_all_fulfillment_orders(
+        self,
+        *,
+        query_start_date_time: datetime | None = None,
+        fulfillment_method: Iterable[str] | None = None,
+    ) -> AsyncIterator[ListAllFulfillmentOrdersResult]:
+        """Every page of list_all_fulfillment_orders(): the first call, then list_all_fulfillment_orders_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_all_fulfillment_orders(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_ALL_FULFILLMENT_ORDERS,
+            (
+                query_start_date_time,
+                fulfillment_method,
+            ),
+            ops.LIST_ALL_FULFILLMENT_ORDERS_BY_NEXT_TOKEN,
+        )
+
     async def list_all_fulfillment_orders_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListAllFulfillmentOrdersResult:
         """Fetch the next page of a ListAllFulfillmentOrders result.
 
         Args:
@@ -583,7 +632,7 @@ class AsyncFulfillmentOutboundShipmentClient:
         seller_fulfillment_order_id: str | None = None,
         seller_sku: str,
         language: str | None = None,
-    ) -> MWSResponse:
+    ) -> ListReturnReasonCodesResult:
         """List the return reason codes allowed for a seller SKU in a marketplace, optionally with translated descriptions.
 
         Args:
@@ -622,7 +671,7 @@ class AsyncFulfillmentOutboundShipmentClient:
         notification_email_list: Iterable[str] | None = None,
         items: Iterable[UpdateFulfillmentOrderItem | Mapping[str, Any]] | None = None,
         ship_from_country_code: str | None = None,
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Change a fulfillment order that is on hold and optionally release it for shipping.
 
         Args:

@@ -27,6 +27,8 @@ PREDEFINED_PACKAGE_DIMENSIONS_VALUES = frozenset(
     item.value for item in models.PredefinedPackageDimensions
 )
 
+SHIPMENT_STATUS_VALUES = frozenset(item.value for item in models.ShipmentStatus)
+
 ADDRESS_SHAPE = rt.ShapeSpec(
     "Address",
     models.Address,
@@ -662,6 +664,459 @@ SHIPPING_OFFERING_FILTER_SHAPE = rt.ShapeSpec(
     ),
 )
 
+CONSTRAINT_XML = rt.ResultShapeSpec(
+    models.Constraint,
+    (
+        rt.ResultField("validation_reg_ex", "ValidationRegEx", "string"),
+        rt.ResultField("validation_string", "ValidationString", "string"),
+    ),
+)
+
+ADDRESS_INFO_XML = rt.ResultShapeSpec(
+    models.AddressInfo,
+    (
+        rt.ResultField("name", "Name", "string"),
+        rt.ResultField("address_line1", "AddressLine1", "string"),
+        rt.ResultField("address_line2", "AddressLine2", "string"),
+        rt.ResultField("address_line3", "AddressLine3", "string"),
+        rt.ResultField("district_or_county", "DistrictOrCounty", "string"),
+        rt.ResultField("email", "Email", "string"),
+        rt.ResultField("city", "City", "string"),
+        rt.ResultField("state_or_province_code", "StateOrProvinceCode", "string"),
+        rt.ResultField("postal_code", "PostalCode", "string"),
+        rt.ResultField("country_code", "CountryCode", "string"),
+        rt.ResultField("phone", "Phone", "string"),
+    ),
+)
+
+WEIGHT_INFO_XML = rt.ResultShapeSpec(
+    models.WeightInfo,
+    (
+        rt.ResultField("value", "Value", "decimal"),
+        rt.ResultField("unit", "Unit", "string"),
+    ),
+)
+
+LENGTH_INFO_XML = rt.ResultShapeSpec(
+    models.LengthInfo,
+    (
+        rt.ResultField("value", "value", "decimal"),
+        rt.ResultField("unit", "unit", "string"),
+    ),
+)
+
+CURRENCY_AMOUNT_INFO_XML = rt.ResultShapeSpec(
+    models.CurrencyAmountInfo,
+    (
+        rt.ResultField("currency_code", "CurrencyCode", "string"),
+        rt.ResultField("amount", "Amount", "decimal"),
+    ),
+)
+
+ADDITIONAL_SELLER_INPUT_XML = rt.ResultShapeSpec(
+    models.AdditionalSellerInput,
+    (
+        rt.ResultField("data_type", "DataType", "string"),
+        rt.ResultField("value_as_string", "ValueAsString", "string"),
+        rt.ResultField("value_as_boolean", "ValueAsBoolean", "boolean"),
+        rt.ResultField("value_as_integer", "ValueAsInteger", "integer"),
+        rt.ResultField("value_as_timestamp", "ValueAsTimestamp", "datetime"),
+        rt.ResultField("value_as_address", "ValueAsAddress", "structure", shape=ADDRESS_INFO_XML),
+        rt.ResultField("value_as_weight", "ValueAsWeight", "structure", shape=WEIGHT_INFO_XML),
+        rt.ResultField(
+            "value_as_dimension", "ValueAsDimension", "structure", shape=LENGTH_INFO_XML
+        ),
+        rt.ResultField(
+            "value_as_currency", "ValueAsCurrency", "structure", shape=CURRENCY_AMOUNT_INFO_XML
+        ),
+    ),
+)
+
+SELLER_INPUT_DEFINITION_XML = rt.ResultShapeSpec(
+    models.SellerInputDefinition,
+    (
+        rt.ResultField("is_required", "IsRequired", "boolean"),
+        rt.ResultField("data_type", "DataType", "string"),
+        rt.ResultField(
+            "constraints",
+            "Constraints",
+            "structure",
+            shape=CONSTRAINT_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField("input_display_text", "InputDisplayText", "string"),
+        rt.ResultField("input_target", "InputTarget", "string"),
+        rt.ResultField(
+            "stored_value", "StoredValue", "structure", shape=ADDITIONAL_SELLER_INPUT_XML
+        ),
+        rt.ResultField(
+            "restricted_set_values", "RestrictedSetValues", "string", is_list=True, item="member"
+        ),
+    ),
+)
+
+ADDITIONAL_INPUTS_XML = rt.ResultShapeSpec(
+    models.AdditionalInputs,
+    (
+        rt.ResultField("additional_input_field_name", "AdditionalInputFieldName", "string"),
+        rt.ResultField(
+            "seller_input_definition",
+            "SellerInputDefinition",
+            "structure",
+            shape=SELLER_INPUT_DEFINITION_XML,
+        ),
+    ),
+)
+
+ADDITIONAL_SELLER_INPUTS_XML = rt.ResultShapeSpec(
+    models.AdditionalSellerInputs,
+    (
+        rt.ResultField("additional_input_field_name", "AdditionalInputFieldName", "string"),
+        rt.ResultField(
+            "additional_seller_input",
+            "AdditionalSellerInput",
+            "structure",
+            shape=ADDITIONAL_SELLER_INPUT_XML,
+        ),
+    ),
+)
+
+AVAILABLE_CARRIER_WILL_PICK_UP_OPTION_XML = rt.ResultShapeSpec(
+    models.AvailableCarrierWillPickUpOption,
+    (
+        rt.ResultField("carrier_will_pick_up_option", "CarrierWillPickUpOption", "string"),
+        rt.ResultField("charge", "Charge", "structure", shape=CURRENCY_AMOUNT_INFO_XML),
+    ),
+)
+
+AVAILABLE_DELIVERY_EXPERIENCE_OPTION_XML = rt.ResultShapeSpec(
+    models.AvailableDeliveryExperienceOption,
+    (
+        rt.ResultField("delivery_experience_option", "DeliveryExperienceOption", "string"),
+        rt.ResultField("charge", "Charge", "structure", shape=CURRENCY_AMOUNT_INFO_XML),
+    ),
+)
+
+AVAILABLE_SHIPPING_SERVICE_OPTIONS_XML = rt.ResultShapeSpec(
+    models.AvailableShippingServiceOptions,
+    (
+        rt.ResultField(
+            "available_carrier_will_pick_up_options",
+            "AvailableCarrierWillPickUpOptions",
+            "structure",
+            shape=AVAILABLE_CARRIER_WILL_PICK_UP_OPTION_XML,
+            is_list=True,
+            item="AvailableCarrierWillPickUpOption",
+        ),
+        rt.ResultField(
+            "available_delivery_experience_options",
+            "AvailableDeliveryExperienceOptions",
+            "structure",
+            shape=AVAILABLE_DELIVERY_EXPERIENCE_OPTION_XML,
+            is_list=True,
+            item="AvailableDeliveryExperienceOption",
+        ),
+    ),
+)
+
+ITEM_INFO_XML = rt.ResultShapeSpec(
+    models.ItemInfo,
+    (
+        rt.ResultField("order_item_id", "OrderItemId", "string"),
+        rt.ResultField("quantity", "Quantity", "integer"),
+        rt.ResultField("item_weight", "ItemWeight", "structure", shape=WEIGHT_INFO_XML),
+        rt.ResultField("item_description", "ItemDescription", "string"),
+        rt.ResultField(
+            "transparency_code_list", "transparencyCodeList", "string", is_list=True, item="member"
+        ),
+        rt.ResultField(
+            "item_level_seller_inputs_list",
+            "ItemLevelSellerInputsList",
+            "structure",
+            shape=ADDITIONAL_SELLER_INPUTS_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+PACKAGE_DIMENSIONS_INFO_XML = rt.ResultShapeSpec(
+    models.PackageDimensionsInfo,
+    (
+        rt.ResultField("length", "Length", "decimal"),
+        rt.ResultField("width", "Width", "decimal"),
+        rt.ResultField("height", "Height", "decimal"),
+        rt.ResultField("unit", "Unit", "string", enum=models.MFDimensionsUnit),
+        rt.ResultField(
+            "predefined_package_dimensions",
+            "PredefinedPackageDimensions",
+            "string",
+            enum=models.PredefinedPackageDimensions,
+        ),
+    ),
+)
+
+SHIPPING_SERVICE_OPTIONS_INFO_XML = rt.ResultShapeSpec(
+    models.ShippingServiceOptionsInfo,
+    (
+        rt.ResultField(
+            "delivery_experience", "DeliveryExperience", "string", enum=models.DeliveryExperience
+        ),
+        rt.ResultField(
+            "declared_value", "DeclaredValue", "structure", shape=CURRENCY_AMOUNT_INFO_XML
+        ),
+        rt.ResultField("carrier_will_pick_up", "CarrierWillPickUp", "boolean"),
+        rt.ResultField("carrier_will_pick_up_option", "CarrierWillPickUpOption", "string"),
+        rt.ResultField("label_format", "LabelFormat", "string"),
+    ),
+)
+
+LABEL_FORMAT_OPTION_XML = rt.ResultShapeSpec(
+    models.LabelFormatOption,
+    (
+        rt.ResultField("include_packing_slip_with_label", "IncludePackingSlipWithLabel", "boolean"),
+        rt.ResultField("label_format", "LabelFormat", "string"),
+    ),
+)
+
+SHIPPING_SERVICE_XML = rt.ResultShapeSpec(
+    models.ShippingService,
+    (
+        rt.ResultField("shipping_service_name", "ShippingServiceName", "string"),
+        rt.ResultField("carrier_name", "CarrierName", "string"),
+        rt.ResultField("shipping_service_id", "ShippingServiceId", "string"),
+        rt.ResultField("shipping_service_offer_id", "ShippingServiceOfferId", "string"),
+        rt.ResultField("ship_date", "ShipDate", "datetime"),
+        rt.ResultField(
+            "earliest_estimated_delivery_date", "EarliestEstimatedDeliveryDate", "datetime"
+        ),
+        rt.ResultField("latest_estimated_delivery_date", "LatestEstimatedDeliveryDate", "datetime"),
+        rt.ResultField("rate", "Rate", "structure", shape=CURRENCY_AMOUNT_INFO_XML),
+        rt.ResultField(
+            "shipping_service_options",
+            "ShippingServiceOptions",
+            "structure",
+            shape=SHIPPING_SERVICE_OPTIONS_INFO_XML,
+        ),
+        rt.ResultField(
+            "available_shipping_service_options",
+            "AvailableShippingServiceOptions",
+            "structure",
+            shape=AVAILABLE_SHIPPING_SERVICE_OPTIONS_XML,
+        ),
+        rt.ResultField(
+            "available_label_formats",
+            "AvailableLabelFormats",
+            "string",
+            is_list=True,
+            item="LabelFormat",
+        ),
+        rt.ResultField(
+            "available_format_options_for_label",
+            "AvailableFormatOptionsForLabel",
+            "structure",
+            shape=LABEL_FORMAT_OPTION_XML,
+            is_list=True,
+            item="LabelFormatOption",
+        ),
+        rt.ResultField(
+            "requires_additional_seller_inputs", "RequiresAdditionalSellerInputs", "boolean"
+        ),
+    ),
+)
+
+LABEL_DIMENSIONS_XML = rt.ResultShapeSpec(
+    models.LabelDimensions,
+    (
+        rt.ResultField("length", "Length", "decimal"),
+        rt.ResultField("width", "Width", "decimal"),
+        rt.ResultField("unit", "Unit", "string", enum=models.MFDimensionsUnit),
+    ),
+)
+
+FILE_CONTENTS_XML = rt.ResultShapeSpec(
+    models.FileContents,
+    (
+        rt.ResultField("contents", "Contents", "string"),
+        rt.ResultField("file_type", "FileType", "string"),
+        rt.ResultField("checksum", "Checksum", "string"),
+        rt.ResultField("label_format", "LabelFormat", "string"),
+    ),
+)
+
+LABEL_XML = rt.ResultShapeSpec(
+    models.Label,
+    (
+        rt.ResultField("custom_text_for_label", "CustomTextForLabel", "string"),
+        rt.ResultField("dimensions", "Dimensions", "structure", shape=LABEL_DIMENSIONS_XML),
+        rt.ResultField("file_contents", "FileContents", "structure", shape=FILE_CONTENTS_XML),
+        rt.ResultField("label_format", "LabelFormat", "string"),
+        rt.ResultField("standard_id_for_label", "StandardIdForLabel", "string"),
+    ),
+)
+
+SHIPMENT_XML = rt.ResultShapeSpec(
+    models.Shipment,
+    (
+        rt.ResultField("shipment_id", "ShipmentId", "string"),
+        rt.ResultField("amazon_order_id", "AmazonOrderId", "string"),
+        rt.ResultField("seller_order_id", "SellerOrderId", "string"),
+        rt.ResultField(
+            "item_list", "ItemList", "structure", shape=ITEM_INFO_XML, is_list=True, item="Item"
+        ),
+        rt.ResultField("ship_from_address", "ShipFromAddress", "structure", shape=ADDRESS_INFO_XML),
+        rt.ResultField("ship_to_address", "ShipToAddress", "structure", shape=ADDRESS_INFO_XML),
+        rt.ResultField(
+            "package_dimensions",
+            "PackageDimensions",
+            "structure",
+            shape=PACKAGE_DIMENSIONS_INFO_XML,
+        ),
+        rt.ResultField("weight", "Weight", "structure", shape=WEIGHT_INFO_XML),
+        rt.ResultField("insurance", "Insurance", "structure", shape=CURRENCY_AMOUNT_INFO_XML),
+        rt.ResultField(
+            "shipping_service", "ShippingService", "structure", shape=SHIPPING_SERVICE_XML
+        ),
+        rt.ResultField("label", "Label", "structure", shape=LABEL_XML),
+        rt.ResultField("status", "Status", "string", enum=models.ShipmentStatus),
+        rt.ResultField("tracking_id", "TrackingId", "string"),
+        rt.ResultField("created_date", "CreatedDate", "datetime"),
+        rt.ResultField("last_updated_date", "LastUpdatedDate", "datetime"),
+    ),
+)
+
+CANCEL_SHIPMENT_RESULT_XML = rt.ResultShapeSpec(
+    models.CancelShipmentResult,
+    (rt.ResultField("shipment", "Shipment", "structure", shape=SHIPMENT_XML),),
+)
+
+CREATE_SHIPMENT_RESULT_XML = rt.ResultShapeSpec(
+    models.CreateShipmentResult,
+    (rt.ResultField("shipment", "Shipment", "structure", shape=SHIPMENT_XML),),
+)
+
+ITEM_LEVEL_FIELDS_XML = rt.ResultShapeSpec(
+    models.ItemLevelFields,
+    (
+        rt.ResultField("asin", "Asin", "string"),
+        rt.ResultField(
+            "additional_inputs",
+            "AdditionalInputs",
+            "structure",
+            shape=ADDITIONAL_INPUTS_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+GET_ADDITIONAL_SELLER_INPUTS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetAdditionalSellerInputsResult,
+    (
+        rt.ResultField(
+            "shipment_level_fields",
+            "ShipmentLevelFields",
+            "structure",
+            shape=ADDITIONAL_INPUTS_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "item_level_fields_list",
+            "ItemLevelFieldsList",
+            "structure",
+            shape=ITEM_LEVEL_FIELDS_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+REJECTED_SHIPPING_SERVICE_XML = rt.ResultShapeSpec(
+    models.RejectedShippingService,
+    (
+        rt.ResultField("carrier_name", "CarrierName", "string"),
+        rt.ResultField("shipping_service_name", "ShippingServiceName", "string"),
+        rt.ResultField("shipping_service_id", "ShippingServiceId", "string"),
+        rt.ResultField("rejection_reason_code", "RejectionReasonCode", "string"),
+        rt.ResultField("rejection_reason_message", "RejectionReasonMessage", "string"),
+    ),
+)
+
+TEMPORARILY_UNAVAILABLE_CARRIER_XML = rt.ResultShapeSpec(
+    models.TemporarilyUnavailableCarrier,
+    (rt.ResultField("carrier_name", "CarrierName", "string"),),
+)
+
+TERMS_AND_CONDITIONS_NOT_ACCEPTED_CARRIER_XML = rt.ResultShapeSpec(
+    models.TermsAndConditionsNotAcceptedCarrier,
+    (rt.ResultField("carrier_name", "CarrierName", "string"),),
+)
+
+GET_ELIGIBLE_SHIPPING_SERVICES_RESULT_XML = rt.ResultShapeSpec(
+    models.GetEligibleShippingServicesResult,
+    (
+        rt.ResultField(
+            "shipping_service_list",
+            "ShippingServiceList",
+            "structure",
+            shape=SHIPPING_SERVICE_XML,
+            is_list=True,
+            item="ShippingService",
+        ),
+        rt.ResultField(
+            "rejected_shipping_service_list",
+            "RejectedShippingServiceList",
+            "structure",
+            shape=REJECTED_SHIPPING_SERVICE_XML,
+            is_list=True,
+            item="RejectedShippingService",
+        ),
+        rt.ResultField(
+            "temporarily_unavailable_carrier_list",
+            "TemporarilyUnavailableCarrierList",
+            "structure",
+            shape=TEMPORARILY_UNAVAILABLE_CARRIER_XML,
+            is_list=True,
+            item="TemporarilyUnavailableCarrier",
+        ),
+        rt.ResultField(
+            "terms_and_conditions_not_accepted_carrier_list",
+            "TermsAndConditionsNotAcceptedCarrierList",
+            "structure",
+            shape=TERMS_AND_CONDITIONS_NOT_ACCEPTED_CARRIER_XML,
+            is_list=True,
+            item="TermsAndConditionsNotAcceptedCarrier",
+        ),
+    ),
+)
+
+MESSAGE_XML = rt.ResultShapeSpec(
+    models.Message,
+    (
+        rt.ResultField("locale", "Locale", "string"),
+        rt.ResultField("text", "Text", "string"),
+    ),
+)
+
+GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetServiceStatusResult,
+    (
+        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("timestamp", "Timestamp", "datetime"),
+        rt.ResultField("message_id", "MessageId", "string"),
+        rt.ResultField(
+            "messages", "Messages", "structure", shape=MESSAGE_XML, is_list=True, item="Message"
+        ),
+    ),
+)
+
+GET_SHIPMENT_RESULT_XML = rt.ResultShapeSpec(
+    models.GetShipmentResult,
+    (rt.ResultField("shipment", "Shipment", "structure", shape=SHIPMENT_XML),),
+)
+
 CANCEL_SHIPMENT = rt.Operation(
     name="CancelShipment",
     method="cancel_shipment",
@@ -683,7 +1138,9 @@ CANCEL_SHIPMENT = rt.Operation(
     ),
     idempotent=True,
     result_element="CancelShipmentResult",
+    result_class=models.CancelShipmentResult,
     document=False,
+    result_shape=CANCEL_SHIPMENT_RESULT_XML,
 )
 
 CREATE_SHIPMENT = rt.Operation(
@@ -743,7 +1200,9 @@ CREATE_SHIPMENT = rt.Operation(
     ),
     idempotent=False,
     result_element="CreateShipmentResult",
+    result_class=models.CreateShipmentResult,
     document=False,
+    result_shape=CREATE_SHIPMENT_RESULT_XML,
 )
 
 GET_ADDITIONAL_SELLER_INPUTS = rt.Operation(
@@ -782,7 +1241,9 @@ GET_ADDITIONAL_SELLER_INPUTS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetAdditionalSellerInputsResult",
+    result_class=models.GetAdditionalSellerInputsResult,
     document=False,
+    result_shape=GET_ADDITIONAL_SELLER_INPUTS_RESULT_XML,
 )
 
 GET_ELIGIBLE_SHIPPING_SERVICES = rt.Operation(
@@ -814,7 +1275,9 @@ GET_ELIGIBLE_SHIPPING_SERVICES = rt.Operation(
     ),
     idempotent=True,
     result_element="GetEligibleShippingServicesResult",
+    result_class=models.GetEligibleShippingServicesResult,
     document=False,
+    result_shape=GET_ELIGIBLE_SHIPPING_SERVICES_RESULT_XML,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -830,7 +1293,9 @@ GET_SERVICE_STATUS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetServiceStatusResult",
+    result_class=models.GetServiceStatusResult,
     document=False,
+    result_shape=GET_SERVICE_STATUS_RESULT_XML,
 )
 
 GET_SHIPMENT = rt.Operation(
@@ -854,5 +1319,7 @@ GET_SHIPMENT = rt.Operation(
     ),
     idempotent=True,
     result_element="GetShipmentResult",
+    result_class=models.GetShipmentResult,
     document=False,
+    result_shape=GET_SHIPMENT_RESULT_XML,
 )

@@ -6,10 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .._runtime import AsyncSession, MWSResponse, SyncSession
+from .._runtime import AsyncSession, SyncSession
 from . import _operations as ops
 from .models import (
     Address,
+    CancelShipmentResult,
+    CreateShipmentResult,
+    GetAdditionalSellerInputsResult,
+    GetEligibleShippingServicesResult,
+    GetServiceStatusResult,
+    GetShipmentResult,
     HazmatType,
     HazmatTypeValue,
     LabelFormatOptionRequest,
@@ -29,7 +35,7 @@ class MerchantFulfillmentClient:
         self,
         *,
         shipment_id: str,
-    ) -> MWSResponse:
+    ) -> CancelShipmentResult:
         """Cancel a purchased shipment and ask the carrier for a refund of the label.
 
         Args:
@@ -51,7 +57,7 @@ class MerchantFulfillmentClient:
         shipment_level_seller_inputs_list: (
             Iterable[ShipmentLevelSellerInputs | Mapping[str, Any]] | None
         ) = None,
-    ) -> MWSResponse:
+    ) -> CreateShipmentResult:
         """Buy the chosen shipping service for a shipment and receive its label (PDF, PNG or ZPL, gzipped and Base64-encoded) and a ShipmentId.
 
         Args:
@@ -84,7 +90,7 @@ class MerchantFulfillmentClient:
         order_id: str,
         shipping_service_id: str,
         ship_from_address: Address | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> GetAdditionalSellerInputsResult:
         """List the extra seller inputs, at shipment and item level, that a shipping service needs before it can be bought, with their rules and stored values.
 
         Args:
@@ -110,7 +116,7 @@ class MerchantFulfillmentClient:
         *,
         shipment_request_details: ShipmentRequestDetails | Mapping[str, Any],
         shipping_offering_filter: ShippingOfferingFilter | Mapping[str, Any] | None = None,
-    ) -> MWSResponse:
+    ) -> GetEligibleShippingServicesResult:
         """List the shipping service offers (with rates) that fit a proposed shipment, plus rejected services and unavailable carriers.
 
         Args:
@@ -129,7 +135,7 @@ class MerchantFulfillmentClient:
             ),
         )
 
-    def get_service_status(self) -> MWSResponse:
+    def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Merchant Fulfillment section is working normally (GREEN), degraded (YELLOW) or down (RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -140,7 +146,7 @@ class MerchantFulfillmentClient:
         self,
         *,
         shipment_id: str,
-    ) -> MWSResponse:
+    ) -> GetShipmentResult:
         """Read a purchased shipment, its status and its label data, e.g. to reprint a lost label.
 
         Args:
@@ -162,7 +168,7 @@ class AsyncMerchantFulfillmentClient:
         self,
         *,
         shipment_id: str,
-    ) -> MWSResponse:
+    ) -> CancelShipmentResult:
         """Cancel a purchased shipment and ask the carrier for a refund of the label.
 
         Args:
@@ -184,7 +190,7 @@ class AsyncMerchantFulfillmentClient:
         shipment_level_seller_inputs_list: (
             Iterable[ShipmentLevelSellerInputs | Mapping[str, Any]] | None
         ) = None,
-    ) -> MWSResponse:
+    ) -> CreateShipmentResult:
         """Buy the chosen shipping service for a shipment and receive its label (PDF, PNG or ZPL, gzipped and Base64-encoded) and a ShipmentId.
 
         Args:
@@ -217,7 +223,7 @@ class AsyncMerchantFulfillmentClient:
         order_id: str,
         shipping_service_id: str,
         ship_from_address: Address | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> GetAdditionalSellerInputsResult:
         """List the extra seller inputs, at shipment and item level, that a shipping service needs before it can be bought, with their rules and stored values.
 
         Args:
@@ -243,7 +249,7 @@ class AsyncMerchantFulfillmentClient:
         *,
         shipment_request_details: ShipmentRequestDetails | Mapping[str, Any],
         shipping_offering_filter: ShippingOfferingFilter | Mapping[str, Any] | None = None,
-    ) -> MWSResponse:
+    ) -> GetEligibleShippingServicesResult:
         """List the shipping service offers (with rates) that fit a proposed shipment, plus rejected services and unavailable carriers.
 
         Args:
@@ -262,7 +268,7 @@ class AsyncMerchantFulfillmentClient:
             ),
         )
 
-    async def get_service_status(self) -> MWSResponse:
+    async def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Merchant Fulfillment section is working normally (GREEN), degraded (YELLOW) or down (RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -273,7 +279,7 @@ class AsyncMerchantFulfillmentClient:
         self,
         *,
         shipment_id: str,
-    ) -> MWSResponse:
+    ) -> GetShipmentResult:
         """Read a purchased shipment, its status and its label data, e.g. to reprint a lost label.
 
         Args:

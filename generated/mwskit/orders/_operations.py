@@ -25,6 +25,366 @@ PAYMENT_METHOD_VALUES = frozenset(item.value for item in models.PaymentMethod)
 
 TFM_SHIPMENT_STATUS_VALUES = frozenset(item.value for item in models.TFMShipmentStatus)
 
+ADDRESS_XML = rt.ResultShapeSpec(
+    models.Address,
+    (
+        rt.ResultField("name", "Name", "string"),
+        rt.ResultField("address_line1", "AddressLine1", "string"),
+        rt.ResultField("address_line2", "AddressLine2", "string"),
+        rt.ResultField("address_line3", "AddressLine3", "string"),
+        rt.ResultField("city", "City", "string"),
+        rt.ResultField("municipality", "Municipality", "string"),
+        rt.ResultField("county", "County", "string"),
+        rt.ResultField("district", "District", "string"),
+        rt.ResultField("state_or_region", "StateOrRegion", "string"),
+        rt.ResultField("postal_code", "PostalCode", "string"),
+        rt.ResultField("country_code", "CountryCode", "string"),
+        rt.ResultField("phone", "Phone", "string"),
+        rt.ResultField("address_type", "AddressType", "string"),
+        rt.ResultField(
+            "is_address_sharing_confidential", "isAddressSharingConfidential", "boolean"
+        ),
+    ),
+)
+
+AUTOMATED_SHIPPING_SETTINGS_XML = rt.ResultShapeSpec(
+    models.AutomatedShippingSettings,
+    (
+        rt.ResultField(
+            "has_automated_shipping_settings", "hasAutomatedShippingSettings", "boolean"
+        ),
+        rt.ResultField("automated_carrier", "automatedCarrier", "string"),
+        rt.ResultField("automated_ship_method", "automatedShipMethod", "string"),
+    ),
+)
+
+BUYER_CUSTOMIZED_INFO_XML = rt.ResultShapeSpec(
+    models.BuyerCustomizedInfo,
+    (rt.ResultField("customized_url", "CustomizedURL", "string"),),
+)
+
+BUYER_IDENTIFICATION_INFORMATION_XML = rt.ResultShapeSpec(
+    models.BuyerIdentificationInformation,
+    (
+        rt.ResultField("buyer_citizen_id", "BuyerCitizenId", "string"),
+        rt.ResultField("buyer_legal_name", "BuyerLegalName", "string"),
+    ),
+)
+
+BUYER_REQUESTED_CANCEL_XML = rt.ResultShapeSpec(
+    models.BuyerRequestedCancel,
+    (
+        rt.ResultField("is_buyer_requested_cancel", "IsBuyerRequestedCancel", "boolean"),
+        rt.ResultField("buyer_cancel_reason", "BuyerCancelReason", "string"),
+    ),
+)
+
+TAX_CLASSIFICATION_XML = rt.ResultShapeSpec(
+    models.TaxClassification,
+    (
+        rt.ResultField("name", "Name", "string"),
+        rt.ResultField("value", "Value", "string"),
+    ),
+)
+
+BUYER_TAX_INFO_XML = rt.ResultShapeSpec(
+    models.BuyerTaxInfo,
+    (
+        rt.ResultField("company_legal_name", "CompanyLegalName", "string"),
+        rt.ResultField("taxing_region", "TaxingRegion", "string"),
+        rt.ResultField(
+            "tax_classifications",
+            "TaxClassifications",
+            "structure",
+            shape=TAX_CLASSIFICATION_XML,
+            is_list=True,
+            item="TaxClassification",
+        ),
+    ),
+)
+
+MONEY_XML = rt.ResultShapeSpec(
+    models.Money,
+    (
+        rt.ResultField("currency_code", "CurrencyCode", "string"),
+        rt.ResultField("amount", "Amount", "decimal"),
+    ),
+)
+
+PAYMENT_EXECUTION_DETAIL_ITEM_XML = rt.ResultShapeSpec(
+    models.PaymentExecutionDetailItem,
+    (
+        rt.ResultField("payment", "Payment", "structure", shape=MONEY_XML),
+        rt.ResultField("payment_method", "PaymentMethod", "string"),
+    ),
+)
+
+TAX_REGISTRATION_AUTHORITY_XML = rt.ResultShapeSpec(
+    models.TaxRegistrationAuthority,
+    (
+        rt.ResultField("country", "country", "string"),
+        rt.ResultField("state", "state", "string"),
+        rt.ResultField("district", "district", "string"),
+        rt.ResultField("province", "province", "string"),
+        rt.ResultField("city", "city", "string"),
+        rt.ResultField("warehouse_id", "warehouseId", "string"),
+    ),
+)
+
+TAX_REGISTRATION_DETAILS_XML = rt.ResultShapeSpec(
+    models.TaxRegistrationDetails,
+    (
+        rt.ResultField("tax_registration_type", "taxRegistrationType", "string"),
+        rt.ResultField("tax_registration_id", "taxRegistrationId", "string"),
+        rt.ResultField(
+            "tax_registration_authority",
+            "taxRegistrationAuthority",
+            "structure",
+            shape=TAX_REGISTRATION_AUTHORITY_XML,
+        ),
+    ),
+)
+
+ORDER_XML = rt.ResultShapeSpec(
+    models.Order,
+    (
+        rt.ResultField("amazon_order_id", "AmazonOrderId", "string"),
+        rt.ResultField("seller_order_id", "SellerOrderId", "string"),
+        rt.ResultField("purchase_date", "PurchaseDate", "datetime"),
+        rt.ResultField("last_update_date", "LastUpdateDate", "datetime"),
+        rt.ResultField("order_status", "OrderStatus", "string", enum=models.OrderStatus),
+        rt.ResultField(
+            "fulfillment_channel", "FulfillmentChannel", "string", enum=models.FulfillmentChannel
+        ),
+        rt.ResultField("sales_channel", "SalesChannel", "string"),
+        rt.ResultField("order_channel", "OrderChannel", "string"),
+        rt.ResultField("ship_service_level", "ShipServiceLevel", "string"),
+        rt.ResultField("shipping_address", "ShippingAddress", "structure", shape=ADDRESS_XML),
+        rt.ResultField(
+            "default_ship_from_location_address",
+            "DefaultShipFromLocationAddress",
+            "structure",
+            shape=ADDRESS_XML,
+        ),
+        rt.ResultField("order_total", "OrderTotal", "structure", shape=MONEY_XML),
+        rt.ResultField("number_of_items_shipped", "NumberOfItemsShipped", "integer"),
+        rt.ResultField("number_of_items_unshipped", "NumberOfItemsUnshipped", "integer"),
+        rt.ResultField(
+            "payment_execution_detail",
+            "PaymentExecutionDetail",
+            "structure",
+            shape=PAYMENT_EXECUTION_DETAIL_ITEM_XML,
+            is_list=True,
+            item="PaymentExecutionDetailItem",
+        ),
+        rt.ResultField("payment_method", "PaymentMethod", "string", enum=models.PaymentMethod),
+        rt.ResultField(
+            "payment_method_details",
+            "PaymentMethodDetails",
+            "string",
+            is_list=True,
+            item="PaymentMethodDetail",
+        ),
+        rt.ResultField("is_replacement_order", "IsReplacementOrder", "boolean"),
+        rt.ResultField("replaced_order_id", "ReplacedOrderId", "string"),
+        rt.ResultField("marketplace_id", "MarketplaceId", "string"),
+        rt.ResultField("buyer_email", "BuyerEmail", "string"),
+        rt.ResultField("buyer_name", "BuyerName", "string"),
+        rt.ResultField("buyer_county", "BuyerCounty", "string"),
+        rt.ResultField("buyer_tax_info", "BuyerTaxInfo", "structure", shape=BUYER_TAX_INFO_XML),
+        rt.ResultField("shipment_service_level_category", "ShipmentServiceLevelCategory", "string"),
+        rt.ResultField(
+            "easy_ship_shipment_status",
+            "EasyShipShipmentStatus",
+            "string",
+            enum=models.EasyShipShipmentStatus,
+        ),
+        rt.ResultField("order_type", "OrderType", "string"),
+        rt.ResultField("earliest_ship_date", "EarliestShipDate", "datetime"),
+        rt.ResultField("latest_ship_date", "LatestShipDate", "datetime"),
+        rt.ResultField("earliest_delivery_date", "EarliestDeliveryDate", "datetime"),
+        rt.ResultField("latest_delivery_date", "LatestDeliveryDate", "datetime"),
+        rt.ResultField("is_business_order", "IsBusinessOrder", "boolean"),
+        rt.ResultField("is_sold_by_ab", "IsSoldByAB", "boolean"),
+        rt.ResultField("is_iba", "IsIBA", "boolean"),
+        rt.ResultField("is_access_point_order", "IsAccessPointOrder", "boolean"),
+        rt.ResultField("purchase_order_number", "PurchaseOrderNumber", "string"),
+        rt.ResultField("is_prime", "IsPrime", "boolean"),
+        rt.ResultField("is_premium_order", "IsPremiumOrder", "boolean"),
+        rt.ResultField("is_global_express_enabled", "IsGlobalExpressEnabled", "boolean"),
+        rt.ResultField("promise_response_due_date", "PromiseResponseDueDate", "datetime"),
+        rt.ResultField("is_estimated_ship_date_set", "IsEstimatedShipDateSet", "boolean"),
+        rt.ResultField(
+            "automated_shipping_settings",
+            "AutomatedShippingSettings",
+            "structure",
+            shape=AUTOMATED_SHIPPING_SETTINGS_XML,
+        ),
+        rt.ResultField("shipped_by_amazon_tfm", "ShippedByAmazonTFM", "boolean"),
+        rt.ResultField(
+            "tfm_shipment_status", "TFMShipmentStatus", "string", enum=models.TFMShipmentStatus
+        ),
+        rt.ResultField("cba_displayable_shipping_label", "CbaDisplayableShippingLabel", "string"),
+        rt.ResultField(
+            "tax_registration_details",
+            "TaxRegistrationDetails",
+            "structure",
+            shape=TAX_REGISTRATION_DETAILS_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "buyer_identification_information",
+            "BuyerIdentificationInformation",
+            "structure",
+            shape=BUYER_IDENTIFICATION_INFORMATION_XML,
+        ),
+    ),
+)
+
+GET_ORDER_RESULT_XML = rt.ResultShapeSpec(
+    models.GetOrderResult,
+    (rt.ResultField("orders", "Orders", "structure", shape=ORDER_XML, is_list=True, item="Order"),),
+)
+
+MESSAGE_XML = rt.ResultShapeSpec(
+    models.Message,
+    (
+        rt.ResultField("locale", "Locale", "string"),
+        rt.ResultField("text", "Text", "string"),
+    ),
+)
+
+GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetServiceStatusResult,
+    (
+        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("timestamp", "Timestamp", "datetime"),
+        rt.ResultField("message_id", "MessageId", "string"),
+        rt.ResultField(
+            "messages", "Messages", "structure", shape=MESSAGE_XML, is_list=True, item="Message"
+        ),
+    ),
+)
+
+INVOICE_DATA_XML = rt.ResultShapeSpec(
+    models.InvoiceData,
+    (
+        rt.ResultField("invoice_requirement", "InvoiceRequirement", "string"),
+        rt.ResultField("buyer_selected_invoice_category", "BuyerSelectedInvoiceCategory", "string"),
+        rt.ResultField("invoice_title", "InvoiceTitle", "string"),
+        rt.ResultField("invoice_information", "InvoiceInformation", "string"),
+    ),
+)
+
+POINTS_GRANTED_XML = rt.ResultShapeSpec(
+    models.PointsGranted,
+    (
+        rt.ResultField("points_number", "PointsNumber", "integer"),
+        rt.ResultField(
+            "points_monetary_value", "PointsMonetaryValue", "structure", shape=MONEY_XML
+        ),
+    ),
+)
+
+PRODUCT_INFO_XML = rt.ResultShapeSpec(
+    models.ProductInfo,
+    (rt.ResultField("number_of_items", "NumberOfItems", "integer"),),
+)
+
+TAX_COLLECTION_XML = rt.ResultShapeSpec(
+    models.TaxCollection,
+    (
+        rt.ResultField("model", "Model", "string"),
+        rt.ResultField("responsible_party", "ResponsibleParty", "string"),
+    ),
+)
+
+ORDER_ITEM_XML = rt.ResultShapeSpec(
+    models.OrderItem,
+    (
+        rt.ResultField("asin", "ASIN", "string"),
+        rt.ResultField("order_item_id", "OrderItemId", "string"),
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField(
+            "buyer_customized_info",
+            "BuyerCustomizedInfo",
+            "structure",
+            shape=BUYER_CUSTOMIZED_INFO_XML,
+        ),
+        rt.ResultField(
+            "buyer_requested_cancel",
+            "BuyerRequestedCancel",
+            "structure",
+            shape=BUYER_REQUESTED_CANCEL_XML,
+        ),
+        rt.ResultField("title", "Title", "string"),
+        rt.ResultField("quantity_ordered", "QuantityOrdered", "integer"),
+        rt.ResultField("quantity_shipped", "QuantityShipped", "integer"),
+        rt.ResultField("points_granted", "PointsGranted", "structure", shape=POINTS_GRANTED_XML),
+        rt.ResultField("product_info", "ProductInfo", "structure", shape=PRODUCT_INFO_XML),
+        rt.ResultField("item_price", "ItemPrice", "structure", shape=MONEY_XML),
+        rt.ResultField("shipping_price", "ShippingPrice", "structure", shape=MONEY_XML),
+        rt.ResultField("gift_wrap_price", "GiftWrapPrice", "structure", shape=MONEY_XML),
+        rt.ResultField("tax_collection", "TaxCollection", "structure", shape=TAX_COLLECTION_XML),
+        rt.ResultField("item_tax", "ItemTax", "structure", shape=MONEY_XML),
+        rt.ResultField("shipping_tax", "ShippingTax", "structure", shape=MONEY_XML),
+        rt.ResultField("gift_wrap_tax", "GiftWrapTax", "structure", shape=MONEY_XML),
+        rt.ResultField("shipping_discount", "ShippingDiscount", "structure", shape=MONEY_XML),
+        rt.ResultField(
+            "shipping_discount_tax", "ShippingDiscountTax", "structure", shape=MONEY_XML
+        ),
+        rt.ResultField("promotion_discount", "PromotionDiscount", "structure", shape=MONEY_XML),
+        rt.ResultField(
+            "promotion_discount_tax", "PromotionDiscountTax", "structure", shape=MONEY_XML
+        ),
+        rt.ResultField("promotion_ids", "PromotionIds", "string", is_list=True, item="PromotionId"),
+        rt.ResultField("cod_fee", "CODFee", "structure", shape=MONEY_XML),
+        rt.ResultField("cod_fee_discount", "CODFeeDiscount", "structure", shape=MONEY_XML),
+        rt.ResultField("is_gift", "IsGift", "boolean"),
+        rt.ResultField("gift_message_text", "GiftMessageText", "string"),
+        rt.ResultField("gift_wrap_level", "GiftWrapLevel", "string"),
+        rt.ResultField("condition_note", "ConditionNote", "string"),
+        rt.ResultField("condition_id", "ConditionId", "string"),
+        rt.ResultField("condition_subtype_id", "ConditionSubtypeId", "string"),
+        rt.ResultField("scheduled_delivery_start_date", "ScheduledDeliveryStartDate", "datetime"),
+        rt.ResultField("scheduled_delivery_end_date", "ScheduledDeliveryEndDate", "datetime"),
+        rt.ResultField("price_designation", "PriceDesignation", "string"),
+        rt.ResultField("is_transparency", "IsTransparency", "boolean"),
+        rt.ResultField("serial_number_required", "SerialNumberRequired", "boolean"),
+        rt.ResultField("ioss_number", "IossNumber", "string"),
+        rt.ResultField("invoice_data", "InvoiceData", "structure", shape=INVOICE_DATA_XML),
+    ),
+)
+
+LIST_ORDER_ITEMS_RESULT_XML = rt.ResultShapeSpec(
+    models.ListOrderItemsResult,
+    (
+        rt.ResultField("next_token", "NextToken", "string"),
+        rt.ResultField("amazon_order_id", "AmazonOrderId", "string"),
+        rt.ResultField(
+            "order_items",
+            "OrderItems",
+            "structure",
+            shape=ORDER_ITEM_XML,
+            is_list=True,
+            item="OrderItem",
+        ),
+    ),
+)
+
+LIST_ORDERS_RESULT_XML = rt.ResultShapeSpec(
+    models.ListOrdersResult,
+    (
+        rt.ResultField("next_token", "NextToken", "string"),
+        rt.ResultField("created_before", "CreatedBefore", "datetime"),
+        rt.ResultField("last_updated_before", "LastUpdatedBefore", "datetime"),
+        rt.ResultField(
+            "orders", "Orders", "structure", shape=ORDER_XML, is_list=True, item="Order"
+        ),
+    ),
+)
+
 GET_ORDER = rt.Operation(
     name="GetOrder",
     method="get_order",
@@ -48,7 +408,9 @@ GET_ORDER = rt.Operation(
     ),
     idempotent=True,
     result_element="GetOrderResult",
+    result_class=models.GetOrderResult,
     document=False,
+    result_shape=GET_ORDER_RESULT_XML,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -64,7 +426,9 @@ GET_SERVICE_STATUS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetServiceStatusResult",
+    result_class=models.GetServiceStatusResult,
     document=False,
+    result_shape=GET_SERVICE_STATUS_RESULT_XML,
 )
 
 LIST_ORDER_ITEMS = rt.Operation(
@@ -88,8 +452,10 @@ LIST_ORDER_ITEMS = rt.Operation(
     ),
     idempotent=True,
     result_element="ListOrderItemsResult",
+    result_class=models.ListOrderItemsResult,
     document=False,
     next_token_action="ListOrderItemsByNextToken",
+    result_shape=LIST_ORDER_ITEMS_RESULT_XML,
 )
 
 LIST_ORDER_ITEMS_BY_NEXT_TOKEN = rt.Operation(
@@ -113,7 +479,9 @@ LIST_ORDER_ITEMS_BY_NEXT_TOKEN = rt.Operation(
     ),
     idempotent=True,
     result_element="ListOrderItemsByNextTokenResult",
+    result_class=models.ListOrderItemsResult,
     document=False,
+    result_shape=LIST_ORDER_ITEMS_RESULT_XML,
 )
 
 LIST_ORDERS = rt.Operation(
@@ -223,6 +591,7 @@ LIST_ORDERS = rt.Operation(
     ),
     idempotent=True,
     result_element="ListOrdersResult",
+    result_class=models.ListOrdersResult,
     document=False,
     constraints=(
         rt.Constraint(
@@ -266,6 +635,7 @@ LIST_ORDERS = rt.Operation(
         ),
     ),
     next_token_action="ListOrdersByNextToken",
+    result_shape=LIST_ORDERS_RESULT_XML,
 )
 
 LIST_ORDERS_BY_NEXT_TOKEN = rt.Operation(
@@ -289,5 +659,7 @@ LIST_ORDERS_BY_NEXT_TOKEN = rt.Operation(
     ),
     idempotent=True,
     result_element="ListOrdersByNextTokenResult",
+    result_class=models.ListOrdersResult,
     document=False,
+    result_shape=LIST_ORDERS_RESULT_XML,
 )

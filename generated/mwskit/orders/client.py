@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 
-from .._runtime import AsyncSession, MWSResponse, SyncSession
+from .._runtime import AsyncSession, SyncSession
 from . import _operations as ops
 from .models import (
     EasyShipShipmentStatus,
     EasyShipShipmentStatusValue,
     FulfillmentChannel,
     FulfillmentChannelValue,
+    GetOrderResult,
+    GetServiceStatusResult,
+    ListOrderItemsResult,
+    ListOrdersResult,
     OrderStatus,
     OrderStatusValue,
     PaymentMethod,
@@ -32,7 +36,7 @@ class OrdersClient:
         self,
         *,
         amazon_order_id: Iterable[str],
-    ) -> MWSResponse:
+    ) -> GetOrderResult:
         """Fetch the full order records for up to 50 Amazon order IDs in one call.
 
         Args:
@@ -43,7 +47,7 @@ class OrdersClient:
         """
         return self._session.call(ops.SECTION, ops.GET_ORDER, (amazon_order_id,))
 
-    def get_service_status(self) -> MWSResponse:
+    def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Orders section is working normally (GREEN), degraded (YELLOW) or down (RED), with optional status messages.
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -54,23 +58,40 @@ class OrdersClient:
         self,
         *,
         amazon_order_id: str,
-    ) -> MWSResponse:
+    ) -> ListOrderItemsResult:
         """List the line items (SKU, ASIN, quantities, prices, taxes, promotions) of one order; price and tax details are missing while the order is still Pending.
 
         Args:
             amazon_order_id (AmazonOrderId): Amazon's ID (3-7-7 digit format) of the order whose items are wanted. Required.
 
         Throttling: 30 requests at once, one more every 2 seconds.
-        More pages: when the result has a next_token, call list_order_items_by_next_token().
+        More pages: iter_list_order_items() follows them; or call list_order_items_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/orders-2013-09-01/Orders_ListOrderItems.html
         """
         return self._session.call(ops.SECTION, ops.LIST_ORDER_ITEMS, (amazon_order_id,))
+
+    def iter_list_order_items(
+        self,
+        *,
+        amazon_order_id: str,
+    ) -> Iterator[ListOrderItemsResult]:
+        """Every page of list_order_items(): the first call, then list_order_items_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_order_items(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_ORDER_ITEMS,
+            (amazon_order_id,),
+            ops.LIST_ORDER_ITEMS_BY_NEXT_TOKEN,
+        )
 
     def list_order_items_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListOrderItemsResult:
         """Fetch the next page of a ListOrderItems result using the token from the previous page.
 
         Args:
@@ -99,7 +120,7 @@ class OrdersClient:
         easy_ship_shipment_status: (
             Iterable[EasyShipShipmentStatus | EasyShipShipmentStatusValue] | None
         ) = None,
-    ) -> MWSResponse:
+    ) -> ListOrdersResult:
         """Search orders created, or last updated, in a time window, optionally filtered by status, fulfillment channel, payment method, buyer e-mail or seller order ID; up to 100 orders per page.
 
         Args:
@@ -118,7 +139,7 @@ class OrdersClient:
             easy_ship_shipment_status (EasyShipShipmentStatus.Status.N): Only Easy Ship orders whose package is in one of these states; setting it limits the result to Easy Ship orders (India only).
 
         Throttling: 6 requests at once, one more every minute.
-        More pages: when the result has a next_token, call list_orders_by_next_token().
+        More pages: iter_list_orders() follows them; or call list_orders_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/orders-2013-09-01/Orders_ListOrders.html
         """
         return self._session.call(
@@ -141,11 +162,56 @@ class OrdersClient:
             ),
         )
 
+    def iter_list_orders(
+        self,
+        *,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+        order_status: Iterable[OrderStatus | OrderStatusValue] | None = None,
+        marketplace_id: Iterable[str],
+        fulfillment_channel: Iterable[FulfillmentChannel | FulfillmentChannelValue] | None = None,
+        payment_method: Iterable[PaymentMethod | PaymentMethodValue] | None = None,
+        buyer_email: str | None = None,
+        seller_order_id: str | None = None,
+        max_results_per_page: int | None = None,
+        tfm_shipment_status: Iterable[TFMShipmentStatus | TFMShipmentStatusValue] | None = None,
+        easy_ship_shipment_status: (
+            Iterable[EasyShipShipmentStatus | EasyShipShipmentStatusValue] | None
+        ) = None,
+    ) -> Iterator[ListOrdersResult]:
+        """Every page of list_orders(): the first call, then list_orders_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_orders(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_ORDERS,
+            (
+                created_after,
+                created_before,
+                last_updated_after,
+                last_updated_before,
+                order_status,
+                marketplace_id,
+                fulfillment_channel,
+                payment_method,
+                buyer_email,
+                seller_order_id,
+                max_results_per_page,
+                tfm_shipment_status,
+                easy_ship_shipment_status,
+            ),
+            ops.LIST_ORDERS_BY_NEXT_TOKEN,
+        )
+
     def list_orders_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListOrdersResult:
         """Fetch the next page of a ListOrders result using the token from the previous page.
 
         Args:
@@ -167,7 +233,7 @@ class AsyncOrdersClient:
         self,
         *,
         amazon_order_id: Iterable[str],
-    ) -> MWSResponse:
+    ) -> GetOrderResult:
         """Fetch the full order records for up to 50 Amazon order IDs in one call.
 
         Args:
@@ -178,7 +244,7 @@ class AsyncOrdersClient:
         """
         return await self._session.call(ops.SECTION, ops.GET_ORDER, (amazon_order_id,))
 
-    async def get_service_status(self) -> MWSResponse:
+    async def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Orders section is working normally (GREEN), degraded (YELLOW) or down (RED), with optional status messages.
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -189,23 +255,40 @@ class AsyncOrdersClient:
         self,
         *,
         amazon_order_id: str,
-    ) -> MWSResponse:
+    ) -> ListOrderItemsResult:
         """List the line items (SKU, ASIN, quantities, prices, taxes, promotions) of one order; price and tax details are missing while the order is still Pending.
 
         Args:
             amazon_order_id (AmazonOrderId): Amazon's ID (3-7-7 digit format) of the order whose items are wanted. Required.
 
         Throttling: 30 requests at once, one more every 2 seconds.
-        More pages: when the result has a next_token, call list_order_items_by_next_token().
+        More pages: iter_list_order_items() follows them; or call list_order_items_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/orders-2013-09-01/Orders_ListOrderItems.html
         """
         return await self._session.call(ops.SECTION, ops.LIST_ORDER_ITEMS, (amazon_order_id,))
+
+    def iter_list_order_items(
+        self,
+        *,
+        amazon_order_id: str,
+    ) -> AsyncIterator[ListOrderItemsResult]:
+        """Every page of list_order_items(): the first call, then list_order_items_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_order_items(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_ORDER_ITEMS,
+            (amazon_order_id,),
+            ops.LIST_ORDER_ITEMS_BY_NEXT_TOKEN,
+        )
 
     async def list_order_items_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListOrderItemsResult:
         """Fetch the next page of a ListOrderItems result using the token from the previous page.
 
         Args:
@@ -236,7 +319,7 @@ class AsyncOrdersClient:
         easy_ship_shipment_status: (
             Iterable[EasyShipShipmentStatus | EasyShipShipmentStatusValue] | None
         ) = None,
-    ) -> MWSResponse:
+    ) -> ListOrdersResult:
         """Search orders created, or last updated, in a time window, optionally filtered by status, fulfillment channel, payment method, buyer e-mail or seller order ID; up to 100 orders per page.
 
         Args:
@@ -255,7 +338,7 @@ class AsyncOrdersClient:
             easy_ship_shipment_status (EasyShipShipmentStatus.Status.N): Only Easy Ship orders whose package is in one of these states; setting it limits the result to Easy Ship orders (India only).
 
         Throttling: 6 requests at once, one more every minute.
-        More pages: when the result has a next_token, call list_orders_by_next_token().
+        More pages: iter_list_orders() follows them; or call list_orders_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/orders-2013-09-01/Orders_ListOrders.html
         """
         return await self._session.call(
@@ -278,11 +361,56 @@ class AsyncOrdersClient:
             ),
         )
 
+    def iter_list_orders(
+        self,
+        *,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+        order_status: Iterable[OrderStatus | OrderStatusValue] | None = None,
+        marketplace_id: Iterable[str],
+        fulfillment_channel: Iterable[FulfillmentChannel | FulfillmentChannelValue] | None = None,
+        payment_method: Iterable[PaymentMethod | PaymentMethodValue] | None = None,
+        buyer_email: str | None = None,
+        seller_order_id: str | None = None,
+        max_results_per_page: int | None = None,
+        tfm_shipment_status: Iterable[TFMShipmentStatus | TFMShipmentStatusValue] | None = None,
+        easy_ship_shipment_status: (
+            Iterable[EasyShipShipmentStatus | EasyShipShipmentStatusValue] | None
+        ) = None,
+    ) -> AsyncIterator[ListOrdersResult]:
+        """Every page of list_orders(): the first call, then list_orders_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_orders(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_ORDERS,
+            (
+                created_after,
+                created_before,
+                last_updated_after,
+                last_updated_before,
+                order_status,
+                marketplace_id,
+                fulfillment_channel,
+                payment_method,
+                buyer_email,
+                seller_order_id,
+                max_results_per_page,
+                tfm_shipment_status,
+                easy_ship_shipment_status,
+            ),
+            ops.LIST_ORDERS_BY_NEXT_TOKEN,
+        )
+
     async def list_orders_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListOrdersResult:
         """Fetch the next page of a ListOrders result using the token from the previous page.
 
         Args:

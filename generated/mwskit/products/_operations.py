@@ -15,6 +15,10 @@ SECTION = rt.SectionSpec(
     seller_parameter_alternatives=(),
 )
 
+AVAILABILITY_TYPE_VALUES = frozenset(item.value for item in models.AvailabilityType)
+
+BULK_RESULT_STATUS_VALUES = frozenset(item.value for item in models.BulkResultStatus)
+
 FEES_ESTIMATE_ID_TYPE_VALUES = frozenset(item.value for item in models.FeesEstimateIdType)
 
 ITEM_CONDITION_LOWEST_OFFER_LISTINGS_VALUES = frozenset(
@@ -22,6 +26,10 @@ ITEM_CONDITION_LOWEST_OFFER_LISTINGS_VALUES = frozenset(
 )
 
 ITEM_CONDITION_OFFERS_VALUES = frozenset(item.value for item in models.ItemConditionOffers)
+
+LOWEST_PRICED_OFFERS_STATUS_VALUES = frozenset(
+    item.value for item in models.LowestPricedOffersStatus
+)
 
 PRODUCT_ID_TYPE_VALUES = frozenset(item.value for item in models.ProductIdType)
 
@@ -150,6 +158,909 @@ FEES_ESTIMATE_REQUEST_SHAPE = rt.ShapeSpec(
     ),
 )
 
+MONEY_TYPE_INFO_XML = rt.ResultShapeSpec(
+    models.MoneyTypeInfo,
+    (
+        rt.ResultField("currency_code", "CurrencyCode", "string"),
+        rt.ResultField("amount", "Amount", "decimal"),
+    ),
+)
+
+POINTS_INFO_XML = rt.ResultShapeSpec(
+    models.PointsInfo,
+    (
+        rt.ResultField("points_number", "PointsNumber", "integer"),
+        rt.ResultField(
+            "points_monetary_value", "PointsMonetaryValue", "structure", shape=MONEY_TYPE_INFO_XML
+        ),
+    ),
+)
+
+BUY_BOX_PRICE_XML = rt.ResultShapeSpec(
+    models.BuyBoxPrice,
+    (
+        rt.ResultField("condition", "condition", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("landed_price", "LandedPrice", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField("listing_price", "ListingPrice", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField("shipping", "Shipping", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField("points", "Points", "structure", shape=POINTS_INFO_XML),
+    ),
+)
+
+CATEGORY_XML = rt.ResultShapeSpec(
+    models.Category,
+    (
+        rt.ResultField("product_category_id", "ProductCategoryId", "string"),
+        rt.ResultField("product_category_name", "ProductCategoryName", "string"),
+        rt.ResultField("parent", "Parent", "structure", shape=rt.SAME_SHAPE),
+    ),
+)
+
+PRICE_TYPE_XML = rt.ResultShapeSpec(
+    models.PriceType,
+    (
+        rt.ResultField("landed_price", "LandedPrice", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField("listing_price", "ListingPrice", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField("shipping", "Shipping", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField("points", "Points", "structure", shape=POINTS_INFO_XML),
+    ),
+)
+
+COMPETITIVE_PRICE_XML = rt.ResultShapeSpec(
+    models.CompetitivePrice,
+    (
+        rt.ResultField("condition", "condition", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("subcondition", "subcondition", "string", source=rt.ATTRIBUTE),
+        rt.ResultField(
+            "belongs_to_requester", "belongsToRequester", "boolean", source=rt.ATTRIBUTE
+        ),
+        rt.ResultField("competitive_price_id", "CompetitivePriceId", "string"),
+        rt.ResultField("price", "Price", "structure", shape=PRICE_TYPE_XML),
+    ),
+)
+
+OFFER_LISTING_COUNT_XML = rt.ResultShapeSpec(
+    models.OfferListingCount,
+    (
+        rt.ResultField("condition", "condition", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("count", "", "integer", source=rt.TEXT),
+    ),
+)
+
+COMPETITIVE_PRICING_XML = rt.ResultShapeSpec(
+    models.CompetitivePricing,
+    (
+        rt.ResultField(
+            "competitive_prices",
+            "CompetitivePrices",
+            "structure",
+            shape=COMPETITIVE_PRICE_XML,
+            is_list=True,
+            item="CompetitivePrice",
+        ),
+        rt.ResultField(
+            "number_of_offer_listings",
+            "NumberOfOfferListings",
+            "structure",
+            shape=OFFER_LISTING_COUNT_XML,
+            is_list=True,
+            item="OfferListingCount",
+        ),
+        rt.ResultField("trade_in_value", "TradeInValue", "structure", shape=MONEY_TYPE_INFO_XML),
+    ),
+)
+
+CREATOR_XML = rt.ResultShapeSpec(
+    models.Creator,
+    (
+        rt.ResultField("role", "Role", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("name", "", "string", source=rt.TEXT),
+    ),
+)
+
+DECIMAL_WITH_UNITS_XML = rt.ResultShapeSpec(
+    models.DecimalWithUnits,
+    (
+        rt.ResultField("units", "Units", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("value", "", "decimal", source=rt.TEXT),
+    ),
+)
+
+DETAILED_SHIPPING_TIME_XML = rt.ResultShapeSpec(
+    models.DetailedShippingTime,
+    (
+        rt.ResultField("minimum_hours", "minimumHours", "integer", source=rt.ATTRIBUTE),
+        rt.ResultField("maximum_hours", "maximumHours", "integer", source=rt.ATTRIBUTE),
+        rt.ResultField("available_date", "availableDate", "datetime", source=rt.ATTRIBUTE),
+        rt.ResultField(
+            "availability_type",
+            "availabilityType",
+            "string",
+            source=rt.ATTRIBUTE,
+            enum=models.AvailabilityType,
+        ),
+    ),
+)
+
+DIMENSIONS_XML = rt.ResultShapeSpec(
+    models.Dimensions,
+    (
+        rt.ResultField("height", "Height", "structure", shape=DECIMAL_WITH_UNITS_XML),
+        rt.ResultField("length", "Length", "structure", shape=DECIMAL_WITH_UNITS_XML),
+        rt.ResultField("width", "Width", "structure", shape=DECIMAL_WITH_UNITS_XML),
+        rt.ResultField("weight", "Weight", "structure", shape=DECIMAL_WITH_UNITS_XML),
+    ),
+)
+
+ERROR_XML = rt.ResultShapeSpec(
+    models.Error,
+    (
+        rt.ResultField("type", "Type", "string"),
+        rt.ResultField("code", "Code", "string"),
+        rt.ResultField("message", "Message", "string"),
+        rt.ResultField("detail", "Detail", "string"),
+    ),
+)
+
+FEE_DETAIL_XML = rt.ResultShapeSpec(
+    models.FeeDetail,
+    (
+        rt.ResultField("fee_type", "FeeType", "string"),
+        rt.ResultField("fee_amount", "FeeAmount", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField("fee_promotion", "FeePromotion", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField("tax_amount", "TaxAmount", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField("final_fee", "FinalFee", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField(
+            "included_fee_detail_list",
+            "IncludedFeeDetailList",
+            "structure",
+            shape=rt.SAME_SHAPE,
+            is_list=True,
+            item="FeeDetail",
+        ),
+    ),
+)
+
+FEES_ESTIMATE_XML = rt.ResultShapeSpec(
+    models.FeesEstimate,
+    (
+        rt.ResultField("time_of_fees_estimation", "TimeOfFeesEstimation", "datetime"),
+        rt.ResultField(
+            "total_fees_estimate", "TotalFeesEstimate", "structure", shape=MONEY_TYPE_INFO_XML
+        ),
+        rt.ResultField(
+            "fee_detail_list",
+            "FeeDetailList",
+            "structure",
+            shape=FEE_DETAIL_XML,
+            is_list=True,
+            item="FeeDetail",
+        ),
+    ),
+)
+
+PRICE_TO_ESTIMATE_FEES_INFO_XML = rt.ResultShapeSpec(
+    models.PriceToEstimateFeesInfo,
+    (
+        rt.ResultField("listing_price", "ListingPrice", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField("shipping", "Shipping", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField("points", "Points", "structure", shape=POINTS_INFO_XML),
+    ),
+)
+
+FEES_ESTIMATE_IDENTIFIER_XML = rt.ResultShapeSpec(
+    models.FeesEstimateIdentifier,
+    (
+        rt.ResultField("marketplace_id", "MarketplaceId", "string"),
+        rt.ResultField("seller_id", "SellerId", "string"),
+        rt.ResultField("id_type", "IdType", "string", enum=models.FeesEstimateIdType),
+        rt.ResultField("id_value", "IdValue", "string"),
+        rt.ResultField("is_amazon_fulfilled", "IsAmazonFulfilled", "boolean"),
+        rt.ResultField(
+            "price_to_estimate_fees",
+            "PriceToEstimateFees",
+            "structure",
+            shape=PRICE_TO_ESTIMATE_FEES_INFO_XML,
+        ),
+        rt.ResultField("seller_input_identifier", "SellerInputIdentifier", "string"),
+    ),
+)
+
+FEES_ESTIMATE_RESULT_XML = rt.ResultShapeSpec(
+    models.FeesEstimateResult,
+    (
+        rt.ResultField("status", "Status", "string", enum=models.BulkResultStatus),
+        rt.ResultField(
+            "fees_estimate_identifier",
+            "FeesEstimateIdentifier",
+            "structure",
+            shape=FEES_ESTIMATE_IDENTIFIER_XML,
+        ),
+        rt.ResultField("fees_estimate", "FeesEstimate", "structure", shape=FEES_ESTIMATE_XML),
+        rt.ResultField("error", "Error", "structure", shape=ERROR_XML),
+    ),
+)
+
+MARKETPLACE_ASIN_XML = rt.ResultShapeSpec(
+    models.MarketplaceASIN,
+    (
+        rt.ResultField("marketplace_id", "MarketplaceId", "string"),
+        rt.ResultField("asin", "ASIN", "string"),
+    ),
+)
+
+SKU_IDENTIFIER_XML = rt.ResultShapeSpec(
+    models.SKUIdentifier,
+    (
+        rt.ResultField("marketplace_id", "MarketplaceId", "string"),
+        rt.ResultField("seller_id", "SellerId", "string"),
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+    ),
+)
+
+IDENTIFIERS_XML = rt.ResultShapeSpec(
+    models.Identifiers,
+    (
+        rt.ResultField(
+            "marketplace_asin", "MarketplaceASIN", "structure", shape=MARKETPLACE_ASIN_XML
+        ),
+        rt.ResultField("sku_identifier", "SKUIdentifier", "structure", shape=SKU_IDENTIFIER_XML),
+    ),
+)
+
+LANGUAGE_XML = rt.ResultShapeSpec(
+    models.Language,
+    (
+        rt.ResultField("name", "Name", "string"),
+        rt.ResultField("type", "Type", "string"),
+        rt.ResultField("audio_format", "AudioFormat", "string"),
+    ),
+)
+
+IMAGE_XML = rt.ResultShapeSpec(
+    models.Image,
+    (
+        rt.ResultField("url", "URL", "string"),
+        rt.ResultField("height", "Height", "structure", shape=DECIMAL_WITH_UNITS_XML),
+        rt.ResultField("width", "Width", "structure", shape=DECIMAL_WITH_UNITS_XML),
+    ),
+)
+
+ITEM_ATTRIBUTES_XML = rt.ResultShapeSpec(
+    models.ItemAttributes,
+    (
+        rt.ResultField("lang", "lang", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("actor", "Actor", "string", is_list=True),
+        rt.ResultField("artist", "Artist", "string", is_list=True),
+        rt.ResultField("author", "Author", "string", is_list=True),
+        rt.ResultField("binding", "Binding", "string"),
+        rt.ResultField("brand", "Brand", "string"),
+        rt.ResultField("color", "Color", "string"),
+        rt.ResultField("creator", "Creator", "structure", shape=CREATOR_XML, is_list=True),
+        rt.ResultField("department", "Department", "string"),
+        rt.ResultField("director", "Director", "string", is_list=True),
+        rt.ResultField("edition", "Edition", "string"),
+        rt.ResultField("feature", "Feature", "string", is_list=True),
+        rt.ResultField("format", "Format", "string", is_list=True),
+        rt.ResultField("genre", "Genre", "string"),
+        rt.ResultField("is_adult_product", "IsAdultProduct", "boolean"),
+        rt.ResultField("is_autographed", "IsAutographed", "boolean"),
+        rt.ResultField("is_eligible_for_trade_in", "IsEligibleForTradeIn", "boolean"),
+        rt.ResultField("is_memorabilia", "IsMemorabilia", "boolean"),
+        rt.ResultField("item_dimensions", "ItemDimensions", "structure", shape=DIMENSIONS_XML),
+        rt.ResultField("label", "Label", "string"),
+        rt.ResultField(
+            "languages", "Languages", "structure", shape=LANGUAGE_XML, is_list=True, item="Language"
+        ),
+        rt.ResultField("list_price", "ListPrice", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField("manufacturer", "Manufacturer", "string"),
+        rt.ResultField("model", "Model", "string"),
+        rt.ResultField("number_of_items", "NumberOfItems", "integer"),
+        rt.ResultField("number_of_pages", "NumberOfPages", "integer"),
+        rt.ResultField(
+            "package_dimensions", "PackageDimensions", "structure", shape=DIMENSIONS_XML
+        ),
+        rt.ResultField("package_quantity", "PackageQuantity", "integer"),
+        rt.ResultField("part_number", "PartNumber", "string"),
+        rt.ResultField("platform", "Platform", "string", is_list=True),
+        rt.ResultField("product_group", "ProductGroup", "string"),
+        rt.ResultField("product_type_name", "ProductTypeName", "string"),
+        rt.ResultField("publication_date", "PublicationDate", "date"),
+        rt.ResultField("publisher", "Publisher", "string"),
+        rt.ResultField("release_date", "ReleaseDate", "date"),
+        rt.ResultField("size", "Size", "string"),
+        rt.ResultField("small_image", "SmallImage", "structure", shape=IMAGE_XML),
+        rt.ResultField("studio", "Studio", "string"),
+        rt.ResultField("title", "Title", "string"),
+    ),
+)
+
+VARIATION_PARENT_XML = rt.ResultShapeSpec(
+    models.VariationParent,
+    (rt.ResultField("identifiers", "Identifiers", "structure", shape=IDENTIFIERS_XML),),
+)
+
+VARIATION_CHILD_XML = rt.ResultShapeSpec(
+    models.VariationChild,
+    (
+        rt.ResultField("identifiers", "Identifiers", "structure", shape=IDENTIFIERS_XML),
+        rt.ResultField("color", "Color", "string"),
+        rt.ResultField("size", "Size", "string"),
+        rt.ResultField("style", "Style", "string"),
+        rt.ResultField("flavor", "Flavor", "string"),
+        rt.ResultField("edition", "Edition", "string"),
+    ),
+)
+
+RELATIONSHIPS_XML = rt.ResultShapeSpec(
+    models.Relationships,
+    (
+        rt.ResultField(
+            "variation_parent",
+            "VariationParent",
+            "structure",
+            shape=VARIATION_PARENT_XML,
+            is_list=True,
+        ),
+        rt.ResultField(
+            "variation_child",
+            "VariationChild",
+            "structure",
+            shape=VARIATION_CHILD_XML,
+            is_list=True,
+        ),
+    ),
+)
+
+SALES_RANK_XML = rt.ResultShapeSpec(
+    models.SalesRank,
+    (
+        rt.ResultField("product_category_id", "ProductCategoryId", "string"),
+        rt.ResultField("rank", "Rank", "integer"),
+    ),
+)
+
+SHIPPING_TIME_XML = rt.ResultShapeSpec(
+    models.ShippingTime,
+    (rt.ResultField("max", "Max", "string"),),
+)
+
+QUALIFIERS_XML = rt.ResultShapeSpec(
+    models.Qualifiers,
+    (
+        rt.ResultField("item_condition", "ItemCondition", "string"),
+        rt.ResultField("item_subcondition", "ItemSubcondition", "string"),
+        rt.ResultField("fulfillment_channel", "FulfillmentChannel", "string"),
+        rt.ResultField("ships_domestically", "ShipsDomestically", "string"),
+        rt.ResultField("shipping_time", "ShippingTime", "structure", shape=SHIPPING_TIME_XML),
+        rt.ResultField("seller_positive_feedback_rating", "SellerPositiveFeedbackRating", "string"),
+    ),
+)
+
+LOWEST_OFFER_LISTING_XML = rt.ResultShapeSpec(
+    models.LowestOfferListing,
+    (
+        rt.ResultField("qualifiers", "Qualifiers", "structure", shape=QUALIFIERS_XML),
+        rt.ResultField(
+            "number_of_offer_listings_considered", "NumberOfOfferListingsConsidered", "integer"
+        ),
+        rt.ResultField("seller_feedback_count", "SellerFeedbackCount", "integer"),
+        rt.ResultField("price", "Price", "structure", shape=PRICE_TYPE_XML),
+        rt.ResultField("multiple_offers_at_lowest_price", "MultipleOffersAtLowestPrice", "string"),
+    ),
+)
+
+OFFER_TYPE_XML = rt.ResultShapeSpec(
+    models.OfferType,
+    (
+        rt.ResultField("buying_price", "BuyingPrice", "structure", shape=PRICE_TYPE_XML),
+        rt.ResultField("regular_price", "RegularPrice", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField("fulfillment_channel", "FulfillmentChannel", "string"),
+        rt.ResultField("item_condition", "ItemCondition", "string"),
+        rt.ResultField("item_sub_condition", "ItemSubCondition", "string"),
+        rt.ResultField("seller_id", "SellerId", "string"),
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+    ),
+)
+
+PRODUCT_XML = rt.ResultShapeSpec(
+    models.Product,
+    (
+        rt.ResultField("identifiers", "Identifiers", "structure", shape=IDENTIFIERS_XML),
+        rt.ResultField(
+            "attribute_sets",
+            "AttributeSets",
+            "structure",
+            shape=ITEM_ATTRIBUTES_XML,
+            is_list=True,
+            item="ItemAttributes",
+        ),
+        rt.ResultField("relationships", "Relationships", "structure", shape=RELATIONSHIPS_XML),
+        rt.ResultField(
+            "competitive_pricing", "CompetitivePricing", "structure", shape=COMPETITIVE_PRICING_XML
+        ),
+        rt.ResultField(
+            "sales_rankings",
+            "SalesRankings",
+            "structure",
+            shape=SALES_RANK_XML,
+            is_list=True,
+            item="SalesRank",
+        ),
+        rt.ResultField(
+            "lowest_offer_listings",
+            "LowestOfferListings",
+            "structure",
+            shape=LOWEST_OFFER_LISTING_XML,
+            is_list=True,
+            item="LowestOfferListing",
+        ),
+        rt.ResultField(
+            "offers", "Offers", "structure", shape=OFFER_TYPE_XML, is_list=True, item="Offer"
+        ),
+    ),
+)
+
+GET_COMPETITIVE_PRICING_FOR_ASIN_RESULT_XML = rt.ResultShapeSpec(
+    models.GetCompetitivePricingForASINResult,
+    (
+        rt.ResultField("asin", "ASIN", "string", source=rt.ATTRIBUTE),
+        rt.ResultField(
+            "status", "status", "string", source=rt.ATTRIBUTE, enum=models.BulkResultStatus
+        ),
+        rt.ResultField("product", "Product", "structure", shape=PRODUCT_XML),
+        rt.ResultField("error", "Error", "structure", shape=ERROR_XML),
+    ),
+)
+
+GET_COMPETITIVE_PRICING_FOR_ASIN_RESPONSE_XML = rt.ResultShapeSpec(
+    models.GetCompetitivePricingForASINResponse,
+    (
+        rt.ResultField(
+            "results",
+            "GetCompetitivePricingForASINResult",
+            "structure",
+            shape=GET_COMPETITIVE_PRICING_FOR_ASIN_RESULT_XML,
+            is_list=True,
+        ),
+    ),
+)
+
+GET_COMPETITIVE_PRICING_FOR_SKU_RESULT_XML = rt.ResultShapeSpec(
+    models.GetCompetitivePricingForSKUResult,
+    (
+        rt.ResultField("seller_sku", "SellerSKU", "string", source=rt.ATTRIBUTE),
+        rt.ResultField(
+            "status", "status", "string", source=rt.ATTRIBUTE, enum=models.BulkResultStatus
+        ),
+        rt.ResultField("product", "Product", "structure", shape=PRODUCT_XML),
+        rt.ResultField("error", "Error", "structure", shape=ERROR_XML),
+    ),
+)
+
+GET_COMPETITIVE_PRICING_FOR_SKU_RESPONSE_XML = rt.ResultShapeSpec(
+    models.GetCompetitivePricingForSKUResponse,
+    (
+        rt.ResultField(
+            "results",
+            "GetCompetitivePricingForSKUResult",
+            "structure",
+            shape=GET_COMPETITIVE_PRICING_FOR_SKU_RESULT_XML,
+            is_list=True,
+        ),
+    ),
+)
+
+GET_LOWEST_OFFER_LISTINGS_FOR_ASIN_RESULT_XML = rt.ResultShapeSpec(
+    models.GetLowestOfferListingsForASINResult,
+    (
+        rt.ResultField("asin", "ASIN", "string", source=rt.ATTRIBUTE),
+        rt.ResultField(
+            "status", "status", "string", source=rt.ATTRIBUTE, enum=models.BulkResultStatus
+        ),
+        rt.ResultField("all_offer_listings_considered", "AllOfferListingsConsidered", "boolean"),
+        rt.ResultField("product", "Product", "structure", shape=PRODUCT_XML),
+        rt.ResultField("error", "Error", "structure", shape=ERROR_XML),
+    ),
+)
+
+GET_LOWEST_OFFER_LISTINGS_FOR_ASIN_RESPONSE_XML = rt.ResultShapeSpec(
+    models.GetLowestOfferListingsForASINResponse,
+    (
+        rt.ResultField(
+            "results",
+            "GetLowestOfferListingsForASINResult",
+            "structure",
+            shape=GET_LOWEST_OFFER_LISTINGS_FOR_ASIN_RESULT_XML,
+            is_list=True,
+        ),
+    ),
+)
+
+GET_LOWEST_OFFER_LISTINGS_FOR_SKU_RESULT_XML = rt.ResultShapeSpec(
+    models.GetLowestOfferListingsForSKUResult,
+    (
+        rt.ResultField("seller_sku", "SellerSKU", "string", source=rt.ATTRIBUTE),
+        rt.ResultField(
+            "status", "status", "string", source=rt.ATTRIBUTE, enum=models.BulkResultStatus
+        ),
+        rt.ResultField("all_offer_listings_considered", "AllOfferListingsConsidered", "boolean"),
+        rt.ResultField("product", "Product", "structure", shape=PRODUCT_XML),
+        rt.ResultField("error", "Error", "structure", shape=ERROR_XML),
+    ),
+)
+
+GET_LOWEST_OFFER_LISTINGS_FOR_SKU_RESPONSE_XML = rt.ResultShapeSpec(
+    models.GetLowestOfferListingsForSKUResponse,
+    (
+        rt.ResultField(
+            "results",
+            "GetLowestOfferListingsForSKUResult",
+            "structure",
+            shape=GET_LOWEST_OFFER_LISTINGS_FOR_SKU_RESULT_XML,
+            is_list=True,
+        ),
+    ),
+)
+
+LOWEST_PRICED_OFFERS_ASIN_IDENTIFIER_XML = rt.ResultShapeSpec(
+    models.LowestPricedOffersASINIdentifier,
+    (
+        rt.ResultField("marketplace_id", "MarketplaceId", "string"),
+        rt.ResultField("asin", "ASIN", "string"),
+        rt.ResultField("item_condition", "ItemCondition", "string"),
+        rt.ResultField("time_of_offer_change", "TimeOfOfferChange", "datetime"),
+    ),
+)
+
+OFFER_COUNT_XML = rt.ResultShapeSpec(
+    models.OfferCount,
+    (
+        rt.ResultField("condition", "condition", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("fulfillment_channel", "fulfillmentChannel", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("count", "", "integer", source=rt.TEXT),
+    ),
+)
+
+LOWEST_PRICE_XML = rt.ResultShapeSpec(
+    models.LowestPrice,
+    (
+        rt.ResultField("condition", "condition", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("fulfillment_channel", "fulfillmentChannel", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("landed_price", "LandedPrice", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField("listing_price", "ListingPrice", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField("shipping", "Shipping", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField("points", "Points", "structure", shape=POINTS_INFO_XML),
+    ),
+)
+
+SUMMARY_XML = rt.ResultShapeSpec(
+    models.Summary,
+    (
+        rt.ResultField("total_offer_count", "TotalOfferCount", "integer"),
+        rt.ResultField(
+            "number_of_offers",
+            "NumberOfOffers",
+            "structure",
+            shape=OFFER_COUNT_XML,
+            is_list=True,
+            item="OfferCount",
+        ),
+        rt.ResultField(
+            "lowest_prices",
+            "LowestPrices",
+            "structure",
+            shape=LOWEST_PRICE_XML,
+            is_list=True,
+            item="LowestPrice",
+        ),
+        rt.ResultField(
+            "buy_box_prices",
+            "BuyBoxPrices",
+            "structure",
+            shape=BUY_BOX_PRICE_XML,
+            is_list=True,
+            item="BuyBoxPrice",
+        ),
+        rt.ResultField("list_price", "ListPrice", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField(
+            "suggested_lower_price_plus_shipping",
+            "SuggestedLowerPricePlusShipping",
+            "structure",
+            shape=MONEY_TYPE_INFO_XML,
+        ),
+        rt.ResultField(
+            "sales_rankings",
+            "SalesRankings",
+            "structure",
+            shape=SALES_RANK_XML,
+            is_list=True,
+            item="SalesRank",
+        ),
+        rt.ResultField(
+            "buy_box_eligible_offers",
+            "BuyBoxEligibleOffers",
+            "structure",
+            shape=OFFER_COUNT_XML,
+            is_list=True,
+            item="OfferCount",
+        ),
+        rt.ResultField(
+            "competitive_price_threshold",
+            "CompetitivePriceThreshold",
+            "structure",
+            shape=MONEY_TYPE_INFO_XML,
+        ),
+        rt.ResultField("offers_available_time", "OffersAvailableTime", "datetime"),
+    ),
+)
+
+SELLER_FEEDBACK_RATING_XML = rt.ResultShapeSpec(
+    models.SellerFeedbackRating,
+    (
+        rt.ResultField(
+            "seller_positive_feedback_rating", "SellerPositiveFeedbackRating", "decimal"
+        ),
+        rt.ResultField("feedback_count", "FeedbackCount", "integer"),
+    ),
+)
+
+SHIPS_FROM_XML = rt.ResultShapeSpec(
+    models.ShipsFrom,
+    (
+        rt.ResultField("state", "State", "string"),
+        rt.ResultField("country", "Country", "string"),
+    ),
+)
+
+PRIME_INFORMATION_XML = rt.ResultShapeSpec(
+    models.PrimeInformation,
+    (
+        rt.ResultField("is_prime", "IsPrime", "boolean"),
+        rt.ResultField("is_national_prime", "IsNationalPrime", "boolean"),
+    ),
+)
+
+LOWEST_PRICED_OFFER_XML = rt.ResultShapeSpec(
+    models.LowestPricedOffer,
+    (
+        rt.ResultField("my_offer", "MyOffer", "boolean"),
+        rt.ResultField("seller_id", "SellerId", "string"),
+        rt.ResultField("sub_condition", "SubCondition", "string"),
+        rt.ResultField(
+            "seller_feedback_rating",
+            "SellerFeedbackRating",
+            "structure",
+            shape=SELLER_FEEDBACK_RATING_XML,
+        ),
+        rt.ResultField(
+            "shipping_time", "ShippingTime", "structure", shape=DETAILED_SHIPPING_TIME_XML
+        ),
+        rt.ResultField("listing_price", "ListingPrice", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField("points", "Points", "structure", shape=POINTS_INFO_XML),
+        rt.ResultField("shipping", "Shipping", "structure", shape=MONEY_TYPE_INFO_XML),
+        rt.ResultField("ships_from", "ShipsFrom", "structure", shape=SHIPS_FROM_XML),
+        rt.ResultField("is_fulfilled_by_amazon", "IsFulfilledByAmazon", "boolean"),
+        rt.ResultField("is_buy_box_winner", "IsBuyBoxWinner", "boolean"),
+        rt.ResultField("is_featured_merchant", "IsFeaturedMerchant", "boolean"),
+        rt.ResultField("condition_notes", "ConditionNotes", "string"),
+        rt.ResultField(
+            "prime_information", "PrimeInformation", "structure", shape=PRIME_INFORMATION_XML
+        ),
+    ),
+)
+
+GET_LOWEST_PRICED_OFFERS_FOR_ASIN_RESULT_XML = rt.ResultShapeSpec(
+    models.GetLowestPricedOffersForASINResult,
+    (
+        rt.ResultField("marketplace_id", "MarketplaceID", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("asin", "ASIN", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("item_condition", "ItemCondition", "string", source=rt.ATTRIBUTE),
+        rt.ResultField(
+            "status", "status", "string", source=rt.ATTRIBUTE, enum=models.LowestPricedOffersStatus
+        ),
+        rt.ResultField(
+            "identifier", "Identifier", "structure", shape=LOWEST_PRICED_OFFERS_ASIN_IDENTIFIER_XML
+        ),
+        rt.ResultField("summary", "Summary", "structure", shape=SUMMARY_XML),
+        rt.ResultField(
+            "offers",
+            "Offers",
+            "structure",
+            shape=LOWEST_PRICED_OFFER_XML,
+            is_list=True,
+            item="Offer",
+        ),
+    ),
+)
+
+LOWEST_PRICED_OFFERS_SKU_IDENTIFIER_XML = rt.ResultShapeSpec(
+    models.LowestPricedOffersSKUIdentifier,
+    (
+        rt.ResultField("marketplace_id", "MarketplaceId", "string"),
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField("item_condition", "ItemCondition", "string"),
+        rt.ResultField("time_of_offer_change", "TimeOfOfferChange", "datetime"),
+    ),
+)
+
+GET_LOWEST_PRICED_OFFERS_FOR_SKU_RESULT_XML = rt.ResultShapeSpec(
+    models.GetLowestPricedOffersForSKUResult,
+    (
+        rt.ResultField("marketplace_id", "MarketplaceID", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("sku", "SKU", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("item_condition", "ItemCondition", "string", source=rt.ATTRIBUTE),
+        rt.ResultField(
+            "status", "status", "string", source=rt.ATTRIBUTE, enum=models.LowestPricedOffersStatus
+        ),
+        rt.ResultField(
+            "identifier", "Identifier", "structure", shape=LOWEST_PRICED_OFFERS_SKU_IDENTIFIER_XML
+        ),
+        rt.ResultField("summary", "Summary", "structure", shape=SUMMARY_XML),
+        rt.ResultField(
+            "offers",
+            "Offers",
+            "structure",
+            shape=LOWEST_PRICED_OFFER_XML,
+            is_list=True,
+            item="Offer",
+        ),
+    ),
+)
+
+GET_MATCHING_PRODUCT_FOR_ID_RESULT_XML = rt.ResultShapeSpec(
+    models.GetMatchingProductForIdResult,
+    (
+        rt.ResultField("id", "Id", "string", source=rt.ATTRIBUTE),
+        rt.ResultField(
+            "id_type", "IdType", "string", source=rt.ATTRIBUTE, enum=models.ProductIdType
+        ),
+        rt.ResultField(
+            "status", "status", "string", source=rt.ATTRIBUTE, enum=models.BulkResultStatus
+        ),
+        rt.ResultField(
+            "products", "Products", "structure", shape=PRODUCT_XML, is_list=True, item="Product"
+        ),
+        rt.ResultField("error", "Error", "structure", shape=ERROR_XML),
+    ),
+)
+
+GET_MATCHING_PRODUCT_FOR_ID_RESPONSE_XML = rt.ResultShapeSpec(
+    models.GetMatchingProductForIdResponse,
+    (
+        rt.ResultField(
+            "results",
+            "GetMatchingProductForIdResult",
+            "structure",
+            shape=GET_MATCHING_PRODUCT_FOR_ID_RESULT_XML,
+            is_list=True,
+        ),
+    ),
+)
+
+GET_MATCHING_PRODUCT_RESULT_XML = rt.ResultShapeSpec(
+    models.GetMatchingProductResult,
+    (
+        rt.ResultField("asin", "ASIN", "string", source=rt.ATTRIBUTE),
+        rt.ResultField(
+            "status", "status", "string", source=rt.ATTRIBUTE, enum=models.BulkResultStatus
+        ),
+        rt.ResultField("product", "Product", "structure", shape=PRODUCT_XML),
+        rt.ResultField("error", "Error", "structure", shape=ERROR_XML),
+    ),
+)
+
+GET_MATCHING_PRODUCT_RESPONSE_XML = rt.ResultShapeSpec(
+    models.GetMatchingProductResponse,
+    (
+        rt.ResultField(
+            "results",
+            "GetMatchingProductResult",
+            "structure",
+            shape=GET_MATCHING_PRODUCT_RESULT_XML,
+            is_list=True,
+        ),
+    ),
+)
+
+GET_MY_FEES_ESTIMATE_RESULT_XML = rt.ResultShapeSpec(
+    models.GetMyFeesEstimateResult,
+    (
+        rt.ResultField(
+            "fees_estimate_result_list",
+            "FeesEstimateResultList",
+            "structure",
+            shape=FEES_ESTIMATE_RESULT_XML,
+            is_list=True,
+            item="FeesEstimateResult",
+        ),
+    ),
+)
+
+GET_MY_PRICE_FOR_ASIN_RESULT_XML = rt.ResultShapeSpec(
+    models.GetMyPriceForASINResult,
+    (
+        rt.ResultField("asin", "ASIN", "string", source=rt.ATTRIBUTE),
+        rt.ResultField(
+            "status", "status", "string", source=rt.ATTRIBUTE, enum=models.BulkResultStatus
+        ),
+        rt.ResultField("product", "Product", "structure", shape=PRODUCT_XML),
+        rt.ResultField("error", "Error", "structure", shape=ERROR_XML),
+    ),
+)
+
+GET_MY_PRICE_FOR_ASIN_RESPONSE_XML = rt.ResultShapeSpec(
+    models.GetMyPriceForASINResponse,
+    (
+        rt.ResultField(
+            "results",
+            "GetMyPriceForASINResult",
+            "structure",
+            shape=GET_MY_PRICE_FOR_ASIN_RESULT_XML,
+            is_list=True,
+        ),
+    ),
+)
+
+GET_MY_PRICE_FOR_SKU_RESULT_XML = rt.ResultShapeSpec(
+    models.GetMyPriceForSKUResult,
+    (
+        rt.ResultField("seller_sku", "SellerSKU", "string", source=rt.ATTRIBUTE),
+        rt.ResultField(
+            "status", "status", "string", source=rt.ATTRIBUTE, enum=models.BulkResultStatus
+        ),
+        rt.ResultField("product", "Product", "structure", shape=PRODUCT_XML),
+        rt.ResultField("error", "Error", "structure", shape=ERROR_XML),
+    ),
+)
+
+GET_MY_PRICE_FOR_SKU_RESPONSE_XML = rt.ResultShapeSpec(
+    models.GetMyPriceForSKUResponse,
+    (
+        rt.ResultField(
+            "results",
+            "GetMyPriceForSKUResult",
+            "structure",
+            shape=GET_MY_PRICE_FOR_SKU_RESULT_XML,
+            is_list=True,
+        ),
+    ),
+)
+
+MESSAGE_XML = rt.ResultShapeSpec(
+    models.Message,
+    (
+        rt.ResultField("locale", "Locale", "string"),
+        rt.ResultField("text", "Text", "string"),
+    ),
+)
+
+GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetServiceStatusResult,
+    (
+        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("timestamp", "Timestamp", "datetime"),
+        rt.ResultField("message_id", "MessageId", "string"),
+        rt.ResultField(
+            "messages", "Messages", "structure", shape=MESSAGE_XML, is_list=True, item="Message"
+        ),
+    ),
+)
+
+LIST_MATCHING_PRODUCTS_RESULT_XML = rt.ResultShapeSpec(
+    models.ListMatchingProductsResult,
+    (
+        rt.ResultField(
+            "products", "Products", "structure", shape=PRODUCT_XML, is_list=True, item="Product"
+        ),
+    ),
+)
+
+PRODUCT_CATEGORIES_RESULT_XML = rt.ResultShapeSpec(
+    models.ProductCategoriesResult,
+    (rt.ResultField("self", "Self", "structure", shape=CATEGORY_XML, is_list=True),),
+)
+
 GET_COMPETITIVE_PRICING_FOR_ASIN = rt.Operation(
     name="GetCompetitivePricingForASIN",
     method="get_competitive_pricing_for_asin",
@@ -180,7 +1091,10 @@ GET_COMPETITIVE_PRICING_FOR_ASIN = rt.Operation(
     ),
     idempotent=True,
     result_element="GetCompetitivePricingForASINResult",
+    result_class=models.GetCompetitivePricingForASINResponse,
     document=False,
+    result_shape=GET_COMPETITIVE_PRICING_FOR_ASIN_RESPONSE_XML,
+    result_is_root=True,
 )
 
 GET_COMPETITIVE_PRICING_FOR_SKU = rt.Operation(
@@ -213,7 +1127,10 @@ GET_COMPETITIVE_PRICING_FOR_SKU = rt.Operation(
     ),
     idempotent=True,
     result_element="GetCompetitivePricingForSKUResult",
+    result_class=models.GetCompetitivePricingForSKUResponse,
     document=False,
+    result_shape=GET_COMPETITIVE_PRICING_FOR_SKU_RESPONSE_XML,
+    result_is_root=True,
 )
 
 GET_LOWEST_OFFER_LISTINGS_FOR_ASIN = rt.Operation(
@@ -259,7 +1176,10 @@ GET_LOWEST_OFFER_LISTINGS_FOR_ASIN = rt.Operation(
     ),
     idempotent=True,
     result_element="GetLowestOfferListingsForASINResult",
+    result_class=models.GetLowestOfferListingsForASINResponse,
     document=False,
+    result_shape=GET_LOWEST_OFFER_LISTINGS_FOR_ASIN_RESPONSE_XML,
+    result_is_root=True,
 )
 
 GET_LOWEST_OFFER_LISTINGS_FOR_SKU = rt.Operation(
@@ -305,7 +1225,10 @@ GET_LOWEST_OFFER_LISTINGS_FOR_SKU = rt.Operation(
     ),
     idempotent=True,
     result_element="GetLowestOfferListingsForSKUResult",
+    result_class=models.GetLowestOfferListingsForSKUResponse,
     document=False,
+    result_shape=GET_LOWEST_OFFER_LISTINGS_FOR_SKU_RESPONSE_XML,
+    result_is_root=True,
 )
 
 GET_LOWEST_PRICED_OFFERS_FOR_ASIN = rt.Operation(
@@ -344,7 +1267,9 @@ GET_LOWEST_PRICED_OFFERS_FOR_ASIN = rt.Operation(
     ),
     idempotent=True,
     result_element="GetLowestPricedOffersForASINResult",
+    result_class=models.GetLowestPricedOffersForASINResult,
     document=False,
+    result_shape=GET_LOWEST_PRICED_OFFERS_FOR_ASIN_RESULT_XML,
 )
 
 GET_LOWEST_PRICED_OFFERS_FOR_SKU = rt.Operation(
@@ -383,7 +1308,9 @@ GET_LOWEST_PRICED_OFFERS_FOR_SKU = rt.Operation(
     ),
     idempotent=True,
     result_element="GetLowestPricedOffersForSKUResult",
+    result_class=models.GetLowestPricedOffersForSKUResult,
     document=False,
+    result_shape=GET_LOWEST_PRICED_OFFERS_FOR_SKU_RESULT_XML,
 )
 
 GET_MATCHING_PRODUCT = rt.Operation(
@@ -416,7 +1343,10 @@ GET_MATCHING_PRODUCT = rt.Operation(
     ),
     idempotent=True,
     result_element="GetMatchingProductResult",
+    result_class=models.GetMatchingProductResponse,
     document=False,
+    result_shape=GET_MATCHING_PRODUCT_RESPONSE_XML,
+    result_is_root=True,
 )
 
 GET_MATCHING_PRODUCT_FOR_ID = rt.Operation(
@@ -457,7 +1387,10 @@ GET_MATCHING_PRODUCT_FOR_ID = rt.Operation(
     ),
     idempotent=True,
     result_element="GetMatchingProductForIdResult",
+    result_class=models.GetMatchingProductForIdResponse,
     document=False,
+    result_shape=GET_MATCHING_PRODUCT_FOR_ID_RESPONSE_XML,
+    result_is_root=True,
 )
 
 GET_MY_FEES_ESTIMATE = rt.Operation(
@@ -484,7 +1417,9 @@ GET_MY_FEES_ESTIMATE = rt.Operation(
     ),
     idempotent=True,
     result_element="GetMyFeesEstimateResult",
+    result_class=models.GetMyFeesEstimateResult,
     document=False,
+    result_shape=GET_MY_FEES_ESTIMATE_RESULT_XML,
 )
 
 GET_MY_PRICE_FOR_ASIN = rt.Operation(
@@ -524,7 +1459,10 @@ GET_MY_PRICE_FOR_ASIN = rt.Operation(
     ),
     idempotent=True,
     result_element="GetMyPriceForASINResult",
+    result_class=models.GetMyPriceForASINResponse,
     document=False,
+    result_shape=GET_MY_PRICE_FOR_ASIN_RESPONSE_XML,
+    result_is_root=True,
 )
 
 GET_MY_PRICE_FOR_SKU = rt.Operation(
@@ -564,7 +1502,10 @@ GET_MY_PRICE_FOR_SKU = rt.Operation(
     ),
     idempotent=True,
     result_element="GetMyPriceForSKUResult",
+    result_class=models.GetMyPriceForSKUResponse,
     document=False,
+    result_shape=GET_MY_PRICE_FOR_SKU_RESPONSE_XML,
+    result_is_root=True,
 )
 
 GET_PRODUCT_CATEGORIES_FOR_ASIN = rt.Operation(
@@ -595,7 +1536,9 @@ GET_PRODUCT_CATEGORIES_FOR_ASIN = rt.Operation(
     ),
     idempotent=True,
     result_element="GetProductCategoriesForASINResult",
+    result_class=models.ProductCategoriesResult,
     document=False,
+    result_shape=PRODUCT_CATEGORIES_RESULT_XML,
 )
 
 GET_PRODUCT_CATEGORIES_FOR_SKU = rt.Operation(
@@ -626,7 +1569,9 @@ GET_PRODUCT_CATEGORIES_FOR_SKU = rt.Operation(
     ),
     idempotent=True,
     result_element="GetProductCategoriesForSKUResult",
+    result_class=models.ProductCategoriesResult,
     document=False,
+    result_shape=PRODUCT_CATEGORIES_RESULT_XML,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -642,7 +1587,9 @@ GET_SERVICE_STATUS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetServiceStatusResult",
+    result_class=models.GetServiceStatusResult,
     document=False,
+    result_shape=GET_SERVICE_STATUS_RESULT_XML,
 )
 
 LIST_MATCHING_PRODUCTS = rt.Operation(
@@ -679,5 +1626,7 @@ LIST_MATCHING_PRODUCTS = rt.Operation(
     ),
     idempotent=True,
     result_element="ListMatchingProductsResult",
+    result_class=models.ListMatchingProductsResult,
     document=False,
+    result_shape=LIST_MATCHING_PRODUCTS_RESULT_XML,
 )

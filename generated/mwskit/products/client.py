@@ -6,14 +6,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .._runtime import AsyncSession, MWSResponse, SyncSession
+from .._runtime import AsyncSession, SyncSession
 from . import _operations as ops
 from .models import (
     FeesEstimateRequest,
+    GetCompetitivePricingForASINResponse,
+    GetCompetitivePricingForSKUResponse,
+    GetLowestOfferListingsForASINResponse,
+    GetLowestOfferListingsForSKUResponse,
+    GetLowestPricedOffersForASINResult,
+    GetLowestPricedOffersForSKUResult,
+    GetMatchingProductForIdResponse,
+    GetMatchingProductResponse,
+    GetMyFeesEstimateResult,
+    GetMyPriceForASINResponse,
+    GetMyPriceForSKUResponse,
+    GetServiceStatusResult,
     ItemConditionLowestOfferListings,
     ItemConditionLowestOfferListingsValue,
     ItemConditionOffers,
     ItemConditionOffersValue,
+    ListMatchingProductsResult,
+    ProductCategoriesResult,
     ProductIdType,
     ProductIdTypeValue,
 )
@@ -30,7 +44,7 @@ class ProductsClient:
         *,
         marketplace_id: str,
         asin_list: Iterable[str],
-    ) -> MWSResponse:
+    ) -> GetCompetitivePricingForASINResponse:
         """Fetch current Buy Box prices (new and used), offer counts, trade-in value and sales ranks for up to 20 ASINs in one marketplace.
 
         Args:
@@ -54,7 +68,7 @@ class ProductsClient:
         *,
         marketplace_id: str,
         seller_sku_list: Iterable[str],
-    ) -> MWSResponse:
+    ) -> GetCompetitivePricingForSKUResponse:
         """Fetch current Buy Box prices (new and used), offer counts, trade-in value and sales ranks for up to 20 of your SellerSKUs in one marketplace; your own offer is not left out.
 
         Args:
@@ -82,7 +96,7 @@ class ProductsClient:
             ItemConditionLowestOfferListings | ItemConditionLowestOfferListingsValue | None
         ) = None,
         exclude_me: bool | None = None,
-    ) -> MWSResponse:
+    ) -> GetLowestOfferListingsForASINResponse:
         """Fetch the cheapest active offer of each group of similar offers (by condition, fulfilment channel, shipping time, seller rating ...) for up to 20 ASINs.
 
         Args:
@@ -114,7 +128,7 @@ class ProductsClient:
             ItemConditionLowestOfferListings | ItemConditionLowestOfferListingsValue | None
         ) = None,
         exclude_me: bool | None = None,
-    ) -> MWSResponse:
+    ) -> GetLowestOfferListingsForSKUResponse:
         """Fetch the cheapest active offer of each group of similar offers (by condition, fulfilment channel, shipping time, seller rating ...) for up to 20 of your SellerSKUs.
 
         Args:
@@ -143,7 +157,7 @@ class ProductsClient:
         marketplace_id: str,
         asin: str,
         item_condition: ItemConditionOffers | ItemConditionOffersValue,
-    ) -> MWSResponse:
+    ) -> GetLowestPricedOffersForASINResult:
         """Fetch the 20 offers with the lowest landed price, plus a price and offer-count summary, for one ASIN in one item condition.
 
         Args:
@@ -170,7 +184,7 @@ class ProductsClient:
         marketplace_id: str,
         seller_sku: str,
         item_condition: ItemConditionOffers | ItemConditionOffersValue,
-    ) -> MWSResponse:
+    ) -> GetLowestPricedOffersForSKUResult:
         """Fetch the 20 offers with the lowest landed price, plus a price and offer-count summary, for one of your SellerSKUs in one item condition.
 
         Args:
@@ -196,7 +210,7 @@ class ProductsClient:
         *,
         marketplace_id: str,
         asin_list: Iterable[str],
-    ) -> MWSResponse:
+    ) -> GetMatchingProductResponse:
         """Fetch catalog attributes, relationships and sales ranks for up to 10 ASINs (older form of GetMatchingProductForId).
 
         Args:
@@ -221,7 +235,7 @@ class ProductsClient:
         marketplace_id: str,
         id_type: ProductIdType | ProductIdTypeValue,
         id_list: Iterable[str],
-    ) -> MWSResponse:
+    ) -> GetMatchingProductForIdResponse:
         """Fetch catalog attributes, relationships and sales ranks for up to 5 products given by one kind of identifier (ASIN, GCID, SellerSKU, UPC, EAN, ISBN or JAN).
 
         Args:
@@ -246,7 +260,7 @@ class ProductsClient:
         self,
         *,
         fees_estimate_request_list: Iterable[FeesEstimateRequest | Mapping[str, Any]],
-    ) -> MWSResponse:
+    ) -> GetMyFeesEstimateResult:
         """Estimate the Amazon selling fees for up to 20 products at prices you propose, before listing or repricing them.
 
         Args:
@@ -265,7 +279,7 @@ class ProductsClient:
         marketplace_id: str,
         asin_list: Iterable[str],
         item_condition: ItemConditionOffers | ItemConditionOffersValue | None = None,
-    ) -> MWSResponse:
+    ) -> GetMyPriceForASINResponse:
         """Fetch the prices and conditions of your own active offers for up to 20 ASINs.
 
         Args:
@@ -292,7 +306,7 @@ class ProductsClient:
         marketplace_id: str,
         seller_sku_list: Iterable[str],
         item_condition: ItemConditionOffers | ItemConditionOffersValue | None = None,
-    ) -> MWSResponse:
+    ) -> GetMyPriceForSKUResponse:
         """Fetch the prices and conditions of your own active offers for up to 20 of your SellerSKUs.
 
         Args:
@@ -318,7 +332,7 @@ class ProductsClient:
         *,
         marketplace_id: str,
         asin: str,
-    ) -> MWSResponse:
+    ) -> ProductCategoriesResult:
         """Fetch the browse categories of a product given by ASIN, each with its parents up to the marketplace root.
 
         Args:
@@ -342,7 +356,7 @@ class ProductsClient:
         *,
         marketplace_id: str,
         seller_sku: str,
-    ) -> MWSResponse:
+    ) -> ProductCategoriesResult:
         """Fetch the browse categories of a product given by your SellerSKU, each with its parents up to the marketplace root.
 
         Args:
@@ -361,7 +375,7 @@ class ProductsClient:
             ),
         )
 
-    def get_service_status(self) -> MWSResponse:
+    def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Products section is working normally (GREEN), degraded (YELLOW) or down (RED), with optional status messages.
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -375,7 +389,7 @@ class ProductsClient:
         marketplace_id: str,
         query: str,
         query_context_id: str | None = None,
-    ) -> MWSResponse:
+    ) -> ListMatchingProductsResult:
         """Search a marketplace's catalog with free text or a product code and get up to 10 buyable products, most relevant first.
 
         Args:
@@ -408,7 +422,7 @@ class AsyncProductsClient:
         *,
         marketplace_id: str,
         asin_list: Iterable[str],
-    ) -> MWSResponse:
+    ) -> GetCompetitivePricingForASINResponse:
         """Fetch current Buy Box prices (new and used), offer counts, trade-in value and sales ranks for up to 20 ASINs in one marketplace.
 
         Args:
@@ -432,7 +446,7 @@ class AsyncProductsClient:
         *,
         marketplace_id: str,
         seller_sku_list: Iterable[str],
-    ) -> MWSResponse:
+    ) -> GetCompetitivePricingForSKUResponse:
         """Fetch current Buy Box prices (new and used), offer counts, trade-in value and sales ranks for up to 20 of your SellerSKUs in one marketplace; your own offer is not left out.
 
         Args:
@@ -460,7 +474,7 @@ class AsyncProductsClient:
             ItemConditionLowestOfferListings | ItemConditionLowestOfferListingsValue | None
         ) = None,
         exclude_me: bool | None = None,
-    ) -> MWSResponse:
+    ) -> GetLowestOfferListingsForASINResponse:
         """Fetch the cheapest active offer of each group of similar offers (by condition, fulfilment channel, shipping time, seller rating ...) for up to 20 ASINs.
 
         Args:
@@ -492,7 +506,7 @@ class AsyncProductsClient:
             ItemConditionLowestOfferListings | ItemConditionLowestOfferListingsValue | None
         ) = None,
         exclude_me: bool | None = None,
-    ) -> MWSResponse:
+    ) -> GetLowestOfferListingsForSKUResponse:
         """Fetch the cheapest active offer of each group of similar offers (by condition, fulfilment channel, shipping time, seller rating ...) for up to 20 of your SellerSKUs.
 
         Args:
@@ -521,7 +535,7 @@ class AsyncProductsClient:
         marketplace_id: str,
         asin: str,
         item_condition: ItemConditionOffers | ItemConditionOffersValue,
-    ) -> MWSResponse:
+    ) -> GetLowestPricedOffersForASINResult:
         """Fetch the 20 offers with the lowest landed price, plus a price and offer-count summary, for one ASIN in one item condition.
 
         Args:
@@ -548,7 +562,7 @@ class AsyncProductsClient:
         marketplace_id: str,
         seller_sku: str,
         item_condition: ItemConditionOffers | ItemConditionOffersValue,
-    ) -> MWSResponse:
+    ) -> GetLowestPricedOffersForSKUResult:
         """Fetch the 20 offers with the lowest landed price, plus a price and offer-count summary, for one of your SellerSKUs in one item condition.
 
         Args:
@@ -574,7 +588,7 @@ class AsyncProductsClient:
         *,
         marketplace_id: str,
         asin_list: Iterable[str],
-    ) -> MWSResponse:
+    ) -> GetMatchingProductResponse:
         """Fetch catalog attributes, relationships and sales ranks for up to 10 ASINs (older form of GetMatchingProductForId).
 
         Args:
@@ -599,7 +613,7 @@ class AsyncProductsClient:
         marketplace_id: str,
         id_type: ProductIdType | ProductIdTypeValue,
         id_list: Iterable[str],
-    ) -> MWSResponse:
+    ) -> GetMatchingProductForIdResponse:
         """Fetch catalog attributes, relationships and sales ranks for up to 5 products given by one kind of identifier (ASIN, GCID, SellerSKU, UPC, EAN, ISBN or JAN).
 
         Args:
@@ -624,7 +638,7 @@ class AsyncProductsClient:
         self,
         *,
         fees_estimate_request_list: Iterable[FeesEstimateRequest | Mapping[str, Any]],
-    ) -> MWSResponse:
+    ) -> GetMyFeesEstimateResult:
         """Estimate the Amazon selling fees for up to 20 products at prices you propose, before listing or repricing them.
 
         Args:
@@ -643,7 +657,7 @@ class AsyncProductsClient:
         marketplace_id: str,
         asin_list: Iterable[str],
         item_condition: ItemConditionOffers | ItemConditionOffersValue | None = None,
-    ) -> MWSResponse:
+    ) -> GetMyPriceForASINResponse:
         """Fetch the prices and conditions of your own active offers for up to 20 ASINs.
 
         Args:
@@ -670,7 +684,7 @@ class AsyncProductsClient:
         marketplace_id: str,
         seller_sku_list: Iterable[str],
         item_condition: ItemConditionOffers | ItemConditionOffersValue | None = None,
-    ) -> MWSResponse:
+    ) -> GetMyPriceForSKUResponse:
         """Fetch the prices and conditions of your own active offers for up to 20 of your SellerSKUs.
 
         Args:
@@ -696,7 +710,7 @@ class AsyncProductsClient:
         *,
         marketplace_id: str,
         asin: str,
-    ) -> MWSResponse:
+    ) -> ProductCategoriesResult:
         """Fetch the browse categories of a product given by ASIN, each with its parents up to the marketplace root.
 
         Args:
@@ -720,7 +734,7 @@ class AsyncProductsClient:
         *,
         marketplace_id: str,
         seller_sku: str,
-    ) -> MWSResponse:
+    ) -> ProductCategoriesResult:
         """Fetch the browse categories of a product given by your SellerSKU, each with its parents up to the marketplace root.
 
         Args:
@@ -739,7 +753,7 @@ class AsyncProductsClient:
             ),
         )
 
-    async def get_service_status(self) -> MWSResponse:
+    async def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Products section is working normally (GREEN), degraded (YELLOW) or down (RED), with optional status messages.
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -753,7 +767,7 @@ class AsyncProductsClient:
         marketplace_id: str,
         query: str,
         query_context_id: str | None = None,
-    ) -> MWSResponse:
+    ) -> ListMatchingProductsResult:
         """Search a marketplace's catalog with free text or a product code and get up to 10 buyable products, most relevant first.
 
         Args:

@@ -17,6 +17,8 @@ SECTION = rt.SectionSpec(
 
 FILTER_OPTION_VALUES = frozenset(item.value for item in models.FilterOption)
 
+FULFILLMENT_CHANNEL_VALUES = frozenset(item.value for item in models.FulfillmentChannel)
+
 RECOMMENDATION_CATEGORY_VALUES = frozenset(item.value for item in models.RecommendationCategory)
 
 CATEGORY_QUERY_SHAPE = rt.ShapeSpec(
@@ -52,6 +54,349 @@ CATEGORY_QUERY_SHAPE = rt.ShapeSpec(
     ),
 )
 
+PRODUCT_IDENTIFIER_XML = rt.ResultShapeSpec(
+    models.ProductIdentifier,
+    (
+        rt.ResultField("asin", "Asin", "string"),
+        rt.ResultField("sku", "Sku", "string"),
+        rt.ResultField("upc", "Upc", "string"),
+    ),
+)
+
+PRICE_XML = rt.ResultShapeSpec(
+    models.Price,
+    (
+        rt.ResultField("currency_code", "CurrencyCode", "string"),
+        rt.ResultField("amount", "Amount", "decimal"),
+    ),
+)
+
+ADVERTISING_RECOMMENDATION_XML = rt.ResultShapeSpec(
+    models.AdvertisingRecommendation,
+    (
+        rt.ResultField("last_updated", "LastUpdated", "datetime"),
+        rt.ResultField(
+            "item_identifier", "ItemIdentifier", "structure", shape=PRODUCT_IDENTIFIER_XML
+        ),
+        rt.ResultField("item_name", "ItemName", "string"),
+        rt.ResultField("brand_name", "BrandName", "string"),
+        rt.ResultField("product_category", "ProductCategory", "string"),
+        rt.ResultField("sales_rank", "SalesRank", "integer"),
+        rt.ResultField(
+            "your_price_plus_shipping", "YourPricePlusShipping", "structure", shape=PRICE_XML
+        ),
+        rt.ResultField(
+            "lowest_price_plus_shipping", "LowestPricePlusShipping", "structure", shape=PRICE_XML
+        ),
+        rt.ResultField("available_quantity", "AvailableQuantity", "integer"),
+        rt.ResultField("sales_for_the_last30_days", "SalesForTheLast30Days", "integer"),
+        rt.ResultField("recommendation_id", "RecommendationId", "string"),
+        rt.ResultField("recommendation_reason", "RecommendationReason", "string"),
+    ),
+)
+
+DIMENSION_MEASURE_XML = rt.ResultShapeSpec(
+    models.DimensionMeasure,
+    (
+        rt.ResultField("value", "Value", "decimal"),
+        rt.ResultField("unit", "Unit", "string"),
+    ),
+)
+
+WEIGHT_MEASURE_XML = rt.ResultShapeSpec(
+    models.WeightMeasure,
+    (
+        rt.ResultField("value", "Value", "decimal"),
+        rt.ResultField("unit", "Unit", "string"),
+    ),
+)
+
+ITEM_DIMENSIONS_XML = rt.ResultShapeSpec(
+    models.ItemDimensions,
+    (
+        rt.ResultField("height", "Height", "structure", shape=DIMENSION_MEASURE_XML),
+        rt.ResultField("width", "Width", "structure", shape=DIMENSION_MEASURE_XML),
+        rt.ResultField("length", "Length", "structure", shape=DIMENSION_MEASURE_XML),
+        rt.ResultField("weight", "Weight", "structure", shape=WEIGHT_MEASURE_XML),
+    ),
+)
+
+FULFILLMENT_RECOMMENDATION_XML = rt.ResultShapeSpec(
+    models.FulfillmentRecommendation,
+    (
+        rt.ResultField("last_updated", "LastUpdated", "datetime"),
+        rt.ResultField(
+            "item_identifier", "ItemIdentifier", "structure", shape=PRODUCT_IDENTIFIER_XML
+        ),
+        rt.ResultField("item_name", "ItemName", "string"),
+        rt.ResultField("brand_name", "BrandName", "string"),
+        rt.ResultField("product_category", "ProductCategory", "string"),
+        rt.ResultField("sales_rank", "SalesRank", "integer"),
+        rt.ResultField("buybox_price", "BuyboxPrice", "structure", shape=PRICE_XML),
+        rt.ResultField("number_of_offers", "NumberOfOffers", "integer"),
+        rt.ResultField(
+            "number_of_offers_fulfilled_by_amazon", "NumberOfOffersFulfilledByAmazon", "integer"
+        ),
+        rt.ResultField("average_customer_review", "AverageCustomerReview", "decimal"),
+        rt.ResultField("number_of_customer_reviews", "NumberOfCustomerReviews", "integer"),
+        rt.ResultField("item_dimensions", "ItemDimensions", "structure", shape=ITEM_DIMENSIONS_XML),
+        rt.ResultField("recommendation_id", "RecommendationId", "string"),
+        rt.ResultField("recommendation_reason", "RecommendationReason", "string"),
+    ),
+)
+
+GET_LAST_UPDATED_TIME_FOR_RECOMMENDATIONS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetLastUpdatedTimeForRecommendationsResult,
+    (
+        rt.ResultField(
+            "inventory_recommendations_last_updated",
+            "InventoryRecommendationsLastUpdated",
+            "datetime",
+        ),
+        rt.ResultField(
+            "selection_recommendations_last_updated",
+            "SelectionRecommendationsLastUpdated",
+            "datetime",
+        ),
+        rt.ResultField(
+            "fulfillment_recommendations_last_updated",
+            "FulfillmentRecommendationsLastUpdated",
+            "datetime",
+        ),
+        rt.ResultField(
+            "pricing_recommendations_last_updated", "PricingRecommendationsLastUpdated", "datetime"
+        ),
+        rt.ResultField(
+            "global_selling_recommendations_last_updated",
+            "GlobalSellingRecommendationsLastUpdated",
+            "datetime",
+        ),
+        rt.ResultField(
+            "advertising_recommendations_last_updated",
+            "AdvertisingRecommendationsLastUpdated",
+            "datetime",
+        ),
+    ),
+)
+
+MESSAGE_XML = rt.ResultShapeSpec(
+    models.Message,
+    (
+        rt.ResultField("locale", "Locale", "string"),
+        rt.ResultField("text", "Text", "string"),
+    ),
+)
+
+GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetServiceStatusResult,
+    (
+        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("timestamp", "Timestamp", "datetime"),
+        rt.ResultField("message_id", "MessageId", "string"),
+        rt.ResultField(
+            "messages", "Messages", "structure", shape=MESSAGE_XML, is_list=True, item="Message"
+        ),
+    ),
+)
+
+GLOBAL_SELLING_RECOMMENDATION_XML = rt.ResultShapeSpec(
+    models.GlobalSellingRecommendation,
+    (
+        rt.ResultField("last_updated", "LastUpdated", "datetime"),
+        rt.ResultField(
+            "item_identifier", "ItemIdentifier", "structure", shape=PRODUCT_IDENTIFIER_XML
+        ),
+        rt.ResultField("item_name", "ItemName", "string"),
+        rt.ResultField("brand_name", "BrandName", "string"),
+        rt.ResultField("product_category", "ProductCategory", "string"),
+        rt.ResultField("sales_rank", "SalesRank", "integer"),
+        rt.ResultField("buybox_price", "BuyboxPrice", "structure", shape=PRICE_XML),
+        rt.ResultField("number_of_offers", "NumberOfOffers", "integer"),
+        rt.ResultField(
+            "number_of_offers_fulfilled_by_amazon", "NumberOfOffersFulfilledByAmazon", "integer"
+        ),
+        rt.ResultField("average_customer_review", "AverageCustomerReview", "decimal"),
+        rt.ResultField("number_of_customer_reviews", "NumberOfCustomerReviews", "integer"),
+        rt.ResultField("item_dimensions", "ItemDimensions", "structure", shape=ITEM_DIMENSIONS_XML),
+        rt.ResultField("recommendation_id", "RecommendationId", "string"),
+        rt.ResultField("recommendation_reason", "RecommendationReason", "string"),
+    ),
+)
+
+INVENTORY_RECOMMENDATION_XML = rt.ResultShapeSpec(
+    models.InventoryRecommendation,
+    (
+        rt.ResultField("last_updated", "LastUpdated", "datetime"),
+        rt.ResultField(
+            "item_identifier", "ItemIdentifier", "structure", shape=PRODUCT_IDENTIFIER_XML
+        ),
+        rt.ResultField("item_name", "ItemName", "string"),
+        rt.ResultField(
+            "fulfillment_channel", "FulfillmentChannel", "string", enum=models.FulfillmentChannel
+        ),
+        rt.ResultField("sales_for_the_last14_days", "SalesForTheLast14Days", "integer"),
+        rt.ResultField("sales_for_the_last30_days", "SalesForTheLast30Days", "integer"),
+        rt.ResultField("available_quantity", "AvailableQuantity", "integer"),
+        rt.ResultField("days_until_stock_runs_out", "DaysUntilStockRunsOut", "integer"),
+        rt.ResultField("inbound_quantity", "InboundQuantity", "integer"),
+        rt.ResultField("recommended_inbound_quantity", "RecommendedInboundQuantity", "integer"),
+        rt.ResultField("days_out_of_stock_last30_days", "DaysOutOfStockLast30Days", "integer"),
+        rt.ResultField("lost_sales_in_last30_days", "LostSalesInLast30Days", "integer"),
+        rt.ResultField("recommendation_id", "RecommendationId", "string"),
+        rt.ResultField("recommendation_reason", "RecommendationReason", "string"),
+    ),
+)
+
+SELECTION_RECOMMENDATION_XML = rt.ResultShapeSpec(
+    models.SelectionRecommendation,
+    (
+        rt.ResultField("last_updated", "LastUpdated", "datetime"),
+        rt.ResultField(
+            "item_identifier", "ItemIdentifier", "structure", shape=PRODUCT_IDENTIFIER_XML
+        ),
+        rt.ResultField("item_name", "ItemName", "string"),
+        rt.ResultField("brand_name", "BrandName", "string"),
+        rt.ResultField("product_category", "ProductCategory", "string"),
+        rt.ResultField("sales_rank", "SalesRank", "integer"),
+        rt.ResultField("buybox_price", "BuyboxPrice", "structure", shape=PRICE_XML),
+        rt.ResultField("number_of_offers", "NumberOfOffers", "integer"),
+        rt.ResultField("average_customer_review", "AverageCustomerReview", "decimal"),
+        rt.ResultField("number_of_customer_reviews", "NumberOfCustomerReviews", "integer"),
+        rt.ResultField("recommendation_id", "RecommendationId", "string"),
+        rt.ResultField("recommendation_reason", "RecommendationReason", "string"),
+    ),
+)
+
+PRICING_RECOMMENDATION_XML = rt.ResultShapeSpec(
+    models.PricingRecommendation,
+    (
+        rt.ResultField("last_updated", "LastUpdated", "datetime"),
+        rt.ResultField(
+            "item_identifier", "ItemIdentifier", "structure", shape=PRODUCT_IDENTIFIER_XML
+        ),
+        rt.ResultField("item_name", "ItemName", "string"),
+        rt.ResultField("condition", "Condition", "string"),
+        rt.ResultField("sub_condition", "SubCondition", "string"),
+        rt.ResultField(
+            "fulfillment_channel", "FulfillmentChannel", "string", enum=models.FulfillmentChannel
+        ),
+        rt.ResultField(
+            "your_price_plus_shipping", "YourPricePlusShipping", "structure", shape=PRICE_XML
+        ),
+        rt.ResultField(
+            "lowest_price_plus_shipping", "LowestPricePlusShipping", "structure", shape=PRICE_XML
+        ),
+        rt.ResultField(
+            "price_difference_to_low_price",
+            "PriceDifferenceToLowPrice",
+            "structure",
+            shape=PRICE_XML,
+        ),
+        rt.ResultField(
+            "median_price_plus_shipping", "MedianPricePlusShipping", "structure", shape=PRICE_XML
+        ),
+        rt.ResultField(
+            "lowest_merchant_fulfilled_offer_price",
+            "LowestMerchantFulfilledOfferPrice",
+            "structure",
+            shape=PRICE_XML,
+        ),
+        rt.ResultField(
+            "lowest_amazon_fulfilled_offer_price",
+            "LowestAmazonFulfilledOfferPrice",
+            "structure",
+            shape=PRICE_XML,
+        ),
+        rt.ResultField("number_of_offers", "NumberOfOffers", "integer"),
+        rt.ResultField(
+            "number_of_merchant_fulfilled_offers", "NumberOfMerchantFulfilledOffers", "integer"
+        ),
+        rt.ResultField(
+            "number_of_amazon_fulfilled_offers", "NumberOfAmazonFulfilledOffers", "integer"
+        ),
+        rt.ResultField("recommendation_id", "RecommendationId", "string"),
+        rt.ResultField("recommendation_reason", "RecommendationReason", "string"),
+    ),
+)
+
+LISTING_QUALITY_RECOMMENDATION_XML = rt.ResultShapeSpec(
+    models.ListingQualityRecommendation,
+    (
+        rt.ResultField("quality_set", "QualitySet", "string"),
+        rt.ResultField("defect_group", "DefectGroup", "string"),
+        rt.ResultField("defect_attribute", "DefectAttribute", "string"),
+        rt.ResultField(
+            "item_identifier", "ItemIdentifier", "structure", shape=PRODUCT_IDENTIFIER_XML
+        ),
+        rt.ResultField("item_name", "ItemName", "string"),
+        rt.ResultField("recommendation_id", "RecommendationId", "string"),
+        rt.ResultField("recommendation_reason", "RecommendationReason", "string"),
+    ),
+)
+
+LIST_RECOMMENDATIONS_RESULT_XML = rt.ResultShapeSpec(
+    models.ListRecommendationsResult,
+    (
+        rt.ResultField(
+            "inventory_recommendations",
+            "InventoryRecommendations",
+            "structure",
+            shape=INVENTORY_RECOMMENDATION_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "selection_recommendations",
+            "SelectionRecommendations",
+            "structure",
+            shape=SELECTION_RECOMMENDATION_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "pricing_recommendations",
+            "PricingRecommendations",
+            "structure",
+            shape=PRICING_RECOMMENDATION_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "fulfillment_recommendations",
+            "FulfillmentRecommendations",
+            "structure",
+            shape=FULFILLMENT_RECOMMENDATION_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "listing_quality_recommendations",
+            "ListingQualityRecommendations",
+            "structure",
+            shape=LISTING_QUALITY_RECOMMENDATION_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "global_selling_recommendations",
+            "GlobalSellingRecommendations",
+            "structure",
+            shape=GLOBAL_SELLING_RECOMMENDATION_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField(
+            "advertising_recommendations",
+            "AdvertisingRecommendations",
+            "structure",
+            shape=ADVERTISING_RECOMMENDATION_XML,
+            is_list=True,
+            item="member",
+        ),
+        rt.ResultField("next_token", "NextToken", "string"),
+    ),
+)
+
 GET_LAST_UPDATED_TIME_FOR_RECOMMENDATIONS = rt.Operation(
     name="GetLastUpdatedTimeForRecommendations",
     method="get_last_updated_time_for_recommendations",
@@ -73,7 +418,9 @@ GET_LAST_UPDATED_TIME_FOR_RECOMMENDATIONS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetLastUpdatedTimeForRecommendationsResult",
+    result_class=models.GetLastUpdatedTimeForRecommendationsResult,
     document=False,
+    result_shape=GET_LAST_UPDATED_TIME_FOR_RECOMMENDATIONS_RESULT_XML,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -89,7 +436,9 @@ GET_SERVICE_STATUS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetServiceStatusResult",
+    result_class=models.GetServiceStatusResult,
     document=False,
+    result_shape=GET_SERVICE_STATUS_RESULT_XML,
 )
 
 LIST_RECOMMENDATIONS = rt.Operation(
@@ -128,8 +477,10 @@ LIST_RECOMMENDATIONS = rt.Operation(
     ),
     idempotent=True,
     result_element="ListRecommendationsResult",
+    result_class=models.ListRecommendationsResult,
     document=False,
     next_token_action="ListRecommendationsByNextToken",
+    result_shape=LIST_RECOMMENDATIONS_RESULT_XML,
 )
 
 LIST_RECOMMENDATIONS_BY_NEXT_TOKEN = rt.Operation(
@@ -153,5 +504,7 @@ LIST_RECOMMENDATIONS_BY_NEXT_TOKEN = rt.Operation(
     ),
     idempotent=True,
     result_element="ListRecommendationsByNextTokenResult",
+    result_class=models.ListRecommendationsResult,
     document=False,
+    result_shape=LIST_RECOMMENDATIONS_RESULT_XML,
 )

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any
 
-from .._runtime import AsyncSession, MWSResponse, SyncSession
+from .._runtime import AsyncSession, SyncSession
 from . import _operations as ops
 from .models import (
     CategoryQuery,
+    GetLastUpdatedTimeForRecommendationsResult,
+    GetServiceStatusResult,
+    ListRecommendationsResult,
     RecommendationCategory,
     RecommendationCategoryValue,
 )
@@ -25,7 +28,7 @@ class RecommendationsClient:
         self,
         *,
         marketplace_id: str,
-    ) -> MWSResponse:
+    ) -> GetLastUpdatedTimeForRecommendationsResult:
         """Tell, per recommendation category, whether active recommendations exist in a marketplace and when they were last refreshed.
 
         Args:
@@ -38,7 +41,7 @@ class RecommendationsClient:
             ops.SECTION, ops.GET_LAST_UPDATED_TIME_FOR_RECOMMENDATIONS, (marketplace_id,)
         )
 
-    def get_service_status(self) -> MWSResponse:
+    def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Recommendations section is working normally (GREEN), degraded (YELLOW) or down (RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -51,7 +54,7 @@ class RecommendationsClient:
         marketplace_id: str,
         recommendation_category: RecommendationCategory | RecommendationCategoryValue | None = None,
         category_query_list: Iterable[CategoryQuery | Mapping[str, Any]] | None = None,
-    ) -> MWSResponse:
+    ) -> ListRecommendationsResult:
         """List the seller's current recommendations in one marketplace, for one category or for all, optionally narrowed by per-category filters.
 
         Args:
@@ -60,7 +63,7 @@ class RecommendationsClient:
             category_query_list (CategoryQueryList.CategoryQuery.N): Per-category filters that narrow the recommendations returned.
 
         Throttling: 8 requests at once, one more every 2 seconds.
-        More pages: when the result has a next_token, call list_recommendations_by_next_token().
+        More pages: iter_list_recommendations() follows them; or call list_recommendations_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/recommendations/Recommendations_ListRecommendations.html
         """
         return self._session.call(
@@ -73,11 +76,34 @@ class RecommendationsClient:
             ),
         )
 
+    def iter_list_recommendations(
+        self,
+        *,
+        marketplace_id: str,
+        recommendation_category: RecommendationCategory | RecommendationCategoryValue | None = None,
+        category_query_list: Iterable[CategoryQuery | Mapping[str, Any]] | None = None,
+    ) -> Iterator[ListRecommendationsResult]:
+        """Every page of list_recommendations(): the first call, then list_recommendations_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_recommendations(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_RECOMMENDATIONS,
+            (
+                marketplace_id,
+                recommendation_category,
+                category_query_list,
+            ),
+            ops.LIST_RECOMMENDATIONS_BY_NEXT_TOKEN,
+        )
+
     def list_recommendations_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListRecommendationsResult:
         """Fetch the next page of a ListRecommendations result using the token from the previous page.
 
         Args:
@@ -101,7 +127,7 @@ class AsyncRecommendationsClient:
         self,
         *,
         marketplace_id: str,
-    ) -> MWSResponse:
+    ) -> GetLastUpdatedTimeForRecommendationsResult:
         """Tell, per recommendation category, whether active recommendations exist in a marketplace and when they were last refreshed.
 
         Args:
@@ -114,7 +140,7 @@ class AsyncRecommendationsClient:
             ops.SECTION, ops.GET_LAST_UPDATED_TIME_FOR_RECOMMENDATIONS, (marketplace_id,)
         )
 
-    async def get_service_status(self) -> MWSResponse:
+    async def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Recommendations section is working normally (GREEN), degraded (YELLOW) or down (RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -127,7 +153,7 @@ class AsyncRecommendationsClient:
         marketplace_id: str,
         recommendation_category: RecommendationCategory | RecommendationCategoryValue | None = None,
         category_query_list: Iterable[CategoryQuery | Mapping[str, Any]] | None = None,
-    ) -> MWSResponse:
+    ) -> ListRecommendationsResult:
         """List the seller's current recommendations in one marketplace, for one category or for all, optionally narrowed by per-category filters.
 
         Args:
@@ -136,7 +162,7 @@ class AsyncRecommendationsClient:
             category_query_list (CategoryQueryList.CategoryQuery.N): Per-category filters that narrow the recommendations returned.
 
         Throttling: 8 requests at once, one more every 2 seconds.
-        More pages: when the result has a next_token, call list_recommendations_by_next_token().
+        More pages: iter_list_recommendations() follows them; or call list_recommendations_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/recommendations/Recommendations_ListRecommendations.html
         """
         return await self._session.call(
@@ -149,11 +175,34 @@ class AsyncRecommendationsClient:
             ),
         )
 
+    def iter_list_recommendations(
+        self,
+        *,
+        marketplace_id: str,
+        recommendation_category: RecommendationCategory | RecommendationCategoryValue | None = None,
+        category_query_list: Iterable[CategoryQuery | Mapping[str, Any]] | None = None,
+    ) -> AsyncIterator[ListRecommendationsResult]:
+        """Every page of list_recommendations(): the first call, then list_recommendations_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_recommendations(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_RECOMMENDATIONS,
+            (
+                marketplace_id,
+                recommendation_category,
+                category_query_list,
+            ),
+            ops.LIST_RECOMMENDATIONS_BY_NEXT_TOKEN,
+        )
+
     async def list_recommendations_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListRecommendationsResult:
         """Fetch the next page of a ListRecommendations result using the token from the previous page.
 
         Args:

@@ -21,6 +21,151 @@ REPORT_TYPE_VALUES = frozenset(item.value for item in models.ReportType)
 
 SCHEDULE_VALUES = frozenset(item.value for item in models.Schedule)
 
+REPORT_REQUEST_INFO_XML = rt.ResultShapeSpec(
+    models.ReportRequestInfo,
+    (
+        rt.ResultField("report_request_id", "ReportRequestId", "string"),
+        rt.ResultField("report_type", "ReportType", "string", enum=models.ReportType),
+        rt.ResultField("start_date", "StartDate", "datetime"),
+        rt.ResultField("end_date", "EndDate", "datetime"),
+        rt.ResultField("scheduled", "Scheduled", "boolean"),
+        rt.ResultField("submitted_date", "SubmittedDate", "datetime"),
+        rt.ResultField(
+            "report_processing_status",
+            "ReportProcessingStatus",
+            "string",
+            enum=models.ReportProcessingStatus,
+        ),
+        rt.ResultField("generated_report_id", "GeneratedReportId", "string"),
+        rt.ResultField("started_processing_date", "StartedProcessingDate", "datetime"),
+        rt.ResultField("completed_date", "CompletedDate", "datetime"),
+    ),
+)
+
+CANCEL_REPORT_REQUESTS_RESULT_XML = rt.ResultShapeSpec(
+    models.CancelReportRequestsResult,
+    (
+        rt.ResultField("count", "Count", "integer"),
+        rt.ResultField(
+            "report_request_info",
+            "ReportRequestInfo",
+            "structure",
+            shape=REPORT_REQUEST_INFO_XML,
+            is_list=True,
+        ),
+    ),
+)
+
+GET_REPORT_COUNT_RESULT_XML = rt.ResultShapeSpec(
+    models.GetReportCountResult,
+    (rt.ResultField("count", "Count", "integer"),),
+)
+
+REPORT_INFO_XML = rt.ResultShapeSpec(
+    models.ReportInfo,
+    (
+        rt.ResultField("report_id", "ReportId", "string"),
+        rt.ResultField("report_type", "ReportType", "string", enum=models.ReportType),
+        rt.ResultField("report_request_id", "ReportRequestId", "string"),
+        rt.ResultField("available_date", "AvailableDate", "datetime"),
+        rt.ResultField("acknowledged", "Acknowledged", "boolean"),
+        rt.ResultField("acknowledged_date", "AcknowledgedDate", "datetime"),
+    ),
+)
+
+GET_REPORT_LIST_RESULT_XML = rt.ResultShapeSpec(
+    models.GetReportListResult,
+    (
+        rt.ResultField("next_token", "NextToken", "string"),
+        rt.ResultField("has_next", "HasNext", "boolean"),
+        rt.ResultField(
+            "report_info", "ReportInfo", "structure", shape=REPORT_INFO_XML, is_list=True
+        ),
+    ),
+)
+
+GET_REPORT_REQUEST_COUNT_RESULT_XML = rt.ResultShapeSpec(
+    models.GetReportRequestCountResult,
+    (rt.ResultField("count", "Count", "integer"),),
+)
+
+GET_REPORT_REQUEST_LIST_RESULT_XML = rt.ResultShapeSpec(
+    models.GetReportRequestListResult,
+    (
+        rt.ResultField("next_token", "NextToken", "string"),
+        rt.ResultField("has_next", "HasNext", "boolean"),
+        rt.ResultField(
+            "report_request_info",
+            "ReportRequestInfo",
+            "structure",
+            shape=REPORT_REQUEST_INFO_XML,
+            is_list=True,
+        ),
+    ),
+)
+
+GET_REPORT_SCHEDULE_COUNT_RESULT_XML = rt.ResultShapeSpec(
+    models.GetReportScheduleCountResult,
+    (rt.ResultField("count", "Count", "integer"),),
+)
+
+REPORT_SCHEDULE_XML = rt.ResultShapeSpec(
+    models.ReportSchedule,
+    (
+        rt.ResultField("report_type", "ReportType", "string", enum=models.ReportType),
+        rt.ResultField("schedule", "Schedule", "string", enum=models.Schedule),
+        rt.ResultField("scheduled_date", "ScheduledDate", "datetime"),
+    ),
+)
+
+GET_REPORT_SCHEDULE_LIST_RESULT_XML = rt.ResultShapeSpec(
+    models.GetReportScheduleListResult,
+    (
+        rt.ResultField("next_token", "NextToken", "string"),
+        rt.ResultField("has_next", "HasNext", "boolean"),
+        rt.ResultField(
+            "report_schedule",
+            "ReportSchedule",
+            "structure",
+            shape=REPORT_SCHEDULE_XML,
+            is_list=True,
+        ),
+    ),
+)
+
+MANAGE_REPORT_SCHEDULE_RESULT_XML = rt.ResultShapeSpec(
+    models.ManageReportScheduleResult,
+    (
+        rt.ResultField("count", "Count", "integer"),
+        rt.ResultField(
+            "report_schedule",
+            "ReportSchedule",
+            "structure",
+            shape=REPORT_SCHEDULE_XML,
+            is_list=True,
+        ),
+    ),
+)
+
+REQUEST_REPORT_RESULT_XML = rt.ResultShapeSpec(
+    models.RequestReportResult,
+    (
+        rt.ResultField(
+            "report_request_info", "ReportRequestInfo", "structure", shape=REPORT_REQUEST_INFO_XML
+        ),
+    ),
+)
+
+UPDATE_REPORT_ACKNOWLEDGEMENTS_RESULT_XML = rt.ResultShapeSpec(
+    models.UpdateReportAcknowledgementsResult,
+    (
+        rt.ResultField("count", "Count", "integer"),
+        rt.ResultField(
+            "report_info", "ReportInfo", "structure", shape=REPORT_INFO_XML, is_list=True
+        ),
+    ),
+)
+
 CANCEL_REPORT_REQUESTS = rt.Operation(
     name="CancelReportRequests",
     method="cancel_report_requests",
@@ -71,7 +216,9 @@ CANCEL_REPORT_REQUESTS = rt.Operation(
     ),
     idempotent=True,
     result_element="CancelReportRequestsResult",
+    result_class=models.CancelReportRequestsResult,
     document=False,
+    result_shape=CANCEL_REPORT_REQUESTS_RESULT_XML,
 )
 
 GET_REPORT = rt.Operation(
@@ -95,6 +242,7 @@ GET_REPORT = rt.Operation(
     ),
     idempotent=True,
     result_element="GetReportResult",
+    result_class=rt.Document,
     document=True,
 )
 
@@ -139,7 +287,9 @@ GET_REPORT_COUNT = rt.Operation(
     ),
     idempotent=True,
     result_element="GetReportCountResult",
+    result_class=models.GetReportCountResult,
     document=False,
+    result_shape=GET_REPORT_COUNT_RESULT_XML,
 )
 
 GET_REPORT_LIST = rt.Operation(
@@ -198,8 +348,10 @@ GET_REPORT_LIST = rt.Operation(
     ),
     idempotent=True,
     result_element="GetReportListResult",
+    result_class=models.GetReportListResult,
     document=False,
     next_token_action="GetReportListByNextToken",
+    result_shape=GET_REPORT_LIST_RESULT_XML,
 )
 
 GET_REPORT_LIST_BY_NEXT_TOKEN = rt.Operation(
@@ -223,7 +375,9 @@ GET_REPORT_LIST_BY_NEXT_TOKEN = rt.Operation(
     ),
     idempotent=True,
     result_element="GetReportListByNextTokenResult",
+    result_class=models.GetReportListResult,
     document=False,
+    result_shape=GET_REPORT_LIST_RESULT_XML,
 )
 
 GET_REPORT_REQUEST_COUNT = rt.Operation(
@@ -269,7 +423,9 @@ GET_REPORT_REQUEST_COUNT = rt.Operation(
     ),
     idempotent=True,
     result_element="GetReportRequestCountResult",
+    result_class=models.GetReportRequestCountResult,
     document=False,
+    result_shape=GET_REPORT_REQUEST_COUNT_RESULT_XML,
 )
 
 GET_REPORT_REQUEST_LIST = rt.Operation(
@@ -329,8 +485,10 @@ GET_REPORT_REQUEST_LIST = rt.Operation(
     ),
     idempotent=True,
     result_element="GetReportRequestListResult",
+    result_class=models.GetReportRequestListResult,
     document=False,
     next_token_action="GetReportRequestListByNextToken",
+    result_shape=GET_REPORT_REQUEST_LIST_RESULT_XML,
 )
 
 GET_REPORT_REQUEST_LIST_BY_NEXT_TOKEN = rt.Operation(
@@ -354,7 +512,9 @@ GET_REPORT_REQUEST_LIST_BY_NEXT_TOKEN = rt.Operation(
     ),
     idempotent=True,
     result_element="GetReportRequestListByNextTokenResult",
+    result_class=models.GetReportRequestListResult,
     document=False,
+    result_shape=GET_REPORT_REQUEST_LIST_RESULT_XML,
 )
 
 GET_REPORT_SCHEDULE_COUNT = rt.Operation(
@@ -380,7 +540,9 @@ GET_REPORT_SCHEDULE_COUNT = rt.Operation(
     ),
     idempotent=True,
     result_element="GetReportScheduleCountResult",
+    result_class=models.GetReportScheduleCountResult,
     document=False,
+    result_shape=GET_REPORT_SCHEDULE_COUNT_RESULT_XML,
 )
 
 GET_REPORT_SCHEDULE_LIST = rt.Operation(
@@ -406,8 +568,10 @@ GET_REPORT_SCHEDULE_LIST = rt.Operation(
     ),
     idempotent=True,
     result_element="GetReportScheduleListResult",
+    result_class=models.GetReportScheduleListResult,
     document=False,
     next_token_action="GetReportScheduleListByNextToken",
+    result_shape=GET_REPORT_SCHEDULE_LIST_RESULT_XML,
 )
 
 GET_REPORT_SCHEDULE_LIST_BY_NEXT_TOKEN = rt.Operation(
@@ -431,7 +595,9 @@ GET_REPORT_SCHEDULE_LIST_BY_NEXT_TOKEN = rt.Operation(
     ),
     idempotent=True,
     result_element="GetReportScheduleListByNextTokenResult",
+    result_class=models.GetReportScheduleListResult,
     document=False,
+    result_shape=GET_REPORT_SCHEDULE_LIST_RESULT_XML,
 )
 
 MANAGE_REPORT_SCHEDULE = rt.Operation(
@@ -471,7 +637,9 @@ MANAGE_REPORT_SCHEDULE = rt.Operation(
     ),
     idempotent=True,
     result_element="ManageReportScheduleResult",
+    result_class=models.ManageReportScheduleResult,
     document=False,
+    result_shape=MANAGE_REPORT_SCHEDULE_RESULT_XML,
 )
 
 REQUEST_REPORT = rt.Operation(
@@ -522,7 +690,9 @@ REQUEST_REPORT = rt.Operation(
     ),
     idempotent=False,
     result_element="RequestReportResult",
+    result_class=models.RequestReportResult,
     document=False,
+    result_shape=REQUEST_REPORT_RESULT_XML,
 )
 
 UPDATE_REPORT_ACKNOWLEDGEMENTS = rt.Operation(
@@ -554,5 +724,7 @@ UPDATE_REPORT_ACKNOWLEDGEMENTS = rt.Operation(
     ),
     idempotent=True,
     result_element="UpdateReportAcknowledgementsResult",
+    result_class=models.UpdateReportAcknowledgementsResult,
     document=False,
+    result_shape=UPDATE_REPORT_ACKNOWLEDGEMENTS_RESULT_XML,
 )

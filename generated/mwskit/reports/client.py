@@ -3,18 +3,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 
-from .._runtime import AsyncSession, MWSResponse, SyncSession
+from .._runtime import AsyncSession, Document, SyncSession
 from . import _operations as ops
 from .models import (
+    CancelReportRequestsResult,
+    GetReportCountResult,
+    GetReportListResult,
+    GetReportRequestCountResult,
+    GetReportRequestListResult,
+    GetReportScheduleCountResult,
+    GetReportScheduleListResult,
+    ManageReportScheduleResult,
     ReportProcessingStatus,
     ReportProcessingStatusValue,
     ReportType,
     ReportTypeValue,
+    RequestReportResult,
     Schedule,
     ScheduleValue,
+    UpdateReportAcknowledgementsResult,
 )
 
 
@@ -34,7 +44,7 @@ class ReportsClient:
         ) = None,
         requested_from_date: datetime | None = None,
         requested_to_date: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> CancelReportRequestsResult:
         """Cancels report requests that Amazon has not started to process and returns how many were cancelled, with details for at most the first 100.
 
         Args:
@@ -63,7 +73,7 @@ class ReportsClient:
         self,
         *,
         report_id: str,
-    ) -> MWSResponse:
+    ) -> Document:
         """Downloads one generated report; the response body is the document itself (flat file, XML, PDF or workbook) with a Content-MD5 header.
 
         Args:
@@ -81,7 +91,7 @@ class ReportsClient:
         acknowledged: bool | None = None,
         available_from_date: datetime | None = None,
         available_to_date: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> GetReportCountResult:
         """Counts reports generated in the last 90 days that are ready to download, optionally filtered.
 
         Args:
@@ -113,7 +123,7 @@ class ReportsClient:
         report_request_id_list: Iterable[str] | None = None,
         available_from_date: datetime | None = None,
         available_to_date: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> GetReportListResult:
         """Lists reports generated in the last 90 days that match the filters, up to 100 per call; while HasNext is true, continue with GetReportListByNextToken.
 
         Args:
@@ -125,7 +135,7 @@ class ReportsClient:
             available_to_date (AvailableToDate): Latest time a listed report became available.
 
         Throttling: 10 requests at once, one more every minute, 60 per hour.
-        More pages: when the result has a next_token, call get_report_list_by_next_token().
+        More pages: iter_get_report_list() follows them; or call get_report_list_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/reports/Reports_GetReportList.html
         """
         return self._session.call(
@@ -141,11 +151,40 @@ class ReportsClient:
             ),
         )
 
+    def iter_get_report_list(
+        self,
+        *,
+        max_count: int | None = None,
+        report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
+        acknowledged: bool | None = None,
+        report_request_id_list: Iterable[str] | None = None,
+        available_from_date: datetime | None = None,
+        available_to_date: datetime | None = None,
+    ) -> Iterator[GetReportListResult]:
+        """Every page of get_report_list(): the first call, then get_report_list_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as get_report_list(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.GET_REPORT_LIST,
+            (
+                max_count,
+                report_type_list,
+                acknowledged,
+                report_request_id_list,
+                available_from_date,
+                available_to_date,
+            ),
+            ops.GET_REPORT_LIST_BY_NEXT_TOKEN,
+        )
+
     def get_report_list_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> GetReportListResult:
         """Fetches the next page of a GetReportList result, using the token returned by the previous page.
 
         Args:
@@ -165,7 +204,7 @@ class ReportsClient:
         ) = None,
         requested_from_date: datetime | None = None,
         requested_to_date: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> GetReportRequestCountResult:
         """Counts report requests submitted for processing that match the filters.
 
         Args:
@@ -199,7 +238,7 @@ class ReportsClient:
         max_count: int | None = None,
         requested_from_date: datetime | None = None,
         requested_to_date: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> GetReportRequestListResult:
         """Lists report requests matching the filters, with their status and, once done, the ID of the generated report; up to 100 per call, then GetReportRequestListByNextToken.
 
         Args:
@@ -211,7 +250,7 @@ class ReportsClient:
             requested_to_date (RequestedToDate): End of the date window used to pick report requests.
 
         Throttling: 10 requests at once, one more every 45 seconds, 80 per hour.
-        More pages: when the result has a next_token, call get_report_request_list_by_next_token().
+        More pages: iter_get_report_request_list() follows them; or call get_report_request_list_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/reports/Reports_GetReportRequestList.html
         """
         return self._session.call(
@@ -227,11 +266,42 @@ class ReportsClient:
             ),
         )
 
+    def iter_get_report_request_list(
+        self,
+        *,
+        report_request_id_list: Iterable[str] | None = None,
+        report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
+        report_processing_status_list: (
+            Iterable[ReportProcessingStatus | ReportProcessingStatusValue] | None
+        ) = None,
+        max_count: int | None = None,
+        requested_from_date: datetime | None = None,
+        requested_to_date: datetime | None = None,
+    ) -> Iterator[GetReportRequestListResult]:
+        """Every page of get_report_request_list(): the first call, then get_report_request_list_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as get_report_request_list(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.GET_REPORT_REQUEST_LIST,
+            (
+                report_request_id_list,
+                report_type_list,
+                report_processing_status_list,
+                max_count,
+                requested_from_date,
+                requested_to_date,
+            ),
+            ops.GET_REPORT_REQUEST_LIST_BY_NEXT_TOKEN,
+        )
+
     def get_report_request_list_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> GetReportRequestListResult:
         """Fetches the next page of a GetReportRequestList result, using the token returned by the previous page.
 
         Args:
@@ -248,7 +318,7 @@ class ReportsClient:
         self,
         *,
         report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
-    ) -> MWSResponse:
+    ) -> GetReportScheduleCountResult:
         """Counts the report types that currently have an automatic request schedule.
 
         Args:
@@ -263,23 +333,40 @@ class ReportsClient:
         self,
         *,
         report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
-    ) -> MWSResponse:
+    ) -> GetReportScheduleListResult:
         """Lists the automatic report request schedules, optionally for given report types; all schedules fit in one response.
 
         Args:
             report_type_list (ReportTypeList.Type.N): List only schedules for these report types.
 
         Throttling: 10 requests at once, one more every 45 seconds, 80 per hour.
-        More pages: when the result has a next_token, call get_report_schedule_list_by_next_token().
+        More pages: iter_get_report_schedule_list() follows them; or call get_report_schedule_list_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/reports/Reports_GetReportScheduleList.html
         """
         return self._session.call(ops.SECTION, ops.GET_REPORT_SCHEDULE_LIST, (report_type_list,))
+
+    def iter_get_report_schedule_list(
+        self,
+        *,
+        report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
+    ) -> Iterator[GetReportScheduleListResult]:
+        """Every page of get_report_schedule_list(): the first call, then get_report_schedule_list_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as get_report_schedule_list(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.GET_REPORT_SCHEDULE_LIST,
+            (report_type_list,),
+            ops.GET_REPORT_SCHEDULE_LIST_BY_NEXT_TOKEN,
+        )
 
     def get_report_schedule_list_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> GetReportScheduleListResult:
         """Would fetch a further page of GetReportScheduleList; kept for completeness, although Amazon never returns a token to use with it.
 
         Args:
@@ -298,7 +385,7 @@ class ReportsClient:
         report_type: ReportType | ReportTypeValue | str,
         schedule: Schedule | ScheduleValue,
         schedule_date: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> ManageReportScheduleResult:
         """Creates, changes or removes the automatic request schedule for one report type; sending Schedule _NEVER_ removes it.
 
         Args:
@@ -327,7 +414,7 @@ class ReportsClient:
         end_date: datetime | None = None,
         report_options: str | None = None,
         marketplace_id_list: Iterable[str] | None = None,
-    ) -> MWSResponse:
+    ) -> RequestReportResult:
         """Asks Amazon to generate a report of the given type and returns the new report request; every call creates another request.
 
         Args:
@@ -357,7 +444,7 @@ class ReportsClient:
         *,
         report_id_list: Iterable[str],
         acknowledged: bool | None = None,
-    ) -> MWSResponse:
+    ) -> UpdateReportAcknowledgementsResult:
         """Sets or clears the acknowledged flag on up to 100 reports, so later GetReportList calls can skip reports already stored.
 
         Args:
@@ -393,7 +480,7 @@ class AsyncReportsClient:
         ) = None,
         requested_from_date: datetime | None = None,
         requested_to_date: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> CancelReportRequestsResult:
         """Cancels report requests that Amazon has not started to process and returns how many were cancelled, with details for at most the first 100.
 
         Args:
@@ -422,7 +509,7 @@ class AsyncReportsClient:
         self,
         *,
         report_id: str,
-    ) -> MWSResponse:
+    ) -> Document:
         """Downloads one generated report; the response body is the document itself (flat file, XML, PDF or workbook) with a Content-MD5 header.
 
         Args:
@@ -440,7 +527,7 @@ class AsyncReportsClient:
         acknowledged: bool | None = None,
         available_from_date: datetime | None = None,
         available_to_date: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> GetReportCountResult:
         """Counts reports generated in the last 90 days that are ready to download, optionally filtered.
 
         Args:
@@ -472,7 +559,7 @@ class AsyncReportsClient:
         report_request_id_list: Iterable[str] | None = None,
         available_from_date: datetime | None = None,
         available_to_date: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> GetReportListResult:
         """Lists reports generated in the last 90 days that match the filters, up to 100 per call; while HasNext is true, continue with GetReportListByNextToken.
 
         Args:
@@ -484,7 +571,7 @@ class AsyncReportsClient:
             available_to_date (AvailableToDate): Latest time a listed report became available.
 
         Throttling: 10 requests at once, one more every minute, 60 per hour.
-        More pages: when the result has a next_token, call get_report_list_by_next_token().
+        More pages: iter_get_report_list() follows them; or call get_report_list_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/reports/Reports_GetReportList.html
         """
         return await self._session.call(
@@ -500,11 +587,40 @@ class AsyncReportsClient:
             ),
         )
 
+    def iter_get_report_list(
+        self,
+        *,
+        max_count: int | None = None,
+        report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
+        acknowledged: bool | None = None,
+        report_request_id_list: Iterable[str] | None = None,
+        available_from_date: datetime | None = None,
+        available_to_date: datetime | None = None,
+    ) -> AsyncIterator[GetReportListResult]:
+        """Every page of get_report_list(): the first call, then get_report_list_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as get_report_list(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.GET_REPORT_LIST,
+            (
+                max_count,
+                report_type_list,
+                acknowledged,
+                report_request_id_list,
+                available_from_date,
+                available_to_date,
+            ),
+            ops.GET_REPORT_LIST_BY_NEXT_TOKEN,
+        )
+
     async def get_report_list_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> GetReportListResult:
         """Fetches the next page of a GetReportList result, using the token returned by the previous page.
 
         Args:
@@ -526,7 +642,7 @@ class AsyncReportsClient:
         ) = None,
         requested_from_date: datetime | None = None,
         requested_to_date: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> GetReportRequestCountResult:
         """Counts report requests submitted for processing that match the filters.
 
         Args:
@@ -560,7 +676,7 @@ class AsyncReportsClient:
         max_count: int | None = None,
         requested_from_date: datetime | None = None,
         requested_to_date: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> GetReportRequestListResult:
         """Lists report requests matching the filters, with their status and, once done, the ID of the generated report; up to 100 per call, then GetReportRequestListByNextToken.
 
         Args:
@@ -572,7 +688,7 @@ class AsyncReportsClient:
             requested_to_date (RequestedToDate): End of the date window used to pick report requests.
 
         Throttling: 10 requests at once, one more every 45 seconds, 80 per hour.
-        More pages: when the result has a next_token, call get_report_request_list_by_next_token().
+        More pages: iter_get_report_request_list() follows them; or call get_report_request_list_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/reports/Reports_GetReportRequestList.html
         """
         return await self._session.call(
@@ -588,11 +704,42 @@ class AsyncReportsClient:
             ),
         )
 
+    def iter_get_report_request_list(
+        self,
+        *,
+        report_request_id_list: Iterable[str] | None = None,
+        report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
+        report_processing_status_list: (
+            Iterable[ReportProcessingStatus | ReportProcessingStatusValue] | None
+        ) = None,
+        max_count: int | None = None,
+        requested_from_date: datetime | None = None,
+        requested_to_date: datetime | None = None,
+    ) -> AsyncIterator[GetReportRequestListResult]:
+        """Every page of get_report_request_list(): the first call, then get_report_request_list_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as get_report_request_list(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.GET_REPORT_REQUEST_LIST,
+            (
+                report_request_id_list,
+                report_type_list,
+                report_processing_status_list,
+                max_count,
+                requested_from_date,
+                requested_to_date,
+            ),
+            ops.GET_REPORT_REQUEST_LIST_BY_NEXT_TOKEN,
+        )
+
     async def get_report_request_list_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> GetReportRequestListResult:
         """Fetches the next page of a GetReportRequestList result, using the token returned by the previous page.
 
         Args:
@@ -609,7 +756,7 @@ class AsyncReportsClient:
         self,
         *,
         report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
-    ) -> MWSResponse:
+    ) -> GetReportScheduleCountResult:
         """Counts the report types that currently have an automatic request schedule.
 
         Args:
@@ -626,25 +773,42 @@ class AsyncReportsClient:
         self,
         *,
         report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
-    ) -> MWSResponse:
+    ) -> GetReportScheduleListResult:
         """Lists the automatic report request schedules, optionally for given report types; all schedules fit in one response.
 
         Args:
             report_type_list (ReportTypeList.Type.N): List only schedules for these report types.
 
         Throttling: 10 requests at once, one more every 45 seconds, 80 per hour.
-        More pages: when the result has a next_token, call get_report_schedule_list_by_next_token().
+        More pages: iter_get_report_schedule_list() follows them; or call get_report_schedule_list_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/reports/Reports_GetReportScheduleList.html
         """
         return await self._session.call(
             ops.SECTION, ops.GET_REPORT_SCHEDULE_LIST, (report_type_list,)
         )
 
+    def iter_get_report_schedule_list(
+        self,
+        *,
+        report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
+    ) -> AsyncIterator[GetReportScheduleListResult]:
+        """Every page of get_report_schedule_list(): the first call, then get_report_schedule_list_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as get_report_schedule_list(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.GET_REPORT_SCHEDULE_LIST,
+            (report_type_list,),
+            ops.GET_REPORT_SCHEDULE_LIST_BY_NEXT_TOKEN,
+        )
+
     async def get_report_schedule_list_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> GetReportScheduleListResult:
         """Would fetch a further page of GetReportScheduleList; kept for completeness, although Amazon never returns a token to use with it.
 
         Args:
@@ -663,7 +827,7 @@ class AsyncReportsClient:
         report_type: ReportType | ReportTypeValue | str,
         schedule: Schedule | ScheduleValue,
         schedule_date: datetime | None = None,
-    ) -> MWSResponse:
+    ) -> ManageReportScheduleResult:
         """Creates, changes or removes the automatic request schedule for one report type; sending Schedule _NEVER_ removes it.
 
         Args:
@@ -692,7 +856,7 @@ class AsyncReportsClient:
         end_date: datetime | None = None,
         report_options: str | None = None,
         marketplace_id_list: Iterable[str] | None = None,
-    ) -> MWSResponse:
+    ) -> RequestReportResult:
         """Asks Amazon to generate a report of the given type and returns the new report request; every call creates another request.
 
         Args:
@@ -722,7 +886,7 @@ class AsyncReportsClient:
         *,
         report_id_list: Iterable[str],
         acknowledged: bool | None = None,
-    ) -> MWSResponse:
+    ) -> UpdateReportAcknowledgementsResult:
         """Sets or clears the acknowledged flag on up to 100 reports, so later GetReportList calls can skip reports already stored.
 
         Args:

@@ -15,6 +15,70 @@ SECTION = rt.SectionSpec(
     seller_parameter_alternatives=(),
 )
 
+MESSAGE_XML = rt.ResultShapeSpec(
+    models.Message,
+    (
+        rt.ResultField("locale", "Locale", "string"),
+        rt.ResultField("text", "Text", "string"),
+    ),
+)
+
+GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetServiceStatusResult,
+    (
+        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("timestamp", "Timestamp", "datetime"),
+        rt.ResultField("message_id", "MessageId", "string"),
+        rt.ResultField(
+            "messages", "Messages", "structure", shape=MESSAGE_XML, is_list=True, item="Message"
+        ),
+    ),
+)
+
+PARTICIPATION_XML = rt.ResultShapeSpec(
+    models.Participation,
+    (
+        rt.ResultField("marketplace_id", "MarketplaceId", "string"),
+        rt.ResultField("seller_id", "SellerId", "string"),
+        rt.ResultField("has_seller_suspended_listings", "HasSellerSuspendedListings", "boolean"),
+    ),
+)
+
+MARKETPLACE_XML = rt.ResultShapeSpec(
+    models.Marketplace,
+    (
+        rt.ResultField("marketplace_id", "MarketplaceId", "string"),
+        rt.ResultField("name", "Name", "string"),
+        rt.ResultField("default_country_code", "DefaultCountryCode", "string"),
+        rt.ResultField("default_currency_code", "DefaultCurrencyCode", "string"),
+        rt.ResultField("default_language_code", "DefaultLanguageCode", "string"),
+        rt.ResultField("domain_name", "DomainName", "string"),
+    ),
+)
+
+LIST_MARKETPLACE_PARTICIPATIONS_RESULT_XML = rt.ResultShapeSpec(
+    models.ListMarketplaceParticipationsResult,
+    (
+        rt.ResultField("next_token", "NextToken", "string"),
+        rt.ResultField(
+            "list_participations",
+            "ListParticipations",
+            "structure",
+            shape=PARTICIPATION_XML,
+            is_list=True,
+            item="Participation",
+        ),
+        rt.ResultField(
+            "list_marketplaces",
+            "ListMarketplaces",
+            "structure",
+            shape=MARKETPLACE_XML,
+            is_list=True,
+            item="Marketplace",
+        ),
+    ),
+)
+
 GET_SERVICE_STATUS = rt.Operation(
     name="GetServiceStatus",
     method="get_service_status",
@@ -28,7 +92,9 @@ GET_SERVICE_STATUS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetServiceStatusResult",
+    result_class=models.GetServiceStatusResult,
     document=False,
+    result_shape=GET_SERVICE_STATUS_RESULT_XML,
 )
 
 LIST_MARKETPLACE_PARTICIPATIONS = rt.Operation(
@@ -44,8 +110,10 @@ LIST_MARKETPLACE_PARTICIPATIONS = rt.Operation(
     ),
     idempotent=True,
     result_element="ListMarketplaceParticipationsResult",
+    result_class=models.ListMarketplaceParticipationsResult,
     document=False,
     next_token_action="ListMarketplaceParticipationsByNextToken",
+    result_shape=LIST_MARKETPLACE_PARTICIPATIONS_RESULT_XML,
 )
 
 LIST_MARKETPLACE_PARTICIPATIONS_BY_NEXT_TOKEN = rt.Operation(
@@ -69,5 +137,7 @@ LIST_MARKETPLACE_PARTICIPATIONS_BY_NEXT_TOKEN = rt.Operation(
     ),
     idempotent=True,
     result_element="ListMarketplaceParticipationsByNextTokenResult",
+    result_class=models.ListMarketplaceParticipationsResult,
     document=False,
+    result_shape=LIST_MARKETPLACE_PARTICIPATIONS_RESULT_XML,
 )

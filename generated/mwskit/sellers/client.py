@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 
-from .._runtime import AsyncSession, MWSResponse, SyncSession
+from .._runtime import AsyncSession, SyncSession
 from . import _operations as ops
+from .models import (
+    GetServiceStatusResult,
+    ListMarketplaceParticipationsResult,
+)
 
 
 class SellersClient:
@@ -14,7 +19,7 @@ class SellersClient:
     def __init__(self, session: SyncSession) -> None:
         self._session = session
 
-    def get_service_status(self) -> MWSResponse:
+    def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Sellers section is working normally (GREEN), degraded (YELLOW) or down (RED), with optional status messages.
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -22,20 +27,33 @@ class SellersClient:
         """
         return self._session.call(ops.SECTION, ops.GET_SERVICE_STATUS, ())
 
-    def list_marketplace_participations(self) -> MWSResponse:
+    def list_marketplace_participations(self) -> ListMarketplaceParticipationsResult:
         """List the marketplaces in which the seller's account is currently active, with their defaults (country, currency, language, domain), and the seller's participation in each, such as suspended listings.
 
         Throttling: 15 requests at once, one more every minute.
-        More pages: when the result has a next_token, call list_marketplace_participations_by_next_token().
+        More pages: iter_list_marketplace_participations() follows them; or call list_marketplace_participations_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/sellers/Sellers_ListMarketplaceParticipations.html
         """
         return self._session.call(ops.SECTION, ops.LIST_MARKETPLACE_PARTICIPATIONS, ())
+
+    def iter_list_marketplace_participations(self) -> Iterator[ListMarketplaceParticipationsResult]:
+        """Every page of list_marketplace_participations(): the first call, then list_marketplace_participations_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_marketplace_participations(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_MARKETPLACE_PARTICIPATIONS,
+            (),
+            ops.LIST_MARKETPLACE_PARTICIPATIONS_BY_NEXT_TOKEN,
+        )
 
     def list_marketplace_participations_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListMarketplaceParticipationsResult:
         """Fetch the next page of a ListMarketplaceParticipations result using the token from the previous page.
 
         Args:
@@ -55,7 +73,7 @@ class AsyncSellersClient:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get_service_status(self) -> MWSResponse:
+    async def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Sellers section is working normally (GREEN), degraded (YELLOW) or down (RED), with optional status messages.
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -63,20 +81,35 @@ class AsyncSellersClient:
         """
         return await self._session.call(ops.SECTION, ops.GET_SERVICE_STATUS, ())
 
-    async def list_marketplace_participations(self) -> MWSResponse:
+    async def list_marketplace_participations(self) -> ListMarketplaceParticipationsResult:
         """List the marketplaces in which the seller's account is currently active, with their defaults (country, currency, language, domain), and the seller's participation in each, such as suspended listings.
 
         Throttling: 15 requests at once, one more every minute.
-        More pages: when the result has a next_token, call list_marketplace_participations_by_next_token().
+        More pages: iter_list_marketplace_participations() follows them; or call list_marketplace_participations_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/sellers/Sellers_ListMarketplaceParticipations.html
         """
         return await self._session.call(ops.SECTION, ops.LIST_MARKETPLACE_PARTICIPATIONS, ())
+
+    def iter_list_marketplace_participations(
+        self,
+    ) -> AsyncIterator[ListMarketplaceParticipationsResult]:
+        """Every page of list_marketplace_participations(): the first call, then list_marketplace_participations_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_marketplace_participations(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_MARKETPLACE_PARTICIPATIONS,
+            (),
+            ops.LIST_MARKETPLACE_PARTICIPATIONS_BY_NEXT_TOKEN,
+        )
 
     async def list_marketplace_participations_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> ListMarketplaceParticipationsResult:
         """Fetch the next page of a ListMarketplaceParticipations result using the token from the previous page.
 
         Args:

@@ -15,6 +15,150 @@ SECTION = rt.SectionSpec(
     seller_parameter_alternatives=(),
 )
 
+ADDRESS_XML = rt.ResultShapeSpec(
+    models.Address,
+    (
+        rt.ResultField("name", "Name", "string"),
+        rt.ResultField("address_line1", "AddressLine1", "string"),
+        rt.ResultField("address_line2", "AddressLine2", "string"),
+        rt.ResultField("address_line3", "AddressLine3", "string"),
+        rt.ResultField("city", "City", "string"),
+        rt.ResultField("county", "County", "string"),
+        rt.ResultField("district", "District", "string"),
+        rt.ResultField("state_or_region", "StateOrRegion", "string"),
+        rt.ResultField("postal_code", "PostalCode", "string"),
+        rt.ResultField("country_code", "CountryCode", "string"),
+        rt.ResultField("phone", "Phone", "string"),
+        rt.ResultField("address_type", "AddressType", "string"),
+    ),
+)
+
+TAX_CLASSIFICATION_XML = rt.ResultShapeSpec(
+    models.TaxClassification,
+    (
+        rt.ResultField("name", "Name", "string"),
+        rt.ResultField("value", "Value", "string"),
+    ),
+)
+
+TAX_INFO_XML = rt.ResultShapeSpec(
+    models.TaxInfo,
+    (
+        rt.ResultField("company_legal_name", "CompanyLegalName", "string"),
+        rt.ResultField("taxing_region", "TaxingRegion", "string"),
+        rt.ResultField(
+            "tax_classifications",
+            "TaxClassifications",
+            "structure",
+            shape=TAX_CLASSIFICATION_XML,
+            is_list=True,
+            item="TaxClassification",
+        ),
+    ),
+)
+
+MONEY_XML = rt.ResultShapeSpec(
+    models.Money,
+    (
+        rt.ResultField("currency_code", "CurrencyCode", "string"),
+        rt.ResultField("amount", "Amount", "decimal"),
+    ),
+)
+
+SHIPMENT_ITEM_XML = rt.ResultShapeSpec(
+    models.ShipmentItem,
+    (
+        rt.ResultField("asin", "ASIN", "string"),
+        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField("order_item_id", "OrderItemId", "string"),
+        rt.ResultField("title", "Title", "string"),
+        rt.ResultField("quantity_ordered", "QuantityOrdered", "integer"),
+        rt.ResultField("item_price", "ItemPrice", "structure", shape=MONEY_XML),
+        rt.ResultField("shipping_price", "ShippingPrice", "structure", shape=MONEY_XML),
+        rt.ResultField("gift_wrap_price", "GiftWrapPrice", "structure", shape=MONEY_XML),
+        rt.ResultField("shipping_discount", "ShippingDiscount", "structure", shape=MONEY_XML),
+        rt.ResultField("promotion_discount", "PromotionDiscount", "structure", shape=MONEY_XML),
+        rt.ResultField(
+            "serial_numbers", "SerialNumbers", "string", is_list=True, item="SerialNumber"
+        ),
+    ),
+)
+
+SHIPMENT_DETAIL_XML = rt.ResultShapeSpec(
+    models.ShipmentDetail,
+    (
+        rt.ResultField("warehouse_id", "WarehouseId", "string"),
+        rt.ResultField("amazon_order_id", "AmazonOrderId", "string"),
+        rt.ResultField("amazon_shipment_id", "AmazonShipmentId", "string"),
+        rt.ResultField("purchase_date", "PurchaseDate", "datetime"),
+        rt.ResultField("shipping_address", "ShippingAddress", "structure", shape=ADDRESS_XML),
+        rt.ResultField(
+            "payment_method_details",
+            "PaymentMethodDetails",
+            "string",
+            is_list=True,
+            item="PaymentMethodDetail",
+        ),
+        rt.ResultField("marketplace_id", "MarketplaceId", "string"),
+        rt.ResultField("buyer_name", "BuyerName", "string"),
+        rt.ResultField("buyer_county", "BuyerCounty", "string"),
+        rt.ResultField("buyer_tax_info", "BuyerTaxInfo", "structure", shape=TAX_INFO_XML),
+        rt.ResultField(
+            "marketplace_tax_info", "MarketplaceTaxInfo", "structure", shape=TAX_INFO_XML
+        ),
+        rt.ResultField(
+            "shipment_items",
+            "ShipmentItems",
+            "structure",
+            shape=SHIPMENT_ITEM_XML,
+            is_list=True,
+            item="ShipmentItem",
+        ),
+    ),
+)
+
+GET_FBA_OUTBOUND_SHIPMENT_DETAIL_RESULT_XML = rt.ResultShapeSpec(
+    models.GetFBAOutboundShipmentDetailResult,
+    (rt.ResultField("shipment_detail", "ShipmentDetail", "structure", shape=SHIPMENT_DETAIL_XML),),
+)
+
+SHIPMENT_XML = rt.ResultShapeSpec(
+    models.Shipment,
+    (
+        rt.ResultField("amazon_shipment_id", "AmazonShipmentId", "string"),
+        rt.ResultField("invoice_status", "InvoiceStatus", "string"),
+    ),
+)
+
+GET_FBA_OUTBOUND_SHIPMENT_INVOICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetFBAOutboundShipmentInvoiceStatusResult,
+    (
+        rt.ResultField(
+            "shipments", "Shipments", "structure", shape=SHIPMENT_XML, is_list=True, item="Shipment"
+        ),
+    ),
+)
+
+MESSAGE_XML = rt.ResultShapeSpec(
+    models.Message,
+    (
+        rt.ResultField("locale", "Locale", "string"),
+        rt.ResultField("text", "Text", "string"),
+    ),
+)
+
+GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetServiceStatusResult,
+    (
+        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("timestamp", "Timestamp", "datetime"),
+        rt.ResultField("message_id", "MessageId", "string"),
+        rt.ResultField(
+            "messages", "Messages", "structure", shape=MESSAGE_XML, is_list=True, item="Message"
+        ),
+    ),
+)
+
 GET_FBA_OUTBOUND_SHIPMENT_DETAIL = rt.Operation(
     name="GetFBAOutboundShipmentDetail",
     method="get_fba_outbound_shipment_detail",
@@ -43,7 +187,9 @@ GET_FBA_OUTBOUND_SHIPMENT_DETAIL = rt.Operation(
     ),
     idempotent=True,
     result_element="GetFBAOutboundShipmentDetailResult",
+    result_class=models.GetFBAOutboundShipmentDetailResult,
     document=False,
+    result_shape=GET_FBA_OUTBOUND_SHIPMENT_DETAIL_RESULT_XML,
 )
 
 GET_FBA_OUTBOUND_SHIPMENT_INVOICE_STATUS = rt.Operation(
@@ -74,7 +220,9 @@ GET_FBA_OUTBOUND_SHIPMENT_INVOICE_STATUS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetFBAOutboundShipmentInvoiceStatusResult",
+    result_class=models.GetFBAOutboundShipmentInvoiceStatusResult,
     document=False,
+    result_shape=GET_FBA_OUTBOUND_SHIPMENT_INVOICE_STATUS_RESULT_XML,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -90,7 +238,9 @@ GET_SERVICE_STATUS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetServiceStatusResult",
+    result_class=models.GetServiceStatusResult,
     document=False,
+    result_shape=GET_SERVICE_STATUS_RESULT_XML,
 )
 
 SUBMIT_FBA_OUTBOUND_SHIPMENT_INVOICE = rt.Operation(
@@ -121,6 +271,7 @@ SUBMIT_FBA_OUTBOUND_SHIPMENT_INVOICE = rt.Operation(
     ),
     idempotent=False,
     result_element="SubmitFBAOutboundShipmentInvoiceResult",
+    result_class=rt.MWSResult,
     document=False,
     body=rt.BodySpec("invoice_content", "ContentMD5Value"),
 )

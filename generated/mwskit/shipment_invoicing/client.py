@@ -4,8 +4,13 @@
 from __future__ import annotations
 
 
-from .._runtime import AsyncSession, MWSResponse, SyncSession
+from .._runtime import AsyncSession, MWSResult, SyncSession
 from . import _operations as ops
+from .models import (
+    GetFBAOutboundShipmentDetailResult,
+    GetFBAOutboundShipmentInvoiceStatusResult,
+    GetServiceStatusResult,
+)
 
 
 class ShipmentInvoicingClient:
@@ -19,7 +24,7 @@ class ShipmentInvoicingClient:
         *,
         marketplace_id: str,
         amazon_shipment_id: str,
-    ) -> MWSResponse:
+    ) -> GetFBAOutboundShipmentDetailResult:
         """Read the order, buyer, address, payment and item data needed to issue the Brazilian invoice of an FBA outbound shipment.
 
         Args:
@@ -42,7 +47,7 @@ class ShipmentInvoicingClient:
         *,
         marketplace_id: str,
         amazon_shipment_id: str,
-    ) -> MWSResponse:
+    ) -> GetFBAOutboundShipmentInvoiceStatusResult:
         """Read the processing status of the invoice submitted for an FBA outbound shipment.
 
         Args:
@@ -60,7 +65,7 @@ class ShipmentInvoicingClient:
             ),
         )
 
-    def get_service_status(self) -> MWSResponse:
+    def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Shipment Invoicing section is working normally (GREEN), degraded (YELLOW) or down (RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -74,7 +79,7 @@ class ShipmentInvoicingClient:
         amazon_shipment_id: str,
         invoice_content: bytes,
         content_type: str | None = None,
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Upload the XML invoice (NF-e) for an FBA outbound shipment as the HTTP body; the result is checked later with GetFBAOutboundShipmentInvoiceStatus.
 
         Args:
@@ -108,7 +113,7 @@ class AsyncShipmentInvoicingClient:
         *,
         marketplace_id: str,
         amazon_shipment_id: str,
-    ) -> MWSResponse:
+    ) -> GetFBAOutboundShipmentDetailResult:
         """Read the order, buyer, address, payment and item data needed to issue the Brazilian invoice of an FBA outbound shipment.
 
         Args:
@@ -131,7 +136,7 @@ class AsyncShipmentInvoicingClient:
         *,
         marketplace_id: str,
         amazon_shipment_id: str,
-    ) -> MWSResponse:
+    ) -> GetFBAOutboundShipmentInvoiceStatusResult:
         """Read the processing status of the invoice submitted for an FBA outbound shipment.
 
         Args:
@@ -149,7 +154,7 @@ class AsyncShipmentInvoicingClient:
             ),
         )
 
-    async def get_service_status(self) -> MWSResponse:
+    async def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Shipment Invoicing section is working normally (GREEN), degraded (YELLOW) or down (RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -163,7 +168,7 @@ class AsyncShipmentInvoicingClient:
         amazon_shipment_id: str,
         invoice_content: bytes,
         content_type: str | None = None,
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Upload the XML invoice (NF-e) for an FBA outbound shipment as the HTTP body; the result is checked later with GetFBAOutboundShipmentInvoiceStatus.
 
         Args:

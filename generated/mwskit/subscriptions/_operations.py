@@ -99,6 +99,95 @@ SUBSCRIPTION_SHAPE = rt.ShapeSpec(
     ),
 )
 
+ATTRIBUTE_KEY_VALUE_INFO_XML = rt.ResultShapeSpec(
+    models.AttributeKeyValueInfo,
+    (
+        rt.ResultField("key", "Key", "string"),
+        rt.ResultField("value", "Value", "string"),
+    ),
+)
+
+DESTINATION_INFO_XML = rt.ResultShapeSpec(
+    models.DestinationInfo,
+    (
+        rt.ResultField(
+            "delivery_channel", "DeliveryChannel", "string", enum=models.DeliveryChannel
+        ),
+        rt.ResultField(
+            "attribute_list",
+            "AttributeList",
+            "structure",
+            shape=ATTRIBUTE_KEY_VALUE_INFO_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+MESSAGE_XML = rt.ResultShapeSpec(
+    models.Message,
+    (
+        rt.ResultField("locale", "Locale", "string"),
+        rt.ResultField("text", "Text", "string"),
+    ),
+)
+
+GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
+    models.GetServiceStatusResult,
+    (
+        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("timestamp", "Timestamp", "datetime"),
+        rt.ResultField("message_id", "MessageId", "string"),
+        rt.ResultField(
+            "messages", "Messages", "structure", shape=MESSAGE_XML, is_list=True, item="Message"
+        ),
+    ),
+)
+
+SUBSCRIPTION_INFO_XML = rt.ResultShapeSpec(
+    models.SubscriptionInfo,
+    (
+        rt.ResultField(
+            "notification_type", "NotificationType", "string", enum=models.NotificationType
+        ),
+        rt.ResultField("destination", "Destination", "structure", shape=DESTINATION_INFO_XML),
+        rt.ResultField("is_enabled", "IsEnabled", "boolean"),
+    ),
+)
+
+GET_SUBSCRIPTION_RESULT_XML = rt.ResultShapeSpec(
+    models.GetSubscriptionResult,
+    (rt.ResultField("subscription", "Subscription", "structure", shape=SUBSCRIPTION_INFO_XML),),
+)
+
+LIST_REGISTERED_DESTINATIONS_RESULT_XML = rt.ResultShapeSpec(
+    models.ListRegisteredDestinationsResult,
+    (
+        rt.ResultField(
+            "destination_list",
+            "DestinationList",
+            "structure",
+            shape=DESTINATION_INFO_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
+LIST_SUBSCRIPTIONS_RESULT_XML = rt.ResultShapeSpec(
+    models.ListSubscriptionsResult,
+    (
+        rt.ResultField(
+            "subscription_list",
+            "SubscriptionList",
+            "structure",
+            shape=SUBSCRIPTION_INFO_XML,
+            is_list=True,
+            item="member",
+        ),
+    ),
+)
+
 CREATE_SUBSCRIPTION = rt.Operation(
     name="CreateSubscription",
     method="create_subscription",
@@ -128,6 +217,7 @@ CREATE_SUBSCRIPTION = rt.Operation(
     ),
     idempotent=False,
     result_element="CreateSubscriptionResult",
+    result_class=rt.MWSResult,
     document=False,
 )
 
@@ -168,6 +258,7 @@ DELETE_SUBSCRIPTION = rt.Operation(
     ),
     idempotent=True,
     result_element="DeleteSubscriptionResult",
+    result_class=rt.MWSResult,
     document=False,
 )
 
@@ -200,6 +291,7 @@ DEREGISTER_DESTINATION = rt.Operation(
     ),
     idempotent=True,
     result_element="DeregisterDestinationResult",
+    result_class=rt.MWSResult,
     document=False,
 )
 
@@ -216,7 +308,9 @@ GET_SERVICE_STATUS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetServiceStatusResult",
+    result_class=models.GetServiceStatusResult,
     document=False,
+    result_shape=GET_SERVICE_STATUS_RESULT_XML,
 )
 
 GET_SUBSCRIPTION = rt.Operation(
@@ -256,7 +350,9 @@ GET_SUBSCRIPTION = rt.Operation(
     ),
     idempotent=True,
     result_element="GetSubscriptionResult",
+    result_class=models.GetSubscriptionResult,
     document=False,
+    result_shape=GET_SUBSCRIPTION_RESULT_XML,
 )
 
 LIST_REGISTERED_DESTINATIONS = rt.Operation(
@@ -280,7 +376,9 @@ LIST_REGISTERED_DESTINATIONS = rt.Operation(
     ),
     idempotent=True,
     result_element="ListRegisteredDestinationsResult",
+    result_class=models.ListRegisteredDestinationsResult,
     document=False,
+    result_shape=LIST_REGISTERED_DESTINATIONS_RESULT_XML,
 )
 
 LIST_SUBSCRIPTIONS = rt.Operation(
@@ -304,7 +402,9 @@ LIST_SUBSCRIPTIONS = rt.Operation(
     ),
     idempotent=True,
     result_element="ListSubscriptionsResult",
+    result_class=models.ListSubscriptionsResult,
     document=False,
+    result_shape=LIST_SUBSCRIPTIONS_RESULT_XML,
 )
 
 REGISTER_DESTINATION = rt.Operation(
@@ -336,6 +436,7 @@ REGISTER_DESTINATION = rt.Operation(
     ),
     idempotent=False,
     result_element="RegisterDestinationResult",
+    result_class=rt.MWSResult,
     document=False,
 )
 
@@ -368,6 +469,7 @@ SEND_TEST_NOTIFICATION_TO_DESTINATION = rt.Operation(
     ),
     idempotent=False,
     result_element="SendTestNotificationToDestinationResult",
+    result_class=rt.MWSResult,
     document=False,
 )
 
@@ -400,5 +502,6 @@ UPDATE_SUBSCRIPTION = rt.Operation(
     ),
     idempotent=True,
     result_element="UpdateSubscriptionResult",
+    result_class=rt.MWSResult,
     document=False,
 )

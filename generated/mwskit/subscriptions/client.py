@@ -6,10 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._runtime import AsyncSession, MWSResponse, SyncSession
+from .._runtime import AsyncSession, MWSResult, SyncSession
 from . import _operations as ops
 from .models import (
     Destination,
+    GetServiceStatusResult,
+    GetSubscriptionResult,
+    ListRegisteredDestinationsResult,
+    ListSubscriptionsResult,
     NotificationType,
     NotificationTypeValue,
     Subscription,
@@ -27,7 +31,7 @@ class SubscriptionsClient:
         *,
         marketplace_id: str,
         subscription: Subscription | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Start delivering one notification type to a registered destination.
 
         Args:
@@ -52,7 +56,7 @@ class SubscriptionsClient:
         marketplace_id: str,
         notification_type: NotificationType | NotificationTypeValue,
         destination: Destination | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Remove the subscription for one notification type and destination.
 
         Args:
@@ -78,7 +82,7 @@ class SubscriptionsClient:
         *,
         marketplace_id: str,
         destination: Destination | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Remove a destination from the registered destinations.
 
         Args:
@@ -97,7 +101,7 @@ class SubscriptionsClient:
             ),
         )
 
-    def get_service_status(self) -> MWSResponse:
+    def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Subscriptions section is working normally (GREEN), degraded (YELLOW) or down (RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -110,7 +114,7 @@ class SubscriptionsClient:
         marketplace_id: str,
         notification_type: NotificationType | NotificationTypeValue,
         destination: Destination | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> GetSubscriptionResult:
         """Fetch the subscription for one notification type and destination.
 
         Args:
@@ -135,7 +139,7 @@ class SubscriptionsClient:
         self,
         *,
         marketplace_id: str,
-    ) -> MWSResponse:
+    ) -> ListRegisteredDestinationsResult:
         """List every destination the seller has registered in a marketplace.
 
         Args:
@@ -150,7 +154,7 @@ class SubscriptionsClient:
         self,
         *,
         marketplace_id: str,
-    ) -> MWSResponse:
+    ) -> ListSubscriptionsResult:
         """List every subscription the seller has in a marketplace.
 
         Args:
@@ -166,7 +170,7 @@ class SubscriptionsClient:
         *,
         marketplace_id: str,
         destination: Destination | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Add a place (an SQS queue) where notifications can be delivered.
 
         Args:
@@ -190,7 +194,7 @@ class SubscriptionsClient:
         *,
         marketplace_id: str,
         destination: Destination | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Have Amazon send a test notification to a registered destination to prove delivery works.
 
         Args:
@@ -214,7 +218,7 @@ class SubscriptionsClient:
         *,
         marketplace_id: str,
         subscription: Subscription | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Change an existing subscription, in practice turning its delivery on or off.
 
         Args:
@@ -245,7 +249,7 @@ class AsyncSubscriptionsClient:
         *,
         marketplace_id: str,
         subscription: Subscription | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Start delivering one notification type to a registered destination.
 
         Args:
@@ -270,7 +274,7 @@ class AsyncSubscriptionsClient:
         marketplace_id: str,
         notification_type: NotificationType | NotificationTypeValue,
         destination: Destination | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Remove the subscription for one notification type and destination.
 
         Args:
@@ -296,7 +300,7 @@ class AsyncSubscriptionsClient:
         *,
         marketplace_id: str,
         destination: Destination | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Remove a destination from the registered destinations.
 
         Args:
@@ -315,7 +319,7 @@ class AsyncSubscriptionsClient:
             ),
         )
 
-    async def get_service_status(self) -> MWSResponse:
+    async def get_service_status(self) -> GetServiceStatusResult:
         """Report whether the Subscriptions section is working normally (GREEN), degraded (YELLOW) or down (RED).
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -328,7 +332,7 @@ class AsyncSubscriptionsClient:
         marketplace_id: str,
         notification_type: NotificationType | NotificationTypeValue,
         destination: Destination | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> GetSubscriptionResult:
         """Fetch the subscription for one notification type and destination.
 
         Args:
@@ -353,7 +357,7 @@ class AsyncSubscriptionsClient:
         self,
         *,
         marketplace_id: str,
-    ) -> MWSResponse:
+    ) -> ListRegisteredDestinationsResult:
         """List every destination the seller has registered in a marketplace.
 
         Args:
@@ -370,7 +374,7 @@ class AsyncSubscriptionsClient:
         self,
         *,
         marketplace_id: str,
-    ) -> MWSResponse:
+    ) -> ListSubscriptionsResult:
         """List every subscription the seller has in a marketplace.
 
         Args:
@@ -386,7 +390,7 @@ class AsyncSubscriptionsClient:
         *,
         marketplace_id: str,
         destination: Destination | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Add a place (an SQS queue) where notifications can be delivered.
 
         Args:
@@ -410,7 +414,7 @@ class AsyncSubscriptionsClient:
         *,
         marketplace_id: str,
         destination: Destination | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Have Amazon send a test notification to a registered destination to prove delivery works.
 
         Args:
@@ -434,7 +438,7 @@ class AsyncSubscriptionsClient:
         *,
         marketplace_id: str,
         subscription: Subscription | Mapping[str, Any],
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Change an existing subscription, in practice turning its delivery on or off.
 
         Args:

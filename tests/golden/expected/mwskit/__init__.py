@@ -6,9 +6,21 @@ mws = MWS(access_key="AKIA...", secret_key="...", seller_id="A1...", region="NA"
 result = mws.orders.list_orders(marketplace_id=["ATVPDKIKX0DER"], created_after=...)
 """
 
-from . import signing
+from . import errors, signing
 from ._client import MWS, AsyncMWS
-from ._runtime import ContentMD5Mismatch, MWSError, MWSResponse, ResponseParseError, ThrottledError
+from ._runtime import (
+    ContentMD5Mismatch,
+    Document,
+    Event,
+    MWSError,
+    MWSResult,
+    OutcomeUnknown,
+    ResponseParseError,
+    RetryPolicy,
+    ThrottledError,
+    ThrottleWouldWait,
+    Timer,
+)
 from ._version import __version__
 from .marketplaces import MARKETPLACES, REGION_HOSTS, Marketplace, MarketplaceInfo
 from . import gizmos
@@ -17,16 +29,23 @@ from . import widgets
 __all__ = [
     "AsyncMWS",
     "ContentMD5Mismatch",
+    "Document",
+    "Event",
     "MWS",
     "MWSError",
-    "MWSResponse",
+    "MWSResult",
+    "OutcomeUnknown",
     "Marketplace",
     "MarketplaceInfo",
     "MARKETPLACES",
     "REGION_HOSTS",
     "ResponseParseError",
+    "RetryPolicy",
     "ThrottledError",
+    "ThrottleWouldWait",
+    "Timer",
     "__version__",
+    "errors",
     "signing",
     "gizmos",
     "widgets",

@@ -10,7 +10,15 @@ from typing import Literal
 
 import httpx
 
-from ._runtime import AsyncSession, ClientConfig, SyncSession
+from ._runtime import (
+    SYSTEM_TIMER,
+    AsyncSession,
+    ClientConfig,
+    Event,
+    RetryPolicy,
+    SyncSession,
+    Timer,
+)
 from ._version import __version__
 from .marketplaces import REGION_HOSTS
 from .gizmos.client import AsyncGizmosClient, GizmosClient
@@ -34,6 +42,15 @@ class MWS:
         expires_in: sign requests with Expires = now + expires_in instead of a Timestamp.
         timeout: HTTP timeout in seconds.
         clock: returns the current aware datetime (for tests); default: the system clock.
+        retries: how often and how long to retry throttled, failed or unreachable calls
+            (default RetryPolicy(): 5 attempts, 0.5 s base delay, 30 s cap, 120 s in all).
+            Calls the spec marks unsafe to repeat are never re-sent once the request may
+            have reached MWS; they raise OutcomeUnknown instead.
+        throttle: "wait" (default) waits for the action's request quota before sending;
+            "raise" raises ThrottleWouldWait instead, sending nothing; "off" never waits.
+        on_event: called with an Event for every throttle wait, retry and clock correction
+            (they are also logged to the `mwskit` logger).
+        timer: monotonic time and sleeping (for tests); default: the real ones.
 
     """
 
@@ -55,6 +72,10 @@ class MWS:
         expires_in: timedelta | None = None,
         timeout: float = 30.0,
         clock: Callable[[], datetime] | None = None,
+        retries: RetryPolicy | None = None,
+        throttle: Literal["wait", "raise", "off"] = "wait",
+        on_event: Callable[[Event], None] | None = None,
+        timer: Timer | None = None,
     ) -> None:
         config = ClientConfig(
             access_key=access_key,
@@ -70,6 +91,10 @@ class MWS:
             clock=clock,
             version=__version__,
             region_hosts=REGION_HOSTS,
+            retries=retries or RetryPolicy(),
+            throttle=throttle,
+            timer=timer or SYSTEM_TIMER,
+            on_event=on_event,
         )
 
         self._session = SyncSession(config, transport)
@@ -113,6 +138,15 @@ class AsyncMWS:
         expires_in: sign requests with Expires = now + expires_in instead of a Timestamp.
         timeout: HTTP timeout in seconds.
         clock: returns the current aware datetime (for tests); default: the system clock.
+        retries: how often and how long to retry throttled, failed or unreachable calls
+            (default RetryPolicy(): 5 attempts, 0.5 s base delay, 30 s cap, 120 s in all).
+            Calls the spec marks unsafe to repeat are never re-sent once the request may
+            have reached MWS; they raise OutcomeUnknown instead.
+        throttle: "wait" (default) waits for the action's request quota before sending;
+            "raise" raises ThrottleWouldWait instead, sending nothing; "off" never waits.
+        on_event: called with an Event for every throttle wait, retry and clock correction
+            (they are also logged to the `mwskit` logger).
+        timer: monotonic time and sleeping (for tests); default: the real ones.
 
     """
 
@@ -134,6 +168,10 @@ class AsyncMWS:
         expires_in: timedelta | None = None,
         timeout: float = 30.0,
         clock: Callable[[], datetime] | None = None,
+        retries: RetryPolicy | None = None,
+        throttle: Literal["wait", "raise", "off"] = "wait",
+        on_event: Callable[[Event], None] | None = None,
+        timer: Timer | None = None,
     ) -> None:
         config = ClientConfig(
             access_key=access_key,
@@ -149,6 +187,10 @@ class AsyncMWS:
             clock=clock,
             version=__version__,
             region_hosts=REGION_HOSTS,
+            retries=retries or RetryPolicy(),
+            throttle=throttle,
+            timer=timer or SYSTEM_TIMER,
+            on_event=on_event,
         )
 
         self._session = AsyncSession(config, transport)

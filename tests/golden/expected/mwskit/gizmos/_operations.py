@@ -28,5 +28,6 @@ GET_SERVICE_STATUS = rt.Operation(
     ),
     idempotent=True,
     result_element="GetServiceStatusResult",
+    result_class=rt.MWSResult,
     document=False,
 )

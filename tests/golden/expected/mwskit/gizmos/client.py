@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 
-from .._runtime import AsyncSession, MWSResponse, SyncSession
+from .._runtime import AsyncSession, MWSResult, SyncSession
 from . import _operations as ops
 
 
@@ -14,7 +14,7 @@ class GizmosClient:
     def __init__(self, session: SyncSession) -> None:
         self._session = session
 
-    def get_service_status(self) -> MWSResponse:
+    def get_service_status(self) -> MWSResult:
         """Report whether the Gizmos section is up.
 
         Throttling: 2 requests at once, one more every 5 minutes.
@@ -28,7 +28,7 @@ class AsyncGizmosClient:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get_service_status(self) -> MWSResponse:
+    async def get_service_status(self) -> MWSResult:
         """Report whether the Gizmos section is up.
 
         Throttling: 2 requests at once, one more every 5 minutes.

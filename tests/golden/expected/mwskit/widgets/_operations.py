@@ -103,6 +103,7 @@ GET_WIDGET_REPORT = rt.Operation(
     ),
     idempotent=True,
     result_element="GetWidgetReportResult",
+    result_class=rt.Document,
     document=True,
 )
 
@@ -188,6 +189,7 @@ LIST_WIDGETS = rt.Operation(
     ),
     idempotent=True,
     result_element="ListWidgetsResult",
+    result_class=rt.MWSResult,
     document=False,
     constraints=(
         rt.Constraint(
@@ -237,6 +239,7 @@ LIST_WIDGETS_BY_NEXT_TOKEN = rt.Operation(
     ),
     idempotent=True,
     result_element="ListWidgetsByNextTokenResult",
+    result_class=rt.MWSResult,
     document=False,
 )
 
@@ -269,6 +272,7 @@ SUBMIT_ASSEMBLIES = rt.Operation(
     ),
     idempotent=False,
     result_element="SubmitAssembliesResult",
+    result_class=rt.MWSResult,
     document=False,
     body=rt.BodySpec("assembly_document", "ContentMD5Value"),
 )

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from .._runtime import AsyncSession, MWSResponse, SyncSession
+from .._runtime import AsyncSession, Document, MWSResult, SyncSession
 from . import _operations as ops
 from .models import (
     Assembly,
@@ -29,7 +29,7 @@ class WidgetsClient:
         self,
         *,
         interval: ReportInterval | ReportIntervalValue | str,
-    ) -> MWSResponse:
+    ) -> Document:
         """Download the widget report document itself.
 
         Args:
@@ -51,7 +51,7 @@ class WidgetsClient:
         color: Iterable[WidgetColor | WidgetColorValue] | None = None,
         interval: ReportInterval | ReportIntervalValue | str | None = None,
         sort_order: Literal["Ascending", "Descending"] | None = None,
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Search widgets by ID or by creation time, with optional filters.
 
         Args:
@@ -66,7 +66,7 @@ class WidgetsClient:
             sort_order (SortOrder): string
 
         Throttling: 10 requests at once, one more every second.
-        More pages: when the result has a next_token, call list_widgets_by_next_token().
+        More pages: iter_list_widgets() follows them; or call list_widgets_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/widgets/Widgets_ListWidgets.html
         """
         return self._session.call(
@@ -85,11 +85,46 @@ class WidgetsClient:
             ),
         )
 
+    def iter_list_widgets(
+        self,
+        *,
+        widget_id: Iterable[str] | None = None,
+        created_after: datetime | None = None,
+        shipped_on: date | None = None,
+        max_price: Decimal | int | float | None = None,
+        include_archived: bool | None = None,
+        max_results: int | None = None,
+        color: Iterable[WidgetColor | WidgetColorValue] | None = None,
+        interval: ReportInterval | ReportIntervalValue | str | None = None,
+        sort_order: Literal["Ascending", "Descending"] | None = None,
+    ) -> Iterator[MWSResult]:
+        """Every page of list_widgets(): the first call, then list_widgets_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_widgets(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_WIDGETS,
+            (
+                widget_id,
+                created_after,
+                shipped_on,
+                max_price,
+                include_archived,
+                max_results,
+                color,
+                interval,
+                sort_order,
+            ),
+            ops.LIST_WIDGETS_BY_NEXT_TOKEN,
+        )
+
     def list_widgets_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Fetch the next page of a ListWidgets result.
 
         Args:
@@ -106,7 +141,7 @@ class WidgetsClient:
         class_: str | None = None,
         assembly_document: bytes,
         content_type: str | None = None,
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Upload an assembly document together with the assemblies it describes.
 
         Args:
@@ -140,7 +175,7 @@ class AsyncWidgetsClient:
         self,
         *,
         interval: ReportInterval | ReportIntervalValue | str,
-    ) -> MWSResponse:
+    ) -> Document:
         """Download the widget report document itself.
 
         Args:
@@ -162,7 +197,7 @@ class AsyncWidgetsClient:
         color: Iterable[WidgetColor | WidgetColorValue] | None = None,
         interval: ReportInterval | ReportIntervalValue | str | None = None,
         sort_order: Literal["Ascending", "Descending"] | None = None,
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Search widgets by ID or by creation time, with optional filters.
 
         Args:
@@ -177,7 +212,7 @@ class AsyncWidgetsClient:
             sort_order (SortOrder): string
 
         Throttling: 10 requests at once, one more every second.
-        More pages: when the result has a next_token, call list_widgets_by_next_token().
+        More pages: iter_list_widgets() follows them; or call list_widgets_by_next_token() with the page's next_token.
         Docs: https://docs.developer.amazonservices.com/en_US/widgets/Widgets_ListWidgets.html
         """
         return await self._session.call(
@@ -196,11 +231,46 @@ class AsyncWidgetsClient:
             ),
         )
 
+    def iter_list_widgets(
+        self,
+        *,
+        widget_id: Iterable[str] | None = None,
+        created_after: datetime | None = None,
+        shipped_on: date | None = None,
+        max_price: Decimal | int | float | None = None,
+        include_archived: bool | None = None,
+        max_results: int | None = None,
+        color: Iterable[WidgetColor | WidgetColorValue] | None = None,
+        interval: ReportInterval | ReportIntervalValue | str | None = None,
+        sort_order: Literal["Ascending", "Descending"] | None = None,
+    ) -> AsyncIterator[MWSResult]:
+        """Every page of list_widgets(): the first call, then list_widgets_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_widgets(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_WIDGETS,
+            (
+                widget_id,
+                created_after,
+                shipped_on,
+                max_price,
+                include_archived,
+                max_results,
+                color,
+                interval,
+                sort_order,
+            ),
+            ops.LIST_WIDGETS_BY_NEXT_TOKEN,
+        )
+
     async def list_widgets_by_next_token(
         self,
         *,
         next_token: str,
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Fetch the next page of a ListWidgets result.
 
         Args:
@@ -217,7 +287,7 @@ class AsyncWidgetsClient:
         class_: str | None = None,
         assembly_document: bytes,
         content_type: str | None = None,
-    ) -> MWSResponse:
+    ) -> MWSResult:
         """Upload an assembly document together with the assemblies it describes.
 
         Args:
