@@ -90,6 +90,9 @@ _CONVERTERS: dict[str, Callable[[str], Any]] = {
 }
 
 
+_PLAIN, _CONVERTED, _NESTED, _WRAPPED = range(4)
+
+
 @dataclass(frozen=True, slots=True)
 class ResultField:
     """One value of a response structure.
@@ -107,10 +110,18 @@ class ResultField:
     enum: type[Enum] | None = None
     is_list: bool = False
     item: str | None = None
-    plain: bool = field(init=False, repr=False, compare=False)  # a string without an enum
+    mode: int = field(init=False, repr=False, compare=False)  # how read_shape reads it
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "plain", self.kind == "string" and self.enum is None)
+        if self.item is not None:
+            mode = _WRAPPED
+        elif self.shape is not None:
+            mode = _NESTED
+        elif self.kind == "string" and self.enum is None:
+            mode = _PLAIN
+        else:
+            mode = _CONVERTED
+        object.__setattr__(self, "mode", mode)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,28 +211,29 @@ def read_shape(element: Any, spec: ResultShapeSpec, extra: dict[str, Any] | None
     if spec.text is not None:
         values[spec.text.python_name] = _scalar(spec, spec.text, element.text)
     by_tag = spec.by_tag
-    # The hot loop: one dict lookup per child, scalar strings handled inline.
+    # The hot loop: one dict lookup per child, plain strings read inline.
     for child in element:
         target = by_tag.get(child.tag, _UNSEEN)
         if target is _UNSEEN:
             target = spec.field_for(child.tag)
         if target is None:
             continue
-        if target.item is not None:
+        mode = target.mode
+        if mode == _PLAIN:
+            text = child.text
+            # Surrounding whitespace is layout (pretty-printed answers), never part of a value.
+            value = text.strip() if text else ""
+        elif mode == _NESTED:
+            shape = target.shape
+            value = read_shape(child, spec if shape is SAME_SHAPE else shape)
+        elif mode == _CONVERTED:
+            value = _scalar(spec, target, child.text)
+        else:
             wanted = target.item
             items = [_value(spec, target, entry) for entry in child if _local(entry.tag) == wanted]
             # A wrapper may appear more than once (Finances pages do): its items add up.
             values.setdefault(target.python_name, []).extend(items)
             continue
-        shape = target.shape
-        if shape is not None:
-            value = read_shape(child, spec if shape is SAME_SHAPE else shape)
-        elif target.plain:
-            text = child.text
-            # Surrounding whitespace is layout (pretty-printed answers), never part of a value.
-            value = text.strip() if text else ""
-        else:
-            value = _scalar(spec, target, child.text)
         if target.is_list:
             values.setdefault(target.python_name, []).append(value)
         else:
