@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -291,11 +292,18 @@ class _SectionBuilder:
                 notes=_notes(data),
                 source=self.spec.ref(path, at_key=True),
             )
-        return self.order_shapes(shapes)
+        return self.dependencies_first(
+            "shapes", shapes, lambda shape: [f.shape for f in shape.fields if f.shape]
+        )
 
-    def order_shapes(self, shapes: dict[str, Shape]) -> tuple[Shape, ...]:
-        """Dependencies first, ties by name; a shape that contains itself is an error."""
-        ordered: list[Shape] = []
+    def dependencies_first(
+        self, key: str, shapes: dict[str, Any], referenced: Callable[[Any], list[str]]
+    ) -> tuple[Any, ...]:
+        """Shapes after the shapes they contain, ties by name; a cycle is an error.
+
+        `referenced` lists the shapes one shape contains.
+        """
+        ordered: list[Any] = []
         state: dict[str, str] = {}
 
         def visit(name: str, trail: tuple[str, ...]) -> None:
@@ -303,12 +311,12 @@ class _SectionBuilder:
                 return
             if state.get(name) == "visiting":
                 cycle = " -> ".join((*trail[trail.index(name) :], name))
-                self.error(("shapes", name), f"shape contains itself: {cycle}", at_key=True)
+                self.error((key, name), f"shape contains itself: {cycle}", at_key=True)
                 return
             state[name] = "visiting"
-            for field in shapes[name].fields:
-                if field.shape in shapes:
-                    visit(field.shape, (*trail, name))
+            for inner in referenced(shapes[name]):
+                if inner in shapes:
+                    visit(inner, (*trail, name))
             state[name] = "done"
             ordered.append(shapes[name])
 
@@ -443,32 +451,6 @@ class _SectionBuilder:
             )
         return shapes
 
-    def order_result_shapes(self, shapes: dict[str, ResultShape]) -> tuple[ResultShape, ...]:
-        """Dependencies first, ties by name; a shape that contains itself is an error."""
-        ordered: list[ResultShape] = []
-        state: dict[str, str] = {}
-
-        def visit(name: str, trail: tuple[str, ...]) -> None:
-            if state.get(name) == "done":
-                return
-            if state.get(name) == "visiting":
-                cycle = " -> ".join((*trail[trail.index(name) :], name))
-                self.error(
-                    ("response_shapes", name), f"shape contains itself: {cycle}", at_key=True
-                )
-                return
-            state[name] = "visiting"
-            for field in shapes[name].fields:
-                # A shape may hold itself (a category's parent category): read lazily.
-                if field.shape in shapes and field.shape != name:
-                    visit(field.shape, (*trail, name))
-            state[name] = "done"
-            ordered.append(shapes[name])
-
-        for name in sorted(shapes):
-            visit(name, ())
-        return tuple(ordered)
-
     def repeated_result_shape(self, action: str, shape: ResultShape) -> ResultShape:
         """The class a bulk action returns: every `<Action>Result` element, as `results`."""
         data = self.data["actions"][action]
@@ -579,6 +561,11 @@ class _SectionBuilder:
                 md5_parameter=body_data["md5_parameter"],
             )
             reserved[body.python_name] = "the request body"
+            reserved["content_type"] = "the request body's Content-Type"
+            reserved["marketplace"] = "the marketplace whose flat-file charset the body is in"
+        if data["response"].get("document", False):
+            reserved["destination"] = "where the document is streamed"
+            reserved["marketplace"] = "the marketplace whose report encoding applies"
         parameters = self.build_parameters(
             data["parameters"], (*path, "parameters"), enums, shape_names, reserved
         )
@@ -706,7 +693,13 @@ class _SectionBuilder:
             action = self.build_action(name, data, enums, shape_names, set(result_shapes))
             if action is not None:
                 actions[name] = action
-        ordered_results = self.order_result_shapes(result_shapes)
+        # A result shape may hold itself (a category's parent category): the runtime reads it
+        # lazily, so only longer cycles are errors.
+        ordered_results = self.dependencies_first(
+            "response_shapes",
+            result_shapes,
+            lambda shape: [f.shape for f in shape.fields if f.shape and f.shape != shape.name],
+        )
         companions = self.check_pagination(actions)
         python_names: dict[str, str] = {}
         for name in sorted(actions):
@@ -757,6 +750,31 @@ class _SectionBuilder:
             [p.annotation for p in action_parameters]
             + (["Iterator[", "AsyncIterator["] if companions else [])
         )
+        # Document answers and request bodies take files and a marketplace (its charsets).
+        document_names = sorted(
+            (
+                {"Destination", "Download", "report_encoding_for"}
+                if any(a.document for a in final_actions)
+                else set()
+            )
+            | (
+                {"FeedSource", "flat_file_encoding_for"}
+                if any(a.request_body for a in final_actions)
+                else set()
+            )
+        )
+        if document_names:
+            client_imports = (
+                *client_imports,
+                "from ..marketplaces import MARKETPLACES, Marketplace",
+                f"from .._runtime.documents import {', '.join(document_names)}",
+            )
+        mixin = self.data.get("client_mixin")
+        if mixin is not None:
+            client_imports = (
+                *client_imports,
+                f"from .._runtime.workflows import Async{mixin}, {mixin}",
+            )
         used_names = {
             name
             for name in (*enums, *(enum.literal_alias for enum in enums.values()), *shape_names)
@@ -786,6 +804,7 @@ class _SectionBuilder:
             models_imports=tuple(sorted(set(models_imports))),
             client_imports=client_imports,
             client_model_names=tuple(sorted(used_names)),
+            client_mixin=mixin,
             client_runtime_names=tuple(
                 sorted(
                     {"AsyncSession", "SyncSession"}
