@@ -4,6 +4,8 @@
     python3 dev.py demo   regenerate the clients and docs from specs/, then sign a request
     python3 dev.py test   run every test (what CI runs)
     python3 dev.py bench  run the benchmarks in bench/ (request signing, then generation)
+    python3 dev.py docs   regenerate, then build the documentation site into site/ (strict);
+                          extra arguments go to `mkdocs build` (e.g. --site-dir public)
 
 Needs only Python 3.11+ with venv and pip; everything else is installed into .venv/.
 """
@@ -56,11 +58,16 @@ def main(argv: list[str]) -> int:
         "demo": [[PYTHON, "-m", "generator", "generate"], [PYTHON, "examples/quickstart.py"]],
         "test": [[PYTHON, "-m", "pytest", *argv[2:]]],
         "bench": [[PYTHON, "bench/bench_signing.py"], [PYTHON, "bench/bench_generate.py"]],
+        "docs": [
+            [PYTHON, "-m", "generator", "generate"],
+            [PYTHON, "-m", "mkdocs", "build", "--strict", "--clean", *argv[2:]],
+        ],
     }
     if len(argv) < 2 or argv[1] not in jobs:
         print(__doc__, file=sys.stderr)
         return 2
     ensure_environment()
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2.0
     try:
         for command in jobs[argv[1]]:
             _run(*command)
