@@ -751,3 +751,20 @@ def test_httpx_request_log_lines_are_redacted(caplog: pytest.LogCaptureFixture) 
     assert lines and all("MWSAuthToken=[redacted]" in line for line in lines), lines
     assert all("Signature=[redacted]" in line for line in lines)
     assert TOKEN not in caplog.text
+
+
+def test_quota_reset_header_as_an_http_date() -> None:
+    """DG_Throttling shows x-mws-quota-resetsOn as an HTTP date; ISO times work too."""
+    timer = FakeTimer()
+    headers = {
+        "x-mws-quota-max": "3600",
+        "x-mws-quota-remaining": "0",
+        "x-mws-quota-resetsOn": "Tue, 02 Jan 2024 03:14:05 GMT",
+        "x-mws-timestamp": NOW.isoformat(),
+    }
+    script = Script(timer, [xml_response(200, status_ok(), **headers)])
+    mws = make(timer, script)
+    first = mws.orders.get_service_status()
+    assert first.quota_resets_on == datetime(2024, 1, 2, 3, 14, 5, tzinfo=timezone.utc)
+    mws.orders.get_service_status()
+    assert timer.sleeps == [pytest.approx(600.0)]

@@ -1176,3 +1176,38 @@ def test_no_exception_shows_the_secret_or_token() -> None:
         for text in (str(error), repr(error), repr(error.args)):
             assert SECRET not in text, text
             assert TOKEN not in text, text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "2017-02-20T19:49:35.123Z",
+            datetime(2017, 2, 20, 19, 49, 35, 123000, tzinfo=timezone.utc),
+        ),
+        ("Wed, 06 Mar 2013 19:07:58 GMT", datetime(2013, 3, 6, 19, 7, 58, tzinfo=timezone.utc)),
+        ("10/16/2018 07:41:12", datetime(2018, 10, 16, 7, 41, 12, tzinfo=timezone.utc)),
+        ("2020-01-01", datetime(2020, 1, 1, tzinfo=timezone.utc)),
+    ],
+)
+def test_time_spellings_seen_in_mws_answers(text: str, expected: datetime) -> None:
+    from mwskit._runtime.results import to_datetime
+
+    assert to_datetime(text) == expected
+
+
+def test_integral_decimal_text_reads_as_an_integer() -> None:
+    from mwskit._runtime.results import ResultField, ResultShapeSpec, read_shape
+
+    @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+    class Count:
+        quantity: int | None = None
+
+    spec = ResultShapeSpec(Count, (ResultField("quantity", "Quantity", "integer"),))
+    element = etree.fromstring(b"<Count><Quantity>3.0</Quantity></Count>")
+    assert read_shape(element, spec) == Count(quantity=3)
+    with pytest.raises(ResponseParseError) as caught:
+        read_shape(etree.fromstring(b"<Count><Quantity>3.5</Quantity></Count>"), spec)
+    assert (
+        str(caught.value) == "MWSError: Count.quantity (Quantity) should be an integer; got '3.5'"
+    )

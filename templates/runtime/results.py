@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from email.utils import parsedate_to_datetime
 from enum import Enum
 from typing import Any
 
@@ -43,7 +44,13 @@ def _to_str(text: str) -> str:
 
 
 def _to_int(text: str) -> int:
-    return int(text)
+    try:
+        return int(text)
+    except ValueError:
+        value = Decimal(text.strip())  # "3.0" is still the integer 3
+        if value != value.to_integral_value():
+            raise ValueError(text) from None
+        return int(value)
 
 
 def _to_decimal(text: str) -> Decimal:
@@ -66,13 +73,38 @@ def _to_bool(text: str) -> bool:
     raise ValueError(text)
 
 
-def to_datetime(text: str) -> datetime:
-    """An ISO 8601 time as MWS writes it (`2017-02-20T19:49:35.123Z`), always timezone-aware.
+# Other spellings seen in MWS answers: the HTTP date of the x-mws-quota-resetsOn header
+# (docs: DG_Throttling) and the US form of some MerchantFulfillment examples.
+_US_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y")
 
-    A value without an offset is UTC, the only zone MWS writes times in.
+
+def to_datetime(text: str) -> datetime:
+    """A time as MWS writes it, always timezone-aware.
+
+    ISO 8601 (`2017-02-20T19:49:35.123Z`) first, then an HTTP date (`Wed, 06 Mar 2013
+    19:07:58 GMT`) and `10/16/2018 07:41:12`. A value without an offset is UTC, the only zone
+    MWS writes times in.
     """
-    value = datetime.fromisoformat(text.strip())
+    text = text.strip()
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        value = _other_datetime(text)
     return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+
+
+def _other_datetime(text: str) -> datetime:
+    if text[:1].isalpha():
+        try:
+            return parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            pass
+    for pattern in _US_FORMATS:
+        try:
+            return datetime.strptime(text, pattern)
+        except ValueError:
+            pass
+    raise ValueError(text)
 
 
 def _to_date(text: str) -> date:
