@@ -545,7 +545,7 @@ def test_result_repr_has_no_body_or_headers() -> None:
         "server_time=datetime.datetime(2024, 1, 2, 3, 4, 7, 120000, tzinfo=datetime.timezone.utc), "
         "quota_max=200, quota_remaining=187, "
         "quota_resets_on=datetime.datetime(2024, 1, 2, 4, 0, tzinfo=datetime.timezone.utc), "
-        "status='GREEN', "
+        "status=<ServiceStatus.GREEN: 'GREEN'>, "
         "timestamp=datetime.datetime(2024, 1, 2, 3, 4, 6, tzinfo=datetime.timezone.utc), "
         "message_id=None, messages=[])"
     )
