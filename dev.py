@@ -3,7 +3,7 @@
 
     python3 dev.py demo   regenerate the clients and docs from specs/, then sign a request
     python3 dev.py test   run every test (what CI runs)
-    python3 dev.py bench  run the benchmarks in bench/ (request signing, then generation)
+    python3 dev.py bench  run the benchmarks in bench/ (installs the peers they compare with)
     python3 dev.py docs   regenerate, then build the documentation site into site/ (strict);
                           extra arguments go to `mkdocs build` (e.g. --site-dir public)
 
@@ -24,6 +24,14 @@ VENV = ROOT / ".venv"
 PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 STAMP = VENV / ".mwskit-installed"
 INSTALL_INPUTS = ("pyproject.toml", "generated/pyproject.toml")
+BENCHMARKS = (
+    "bench_signing",
+    "bench_parse",
+    "bench_runtime",
+    "bench_report_stream",
+    "bench_sandbox_load",
+    "bench_generate",
+)
 
 
 def _install_fingerprint() -> str:
@@ -49,7 +57,9 @@ def ensure_environment() -> None:
     if STAMP.exists() and STAMP.read_text() == fingerprint:
         return
     _run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", ".[dev]")
-    _run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", "generated")
+    _run(
+        PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", "generated"
+    )
     STAMP.write_text(fingerprint)
 
 
@@ -57,7 +67,19 @@ def main(argv: list[str]) -> int:
     jobs = {
         "demo": [[PYTHON, "-m", "generator", "generate"], [PYTHON, "examples/quickstart.py"]],
         "test": [[PYTHON, "-m", "pytest", *argv[2:]]],
-        "bench": [[PYTHON, "bench/bench_signing.py"], [PYTHON, "bench/bench_generate.py"]],
+        "bench": [
+            [
+                PYTHON,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-e",
+                ".[bench]",
+            ],
+            *[[PYTHON, f"bench/{name}.py"] for name in BENCHMARKS],
+        ],
         "docs": [
             [PYTHON, "-m", "generator", "generate"],
             [PYTHON, "-m", "mkdocs", "build", "--strict", "--clean", *argv[2:]],

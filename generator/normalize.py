@@ -763,16 +763,16 @@ class _SectionBuilder:
                 else set()
             )
         )
+        client_package_imports: tuple[str, ...] = ()
         if document_names:
-            client_imports = (
-                *client_imports,
+            client_package_imports = (
                 "from ..marketplaces import MARKETPLACES, Marketplace",
                 f"from .._runtime.documents import {', '.join(document_names)}",
             )
         mixin = self.data.get("client_mixin")
         if mixin is not None:
-            client_imports = (
-                *client_imports,
+            client_package_imports = (
+                *client_package_imports,
                 f"from .._runtime.workflows import Async{mixin}, {mixin}",
             )
         used_names = {
@@ -803,6 +803,7 @@ class _SectionBuilder:
             actions=final_actions,
             models_imports=tuple(sorted(set(models_imports))),
             client_imports=client_imports,
+            client_package_imports=client_package_imports,
             client_model_names=tuple(sorted(used_names)),
             client_mixin=mixin,
             client_runtime_names=tuple(

@@ -21,3 +21,20 @@ def test_signing_benchmark_runs_and_reports_the_ratio() -> None:
     assert any(line.startswith("floor (hand-written SigV2, no validation)") for line in lines)
     assert any(line.startswith("mwskit list_orders (validated)") for line in lines)
     assert lines[-1].startswith("mwskit / floor = ")
+
+
+def test_report_stream_benchmark_runs_small() -> None:
+    result = subprocess.run(
+        [sys.executable, "bench/bench_report_stream.py", "--size-mb", "4", "--rows-mb", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "report: 4 MiB windows-1252, MD5 verified, decoded 4194304 characters"
+    assert lines[1].startswith("get_report stream + MD5 + decode: ")
+    assert lines[1].endswith(" s)") and " MB/s (" in lines[1]
+    assert lines[2].startswith("peak RSS after streaming: ")
+    assert lines[3].startswith("iter_report_rows: ") and " rows/s " in lines[3]

@@ -2,43 +2,56 @@
 
 The examples are the ```python blocks of the handwritten guides (docs_src/pages/) and of the
 generated reference pages (generated/docs/). ```py blocks are deliberately not run (features
-still being built, code that needs a real file or server); any other spelling of a Python fence
-fails, so nothing is skipped by accident. The convention is stated for contributors in
-docs_src/pages/contributing.md.
+still being built, code that needs a real file or a server on a fixed port); any other spelling
+of a Python fence fails, so nothing is skipped by accident. The convention is stated for
+contributors in docs_src/pages/contributing.md.
 
 The blocks of one page run in order in one namespace, like one interpreter session. Examples
-create their client as a user would (`MWS(access_key=..., ...)`); here `mwskit.MWS` and
-`mwskit.AsyncMWS` are replaced for the run by subclasses that add `transport=`, an
-httpx.MockTransport answering every action with tests/samples/<module>/<Action>.xml when that
-file exists, else with a minimal valid answer (and documents with bytes and their Content-MD5).
+create their client as a user would (`MWS(access_key=..., ...)`); for the run, `mwskit.MWS` and
+`mwskit.AsyncMWS` are replaced by subclasses that fill in what the example leaves out:
+
+- `transport=` (unless the example gives `transport=` or `endpoint=` itself). A guide page talks
+  to the sandbox in process (`mwskit.sandbox.transport()` / `async_transport()`, one new
+  `Sandbox` per page, which accepts the key pair each client is created with): typed XML for
+  every action, NextToken paging that ends, the report and feed workflows, its own throttling.
+  A reference page talks to an httpx.MockTransport answering every action with
+  tests/samples/<module>/<Action>.xml when that file exists, else with a minimal valid answer
+  (documents get bytes and their Content-MD5), because its examples use placeholder IDs and
+  tokens that the sandbox would rightly refuse.
+- `timer=` and `clock=`: one simulated clock per page. It starts at the real time and moves only
+  when something sleeps, so throttling waits and retry pauses take no real time, and every page
+  starts with full throttling buckets (the client's buckets are keyed by timer). The page's
+  sandboxes (the runner's and any the example makes), `time.sleep` and the clients all read the
+  same simulated clock, so signatures never look stale and server-side buckets refill as they
+  would.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import hashlib
 import io
+import logging
 import re
 import textwrap
+import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 import httpx
 import pytest
 
 import mwskit
+import mwskit.sandbox
 from generator.model import Action, Api, Section
 from generator.pipeline import build_model
 
 from conftest import ROOT
-
-try:  # the throttling runtime (issue 5); absent in older builds of the package
-    from mwskit._runtime import calls as runtime_calls, throttle as runtime_throttle
-except ImportError:  # pragma: no cover
-    runtime_calls = runtime_throttle = None  # type: ignore[assignment]
 
 GUIDES = ROOT / "docs_src" / "pages"
 REFERENCE = ROOT / "generated" / "docs"
@@ -156,44 +169,114 @@ def answer(section: Section, action: Action) -> bytes:
     ).encode("utf-8")
 
 
+class SimulatedTime(mwskit.Timer):
+    """One page's clock: starts at the real time and moves only when something sleeps."""
+
+    def __init__(self) -> None:
+        self.started = datetime.now(timezone.utc)
+        self.elapsed = 0.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return 1000.0 + self.elapsed
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.elapsed += max(0.0, seconds)
+
+    async def _async_sleep(self, seconds: float) -> None:
+        # Concurrent tasks' waits overlap, as real ones do: each task's clock moves to the end
+        # of its own wait, and the tasks wake in the order of those ends (a real sleep of
+        # 1/10,000 of the wait keeps the order and lets the others run meanwhile).
+        self.sleeps.append(seconds)
+        deadline = self.elapsed + max(0.0, seconds)
+        await asyncio.sleep(seconds / 10_000)
+        self.elapsed = max(self.elapsed, deadline)
+
+    def async_sleep(self, seconds: float) -> Any:
+        return self._async_sleep(seconds)
+
+    def now(self) -> datetime:
+        return self.started + timedelta(seconds=self.elapsed)
+
+
+Backend = Literal["sandbox", "stand-in"]
+
+
+@dataclass
+class PageRun:
+    """What one page's examples ran against, and what they did."""
+
+    time: SimulatedTime = field(default_factory=SimulatedTime)
+    stand_in: StandIn = field(default_factory=StandIn)
+    sandbox: mwskit.sandbox.Sandbox | None = None
+    output: str = ""
+
+
 @contextlib.contextmanager
-def documented_clients(stand_in: StandIn, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """`from mwskit import MWS` gives a client whose transport is the stand-in."""
-    transport = httpx.MockTransport(stand_in)
+def documented_clients(
+    run: PageRun, monkeypatch: pytest.MonkeyPatch, backend: Backend = "stand-in"
+) -> Any:
+    """`from mwskit import MWS` gives a client on the page's backend and simulated clock."""
+    simulated = run.time
+
+    class Sandbox(mwskit.sandbox.Sandbox):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("clock", simulated.now)
+            super().__init__(*args, **kwargs)
+
+    if backend == "sandbox":
+        run.sandbox = sandbox = Sandbox()
+        sync_transport: httpx.BaseTransport = mwskit.sandbox.transport(sandbox)
+        async_transport: httpx.AsyncBaseTransport = mwskit.sandbox.async_transport(sandbox)
+    else:
+        sandbox = None
+        sync_transport = async_transport = httpx.MockTransport(run.stand_in)
+
+    def fill_in(kwargs: dict[str, Any], transport: Any) -> None:
+        if "transport" not in kwargs and "endpoint" not in kwargs:
+            kwargs["transport"] = transport
+            if sandbox is not None:  # the sandbox knows the keys the example uses
+                sandbox.credentials.setdefault(kwargs["access_key"], kwargs["secret_key"])
+        kwargs.setdefault("timer", simulated)
+        kwargs.setdefault("clock", simulated.now)
 
     class MWS(mwskit.MWS):
         def __init__(self, **kwargs: Any) -> None:
-            kwargs.setdefault("transport", transport)
+            fill_in(kwargs, sync_transport)
             super().__init__(**kwargs)
 
     class AsyncMWS(mwskit.AsyncMWS):
         def __init__(self, **kwargs: Any) -> None:
-            kwargs.setdefault("transport", transport)
+            fill_in(kwargs, async_transport)
             super().__init__(**kwargs)
 
     with monkeypatch.context() as patch:
         patch.setattr(mwskit, "MWS", MWS)
         patch.setattr(mwskit, "AsyncMWS", AsyncMWS)
-        # One page is one program: the process-wide throttling buckets (per seller and action)
-        # start full, as in a new process, instead of carrying over other pages' calls.
-        for module in (runtime_calls, runtime_throttle):
-            if module is not None and hasattr(module, "BUCKETS"):
-                patch.setattr(module, "BUCKETS", type(module.BUCKETS)())
+        patch.setattr(mwskit.sandbox, "Sandbox", Sandbox)  # also what start(credentials) makes
+        patch.setattr(time, "sleep", simulated.sleep)  # an example's polling pause
         for name, value in ENVIRONMENT.items():
             patch.setenv(name, value)
+        # An example may configure logging (the `mwskit` logger's level, root handlers): undo it.
+        for logger in (logging.getLogger(), logging.getLogger("mwskit")):
+            patch.setattr(logger, "level", logger.level)
+            patch.setattr(logger, "handlers", list(logger.handlers))
         yield
 
 
-def run_page(blocks: list[Block], monkeypatch: pytest.MonkeyPatch) -> StandIn:
-    """Run a page's ```python blocks in order in one namespace; return what they called."""
-    stand_in = StandIn()
+def run_page(
+    blocks: list[Block], monkeypatch: pytest.MonkeyPatch, backend: Backend = "sandbox"
+) -> PageRun:
+    """Run a page's ```python blocks in order in one namespace; return what they did."""
+    run = PageRun()
     namespace: dict[str, Any] = {"__name__": "__main__"}
-    with documented_clients(stand_in, monkeypatch):
+    output = io.StringIO()
+    with documented_clients(run, monkeypatch, backend):
         for block in blocks:
             if block.info != RUN:
                 continue
             compiled = compile(textwrap.dedent(block.code), f"{block.page}:{block.line}", "exec")
-            output = io.StringIO()
             try:
                 with contextlib.redirect_stdout(output):
                     exec(compiled, namespace)  # noqa: S102 - the documentation's own examples
@@ -202,7 +285,8 @@ def run_page(blocks: list[Block], monkeypatch: pytest.MonkeyPatch) -> StandIn:
                     f"{block.page}:{block.line}: example failed: {type(error).__name__}: {error}\n"
                     f"{block.code}"
                 ) from error
-    return stand_in
+    run.output = output.getvalue()
+    return run
 
 
 def check_fences(blocks: list[Block], *, generated: bool) -> None:
@@ -236,7 +320,7 @@ SECTION_PAGES = {section.module: section for section in API.sections}
 def test_reference_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocks = code_blocks(page)
     check_fences(blocks, generated=True)
-    stand_in = run_page(blocks, monkeypatch)
+    stand_in = run_page(blocks, monkeypatch, backend="stand-in").stand_in
     section = SECTION_PAGES.get(page.stem)
     if section is None:
         assert stand_in.calls == [], f"{page.name}: made calls {stand_in.calls}"
@@ -254,7 +338,82 @@ def test_guides_have_runnable_examples() -> None:
         for page in guide_pages()
     }
     assert counts["getting-started.md"] >= 3
-    assert sum(counts.values()) >= 12
+    # The runtime's features are shown by running code, not prose.
+    for page in ("throttling", "retries", "pagination", "async"):
+        assert counts[f"concepts/{page}.md"] >= 3, page
+    assert counts["concepts/sandbox.md"] >= 6
+    assert sum(counts.values()) >= 30
+    assert "python3 dev.py demo" in (GUIDES / "getting-started.md").read_text(encoding="utf-8")
+
+
+def write_page(tmp_path: Path, code: str) -> list[Block]:
+    page = tmp_path / "page.md"
+    page.write_text(f"# A page\n\n```python\n{textwrap.dedent(code).strip()}\n```\n", "utf-8")
+    return code_blocks(page)
+
+
+def test_guides_run_against_the_sandbox_on_simulated_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A throttled burst and a paged list, as a user writes them: no real sleeping, loops end."""
+    code = """
+        from datetime import datetime, timezone
+        from mwskit import MWS
+
+        mws = MWS(access_key="AKIA...", secret_key="...", seller_id="A1...", region="NA")
+        for n in range(8):
+            mws.orders.get_order(amazon_order_id=[f"902-3159896-{n:07d}"])
+        pages = list(mws.orders.iter_list_orders(
+            marketplace_id=["ATVPDKIKX0DER"],
+            created_after=datetime(2024, 1, 1, tzinfo=timezone.utc),
+        ))
+        print(len(pages))
+    """
+    started = time.monotonic()
+    run = run_page(write_page(tmp_path, code), monkeypatch)
+    assert time.monotonic() - started < 10
+    assert run.time.sleeps == [60.0, 60.0]  # GetOrder: 6 at once, then one a minute
+    assert run.sandbox is not None
+    stats = run.sandbox.stats()
+    assert stats.by_status == {200: 10}
+    assert stats.by_action == {"GetOrder": 8, "ListOrders": 1, "ListOrdersByNextToken": 1}
+    assert run.output == "2\n"
+
+
+def test_each_page_starts_with_full_buckets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = """
+        from mwskit import MWS
+        mws = MWS(access_key="AKIA...", secret_key="...", seller_id="A1...", region="NA")
+        for _ in range(6):
+            mws.orders.get_order(amazon_order_id=["902-3159896-1390916"])
+    """
+    blocks = write_page(tmp_path, code)
+    assert [run_page(blocks, monkeypatch).time.sleeps for _ in range(2)] == [[], []]
+
+
+def test_examples_own_sandboxes_share_the_simulated_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sandbox the example makes reads the page's clock, so a client that waited an hour of
+    simulated time still signs with a timestamp the sandbox accepts."""
+    code = """
+        import time
+        from mwskit import MWS
+        from mwskit.sandbox import Sandbox, transport
+
+        sandbox = Sandbox({"AK": "SK"})
+        mws = MWS(access_key="AK", secret_key="SK", seller_id="A1", endpoint="http://sb.local",
+                  transport=transport(sandbox))
+        time.sleep(3600)
+        lag = sandbox.clock() - mws.orders.get_service_status().server_time
+        print(lag.total_seconds() < 1)
+    """
+    run = run_page(write_page(tmp_path, code), monkeypatch)
+    assert run.time.elapsed == 3600
+    assert run.sandbox is not None and run.sandbox.stats().received == 0
+    assert run.output == "True\n"
 
 
 def test_runner_rejects_unknown_python_fences(tmp_path: Path) -> None:
@@ -276,8 +435,9 @@ def test_runner_reports_a_failing_example(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_stand_in_answers_documents_with_their_md5(monkeypatch: pytest.MonkeyPatch) -> None:
-    stand_in = StandIn()
-    with documented_clients(stand_in, monkeypatch):
+    run = PageRun()
+    stand_in = run.stand_in
+    with documented_clients(run, monkeypatch, backend="stand-in"):
         from mwskit import MWS
 
         with MWS(access_key="a", secret_key="b", seller_id="c", region="NA") as mws:

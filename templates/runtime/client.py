@@ -31,6 +31,7 @@ from .calls import (
     plan_call,
 )
 from .descriptors import Operation, R, SectionSpec
+from .documents import DocumentSink, Download, FeedBody, feed_content_type
 from .throttle import SYSTEM_TIMER, Timer
 from .encoding import encode_parameters, format_datetime
 from .signing import Signer, percent_encode
@@ -63,7 +64,7 @@ class PreparedRequest:
     method: str
     url: str
     headers: tuple[tuple[str, str], ...]
-    body: bytes
+    body: bytes | FeedBody  # a FeedBody read from a file is streamed, never loaded whole
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ class RequestBuilder:
         section: SectionSpec,
         operation: Operation[Any],
         values: tuple[Any, ...],
-        body: bytes | None = None,
+        body: bytes | FeedBody | None = None,
         content_type: str | None = None,
     ) -> PreparedRequest:
         pairs = [
@@ -179,7 +180,10 @@ class RequestBuilder:
         if operation.body is not None:
             if body is None:
                 raise ValueError(f"{operation.method}(): {operation.body.python_name} is required")
-            md5 = base64.b64encode(hashlib.md5(body).digest()).decode("ascii")
+            if isinstance(body, FeedBody):
+                md5 = body.md5
+            else:
+                md5 = base64.b64encode(hashlib.md5(body).digest()).decode("ascii")
             pairs.append((operation.body.md5_parameter, percent_encode(md5)))
         pairs.sort()
         query = "&".join([f"{name}={value}" for name, value in pairs])
@@ -188,6 +192,16 @@ class RequestBuilder:
         url = self._base_url + section.path
         if operation.body is not None:
             assert body is not None
+            if isinstance(body, FeedBody):
+                content_type = content_type or feed_content_type(body.head, None)
+                if body.data is None:  # streamed from its file: say its length up front
+                    headers: tuple[tuple[str, str], ...] = (
+                        *self._headers,
+                        ("Content-Type", content_type),
+                        ("Content-Length", str(body.size)),
+                    )
+                    return PreparedRequest("POST", f"{url}?{signed}", headers, body)
+                body = body.data
             headers = (
                 *self._headers,
                 ("Content-Type", content_type or guess_feed_content_type(body)),
@@ -206,8 +220,18 @@ def guess_feed_content_type(body: bytes) -> str:
 
 
 def _to_httpx(request: PreparedRequest) -> httpx.Request:
+    body = request.body
+    content = body.chunks() if isinstance(body, FeedBody) else body
     return httpx.Request(
-        request.method, request.url, headers=list(request.headers), content=request.body
+        request.method, request.url, headers=list(request.headers), content=content
+    )
+
+
+def _to_httpx_async(request: PreparedRequest) -> httpx.Request:
+    body = request.body
+    content = body.achunks() if isinstance(body, FeedBody) else body
+    return httpx.Request(
+        request.method, request.url, headers=list(request.headers), content=content
     )
 
 
@@ -222,6 +246,16 @@ def _failed(error: httpx.TransportError) -> Failed:
 def _received(response: httpx.Response, body: bytes) -> Received:
     headers = {name.lower(): value for name, value in response.headers.items()}
     return Received(response.status_code, headers, body)
+
+
+def _feed(
+    operation: Operation[Any], body: Any, content_type: str | None, charset: str | None
+) -> tuple[FeedBody | None, str | None]:
+    """The request document as a FeedBody (MD5 read once, in chunks) and its Content-Type."""
+    if operation.body is None or body is None:
+        return None, content_type
+    feed = body if isinstance(body, FeedBody) else FeedBody(body)
+    return feed, content_type or feed_content_type(feed.head, charset)
 
 
 class _Session:
@@ -258,10 +292,17 @@ class SyncSession(_Session):
         section: SectionSpec,
         operation: Operation[R],
         values: tuple[Any, ...],
-        body: bytes | None = None,
+        body: Any = None,
         content_type: str | None = None,
+        *,
+        download: Download | None = None,
+        charset: str | None = None,
     ) -> R:
-        plan = plan_call(self.context, section, operation, values, body, content_type)
+        """One call. `body`: bytes, a path or a binary file (operations with a document body);
+        `charset`: the flat-file charset for its default Content-Type; `download`: where a
+        document answer is streamed, and the encoding to report when none is declared."""
+        body, content_type = _feed(operation, body, content_type, charset)
+        plan = plan_call(self.context, section, operation, values, body, content_type, download)
         outcome: Received | Failed | None = None
         try:
             while True:
@@ -271,13 +312,26 @@ class SyncSession(_Session):
                     outcome = None
                     continue
                 try:
-                    response = self._http.send(_to_httpx(step.request))
+                    if step.sink is None:
+                        response = self._http.send(_to_httpx(step.request))
+                        outcome = _received(response, response.content)
+                    else:
+                        outcome = self._stream(step.request, step.sink)
                 except httpx.TransportError as error:
                     outcome = _failed(error)
-                else:
-                    outcome = _received(response, response.content)
         except StopIteration as done:
             return cast(R, done.value)
+
+    def _stream(self, request: PreparedRequest, sink: DocumentSink) -> Received:
+        response = self._http.send(_to_httpx(request), stream=True)
+        try:
+            if response.status_code >= 300:
+                return _received(response, response.read())
+            for chunk in response.iter_bytes():
+                sink.write(chunk)
+            return _received(response, b"")
+        finally:
+            response.close()
 
     def paginate(
         self,
@@ -311,10 +365,15 @@ class AsyncSession(_Session):
         section: SectionSpec,
         operation: Operation[R],
         values: tuple[Any, ...],
-        body: bytes | None = None,
+        body: Any = None,
         content_type: str | None = None,
+        *,
+        download: Download | None = None,
+        charset: str | None = None,
     ) -> R:
-        plan = plan_call(self.context, section, operation, values, body, content_type)
+        """One call; the arguments are those of SyncSession.call."""
+        body, content_type = _feed(operation, body, content_type, charset)
+        plan = plan_call(self.context, section, operation, values, body, content_type, download)
         outcome: Received | Failed | None = None
         try:
             while True:
@@ -324,13 +383,26 @@ class AsyncSession(_Session):
                     outcome = None
                     continue
                 try:
-                    response = await self._http.send(_to_httpx(step.request))
+                    if step.sink is None:
+                        response = await self._http.send(_to_httpx_async(step.request))
+                        outcome = _received(response, response.content)
+                    else:
+                        outcome = await self._stream(step.request, step.sink)
                 except httpx.TransportError as error:
                     outcome = _failed(error)
-                else:
-                    outcome = _received(response, response.content)
         except StopIteration as done:
             return cast(R, done.value)
+
+    async def _stream(self, request: PreparedRequest, sink: DocumentSink) -> Received:
+        response = await self._http.send(_to_httpx_async(request), stream=True)
+        try:
+            if response.status_code >= 300:
+                return _received(response, await response.aread())
+            async for chunk in response.aiter_bytes():
+                sink.write(chunk)
+            return _received(response, b"")
+        finally:
+            await response.aclose()
 
     async def paginate(
         self,

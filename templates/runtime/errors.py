@@ -16,6 +16,7 @@ __all__ = [
     "MissingParameter",
     "OutcomeUnknown",
     "QuotaExceeded",
+    "ReportCancelled",
     "RequestExpired",
     "RequestThrottled",
     "ResponseParseError",
@@ -24,6 +25,7 @@ __all__ = [
     "SignatureDoesNotMatch",
     "ThrottleWouldWait",
     "ThrottledError",
+    "WorkflowTimeout",
     "error_class_for",
 ]
 
@@ -144,6 +146,14 @@ class OutcomeUnknown(MWSError):
     mwskit does not send it again, because the service may have acted on it (a feed submitted
     twice, a report requested twice). Check with the matching list action before retrying.
     """
+
+
+class WorkflowTimeout(MWSError):
+    """A report or feed was not done within the workflow's timeout (it may still finish)."""
+
+
+class ReportCancelled(MWSError):
+    """The report request (or feed submission) was cancelled before it finished."""
 
 
 class ContentMD5Mismatch(MWSError):

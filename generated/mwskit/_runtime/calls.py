@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from .descriptors import Operation, SectionSpec
 from .errors import (
+    ContentMD5Mismatch,
     InternalError,
     MWSError,
     OutcomeUnknown,
@@ -27,7 +28,8 @@ from .errors import (
     RequestThrottled,
     ThrottleWouldWait,
 )
-from .response import parse_response
+from .documents import DocumentSink, Download
+from .response import parse_download, parse_response
 from .results import to_datetime
 from .throttle import BUCKETS, Bucket, BucketKey, Timer
 
@@ -63,6 +65,9 @@ THROTTLE_MODES = ("wait", "raise", "off")
 _SKEW_LIMIT = timedelta(minutes=1)
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
 _NOT_LISTS = (str, bytes, Mapping)
+# Reports_GetReport / Feeds_GetFeedSubmissionResult: on an MD5 mismatch discard the body and
+# retry, at most three more times.
+MD5_RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,11 @@ class Sleep:
 
 @dataclass(slots=True)
 class Send:
+    """Send a request. With a `sink`, a 2xx body is streamed into it chunk by chunk (the outcome's
+    body is then empty); any other status is read whole, as errors are small."""
+
     request: Any  # a PreparedRequest
+    sink: DocumentSink | None = None
 
 
 @dataclass(slots=True)
@@ -229,23 +238,33 @@ def plan_call(
     section: SectionSpec,
     operation: Operation[Any],
     values: tuple[Any, ...],
-    body: bytes | None,
+    body: Any,
     content_type: str | None,
+    download: Download | None = None,
 ) -> Generator[Step, Outcome, Any]:
-    """The steps of one call; returns its typed result or raises its MWSError."""
+    """The steps of one call; returns its typed result or raises its MWSError.
+
+    `body` is the request document (bytes or a FeedBody) of an operation that has one;
+    `download` says where a document answer goes (streamed to a destination, or into memory)
+    and which encoding to report when the response declares none.
+    """
     action = operation.name
     values = materialize(operation, values)
-    cost = _cost(operation, values)
     bucket = context.bucket(section, operation)
+    cost = 1.0 if bucket is None else _cost(operation, values)
     policy = context.retries
     timer = context.timer
-    started = timer.monotonic()
+    started = now = timer.monotonic()
     attempt = 0
     skew_corrected = False
+    md5_failures = 0
+    fallback_encoding = None if download is None else download.fallback_encoding
     while True:
         attempt += 1
         if bucket is not None:
-            wait, why = bucket.reserve(cost, timer.monotonic(), take=context.throttle == "wait")
+            if attempt > 1:
+                now = timer.monotonic()
+            wait, why = bucket.reserve(cost, now, take=context.throttle == "wait")
             if wait > 0:
                 if context.throttle == "raise":
                     raise ThrottleWouldWait(
@@ -256,7 +275,10 @@ def plan_call(
                 context.report(Event("throttle", action, attempt, wait, f"waiting for the {why}"))
                 yield Sleep(wait)
         request = context.builder.build(section, operation, values, body, content_type)
-        outcome = yield Send(request)
+        sink = None if download is None else download.open_attempt()
+        outcome = yield Send(request, sink)
+        if sink is not None:
+            sink.finish()
         assert outcome is not None
         if isinstance(outcome, Failed):
             error = outcome.error
@@ -274,10 +296,36 @@ def plan_call(
             context.report(Event("retry", action, attempt, delay, reason))
             yield Sleep(delay)
             continue
-        server_now = _server_time(outcome.headers)
+        headers = outcome.headers
+        # The service's clock, read from x-mws-timestamp (the Date header only when that is absent).
+        server_now = _server_time(headers) if "x-mws-timestamp" in headers else None
         try:
-            result = parse_response(operation, outcome.status_code, outcome.headers, outcome.body)
+            if sink is not None and outcome.status_code < 300:
+                assert download is not None
+                result = parse_download(
+                    operation,
+                    outcome.status_code,
+                    headers,
+                    sink,
+                    fallback_encoding,
+                    download.path,
+                )
+            else:
+                result = parse_response(
+                    operation, outcome.status_code, headers, outcome.body, fallback_encoding
+                )
+        except ContentMD5Mismatch as error:
+            if error.status_code != 200 or not operation.document:
+                raise
+            md5_failures += 1
+            if md5_failures > MD5_RETRIES or attempt >= policy.max_attempts:
+                raise
+            context.report(
+                Event("retry", action, attempt, 0.0, "Content-MD5 mismatch", error.request_id)
+            )
+            continue
         except RequestExpired:
+            server_now = server_now or _server_time(headers)
             if skew_corrected or server_now is None:
                 raise
             skew_corrected = True
@@ -287,7 +335,8 @@ def plan_call(
         except QuotaExceeded as error:
             if bucket is not None:
                 bucket.drain(timer.monotonic())
-            reset = _seconds_until(outcome.headers.get("x-mws-quota-resetson"), server_now)
+            server_now = server_now or _server_time(headers)
+            reset = _seconds_until(headers.get("x-mws-quota-resetson"), server_now)
             if reset is None or reset > policy.max_quota_wait or context.throttle == "raise":
                 raise
             if attempt >= policy.max_attempts:

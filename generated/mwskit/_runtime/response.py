@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +12,7 @@ from lxml import etree
 
 from .descriptors import Operation
 from .errors import ContentMD5Mismatch, MWSError, ResponseParseError, error_class_for
+from .documents import DocumentSink, content_md5, document_encoding
 from .results import MWSResult, read_shape, to_datetime
 from .xml import child_text, local_name, parse_xml, preview
 
@@ -25,14 +24,33 @@ class Document(MWSResult):
     """A downloaded document (a report, a feed processing report): its bytes are in `body`.
 
     `md5_verified` is True when the service sent a `Content-MD5` header and the body matched it.
+    `size` is the document's length in bytes; `encoding` the Python codec its text is in: the
+    charset the response declared, else the marketplace's report encoding when one was given,
+    else None (never guessed). A document streamed to a `destination` has an empty `body`;
+    `path` names the file when the destination was a path.
     """
 
     content_md5: str | None = None
     md5_verified: bool = False
+    size: int = field(default=0, repr=False)
+    encoding: str | None = field(default=None, repr=False)
+    streamed: bool = field(default=False, repr=False)
+    path: str | None = field(default=None, repr=False)
 
     @property
     def content(self) -> bytes:
+        if self.streamed:
+            raise ValueError("the document was streamed to its destination; read it from there")
         return self.body
+
+    def text(self, errors: str = "strict") -> str:
+        """The body decoded with `encoding` (raises when the encoding is unknown)."""
+        if self.encoding is None:
+            raise ValueError(
+                "the response declared no charset: pass marketplace=... to get_report to decode "
+                "with the marketplace's report encoding"
+            )
+        return self.content.decode(self.encoding, errors)
 
 
 def _lower(headers: Mapping[str, str]) -> dict[str, str]:
@@ -109,8 +127,56 @@ def _header_time(text: str | None) -> datetime | None:
         return None
 
 
+def _check_md5(
+    operation: Operation[Any],
+    headers: dict[str, str],
+    actual: str,
+    request_id: str | None,
+    status_code: int,
+) -> str | None:
+    expected = headers.get("content-md5")
+    if expected is not None and actual != expected.strip():
+        raise ContentMD5Mismatch(
+            f"{operation.name} document MD5 {actual} does not match Content-MD5 {expected}",
+            code="ContentMD5Mismatch",
+            request_id=request_id,
+            status_code=status_code,
+        )
+    return expected
+
+
+def parse_download(
+    operation: Operation[Any],
+    status_code: int,
+    raw_headers: Mapping[str, str],
+    sink: DocumentSink,
+    fallback_encoding: str | None = None,
+    path: str | None = None,
+) -> Document:
+    """The Document of a 2xx answer whose body was streamed into `sink` (already finished)."""
+    headers = _lower(raw_headers)
+    head = sink.head
+    if sink.size == len(head) and _is_error_document(head):
+        raise _error_from_body(status_code, headers, head)
+    request_id = headers.get(_REQUEST_ID_HEADER)
+    expected = _check_md5(operation, headers, sink.md5(), request_id, status_code)
+    return Document(
+        **_metadata(headers, b"", request_id),
+        content_md5=expected,
+        md5_verified=expected is not None,
+        size=sink.size,
+        encoding=document_encoding(headers, fallback_encoding),
+        streamed=True,
+        path=path,
+    )
+
+
 def parse_response(
-    operation: Operation[Any], status_code: int, raw_headers: Mapping[str, str], body: bytes
+    operation: Operation[Any],
+    status_code: int,
+    raw_headers: Mapping[str, str],
+    body: bytes,
+    fallback_encoding: str | None = None,
 ) -> Any:
     """The typed result of a 2xx answer; raises the matching MWSError otherwise."""
     headers = _lower(raw_headers)
@@ -118,20 +184,13 @@ def parse_response(
         raise _error_from_body(status_code, headers, body)
     request_id = headers.get(_REQUEST_ID_HEADER)
     if operation.document:
-        expected = headers.get("content-md5")
-        if expected is not None:
-            actual = base64.b64encode(hashlib.md5(body).digest()).decode("ascii")
-            if actual != expected:
-                raise ContentMD5Mismatch(
-                    f"{operation.name} document MD5 {actual} does not match Content-MD5 {expected}",
-                    code="ContentMD5Mismatch",
-                    request_id=request_id,
-                    status_code=status_code,
-                )
+        expected = _check_md5(operation, headers, content_md5(body), request_id, status_code)
         return Document(
             **_metadata(headers, body, request_id),
             content_md5=expected,
             md5_verified=expected is not None,
+            size=len(body),
+            encoding=document_encoding(headers, fallback_encoding),
         )
     root = parse_xml(body, status_code=status_code)
     if local_name(root) == "ErrorResponse":

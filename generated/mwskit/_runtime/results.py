@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from email.utils import parsedate_to_datetime
 from enum import Enum
 from typing import Any
 
@@ -44,7 +45,13 @@ def _to_str(text: str) -> str:
 
 
 def _to_int(text: str) -> int:
-    return int(text)
+    try:
+        return int(text)
+    except ValueError:
+        value = Decimal(text.strip())  # "3.0" is still the integer 3
+        if value != value.to_integral_value():
+            raise ValueError(text) from None
+        return int(value)
 
 
 def _to_decimal(text: str) -> Decimal:
@@ -67,13 +74,38 @@ def _to_bool(text: str) -> bool:
     raise ValueError(text)
 
 
-def to_datetime(text: str) -> datetime:
-    """An ISO 8601 time as MWS writes it (`2017-02-20T19:49:35.123Z`), always timezone-aware.
+# Other spellings seen in MWS answers: the HTTP date of the x-mws-quota-resetsOn header
+# (docs: DG_Throttling) and the US form of some MerchantFulfillment examples.
+_US_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y")
 
-    A value without an offset is UTC, the only zone MWS writes times in.
+
+def to_datetime(text: str) -> datetime:
+    """A time as MWS writes it, always timezone-aware.
+
+    ISO 8601 (`2017-02-20T19:49:35.123Z`) first, then an HTTP date (`Wed, 06 Mar 2013
+    19:07:58 GMT`) and `10/16/2018 07:41:12`. A value without an offset is UTC, the only zone
+    MWS writes times in.
     """
-    value = datetime.fromisoformat(text.strip())
+    text = text.strip()
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        value = _other_datetime(text)
     return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+
+
+def _other_datetime(text: str) -> datetime:
+    if text[:1].isalpha():
+        try:
+            return parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            pass
+    for pattern in _US_FORMATS:
+        try:
+            return datetime.strptime(text, pattern)
+        except ValueError:
+            pass
+    raise ValueError(text)
 
 
 def _to_date(text: str) -> date:
@@ -89,6 +121,9 @@ _CONVERTERS: dict[str, Callable[[str], Any]] = {
     "datetime": to_datetime,
     "date": _to_date,
 }
+
+
+_PLAIN, _CONVERTED, _NESTED, _WRAPPED = range(4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +143,18 @@ class ResultField:
     enum: type[Enum] | None = None
     is_list: bool = False
     item: str | None = None
-    plain: bool = field(init=False, repr=False, compare=False)  # a string without an enum
+    mode: int = field(init=False, repr=False, compare=False)  # how read_shape reads it
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "plain", self.kind == "string" and self.enum is None)
+        if self.item is not None:
+            mode = _WRAPPED
+        elif self.shape is not None:
+            mode = _NESTED
+        elif self.kind == "string" and self.enum is None:
+            mode = _PLAIN
+        else:
+            mode = _CONVERTED
+        object.__setattr__(self, "mode", mode)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,28 +244,29 @@ def read_shape(element: Any, spec: ResultShapeSpec, extra: dict[str, Any] | None
     if spec.text is not None:
         values[spec.text.python_name] = _scalar(spec, spec.text, element.text)
     by_tag = spec.by_tag
-    # The hot loop: one dict lookup per child, scalar strings handled inline.
+    # The hot loop: one dict lookup per child, plain strings read inline.
     for child in element:
         target = by_tag.get(child.tag, _UNSEEN)
         if target is _UNSEEN:
             target = spec.field_for(child.tag)
         if target is None:
             continue
-        if target.item is not None:
+        mode = target.mode
+        if mode == _PLAIN:
+            text = child.text
+            # Surrounding whitespace is layout (pretty-printed answers), never part of a value.
+            value = text.strip() if text else ""
+        elif mode == _NESTED:
+            shape = target.shape
+            value = read_shape(child, spec if shape is SAME_SHAPE else shape)
+        elif mode == _CONVERTED:
+            value = _scalar(spec, target, child.text)
+        else:
             wanted = target.item
             items = [_value(spec, target, entry) for entry in child if _local(entry.tag) == wanted]
             # A wrapper may appear more than once (Finances pages do): its items add up.
             values.setdefault(target.python_name, []).extend(items)
             continue
-        shape = target.shape
-        if shape is not None:
-            value = read_shape(child, spec if shape is SAME_SHAPE else shape)
-        elif target.plain:
-            text = child.text
-            # Surrounding whitespace is layout (pretty-printed answers), never part of a value.
-            value = text.strip() if text else ""
-        else:
-            value = _scalar(spec, target, child.text)
         if target.is_list:
             values.setdefault(target.python_name, []).append(value)
         else:

@@ -17,6 +17,8 @@ SECTION = rt.SectionSpec(
 
 DATE_RANGE_TYPE_VALUES = frozenset(item.value for item in models.DateRangeType)
 
+SERVICE_STATUS_VALUES = frozenset(item.value for item in models.ServiceStatus)
+
 ADDRESS_XML = rt.ResultShapeSpec(
     models.Address,
     (
@@ -104,7 +106,7 @@ MESSAGE_XML = rt.ResultShapeSpec(
 GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
     models.GetServiceStatusResult,
     (
-        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("status", "Status", "string", enum=models.ServiceStatus),
         rt.ResultField("timestamp", "Timestamp", "datetime"),
         rt.ResultField("message_id", "MessageId", "string"),
         rt.ResultField(

@@ -19,6 +19,8 @@ EASY_SHIP_DIMENSION_UNIT_VALUES = frozenset(item.value for item in models.EasySh
 
 EASY_SHIP_WEIGHT_UNIT_VALUES = frozenset(item.value for item in models.EasyShipWeightUnit)
 
+SERVICE_STATUS_VALUES = frozenset(item.value for item in models.ServiceStatus)
+
 DIMENSIONS_SHAPE = rt.ShapeSpec(
     "Dimensions",
     models.Dimensions,
@@ -329,7 +331,7 @@ MESSAGE_XML = rt.ResultShapeSpec(
 GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
     models.GetServiceStatusResult,
     (
-        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("status", "Status", "string", enum=models.ServiceStatus),
         rt.ResultField("timestamp", "Timestamp", "datetime"),
         rt.ResultField("message_id", "MessageId", "string"),
         rt.ResultField(

@@ -18,6 +18,8 @@ __all__ = [
     "EasyShipDimensionUnitValue",
     "EasyShipWeightUnit",
     "EasyShipWeightUnitValue",
+    "ServiceStatus",
+    "ServiceStatusValue",
     "Dimensions",
     "Item",
     "Weight",
@@ -57,6 +59,30 @@ class EasyShipWeightUnit(StrEnum):
 
 
 EasyShipWeightUnitValue = Literal["g",]
+
+
+class ServiceStatus(StrEnum):
+    """How a section is working, as GetServiceStatus reports it.
+
+    Open: Amazon added values over time, so parameters also accept other strings.
+    """
+
+    GREEN = "GREEN"
+    """Working normally."""
+    GREEN_I = "GREEN_I"
+    """Working normally; messages carry more information."""
+    YELLOW = "YELLOW"
+    """Working with higher error rates or slower answers than usual."""
+    RED = "RED"
+    """Not available or failing for most requests."""
+
+
+ServiceStatusValue = Literal[
+    "GREEN",
+    "GREEN_I",
+    "YELLOW",
+    "RED",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -321,7 +347,7 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): Status messages, if any.
     """
 
-    status: str | None = None
+    status: ServiceStatus | str | None = None
     timestamp: datetime | None = None
     message_id: str | None = None
     messages: list[Message] = field(default_factory=list)

@@ -7,6 +7,15 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 from typing import Literal
 
+from ..marketplaces import MARKETPLACES, Marketplace
+from .._runtime.documents import (
+    Destination,
+    Download,
+    FeedSource,
+    flat_file_encoding_for,
+    report_encoding_for,
+)
+from .._runtime.workflows import AsyncFeedsWorkflows, FeedsWorkflows
 from .._runtime import AsyncSession, Document, SyncSession
 from . import _operations as ops
 from .models import (
@@ -21,7 +30,7 @@ from .models import (
 )
 
 
-class FeedsClient:
+class FeedsClient(FeedsWorkflows):
     """Upload bulk data files (listings, prices, stock, order and fulfilment updates) for asynchronous processing, track their progress and fetch the processing report."""
 
     def __init__(self, session: SyncSession) -> None:
@@ -180,17 +189,24 @@ class FeedsClient:
         self,
         *,
         feed_submission_id: str,
+        destination: Destination | None = None,
+        marketplace: Marketplace | str | None = None,
     ) -> Document:
         """Download the processing report of a finished feed submission; the body is the report itself and must be checked against the Content-MD5 response header.
 
         Args:
             feed_submission_id (FeedSubmissionId): ID of the submission whose processing report is wanted, as returned by SubmitFeed or GetFeedSubmissionList. Required.
+            destination: A path or a binary file object to stream the document to (MD5 checked on the way, never held in memory); without it the document is returned in memory.
+            marketplace: Marketplace (member, ID or country code) whose report encoding applies when the response declares no charset.
 
         Throttling: 15 requests at once, one more every minute, 60 per hour.
         Docs: https://docs.developer.amazonservices.com/en_US/feeds/Feeds_GetFeedSubmissionResult.html
         """
         return self._session.call(
-            ops.SECTION, ops.GET_FEED_SUBMISSION_RESULT, (feed_submission_id,)
+            ops.SECTION,
+            ops.GET_FEED_SUBMISSION_RESULT,
+            (feed_submission_id,),
+            download=Download(destination, report_encoding_for(MARKETPLACES, marketplace)),
         )
 
     def submit_feed(
@@ -202,8 +218,9 @@ class FeedsClient:
         amazon_order_id: str | None = None,
         document_type: Literal["ShippingLabel", "Invoice", "Warranty"] | None = None,
         feed_options: str | None = None,
-        feed_content: bytes,
+        feed_content: FeedSource,
         content_type: str | None = None,
+        marketplace: Marketplace | str | None = None,
     ) -> SubmitFeedResult:
         """Upload one feed file (XML or flat file) of a given FeedType for asynchronous processing and get back its FeedSubmissionId; files must be under 2 GiB.
 
@@ -215,7 +232,9 @@ class FeedsClient:
             document_type (DocumentType): Which Easy Ship PDF to produce for AmazonOrderId (India only); every kind when omitted.
             feed_options (FeedOptions): Extra settings for feed types that accept them (such as _UPLOAD_VAT_INVOICE_), as described for each feed type on Feeds_FeedType.
             feed_content: The feed file, sent as the raw HTTP request body with a Content-Type matching its format and encoding. Its base64 MD5 is sent as ContentMD5Value.
-            content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in ISO-8859-1.
+            Bytes, a path or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
+            content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in the marketplace's flat-file charset (ISO-8859-1 without a marketplace).
+            marketplace: Marketplace (member, ID or country code) whose flat-file charset the default Content-Type names.
 
         Throttling: 15 requests at once, one more every 2 minutes, 30 per hour.
         Docs: https://docs.developer.amazonservices.com/en_US/feeds/Feeds_SubmitFeed.html
@@ -233,10 +252,11 @@ class FeedsClient:
             ),
             feed_content,
             content_type,
+            charset=flat_file_encoding_for(MARKETPLACES, marketplace),
         )
 
 
-class AsyncFeedsClient:
+class AsyncFeedsClient(AsyncFeedsWorkflows):
     """Upload bulk data files (listings, prices, stock, order and fulfilment updates) for asynchronous processing, track their progress and fetch the processing report."""
 
     def __init__(self, session: AsyncSession) -> None:
@@ -395,17 +415,24 @@ class AsyncFeedsClient:
         self,
         *,
         feed_submission_id: str,
+        destination: Destination | None = None,
+        marketplace: Marketplace | str | None = None,
     ) -> Document:
         """Download the processing report of a finished feed submission; the body is the report itself and must be checked against the Content-MD5 response header.
 
         Args:
             feed_submission_id (FeedSubmissionId): ID of the submission whose processing report is wanted, as returned by SubmitFeed or GetFeedSubmissionList. Required.
+            destination: A path or a binary file object to stream the document to (MD5 checked on the way, never held in memory); without it the document is returned in memory.
+            marketplace: Marketplace (member, ID or country code) whose report encoding applies when the response declares no charset.
 
         Throttling: 15 requests at once, one more every minute, 60 per hour.
         Docs: https://docs.developer.amazonservices.com/en_US/feeds/Feeds_GetFeedSubmissionResult.html
         """
         return await self._session.call(
-            ops.SECTION, ops.GET_FEED_SUBMISSION_RESULT, (feed_submission_id,)
+            ops.SECTION,
+            ops.GET_FEED_SUBMISSION_RESULT,
+            (feed_submission_id,),
+            download=Download(destination, report_encoding_for(MARKETPLACES, marketplace)),
         )
 
     async def submit_feed(
@@ -417,8 +444,9 @@ class AsyncFeedsClient:
         amazon_order_id: str | None = None,
         document_type: Literal["ShippingLabel", "Invoice", "Warranty"] | None = None,
         feed_options: str | None = None,
-        feed_content: bytes,
+        feed_content: FeedSource,
         content_type: str | None = None,
+        marketplace: Marketplace | str | None = None,
     ) -> SubmitFeedResult:
         """Upload one feed file (XML or flat file) of a given FeedType for asynchronous processing and get back its FeedSubmissionId; files must be under 2 GiB.
 
@@ -430,7 +458,9 @@ class AsyncFeedsClient:
             document_type (DocumentType): Which Easy Ship PDF to produce for AmazonOrderId (India only); every kind when omitted.
             feed_options (FeedOptions): Extra settings for feed types that accept them (such as _UPLOAD_VAT_INVOICE_), as described for each feed type on Feeds_FeedType.
             feed_content: The feed file, sent as the raw HTTP request body with a Content-Type matching its format and encoding. Its base64 MD5 is sent as ContentMD5Value.
-            content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in ISO-8859-1.
+            Bytes, a path or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
+            content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in the marketplace's flat-file charset (ISO-8859-1 without a marketplace).
+            marketplace: Marketplace (member, ID or country code) whose flat-file charset the default Content-Type names.
 
         Throttling: 15 requests at once, one more every 2 minutes, 30 per hour.
         Docs: https://docs.developer.amazonservices.com/en_US/feeds/Feeds_SubmitFeed.html
@@ -448,4 +478,5 @@ class AsyncFeedsClient:
             ),
             feed_content,
             content_type,
+            charset=flat_file_encoding_for(MARKETPLACES, marketplace),
         )

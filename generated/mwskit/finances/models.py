@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
 
 from .._runtime import MWSResult
 
 __all__ = [
+    "ServiceStatus",
+    "ServiceStatusValue",
     "CurrencyAmount",
     "AdjustmentItem",
     "AdjustmentEvent",
@@ -53,6 +57,30 @@ __all__ = [
     "GetServiceStatusResult",
     "ListFinancialEventGroupsResult",
     "ListFinancialEventsResult",
+]
+
+
+class ServiceStatus(StrEnum):
+    """How a section is working, as GetServiceStatus reports it.
+
+    Open: Amazon added values over time, so parameters also accept other strings.
+    """
+
+    GREEN = "GREEN"
+    """Working normally."""
+    GREEN_I = "GREEN_I"
+    """Working normally; messages carry more information."""
+    YELLOW = "YELLOW"
+    """Working with higher error rates or slower answers than usual."""
+    RED = "RED"
+    """Not available or failing for most requests."""
+
+
+ServiceStatusValue = Literal[
+    "GREEN",
+    "GREEN_I",
+    "YELLOW",
+    "RED",
 ]
 
 
@@ -908,7 +936,7 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): list of Message
     """
 
-    status: str | None = None
+    status: ServiceStatus | str | None = None
     timestamp: datetime | None = None
     message_id: str | None = None
     messages: list[Message] = field(default_factory=list)

@@ -55,6 +55,8 @@ PREP_OWNER_VALUES = frozenset(item.value for item in models.PrepOwner)
 
 SELLER_FREIGHT_CLASS_VALUES = frozenset(item.value for item in models.SellerFreightClass)
 
+SERVICE_STATUS_VALUES = frozenset(item.value for item in models.ServiceStatus)
+
 SHIPMENT_TYPE_VALUES = frozenset(item.value for item in models.ShipmentType)
 
 TRANSPORT_STATUS_VALUES = frozenset(item.value for item in models.TransportStatus)
@@ -1166,7 +1168,7 @@ MESSAGE_XML = rt.ResultShapeSpec(
 GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
     models.GetServiceStatusResult,
     (
-        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("status", "Status", "string", enum=models.ServiceStatus),
         rt.ResultField("timestamp", "Timestamp", "datetime"),
         rt.ResultField("message_id", "MessageId", "string"),
         rt.ResultField(

@@ -50,6 +50,8 @@ __all__ = [
     "PrepOwnerValue",
     "SellerFreightClass",
     "SellerFreightClassValue",
+    "ServiceStatus",
+    "ServiceStatusValue",
     "ShipmentType",
     "ShipmentTypeValue",
     "TransportStatus",
@@ -585,6 +587,30 @@ SellerFreightClassValue = Literal[
     "300",
     "400",
     "500",
+]
+
+
+class ServiceStatus(StrEnum):
+    """How a section is working, as GetServiceStatus reports it.
+
+    Open: Amazon added values over time, so parameters also accept other strings.
+    """
+
+    GREEN = "GREEN"
+    """Working normally."""
+    GREEN_I = "GREEN_I"
+    """Working normally; messages carry more information."""
+    YELLOW = "YELLOW"
+    """Working with higher error rates or slower answers than usual."""
+    RED = "RED"
+    """Not available or failing for most requests."""
+
+
+ServiceStatusValue = Literal[
+    "GREEN",
+    "GREEN_I",
+    "YELLOW",
+    "RED",
 ]
 
 
@@ -1419,7 +1445,7 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): Status messages, one per locale.
     """
 
-    status: str | None = None
+    status: ServiceStatus | str | None = None
     timestamp: datetime | None = None
     message_id: str | None = None
     messages: list[Message] = field(default_factory=list)

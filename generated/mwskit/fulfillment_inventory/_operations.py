@@ -19,6 +19,8 @@ CONDITION_VALUES = frozenset(item.value for item in models.Condition)
 
 RESPONSE_GROUP_VALUES = frozenset(item.value for item in models.ResponseGroup)
 
+SERVICE_STATUS_VALUES = frozenset(item.value for item in models.ServiceStatus)
+
 SUPPLY_TYPE_VALUES = frozenset(item.value for item in models.SupplyType)
 
 TIMEPOINT_TYPE_VALUES = frozenset(item.value for item in models.TimepointType)
@@ -34,7 +36,7 @@ MESSAGE_XML = rt.ResultShapeSpec(
 GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
     models.GetServiceStatusResult,
     (
-        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("status", "Status", "string", enum=models.ServiceStatus),
         rt.ResultField("timestamp", "Timestamp", "datetime"),
         rt.ResultField("message_id", "MessageId", "string"),
         rt.ResultField(

@@ -37,6 +37,8 @@ RETURN_ITEM_STATUS_VALUES = frozenset(item.value for item in models.ReturnItemSt
 
 RETURN_RECEIVED_CONDITION_VALUES = frozenset(item.value for item in models.ReturnReceivedCondition)
 
+SERVICE_STATUS_VALUES = frozenset(item.value for item in models.ServiceStatus)
+
 SHIPPING_SPEED_CATEGORY_VALUES = frozenset(item.value for item in models.ShippingSpeedCategory)
 
 SHIPPING_WEIGHT_CALCULATION_METHOD_VALUES = frozenset(
@@ -956,7 +958,7 @@ MESSAGE_XML = rt.ResultShapeSpec(
 GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
     models.GetServiceStatusResult,
     (
-        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("status", "Status", "string", enum=models.ServiceStatus),
         rt.ResultField("timestamp", "Timestamp", "datetime"),
         rt.ResultField("message_id", "MessageId", "string"),
         rt.ResultField(

@@ -34,6 +34,8 @@ __all__ = [
     "ReturnItemStatusValue",
     "ReturnReceivedCondition",
     "ReturnReceivedConditionValue",
+    "ServiceStatus",
+    "ServiceStatusValue",
     "ShippingSpeedCategory",
     "ShippingSpeedCategoryValue",
     "ShippingWeightCalculationMethod",
@@ -359,6 +361,30 @@ ReturnReceivedConditionValue = Literal[
     "Defective",
     "FulfillerDamaged",
     "Sellable",
+]
+
+
+class ServiceStatus(StrEnum):
+    """How a section is working, as GetServiceStatus reports it.
+
+    Open: Amazon added values over time, so parameters also accept other strings.
+    """
+
+    GREEN = "GREEN"
+    """Working normally."""
+    GREEN_I = "GREEN_I"
+    """Working normally; messages carry more information."""
+    YELLOW = "YELLOW"
+    """Working with higher error rates or slower answers than usual."""
+    RED = "RED"
+    """Not available or failing for most requests."""
+
+
+ServiceStatusValue = Literal[
+    "GREEN",
+    "GREEN_I",
+    "YELLOW",
+    "RED",
 ]
 
 
@@ -1205,7 +1231,7 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): Status messages, if any.
     """
 
-    status: str | None = None
+    status: ServiceStatus | str | None = None
     timestamp: datetime | None = None
     message_id: str | None = None
     messages: list[Message] = field(default_factory=list)

@@ -27,6 +27,8 @@ PREDEFINED_PACKAGE_DIMENSIONS_VALUES = frozenset(
     item.value for item in models.PredefinedPackageDimensions
 )
 
+SERVICE_STATUS_VALUES = frozenset(item.value for item in models.ServiceStatus)
+
 SHIPMENT_STATUS_VALUES = frozenset(item.value for item in models.ShipmentStatus)
 
 ADDRESS_SHAPE = rt.ShapeSpec(
@@ -1103,7 +1105,7 @@ MESSAGE_XML = rt.ResultShapeSpec(
 GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
     models.GetServiceStatusResult,
     (
-        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("status", "Status", "string", enum=models.ServiceStatus),
         rt.ResultField("timestamp", "Timestamp", "datetime"),
         rt.ResultField("message_id", "MessageId", "string"),
         rt.ResultField(

@@ -23,6 +23,8 @@ ORDER_STATUS_VALUES = frozenset(item.value for item in models.OrderStatus)
 
 PAYMENT_METHOD_VALUES = frozenset(item.value for item in models.PaymentMethod)
 
+SERVICE_STATUS_VALUES = frozenset(item.value for item in models.ServiceStatus)
+
 TFM_SHIPMENT_STATUS_VALUES = frozenset(item.value for item in models.TFMShipmentStatus)
 
 ADDRESS_XML = rt.ResultShapeSpec(
@@ -258,7 +260,7 @@ MESSAGE_XML = rt.ResultShapeSpec(
 GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
     models.GetServiceStatusResult,
     (
-        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("status", "Status", "string", enum=models.ServiceStatus),
         rt.ResultField("timestamp", "Timestamp", "datetime"),
         rt.ResultField("message_id", "MessageId", "string"),
         rt.ResultField(

@@ -21,6 +21,8 @@ __all__ = [
     "OrderStatusValue",
     "PaymentMethod",
     "PaymentMethodValue",
+    "ServiceStatus",
+    "ServiceStatusValue",
     "TFMShipmentStatus",
     "TFMShipmentStatusValue",
     "Address",
@@ -129,6 +131,30 @@ PaymentMethodValue = Literal[
     "COD",
     "CVS",
     "Other",
+]
+
+
+class ServiceStatus(StrEnum):
+    """How a section is working, as GetServiceStatus reports it.
+
+    Open: Amazon added values over time, so parameters also accept other strings.
+    """
+
+    GREEN = "GREEN"
+    """Working normally."""
+    GREEN_I = "GREEN_I"
+    """Working normally; messages carry more information."""
+    YELLOW = "YELLOW"
+    """Working with higher error rates or slower answers than usual."""
+    RED = "RED"
+    """Not available or failing for most requests."""
+
+
+ServiceStatusValue = Literal[
+    "GREEN",
+    "GREEN_I",
+    "YELLOW",
+    "RED",
 ]
 
 
@@ -476,7 +502,7 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): list of Message
     """
 
-    status: str | None = None
+    status: ServiceStatus | str | None = None
     timestamp: datetime | None = None
     message_id: str | None = None
     messages: list[Message] = field(default_factory=list)

@@ -33,6 +33,8 @@ LOWEST_PRICED_OFFERS_STATUS_VALUES = frozenset(
 
 PRODUCT_ID_TYPE_VALUES = frozenset(item.value for item in models.ProductIdType)
 
+SERVICE_STATUS_VALUES = frozenset(item.value for item in models.ServiceStatus)
+
 MONEY_TYPE_SHAPE = rt.ShapeSpec(
     "MoneyType",
     models.MoneyType,
@@ -1038,7 +1040,7 @@ MESSAGE_XML = rt.ResultShapeSpec(
 GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
     models.GetServiceStatusResult,
     (
-        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("status", "Status", "string", enum=models.ServiceStatus),
         rt.ResultField("timestamp", "Timestamp", "datetime"),
         rt.ResultField("message_id", "MessageId", "string"),
         rt.ResultField(

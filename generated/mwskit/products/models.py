@@ -28,6 +28,8 @@ __all__ = [
     "LowestPricedOffersStatusValue",
     "ProductIdType",
     "ProductIdTypeValue",
+    "ServiceStatus",
+    "ServiceStatusValue",
     "MoneyType",
     "Points",
     "PriceToEstimateFees",
@@ -234,6 +236,30 @@ ProductIdTypeValue = Literal[
     "EAN",
     "ISBN",
     "JAN",
+]
+
+
+class ServiceStatus(StrEnum):
+    """How a section is working, as GetServiceStatus reports it.
+
+    Open: Amazon added values over time, so parameters also accept other strings.
+    """
+
+    GREEN = "GREEN"
+    """Working normally."""
+    GREEN_I = "GREEN_I"
+    """Working normally; messages carry more information."""
+    YELLOW = "YELLOW"
+    """Working with higher error rates or slower answers than usual."""
+    RED = "RED"
+    """Not available or failing for most requests."""
+
+
+ServiceStatusValue = Literal[
+    "GREEN",
+    "GREEN_I",
+    "YELLOW",
+    "RED",
 ]
 
 
@@ -1390,7 +1416,7 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): list of Message
     """
 
-    status: str | None = None
+    status: ServiceStatus | str | None = None
     timestamp: datetime | None = None
     message_id: str | None = None
     messages: list[Message] = field(default_factory=list)

@@ -21,6 +21,8 @@ FULFILLMENT_CHANNEL_VALUES = frozenset(item.value for item in models.Fulfillment
 
 RECOMMENDATION_CATEGORY_VALUES = frozenset(item.value for item in models.RecommendationCategory)
 
+SERVICE_STATUS_VALUES = frozenset(item.value for item in models.ServiceStatus)
+
 CATEGORY_QUERY_SHAPE = rt.ShapeSpec(
     "CategoryQuery",
     models.CategoryQuery,
@@ -190,7 +192,7 @@ MESSAGE_XML = rt.ResultShapeSpec(
 GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
     models.GetServiceStatusResult,
     (
-        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("status", "Status", "string", enum=models.ServiceStatus),
         rt.ResultField("timestamp", "Timestamp", "datetime"),
         rt.ResultField("message_id", "MessageId", "string"),
         rt.ResultField(

@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 
+from ..marketplaces import MARKETPLACES, Marketplace
+from .._runtime.documents import Destination, Download, report_encoding_for
+from .._runtime.workflows import AsyncReportsWorkflows, ReportsWorkflows
 from .._runtime import AsyncSession, Document, SyncSession
 from . import _operations as ops
 from .models import (
@@ -28,7 +31,7 @@ from .models import (
 )
 
 
-class ReportsClient:
+class ReportsClient(ReportsWorkflows):
     """Request, schedule, list and download reports about orders, listings, inventory and payments."""
 
     def __init__(self, session: SyncSession) -> None:
@@ -73,16 +76,25 @@ class ReportsClient:
         self,
         *,
         report_id: str,
+        destination: Destination | None = None,
+        marketplace: Marketplace | str | None = None,
     ) -> Document:
         """Downloads one generated report; the response body is the document itself (flat file, XML, PDF or workbook) with a Content-MD5 header.
 
         Args:
             report_id (ReportId): Report to download, as a ReportId from GetReportList, a GeneratedReportId from GetReportRequestList, or the ReportReferenceId of an Easy Ship feed result. Required.
+            destination: A path or a binary file object to stream the document to (MD5 checked on the way, never held in memory); without it the document is returned in memory.
+            marketplace: Marketplace (member, ID or country code) whose report encoding applies when the response declares no charset.
 
         Throttling: 15 requests at once, one more every minute, 60 per hour.
         Docs: https://docs.developer.amazonservices.com/en_US/reports/Reports_GetReport.html
         """
-        return self._session.call(ops.SECTION, ops.GET_REPORT, (report_id,))
+        return self._session.call(
+            ops.SECTION,
+            ops.GET_REPORT,
+            (report_id,),
+            download=Download(destination, report_encoding_for(MARKETPLACES, marketplace)),
+        )
 
     def get_report_count(
         self,
@@ -464,7 +476,7 @@ class ReportsClient:
         )
 
 
-class AsyncReportsClient:
+class AsyncReportsClient(AsyncReportsWorkflows):
     """Request, schedule, list and download reports about orders, listings, inventory and payments."""
 
     def __init__(self, session: AsyncSession) -> None:
@@ -509,16 +521,25 @@ class AsyncReportsClient:
         self,
         *,
         report_id: str,
+        destination: Destination | None = None,
+        marketplace: Marketplace | str | None = None,
     ) -> Document:
         """Downloads one generated report; the response body is the document itself (flat file, XML, PDF or workbook) with a Content-MD5 header.
 
         Args:
             report_id (ReportId): Report to download, as a ReportId from GetReportList, a GeneratedReportId from GetReportRequestList, or the ReportReferenceId of an Easy Ship feed result. Required.
+            destination: A path or a binary file object to stream the document to (MD5 checked on the way, never held in memory); without it the document is returned in memory.
+            marketplace: Marketplace (member, ID or country code) whose report encoding applies when the response declares no charset.
 
         Throttling: 15 requests at once, one more every minute, 60 per hour.
         Docs: https://docs.developer.amazonservices.com/en_US/reports/Reports_GetReport.html
         """
-        return await self._session.call(ops.SECTION, ops.GET_REPORT, (report_id,))
+        return await self._session.call(
+            ops.SECTION,
+            ops.GET_REPORT,
+            (report_id,),
+            download=Download(destination, report_encoding_for(MARKETPLACES, marketplace)),
+        )
 
     async def get_report_count(
         self,

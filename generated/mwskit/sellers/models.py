@@ -6,15 +6,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
+from enum import StrEnum
+from typing import Literal
 
 from .._runtime import MWSResult
 
 __all__ = [
+    "ServiceStatus",
+    "ServiceStatusValue",
     "Message",
     "GetServiceStatusResult",
     "Participation",
     "Marketplace",
     "ListMarketplaceParticipationsResult",
+]
+
+
+class ServiceStatus(StrEnum):
+    """How a section is working, as GetServiceStatus reports it.
+
+    Open: Amazon added values over time, so parameters also accept other strings.
+    """
+
+    GREEN = "GREEN"
+    """Working normally."""
+    GREEN_I = "GREEN_I"
+    """Working normally; messages carry more information."""
+    YELLOW = "YELLOW"
+    """Working with higher error rates or slower answers than usual."""
+    RED = "RED"
+    """Not available or failing for most requests."""
+
+
+ServiceStatusValue = Literal[
+    "GREEN",
+    "GREEN_I",
+    "YELLOW",
+    "RED",
 ]
 
 
@@ -42,7 +70,7 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): list of Message
     """
 
-    status: str | None = None
+    status: ServiceStatus | str | None = None
     timestamp: datetime | None = None
     message_id: str | None = None
     messages: list[Message] = field(default_factory=list)

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 
+from ..marketplaces import MARKETPLACES, Marketplace
+from .._runtime.documents import FeedSource, flat_file_encoding_for
 from .._runtime import AsyncSession, MWSResult, SyncSession
 from . import _operations as ops
 from .models import (
@@ -77,8 +79,9 @@ class ShipmentInvoicingClient:
         *,
         marketplace_id: str,
         amazon_shipment_id: str,
-        invoice_content: bytes,
+        invoice_content: FeedSource,
         content_type: str | None = None,
+        marketplace: Marketplace | str | None = None,
     ) -> MWSResult:
         """Upload the XML invoice (NF-e) for an FBA outbound shipment as the HTTP body; the result is checked later with GetFBAOutboundShipmentInvoiceStatus.
 
@@ -86,7 +89,9 @@ class ShipmentInvoicingClient:
             marketplace_id (MarketplaceId): Marketplace of the shipment (Brazil, A2Q3Y263D00KWC). Required.
             amazon_shipment_id (AmazonShipmentId): Amazon's identifier of the outbound shipment the invoice belongs to. Required.
             invoice_content: The Brazilian XML invoice document, sent as the raw HTTP request body. Its base64 MD5 is sent as ContentMD5Value.
-            content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in ISO-8859-1.
+            Bytes, a path or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
+            content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in the marketplace's flat-file charset (ISO-8859-1 without a marketplace).
+            marketplace: Marketplace (member, ID or country code) whose flat-file charset the default Content-Type names.
 
         Throttling: 25 requests at once, one more every 0.882353 seconds.
         """
@@ -99,6 +104,7 @@ class ShipmentInvoicingClient:
             ),
             invoice_content,
             content_type,
+            charset=flat_file_encoding_for(MARKETPLACES, marketplace),
         )
 
 
@@ -166,8 +172,9 @@ class AsyncShipmentInvoicingClient:
         *,
         marketplace_id: str,
         amazon_shipment_id: str,
-        invoice_content: bytes,
+        invoice_content: FeedSource,
         content_type: str | None = None,
+        marketplace: Marketplace | str | None = None,
     ) -> MWSResult:
         """Upload the XML invoice (NF-e) for an FBA outbound shipment as the HTTP body; the result is checked later with GetFBAOutboundShipmentInvoiceStatus.
 
@@ -175,7 +182,9 @@ class AsyncShipmentInvoicingClient:
             marketplace_id (MarketplaceId): Marketplace of the shipment (Brazil, A2Q3Y263D00KWC). Required.
             amazon_shipment_id (AmazonShipmentId): Amazon's identifier of the outbound shipment the invoice belongs to. Required.
             invoice_content: The Brazilian XML invoice document, sent as the raw HTTP request body. Its base64 MD5 is sent as ContentMD5Value.
-            content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in ISO-8859-1.
+            Bytes, a path or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
+            content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in the marketplace's flat-file charset (ISO-8859-1 without a marketplace).
+            marketplace: Marketplace (member, ID or country code) whose flat-file charset the default Content-Type names.
 
         Throttling: 25 requests at once, one more every 0.882353 seconds.
         """
@@ -188,4 +197,5 @@ class AsyncShipmentInvoicingClient:
             ),
             invoice_content,
             content_type,
+            charset=flat_file_encoding_for(MARKETPLACES, marketplace),
         )

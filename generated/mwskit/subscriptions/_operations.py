@@ -19,6 +19,8 @@ DELIVERY_CHANNEL_VALUES = frozenset(item.value for item in models.DeliveryChanne
 
 NOTIFICATION_TYPE_VALUES = frozenset(item.value for item in models.NotificationType)
 
+SERVICE_STATUS_VALUES = frozenset(item.value for item in models.ServiceStatus)
+
 ATTRIBUTE_KEY_VALUE_SHAPE = rt.ShapeSpec(
     "AttributeKeyValue",
     models.AttributeKeyValue,
@@ -135,7 +137,7 @@ MESSAGE_XML = rt.ResultShapeSpec(
 GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
     models.GetServiceStatusResult,
     (
-        rt.ResultField("status", "Status", "string"),
+        rt.ResultField("status", "Status", "string", enum=models.ServiceStatus),
         rt.ResultField("timestamp", "Timestamp", "datetime"),
         rt.ResultField("message_id", "MessageId", "string"),
         rt.ResultField(

@@ -9,9 +9,21 @@ result = mws.orders.list_orders(marketplace_id=["ATVPDKIKX0DER"], created_after=
 from . import errors, signing
 from ._client import MWS, AsyncMWS
 from ._runtime import (
+    REPORT_RECORDS,
     ContentMD5Mismatch,
     Document,
+    EncodingProblem,
     Event,
+    FeedOutcome,
+    InventoryReportRow,
+    OrderReportRow,
+    PreflightReport,
+    ProcessingMessage,
+    ProcessingReport,
+    ReportFormatError,
+    ReportOutcome,
+    ReportRecord,
+    SettlementReportRow,
     MWSError,
     MWSResult,
     OutcomeUnknown,
@@ -27,6 +39,18 @@ from . import gizmos
 from . import widgets
 
 __all__ = [
+    "EncodingProblem",
+    "FeedOutcome",
+    "InventoryReportRow",
+    "OrderReportRow",
+    "PreflightReport",
+    "ProcessingMessage",
+    "ProcessingReport",
+    "REPORT_RECORDS",
+    "ReportFormatError",
+    "ReportOutcome",
+    "ReportRecord",
+    "SettlementReportRow",
     "AsyncMWS",
     "ContentMD5Mismatch",
     "Document",

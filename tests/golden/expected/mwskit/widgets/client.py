@@ -8,6 +8,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from ..marketplaces import MARKETPLACES, Marketplace
+from .._runtime.documents import (
+    Destination,
+    Download,
+    FeedSource,
+    flat_file_encoding_for,
+    report_encoding_for,
+)
 from .._runtime import AsyncSession, Document, MWSResult, SyncSession
 from . import _operations as ops
 from .models import (
@@ -29,15 +37,24 @@ class WidgetsClient:
         self,
         *,
         interval: ReportInterval | ReportIntervalValue | str,
+        destination: Destination | None = None,
+        marketplace: Marketplace | str | None = None,
     ) -> Document:
         """Download the widget report document itself.
 
         Args:
             interval (Interval): ReportInterval (enum) Required.
+            destination: A path or a binary file object to stream the document to (MD5 checked on the way, never held in memory); without it the document is returned in memory.
+            marketplace: Marketplace (member, ID or country code) whose report encoding applies when the response declares no charset.
 
         Throttling: 2 requests at once, one more every minute.
         """
-        return self._session.call(ops.SECTION, ops.GET_WIDGET_REPORT, (interval,))
+        return self._session.call(
+            ops.SECTION,
+            ops.GET_WIDGET_REPORT,
+            (interval,),
+            download=Download(destination, report_encoding_for(MARKETPLACES, marketplace)),
+        )
 
     def list_widgets(
         self,
@@ -139,8 +156,9 @@ class WidgetsClient:
         *,
         assemblies: Iterable[Assembly | Mapping[str, Any]],
         class_: str | None = None,
-        assembly_document: bytes,
+        assembly_document: FeedSource,
         content_type: str | None = None,
+        marketplace: Marketplace | str | None = None,
     ) -> MWSResult:
         """Upload an assembly document together with the assemblies it describes.
 
@@ -148,7 +166,9 @@ class WidgetsClient:
             assemblies (Assemblies.member.N): The assemblies to create. Required.
             class_ (Class): A parameter whose Python name is a keyword.
             assembly_document: The assembly document, sent as the raw request body. Its base64 MD5 is sent as ContentMD5Value.
-            content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in ISO-8859-1.
+            Bytes, a path or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
+            content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in the marketplace's flat-file charset (ISO-8859-1 without a marketplace).
+            marketplace: Marketplace (member, ID or country code) whose flat-file charset the default Content-Type names.
 
         Throttling: 15 requests at once, restoring one item every 2 minutes, 30 per hour.
         Docs: https://docs.developer.amazonservices.com/en_US/widgets/Widgets_SubmitAssemblies.html
@@ -162,6 +182,7 @@ class WidgetsClient:
             ),
             assembly_document,
             content_type,
+            charset=flat_file_encoding_for(MARKETPLACES, marketplace),
         )
 
 
@@ -175,15 +196,24 @@ class AsyncWidgetsClient:
         self,
         *,
         interval: ReportInterval | ReportIntervalValue | str,
+        destination: Destination | None = None,
+        marketplace: Marketplace | str | None = None,
     ) -> Document:
         """Download the widget report document itself.
 
         Args:
             interval (Interval): ReportInterval (enum) Required.
+            destination: A path or a binary file object to stream the document to (MD5 checked on the way, never held in memory); without it the document is returned in memory.
+            marketplace: Marketplace (member, ID or country code) whose report encoding applies when the response declares no charset.
 
         Throttling: 2 requests at once, one more every minute.
         """
-        return await self._session.call(ops.SECTION, ops.GET_WIDGET_REPORT, (interval,))
+        return await self._session.call(
+            ops.SECTION,
+            ops.GET_WIDGET_REPORT,
+            (interval,),
+            download=Download(destination, report_encoding_for(MARKETPLACES, marketplace)),
+        )
 
     async def list_widgets(
         self,
@@ -285,8 +315,9 @@ class AsyncWidgetsClient:
         *,
         assemblies: Iterable[Assembly | Mapping[str, Any]],
         class_: str | None = None,
-        assembly_document: bytes,
+        assembly_document: FeedSource,
         content_type: str | None = None,
+        marketplace: Marketplace | str | None = None,
     ) -> MWSResult:
         """Upload an assembly document together with the assemblies it describes.
 
@@ -294,7 +325,9 @@ class AsyncWidgetsClient:
             assemblies (Assemblies.member.N): The assemblies to create. Required.
             class_ (Class): A parameter whose Python name is a keyword.
             assembly_document: The assembly document, sent as the raw request body. Its base64 MD5 is sent as ContentMD5Value.
-            content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in ISO-8859-1.
+            Bytes, a path or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
+            content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in the marketplace's flat-file charset (ISO-8859-1 without a marketplace).
+            marketplace: Marketplace (member, ID or country code) whose flat-file charset the default Content-Type names.
 
         Throttling: 15 requests at once, restoring one item every 2 minutes, 30 per hour.
         Docs: https://docs.developer.amazonservices.com/en_US/widgets/Widgets_SubmitAssemblies.html
@@ -308,4 +341,5 @@ class AsyncWidgetsClient:
             ),
             assembly_document,
             content_type,
+            charset=flat_file_encoding_for(MARKETPLACES, marketplace),
         )

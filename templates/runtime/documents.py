@@ -1,0 +1,383 @@
+"""Documents that travel as raw bodies: report downloads, feed uploads, their charsets.
+
+Everything here is sans-I/O or plain file handling, shared by the sync and async sessions:
+
+- `Download` / `DocumentSink`: where a streamed document goes, with its MD5 and size computed
+  while the chunks pass through (one sink per attempt, so a retry starts from a clean slate);
+- `FeedBody`: a feed given as bytes, a path or a binary file, with its MD5 computed by reading
+  the file once in chunks (never all of it) and re-readable for a retry;
+- charset rules: the charset a response declares, else the marketplace's documented encoding
+  (`specs/marketplaces.yaml`), never a guess;
+- `preflight_feed`: every character of a text feed its encoding cannot represent, with line
+  and column, before anything is sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import hashlib
+import io
+import os
+import re
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass
+from typing import IO, Any, BinaryIO, Union
+
+CHUNK_SIZE = 1024 * 1024
+_HEAD_SIZE = 64 * 1024  # kept from a streamed body: enough to read an ErrorResponse
+
+Destination = Union[str, "os.PathLike[str]", BinaryIO, IO[bytes]]
+FeedSource = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]", BinaryIO, IO[bytes]]
+
+# Charset names Java services put in Content-Type that Python's codec registry spells otherwise.
+_CHARSET_ALIASES = {
+    "windows-31j": "cp932",
+    "ms932": "cp932",
+    "x-sjis": "shift_jis",
+    "sjis": "shift_jis",
+    "x-euc-jp": "euc_jp",
+}
+_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+
+
+def content_md5(data: bytes) -> str:
+    """Base64 of the MD5 digest, as in Content-MD5 and ContentMD5Value."""
+    return base64.b64encode(hashlib.md5(data).digest()).decode("ascii")
+
+
+def charset_of(content_type: str | None) -> str | None:
+    """The `charset=` of a Content-Type header, as written (`text/plain;charset=Cp1252` → Cp1252)."""
+    if not content_type:
+        return None
+    match = _CHARSET.search(content_type)
+    return match.group(1) if match else None
+
+
+def codec_name(charset: str) -> str:
+    """The Python codec for a charset name (`Cp1252` → cp1252, `Windows-31J` → cp932).
+
+    Raises LookupError for a charset Python does not know: the text cannot be decoded as declared.
+    """
+    name = _CHARSET_ALIASES.get(charset.strip().lower(), charset.strip())
+    return codecs.lookup(name).name
+
+
+def marketplace_info(marketplaces: Mapping[str, Any], marketplace: object) -> Any:
+    """The MarketplaceInfo for a Marketplace member, a marketplace ID or a country code."""
+    key = str(getattr(marketplace, "value", marketplace))
+    info = marketplaces.get(key.upper())
+    if info is not None:
+        return info
+    for info in marketplaces.values():
+        if info.id == key:
+            return info
+    known = ", ".join(sorted(marketplaces))
+    raise ValueError(
+        f"unknown marketplace {marketplace!r}: use a Marketplace, its ID or one of {known}"
+    )
+
+
+def report_encoding_for(marketplaces: Mapping[str, Any], marketplace: object | None) -> str | None:
+    """The documented report encoding of a marketplace (None when no marketplace is given)."""
+    if marketplace is None:
+        return None
+    return str(marketplace_info(marketplaces, marketplace).report_encoding)
+
+
+def flat_file_encoding_for(
+    marketplaces: Mapping[str, Any], marketplace: object | None
+) -> str | None:
+    """The documented flat-file feed encoding of a marketplace (None when none is given)."""
+    if marketplace is None:
+        return None
+    return str(marketplace_info(marketplaces, marketplace).flat_file_encoding)
+
+
+def document_encoding(headers: Mapping[str, str], fallback: str | None) -> str | None:
+    """Rule 1: the charset the response declares. Rule 2: the marketplace's report encoding.
+
+    The result is a Python codec name; a declared charset Python does not know is returned as
+    declared (decoding it then fails loudly). None when neither rule applies: nothing is guessed.
+    """
+    declared = charset_of(headers.get("content-type"))
+    if declared is not None:
+        try:
+            return codec_name(declared)
+        except LookupError:
+            return declared
+    return None if fallback is None else codec_name(fallback)
+
+
+# --- Downloads ---------------------------------------------------------------------------------
+
+
+class DocumentSink:
+    """One attempt's destination: counts, hashes and writes each chunk, keeps the first 64 KiB."""
+
+    __slots__ = ("_file", "_md5", "size", "_head", "_close")
+
+    def __init__(self, file: IO[bytes], close: bool) -> None:
+        self._file = file
+        self._close = close
+        self._md5 = hashlib.md5()
+        self.size = 0
+        self._head = bytearray()
+
+    def write(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        self._md5.update(chunk)
+        if self.size < _HEAD_SIZE:
+            self._head += chunk[: _HEAD_SIZE - self.size]
+        self.size += len(chunk)
+        self._file.write(chunk)
+
+    @property
+    def head(self) -> bytes:
+        return bytes(self._head)
+
+    def md5(self) -> str:
+        return base64.b64encode(self._md5.digest()).decode("ascii")
+
+    def finish(self) -> None:
+        if self._close:
+            self._file.close()
+        else:
+            self._file.flush()
+
+
+@dataclass
+class Download:
+    """Where a document goes (None: into memory) and the encoding to report if none is declared."""
+
+    destination: Destination | None = None
+    fallback_encoding: str | None = None
+    _start: int | None = None
+    _attempts: int = 0
+
+    @property
+    def path(self) -> str | None:
+        if isinstance(self.destination, (str, os.PathLike)):
+            return os.fspath(self.destination)
+        return None
+
+    def open_attempt(self) -> DocumentSink | None:
+        """A fresh sink for the next attempt: the file truncated, or rewound to where it started.
+
+        A file object that cannot seek is written once; a retry after it got bytes raises.
+        """
+        target = self.destination
+        if target is None:
+            return None
+        self._attempts += 1
+        if isinstance(target, (str, os.PathLike)):
+            return DocumentSink(open(target, "wb"), close=True)
+        if self._attempts == 1:
+            self._start = target.tell() if _seekable(target) else None
+        elif self._start is not None:
+            target.seek(self._start)
+            target.truncate()
+        else:
+            raise ValueError(
+                "the destination file object cannot seek, so a failed download cannot be "
+                "written to it again"
+            )
+        return DocumentSink(target, close=False)
+
+
+def _seekable(file: Any) -> bool:
+    try:
+        return bool(file.seekable())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+# --- Feed bodies -------------------------------------------------------------------------------
+
+
+class FeedBody:
+    """A feed to upload: its MD5 and size are read once, in chunks; `chunks()` re-reads it.
+
+    Bytes stay in memory (they already are); a path is reopened for each attempt; a binary file
+    object is read from its current position, and rewound there for a retry.
+    """
+
+    __slots__ = ("_data", "_path", "_file", "_start", "md5", "size", "head")
+
+    def __init__(self, source: FeedSource) -> None:
+        self._data: bytes | None = None
+        self._path: str | None = None
+        self._file: IO[bytes] | None = None
+        self._start = 0
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            self._data = bytes(source)
+            self.md5 = content_md5(self._data)
+            self.size = len(self._data)
+            self.head = self._data[:_HEAD_SIZE]
+            return
+        if isinstance(source, (str, os.PathLike)):
+            self._path = os.fspath(source)
+        elif hasattr(source, "read"):
+            self._file = source
+            if not _seekable(source):
+                raise ValueError(
+                    "feed_content: a file object must be seekable (its MD5 is computed before "
+                    "it is sent); pass a path or bytes instead"
+                )
+            self._start = source.tell()
+        else:
+            raise TypeError(
+                f"feed_content must be bytes, a path or a binary file object; got "
+                f"{type(source).__name__}"
+            )
+        digest = hashlib.md5()
+        size = 0
+        head = b""
+        for chunk in self.chunks():
+            if not isinstance(chunk, bytes):
+                raise TypeError("feed_content: the file must be opened in binary mode ('rb')")
+            digest.update(chunk)
+            if len(head) < _HEAD_SIZE:
+                head += chunk[: _HEAD_SIZE - len(head)]
+            size += len(chunk)
+        self.md5 = base64.b64encode(digest.digest()).decode("ascii")
+        self.size = size
+        self.head = head
+
+    @property
+    def data(self) -> bytes | None:
+        """The bytes, when the feed was given as bytes."""
+        return self._data
+
+    def chunks(self) -> Iterator[bytes]:
+        if self._data is not None:
+            yield self._data
+            return
+        if self._path is not None:
+            with open(self._path, "rb") as file:
+                while chunk := file.read(CHUNK_SIZE):
+                    yield chunk
+            return
+        assert self._file is not None
+        self._file.seek(self._start)
+        while chunk := self._file.read(CHUNK_SIZE):
+            yield chunk
+
+    async def achunks(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks():
+            yield chunk
+
+
+def feed_content_type(head: bytes, flat_file_encoding: str | None) -> str:
+    """`text/xml` for XML feeds; flat files as tab-separated values in the marketplace's charset.
+
+    Feeds_SubmitFeed: NA and Europe flat files in iso-8859-1, Japan in Shift_JIS, China UTF-8.
+    Without a marketplace, flat files get the NA/EU charset (as before).
+    """
+    if _looks_like_xml(head):
+        return "text/xml"
+    charset = flat_file_encoding or "iso-8859-1"
+    if codec_name(charset) == "shift_jis":
+        charset = "Shift_JIS"  # the spelling of the docs' table
+    elif codec_name(charset) == "utf-8":
+        charset = "UTF-8"
+    return f"text/tab-separated-values; charset={charset}"
+
+
+def _looks_like_xml(head: bytes) -> bool:
+    return head[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+
+
+# --- Encoding preflight ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EncodingProblem:
+    """A character the feed's encoding cannot represent; line and column count from 1."""
+
+    line: int
+    column: int
+    character: str
+
+    @property
+    def codepoint(self) -> str:
+        return f"U+{ord(self.character):04X}"
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.character!r} ({self.codepoint})"
+
+
+@dataclass(frozen=True, slots=True)
+class PreflightReport:
+    """What `preflight` found: the encoding checked and every unrepresentable character."""
+
+    encoding: str
+    problems: tuple[EncodingProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"every character can be encoded in {self.encoding}"
+        lines = [f"{len(self.problems)} character(s) cannot be encoded in {self.encoding}:"]
+        lines.extend(f"  {problem}" for problem in self.problems)
+        return "\n".join(lines)
+
+
+def preflight_feed(
+    source: str | os.PathLike[str],
+    flat_file_encoding: str | None,
+    *,
+    encoding: str | None = None,
+    source_encoding: str = "utf-8",
+) -> PreflightReport:
+    """Check a text feed against the encoding it will be sent in, line by line.
+
+    `source` is the feed text (a str) or a path to a text file in `source_encoding`. The encoding
+    checked is `encoding` if given; for XML the declaration's (UTF-8 when there is none); for a
+    flat file the marketplace's flat-file encoding (iso-8859-1 when no marketplace is given).
+    """
+    if isinstance(source, str) and not _is_path_like(source):
+        return _preflight_lines(io.StringIO(source, newline=None), encoding, flat_file_encoding)
+    with open(source, encoding=source_encoding, newline=None) as file:
+        return _preflight_lines(file, encoding, flat_file_encoding)
+
+
+def _is_path_like(text: str) -> bool:
+    # A str with a line break or a tab is feed text; any other str must name an existing file.
+    return "\n" not in text and "\t" not in text and "<" not in text and os.path.isfile(text)
+
+
+def _preflight_lines(
+    lines: IO[str], encoding: str | None, flat_file_encoding: str | None
+) -> PreflightReport:
+    problems: list[EncodingProblem] = []
+    codec: str | None = None if encoding is None else codec_name(encoding)
+    for number, line in enumerate(lines, start=1):
+        if codec is None:
+            codec = _feed_codec(line, flat_file_encoding)
+        if number == 1 and line.startswith("\ufeff"):
+            line = line[1:]  # a BOM is not content
+        try:
+            line.encode(codec)
+            continue
+        except UnicodeEncodeError:
+            pass
+        for column, character in enumerate(line, start=1):
+            try:
+                character.encode(codec)
+            except UnicodeEncodeError:
+                problems.append(EncodingProblem(number, column, character))
+    return PreflightReport(codec or codec_name(flat_file_encoding or "iso-8859-1"), tuple(problems))
+
+
+def _feed_codec(first_line: str, flat_file_encoding: str | None) -> str:
+    head = first_line.lstrip("\ufeff \t\r\n")
+    if head.startswith("<"):
+        match = _XML_ENCODING.match(head.encode("utf-8", "replace"))
+        return codec_name(match.group(1).decode("ascii") if match else "utf-8")
+    return codec_name(flat_file_encoding or "iso-8859-1")
