@@ -709,3 +709,36 @@ def test_flat_file_processing_report() -> None:
     )
     assert report.messages[0].additional_info == {"sku": "T-2"}
     assert (report.messages[0].message_id, report.messages[0].message_code) == ("2", "8560")
+
+
+def test_scheduled_report_is_the_newest_one_available_after_since() -> None:
+    from datetime import timedelta
+
+    from mwskit.errors import WorkflowTimeout
+    from mwskit.sandbox import Sandbox, transport
+
+    sandbox = Sandbox({"AK": "SK"}, throttling=False)
+    timer = FakeTimer()
+    mws = MWS(
+        access_key="AK",
+        secret_key="SK",
+        seller_id="A1",
+        endpoint="http://sandbox.local",
+        transport=transport(sandbox),
+        throttle="off",
+        timer=timer,
+    )
+    kind = "_GET_FLAT_FILE_OPEN_LISTINGS_DATA_"
+    older = mws.reports.request_and_get_report(report_type=kind, poll_interval=0)
+    newer = mws.reports.request_and_get_report(report_type=kind, poll_interval=0)
+    assert older.report_id != newer.report_id
+    found = mws.reports.wait_for_scheduled_report(report_type=kind, poll_interval=0)
+    assert found.report_id == newer.report_id
+    with pytest.raises(WorkflowTimeout):
+        mws.reports.wait_for_scheduled_report(
+            report_type=kind,
+            poll_interval=60,
+            timeout=300,
+            available_from_date=sandbox.clock() + timedelta(days=1),
+        )
+    assert sum(timer.sleeps) >= 240

@@ -237,7 +237,7 @@ def test_unsafe_action_is_not_sent_again_after_it_may_have_arrived(failure: Exce
         mws.feeds.submit_feed(feed_type="_POST_PRODUCT_DATA_", feed_content=b"<x/>")
     assert len(script.requests) == 1
     assert str(caught.value) == (
-        f"MWSError: SubmitFeed failed after its request may have reached MWS "
+        f"OutcomeUnknown: SubmitFeed failed after its request may have reached MWS "
         f"({type(failure).__name__}); it is not sent again because it is not safe to repeat: "
         "check whether it took effect (e.g. with the matching list action) before retrying"
     )

@@ -494,7 +494,7 @@ def test_malformed_value_is_a_response_parse_error(inner: str, message: str) -> 
     assert isinstance(error, MWSError)
     assert error.code is None
     assert error.message == message
-    assert str(error).startswith(f"MWSError: {message}")
+    assert str(error).startswith(f"ResponseParseError: {message}")
 
 
 # --- Headers and repr ---------------------------------------------------------------------
@@ -779,7 +779,7 @@ def test_malformed_xml_200_is_a_response_parse_error(body: bytes) -> None:
     assert error.code is None
     expected = f"the response is not well-formed XML ({_libxml_message(body)}): {body.decode()!r}"
     assert error.message == expected
-    assert str(error) == f"MWSError: {expected} (HTTP 200)"
+    assert str(error) == f"ResponseParseError: {expected} (HTTP 200)"
 
 
 # --- Hostile XML ---------------------------------------------------------------------------
@@ -854,7 +854,7 @@ def test_hostile_xml_is_refused(body: bytes) -> None:
     assert error.message == REFUSED
     assert error.code is None
     assert error.status_code == 200
-    assert str(error) == f"MWSError: {REFUSED} (HTTP 200)"
+    assert str(error) == f"ResponseParseError: {REFUSED} (HTTP 200)"
     assert "root:" not in str(error)
 
 
@@ -1209,5 +1209,5 @@ def test_integral_decimal_text_reads_as_an_integer() -> None:
     with pytest.raises(ResponseParseError) as caught:
         read_shape(etree.fromstring(b"<Count><Quantity>3.5</Quantity></Count>"), spec)
     assert (
-        str(caught.value) == "MWSError: Count.quantity (Quantity) should be an integer; got '3.5'"
+        str(caught.value) == "ResponseParseError: Count.quantity (Quantity) should be an integer; got '3.5'"
     )

@@ -60,7 +60,7 @@ class MWSError(Exception):
             context.append(f"HTTP {self.status_code}")
         if self.request_id:
             context.append(f"request id {self.request_id}")
-        head = self.code or "MWSError"
+        head = self.code or type(self).__name__
         suffix = f" ({', '.join(context)})" if context else ""
         return f"{head}: {self.message}{suffix}"
 

@@ -65,6 +65,10 @@ _FALSE = frozenset({"false", "0", "n", "no"})
 
 
 def _to_bool(text: str) -> bool:
+    if text == "true":  # what MWS sends, nearly always
+        return True
+    if text == "false":
+        return False
     lowered = text.strip().lower()
     if lowered in _TRUE:
         return True

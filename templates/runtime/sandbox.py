@@ -1058,12 +1058,18 @@ def _done_reports(box: Sandbox, request: SandboxRequest) -> list[Submission]:
     ids = _strings(values.get("ReportRequestIdList"))
     kinds = _strings(values.get("ReportTypeList"))
     acknowledged = values.get("Acknowledged")
-    return [
+    since = values.get("AvailableFromDate")
+    until = values.get("AvailableToDate")
+    found = [
         record
         for record in box._reports.values()
         if matches(record, request.seller_id, ids, kinds, [DONE])
         and (acknowledged is None or to_text(record.acknowledged) == acknowledged)
+        and (since is None or record.completed() >= to_datetime(str(since)))
+        and (until is None or record.completed() <= to_datetime(str(until)))
     ]
+    # Newest first, so a client asking for a single report gets the latest one.
+    return sorted(found, key=lambda record: (record.completed(), record.id), reverse=True)
 
 
 def _report_list(box: Sandbox, request: SandboxRequest) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import IO, Any, TypeVar, cast, overload
 
 from lxml import etree
@@ -38,6 +38,7 @@ from .xml import child_text, local_name, parse_xml
 
 T = TypeVar("T", bound=ReportRecord)
 
+_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 POLL_INTERVAL = 45.0  # GetReportRequestList / GetFeedSubmissionList restore one request per 45 s
 DEFAULT_TIMEOUT = 3600.0
 
@@ -283,12 +284,18 @@ def plan_scheduled_report(
     while True:
         listing = yield Invoke(
             "get_report_list",
-            {"report_type_list": [report_type], "available_from_date": since, "max_count": 1},
+            # The docs do not promise an order: read a whole page and pick the newest here.
+            {"report_type_list": [report_type], "available_from_date": since},
         )
         polls += 1
         newest = max(
-            (item for item in listing.report_info if item.report_id),
-            key=lambda item: item.available_date or datetime.min,
+            (
+                item
+                for item in listing.report_info
+                if item.report_id
+                and (since is None or item.available_date is None or item.available_date >= since)
+            ),
+            key=lambda item: item.available_date or _EARLIEST,
             default=None,
         )
         if newest is not None:

@@ -27,7 +27,12 @@ _BODY_PREVIEW = 200
 
 # The default namespace declared on the root element. Every reader here matches local names,
 # so dropping it before parsing changes no result, and every tag gets shorter to build and hash.
-_ROOT_NAMESPACE = re.compile(rb'^(\s*(?:<\?xml[^>]*\?>\s*)?<[A-Za-z_][\w.-]*)\s+xmlns="[^"]*"')
+_ROOT_NAMESPACE = re.compile(rb'(\s*(?:<\?xml[^>]*\?>\s*)?<[A-Za-z_][\w.-]*)\s+xmlns="[^"]*"')
+
+
+def _without_root_namespace(body: bytes) -> bytes:
+    found = _ROOT_NAMESPACE.match(body)  # anchored: never scans the whole body
+    return body if found is None else found.group(1) + body[found.end() :]
 
 
 def preview(body: bytes) -> str:
@@ -44,7 +49,7 @@ def parse_xml(body: bytes, *, status_code: int | None = None) -> etree._Element:
             status_code=status_code,
         )
     try:
-        root = etree.fromstring(_ROOT_NAMESPACE.sub(rb"\1", body, count=1), _PARSER)
+        root = etree.fromstring(_without_root_namespace(body), _PARSER)
     except etree.XMLSyntaxError as error:
         raise ResponseParseError(
             f"the response is not well-formed XML ({error.msg}): {preview(body)!r}",
