@@ -379,7 +379,8 @@ def plan_call(
             )
             yield Sleep(delay)
             continue
-        _observe(context, bucket, outcome.headers, server_now, action, attempt)
+        if server_now is not None or (bucket is not None and "x-mws-quota-remaining" in headers):
+            _observe(context, bucket, headers, server_now, action, attempt)
         return result
 
 
@@ -422,11 +423,19 @@ def _observe(
         remaining = headers.get("x-mws-quota-remaining")
         if remaining is not None:
             try:
-                count = int(float(remaining))
+                count = int(remaining)
             except ValueError:
-                count = None
-            resets_in = _seconds_until(headers.get("x-mws-quota-resetson"), server_now)
-            bucket.observe_quota(count, resets_in, context.timer.monotonic())
+                try:
+                    count = int(float(remaining))  # MWS has sent "5998.0"
+                except ValueError:
+                    count = None
+            if count is not None and count > bucket.capacity:
+                # More left than a burst can spend before the next answer updates it: the
+                # hourly count cannot bind yet, so the bucket alone decides (the common case).
+                bucket.forget_quota()
+            elif count is not None:
+                resets_in = _seconds_until(headers.get("x-mws-quota-resetson"), server_now)
+                bucket.observe_quota(count, resets_in, context.timer.monotonic())
     if server_now is not None:
         builder = context.builder
         drift = server_now - builder.local_now()

@@ -103,6 +103,13 @@ class Bucket:
             self._refill(now)
             self.level = min(self.level, 0.0)
 
+    def forget_quota(self) -> None:
+        """The service's hourly count is far from binding: count locally again."""
+        if self.hour_remaining is not None:
+            with self.lock:
+                self.hour_remaining = None
+                self.hour_resets = None
+
     def observe_quota(self, remaining: int | None, resets_in: float | None, now: float) -> None:
         """Adopt the service's hourly count from `x-mws-quota-remaining` / `-resetsOn`."""
         with self.lock:
