@@ -1209,5 +1209,24 @@ def test_integral_decimal_text_reads_as_an_integer() -> None:
     with pytest.raises(ResponseParseError) as caught:
         read_shape(etree.fromstring(b"<Count><Quantity>3.5</Quantity></Count>"), spec)
     assert (
-        str(caught.value) == "ResponseParseError: Count.quantity (Quantity) should be an integer; got '3.5'"
+        str(caught.value)
+        == "ResponseParseError: Count.quantity (Quantity) should be an integer; got '3.5'"
     )
+
+
+def test_next_token_beside_the_result_element_is_kept() -> None:
+    """A live ListMarketplaceParticipations answer carried NextToken after its result element."""
+    body = (
+        b'<ListMarketplaceParticipationsResponse xmlns="https://mws.amazonservices.com/Sellers/2011-07-01">'
+        b"<ListMarketplaceParticipationsResult><ListParticipations><Participation>"
+        b"<MarketplaceId>ATVPDKIKX0DER</MarketplaceId><SellerId>A1</SellerId>"
+        b"<HasSellerSuspendedListings>No</HasSellerSuspendedListings></Participation>"
+        b"</ListParticipations></ListMarketplaceParticipationsResult>"
+        b"<NextToken> MRgZW55IGNhcm5hbCBwbGVhc3VyZS4= </NextToken>"
+        b"<ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata>"
+        b"</ListMarketplaceParticipationsResponse>"
+    )
+    result = answering(200, body)().sellers.list_marketplace_participations()
+    assert result.next_token == "MRgZW55IGNhcm5hbCBwbGVhc3VyZS4="
+    assert [p.marketplace_id for p in result.list_participations] == ["ATVPDKIKX0DER"]
+    assert result.request_id == "r1"

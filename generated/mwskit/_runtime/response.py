@@ -210,4 +210,10 @@ def parse_response(
         return read_shape(root, shape, metadata)
     if result is None:
         return shape.cls(**metadata)
+    if "NextToken" in shape.by_tag and child_text(result, "NextToken") is None:
+        # Some live answers (Sellers' ListMarketplaceParticipations) put NextToken beside the
+        # result element instead of inside it; a page must not lose its token for that.
+        stray = child_text(root, "NextToken")
+        if stray is not None:
+            metadata["next_token"] = stray.strip()
     return read_shape(result, shape, metadata)
