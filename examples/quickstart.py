@@ -7,7 +7,6 @@ walked page by page, then a feed submitted, polled until done, and its processin
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta, timezone
 
 import mwskit
@@ -54,26 +53,22 @@ def main() -> None:
                     f"bought {order.purchase_date:%Y-%m-%d %H:%M} UTC"
                 )
 
-        print("\nSubmitFeed, then GetFeedSubmissionList until _DONE_, then the result:")
-        submitted = mws.feeds.submit_feed(
-            feed_type=FeedType.POST_INVENTORY_AVAILABILITY_DATA, feed_content=FEED
+        print("\nSubmitFeed, then GetFeedSubmissionList until _DONE_, then the processing report:")
+        outcome = mws.feeds.submit_feed_and_wait(
+            feed_type=FeedType.POST_INVENTORY_AVAILABILITY_DATA,
+            feed_content=FEED,
+            poll_interval=0.2,  # MWS itself restores one GetFeedSubmissionList call every 45 s
         )
-        info = submitted.feed_submission_info
-        assert info is not None and info.feed_submission_id is not None
-        feed_id = info.feed_submission_id
-        print(f"  submitted feed {feed_id}: {info.feed_processing_status}")
-        status = info.feed_processing_status
-        while status != "_DONE_":
-            time.sleep(0.1)
-            listing = mws.feeds.get_feed_submission_list(feed_submission_id_list=[feed_id])
-            status = listing.feed_submission_info[0].feed_processing_status
-            print(f"  polled: {status}")
-        report = mws.feeds.get_feed_submission_result(feed_submission_id=feed_id)
+        report = outcome.report
         print(
-            f"  processing report: {len(report.content)} bytes, "
-            f"MD5 verified: {report.md5_verified}"
+            f"  feed {outcome.feed_submission_id}: {outcome.status} after {outcome.polls} polls; "
+            f"{report.messages_processed} processed, {report.messages_successful} successful, "
+            f"{report.messages_with_error} with errors, {report.messages_with_warning} with warnings"
         )
-        print("  " + report.content.decode("utf-8", "replace").splitlines()[0][:100])
+        print(
+            f"  processing report: {outcome.document.size} bytes, "
+            f"MD5 verified: {outcome.document.md5_verified}"
+        )
 
         print("\nA bad argument is refused before anything is sent:")
         try:
