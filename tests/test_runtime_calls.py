@@ -293,10 +293,16 @@ def test_client_errors_are_not_retried() -> None:
 def test_retry_policy_refuses_nonsense() -> None:
     with pytest.raises(ValueError) as caught:
         RetryPolicy(max_attempts=0)
-    assert str(caught.value) == "max_attempts must be at least 1; got 0"
+    assert str(caught.value) == "max_attempts must be an integer of at least 1; got 0"
+    with pytest.raises(ValueError) as caught:
+        RetryPolicy(max_attempts="3")  # type: ignore[arg-type]
+    assert str(caught.value) == "max_attempts must be an integer of at least 1; got '3'"
     with pytest.raises(ValueError) as caught:
         RetryPolicy(base_delay=-1)
-    assert str(caught.value) == "base_delay must not be negative; got -1"
+    assert str(caught.value) == "base_delay must be a number of seconds, 0 or more; got -1"
+    with pytest.raises(ValueError) as caught:
+        RetryPolicy(max_total=float("nan"))
+    assert str(caught.value) == "max_total must be a number of seconds, 0 or more; got nan"
 
 
 # --- client-side throttling ------------------------------------------------------------------
@@ -768,3 +774,87 @@ def test_quota_reset_header_as_an_http_date() -> None:
     assert first.quota_resets_on == datetime(2024, 1, 2, 3, 14, 5, tzinfo=timezone.utc)
     mws.orders.get_service_status()
     assert timer.sleeps == [pytest.approx(600.0)]
+
+
+def test_a_far_quota_reset_header_cannot_stall_the_client_beyond_an_hour() -> None:
+    timer = FakeTimer()
+    headers = {
+        "x-mws-quota-remaining": "0",
+        "x-mws-quota-resetsOn": "2100-01-01T00:00:00Z",
+        "x-mws-timestamp": NOW.isoformat(),
+    }
+    script = Script(timer, [xml_response(200, status_ok(), **headers)])
+    mws = make(timer, script)
+    mws.orders.get_service_status()
+    mws.orders.get_service_status()
+    assert timer.sleeps == [pytest.approx(3600.0)]
+
+
+def test_non_finite_or_garbled_quota_headers_are_ignored() -> None:
+    timer = FakeTimer()
+    headers = {"x-mws-quota-max": "1e999", "x-mws-quota-remaining": "inf"}
+    script = Script(timer, [xml_response(200, status_ok(), **headers)])
+    result = make(timer, script).orders.get_service_status()
+    assert (result.quota_max, result.quota_remaining) == (None, None)
+
+
+def test_quota_exceeded_with_only_an_http_date_header() -> None:
+    """A Date header with -0000 is naive in email.utils; the client must still compare it."""
+    timer = FakeTimer()
+    headers = {
+        "date": "Tue, 02 Jan 2024 03:04:05 -0000",
+        "x-mws-quota-resetsOn": "Tue, 02 Jan 2024 03:05:05 GMT",
+    }
+    script = Script(
+        timer,
+        [xml_response(503, error_xml("QuotaExceeded"), **headers), xml_response(200, status_ok())],
+    )
+    assert make(timer, script, throttle="off").orders.get_service_status().status == "GREEN"
+    assert timer.sleeps == [pytest.approx(60.0)]
+
+
+def test_a_redirect_is_an_error_not_a_document(tmp_path: Any) -> None:
+    timer = FakeTimer()
+    target = tmp_path / "report.txt"
+    target.write_bytes(b"yesterday's report")
+    script = Script(
+        timer, [httpx.Response(302, content=b"<html>moved</html>", headers={"location": "/x"})]
+    )
+    mws = make(timer, script, throttle="off")
+    with pytest.raises(mwskit.MWSError) as caught:
+        mws.reports.get_report(report_id="1")
+    assert caught.value.status_code == 302
+    assert str(caught.value) == (
+        "MWSError: unexpected error body <html>: '<html>moved</html>' (HTTP 302)"
+    )
+
+
+def test_an_undecodable_body_is_a_response_parse_error() -> None:
+    timer = FakeTimer()
+    script = Script(
+        timer,
+        [
+            lambda request: httpx.Response(
+                200,
+                stream=httpx.ByteStream(b"not gzip at all"),
+                headers={"content-encoding": "gzip"},
+            )
+        ],
+    )
+    mws = make(timer, script, throttle="off")
+    with pytest.raises(mwskit.ResponseParseError) as caught:
+        mws.orders.get_service_status()
+    assert str(caught.value).startswith(
+        "ResponseParseError: GetServiceStatus: the response body could not be decoded (DecodingError"
+    )
+
+
+def test_endpoint_with_user_info_is_refused_without_echoing_it() -> None:
+    with pytest.raises(ValueError) as caught:
+        MWS(
+            access_key="AK",
+            secret_key="SK",
+            seller_id="S",
+            endpoint="https://user:hunter2@example.com",
+        )
+    assert str(caught.value) == ("endpoint must be a base URL without query, fragment or user info")

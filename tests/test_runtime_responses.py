@@ -1230,3 +1230,29 @@ def test_next_token_beside_the_result_element_is_kept() -> None:
     assert result.next_token == "MRgZW55IGNhcm5hbCBwbGVhc3VyZS4="
     assert [p.marketplace_id for p in result.list_participations] == ["ATVPDKIKX0DER"]
     assert result.request_id == "r1"
+
+
+def test_hostile_long_numbers_are_refused_quickly() -> None:
+    """int(Decimal("1e1000000")) would build a million-digit integer; the parser refuses first."""
+    import time
+
+    from mwskit._runtime.results import ResultField, ResultShapeSpec, read_shape
+
+    @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+    class Count:
+        count: int | None = None
+
+    spec = ResultShapeSpec(Count, (ResultField("count", "Count", "integer"),))
+    started = time.perf_counter()
+    for text in ("1e1000000", "9" * 5000):
+        element = etree.fromstring(f"<R><Count>{text}</Count></R>".encode())
+        with pytest.raises(ResponseParseError):
+            read_shape(element, spec)
+    assert time.perf_counter() - started < 0.5
+
+
+def test_prepared_request_repr_hides_url_and_body() -> None:
+    from mwskit._runtime.client import PreparedRequest
+
+    request = PreparedRequest("POST", "https://h/?MWSAuthToken=amzn.secret", (), b"MWSAuthToken=x")
+    assert "amzn.secret" not in repr(request) and "MWSAuthToken" not in repr(request)

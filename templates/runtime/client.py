@@ -32,6 +32,7 @@ from .calls import (
 )
 from .descriptors import Operation, R, SectionSpec
 from .documents import DocumentSink, Download, FeedBody, feed_content_type
+from .errors import ResponseParseError
 from .throttle import SYSTEM_TIMER, Timer
 from .encoding import encode_parameters, format_datetime
 from .signing import Signer, percent_encode
@@ -62,9 +63,9 @@ class PreparedRequest:
     """Everything that goes on the wire for one call."""
 
     method: str
-    url: str
+    url: str = field(repr=False)  # SubmitFeed's query holds the MWSAuthToken
     headers: tuple[tuple[str, str], ...]
-    body: bytes | FeedBody  # a FeedBody read from a file is streamed, never loaded whole
+    body: bytes | FeedBody = field(repr=False)  # streamed from its file when a FeedBody
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,9 @@ class RequestBuilder:
         parts = urlsplit(self._base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"endpoint must be an http(s) URL; got {config.endpoint!r}")
+        if parts.query or parts.fragment or parts.username or parts.password:
+            # Not echoed: user info may hold a password.
+            raise ValueError("endpoint must be a base URL without query, fragment or user info")
         default_port = 443 if parts.scheme == "https" else 80
         host = parts.hostname.lower()
         if ":" in host:  # an IPv6 literal keeps its brackets in the Host header
@@ -204,19 +208,18 @@ class RequestBuilder:
                 body = body.data
             headers = (
                 *self._headers,
-                ("Content-Type", content_type or guess_feed_content_type(body)),
+                ("Content-Type", content_type or feed_content_type(body[:64], None)),
             )
             return PreparedRequest("POST", f"{url}?{signed}", headers, body)
         headers = (*self._headers, ("Content-Type", FORM_CONTENT_TYPE))
         return PreparedRequest("POST", url, headers, signed.encode("ascii"))
 
 
-def guess_feed_content_type(body: bytes) -> str:
-    """XML feeds are `text/xml`; flat files default to the NA/EU charset (docs: Feeds_SubmitFeed)."""
-    start = body[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if start.startswith(b"<"):
-        return "text/xml"
-    return "text/tab-separated-values; charset=iso-8859-1"
+def _undecodable(operation: Operation[Any], error: httpx.DecodingError) -> ResponseParseError:
+    return ResponseParseError(
+        f"{operation.name}: the response body could not be decoded "
+        f"({type(error).__name__}: {error})"
+    )
 
 
 def _to_httpx(request: PreparedRequest) -> httpx.Request:
@@ -319,8 +322,12 @@ class SyncSession(_Session):
                         outcome = self._stream(step.request, step.sink)
                 except httpx.TransportError as error:
                     outcome = _failed(error)
+                except httpx.DecodingError as error:
+                    raise _undecodable(operation, error) from None
         except StopIteration as done:
             return cast(R, done.value)
+        finally:
+            plan.close()  # a call abandoned midway still closes its download file
 
     def _stream(self, request: PreparedRequest, sink: DocumentSink) -> Received:
         response = self._http.send(_to_httpx(request), stream=True)
@@ -390,8 +397,12 @@ class AsyncSession(_Session):
                         outcome = await self._stream(step.request, step.sink)
                 except httpx.TransportError as error:
                     outcome = _failed(error)
+                except httpx.DecodingError as error:
+                    raise _undecodable(operation, error) from None
         except StopIteration as done:
             return cast(R, done.value)
+        finally:
+            plan.close()  # a call abandoned midway still closes its download file
 
     async def _stream(self, request: PreparedRequest, sink: DocumentSink) -> Received:
         response = await self._http.send(_to_httpx_async(request), stream=True)

@@ -43,17 +43,26 @@ def _to_str(text: str) -> str:
     return text
 
 
+_LONGEST_NUMBER = 40  # longer digit strings are not MWS values; refusing them bounds the work
+
+
 def _to_int(text: str) -> int:
+    if len(text) > _LONGEST_NUMBER:
+        raise ValueError(text)
     try:
         return int(text)
     except ValueError:
         value = Decimal(text.strip())  # "3.0" is still the integer 3
+        if not value.is_finite() or value.adjusted() > _LONGEST_NUMBER:
+            raise ValueError(text) from None
         if value != value.to_integral_value():
             raise ValueError(text) from None
         return int(value)
 
 
 def _to_decimal(text: str) -> Decimal:
+    if len(text) > _LONGEST_NUMBER:
+        raise ValueError(text)
     value = Decimal(text.strip())
     if not value.is_finite():
         raise ValueError(text)
