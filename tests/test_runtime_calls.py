@@ -858,3 +858,42 @@ def test_endpoint_with_user_info_is_refused_without_echoing_it() -> None:
             endpoint="https://user:hunter2@example.com",
         )
     assert str(caught.value) == ("endpoint must be a base URL without query, fragment or user info")
+
+
+def test_an_oversized_answer_is_refused(monkeypatch: Any) -> None:
+    from mwskit._runtime import client as runtime_client
+
+    monkeypatch.setattr(runtime_client, "MAX_RESPONSE_BYTES", 1000)
+    timer = FakeTimer()
+    script = Script(
+        timer, [lambda request: httpx.Response(200, stream=httpx.ByteStream(b"x" * 40000))]
+    )
+    mws = make(timer, script, throttle="off")
+    with pytest.raises(mwskit.ResponseParseError) as caught:
+        mws.orders.get_service_status()
+    assert str(caught.value) == (
+        "ResponseParseError: GetServiceStatus: the response body exceeds 1000 bytes; refused"
+    )
+    declared = Script(
+        timer,
+        [lambda request: httpx.Response(200, content=b"<a/>", headers={"content-length": "5000"})],
+    )
+    with pytest.raises(mwskit.ResponseParseError):
+        make(timer, declared, throttle="off").orders.get_service_status()
+
+
+def test_unknown_tags_are_remembered_only_up_to_a_bound() -> None:
+    from mwskit._runtime.results import _MAX_REMEMBERED_TAGS
+    from mwskit.orders import _operations as orders_ops
+
+    shape = orders_ops.GET_SERVICE_STATUS.result_shape
+    assert shape is not None
+    timer = FakeTimer()
+    noise = "".join(f"<Noise{i}/>" for i in range(3000))
+    body = (
+        f'<GetServiceStatusResponse xmlns="{ORDERS_NS}"><GetServiceStatusResult>'
+        f"<Status>GREEN</Status>{noise}</GetServiceStatusResult></GetServiceStatusResponse>"
+    )
+    script = Script(timer, [xml_response(200, body)])
+    assert make(timer, script, throttle="off").orders.get_service_status().status == "GREEN"
+    assert len(shape.by_tag) <= _MAX_REMEMBERED_TAGS + len(shape.fields)

@@ -33,6 +33,7 @@ from .calls import (
 from .descriptors import Operation, R, SectionSpec
 from .documents import DocumentSink, Download, FeedBody, feed_content_type
 from .errors import ResponseParseError
+from .response import header_int
 from .throttle import SYSTEM_TIMER, Timer
 from .encoding import encode_parameters, format_datetime
 from .signing import Signer, percent_encode
@@ -246,6 +247,36 @@ def _failed(error: httpx.TransportError) -> Failed:
     return Failed(error, maybe_sent=not isinstance(error, _NOT_SENT))
 
 
+# The largest XML answer read into memory (documents stream to their destination instead).
+# MWS pages are at most a few MB; a hostile or broken server must not exhaust memory.
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+
+
+class _CappedBody:
+    """Collects a response body, refusing it once it passes MAX_RESPONSE_BYTES."""
+
+    def __init__(self, operation: Operation[Any], response: httpx.Response) -> None:
+        self._operation = operation
+        self._parts: list[bytes] = []
+        self._size = 0
+        if (header_int(response.headers.get("content-length")) or 0) > MAX_RESPONSE_BYTES:
+            raise self._refusal()
+
+    def _refusal(self) -> ResponseParseError:
+        return ResponseParseError(
+            f"{self._operation.name}: the response body exceeds {MAX_RESPONSE_BYTES} bytes; refused"
+        )
+
+    def add(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._size > MAX_RESPONSE_BYTES:
+            raise self._refusal()
+        self._parts.append(chunk)
+
+    def body(self) -> bytes:
+        return b"".join(self._parts)
+
+
 def _received(response: httpx.Response, body: bytes) -> Received:
     headers = {name.lower(): value for name, value in response.headers.items()}
     return Received(response.status_code, headers, body)
@@ -316,8 +347,15 @@ class SyncSession(_Session):
                     continue
                 try:
                     if step.sink is None:
-                        response = self._http.send(_to_httpx(step.request))
-                        outcome = _received(response, response.content)
+                        response = self._http.send(_to_httpx(step.request), stream=True)
+                        try:
+                            capped = _CappedBody(operation, response)
+                            for chunk in response.iter_bytes():
+                                capped.add(chunk)
+                            body = capped.body()
+                        finally:
+                            response.close()
+                        outcome = _received(response, body)
                     else:
                         outcome = self._stream(step.request, step.sink)
                 except httpx.TransportError as error:
@@ -391,8 +429,15 @@ class AsyncSession(_Session):
                     continue
                 try:
                     if step.sink is None:
-                        response = await self._http.send(_to_httpx_async(step.request))
-                        outcome = _received(response, response.content)
+                        response = await self._http.send(_to_httpx_async(step.request), stream=True)
+                        try:
+                            capped = _CappedBody(operation, response)
+                            async for chunk in response.aiter_bytes():
+                                capped.add(chunk)
+                            body = capped.body()
+                        finally:
+                            await response.aclose()
+                        outcome = _received(response, body)
                     else:
                         outcome = await self._stream(step.request, step.sink)
                 except httpx.TransportError as error:

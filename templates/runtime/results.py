@@ -136,6 +136,7 @@ _CONVERTERS: dict[str, Callable[[str], Any]] = {
 
 
 _PLAIN, _CONVERTED, _NESTED, _WRAPPED = range(4)
+_MAX_REMEMBERED_TAGS = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +196,9 @@ class ResultShapeSpec:
         found: ResultField | None = None
         if isinstance(tag, str):
             found = self.by_tag.get(tag[tag.rfind("}") + 1 :])
-        self.by_tag[tag] = found
+        # Remember unknown tags too, up to a bound: answers with ever new names must not grow it.
+        if found is not None or len(self.by_tag) < _MAX_REMEMBERED_TAGS:
+            self.by_tag[tag] = found
         return found
 
 
