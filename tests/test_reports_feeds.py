@@ -30,6 +30,7 @@ from mwskit._runtime.report_rows import (
     OrderReportRow,
     ReportFormatError,
     SettlementReportRow,
+    iter_records,
     iter_rows,
 )
 from mwskit._runtime.workflows import (
@@ -224,6 +225,118 @@ def test_error_status_while_streaming_raises_the_mws_error(tmp_path: Path) -> No
     assert str(caught.value).startswith("InvalidParameterValue: bad report id")
 
 
+class Pipe(io.RawIOBase):
+    """A write-only destination that cannot seek (a pipe, a socket)."""
+
+    def __init__(self) -> None:
+        self.data = b""
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def write(self, b: Any) -> int:
+        self.data += bytes(b)
+        return len(b)
+
+
+THROTTLED = (
+    b"<ErrorResponse><Error><Type>Sender</Type><Code>RequestThrottled</Code>"
+    b"<Message>slow down</Message></Error><RequestId>t-1</RequestId></ErrorResponse>"
+)
+
+
+def test_a_non_seekable_destination_is_retried_when_nothing_was_written() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if len(seen) == 1:
+            return httpx.Response(503, content=THROTTLED)
+        return httpx.Response(200, headers={"Content-MD5": md5(REPORT)}, content=chunks(REPORT))
+
+    pipe = Pipe()
+    document = make(handler).reports.get_report(report_id="1", destination=pipe)
+    assert (len(seen), pipe.data, document.size, document.md5_verified) == (
+        2,
+        REPORT,
+        len(REPORT),
+        True,
+    )
+
+
+def test_a_non_seekable_destination_is_not_rewritten_after_it_got_bytes() -> None:
+    corrupt = REPORT[:-1] + b"X"
+    handler, seen = document_handler([corrupt, REPORT], {"Content-MD5": md5(REPORT)})
+    pipe = Pipe()
+    with pytest.raises(ValueError) as caught:
+        make(handler).reports.get_report(report_id="1", destination=pipe)
+    assert str(caught.value) == (
+        f"destination {pipe!r} cannot seek and already holds {len(corrupt)} bytes of a failed "
+        f"attempt, so the download cannot be written to it again; pass a path or a seekable "
+        f"file object"
+    )
+    assert (len(seen), pipe.data) == (1, corrupt)
+
+
+def _error_body(code: str) -> bytes:
+    return (
+        f'<ErrorResponse xmlns="{NS}"><Error><Type>Sender</Type><Code>{code}</Code>'
+        f"<Message>no</Message></Error><RequestID>e-2</RequestID></ErrorResponse>"
+    ).encode()
+
+
+@pytest.mark.parametrize("failure", ["status", "md5", "error_body"])
+def test_a_failed_download_leaves_an_existing_file_untouched(tmp_path: Path, failure: str) -> None:
+    target = tmp_path / "report.txt"
+    target.write_bytes(b"yesterday's report")
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if failure == "status":
+            return httpx.Response(400, content=_error_body("InvalidParameterValue"))
+        if failure == "md5":
+            return httpx.Response(200, headers={"Content-MD5": md5(b"x")}, content=chunks(REPORT))
+        return httpx.Response(200, content=chunks(_error_body("InvalidReportId")))
+
+    with pytest.raises(mwskit.MWSError) as caught:
+        make(handler).reports.get_report(report_id="1", destination=target)
+    expected = {"status": "InvalidParameterValue", "md5": "ContentMD5Mismatch"}
+    assert caught.value.code == expected.get(failure, "InvalidReportId")
+    assert len(seen) == (4 if failure == "md5" else 1)
+    assert target.read_bytes() == b"yesterday's report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]  # no temporary file left
+
+
+def test_a_path_is_replaced_only_on_success_keeping_its_mode(tmp_path: Path) -> None:
+    target = tmp_path / "report.txt"
+    target.write_bytes(b"old")
+    target.chmod(0o640)
+    corrupt = REPORT[:-1] + b"X"
+    handler, seen = document_handler([corrupt, REPORT], {"Content-MD5": md5(REPORT)})
+    document = make(handler).reports.get_report(report_id="1", destination=target)
+    assert (target.read_bytes(), len(seen), document.path) == (REPORT, 2, str(target))
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]
+
+
+def test_async_failed_download_leaves_an_existing_file_untouched(tmp_path: Path) -> None:
+    target = tmp_path / "report.txt"
+    target.write_bytes(b"old")
+
+    async def run() -> None:
+        handler, _ = document_handler([REPORT], {"Content-MD5": md5(b"x")}, streaming="async")
+        with pytest.raises(mwskit.ContentMD5Mismatch):
+            await make_async(handler).reports.get_report(report_id="1", destination=target)
+
+    asyncio.run(run())
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]
+
+
 # --- Charset rules ----------------------------------------------------------------------------
 
 
@@ -375,6 +488,23 @@ def test_preflight_japanese_xml_and_paths(tmp_path: Path) -> None:
     assert mws.feeds.preflight(path, encoding="cp1252").ok  # € is in windows-1252
 
 
+def test_preflight_refuses_a_str_naming_no_file(tmp_path: Path) -> None:
+    mws = make(lambda request: httpx.Response(500))
+    missing = str(tmp_path / "no_such_feed.txt")
+    with pytest.raises(FileNotFoundError) as caught:
+        mws.feeds.preflight(missing, marketplace="US")
+    assert caught.value.filename == missing
+    assert str(caught.value) == (
+        "[Errno 2] preflight: no such feed file (a str without a line break, tab or '<' is "
+        f"read as a path): {missing!r}"
+    )
+    with pytest.raises(FileNotFoundError):
+        mws.feeds.preflight(tmp_path / "sku\tprice", marketplace="US")  # a Path is always a file
+    assert mws.feeds.preflight("sku\tprice\n\u2603\t1\n", marketplace="US").problems == (
+        EncodingProblem(2, 1, "\u2603"),
+    )
+
+
 # --- The row iterator ---------------------------------------------------------------------------
 
 
@@ -407,6 +537,86 @@ def test_rows_refuse_unknown_encoding_and_extra_fields() -> None:
         rows(b"a\tb\n1\t2\n", None)
     with pytest.raises(ReportFormatError, match="line 3: 3 fields, but the header names 2"):
         rows(b"a\tb\n1\t2\n1\t2\t3\n", "ascii")
+
+
+def test_rows_keep_a_lone_cr_inside_a_field() -> None:
+    data = "sku\tname\tqty\r\nS1\tMug\rRed\t2\r\nS2\tA\u2028B\t3\n".encode("utf-8")
+    assert rows(data, "utf-8") == [
+        {"sku": "S1", "name": "Mug\rRed", "qty": "2"},
+        {"sku": "S2", "name": "A\u2028B", "qty": "3"},
+    ]
+
+
+def test_row_errors_name_the_real_line_after_blank_lines() -> None:
+    data = b"settlement-id\tamount\n\n1\t2.00\n\n\n2\tabc\n"
+    with pytest.raises(
+        ReportFormatError, match="^line 6, column 'amount': 'abc' is not a valid decimal$"
+    ):
+        list(iter_records(io.BytesIO(data), "cp1252", SettlementReportRow))
+    with pytest.raises(ReportFormatError, match="^line 4: 3 fields, but the header names 2$"):
+        rows(b"a\tb\n\n1\t2\n1\t2\t3\n", "ascii")
+
+
+def test_undecodable_bytes_raise_report_format_error_naming_the_line() -> None:
+    data = b"sku\tname\n" + b"A\tok\n" * 20000 + b"B\tcaf\xe9\n"  # beyond the first chunk
+    with pytest.raises(ReportFormatError) as caught:
+        rows(data, "utf-8")
+    assert (
+        str(caught.value)
+        == "line 20002: bytes that are not valid utf-8 (invalid continuation byte)"
+    )
+    assert isinstance(caught.value.__cause__, UnicodeDecodeError)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1,234.56", Decimal("1234.56")),
+        ("1.234,56", Decimal("1234.56")),
+        ("1,23", Decimal("1.23")),
+        ("-3,50", Decimal("-3.50")),
+        ("12,345,678.9", Decimal("12345678.9")),
+        ("19.90", Decimal("19.90")),
+        ("7", Decimal("7")),
+    ],
+)
+def test_decimals_take_the_last_separator_as_the_decimal_point(text: str, value: Decimal) -> None:
+    (row,) = rows(f"sku\tprice\nS\t{text}\n".encode(), "ascii")
+    assert InventoryReportRow.from_row(row).price == value
+
+
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "-inf", "sNaN", "1e5", "1_000", "1.2.3"])
+def test_decimals_refuse_non_numbers(text: str) -> None:
+    with pytest.raises(
+        ReportFormatError, match=f"^line 2, column 'price': '{text}' is not a valid decimal$"
+    ):
+        list(
+            iter_records(
+                io.BytesIO(f"sku\tprice\nS\t{text}\n".encode()), "ascii", InventoryReportRow
+            )
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("09.02.2011 02:46:57+01:00", datetime(2011, 2, 9, 1, 46, 57, tzinfo=timezone.utc)),
+        ("09.02.2011 02:46:57 -0130", datetime(2011, 2, 9, 4, 16, 57, tzinfo=timezone.utc)),
+        ("19.07.2017 13:30:02 UTC", datetime(2017, 7, 19, 13, 30, 2, tzinfo=timezone.utc)),
+        ("19.07.2017 13:30:02", datetime(2017, 7, 19, 13, 30, 2, tzinfo=timezone.utc)),
+        ("2017-07-20", datetime(2017, 7, 20, tzinfo=timezone.utc)),
+        ("2017-07-21 10:00:00", datetime(2017, 7, 21, 10, tzinfo=timezone.utc)),
+        ("2011-02-09T02:46:57-08:00", datetime(2011, 2, 9, 10, 46, 57, tzinfo=timezone.utc)),
+        ("2011-02-09T02:46:57Z", datetime(2011, 2, 9, 2, 46, 57, tzinfo=timezone.utc)),
+    ],
+)
+def test_dates_are_always_timezone_aware(text: str, value: datetime) -> None:
+    (row,) = rows(f"settlement-id\tposted-date\n1\t{text}\n".encode(), "ascii")
+    parsed = SettlementReportRow.from_row(row).posted_date
+    assert parsed is not None and parsed.utcoffset() is not None
+    assert parsed == value
+    if "+01:00" in text:
+        assert parsed.isoformat() == "2011-02-09T02:46:57+01:00"  # the offset is kept
 
 
 def test_iter_report_rows_downloads_then_reads_typed_records() -> None:
@@ -470,7 +680,10 @@ def test_order_and_settlement_records() -> None:
     assert first.settlement_start_date == datetime(2017, 7, 19, 13, 30, 2, tzinfo=timezone.utc)
     assert first.deposit_date == datetime(2017, 7, 21, 10, 0, tzinfo=timezone.utc)
     assert (first.total_amount, first.amount) == (Decimal("1234.56"), None)
-    assert (second.amount, second.posted_date) == (Decimal("-3.50"), datetime(2017, 7, 20))
+    assert (second.amount, second.posted_date) == (
+        Decimal("-3.50"),
+        datetime(2017, 7, 20, tzinfo=timezone.utc),
+    )
     with pytest.raises(
         ReportFormatError, match="line 7, column 'amount': 'abc' is not a valid decimal"
     ):
@@ -611,6 +824,8 @@ PROCESSING = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 def feed_service(
     statuses: list[str],
+    result: bytes = PROCESSING,
+    result_headers: dict[str, str] | None = None,
 ) -> tuple[Callable[[httpx.Request], httpx.Response], list[str]]:
     calls: list[str] = []
 
@@ -630,7 +845,8 @@ def feed_service(
             )
             return httpx.Response(200, content=envelope(action, inner))
         assert action == "GetFeedSubmissionResult"
-        return httpx.Response(200, content=PROCESSING, headers={"Content-MD5": md5(PROCESSING)})
+        headers = {"Content-MD5": md5(result), **(result_headers or {})}
+        return httpx.Response(200, content=result, headers=headers)
 
     return handle, calls
 
@@ -701,7 +917,7 @@ def test_flat_file_processing_report() -> None:
         b"original-record-number\tsku\terror-code\terror-type\terror-message\n"
         b"2\tT-2\t8560\tError\tmissing title\n"
     )
-    report = parse_processing_report(body)
+    report = parse_processing_report(body, "windows-1252")
     assert (report.messages_processed, report.messages_successful, report.messages_with_error) == (
         2,
         1,
@@ -709,6 +925,112 @@ def test_flat_file_processing_report() -> None:
     )
     assert report.messages[0].additional_info == {"sku": "T-2"}
     assert (report.messages[0].message_id, report.messages[0].message_code) == ("2", "8560")
+
+
+FLAT_RESULT_TEXT = (
+    "Feed Processing Summary:\r\n\tNumber of records processed\t\t1\r\n"
+    "\tNumber of records successful\t\t0\r\n\r\n"
+    "original-record-number\tsku\terror-code\terror-type\terror-message\r\n"
+    "1\tCAF\u00c9-1\t8560\tError\tSKU CAF\u00c9-1 r\u00e9f\u00e9rence\u2028inconnue\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("marketplace", "headers", "encoding", "sku"),
+    [
+        ("US", {}, "windows-1252", "CAF\u00c9-\u20ac"),  # no charset: the marketplace's
+        (None, {"Content-Type": "text/plain;charset=Cp1252"}, "cp1252", "CAF\u00c9-\u20ac"),
+        ("JP", {}, "cp932", "\u65e5\u672c-\u2460"),
+    ],
+)
+def test_flat_processing_report_is_decoded_in_its_charset(
+    marketplace: str | None, headers: dict[str, str], encoding: str, sku: str
+) -> None:
+    text = FLAT_RESULT_TEXT.replace("\u2028", " ").replace("r\u00e9f\u00e9rence", "unknown")
+    body = text.replace("CAF\u00c9-1", sku).encode(encoding)
+    handler, calls = feed_service(["_DONE_"], body, headers)
+    outcome = make(handler).feeds.submit_feed_and_wait(
+        feed_type="_POST_FLAT_FILE_LISTINGS_DATA_", feed_content=FLAT_FEED, marketplace=marketplace
+    )
+    report = outcome.report
+    assert (report.messages_processed, report.messages_successful, len(report.messages)) == (
+        1,
+        0,
+        1,
+    )
+    (message,) = report.messages
+    assert (message.description, message.additional_info) == (
+        f"SKU {sku} unknown inconnue",
+        {"sku": sku},
+    )
+    assert outcome.document.encoding == codec_name(encoding)
+
+
+def test_flat_processing_report_without_charset_or_marketplace_is_refused() -> None:
+    body = FLAT_RESULT_TEXT.replace("\u2028", " ").encode("cp1252")
+    handler, calls = feed_service(["_DONE_"], body)
+    with pytest.raises(ValueError) as caught:
+        make(handler).feeds.submit_feed_and_wait(
+            feed_type="_POST_FLAT_FILE_LISTINGS_DATA_", feed_content=FLAT_FEED
+        )
+    assert str(caught.value) == (
+        "feed submission 2291326430 is done, but its processing report cannot be read: the "
+        "flat-file processing report declares no charset and no marketplace was given: pass "
+        "marketplace=... to decode it with the marketplace's encoding"
+    )
+    assert calls[-1] == "GetFeedSubmissionResult"
+    with pytest.raises(UnicodeDecodeError):  # strict: a wrong charset is not papered over
+        parse_processing_report(body, "utf-8")
+
+
+def test_flat_processing_report_lines_end_only_at_lf() -> None:
+    report = parse_processing_report(FLAT_RESULT_TEXT.encode("utf-8"), "utf-8")
+    assert [m.description for m in report.messages] == [
+        "SKU CAF\u00c9-1 r\u00e9f\u00e9rence\u2028inconnue"
+    ]
+    assert report.messages_processed == 1
+
+
+@pytest.mark.parametrize(
+    ("poll_interval", "timeout", "message"),
+    [
+        (-5, 3600, "poll_interval must be a finite number of seconds >= 0; got -5"),
+        (float("nan"), 3600, "poll_interval must be a finite number of seconds >= 0; got nan"),
+        (float("inf"), 3600, "poll_interval must be a finite number of seconds >= 0; got inf"),
+        (45, 0, "timeout must be a finite number of seconds > 0; got 0"),
+        (45, -1.5, "timeout must be a finite number of seconds > 0; got -1.5"),
+        (45, float("inf"), "timeout must be a finite number of seconds > 0; got inf"),
+    ],
+)
+def test_workflow_timing_is_checked_before_anything_is_sent(
+    poll_interval: float, timeout: float, message: str
+) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(500)
+
+    mws = make(handler)
+    calls: list[Callable[[], Any]] = [
+        lambda: mws.feeds.submit_feed_and_wait(
+            feed_type="_POST_FLAT_FILE_LISTINGS_DATA_",
+            feed_content=FLAT_FEED,
+            poll_interval=poll_interval,
+            timeout=timeout,
+        ),
+        lambda: mws.reports.request_and_get_report(
+            report_type="_GET_ORDERS_DATA_", poll_interval=poll_interval, timeout=timeout
+        ),
+        lambda: mws.reports.wait_for_scheduled_report(
+            report_type="_GET_ORDERS_DATA_", poll_interval=poll_interval, timeout=timeout
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError) as caught:
+            call()
+        assert str(caught.value) == message
+    assert seen == []
 
 
 def test_scheduled_report_is_the_newest_one_available_after_since() -> None:

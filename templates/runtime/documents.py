@@ -3,7 +3,8 @@
 Everything here is sans-I/O or plain file handling, shared by the sync and async sessions:
 
 - `Download` / `DocumentSink`: where a streamed document goes, with its MD5 and size computed
-  while the chunks pass through (one sink per attempt, so a retry starts from a clean slate);
+  while the chunks pass through (one sink per attempt, so a retry starts from a clean slate; a
+  path is written through a temporary file that replaces it only once the download succeeded);
 - `FeedBody`: a feed given as bytes, a path or a binary file, with its MD5 computed by reading
   the file once in chunks (never all of it) and re-readable for a retry;
 - charset rules: the charset a response declares, else the marketplace's documented encoding
@@ -16,10 +17,13 @@ from __future__ import annotations
 
 import base64
 import codecs
+import errno
 import hashlib
 import io
 import os
 import re
+import secrets
+import stat
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any, BinaryIO, Union
@@ -150,12 +154,20 @@ class DocumentSink:
 
 @dataclass
 class Download:
-    """Where a document goes (None: into memory) and the encoding to report if none is declared."""
+    """Where a document goes (None: into memory) and the encoding to report if none is declared.
+
+    Used as a context manager around the call (the generated methods do). A path destination is
+    written to a temporary file in the same directory, which replaces the destination only when
+    the block ends without an exception: a failed download leaves an existing file as it was.
+    """
 
     destination: Destination | None = None
     fallback_encoding: str | None = None
     _start: int | None = None
     _attempts: int = 0
+    _sink: DocumentSink | None = None
+    _temporary: str | None = None
+    _entered: bool = False
 
     @property
     def path(self) -> str | None:
@@ -163,28 +175,96 @@ class Download:
             return os.fspath(self.destination)
         return None
 
-    def open_attempt(self) -> DocumentSink | None:
-        """A fresh sink for the next attempt: the file truncated, or rewound to where it started.
+    def __enter__(self) -> Download:
+        self._entered = True
+        return self
 
-        A file object that cannot seek is written once; a retry after it got bytes raises.
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        self._entered = False
+        if kind is None:
+            self.commit()
+        else:
+            self.discard()
+
+    def open_attempt(self) -> DocumentSink | None:
+        """A fresh sink for the next attempt: a truncated temporary file for a path, or the file
+        object rewound to where it started.
+
+        A file object that cannot seek can be written once: a retry raises only if an earlier
+        attempt wrote bytes to it.
         """
         target = self.destination
         if target is None:
             return None
         self._attempts += 1
+        previous, self._sink = self._sink, None
         if isinstance(target, (str, os.PathLike)):
-            return DocumentSink(open(target, "wb"), close=True)
+            if not self._entered:
+                raise RuntimeError(
+                    "Download to a path must be used as a context manager ('with Download(...)')"
+                )
+            self._sink = DocumentSink(self._open_temporary(os.fspath(target)), close=True)
+            return self._sink
         if self._attempts == 1:
             self._start = target.tell() if _seekable(target) else None
         elif self._start is not None:
             target.seek(self._start)
             target.truncate()
-        else:
+        elif previous is not None and previous.size:
             raise ValueError(
-                "the destination file object cannot seek, so a failed download cannot be "
-                "written to it again"
+                f"destination {target!r} cannot seek and already holds {previous.size} bytes of "
+                f"a failed attempt, so the download cannot be written to it again; pass a path "
+                f"or a seekable file object"
             )
-        return DocumentSink(target, close=False)
+        self._sink = DocumentSink(target, close=False)
+        return self._sink
+
+    def _open_temporary(self, path: str) -> IO[bytes]:
+        if self._temporary is not None:
+            return open(self._temporary, "wb")  # truncated: a retry starts from a clean slate
+        directory, name = os.path.split(os.path.abspath(path))
+        for _ in range(100):
+            candidate = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.part")
+            try:
+                fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileExistsError:
+                continue
+            self._temporary = candidate
+            return os.fdopen(fd, "wb")
+        raise FileExistsError(f"no free temporary file name next to {path!r}")
+
+    def commit(self) -> None:
+        """Move the finished temporary file onto the destination path (keeping its mode)."""
+        temporary, self._temporary = self._temporary, None
+        if temporary is None:
+            return
+        path = self.path
+        assert path is not None
+        try:
+            try:
+                os.chmod(temporary, stat.S_IMODE(os.stat(path).st_mode))
+            except FileNotFoundError:
+                pass
+            os.replace(temporary, path)
+        except BaseException:
+            _remove(temporary)
+            raise
+
+    def discard(self) -> None:
+        """Delete the temporary file of a failed download; the destination is left untouched."""
+        sink, self._sink = self._sink, None
+        if sink is not None and sink._close:
+            sink._file.close()  # an attempt cut short by an exception was never finished
+        temporary, self._temporary = self._temporary, None
+        if temporary is not None:
+            _remove(temporary)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
 
 
 def _seekable(file: Any) -> bool:
@@ -337,19 +417,29 @@ def preflight_feed(
 ) -> PreflightReport:
     """Check a text feed against the encoding it will be sent in, line by line.
 
-    `source` is the feed text (a str) or a path to a text file in `source_encoding`. The encoding
-    checked is `encoding` if given; for XML the declaration's (UTF-8 when there is none); for a
-    flat file the marketplace's flat-file encoding (iso-8859-1 when no marketplace is given).
+    `source` is the feed text or a path to a text file in `source_encoding`. A path-like object
+    is always a file; a str is feed text when it holds a line break, a tab or a '<', and
+    otherwise must name an existing file (FileNotFoundError if it does not: a mistyped path is
+    not checked as if it were the feed). The encoding checked is `encoding` if given; for XML the
+    declaration's (UTF-8 when there is none); for a flat file the marketplace's flat-file
+    encoding (iso-8859-1 when no marketplace is given).
     """
-    if isinstance(source, str) and not _is_path_like(source):
+    if isinstance(source, str) and _is_feed_text(source):
         return _preflight_lines(io.StringIO(source, newline=None), encoding, flat_file_encoding)
+    if isinstance(source, str) and not os.path.isfile(source):
+        raise FileNotFoundError(
+            errno.ENOENT,
+            "preflight: no such feed file (a str without a line break, tab or '<' is read as "
+            "a path)",
+            source,
+        )
     with open(source, encoding=source_encoding, newline=None) as file:
         return _preflight_lines(file, encoding, flat_file_encoding)
 
 
-def _is_path_like(text: str) -> bool:
-    # A str with a line break or a tab is feed text; any other str must name an existing file.
-    return "\n" not in text and "\t" not in text and "<" not in text and os.path.isfile(text)
+def _is_feed_text(text: str) -> bool:
+    # A str with a line break, a tab or a '<' is feed text; any other str names a file.
+    return "\n" in text or "\r" in text or "\t" in text or "<" in text
 
 
 def _preflight_lines(

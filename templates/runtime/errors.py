@@ -153,7 +153,7 @@ class WorkflowTimeout(MWSError):
 
 
 class ReportCancelled(MWSError):
-    """The report request (or feed submission) was cancelled before it finished."""
+    """The report request or feed submission was cancelled before it finished."""
 
 
 class ContentMD5Mismatch(MWSError):

@@ -37,6 +37,7 @@ from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any, TextIO, Union
 from urllib.parse import unquote_plus
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+from xml.sax.saxutils import escape
 
 import httpx
 
@@ -54,7 +55,7 @@ from .sandbox_state import (
     matches,
     take,
 )
-from .sandbox_xml import error_document, format_time, response_document, to_text
+from .sandbox_xml import error_document, format_time, response_document, to_text, xml_safe
 from .signing import SIGNATURE_METHODS, Signer, string_to_sign
 
 if TYPE_CHECKING:
@@ -178,7 +179,9 @@ def _missing(name: str) -> _Refusal:
 
 def _invalid(name: str, text: str, reason: str) -> _Refusal:
     return _Refusal(
-        400, "InvalidParameterValue", f"Value '{text}' for parameter {name} is invalid. {reason}"
+        400,
+        "InvalidParameterValue",
+        f"Value '{_echo(text)}' for parameter {name} is invalid. {reason}",
     )
 
 
@@ -218,15 +221,27 @@ def parse_credentials(text: str) -> dict[str, str]:
 # ---------------------------------------------------------------- parameter checks
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]{1,19}")  # ASCII digits; int() never meets its digit limit
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+_ECHO_LIMIT = 200
+
+
+def _echo(text: str) -> str:
+    """A refused value as an error message quotes it: at most 200 characters."""
+    return text if len(text) <= _ECHO_LIMIT else text[:_ECHO_LIMIT] + "..."
+
+
 def _check_scalar(param: Param, wire: str, text: str) -> str:
     """Validate one scalar's text against its descriptor; return it unchanged."""
     kind = param.kind
     if kind == "integer":
-        if not re.fullmatch(r"[+-]?\d+", text):
+        if not re.fullmatch(r"[+-]?[0-9]+", text):
             raise _invalid(wire, text, "It must be an integer.")
+        if not _INTEGER.fullmatch(text):
+            raise _invalid(wire, text, "It must be an integer of at most 19 digits.")
         _check_range(param, wire, text, int(text))
     elif kind == "decimal":
-        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+        if not _DECIMAL.fullmatch(text):
             raise _invalid(wire, text, "It must be a decimal number.")
         _check_range(param, wire, text, float(text))
     elif kind == "boolean":
@@ -280,7 +295,7 @@ def _read_param(
         return _read_value(param, prefix + param.wire, params, consumed)
     head = prefix + param.wire
     tail = r"\." if param.kind == STRUCTURE else "$"
-    pattern = re.compile(re.escape(head) + r"([1-9][0-9]*)" + tail)
+    pattern = re.compile(re.escape(head) + r"([1-9][0-9]{0,8})" + tail)
     indexes = sorted({int(found.group(1)) for key in params if (found := pattern.match(key))})
     if param.max_items is not None and len(indexes) > param.max_items:
         raise _Refusal(
@@ -448,7 +463,8 @@ class Sandbox:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         length = environ.get("CONTENT_LENGTH") or "0"
         stream = environ["wsgi.input"]
-        body = stream.read(int(length)) if length.isdigit() and int(length) else b""
+        valid = re.fullmatch(r"[0-9]{1,19}", length) is not None
+        body = stream.read(int(length)) if valid and int(length) else b""
         reply = self.handle(
             environ.get("REQUEST_METHOD", "GET"),
             environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "localhost"),
@@ -535,6 +551,20 @@ class Sandbox:
             )
             with self._lock:
                 _bump(self._counts.by_code, refusal.code)
+        except Exception:  # a bug must not take the server down: answer as MWS would
+            reply = Reply(
+                500,
+                error_document(
+                    namespace,
+                    "InternalError",
+                    "We encountered an internal error. Please try again.",
+                    request_id,
+                    "Receiver",
+                ),
+                (("Content-Type", "text/xml"),),
+            )
+            with self._lock:
+                _bump(self._counts.by_code, "InternalError")
         headers = [("x-mws-request-id", request_id), ("x-mws-timestamp", format_time(self.clock()))]
         if quota is not None and quota.hourly is not None:
             headers += [
@@ -780,7 +810,7 @@ class Sandbox:
         parent = self._parents.get((request.section.name, operation.name))
         if parent is not None:
             page = self._tokens.redeem(str(request.values.get("NextToken", "")))
-            if page is None or page.action != parent:
+            if page is None or page.action != parent or page.seller != request.seller_id:
                 raise _invalid(
                     "NextToken",
                     str(request.values.get("NextToken")),
@@ -818,7 +848,12 @@ class Sandbox:
         token = str(request.values.get("NextToken", ""))
         parent = self._parents.get((request.section.name, request.operation.name))
         page = self._tokens.redeem(token)
-        if page is None or page.action != parent or page.remaining is None:
+        if (
+            page is None
+            or page.action != parent
+            or page.seller != request.seller_id
+            or page.remaining is None
+        ):
             raise _invalid("NextToken", token, "It is not a NextToken this service issued.")
         return list(page.remaining)
 
@@ -901,10 +936,10 @@ def _processing_report(record: Submission) -> bytes:
         '<AmazonEnvelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
         'xsi:noNamespaceSchemaLocation="amzn-envelope.xsd">\n'
         "<Header><DocumentVersion>1.02</DocumentVersion>"
-        f"<MerchantIdentifier>{record.seller}</MerchantIdentifier></Header>\n"
+        f"<MerchantIdentifier>{escape(xml_safe(record.seller))}</MerchantIdentifier></Header>\n"
         "<MessageType>ProcessingReport</MessageType>\n"
         "<Message><MessageID>1</MessageID><ProcessingReport>"
-        f"<DocumentTransactionID>{record.id}</DocumentTransactionID>"
+        f"<DocumentTransactionID>{escape(xml_safe(record.id))}</DocumentTransactionID>"
         "<StatusCode>Complete</StatusCode><ProcessingSummary>"
         f"<MessagesProcessed>{messages}</MessagesProcessed>"
         f"<MessagesSuccessful>{messages}</MessagesSuccessful>"
@@ -982,11 +1017,12 @@ def _feed_cancel(box: Sandbox, request: SandboxRequest) -> dict[str, Any]:
     return {"Count": len(cancelled), "FeedSubmissionInfo": [_feed_info(r) for r in cancelled]}
 
 
-def _feed_result(box: Sandbox, request: SandboxRequest) -> Reply | None:
+def _feed_result(box: Sandbox, request: SandboxRequest) -> Reply:
     feed_id = str(request.values.get("FeedSubmissionId"))
     record = box._feeds.get(feed_id)
     if record is None or record.seller != request.seller_id:
-        return None
+        # The same answer for another seller's ID as for an unknown one: nothing leaks.
+        raise _invalid("FeedSubmissionId", feed_id, "No feed submission with this ID was found.")
     if record.status() != DONE:
         raise _Refusal(
             404,
@@ -1088,14 +1124,14 @@ def _report_count(box: Sandbox, request: SandboxRequest) -> dict[str, Any]:
     return {"Count": len(_done_reports(box, request))}
 
 
-def _get_report(box: Sandbox, request: SandboxRequest) -> Reply | None:
+def _get_report(box: Sandbox, request: SandboxRequest) -> Reply:
     report_id = str(request.values.get("ReportId"))
     for record in box._reports.values():
         if record.extra.get("ReportId") == report_id and record.seller == request.seller_id:
             if not record.content:
                 record.content = _generated_report(request, box.seed)
             return box._document(request, record.content)
-    return None
+    raise _invalid("ReportId", report_id, "No report with this ID was found.")
 
 
 def _acknowledge(box: Sandbox, request: SandboxRequest) -> dict[str, Any]:

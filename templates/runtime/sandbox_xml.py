@@ -10,6 +10,7 @@ None to leave the field out. Without a shape, `data` itself is written as elemen
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -31,6 +32,15 @@ def format_time(value: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
+# Characters XML 1.0 cannot hold (C0 controls but tab, LF and CR; surrogates; U+FFFE, U+FFFF).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` with every character XML cannot hold replaced by U+FFFD (lxml refuses them)."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def to_text(value: Any) -> str:
     """A Python value as MWS writes it in XML."""
     if isinstance(value, bool):
@@ -42,8 +52,8 @@ def to_text(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, Enum):
-        return str(value.value)
-    return str(value)
+        return xml_safe(str(value.value))
+    return xml_safe(str(value))
 
 
 def _identifier(rng: random.Random, length: int = 13) -> str:
@@ -241,11 +251,14 @@ def response_document(
 def error_document(
     namespace: str, code: str, message: str, request_id: str, error_type: str = "Sender"
 ) -> bytes:
-    """The documented `<ErrorResponse>`: Type, Code and Message, then the RequestID."""
+    """The documented `<ErrorResponse>`: Type, Code and Message, then the RequestID.
+
+    A message that echoes request text keeps it, except characters XML cannot hold (U+FFFD).
+    """
     root = etree.Element(f"{{{namespace}}}ErrorResponse", nsmap=_default_namespace(namespace))
     error = _child(root, "Error", namespace)
-    _child(error, "Type", namespace).text = error_type
-    _child(error, "Code", namespace).text = code
-    _child(error, "Message", namespace).text = message
-    _child(root, "RequestID", namespace).text = request_id
+    _child(error, "Type", namespace).text = xml_safe(error_type)
+    _child(error, "Code", namespace).text = xml_safe(code)
+    _child(error, "Message", namespace).text = xml_safe(message)
+    _child(root, "RequestID", namespace).text = xml_safe(request_id)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))

@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
 from .descriptors import Operation, SectionSpec
@@ -29,7 +28,7 @@ from .errors import (
     ThrottleWouldWait,
 )
 from .documents import DocumentSink, Download
-from .response import parse_download, parse_response
+from .response import header_int, parse_download, parse_response
 from .results import to_datetime
 from .throttle import BUCKETS, Bucket, BucketKey, Timer
 
@@ -63,6 +62,7 @@ def install_log_redaction() -> None:
 ThrottleMode = Literal["wait", "raise", "off"]
 THROTTLE_MODES = ("wait", "raise", "off")
 _SKEW_LIMIT = timedelta(minutes=1)
+_HOUR = 3600.0
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
 _NOT_LISTS = (str, bytes, Mapping)
 # Reports_GetReport / Feeds_GetFeedSubmissionResult: on an MD5 mismatch discard the body and
@@ -85,11 +85,13 @@ class RetryPolicy:
     max_quota_wait: float = 300.0
 
     def __post_init__(self) -> None:
-        if self.max_attempts < 1:
-            raise ValueError(f"max_attempts must be at least 1; got {self.max_attempts}")
+        attempts = self.max_attempts
+        if not isinstance(attempts, int) or isinstance(attempts, bool) or attempts < 1:
+            raise ValueError(f"max_attempts must be an integer of at least 1; got {attempts!r}")
         for name in ("base_delay", "max_delay", "max_total", "max_quota_wait"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must not be negative; got {getattr(self, name)}")
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+                raise ValueError(f"{name} must be a number of seconds, 0 or more; got {value!r}")
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """Full jitter: uniform in [0, min(max_delay, base_delay * 2 ** (attempt - 1))]."""
@@ -212,13 +214,11 @@ def _cost(operation: Operation[Any], values: tuple[Any, ...]) -> float:
 
 
 def _server_time(headers: Any) -> datetime | None:
-    text = headers.get("x-mws-timestamp")
+    """The service's clock: x-mws-timestamp, else the HTTP Date header (always aware)."""
+    text = headers.get("x-mws-timestamp") or headers.get("date")
     try:
-        if text:
-            return to_datetime(text)
-        date = headers.get("date")
-        return parsedate_to_datetime(date) if date else None
-    except (TypeError, ValueError):
+        return to_datetime(text) if text else None
+    except ValueError:
         return None
 
 
@@ -276,9 +276,11 @@ def plan_call(
                 yield Sleep(wait)
         request = context.builder.build(section, operation, values, body, content_type)
         sink = None if download is None else download.open_attempt()
-        outcome = yield Send(request, sink)
-        if sink is not None:
-            sink.finish()
+        try:
+            outcome = yield Send(request, sink)
+        finally:
+            if sink is not None:
+                sink.finish()
         assert outcome is not None
         if isinstance(outcome, Failed):
             error = outcome.error
@@ -297,7 +299,7 @@ def plan_call(
             yield Sleep(delay)
             continue
         headers = outcome.headers
-        # The service's clock, read from x-mws-timestamp (the Date header only when that is absent).
+        # The service's clock when it sent x-mws-timestamp; error paths below also try Date.
         server_now = _server_time(headers) if "x-mws-timestamp" in headers else None
         try:
             if sink is not None and outcome.status_code < 300:
@@ -422,19 +424,15 @@ def _observe(
     if bucket is not None:
         remaining = headers.get("x-mws-quota-remaining")
         if remaining is not None:
-            try:
-                count = int(remaining)
-            except ValueError:
-                try:
-                    count = int(float(remaining))  # MWS has sent "5998.0"
-                except ValueError:
-                    count = None
+            count = header_int(remaining)
             if count is not None and count > bucket.capacity:
                 # More left than a burst can spend before the next answer updates it: the
                 # hourly count cannot bind yet, so the bucket alone decides (the common case).
                 bucket.forget_quota()
             elif count is not None:
                 resets_in = _seconds_until(headers.get("x-mws-quota-resetson"), server_now)
+                if resets_in is not None:
+                    resets_in = min(resets_in, _HOUR)  # an hourly quota resets within the hour
                 bucket.observe_quota(count, resets_in, context.timer.monotonic())
     if server_now is not None:
         builder = context.builder

@@ -33,6 +33,8 @@ from .calls import (
 )
 from .descriptors import Operation, R, SectionSpec
 from .documents import DocumentSink, Download, FeedBody, feed_content_type
+from .errors import ResponseParseError
+from .response import header_int
 from .throttle import SYSTEM_TIMER, Timer
 from .encoding import encode_parameters, format_datetime
 from .signing import Signer, percent_encode
@@ -63,9 +65,9 @@ class PreparedRequest:
     """Everything that goes on the wire for one call."""
 
     method: str
-    url: str
+    url: str = field(repr=False)  # SubmitFeed's query holds the MWSAuthToken
     headers: tuple[tuple[str, str], ...]
-    body: bytes | FeedBody  # a FeedBody read from a file is streamed, never loaded whole
+    body: bytes | FeedBody = field(repr=False)  # streamed from its file when a FeedBody
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,9 @@ class RequestBuilder:
         parts = urlsplit(self._base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"endpoint must be an http(s) URL; got {config.endpoint!r}")
+        if parts.query or parts.fragment or parts.username or parts.password:
+            # Not echoed: user info may hold a password.
+            raise ValueError("endpoint must be a base URL without query, fragment or user info")
         default_port = 443 if parts.scheme == "https" else 80
         host = parts.hostname.lower()
         if ":" in host:  # an IPv6 literal keeps its brackets in the Host header
@@ -205,19 +210,18 @@ class RequestBuilder:
                 body = body.data
             headers = (
                 *self._headers,
-                ("Content-Type", content_type or guess_feed_content_type(body)),
+                ("Content-Type", content_type or feed_content_type(body[:64], None)),
             )
             return PreparedRequest("POST", f"{url}?{signed}", headers, body)
         headers = (*self._headers, ("Content-Type", FORM_CONTENT_TYPE))
         return PreparedRequest("POST", url, headers, signed.encode("ascii"))
 
 
-def guess_feed_content_type(body: bytes) -> str:
-    """XML feeds are `text/xml`; flat files default to the NA/EU charset (docs: Feeds_SubmitFeed)."""
-    start = body[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if start.startswith(b"<"):
-        return "text/xml"
-    return "text/tab-separated-values; charset=iso-8859-1"
+def _undecodable(operation: Operation[Any], error: httpx.DecodingError) -> ResponseParseError:
+    return ResponseParseError(
+        f"{operation.name}: the response body could not be decoded "
+        f"({type(error).__name__}: {error})"
+    )
 
 
 def _to_httpx(request: PreparedRequest) -> httpx.Request:
@@ -242,6 +246,36 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.
 
 def _failed(error: httpx.TransportError) -> Failed:
     return Failed(error, maybe_sent=not isinstance(error, _NOT_SENT))
+
+
+# The largest XML answer read into memory (documents stream to their destination instead).
+# MWS pages are at most a few MB; a hostile or broken server must not exhaust memory.
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+
+
+class _CappedBody:
+    """Collects a response body, refusing it once it passes MAX_RESPONSE_BYTES."""
+
+    def __init__(self, operation: Operation[Any], response: httpx.Response) -> None:
+        self._operation = operation
+        self._parts: list[bytes] = []
+        self._size = 0
+        if (header_int(response.headers.get("content-length")) or 0) > MAX_RESPONSE_BYTES:
+            raise self._refusal()
+
+    def _refusal(self) -> ResponseParseError:
+        return ResponseParseError(
+            f"{self._operation.name}: the response body exceeds {MAX_RESPONSE_BYTES} bytes; refused"
+        )
+
+    def add(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._size > MAX_RESPONSE_BYTES:
+            raise self._refusal()
+        self._parts.append(chunk)
+
+    def body(self) -> bytes:
+        return b"".join(self._parts)
 
 
 def _received(response: httpx.Response, body: bytes) -> Received:
@@ -314,14 +348,25 @@ class SyncSession(_Session):
                     continue
                 try:
                     if step.sink is None:
-                        response = self._http.send(_to_httpx(step.request))
-                        outcome = _received(response, response.content)
+                        response = self._http.send(_to_httpx(step.request), stream=True)
+                        try:
+                            capped = _CappedBody(operation, response)
+                            for chunk in response.iter_bytes():
+                                capped.add(chunk)
+                            body = capped.body()
+                        finally:
+                            response.close()
+                        outcome = _received(response, body)
                     else:
                         outcome = self._stream(step.request, step.sink)
                 except httpx.TransportError as error:
                     outcome = _failed(error)
+                except httpx.DecodingError as error:
+                    raise _undecodable(operation, error) from None
         except StopIteration as done:
             return cast(R, done.value)
+        finally:
+            plan.close()  # a call abandoned midway still closes its download file
 
     def _stream(self, request: PreparedRequest, sink: DocumentSink) -> Received:
         response = self._http.send(_to_httpx(request), stream=True)
@@ -385,14 +430,25 @@ class AsyncSession(_Session):
                     continue
                 try:
                     if step.sink is None:
-                        response = await self._http.send(_to_httpx_async(step.request))
-                        outcome = _received(response, response.content)
+                        response = await self._http.send(_to_httpx_async(step.request), stream=True)
+                        try:
+                            capped = _CappedBody(operation, response)
+                            async for chunk in response.aiter_bytes():
+                                capped.add(chunk)
+                            body = capped.body()
+                        finally:
+                            await response.aclose()
+                        outcome = _received(response, body)
                     else:
                         outcome = await self._stream(step.request, step.sink)
                 except httpx.TransportError as error:
                     outcome = _failed(error)
+                except httpx.DecodingError as error:
+                    raise _undecodable(operation, error) from None
         except StopIteration as done:
             return cast(R, done.value)
+        finally:
+            plan.close()  # a call abandoned midway still closes its download file
 
     async def _stream(self, request: PreparedRequest, sink: DocumentSink) -> Received:
         response = await self._http.send(_to_httpx_async(request), stream=True)

@@ -3,8 +3,10 @@
 
 The header row gives the field names; each later row becomes a dict (or, for the layouts
 described below, a typed record). Quirks handled: a byte-order mark (it names the encoding it
-belongs to: a BOM is data, not a guess), CRLF or LF line ends, rows whose trailing empty fields
-were cut off (filled with ""), trailing tabs (empty extra fields are dropped), blank lines.
+belongs to: a BOM is data, not a guess), CRLF or LF line ends (a lone CR is data), rows whose
+trailing empty fields were cut off (filled with ""), trailing tabs (empty extra fields are
+dropped), blank lines (they still count in the line numbers of errors). Dates come back
+timezone-aware (UTC when the file names no zone).
 
 Where the typed layouts live: here, in the runtime, as plain dataclasses. They describe file
 formats, not the MWS wire protocol, and converting a column ("19.49", "2011-02-09T02:46:57-08:00",
@@ -17,11 +19,10 @@ from the published client libraries (the archived docs do not list them).
 from __future__ import annotations
 
 import codecs
-import io
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any, ClassVar, TypeVar
 
@@ -31,67 +32,97 @@ T = TypeVar("T", bound="ReportRecord")
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+_CHUNK = 64 * 1024
 
 
 class ReportFormatError(ValueError):
     """A flat-file report row that cannot be read (with its line number)."""
 
 
-def _text_stream(file: IO[bytes], encoding: str | None) -> io.TextIOWrapper:
-    """The file as text: a BOM decides the encoding it belongs to, else `encoding` (required)."""
-    start = file.tell()
+def _lines(file: IO[bytes], encoding: str | None) -> Iterator[tuple[int, str]]:
+    """Each line of the file as text with its number (from 1), without its "\\n" or "\\r\\n".
+
+    A BOM decides the encoding it belongs to, else `encoding` (required). Lines end at "\\n"
+    only: a lone "\\r" (or any other Unicode line break) inside a field is data. Bytes the
+    encoding cannot decode raise ReportFormatError naming their line.
+    """
     head = file.read(4)
-    file.seek(start)
+    codec: str | None = None
     for bom, name in _BOMS:
         if head.startswith(bom):
-            if name == "utf-8":
-                return io.TextIOWrapper(file, encoding="utf-8-sig", newline=None)
-            return io.TextIOWrapper(file, encoding="utf-16", newline=None)
-    if encoding is None:
-        raise ValueError(
-            "the report's encoding is unknown: the response declared no charset; pass "
-            "marketplace=... to use the marketplace's documented report encoding"
-        )
-    return io.TextIOWrapper(file, encoding=codec_name(encoding), newline=None)
+            codec, head = name, head[len(bom) :]
+            break
+    if codec is None:
+        if encoding is None:
+            raise ValueError(
+                "the report's encoding is unknown: the response declared no charset; pass "
+                "marketplace=... to use the marketplace's documented report encoding"
+            )
+        codec = codec_name(encoding)
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    number = 1
+    pending = ""
+    chunk = head
+    while True:
+        final = not chunk
+        try:
+            text = decoder.decode(chunk, final)
+        except UnicodeDecodeError as error:
+            good = error.object[: error.start].decode(codec, "replace")
+            line = number + good.count("\n")
+            raise ReportFormatError(
+                f"line {line}: bytes that are not valid {codec} ({error.reason})"
+            ) from error
+        if text:
+            parts = (pending + text).split("\n")
+            pending = parts.pop()
+            for part in parts:
+                yield number, part[:-1] if part.endswith("\r") else part
+                number += 1
+        if final:
+            break
+        chunk = file.read(_CHUNK)
+    if pending:
+        yield number, pending
 
 
 def iter_rows(file: IO[bytes], encoding: str | None) -> Iterator[dict[str, str]]:
     """Each data row of a tab-separated report as {header field: value}, read line by line."""
-    text = _text_stream(file, encoding)
-    try:
-        header: list[str] | None = None
-        width = 0
-        for number, line in enumerate(text, start=1):
-            if line.endswith("\n"):
-                line = line[:-1]
-            if header is None:
-                header = [name.strip() for name in line.lstrip("\ufeff").split("\t")]
-                while header and not header[-1]:
-                    header.pop()
-                width = len(header)
-                if not width:
-                    header = None  # blank lines before the header
-                continue
-            fields_ = line.split("\t")
-            count = len(fields_)
-            if count < width:
-                if not line.strip():
-                    continue  # a blank line (often the last one)
-                fields_.extend([""] * (width - count))
-            elif count > width:
-                if any(fields_[width:]):
-                    raise ReportFormatError(
-                        f"line {number}: {count} fields, but the header names {width}"
-                    )
-                del fields_[width:]
-            elif not line.strip():
-                continue
-            yield dict(zip(header, fields_))
-    finally:
-        text.detach()
+    for _, row in _numbered_rows(file, encoding):
+        yield row
+
+
+def _numbered_rows(file: IO[bytes], encoding: str | None) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each data row with the number of its line in the file (blank lines count)."""
+    header: list[str] | None = None
+    width = 0
+    for number, line in _lines(file, encoding):
+        if header is None:
+            header = [name.strip() for name in line.lstrip("\ufeff").split("\t")]
+            while header and not header[-1]:
+                header.pop()
+            width = len(header)
+            if not width:
+                header = None  # blank lines before the header
+            continue
+        fields_ = line.split("\t")
+        count = len(fields_)
+        if count < width:
+            if not line.strip():
+                continue  # a blank line (often the last one)
+            fields_.extend([""] * (width - count))
+        elif count > width:
+            if any(fields_[width:]):
+                raise ReportFormatError(
+                    f"line {number}: {count} fields, but the header names {width}"
+                )
+            del fields_[width:]
+        elif not line.strip():
+            continue
+        yield number, dict(zip(header, fields_))
 
 
 # --- Typed records -----------------------------------------------------------------------------
@@ -104,25 +135,59 @@ def _key(column: str) -> str:
     return column.strip().lower().replace("-", "_").replace(" ", "_")
 
 
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+_OFFSET = re.compile(r"^(?:Z|([+-])(\d{2}):?(\d{2}))$")
+
+
 def _to_decimal(text: str) -> Decimal:
-    if "," in text:  # EU files write 1.234,56 or 1,23
-        text = text.replace(".", "").replace(",", ".") if "." in text else text.replace(",", ".")
-    return Decimal(text)
+    """A decimal written with either separator: the last of ',' and '.' is the decimal point.
+
+    "1,234.56" and "1.234,56" are both 1234.56, "1,23" is 1.23; the other separator is a
+    thousands separator and is dropped. NaN, Infinity and exponents are refused.
+    """
+    value = text.strip()
+    comma, dot = value.rfind(","), value.rfind(".")
+    if comma > dot:
+        value = value.replace(".", "").replace(",", ".")
+    elif dot > comma:
+        value = value.replace(",", "")
+    if not _NUMBER.match(value):
+        raise ValueError(f"not a decimal number: {text!r}")
+    return Decimal(value)
 
 
 def _to_datetime(text: str) -> datetime:
+    """A timezone-aware datetime: an explicit offset is kept, no zone (or " UTC") means UTC.
+
+    Accepts ISO 8601 ("2011-02-09T02:46:57-08:00", "2017-07-20") and the EU settlement form
+    "19.07.2017 13:30:02" with an optional offset or " UTC".
+    """
     value = text.strip()
     utc = value.endswith(" UTC")
     if utc:
-        value = value[:-4]
+        value = value[:-4].rstrip()
     match = _EU_DATE.match(value)
     if match:
         day, month, year, hour, minute, second = (int(part) for part in match.groups())
         parsed = datetime(year, month, day, hour, minute, second)
+        rest = value[match.end() :].strip()
+        if rest:
+            offset = _OFFSET.match(rest)
+            if offset is None:
+                raise ValueError(f"not a date and time: {text!r}")
+            sign, hours, minutes = offset.groups()
+            if sign is None:
+                zone = timezone.utc
+            else:
+                delta = timedelta(hours=int(hours), minutes=int(minutes))
+                zone = timezone(-delta if sign == "-" else delta)
+            parsed = parsed.replace(tzinfo=zone)
     else:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if utc or parsed.tzinfo is None and value.endswith("+00:00"):
+    if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
+    elif utc and parsed.utcoffset() != timedelta(0):
+        raise ValueError(f"conflicting time zones: {text!r}")
     return parsed
 
 
@@ -323,5 +388,5 @@ REPORT_RECORDS: Mapping[str, type[ReportRecord]] = {
 
 def iter_records(file: IO[bytes], encoding: str | None, record: type[T]) -> Iterator[T]:
     """Each data row as a `record`, converting numbers and dates."""
-    for number, row in enumerate(iter_rows(file, encoding), start=2):
+    for number, row in _numbered_rows(file, encoding):
         yield record.from_row(row, number)

@@ -105,18 +105,25 @@ def _metadata(headers: dict[str, str], body: bytes, request_id: str | None) -> d
     return {
         "request_id": request_id,
         "server_time": _header_time(headers.get("x-mws-timestamp")),
-        "quota_max": _header_int(headers.get("x-mws-quota-max")),
-        "quota_remaining": _header_int(headers.get("x-mws-quota-remaining")),
+        "quota_max": header_int(headers.get("x-mws-quota-max")),
+        "quota_remaining": header_int(headers.get("x-mws-quota-remaining")),
         "quota_resets_on": _header_time(headers.get("x-mws-quota-resetson")),
         "headers": headers,
         "body": body,
     }
 
 
-def _header_int(text: str | None) -> int | None:
+def header_int(text: str | None) -> int | None:
+    """An integer header (`x-mws-quota-*`; MWS has sent "5998.0"), None when unusable."""
+    if text is None:
+        return None
     try:
-        return None if text is None else int(float(text))
+        return int(text)
     except ValueError:
+        pass
+    try:
+        return int(float(text))
+    except (ValueError, OverflowError):
         return None
 
 
@@ -180,7 +187,8 @@ def parse_response(
 ) -> Any:
     """The typed result of a 2xx answer; raises the matching MWSError otherwise."""
     headers = _lower(raw_headers)
-    if status_code >= 400 or (operation.document and _is_error_document(body)):
+    # Only 2xx is an answer: a redirect or other status is an error, never a document.
+    if not 200 <= status_code < 300 or (operation.document and _is_error_document(body)):
         raise _error_from_body(status_code, headers, body)
     request_id = headers.get(_REQUEST_ID_HEADER)
     if operation.document:

@@ -44,17 +44,26 @@ def _to_str(text: str) -> str:
     return text
 
 
+_LONGEST_NUMBER = 40  # longer digit strings are not MWS values; refusing them bounds the work
+
+
 def _to_int(text: str) -> int:
+    if len(text) > _LONGEST_NUMBER:
+        raise ValueError(text)
     try:
         return int(text)
     except ValueError:
         value = Decimal(text.strip())  # "3.0" is still the integer 3
+        if not value.is_finite() or value.adjusted() > _LONGEST_NUMBER:
+            raise ValueError(text) from None
         if value != value.to_integral_value():
             raise ValueError(text) from None
         return int(value)
 
 
 def _to_decimal(text: str) -> Decimal:
+    if len(text) > _LONGEST_NUMBER:
+        raise ValueError(text)
     value = Decimal(text.strip())
     if not value.is_finite():
         raise ValueError(text)
@@ -128,6 +137,7 @@ _CONVERTERS: dict[str, Callable[[str], Any]] = {
 
 
 _PLAIN, _CONVERTED, _NESTED, _WRAPPED = range(4)
+_MAX_REMEMBERED_TAGS = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +197,9 @@ class ResultShapeSpec:
         found: ResultField | None = None
         if isinstance(tag, str):
             found = self.by_tag.get(tag[tag.rfind("}") + 1 :])
-        self.by_tag[tag] = found
+        # Remember unknown tags too, up to a bound: answers with ever new names must not grow it.
+        if found is not None or len(self.by_tag) < _MAX_REMEMBERED_TAGS:
+            self.by_tag[tag] = found
         return found
 
 

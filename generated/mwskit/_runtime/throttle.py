@@ -105,19 +105,17 @@ class Bucket:
 
     def forget_quota(self) -> None:
         """The service's hourly count is far from binding: count locally again."""
-        if self.hour_remaining is not None:
-            with self.lock:
-                self.hour_remaining = None
-                self.hour_resets = None
+        with self.lock:
+            self.hour_remaining = None
+            self.hour_resets = None
 
-    def observe_quota(self, remaining: int | None, resets_in: float | None, now: float) -> None:
+    def observe_quota(self, remaining: int, resets_in: float | None, now: float) -> None:
         """Adopt the service's hourly count from `x-mws-quota-remaining` / `-resetsOn`."""
         with self.lock:
-            if remaining is not None:
-                self.hour_remaining = remaining
-                self.hour_resets = now + resets_in if resets_in is not None else None
-                if self.hour_resets is None:
-                    self.hour_resets = self.hour_started + _HOUR
+            self.hour_remaining = remaining
+            self.hour_resets = (
+                now + resets_in if resets_in is not None else self.hour_started + _HOUR
+            )
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ The generated `ReportsClient` / `FeedsClient` inherit these mixins (`client_mixi
 
 from __future__ import annotations
 
+import math
 import tempfile
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from .documents import (
     Destination,
     FeedSource,
     PreflightReport,
+    codec_name,
     flat_file_encoding_for,
     marketplace_info,
     preflight_feed,
@@ -115,11 +117,25 @@ def _int(text: str | None) -> int:
         return 0
 
 
-def parse_processing_report(body: bytes) -> ProcessingReport:
+def parse_processing_report(
+    body: bytes, encoding: str | None = None, *, flat_file_encoding: str | None = None
+) -> ProcessingReport:
     """Read an XML processing report (AmazonEnvelope/Message/ProcessingReport) into its counts
-    and messages. A flat-file feed's tab-separated report is read by `_flat_processing_report`."""
+    and messages. A flat-file feed's tab-separated report is read by `_flat_processing_report`.
+
+    XML is read by its own rules (its declaration, else UTF-8). A flat-file report is decoded
+    strictly with `encoding` (the charset the response declared, else the marketplace's report
+    encoding: `Document.encoding`), else with `flat_file_encoding` (the marketplace's flat-file
+    encoding); with neither, ValueError: its charset is never guessed.
+    """
     if not body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        return _flat_processing_report(body)
+        charset = encoding or flat_file_encoding
+        if charset is None:
+            raise ValueError(
+                "the flat-file processing report declares no charset and no marketplace was "
+                "given: pass marketplace=... to decode it with the marketplace's encoding"
+            )
+        return _flat_processing_report(body, charset)
     root = parse_xml(body)
     report = next((node for node in root.iter() if local_name(node) == "ProcessingReport"), None)
     if report is None:
@@ -164,7 +180,7 @@ def parse_processing_report(body: bytes) -> ProcessingReport:
     )
 
 
-def _flat_processing_report(body: bytes) -> ProcessingReport:
+def _flat_processing_report(body: bytes, encoding: str) -> ProcessingReport:
     """The tab-separated report of a flat-file feed: a summary, then one row per problem.
 
     Feed Processing Summary:
@@ -172,11 +188,14 @@ def _flat_processing_report(body: bytes) -> ProcessingReport:
         Number of records successful       1
     original-record-number  sku  error-code  error-type  error-message
     """
-    text = body.decode("utf-8", "replace")
+    text = body.decode(codec_name(encoding))
+    if text.startswith("\ufeff"):
+        text = text[1:]
     counts: dict[str, int] = {}
     messages = []
     columns: list[str] | None = None
-    for line in text.splitlines():
+    for line in text.split("\n"):
+        line = line.removesuffix("\r")  # lines end at LF or CRLF; any other break is data
         cells = [cell.strip() for cell in line.split("\t")]
         filled = [cell for cell in cells if cell]
         if columns is None and len(filled) == 2 and filled[0].startswith("Number of records"):
@@ -224,6 +243,26 @@ def _status(value: Any) -> str | None:
     return None if value is None else str(getattr(value, "value", value))
 
 
+def _check_timing(poll_interval: float, timeout: float) -> None:
+    """Refuse a poll interval or timeout no workflow can use, before anything is sent."""
+    if (
+        isinstance(poll_interval, bool)
+        or not isinstance(poll_interval, (int, float))
+        or not math.isfinite(poll_interval)
+        or poll_interval < 0
+    ):
+        raise ValueError(
+            f"poll_interval must be a finite number of seconds >= 0; got {poll_interval!r}"
+        )
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, (int, float))
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
+        raise ValueError(f"timeout must be a finite number of seconds > 0; got {timeout!r}")
+
+
 def _check_time(timer: Any, started: float, interval: float, timeout: float, what: str) -> None:
     if timer.monotonic() - started + interval > timeout:
         raise WorkflowTimeout(f"{what} was not done within {timeout:g} s; it may still finish")
@@ -237,6 +276,7 @@ def plan_report(
     timeout: float,
 ) -> Generator[WorkflowStep, Any, ReportOutcome]:
     """RequestReport, GetReportRequestList until the request is final, then GetReport."""
+    _check_timing(poll_interval, timeout)
     started = timer.monotonic()
     answer = yield Invoke("request_report", request)
     info = answer.report_request_info
@@ -279,6 +319,7 @@ def plan_scheduled_report(
     timeout: float,
 ) -> Generator[WorkflowStep, Any, ReportOutcome]:
     """GetReportList filtered by type until a report available after `since` shows, then GetReport."""
+    _check_timing(poll_interval, timeout)
     started = timer.monotonic()
     polls = 0
     while True:
@@ -312,7 +353,13 @@ def plan_feed(
     poll_interval: float,
     timeout: float,
 ) -> Generator[WorkflowStep, Any, FeedOutcome]:
-    """SubmitFeed, GetFeedSubmissionList until _DONE_, then GetFeedSubmissionResult, parsed."""
+    """SubmitFeed, GetFeedSubmissionList until _DONE_, then GetFeedSubmissionResult, parsed.
+
+    The processing report is downloaded with the `marketplace` given to SubmitFeed, so a
+    flat-file report is decoded in the marketplace's encoding when it declares no charset.
+    """
+    _check_timing(poll_interval, timeout)
+    marketplace = submit.get("marketplace")
     started = timer.monotonic()
     answer = yield Invoke("submit_feed", submit)
     submission_id = getattr(answer.feed_submission_info, "feed_submission_id", None)
@@ -339,8 +386,20 @@ def plan_feed(
             raise ReportCancelled(f"feed submission {submission_id} was cancelled")
         if status == "_DONE_":
             break
-    document = yield Invoke("get_feed_submission_result", {"feed_submission_id": submission_id})
-    report = parse_processing_report(document.body)
+    document = yield Invoke(
+        "get_feed_submission_result",
+        {"feed_submission_id": submission_id, "marketplace": marketplace},
+    )
+    flat_file_encoding = flat_file_encoding_for(_marketplace_table(), marketplace)
+    try:
+        report = parse_processing_report(
+            document.body, document.encoding, flat_file_encoding=flat_file_encoding
+        )
+    except ValueError as error:
+        raise ValueError(
+            f"feed submission {submission_id} is done, but its processing report cannot be "
+            f"read: {error}"
+        ) from error
     return FeedOutcome(submission_id, "_DONE_", report, document, polls)
 
 
@@ -626,7 +685,10 @@ class FeedsWorkflows(_FeedsBase):
     ) -> FeedOutcome:
         """Submit a feed, poll GetFeedSubmissionList every `poll_interval` seconds until it is
         _DONE_ (ReportCancelled if cancelled, WorkflowTimeout after `timeout`), then fetch and
-        parse its processing report."""
+        parse its processing report. `marketplace` also gives the encoding of a flat-file
+        processing report that declares no charset (without it such a report raises
+        ValueError). A negative `poll_interval` or a `timeout` that is not > 0 raises
+        ValueError before anything is sent."""
         submit = _submit_args(
             feed_type,
             feed_content,

@@ -202,12 +202,13 @@ class FeedsClient(FeedsWorkflows):
         Throttling: 15 requests at once, one more every minute, 60 per hour.
         Docs: https://docs.developer.amazonservices.com/en_US/feeds/Feeds_GetFeedSubmissionResult.html
         """
-        return self._session.call(
-            ops.SECTION,
-            ops.GET_FEED_SUBMISSION_RESULT,
-            (feed_submission_id,),
-            download=Download(destination, report_encoding_for(MARKETPLACES, marketplace)),
-        )
+        with Download(destination, report_encoding_for(MARKETPLACES, marketplace)) as download:
+            return self._session.call(
+                ops.SECTION,
+                ops.GET_FEED_SUBMISSION_RESULT,
+                (feed_submission_id,),
+                download=download,
+            )
 
     def submit_feed(
         self,
@@ -428,12 +429,13 @@ class AsyncFeedsClient(AsyncFeedsWorkflows):
         Throttling: 15 requests at once, one more every minute, 60 per hour.
         Docs: https://docs.developer.amazonservices.com/en_US/feeds/Feeds_GetFeedSubmissionResult.html
         """
-        return await self._session.call(
-            ops.SECTION,
-            ops.GET_FEED_SUBMISSION_RESULT,
-            (feed_submission_id,),
-            download=Download(destination, report_encoding_for(MARKETPLACES, marketplace)),
-        )
+        with Download(destination, report_encoding_for(MARKETPLACES, marketplace)) as download:
+            return await self._session.call(
+                ops.SECTION,
+                ops.GET_FEED_SUBMISSION_RESULT,
+                (feed_submission_id,),
+                download=download,
+            )
 
     async def submit_feed(
         self,

@@ -89,12 +89,8 @@ class ReportsClient(ReportsWorkflows):
         Throttling: 15 requests at once, one more every minute, 60 per hour.
         Docs: https://docs.developer.amazonservices.com/en_US/reports/Reports_GetReport.html
         """
-        return self._session.call(
-            ops.SECTION,
-            ops.GET_REPORT,
-            (report_id,),
-            download=Download(destination, report_encoding_for(MARKETPLACES, marketplace)),
-        )
+        with Download(destination, report_encoding_for(MARKETPLACES, marketplace)) as download:
+            return self._session.call(ops.SECTION, ops.GET_REPORT, (report_id,), download=download)
 
     def get_report_count(
         self,
@@ -534,12 +530,10 @@ class AsyncReportsClient(AsyncReportsWorkflows):
         Throttling: 15 requests at once, one more every minute, 60 per hour.
         Docs: https://docs.developer.amazonservices.com/en_US/reports/Reports_GetReport.html
         """
-        return await self._session.call(
-            ops.SECTION,
-            ops.GET_REPORT,
-            (report_id,),
-            download=Download(destination, report_encoding_for(MARKETPLACES, marketplace)),
-        )
+        with Download(destination, report_encoding_for(MARKETPLACES, marketplace)) as download:
+            return await self._session.call(
+                ops.SECTION, ops.GET_REPORT, (report_id,), download=download
+            )
 
     async def get_report_count(
         self,

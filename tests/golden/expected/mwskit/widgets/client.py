@@ -49,12 +49,10 @@ class WidgetsClient:
 
         Throttling: 2 requests at once, one more every minute.
         """
-        return self._session.call(
-            ops.SECTION,
-            ops.GET_WIDGET_REPORT,
-            (interval,),
-            download=Download(destination, report_encoding_for(MARKETPLACES, marketplace)),
-        )
+        with Download(destination, report_encoding_for(MARKETPLACES, marketplace)) as download:
+            return self._session.call(
+                ops.SECTION, ops.GET_WIDGET_REPORT, (interval,), download=download
+            )
 
     def list_widgets(
         self,
@@ -208,12 +206,10 @@ class AsyncWidgetsClient:
 
         Throttling: 2 requests at once, one more every minute.
         """
-        return await self._session.call(
-            ops.SECTION,
-            ops.GET_WIDGET_REPORT,
-            (interval,),
-            download=Download(destination, report_encoding_for(MARKETPLACES, marketplace)),
-        )
+        with Download(destination, report_encoding_for(MARKETPLACES, marketplace)) as download:
+            return await self._session.call(
+                ops.SECTION, ops.GET_WIDGET_REPORT, (interval,), download=download
+            )
 
     async def list_widgets(
         self,
