@@ -223,17 +223,11 @@ def _undecodable(operation: Operation[Any], error: httpx.DecodingError) -> Respo
     )
 
 
-def _to_httpx(request: PreparedRequest) -> httpx.Request:
+def _to_httpx(request: PreparedRequest, *, asynchronous: bool) -> httpx.Request:
     body = request.body
-    content = body.chunks() if isinstance(body, FeedBody) else body
-    return httpx.Request(
-        request.method, request.url, headers=list(request.headers), content=content
-    )
-
-
-def _to_httpx_async(request: PreparedRequest) -> httpx.Request:
-    body = request.body
-    content = body.achunks() if isinstance(body, FeedBody) else body
+    content: Any = body
+    if isinstance(body, FeedBody):
+        content = body.achunks() if asynchronous else body.chunks()
     return httpx.Request(
         request.method, request.url, headers=list(request.headers), content=content
     )
@@ -275,6 +269,28 @@ class _CappedBody:
 
     def body(self) -> bytes:
         return b"".join(self._parts)
+
+
+class _IntoSink:
+    """Passes a successful document's chunks to its download sink; keeps no body."""
+
+    def __init__(self, sink: DocumentSink) -> None:
+        self._sink = sink
+
+    def add(self, chunk: bytes) -> None:
+        self._sink.write(chunk)
+
+    def body(self) -> bytes:
+        return b""
+
+
+def _destination(
+    operation: Operation[Any], response: httpx.Response, sink: DocumentSink | None
+) -> _CappedBody | _IntoSink:
+    """Where a response's bytes go: the download sink for a 2xx document, else memory."""
+    if sink is not None and 200 <= response.status_code < 300:
+        return _IntoSink(sink)
+    return _CappedBody(operation, response)
 
 
 def _received(response: httpx.Response, body: bytes) -> Received:
@@ -346,18 +362,7 @@ class SyncSession(_Session):
                     outcome = None
                     continue
                 try:
-                    if step.sink is None:
-                        response = self._http.send(_to_httpx(step.request), stream=True)
-                        try:
-                            capped = _CappedBody(operation, response)
-                            for chunk in response.iter_bytes():
-                                capped.add(chunk)
-                            body = capped.body()
-                        finally:
-                            response.close()
-                        outcome = _received(response, body)
-                    else:
-                        outcome = self._stream(step.request, step.sink)
+                    outcome = self._receive(operation, step.request, step.sink)
                 except httpx.TransportError as error:
                     outcome = _failed(error)
                 except httpx.DecodingError as error:
@@ -367,14 +372,16 @@ class SyncSession(_Session):
         finally:
             plan.close()  # a call abandoned midway still closes its download file
 
-    def _stream(self, request: PreparedRequest, sink: DocumentSink) -> Received:
-        response = self._http.send(_to_httpx(request), stream=True)
+    def _receive(
+        self, operation: Operation[Any], request: PreparedRequest, sink: DocumentSink | None
+    ) -> Received:
+        """Send; stream a successful document into `sink`, read anything else (capped)."""
+        response = self._http.send(_to_httpx(request, asynchronous=False), stream=True)
         try:
-            if response.status_code >= 300:
-                return _received(response, response.read())
+            into = _destination(operation, response, sink)
             for chunk in response.iter_bytes():
-                sink.write(chunk)
-            return _received(response, b"")
+                into.add(chunk)
+            return _received(response, into.body())
         finally:
             response.close()
 
@@ -428,18 +435,7 @@ class AsyncSession(_Session):
                     outcome = None
                     continue
                 try:
-                    if step.sink is None:
-                        response = await self._http.send(_to_httpx_async(step.request), stream=True)
-                        try:
-                            capped = _CappedBody(operation, response)
-                            async for chunk in response.aiter_bytes():
-                                capped.add(chunk)
-                            body = capped.body()
-                        finally:
-                            await response.aclose()
-                        outcome = _received(response, body)
-                    else:
-                        outcome = await self._stream(step.request, step.sink)
+                    outcome = await self._receive(operation, step.request, step.sink)
                 except httpx.TransportError as error:
                     outcome = _failed(error)
                 except httpx.DecodingError as error:
@@ -449,14 +445,16 @@ class AsyncSession(_Session):
         finally:
             plan.close()  # a call abandoned midway still closes its download file
 
-    async def _stream(self, request: PreparedRequest, sink: DocumentSink) -> Received:
-        response = await self._http.send(_to_httpx_async(request), stream=True)
+    async def _receive(
+        self, operation: Operation[Any], request: PreparedRequest, sink: DocumentSink | None
+    ) -> Received:
+        """Send; stream a successful document into `sink`, read anything else (capped)."""
+        response = await self._http.send(_to_httpx(request, asynchronous=True), stream=True)
         try:
-            if response.status_code >= 300:
-                return _received(response, await response.aread())
+            into = _destination(operation, response, sink)
             async for chunk in response.aiter_bytes():
-                sink.write(chunk)
-            return _received(response, b"")
+                into.add(chunk)
+            return _received(response, into.body())
         finally:
             await response.aclose()
 

@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any, ClassVar, TypeVar
 
 from .documents import codec_name
+from .results import to_datetime
 
 T = TypeVar("T", bound="ReportRecord")
 
@@ -182,7 +183,7 @@ def _to_datetime(text: str) -> datetime:
                 zone = timezone(-delta if sign == "-" else delta)
             parsed = parsed.replace(tzinfo=zone)
     else:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = to_datetime(value)  # the same ISO rules as XML answers
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     elif utc and parsed.utcoffset() != timedelta(0):
