@@ -998,10 +998,15 @@ def _feed_list(box: Sandbox, request: SandboxRequest) -> dict[str, Any]:
     }
 
 
-def _feed_list_next(box: Sandbox, request: SandboxRequest) -> dict[str, Any]:
+def _next_page(box: Sandbox, request: SandboxRequest) -> tuple[list[Submission], dict[str, Any]]:
+    """The records a ...ByNextToken call's token stands for, and the paging of what is left."""
     records = box._redeem(request)
     parent = box._parents[(request.section.name, request.operation.name)]
-    head, paging = box._page(replace(request, values={}), records, parent)
+    return box._page(replace(request, values={}), records, parent)
+
+
+def _feed_list_next(box: Sandbox, request: SandboxRequest) -> dict[str, Any]:
+    head, paging = _next_page(box, request)
     return {**paging, "FeedSubmissionInfo": [_feed_info(record, record.poll()) for record in head]}
 
 
@@ -1068,9 +1073,7 @@ def _report_request_list(box: Sandbox, request: SandboxRequest) -> dict[str, Any
 
 
 def _report_request_list_next(box: Sandbox, request: SandboxRequest) -> dict[str, Any]:
-    records = box._redeem(request)
-    parent = box._parents[(request.section.name, request.operation.name)]
-    head, paging = box._page(replace(request, values={}), records, parent)
+    head, paging = _next_page(box, request)
     return {**paging, "ReportRequestInfo": [_report_request_info(r, r.poll()) for r in head]}
 
 
@@ -1115,9 +1118,7 @@ def _report_list(box: Sandbox, request: SandboxRequest) -> dict[str, Any]:
 
 
 def _report_list_next(box: Sandbox, request: SandboxRequest) -> dict[str, Any]:
-    records = box._redeem(request)
-    parent = box._parents[(request.section.name, request.operation.name)]
-    head, paging = box._page(replace(request, values={}), records, parent)
+    head, paging = _next_page(box, request)
     return {**paging, "ReportInfo": [_report_info(record) for record in head]}
 
 
