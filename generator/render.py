@@ -1,7 +1,18 @@
-"""Stage 4: the model rendered through the Jinja2 templates into {relative path: file}."""
+"""Stage 4: the model rendered through the template tree into {relative path: file}.
+
+The template tree mirrors the output tree path for path. Walking it:
+- a `*.j2` file is rendered (the suffix dropped); any other file is copied verbatim;
+- `{section}` in a path is expanded once per section of the model (its Python module name),
+  and those templates see `section`; every template sees `api` and `version`;
+- the header names where the content came from: a `{section}` file its section's spec, a file
+  named after another spec (`marketplaces.py.j2` for `specs/marketplaces.yaml`) that spec, and
+  any other file its template;
+- `_macros/` holds fragments that templates import; it produces no output.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +22,9 @@ from .model import Api, Section
 from .naming import constant_name, snake_case
 
 PACKAGE_VERSION = "0.1.0"
-RUNTIME_DIR = "runtime"
+TEMPLATE_SUFFIX = ".j2"
+SECTION_PART = "{section}"
+_NOT_OUTPUT = ("_macros", "__pycache__")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +33,23 @@ class RenderedFile:
 
     text: str
     source: str
-    verbatim: bool = False  # copied as written (the handwritten runtime), never reformatted
+    verbatim: bool = False  # copied as written (handwritten code), never reformatted
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateFile:
+    """One file of the template tree: where it is and where its output goes."""
+
+    template: str  # path relative to the template root, posix
+    output: str  # output path relative to generated/, still holding `{section}` if any
+
+    @property
+    def rendered(self) -> bool:
+        return self.template.endswith(TEMPLATE_SUFFIX)
+
+    @property
+    def per_section(self) -> bool:
+        return SECTION_PART in self.output
 
 
 def _docstring(text: str) -> str:
@@ -55,6 +84,21 @@ def _environment(templates: Path) -> jinja2.Environment:
     return env
 
 
+def template_files(templates: Path) -> list[TemplateFile]:
+    """Every file of the template tree that produces output, in sorted order."""
+    found: list[TemplateFile] = []
+    for path in sorted(templates.rglob("*")):
+        relative = path.relative_to(templates)
+        if not path.is_file() or any(
+            part in _NOT_OUTPUT or part.startswith(".") for part in relative.parts
+        ):
+            continue
+        template = relative.as_posix()
+        output = template.removesuffix(TEMPLATE_SUFFIX)
+        found.append(TemplateFile(template=template, output=output))
+    return found
+
+
 def _render(env: jinja2.Environment, template: str, **context: object) -> str:
     try:
         return env.get_template(template).render(version=PACKAGE_VERSION, **context)
@@ -64,37 +108,38 @@ def _render(env: jinja2.Environment, template: str, **context: object) -> str:
         raise RuntimeError(f"template {template}{where}: {error}") from error
 
 
+def _source(api: Api, file: TemplateFile) -> str:
+    """The origin a whole-api file's header names (`{section}` files name their own spec)."""
+    spec = api.marketplaces.spec_file
+    if Path(file.output).stem == Path(spec).stem:
+        return spec
+    return f"templates/{file.template}"
+
+
+def _outputs(
+    env: jinja2.Environment, api: Api, templates: Path, file: TemplateFile
+) -> Iterator[tuple[str, RenderedFile]]:
+    source = _source(api, file)
+    if not file.rendered:
+        text = (templates / file.template).read_text(encoding="utf-8")
+        targets = [section.module for section in api.sections] if file.per_section else [""]
+        for module in targets:
+            yield file.output.replace(SECTION_PART, module), RenderedFile(text, source, True)
+        return
+    if not file.per_section:
+        yield file.output, RenderedFile(_render(env, file.template, api=api), source)
+        return
+    for section in api.sections:
+        text = _render(env, file.template, api=api, section=section)
+        yield file.output.replace(SECTION_PART, section.module), RenderedFile(
+            text, section.spec_file
+        )
+
+
 def render(api: Api, templates: Path) -> dict[str, RenderedFile]:
     """Every output file of the generated tree, keyed by its path relative to generated/."""
     env = _environment(templates)
     files: dict[str, RenderedFile] = {}
-
-    def add(path: str, template: str, source: str, **context: object) -> None:
-        files[path] = RenderedFile(_render(env, template, api=api, **context), source)
-
-    package = "package/"
-    for name in ("__init__.py", "_client.py", "_version.py", "errors.py", "signing.py", "py.typed"):
-        add(f"mwskit/{name}", f"{package}{name}.j2", f"templates/{package}{name}.j2")
-    for name in ("sandbox/__init__.py", "sandbox/__main__.py"):
-        add(f"mwskit/{name}", f"{package}{name}.j2", f"templates/{package}{name}.j2")
-    marketplaces_spec = api.marketplaces.spec_file
-    add("mwskit/marketplaces.py", "package/marketplaces.py.j2", marketplaces_spec)
-    add("docs/marketplaces.md", "docs/marketplaces.md.j2", marketplaces_spec)
-    add("pyproject.toml", "pyproject.toml.j2", "templates/pyproject.toml.j2")
-    add("README.md", "README.md.j2", "templates/README.md.j2")
-    add("docs/index.md", "docs/index.md.j2", "templates/docs/index.md.j2")
-    for section in api.sections:
-        for name in ("__init__.py", "models.py", "_operations.py", "client.py"):
-            add(
-                f"mwskit/{section.module}/{name}",
-                f"section/{name}.j2",
-                section.spec_file,
-                section=section,
-            )
-        add(f"docs/{section.module}.md", "docs/section.md.j2", section.spec_file, section=section)
-    for runtime_file in sorted((templates / RUNTIME_DIR).glob("*.py")):
-        relative = f"templates/{RUNTIME_DIR}/{runtime_file.name}"
-        files[f"mwskit/_runtime/{runtime_file.name}"] = RenderedFile(
-            runtime_file.read_text(encoding="utf-8"), relative, verbatim=True
-        )
+    for file in template_files(templates):
+        files.update(_outputs(env, api, templates, file))
     return dict(sorted(files.items()))

@@ -11,7 +11,8 @@ import pytest
 
 from conftest import ROOT
 from generator import format as format_stage
-from generator.pipeline import CACHE_DIR, build_tree
+from generator.pipeline import CACHE_DIR, build_model, build_tree
+from generator.render import render
 
 
 @pytest.fixture
@@ -34,7 +35,9 @@ def test_cached_output_equals_uncached_and_warm_runs_do_not_format(
     uncached = _tree(project, cache=False)
     cold = _tree(project, cache=True)
     entries = sorted(p.name for p in (project / CACHE_DIR / "black").iterdir())
-    python_files = [p for p in uncached if p.endswith(".py") and "/_runtime/" not in p]
+    model = build_model(sorted((project / "specs").glob("*.yaml")), project)
+    rendered = render(model, ROOT / "templates")
+    python_files = [p for p, f in rendered.items() if p.endswith(".py") and not f.verbatim]
     assert len(entries) == len(python_files)
 
     def no_formatting(texts: list[str]) -> list[tuple[str, str | None]]:

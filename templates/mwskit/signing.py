@@ -9,4 +9,11 @@ from ._runtime.signing import (
     string_to_sign,
 )
 
-__all__ = ["SIGNATURE_METHODS", "Signer", "canonical_query", "percent_encode", "sign", "string_to_sign"]
+__all__ = [
+    "SIGNATURE_METHODS",
+    "Signer",
+    "canonical_query",
+    "percent_encode",
+    "sign",
+    "string_to_sign",
+]

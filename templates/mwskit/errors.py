@@ -1,9 +1,9 @@
 """Every exception mwskit raises: `MWSError` and one subclass per documented MWS error code.
 
-    try:
-        mws.orders.get_order(amazon_order_id=["902-3159896-1390916"])
-    except mwskit.errors.RequestThrottled:
-        ...
+try:
+    mws.orders.get_order(amazon_order_id=["902-3159896-1390916"])
+except mwskit.errors.RequestThrottled:
+    ...
 """
 
 from ._runtime.errors import *  # noqa: F403

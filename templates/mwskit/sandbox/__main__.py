@@ -24,7 +24,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any free)")
     parser.add_argument("--access-key", action="append", default=[], help="an access key")
     parser.add_argument(
-        "--secret-key", action="append", default=[], help="the secret of the access key at its position"
+        "--secret-key",
+        action="append",
+        default=[],
+        help="the secret of the access key at its position",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of generated answers and faults")
     parser.add_argument("--strict", action="store_true", help="refuse unknown parameters")
@@ -32,7 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--error-500-rate", type=float, default=0.0, help="rate of injected 500s")
     parser.add_argument("--error-503-rate", type=float, default=0.0, help="rate of injected 503s")
     parser.add_argument("--reset-rate", type=float, default=0.0, help="rate of connection resets")
-    parser.add_argument("--malformed-rate", type=float, default=0.0, help="rate of malformed bodies")
+    parser.add_argument(
+        "--malformed-rate", type=float, default=0.0, help="rate of malformed bodies"
+    )
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each answer")
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
     return parser
