@@ -1,6 +1,6 @@
 """Responses: typed results, per-code MWS errors, hostile or broken XML, documents, and secrets.
 
-Every body here is written inline for the case it tests (tests/test_response_samples.py parses a
+Every body here is written inline for the case it tests (tests/runtime/test_response_samples.py parses a
 full sample answer per action; this file pins the rules behind those answers).
 """
 

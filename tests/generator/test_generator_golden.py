@@ -3,7 +3,7 @@
 tests/golden/specs/ holds the specs; tests/golden/expected/ holds every file the real templates
 produce from them, except the handwritten runtime (templates/mwskit/_runtime/), which is copied verbatim
 and so is compared with its source instead of with a stored copy. After an intended change to the templates or the generator, run
-`pytest tests/test_generator_golden.py --regen-golden` and review the diff of tests/golden/expected/.
+`pytest tests/generator/test_generator_golden.py --regen-golden` and review the diff of tests/golden/expected/.
 """
 
 from __future__ import annotations

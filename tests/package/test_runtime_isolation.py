@@ -8,7 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
 GENERATED = ROOT / "generated"
 
 BLOCKED = ("jinja2", "black", "jsonschema", "yaml", "generator")
