@@ -178,7 +178,16 @@ class Section:
     client_package_imports: tuple[str, ...]  # its imports from elsewhere in mwskit
     client_model_names: tuple[str, ...]  # enums and shapes client.py uses from .models
     client_runtime_names: tuple[str, ...]  # what client.py imports from the runtime
-    client_mixin: str | None  # runtime workflows class the sync client inherits (async: Async...)
+    client_mixin: str | None  # workflows class the sync client inherits (async: Async...)
+    package_exports: tuple[PackageExport, ...]  # handwritten names mwskit exports at top level
+
+
+@dataclass(frozen=True, slots=True)
+class PackageExport:
+    """Names that `mwskit` re-exports from one handwritten module of a section (`rows`)."""
+
+    module: str
+    names: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

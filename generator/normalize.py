@@ -21,6 +21,7 @@ from .model import (
     EnumValue,
     Marketplace,
     Marketplaces,
+    PackageExport,
     Region,
     Parameter,
     RequestBody,
@@ -773,7 +774,7 @@ class _SectionBuilder:
         if mixin is not None:
             client_package_imports = (
                 *client_package_imports,
-                f"from .._runtime.workflows import Async{mixin}, {mixin}",
+                f"from .workflows import Async{mixin}, {mixin}",
             )
         used_names = {
             name
@@ -806,6 +807,10 @@ class _SectionBuilder:
             client_package_imports=client_package_imports,
             client_model_names=tuple(sorted(used_names)),
             client_mixin=mixin,
+            package_exports=tuple(
+                PackageExport(module, tuple(names))
+                for module, names in sorted(self.data.get("package_exports", {}).items())
+            ),
             client_runtime_names=tuple(
                 sorted(
                     {"AsyncSession", "SyncSession"}

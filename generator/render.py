@@ -7,6 +7,8 @@ The template tree mirrors the output tree path for path. Walking it:
 - the header names where the content came from: a `{section}` file its section's spec, a file
   named after another spec (`marketplaces.py.j2` for `specs/marketplaces.yaml`) that spec, and
   any other file its template;
+- a folder that holds no `__init__.py[.j2]` of its own beside a `{section}` folder (e.g.
+  `mwskit/reports/`) is that section's handwritten wing: output only when the model has it;
 - `_macros/` holds fragments that templates import; it produces no output.
 """
 
@@ -108,6 +110,19 @@ def _render(env: jinja2.Environment, template: str, **context: object) -> str:
         raise RuntimeError(f"template {template}{where}: {error}") from error
 
 
+def _section_wing(templates: Path, file: TemplateFile) -> str | None:
+    """The section module a file belongs to when it sits in a section's wing folder."""
+    parts = file.template.split("/")
+    for depth in range(1, len(parts) - 1):
+        folder = templates.joinpath(*parts[:depth])
+        own = templates.joinpath(*parts[: depth + 1])
+        if not (folder / SECTION_PART).is_dir() or parts[depth] == SECTION_PART:
+            continue
+        if not any((own / name).is_file() for name in ("__init__.py", "__init__.py.j2")):
+            return parts[depth]
+    return None
+
+
 def _source(api: Api, file: TemplateFile) -> str:
     """The origin a whole-api file's header names (`{section}` files name their own spec)."""
     spec = api.marketplaces.spec_file
@@ -120,6 +135,9 @@ def _outputs(
     env: jinja2.Environment, api: Api, templates: Path, file: TemplateFile
 ) -> Iterator[tuple[str, RenderedFile]]:
     source = _source(api, file)
+    wing = _section_wing(templates, file)
+    if wing is not None and wing not in {section.module for section in api.sections}:
+        return
     if not file.rendered:
         text = (templates / file.template).read_text(encoding="utf-8")
         targets = [section.module for section in api.sections] if file.per_section else [""]

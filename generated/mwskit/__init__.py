@@ -9,21 +9,11 @@ result = mws.orders.list_orders(marketplace_id=["ATVPDKIKX0DER"], created_after=
 from . import errors, signing
 from ._client import MWS, AsyncMWS
 from ._runtime import (
-    REPORT_RECORDS,
     ContentMD5Mismatch,
     Document,
     EncodingProblem,
     Event,
-    FeedOutcome,
-    InventoryReportRow,
-    OrderReportRow,
     PreflightReport,
-    ProcessingMessage,
-    ProcessingReport,
-    ReportFormatError,
-    ReportOutcome,
-    ReportRecord,
-    SettlementReportRow,
     MWSError,
     MWSResult,
     OutcomeUnknown,
@@ -51,20 +41,20 @@ from . import reports
 from . import sellers
 from . import shipment_invoicing
 from . import subscriptions
+from .feeds.workflows import FeedOutcome, ProcessingMessage, ProcessingReport
+from .reports.rows import (
+    REPORT_RECORDS,
+    InventoryReportRow,
+    OrderReportRow,
+    ReportFormatError,
+    ReportRecord,
+    SettlementReportRow,
+)
+from .reports.workflows import ReportOutcome
 
 __all__ = [
     "EncodingProblem",
-    "FeedOutcome",
-    "InventoryReportRow",
-    "OrderReportRow",
     "PreflightReport",
-    "ProcessingMessage",
-    "ProcessingReport",
-    "REPORT_RECORDS",
-    "ReportFormatError",
-    "ReportOutcome",
-    "ReportRecord",
-    "SettlementReportRow",
     "AsyncMWS",
     "ContentMD5Mismatch",
     "Document",
@@ -89,6 +79,9 @@ __all__ = [
     "customer_information",
     "easy_ship",
     "feeds",
+    "FeedOutcome",
+    "ProcessingMessage",
+    "ProcessingReport",
     "finances",
     "fulfillment_inbound_shipment",
     "fulfillment_inventory",
@@ -98,6 +91,13 @@ __all__ = [
     "products",
     "recommendations",
     "reports",
+    "REPORT_RECORDS",
+    "InventoryReportRow",
+    "OrderReportRow",
+    "ReportFormatError",
+    "ReportRecord",
+    "SettlementReportRow",
+    "ReportOutcome",
     "sellers",
     "shipment_invoicing",
     "subscriptions",

@@ -24,7 +24,7 @@ import pytest
 import mwskit
 from mwskit import AsyncMWS, MWS, Marketplace
 from mwskit._runtime.documents import EncodingProblem, FeedBody, charset_of, codec_name
-from mwskit._runtime.report_rows import (
+from mwskit.reports.rows import (
     REPORT_RECORDS,
     InventoryReportRow,
     OrderReportRow,
@@ -33,11 +33,8 @@ from mwskit._runtime.report_rows import (
     iter_records,
     iter_rows,
 )
-from mwskit._runtime.workflows import (
-    ReportCancelled,
-    WorkflowTimeout,
-    parse_processing_report,
-)
+from mwskit.errors import ReportCancelled, WorkflowTimeout
+from mwskit.feeds.workflows import parse_processing_report
 
 NS = "http://mws.amazonaws.com/doc/2009-01-01/"
 NOW = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)

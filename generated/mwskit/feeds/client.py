@@ -15,7 +15,7 @@ from .._runtime.documents import (
     flat_file_encoding_for,
     report_encoding_for,
 )
-from .._runtime.workflows import AsyncFeedsWorkflows, FeedsWorkflows
+from .workflows import AsyncFeedsWorkflows, FeedsWorkflows
 from .._runtime import AsyncSession, Document, SyncSession
 from . import _operations as ops
 from .models import (

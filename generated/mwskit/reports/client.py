@@ -8,7 +8,7 @@ from datetime import datetime
 
 from ..marketplaces import MARKETPLACES, Marketplace
 from .._runtime.documents import Destination, Download, report_encoding_for
-from .._runtime.workflows import AsyncReportsWorkflows, ReportsWorkflows
+from .workflows import AsyncReportsWorkflows, ReportsWorkflows
 from .._runtime import AsyncSession, Document, SyncSession
 from . import _operations as ops
 from .models import (

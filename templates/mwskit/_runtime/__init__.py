@@ -24,31 +24,12 @@ from .errors import (
     ThrottleWouldWait,
 )
 from .documents import EncodingProblem, PreflightReport
-from .report_rows import (
-    REPORT_RECORDS,
-    InventoryReportRow,
-    OrderReportRow,
-    ReportFormatError,
-    ReportRecord,
-    SettlementReportRow,
-)
 from .response import Document
-from .workflows import FeedOutcome, ProcessingMessage, ProcessingReport, ReportOutcome
 from .results import ATTRIBUTE, SAME_SHAPE, TEXT, MWSResult, ResultField, ResultShapeSpec
 
 __all__ = [
     "EncodingProblem",
-    "FeedOutcome",
-    "InventoryReportRow",
-    "OrderReportRow",
     "PreflightReport",
-    "ProcessingMessage",
-    "ProcessingReport",
-    "REPORT_RECORDS",
-    "ReportFormatError",
-    "ReportOutcome",
-    "ReportRecord",
-    "SettlementReportRow",
     "Event",
     "OutcomeUnknown",
     "RetryPolicy",

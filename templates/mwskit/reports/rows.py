@@ -25,8 +25,8 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any, ClassVar, TypeVar
 
-from .documents import codec_name
-from .results import to_datetime
+from .._runtime.documents import codec_name
+from .._runtime.results import to_datetime
 
 T = TypeVar("T", bound="ReportRecord")
 
