@@ -13,7 +13,7 @@ from pathlib import Path
 from .errors import SpecErrors
 from .format import FormatError
 from .pipeline import CACHE_DIR, build_model, build_tree
-from .validate import MARKETPLACES_FILE
+from .validate import MARKETPLACES_FILE, is_shared_file
 from .write import compare_tree, write_tree
 
 EXIT_OK, EXIT_STALE, EXIT_SPEC_ERRORS, EXIT_TEMPLATE_ERROR = 0, 1, 2, 3
@@ -24,11 +24,16 @@ def _default_root() -> Path:
 
 
 def _spec_files(root: Path, specs: str, files: list[str] | None = None) -> list[Path]:
-    """The given files (plus the project's marketplaces.yaml, which every build needs), or all."""
+    """The given files (plus the project's marketplaces.yaml, which every build needs, and its
+    shared files unless some are given), or all."""
     if files:
         chosen = [Path(name) for name in files]
         if not any(path.name == MARKETPLACES_FILE for path in chosen):
             chosen.append(root / specs / MARKETPLACES_FILE)
+        if not any(is_shared_file(path.name) for path in chosen):
+            chosen.extend(
+                p for p in sorted((root / specs).glob("*.yaml")) if is_shared_file(p.name)
+            )
         return chosen
     return sorted((root / specs).glob("*.yaml"))
 
@@ -66,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
             files = _spec_files(root, args.specs, args.files)
             api = build_model(files, root)
             actions = sum(len(section.actions) for section in api.sections)
-            print(f"{len(files)} spec files valid: {len(api.sections)} sections, {actions} actions")
+            count = sum(not is_shared_file(path.name) for path in files)  # shared: not specs
+            print(f"{count} spec files valid: {len(api.sections)} sections, {actions} actions")
             return EXIT_OK
         tree = build_tree(_spec_files(root, args.specs), root, templates, cache=not args.no_cache)
     except SpecErrors as errors:

@@ -12,20 +12,23 @@ import hashlib
 import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
+from importlib.metadata import version
 from pathlib import Path
 
 import black
+from black.mode import TargetVersion
+from black.parsing import InvalidInput
 
 from .render import RenderedFile
 
 # Fixed in code so output never depends on a user's black configuration.
 MODE = black.Mode(
-    target_versions={black.TargetVersion.PY311},
+    target_versions={TargetVersion.PY311},
     line_length=100,
     string_normalization=True,
     is_pyi=False,
 )
-_CACHE_SALT = f"black {black.__version__}\n{MODE!r}\n".encode()
+_CACHE_SALT = f"black {version('black')}\n{MODE!r}\n".encode()
 # Below this many files, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 8
 
@@ -38,7 +41,7 @@ def _format(text: str) -> tuple[str, str | None]:
     """(black's output, None), or ("", black's complaint) for invalid Python. Runs in workers."""
     try:
         return black.format_str(text, mode=MODE), None
-    except black.InvalidInput as error:
+    except InvalidInput as error:
         return "", str(error)
 
 
@@ -93,7 +96,7 @@ def format_files(
         else:
             results[path] = cached
     formatted = _format_all([files[path].text for path in missing]) if missing else []
-    for path, (text, problem) in zip(missing, formatted):
+    for path, (text, problem) in zip(missing, formatted, strict=True):
         if problem is not None:
             raise FormatError(f"{path} (from {files[path].source}) is not valid Python: {problem}")
         results[path] = text

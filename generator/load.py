@@ -26,16 +26,34 @@ def json_path(path: JsonPath) -> str:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Data under `prefix` of one spec was written under `target` of another (an include)."""
+
+    prefix: JsonPath
+    spec: LoadedSpec
+    target: JsonPath
+
+
+@dataclass(frozen=True)
 class LoadedSpec:
-    """One spec file's data plus the line and column of every value and mapping key in it."""
+    """One spec file's data plus the line and column of every value and mapping key in it.
+
+    `origins` (longest prefix first) say which parts were written in another file: the
+    definitions a section includes from specs/_shared.yaml point there.
+    """
 
     file: str
     data: Any
     value_marks: dict[JsonPath, tuple[int, int]] = field(repr=False)
     key_marks: dict[JsonPath, tuple[int, int]] = field(repr=False)
+    origins: tuple[Origin, ...] = field(default=(), repr=False)
 
     def ref(self, path: JsonPath, *, at_key: bool = False) -> SourceRef:
         """The location of `path`, or of its nearest enclosing value that has one."""
+        for origin in self.origins:
+            if path[: len(origin.prefix)] == origin.prefix:
+                inner = (*origin.target, *path[len(origin.prefix) :])
+                return origin.spec.ref(inner, at_key=at_key)
         marks = self.key_marks if at_key and path in self.key_marks else self.value_marks
         probe = path
         while probe not in marks and probe:

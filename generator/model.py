@@ -174,12 +174,14 @@ class Section:
     result_shapes: tuple[ResultShape, ...]  # dependencies first
     actions: tuple[Action, ...]  # sorted by name
     models_imports: tuple[str, ...]  # import lines models.py needs
+    models_runtime_names: tuple[str, ...]  # what models.py imports from the runtime
     client_imports: tuple[str, ...]  # standard-library import lines client.py needs
     client_package_imports: tuple[str, ...]  # its imports from elsewhere in mwskit
     client_model_names: tuple[str, ...]  # enums and shapes client.py uses from .models
     client_runtime_names: tuple[str, ...]  # what client.py imports from the runtime
     client_mixin: str | None  # workflows class the sync client inherits (async: Async...)
     package_exports: tuple[PackageExport, ...]  # handwritten names mwskit exports at top level
+    example_imports: tuple[str, ...]  # import lines the docs page's examples need
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The stages in order: load -> validate -> normalize -> render -> format -> (write | check)."""
+"""The stages in order: load -> validate -> include -> normalize -> render -> format -> (write | check)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .errors import SpecErrors
 from .format import FormatCache, format_files
+from .include import resolve_includes
 from .load import load_specs
 from .model import Api
 from .normalize import normalize
@@ -20,7 +21,13 @@ def build_model(spec_files: list[Path], root: Path) -> Api:
     errors = [error for spec in specs for error in validate_spec(spec)]
     if errors:
         raise SpecErrors(errors)
-    return normalize(specs)
+    sections = resolve_includes(specs)
+    # An included definition with some keys replaced is checked again as a whole (once per
+    # location: the same shared definition in two sections is one problem).
+    merged = {error for spec in sections if spec.origins for error in validate_spec(spec)}
+    if merged:
+        raise SpecErrors(list(merged))
+    return normalize(sections)
 
 
 CACHE_DIR = ".cache/mwsgen"

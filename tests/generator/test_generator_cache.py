@@ -18,7 +18,7 @@ from generator.render import render
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     (tmp_path / "specs").mkdir()
-    for name in ("orders.yaml", "marketplaces.yaml"):
+    for name in ("orders.yaml", "marketplaces.yaml", "_shared.yaml"):  # orders includes _shared
         shutil.copy(ROOT / "specs" / name, tmp_path / "specs" / name)
     return tmp_path
 

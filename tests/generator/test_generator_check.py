@@ -253,7 +253,10 @@ def test_every_generated_file_has_a_header_naming_its_source(full: Path) -> None
         for name in ("__init__.py", "_operations.py", "client.py", "models.py"):
             assert sources[f"mwskit/{module}/{name}"] == f"specs/{spec.name}"
     for runtime in sorted((full / "templates" / "mwskit" / "_runtime").glob("*.py")):
-        assert sources[f"mwskit/_runtime/{runtime.name}"] == f"templates/mwskit/_runtime/{runtime.name}"
+        assert (
+            sources[f"mwskit/_runtime/{runtime.name}"]
+            == f"templates/mwskit/_runtime/{runtime.name}"
+        )
         assert files[f"mwskit/_runtime/{runtime.name}"].endswith(runtime.read_bytes())
     assert sources["pyproject.toml"] == "templates/pyproject.toml.j2"
     assert sources["README.md"] == "templates/README.md.j2"

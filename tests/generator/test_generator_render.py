@@ -103,7 +103,7 @@ def test_descriptions_ending_in_a_quote(
         stmt.value.value
         for node in models.body
         if isinstance(node, ast.ClassDef)
-        for previous, stmt in zip(node.body, node.body[1:])
+        for previous, stmt in zip(node.body, node.body[1:], strict=False)
         if isinstance(previous, ast.Assign) and isinstance(stmt, ast.Expr)
     )
     # black puts a space between a docstring's final quote character and the closing quotes.

@@ -19,8 +19,23 @@ import yaml
 from conftest import ROOT
 
 CASES_DIR = ROOT / "tests" / "spec_errors"
-# marketplaces.yaml, should one be needed beside the broken specs, is not a case.
-CASES = sorted(path.stem for path in CASES_DIR.glob("*.yaml") if path.name != "marketplaces.yaml")
+# marketplaces.yaml, should one be needed beside the broken specs, is not a case; nor is a shared
+# file: _<case>.yaml holds the shared definitions <case>.yaml includes (instead of specs/_shared.yaml).
+CASES = sorted(
+    path.stem
+    for path in CASES_DIR.glob("*.yaml")
+    if path.name != "marketplaces.yaml" and not path.name.startswith("_")
+)
+
+
+def case_files(case: str) -> list[str]:
+    """The case's spec, and its own shared file when it has one."""
+    shared = CASES_DIR / f"_{case}.yaml"
+    return [f"tests/spec_errors/{case}.yaml"] + (
+        [f"tests/spec_errors/{shared.name}"] if shared.exists() else []
+    )
+
+
 ERROR_LINE = re.compile(
     r"^(?P<file>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<path>\$\S*): (?P<message>.+)$"
 )
@@ -41,7 +56,7 @@ def run_cli(*args: str, root: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 def test_every_case_has_an_expected_file() -> None:
     expected = sorted(path.stem for path in CASES_DIR.glob("*.expected"))
-    assert CASES == expected
+    assert expected == CASES
     assert len(CASES) >= 14
 
 
@@ -57,7 +72,7 @@ def test_every_case_has_an_expected_file() -> None:
     ],
 )
 def test_validate_reports_located_errors(case: str) -> None:
-    result = run_cli("validate", f"tests/spec_errors/{case}.yaml")
+    result = run_cli("validate", *case_files(case))
     expected = (CASES_DIR / f"{case}.expected").read_text(encoding="utf-8")
     assert "Traceback" not in result.stdout + result.stderr
     assert (result.returncode, result.stdout) == (2, "")
@@ -66,11 +81,13 @@ def test_validate_reports_located_errors(case: str) -> None:
 
 @pytest.mark.parametrize("case", CASES)
 def test_expected_files_are_well_formed(case: str) -> None:
-    """Each expected line names its own file, and the lines are sorted by position."""
+    """Each expected line names its own file (or the case's shared file, where the mistake of a
+    shared-definition case is), and the lines are sorted by position."""
     lines = (CASES_DIR / f"{case}.expected").read_text(encoding="utf-8").splitlines()
     errors = [ERROR_LINE.match(line) for line in lines[:-1]]
     assert all(errors), lines
-    assert {error["file"] for error in errors if error} == {f"tests/spec_errors/{case}.yaml"}
+    assert len({error["file"] for error in errors if error}) == 1
+    assert {error["file"] for error in errors if error} <= set(case_files(case))
     positions = [(int(error["line"]), int(error["column"])) for error in errors if error]
     assert positions == sorted(positions)
     count = len(errors)
@@ -107,9 +124,10 @@ def test_errors_of_several_files_are_reported_together() -> None:
 
 def test_validate_accepts_a_single_valid_spec() -> None:
     """`validate FILE` on one section spec (the marketplaces file may be added implicitly)."""
-    actions = len(
-        yaml.safe_load((ROOT / "specs" / "orders.yaml").read_text(encoding="utf-8"))["actions"]
-    )
+    spec = yaml.safe_load((ROOT / "specs" / "orders.yaml").read_text(encoding="utf-8"))
+    included = [item if isinstance(item, str) else next(iter(item)) for item in spec["include"]]
+    shared = yaml.safe_load((ROOT / "specs" / "_shared.yaml").read_text(encoding="utf-8"))
+    actions = len(spec["actions"]) + len(set(included) & set(shared["actions"]))
     result = run_cli("validate", "specs/orders.yaml")
     assert (result.returncode, result.stderr) == (0, "")
     assert re.fullmatch(rf"[12] spec files valid: 1 sections, {actions} actions\n", result.stdout)

@@ -1,0 +1,71 @@
+"""Links between the actions of a section: ...ByNextToken companions and shared buckets."""
+
+from __future__ import annotations
+
+from ..load import JsonPath
+from ..model import Action
+from .context import SpecContext
+
+_NEXT_TOKEN = "NextToken"
+
+
+def _companion_problem(action: Action, actions: dict[str, Action]) -> tuple[str, str] | None:
+    """(key, message) when a next_token_of action is not a valid companion of its parent."""
+    parent = action.next_token_of
+    takes_token = any(p.name == _NEXT_TOKEN for p in action.parameters)
+    if parent not in actions:
+        return "next_token_of", (
+            f"next_token_of names {parent!r}, which is not an action of this section"
+        )
+    if not takes_token:
+        return "parameters", "a next_token_of action needs a NextToken parameter"
+    if any(p.required and p.name != _NEXT_TOKEN for p in action.parameters):
+        return "parameters", (
+            "a next_token_of action may require only NextToken (iterators send just the token)"
+        )
+    return None
+
+
+def companions(ctx: SpecContext, actions: dict[str, Action]) -> dict[str, str]:
+    """Every NextToken action names an existing parent; returns parent -> companion."""
+    found: dict[str, str] = {}
+    for name, action in actions.items():
+        path: JsonPath = ("actions", name)
+        parent = action.next_token_of
+        if parent is None:
+            if any(p.name == _NEXT_TOKEN for p in action.parameters) or name.endswith(
+                "ByNextToken"
+            ):
+                ctx.error(
+                    path,
+                    "takes a NextToken but names no parent; add next_token_of: <parent action>",
+                    at_key=True,
+                )
+            continue
+        problem = _companion_problem(action, actions)
+        if problem is not None:
+            ctx.error((*path, problem[0]), problem[1])
+        elif parent in found:
+            ctx.error(
+                (*path, "next_token_of"), f"{parent!r} already has the companion {found[parent]!r}"
+            )
+        else:
+            found[parent] = name
+    return found
+
+
+def check_buckets(ctx: SpecContext, actions: dict[str, Action]) -> None:
+    """shares_bucket_with names an action of the section that owns its bucket."""
+    for name, action in actions.items():
+        bucket = action.throttling.bucket
+        path: JsonPath = ("actions", name, "throttling", "shares_bucket_with")
+        if bucket not in actions:
+            ctx.error(
+                path,
+                f"shares_bucket_with names {bucket!r}, which is not an action of this section",
+            )
+        elif bucket != name and actions[bucket].throttling.bucket != bucket:
+            owner = actions[bucket].throttling.bucket
+            ctx.error(
+                path, f"{bucket!r} itself shares the bucket of {owner!r}; name the owner {owner!r}"
+            )

@@ -1,0 +1,155 @@
+"""One section spec -> one Section: its enums, shapes, result shapes and actions, checked."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from .. import docs, naming
+from ..errors import SpecError
+from ..load import LoadedSpec
+from ..model import Action, EnumType, PackageExport, ResultShape, Section, Shape
+from ..python import types
+from ..python.imports import section_imports
+from .actions import build_action
+from .context import SpecContext, docs_url, notes
+from .enums import build_enums
+from .ordering import dependencies_first
+from .pagination import check_buckets, companions
+from .requests import build_shapes
+from .responses import build_result_shapes, repeated_result_shape
+
+
+def _result_shapes(
+    ctx: SpecContext, enums: dict[str, EnumType], shape_names: set[str]
+) -> dict[str, ResultShape]:
+    """The spec's response shapes plus the wrapper class of each repeated response."""
+    responses = {name: data["response"] for name, data in ctx.data["actions"].items()}
+    result_classes = {
+        response["shape"]
+        for response in responses.values()
+        if "shape" in response and not response.get("repeated", False)
+    }
+    result_shapes = build_result_shapes(ctx, enums, result_classes)
+    for name, response in responses.items():
+        shape = result_shapes.get(response.get("shape", ""))
+        if response.get("repeated", False) and shape is not None:
+            wrapper = repeated_result_shape(ctx, name, shape)
+            if wrapper.name in result_shapes or wrapper.name in shape_names:
+                ctx.error(
+                    ("actions", name, "response", "repeated"),
+                    f"the generated class name {wrapper.name!r} is already a shape's name",
+                )
+            result_shapes[wrapper.name] = wrapper
+    return result_shapes
+
+
+def _actions(
+    ctx: SpecContext, enums: dict[str, EnumType], shape_names: set[str], result_names: set[str]
+) -> dict[str, Action]:
+    """Every action by name; method names must be unique."""
+    actions = {
+        name: build_action(ctx, name, data, enums, shape_names, result_names)
+        for name, data in ctx.data["actions"].items()
+    }
+    python_names: dict[str, str] = {}
+    for name in sorted(actions):
+        python_name = actions[name].python_name
+        if python_name in python_names:
+            ctx.error(
+                ("actions", name),
+                f"method name {python_name!r} is already used by {python_names[python_name]!r}",
+                at_key=True,
+            )
+        python_names[python_name] = name
+    return actions
+
+
+def _linked(
+    module: str,
+    actions: dict[str, Action],
+    pages: dict[str, str],
+    shapes: tuple[Shape, ...],
+    example_kinds: set[str],
+) -> tuple[Action, ...]:
+    """The actions sorted by name, each with its pagination companion and its docs example."""
+    shape_map = {shape.name: shape for shape in shapes}
+    linked: list[Action] = []
+    for name in sorted(actions):
+        action = actions[name]
+        companion = actions[pages[name]] if name in pages else None
+        linked.append(
+            replace(
+                action,
+                next_token_action=companion.name if companion else None,
+                next_token_descriptor=companion.descriptor if companion else None,
+                page_annotation=types.page_type(action, companion) if companion else None,
+                example=docs.example(module, action, shape_map, example_kinds),
+            )
+        )
+    return tuple(linked)
+
+
+def _package_exports(data: dict[str, Any]) -> tuple[PackageExport, ...]:
+    return tuple(
+        PackageExport(module, tuple(names))
+        for module, names in sorted(data.get("package_exports", {}).items())
+    )
+
+
+def build_section(spec: LoadedSpec) -> tuple[Section | None, list[SpecError]]:
+    """The section of one schema-valid spec, or None and every semantic error found."""
+    ctx = SpecContext(spec)
+    data = ctx.data
+    enums = build_enums(ctx)
+    shapes = build_shapes(ctx, enums)
+    shape_names = set(data.get("shapes", {}))
+    result_shapes = _result_shapes(ctx, enums, shape_names)
+    actions = _actions(ctx, enums, shape_names, set(result_shapes))
+    # A result shape may hold itself (a category's parent category): the runtime reads it
+    # lazily, so only longer cycles are errors.
+    ordered_results = dependencies_first(
+        ctx,
+        "response_shapes",
+        result_shapes,
+        lambda shape: [f.shape for f in shape.fields if f.shape and f.shape != shape.name],
+    )
+    pages = companions(ctx, actions)
+    check_buckets(ctx, actions)
+    if ctx.errors:
+        return None, ctx.errors
+    name = data["section"]
+    module = naming.module_name(name)
+    example_kinds: set[str] = set()
+    final_actions = _linked(module, actions, pages, shapes, example_kinds)
+    mixin = data.get("client_mixin")
+    imports = section_imports(enums, shapes, ordered_results, final_actions, mixin)
+    section = Section(
+        name=name,
+        module=module,
+        client_class=f"{name}Client",
+        async_client_class=f"Async{name}Client",
+        spec_file=spec.file,
+        version=data["version"],
+        path=data["path"],
+        namespace=data["namespace"],
+        seller_parameter=data["seller_parameter"],
+        seller_parameter_alternatives=tuple(data.get("seller_parameter_alternatives", ())),
+        description=data["description"],
+        docs_url=docs_url(data.get("docs")),
+        notes=notes(data),
+        enums=tuple(enums[key] for key in sorted(enums)),
+        shapes=shapes,
+        result_shapes=ordered_results,
+        actions=final_actions,
+        models_imports=imports.models,
+        models_runtime_names=imports.models_runtime_names,
+        client_imports=imports.client,
+        client_package_imports=imports.client_package,
+        client_model_names=imports.client_model_names,
+        client_runtime_names=imports.client_runtime_names,
+        client_mixin=mixin,
+        package_exports=_package_exports(data),
+        example_imports=docs.example_imports(example_kinds),
+    )
+    return section, []
