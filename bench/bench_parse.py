@@ -158,9 +158,12 @@ def main() -> None:
         result = parse_response(ops.LIST_ORDERS, 200, HEADERS, body)
         assert len(result.orders) == count and result.orders[0].order_total.amount is not None
         rows = [
-            ("lxml.etree.fromstring (floor)", lambda: etree.fromstring(body)),
-            ("xml.etree.ElementTree.fromstring", lambda: ElementTree.fromstring(body)),
-            ("mwskit typed parse", lambda: parse_response(ops.LIST_ORDERS, 200, HEADERS, body)),
+            ("lxml.etree.fromstring (floor)", lambda body=body: etree.fromstring(body)),
+            ("xml.etree.ElementTree.fromstring", lambda body=body: ElementTree.fromstring(body)),
+            (
+                "mwskit typed parse",
+                lambda body=body: parse_response(ops.LIST_ORDERS, 200, HEADERS, body),
+            ),
             *peers(body),
         ]
         gc.collect()

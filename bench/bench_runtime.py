@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import platform
 import timeit
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -25,12 +25,12 @@ import httpx
 from mwskit import MWS
 from mwskit._runtime import ClientConfig, RetryPolicy, Timer
 from mwskit._runtime.calls import CallContext, Received, Send, plan_call
-from mwskit._runtime.client import RequestBuilder
+from mwskit._runtime.request import RequestBuilder
 from mwskit._runtime.response import parse_response
 from mwskit.marketplaces import REGION_HOSTS
 from mwskit.orders import _operations as ops
 
-CREATED_AFTER = datetime(2024, 1, 1, tzinfo=timezone.utc)
+CREATED_AFTER = datetime(2024, 1, 1, tzinfo=UTC)
 VALUES: tuple[Any, ...] = tuple(
     {"marketplace_id": ["ATVPDKIKX0DER"], "created_after": CREATED_AFTER}.get(p.python_name)
     for p in ops.LIST_ORDERS.params

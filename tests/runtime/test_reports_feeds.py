@@ -12,7 +12,7 @@ import base64
 import hashlib
 import io
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,10 @@ import httpx
 import pytest
 
 import mwskit
-from mwskit import AsyncMWS, MWS, Marketplace
+from mwskit import MWS, AsyncMWS, Marketplace
 from mwskit._runtime.documents import EncodingProblem, FeedBody, charset_of, codec_name
+from mwskit.errors import ReportCancelled, WorkflowTimeout
+from mwskit.feeds.workflows import parse_processing_report
 from mwskit.reports.rows import (
     REPORT_RECORDS,
     InventoryReportRow,
@@ -33,11 +35,9 @@ from mwskit.reports.rows import (
     iter_records,
     iter_rows,
 )
-from mwskit.errors import ReportCancelled, WorkflowTimeout
-from mwskit.feeds.workflows import parse_processing_report
 
 NS = "http://mws.amazonaws.com/doc/2009-01-01/"
-NOW = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+NOW = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 REPORT = "sku\tasin\tprice\tquantity\r\nTEE-R\u00e9d\tB0TEST0001\t19.90\t12\r\n".encode("cp1252")
 
 
@@ -139,7 +139,7 @@ def test_streams_to_a_path_with_md5_size_and_declared_encoding(tmp_path: Path) -
     assert document.streamed is True and document.body == b""
     assert len(seen) == 1 and params(seen[0])["ReportId"] == "42"
     with pytest.raises(ValueError, match="streamed to its destination"):
-        document.content
+        _ = document.content
 
 
 def test_streams_to_a_file_object_from_its_position() -> None:
@@ -530,7 +530,7 @@ def test_rows_windows_1252_and_cp932() -> None:
 
 
 def test_rows_refuse_unknown_encoding_and_extra_fields() -> None:
-    with pytest.raises(ValueError, match="pass marketplace=..."):
+    with pytest.raises(ValueError, match=r"pass marketplace=..."):
         rows(b"a\tb\n1\t2\n", None)
     with pytest.raises(ReportFormatError, match="line 3: 3 fields, but the header names 2"):
         rows(b"a\tb\n1\t2\n1\t2\t3\n", "ascii")
@@ -547,10 +547,10 @@ def test_rows_keep_a_lone_cr_inside_a_field() -> None:
 def test_row_errors_name_the_real_line_after_blank_lines() -> None:
     data = b"settlement-id\tamount\n\n1\t2.00\n\n\n2\tabc\n"
     with pytest.raises(
-        ReportFormatError, match="^line 6, column 'amount': 'abc' is not a valid decimal$"
+        ReportFormatError, match=r"^line 6, column 'amount': 'abc' is not a valid decimal$"
     ):
         list(iter_records(io.BytesIO(data), "cp1252", SettlementReportRow))
-    with pytest.raises(ReportFormatError, match="^line 4: 3 fields, but the header names 2$"):
+    with pytest.raises(ReportFormatError, match=r"^line 4: 3 fields, but the header names 2$"):
         rows(b"a\tb\n\n1\t2\n1\t2\t3\n", "ascii")
 
 
@@ -597,14 +597,14 @@ def test_decimals_refuse_non_numbers(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "value"),
     [
-        ("09.02.2011 02:46:57+01:00", datetime(2011, 2, 9, 1, 46, 57, tzinfo=timezone.utc)),
-        ("09.02.2011 02:46:57 -0130", datetime(2011, 2, 9, 4, 16, 57, tzinfo=timezone.utc)),
-        ("19.07.2017 13:30:02 UTC", datetime(2017, 7, 19, 13, 30, 2, tzinfo=timezone.utc)),
-        ("19.07.2017 13:30:02", datetime(2017, 7, 19, 13, 30, 2, tzinfo=timezone.utc)),
-        ("2017-07-20", datetime(2017, 7, 20, tzinfo=timezone.utc)),
-        ("2017-07-21 10:00:00", datetime(2017, 7, 21, 10, tzinfo=timezone.utc)),
-        ("2011-02-09T02:46:57-08:00", datetime(2011, 2, 9, 10, 46, 57, tzinfo=timezone.utc)),
-        ("2011-02-09T02:46:57Z", datetime(2011, 2, 9, 2, 46, 57, tzinfo=timezone.utc)),
+        ("09.02.2011 02:46:57+01:00", datetime(2011, 2, 9, 1, 46, 57, tzinfo=UTC)),
+        ("09.02.2011 02:46:57 -0130", datetime(2011, 2, 9, 4, 16, 57, tzinfo=UTC)),
+        ("19.07.2017 13:30:02 UTC", datetime(2017, 7, 19, 13, 30, 2, tzinfo=UTC)),
+        ("19.07.2017 13:30:02", datetime(2017, 7, 19, 13, 30, 2, tzinfo=UTC)),
+        ("2017-07-20", datetime(2017, 7, 20, tzinfo=UTC)),
+        ("2017-07-21 10:00:00", datetime(2017, 7, 21, 10, tzinfo=UTC)),
+        ("2011-02-09T02:46:57-08:00", datetime(2011, 2, 9, 10, 46, 57, tzinfo=UTC)),
+        ("2011-02-09T02:46:57Z", datetime(2011, 2, 9, 2, 46, 57, tzinfo=UTC)),
     ],
 )
 def test_dates_are_always_timezone_aware(text: str, value: datetime) -> None:
@@ -620,7 +620,7 @@ def test_iter_report_rows_downloads_then_reads_typed_records() -> None:
     inventory = "sku\tasin\tprice\tquantity\tbusiness-price\r\nT\u00c9E\tB0X\t19,90\t\r\n".encode(
         "cp1252"
     )
-    handler, seen = document_handler([inventory], {"Content-MD5": md5(inventory)})
+    handler, _seen = document_handler([inventory], {"Content-MD5": md5(inventory)})
     mws = make(handler)
     assert list(mws.reports.iter_report_rows(report_id="5", marketplace="FR")) == [
         {"sku": "T\u00c9E", "asin": "B0X", "price": "19,90", "quantity": "", "business-price": ""}
@@ -653,10 +653,10 @@ def test_async_iter_report_rows_with_cp932() -> None:
 
 def test_order_and_settlement_records() -> None:
     order = (
-        "order-id\torder-item-id\tpurchase-date\tsku\tquantity-purchased\tcurrency\titem-price\t"
-        "delivery-Instructions\n103-26010-55904\t394929210114\t2011-02-09T02:46:57-08:00\tJW-RT1\t1\t"
-        "USD\t19.49\n"
-    ).encode()
+        b"order-id\torder-item-id\tpurchase-date\tsku\tquantity-purchased\tcurrency\titem-price\t"
+        b"delivery-Instructions\n103-26010-55904\t394929210114\t2011-02-09T02:46:57-08:00\tJW-RT1\t1\t"
+        b"USD\t19.49\n"
+    )
     (row,) = [OrderReportRow.from_row(item) for item in iter_rows(io.BytesIO(order), "cp1252")]
     assert (row.order_id, row.quantity_purchased, row.item_price, row.delivery_instructions) == (
         "103-26010-55904",
@@ -667,19 +667,19 @@ def test_order_and_settlement_records() -> None:
     assert row.purchase_date == datetime.fromisoformat("2011-02-09T02:46:57-08:00")
     assert (row.payments_date, row.ship_city, row.extra) == (None, "", {})
     settlement = (
-        "settlement-id\tsettlement-start-date\tdeposit-date\ttotal-amount\tamount\tposted-date\n"
-        "111\t19.07.2017 13:30:02 UTC\t2017-07-21 10:00:00 UTC\t1.234,56\t\t\n"
-        "111\t\t\t\t-3,50\t2017-07-20\n"
-    ).encode()
+        b"settlement-id\tsettlement-start-date\tdeposit-date\ttotal-amount\tamount\tposted-date\n"
+        b"111\t19.07.2017 13:30:02 UTC\t2017-07-21 10:00:00 UTC\t1.234,56\t\t\n"
+        b"111\t\t\t\t-3,50\t2017-07-20\n"
+    )
     first, second = [
         SettlementReportRow.from_row(item) for item in iter_rows(io.BytesIO(settlement), "cp1252")
     ]
-    assert first.settlement_start_date == datetime(2017, 7, 19, 13, 30, 2, tzinfo=timezone.utc)
-    assert first.deposit_date == datetime(2017, 7, 21, 10, 0, tzinfo=timezone.utc)
+    assert first.settlement_start_date == datetime(2017, 7, 19, 13, 30, 2, tzinfo=UTC)
+    assert first.deposit_date == datetime(2017, 7, 21, 10, 0, tzinfo=UTC)
     assert (first.total_amount, first.amount) == (Decimal("1234.56"), None)
     assert (second.amount, second.posted_date) == (
         Decimal("-3.50"),
-        datetime(2017, 7, 20, tzinfo=timezone.utc),
+        datetime(2017, 7, 20, tzinfo=UTC),
     )
     with pytest.raises(
         ReportFormatError, match="line 7, column 'amount': 'abc' is not a valid decimal"
@@ -795,7 +795,7 @@ def test_wait_for_scheduled_report() -> None:
     handler, calls = report_service(["none", "none", "found"])
     outcome = make(handler, timer).reports.wait_for_scheduled_report(
         report_type="_GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2_",
-        available_from_date=datetime(2024, 1, 1, tzinfo=timezone.utc),
+        available_from_date=datetime(2024, 1, 1, tzinfo=UTC),
         marketplace="DE",
     )
     assert calls == ["GetReportList", "GetReportList", "GetReportList", "GetReport"]
@@ -945,7 +945,7 @@ def test_flat_processing_report_is_decoded_in_its_charset(
 ) -> None:
     text = FLAT_RESULT_TEXT.replace("\u2028", " ").replace("r\u00e9f\u00e9rence", "unknown")
     body = text.replace("CAF\u00c9-1", sku).encode(encoding)
-    handler, calls = feed_service(["_DONE_"], body, headers)
+    handler, _calls = feed_service(["_DONE_"], body, headers)
     outcome = make(handler).feeds.submit_feed_and_wait(
         feed_type="_POST_FLAT_FILE_LISTINGS_DATA_", feed_content=FLAT_FEED, marketplace=marketplace
     )

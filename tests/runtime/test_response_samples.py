@@ -14,18 +14,16 @@ import importlib
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from pathlib import Path
 from typing import Any
 
 import pytest
 from lxml import etree
 
 import mwskit
+from conftest import ROOT
 from mwskit._runtime import SAME_SHAPE, Operation, ResultShapeSpec
 from mwskit._runtime.response import parse_response
 from mwskit._runtime.results import ATTRIBUTE, ELEMENT, MWSResult
-
-from conftest import ROOT
 
 SAMPLES = ROOT / "tests" / "samples"
 SECTIONS = sorted(name for name in mwskit.__all__ if hasattr(getattr(mwskit, name), "client"))

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -21,7 +21,7 @@ import mwskit
 from mwskit import MWS, AsyncMWS, Event, OutcomeUnknown, RetryPolicy, ThrottleWouldWait
 from mwskit.errors import InternalError, QuotaExceeded, RequestExpired, RequestThrottled
 
-NOW = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+NOW = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 SECRET = "wJalrXUtnFEMI-CALLS-SECRET-5a4b3c"
 TOKEN = "amzn.mws.CALLS-TOKEN-77aa88bb"
 ORDERS_NS = "https://mws.amazonservices.com/Orders/2013-09-01"
@@ -771,7 +771,7 @@ def test_quota_reset_header_as_an_http_date() -> None:
     script = Script(timer, [xml_response(200, status_ok(), **headers)])
     mws = make(timer, script)
     first = mws.orders.get_service_status()
-    assert first.quota_resets_on == datetime(2024, 1, 2, 3, 14, 5, tzinfo=timezone.utc)
+    assert first.quota_resets_on == datetime(2024, 1, 2, 3, 14, 5, tzinfo=UTC)
     mws.orders.get_service_status()
     assert timer.sleeps == [pytest.approx(600.0)]
 

@@ -14,7 +14,7 @@ import resource
 import time
 import tracemalloc
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -33,15 +33,19 @@ from mwskit import (
     ResponseParseError,
     RetryPolicy,
     ThrottledError,
+    errors,
 )
-from mwskit import errors
 from mwskit._runtime import ClientConfig
-from mwskit.feeds import FeedProcessingStatus, FeedSubmissionInfo, FeedType
-from mwskit.feeds import GetFeedSubmissionListResult
+from mwskit.feeds import (
+    FeedProcessingStatus,
+    FeedSubmissionInfo,
+    FeedType,
+    GetFeedSubmissionListResult,
+)
 from mwskit.orders import GetServiceStatusResult, ListOrdersResult, Money, Order, OrderStatus
 from mwskit.products import BulkResultStatus, GetMatchingProductForIdResponse
 
-NOW = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+NOW = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 SECRET = "wJalrXUtnFEMI-UNIQUE-SECRET-9f8e7d"
 TOKEN = "amzn.mws.UNIQUE-TOKEN-1a2b3c4d"
 ORDERS_NS = "https://mws.amazonservices.com/Orders/2013-09-01"
@@ -139,9 +143,9 @@ def test_feed_submission_list_is_typed() -> None:
         FeedSubmissionInfo(
             feed_submission_id="7700112233",
             feed_type=FeedType("_POST_INVENTORY_AVAILABILITY_DATA_"),
-            submitted_date=datetime(2023, 11, 5, 8, 15, tzinfo=timezone.utc),
+            submitted_date=datetime(2023, 11, 5, 8, 15, tzinfo=UTC),
             feed_processing_status=FeedProcessingStatus("_DONE_"),
-            started_processing_date=datetime(2023, 11, 5, 8, 16, 30, tzinfo=timezone.utc),
+            started_processing_date=datetime(2023, 11, 5, 8, 16, 30, tzinfo=UTC),
             completed_processing_date=None,
         )
     ]
@@ -199,13 +203,11 @@ def test_list_orders_typed_fields() -> None:
     assert result.request_id == "req-orders-1"
     assert result.next_token == "b3JkZXJzIHBhZ2UgMg=="
     assert result.created_before is None
-    assert result.last_updated_before == datetime(
-        2023, 6, 30, 23, 59, 59, 250000, tzinfo=timezone.utc
-    )
+    assert result.last_updated_before == datetime(2023, 6, 30, 23, 59, 59, 250000, tzinfo=UTC)
     assert result.orders == [
         Order(
             amazon_order_id="111-2223334-4445556",
-            purchase_date=datetime(2023, 6, 29, 10, 20, 30, tzinfo=timezone.utc),
+            purchase_date=datetime(2023, 6, 29, 10, 20, 30, tzinfo=UTC),
             order_status=OrderStatus.SHIPPED,
             buyer_name="Zoë Ångström",
             order_total=Money(currency_code="EUR", amount=Decimal("1234.50")),
@@ -437,14 +439,14 @@ def test_datetimes_are_timezone_aware() -> None:
         "<LastUpdateDate>2023-02-03T13:05:06.5+09:00</LastUpdateDate>"
         "<EarliestShipDate>2023-02-04T00:00:00</EarliestShipDate>"
     )
-    assert order.purchase_date == datetime(2023, 2, 3, 4, 5, 6, tzinfo=timezone.utc)
+    assert order.purchase_date == datetime(2023, 2, 3, 4, 5, 6, tzinfo=UTC)
     assert order.last_update_date == datetime(
         2023, 2, 3, 13, 5, 6, 500000, tzinfo=timezone(timedelta(hours=9))
     )
     assert order.last_update_date.utcoffset() == timedelta(hours=9)
     # a time without an offset is UTC, the zone MWS writes in
-    assert order.earliest_ship_date == datetime(2023, 2, 4, tzinfo=timezone.utc)
-    assert order.earliest_ship_date.tzinfo is timezone.utc
+    assert order.earliest_ship_date == datetime(2023, 2, 4, tzinfo=UTC)
+    assert order.earliest_ship_date.tzinfo is UTC
 
 
 @pytest.mark.parametrize(
@@ -516,13 +518,13 @@ STATUS_BODY = (
 def test_headers_become_server_time_and_quota_fields() -> None:
     result = answering(200, STATUS_BODY, QUOTA_HEADERS)().orders.get_service_status()
     assert result.request_id == "hdr-req"
-    assert result.server_time == datetime(2024, 1, 2, 3, 4, 7, 120000, tzinfo=timezone.utc)
+    assert result.server_time == datetime(2024, 1, 2, 3, 4, 7, 120000, tzinfo=UTC)
     assert result.quota_max == 200
     assert result.quota_remaining == 187
-    assert result.quota_resets_on == datetime(2024, 1, 2, 4, 0, tzinfo=timezone.utc)
+    assert result.quota_resets_on == datetime(2024, 1, 2, 4, 0, tzinfo=UTC)
     assert result.headers["x-mws-quota-max"] == "200.0"  # header names are lower-cased
     assert result.status == "GREEN"
-    assert result.timestamp == datetime(2024, 1, 2, 3, 4, 6, tzinfo=timezone.utc)
+    assert result.timestamp == datetime(2024, 1, 2, 3, 4, 6, tzinfo=UTC)
 
 
 def test_missing_or_garbled_headers_are_none() -> None:
@@ -627,7 +629,7 @@ def test_error_classes_are_exported_once() -> None:
     assert mwskit.MWSError is errors.MWSError
     assert mwskit.ResponseParseError is errors.ResponseParseError
     assert mwskit.ContentMD5Mismatch is errors.ContentMD5Mismatch
-    for code, cls, _, _ in DOCUMENTED_CODES:
+    for _code, cls, _, _ in DOCUMENTED_CODES:
         assert getattr(errors, cls.__name__) is cls
         assert cls.__name__ in errors.__all__
     assert errors.error_class_for(None) is MWSError
@@ -1130,7 +1132,7 @@ def _failures() -> list[BaseException]:
     def collect(call: Callable[[], Any]) -> None:
         try:
             call()
-        except Exception as error:  # noqa: BLE001 - collecting them all is the point
+        except Exception as error:
             found.append(error)
         else:
             raise AssertionError("expected an error")
@@ -1183,11 +1185,11 @@ def test_no_exception_shows_the_secret_or_token() -> None:
     [
         (
             "2017-02-20T19:49:35.123Z",
-            datetime(2017, 2, 20, 19, 49, 35, 123000, tzinfo=timezone.utc),
+            datetime(2017, 2, 20, 19, 49, 35, 123000, tzinfo=UTC),
         ),
-        ("Wed, 06 Mar 2013 19:07:58 GMT", datetime(2013, 3, 6, 19, 7, 58, tzinfo=timezone.utc)),
-        ("10/16/2018 07:41:12", datetime(2018, 10, 16, 7, 41, 12, tzinfo=timezone.utc)),
-        ("2020-01-01", datetime(2020, 1, 1, tzinfo=timezone.utc)),
+        ("Wed, 06 Mar 2013 19:07:58 GMT", datetime(2013, 3, 6, 19, 7, 58, tzinfo=UTC)),
+        ("10/16/2018 07:41:12", datetime(2018, 10, 16, 7, 41, 12, tzinfo=UTC)),
+        ("2020-01-01", datetime(2020, 1, 1, tzinfo=UTC)),
     ],
 )
 def test_time_spellings_seen_in_mws_answers(text: str, expected: datetime) -> None:

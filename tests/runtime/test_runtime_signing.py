@@ -296,3 +296,60 @@ def test_signer_repr_never_shows_the_secret() -> None:
         assert str(signer) == repr(signer)
         assert secret not in repr(signer)
     assert not hasattr(signing.Signer(secret), "__dict__")
+
+
+# --- The builder's fast path ---------------------------------------------------------------
+
+
+def _all_operations() -> list[object]:
+    import importlib
+    import pkgutil
+
+    import mwskit
+    from mwskit._runtime import Operation
+
+    found = []
+    for module in pkgutil.iter_modules(mwskit.__path__):
+        if not module.ispkg or module.name.startswith("_") or module.name == "sandbox":
+            continue
+        operations = importlib.import_module(f"mwskit.{module.name}._operations")
+        found.extend(value for value in vars(operations).values() if isinstance(value, Operation))
+    return found
+
+
+def test_every_wire_name_needs_no_percent_encoding() -> None:
+    """RequestBuilder signs parameter names as they are (signing.encode_values): that is the
+    canonical rule only while percent_encode leaves every wire name, index and field unchanged."""
+    from mwskit._runtime import Operation, Param
+
+    def names(params: tuple[Param, ...]) -> list[str]:
+        out = []
+        for param in params:
+            out.append(param.wire + ("10" if param.is_list else ""))
+            if param.shape is not None:
+                out.extend(names(param.shape.fields))
+        return out
+
+    operations = _all_operations()
+    assert len(operations) > 100
+    wire_names = set()
+    for operation in operations:
+        assert isinstance(operation, Operation)
+        wire_names.update(names(operation.params))
+        if operation.body is not None:
+            wire_names.add(operation.body.md5_parameter)
+    assert "MarketplaceId.Id.10" in wire_names and "ContentMD5Value" in wire_names
+    assert sorted(name for name in wire_names if signing.percent_encode(name) != name) == []
+
+
+def test_signed_query_fast_path_equals_the_canonical_rule() -> None:
+    from mwskit._runtime import signing as core
+
+    raw = [("Zeta", "a b"), ("Alpha", "x/y~"), ("Alpha", "~"), ("Beta.1", "ü+"), ("Beta.10", "")]
+    signer = core.Signer("SECRET")
+    head = core.request_head("post", "Example.COM", "")
+    fast = signer.signed_query(head, core.encode_pairs(raw))
+    canonical = core.canonical_query(raw)
+    expected_signature = core.sign(core.string_to_sign("POST", "example.com", "/", raw), "SECRET")
+    assert fast == f"{canonical}&Signature={core.percent_encode(expected_signature)}"
+    assert core.encode_values([("Beta.1", "ü+")]) == core.encode_pairs([("Beta.1", "ü+")])

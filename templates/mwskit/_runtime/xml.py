@@ -1,4 +1,4 @@
-"""Hardened XML parsing and a plain-data view of parsed elements.
+"""Hardened XML parsing and the local names of parsed elements.
 
 MWS responses never carry a DTD, so any document type declaration or entity declaration is
 refused before parsing: this stops external entities and entity-expansion bombs outright.
@@ -7,7 +7,6 @@ refused before parsing: this stops external entities and entity-expansion bombs 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from lxml import etree
 
@@ -64,9 +63,13 @@ def parse_xml(body: bytes, *, status_code: int | None = None) -> etree._Element:
     return root
 
 
+def local_tag(tag: object) -> str:
+    """`{namespace}Name` -> `Name`; "" for comments and processing instructions (no str tag)."""
+    return tag[tag.rfind("}") + 1 :] if isinstance(tag, str) else ""
+
+
 def local_name(element: etree._Element) -> str:
-    tag = element.tag
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    return local_tag(element.tag)
 
 
 def child_text(element: etree._Element, name: str) -> str | None:
@@ -74,33 +77,3 @@ def child_text(element: etree._Element, name: str) -> str | None:
         if local_name(child) == name:
             return child.text or ""
     return None
-
-
-def element_data(element: etree._Element) -> Any:
-    """A plain view: text for a leaf, else a dict of children (lists for repeated names).
-
-    Attributes appear under `@name` keys. Typed response models replace this view.
-    """
-    children = [child for child in element if isinstance(child.tag, str)]
-    if not children and not element.attrib:
-        return element.text or ""
-    data: dict[str, Any] = {f"@{local_attr(key)}": value for key, value in element.attrib.items()}
-    if not children and element.text and element.text.strip():
-        data["#text"] = element.text
-    for child in children:
-        name = local_name(child)
-        value = element_data(child)
-        if name in data:
-            existing = data[name]
-            if isinstance(existing, list):
-                existing.append(value)
-            else:
-                data[name] = [existing, value]
-        else:
-            data[name] = value
-    return data
-
-
-def local_attr(name: str | bytes) -> str:
-    text = name.decode() if isinstance(name, bytes) else name
-    return text.rsplit("}", 1)[-1]
