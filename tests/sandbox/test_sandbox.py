@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -28,13 +28,13 @@ import pytest
 from lxml import etree
 
 import mwskit
+from conftest import ROOT
 from mwskit import errors
 from mwskit._runtime import SAME_SHAPE, Operation, Param, ResultField, ResultShapeSpec
 from mwskit._runtime.descriptors import STRUCTURE, ThrottlingSpec
 from mwskit._runtime.encoding import format_datetime
 from mwskit._runtime.response import parse_response
 from mwskit._runtime.results import ATTRIBUTE, TEXT, MWSResult
-from mwskit._runtime.sandbox_xml import response_document
 from mwskit.feeds import _operations as feeds_ops
 from mwskit.orders import _operations as orders_ops
 from mwskit.sandbox import (
@@ -47,9 +47,8 @@ from mwskit.sandbox import (
     start,
     transport,
 )
+from mwskit.sandbox.answers import response_document
 from mwskit.signing import canonical_query, sign
-
-from conftest import ROOT
 
 AK, SK, SELLER = "AKSANDBOX", "sandbox-secret", "A1SELLER"
 CREDS = {AK: SK, "AKOTHER": "other-secret"}
@@ -112,7 +111,7 @@ def signed_post(
         **params,
     }
     if time_name == "Timestamp":
-        pairs.setdefault("Timestamp", format_datetime(now or datetime.now(timezone.utc)))
+        pairs.setdefault("Timestamp", format_datetime(now or datetime.now(UTC)))
     query = canonical_query(pairs)
     signature = sign(f"POST\n{host}\n{path}\n{query}", secret, method)
     if tamper is not None:
@@ -220,7 +219,7 @@ def test_hand_signed_sha1_request_is_accepted(server: SandboxServer) -> None:
 
 def test_old_timestamp_is_refused(server: SandboxServer) -> None:
     # Hand-signed: the client corrects its clock from x-mws-timestamp when it sees RequestExpired.
-    then = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=16)
+    then = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=16)
     response = signed_post(server.url, FEEDS, feeds({"Action": "GetFeedSubmissionCount"}), now=then)
     assert error_of(response) == (
         400,
@@ -229,17 +228,17 @@ def test_old_timestamp_is_refused(server: SandboxServer) -> None:
         f"Request has expired. Timestamp date is {format_datetime(then)}.",
     )
     assert abs(
-        datetime.fromisoformat(response.headers["x-mws-timestamp"]) - datetime.now(timezone.utc)
+        datetime.fromisoformat(response.headers["x-mws-timestamp"]) - datetime.now(UTC)
     ) < timedelta(seconds=5)
 
 
 def test_timestamp_in_the_future_is_refused(server: SandboxServer) -> None:
-    later = datetime.now(timezone.utc) + timedelta(minutes=16)
+    later = datetime.now(UTC) + timedelta(minutes=16)
     response = signed_post(
         server.url, FEEDS, feeds({"Action": "GetFeedSubmissionCount"}), now=later
     )
     assert error_of(response)[2] == "RequestExpired"
-    within = datetime.now(timezone.utc) + timedelta(minutes=14)
+    within = datetime.now(UTC) + timedelta(minutes=14)
     response = signed_post(
         server.url, FEEDS, feeds({"Action": "GetFeedSubmissionCount"}), now=within
     )
@@ -247,7 +246,7 @@ def test_timestamp_in_the_future_is_refused(server: SandboxServer) -> None:
 
 
 def test_expires_is_checked(server: SandboxServer) -> None:
-    past = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(seconds=5)
+    past = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=5)
     params = feeds({"Action": "GetFeedSubmissionCount", "Expires": format_datetime(past)})
     response = signed_post(server.url, FEEDS, params, time_name="Expires")
     assert error_of(response) == (
@@ -419,7 +418,7 @@ def test_missing_timestamp_and_seller(server: SandboxServer) -> None:
         "Action": "GetFeedSubmissionCount",
         "SignatureMethod": "HmacSHA256",
         "SignatureVersion": "2",
-        "Timestamp": format_datetime(datetime.now(timezone.utc)),
+        "Timestamp": format_datetime(datetime.now(UTC)),
         "Version": "2009-01-01",
     }
     query = canonical_query(pairs)
@@ -449,7 +448,7 @@ def test_content_md5_must_match_the_feed(server: SandboxServer) -> None:
         "SellerId": SELLER,
         "SignatureMethod": "HmacSHA256",
         "SignatureVersion": "2",
-        "Timestamp": format_datetime(datetime.now(timezone.utc)),
+        "Timestamp": format_datetime(datetime.now(UTC)),
         "Version": "2009-01-01",
     }
     query = canonical_query(pairs)
@@ -526,7 +525,7 @@ def test_report_workflow(mws: mwskit.MWS) -> None:
 def test_next_token_paging(mws: mwskit.MWS) -> None:
     first = mws.orders.list_orders(
         marketplace_id=["ATVPDKIKX0DER"],
-        created_after=datetime.now(timezone.utc) - timedelta(days=2),
+        created_after=datetime.now(UTC) - timedelta(days=2),
     )
     token = text(first, "NextToken")
     assert set("+/=") & set(token)  # exercises percent-encoding both ways
@@ -579,7 +578,7 @@ def test_throttling_refuses_past_the_burst(server: SandboxServer) -> None:
 
 
 def test_throttling_headers_restore_and_hourly_quota() -> None:
-    now = [datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)]
+    now = [datetime(2024, 1, 1, 12, 0, tzinfo=UTC)]
     spec = ThrottlingSpec(
         max_request_quota=2,
         restore_seconds=10.0,
@@ -621,7 +620,7 @@ def test_throttling_headers_restore_and_hourly_quota() -> None:
             "Feeds/2009-01-01/GetFeedSubmissionCount. Your quota will reset on "
             "2024-01-01T13:00:00.000Z",
         )
-        now[0] = datetime(2024, 1, 1, 13, 0, 1, tzinfo=timezone.utc)
+        now[0] = datetime(2024, 1, 1, 13, 0, 1, tzinfo=UTC)
         assert call().status_code == 200
 
 
@@ -663,16 +662,18 @@ def test_injected_connection_reset() -> None:
         with pytest.raises(httpx.TransportError):
             client.orders.get_service_status()
     assert sandbox.stats().by_code == {"reset": 1}
-    with mwskit.MWS(
-        access_key=AK,
-        secret_key=SK,
-        seller_id=SELLER,
-        endpoint="http://sandbox.test",
-        transport=transport(sandbox),
-        **client_options(),
-    ) as client:
-        with pytest.raises(httpx.ReadError):
-            client.orders.get_service_status()
+    with (
+        mwskit.MWS(
+            access_key=AK,
+            secret_key=SK,
+            seller_id=SELLER,
+            endpoint="http://sandbox.test",
+            transport=transport(sandbox),
+            **client_options(),
+        ) as client,
+        pytest.raises(httpx.ReadError),
+    ):
+        client.orders.get_service_status()
 
 
 def test_injected_malformed_body() -> None:
@@ -697,7 +698,7 @@ def test_injected_latency_and_action_filter() -> None:
         with pytest.raises(errors.InternalError):
             client.orders.list_orders(
                 marketplace_id=["ATVPDKIKX0DER"],
-                created_after=datetime(2024, 1, 1, tzinfo=timezone.utc),
+                created_after=datetime(2024, 1, 1, tzinfo=UTC),
             )
         assert time.monotonic() - began >= 0.3
 
@@ -960,7 +961,7 @@ def test_next_tokens_are_bound_to_the_seller_that_got_them() -> None:
     assert len(rest.report_request_info) == 2  # still good for its own seller
     # The stateless paging of the other sections is bound too.
     orders = a.orders.list_orders(
-        marketplace_id=["ATVPDKIKX0DER"], created_after=datetime(2024, 1, 1, tzinfo=timezone.utc)
+        marketplace_id=["ATVPDKIKX0DER"], created_after=datetime(2024, 1, 1, tzinfo=UTC)
     )
     assert orders.next_token
     with pytest.raises(errors.InvalidParameterValue):
@@ -1236,7 +1237,7 @@ def test_sections_cover_every_generated_operation() -> None:
 
 
 def test_every_action_answers(server: SandboxServer) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     mws = make_client(server.url, seller_id="A1SMOKE")
     # State for the stateful lists: two feeds, two finished reports; lists then ask for one item
     # per page, so each has a NextToken for its ByNextToken companion.

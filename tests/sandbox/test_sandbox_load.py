@@ -8,7 +8,7 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_sandbox_load import DOCUMENTED, run  # noqa: E402
+from bench_sandbox_load import DOCUMENTED, run
 
 
 def test_load_nothing_lost_nothing_duplicated() -> None:
