@@ -13,8 +13,8 @@ import hmac
 import platform
 import re
 import string
-from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote
@@ -24,14 +24,13 @@ import pytest
 
 import mwskit
 from mwskit import MWS, AsyncMWS
-from mwskit.fulfillment_inbound_shipment import models as fis
 from mwskit.orders.models import FulfillmentChannel, OrderStatus
 
 ACCESS_KEY = "AKIAEXAMPLEACCESSKEY"
 SECRET_KEY = "EXAMPLE/SECRET+KEY"
 SELLER_ID = "A1EXAMPLESELLER"
 AUTH_TOKEN = "amzn.mws.4ea38b7b-f563-7709-4bae-87aeaEXAMPLE"
-FIXED_NOW = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+FIXED_NOW = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 TIMESTAMP = "Timestamp=2024-01-02T03%3A04%3A05Z"
 NA_HOST = "mws.amazonservices.com"
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
@@ -208,9 +207,9 @@ def test_user_agent_format() -> None:
 @pytest.mark.parametrize(
     ("value", "wire"),
     [
-        (datetime(2024, 1, 1, tzinfo=timezone.utc), "2024-01-01T00%3A00%3A00Z"),
+        (datetime(2024, 1, 1, tzinfo=UTC), "2024-01-01T00%3A00%3A00Z"),
         (
-            datetime(2024, 2, 29, 23, 59, 59, 1000, tzinfo=timezone.utc),
+            datetime(2024, 2, 29, 23, 59, 59, 1000, tzinfo=UTC),
             "2024-02-29T23%3A59%3A59.001Z",
         ),
         (
@@ -227,624 +226,31 @@ def test_datetimes_are_sent_in_utc_with_z(value: datetime, wire: str) -> None:
     recorder = Recorder()
     client(recorder).orders.list_orders(marketplace_id=["M"], last_updated_after=value)
     pairs = by_name(
-        common("ListOrders", "2013-09-01") + [f"LastUpdatedAfter={wire}", "MarketplaceId.Id.1=M"]
+        [*common("ListOrders", "2013-09-01"), f"LastUpdatedAfter={wire}", "MarketplaceId.Id.1=M"]
     )
     assert recorder.last.content == signed(pairs, ORDERS)
 
 
-# --- Every list pattern of the four specs -------------------------------------------------
+# --- List and structure encoding ------------------------------------------------------------
+# Every list pattern (X.Id.N, X.member.N, X.member.N.Field, A.member.N.B.C.N.D), structures as
+# dataclasses or mappings, repeated values, any iterable, and empty lists now live as data in
+# tests/protocol/cases/*.yaml; tests/protocol/test_client_wire.py sends each case whose
+# real_operation names one of these actions through this installed client and compares the
+# exact signed body, and tests/protocol/test_sandbox_wire.py has the sandbox read them back.
 
 
 def _fis(mws: MWS) -> Any:
     return mws.fulfillment_inbound_shipment
 
 
-LIST_CASES: list[tuple[str, Callable[[MWS], Any], str, str, str, list[str]]] = [
-    (
-        "orders .Id.N",
-        lambda m: m.orders.get_order(
-            amazon_order_id=["902-3159896-1390916", "058-1233752-8214740"]
-        ),
-        "GetOrder",
-        "2013-09-01",
-        ORDERS,
-        ["AmazonOrderId.Id.1=902-3159896-1390916", "AmazonOrderId.Id.2=058-1233752-8214740"],
-    ),
-    (
-        "orders .Channel.N .Method.N",
-        lambda m: m.orders.list_orders(
-            marketplace_id=["M"],
-            created_after=FIXED_NOW,
-            fulfillment_channel=["AFN", "MFN"],
-            payment_method=["CVS"],
-        ),
-        "ListOrders",
-        "2013-09-01",
-        ORDERS,
-        [
-            "CreatedAfter=2024-01-02T03%3A04%3A05Z",
-            "FulfillmentChannel.Channel.1=AFN",
-            "FulfillmentChannel.Channel.2=MFN",
-            "MarketplaceId.Id.1=M",
-            "PaymentMethod.Method.1=CVS",
-        ],
-    ),
-    (
-        "feeds .Id.N .Type.N .Status.N",
-        lambda m: m.feeds.get_feed_submission_list(
-            feed_submission_id_list=["2291326430", "2291326431"],
-            feed_type_list=["_POST_PRODUCT_DATA_"],
-            feed_processing_status_list=["_DONE_", "_SUBMITTED_"],
-            max_count=10,
-        ),
-        "GetFeedSubmissionList",
-        "2009-01-01",
-        FEEDS,
-        [
-            "FeedProcessingStatusList.Status.1=_DONE_",
-            "FeedProcessingStatusList.Status.2=_SUBMITTED_",
-            "FeedSubmissionIdList.Id.1=2291326430",
-            "FeedSubmissionIdList.Id.2=2291326431",
-            "FeedTypeList.Type.1=_POST_PRODUCT_DATA_",
-            "MaxCount=10",
-        ],
-    ),
-    (
-        "reports .Id.N .Type.N .Status.N",
-        lambda m: m.reports.get_report_request_list(
-            report_request_id_list=["2291326454"],
-            report_type_list=["_GET_FLAT_FILE_OPEN_LISTINGS_DATA_", "_GET_MERCHANT_LISTINGS_DATA_"],
-            report_processing_status_list=["_DONE_"],
-        ),
-        "GetReportRequestList",
-        "2009-01-01",
-        REPORTS,
-        [
-            "ReportProcessingStatusList.Status.1=_DONE_",
-            "ReportRequestIdList.Id.1=2291326454",
-            "ReportTypeList.Type.1=_GET_FLAT_FILE_OPEN_LISTINGS_DATA_",
-            "ReportTypeList.Type.2=_GET_MERCHANT_LISTINGS_DATA_",
-        ],
-    ),
-    (
-        "reports ReportIdList.Id.N with boolean",
-        lambda m: m.reports.update_report_acknowledgements(
-            report_id_list=["1", "2"], acknowledged=True
-        ),
-        "UpdateReportAcknowledgements",
-        "2009-01-01",
-        REPORTS,
-        ["Acknowledged=true", "ReportIdList.Id.1=1", "ReportIdList.Id.2=2"],
-    ),
-    (
-        "fis .member.N",
-        lambda m: _fis(m).list_inbound_shipments(
-            shipment_status_list=["WORKING", "SHIPPED"],
-            shipment_id_list=["FBA1", "FBA2"],
-        ),
-        "ListInboundShipments",
-        "2010-10-01",
-        FIS,
-        [
-            "ShipmentIdList.member.1=FBA1",
-            "ShipmentIdList.member.2=FBA2",
-            "ShipmentStatusList.member.1=WORKING",
-            "ShipmentStatusList.member.2=SHIPPED",
-        ],
-    ),
-    (
-        "fis PackageLabelsToPrint.member.N",
-        lambda m: _fis(m).get_unique_package_labels(
-            shipment_id="FBA1",
-            page_type="PackageLabel_Letter_2",
-            package_labels_to_print=["CB1", "CB2"],
-        ),
-        "GetUniquePackageLabels",
-        "2010-10-01",
-        FIS,
-        [
-            "PackageLabelsToPrint.member.1=CB1",
-            "PackageLabelsToPrint.member.2=CB2",
-            "PageType=PackageLabel_Letter_2",
-            "ShipmentId=FBA1",
-        ],
-    ),
-    (
-        "fis ASINList.Id.N",
-        lambda m: _fis(m).get_inbound_guidance_for_asin(
-            asin_list=["B00EXAMPLE"], marketplace_id="M"
-        ),
-        "GetInboundGuidanceForASIN",
-        "2010-10-01",
-        FIS,
-        ["ASINList.Id.1=B00EXAMPLE", "MarketplaceId=M"],
-    ),
-    (
-        "fis SellerSKUList.Id.N",
-        lambda m: _fis(m).get_prep_instructions_for_sku(
-            seller_sku_list=["SKU A", "SKU/B"], ship_to_country_code="US"
-        ),
-        "GetPrepInstructionsForSKU",
-        "2010-10-01",
-        FIS,
-        ["SellerSKUList.Id.1=SKU%20A", "SellerSKUList.Id.2=SKU%2FB", "ShipToCountryCode=US"],
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("call", "action", "version", "path", "specific"),
-    [case[1:] for case in LIST_CASES],
-    ids=[case[0] for case in LIST_CASES],
-)
-def test_list_patterns(
-    call: Callable[[MWS], Any], action: str, version: str, path: str, specific: list[str]
-) -> None:
-    recorder = Recorder()
-    call(client(recorder))
-    request = recorder.last
-    assert str(request.url) == f"https://{NA_HOST}{path}"
-    assert request.url.query == b""
-    assert request.content == signed(by_name(common(action, version) + specific), path)
-    verify_signature(request, NA_HOST, path)
-
-
-def test_asin_list_sorts_before_aws_access_key_id() -> None:
-    # "ASINList" < "AWSAccessKeyId" because 'S' (0x53) < 'W' (0x57)
-    recorder = Recorder()
-    _fis(client(recorder)).get_inbound_guidance_for_asin(asin_list=["B1"], marketplace_id="M")
-    assert recorder.last.content.startswith(b"ASINList.Id.1=B1&AWSAccessKeyId=")
-
-
-ADDRESS = fis.Address(
-    name="Jane Doe",
-    address_line1="1 Main St",
-    city="Seattle",
-    state_or_province_code="WA",
-    country_code="US",
-    postal_code="98101",
-)
-
-PLAN_PAIRS = [
-    f"AWSAccessKeyId={ACCESS_KEY}",
-    "Action=CreateInboundShipmentPlan",
-    "InboundShipmentPlanRequestItems.member.1.Condition=NewItem",
-    "InboundShipmentPlanRequestItems.member.1.PrepDetailsList.PrepDetails.1.PrepInstruction=Polybagging",
-    "InboundShipmentPlanRequestItems.member.1.PrepDetailsList.PrepDetails.1.PrepOwner=SELLER",
-    "InboundShipmentPlanRequestItems.member.1.PrepDetailsList.PrepDetails.2.PrepInstruction=Taping",
-    "InboundShipmentPlanRequestItems.member.1.PrepDetailsList.PrepDetails.2.PrepOwner=AMAZON",
-    "InboundShipmentPlanRequestItems.member.1.Quantity=5",
-    "InboundShipmentPlanRequestItems.member.1.SellerSKU=SKU-1",
-    "InboundShipmentPlanRequestItems.member.2.Quantity=1",
-    "InboundShipmentPlanRequestItems.member.2.QuantityInCase=1",
-    "InboundShipmentPlanRequestItems.member.2.SellerSKU=SKU%202%2F%C3%BC",
-    "LabelPrepPreference=SELLER_LABEL",
-    f"SellerId={SELLER_ID}",
-    "ShipFromAddress.AddressLine1=1%20Main%20St",
-    "ShipFromAddress.City=Seattle",
-    "ShipFromAddress.CountryCode=US",
-    "ShipFromAddress.Name=Jane%20Doe",
-    "ShipFromAddress.PostalCode=98101",
-    "ShipFromAddress.StateOrProvinceCode=WA",
-    "ShipToCountryCode=US",
-    "SignatureMethod=HmacSHA256",
-    "SignatureVersion=2",
-    TIMESTAMP,
-    "Version=2010-10-01",
-]
-
-
-def test_create_inbound_shipment_plan_nested_lists_and_structure() -> None:
-    recorder = Recorder()
-    _fis(client(recorder)).create_inbound_shipment_plan(
-        ship_from_address=ADDRESS,
-        ship_to_country_code="US",
-        label_prep_preference=fis.LabelPrepPreference.SELLER_LABEL,
-        inbound_shipment_plan_request_items=[
-            fis.InboundShipmentPlanRequestItem(
-                seller_sku="SKU-1",
-                quantity=5,
-                condition=fis.InboundItemCondition.NEW_ITEM,
-                prep_details_list=[
-                    fis.PrepDetails(prep_instruction="Polybagging", prep_owner="SELLER"),
-                    {"prep_instruction": fis.PrepInstruction.TAPING, "prep_owner": "AMAZON"},
-                ],
-            ),
-            {"SellerSKU": "SKU 2/ü", "Quantity": 1, "QuantityInCase": 1},
-        ],
-    )
-    request = recorder.last
-    assert str(request.url) == f"https://{NA_HOST}{FIS}"
-    assert request.content == signed(PLAN_PAIRS, FIS)
-    assert verify_signature(request, NA_HOST, FIS) == PLAN_PAIRS
-
-
-ADDRESS_SNAKE = {
-    "name": "Jane Doe",
-    "address_line1": "1 Main St",
-    "city": "Seattle",
-    "state_or_province_code": "WA",
-    "country_code": "US",
-    "postal_code": "98101",
-}
-ADDRESS_WIRE = {
-    "Name": "Jane Doe",
-    "AddressLine1": "1 Main St",
-    "City": "Seattle",
-    "StateOrProvinceCode": "WA",
-    "CountryCode": "US",
-    "PostalCode": "98101",
-    "AddressLine2": None,  # None inside a structure sends nothing
-}
-ITEM_DATACLASS = fis.InboundShipmentPlanRequestItem(
-    seller_sku="SKU-1",
-    quantity=5,
-    condition="NewItem",
-    prep_details_list=[
-        fis.PrepDetails(prep_instruction="Polybagging", prep_owner="SELLER"),
-        fis.PrepDetails(prep_instruction="Taping", prep_owner="AMAZON"),
-    ],
-)
-ITEM_SNAKE = {
-    "seller_sku": "SKU-1",
-    "quantity": 5,
-    "condition": "NewItem",
-    "prep_details_list": [
-        {"prep_instruction": "Polybagging", "prep_owner": "SELLER"},
-        {"prep_instruction": "Taping", "prep_owner": "AMAZON"},
-    ],
-}
-ITEM_WIRE = {
-    "SellerSKU": "SKU-1",
-    "Quantity": 5,
-    "Condition": "NewItem",
-    "PrepDetailsList": (
-        {"PrepInstruction": "Polybagging", "PrepOwner": "SELLER"},
-        {"PrepInstruction": "Taping", "PrepOwner": "AMAZON"},
-    ),
-}
-ITEM_2 = {"seller_sku": "SKU 2/ü", "quantity": 1, "quantity_in_case": 1}
-
-
-@pytest.mark.parametrize(
-    ("address", "item"),
-    [
-        (ADDRESS, ITEM_DATACLASS),
-        (ADDRESS_SNAKE, ITEM_SNAKE),
-        (ADDRESS_WIRE, ITEM_WIRE),
-        (ADDRESS_WIRE, ITEM_SNAKE),
-    ],
-    ids=["dataclass", "snake_case mapping", "wire-key mapping", "mixed"],
-)
-def test_structures_as_dataclass_or_mapping_send_the_same_bytes(address: Any, item: Any) -> None:
-    recorder = Recorder()
-    _fis(client(recorder)).create_inbound_shipment_plan(
-        ship_from_address=address,
-        ship_to_country_code="US",
-        label_prep_preference="SELLER_LABEL",
-        inbound_shipment_plan_request_items=[item, ITEM_2],
-    )
-    assert recorder.last.content == signed(PLAN_PAIRS, FIS)
-
-
-UPDATE_PAIRS = [
-    f"AWSAccessKeyId={ACCESS_KEY}",
-    "Action=UpdateInboundShipment",
-    "InboundShipmentHeader.AreCasesRequired=false",
-    "InboundShipmentHeader.DestinationFulfillmentCenterId=PHX6",
-    "InboundShipmentHeader.LabelPrepPreference=SELLER_LABEL",
-    "InboundShipmentHeader.ShipFromAddress.AddressLine1=1%20Main%20St",
-    "InboundShipmentHeader.ShipFromAddress.City=Seattle",
-    "InboundShipmentHeader.ShipFromAddress.CountryCode=US",
-    "InboundShipmentHeader.ShipFromAddress.Name=Jane%20Doe",
-    "InboundShipmentHeader.ShipFromAddress.PostalCode=98101",
-    "InboundShipmentHeader.ShipFromAddress.StateOrProvinceCode=WA",
-    "InboundShipmentHeader.ShipmentName=S%201",
-    "InboundShipmentHeader.ShipmentStatus=WORKING",
-    "InboundShipmentItems.member.1.PrepDetailsList.PrepDetails.1.PrepInstruction=Labeling",
-    "InboundShipmentItems.member.1.PrepDetailsList.PrepDetails.1.PrepOwner=SELLER",
-    "InboundShipmentItems.member.1.QuantityShipped=5",
-    "InboundShipmentItems.member.1.ReleaseDate=2024-03-04",
-    "InboundShipmentItems.member.1.SellerSKU=SKU-1",
-    f"SellerId={SELLER_ID}",
-    "ShipmentId=FBA123",
-    "SignatureMethod=HmacSHA256",
-    "SignatureVersion=2",
-    TIMESTAMP,
-    "Version=2010-10-01",
-]
-
-
-def test_update_inbound_shipment_nested_structure_in_structure() -> None:
-    recorder = Recorder()
-    _fis(client(recorder)).update_inbound_shipment(
-        shipment_id="FBA123",
-        inbound_shipment_header=fis.UpdateInboundShipmentHeader(
-            shipment_name="S 1",
-            ship_from_address=ADDRESS,
-            destination_fulfillment_center_id="PHX6",
-            are_cases_required=False,
-            shipment_status=fis.InboundShipmentStatus.WORKING,
-            label_prep_preference="SELLER_LABEL",
-        ),
-        inbound_shipment_items=[
-            fis.InboundShipmentItem(
-                seller_sku="SKU-1",
-                quantity_shipped=5,
-                release_date=date(2024, 3, 4),
-                prep_details_list=[{"PrepInstruction": "Labeling", "PrepOwner": "SELLER"}],
-            )
-        ],
-    )
-    assert recorder.last.content == signed(UPDATE_PAIRS, FIS)
-    verify_signature(recorder.last, NA_HOST, FIS)
-
-
-def test_create_inbound_shipment_header_city_path() -> None:
-    recorder = Recorder()
-    _fis(client(recorder)).create_inbound_shipment(
-        shipment_id="FBA9",
-        inbound_shipment_header={
-            "shipment_name": "N",
-            "ship_from_address": {
-                "Name": "A",
-                "AddressLine1": "L",
-                "City": "Köln",
-                "CountryCode": "DE",
-            },
-            "destination_fulfillment_center_id": "LEJ1",
-            "shipment_status": "WORKING",
-            "label_prep_preference": "AMAZON_LABEL_ONLY",
-            "intended_box_contents_source": "2D_BARCODE",
-        },
-        inbound_shipment_items=[{"seller_sku": "S", "quantity_shipped": 0}],
-    )
-    specific = [
-        "InboundShipmentHeader.DestinationFulfillmentCenterId=LEJ1",
-        "InboundShipmentHeader.IntendedBoxContentsSource=2D_BARCODE",
-        "InboundShipmentHeader.LabelPrepPreference=AMAZON_LABEL_ONLY",
-        "InboundShipmentHeader.ShipFromAddress.AddressLine1=L",
-        "InboundShipmentHeader.ShipFromAddress.City=K%C3%B6ln",
-        "InboundShipmentHeader.ShipFromAddress.CountryCode=DE",
-        "InboundShipmentHeader.ShipFromAddress.Name=A",
-        "InboundShipmentHeader.ShipmentName=N",
-        "InboundShipmentHeader.ShipmentStatus=WORKING",
-        "InboundShipmentItems.member.1.QuantityShipped=0",
-        "InboundShipmentItems.member.1.SellerSKU=S",
-        "ShipmentId=FBA9",
-    ]
-    assert recorder.last.content == signed(
-        by_name(common("CreateInboundShipment", "2010-10-01") + specific), FIS
-    )
-
-
-SMALL_PARCEL_PAIRS = [
-    f"AWSAccessKeyId={ACCESS_KEY}",
-    "Action=PutTransportContent",
-    "IsPartnered=true",
-    f"SellerId={SELLER_ID}",
-    "ShipmentId=FBA123",
-    "ShipmentType=SP",
-    "SignatureMethod=HmacSHA256",
-    "SignatureVersion=2",
-    TIMESTAMP,
-    "TransportDetails.PartneredSmallParcelData.CarrierName=UNITED_PARCEL_SERVICE_INC",
-    "TransportDetails.PartneredSmallParcelData.PackageList.member.1.Dimensions.Height=2.5",
-    "TransportDetails.PartneredSmallParcelData.PackageList.member.1.Dimensions.Length=1.50",
-    "TransportDetails.PartneredSmallParcelData.PackageList.member.1.Dimensions.Unit=inches",
-    "TransportDetails.PartneredSmallParcelData.PackageList.member.1.Dimensions.Width=10",
-    "TransportDetails.PartneredSmallParcelData.PackageList.member.1.Weight.Unit=pounds",
-    "TransportDetails.PartneredSmallParcelData.PackageList.member.1.Weight.Value=0.1",
-    "TransportDetails.PartneredSmallParcelData.PackageList.member.2.Dimensions.Height=5",
-    "TransportDetails.PartneredSmallParcelData.PackageList.member.2.Dimensions.Length=3",
-    "TransportDetails.PartneredSmallParcelData.PackageList.member.2.Dimensions.Unit=centimeters",
-    "TransportDetails.PartneredSmallParcelData.PackageList.member.2.Dimensions.Width=4.000",
-    "TransportDetails.PartneredSmallParcelData.PackageList.member.2.Weight.Unit=kilograms",
-    "TransportDetails.PartneredSmallParcelData.PackageList.member.2.Weight.Value=12.25",
-    "Version=2010-10-01",
-]
-
-
-def test_transport_details_small_parcel_decimals() -> None:
-    recorder = Recorder()
-    _fis(client(recorder)).put_transport_content(
-        shipment_id="FBA123",
-        is_partnered=True,
-        shipment_type="SP",
-        transport_details=fis.TransportDetailInput(
-            partnered_small_parcel_data=fis.PartneredSmallParcelDataInput(
-                carrier_name="UNITED_PARCEL_SERVICE_INC",
-                package_list=[
-                    fis.PartneredSmallParcelPackageInput(
-                        # Decimal keeps its digits, int and float as written
-                        dimensions=fis.Dimensions(
-                            length=Decimal("1.50"), width=10, height=2.5, unit="inches"
-                        ),
-                        weight=fis.Weight(value=0.1, unit=fis.FBAWeightUnit.POUNDS),
-                    ),
-                    {
-                        "dimensions": {
-                            "Length": Decimal("3"),
-                            "Width": Decimal("4.000"),
-                            "Height": 5,
-                            "Unit": "centimeters",
-                        },
-                        "weight": {"value": Decimal("12.25"), "unit": "kilograms"},
-                    },
-                ],
-            )
-        ),
-    )
-    assert recorder.last.content == signed(SMALL_PARCEL_PAIRS, FIS)
-    assert verify_signature(recorder.last, NA_HOST, FIS) == SMALL_PARCEL_PAIRS
-
-
-LTL_PAIRS = [
-    f"AWSAccessKeyId={ACCESS_KEY}",
-    "Action=PutTransportContent",
-    "IsPartnered=true",
-    f"SellerId={SELLER_ID}",
-    "ShipmentId=FBA123",
-    "ShipmentType=LTL",
-    "SignatureMethod=HmacSHA256",
-    "SignatureVersion=2",
-    TIMESTAMP,
-    "TransportDetails.PartneredLtlData.BoxCount=12",
-    "TransportDetails.PartneredLtlData.Contact.Email=jo%40example.com",
-    "TransportDetails.PartneredLtlData.Contact.Fax=n%2Fa",
-    "TransportDetails.PartneredLtlData.Contact.Name=Jo",
-    "TransportDetails.PartneredLtlData.Contact.Phone=%2B1%20206%20555%200100",
-    "TransportDetails.PartneredLtlData.FreightReadyDate=2024-02-29",
-    "TransportDetails.PartneredLtlData.PalletList.member.1.Dimensions.Height=60.5",
-    "TransportDetails.PartneredLtlData.PalletList.member.1.Dimensions.Length=40",
-    "TransportDetails.PartneredLtlData.PalletList.member.1.Dimensions.Unit=inches",
-    "TransportDetails.PartneredLtlData.PalletList.member.1.Dimensions.Width=48",
-    "TransportDetails.PartneredLtlData.PalletList.member.1.IsStacked=false",
-    "TransportDetails.PartneredLtlData.SellerDeclaredValue.CurrencyCode=USD",
-    "TransportDetails.PartneredLtlData.SellerDeclaredValue.Value=1000.00",
-    "TransportDetails.PartneredLtlData.SellerFreightClass=77.5",
-    "TransportDetails.PartneredLtlData.TotalWeight.Unit=pounds",
-    "TransportDetails.PartneredLtlData.TotalWeight.Value=500",
-    "Version=2010-10-01",
-]
-
-
-def test_transport_details_ltl_deep_nesting_date_and_boolean() -> None:
-    recorder = Recorder()
-    _fis(client(recorder)).put_transport_content(
-        shipment_id="FBA123",
-        is_partnered=True,
-        shipment_type="LTL",
-        transport_details={
-            "PartneredLtlData": {
-                "contact": {
-                    "name": "Jo",
-                    "phone": "+1 206 555 0100",
-                    "email": "jo@example.com",
-                    "fax": "n/a",
-                },
-                "box_count": 12,
-                "seller_freight_class": fis.SellerFreightClass.CLASS_77_5,
-                "freight_ready_date": date(2024, 2, 29),
-                "pallet_list": [
-                    {
-                        "dimensions": {
-                            "length": 40,
-                            "width": 48,
-                            "height": Decimal("60.5"),
-                            "unit": "inches",
-                        },
-                        "is_stacked": False,
-                    }
-                ],
-                "total_weight": {"value": 500, "unit": "pounds"},
-                "seller_declared_value": {"currency_code": "USD", "value": Decimal("1000.00")},
-            }
-        },
-    )
-    assert recorder.last.content == signed(LTL_PAIRS, FIS)
-
-
-def test_non_partnered_small_parcel_member_list() -> None:
-    recorder = Recorder()
-    _fis(client(recorder)).put_transport_content(
-        shipment_id="FBA1",
-        is_partnered=False,
-        shipment_type="SP",
-        transport_details={
-            "non_partnered_small_parcel_data": {
-                "carrier_name": "DHL_UK",
-                "package_list": [{"tracking_id": "T1"}, {"TrackingId": "T2"}],
-            }
-        },
-    )
-    specific = [
-        "IsPartnered=false",
-        "ShipmentId=FBA1",
-        "ShipmentType=SP",
-        "TransportDetails.NonPartneredSmallParcelData.CarrierName=DHL_UK",
-        "TransportDetails.NonPartneredSmallParcelData.PackageList.member.1.TrackingId=T1",
-        "TransportDetails.NonPartneredSmallParcelData.PackageList.member.2.TrackingId=T2",
-    ]
-    assert recorder.last.content == signed(
-        by_name(common("PutTransportContent", "2010-10-01") + specific), FIS
-    )
-
-
-# --- Values: repeats, empties, None, booleans, integers, dates --------------------------
-
-
-def test_repeated_equal_values_are_numbered_by_position() -> None:
-    recorder = Recorder()
-    client(recorder).orders.get_order(amazon_order_id=["111-1", "111-1", "111-1"])
-    specific = ["AmazonOrderId.Id.1=111-1", "AmazonOrderId.Id.2=111-1", "AmazonOrderId.Id.3=111-1"]
-    assert recorder.last.content == signed(
-        by_name(common("GetOrder", "2013-09-01") + specific), ORDERS
-    )
-
-
-def test_eleven_items_are_numbered_and_sorted_in_byte_order() -> None:
-    recorder = Recorder()
-    client(recorder).orders.get_order(amazon_order_id=[f"O{index}" for index in range(1, 12)])
-    expected_ids = [
-        "AmazonOrderId.Id.1=O1",
-        "AmazonOrderId.Id.10=O10",
-        "AmazonOrderId.Id.11=O11",
-        "AmazonOrderId.Id.2=O2",
-        "AmazonOrderId.Id.3=O3",
-        "AmazonOrderId.Id.4=O4",
-        "AmazonOrderId.Id.5=O5",
-        "AmazonOrderId.Id.6=O6",
-        "AmazonOrderId.Id.7=O7",
-        "AmazonOrderId.Id.8=O8",
-        "AmazonOrderId.Id.9=O9",
-    ]
-    pairs = ["AWSAccessKeyId=" + ACCESS_KEY, "Action=GetOrder", *expected_ids] + common(
-        "GetOrder", "2013-09-01"
-    )[2:]
-    assert recorder.last.content == signed(pairs, ORDERS)
-
-
-@pytest.mark.parametrize(
-    "marketplaces",
-    [("A", "B"), ["A", "B"], (item for item in ["A", "B"]), iter(["A", "B"])],
-    ids=["tuple", "list", "generator", "iterator"],
-)
-def test_any_iterable_works_for_lists(marketplaces: Any) -> None:
-    recorder = Recorder()
-    client(recorder).orders.list_orders(marketplace_id=marketplaces, created_after=FIXED_NOW)
-    specific = [
-        "CreatedAfter=2024-01-02T03%3A04%3A05Z",
-        "MarketplaceId.Id.1=A",
-        "MarketplaceId.Id.2=B",
-    ]
-    assert recorder.last.content == signed(
-        by_name(common("ListOrders", "2013-09-01") + specific), ORDERS
-    )
-
-
-def test_empty_lists_and_none_send_nothing() -> None:
-    bare = Recorder()
-    client(bare).reports.get_report_list()
-    with_empties = Recorder()
-    client(with_empties).reports.get_report_list(
-        max_count=None,
-        report_type_list=[],
-        acknowledged=None,
-        report_request_id_list=(),
-        available_from_date=None,
-        available_to_date=None,
-    )
-    expected = signed(common("GetReportList", "2009-01-01"), REPORTS)
-    assert bare.last.content == expected
-    assert with_empties.last.content == expected
+# --- Values: booleans, integers, dates, decimals ------------------------------------------
 
 
 @pytest.mark.parametrize(("flag", "wire"), [(True, "true"), (False, "false")])
 def test_booleans(flag: bool, wire: str) -> None:
     recorder = Recorder()
     client(recorder).reports.get_report_count(acknowledged=flag)
-    pairs = by_name(common("GetReportCount", "2009-01-01") + [f"Acknowledged={wire}"])
+    pairs = by_name([*common("GetReportCount", "2009-01-01"), f"Acknowledged={wire}"])
     assert recorder.last.content == signed(pairs, REPORTS)
 
 
@@ -854,8 +260,12 @@ def test_integers() -> None:
         shipment_id="FBA1", page_type="PackageLabel_A4_4", number_of_pallets=3
     )
     pairs = by_name(
-        common("GetPalletLabels", "2010-10-01")
-        + ["NumberOfPallets=3", "PageType=PackageLabel_A4_4", "ShipmentId=FBA1"]
+        [
+            *common("GetPalletLabels", "2010-10-01"),
+            "NumberOfPallets=3",
+            "PageType=PackageLabel_A4_4",
+            "ShipmentId=FBA1",
+        ]
     )
     assert recorder.last.content == signed(pairs, FIS)
 
@@ -866,8 +276,8 @@ def test_integer_bounds_are_inclusive() -> None:
     mws.reports.get_report_list(max_count=1)
     mws.reports.get_report_list(max_count=100)
     assert [request.content for request in recorder.requests] == [
-        signed(by_name(common("GetReportList", "2009-01-01") + ["MaxCount=1"]), REPORTS),
-        signed(by_name(common("GetReportList", "2009-01-01") + ["MaxCount=100"]), REPORTS),
+        signed(by_name([*common("GetReportList", "2009-01-01"), "MaxCount=1"]), REPORTS),
+        signed(by_name([*common("GetReportList", "2009-01-01"), "MaxCount=100"]), REPORTS),
     ]
 
 
@@ -875,7 +285,7 @@ def test_date() -> None:
     recorder = Recorder()
     _fis(client(recorder)).confirm_preorder(shipment_id="FBA1", need_by_date=date(2024, 3, 4))
     pairs = by_name(
-        common("ConfirmPreorder", "2010-10-01") + ["NeedByDate=2024-03-04", "ShipmentId=FBA1"]
+        [*common("ConfirmPreorder", "2010-10-01"), "NeedByDate=2024-03-04", "ShipmentId=FBA1"]
     )
     assert recorder.last.content == signed(pairs, FIS)
 
@@ -907,8 +317,8 @@ def test_decimal_formats(value: Any, wire: str) -> None:
         },
     )
     pairs = by_name(
-        common("PutTransportContent", "2010-10-01")
-        + [
+        [
+            *common("PutTransportContent", "2010-10-01"),
             "IsPartnered=true",
             "ShipmentId=S",
             "ShipmentType=LTL",
@@ -931,8 +341,11 @@ def test_open_enum_sends_unknown_report_type() -> None:
         report_type="_GET_SOMETHING_NEW_", marketplace_id_list=["M"]
     )
     pairs = by_name(
-        common("RequestReport", "2009-01-01")
-        + ["MarketplaceIdList.Id.1=M", "ReportType=_GET_SOMETHING_NEW_"]
+        [
+            *common("RequestReport", "2009-01-01"),
+            "MarketplaceIdList.Id.1=M",
+            "ReportType=_GET_SOMETHING_NEW_",
+        ]
     )
     assert recorder.last.content == signed(pairs, REPORTS)
 
@@ -1006,8 +419,11 @@ def test_submit_feed_content_types(
     request = recorder.last
     md5 = base64.b64encode(hashlib.md5(body).digest()).decode()
     pairs = by_name(
-        common("SubmitFeed", "2009-01-01")
-        + [f"ContentMD5Value={enc(md5)}", "FeedType=_POST_FLAT_FILE_LISTINGS_DATA_"]
+        [
+            *common("SubmitFeed", "2009-01-01"),
+            f"ContentMD5Value={enc(md5)}",
+            "FeedType=_POST_FLAT_FILE_LISTINGS_DATA_",
+        ]
     )
     assert request.url.query == signed(pairs, FEEDS)
     assert request.content == body
@@ -1161,8 +577,11 @@ def test_local_endpoint_submit_feed_query_signed_with_port() -> None:
     request = recorder.last
     assert request.url.path == FEEDS
     pairs = by_name(
-        common("SubmitFeed", "2009-01-01")
-        + ["ContentMD5Value=SBpAcbn8tAr%2FRwP%2BkIGOaw%3D%3D", "FeedType=_POST_PRODUCT_DATA_"]
+        [
+            *common("SubmitFeed", "2009-01-01"),
+            "ContentMD5Value=SBpAcbn8tAr%2FRwP%2BkIGOaw%3D%3D",
+            "FeedType=_POST_PRODUCT_DATA_",
+        ]
     )
     assert request.url.query == signed(pairs, FEEDS, host="127.0.0.1:8765")
 
@@ -1266,5 +685,5 @@ def test_async_client_sends_identical_bytes() -> None:
     asyncio.run(run())
     assert len(async_recorder.requests) == 2
     assert [_wire(r) for r in async_recorder.requests] == [_wire(r) for r in sync_recorder.requests]
-    with_token = by_name(LIST_ORDERS_PAIRS + [f"MWSAuthToken={AUTH_TOKEN}"])
+    with_token = by_name([*LIST_ORDERS_PAIRS, f"MWSAuthToken={AUTH_TOKEN}"])
     assert async_recorder.requests[0].content == signed(with_token, ORDERS)
