@@ -48,7 +48,7 @@ def _run(*command: str | Path) -> None:
 
 def ensure_environment() -> None:
     """Create .venv/ and install the generator, the dev tools and the generated package."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be run by an older python3
         raise SystemExit(f"Python 3.11+ is required; this is {sys.version.split()[0]}")
     if not PYTHON.exists():
         print(f"creating virtual environment in {VENV}", flush=True)

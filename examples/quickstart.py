@@ -7,7 +7,7 @@ walked page by page, then a feed submitted, polled until done, and its processin
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import mwskit
 from mwskit import MWS
@@ -41,7 +41,7 @@ def main() -> None:
         print(f"sandbox listening on {server.url}\n")
 
         print("ListOrders, every page (iter_list_orders follows NextToken):")
-        since = datetime.now(timezone.utc) - timedelta(days=7)
+        since = datetime.now(UTC) - timedelta(days=7)
         pages = mws.orders.iter_list_orders(marketplace_id=["ATVPDKIKX0DER"], created_after=since)
         for number, page in enumerate(pages, 1):
             print(f"  page {number}: {len(page.orders)} orders, request id {page.request_id}")

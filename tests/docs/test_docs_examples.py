@@ -38,7 +38,7 @@ import re
 import textwrap
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl
@@ -48,10 +48,9 @@ import pytest
 
 import mwskit
 import mwskit.sandbox
+from conftest import ROOT
 from generator.model import Action, Api, Section
 from generator.pipeline import build_model
-
-from conftest import ROOT
 
 GUIDES = ROOT / "docs_src" / "pages"
 REFERENCE = ROOT / "generated" / "docs"
@@ -166,14 +165,14 @@ def answer(section: Section, action: Action) -> bytes:
         f"<{action.result_element}/>"
         f"<ResponseMetadata><RequestId>{REQUEST_ID}</RequestId></ResponseMetadata>"
         f"</{action.name}Response>"
-    ).encode("utf-8")
+    ).encode()
 
 
 class SimulatedTime(mwskit.Timer):
     """One page's clock: starts at the real time and moves only when something sleeps."""
 
     def __init__(self) -> None:
-        self.started = datetime.now(timezone.utc)
+        self.started = datetime.now(UTC)
         self.elapsed = 0.0
         self.sleeps: list[float] = []
 
@@ -279,7 +278,7 @@ def run_page(
             compiled = compile(textwrap.dedent(block.code), f"{block.page}:{block.line}", "exec")
             try:
                 with contextlib.redirect_stdout(output):
-                    exec(compiled, namespace)  # noqa: S102 - the documentation's own examples
+                    exec(compiled, namespace)
             except Exception as error:
                 raise AssertionError(
                     f"{block.page}:{block.line}: example failed: {type(error).__name__}: {error}\n"

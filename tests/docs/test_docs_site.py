@@ -22,11 +22,10 @@ import pytest
 import yaml
 
 import mwskit.errors
+from conftest import ROOT
 from generator.model import Api
 from generator.pipeline import build_model
 from generator.render import render
-
-from conftest import ROOT
 
 API: Api = build_model(sorted((ROOT / "specs").glob("*.yaml")), ROOT)
 
@@ -176,8 +175,12 @@ def test_section_page_shows_response_shapes(tmp_path: Path) -> None:
         "ListWidgetsResult": {
             "fields": [
                 {"element": "NextToken", "type": "string"},
-                {"element": "Widgets", "shape": "Widget", "list": "Widget",
-                 "description": "The widgets found."},
+                {
+                    "element": "Widgets",
+                    "shape": "Widget",
+                    "list": "Widget",
+                    "description": "The widgets found.",
+                },
             ],
         },
     }
@@ -194,8 +197,9 @@ def test_section_page_shows_response_shapes(tmp_path: Path) -> None:
     assert "[`ListWidgetsResult`](#result-listwidgetsresult), read from `<ListWidgetsResult>`:" in (
         listing
     )
-    assert "| `widgets` | `Widgets/Widget` | [list of Widget](#result-widget) | The widgets found. |" in (
-        listing
+    assert (
+        "| `widgets` | `Widgets/Widget` | [list of Widget](#result-widget) | The widgets found. |"
+        in (listing)
     )
     assert '### <a id="result-widget"></a>Widget' in page
     assert "| `color` | `Color` | [WidgetColor (enum)](#widgetcolor) |" in page

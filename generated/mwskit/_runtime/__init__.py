@@ -4,9 +4,7 @@
 Generated modules reach it only through the names exported here.
 """
 
-from .calls import Event, RetryPolicy
-from .client import AsyncSession, ClientConfig, SyncSession
-from .throttle import SYSTEM_TIMER, Timer
+from .client import AsyncSession, SyncSession
 from .descriptors import (
     BodySpec,
     Constraint,
@@ -16,6 +14,7 @@ from .descriptors import (
     ShapeSpec,
     ThrottlingSpec,
 )
+from .documents import EncodingProblem, PreflightReport
 from .errors import (
     ContentMD5Mismatch,
     MWSError,
@@ -24,38 +23,40 @@ from .errors import (
     ThrottledError,
     ThrottleWouldWait,
 )
-from .documents import EncodingProblem, PreflightReport
+from .policy import Event, RetryPolicy
+from .request import ClientConfig
 from .response import Document
 from .results import ATTRIBUTE, SAME_SHAPE, TEXT, MWSResult, ResultField, ResultShapeSpec
+from .throttle import SYSTEM_TIMER, Timer
 
 __all__ = [
-    "EncodingProblem",
-    "PreflightReport",
-    "Event",
-    "OutcomeUnknown",
-    "RetryPolicy",
-    "SYSTEM_TIMER",
-    "ThrottleWouldWait",
-    "Timer",
     "ATTRIBUTE",
-    "Document",
-    "ResultField",
-    "ResultShapeSpec",
     "SAME_SHAPE",
+    "SYSTEM_TIMER",
     "TEXT",
     "AsyncSession",
     "BodySpec",
     "ClientConfig",
     "Constraint",
     "ContentMD5Mismatch",
+    "Document",
+    "EncodingProblem",
+    "Event",
     "MWSError",
     "MWSResult",
     "Operation",
+    "OutcomeUnknown",
     "Param",
+    "PreflightReport",
     "ResponseParseError",
+    "ResultField",
+    "ResultShapeSpec",
+    "RetryPolicy",
     "SectionSpec",
     "ShapeSpec",
     "SyncSession",
+    "ThrottleWouldWait",
     "ThrottledError",
     "ThrottlingSpec",
+    "Timer",
 ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import codecs
+import contextlib
 import errno
 import hashlib
 import io
@@ -27,7 +28,7 @@ import secrets
 import stat
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
-from typing import IO, Any, BinaryIO, Union
+from typing import IO, Any, BinaryIO, Protocol, Union
 
 CHUNK_SIZE = 1024 * 1024
 _HEAD_SIZE = 64 * 1024  # kept from a streamed body: enough to read an ErrorResponse
@@ -47,9 +48,24 @@ _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 
 
+class StreamingMD5:
+    """The Content-MD5 text of bytes given chunk by chunk: `value()` equals `content_md5(all)`."""
+
+    __slots__ = ("_digest",)
+
+    def __init__(self, data: bytes = b"") -> None:
+        self._digest = hashlib.md5(data)
+
+    def update(self, chunk: bytes) -> None:
+        self._digest.update(chunk)
+
+    def value(self) -> str:
+        return base64.b64encode(self._digest.digest()).decode("ascii")
+
+
 def content_md5(data: bytes) -> str:
     """Base64 of the MD5 digest, as in Content-MD5 and ContentMD5Value."""
-    return base64.b64encode(hashlib.md5(data).digest()).decode("ascii")
+    return StreamingMD5(data).value()
 
 
 def charset_of(content_type: str | None) -> str | None:
@@ -69,7 +85,23 @@ def codec_name(charset: str) -> str:
     return codecs.lookup(name).name
 
 
-def marketplace_info(marketplaces: Mapping[str, Any], marketplace: object) -> Any:
+class MarketplaceCharsets(Protocol):
+    """What the document rules read of a marketplace (mwskit.marketplaces.MarketplaceInfo)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def report_encoding(self) -> str: ...
+
+    @property
+    def flat_file_encoding(self) -> str: ...
+
+
+Marketplaces = Mapping[str, MarketplaceCharsets]
+
+
+def marketplace_info(marketplaces: Marketplaces, marketplace: object) -> MarketplaceCharsets:
     """The MarketplaceInfo for a Marketplace member, a marketplace ID or a country code."""
     key = str(getattr(marketplace, "value", marketplace))
     info = marketplaces.get(key.upper())
@@ -84,16 +116,14 @@ def marketplace_info(marketplaces: Mapping[str, Any], marketplace: object) -> An
     )
 
 
-def report_encoding_for(marketplaces: Mapping[str, Any], marketplace: object | None) -> str | None:
+def report_encoding_for(marketplaces: Marketplaces, marketplace: object | None) -> str | None:
     """The documented report encoding of a marketplace (None when no marketplace is given)."""
     if marketplace is None:
         return None
     return str(marketplace_info(marketplaces, marketplace).report_encoding)
 
 
-def flat_file_encoding_for(
-    marketplaces: Mapping[str, Any], marketplace: object | None
-) -> str | None:
+def flat_file_encoding_for(marketplaces: Marketplaces, marketplace: object | None) -> str | None:
     """The documented flat-file feed encoding of a marketplace (None when none is given)."""
     if marketplace is None:
         return None
@@ -118,33 +148,45 @@ def document_encoding(headers: Mapping[str, str], fallback: str | None) -> str |
 # --- Downloads ---------------------------------------------------------------------------------
 
 
-class DocumentSink:
-    """One attempt's destination: counts, hashes and writes each chunk, keeps the first 64 KiB."""
+class _Tally:
+    """Size, Content-MD5 and the first 64 KiB of the bytes that pass through `add`."""
 
-    __slots__ = ("_file", "_md5", "size", "_head", "_close")
+    __slots__ = ("_digest", "_head", "size")
 
-    def __init__(self, file: IO[bytes], close: bool) -> None:
-        self._file = file
-        self._close = close
-        self._md5 = hashlib.md5()
+    def __init__(self) -> None:
+        self._digest = StreamingMD5()
         self.size = 0
         self._head = bytearray()
 
-    def write(self, chunk: bytes) -> None:
-        if not chunk:
-            return
-        self._md5.update(chunk)
+    def add(self, chunk: bytes) -> None:
+        self._digest.update(chunk)
         if self.size < _HEAD_SIZE:
             self._head += chunk[: _HEAD_SIZE - self.size]
         self.size += len(chunk)
-        self._file.write(chunk)
 
     @property
     def head(self) -> bytes:
         return bytes(self._head)
 
     def md5(self) -> str:
-        return base64.b64encode(self._md5.digest()).decode("ascii")
+        return self._digest.value()
+
+
+class DocumentSink(_Tally):
+    """One attempt's destination: counts, hashes and writes each chunk, keeps the first 64 KiB."""
+
+    __slots__ = ("_close", "_file")
+
+    def __init__(self, file: IO[bytes], close: bool) -> None:
+        super().__init__()
+        self._file = file
+        self._close = close
+
+    def write(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        self.add(chunk)
+        self._file.write(chunk)
 
     def finish(self) -> None:
         if self._close:
@@ -242,10 +284,8 @@ class Download:
         path = self.path
         assert path is not None
         try:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.chmod(temporary, stat.S_IMODE(os.stat(path).st_mode))
-            except FileNotFoundError:
-                pass
             os.replace(temporary, path)
         except BaseException:
             _remove(temporary)
@@ -262,10 +302,8 @@ class Download:
 
 
 def _remove(path: str) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.remove(path)
-    except FileNotFoundError:
-        pass
 
 
 def _seekable(file: Any) -> bool:
@@ -285,7 +323,7 @@ class FeedBody:
     object is read from its current position, and rewound there for a retry.
     """
 
-    __slots__ = ("_data", "_path", "_file", "_start", "md5", "size", "head")
+    __slots__ = ("_data", "_file", "_path", "_start", "head", "md5", "size")
 
     def __init__(self, source: FeedSource) -> None:
         self._data: bytes | None = None
@@ -313,19 +351,14 @@ class FeedBody:
                 f"feed_content must be bytes, a path or a binary file object; got "
                 f"{type(source).__name__}"
             )
-        digest = hashlib.md5()
-        size = 0
-        head = b""
+        tally = _Tally()
         for chunk in self.chunks():
             if not isinstance(chunk, bytes):
                 raise TypeError("feed_content: the file must be opened in binary mode ('rb')")
-            digest.update(chunk)
-            if len(head) < _HEAD_SIZE:
-                head += chunk[: _HEAD_SIZE - len(head)]
-            size += len(chunk)
-        self.md5 = base64.b64encode(digest.digest()).decode("ascii")
-        self.size = size
-        self.head = head
+            tally.add(chunk)
+        self.md5 = tally.md5()
+        self.size = tally.size
+        self.head = tally.head
 
     @property
     def data(self) -> bytes | None:
@@ -357,7 +390,7 @@ def feed_content_type(head: bytes, flat_file_encoding: str | None) -> str:
     Feeds_SubmitFeed: NA and Europe flat files in iso-8859-1, Japan in Shift_JIS, China UTF-8.
     Without a marketplace, flat files get the NA/EU charset (as before).
     """
-    if _looks_like_xml(head):
+    if looks_like_xml(head[:64]):
         return "text/xml"
     charset = flat_file_encoding or "iso-8859-1"
     if codec_name(charset) == "shift_jis":
@@ -367,8 +400,9 @@ def feed_content_type(head: bytes, flat_file_encoding: str | None) -> str:
     return f"text/tab-separated-values; charset={charset}"
 
 
-def _looks_like_xml(head: bytes) -> bool:
-    return head[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+def looks_like_xml(data: bytes) -> bool:
+    """An XML document (feed or processing report): `<` after any BOM bytes and whitespace."""
+    return data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
 # --- Encoding preflight ------------------------------------------------------------------------

@@ -8,10 +8,11 @@ argument path and the wire name, and says what is allowed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from . import rules
 from .descriptors import (
     BOOLEAN,
     DATE,
@@ -44,7 +45,7 @@ class _Place:
 
 def format_datetime(value: datetime) -> str:
     """ISO 8601 in UTC with a `Z`: `2024-01-01T00:00:00Z` (milliseconds only when present)."""
-    utc = value.astimezone(timezone.utc)
+    utc = value.astimezone(UTC)
     text = (
         f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
         f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
@@ -63,22 +64,12 @@ def _allowed_list(values: frozenset[str]) -> str:
 
 
 def _encode_scalar(param: Param, value: Any, place: _Place) -> str:
+    """The wire text of one scalar: its Python type here, then the shared rules (`rules.py`)."""
     kind = param.kind
     if kind == STRING:
         if not isinstance(value, str):
             raise TypeError(f"{place} must be a str, not {_type_name(value)}")
-        if param.values is not None and value not in param.values and not param.open_values:
-            raise ValueError(
-                f"{place}: {value!r} is not an allowed value; allowed: {_allowed_list(param.values)}"
-            )
-        if param.max_length is not None and len(value) > param.max_length:
-            raise ValueError(
-                f"{place} must be at most {param.max_length} characters; got {len(value)}"
-            )
-        if param.min_length is not None and len(value) < param.min_length:
-            raise ValueError(
-                f"{place} must be at least {param.min_length} characters; got {len(value)}"
-            )
+        _refuse(param, value, rules.check_text(param, value), place)
         return str(value)
     if kind == DATETIME:
         if not isinstance(value, datetime):
@@ -96,15 +87,13 @@ def _encode_scalar(param: Param, value: Any, place: _Place) -> str:
     if kind == INTEGER:
         if not isinstance(value, int) or isinstance(value, bool):
             raise TypeError(f"{place} must be an int, not {_type_name(value)}")
-        _check_range(param, value, place)
+        _refuse(param, value, rules.check_number(param, value), place)
         return str(value)
     if kind == DECIMAL:
         if isinstance(value, bool) or not isinstance(value, (Decimal, int, float)):
             raise TypeError(f"{place} must be a Decimal, int or float, not {_type_name(value)}")
         number = value if isinstance(value, Decimal) else Decimal(str(value))
-        if not number.is_finite():
-            raise ValueError(f"{place} must be a finite number; got {value!r}")
-        _check_range(param, number, place)
+        _refuse(param, value, rules.check_number(param, number), place)
         return format(number, "f")
     if kind == DATE:
         if not isinstance(value, date) or isinstance(value, datetime):
@@ -113,18 +102,37 @@ def _encode_scalar(param: Param, value: Any, place: _Place) -> str:
     raise AssertionError(f"unknown parameter kind {kind!r}")  # the generator never emits one
 
 
-def _check_range(param: Param, value: int | Decimal, place: _Place) -> None:
-    low, high = param.min_value, param.max_value
-    if (low is not None and value < low) or (high is not None and value > high):
-        bounds = " and ".join(
-            text
-            for text in (
-                f"at least {low}" if low is not None else "",
-                f"at most {high}" if high is not None else "",
-            )
-            if text
+def _refuse(param: Param, value: Any, broken: rules.Violation | None, place: _Place) -> None:
+    """Raise the ValueError that words `broken` (a rule `value` breaks) for a Python caller."""
+    if broken is None:
+        return
+    rule = broken.rule
+    if rule == rules.NOT_ALLOWED:
+        assert param.values is not None
+        raise ValueError(
+            f"{place}: {value!r} is not an allowed value; allowed: {_allowed_list(param.values)}"
         )
-        raise ValueError(f"{place} must be {bounds}; got {value}")
+    if rule == rules.TOO_LONG:
+        raise ValueError(f"{place} must be at most {param.max_length} characters; got {broken.got}")
+    if rule == rules.TOO_SHORT:
+        raise ValueError(
+            f"{place} must be at least {param.min_length} characters; got {broken.got}"
+        )
+    if rule == rules.NOT_FINITE:
+        raise ValueError(f"{place} must be a finite number; got {value!r}")
+    if rule == rules.TOO_MANY_DIGITS:
+        raise ValueError(f"{place} must be an integer of at most {rules.MAX_INTEGER_DIGITS} digits")
+    low, high = param.min_value, param.max_value  # BELOW_MIN or ABOVE_MAX: say both bounds
+    bounds = " and ".join(
+        text
+        for text in (
+            f"at least {low}" if low is not None else "",
+            f"at most {high}" if high is not None else "",
+        )
+        if text
+    )
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    raise ValueError(f"{place} must be {bounds}; got {number}")
 
 
 def _shape_items(shape: ShapeSpec, value: Any, place: _Place) -> Iterable[tuple[Param, Any]]:
@@ -164,7 +172,11 @@ def _encode_param(
             raise ValueError(f"{_Place(method, python, wire_prefix + param.pattern)} is required")
         return
     if not param.is_list:
-        _encode_value(param, value, _Place(method, python, wire_prefix + param.wire), out)
+        place = _Place(method, python, wire_prefix + param.wire)
+        before = len(out)
+        _encode_value(param, value, place, out)
+        if param.required and len(out) == before:
+            raise ValueError(f"{place} is required; got a structure with no field set")
         return
     if isinstance(value, (str, bytes, bytearray, Mapping)) or not isinstance(value, Iterable):
         place = _Place(method, python, wire_prefix + param.pattern)
@@ -174,8 +186,11 @@ def _encode_param(
         place = _Place(method, f"{python}[{count - 1}]", f"{wire_prefix}{param.wire}{count}")
         if item is None:
             raise ValueError(f"{place} is None; lists cannot hold None")
+        before = len(out)
         _encode_value(param, item, place, out)
-    if param.max_items is not None and count > param.max_items:
+        if len(out) == before:  # items are numbered by position: an empty one leaves a gap
+            raise ValueError(f"{place} sets no field; a list item must set at least one")
+    if rules.check_item_count(param, count) is not None:
         place = _Place(method, python, wire_prefix + param.pattern)
         raise ValueError(f"{place} accepts at most {param.max_items} items; got {count}")
     if count == 0 and param.required:
@@ -185,25 +200,20 @@ def _encode_param(
 
 def _check_constraints(operation: Operation[Any], given: set[str]) -> None:
     """`given`: the parameters that put at least one pair on the wire (an empty list did not)."""
+    broken = rules.broken_constraint(operation.constraints, given)
+    if broken is None:
+        return
     method = operation.method
-    for rule in operation.constraints:
-        present = [name for name in rule.parameters if name in given]
-        if rule.kind == "exactly_one_of":
-            if len(present) != 1:
-                got = "none" if not present else " and ".join(present)
-                raise ValueError(
-                    f"{method}(): give exactly one of {', '.join(rule.parameters)}; got {got}"
-                )
-        elif rule.kind == "at_most_one_of":
-            if len(present) > 1:
-                raise ValueError(
-                    f"{method}(): give at most one of {', '.join(rule.parameters)}; "
-                    f"got {' and '.join(present)}"
-                )
-        elif rule.parameter in given and present:
-            raise ValueError(
-                f"{method}(): {rule.parameter} cannot be combined with {', '.join(present)}"
-            )
+    rule, present = broken.constraint, broken.present
+    if rule.kind == "exactly_one_of":
+        got = "none" if broken.none_given else " and ".join(present)
+        raise ValueError(f"{method}(): give exactly one of {', '.join(rule.parameters)}; got {got}")
+    if rule.kind == "at_most_one_of":
+        raise ValueError(
+            f"{method}(): give at most one of {', '.join(rule.parameters)}; "
+            f"got {' and '.join(present)}"
+        )
+    raise ValueError(f"{method}(): {rule.parameter} cannot be combined with {', '.join(present)}")
 
 
 def encode_parameters(operation: Operation[Any], values: tuple[Any, ...]) -> Pairs:
@@ -211,7 +221,7 @@ def encode_parameters(operation: Operation[Any], values: tuple[Any, ...]) -> Pai
     out: Pairs = []
     method = operation.method
     given: set[str] = set()
-    for param, value in zip(operation.params, values):
+    for param, value in zip(operation.params, values, strict=False):
         if value is None:
             if param.required:
                 raise ValueError(f"{method}(): {param.python_name} ({param.pattern}) is required")

@@ -11,8 +11,8 @@ from typing import Any
 from lxml import etree
 
 from .descriptors import Operation
-from .errors import ContentMD5Mismatch, MWSError, ResponseParseError, error_class_for
 from .documents import DocumentSink, content_md5, document_encoding
+from .errors import ContentMD5Mismatch, MWSError, ResponseParseError, error_class_for
 from .results import MWSResult, read_shape, to_datetime
 from .xml import child_text, local_name, parse_xml, preview
 
@@ -53,7 +53,8 @@ class Document(MWSResult):
         return self.content.decode(self.encoding, errors)
 
 
-def _lower(headers: Mapping[str, str]) -> dict[str, str]:
+def lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers as a dict keyed by lowercase name."""
     return {name.lower(): value for name, value in headers.items()}
 
 
@@ -104,10 +105,10 @@ def _is_error_document(body: bytes) -> bool:
 def _metadata(headers: dict[str, str], body: bytes, request_id: str | None) -> dict[str, Any]:
     return {
         "request_id": request_id,
-        "server_time": _header_time(headers.get("x-mws-timestamp")),
+        "server_time": header_time(headers.get("x-mws-timestamp")),
         "quota_max": header_int(headers.get("x-mws-quota-max")),
         "quota_remaining": header_int(headers.get("x-mws-quota-remaining")),
-        "quota_resets_on": _header_time(headers.get("x-mws-quota-resetson")),
+        "quota_resets_on": header_time(headers.get("x-mws-quota-resetson")),
         "headers": headers,
         "body": body,
     }
@@ -127,7 +128,8 @@ def header_int(text: str | None) -> int | None:
         return None
 
 
-def _header_time(text: str | None) -> datetime | None:
+def header_time(text: str | None) -> datetime | None:
+    """A time header (`x-mws-timestamp`, `Date`, `x-mws-quota-resetsOn`), None when unusable."""
     try:
         return None if text is None else to_datetime(text)
     except ValueError:
@@ -161,7 +163,7 @@ def parse_download(
     path: str | None = None,
 ) -> Document:
     """The Document of a 2xx answer whose body was streamed into `sink` (already finished)."""
-    headers = _lower(raw_headers)
+    headers = lower_headers(raw_headers)
     head = sink.head
     if sink.size == len(head) and _is_error_document(head):
         raise _error_from_body(status_code, headers, head)
@@ -186,7 +188,7 @@ def parse_response(
     fallback_encoding: str | None = None,
 ) -> Any:
     """The typed result of a 2xx answer; raises the matching MWSError otherwise."""
-    headers = _lower(raw_headers)
+    headers = lower_headers(raw_headers)
     # Only 2xx is an answer: a redirect or other status is an error, never a document.
     if not 200 <= status_code < 300 or (operation.document and _is_error_document(body)):
         raise _error_from_body(status_code, headers, body)

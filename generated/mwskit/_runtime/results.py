@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from enum import Enum
 from typing import Any
 
+from lxml import etree
+
 from .errors import ResponseParseError
+from .xml import local_tag
 
 ELEMENT = "element"
 ATTRIBUTE = "attribute"
@@ -104,7 +107,7 @@ def to_datetime(text: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         value = _other_datetime(text)
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _other_datetime(text: str) -> datetime:
@@ -177,13 +180,13 @@ class ResultShapeSpec:
 
     cls: type[Any]
     fields: tuple[ResultField, ...]
-    by_tag: dict[Any, ResultField | None] = field(init=False, repr=False, compare=False)
+    by_tag: dict[object, ResultField | None] = field(init=False, repr=False, compare=False)
     attributes: tuple[ResultField, ...] = field(init=False, repr=False, compare=False)
     text: ResultField | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # by_tag starts with the local names and learns each namespaced tag on first sight.
-        by_tag: dict[Any, ResultField | None] = {
+        by_tag: dict[object, ResultField | None] = {
             item.xml_name: item for item in self.fields if item.source == ELEMENT
         }
         object.__setattr__(self, "by_tag", by_tag)
@@ -192,11 +195,11 @@ class ResultShapeSpec:
         text = next((item for item in self.fields if item.source == TEXT), None)
         object.__setattr__(self, "text", text)
 
-    def field_for(self, tag: Any) -> ResultField | None:
+    def field_for(self, tag: object) -> ResultField | None:
         """The field a child tag fills (None for unknown elements, comments and PIs)."""
         found: ResultField | None = None
         if isinstance(tag, str):
-            found = self.by_tag.get(tag[tag.rfind("}") + 1 :])
+            found = self.by_tag.get(local_tag(tag))
         # Remember unknown tags too, up to a bound: answers with ever new names must not grow it.
         if found is not None or len(self.by_tag) < _MAX_REMEMBERED_TAGS:
             self.by_tag[tag] = found
@@ -207,16 +210,12 @@ class ResultShapeSpec:
 SAME_SHAPE = ResultShapeSpec(object, ())
 
 
-def _namespaced_attribute(attrib: Any, name: str) -> str | None:
+def _namespaced_attribute(attrib: etree._Attrib, name: str) -> str | None:
     """An attribute in a namespace (`xml:lang` is stored as `{...}lang`), by its local name."""
     for key, value in attrib.items():
         if isinstance(key, str) and key.endswith("}" + name):
             return str(value)
     return None
-
-
-def _local(tag: Any) -> str | None:
-    return tag[tag.rfind("}") + 1 :] if isinstance(tag, str) else None
 
 
 def _scalar(spec: ResultShapeSpec, item: ResultField, text: str | None) -> Any:
@@ -237,7 +236,7 @@ def _scalar(spec: ResultShapeSpec, item: ResultField, text: str | None) -> Any:
         ) from None
 
 
-def _value(spec: ResultShapeSpec, item: ResultField, element: Any) -> Any:
+def _value(spec: ResultShapeSpec, item: ResultField, element: etree._Element) -> Any:
     if item.shape is not None:
         return read_shape(element, spec if item.shape is SAME_SHAPE else item.shape)
     return _scalar(spec, item, element.text)
@@ -246,7 +245,9 @@ def _value(spec: ResultShapeSpec, item: ResultField, element: Any) -> Any:
 _UNSEEN: Any = object()
 
 
-def read_shape(element: Any, spec: ResultShapeSpec, extra: dict[str, Any] | None = None) -> Any:
+def read_shape(
+    element: etree._Element, spec: ResultShapeSpec, extra: dict[str, Any] | None = None
+) -> Any:
     """Build `spec.cls` from an lxml element; `extra` adds fields (response metadata)."""
     values: dict[str, Any] = {}
     if spec.attributes:
@@ -279,7 +280,9 @@ def read_shape(element: Any, spec: ResultShapeSpec, extra: dict[str, Any] | None
             value = _scalar(spec, target, child.text)
         else:
             wanted = target.item
-            items = [_value(spec, target, entry) for entry in child if _local(entry.tag) == wanted]
+            items = [
+                _value(spec, target, entry) for entry in child if local_tag(entry.tag) == wanted
+            ]
             # A wrapper may appear more than once (Finances pages do): its items add up.
             values.setdefault(target.python_name, []).extend(items)
             continue

@@ -41,8 +41,8 @@ SYSTEM_TIMER = Timer()
 
 
 @dataclass(slots=True)
-class Bucket:
-    """One leaky bucket, plus the hourly quota where the action has one."""
+class LocalBucket:
+    """The client's copy of one MWS leaky bucket, plus the action's hourly quota if it has one."""
 
     capacity: float
     restore_seconds: float
@@ -114,7 +114,10 @@ class Bucket:
         with self.lock:
             self.hour_remaining = remaining
             self.hour_resets = (
-                now + resets_in if resets_in is not None else self.hour_started + _HOUR
+                # an hourly quota resets within the hour, whatever the header says
+                now + min(resets_in, _HOUR)
+                if resets_in is not None
+                else self.hour_started + _HOUR
             )
 
 
@@ -130,17 +133,17 @@ class BucketRegistry:
     """Every bucket of the process, created on first use."""
 
     def __init__(self) -> None:
-        self._buckets: dict[BucketKey, Bucket] = {}
+        self._buckets: dict[BucketKey, LocalBucket] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: BucketKey, spec: ThrottlingSpec) -> Bucket:
+    def get(self, key: BucketKey, spec: ThrottlingSpec) -> LocalBucket:
         bucket = self._buckets.get(key)
         if bucket is None:
             with self._lock:
                 bucket = self._buckets.get(key)
                 if bucket is None:
                     now = key.timer.monotonic()
-                    bucket = Bucket(
+                    bucket = LocalBucket(
                         capacity=float(spec.max_request_quota),
                         restore_seconds=spec.restore_seconds,
                         hourly_quota=spec.hourly_request_quota,

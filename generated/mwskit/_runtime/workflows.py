@@ -13,13 +13,17 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from .calls import Sleep
 from .errors import WorkflowTimeout
+from .request import ClientConfig
+from .throttle import Timer
 
 POLL_INTERVAL = 45.0  # GetReportRequestList / GetFeedSubmissionList restore one request per 45 s
 DEFAULT_TIMEOUT = 3600.0
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -31,40 +35,59 @@ class Invoke:
 
 
 WorkflowStep = Invoke | Sleep
+# A workflow receives the results of the client's own methods: their types vary by step.
+Plan = Generator[WorkflowStep, Any, T]
 
 
-def status_text(value: Any) -> str | None:
+class _Configured(Protocol):
+    @property
+    def config(self) -> ClientConfig: ...
+
+
+class WorkflowClient(Protocol):
+    """A section client a workflow runs on: its session's configuration holds the timer."""
+
+    @property
+    def _session(self) -> _Configured: ...
+
+
+def client_timer(client: WorkflowClient) -> Timer:
+    return client._session.config.timer
+
+
+def status_text(value: object) -> str | None:
+    """A processing status as text, whether given as an enum member or a string."""
     return None if value is None else str(getattr(value, "value", value))
+
+
+def _check_seconds(name: str, value: float, *, zero_allowed: bool) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+        or (value == 0 and not zero_allowed)
+    ):
+        bound = ">= 0" if zero_allowed else "> 0"
+        raise ValueError(f"{name} must be a finite number of seconds {bound}; got {value!r}")
 
 
 def check_timing(poll_interval: float, timeout: float) -> None:
     """Refuse a poll interval or timeout no workflow can use, before anything is sent."""
-    if (
-        isinstance(poll_interval, bool)
-        or not isinstance(poll_interval, (int, float))
-        or not math.isfinite(poll_interval)
-        or poll_interval < 0
-    ):
-        raise ValueError(
-            f"poll_interval must be a finite number of seconds >= 0; got {poll_interval!r}"
-        )
-    if (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, (int, float))
-        or not math.isfinite(timeout)
-        or timeout <= 0
-    ):
-        raise ValueError(f"timeout must be a finite number of seconds > 0; got {timeout!r}")
+    _check_seconds("poll_interval", poll_interval, zero_allowed=True)
+    _check_seconds("timeout", timeout, zero_allowed=False)
 
 
-def check_deadline(timer: Any, started: float, interval: float, timeout: float, what: str) -> None:
+def check_deadline(
+    timer: Timer, started: float, interval: float, timeout: float, what: str
+) -> None:
     if timer.monotonic() - started + interval > timeout:
         raise WorkflowTimeout(f"{what} was not done within {timeout:g} s; it may still finish")
 
 
-
-def run_plan(client: Any, plan: Generator[WorkflowStep, Any, Any]) -> Any:
-    timer = client._session.config.timer
+def run_plan(client: WorkflowClient, plan: Plan[T]) -> T:
+    """Carry a workflow out with plain calls of the client's methods."""
+    timer = client_timer(client)
     result: Any = None
     try:
         while True:
@@ -75,11 +98,13 @@ def run_plan(client: Any, plan: Generator[WorkflowStep, Any, Any]) -> Any:
             else:
                 result = getattr(client, step.method)(**step.kwargs)
     except StopIteration as done:
-        return done.value
+        value: T = done.value
+        return value
 
 
-async def arun_plan(client: Any, plan: Generator[WorkflowStep, Any, Any]) -> Any:
-    timer = client._session.config.timer
+async def arun_plan(client: WorkflowClient, plan: Plan[T]) -> T:
+    """Carry a workflow out, awaiting the async client's methods."""
+    timer = client_timer(client)
     result: Any = None
     try:
         while True:
@@ -90,10 +115,5 @@ async def arun_plan(client: Any, plan: Generator[WorkflowStep, Any, Any]) -> Any
             else:
                 result = await getattr(client, step.method)(**step.kwargs)
     except StopIteration as done:
-        return done.value
-
-
-
-def client_timer(client: Any) -> Any:
-    return client._session.config.timer
-
+        value: T = done.value
+        return value

@@ -8,9 +8,10 @@ specs/feeds.yaml). The poll interval defaults to the status action's documented 
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from lxml import etree
 
@@ -21,16 +22,18 @@ from .._runtime.documents import (
     PreflightReport,
     codec_name,
     flat_file_encoding_for,
+    looks_like_xml,
     marketplace_info,
     preflight_feed,
 )
 from .._runtime.errors import MWSError, ReportCancelled
 from .._runtime.response import Document
+from .._runtime.throttle import Timer
 from .._runtime.workflows import (
     DEFAULT_TIMEOUT,
     POLL_INTERVAL,
     Invoke,
-    WorkflowStep,
+    Plan,
     arun_plan,
     check_deadline,
     check_timing,
@@ -85,11 +88,22 @@ class FeedOutcome:
     polls: int = 0
 
 
-def _int(text: str | None) -> int:
+def _count(text: str | None) -> int:
+    """A message count of a processing report; 0 when missing or unreadable."""
     try:
         return int(text) if text else 0
     except ValueError:
         return 0
+
+
+_SUMMARY_COUNTS = (
+    "MessagesProcessed",
+    "MessagesSuccessful",
+    "MessagesWithError",
+    "MessagesWithWarning",
+)
+# The columns of a flat-file processing report that ProcessingMessage has its own fields for.
+_FLAT_COLUMNS = ("original-record-number", "error-type", "error-code", "error-message")
 
 
 def parse_processing_report(
@@ -103,7 +117,7 @@ def parse_processing_report(
     encoding: `Document.encoding`), else with `flat_file_encoding` (the marketplace's flat-file
     encoding); with neither, ValueError: its charset is never guessed.
     """
-    if not body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+    if not looks_like_xml(body):
         charset = encoding or flat_file_encoding
         if charset is None:
             raise ValueError(
@@ -117,33 +131,10 @@ def parse_processing_report(
         raise MWSError("the feed result has no ProcessingReport element")
     summary = next((node for node in report if local_name(node) == "ProcessingSummary"), None)
     counts = {
-        name: _int(child_text(summary, name)) if summary is not None else 0
-        for name in (
-            "MessagesProcessed",
-            "MessagesSuccessful",
-            "MessagesWithError",
-            "MessagesWithWarning",
-        )
+        name: _count(child_text(summary, name)) if summary is not None else 0
+        for name in _SUMMARY_COUNTS
     }
-    messages = []
-    for node in report:
-        if local_name(node) != "Result":
-            continue
-        info_node = next((child for child in node if local_name(child) == "AdditionalInfo"), None)
-        info = (
-            {local_name(child): (child.text or "").strip() for child in info_node}
-            if info_node is not None
-            else {}
-        )
-        messages.append(
-            ProcessingMessage(
-                message_id=child_text(node, "MessageID"),
-                result_code=child_text(node, "ResultCode"),
-                message_code=child_text(node, "ResultMessageCode"),
-                description=child_text(node, "ResultDescription"),
-                additional_info=info,
-            )
-        )
+    messages = tuple(_xml_message(node) for node in report if local_name(node) == "Result")
     return ProcessingReport(
         document_transaction_id=child_text(report, "DocumentTransactionID"),
         status_code=child_text(report, "StatusCode"),
@@ -151,7 +142,24 @@ def parse_processing_report(
         messages_successful=counts["MessagesSuccessful"],
         messages_with_error=counts["MessagesWithError"],
         messages_with_warning=counts["MessagesWithWarning"],
-        messages=tuple(messages),
+        messages=messages,
+    )
+
+
+def _xml_message(node: etree._Element) -> ProcessingMessage:
+    """One `<Result>` element of an XML processing report."""
+    info_node = next((child for child in node if local_name(child) == "AdditionalInfo"), None)
+    info = (
+        {local_name(child): (child.text or "").strip() for child in info_node}
+        if info_node is not None
+        else {}
+    )
+    return ProcessingMessage(
+        message_id=child_text(node, "MessageID"),
+        result_code=child_text(node, "ResultCode"),
+        message_code=child_text(node, "ResultMessageCode"),
+        description=child_text(node, "ResultDescription"),
+        additional_info=info,
     )
 
 
@@ -174,30 +182,11 @@ def _flat_processing_report(body: bytes, encoding: str) -> ProcessingReport:
         cells = [cell.strip() for cell in line.split("\t")]
         filled = [cell for cell in cells if cell]
         if columns is None and len(filled) == 2 and filled[0].startswith("Number of records"):
-            counts[filled[0].removeprefix("Number of records ").lower()] = _int(filled[1])
+            counts[filled[0].removeprefix("Number of records ").lower()] = _count(filled[1])
         elif columns is None and "error-code" in cells:
             columns = cells
         elif columns is not None and filled:
-            row = dict(zip(columns, cells))
-            messages.append(
-                ProcessingMessage(
-                    message_id=row.get("original-record-number"),
-                    result_code=row.get("error-type"),
-                    message_code=row.get("error-code"),
-                    description=row.get("error-message"),
-                    additional_info={
-                        key: value
-                        for key, value in row.items()
-                        if key
-                        not in (
-                            "original-record-number",
-                            "error-type",
-                            "error-code",
-                            "error-message",
-                        )
-                    },
-                )
-            )
+            messages.append(_flat_message(dict(zip(columns, cells, strict=False))))
     errors = sum(1 for item in messages if item.result_code == "Error")
     warnings = sum(1 for item in messages if item.result_code == "Warning")
     return ProcessingReport(
@@ -211,13 +200,23 @@ def _flat_processing_report(body: bytes, encoding: str) -> ProcessingReport:
     )
 
 
+def _flat_message(row: dict[str, str]) -> ProcessingMessage:
+    """One problem row of a flat-file processing report; other columns go to additional_info."""
+    return ProcessingMessage(
+        message_id=row.get("original-record-number"),
+        result_code=row.get("error-type"),
+        message_code=row.get("error-code"),
+        description=row.get("error-message"),
+        additional_info={key: value for key, value in row.items() if key not in _FLAT_COLUMNS},
+    )
+
 
 def plan_feed(
-    timer: Any,
+    timer: Timer,
     submit: dict[str, Any],
     poll_interval: float,
     timeout: float,
-) -> Generator[WorkflowStep, Any, FeedOutcome]:
+) -> Plan[FeedOutcome]:
     """SubmitFeed, GetFeedSubmissionList until _DONE_, then GetFeedSubmissionResult, parsed.
 
     The processing report is downloaded with the `marketplace` given to SubmitFeed, so a
@@ -268,12 +267,12 @@ def plan_feed(
     return FeedOutcome(submission_id, "_DONE_", report, document, polls)
 
 
-
 class _FeedsBase:
+    """What both Feeds clients share: the preflight check, which sends nothing."""
 
     def preflight(
         self,
-        text_or_path: str | Any,
+        text_or_path: str | os.PathLike[str],
         *,
         marketplace: object | None = None,
         encoding: str | None = None,
@@ -291,7 +290,7 @@ class _FeedsBase:
 def _submit_args(
     feed_type: str,
     feed_content: FeedSource,
-    marketplace_id_list: Any,
+    marketplace_id_list: Iterable[str] | None,
     purge_and_replace: bool | None,
     content_type: str | None,
     marketplace: object | None,
@@ -318,7 +317,7 @@ class FeedsWorkflows(_FeedsBase):
         *,
         feed_type: str,
         feed_content: FeedSource,
-        marketplace_id_list: Any = None,
+        marketplace_id_list: Iterable[str] | None = None,
         purge_and_replace: bool | None = None,
         content_type: str | None = None,
         marketplace: object | None = None,
@@ -339,9 +338,7 @@ class FeedsWorkflows(_FeedsBase):
             content_type,
             marketplace,
         )
-        return cast(
-            FeedOutcome, run_plan(self, plan_feed(client_timer(self), submit, poll_interval, timeout))
-        )
+        return run_plan(self, plan_feed(client_timer(self), submit, poll_interval, timeout))
 
 
 class AsyncFeedsWorkflows(_FeedsBase):
@@ -354,7 +351,7 @@ class AsyncFeedsWorkflows(_FeedsBase):
         *,
         feed_type: str,
         feed_content: FeedSource,
-        marketplace_id_list: Any = None,
+        marketplace_id_list: Iterable[str] | None = None,
         purge_and_replace: bool | None = None,
         content_type: str | None = None,
         marketplace: object | None = None,
@@ -370,6 +367,4 @@ class AsyncFeedsWorkflows(_FeedsBase):
             content_type,
             marketplace,
         )
-        plan = plan_feed(client_timer(self), submit, poll_interval, timeout)
-        return cast(FeedOutcome, await arun_plan(self, plan))
-
+        return await arun_plan(self, plan_feed(client_timer(self), submit, poll_interval, timeout))

@@ -1423,11 +1423,11 @@ class GetPrepInstructionsForSKUResult(MWSResult):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Message:
-    """One status message in one locale.
+    """One status message in one language.
 
     Attributes:
-        locale (Locale): string
-        text (Text): string
+        locale (Locale): Language of the text.
+        text (Text): The message.
     """
 
     locale: str | None = None

@@ -162,11 +162,11 @@ TimepointTypeValue = Literal[
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Message:
-    """One operational status message.
+    """One status message in one language.
 
     Attributes:
-        locale (Locale): string
-        text (Text): string
+        locale (Locale): Language of the text.
+        text (Text): The message.
     """
 
     locale: str | None = None

@@ -1091,11 +1091,11 @@ class GetEligibleShippingServicesResult(MWSResult):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Message:
-    """A status message in one language.
+    """One status message in one language.
 
     Attributes:
-        locale (Locale): string
-        text (Text): string
+        locale (Locale): Language of the text.
+        text (Text): The message.
     """
 
     locale: str | None = None

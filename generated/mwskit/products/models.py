@@ -1394,11 +1394,11 @@ class GetMyPriceForSKUResponse(MWSResult):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Message:
-    """Message
+    """One status message in one language.
 
     Attributes:
-        locale (Locale): string
-        text (Text): string
+        locale (Locale): Language of the text.
+        text (Text): The message.
     """
 
     locale: str | None = None

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any, ClassVar, TypeVar
 
@@ -123,7 +123,7 @@ def _numbered_rows(file: IO[bytes], encoding: str | None) -> Iterator[tuple[int,
             del fields_[width:]
         elif not line.strip():
             continue
-        yield number, dict(zip(header, fields_))
+        yield number, dict(zip(header, fields_, strict=False))
 
 
 # --- Typed records -----------------------------------------------------------------------------
@@ -140,8 +140,8 @@ _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _OFFSET = re.compile(r"^(?:Z|([+-])(\d{2}):?(\d{2}))$")
 
 
-def _to_decimal(text: str) -> Decimal:
-    """A decimal written with either separator: the last of ',' and '.' is the decimal point.
+def _cell_decimal(text: str) -> Decimal:
+    """A report cell's decimal, written with either separator: the last of ',' and '.' is the decimal point.
 
     "1,234.56" and "1.234,56" are both 1234.56, "1,23" is 1.23; the other separator is a
     thousands separator and is dropped. NaN, Infinity and exponents are refused.
@@ -157,8 +157,8 @@ def _to_decimal(text: str) -> Decimal:
     return Decimal(value)
 
 
-def _to_datetime(text: str) -> datetime:
-    """A timezone-aware datetime: an explicit offset is kept, no zone (or " UTC") means UTC.
+def _cell_datetime(text: str) -> datetime:
+    """A report cell's time, timezone-aware: an explicit offset is kept, no zone (or " UTC") means UTC.
 
     Accepts ISO 8601 ("2011-02-09T02:46:57-08:00", "2017-07-20") and the EU settlement form
     "19.07.2017 13:30:02" with an optional offset or " UTC".
@@ -178,7 +178,7 @@ def _to_datetime(text: str) -> datetime:
                 raise ValueError(f"not a date and time: {text!r}")
             sign, hours, minutes = offset.groups()
             if sign is None:
-                zone = timezone.utc
+                zone = UTC
             else:
                 delta = timedelta(hours=int(hours), minutes=int(minutes))
                 zone = timezone(-delta if sign == "-" else delta)
@@ -186,13 +186,17 @@ def _to_datetime(text: str) -> datetime:
     else:
         parsed = to_datetime(value)  # the same ISO rules as XML answers
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     elif utc and parsed.utcoffset() != timedelta(0):
         raise ValueError(f"conflicting time zones: {text!r}")
     return parsed
 
 
-_CONVERTERS: dict[str, Any] = {_INT: int, _DECIMAL: _to_decimal, _DATETIME: _to_datetime}
+_CELL_CONVERTERS: dict[str, Callable[[str], Any]] = {
+    _INT: int,
+    _DECIMAL: _cell_decimal,
+    _DATETIME: _cell_datetime,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +221,7 @@ class ReportRecord:
                 values[name] = text
             elif text.strip():
                 try:
-                    values[name] = _CONVERTERS[kind](text.strip())
+                    values[name] = _CELL_CONVERTERS[kind](text.strip())
                 except (ValueError, InvalidOperation) as error:
                     where = f"line {line}, " if line is not None else ""
                     raise ReportFormatError(
@@ -230,7 +234,8 @@ class ReportRecord:
         return cls(**values)
 
 
-def _kinds(**kinds: str) -> Mapping[str, str]:
+def _columns(**kinds: str) -> Mapping[str, str]:
+    """A layout: the kind of each column, by its normalised name."""
     return kinds
 
 
@@ -238,7 +243,7 @@ def _kinds(**kinds: str) -> Mapping[str, str]:
 class OrderReportRow(ReportRecord):
     """A row of the flat-file order report (_GET_FLAT_FILE_ORDERS_DATA_)."""
 
-    _kinds: ClassVar[Mapping[str, str]] = _kinds(
+    _kinds: ClassVar[Mapping[str, str]] = _columns(
         order_id=_STR,
         order_item_id=_STR,
         purchase_date=_DATETIME,
@@ -307,7 +312,9 @@ class OrderReportRow(ReportRecord):
 class InventoryReportRow(ReportRecord):
     """A row of the inventory report (_GET_FLAT_FILE_OPEN_LISTINGS_DATA_): sku, asin, price, quantity."""
 
-    _kinds: ClassVar[Mapping[str, str]] = _kinds(sku=_STR, asin=_STR, price=_DECIMAL, quantity=_INT)
+    _kinds: ClassVar[Mapping[str, str]] = _columns(
+        sku=_STR, asin=_STR, price=_DECIMAL, quantity=_INT
+    )
     report_types: ClassVar[tuple[str, ...]] = ("_GET_FLAT_FILE_OPEN_LISTINGS_DATA_",)
 
     sku: str
@@ -324,7 +331,7 @@ class SettlementReportRow(ReportRecord):
     The first data row is the settlement summary (total-amount, deposit-date, other cells empty).
     """
 
-    _kinds: ClassVar[Mapping[str, str]] = _kinds(
+    _kinds: ClassVar[Mapping[str, str]] = _columns(
         settlement_id=_STR,
         settlement_start_date=_DATETIME,
         settlement_end_date=_DATETIME,

@@ -9,21 +9,22 @@ specs/reports.yaml). The poll interval defaults to the status action's documente
 from __future__ import annotations
 
 import tempfile
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import IO, Any, TypeVar, cast, overload
+from datetime import UTC, datetime
+from typing import IO, Any, TypeVar, overload
 
 from .._runtime.calls import Sleep
 from .._runtime.client import AsyncSession, SyncSession
 from .._runtime.documents import Destination
 from .._runtime.errors import MWSError, ReportCancelled
 from .._runtime.response import Document
+from .._runtime.throttle import Timer
 from .._runtime.workflows import (
     DEFAULT_TIMEOUT,
     POLL_INTERVAL,
     Invoke,
-    WorkflowStep,
+    Plan,
     arun_plan,
     check_deadline,
     check_timing,
@@ -35,7 +36,7 @@ from .rows import ReportRecord, iter_records, iter_rows
 
 T = TypeVar("T", bound=ReportRecord)
 
-_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +50,13 @@ class ReportOutcome:
     polls: int = 0
 
 
-
 def plan_report(
-    timer: Any,
+    timer: Timer,
     request: dict[str, Any],
     download: dict[str, Any],
     poll_interval: float,
     timeout: float,
-) -> Generator[WorkflowStep, Any, ReportOutcome]:
+) -> Plan[ReportOutcome]:
     """RequestReport, GetReportRequestList until the request is final, then GetReport."""
     check_timing(poll_interval, timeout)
     started = timer.monotonic()
@@ -93,13 +93,13 @@ def plan_report(
 
 
 def plan_scheduled_report(
-    timer: Any,
+    timer: Timer,
     report_type: str,
     since: datetime | None,
     download: dict[str, Any],
     poll_interval: float,
     timeout: float,
-) -> Generator[WorkflowStep, Any, ReportOutcome]:
+) -> Plan[ReportOutcome]:
     """GetReportList filtered by type until a report available after `since` shows, then GetReport."""
     check_timing(poll_interval, timeout)
     started = timer.monotonic()
@@ -129,13 +129,12 @@ def plan_scheduled_report(
     return ReportOutcome("_DONE_", newest.report_request_id, newest.report_id, document, polls)
 
 
-
 def _request_args(
     report_type: str,
     start_date: datetime | None,
     end_date: datetime | None,
     report_options: str | None,
-    marketplace_id_list: Any,
+    marketplace_id_list: Iterable[str] | None,
 ) -> dict[str, Any]:
     return {
         "report_type": report_type,
@@ -144,7 +143,6 @@ def _request_args(
         "report_options": report_options,
         "marketplace_id_list": marketplace_id_list,
     }
-
 
 
 # --- Mixins ------------------------------------------------------------------------------------
@@ -162,7 +160,7 @@ class ReportsWorkflows:
         start_date: datetime | None = None,
         end_date: datetime | None = None,
         report_options: str | None = None,
-        marketplace_id_list: Any = None,
+        marketplace_id_list: Iterable[str] | None = None,
         destination: Destination | None = None,
         marketplace: object | None = None,
         poll_interval: float = POLL_INTERVAL,
@@ -178,7 +176,7 @@ class ReportsWorkflows:
             poll_interval,
             timeout,
         )
-        return cast(ReportOutcome, run_plan(self, plan))
+        return run_plan(self, plan)
 
     def wait_for_scheduled_report(
         self,
@@ -200,7 +198,7 @@ class ReportsWorkflows:
             poll_interval,
             timeout,
         )
-        return cast(ReportOutcome, run_plan(self, plan))
+        return run_plan(self, plan)
 
     @overload
     def iter_report_rows(
@@ -243,7 +241,7 @@ class AsyncReportsWorkflows:
         start_date: datetime | None = None,
         end_date: datetime | None = None,
         report_options: str | None = None,
-        marketplace_id_list: Any = None,
+        marketplace_id_list: Iterable[str] | None = None,
         destination: Destination | None = None,
         marketplace: object | None = None,
         poll_interval: float = POLL_INTERVAL,
@@ -257,7 +255,7 @@ class AsyncReportsWorkflows:
             poll_interval,
             timeout,
         )
-        return cast(ReportOutcome, await arun_plan(self, plan))
+        return await arun_plan(self, plan)
 
     async def wait_for_scheduled_report(
         self,
@@ -278,7 +276,7 @@ class AsyncReportsWorkflows:
             poll_interval,
             timeout,
         )
-        return cast(ReportOutcome, await arun_plan(self, plan))
+        return await arun_plan(self, plan)
 
     @overload
     def iter_report_rows(
@@ -296,7 +294,7 @@ class AsyncReportsWorkflows:
         report_id: str,
         marketplace: object | None = None,
         record: type[T] | None = None,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[dict[str, str] | T]:
         """See ReportsWorkflows.iter_report_rows."""
         with tempfile.TemporaryFile() as file:
             document = await self.get_report(  # type: ignore[attr-defined]
@@ -307,7 +305,9 @@ class AsyncReportsWorkflows:
                 yield row
 
 
-def _rows(file: IO[bytes], encoding: str | None, record: type[T] | None) -> Iterator[Any]:
+def _rows(
+    file: IO[bytes], encoding: str | None, record: type[T] | None
+) -> Iterator[dict[str, str]] | Iterator[T]:
     if record is None:
         return iter_rows(file, encoding)
     return iter_records(file, encoding, record)

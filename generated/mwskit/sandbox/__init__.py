@@ -24,18 +24,12 @@ from datetime import datetime
 
 import httpx
 
-from .._runtime import sandbox as _sandbox
-from .._runtime.sandbox import (
-    ASGIApp,
-    FaultConfig,
-    Fixture,
-    Reply,
-    SandboxRequest,
-    SandboxServer,
-    SandboxStats,
-    SectionOperations,
-    parse_credentials,
-)
+from .answers import Reply
+from .app import ASGIApp, Fixture, SandboxApp, SectionOperations
+from .checks import SandboxRequest
+from .faults import FaultConfig
+from .server import SandboxServer, parse_credentials, serve
+from .state import SandboxStats
 from ..cart_information import _operations as _cart_information
 from ..customer_information import _operations as _customer_information
 from ..easy_ship import _operations as _easy_ship
@@ -60,6 +54,7 @@ __all__ = [
     "Reply",
     "SECTIONS",
     "Sandbox",
+    "SandboxApp",
     "SandboxRequest",
     "SandboxServer",
     "SandboxStats",
@@ -278,9 +273,9 @@ SECTIONS: tuple[SectionOperations, ...] = (
 )
 
 
-class Sandbox(_sandbox.Sandbox):
-    """The sandbox WSGI application serving every section of the specs (see the runtime's
-    `Sandbox` for the options); `credentials` maps access keys to secret keys."""
+class Sandbox(SandboxApp):
+    """The sandbox WSGI application serving every section of the specs (see `SandboxApp` for
+    the options); `credentials` maps access keys to secret keys."""
 
     def __init__(
         self,
@@ -304,18 +299,18 @@ class Sandbox(_sandbox.Sandbox):
         )
 
 
-def transport(sandbox: _sandbox.Sandbox) -> httpx.WSGITransport:
+def transport(sandbox: SandboxApp) -> httpx.WSGITransport:
     """An httpx transport that hands requests to `sandbox` in process (for `MWS(transport=...)`)."""
     return httpx.WSGITransport(app=sandbox)
 
 
-def async_transport(sandbox: _sandbox.Sandbox) -> httpx.ASGITransport:
+def async_transport(sandbox: SandboxApp) -> httpx.ASGITransport:
     """An async httpx transport to `sandbox` in process (for `AsyncMWS(transport=...)`)."""
     return httpx.ASGITransport(app=ASGIApp(sandbox))
 
 
 def start(
-    credentials: Mapping[str, str] | _sandbox.Sandbox,
+    credentials: Mapping[str, str] | SandboxApp,
     host: str = "127.0.0.1",
     port: int = 0,
     *,
@@ -323,12 +318,5 @@ def start(
 ) -> SandboxServer:
     """Serve a sandbox (or a new one with `credentials`) from a background thread; `.url`,
     `.stop()`, and use as a context manager."""
-    app = credentials if isinstance(credentials, _sandbox.Sandbox) else Sandbox(credentials)
+    app = credentials if isinstance(credentials, SandboxApp) else Sandbox(credentials)
     return SandboxServer(app, host, port, verbose=verbose).start()
-
-
-def serve(
-    sandbox: _sandbox.Sandbox, host: str = "127.0.0.1", port: int = 8765, *, verbose: bool = False
-) -> None:
-    """Serve `sandbox` until Ctrl-C or SIGTERM, printing its URL first."""
-    _sandbox.serve(sandbox, host, port, verbose=verbose)

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         credentials = parse_credentials(os.environ.get(ENVIRONMENT_VARIABLE, ""))
     except ValueError as error:
         parser.error(f"{ENVIRONMENT_VARIABLE}: {error}")
-    credentials.update(zip(args.access_key, args.secret_key))
+    credentials.update(zip(args.access_key, args.secret_key, strict=False))
     if not credentials:
         parser.error(f"give --access-key and --secret-key (or set {ENVIRONMENT_VARIABLE})")
     faults = FaultConfig(
