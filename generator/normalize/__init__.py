@@ -17,6 +17,26 @@ from .sections import build_section
 __all__ = ["normalize"]
 
 
+def _duplicate_paths(specs: list[LoadedSpec]) -> list[SpecError]:
+    """Two sections may not share an endpoint path (one client each for the same endpoint)."""
+    errors: list[SpecError] = []
+    first: dict[str, LoadedSpec] = {}
+    for spec in specs:
+        path = spec.data["path"]
+        if path in first:
+            other = first[path]
+            errors.append(
+                SpecError(
+                    spec.ref(("path",)),
+                    f"path {path!r} is already the path of section {other.data['section']!r} "
+                    f"in {other.file}",
+                )
+            )
+        else:
+            first[path] = spec
+    return errors
+
+
 def normalize(specs: list[LoadedSpec]) -> Api:
     """Build the model for every spec; raise SpecErrors listing every semantic problem."""
     marketplace_specs = [spec for spec in specs if schema_name(spec) == MARKETPLACES_SCHEMA]
@@ -31,6 +51,7 @@ def normalize(specs: list[LoadedSpec]) -> Api:
     marketplaces, errors = marketplaces_of(marketplace_specs[0])
     sections: list[Section] = []
     seen: dict[str, str] = {}
+    errors.extend(_duplicate_paths(section_specs))
     for spec in section_specs:
         section, section_errors = build_section(spec)
         errors.extend(section_errors)

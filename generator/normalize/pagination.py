@@ -54,8 +54,12 @@ def companions(ctx: SpecContext, actions: dict[str, Action]) -> dict[str, str]:
     return found
 
 
+_BUCKET_NUMBERS = ("max_request_quota", "restore_seconds", "restore_unit", "hourly_request_quota")
+
+
 def check_buckets(ctx: SpecContext, actions: dict[str, Action]) -> None:
-    """shares_bucket_with names an action of the section that owns its bucket."""
+    """shares_bucket_with names an action of the section that owns its bucket, and the actions
+    sharing a bucket declare the same numbers for it."""
     for name, action in actions.items():
         bucket = action.throttling.bucket
         path: JsonPath = ("actions", name, "throttling", "shares_bucket_with")
@@ -69,3 +73,28 @@ def check_buckets(ctx: SpecContext, actions: dict[str, Action]) -> None:
             ctx.error(
                 path, f"{bucket!r} itself shares the bucket of {owner!r}; name the owner {owner!r}"
             )
+        elif bucket != name:
+            _check_bucket_numbers(ctx, name, action, actions[bucket])
+
+
+def _check_bucket_numbers(ctx: SpecContext, name: str, action: Action, owner: Action) -> None:
+    """One error per number in which a sharing action contradicts the bucket's owner."""
+    written = ctx.data["actions"][name]["throttling"]
+    for key in _BUCKET_NUMBERS:
+        mine, theirs = getattr(action.throttling, key), getattr(owner.throttling, key)
+        if mine == theirs:
+            continue
+        where: JsonPath = ("actions", name, "throttling", *((key,) if key in written else ()))
+        ctx.error(
+            where,
+            f"{key} is {_shown(mine)} here but {_shown(theirs)} in {owner.name!r}, whose bucket "
+            "this action shares; actions sharing a bucket declare the same numbers",
+        )
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "not given"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

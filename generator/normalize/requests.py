@@ -69,6 +69,10 @@ def _check_constraints(ctx: SpecContext, data: dict[str, Any], path: JsonPath) -
         if key in data and kind not in ("integer", "decimal"):
             ctx.error((*path, key), f"{key} applies only to integer or decimal, not {kind!r}")
             ok = False
+    for low, high in (("min_length", "max_length"), ("min_value", "max_value")):
+        if low in data and high in data and data[low] > data[high]:
+            ctx.error((*path, low), f"{low} {data[low]} is above {high} {data[high]}")
+            ok = False
     return ok
 
 

@@ -96,86 +96,120 @@ def _spec_leaves(
     return leaves
 
 
-def _differences(spec: dict[str, Any], section: dict[str, Any], enums: dict[str, Any]) -> list[str]:
+def _section_differences(spec: dict[str, Any], section: dict[str, Any]) -> list[str]:
+    """Version, path and the set of actions, against the section's own `deviations:`."""
     name = spec["section"]
     found: list[str] = []
     section_deviations = spec.get("deviations", {})
     for key in ("version", "path"):
         if spec[key] != section[key]:
             found.append(f"{name}: {key} {spec[key]!r} != reference {section[key]!r}")
-    reference_actions = {action["name"]: action for action in section["actions"]}
+    reference_actions = {action["name"] for action in section["actions"]}
     for key, actions in (
-        ("action:missing", set(reference_actions) - set(spec["actions"])),
-        ("action:extra", set(spec["actions"]) - set(reference_actions)),
+        ("action:missing", reference_actions - set(spec["actions"])),
+        ("action:extra", set(spec["actions"]) - reference_actions),
     ):
         if actions and key not in section_deviations:
             found.append(f"{name}: {key} {sorted(actions)}")
-    for action_name in sorted(set(reference_actions) & set(spec["actions"])):
-        action = spec["actions"][action_name]
-        reference = reference_actions[action_name]
-        deviations = action.get("deviations", {})
-        where = f"{name}.{action_name}"
+    return found
 
-        def report(
-            key: str, text: str, deviations: dict[str, Any] = deviations, where: str = where
-        ) -> None:
-            if key not in deviations:
-                found.append(f"{where}: {text} ({key})")
 
-        ours = _spec_leaves(action["parameters"], spec)
-        theirs = _reference_leaves(reference.get("parameters") or [], enums)
-        for wire in sorted(set(theirs) - set(ours)):
-            if wire == "ContentMD5Value" and action.get("request_body"):
-                continue  # computed from the body by the runtime
-            report(f"param:{wire}:missing", f"{wire} is in the reference but not in the spec")
-        for wire in sorted(set(ours) - set(theirs)):
-            report(f"param:{wire}:extra", f"{wire} is in the spec but not in the reference")
-        for wire in sorted(set(ours) & set(theirs)):
-            if ours[wire]["required"] != theirs[wire]["required"]:
-                report(
+def _parameter_differences(
+    spec: dict[str, Any], action: dict[str, Any], reference: dict[str, Any], enums: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """(deviation key, text) for each leaf parameter that is missing, extra or different."""
+    found: list[tuple[str, str]] = []
+    ours = _spec_leaves(action["parameters"], spec)
+    theirs = _reference_leaves(reference.get("parameters") or [], enums)
+    for wire in sorted(set(theirs) - set(ours)):
+        if wire == "ContentMD5Value" and action.get("request_body"):
+            continue  # computed from the body by the runtime
+        found.append((f"param:{wire}:missing", f"{wire} is in the reference but not in the spec"))
+    for wire in sorted(set(ours) - set(theirs)):
+        found.append((f"param:{wire}:extra", f"{wire} is in the spec but not in the reference"))
+    for wire in sorted(set(ours) & set(theirs)):
+        if ours[wire]["required"] != theirs[wire]["required"]:
+            found.append(
+                (
                     f"param:{wire}:required",
                     f"{wire} required={ours[wire]['required']} but reference says {theirs[wire]['required']}",
                 )
-            if ours[wire]["values"] != theirs[wire]["values"]:
-                enum = ours[wire]["enum"]
-                if enum and "values" in spec["enums"][enum].get("deviations", {}):
-                    continue
-                mine, ref = (
-                    ours[wire]["values"] or frozenset(),
-                    theirs[wire]["values"] or frozenset(),
-                )
-                report(
+            )
+        if ours[wire]["values"] != theirs[wire]["values"]:
+            enum = ours[wire]["enum"]
+            if enum and "values" in spec["enums"][enum].get("deviations", {}):
+                continue
+            mine, ref = (
+                ours[wire]["values"] or frozenset(),
+                theirs[wire]["values"] or frozenset(),
+            )
+            found.append(
+                (
                     f"param:{wire}:values",
                     f"{wire} values differ: only in spec {sorted(mine - ref)}, only in reference {sorted(ref - mine)}",
                 )
-        throttling = reference.get("throttling") or {}
-        pairs = (
-            (
-                "max_request_quota",
-                action["throttling"]["max_request_quota"],
-                throttling.get("max_request_quota"),
-            ),
-            (
-                "restore_seconds",
-                action["throttling"]["restore_seconds"],
-                throttling.get("restore_seconds_per_unit"),
-            ),
-            (
-                "hourly_request_quota",
-                action["throttling"].get("hourly_request_quota"),
-                throttling.get("hourly_request_quota"),
-            ),
-        )
-        for key, mine_value, ref_value in pairs:
-            equal = (
-                mine_value == ref_value
-                if mine_value is None or ref_value is None
-                else math.isclose(float(mine_value), float(ref_value))
             )
-            if not equal:
-                report(
-                    f"throttling:{key}", f"throttling {key} {mine_value} != reference {ref_value}"
-                )
+    return found
+
+
+def _throttling_differences(
+    action: dict[str, Any], reference: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """(deviation key, text) for each throttling number that differs from the reference's."""
+    throttling = reference.get("throttling") or {}
+    pairs = (
+        (
+            "max_request_quota",
+            action["throttling"]["max_request_quota"],
+            throttling.get("max_request_quota"),
+        ),
+        (
+            "restore_seconds",
+            action["throttling"]["restore_seconds"],
+            throttling.get("restore_seconds_per_unit"),
+        ),
+        (
+            "hourly_request_quota",
+            action["throttling"].get("hourly_request_quota"),
+            throttling.get("hourly_request_quota"),
+        ),
+    )
+    found: list[tuple[str, str]] = []
+    for key, mine_value, ref_value in pairs:
+        equal = (
+            mine_value == ref_value
+            if mine_value is None or ref_value is None
+            else math.isclose(float(mine_value), float(ref_value))
+        )
+        if not equal:
+            found.append(
+                (f"throttling:{key}", f"throttling {key} {mine_value} != reference {ref_value}")
+            )
+    return found
+
+
+def _action_differences(
+    spec: dict[str, Any], action_name: str, reference: dict[str, Any], enums: dict[str, Any]
+) -> list[str]:
+    """One action's parameter and throttling differences not recorded in its `deviations:`."""
+    action = spec["actions"][action_name]
+    deviations = action.get("deviations", {})
+    where = f"{spec['section']}.{action_name}"
+    return [
+        f"{where}: {text} ({key})"
+        for key, text in [
+            *_parameter_differences(spec, action, reference, enums),
+            *_throttling_differences(action, reference),
+        ]
+        if key not in deviations
+    ]
+
+
+def _differences(spec: dict[str, Any], section: dict[str, Any], enums: dict[str, Any]) -> list[str]:
+    found = _section_differences(spec, section)
+    reference_actions = {action["name"]: action for action in section["actions"]}
+    for action_name in sorted(set(reference_actions) & set(spec["actions"])):
+        found.extend(_action_differences(spec, action_name, reference_actions[action_name], enums))
     return found
 
 
