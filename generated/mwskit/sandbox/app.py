@@ -45,7 +45,7 @@ from .answers import (
 )
 from .checks import SandboxRequest
 from .faults import MALFORMED, RESET, FaultConfig, FaultDraws, spoil
-from .state import Counts, Quotas, QuotaState, Records, SandboxStats, bump
+from .state import Counts, Quotas, QuotaState, Records, SandboxStats, StateLimits, bump
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -66,7 +66,8 @@ class SandboxApp:
 
     `sections`: (SectionSpec, operations) pairs; `credentials`: {access key: secret key};
     `seed`: fixes every generated value, ID and fault; `strict`: refuse unknown parameters;
-    `throttling`: enforce the spec's quotas; `faults`: what to inject; `clock`: the server time.
+    `throttling`: enforce the spec's quotas; `faults`: what to inject; `clock`: the server time;
+    `limits`: how many NextTokens, submissions and quotas it keeps (`StateLimits`).
     """
 
     def __init__(
@@ -79,7 +80,9 @@ class SandboxApp:
         throttling: bool = True,
         faults: FaultConfig | None = None,
         clock: Callable[[], datetime] | None = None,
+        limits: StateLimits | None = None,
     ) -> None:
+        self.limits = limits or StateLimits()
         self.credentials = dict(credentials or {})
         self.seed = seed
         self.strict = strict
@@ -99,9 +102,10 @@ class SandboxApp:
         self._ids = random.Random(f"ids/{seed}")
         self._faults = FaultDraws(faults or FaultConfig(), seed)
         self._counts = Counts()
-        self._quotas = Quotas()
+        self._quotas = Quotas(self.limits.quotas)
         self._fixtures: dict[str, Fixture] = {}
-        self._context = workflows.Context(Records(seed), parents, seed, lambda: self.clock())
+        records = Records(seed, self.limits)
+        self._context = workflows.Context(records, parents, seed, lambda: self.clock())
 
     # ------------------------------------------------------------ public helpers
 

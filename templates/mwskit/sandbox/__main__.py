@@ -1,7 +1,9 @@
 """`python -m mwskit.sandbox --port 8765 --access-key AK --secret-key SK`: serve the sandbox.
 
-Key pairs come from repeated --access-key/--secret-key options and from the
-MWSKIT_SANDBOX_CREDENTIALS environment variable (`AK1:SK1,AK2:SK2`).
+Key pairs come from repeated --access-key/--secret-key options, from a file
+(`--credentials-file PATH`, one `AK:SK` a line) and from the MWSKIT_SANDBOX_CREDENTIALS
+environment variable (`AK1:SK1,AK2:SK2`); the file and the variable keep secrets off the
+command line.
 """
 
 from __future__ import annotations
@@ -10,7 +12,15 @@ import argparse
 import os
 import sys
 
-from . import FaultConfig, Sandbox, parse_credentials, serve
+from . import (
+    FaultConfig,
+    Sandbox,
+    ServerLimits,
+    StateLimits,
+    parse_credentials,
+    read_credentials_file,
+    serve,
+)
 
 ENVIRONMENT_VARIABLE = "MWSKIT_SANDBOX_CREDENTIALS"
 
@@ -29,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="the secret of the access key at its position",
     )
+    parser.add_argument(
+        "--credentials-file", metavar="PATH", help="a file of ACCESS_KEY:SECRET_KEY lines"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of generated answers and faults")
     parser.add_argument("--strict", action="store_true", help="refuse unknown parameters")
     parser.add_argument("--no-throttling", action="store_true", help="do not enforce quotas")
@@ -39,22 +52,51 @@ def _parser() -> argparse.ArgumentParser:
         "--malformed-rate", type=float, default=0.0, help="rate of malformed bodies"
     )
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each answer")
-    parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
+    server, state = ServerLimits(), StateLimits()
+    limits = (
+        ("--timeout", float, server.timeout, "seconds a silent connection is kept"),
+        ("--max-connections", int, server.max_connections, "connections served at once"),
+        ("--max-body", int, server.max_body, "largest request body, in bytes"),
+        ("--max-next-tokens", int, state.next_tokens, "NextTokens kept redeemable"),
+        ("--max-submissions", int, state.submissions, "feeds (and report requests) kept"),
+    )
+    for option, kind, default, text in limits:
+        parser.add_argument(option, type=kind, default=default, help=f"{text} (default {default})")
+    parser.add_argument(
+        "--verbose", action="store_true", help="log each request to stderr (secrets redacted)"
+    )
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+def _credentials(parser: argparse.ArgumentParser, args: argparse.Namespace) -> dict[str, str]:
     if len(args.access_key) != len(args.secret_key):
         parser.error("give one --secret-key for each --access-key")
     try:
         credentials = parse_credentials(os.environ.get(ENVIRONMENT_VARIABLE, ""))
     except ValueError as error:
         parser.error(f"{ENVIRONMENT_VARIABLE}: {error}")
+    if args.credentials_file is not None:
+        try:
+            credentials.update(read_credentials_file(args.credentials_file))
+        except ValueError as error:
+            parser.error(str(error))
     credentials.update(zip(args.access_key, args.secret_key, strict=False))
     if not credentials:
         parser.error(f"give --access-key and --secret-key (or set {ENVIRONMENT_VARIABLE})")
+    return credentials
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    credentials = _credentials(parser, args)
+    try:
+        server_limits = ServerLimits(args.timeout, args.max_connections, args.max_body)
+        state_limits = StateLimits(
+            next_tokens=args.max_next_tokens, submissions=args.max_submissions
+        )
+    except ValueError as error:
+        parser.error(str(error))
     faults = FaultConfig(
         error_500_rate=args.error_500_rate,
         error_503_rate=args.error_503_rate,
@@ -68,9 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         strict=args.strict,
         throttling=not args.no_throttling,
         faults=faults,
+        limits=state_limits,
     )
     try:
-        serve(sandbox, args.host, args.port, verbose=args.verbose)
+        serve(sandbox, args.host, args.port, verbose=args.verbose, limits=server_limits)
     except OSError as error:
         print(f"mwskit sandbox: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
         return 1

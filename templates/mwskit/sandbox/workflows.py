@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 from .._runtime import rules
 from .answers import Refusal, Reply, document_reply, invalid, to_text, xml_safe
 from .checks import SandboxRequest
-from .state import DONE, IN_PROGRESS, SUBMITTED, Records, Submission, matches
+from .state import DONE, IN_PROGRESS, SUBMITTED, Ledger, Records, Submission, Tokens, matches
 
 Data = dict[str, Any]
 
@@ -38,13 +38,10 @@ class Context:
         parent = self.parents.get((request.section.name, operation.name))
         tokens = self.records.tokens
         if parent is not None:
-            page = tokens.redeem(str(request.values.get("NextToken", "")))
+            token = str(request.values.get("NextToken", ""))
+            page = tokens.redeem(token)
             if page is None or page.action != parent or page.seller != request.seller_id:
-                raise invalid(
-                    "NextToken",
-                    str(request.values.get("NextToken")),
-                    "It is not a NextToken this service issued.",
-                )
+                raise bad_token(tokens, token)
             return {"NextToken": None, "HasNext": False}
         if operation.next_token_action is not None:
             return {"NextToken": tokens.issue(operation.name, request.seller_id), "HasNext": True}
@@ -72,8 +69,15 @@ class Context:
             or page.seller != request.seller_id
             or page.remaining is None
         ):
-            raise invalid("NextToken", token, "It is not a NextToken this service issued.")
+            raise bad_token(self.records.tokens, token)
         return list(page.remaining)
+
+
+def bad_token(tokens: Tokens, token: str) -> Refusal:
+    """The refusal of a NextToken that is not (or no longer) redeemable."""
+    if tokens.expired(token):
+        return invalid("NextToken", token, "It has expired.")
+    return invalid("NextToken", token, "It is not a NextToken this service issued.")
 
 
 Workflow = Callable[[Context, SandboxRequest], Data | Reply | None]
@@ -141,12 +145,15 @@ def _strings(value: Any) -> list[str] | None:
     return [str(item) for item in value] if isinstance(value, list) else [str(value)]
 
 
-def _processing_report(record: Submission) -> bytes:
-    content = record.content
+def _messages(content: bytes) -> int:
+    """How many messages a feed holds: XML <Message>s, or flat-file lines after the header."""
     if content.lstrip()[:1] == b"<":
-        messages = max(content.count(b"<Message>"), 1)
-    else:
-        messages = max(len([line for line in content.splitlines() if line.strip()]) - 1, 1)
+        return max(content.count(b"<Message>"), 1)
+    return max(len([line for line in content.splitlines() if line.strip()]) - 1, 1)
+
+
+def _processing_report(record: Submission) -> bytes:
+    messages = record.extra["Messages"]
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<AmazonEnvelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -181,33 +188,39 @@ def _submit_feed(ctx: Context, request: SandboxRequest) -> dict[str, Any]:
         request.seller_id,
         str(request.values.get("FeedType")),
         ctx.clock(),
-        content=request.body,
     )
-    ctx.records.feeds[record.id] = record
+    record.extra["Messages"] = _messages(request.body)  # the feed itself is not kept
+    ctx.records.feeds.add(record)
     return {"FeedSubmissionInfo": _feed_info(record)}
 
 
-def _feeds_matching(ctx: Context, request: SandboxRequest) -> list[Submission]:
-    values = request.values
-    return [
-        record
-        for record in ctx.records.feeds.values()
-        if matches(
-            record,
-            request.seller_id,
-            _strings(values.get("FeedSubmissionIdList")),
-            _strings(values.get("FeedTypeList")),
-            _strings(values.get("FeedProcessingStatusList")),
-        )
-    ]
+_FEED_FILTERS = ("FeedSubmissionIdList", "FeedTypeList", "FeedProcessingStatusList")
+_REPORT_FILTERS = ("ReportRequestIdList", "ReportTypeList", "ReportProcessingStatusList")
+
+
+Filters = tuple[list[str] | None, list[str] | None, list[str] | None]
+
+
+def _filters(request: SandboxRequest, names: tuple[str, str, str]) -> Filters:
+    """The IDs, types and statuses a list, count or cancel call asks for (None: any)."""
+    ids, kinds, statuses = (_strings(request.values.get(name)) for name in names)
+    return ids, kinds, statuses
+
+
+def _matching(
+    ledger: Ledger, request: SandboxRequest, names: tuple[str, str, str]
+) -> list[Submission]:
+    """The seller's records (oldest first) that match the request's filters."""
+    seller = request.seller_id
+    ids, kinds, statuses = _filters(request, names)
+    return [record for record in ledger.of(seller) if matches(record, seller, ids, kinds, statuses)]
 
 
 def _feed_list(ctx: Context, request: SandboxRequest) -> dict[str, Any]:
-    records, paging = ctx.page(request, _feeds_matching(ctx, request), request.operation.name)
-    return {
-        **paging,
-        "FeedSubmissionInfo": [_feed_info(record, record.poll()) for record in records],
-    }
+    feeds = ctx.records.feeds
+    found = _matching(feeds, request, _FEED_FILTERS)
+    records, paging = ctx.page(request, found, request.operation.name)
+    return {**paging, "FeedSubmissionInfo": [_feed_info(r, feeds.poll(r)) for r in records]}
 
 
 def _next_page(ctx: Context, request: SandboxRequest) -> tuple[list[Submission], dict[str, Any]]:
@@ -218,20 +231,28 @@ def _next_page(ctx: Context, request: SandboxRequest) -> tuple[list[Submission],
 
 
 def _feed_list_next(ctx: Context, request: SandboxRequest) -> dict[str, Any]:
+    feeds = ctx.records.feeds
     head, paging = _next_page(ctx, request)
-    return {**paging, "FeedSubmissionInfo": [_feed_info(record, record.poll()) for record in head]}
+    return {**paging, "FeedSubmissionInfo": [_feed_info(r, feeds.poll(r)) for r in head]}
 
 
 def _feed_count(ctx: Context, request: SandboxRequest) -> dict[str, Any]:
-    return {"Count": len(_feeds_matching(ctx, request))}
+    return {"Count": ctx.records.feeds.count(request.seller_id, *_filters(request, _FEED_FILTERS))}
+
+
+def _cancel(
+    ledger: Ledger, request: SandboxRequest, names: tuple[str, str, str]
+) -> list[Submission]:
+    cancelled = []
+    for record in _matching(ledger, request, names):
+        if record.status() == SUBMITTED:
+            ledger.cancel(record)
+            cancelled.append(record)
+    return cancelled
 
 
 def _feed_cancel(ctx: Context, request: SandboxRequest) -> dict[str, Any]:
-    cancelled = []
-    for record in _feeds_matching(ctx, request):
-        if record.status() == SUBMITTED:
-            record.cancelled = True
-            cancelled.append(record)
+    cancelled = _cancel(ctx.records.feeds, request, _FEED_FILTERS)
     return {"Count": len(cancelled), "FeedSubmissionInfo": [_feed_info(r) for r in cancelled]}
 
 
@@ -259,46 +280,32 @@ def _request_report(ctx: Context, request: SandboxRequest) -> dict[str, Any]:
     for name in ("StartDate", "EndDate"):
         if values.get(name):
             record.extra[name] = _datetime(str(values[name]))
-    ctx.records.reports[record.id] = record
+    ctx.records.reports.add(record, alias=record.extra["ReportId"])
     return {"ReportRequestInfo": _report_request_info(record)}
 
 
-def _reports_matching(ctx: Context, request: SandboxRequest) -> list[Submission]:
-    values = request.values
-    return [
-        record
-        for record in ctx.records.reports.values()
-        if matches(
-            record,
-            request.seller_id,
-            _strings(values.get("ReportRequestIdList")),
-            _strings(values.get("ReportTypeList")),
-            _strings(values.get("ReportProcessingStatusList")),
-        )
-    ]
-
-
 def _report_request_list(ctx: Context, request: SandboxRequest) -> dict[str, Any]:
-    records, paging = ctx.page(request, _reports_matching(ctx, request), request.operation.name)
-    infos = [_report_request_info(record, record.poll()) for record in records]
+    reports = ctx.records.reports
+    found = _matching(reports, request, _REPORT_FILTERS)
+    records, paging = ctx.page(request, found, request.operation.name)
+    infos = [_report_request_info(record, reports.poll(record)) for record in records]
     return {**paging, "ReportRequestInfo": infos}
 
 
 def _report_request_list_next(ctx: Context, request: SandboxRequest) -> dict[str, Any]:
+    reports = ctx.records.reports
     head, paging = _next_page(ctx, request)
-    return {**paging, "ReportRequestInfo": [_report_request_info(r, r.poll()) for r in head]}
+    infos = [_report_request_info(record, reports.poll(record)) for record in head]
+    return {**paging, "ReportRequestInfo": infos}
 
 
 def _report_request_count(ctx: Context, request: SandboxRequest) -> dict[str, Any]:
-    return {"Count": len(_reports_matching(ctx, request))}
+    filters = _filters(request, _REPORT_FILTERS)
+    return {"Count": ctx.records.reports.count(request.seller_id, *filters)}
 
 
 def _report_cancel(ctx: Context, request: SandboxRequest) -> dict[str, Any]:
-    cancelled = []
-    for record in _reports_matching(ctx, request):
-        if record.status() == SUBMITTED:
-            record.cancelled = True
-            cancelled.append(record)
+    cancelled = _cancel(ctx.records.reports, request, _REPORT_FILTERS)
     return {
         "Count": len(cancelled),
         "ReportRequestInfo": [_report_request_info(r) for r in cancelled],
@@ -314,7 +321,7 @@ def _done_reports(ctx: Context, request: SandboxRequest) -> list[Submission]:
     until = values.get("AvailableToDate")
     found = [
         record
-        for record in ctx.records.reports.values()
+        for record in ctx.records.reports.of(request.seller_id)
         if matches(record, request.seller_id, ids, kinds, [DONE])
         and (acknowledged is None or to_text(record.acknowledged) == acknowledged)
         and (since is None or record.completed() >= _datetime(str(since)))
@@ -340,23 +347,27 @@ def _report_count(ctx: Context, request: SandboxRequest) -> dict[str, Any]:
 
 def _get_report(ctx: Context, request: SandboxRequest) -> Reply:
     report_id = str(request.values.get("ReportId"))
-    for record in ctx.records.reports.values():
-        if record.extra.get("ReportId") == report_id and record.seller == request.seller_id:
-            if not record.content:
-                record.content = generated_report(request, ctx.seed)
-            return document_reply(record.content)
-    raise invalid("ReportId", report_id, "No report with this ID was found.")
+    record = ctx.records.reports.by_alias(report_id)
+    if record is None or record.seller != request.seller_id:
+        raise invalid("ReportId", report_id, "No report with this ID was found.")
+    if not record.content:
+        record.content = generated_report(request, ctx.seed)
+    return document_reply(record.content)
 
 
 def _acknowledge(ctx: Context, request: SandboxRequest) -> dict[str, Any]:
     ids = set(_strings(request.values.get("ReportIdList")) or [])
     flag = request.values.get("Acknowledged")
-    found = []
-    for record in ctx.records.reports.values():
-        if record.extra.get("ReportId") in ids and record.seller == request.seller_id:
-            if flag is not None:
-                record.acknowledged = flag == "true"
-            found.append(record)
+    reports = ctx.records.reports
+    found = [
+        record
+        for record in (reports.by_alias(report_id) for report_id in ids)
+        if record is not None and record.seller == request.seller_id
+    ]
+    found.sort(key=lambda record: int(record.id))  # in the order they were requested
+    for record in found:
+        if flag is not None:
+            record.acknowledged = flag == "true"
     return {"Count": len(found), "ReportInfo": [_report_info(record) for record in found]}
 
 

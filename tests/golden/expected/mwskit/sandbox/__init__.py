@@ -28,8 +28,14 @@ from .answers import Reply
 from .app import ASGIApp, Fixture, SandboxApp, SectionOperations
 from .checks import SandboxRequest
 from .faults import FaultConfig
-from .server import SandboxServer, parse_credentials, serve
-from .state import SandboxStats
+from .server import (
+    SandboxServer,
+    ServerLimits,
+    parse_credentials,
+    read_credentials_file,
+    serve,
+)
+from .state import SandboxStats, StateLimits
 from ..gizmos import _operations as _gizmos
 from ..widgets import _operations as _widgets
 
@@ -44,8 +50,11 @@ __all__ = [
     "SandboxRequest",
     "SandboxServer",
     "SandboxStats",
+    "ServerLimits",
+    "StateLimits",
     "async_transport",
     "parse_credentials",
+    "read_credentials_file",
     "serve",
     "start",
     "transport",
@@ -82,6 +91,7 @@ class Sandbox(SandboxApp):
         faults: FaultConfig | None = None,
         clock: Callable[[], datetime] | None = None,
         sections: Sequence[SectionOperations] = SECTIONS,
+        limits: StateLimits | None = None,
     ) -> None:
         super().__init__(
             sections,
@@ -91,6 +101,7 @@ class Sandbox(SandboxApp):
             throttling=throttling,
             faults=faults,
             clock=clock,
+            limits=limits,
         )
 
 
@@ -110,8 +121,9 @@ def start(
     port: int = 0,
     *,
     verbose: bool = False,
+    limits: ServerLimits | None = None,
 ) -> SandboxServer:
     """Serve a sandbox (or a new one with `credentials`) from a background thread; `.url`,
-    `.stop()`, and use as a context manager."""
+    `.stop()`, and use as a context manager. `limits`: timeouts, connection cap, body cap."""
     app = credentials if isinstance(credentials, SandboxApp) else Sandbox(credentials)
-    return SandboxServer(app, host, port, verbose=verbose).start()
+    return SandboxServer(app, host, port, verbose=verbose, limits=limits).start()
