@@ -63,7 +63,19 @@ class MWS:
         seller_parameter: send the seller id as SellerId or Merchant in sections that accept
             both (Feeds and Reports); default: each section's documented name (SellerId).
         expires_in: sign requests with Expires = now + expires_in instead of a Timestamp.
-        timeout: HTTP timeout in seconds.
+        timeout: seconds each connect, read and write may wait (default 30), or an
+            httpx.Timeout to set them apart.
+        attempt_timeout: seconds one attempt of a call may take in all, from connecting to the
+            answer's last byte (default 120; None: no bound). A document download's body
+            (get_report, ...) is bounded by `timeout` per read only. An attempt that runs over
+            raises RequestTimeout (or is retried, as a timeout is).
+        max_elements: the most XML elements, attributes and comments one answer may hold
+            (default 1,000,000); an answer with more raises ResponseParseError unparsed, so
+            memory stays bounded by the body's size.
+        max_document_bytes: the largest document a download may write (default 4 GiB),
+            counted after decoding any Content-Encoding; a larger one raises
+            ResponseParseError and leaves no file. A compressed document that expands more
+            than 200-fold past its first 64 MiB is refused too, as a decompression bomb.
         clock: returns the current aware datetime (for tests); default: the system clock.
         retries: how often and how long to retry throttled, failed or unreachable calls
             (default RetryPolicy(): 5 attempts, 0.5 s base delay, 30 s cap, 120 s in all).
@@ -107,7 +119,10 @@ class MWS:
         signature_method: Literal["HmacSHA256", "HmacSHA1"] = "HmacSHA256",
         seller_parameter: Literal["SellerId", "Merchant"] | None = None,
         expires_in: timedelta | None = None,
-        timeout: float = 30.0,
+        timeout: float | httpx.Timeout = 30.0,
+        attempt_timeout: float | None = 120.0,
+        max_elements: int = 1_000_000,
+        max_document_bytes: int = 4 * 1024**3,
         clock: Callable[[], datetime] | None = None,
         retries: RetryPolicy | None = None,
         throttle: Literal["wait", "raise", "off"] = "wait",
@@ -125,6 +140,9 @@ class MWS:
             seller_parameter=seller_parameter,
             expires_in=expires_in,
             timeout=timeout,
+            attempt_timeout=attempt_timeout,
+            max_elements=max_elements,
+            max_document_bytes=max_document_bytes,
             clock=clock,
             version=__version__,
             region_hosts=REGION_HOSTS,
@@ -154,7 +172,9 @@ class MWS:
 
     def close(self) -> None:
         """Close the HTTP connection pool."""
-        self._session.close()
+        session = getattr(self, "_session", None)  # None when __init__ failed before it
+        if session is not None:
+            session.close()
 
     def __enter__(self) -> MWS:
         return self
@@ -168,7 +188,10 @@ class MWS:
         self.close()
 
     def __repr__(self) -> str:
-        config = self._session.config
+        session = getattr(self, "_session", None)  # None when __init__ failed before it
+        if session is None:
+            return "MWS(<not initialised>)"
+        config = session.config
         return f"MWS(access_key={config.access_key!r}, seller_id={config.seller_id!r}, endpoint={config.base_url()!r})"
 
 
@@ -187,7 +210,19 @@ class AsyncMWS:
         seller_parameter: send the seller id as SellerId or Merchant in sections that accept
             both (Feeds and Reports); default: each section's documented name (SellerId).
         expires_in: sign requests with Expires = now + expires_in instead of a Timestamp.
-        timeout: HTTP timeout in seconds.
+        timeout: seconds each connect, read and write may wait (default 30), or an
+            httpx.Timeout to set them apart.
+        attempt_timeout: seconds one attempt of a call may take in all, from connecting to the
+            answer's last byte (default 120; None: no bound). A document download's body
+            (get_report, ...) is bounded by `timeout` per read only. An attempt that runs over
+            raises RequestTimeout (or is retried, as a timeout is).
+        max_elements: the most XML elements, attributes and comments one answer may hold
+            (default 1,000,000); an answer with more raises ResponseParseError unparsed, so
+            memory stays bounded by the body's size.
+        max_document_bytes: the largest document a download may write (default 4 GiB),
+            counted after decoding any Content-Encoding; a larger one raises
+            ResponseParseError and leaves no file. A compressed document that expands more
+            than 200-fold past its first 64 MiB is refused too, as a decompression bomb.
         clock: returns the current aware datetime (for tests); default: the system clock.
         retries: how often and how long to retry throttled, failed or unreachable calls
             (default RetryPolicy(): 5 attempts, 0.5 s base delay, 30 s cap, 120 s in all).
@@ -231,7 +266,10 @@ class AsyncMWS:
         signature_method: Literal["HmacSHA256", "HmacSHA1"] = "HmacSHA256",
         seller_parameter: Literal["SellerId", "Merchant"] | None = None,
         expires_in: timedelta | None = None,
-        timeout: float = 30.0,
+        timeout: float | httpx.Timeout = 30.0,
+        attempt_timeout: float | None = 120.0,
+        max_elements: int = 1_000_000,
+        max_document_bytes: int = 4 * 1024**3,
         clock: Callable[[], datetime] | None = None,
         retries: RetryPolicy | None = None,
         throttle: Literal["wait", "raise", "off"] = "wait",
@@ -249,6 +287,9 @@ class AsyncMWS:
             seller_parameter=seller_parameter,
             expires_in=expires_in,
             timeout=timeout,
+            attempt_timeout=attempt_timeout,
+            max_elements=max_elements,
+            max_document_bytes=max_document_bytes,
             clock=clock,
             version=__version__,
             region_hosts=REGION_HOSTS,
@@ -278,7 +319,9 @@ class AsyncMWS:
 
     async def aclose(self) -> None:
         """Close the HTTP connection pool."""
-        await self._session.aclose()
+        session = getattr(self, "_session", None)  # None when __init__ failed before it
+        if session is not None:
+            await session.aclose()
 
     async def __aenter__(self) -> AsyncMWS:
         return self
@@ -292,5 +335,8 @@ class AsyncMWS:
         await self.aclose()
 
     def __repr__(self) -> str:
-        config = self._session.config
+        session = getattr(self, "_session", None)  # None when __init__ failed before it
+        if session is None:
+            return "AsyncMWS(<not initialised>)"
+        config = session.config
         return f"AsyncMWS(access_key={config.access_key!r}, seller_id={config.seller_id!r}, endpoint={config.base_url()!r})"

@@ -13,6 +13,7 @@ import asyncio
 import importlib
 from collections import Counter
 from typing import Any
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -47,7 +48,8 @@ class Recorder:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
-        return httpx.Response(200, content=b"<Response/>")
+        action = parse_qs(request.content.decode()) | parse_qs(request.url.query.decode())
+        return httpx.Response(200, content=f"<{action['Action'][0]}Response/>".encode())
 
     @property
     def last(self) -> httpx.Request:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from runtime_helpers import NOW
 from runtime_helpers.arguments import ADDRESS, NoRequests, plan, raises, small_parcel
+from runtime_helpers.wire import minimal_answer
 
 from mwskit import MWS
 from mwskit.fulfillment_inbound_shipment import models as fis
@@ -193,7 +194,7 @@ class Recording:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.bodies.append(request.url.query + b"|" + request.content)
-        return httpx.Response(200, content=b"<Response/>")
+        return httpx.Response(200, content=minimal_answer(request))
 
 
 def recording_client() -> tuple[MWS, Recording]:

@@ -224,7 +224,7 @@ def test_injected_503s() -> None:
 def test_injected_connection_reset() -> None:
     sandbox = faulty(reset_rate=1.0)
     with start(sandbox) as running, make_client(running.url) as client:
-        with pytest.raises(httpx.TransportError):
+        with pytest.raises(mwskit.errors.ConnectionFailed):  # every failure is an MWSError
             client.orders.get_service_status()
     assert sandbox.stats().by_code == {"reset": 1}
     with (
@@ -236,9 +236,10 @@ def test_injected_connection_reset() -> None:
             transport=transport(sandbox),
             **client_options(),
         ) as client,
-        pytest.raises(httpx.ReadError),
+        pytest.raises(mwskit.errors.ConnectionFailed) as caught,
     ):
         client.orders.get_service_status()
+    assert isinstance(caught.value.__cause__, httpx.ReadError)
 
 
 def test_injected_malformed_body() -> None:

@@ -22,13 +22,14 @@ from .descriptors import Operation, R, SectionSpec
 from .documents import DocumentSink, Download, FeedBody
 from .errors import (
     ContentMD5Mismatch,
-    InternalError,
     MWSError,
     OutcomeUnknown,
     QuotaExceeded,
     RequestExpired,
     RequestThrottled,
+    ResponseParseError,
     ThrottleWouldWait,
+    TransportError,
 )
 from .policy import Event, RetryPolicy, ThrottleMode
 from .request import PreparedRequest, RequestBuilder, utc_now
@@ -38,7 +39,16 @@ from .throttle import BUCKETS, BucketKey, LocalBucket, Timer
 logger = logging.getLogger("mwskit")
 
 _SKEW_LIMIT = timedelta(minutes=1)
+# The largest clock offset mwskit adopts from the service's clock (x-mws-timestamp / Date): a
+# server time further off than this from ours is a broken header, not a clock to follow.
+MAX_CLOCK_OFFSET = timedelta(days=1)
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
+# The MWS error codes that say the service refused a request without acting on it (DG_Errors:
+# QuotaExceeded and RequestThrottled, HTTP 503; DG_Errors_Examples: 503 ServiceUnavailable,
+# "retry the request"). Only an ErrorResponse with one of these codes proves that a request
+# which is unsafe to repeat was not processed; any other answer after its body was sent
+# (a gateway page, an InternalError, an unreadable 2xx) leaves its outcome unknown.
+REFUSAL_CODES = frozenset({"QuotaExceeded", "RequestThrottled", "ServiceUnavailable"})
 _NOT_LISTS = (str, bytes, Mapping)
 # Reports_GetReport / Feeds_GetFeedSubmissionResult: on an MD5 mismatch discard the body and
 # retry, at most three more times.
@@ -141,9 +151,31 @@ def _cost(operation: Operation[Any], values: tuple[Any, ...]) -> float:
     return float(max(counts, default=1) or 1)
 
 
-def _server_time(headers: Mapping[str, str]) -> datetime | None:
-    """The service's clock: x-mws-timestamp, else the HTTP Date header (always aware)."""
-    return header_time(headers.get("x-mws-timestamp") or headers.get("date"))
+def _server_offset(
+    context: CallContext, headers: Mapping[str, str], action: str
+) -> tuple[datetime, timedelta] | None:
+    """The service's clock and its offset from ours, when it is within MAX_CLOCK_OFFSET.
+
+    A server time further off (year 1, year 9999) is a broken header: adopting it would make
+    every later timestamp overflow, so it is ignored, and logged.
+    """
+    text = headers.get("x-mws-timestamp") or headers.get("date")
+    server_now = header_time(text)
+    if server_now is None:
+        return None
+    try:
+        offset: timedelta | None = server_now - context.builder.local_now()
+    except OverflowError:
+        offset = None
+    if offset is None or abs(offset) > MAX_CLOCK_OFFSET:
+        logger.warning(
+            "%s: server time %r ignored: more than %s from the local clock",
+            action,
+            text,
+            MAX_CLOCK_OFFSET,
+        )
+        return None
+    return server_now, offset
 
 
 def _seconds_until(text: str | None, server_now: datetime | None) -> float | None:
@@ -177,6 +209,9 @@ def plan_call(
     bucket = context.bucket(section, operation)
     cost = 1.0 if bucket is None else _cost(operation, values)
     started = context.timer.monotonic()
+    # Seconds spent waiting for the documented quotas (the bucket, the hourly reset): that is
+    # the service's pace, not retry time, so the retry budget (max_total) starts that much later.
+    waited = 0.0
     attempt = 0
     skew_corrected = False
     md5_failures = 0
@@ -186,6 +221,7 @@ def plan_call(
             now = started if attempt == 1 else context.timer.monotonic()
             wait, why = bucket.reserve(cost, now, take=context.throttle == "wait")
             if wait > 0:
+                waited += wait
                 yield Sleep(_throttle_wait(context, section, operation, attempt, wait, why))
         request = context.builder.build(section, operation, values, body, content_type)
         sink = None if download is None else download.open_attempt()
@@ -196,7 +232,9 @@ def plan_call(
                 sink.finish()
         assert outcome is not None
         if isinstance(outcome, Failed):
-            yield Sleep(_after_transport_failure(context, operation, outcome, attempt, started))
+            yield Sleep(
+                _after_transport_failure(context, operation, outcome, attempt, started + waited)
+            )
             continue
         try:
             result: R = _read(operation, outcome, sink, download)
@@ -209,14 +247,20 @@ def plan_call(
             skew_corrected = True
             attempt -= 1  # the expired attempt does not count against the budget
             continue
+        except QuotaExceeded as error:  # a refusal: safe to send again, even if unsafe
+            wait = _quota_wait(context, operation, bucket, outcome.headers, error, attempt)
+            waited += wait
+            yield Sleep(wait)
+            continue
         except MWSError as error:
-            yield Sleep(_after_error(context, operation, bucket, outcome, error, attempt, started))
+            yield Sleep(_after_error(context, operation, bucket, error, attempt, started + waited))
             continue
         headers = outcome.headers
         # The service's clock when it sent x-mws-timestamp (errors above also try Date).
-        server_now = _server_time(headers) if "x-mws-timestamp" in headers else None
-        if server_now is not None or (bucket is not None and "x-mws-quota-remaining" in headers):
-            _observe(context, bucket, headers, server_now, operation.name, attempt)
+        if "x-mws-timestamp" in headers or (
+            bucket is not None and "x-mws-quota-remaining" in headers
+        ):
+            _observe(context, bucket, headers, operation.name, attempt)
         return result
 
 
@@ -258,6 +302,13 @@ def _throttle_wait(
     return wait
 
 
+def _failure_name(error: BaseException) -> str:
+    """What failed: the transport's own failure (`ReadTimeout`) that a TransportError wraps."""
+    if isinstance(error, TransportError) and error.__cause__ is not None:
+        return type(error.__cause__).__name__
+    return type(error).__name__
+
+
 def _after_transport_failure(
     context: CallContext, operation: Operation[Any], outcome: Failed, attempt: int, started: float
 ) -> float:
@@ -268,14 +319,14 @@ def _after_transport_failure(
     if outcome.maybe_sent and not operation.idempotent:
         raise OutcomeUnknown(
             f"{action} failed after its request may have reached MWS "
-            f"({type(error).__name__}); it is not sent again because it is not safe to "
+            f"({_failure_name(error)}); it is not sent again because it is not safe to "
             f"repeat: check whether it took effect (e.g. with the matching list action) "
             f"before retrying"
         ) from error
     delay = _retry_delay(context, attempt, started)
     if delay is None:
         raise error
-    reason = f"{type(error).__name__} before a response"
+    reason = f"{_failure_name(error)} before a response"
     context.report(Event("retry", action, attempt, delay, reason))
     return delay
 
@@ -306,11 +357,13 @@ def _after_expired(
     skew_corrected: bool,
 ) -> None:
     """RequestExpired: adopt the server's clock once and re-sign, or raise."""
-    server_now = _server_time(headers)
-    if skew_corrected or server_now is None:
+    if skew_corrected:
+        raise error
+    server = _server_offset(context, headers, operation.name)
+    if server is None:
         raise error
     builder = context.builder
-    builder.clock_offset = server_now - builder.local_now()
+    builder.clock_offset = server[1]
     context.report(
         Event(
             "clock_skew",
@@ -326,33 +379,53 @@ def _after_error(
     context: CallContext,
     operation: Operation[Any],
     bucket: LocalBucket | None,
-    outcome: Received,
     error: MWSError,
     attempt: int,
     started: float,
 ) -> float:
-    """How long to wait before the next attempt after an MWS error answer, or raise it."""
-    if isinstance(error, QuotaExceeded):
-        return _quota_wait(context, operation, bucket, outcome.headers, error, attempt)
+    """How long to wait before the next attempt after an answer that is not a result, or raise.
+
+    The request was sent and answered. An action that is unsafe to repeat is sent again only
+    when the answer is an MWS refusal (REFUSAL_CODES); an MWS client error (4xx with an
+    ErrorResponse) is raised as it is, since the service refused the request; anything else
+    (a gateway's page, an InternalError, an unreadable 2xx) may follow a processed request,
+    so it is OutcomeUnknown, with the answer's error as its cause. An idempotent action is
+    retried after a 5xx or an unreadable 2xx.
+    """
     status = error.status_code
-    if status not in _RETRY_STATUSES:
-        raise error
-    if isinstance(error, RequestThrottled) and bucket is not None:
-        bucket.drain(context.timer.monotonic())
-    if not operation.idempotent and status != 503:
-        if status == 500 and isinstance(error, InternalError):
-            raise error  # the service says it failed: nothing to repeat blindly
+    code = error.code
+    if isinstance(error, ResponseParseError):  # a 2xx that cannot be read: it was answered
+        if not operation.idempotent:
+            raise OutcomeUnknown(
+                f"{operation.name} got an answer that cannot be read ({error.message}); the "
+                f"service may have acted on the request, so it is not sent again: check "
+                f"whether it took effect (e.g. with the matching list action) before retrying",
+                request_id=error.request_id,
+                status_code=status,
+            ) from error
+        reason = "unreadable answer"
+    elif code in REFUSAL_CODES:  # the service refused it unseen: safe to send again
+        if isinstance(error, RequestThrottled) and bucket is not None:
+            bucket.drain(context.timer.monotonic())
+        reason = f"HTTP {status} {code}"
+    elif not operation.idempotent:
+        if code is not None and status is not None and 400 <= status < 500:
+            raise error  # the service refused the request as invalid: nothing happened
+        what = code or "not an MWS error response"
         raise OutcomeUnknown(
-            f"{operation.name} got HTTP {status} from a gateway; the request may have been "
-            f"processed, so it is not sent again: check whether it took effect before "
-            f"retrying",
+            f"{operation.name} got HTTP {status} ({what}) after its request was sent; it "
+            f"may have been processed, so it is not sent again: check whether it took effect "
+            f"(e.g. with the matching list action) before retrying",
             request_id=error.request_id,
             status_code=status,
         ) from error
+    elif status in _RETRY_STATUSES:
+        reason = f"HTTP {status} {code or ''}".strip()
+    else:
+        raise error
     delay = _retry_delay(context, attempt, started)
     if delay is None:
         raise error
-    reason = f"HTTP {status} {error.code or ''}".strip()
     context.report(Event("retry", operation.name, attempt, delay, reason, error.request_id))
     return delay
 
@@ -368,7 +441,9 @@ def _quota_wait(
     """QuotaExceeded: wait for the hourly reset when it is near enough, or raise."""
     if bucket is not None:
         bucket.drain(context.timer.monotonic())
-    reset = _seconds_until(headers.get("x-mws-quota-resetson"), _server_time(headers))
+    server = _server_offset(context, headers, operation.name)
+    server_now = None if server is None else server[0]
+    reset = _seconds_until(headers.get("x-mws-quota-resetson"), server_now)
     policy = context.retries
     if reset is None or reset > policy.max_quota_wait or context.throttle == "raise":
         raise error
@@ -397,11 +472,12 @@ def _observe(
     context: CallContext,
     bucket: LocalBucket | None,
     headers: Mapping[str, str],
-    server_now: datetime | None,
     action: str,
     attempt: int,
 ) -> None:
     """Adopt the service's hourly count and notice a drifting clock on a success."""
+    server = _server_offset(context, headers, action) if "x-mws-timestamp" in headers else None
+    server_now = None if server is None else server[0]
     if bucket is not None:
         remaining = headers.get("x-mws-quota-remaining")
         if remaining is not None:
@@ -413,9 +489,9 @@ def _observe(
             elif count is not None:
                 resets_in = _seconds_until(headers.get("x-mws-quota-resetson"), server_now)
                 bucket.observe_quota(count, resets_in, context.timer.monotonic())
-    if server_now is not None:
+    if server is not None:
         builder = context.builder
-        drift = server_now - builder.local_now()
+        drift = server[1]
         if abs(drift - builder.clock_offset) > _SKEW_LIMIT:
             builder.clock_offset = drift
             context.report(

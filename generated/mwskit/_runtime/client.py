@@ -8,20 +8,37 @@ from the bottom: request.py builds and signs, calls.py plans a call, this module
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import math
 import re
-from collections.abc import AsyncIterator, Iterator
+import ssl
+import time
+import zlib
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, TypeVar, cast
+from urllib.parse import parse_qsl, urlsplit
 
+import anyio
+import httpcore
 import httpx
 
 from .calls import CallContext, Failed, Received, Sleep, plan_call
 from .descriptors import Operation, R, SectionSpec
 from .documents import DocumentSink, Download, FeedBody, FeedSource, feed_content_type
-from .errors import ResponseParseError
+from .errors import (
+    ConnectionFailed,
+    MWSError,
+    ProtocolError,
+    RequestTimeout,
+    ResponseParseError,
+    TransportError,
+)
 from .policy import THROTTLE_MODES
 from .request import ClientConfig, PreparedRequest, RequestBuilder
 from .response import header_int, lower_headers
+from .signing import percent_encode
+from .xml import exceeds_node_limit
 
 __all__ = ["AsyncSession", "ClientConfig", "PreparedRequest", "RequestBuilder", "SyncSession"]
 
@@ -52,11 +69,441 @@ def install_log_redaction() -> None:
         httpx_logger.addFilter(RedactSecrets())
 
 
-def _undecodable(operation: Operation[Any], error: httpx.DecodingError) -> ResponseParseError:
-    return ResponseParseError(
-        f"{operation.name}: the response body could not be decoded "
-        f"({type(error).__name__}: {error})"
+# --- Limits on what one answer may take -------------------------------------------------------
+
+# The largest XML answer read into memory (documents stream to their destination instead),
+# counted after any Content-Encoding is decoded. MWS pages are at most a few MB; a hostile or
+# broken server must not exhaust memory.
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+# A compressed body may expand this much before it is taken for a decompression bomb, once it
+# has passed EXPANSION_FLOOR decoded bytes (below that, anything goes: the caps bound it). Text
+# reports compress 5 to 20-fold; deflate cannot expand more than about 1,030-fold.
+MAX_EXPANSION = 200
+EXPANSION_FLOOR = 64 * 1024 * 1024
+# Decoded bytes are produced at most this many at a time, however much a chunk expands.
+_PIECE = 256 * 1024
+# The encodings mwskit asks for (httpx would add br and zstd when their packages are there,
+# which mwskit does not decode).
+ACCEPT_ENCODING = "gzip, deflate"
+
+
+class _Inflater:
+    """Undoes one gzip or deflate encoding in pieces of at most _PIECE bytes.
+
+    httpx's own decoders return all a chunk expands to at once (a 1 MB chunk of zeros gives
+    1 GB); this one never holds more than one piece. Raises zlib.error for a broken stream,
+    and at `finish` for one that ends before its compressed stream does.
+    """
+
+    __slots__ = ("_between", "_decompressor", "_done", "_fed", "_gzip", "_raw_tried")
+
+    def __init__(self, name: str) -> None:
+        self._gzip = name != "deflate"
+        self._decompressor = self._new()
+        self._between = b""  # gzip: bytes after a member, waiting to show whether another follows
+        self._done = False
+        self._fed = False
+        self._raw_tried = False
+
+    def _new(self, raw_deflate: bool = False) -> Any:
+        if self._gzip:
+            return zlib.decompressobj(zlib.MAX_WBITS | 16)
+        return zlib.decompressobj(-zlib.MAX_WBITS if raw_deflate else zlib.MAX_WBITS)
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        if self._done or not data:
+            return
+        if self._decompressor is None:  # gzip, between members
+            data = self._between + data
+            if len(data) < 2:
+                self._between = data
+                return
+            if data[:2] != b"\x1f\x8b":  # trailing bytes, not a member: ignored, as httpx does
+                self._done = True
+                return
+            self._between = b""
+            self._decompressor = self._new()
+        if not self._fed and not self._gzip:
+            self._fed = True
+            try:
+                first = self._decompressor.decompress(data, _PIECE)
+            except zlib.error:
+                # Deflate is zlib-wrapped by the RFC, but some servers send it raw.
+                self._raw_tried = True
+                self._decompressor = self._new(raw_deflate=True)
+                first = self._decompressor.decompress(data, _PIECE)
+            yield from self._drain(first)
+            return
+        self._fed = True
+        yield from self._drain(self._decompressor.decompress(data, _PIECE))
+
+    def _drain(self, out: bytes) -> Iterator[bytes]:
+        decompressor = self._decompressor
+        while True:
+            if out:
+                yield out
+            if decompressor.eof:
+                rest = decompressor.unused_data
+                if not self._gzip:
+                    self._done = True
+                    return
+                self._decompressor = None  # another member may follow
+                if rest:
+                    yield from self.decode(rest)
+                return
+            if not decompressor.unconsumed_tail and len(out) < _PIECE:
+                return
+            out = decompressor.decompress(decompressor.unconsumed_tail, _PIECE)
+
+    def finish(self) -> Iterator[bytes]:
+        if self._fed and self._decompressor is not None and not self._done:
+            raise zlib.error("the body ends before its compressed stream does")
+        return iter(())
+
+
+class _Decoder:
+    """Undoes a Content-Encoding list (`gzip`, `deflate`, `gzip, deflate`, `identity`)."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        # Encodings are listed in the order they were applied: the last is undone first.
+        self._stages = [_Inflater(name) for name in reversed(names)]
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        return self._through(0, data)
+
+    def _through(self, index: int, data: bytes) -> Iterator[bytes]:
+        if index == len(self._stages):
+            if data:
+                yield data
+            return
+        for piece in self._stages[index].decode(data):
+            yield from self._through(index + 1, piece)
+
+    def finish(self) -> Iterator[bytes]:
+        for index, stage in enumerate(self._stages):
+            for piece in stage.finish():
+                yield from self._through(index + 1, piece)
+
+
+def _content_encodings(header: str | None) -> list[str]:
+    names = [part.strip().lower() for part in (header or "").split(",")]
+    return [name for name in names if name and name != "identity"]
+
+
+class _Reading:
+    """One answer's bytes on their way in: decoded in bounded pieces, held to the limits (bytes
+    in memory, document size, expansion, element count, the attempt's deadline), and kept in
+    memory or streamed to the document sink of a 2xx download."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        operation: Operation[Any],
+        response: httpx.Response,
+        sink: DocumentSink | None,
+        deadline: float | None,
+        *,
+        decoded: bool,
+    ) -> None:
+        self._config = config
+        self._operation = operation
+        self._status = response.status_code
+        self._headers = lower_headers(response.headers)
+        ok = 200 <= self._status < 300
+        # A document's body is bounded per read only; everything else by the attempt deadline.
+        self.is_document = operation.document and ok
+        self.deadline = None if self.is_document else deadline
+        self._sink = sink if ok else None
+        self._parts: list[bytes] = []
+        self._size = 0
+        self._raw = 0
+        encodings = [] if decoded else _content_encodings(self._headers.get("content-encoding"))
+        unknown = [name for name in encodings if name not in ("gzip", "x-gzip", "deflate")]
+        if unknown:
+            raise self._error(
+                f"the response body is encoded as {unknown[0]!r}, which mwskit did not ask "
+                f"for (it accepts {ACCEPT_ENCODING})"
+            )
+        self._decoder = _Decoder(encodings) if encodings else None
+        # A download is held to max_document_bytes; a document read into memory to the smaller
+        # of that and the in-memory cap; anything else to the in-memory cap.
+        self._limit, self._limit_name = MAX_RESPONSE_BYTES, ""
+        if self._sink is not None or (
+            self.is_document and config.max_document_bytes < MAX_RESPONSE_BYTES
+        ):
+            self._limit = config.max_document_bytes
+            self._limit_name = "max_document_bytes"
+        declared = header_int(self._headers.get("content-length")) or 0
+        if declared > self._limit:
+            raise self._too_big()
+
+    def _error(self, text: str) -> ResponseParseError:
+        return ResponseParseError(f"{self._operation.name}: {text}")
+
+    def _too_big(self) -> ResponseParseError:
+        if self._limit_name:
+            return self._error(
+                f"the document exceeds {self._limit_name}={self._limit} bytes; refused"
+            )
+        return self._error(f"the response body exceeds {self._limit} bytes; refused")
+
+    def add(self, raw: bytes) -> None:
+        self._raw += len(raw)
+        if self._decoder is None:
+            self._take(raw)
+        else:
+            try:
+                for piece in self._decoder.decode(raw):
+                    self._take(piece)
+            except zlib.error as error:
+                raise self._undecodable(error) from None
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise late_error(self._operation, self._config)
+
+    def _undecodable(self, error: zlib.error) -> ResponseParseError:
+        encoding = ", ".join(self._decoder.names) if self._decoder is not None else "identity"
+        return self._error(
+            f"the response body could not be decoded (DecodingError: Content-Encoding "
+            f"{encoding}: {error})"
+        )
+
+    def _take(self, piece: bytes) -> None:
+        self._size += len(piece)
+        if self._size > self._limit:
+            raise self._too_big()
+        if (
+            self._decoder is not None
+            and self._size > EXPANSION_FLOOR
+            and self._size > MAX_EXPANSION * self._raw
+        ):
+            raise self._error(
+                f"the response body expands more than {MAX_EXPANSION}-fold when decoded "
+                f"(Content-Encoding {', '.join(self._decoder.names)}): refused as a "
+                f"compression bomb"
+            )
+        if self._sink is not None:
+            self._sink.write(piece)
+        else:
+            self._parts.append(piece)
+
+    def finish(self) -> Received:
+        if self._decoder is not None:
+            try:
+                for piece in self._decoder.finish():
+                    self._take(piece)
+            except zlib.error as error:
+                raise self._undecodable(error) from None
+        body = b"".join(self._parts)
+        self._parts = []
+        # The XML that will be parsed: everything kept in memory, except a document's body
+        # (parsed only when it is an ErrorResponse in disguise).
+        parsed = not self.is_document or b"<ErrorResponse" in body[:512]
+        limit = self._config.max_elements
+        if body and parsed and exceeds_node_limit(body, limit):
+            raise self._error(
+                f"the response holds more than {limit} XML elements, attributes and comments "
+                f"(max_elements={limit}); refused unparsed"
+            )
+        return Received(self._status, self._headers, body)
+
+
+def _already_read(response: httpx.Response) -> bytes | None:
+    """The body of a response a transport built from bytes (httpx read and decoded it then)."""
+    try:
+        return response.content
+    except httpx.ResponseNotRead:
+        return None
+
+
+# --- Transport failures as mwskit errors, without the signed request ------------------------
+
+# Transport errors raised before any byte of the request left: always safe to send again.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+_SIGNED = re.compile(r"(MWSAuthToken|Signature)=[^&\s\"'\\]+")
+_SIGNED_NAMES = ("MWSAuthToken", "Signature")
+_LONGEST_CAUSE = 300
+
+
+def late_error(operation: Operation[Any], config: ClientConfig) -> RequestTimeout:
+    """The error of an attempt that ran past `attempt_timeout`."""
+    return RequestTimeout(
+        f"{operation.name}: no complete answer within attempt_timeout="
+        f"{config.attempt_timeout:g} s; the attempt was abandoned",
+        maybe_sent=True,
     )
+
+
+def _secret_values(config: ClientConfig, request: PreparedRequest) -> list[str]:
+    """The secret key, the auth token and the request's signature, decoded and as sent."""
+    found = [config.secret_key, config.auth_token or ""]
+    body = request.body if isinstance(request.body, bytes) else b""
+    for text in (urlsplit(request.url).query, body.decode("ascii", "replace")):
+        found += [value for key, value in parse_qsl(text) if key in _SIGNED_NAMES]
+    found += [percent_encode(value) for value in found]
+    return sorted({value for value in found if len(value) >= 4}, key=len, reverse=True)
+
+
+def _scrub(text: str, secrets: list[str]) -> str:
+    for value in secrets:
+        text = text.replace(value, "[redacted]")
+    text = _SIGNED.sub(r"\1=[redacted]", text)
+    return text if len(text) <= _LONGEST_CAUSE else text[:_LONGEST_CAUSE] + "..."
+
+
+def _stripped(error: httpx.RequestError, message: str) -> httpx.RequestError:
+    """An exception of the same kind with only the scrubbed message: no request (URL, body,
+    signature), no traceback (whose frames hold them), no chain."""
+    try:
+        copy = type(error)(message)
+    except Exception:  # a subclass with another signature
+        copy = httpx.TransportError(message)
+    return copy
+
+
+_WHAT: tuple[tuple[type[httpx.RequestError], type[TransportError], str], ...] = (
+    (httpx.ConnectTimeout, RequestTimeout, "connecting to MWS timed out"),
+    (httpx.ReadTimeout, RequestTimeout, "reading the answer timed out"),
+    (httpx.WriteTimeout, RequestTimeout, "sending the request timed out"),
+    (httpx.PoolTimeout, RequestTimeout, "no connection of the pool was free in time"),
+    (httpx.TimeoutException, RequestTimeout, "timed out"),
+    (httpx.ConnectError, ConnectionFailed, "could not connect to MWS"),
+    (httpx.NetworkError, ConnectionFailed, "the connection failed"),
+    (httpx.ProtocolError, ProtocolError, "the server broke the HTTP protocol"),
+    (httpx.RequestError, TransportError, "the request could not be carried out"),
+)
+
+
+def transport_failure(
+    config: ClientConfig,
+    operation: Operation[Any],
+    request: PreparedRequest,
+    error: httpx.RequestError,
+    late: bool,
+) -> Failed:
+    """The engine's view of a transport failure: a typed TransportError whose cause is the
+    httpx exception stripped of its request, and whether the request may have been sent."""
+    if isinstance(error, httpx.DecodingError):  # a transport that decoded the body itself
+        text = _scrub(str(error), _secret_values(config, request))
+        refused = ResponseParseError(
+            f"{operation.name}: the response body could not be decoded (DecodingError: {text})"
+        )
+        return Failed(refused, maybe_sent=True)
+    maybe_sent = not isinstance(error, _NOT_SENT)
+    cls, what = next((c, w) for kind, c, w in _WHAT if isinstance(error, kind))
+    text = _scrub(str(error), _secret_values(config, request))
+    if late and cls is RequestTimeout:
+        wrapped: TransportError = late_error(operation, config)
+        wrapped.maybe_sent = maybe_sent
+    else:
+        detail = f"{type(error).__name__}: {text}" if text else type(error).__name__
+        wrapped = cls(f"{operation.name}: {what} ({detail})", maybe_sent=maybe_sent)
+    wrapped.__cause__ = _stripped(error, text)
+    wrapped.__suppress_context__ = True
+    return Failed(wrapped, maybe_sent=maybe_sent)
+
+
+def _refused(error: MWSError) -> Failed:
+    """An answer refused by a limit, undecodable, or late: the request was sent, and may have
+    been acted on, so the engine decides as after a failure that may follow a send."""
+    return Failed(error.with_traceback(None), maybe_sent=True)
+
+
+# --- The attempt deadline in the synchronous client -----------------------------------------
+
+# The monotonic time the current attempt of this thread (or task) must end by, if any.
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "mwskit_deadline", default=None
+)
+
+
+# A socket wait shortened to the deadline may end a hair before it on a coarse clock.
+_SLACK = 0.01
+
+
+def _left(timeout: float | None, late: type[Exception]) -> float | None:
+    """A socket wait's timeout, shortened to what is left of the attempt's deadline."""
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise late("the attempt's deadline (attempt_timeout) passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read, write and TLS handshake ends by the attempt's deadline,
+    so a server dripping its answer (or its headers) a byte at a time cannot hold a call."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._stream.start_tls(
+            ssl_context, server_hostname, _left(timeout, httpcore.ConnectTimeout)
+        )
+        return _DeadlineStream(stream)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's network backend, with _DeadlineStream connections."""
+
+    def __init__(self, backend: httpcore.NetworkBackend) -> None:
+        self._backend = backend
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        left = _left(timeout, httpcore.ConnectTimeout)
+        stream = self._backend.connect_tcp(host, port, left, local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        left = _left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_unix_socket(path, left, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def _sync_transport() -> httpx.BaseTransport:
+    """httpx's default transport, its socket waits held to the attempt's deadline.
+
+    httpx has no public way to choose httpcore's network backend, so it is set on the pool
+    the transport made; if a future httpx hides it, the deadline is still checked between
+    the chunks of an answer (as it is for a transport passed in by the caller).
+    """
+    transport = httpx.HTTPTransport()
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if isinstance(backend, httpcore.NetworkBackend):
+        pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+    return transport
 
 
 def _to_httpx(request: PreparedRequest, *, asynchronous: bool) -> httpx.Request:
@@ -69,70 +516,6 @@ def _to_httpx(request: PreparedRequest, *, asynchronous: bool) -> httpx.Request:
     return httpx.Request(
         request.method, request.url, headers=list(request.headers), content=content
     )
-
-
-# Transport errors raised before any byte of the request left: always safe to send again.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
-
-
-def _failed(error: httpx.TransportError) -> Failed:
-    return Failed(error, maybe_sent=not isinstance(error, _NOT_SENT))
-
-
-# The largest XML answer read into memory (documents stream to their destination instead).
-# MWS pages are at most a few MB; a hostile or broken server must not exhaust memory.
-MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-
-
-class _CappedBody:
-    """Collects a response body, refusing it once it passes MAX_RESPONSE_BYTES."""
-
-    def __init__(self, operation: Operation[Any], response: httpx.Response) -> None:
-        self._operation = operation
-        self._parts: list[bytes] = []
-        self._size = 0
-        if (header_int(response.headers.get("content-length")) or 0) > MAX_RESPONSE_BYTES:
-            raise self._refusal()
-
-    def _refusal(self) -> ResponseParseError:
-        return ResponseParseError(
-            f"{self._operation.name}: the response body exceeds {MAX_RESPONSE_BYTES} bytes; refused"
-        )
-
-    def add(self, chunk: bytes) -> None:
-        self._size += len(chunk)
-        if self._size > MAX_RESPONSE_BYTES:
-            raise self._refusal()
-        self._parts.append(chunk)
-
-    def body(self) -> bytes:
-        return b"".join(self._parts)
-
-
-class _IntoSink:
-    """Passes a successful document's chunks to its download sink; keeps no body."""
-
-    def __init__(self, sink: DocumentSink) -> None:
-        self._sink = sink
-
-    def add(self, chunk: bytes) -> None:
-        self._sink.write(chunk)
-
-    def body(self) -> bytes:
-        return b""
-
-
-def _destination(
-    operation: Operation[Any], response: httpx.Response, sink: DocumentSink | None
-) -> _CappedBody | _IntoSink:
-    """Where a response's bytes go: the download sink for a 2xx document, else memory."""
-    if sink is not None and 200 <= response.status_code < 300:
-        return _IntoSink(sink)
-    return _CappedBody(operation, response)
-
-
-def _received(response: httpx.Response, body: bytes) -> Received:
-    return Received(response.status_code, lower_headers(response.headers), body)
 
 
 def _feed(
@@ -169,13 +552,21 @@ class _Session:
             on_event=config.on_event,
         )
 
+    def _deadline(self) -> float | None:
+        budget = self.config.attempt_timeout
+        return None if budget is None else time.monotonic() + budget
+
 
 class SyncSession(_Session):
     """Carries out calls with one pooled httpx.Client."""
 
     def __init__(self, config: ClientConfig, transport: httpx.BaseTransport | None = None) -> None:
         super().__init__(config)
-        self._http = httpx.Client(transport=transport, timeout=config.timeout)
+        self._http = httpx.Client(
+            transport=transport or _sync_transport(),
+            timeout=config.timeout,
+            headers={"Accept-Encoding": ACCEPT_ENCODING},
+        )
 
     def call(
         self,
@@ -201,12 +592,7 @@ class SyncSession(_Session):
                     self.config.timer.sleep(step.seconds)
                     outcome = None
                     continue
-                try:
-                    outcome = self._receive(operation, step.request, step.sink)
-                except httpx.TransportError as error:
-                    outcome = _failed(error)
-                except httpx.DecodingError as error:
-                    raise _undecodable(operation, error) from None
+                outcome = self._receive(operation, step.request, step.sink)
         except StopIteration as done:
             return cast(R, done.value)
         finally:
@@ -214,16 +600,35 @@ class SyncSession(_Session):
 
     def _receive(
         self, operation: Operation[Any], request: PreparedRequest, sink: DocumentSink | None
-    ) -> Received:
-        """Send; stream a successful document into `sink`, read anything else (capped)."""
-        response = self._http.send(_to_httpx(request, asynchronous=False), stream=True)
+    ) -> Received | Failed:
+        """Send; stream a successful document into `sink`, read anything else (capped).
+
+        Every failure comes back as a Failed outcome carrying an mwskit error; the attempt
+        ends by its deadline (every socket wait is shortened to it, see _DeadlineStream).
+        """
+        deadline = self._deadline()
+        token = _DEADLINE.set(deadline)
         try:
-            into = _destination(operation, response, sink)
-            for chunk in response.iter_bytes():
-                into.add(chunk)
-            return _received(response, into.body())
+            response = self._http.send(_to_httpx(request, asynchronous=False), stream=True)
+            try:
+                content = _already_read(response)
+                reading = _Reading(
+                    self.config, operation, response, sink, deadline, decoded=content is not None
+                )
+                if reading.deadline is None:
+                    _DEADLINE.set(None)  # a document's body: per-read timeouts only
+                for chunk in response.iter_raw() if content is None else (content,):
+                    reading.add(chunk)
+                return reading.finish()
+            finally:
+                response.close()
+        except httpx.RequestError as error:
+            late = deadline is not None and time.monotonic() >= deadline - _SLACK
+            return transport_failure(self.config, operation, request, error, late)
+        except MWSError as error:
+            return _refused(error)
         finally:
-            response.close()
+            _DEADLINE.reset(token)
 
     def paginate(
         self,
@@ -252,7 +657,11 @@ class AsyncSession(_Session):
         self, config: ClientConfig, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         super().__init__(config)
-        self._http = httpx.AsyncClient(transport=transport, timeout=config.timeout)
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=config.timeout,
+            headers={"Accept-Encoding": ACCEPT_ENCODING},
+        )
 
     async def call(
         self,
@@ -276,12 +685,7 @@ class AsyncSession(_Session):
                     await self.config.timer.async_sleep(step.seconds)
                     outcome = None
                     continue
-                try:
-                    outcome = await self._receive(operation, step.request, step.sink)
-                except httpx.TransportError as error:
-                    outcome = _failed(error)
-                except httpx.DecodingError as error:
-                    raise _undecodable(operation, error) from None
+                outcome = await self._receive(operation, step.request, step.sink)
         except StopIteration as done:
             return cast(R, done.value)
         finally:
@@ -289,16 +693,38 @@ class AsyncSession(_Session):
 
     async def _receive(
         self, operation: Operation[Any], request: PreparedRequest, sink: DocumentSink | None
-    ) -> Received:
-        """Send; stream a successful document into `sink`, read anything else (capped)."""
-        response = await self._http.send(_to_httpx(request, asynchronous=True), stream=True)
+    ) -> Received | Failed:
+        """SyncSession._receive over asyncio or trio: the deadline is a cancel scope."""
+        deadline = self._deadline()
+        budget = self.config.attempt_timeout
+        scope = anyio.CancelScope(
+            deadline=math.inf if budget is None else anyio.current_time() + budget
+        )
+        response: httpx.Response | None = None
         try:
-            into = _destination(operation, response, sink)
-            async for chunk in response.aiter_bytes():
-                into.add(chunk)
-            return _received(response, into.body())
+            with scope:
+                response = await self._http.send(_to_httpx(request, asynchronous=True), stream=True)
+                content = _already_read(response)
+                reading = _Reading(
+                    self.config, operation, response, sink, deadline, decoded=content is not None
+                )
+                if reading.deadline is None:
+                    scope.deadline = math.inf  # a document's body: per-read timeouts only
+                if content is not None:
+                    reading.add(content)
+                else:
+                    async for chunk in response.aiter_raw():
+                        reading.add(chunk)
+                return reading.finish()
+            return _refused(late_error(operation, self.config))  # the scope ran out
+        except httpx.RequestError as error:
+            late = deadline is not None and time.monotonic() >= deadline - _SLACK
+            return transport_failure(self.config, operation, request, error, late)
+        except MWSError as error:
+            return _refused(error)
         finally:
-            await response.aclose()
+            if response is not None:
+                await response.aclose()
 
     async def paginate(
         self,

@@ -18,8 +18,10 @@ THROTTLE_MODES = ("wait", "raise", "off")
 class RetryPolicy:
     """How hard to try: attempts per call, exponential backoff with full jitter, a time budget.
 
-    `max_quota_wait` is the longest mwskit waits for an hourly quota to reset (QuotaExceeded)
-    before it raises instead.
+    `max_total` bounds the seconds one call spends on retries: time spent waiting for the
+    documented quotas (the action's bucket, an hourly reset) is the service's pace, not retry
+    time, and does not count. `max_quota_wait` is the longest mwskit waits for an hourly quota
+    to reset (QuotaExceeded) before it raises instead.
     """
 
     max_attempts: int = 5

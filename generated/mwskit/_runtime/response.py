@@ -132,7 +132,7 @@ def header_time(text: str | None) -> datetime | None:
     """A time header (`x-mws-timestamp`, `Date`, `x-mws-quota-resetsOn`), None when unusable."""
     try:
         return None if text is None else to_datetime(text)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 
@@ -187,7 +187,11 @@ def parse_response(
     body: bytes,
     fallback_encoding: str | None = None,
 ) -> Any:
-    """The typed result of a 2xx answer; raises the matching MWSError otherwise."""
+    """The typed result of a 2xx answer; raises the matching MWSError otherwise.
+
+    An XML answer's root must be `<Action>Response` (DG_ResponseFormat), named after the
+    operation: any other well-formed root is a ResponseParseError naming both.
+    """
     headers = lower_headers(raw_headers)
     # Only 2xx is an answer: a redirect or other status is an error, never a document.
     if not 200 <= status_code < 300 or (operation.document and _is_error_document(body)):
@@ -203,8 +207,18 @@ def parse_response(
             encoding=document_encoding(headers, fallback_encoding),
         )
     root = parse_xml(body, status_code=status_code)
-    if local_name(root) == "ErrorResponse":
-        raise _error_from_root(root, status_code, request_id)
+    root_name = local_name(root)
+    if root_name != operation.name + "Response":
+        if root_name == "ErrorResponse":
+            raise _error_from_root(root, status_code, request_id)
+        # An XHTML error page or another action's answer: reading it would give an empty
+        # result (and stop a pagination silently), so it is no answer at all.
+        raise ResponseParseError(
+            f"{operation.name}: expected a <{operation.name}Response> answer, got "
+            f"<{root_name}>: {preview(body)!r}",
+            request_id=request_id,
+            status_code=status_code,
+        )
     result = None
     for child in root:
         name = local_name(child)

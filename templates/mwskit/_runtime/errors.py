@@ -1,9 +1,15 @@
-"""Errors raised by mwskit clients. Messages never contain credentials or request bodies."""
+"""Errors raised by mwskit clients. Messages never contain credentials or request bodies.
+
+Every error pickles and copies as it is (`__reduce__` below), so it crosses a process pool.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "AccessDenied",
+    "ConnectionFailed",
     "ContentMD5Mismatch",
     "InputStreamDisconnected",
     "InternalError",
@@ -15,16 +21,19 @@ __all__ = [
     "MWSError",
     "MissingParameter",
     "OutcomeUnknown",
+    "ProtocolError",
     "QuotaExceeded",
     "ReportCancelled",
     "RequestExpired",
     "RequestThrottled",
+    "RequestTimeout",
     "ResponseParseError",
     "ServerError",
     "ServiceUnavailable",
     "SignatureDoesNotMatch",
     "ThrottleWouldWait",
     "ThrottledError",
+    "TransportError",
     "WorkflowTimeout",
     "error_class_for",
 ]
@@ -63,6 +72,20 @@ class MWSError(Exception):
         head = self.code or type(self).__name__
         suffix = f" ({', '.join(context)})" if context else ""
         return f"{head}: {self.message}{suffix}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own reduction calls cls(*args): args hold the described text, so the
+        # text would be described again (doubled), and classes with other required arguments
+        # (ThrottleWouldWait's retry_after) could not be rebuilt at all.
+        return (_restore, (type(self), self.args, self.__dict__.copy()))
+
+
+def _restore(cls: type[MWSError], args: tuple[Any, ...], state: dict[str, Any]) -> MWSError:
+    """An MWSError as it was pickled or copied: its args and attributes, no __init__ run."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class ThrottledError(MWSError):
@@ -165,7 +188,35 @@ class ContentMD5Mismatch(MWSError):
 
 
 class ResponseParseError(MWSError):
-    """The response body is not usable XML (malformed, or refused as hostile)."""
+    """The response body is not usable (malformed XML, an undecodable encoding) or was refused
+    by a limit: more bytes, decoded bytes or XML elements than the client allows."""
+
+
+class TransportError(MWSError):
+    """The request or its answer did not travel: raised once the retries are used up.
+
+    `maybe_sent` is False when the failure came before any byte of the request left (safe to
+    send again), True when the service may have received it. `__cause__` is the httpx
+    exception of the same kind, with its message only: the request it carried (URL, body,
+    signature, MWSAuthToken) and its traceback are dropped.
+    """
+
+    def __init__(self, message: str, *, maybe_sent: bool = True) -> None:
+        self.maybe_sent = maybe_sent
+        super().__init__(message)
+
+
+class ConnectionFailed(TransportError):
+    """No connection could be made, or it broke (refused, reset, DNS failure, TLS failure)."""
+
+
+class RequestTimeout(TransportError):
+    """A connect, read, write or pool timeout passed, or the attempt took longer than the
+    client's `attempt_timeout`. Not the builtin TimeoutError (nor a subclass of it)."""
+
+
+class ProtocolError(TransportError):
+    """The server broke HTTP: it closed without an answer, or sent something not HTTP."""
 
 
 _ERROR_CLASSES: dict[str, type[MWSError]] = {

@@ -7,11 +7,12 @@ body's base64 MD5 among the signed parameters. Encoding and signing follow `sign
 
 from __future__ import annotations
 
+import math
 import platform
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .descriptors import Operation, SectionSpec
@@ -20,6 +21,9 @@ from .encoding import encode_parameters, format_datetime
 from .policy import Event, RetryPolicy, ThrottleMode
 from .signing import EncodedPairs, Signer, encode_pairs, encode_values, percent_encode, request_head
 from .throttle import SYSTEM_TIMER, Timer
+
+if TYPE_CHECKING:
+    import httpx
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 
@@ -53,9 +57,33 @@ class PreparedRequest:
     body: bytes | FeedBody = field(repr=False)  # streamed from its file when a FeedBody
 
 
+# What one answer may build: the most XML nodes (elements, attributes, comments, processing
+# instructions). A realistic MWS page is 30-40 bytes of XML per element, so this allows about
+# 35 MB of XML (a ListOrders page of 100 orders holds about 5,000), while a flood of tiny
+# elements (up to ~750 bytes of objects each, read into dataclasses) stays below ~0.75 GB.
+DEFAULT_MAX_ELEMENTS = 1_000_000
+# The largest document (report, feed processing report) written to its destination, counted
+# after any Content-Encoding is decoded.
+DEFAULT_MAX_DOCUMENT_BYTES = 4 * 1024**3
+# Seconds one attempt of a call that is not a document download may take in all.
+DEFAULT_ATTEMPT_TIMEOUT = 120.0
+
+
+def _positive_int(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+
+
 @dataclass(frozen=True)
 class ClientConfig:
-    """Credentials and options of one client. The secret key and auth token are never shown."""
+    """Credentials and options of one client. The secret key and auth token are never shown.
+
+    `timeout` (seconds, or an httpx.Timeout) bounds each connect, read and write;
+    `attempt_timeout` (seconds, None for no bound) bounds one whole attempt of a call that is
+    not a document download, from connecting to the answer's last byte; a document's body is
+    bounded by `timeout` per read only. `max_elements` and `max_document_bytes` bound what
+    one answer may build and the size of a document (see mwskit.MWS).
+    """
 
     access_key: str
     secret_key: str = field(repr=False)
@@ -66,7 +94,10 @@ class ClientConfig:
     signature_method: str = "HmacSHA256"
     seller_parameter: str | None = None
     expires_in: timedelta | None = None
-    timeout: float = 30.0
+    timeout: float | httpx.Timeout = 30.0
+    attempt_timeout: float | None = DEFAULT_ATTEMPT_TIMEOUT
+    max_elements: int = DEFAULT_MAX_ELEMENTS
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
     clock: Callable[[], datetime] | None = field(default=None, repr=False)
     version: str = "0"
     region_hosts: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -74,6 +105,20 @@ class ClientConfig:
     throttle: ThrottleMode = "wait"
     timer: Timer = field(default=SYSTEM_TIMER, repr=False)
     on_event: Callable[[Event], None] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        limit = self.attempt_timeout
+        if limit is not None and (
+            isinstance(limit, bool)
+            or not isinstance(limit, (int, float))
+            or not math.isfinite(limit)
+            or limit <= 0
+        ):
+            raise ValueError(
+                f"attempt_timeout must be a positive number of seconds or None; got {limit!r}"
+            )
+        _positive_int("max_elements", self.max_elements)
+        _positive_int("max_document_bytes", self.max_document_bytes)
 
     def base_url(self) -> str:
         if self.endpoint is not None:

@@ -13,6 +13,8 @@ concurrent callers queue up in order.
 from __future__ import annotations
 
 import asyncio
+import bisect
+import math
 import threading
 import time
 from collections.abc import Awaitable
@@ -21,6 +23,10 @@ from dataclasses import dataclass, field
 from .descriptors import ThrottlingSpec
 
 _HOUR = 3600.0
+# Seconds added to the end of an hour before the client sends the request its own count says
+# the new hour allows: the service counts when a request arrives, not when it left, so a send
+# at the exact instant the model restores a token can arrive early on a faster connection.
+HOURLY_QUOTA_MARGIN = 0.075
 
 
 class Timer:
@@ -41,36 +47,66 @@ SYSTEM_TIMER = Timer()
 
 @dataclass(slots=True)
 class LocalBucket:
-    """The client's copy of one MWS leaky bucket, plus the action's hourly quota if it has one."""
+    """The client's copy of one MWS leaky bucket, plus the action's hourly quota if it has one.
+
+    `level` is the bucket at time `updated`, which is in the future while a send held back for
+    the hourly quota is queued: that send takes its unit when it leaves, after the bucket has
+    refilled meanwhile. The hourly quota is counted on `sends`, the times requests are sent
+    (not reserved): each is charged to the hour it leaves in, so a call waiting for the reset
+    counts in the new hour. No `hourly_quota` + 1 sends lie within an hour plus
+    HOURLY_QUOTA_MARGIN of each other; after the service said when its hour resets, only sends
+    from that reset on count.
+    """
 
     capacity: float
     restore_seconds: float
     hourly_quota: int | None
     level: float
     updated: float
-    hour_started: float
-    hour_used: int = 0
+    sends: list[float] = field(default_factory=list, repr=False)  # sorted
+    hour_floor: float = -math.inf  # sends before it are in an hour the service closed
     hour_remaining: int | None = None  # the service's own count, when it sent one
     hour_resets: float | None = None  # monotonic time of the service's hourly reset
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def _refill(self, now: float) -> None:
-        level = self.level + (now - self.updated) / self.restore_seconds
-        self.level = level if level < self.capacity else self.capacity
-        self.updated = now
         if self.hour_resets is not None and now >= self.hour_resets:
+            self.hour_floor = self.hour_resets  # the service's hour is over
             self.hour_remaining = None
             self.hour_resets = None
-            self.hour_started, self.hour_used = now, 0
-        elif now - self.hour_started >= _HOUR:
-            self.hour_started, self.hour_used = now, 0
+        if now > self.updated:
+            level = self.level + (now - self.updated) / self.restore_seconds
+            self.level = level if level < self.capacity else self.capacity
+            self.updated = now
 
-    def _hourly_wait(self, now: float) -> float:
+    def _hourly_slot(self, at: float) -> float:
+        """The earliest time from `at` on that a request may be sent for the hourly quota."""
+        floor = self.hour_floor
         if self.hour_remaining is not None and self.hour_resets is not None:
-            return 0.0 if self.hour_remaining > 0 else self.hour_resets - now
-        if self.hourly_quota is not None and self.hour_used >= self.hourly_quota:
-            return self.hour_started + _HOUR - now
-        return 0.0
+            if self.hour_remaining > 0 and at < self.hour_resets:
+                return at  # within the service's count for its current hour
+            at = max(at, self.hour_resets)
+            floor = self.hour_resets  # charged to the service's next hour
+        quota, sends = self.hourly_quota, self.sends
+        if quota is None or not sends:
+            return at
+        at = max(at, sends[-1])  # in the order reserved
+        if len(sends) - bisect.bisect_left(sends, floor) >= quota:
+            at = max(at, sends[-quota] + _HOUR + HOURLY_QUOTA_MARGIN)
+        return at
+
+    def _charge(self, send: float, now: float) -> None:
+        """Count a request sent at `send` against the hourly quota."""
+        resets = self.hour_resets
+        if resets is not None and self.hour_remaining is not None and send < resets:
+            self.hour_remaining -= 1
+        quota, sends = self.hourly_quota, self.sends
+        if quota is None:
+            return
+        bisect.insort(sends, send)
+        if len(sends) > quota:  # sends an hour old no longer bind any later one
+            limit = max(self.hour_floor, now - _HOUR - HOURLY_QUOTA_MARGIN)
+            del sends[: bisect.bisect_left(sends, limit)]
 
     def reserve(self, cost: float, now: float, take: bool) -> tuple[float, str]:
         """Seconds to wait before sending, and why ("" when none); takes the units if `take`.
@@ -79,22 +115,33 @@ class LocalBucket:
         """
         with self.lock:
             self._refill(now)
-            if self.level >= cost and self.hourly_quota is None and self.hour_remaining is None:
+            if (
+                self.level >= cost
+                and self.hourly_quota is None
+                and self.hour_remaining is None
+                and self.updated <= now
+            ):
                 self.level -= cost  # the common case: room in the bucket, no hourly cap
                 return 0.0, ""
             cost = min(cost, self.capacity)  # a call can always go once the bucket is full
-            hourly = self._hourly_wait(now)
-            rate = max(0.0, (cost - self.level) * self.restore_seconds)
-            wait = max(hourly, rate)
+            start = self.updated if self.updated > now else now
+            by_rate = start + max(0.0, (cost - self.level) * self.restore_seconds)
+            send = self._hourly_slot(by_rate)
+            wait = send - now
+            why = "hourly quota" if send > by_rate else "request quota"
             if wait > 0 and not take:
-                return wait, "hourly quota" if hourly >= rate else "request quota"
-            self.level -= cost
-            self.hour_used += 1
-            if self.hour_remaining is not None:
-                self.hour_remaining -= 1
+                return wait, why
+            if send > by_rate:
+                # Held for the hourly quota: the bucket refills until the request leaves.
+                level = self.level + (send - start) / self.restore_seconds
+                self.level = min(level, self.capacity) - cost
+                self.updated = send
+            else:
+                self.level -= cost
+            self._charge(send, now)
             if wait <= 0:
                 return 0.0, ""
-            return wait, "hourly quota" if hourly >= rate else "request quota"
+            return wait, why
 
     def drain(self, now: float) -> None:
         """The service said RequestThrottled: its bucket is empty, so is ours."""
@@ -112,12 +159,15 @@ class LocalBucket:
         """Adopt the service's hourly count from `x-mws-quota-remaining` / `-resetsOn`."""
         with self.lock:
             self.hour_remaining = remaining
-            self.hour_resets = (
+            if resets_in is None:
+                # No reset time: the hour began no earlier than the first send within it.
+                sends = self.sends
+                first = bisect.bisect_right(sends, max(now - _HOUR, self.hour_floor))
+                began = sends[first] if first < len(sends) and sends[first] <= now else now
+                self.hour_resets = began + _HOUR
+            else:
                 # an hourly quota resets within the hour, whatever the header says
-                now + min(resets_in, _HOUR)
-                if resets_in is not None
-                else self.hour_started + _HOUR
-            )
+                self.hour_resets = now + min(resets_in, _HOUR)
 
 
 @dataclass(frozen=True)
@@ -148,7 +198,6 @@ class BucketRegistry:
                         hourly_quota=spec.hourly_request_quota,
                         level=float(spec.max_request_quota),
                         updated=now,
-                        hour_started=now,
                     )
                     self._buckets[key] = bucket
         return bucket

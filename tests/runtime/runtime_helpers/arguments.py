@@ -10,6 +10,8 @@ import pytest
 
 from mwskit import MWS
 
+from .wire import minimal_answer
+
 
 class NoRequests:
     def __init__(self) -> None:
@@ -17,7 +19,7 @@ class NoRequests:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.calls += 1
-        return httpx.Response(200, content=b"<Response/>")
+        return httpx.Response(200, content=minimal_answer(request))
 
 
 def raises(kind: type[Exception], message: str, call: Callable[[], Any]) -> None:

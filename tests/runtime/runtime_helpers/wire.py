@@ -13,7 +13,7 @@ import string
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 import httpx
 
@@ -93,16 +93,22 @@ def verify_signature(
     return parts[:-1]
 
 
+def minimal_answer(request: httpx.Request) -> bytes:
+    """The smallest well-formed answer to a request: its action's empty `<ActionResponse/>`."""
+    fields = parse_qs(request.content.decode()) | parse_qs(request.url.query.decode())
+    return f"<{fields['Action'][0]}Response/>".encode()
+
+
 class Recorder:
     """A MockTransport handler that records requests and answers a minimal document."""
 
-    def __init__(self, body: bytes = b"<Response/>") -> None:
+    def __init__(self, body: bytes | None = None) -> None:
         self.requests: list[httpx.Request] = []
         self.body = body
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
-        return httpx.Response(200, content=self.body)
+        return httpx.Response(200, content=self.body or minimal_answer(request))
 
     @property
     def last(self) -> httpx.Request:
