@@ -35,3 +35,15 @@ class SpecErrors(Exception):
     def __init__(self, errors: list[SpecError]) -> None:
         self.errors = sorted(errors)
         super().__init__("\n".join(str(error) for error in self.errors))
+
+
+EXIT_BAD_INPUT, EXIT_IO = 2, 3
+
+
+class ToolError(Exception):
+    """A failure of the tool itself, shown to the user as one line: bad input (exit 2), or an
+    I/O or template problem (exit 3)."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code

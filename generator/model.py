@@ -226,3 +226,4 @@ class Marketplaces:
 class Api:
     sections: tuple[Section, ...]  # sorted by name
     marketplaces: Marketplaces
+    version: str  # the generated package's version (`package_version` in marketplaces.yaml)

@@ -34,9 +34,18 @@ CACHE_DIR = ".cache/mwsgen"
 
 
 def build_tree(
-    spec_files: list[Path], root: Path, templates: Path, *, cache: bool = True
+    spec_files: list[Path],
+    root: Path,
+    templates: Path | None = None,
+    *,
+    cache: bool = True,
+    cache_root: Path | None = None,
 ) -> dict[str, str]:
-    """Every generated file with its header, in memory (black's output cached under root)."""
+    """Every generated file with its header, in memory.
+
+    Spec paths are shown relative to `root`; `templates` overrides built-in templates by path;
+    black's output is cached under `cache_root` (default: root).
+    """
     api = build_model(spec_files, root)
-    format_cache = FormatCache(root / CACHE_DIR / "black") if cache else None
+    format_cache = FormatCache((cache_root or root) / CACHE_DIR / "black") if cache else None
     return with_headers(format_files(render(api, templates), format_cache))

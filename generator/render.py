@@ -10,6 +10,11 @@ The template tree mirrors the output tree path for path. Walking it:
 - a folder that holds no `__init__.py[.j2]` of its own beside a `{section}` folder (e.g.
   `mwskit/reports/`) is that section's handwritten wing: output only when the model has it;
 - `_macros/` holds fragments that templates import; it produces no output.
+
+The built-in tree ships inside the package (`generator/_templates/` in a wheel, `templates/` in a
+checkout). A user's template directory overrides it path by path: its file replaces the built-in
+one of the same relative path (and a new path adds a file); every other file comes from the
+built-in tree.
 """
 
 from __future__ import annotations
@@ -20,10 +25,10 @@ from pathlib import Path
 
 import jinja2
 
+from .errors import EXIT_IO, ToolError
 from .model import Api, Section
 from .naming import constant_name, snake_case
 
-PACKAGE_VERSION = "0.1.0"
 TEMPLATE_SUFFIX = ".j2"
 SECTION_PART = "{section}"
 _NOT_OUTPUT = ("_macros", "__pycache__")
@@ -69,9 +74,59 @@ def _code_list(values: tuple[str, ...]) -> str:
     return ", ".join(f"`{value}`" for value in values)
 
 
-def _environment(templates: Path) -> jinja2.Environment:
+def builtin_templates() -> Path:
+    """The built-in template tree: packaged beside this module in a wheel, else the checkout's."""
+    packaged = Path(__file__).resolve().parent / "_templates"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateTree:
+    """Template directories searched in order: a user's overrides first, then the built-ins."""
+
+    roots: tuple[Path, ...]
+
+    @classmethod
+    def with_overrides(cls, overrides: Path | None = None) -> TemplateTree:
+        builtin = builtin_templates()
+        if overrides is None or overrides.resolve() == builtin:
+            return cls((builtin,))
+        if not overrides.is_dir():
+            raise ToolError(f"templates directory {overrides} does not exist")
+        return cls((overrides, builtin))
+
+    def path(self, *parts: str) -> Path:
+        """Where a template file is read from: the first root that has it."""
+        for root in self.roots:
+            if root.joinpath(*parts).is_file():
+                return root.joinpath(*parts)
+        return self.roots[-1].joinpath(*parts)
+
+    def is_dir(self, *parts: str) -> bool:
+        return any(root.joinpath(*parts).is_dir() for root in self.roots)
+
+    def is_file(self, *parts: str) -> bool:
+        return any(root.joinpath(*parts).is_file() for root in self.roots)
+
+    def files(self) -> list[TemplateFile]:
+        """Every file of the merged tree that produces output, in sorted order."""
+        found: set[str] = set()
+        for root in self.roots:
+            for path in root.rglob("*"):
+                relative = path.relative_to(root)
+                if path.is_file() and not any(
+                    part in _NOT_OUTPUT or part.startswith(".") for part in relative.parts
+                ):
+                    found.add(relative.as_posix())
+        return [
+            TemplateFile(template=template, output=template.removesuffix(TEMPLATE_SUFFIX))
+            for template in sorted(found)
+        ]
+
+
+def _environment(tree: TemplateTree) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(root)) for root in tree.roots]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -86,39 +141,44 @@ def _environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-def template_files(templates: Path) -> list[TemplateFile]:
-    """Every file of the template tree that produces output, in sorted order."""
-    found: list[TemplateFile] = []
-    for path in sorted(templates.rglob("*")):
-        relative = path.relative_to(templates)
-        if not path.is_file() or any(
-            part in _NOT_OUTPUT or part.startswith(".") for part in relative.parts
-        ):
-            continue
-        template = relative.as_posix()
-        output = template.removesuffix(TEMPLATE_SUFFIX)
-        found.append(TemplateFile(template=template, output=output))
-    return found
-
-
-def _render(env: jinja2.Environment, template: str, **context: object) -> str:
+def _render(env: jinja2.Environment, api: Api, template: str, **context: object) -> str:
     try:
-        return env.get_template(template).render(version=PACKAGE_VERSION, **context)
-    except jinja2.TemplateError as error:
+        return env.get_template(template).render(version=api.version, api=api, **context)
+    except (jinja2.TemplateError, UnicodeDecodeError, OSError) as error:
         subject = context.get("section")
         where = f" for section {subject.name}" if isinstance(subject, Section) else ""
-        raise RuntimeError(f"template {template}{where}: {error}") from error
+        raise ToolError(f"template {template}{where}: {_reason(error)}", EXIT_IO) from None
 
 
-def _section_wing(templates: Path, file: TemplateFile) -> str | None:
+def _reason(error: Exception) -> str:
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return f"line {error.lineno}: {error.message}"
+    if isinstance(error, jinja2.TemplateNotFound):
+        return f"template {error.name} not found"
+    if isinstance(error, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(error, OSError):
+        return f"cannot read: {error.strerror}"
+    return str(error)
+
+
+def _read(tree: TemplateTree, template: str) -> str:
+    path = tree.path(template)
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ToolError(f"template {path}: {_reason(error)}", EXIT_IO) from None
+
+
+def _section_wing(tree: TemplateTree, file: TemplateFile) -> str | None:
     """The section module a file belongs to when it sits in a section's wing folder."""
     parts = file.template.split("/")
     for depth in range(1, len(parts) - 1):
-        folder = templates.joinpath(*parts[:depth])
-        own = templates.joinpath(*parts[: depth + 1])
-        if not (folder / SECTION_PART).is_dir() or parts[depth] == SECTION_PART:
+        folder = parts[:depth]
+        own = parts[: depth + 1]
+        if not tree.is_dir(*folder, SECTION_PART) or parts[depth] == SECTION_PART:
             continue
-        if not any((own / name).is_file() for name in ("__init__.py", "__init__.py.j2")):
+        if not any(tree.is_file(*own, name) for name in ("__init__.py", "__init__.py.j2")):
             return parts[depth]
     return None
 
@@ -132,32 +192,36 @@ def _source(api: Api, file: TemplateFile) -> str:
 
 
 def _outputs(
-    env: jinja2.Environment, api: Api, templates: Path, file: TemplateFile
+    env: jinja2.Environment, api: Api, tree: TemplateTree, file: TemplateFile
 ) -> Iterator[tuple[str, RenderedFile]]:
     source = _source(api, file)
-    wing = _section_wing(templates, file)
+    wing = _section_wing(tree, file)
     if wing is not None and wing not in {section.module for section in api.sections}:
         return
     if not file.rendered:
-        text = (templates / file.template).read_text(encoding="utf-8")
+        text = _read(tree, file.template)
         targets = [section.module for section in api.sections] if file.per_section else [""]
         for module in targets:
             yield file.output.replace(SECTION_PART, module), RenderedFile(text, source, True)
         return
     if not file.per_section:
-        yield file.output, RenderedFile(_render(env, file.template, api=api), source)
+        yield file.output, RenderedFile(_render(env, api, file.template), source)
         return
     for section in api.sections:
-        text = _render(env, file.template, api=api, section=section)
+        text = _render(env, api, file.template, section=section)
         yield file.output.replace(SECTION_PART, section.module), RenderedFile(
             text, section.spec_file
         )
 
 
-def render(api: Api, templates: Path) -> dict[str, RenderedFile]:
-    """Every output file of the generated tree, keyed by its path relative to generated/."""
-    env = _environment(templates)
+def render(api: Api, templates: Path | None = None) -> dict[str, RenderedFile]:
+    """Every output file of the generated tree, keyed by its path relative to generated/.
+
+    `templates` overrides built-in templates path by path (see the module docstring).
+    """
+    tree = TemplateTree.with_overrides(templates)
+    env = _environment(tree)
     files: dict[str, RenderedFile] = {}
-    for file in template_files(templates):
-        files.update(_outputs(env, api, templates, file))
+    for file in tree.files():
+        files.update(_outputs(env, api, tree, file))
     return dict(sorted(files.items()))

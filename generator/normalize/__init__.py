@@ -69,4 +69,8 @@ def normalize(specs: list[LoadedSpec]) -> Api:
         sections.append(section)
     if errors:
         raise SpecErrors(errors)
-    return Api(tuple(sorted(sections, key=lambda section: section.name)), marketplaces)
+    return Api(
+        tuple(sorted(sections, key=lambda section: section.name)),
+        marketplaces,
+        version=marketplace_specs[0].data["package_version"],
+    )
