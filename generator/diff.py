@@ -226,11 +226,16 @@ def _renames(removed: list[Item], added: list[Item]) -> list[tuple[Item, Item]]:
 
 
 def _stripped(value: Any) -> Any:
-    """Model data without source locations (which move whenever a line is added above)."""
+    """Model data without where it was read from (source locations move whenever a line is
+    added above; the two spec sets sit in different directories)."""
     if isinstance(value, SourceRef):
         return None
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return tuple(_stripped(getattr(value, field.name)) for field in dataclasses.fields(value))
+        return tuple(
+            _stripped(getattr(value, field.name))
+            for field in dataclasses.fields(value)
+            if field.name != "spec_file"
+        )
     if isinstance(value, tuple):
         return tuple(_stripped(item) for item in value)
     return value
@@ -390,8 +395,12 @@ def _owners(item: Item) -> Iterator[tuple[str, str, str | None, str]]:
 
 def _inside_removed(item: Item, before: dict[Any, Item], after: dict[Any, Item]) -> bool:
     """Part of something removed as a whole (reported once, as that removal)."""
-    return any(key in before and key not in after for key in _owners(item))
+    return any(
+        key in before and key not in after for key in _owners(item) if key != _key(item)
+    )
 
 
 def _inside_added(item: Item, before: dict[Any, Item], after: dict[Any, Item]) -> bool:
-    return any(key in after and key not in before for key in _owners(item))
+    return any(
+        key in after and key not in before for key in _owners(item) if key != _key(item)
+    )
