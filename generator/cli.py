@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
@@ -132,7 +131,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="REV",
         help="the old specs are the spec directory as of this git revision",
     )
-    diff.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    diff.add_argument(
+        "--format",
+        choices=("markdown", "json"),
+        default="markdown",
+        help="markdown: a changelog section (default); json: for tools and CI",
+    )
     diff.add_argument(
         "--fail-on-breaking", action="store_true", help="exit 4 when a change is breaking"
     )
@@ -181,30 +185,36 @@ def _report(errors: SpecErrors) -> int:
 
 
 def _git_specs(specs: Path, rev: str, into: Path) -> Path:
-    """The spec directory as of a git revision, extracted under `into`."""
+    """The spec files of a directory as of a git revision, copied into `into`."""
     import subprocess  # only diff --git-rev runs git
 
-    def git(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    def git(*args: str, cwd: Path) -> bytes:
         try:
-            return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+            done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
         except OSError as error:
             raise ToolError(f"--git-rev needs git: {error.strerror}", EXIT_IO) from None
+        if done.returncode != 0:
+            lines = done.stderr.decode(errors="replace").strip().splitlines() or ["failed"]
+            raise ToolError(f"--git-rev {rev}: git {args[0]}: {lines[-1]}")
+        return done.stdout
 
     folder = specs.resolve()
-    top = git("rev-parse", "--show-toplevel", cwd=folder if folder.is_dir() else Path.cwd())
-    if top.returncode != 0:
-        raise ToolError(f"--git-rev: {specs} is not inside a git repository")
-    toplevel = Path(top.stdout.decode().strip())
-    relative = folder.relative_to(toplevel).as_posix()
-    archive = git("archive", "--format=tar", rev, "--", relative, cwd=toplevel)
-    if archive.returncode != 0:
-        message = archive.stderr.decode(errors="replace").strip().splitlines() or ["failed"]
-        raise ToolError(f"--git-rev {rev}: git archive: {message[-1]}")
-    tar_path = into / "old.tar"
-    tar_path.write_bytes(archive.stdout)
-    with tarfile.open(tar_path) as tar:
-        tar.extractall(into / "old", filter="data")
-    return into / "old" / relative
+    try:
+        toplevel = git(
+            "rev-parse", "--show-toplevel", cwd=folder if folder.is_dir() else Path.cwd()
+        )
+    except ToolError:
+        raise ToolError(f"--git-rev: {specs} is not inside a git repository") from None
+    top = Path(toplevel.decode().strip()).resolve()
+    relative = folder.relative_to(top).as_posix()
+    listing = git("ls-tree", "--name-only", "-z", rev, "--", f"{relative}/", cwd=top)
+    names = [name for name in listing.decode().split("\0") if name.endswith(".yaml")]
+    if not names:
+        raise ToolError(f"--git-rev {rev}: no spec files (*.yaml) in {relative}/ at that revision")
+    into.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (into / Path(name).name).write_bytes(git("show", f"{rev}:{name}", cwd=top))
+    return into
 
 
 def _diff(args: argparse.Namespace, root: Path) -> int:
@@ -214,7 +224,11 @@ def _diff(args: argparse.Namespace, root: Path) -> int:
         raise ToolError("diff takes OLD_SPECS NEW_SPECS, or --git-rev REV and at most NEW_SPECS")
     new_specs = dirs[-1] if len(dirs) == limit else root / args.specs
     with tempfile.TemporaryDirectory(prefix="mwsgen-diff-") as temp:
-        old_specs = _git_specs(new_specs, args.git_rev, Path(temp)) if args.git_rev else dirs[0]
+        old_specs = (
+            _git_specs(new_specs, args.git_rev, Path(temp) / new_specs.name)
+            if args.git_rev
+            else dirs[0]
+        )
         old = build_model(_spec_files(old_specs), old_specs.resolve().parent)
     new = _model(root, new_specs)
     result = diff_apis(old, new)

@@ -282,7 +282,7 @@ def test_git_rev_outside_a_repository_and_unknown_revision(
     _git(tmp_path, "commit", "-q", "-m", "specs")
     assert main(["diff", "--git-rev", "no-such-rev", str(new)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("mwsgen: error: --git-rev no-such-rev: git archive: ")
+    assert err.startswith("mwsgen: error: --git-rev no-such-rev: git ls-tree: ")
     assert err.count("\n") == 1
 
 
