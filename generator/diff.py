@@ -140,16 +140,14 @@ def surface(api: Api) -> dict[tuple[str, str, str | None, str], Item]:
     return {(item.what, item.section, item.action, item.name): item for item in items}
 
 
-def _limit(key: str, old: Any, new: Any) -> str | None:
-    """The kind of a limit's change: a minimum rising or a maximum falling is breaking."""
-    lower_is_tighter = key.startswith("max")
-    if old == new:
-        return None
+def _limit(key: str, old: Any, new: Any) -> str:
+    """The kind of a limit's change: a new limit, a minimum rising or a maximum falling is
+    breaking; anything else loosens it."""
     if old is None:
-        return BREAKING  # a new limit
+        return BREAKING
     if new is None:
         return ADDITIVE
-    tighter = new < old if lower_is_tighter else new > old
+    tighter = new < old if key.startswith("max") else new > old
     return BREAKING if tighter else ADDITIVE
 
 
@@ -203,7 +201,7 @@ def _changed(old: Item, new: Item) -> list[tuple[str, str]]:
             text = "accepts other values too" if after else "accepts only its known values"
             changes.append((kind, f"{label} {text}"))
         else:
-            kind = _limit(key, before, after) or ADDITIVE
+            kind = _limit(key, before, after)
             changes.append((kind, f"{label} {key} changed from {before} to {after}"))
     return changes
 
@@ -285,7 +283,7 @@ class ApiDiff:
     @property
     def next_version(self) -> str:
         """The version the new specs need at least: the old one with the right part bumped."""
-        major, minor, patch = (int(part) for part in self.old_version.split("."))
+        major, minor, patch = _parts(self.old_version)
         bumped = {
             "major": (major + 1, 0, 0),
             "minor": (major, minor + 1, 0),
@@ -308,8 +306,14 @@ class ApiDiff:
         }
         return json.dumps(data, indent=2) + "\n"
 
+    @property
+    def bumped_enough(self) -> bool:
+        """The new specs' version is at least the one the changes need."""
+        return _parts(self.new_version) >= _parts(self.next_version)
+
     def as_markdown(self) -> str:
-        lines = [f"## {self.next_version}", ""]
+        heading = self.new_version if self.bumped_enough else self.next_version
+        lines = [f"## {heading}", ""]
         if self.semver == "none":
             lines += ["No change to the API surface or the generated code.", ""]
         for kind, title in (
@@ -325,13 +329,18 @@ class ApiDiff:
                 where = f"{change.section}.{change.action}" if change.action else change.section
                 lines.append(f"- `{where}`: {change.description}")
             lines.append("")
-        if self.new_version != self.next_version:
+        if not self.bumped_enough:
             lines += [
                 f"Version: the specs say {self.new_version}; a {self.semver} change from "
                 f"{self.old_version} needs {self.next_version} (`package_version` in marketplaces.yaml).",
                 "",
             ]
         return "\n".join(lines)
+
+
+def _parts(version: str) -> tuple[int, int, int]:
+    major, minor, patch = (int(part) for part in version.split("."))
+    return major, minor, patch
 
 
 def diff_apis(old: Api, new: Api) -> ApiDiff:
@@ -395,12 +404,8 @@ def _owners(item: Item) -> Iterator[tuple[str, str, str | None, str]]:
 
 def _inside_removed(item: Item, before: dict[Any, Item], after: dict[Any, Item]) -> bool:
     """Part of something removed as a whole (reported once, as that removal)."""
-    return any(
-        key in before and key not in after for key in _owners(item) if key != _key(item)
-    )
+    return any(key in before and key not in after for key in _owners(item) if key != _key(item))
 
 
 def _inside_added(item: Item, before: dict[Any, Item], after: dict[Any, Item]) -> bool:
-    return any(
-        key in after and key not in before for key in _owners(item) if key != _key(item)
-    )
+    return any(key in after and key not in before for key in _owners(item) if key != _key(item))

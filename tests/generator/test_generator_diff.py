@@ -297,3 +297,16 @@ def test_broken_old_specs_are_located_spec_errors(
     assert lines[0].startswith("old/gadgets.yaml:")
     assert "'decimol' is not one of" in lines[0]
     assert lines[-1] == "1 spec error; nothing written"
+
+
+def test_a_version_bumped_further_than_needed_is_fine(
+    specs: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    old, new = specs
+    edit(new, "actions:\n", "actions:\n" + GET_GADGET)
+    edit(new, "package_version: 0.1.0", "package_version: 2.0.0", file="marketplaces.yaml")
+    capsys.readouterr()
+    assert main(["diff", str(old), str(new)]) == 0
+    assert capsys.readouterr().out == (
+        "## 2.0.0\n\n### Added\n\n- `Gadgets.GetGadget`: method get_gadget added\n"
+    )
