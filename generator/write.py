@@ -4,7 +4,8 @@ The output directory may hold files of the user's own beside the generated ones,
 generator keeps a manifest there (`.mwsgen-manifest.json`: every path it wrote with its sha256).
 A file is *managed* when the manifest lists it and it still starts with the generator's header;
 only managed files are ever overwritten or deleted. Any other file is *unmanaged*: it is kept and
-reported. A non-empty directory without a manifest is refused unless `force` is given, which
+reported. A managed file edited by hand since it was written is regenerated (and reported) while
+the specs produce it, and kept, no longer managed, once they do not. A non-empty directory without a manifest is refused unless `force` is given, which
 lets files carrying the header be overwritten (adopting a tree written before manifests) and
 still deletes nothing it does not list.
 
@@ -125,7 +126,7 @@ class Ownership:
 class WriteReport:
     written: tuple[str, ...]
     removed: tuple[str, ...]
-    edited: tuple[str, ...]  # managed files changed by hand since they were written (overwritten)
+    edited: tuple[str, ...]  # managed files changed by hand since written, regenerated
     unmanaged: tuple[str, ...]  # the user's files, kept
 
 
@@ -166,12 +167,11 @@ def write_tree(files: dict[str, str], root: Path, *, force: bool = False) -> Wri
             EXIT_BAD_INPUT,
         )
     manifest = ownership.manifest or {}
-    edited = sorted(
-        path
-        for path in ownership.managed
-        if _sha256((root / path).read_bytes()) != manifest[path]
-        and (path not in files or (root / path).read_bytes() != files[path].encode("utf-8"))
-    )
+    edited = {
+        path for path in ownership.managed if _sha256((root / path).read_bytes()) != manifest[path]
+    }
+    # An edited file the specs no longer produce is kept, and is the user's from now on.
+    removed = sorted(ownership.managed - set(files) - edited)
     written: list[str] = []
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -192,7 +192,6 @@ def write_tree(files: dict[str, str], root: Path, *, force: bool = False) -> Wri
                 os.replace(staging / path, destination)
                 if path != MANIFEST:
                     written.append(path)
-        removed = sorted(ownership.managed - set(files))
         for path in removed:
             (root / path).unlink()
         _remove_empty_directories(root, {str(Path(path).parent) for path in removed})
@@ -203,8 +202,8 @@ def write_tree(files: dict[str, str], root: Path, *, force: bool = False) -> Wri
     return WriteReport(
         written=tuple(written),
         removed=tuple(removed),
-        edited=tuple(edited),
-        unmanaged=tuple(sorted(ownership.unmanaged - set(files))),
+        edited=tuple(path for path in sorted(edited) if path in written),
+        unmanaged=tuple(sorted((ownership.unmanaged | edited) - set(files))),
     )
 
 

@@ -295,3 +295,13 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--version"])
     assert capsys.readouterr().out == f"mwsgen {__version__}\n"
+
+
+def test_an_edited_file_no_spec_produces_any_more_is_kept(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree({"a.py": A, "b.py": B}, out)
+    (out / "b.py").write_text(B + "MINE = 1\n", encoding="utf-8")
+    report = write_tree({"a.py": A}, out)
+    assert (report.removed, report.edited, report.unmanaged) == ((), (), ("b.py",))
+    assert files_in(out)["b.py"] == B + "MINE = 1\n"
+    assert sorted(manifest(out)) == ["a.py"]
