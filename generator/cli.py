@@ -11,6 +11,7 @@ an output directory mwsgen does not own), 3 an I/O or template error, 4 a breaki
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -186,7 +187,6 @@ def _report(errors: SpecErrors) -> int:
 
 def _git_specs(specs: Path, rev: str, into: Path) -> Path:
     """The spec files of a directory as of a git revision, copied into `into`."""
-    import subprocess  # only diff --git-rev runs git
 
     def git(*args: str, cwd: Path) -> bytes:
         try:
@@ -198,11 +198,9 @@ def _git_specs(specs: Path, rev: str, into: Path) -> Path:
             raise ToolError(f"--git-rev {rev}: git {args[0]}: {lines[-1]}")
         return done.stdout
 
-    folder = specs.resolve()
+    folder = _spec_dir(specs).resolve()
     try:
-        toplevel = git(
-            "rev-parse", "--show-toplevel", cwd=folder if folder.is_dir() else Path.cwd()
-        )
+        toplevel = git("rev-parse", "--show-toplevel", cwd=folder)
     except ToolError:
         raise ToolError(f"--git-rev: {specs} is not inside a git repository") from None
     top = Path(toplevel.decode().strip()).resolve()
