@@ -10,10 +10,15 @@ The template tree mirrors the output tree path for path. Walking it:
 - a folder that holds no `__init__.py[.j2]` of its own beside a `{section}` folder (e.g.
   `mwskit/reports/`) is that section's handwritten wing: output only when the model has it;
 - `_macros/` holds fragments that templates import; it produces no output.
+
+Before rendering, the wings' public methods are read from their source into the model
+(`generator/wings.py`), so the reference documents them as written.
 """
 
 from __future__ import annotations
 
+import html
+import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +27,7 @@ import jinja2
 
 from .model import Api, Section
 from .naming import constant_name, snake_case
+from .wings import with_helpers
 
 PACKAGE_VERSION = "0.1.0"
 TEMPLATE_SUFFIX = ".j2"
@@ -69,6 +75,19 @@ def _code_list(values: tuple[str, ...]) -> str:
     return ", ".join(f"`{value}`" for value in values)
 
 
+def _code_breakable(text: str) -> str:
+    """Inline HTML code that may wrap only after a `.` or `/` (never mid-word), for long wire
+    names such as `InboundShipmentPlanRequestItems.member.N.PrepDetailsList...`."""
+    escaped = html.escape(text, quote=False)
+    return "<code>" + escaped.replace(".", ".<wbr>").replace("/", "/<wbr>") + "</code>"
+
+
+def _outdent(text: str) -> str:
+    """A macro's method-argument lines (indented for a class body) indented once, for a
+    signature shown on its own."""
+    return textwrap.indent(textwrap.dedent(text), "    ")
+
+
 def _environment(templates: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
@@ -81,6 +100,8 @@ def _environment(templates: Path) -> jinja2.Environment:
     env.filters["docstring"] = _docstring
     env.filters["cell"] = _markdown_cell
     env.filters["code_list"] = _code_list
+    env.filters["code_breakable"] = _code_breakable
+    env.filters["outdent"] = _outdent
     env.filters["constant"] = constant_name
     env.filters["snake"] = snake_case
     return env
@@ -157,6 +178,7 @@ def _outputs(
 def render(api: Api, templates: Path) -> dict[str, RenderedFile]:
     """Every output file of the generated tree, keyed by its path relative to generated/."""
     env = _environment(templates)
+    api = with_helpers(api, templates)
     files: dict[str, RenderedFile] = {}
     for file in template_files(templates):
         files.update(_outputs(env, api, templates, file))
