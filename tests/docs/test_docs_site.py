@@ -188,3 +188,51 @@ def test_section_page_shows_response_shapes(tmp_path: Path) -> None:
         page
     )
     assert "### WidgetColor" in page  # the enum's heading, whose anchor the link uses
+
+
+# How contributor notes read: where a value comes from and what the spec follows. They belong
+# in `notes:` (a collapsed "Spec notes" block on the site), never in a user-facing description.
+SOURCE_TALK = re.compile(
+    r"seeded|the reference (keeps|says|adds|places)|sources disagree|kept because|docs snapshot"
+    r"|mws-advanced|\bboto\b|ScaleLeap|python-amazon-mws|peddler|official (PHP|Java|client)"
+    r"|the spec (follows|uses|keeps|records)",
+    re.IGNORECASE,
+)
+
+
+def _descriptions(node: object, path: str) -> list[tuple[str, str]]:
+    """Every `description` text of a spec, with its path; `notes` are not descended into."""
+    found: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "description" and isinstance(value, str):
+                found.append((f"{path}.{key}", value))
+            elif key != "notes":
+                found += _descriptions(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _descriptions(value, f"{path}[{index}]")
+    return found
+
+
+def test_descriptions_hold_no_contributor_notes() -> None:
+    mixed = [
+        f"{spec.name}: {path}: {text}"
+        for spec in sorted((ROOT / "specs").glob("*.yaml"))
+        for path, text in _descriptions(yaml.safe_load(spec.read_text(encoding="utf-8")), "$")
+        if SOURCE_TALK.search(text)
+    ]
+    assert mixed == [], "move these to notes: (shown as Spec notes)"
+
+
+def test_spec_notes_are_collapsed_apart_from_the_description(
+    site: Path, pages: dict[Path, _Page]
+) -> None:
+    html = (site / "reference" / "orders" / "index.html").read_text(encoding="utf-8")
+    listing = html[html.index('<h2 id="listorders"') : html.index('<h2 id="iter_list_orders"')]
+    note = "the docs page does not state this as a rule, so the spec does not encode it"
+    assert listing.count(note) == 1
+    block = listing[listing.rindex("<details", 0, listing.index(note)) :]
+    assert block.startswith('<details class="note">\n<summary>Spec notes</summary>')
+    assert "</details>" not in block[: block.index(note)]
+    assert SOURCE_TALK.search(listing[: listing.index("<details")]) is None
