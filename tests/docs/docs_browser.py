@@ -175,9 +175,13 @@ class Browser:
             features=[{"name": "prefers-color-scheme", "value": scheme}],
         )
 
-    def screenshot(self, path: Path) -> None:
+    def screenshot(self, path: Path, area: dict[str, float] | None = None) -> None:
+        """A PNG of the viewport, or of `area` (x, y, width, height in page coordinates)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = self.send("Page.captureScreenshot", format="png")["data"]
+        options: dict[str, Any] = {"format": "png"}
+        if area is not None:
+            options |= {"clip": {**area, "scale": 1}, "captureBeyondViewport": True}
+        data = self.send("Page.captureScreenshot", **options)["data"]
         path.write_bytes(base64.b64decode(data))
 
     def close(self) -> None:

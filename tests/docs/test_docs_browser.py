@@ -30,6 +30,12 @@ RESULTS = "Array.from(document.querySelectorAll('.md-search-result__item a')).ma
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 LINKS = "Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"
 IDS = "Array.from(document.querySelectorAll('[id]')).map(e => e.id)"
+# The ListOrders section, from its heading to the next method's, in page coordinates.
+LISTORDERS_AREA = """(() => {
+    const top = document.getElementById('listorders').getBoundingClientRect().top;
+    const end = document.getElementById('iter_list_orders').getBoundingClientRect().top;
+    return {x: 0, y: top + window.scrollY - 16, width: window.innerWidth, height: end - top};
+})()"""
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +80,10 @@ def test_search_finds_code_names_and_ranks_exact_names_first(browser: Browser, b
         entry = _first_entry(_search(browser, base, action))
         assert entry == f"reference/{page}/?h={action.lower()}#{action.lower()}", action
     entry = _first_entry(_search(browser, base, "request_and_get_report"))
-    assert entry.endswith("#request_and_get_report")
+    assert entry == "reference/reports/?h=request_and_get_report#request_and_get_report"
+    # A parameter's Python name and a wire name find the action that takes them.
+    assert _first_entry(_search(browser, base, "created_after")).endswith("#listorders")
+    assert _first_entry(_search(browser, base, "OrderStatus.Status.N")).endswith("#listorders")
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
@@ -85,9 +94,9 @@ def test_action_page_has_no_horizontal_overflow(browser: Browser, base: str, wid
         browser.navigate(f"{base}reference/orders/", width=columns, height=rows)
         assert browser.evaluate("window.innerWidth") == columns
         assert browser.evaluate(OVERFLOW) == 0, f"ListOrders overflows at {columns} px"
-        browser.evaluate("window.scrollTo(0, document.getElementById('listorders').offsetTop - 72)")
         suffix = "" if scheme == "light" else "-dark"
-        browser.screenshot(SCREENSHOTS / f"reference-orders-listorders-{columns}{suffix}.png")
+        area = browser.evaluate(LISTORDERS_AREA)
+        browser.screenshot(SCREENSHOTS / f"reference-orders-listorders-{columns}{suffix}.png", area)
     browser.set_color_scheme("light")
 
 

@@ -24,6 +24,7 @@ from conftest import ROOT
 from generator.model import Api
 from generator.pipeline import build_model
 from generator.render import render
+from generator.wings import with_helpers
 
 API: Api = build_model(sorted((ROOT / "specs").glob("*.yaml")), ROOT)
 
@@ -128,11 +129,27 @@ def test_internal_links_and_anchors_resolve(site: Path, pages: dict[Path, _Page]
 
 
 def test_search_index_covers_the_reference(site: Path) -> None:
+    """Every method has its own entry, and an action's entry holds each of its parameters'
+    Python and wire names, so search finds them all."""
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    locations = {doc["location"] for doc in index["docs"]}
-    for section in API.sections:
+    texts = {doc["location"]: doc["text"] for doc in index["docs"]}
+    api = with_helpers(API, ROOT / "templates")
+    for section in api.sections:
+        page = f"reference/{section.module}/"
         for action in section.actions:
-            assert f"reference/{section.module}/#{action.name.lower()}" in locations
+            text = texts[f"{page}#{action.name.lower()}"]
+            names = [action.python_name, *(a.python_name for a in action.extra_arguments)]
+            names += [name for p in action.parameters for name in (p.python_name, p.wire)]
+            missing = [name for name in names if name not in text]
+            assert missing == [], f"{section.module}#{action.name}: not in its search entry"
+            if action.next_token_action:
+                assert f"{page}#iter_{action.python_name}" in texts
+        for helper in section.helpers:
+            text = texts[f"{page}#{helper.name}"]
+            assert all(p.name in text for p in helper.parameters), helper.name
+    helpers = {helper.name for section in api.sections for helper in section.helpers}
+    assert {"request_and_get_report", "iter_report_rows", "submit_feed_and_wait"} <= helpers
+    assert "preflight" in helpers
 
 
 def test_errors_guide_describes_every_error_class() -> None:
