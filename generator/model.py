@@ -134,6 +134,7 @@ class ExtraArgument:
     annotation: str  # its Python type, as the method declares it
     default: str | None  # Python source of the default; None when the argument is required
     type_label: str  # human-readable type for docs
+    sent_as: str  # what it becomes, for docs: "the HTTP body", "the Content-Type header", ...
     description: str
 
 

@@ -87,8 +87,9 @@ def _extra_arguments(data: dict[str, Any]) -> tuple[RequestBody | None, tuple[Ex
                 "FeedSource",
                 None,
                 "bytes, a path or a binary file",
-                f"{body.description} Sent as the HTTP body, its base64 MD5 as "
-                f"{body.md5_parameter}. Bytes, a path (str or os.PathLike) or a binary file "
+                "the HTTP body",
+                f"{body.description} Its base64 MD5 is sent as {body.md5_parameter}. Bytes, "
+                "a path (str or os.PathLike) or a binary file "
                 "object; a file is read in chunks (for its MD5, then to send it), never whole.",
             ),
             ExtraArgument(
@@ -96,6 +97,7 @@ def _extra_arguments(data: dict[str, Any]) -> tuple[RequestBody | None, tuple[Ex
                 "str | None",
                 "None",
                 "string",
+                "the Content-Type header",
                 "Content-Type of the body; default text/xml for XML documents, else "
                 "tab-separated values in the marketplace's flat-file charset (ISO-8859-1 "
                 "without a marketplace).",
@@ -105,6 +107,7 @@ def _extra_arguments(data: dict[str, Any]) -> tuple[RequestBody | None, tuple[Ex
                 _MARKETPLACE_TYPE,
                 "None",
                 _MARKETPLACE_LABEL,
+                "not sent: it chooses the charset",
                 "Marketplace (member, ID or country code) whose flat-file charset the default "
                 "Content-Type names.",
             ),
@@ -116,6 +119,7 @@ def _extra_arguments(data: dict[str, Any]) -> tuple[RequestBody | None, tuple[Ex
                 "Destination | None",
                 "None",
                 "a path or a binary file",
+                "not sent: where the answer goes",
                 "A path (str or os.PathLike) or a binary file object to stream the document to "
                 "(MD5 checked on the way, never held in memory); without it the document is "
                 "returned in memory, in `content`.",
@@ -125,6 +129,7 @@ def _extra_arguments(data: dict[str, Any]) -> tuple[RequestBody | None, tuple[Ex
                 _MARKETPLACE_TYPE,
                 "None",
                 _MARKETPLACE_LABEL,
+                "not sent: it chooses the charset",
                 "Marketplace (member, ID or country code) whose report encoding applies when "
                 "the response declares no charset.",
             ),

@@ -232,7 +232,7 @@ class FeedsClient(FeedsWorkflows):
             amazon_order_id (AmazonOrderId): Easy Ship order whose PDF documents are requested through a _POST_EASYSHIP_DOCUMENTS_ feed (India only).
             document_type (DocumentType): Which Easy Ship PDF to produce for AmazonOrderId (India only); every kind when omitted.
             feed_options (FeedOptions): Extra settings for feed types that accept them (such as _UPLOAD_VAT_INVOICE_), as described for each feed type on Feeds_FeedType.
-            feed_content: The feed file, sent as the raw HTTP request body with a Content-Type matching its format and encoding. Sent as the HTTP body, its base64 MD5 as ContentMD5Value. Bytes, a path (str or os.PathLike) or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
+            feed_content: The feed file, sent as the raw HTTP request body with a Content-Type matching its format and encoding. Its base64 MD5 is sent as ContentMD5Value. Bytes, a path (str or os.PathLike) or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
             content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in the marketplace's flat-file charset (ISO-8859-1 without a marketplace).
             marketplace: Marketplace (member, ID or country code) whose flat-file charset the default Content-Type names.
 
@@ -458,7 +458,7 @@ class AsyncFeedsClient(AsyncFeedsWorkflows):
             amazon_order_id (AmazonOrderId): Easy Ship order whose PDF documents are requested through a _POST_EASYSHIP_DOCUMENTS_ feed (India only).
             document_type (DocumentType): Which Easy Ship PDF to produce for AmazonOrderId (India only); every kind when omitted.
             feed_options (FeedOptions): Extra settings for feed types that accept them (such as _UPLOAD_VAT_INVOICE_), as described for each feed type on Feeds_FeedType.
-            feed_content: The feed file, sent as the raw HTTP request body with a Content-Type matching its format and encoding. Sent as the HTTP body, its base64 MD5 as ContentMD5Value. Bytes, a path (str or os.PathLike) or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
+            feed_content: The feed file, sent as the raw HTTP request body with a Content-Type matching its format and encoding. Its base64 MD5 is sent as ContentMD5Value. Bytes, a path (str or os.PathLike) or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
             content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in the marketplace's flat-file charset (ISO-8859-1 without a marketplace).
             marketplace: Marketplace (member, ID or country code) whose flat-file charset the default Content-Type names.
 

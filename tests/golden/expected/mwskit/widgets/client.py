@@ -163,7 +163,7 @@ class WidgetsClient:
         Args:
             assemblies (Assemblies.member.N): The assemblies to create. Required.
             class_ (Class): A parameter whose Python name is a keyword.
-            assembly_document: The assembly document, sent as the raw request body. Sent as the HTTP body, its base64 MD5 as ContentMD5Value. Bytes, a path (str or os.PathLike) or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
+            assembly_document: The assembly document, sent as the raw request body. Its base64 MD5 is sent as ContentMD5Value. Bytes, a path (str or os.PathLike) or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
             content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in the marketplace's flat-file charset (ISO-8859-1 without a marketplace).
             marketplace: Marketplace (member, ID or country code) whose flat-file charset the default Content-Type names.
 
@@ -319,7 +319,7 @@ class AsyncWidgetsClient:
         Args:
             assemblies (Assemblies.member.N): The assemblies to create. Required.
             class_ (Class): A parameter whose Python name is a keyword.
-            assembly_document: The assembly document, sent as the raw request body. Sent as the HTTP body, its base64 MD5 as ContentMD5Value. Bytes, a path (str or os.PathLike) or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
+            assembly_document: The assembly document, sent as the raw request body. Its base64 MD5 is sent as ContentMD5Value. Bytes, a path (str or os.PathLike) or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
             content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in the marketplace's flat-file charset (ISO-8859-1 without a marketplace).
             marketplace: Marketplace (member, ID or country code) whose flat-file charset the default Content-Type names.
 
