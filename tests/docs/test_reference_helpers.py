@@ -9,11 +9,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from test_docs_examples import RUN, code_blocks
 
 from conftest import ROOT
 from generator.model import Section
 from generator.pipeline import build_model
-from generator.wings import WingError, section_helpers
+from generator.wings import WingError, section_helpers, with_helpers
 
 REPORTS: Section = next(
     section
@@ -106,3 +107,16 @@ def test_the_reports_and_feeds_helpers_are_documented() -> None:
     assert (
         "<code>feed_content</code> · the HTTP body\n:   *bytes, a path or a binary file*" in feeds
     )
+
+
+def test_every_helper_has_a_running_example_in_the_guide() -> None:
+    """A helper runs a whole workflow, which the reference's stand-in cannot play; its page
+    links to the Reports and feeds guide, whose ```python examples run it on the sandbox."""
+    guide = ROOT / "docs_src" / "pages" / "concepts" / "reports-and-feeds.md"
+    code = "".join(block.code for block in code_blocks(guide) if block.info == RUN)
+    api = with_helpers(
+        build_model(sorted((ROOT / "specs").glob("*.yaml")), ROOT), ROOT / "templates"
+    )
+    names = [helper.name for section in api.sections for helper in section.helpers]
+    assert len(names) == 5
+    assert [name for name in names if f".{name}(" not in code] == []
