@@ -9,7 +9,8 @@ repository), are turned into site paths.
 
 A build needs the published address (`MWSKIT_SITE_URL`, read by mkdocs.yml's `site_url`):
 without it the sitemap would be empty and the 404 page's links would only work at the root of
-a host, so the build stops and says what to set.
+a host, so the build stops and says what to set. After the build, the search index is tuned
+so that an exact name ranks first (`on_post_build`).
 """
 
 from __future__ import annotations

@@ -11,17 +11,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from docs_browser import SITE_PREFIX
+from docs_browser import SITE_URL
 
 # pytest imports this file, like tests/conftest.py, as the module `conftest`, and the last one it
 # imported is what `from conftest import ROOT` finds; so ROOT is defined here too, the same root.
 ROOT = Path(__file__).resolve().parents[2]
-# Built as if published under a sub-path, so the browser test sees the 404 page work there.
-SITE_URL = f"https://docs.example.org{SITE_PREFIX}"
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built as if published under a sub-path, so the browser test sees the 404 page work there."""
     out = tmp_path_factory.mktemp("site")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "MWSKIT_SITE_URL": SITE_URL}
     result = subprocess.run(

@@ -39,6 +39,7 @@ FLAGS = (
 )
 TIMEOUT = 20.0  # seconds for any one step: start, a command, a page load
 SITE_PREFIX = "/mwskit/"  # the sub-path the test site is built for and served under
+SITE_URL = f"https://docs.example.org{SITE_PREFIX}"  # its published address (MWSKIT_SITE_URL)
 
 
 def chromium_path() -> str | None:

@@ -9,6 +9,7 @@ index, and the errors guide describes every name mwskit.errors exports.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from html.parser import HTMLParser
@@ -17,6 +18,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
+from docs_browser import SITE_PREFIX, SITE_URL
+from mkdocs.config import load_config
+from mkdocs.exceptions import PluginError
 from mkdocs.utils.yaml import yaml_load
 
 import mwskit.errors
@@ -253,3 +257,21 @@ def test_spec_notes_are_collapsed_apart_from_the_description(
     assert block.startswith('<details class="note">\n<summary>Spec notes</summary>')
     assert "</details>" not in block[: block.index(note)]
     assert SOURCE_TALK.search(listing[: listing.index("<details")]) is None
+
+
+def test_sitemap_and_404_page_use_the_published_address(site: Path) -> None:
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>{SITE_URL}reference/orders/</loc>" in sitemap
+    not_found = _parse(site / "404.html")
+    local = [link for link in not_found.links if not urlsplit(link).scheme]
+    assert local and all(link.startswith(SITE_PREFIX) for link in local), local
+
+
+def test_a_build_without_the_published_address_is_refused() -> None:
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs_src" / "hooks.py")
+    assert spec is not None and spec.loader is not None
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    config = load_config(str(ROOT / "mkdocs.yml"), site_url="")
+    with pytest.raises(PluginError, match="set MWSKIT_SITE_URL"):
+        hooks.on_config(config)
