@@ -30,6 +30,15 @@ RESULTS = "Array.from(document.querySelectorAll('.md-search-result__item a')).ma
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 LINKS = "Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"
 IDS = "Array.from(document.querySelectorAll('[id]')).map(e => e.id)"
+# Names in parameter and field blocks that wrap inside a word: each text node of a name's
+# <code> lies between two <wbr> break points, so one spread over two lines was split mid-word.
+SPLIT_NAMES = """Array.from(document.querySelectorAll('dt code')).flatMap(code =>
+    Array.from(code.childNodes).filter(node => {
+        if (node.nodeType !== Node.TEXT_NODE) return false;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        return new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top))).size > 1;
+    }).map(node => code.textContent))"""
 # The ListOrders section, from its heading to the next method's, in page coordinates.
 LISTORDERS_AREA = """(() => {
     const top = document.getElementById('listorders').getBoundingClientRect().top;
@@ -94,6 +103,7 @@ def test_action_page_has_no_horizontal_overflow(browser: Browser, base: str, wid
         browser.navigate(f"{base}reference/orders/", width=columns, height=rows)
         assert browser.evaluate("window.innerWidth") == columns
         assert browser.evaluate(OVERFLOW) == 0, f"ListOrders overflows at {columns} px"
+        assert browser.evaluate(SPLIT_NAMES) == [], f"names split mid-word at {columns} px"
         suffix = "" if scheme == "light" else "-dark"
         area = browser.evaluate(LISTORDERS_AREA)
         browser.screenshot(SCREENSHOTS / f"reference-orders-listorders-{columns}{suffix}.png", area)
