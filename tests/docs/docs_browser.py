@@ -170,7 +170,12 @@ class Browser:
             time.sleep(0.05)
         raise TimeoutError(f"never true: {expression}")
 
-    def set_color_scheme(self, scheme: str) -> None:
+    def set_color_scheme(self, scheme: str, origin: str) -> None:
+        """Emulate the system's light or dark preference; the site's stored palette choice
+        (local storage of `origin`) is cleared, with no page of the site open to write it back,
+        so that the site follows it."""
+        self.navigate("about:blank")
+        self.send("Storage.clearDataForOrigin", origin=origin, storageTypes="local_storage")
         self.send(
             "Emulation.setEmulatedMedia",
             features=[{"name": "prefers-color-scheme", "value": scheme}],

@@ -29,6 +29,7 @@ WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 RESULTS = "Array.from(document.querySelectorAll('.md-search-result__item a')).map(a => a.href)"
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 LINKS = "Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"
+PALETTE = "document.body.getAttribute('data-md-color-scheme')"
 IDS = "Array.from(document.querySelectorAll('[id]')).map(e => e.id)"
 # Names in parameter and field blocks that wrap inside a word: each text node of a name's
 # <code> lies between two <wbr> break points, so one spread over two lines was split mid-word.
@@ -98,16 +99,18 @@ def test_search_finds_code_names_and_ranks_exact_names_first(browser: Browser, b
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_action_page_has_no_horizontal_overflow(browser: Browser, base: str, width: str) -> None:
     columns, rows = WIDTHS[width]
-    for scheme in ("light", "dark"):
-        browser.set_color_scheme(scheme)
+    origin = base.removesuffix(SITE_PREFIX)
+    for scheme, palette in (("light", "default"), ("dark", "slate")):
+        browser.set_color_scheme(scheme, origin)
         browser.navigate(f"{base}reference/orders/", width=columns, height=rows)
+        assert browser.evaluate(PALETTE) == palette
         assert browser.evaluate("window.innerWidth") == columns
         assert browser.evaluate(OVERFLOW) == 0, f"ListOrders overflows at {columns} px"
         assert browser.evaluate(SPLIT_NAMES) == [], f"names split mid-word at {columns} px"
         suffix = "" if scheme == "light" else "-dark"
         area = browser.evaluate(LISTORDERS_AREA)
         browser.screenshot(SCREENSHOTS / f"reference-orders-listorders-{columns}{suffix}.png", area)
-    browser.set_color_scheme("light")
+    browser.set_color_scheme("light", origin)
 
 
 @pytest.mark.slow  # every page of the site, about half a second each
