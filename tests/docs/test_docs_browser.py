@@ -13,6 +13,7 @@ Outside CI a machine without Chromium skips it, saying why; in CI (CI=true) it n
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,16 @@ from conftest import ROOT
 SCREENSHOTS = ROOT / ".cache" / "screenshots"
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 
+TYPE_QUERY = """(query => {
+    const input = document.querySelector('input.md-search__input');
+    input.focus();
+    input.value = query;
+    for (const kind of ['input', 'keyup']) input.dispatchEvent(new Event(kind, {bubbles: true}));
+})(%s)"""
+QUERY_SHOWN = (
+    "Array.from(document.querySelectorAll('.md-search-result__item a'))"
+    ".some(a => a.href.includes(%s))"
+)
 RESULTS = "Array.from(document.querySelectorAll('.md-search-result__item a')).map(a => a.href)"
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 LINKS = "Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"
@@ -67,9 +78,10 @@ def base(site: Path) -> Iterator[str]:
 
 
 def _search(browser: Browser, base: str, query: str) -> list[str]:
-    """The result links, best first, for a query (the search reads `?q=` on load)."""
-    browser.navigate(f"{base}?q={query}")
-    browser.wait_for("document.querySelectorAll('.md-search-result__item').length")
+    """The result links, best first, for a query typed into the search box of the open page
+    (its search index is loaded once); each link names its query (`?h=...`)."""
+    browser.evaluate(TYPE_QUERY % json.dumps(query))
+    browser.wait_for(QUERY_SHOWN % json.dumps(f"h={query.lower()}"))
     links: list[str] = browser.evaluate(RESULTS)
     return [link.removeprefix(base) for link in links]
 
@@ -80,6 +92,8 @@ def _first_entry(results: list[str]) -> str:
 
 
 def test_search_finds_code_names_and_ranks_exact_names_first(browser: Browser, base: str) -> None:
+    browser.navigate(f"{base}?q=iter_list_orders")  # the search reads `?q=` on load
+    browser.wait_for("document.querySelectorAll('.md-search-result__item').length")
     results = _search(browser, base, "iter_list_orders")
     assert _first_entry(results) == "reference/orders/?h=iter_list_orders#iter_list_orders"
     for action, page in (
