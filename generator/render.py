@@ -18,6 +18,7 @@ Before rendering, the wings' public methods are read from their source into the 
 from __future__ import annotations
 
 import html
+import re
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,11 +76,15 @@ def _code_list(values: tuple[str, ...]) -> str:
     return ", ".join(f"`{value}`" for value in values)
 
 
+_BREAK_AFTER = re.compile(r"([./]|(?<=\w)_(?=\w))")
+
+
 def _code_breakable(text: str) -> str:
-    """Inline HTML code that may wrap only after a `.` or `/` (never mid-word), for long wire
-    names such as `InboundShipmentPlanRequestItems.member.N.PrepDetailsList...`."""
+    """Inline HTML code that may wrap only after a `.`, a `/` or a `_` inside a name (never
+    mid-word), for long names: `InboundShipmentPlanRequestItems.member.N.PrepDetailsList...`,
+    `terms_and_conditions_not_accepted_carrier_list`."""
     escaped = html.escape(text, quote=False)
-    return "<code>" + escaped.replace(".", ".<wbr>").replace("/", "/<wbr>") + "</code>"
+    return "<code>" + _BREAK_AFTER.sub(r"\1<wbr>", escaped) + "</code>"
 
 
 def _outdent(text: str) -> str:

@@ -2,9 +2,10 @@
 from a local static server under a sub-path, as it would be published.
 
 It checks that search finds `iter_list_orders` and ranks an exact action name first, that the
-ListOrders reference has no horizontal overflow at desktop (1280 px) and phone (390 px) width,
-that every page loads without a console error or a failed request and every link on it leads
-to a page that exists and an anchor on it, and that the 404 page works below the root. It saves
+ListOrders reference has no horizontal overflow and no name split mid-word at desktop (1280 px)
+and phone (390 px) width, in light and dark mode, that every page loads at phone width without
+overflow, a console error or a failed request and every link on it leads to a page that exists
+and an anchor on it, and that the 404 page works below the root. It saves
 screenshots to .cache/screenshots/ (ignored by git).
 
 Outside CI a machine without Chromium skips it, saying why; in CI (CI=true) it never skips:
@@ -128,7 +129,7 @@ def test_action_page_has_no_horizontal_overflow(browser: Browser, base: str, wid
 
 
 @pytest.mark.slow  # every page of the site, about half a second each
-def test_every_page_loads_cleanly_and_its_links_resolve(
+def test_every_page_loads_cleanly_fits_a_phone_and_its_links_resolve(
     browser: Browser, base: str, site: Path
 ) -> None:
     pages = sorted(
@@ -142,9 +143,11 @@ def test_every_page_loads_cleanly_and_its_links_resolve(
         url = base + page.removeprefix("./")
         browser.problems.console.clear()
         browser.problems.failed.clear()
-        browser.navigate(url)
+        browser.navigate(url, width=390, height=844)  # at phone width, the narrowest
         assert browser.problems.console == [], f"{url}: console errors"
         assert browser.problems.failed == [], f"{url}: failed requests"
+        assert browser.evaluate(OVERFLOW) == 0, f"{url} overflows at 390 px"
+        assert browser.evaluate(SPLIT_NAMES) == [], f"{url}: names split mid-word"
         ids[url] = set(browser.evaluate(IDS))
         links[url] = browser.evaluate(LINKS)
     broken = []

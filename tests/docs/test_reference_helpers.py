@@ -105,7 +105,7 @@ def test_the_reports_and_feeds_helpers_are_documented() -> None:
     feeds = (ROOT / "generated" / "docs" / "feeds.md").read_text(encoding="utf-8")
     assert "\n## submit_feed_and_wait\n" in feeds and "\n## preflight\n" in feeds
     assert (
-        "<code>feed_content</code> · the HTTP body\n:   *bytes, a path or a binary file*" in feeds
+        "<code>feed_<wbr>content</code> · the HTTP body\n:   *bytes, a path or a binary file*" in feeds
     )
 
 
