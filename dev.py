@@ -4,8 +4,9 @@
     python3 dev.py demo   regenerate the clients and docs from specs/, then sign a request
     python3 dev.py test   run every test (what CI runs)
     python3 dev.py bench  run the benchmarks in bench/ (installs the peers they compare with)
-    python3 dev.py docs   regenerate, then build the documentation site into site/ (strict);
-                          extra arguments go to `mkdocs build` (e.g. --site-dir public)
+    python3 dev.py docs   regenerate, then build the documentation site into site/ (strict;
+                          MWSKIT_SITE_URL gives the address it is published at); extra
+                          arguments go to `mkdocs build` (e.g. --site-dir public)
 
 Needs only Python 3.11+ with venv and pip; everything else is installed into .venv/.
 """

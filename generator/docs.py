@@ -1,11 +1,13 @@
 """What the reference docs print beyond the model's facts: type labels, throttling summaries,
-and a short example call per action (with the imports a section's examples need)."""
+and a short example per action that calls it and uses its typed result (with the imports a
+section's examples need)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from .model import Action, Parameter, Shape
+from .model import Action, Parameter, ResultField, ResultShape, Shape
+from .naming import snake_case
 
 _EXAMPLE_STRINGS = {
     "MarketplaceId": '"ATVPDKIKX0DER"',
@@ -92,12 +94,8 @@ def _example_value(parameter: Parameter, shapes: Mapping[str, Shape], kinds: set
     return f"[{value}]" if parameter.is_list else value
 
 
-def example(module: str, action: Action, shapes: Mapping[str, Shape], kinds: set[str]) -> str:
-    """`result = mws.orders.list_orders(marketplace_id=[...], created_after=...)`.
-
-    The required arguments, plus the first of each exactly-one-of group none of them settles.
-    `kinds` collects the scalar kinds the example's values use (see `example_imports`).
-    """
+def _arguments(action: Action, shapes: Mapping[str, Shape], kinds: set[str]) -> str:
+    """The required arguments, plus the first of each exactly-one-of group none of them settles."""
     chosen = {p.python_name for p in action.parameters if p.required}
     for constraint in action.constraints:
         if constraint.kind == "exactly_one_of" and not chosen & set(constraint.parameters):
@@ -109,7 +107,79 @@ def example(module: str, action: Action, shapes: Mapping[str, Shape], kinds: set
     ]
     if action.request_body is not None:
         arguments.append(f'{action.request_body.python_name}=b"<?xml version=\\"1.0\\"?>..."')
-    return f"result = mws.{module}.{action.python_name}({', '.join(arguments)})"
+    return ", ".join(arguments)
+
+
+def _scalar(fields: tuple[ResultField, ...]) -> ResultField | None:
+    return next((f for f in fields if f.kind != "structure" and not f.is_list), None)
+
+
+def _item_name(field: ResultField, taken: str) -> str:
+    """`order` for `Orders/Order`: the loop variable over a list field."""
+    name = snake_case(field.item or field.xml_name or field.python_name)
+    return f"{name}_item" if name in (taken, field.python_name, "mws") else name
+
+
+def _use(action: Action, shapes: Mapping[str, ResultShape], subject: str) -> list[str]:
+    """Lines that use a result named `subject`: loop over its first list of structures and print
+    a value of each, else print one of its values. Lists are always lists and other fields may
+    be None, so every line runs on any valid answer."""
+    if action.document:
+        return [f"print({subject}.md5_verified, {subject}.size)"]
+    shape = shapes.get(action.result_shape or "")
+    if shape is None:
+        return [f"print({subject}.request_id)"]
+    listed = next((f for f in shape.fields if f.is_list and f.kind == "structure"), None)
+    if listed is not None and listed.shape is not None:
+        item = _item_name(listed, subject)
+        value = _scalar(shapes[listed.shape].fields)
+        shown = f"{item}.{value.python_name}" if value is not None else item
+        return [f"for {item} in {subject}.{listed.python_name}:", f"    print({shown})"]
+    value = _scalar(shape.fields)
+    if value is not None:
+        return [f"print({subject}.{value.python_name})"]
+    scalars = next((f for f in shape.fields if f.is_list), None)
+    if scalars is not None:
+        item = _item_name(scalars, subject)
+        return [f"for {item} in {subject}.{scalars.python_name}:", f"    print({item})"]
+    for field in shape.fields:  # a structure: print one of its values when it came
+        value = _scalar(shapes[field.shape].fields) if field.shape else None
+        if value is not None:
+            inner = f"{subject}.{field.python_name}"
+            return [f"if {inner} is not None:", f"    print({inner}.{value.python_name})"]
+    return [f"print({subject}.request_id)"]
+
+
+def example(
+    module: str,
+    action: Action,
+    shapes: Mapping[str, Shape],
+    results: Mapping[str, ResultShape],
+    kinds: set[str],
+) -> str:
+    """`result = mws.orders.list_orders(...)`, then lines that use the typed result.
+
+    `kinds` collects the scalar kinds the example's values use (see `example_imports`).
+    """
+    call = f"result = mws.{module}.{action.python_name}({_arguments(action, shapes, kinds)})"
+    return "\n".join([call, *_use(action, results, "result")])
+
+
+def iterator_example(
+    module: str,
+    action: Action,
+    following: Action,
+    shapes: Mapping[str, Shape],
+    results: Mapping[str, ResultShape],
+    kinds: set[str],
+) -> str:
+    """`for page in mws.orders.iter_list_orders(...):` and lines that use each page, which is
+    either action's result: the lines use what both results have."""
+    call = f"for page in mws.{module}.iter_{action.python_name}({_arguments(action, shapes, kinds)}):"
+    lines = _use(action, results, "page")
+    if lines != _use(following, results, "page"):
+        lines = ["print(page.request_id)"]
+    return "\n".join([call, *(f"    {line}" for line in lines)])
 
 
 def example_imports(kinds: Iterable[str]) -> tuple[str, ...]:

@@ -127,6 +127,18 @@ class RequestBody:
 
 
 @dataclass(frozen=True, slots=True)
+class ExtraArgument:
+    """A keyword argument of an action's method that is no MWS parameter (`destination=`)."""
+
+    python_name: str
+    annotation: str  # its Python type, as the method declares it
+    default: str | None  # Python source of the default; None when the argument is required
+    type_label: str  # human-readable type for docs
+    sent_as: str  # what it becomes, for docs: "the HTTP body", "the Content-Type header", ...
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
 class Action:
     name: str
     python_name: str
@@ -143,6 +155,7 @@ class Action:
     parameters: tuple[Parameter, ...]
     constraints: tuple[Constraint, ...]
     request_body: RequestBody | None
+    extra_arguments: tuple[ExtraArgument, ...]  # after the parameters: body, download options
     result_element: str
     document: bool
     result_class: str  # what the method returns: a generated class, "Document" or "MWSResult"
@@ -150,8 +163,33 @@ class Action:
     result_shape: str | None  # descriptor-bearing shape the runtime reads the answer with
     result_is_root: bool  # the shape reads the whole response element (repeated results)
     notes: tuple[str, ...]
-    example: str  # a short Python call with the required arguments filled in
+    example: str  # a short Python call with the required arguments filled in, using its result
+    iterator_example: str | None  # the same for its iter_ method, when it pages
     source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class HelperParameter:
+    """One argument of a handwritten helper method, as its source declares and documents it."""
+
+    name: str
+    annotation: str
+    default: str | None  # Python source of the default; None when required
+    keyword_only: bool
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Helper:
+    """A public method of a section's handwritten wing (its `client_mixin`), read from source."""
+
+    name: str
+    signature: str  # `def name(self, *, ...) -> Result: ...`, as the source declares it
+    returns: str  # the return annotation
+    async_form: str  # on the async client: "await" it, "async for" over it, or "call" it as is
+    description: str  # the docstring without its Args: section
+    parameters: tuple[HelperParameter, ...]
+    source: str  # `templates/mwskit/reports/workflows.py:123`
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +220,9 @@ class Section:
     client_mixin: str | None  # workflows class the sync client inherits (async: Async...)
     package_exports: tuple[PackageExport, ...]  # handwritten names mwskit exports at top level
     example_imports: tuple[str, ...]  # import lines the docs page's examples need
+    # The wing's public methods: read from templates/ by the render stage (generator/wings.py),
+    # which is the stage that knows the template tree; empty until then.
+    helpers: tuple[Helper, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

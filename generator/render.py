@@ -15,10 +15,16 @@ The built-in tree ships inside the package (`generator/_templates/` in a wheel, 
 checkout). A user's template directory overrides it path by path: its file replaces the built-in
 one of the same relative path (and a new path adds a file); every other file comes from the
 built-in tree.
+
+Before rendering, the wings' public methods are read from their source into the model
+(`generator/wings.py`), so the reference documents them as written.
 """
 
 from __future__ import annotations
 
+import html
+import re
+import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +34,7 @@ import jinja2
 from .errors import EXIT_IO, ToolError
 from .model import Api, Section
 from .naming import constant_name, snake_case
+from .wings import with_helpers
 
 TEMPLATE_SUFFIX = ".j2"
 SECTION_PART = "{section}"
@@ -124,6 +131,23 @@ class TemplateTree:
         ]
 
 
+_BREAK_AFTER = re.compile(r"([./]|(?<=\w)_(?=\w))")
+
+
+def _code_breakable(text: str) -> str:
+    """Inline HTML code that may wrap only after a `.`, a `/` or a `_` inside a name (never
+    mid-word), for long names: `InboundShipmentPlanRequestItems.member.N.PrepDetailsList...`,
+    `terms_and_conditions_not_accepted_carrier_list`."""
+    escaped = html.escape(text, quote=False)
+    return "<code>" + _BREAK_AFTER.sub(r"\1<wbr>", escaped) + "</code>"
+
+
+def _outdent(text: str) -> str:
+    """A macro's method-argument lines (indented for a class body) indented once, for a
+    signature shown on its own."""
+    return textwrap.indent(textwrap.dedent(text), "    ")
+
+
 def _environment(tree: TemplateTree) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(root)) for root in tree.roots]),
@@ -136,6 +160,8 @@ def _environment(tree: TemplateTree) -> jinja2.Environment:
     env.filters["docstring"] = _docstring
     env.filters["cell"] = _markdown_cell
     env.filters["code_list"] = _code_list
+    env.filters["code_breakable"] = _code_breakable
+    env.filters["outdent"] = _outdent
     env.filters["constant"] = constant_name
     env.filters["snake"] = snake_case
     return env
@@ -221,6 +247,7 @@ def render(api: Api, templates: Path | None = None) -> dict[str, RenderedFile]:
     """
     tree = TemplateTree.with_overrides(templates)
     env = _environment(tree)
+    api = with_helpers(api, tree.path)
     files: dict[str, RenderedFile] = {}
     for file in tree.files():
         files.update(_outputs(env, api, tree, file))

@@ -6,7 +6,15 @@ from typing import Any
 
 from .. import docs, naming
 from ..load import JsonPath
-from ..model import Action, Constraint, EnumType, Parameter, RequestBody, Throttling
+from ..model import (
+    Action,
+    Constraint,
+    EnumType,
+    ExtraArgument,
+    Parameter,
+    RequestBody,
+    Throttling,
+)
 from .context import SpecContext, docs_url, notes
 from .requests import build_parameters
 from .responses import response_classes
@@ -56,10 +64,15 @@ def build_throttling(name: str, data: dict[str, Any]) -> Throttling:
     )
 
 
-def _request_body(data: dict[str, Any]) -> tuple[RequestBody | None, dict[str, str]]:
-    """The request body, and the Python argument names it and a document answer reserve."""
+_MARKETPLACE_TYPE = "Marketplace | str | None"
+_MARKETPLACE_LABEL = "Marketplace, marketplace ID or country code"
+
+
+def _extra_arguments(data: dict[str, Any]) -> tuple[RequestBody | None, tuple[ExtraArgument, ...]]:
+    """The request body, and the method's arguments beyond the MWS parameters: the body and its
+    Content-Type and charset for a body, where to stream the document for a document answer."""
     body_data = data.get("request_body")
-    reserved: dict[str, str] = {}
+    extras: list[ExtraArgument] = []
     body: RequestBody | None = None
     if body_data is not None:
         body = RequestBody(
@@ -68,13 +81,60 @@ def _request_body(data: dict[str, Any]) -> tuple[RequestBody | None, dict[str, s
             description=body_data["description"],
             md5_parameter=body_data["md5_parameter"],
         )
-        reserved[body.python_name] = "the request body"
-        reserved["content_type"] = "the request body's Content-Type"
-        reserved["marketplace"] = "the marketplace whose flat-file charset the body is in"
+        extras += [
+            ExtraArgument(
+                body.python_name,
+                "FeedSource",
+                None,
+                "bytes, a path or a binary file",
+                "the HTTP body",
+                f"{body.description} Its base64 MD5 is sent as {body.md5_parameter}. Bytes, "
+                "a path (str or os.PathLike) or a binary file "
+                "object; a file is read in chunks (for its MD5, then to send it), never whole.",
+            ),
+            ExtraArgument(
+                "content_type",
+                "str | None",
+                "None",
+                "string",
+                "the Content-Type header",
+                "Content-Type of the body; default text/xml for XML documents, else "
+                "tab-separated values in the marketplace's flat-file charset (ISO-8859-1 "
+                "without a marketplace).",
+            ),
+            ExtraArgument(
+                "marketplace",
+                _MARKETPLACE_TYPE,
+                "None",
+                _MARKETPLACE_LABEL,
+                "not sent: it chooses the charset",
+                "Marketplace (member, ID or country code) whose flat-file charset the default "
+                "Content-Type names.",
+            ),
+        ]
     if data["response"].get("document", False):
-        reserved["destination"] = "where the document is streamed"
-        reserved["marketplace"] = "the marketplace whose report encoding applies"
-    return body, reserved
+        extras += [
+            ExtraArgument(
+                "destination",
+                "Destination | None",
+                "None",
+                "a path or a binary file",
+                "not sent: where the answer goes",
+                "A path (str or os.PathLike) or a binary file object to stream the document to "
+                "(MD5 checked on the way, never held in memory); without it the document is "
+                "returned in memory, in `content`.",
+            ),
+            ExtraArgument(
+                "marketplace",
+                _MARKETPLACE_TYPE,
+                "None",
+                _MARKETPLACE_LABEL,
+                "not sent: it chooses the charset",
+                "Marketplace (member, ID or country code) whose report encoding applies when "
+                "the response declares no charset.",
+            ),
+        ]
+    return body, tuple(extras)
 
 
 def build_action(
@@ -89,7 +149,8 @@ def build_action(
     result_class, result_shape, result_is_root = response_classes(
         ctx, name, data["response"], result_names
     )
-    body, reserved = _request_body(data)
+    body, extras = _extra_arguments(data)
+    reserved = {extra.python_name: f"the method's {extra.python_name}= argument" for extra in extras}
     parameters = build_parameters(
         ctx, data["parameters"], (*path, "parameters"), enums, shape_names, reserved
     )
@@ -116,6 +177,7 @@ def build_action(
             ctx, data.get("constraints", []), (*path, "constraints"), parameters
         ),
         request_body=body,
+        extra_arguments=extras,
         result_element=data["response"]["result_element"],
         document=data["response"].get("document", False),
         result_class=result_class,
@@ -124,5 +186,6 @@ def build_action(
         result_is_root=result_is_root,
         notes=notes(data),
         example="",  # set with the section's shapes (generator.docs)
+        iterator_example=None,
         source=ctx.ref(path, at_key=True),
     )

@@ -70,10 +70,12 @@ def _linked(
     actions: dict[str, Action],
     pages: dict[str, str],
     shapes: tuple[Shape, ...],
+    result_shapes: tuple[ResultShape, ...],
     example_kinds: set[str],
 ) -> tuple[Action, ...]:
-    """The actions sorted by name, each with its pagination companion and its docs example."""
+    """The actions sorted by name, each with its pagination companion and its docs examples."""
     shape_map = {shape.name: shape for shape in shapes}
+    result_map = {shape.name: shape for shape in result_shapes}
     linked: list[Action] = []
     for name in sorted(actions):
         action = actions[name]
@@ -84,7 +86,14 @@ def _linked(
                 next_token_action=companion.name if companion else None,
                 next_token_descriptor=companion.descriptor if companion else None,
                 page_annotation=types.page_type(action, companion) if companion else None,
-                example=docs.example(module, action, shape_map, example_kinds),
+                example=docs.example(module, action, shape_map, result_map, example_kinds),
+                iterator_example=(
+                    docs.iterator_example(
+                        module, action, companion, shape_map, result_map, example_kinds
+                    )
+                    if companion
+                    else None
+                ),
             )
         )
     return tuple(linked)
@@ -121,7 +130,7 @@ def build_section(spec: LoadedSpec) -> tuple[Section | None, list[SpecError]]:
     name = data["section"]
     module = naming.module_name(name)
     example_kinds: set[str] = set()
-    final_actions = _linked(module, actions, pages, shapes, example_kinds)
+    final_actions = _linked(module, actions, pages, shapes, ordered_results, example_kinds)
     mixin = data.get("client_mixin")
     imports = section_imports(enums, shapes, ordered_results, final_actions, mixin)
     section = Section(

@@ -155,11 +155,16 @@ class StandIn:
         )
 
 
+LAST_PAGE = re.compile(rb"<NextToken>[^<]*</NextToken>|<HasNext>true</HasNext>")
+
+
 def answer(section: Section, action: Action) -> bytes:
-    """The sample response for the action when there is one, else a minimal valid one."""
+    """The sample response for the action when there is one, else a minimal valid one. A
+    ...ByNextToken answer is the last page (its NextToken removed), so `iter_` examples end."""
     sample = SAMPLES / section.module / f"{action.name}.xml"
     if sample.is_file():
-        return sample.read_bytes()
+        body = sample.read_bytes()
+        return LAST_PAGE.sub(b"", body) if action.next_token_of else body
     return (
         f'<?xml version="1.0"?>\n<{action.name}Response xmlns="{section.namespace}">'
         f"<{action.result_element}/>"
@@ -210,6 +215,7 @@ class PageRun:
     stand_in: StandIn = field(default_factory=StandIn)
     sandbox: mwskit.sandbox.Sandbox | None = None
     output: str = ""
+    block_calls: list[list[tuple[str, str]]] = field(default_factory=list)  # per run block
 
 
 @contextlib.contextmanager
@@ -276,6 +282,7 @@ def run_page(
             if block.info != RUN:
                 continue
             compiled = compile(textwrap.dedent(block.code), f"{block.page}:{block.line}", "exec")
+            calls_before = len(run.stand_in.calls)
             try:
                 with contextlib.redirect_stdout(output):
                     exec(compiled, namespace)
@@ -284,6 +291,7 @@ def run_page(
                     f"{block.page}:{block.line}: example failed: {type(error).__name__}: {error}\n"
                     f"{block.code}"
                 ) from error
+            run.block_calls.append(run.stand_in.calls[calls_before:])
     run.output = output.getvalue()
     return run
 
@@ -319,15 +327,25 @@ SECTION_PAGES = {section.module: section for section in API.sections}
 def test_reference_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocks = code_blocks(page)
     check_fences(blocks, generated=True)
-    stand_in = run_page(blocks, monkeypatch, backend="stand-in").stand_in
+    run = run_page(blocks, monkeypatch, backend="stand-in")
     section = SECTION_PAGES.get(page.stem)
     if section is None:
-        assert stand_in.calls == [], f"{page.name}: made calls {stand_in.calls}"
+        assert run.stand_in.calls == [], f"{page.name}: made calls {run.stand_in.calls}"
         return
-    # One setup block, then one example per action, each calling exactly its own action.
-    runnable = [block for block in blocks if block.info == RUN]
-    assert len(runnable) == 1 + len(section.actions), page.name
-    assert stand_in.calls == [(section.module, action.name) for action in section.actions]
+    # One setup block, then one example per action, each calling exactly its own action and
+    # printing from its result; after a paging action, its iter_ example, which calls the
+    # action and, when that page says more follow, its ...ByNextToken companion once (the
+    # stand-in makes the companion's answer the last page).
+    blocks_calls = iter(run.block_calls)
+    assert next(blocks_calls) == [], f"{page.name}: the setup block calls nothing"
+    for action in section.actions:
+        call = (section.module, action.name)
+        assert next(blocks_calls) == [call], f"{page.name}: {action.name}"
+        if action.next_token_action:
+            companion = (section.module, action.next_token_action)
+            assert next(blocks_calls) in ([call], [call, companion]), f"{page.name}: iter_"
+    assert next(blocks_calls, None) is None, f"{page.name}: more examples than methods"
+    assert run.output.count("\n") >= len(section.actions), "every example prints its result"
 
 
 def test_guides_have_runnable_examples() -> None:

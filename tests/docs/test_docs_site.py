@@ -1,7 +1,7 @@
 """The documentation site builds with `mkdocs build --strict`, and everything it must have is there.
 
 The site is mkdocs.yml + the guides in docs_src/pages/ + the reference pages in generated/docs/
-(added by docs_src/hooks.py). The build goes to a temporary folder; then every section has its
+(added by docs_src/hooks.py). The build goes to a temporary folder (tests/docs/conftest.py); then every section has its
 page in the navigation, every action its anchor (with throttling, parameters, response, errors
 and an example), every internal link and anchor of every built page resolves, search has an
 index, and the errors guide describes every name mwskit.errors exports.
@@ -9,23 +9,26 @@ index, and the errors guide describes every name mwskit.errors exports.
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import os
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
+from docs_browser import SITE_PREFIX, SITE_URL
+from mkdocs.config import load_config
+from mkdocs.exceptions import PluginError
+from mkdocs.utils.yaml import yaml_load
 
 import mwskit.errors
 from conftest import ROOT
 from generator.model import Api
 from generator.pipeline import build_model
 from generator.render import render
+from generator.wings import with_helpers
 
 API: Api = build_model(sorted((ROOT / "specs").glob("*.yaml")), ROOT)
 
@@ -57,30 +60,13 @@ def _parse(path: Path) -> _Page:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, f"mkdocs build --strict failed:\n{log}"
-    assert not re.search(r"^(WARNING|ERROR)\b", log, re.M), log
-    return out
-
-
-@pytest.fixture(scope="module")
 def pages(site: Path) -> dict[Path, _Page]:
     return {path: _parse(path) for path in sorted(site.rglob("*.html"))}
 
 
 def test_config_is_strict_and_pins_the_theme() -> None:
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    with (ROOT / "mkdocs.yml").open("rb") as file:
+        config = yaml_load(file)  # MkDocs' own loader: it reads the !ENV tag of site_url
     assert config["strict"] is True
     assert config["theme"]["name"] == "material"
     assert config["validation"]["anchors"] == "warn"
@@ -147,11 +133,27 @@ def test_internal_links_and_anchors_resolve(site: Path, pages: dict[Path, _Page]
 
 
 def test_search_index_covers_the_reference(site: Path) -> None:
+    """Every method has its own entry, and an action's entry holds each of its parameters'
+    Python and wire names, so search finds them all."""
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    locations = {doc["location"] for doc in index["docs"]}
-    for section in API.sections:
+    texts = {doc["location"]: doc["text"] for doc in index["docs"]}
+    api = with_helpers(API, (ROOT / "templates").joinpath)
+    for section in api.sections:
+        page = f"reference/{section.module}/"
         for action in section.actions:
-            assert f"reference/{section.module}/#{action.name.lower()}" in locations
+            text = texts[f"{page}#{action.name.lower()}"]
+            names = [action.python_name, *(a.python_name for a in action.extra_arguments)]
+            names += [name for p in action.parameters for name in (p.python_name, p.wire)]
+            missing = [name for name in names if name not in text]
+            assert missing == [], f"{section.module}#{action.name}: not in its search entry"
+            if action.next_token_action:
+                assert f"{page}#iter_{action.python_name}" in texts
+        for helper in section.helpers:
+            text = texts[f"{page}#{helper.name}"]
+            assert all(p.name in text for p in helper.parameters), helper.name
+    helpers = {helper.name for section in api.sections for helper in section.helpers}
+    assert {"request_and_get_report", "iter_report_rows", "submit_feed_and_wait"} <= helpers
+    assert "preflight" in helpers
 
 
 def test_errors_guide_describes_every_error_class() -> None:
@@ -192,15 +194,83 @@ def test_section_page_shows_response_shapes(tmp_path: Path) -> None:
     api = build_model(sorted(specs.glob("*.yaml")), tmp_path)
     page = render(api, ROOT / "templates")["docs/widgets.md"].text
 
-    listing = page[page.index("\n## ListWidgets\n") : page.index("\n## ListWidgetsByNextToken\n")]
-    assert "returns `ListWidgetsResult`" in listing
+    listing = page[page.index("\n## ListWidgets\n") : page.index("\n## iter_list_widgets\n")]
+    assert "returns [`ListWidgetsResult`](#result-listwidgetsresult)" in listing
     assert "[`ListWidgetsResult`](#result-listwidgetsresult), read from `<ListWidgetsResult>`:" in (
         listing
     )
     assert (
-        "| `widgets` | `Widgets/Widget` | [list of Widget](#result-widget) | The widgets found. |"
-        in (listing)
-    )
+        "<code>widgets</code> · XML <code>Widgets/<wbr>Widget</code>\n"
+        ":   *[list of Widget](#result-widget)*. The widgets found.\n"
+    ) in listing
+    assert "for widget in result.widgets:\n    print(widget.widget_id)\n" in listing
     assert '### <a id="result-widget"></a>Widget' in page
-    assert "| `color` | `Color` | [WidgetColor (enum)](#widgetcolor) |" in page
+    color = "<code>color</code> · XML <code>Color</code>\n:   *[WidgetColor (enum)](#widgetcolor)*."
+    assert color in page
     assert "### WidgetColor" in page  # the enum's heading, whose anchor the link uses
+
+
+# How contributor notes read: where a value comes from and what the spec follows. They belong
+# in `notes:` (a collapsed "Spec notes" block on the site), never in a user-facing description.
+SOURCE_TALK = re.compile(
+    r"seeded|the reference (keeps|says|adds|places)|sources disagree|kept because|docs snapshot"
+    r"|mws-advanced|\bboto\b|ScaleLeap|python-amazon-mws|peddler|official (PHP|Java|client)"
+    r"|the spec (follows|uses|keeps|records)",
+    re.IGNORECASE,
+)
+
+
+def _descriptions(node: object, path: str) -> list[tuple[str, str]]:
+    """Every `description` text of a spec, with its path; `notes` are not descended into."""
+    found: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "description" and isinstance(value, str):
+                found.append((f"{path}.{key}", value))
+            elif key != "notes":
+                found += _descriptions(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _descriptions(value, f"{path}[{index}]")
+    return found
+
+
+def test_descriptions_hold_no_contributor_notes() -> None:
+    mixed = [
+        f"{spec.name}: {path}: {text}"
+        for spec in sorted((ROOT / "specs").glob("*.yaml"))
+        for path, text in _descriptions(yaml.safe_load(spec.read_text(encoding="utf-8")), "$")
+        if SOURCE_TALK.search(text)
+    ]
+    assert mixed == [], "move these to notes: (shown as Spec notes)"
+
+
+def test_spec_notes_are_collapsed_apart_from_the_description(
+    site: Path, pages: dict[Path, _Page]
+) -> None:
+    html = (site / "reference" / "orders" / "index.html").read_text(encoding="utf-8")
+    listing = html[html.index('<h2 id="listorders"') : html.index('<h2 id="iter_list_orders"')]
+    note = "the docs page does not state this as a rule, so the spec does not encode it"
+    assert listing.count(note) == 1
+    block = listing[listing.rindex("<details", 0, listing.index(note)) :]
+    assert block.startswith('<details class="note">\n<summary>Spec notes</summary>')
+    assert "</details>" not in block[: block.index(note)]
+    assert SOURCE_TALK.search(listing[: listing.index("<details")]) is None
+
+
+def test_sitemap_and_404_page_use_the_published_address(site: Path) -> None:
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>{SITE_URL}reference/orders/</loc>" in sitemap
+    not_found = _parse(site / "404.html")
+    local = [link for link in not_found.links if not urlsplit(link).scheme]
+    assert local and all(link.startswith(SITE_PREFIX) for link in local), local
+
+
+def test_a_build_without_the_published_address_is_refused() -> None:
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs_src" / "hooks.py")
+    assert spec is not None and spec.loader is not None
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    config = load_config(str(ROOT / "mkdocs.yml"), site_url="")
+    with pytest.raises(PluginError, match="set MWSKIT_SITE_URL"):
+        hooks.on_config(config)

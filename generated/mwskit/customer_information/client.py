@@ -29,7 +29,7 @@ class CustomerInformationClient:
         marketplace_id: str | None = None,
         customer_id_list: Iterable[str],
     ) -> GetCustomersForCustomerIdResult:
-        """Fetch Webstore customer accounts by customer ID; an unconfirmed twin of GetCustomersForCustomerId found only in the official PHP library.
+        """Fetch Webstore customer accounts by customer ID, like GetCustomersForCustomerId.
 
         Args:
             marketplace_id (MarketplaceId): Webstore marketplace the customers belong to.
@@ -158,7 +158,7 @@ class AsyncCustomerInformationClient:
         marketplace_id: str | None = None,
         customer_id_list: Iterable[str],
     ) -> GetCustomersForCustomerIdResult:
-        """Fetch Webstore customer accounts by customer ID; an unconfirmed twin of GetCustomersForCustomerId found only in the official PHP library.
+        """Fetch Webstore customer accounts by customer ID, like GetCustomersForCustomerId.
 
         Args:
             marketplace_id (MarketplaceId): Webstore marketplace the customers belong to.

@@ -196,7 +196,7 @@ class FeedsClient(FeedsWorkflows):
 
         Args:
             feed_submission_id (FeedSubmissionId): ID of the submission whose processing report is wanted, as returned by SubmitFeed or GetFeedSubmissionList. Required.
-            destination: A path or a binary file object to stream the document to (MD5 checked on the way, never held in memory); without it the document is returned in memory.
+            destination: A path (str or os.PathLike) or a binary file object to stream the document to (MD5 checked on the way, never held in memory); without it the document is returned in memory, in `content`.
             marketplace: Marketplace (member, ID or country code) whose report encoding applies when the response declares no charset.
 
         Throttling: 15 requests at once, one more every minute, 60 per hour.
@@ -232,8 +232,7 @@ class FeedsClient(FeedsWorkflows):
             amazon_order_id (AmazonOrderId): Easy Ship order whose PDF documents are requested through a _POST_EASYSHIP_DOCUMENTS_ feed (India only).
             document_type (DocumentType): Which Easy Ship PDF to produce for AmazonOrderId (India only); every kind when omitted.
             feed_options (FeedOptions): Extra settings for feed types that accept them (such as _UPLOAD_VAT_INVOICE_), as described for each feed type on Feeds_FeedType.
-            feed_content: The feed file, sent as the raw HTTP request body with a Content-Type matching its format and encoding. Its base64 MD5 is sent as ContentMD5Value.
-            Bytes, a path or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
+            feed_content: The feed file, sent as the raw HTTP request body with a Content-Type matching its format and encoding. Its base64 MD5 is sent as ContentMD5Value. Bytes, a path (str or os.PathLike) or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
             content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in the marketplace's flat-file charset (ISO-8859-1 without a marketplace).
             marketplace: Marketplace (member, ID or country code) whose flat-file charset the default Content-Type names.
 
@@ -423,7 +422,7 @@ class AsyncFeedsClient(AsyncFeedsWorkflows):
 
         Args:
             feed_submission_id (FeedSubmissionId): ID of the submission whose processing report is wanted, as returned by SubmitFeed or GetFeedSubmissionList. Required.
-            destination: A path or a binary file object to stream the document to (MD5 checked on the way, never held in memory); without it the document is returned in memory.
+            destination: A path (str or os.PathLike) or a binary file object to stream the document to (MD5 checked on the way, never held in memory); without it the document is returned in memory, in `content`.
             marketplace: Marketplace (member, ID or country code) whose report encoding applies when the response declares no charset.
 
         Throttling: 15 requests at once, one more every minute, 60 per hour.
@@ -459,8 +458,7 @@ class AsyncFeedsClient(AsyncFeedsWorkflows):
             amazon_order_id (AmazonOrderId): Easy Ship order whose PDF documents are requested through a _POST_EASYSHIP_DOCUMENTS_ feed (India only).
             document_type (DocumentType): Which Easy Ship PDF to produce for AmazonOrderId (India only); every kind when omitted.
             feed_options (FeedOptions): Extra settings for feed types that accept them (such as _UPLOAD_VAT_INVOICE_), as described for each feed type on Feeds_FeedType.
-            feed_content: The feed file, sent as the raw HTTP request body with a Content-Type matching its format and encoding. Its base64 MD5 is sent as ContentMD5Value.
-            Bytes, a path or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
+            feed_content: The feed file, sent as the raw HTTP request body with a Content-Type matching its format and encoding. Its base64 MD5 is sent as ContentMD5Value. Bytes, a path (str or os.PathLike) or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
             content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in the marketplace's flat-file charset (ISO-8859-1 without a marketplace).
             marketplace: Marketplace (member, ID or country code) whose flat-file charset the default Content-Type names.
 

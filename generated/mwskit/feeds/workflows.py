@@ -280,7 +280,15 @@ class _FeedsBase:
     ) -> PreflightReport:
         """Every character of a text feed that its encoding cannot represent, with line and
         column; nothing is sent. The encoding: `encoding`, else the XML declaration's (UTF-8),
-        else the marketplace's flat-file charset (iso-8859-1 without a marketplace)."""
+        else the marketplace's flat-file charset (iso-8859-1 without a marketplace).
+
+        Args:
+            text_or_path: The feed as text, or the path of its file.
+            marketplace: Marketplace (member, ID or country code) whose flat-file charset
+                applies to a flat file.
+            encoding: The encoding the feed will be sent in, overriding the others.
+            source_encoding: How the file at a path is decoded to read it.
+        """
         from_marketplace = flat_file_encoding_for(MARKETPLACES, marketplace)
         return preflight_feed(
             text_or_path, from_marketplace, encoding=encoding, source_encoding=source_encoding
@@ -329,7 +337,23 @@ class FeedsWorkflows(_FeedsBase):
         parse its processing report. `marketplace` also gives the encoding of a flat-file
         processing report that declares no charset (without it such a report raises
         ValueError). A negative `poll_interval` or a `timeout` that is not > 0 raises
-        ValueError before anything is sent."""
+        ValueError before anything is sent.
+
+        Args:
+            feed_type: The FeedType (SubmitFeed's FeedType).
+            feed_content: The feed: bytes, a path (str or os.PathLike) or a binary file; a file
+                is read in chunks, never whole.
+            marketplace_id_list: Marketplaces the feed applies to (SubmitFeed's
+                MarketplaceIdList).
+            purge_and_replace: Replace all the seller's existing data of this kind
+                (SubmitFeed's PurgeAndReplace).
+            content_type: Content-Type of the feed; default text/xml for XML, else
+                tab-separated values in the marketplace's flat-file charset.
+            marketplace: Marketplace (member, ID or country code) whose flat-file charset the
+                feed and its processing report are in.
+            poll_interval: Seconds between two status checks.
+            timeout: Seconds after which WorkflowTimeout is raised.
+        """
         submit = _submit_args(
             feed_type,
             feed_content,

@@ -539,7 +539,7 @@ class RentalTransactionEvent:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PerformanceBondRefundEvent:
-    """A refund of a performance bond (from the official client library; not in the datatype table).
+    """A refund of a performance bond.
 
     Attributes:
         marketplace_country_code (MarketplaceCountryCode): string
@@ -758,7 +758,7 @@ class RemovalShipmentItem:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RemovalShipmentEvent:
-    """A removal order shipment (from the official client library; not in the datatype table).
+    """A removal order shipment.
 
     Attributes:
         posted_date (PostedDate): datetime
@@ -775,7 +775,7 @@ class RemovalShipmentEvent:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TrialShipmentEvent:
-    """A fee for a trial shipment (from the official client library; not in the datatype table).
+    """A fee for a trial shipment.
 
     Attributes:
         amazon_order_id (AmazonOrderId): string

@@ -767,7 +767,7 @@ class AvailableDeliveryExperienceOption:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AvailableShippingServiceOptions:
-    """Pick-up and delivery-confirmation options the service offers, with their charges (official client library; not in the datatype table).
+    """Pick-up and delivery-confirmation options the service offers, with their charges.
 
     Attributes:
         available_carrier_will_pick_up_options (AvailableCarrierWillPickUpOptions/AvailableCarrierWillPickUpOption): list of AvailableCarrierWillPickUpOption

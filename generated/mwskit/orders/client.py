@@ -121,14 +121,14 @@ class OrdersClient:
             Iterable[EasyShipShipmentStatus | EasyShipShipmentStatusValue] | None
         ) = None,
     ) -> ListOrdersResult:
-        """Search orders created, or last updated, in a time window, optionally filtered by status, fulfillment channel, payment method, buyer e-mail or seller order ID; up to 100 orders per page.
+        """Search orders created, or last updated, in a time window, optionally filtered by status, fulfillment channel, payment method, buyer e-mail or seller order ID; up to 100 orders per page. While an order is Pending, buyer contact details and the order total are withheld (Japanese pre-orders still show buyer name and e-mail, but not address or total); FBA gift orders never include BuyerEmail.
 
         Args:
             created_after (CreatedAfter): Only orders created at or after this time; the window is selected by this or LastUpdatedAfter.
-            created_before (CreatedBefore): Only orders created at or before this time; must be later than CreatedAfter.
+            created_before (CreatedBefore): Only orders created at or before this time; must be later than CreatedAfter. Amazon may end the window earlier than asked; the response's CreatedBefore gives the bound actually used.
             last_updated_after (LastUpdatedAfter): Only orders whose last change (any status change, including creation, by Amazon or the seller) is at or after this time.
-            last_updated_before (LastUpdatedBefore): Only orders last changed at or before this time; must be later than LastUpdatedAfter.
-            order_status (OrderStatus.Status.N): Only orders whose current status is one of these.
+            last_updated_before (LastUpdatedBefore): Only orders last changed at or before this time; must be later than LastUpdatedAfter. Amazon may end the window earlier than asked; the response's LastUpdatedBefore gives the bound actually used.
+            order_status (OrderStatus.Status.N): Only orders whose current status is one of these; Unshipped and PartiallyShipped must be requested together.
             marketplace_id (MarketplaceId.Id.N): Marketplaces to search; each must be one where the seller is registered, otherwise the call fails. Required.
             fulfillment_channel (FulfillmentChannel.Channel.N): Only orders shipped through these channels (Amazon or seller fulfilment).
             payment_method (PaymentMethod.Method.N): Only orders paid with one of these methods.
@@ -320,14 +320,14 @@ class AsyncOrdersClient:
             Iterable[EasyShipShipmentStatus | EasyShipShipmentStatusValue] | None
         ) = None,
     ) -> ListOrdersResult:
-        """Search orders created, or last updated, in a time window, optionally filtered by status, fulfillment channel, payment method, buyer e-mail or seller order ID; up to 100 orders per page.
+        """Search orders created, or last updated, in a time window, optionally filtered by status, fulfillment channel, payment method, buyer e-mail or seller order ID; up to 100 orders per page. While an order is Pending, buyer contact details and the order total are withheld (Japanese pre-orders still show buyer name and e-mail, but not address or total); FBA gift orders never include BuyerEmail.
 
         Args:
             created_after (CreatedAfter): Only orders created at or after this time; the window is selected by this or LastUpdatedAfter.
-            created_before (CreatedBefore): Only orders created at or before this time; must be later than CreatedAfter.
+            created_before (CreatedBefore): Only orders created at or before this time; must be later than CreatedAfter. Amazon may end the window earlier than asked; the response's CreatedBefore gives the bound actually used.
             last_updated_after (LastUpdatedAfter): Only orders whose last change (any status change, including creation, by Amazon or the seller) is at or after this time.
-            last_updated_before (LastUpdatedBefore): Only orders last changed at or before this time; must be later than LastUpdatedAfter.
-            order_status (OrderStatus.Status.N): Only orders whose current status is one of these.
+            last_updated_before (LastUpdatedBefore): Only orders last changed at or before this time; must be later than LastUpdatedAfter. Amazon may end the window earlier than asked; the response's LastUpdatedBefore gives the bound actually used.
+            order_status (OrderStatus.Status.N): Only orders whose current status is one of these; Unshipped and PartiallyShipped must be requested together.
             marketplace_id (MarketplaceId.Id.N): Marketplaces to search; each must be one where the seller is registered, otherwise the call fails. Required.
             fulfillment_channel (FulfillmentChannel.Channel.N): Only orders shipped through these channels (Amazon or seller fulfilment).
             payment_method (PaymentMethod.Method.N): Only orders paid with one of these methods.

@@ -120,7 +120,7 @@ OrderStatusValue = Literal[
 
 
 class PaymentMethod(StrEnum):
-    """How the buyer paid, used as an order filter."""
+    """How the buyer paid, used as an order filter. COD (cash on delivery) and CVS (convenience store) are valid only in Japan; Other covers every other method."""
 
     COD = "COD"
     CVS = "CVS"

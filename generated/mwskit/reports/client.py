@@ -83,7 +83,7 @@ class ReportsClient(ReportsWorkflows):
 
         Args:
             report_id (ReportId): Report to download, as a ReportId from GetReportList, a GeneratedReportId from GetReportRequestList, or the ReportReferenceId of an Easy Ship feed result. Required.
-            destination: A path or a binary file object to stream the document to (MD5 checked on the way, never held in memory); without it the document is returned in memory.
+            destination: A path (str or os.PathLike) or a binary file object to stream the document to (MD5 checked on the way, never held in memory); without it the document is returned in memory, in `content`.
             marketplace: Marketplace (member, ID or country code) whose report encoding applies when the response declares no charset.
 
         Throttling: 15 requests at once, one more every minute, 60 per hour.
@@ -524,7 +524,7 @@ class AsyncReportsClient(AsyncReportsWorkflows):
 
         Args:
             report_id (ReportId): Report to download, as a ReportId from GetReportList, a GeneratedReportId from GetReportRequestList, or the ReportReferenceId of an Easy Ship feed result. Required.
-            destination: A path or a binary file object to stream the document to (MD5 checked on the way, never held in memory); without it the document is returned in memory.
+            destination: A path (str or os.PathLike) or a binary file object to stream the document to (MD5 checked on the way, never held in memory); without it the document is returned in memory, in `content`.
             marketplace: Marketplace (member, ID or country code) whose report encoding applies when the response declares no charset.
 
         Throttling: 15 requests at once, one more every minute, 60 per hour.

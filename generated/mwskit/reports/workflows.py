@@ -168,7 +168,23 @@ class ReportsWorkflows:
     ) -> ReportOutcome:
         """Request a report, poll GetReportRequestList every `poll_interval` seconds until it is
         done, cancelled (ReportCancelled) or has no data, and download it (to `destination`,
-        when given). Raises WorkflowTimeout after `timeout` seconds."""
+        when given). Raises WorkflowTimeout after `timeout` seconds.
+
+        Args:
+            report_type: The ReportType to request (RequestReport's ReportType).
+            start_date: Start of the report's date range (RequestReport's StartDate).
+            end_date: End of the report's date range (RequestReport's EndDate).
+            report_options: Options of the report type (RequestReport's ReportOptions).
+            marketplace_id_list: Marketplaces the report covers (RequestReport's
+                MarketplaceIdList).
+            destination: A path or a binary file to stream the document to (MD5 checked on the
+                way); without it the document is kept in memory.
+            marketplace: Marketplace (member, ID or country code) whose report encoding applies
+                when the document declares no charset.
+            poll_interval: Seconds between two status checks (default: the status action's
+                restore rate, so polling never drains its bucket).
+            timeout: Seconds after which WorkflowTimeout is raised.
+        """
         plan = plan_report(
             client_timer(self),
             _request_args(report_type, start_date, end_date, report_options, marketplace_id_list),
@@ -189,7 +205,18 @@ class ReportsWorkflows:
         timeout: float = DEFAULT_TIMEOUT,
     ) -> ReportOutcome:
         """Poll GetReportList for a report of `report_type` available at or after
-        `available_from_date`, then download the newest. Raises WorkflowTimeout after `timeout`."""
+        `available_from_date`, then download the newest. Raises WorkflowTimeout after `timeout`.
+
+        Args:
+            report_type: The ReportType of the scheduled report.
+            available_from_date: Only a report available at or after this time counts.
+            destination: A path or a binary file to stream the document to (MD5 checked on the
+                way); without it the document is kept in memory.
+            marketplace: Marketplace (member, ID or country code) whose report encoding applies
+                when the document declares no charset.
+            poll_interval: Seconds between two GetReportList calls.
+            timeout: Seconds after which WorkflowTimeout is raised.
+        """
         plan = plan_scheduled_report(
             client_timer(self),
             report_type,
@@ -220,7 +247,14 @@ class ReportsWorkflows:
         """Download a flat-file report to a temporary file (MD5 verified before any row is
         given out), then read it row by row: dicts by header name, or `record`s
         (OrderReportRow, InventoryReportRow, SettlementReportRow, or REPORT_RECORDS[type]).
-        Text is decoded with the declared charset, else the marketplace's report encoding."""
+        Text is decoded with the declared charset, else the marketplace's report encoding.
+
+        Args:
+            report_id: The ReportId to download (GetReport's ReportId).
+            marketplace: Marketplace (member, ID or country code) whose report encoding applies
+                when the document declares no charset.
+            record: A ReportRecord class to read each row into; without it each row is a dict.
+        """
         with tempfile.TemporaryFile() as file:
             document = self.get_report(  # type: ignore[attr-defined]
                 report_id=report_id, destination=file, marketplace=marketplace

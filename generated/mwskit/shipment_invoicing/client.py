@@ -88,8 +88,7 @@ class ShipmentInvoicingClient:
         Args:
             marketplace_id (MarketplaceId): Marketplace of the shipment (Brazil, A2Q3Y263D00KWC). Required.
             amazon_shipment_id (AmazonShipmentId): Amazon's identifier of the outbound shipment the invoice belongs to. Required.
-            invoice_content: The Brazilian XML invoice document, sent as the raw HTTP request body. Its base64 MD5 is sent as ContentMD5Value.
-            Bytes, a path or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
+            invoice_content: The Brazilian XML invoice document, sent as the raw HTTP request body. Its base64 MD5 is sent as ContentMD5Value. Bytes, a path (str or os.PathLike) or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
             content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in the marketplace's flat-file charset (ISO-8859-1 without a marketplace).
             marketplace: Marketplace (member, ID or country code) whose flat-file charset the default Content-Type names.
 
@@ -181,8 +180,7 @@ class AsyncShipmentInvoicingClient:
         Args:
             marketplace_id (MarketplaceId): Marketplace of the shipment (Brazil, A2Q3Y263D00KWC). Required.
             amazon_shipment_id (AmazonShipmentId): Amazon's identifier of the outbound shipment the invoice belongs to. Required.
-            invoice_content: The Brazilian XML invoice document, sent as the raw HTTP request body. Its base64 MD5 is sent as ContentMD5Value.
-            Bytes, a path or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
+            invoice_content: The Brazilian XML invoice document, sent as the raw HTTP request body. Its base64 MD5 is sent as ContentMD5Value. Bytes, a path (str or os.PathLike) or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
             content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in the marketplace's flat-file charset (ISO-8859-1 without a marketplace).
             marketplace: Marketplace (member, ID or country code) whose flat-file charset the default Content-Type names.
 

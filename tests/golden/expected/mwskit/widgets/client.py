@@ -44,7 +44,7 @@ class WidgetsClient:
 
         Args:
             interval (Interval): ReportInterval (enum) Required.
-            destination: A path or a binary file object to stream the document to (MD5 checked on the way, never held in memory); without it the document is returned in memory.
+            destination: A path (str or os.PathLike) or a binary file object to stream the document to (MD5 checked on the way, never held in memory); without it the document is returned in memory, in `content`.
             marketplace: Marketplace (member, ID or country code) whose report encoding applies when the response declares no charset.
 
         Throttling: 2 requests at once, one more every minute.
@@ -163,8 +163,7 @@ class WidgetsClient:
         Args:
             assemblies (Assemblies.member.N): The assemblies to create. Required.
             class_ (Class): A parameter whose Python name is a keyword.
-            assembly_document: The assembly document, sent as the raw request body. Its base64 MD5 is sent as ContentMD5Value.
-            Bytes, a path or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
+            assembly_document: The assembly document, sent as the raw request body. Its base64 MD5 is sent as ContentMD5Value. Bytes, a path (str or os.PathLike) or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
             content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in the marketplace's flat-file charset (ISO-8859-1 without a marketplace).
             marketplace: Marketplace (member, ID or country code) whose flat-file charset the default Content-Type names.
 
@@ -201,7 +200,7 @@ class AsyncWidgetsClient:
 
         Args:
             interval (Interval): ReportInterval (enum) Required.
-            destination: A path or a binary file object to stream the document to (MD5 checked on the way, never held in memory); without it the document is returned in memory.
+            destination: A path (str or os.PathLike) or a binary file object to stream the document to (MD5 checked on the way, never held in memory); without it the document is returned in memory, in `content`.
             marketplace: Marketplace (member, ID or country code) whose report encoding applies when the response declares no charset.
 
         Throttling: 2 requests at once, one more every minute.
@@ -320,8 +319,7 @@ class AsyncWidgetsClient:
         Args:
             assemblies (Assemblies.member.N): The assemblies to create. Required.
             class_ (Class): A parameter whose Python name is a keyword.
-            assembly_document: The assembly document, sent as the raw request body. Its base64 MD5 is sent as ContentMD5Value.
-            Bytes, a path or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
+            assembly_document: The assembly document, sent as the raw request body. Its base64 MD5 is sent as ContentMD5Value. Bytes, a path (str or os.PathLike) or a binary file object; a file is read in chunks (for its MD5, then to send it), never whole.
             content_type: Content-Type of the body; default text/xml for XML documents, else tab-separated values in the marketplace's flat-file charset (ISO-8859-1 without a marketplace).
             marketplace: Marketplace (member, ID or country code) whose flat-file charset the default Content-Type names.
 
