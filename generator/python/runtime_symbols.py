@@ -36,6 +36,10 @@ RUNTIME_SYMBOLS: Mapping[str, frozenset[str]] = {
             "ThrottleWouldWait",
             "ThrottledError",
             "Timer",
+            # throttle stores: the client option throttle_store= and what mwskit exports
+            "RedisThrottleStore",
+            "ThrottleStore",
+            "ThrottleStoreError",
             # descriptors (<section>/_operations.py)
             "ATTRIBUTE",
             "BodySpec",

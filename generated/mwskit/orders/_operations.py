@@ -399,6 +399,7 @@ GET_ORDER = rt.Operation(
             is_list=True,
             required=True,
             max_items=50,
+            batch=True,
         ),
     ),
     throttling=rt.ThrottlingSpec(

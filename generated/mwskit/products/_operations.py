@@ -1082,6 +1082,7 @@ GET_COMPETITIVE_PRICING_FOR_ASIN = rt.Operation(
             is_list=True,
             required=True,
             max_items=20,
+            batch=True,
         ),
     ),
     throttling=rt.ThrottlingSpec(
@@ -1118,6 +1119,7 @@ GET_COMPETITIVE_PRICING_FOR_SKU = rt.Operation(
             is_list=True,
             required=True,
             max_items=20,
+            batch=True,
         ),
     ),
     throttling=rt.ThrottlingSpec(
@@ -1154,6 +1156,7 @@ GET_LOWEST_OFFER_LISTINGS_FOR_ASIN = rt.Operation(
             is_list=True,
             required=True,
             max_items=20,
+            batch=True,
         ),
         rt.Param(
             "item_condition",
@@ -1203,6 +1206,7 @@ GET_LOWEST_OFFER_LISTINGS_FOR_SKU = rt.Operation(
             is_list=True,
             required=True,
             max_items=20,
+            batch=True,
         ),
         rt.Param(
             "item_condition",
@@ -1334,6 +1338,7 @@ GET_MATCHING_PRODUCT = rt.Operation(
             is_list=True,
             required=True,
             max_items=10,
+            batch=True,
         ),
     ),
     throttling=rt.ThrottlingSpec(
@@ -1378,6 +1383,7 @@ GET_MATCHING_PRODUCT_FOR_ID = rt.Operation(
             is_list=True,
             required=True,
             max_items=5,
+            batch=True,
         ),
     ),
     throttling=rt.ThrottlingSpec(
@@ -1407,6 +1413,7 @@ GET_MY_FEES_ESTIMATE = rt.Operation(
             is_list=True,
             required=True,
             max_items=20,
+            batch=True,
             shape=FEES_ESTIMATE_REQUEST_SHAPE,
         ),
     ),
@@ -1443,6 +1450,7 @@ GET_MY_PRICE_FOR_ASIN = rt.Operation(
             is_list=True,
             required=True,
             max_items=20,
+            batch=True,
         ),
         rt.Param(
             "item_condition",
@@ -1486,6 +1494,7 @@ GET_MY_PRICE_FOR_SKU = rt.Operation(
             is_list=True,
             required=True,
             max_items=20,
+            batch=True,
         ),
         rt.Param(
             "item_condition",

@@ -20,13 +20,15 @@ from .errors import (
     OutcomeUnknown,
     ResponseParseError,
     ThrottledError,
+    ThrottleStoreError,
     ThrottleWouldWait,
 )
 from .policy import Event, RetryPolicy
+from .redis_store import RedisThrottleStore
 from .request import ClientConfig
 from .response import Document
 from .results import ATTRIBUTE, SAME_SHAPE, TEXT, MWSResult, ResultField, ResultShapeSpec
-from .throttle import SYSTEM_TIMER, Timer
+from .throttle import SYSTEM_TIMER, ThrottleStore, Timer
 
 __all__ = [
     "ATTRIBUTE",
@@ -47,6 +49,7 @@ __all__ = [
     "OutcomeUnknown",
     "Param",
     "PreflightReport",
+    "RedisThrottleStore",
     "ResponseParseError",
     "ResultField",
     "ResultShapeSpec",
@@ -54,6 +57,8 @@ __all__ = [
     "SectionSpec",
     "ShapeSpec",
     "SyncSession",
+    "ThrottleStore",
+    "ThrottleStoreError",
     "ThrottleWouldWait",
     "ThrottledError",
     "ThrottlingSpec",
