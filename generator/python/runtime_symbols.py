@@ -40,6 +40,8 @@ RUNTIME_SYMBOLS: Mapping[str, frozenset[str]] = {
             "RedisThrottleStore",
             "ThrottleStore",
             "ThrottleStoreError",
+            # the quota planner's answer (<section>/client.py `plan`)
+            "QuotaPlan",
             # descriptors (<section>/_operations.py)
             "ATTRIBUTE",
             "BodySpec",

@@ -23,7 +23,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"encoding", "throttle", "response"}),
     frozenset({"request", "redis_store"}),
     frozenset({"calls"}),
-    frozenset({"batches"}),
+    frozenset({"batches", "planner"}),
     frozenset({"client"}),
     frozenset({"workflows"}),
     frozenset({"__init__"}),

@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 from redis_server import RedisServer
 
+# pytest imports this file, like tests/conftest.py, as the module `conftest`, and the last one it
+# imported is what `from conftest import ROOT` finds; so ROOT is defined here too, the same root.
+ROOT = Path(__file__).resolve().parents[2]
+
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:

@@ -24,6 +24,7 @@ from .errors import (
     ThrottleStoreError,
     ThrottleWouldWait,
 )
+from .planner import QuotaPlan
 from .policy import Event, RetryPolicy
 from .redis_store import RedisThrottleStore
 from .request import ClientConfig
@@ -50,6 +51,7 @@ __all__ = [
     "OutcomeUnknown",
     "Param",
     "PreflightReport",
+    "QuotaPlan",
     "RedisThrottleStore",
     "ResponseParseError",
     "ResultField",

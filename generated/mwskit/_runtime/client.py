@@ -15,7 +15,7 @@ import re
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import parse_qsl, urlsplit
 
@@ -23,7 +23,7 @@ import anyio
 import httpcore
 import httpx
 
-from . import batches
+from . import batches, planner
 from .calls import CallContext, Failed, Outcome, Received, Sleep, Throttle, plan_call
 from .descriptors import Operation, R, SectionSpec
 from .documents import DocumentSink, Download, FeedBody, FeedSource, feed_content_type
@@ -39,7 +39,7 @@ from .policy import THROTTLE_MODES
 from .request import ClientConfig, PreparedRequest, RequestBuilder
 from .response import header_int, lower_headers
 from .signing import percent_encode
-from .throttle import BUCKETS, ThrottleStore
+from .throttle import BUCKETS, Peek, ThrottleStore
 from .xml import exceeds_node_limit
 
 if TYPE_CHECKING:
@@ -673,6 +673,22 @@ class SyncSession(_Session):
         finally:
             _DEADLINE.reset(token)
 
+    def plan(
+        self,
+        section: SectionSpec,
+        operations: Mapping[str, Operation[Any]],
+        method: str,
+        items: int,
+        calls: int,
+        current: bool,
+    ) -> planner.QuotaPlan:
+        """The quota planner (planner.py) on this client's bucket for `method`; sends nothing."""
+        operation = planner.operation_named(operations, method)
+        bucket = self.context.bucket(section, operation) if current else None
+        now = self.config.timer.monotonic()
+        until_full = None if bucket is None else bucket.apply(Peek(), now)[0]
+        return planner.plan(operation, items, calls, until_full)
+
     def paginate(
         self,
         section: SectionSpec,
@@ -786,6 +802,22 @@ class AsyncSession(_Session):
         finally:
             if response is not None:
                 await response.aclose()
+
+    async def plan(
+        self,
+        section: SectionSpec,
+        operations: Mapping[str, Operation[Any]],
+        method: str,
+        items: int,
+        calls: int,
+        current: bool,
+    ) -> planner.QuotaPlan:
+        """SyncSession.plan, reading a shared store's bucket without blocking the loop."""
+        operation = planner.operation_named(operations, method)
+        bucket = self.context.bucket(section, operation) if current else None
+        now = self.config.timer.monotonic()
+        until_full = None if bucket is None else (await bucket.aapply(Peek(), now))[0]
+        return planner.plan(operation, items, calls, until_full)
 
     async def paginate(
         self,

@@ -41,6 +41,7 @@ from .throttle import (
     Drain,
     LocalBucket,
     ObserveQuota,
+    Peek,
     Reserve,
 )
 
@@ -158,6 +159,8 @@ elseif op == 'observe' then
 elseif op == 'forget' then
   rem = nil
   resets = nil
+elseif op == 'peek' then
+  return {num(math.max(tat - now, 0)), ''}
 end
 
 redis.call('HSET', KEYS[1], 'tat', num(tat))
@@ -373,6 +376,8 @@ class RedisBucket:
             args[0], args[7] = "observe", str(op.remaining)
             if op.resets_in is not None:
                 args[8] = _micros(op.resets_in)
+        elif isinstance(op, Peek):
+            args[0] = "peek"
         else:
             args[0] = "forget"
         return args

@@ -23,6 +23,7 @@ from .errors import (
     ThrottleStoreError,
     ThrottleWouldWait,
 )
+from .planner import QuotaPlan
 from .policy import Event, RetryPolicy
 from .redis_store import RedisThrottleStore
 from .request import ClientConfig
@@ -49,6 +50,7 @@ __all__ = [
     "OutcomeUnknown",
     "Param",
     "PreflightReport",
+    "QuotaPlan",
     "RedisThrottleStore",
     "ResponseParseError",
     "ResultField",

@@ -77,8 +77,14 @@ class ForgetQuota:
     """The service's hourly count is far from binding: count locally again."""
 
 
-BucketOp = Reserve | Drain | ObserveQuota | ForgetQuota
-# (seconds to wait, why): what a Reserve answers; other operations answer (0.0, "").
+@dataclass(frozen=True, slots=True)
+class Peek:
+    """How many seconds until the bucket is full again, changing nothing (the quota planner)."""
+
+
+BucketOp = Reserve | Drain | ObserveQuota | ForgetQuota | Peek
+# (seconds to wait, why): what a Reserve answers, or a Peek's seconds until full; other
+# operations answer (0.0, "").
 Admission = tuple[float, str]
 NO_WAIT: Admission = (0.0, "")
 
@@ -199,6 +205,8 @@ class LocalBucket:
     def apply(self, op: BucketOp, now: float) -> Admission:
         if isinstance(op, Reserve):
             return self.reserve(op.cost, now, op.take)
+        if isinstance(op, Peek):
+            return self.until_full(now), ""
         if isinstance(op, Drain):
             self.drain(now)
         elif isinstance(op, ObserveQuota):
@@ -209,6 +217,11 @@ class LocalBucket:
 
     async def aapply(self, op: BucketOp, now: float) -> Admission:
         return self.apply(op, now)  # never blocks: one lock held for microseconds
+
+    def until_full(self, now: float) -> float:
+        with self.lock:
+            self._refill(now)
+            return (self.updated - now) + (self.capacity - self.level) * self.restore_seconds
 
     def drain(self, now: float) -> None:
         """The service said RequestThrottled: its bucket is empty now, so is ours (a level
