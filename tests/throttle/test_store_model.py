@@ -85,6 +85,7 @@ def check_against_model(
 
 SETTINGS = settings(
     max_examples=150,
+    database=None,  # nothing written into the work tree
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
