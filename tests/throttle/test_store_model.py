@@ -104,7 +104,9 @@ def test_local_store_admits_what_the_model_admits(
 def test_redis_store_admits_what_the_model_admits(
     spec: ThrottlingSpec, pattern: list[tuple[int, str, int]], redis_server: RedisServer
 ) -> None:
-    store = RedisThrottleStore(redis_server.url, prefix="model", rate_margin=0, server_clock=False)
+    store = RedisThrottleStore(
+        redis_server.url, prefix="model", rate_margin=0, arrival_slack=0, server_clock=False
+    )
     try:
         check_against_model(store, spec, pattern)
     finally:

@@ -61,11 +61,17 @@ RETRY_SECONDS = 1.0
 # milliseconds early at an empty bucket is throttled; 2% of the documented interval (4 ms of
 # 0.2 s) absorbs that, at 2% of the rate.
 DEFAULT_RATE_MARGIN = 0.02
+# Seconds of restore the shared bucket keeps in reserve (a request waits that much longer than
+# the bucket alone would make it): the first requests after a burst have no rate margin built up
+# yet, and one that reaches MWS sooner than the burst's did would be throttled. It delays the
+# last of a burst and what follows, never lowers the rate.
+DEFAULT_ARRIVAL_SLACK = 0.02
 _MICRO = 1_000_000
 
 # KEYS: the bucket's hash, its sorted set of send times. ARGV: operation, now in microseconds
 # ("" for Redis's TIME), capacity, restore microseconds per unit, hourly quota (0: none), cost,
-# take (1/0), remaining, resets in microseconds ("" when not sent). Returns {wait us, why}.
+# take (1/0), remaining, resets in microseconds ("" when not sent), arrival slack in
+# microseconds. Returns {wait us, why}.
 # Numbers are written with %.0f: Lua's own tostring keeps only 14 digits.
 _SCRIPT = """
 local HOUR = 3600000000
@@ -121,7 +127,7 @@ end
 local wait, why = 0, ''
 if op == 'reserve' then
   local cost = math.min(tonumber(ARGV[6]), cap)
-  local by_rate = math.max(now, tat - (cap - cost) * unit)
+  local by_rate = math.max(now, tat - (cap - cost) * unit + tonumber(ARGV[10]))
   local send = hourly_slot(by_rate)
   wait = send - now
   if send > by_rate then why = 'hourly quota' else why = 'request quota' end
@@ -190,6 +196,8 @@ class RedisThrottleStore:
     timeout: seconds each Redis command may take, connecting included (default 0.25).
     rate_margin: how much slower than documented the buckets restore (default 0.02, 2%), so
         requests sent from several hosts that reach MWS a little unevenly stay within quota.
+    arrival_slack: seconds of restore kept in reserve (default 0.02): a request waits that much
+        longer than the bucket alone would make it, for the same reason right after a burst.
     server_clock: True (default) meters time with Redis's TIME; False uses the client's
         Timer instead (for tests with a fake timer, within one process).
     """
@@ -202,6 +210,7 @@ class RedisThrottleStore:
         on_store_error: StoreErrorPolicy = "local",
         timeout: float = DEFAULT_TIMEOUT,
         rate_margin: float = DEFAULT_RATE_MARGIN,
+        arrival_slack: float = DEFAULT_ARRIVAL_SLACK,
         server_clock: bool = True,
     ) -> None:
         if not isinstance(url, str) or urlsplit(url).scheme not in ("redis", "rediss", "unix"):
@@ -226,6 +235,14 @@ class RedisThrottleStore:
             or not 0 <= rate_margin <= 1
         ):
             raise ValueError(f"rate_margin must be a number from 0 to 1; got {rate_margin!r}")
+        if (
+            isinstance(arrival_slack, bool)
+            or not isinstance(arrival_slack, (int, float))
+            or not 0 <= arrival_slack <= 1
+        ):
+            raise ValueError(
+                f"arrival_slack must be a number of seconds from 0 to 1; got {arrival_slack!r}"
+            )
         try:
             import redis
         except ImportError:
@@ -241,6 +258,7 @@ class RedisThrottleStore:
         self.on_store_error = on_store_error
         self.timeout = float(timeout)
         self.rate_margin = float(rate_margin)
+        self.arrival_slack = float(arrival_slack)
         self.server_clock = server_clock
         # What a failing or unreachable Redis raises; anything else is a bug, and propagates.
         self.failures: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
@@ -366,6 +384,7 @@ class RedisBucket:
             "0",
             "0",
             "",
+            _micros(self._store.arrival_slack),
         ]
         if isinstance(op, Reserve):
             args[0], args[5], args[6] = "reserve", repr(op.cost), "1" if op.take else "0"
