@@ -294,3 +294,30 @@ GET_SHIPMENT_OK = (
     b"<GetShipmentResult><Shipment><ShipmentId>X</ShipmentId></Shipment></GetShipmentResult>"
     b"<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetShipmentResponse>"
 )
+
+
+def test_the_planner_reads_the_shared_bucket(redis_server: RedisServer, seller: str) -> None:
+    """What one process spent, another's plan starts from."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=GET_SHIPMENT_OK)
+
+    spender, planner = (
+        MWS(
+            access_key="AK",
+            secret_key="SK",
+            seller_id=seller,
+            transport=httpx.MockTransport(answer),
+            throttle_store=redis_server.url,
+        )
+        for _ in range(2)
+    )
+    before = planner.merchant_fulfillment.plan("get_shipment", calls=10)
+    for _ in range(10):
+        spender.merchant_fulfillment.get_shipment(shipment_id="X")
+    after = planner.merchant_fulfillment.plan("get_shipment", calls=10)
+    spender.close()
+    planner.close()
+    assert (before.full_bucket, before.seconds) == (True, 0.0)
+    assert after.full_bucket is False
+    assert 1.5 < after.seconds <= 10 * 0.2 * 1.02 + 0.02  # ten intervals to restore, less a few
