@@ -31,6 +31,7 @@ BENCHMARKS = (
     "bench_runtime",
     "bench_report_stream",
     "bench_sandbox_load",
+    "bench_throttle_store",
     "bench_generate",
 )
 

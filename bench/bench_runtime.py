@@ -24,7 +24,7 @@ import httpx
 
 from mwskit import MWS
 from mwskit._runtime import ClientConfig, RetryPolicy, Timer
-from mwskit._runtime.calls import CallContext, Received, Send, plan_call
+from mwskit._runtime.calls import CallContext, Received, Send, Throttle, plan_call
 from mwskit._runtime.request import RequestBuilder
 from mwskit._runtime.response import parse_response
 from mwskit.marketplaces import REGION_HOSTS
@@ -86,9 +86,13 @@ def main() -> None:
     def engine() -> None:
         plan = plan_call(context, ops.SECTION, ops.LIST_ORDERS, VALUES, None, None)
         step = plan.send(None)
+        while isinstance(step, Throttle):  # the bucket's reservation, as a session applies it
+            step = plan.send(step.bucket.apply(step.op, step.now))
         assert isinstance(step, Send)
         try:
-            plan.send(answer)
+            step = plan.send(answer)
+            while isinstance(step, Throttle):  # what the quota headers tell the bucket
+                step = plan.send(step.bucket.apply(step.op, step.now))
         except StopIteration:
             return
         raise AssertionError("the success path took another step")

@@ -46,6 +46,7 @@ class Parameter:
     description: str | None
     default: str | None
     max_items: int | None
+    batch: bool  # a longer list is split into requests of max_items entries
     max_length: int | None
     min_length: int | None
     min_value: int | float | None

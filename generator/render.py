@@ -235,8 +235,9 @@ def _outputs(
         return
     for section in api.sections:
         text = _render(env, api, file.template, section=section)
-        yield file.output.replace(SECTION_PART, section.module), RenderedFile(
-            text, section.spec_file
+        yield (
+            file.output.replace(SECTION_PART, section.module),
+            RenderedFile(text, section.spec_file),
         )
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import ast
 import inspect
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from .model import Api, Helper, HelperParameter, Section

@@ -17,6 +17,7 @@ from ._runtime import (
     Event,
     RetryPolicy,
     SyncSession,
+    ThrottleStore,
     Timer,
 )
 from ._version import __version__
@@ -83,6 +84,11 @@ class MWS:
             have reached MWS; they raise OutcomeUnknown instead.
         throttle: "wait" (default) waits for the action's request quota before sending;
             "raise" raises ThrottleWouldWait instead, sending nothing; "off" never waits.
+        throttle_store: where the buckets live: None (default) keeps them in this process; a
+            `redis://host:6379/0` URL or a store such as `RedisThrottleStore(url,
+            on_store_error="raise")` shares them with every process and host of the seller
+            (needs `pip install 'mwskit[redis]'`; AsyncMWS then runs on asyncio). A URL's
+            store is closed with the client; a store passed in is the caller's to close.
         on_event: called with an Event for every throttle wait, retry and clock correction
             (they are also logged to the `mwskit` logger).
         timer: monotonic time and sleeping (for tests); default: the real ones.
@@ -126,6 +132,7 @@ class MWS:
         clock: Callable[[], datetime] | None = None,
         retries: RetryPolicy | None = None,
         throttle: Literal["wait", "raise", "off"] = "wait",
+        throttle_store: ThrottleStore | str | None = None,
         on_event: Callable[[Event], None] | None = None,
         timer: Timer | None = None,
     ) -> None:
@@ -148,6 +155,7 @@ class MWS:
             region_hosts=REGION_HOSTS,
             retries=retries or RetryPolicy(),
             throttle=throttle,
+            throttle_store=throttle_store,
             timer=timer or SYSTEM_TIMER,
             on_event=on_event,
         )
@@ -230,6 +238,11 @@ class AsyncMWS:
             have reached MWS; they raise OutcomeUnknown instead.
         throttle: "wait" (default) waits for the action's request quota before sending;
             "raise" raises ThrottleWouldWait instead, sending nothing; "off" never waits.
+        throttle_store: where the buckets live: None (default) keeps them in this process; a
+            `redis://host:6379/0` URL or a store such as `RedisThrottleStore(url,
+            on_store_error="raise")` shares them with every process and host of the seller
+            (needs `pip install 'mwskit[redis]'`; AsyncMWS then runs on asyncio). A URL's
+            store is closed with the client; a store passed in is the caller's to close.
         on_event: called with an Event for every throttle wait, retry and clock correction
             (they are also logged to the `mwskit` logger).
         timer: monotonic time and sleeping (for tests); default: the real ones.
@@ -273,6 +286,7 @@ class AsyncMWS:
         clock: Callable[[], datetime] | None = None,
         retries: RetryPolicy | None = None,
         throttle: Literal["wait", "raise", "off"] = "wait",
+        throttle_store: ThrottleStore | str | None = None,
         on_event: Callable[[Event], None] | None = None,
         timer: Timer | None = None,
     ) -> None:
@@ -295,6 +309,7 @@ class AsyncMWS:
             region_hosts=REGION_HOSTS,
             retries=retries or RetryPolicy(),
             throttle=throttle,
+            throttle_store=throttle_store,
             timer=timer or SYSTEM_TIMER,
             on_event=on_event,
         )

@@ -137,6 +137,23 @@ def _extra_arguments(data: dict[str, Any]) -> tuple[RequestBody | None, tuple[Ex
     return body, tuple(extras)
 
 
+def _check_batch(
+    ctx: SpecContext, data: dict[str, Any], path: JsonPath, parameters: tuple[Parameter, ...]
+) -> None:
+    """A batch list is split into several requests whose answers are merged: one per action,
+    and only where the answers are lists to merge (not a document, not pages)."""
+    batches = [index for index, item in enumerate(data["parameters"]) if item.get("batch")]
+    if not batches:
+        return
+    where = (*path, "parameters", batches[-1], "batch")
+    if len(batches) > 1:
+        ctx.error(where, "only one parameter of an action can be a batch list")
+    elif data["response"].get("document", False):
+        ctx.error(where, "a batch list needs an answer to merge, not a document")
+    elif any(p.name == "NextToken" for p in parameters):
+        ctx.error(where, "a batch list cannot be combined with NextToken pages")
+
+
 def build_action(
     ctx: SpecContext,
     name: str,
@@ -154,6 +171,7 @@ def build_action(
     parameters = build_parameters(
         ctx, data["parameters"], (*path, "parameters"), enums, shape_names, reserved
     )
+    _check_batch(ctx, data, path, parameters)
     if body is not None and any(p.name == body.md5_parameter for p in parameters):
         ctx.error(
             (*path, "request_body", "md5_parameter"),

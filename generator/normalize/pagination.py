@@ -45,6 +45,11 @@ def companions(ctx: SpecContext, actions: dict[str, Action]) -> dict[str, str]:
         problem = _companion_problem(action, actions)
         if problem is not None:
             ctx.error((*path, problem[0]), problem[1])
+        elif any(p.batch for p in actions[parent].parameters):
+            ctx.error(
+                (*path, "next_token_of"),
+                f"{parent!r} has a batch list, which cannot be combined with NextToken pages",
+            )
         elif parent in found:
             ctx.error(
                 (*path, "next_token_of"), f"{parent!r} already has the companion {found[parent]!r}"

@@ -61,6 +61,9 @@ def _check_constraints(ctx: SpecContext, data: dict[str, Any], path: JsonPath) -
     if "max_items" in data and not data["wire"].endswith(".N"):
         ctx.error((*path, "max_items"), "max_items applies only to a list (a wire ending in .N)")
         ok = False
+    if data.get("batch") and "max_items" not in data:
+        ctx.error((*path, "batch"), "batch splits a list into requests of max_items; give max_items")
+        ok = False
     for key in ("max_length", "min_length"):
         if key in data and kind != "string":
             ctx.error((*path, key), f"{key} applies only to type 'string', not {kind!r}")
@@ -116,6 +119,7 @@ def build_parameter(
         description=data.get("description"),
         default=_default(data.get("default")),
         max_items=data.get("max_items"),
+        batch=data.get("batch", False),
         max_length=data.get("max_length"),
         min_length=data.get("min_length"),
         min_value=data.get("min_value"),
@@ -172,6 +176,12 @@ def build_shapes(ctx: SpecContext, enums: dict[str, EnumType]) -> tuple[Shape, .
     shapes: dict[str, Shape] = {}
     for name, data in raw.items():
         path: JsonPath = ("shapes", name)
+        for index, item in enumerate(data["fields"]):
+            if item.get("batch"):
+                ctx.error(
+                    (*path, "fields", index, "batch"),
+                    "batch applies to an action's parameter, not to a structure field",
+                )
         shapes[name] = Shape(
             name=name,
             descriptor=naming.constant_name(name) + "_SHAPE",

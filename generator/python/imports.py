@@ -112,6 +112,6 @@ def section_imports(
         client_package=_client_package_imports(actions, mixin),
         client_model_names=tuple(sorted(model_names)),
         client_runtime_names=allowed(
-            RUNTIME_PACKAGE, {"AsyncSession", "SyncSession"} | runtime_results
+            RUNTIME_PACKAGE, {"AsyncSession", "QuotaPlan", "SyncSession"} | runtime_results
         ),
     )

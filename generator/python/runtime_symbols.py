@@ -36,6 +36,12 @@ RUNTIME_SYMBOLS: Mapping[str, frozenset[str]] = {
             "ThrottleWouldWait",
             "ThrottledError",
             "Timer",
+            # throttle stores: the client option throttle_store= and what mwskit exports
+            "RedisThrottleStore",
+            "ThrottleStore",
+            "ThrottleStoreError",
+            # the quota planner's answer (<section>/client.py `plan`)
+            "QuotaPlan",
             # descriptors (<section>/_operations.py)
             "ATTRIBUTE",
             "BodySpec",

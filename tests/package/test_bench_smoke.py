@@ -38,3 +38,18 @@ def test_report_stream_benchmark_runs_small() -> None:
     assert lines[1].endswith(" s)") and " MB/s (" in lines[1]
     assert lines[2].startswith("peak RSS after streaming: ")
     assert lines[3].startswith("iter_report_rows: ") and " rows/s " in lines[3]
+
+
+def test_throttle_store_benchmark_runs_and_reports_ratios() -> None:
+    result = subprocess.run(
+        [sys.executable, "bench/bench_throttle_store.py", "--rounds", "1", "--number", "20"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("signed request (build + sign)")
+    assert lines[2].startswith("in-process store (Reserve)") and lines[2].endswith(" x signed")
+    assert lines[3].startswith(("Redis store (Reserve, loopback)", "Redis store: skipped"))

@@ -62,7 +62,7 @@ def dump(value: Any, path: str = "") -> list[str]:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         lines: list[str] = []
         for item in dataclasses.fields(value):
-            if item.name in ("headers", "body") and isinstance(value, MWSResult):
+            if item.name in ("headers", "body", "parts") and isinstance(value, MWSResult):
                 continue
             lines += dump(getattr(value, item.name), f"{path}.{item.name}" if path else item.name)
         return lines

@@ -1,8 +1,8 @@
 """The runtime's layering: every module imports only modules below it, and each rule lives once.
 
 Bottom to top: errors, policy, documents and signing; XML; typed results; descriptors; the
-argument rules; encoding, throttling and response parsing; request building; the call engine;
-the sessions; the workflow runner. The call engine (calls.py) builds requests through
+argument rules; encoding, throttling and response parsing; request building and the Redis
+throttle store; the call engine; batch splitting; the sessions; the workflow runner. The call engine (calls.py) builds requests through
 request.py below it and never reaches up into the sessions (client.py) that carry its steps out.
 """
 
@@ -21,8 +21,9 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"descriptors"}),
     frozenset({"rules"}),
     frozenset({"encoding", "throttle", "response"}),
-    frozenset({"request"}),
+    frozenset({"request", "redis_store"}),
     frozenset({"calls"}),
+    frozenset({"batches", "planner"}),
     frozenset({"client"}),
     frozenset({"workflows"}),
     frozenset({"__init__"}),

@@ -243,8 +243,11 @@ VALUE_CASES: list[tuple[str, Callable[[MWS], Any], str]] = [
     ),
     (
         "too many items",
-        lambda m: m.orders.get_order(amazon_order_id=[f"O{index}" for index in range(51)]),
-        "get_order(): amazon_order_id (AmazonOrderId.Id.N) accepts at most 50 items; got 51",
+        lambda m: m.feeds.get_feed_submission_list(
+            feed_submission_id_list=[f"{index}" for index in range(101)]
+        ),
+        "get_feed_submission_list(): feed_submission_id_list (FeedSubmissionIdList.Id.N) "
+        "accepts at most 100 items; got 101",
     ),
     (
         "too many structure items",

@@ -21,13 +21,16 @@ from .errors import (
     OutcomeUnknown,
     ResponseParseError,
     ThrottledError,
+    ThrottleStoreError,
     ThrottleWouldWait,
 )
+from .planner import QuotaPlan
 from .policy import Event, RetryPolicy
+from .redis_store import RedisThrottleStore
 from .request import ClientConfig
 from .response import Document
 from .results import ATTRIBUTE, SAME_SHAPE, TEXT, MWSResult, ResultField, ResultShapeSpec
-from .throttle import SYSTEM_TIMER, Timer
+from .throttle import SYSTEM_TIMER, ThrottleStore, Timer
 
 __all__ = [
     "ATTRIBUTE",
@@ -48,6 +51,8 @@ __all__ = [
     "OutcomeUnknown",
     "Param",
     "PreflightReport",
+    "QuotaPlan",
+    "RedisThrottleStore",
     "ResponseParseError",
     "ResultField",
     "ResultShapeSpec",
@@ -55,6 +60,8 @@ __all__ = [
     "SectionSpec",
     "ShapeSpec",
     "SyncSession",
+    "ThrottleStore",
+    "ThrottleStoreError",
     "ThrottleWouldWait",
     "ThrottledError",
     "ThrottlingSpec",

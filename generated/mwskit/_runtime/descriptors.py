@@ -24,6 +24,7 @@ class Param:
 
     `wire` is the wire name for a single value, or the text before the index for a list
     (`MarketplaceId.Id.` for `MarketplaceId.Id.N`); items are numbered 1..N by position.
+    A `batch` list takes any number of items: a call is split into requests of `max_items`.
     """
 
     python_name: str
@@ -35,6 +36,7 @@ class Param:
     values: frozenset[str] | None = None
     open_values: bool = False
     max_items: int | None = None
+    batch: bool = False
     max_length: int | None = None
     min_length: int | None = None
     min_value: int | float | None = None
@@ -111,10 +113,13 @@ class Operation(Generic[R]):
     result_shape: ResultShapeSpec | None = None
     result_is_root: bool = False
     list_indexes: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    batch_index: int | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         indexes = tuple(index for index, param in enumerate(self.params) if param.is_list)
         object.__setattr__(self, "list_indexes", indexes)
+        batch = next((index for index, param in enumerate(self.params) if param.batch), None)
+        object.__setattr__(self, "batch_index", batch)
 
 
 @dataclass(frozen=True, slots=True)

@@ -190,7 +190,8 @@ def _encode_param(
         _encode_value(param, item, place, out)
         if len(out) == before:  # items are numbered by position: an empty one leaves a gap
             raise ValueError(f"{place} sets no field; a list item must set at least one")
-    if rules.check_item_count(param, count) is not None:
+    # A batch list takes any number: the call is split into requests of max_items (batches.py).
+    if not param.batch and rules.check_item_count(param, count) is not None:
         place = _Place(method, python, wire_prefix + param.pattern)
         raise ValueError(f"{place} accepts at most {param.max_items} items; got {count}")
     if count == 0 and param.required:

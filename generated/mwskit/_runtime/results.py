@@ -32,6 +32,9 @@ class MWSResult:
 
     `server_time` and the quota fields come from the `x-mws-timestamp` and `x-mws-quota-*`
     headers (None when the service did not send them); `body` is the raw response body.
+    A call split into several requests (a batch list longer than one request takes) answers
+    with its items merged in the order asked; `parts` then holds each request's own answer,
+    with its request_id and items, and the other fields are those of the last request.
     """
 
     request_id: str | None = None
@@ -41,6 +44,7 @@ class MWSResult:
     quota_resets_on: datetime | None = None
     headers: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     body: bytes = field(default=b"", repr=False, compare=False)
+    parts: tuple[MWSResult, ...] = field(default=(), repr=False, compare=False)
 
 
 def _to_str(text: str) -> str:

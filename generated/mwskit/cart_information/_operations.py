@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _runtime as rt
 from . import models
 
@@ -224,3 +226,11 @@ LIST_CARTS_BY_NEXT_TOKEN = rt.Operation(
     document=False,
     result_shape=LIST_CARTS_RESULT_XML,
 )
+
+# Each client method's operation, by the method's name (the quota planner's `plan`).
+BY_METHOD: dict[str, rt.Operation[Any]] = {
+    "get_carts": GET_CARTS,
+    "get_service_status": GET_SERVICE_STATUS,
+    "list_carts": LIST_CARTS,
+    "list_carts_by_next_token": LIST_CARTS_BY_NEXT_TOKEN,
+}

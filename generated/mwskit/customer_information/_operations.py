@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _runtime as rt
 from . import models
 
@@ -286,3 +288,12 @@ LIST_CUSTOMERS_BY_NEXT_TOKEN = rt.Operation(
     document=False,
     result_shape=LIST_CUSTOMERS_RESULT_XML,
 )
+
+# Each client method's operation, by the method's name (the quota planner's `plan`).
+BY_METHOD: dict[str, rt.Operation[Any]] = {
+    "get_customers_by_customer_id": GET_CUSTOMERS_BY_CUSTOMER_ID,
+    "get_customers_for_customer_id": GET_CUSTOMERS_FOR_CUSTOMER_ID,
+    "get_service_status": GET_SERVICE_STATUS,
+    "list_customers": LIST_CUSTOMERS,
+    "list_customers_by_next_token": LIST_CUSTOMERS_BY_NEXT_TOKEN,
+}

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _runtime as rt
 from . import models
 
@@ -546,3 +548,12 @@ UPDATE_SCHEDULED_PACKAGES = rt.Operation(
     document=False,
     result_shape=UPDATE_SCHEDULED_PACKAGES_RESULT_XML,
 )
+
+# Each client method's operation, by the method's name (the quota planner's `plan`).
+BY_METHOD: dict[str, rt.Operation[Any]] = {
+    "create_scheduled_package": CREATE_SCHEDULED_PACKAGE,
+    "get_scheduled_package": GET_SCHEDULED_PACKAGE,
+    "get_service_status": GET_SERVICE_STATUS,
+    "list_pickup_slots": LIST_PICKUP_SLOTS,
+    "update_scheduled_packages": UPDATE_SCHEDULED_PACKAGES,
+}

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _runtime as rt
 from . import models
 
@@ -359,3 +361,13 @@ SUBMIT_FEED = rt.Operation(
     body=rt.BodySpec("feed_content", "ContentMD5Value"),
     result_shape=SUBMIT_FEED_RESULT_XML,
 )
+
+# Each client method's operation, by the method's name (the quota planner's `plan`).
+BY_METHOD: dict[str, rt.Operation[Any]] = {
+    "cancel_feed_submissions": CANCEL_FEED_SUBMISSIONS,
+    "get_feed_submission_count": GET_FEED_SUBMISSION_COUNT,
+    "get_feed_submission_list": GET_FEED_SUBMISSION_LIST,
+    "get_feed_submission_list_by_next_token": GET_FEED_SUBMISSION_LIST_BY_NEXT_TOKEN,
+    "get_feed_submission_result": GET_FEED_SUBMISSION_RESULT,
+    "submit_feed": SUBMIT_FEED,
+}

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _runtime as rt
 from . import models
 
@@ -1169,3 +1171,12 @@ LIST_FINANCIAL_EVENTS_BY_NEXT_TOKEN = rt.Operation(
     document=False,
     result_shape=LIST_FINANCIAL_EVENTS_RESULT_XML,
 )
+
+# Each client method's operation, by the method's name (the quota planner's `plan`).
+BY_METHOD: dict[str, rt.Operation[Any]] = {
+    "get_service_status": GET_SERVICE_STATUS,
+    "list_financial_event_groups": LIST_FINANCIAL_EVENT_GROUPS,
+    "list_financial_event_groups_by_next_token": LIST_FINANCIAL_EVENT_GROUPS_BY_NEXT_TOKEN,
+    "list_financial_events": LIST_FINANCIAL_EVENTS,
+    "list_financial_events_by_next_token": LIST_FINANCIAL_EVENTS_BY_NEXT_TOKEN,
+}

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _runtime as rt
 from . import models
 
@@ -2302,3 +2304,30 @@ VOID_TRANSPORT_REQUEST = rt.Operation(
     document=False,
     result_shape=VOID_TRANSPORT_REQUEST_RESULT_XML,
 )
+
+# Each client method's operation, by the method's name (the quota planner's `plan`).
+BY_METHOD: dict[str, rt.Operation[Any]] = {
+    "confirm_preorder": CONFIRM_PREORDER,
+    "confirm_transport_request": CONFIRM_TRANSPORT_REQUEST,
+    "create_inbound_shipment": CREATE_INBOUND_SHIPMENT,
+    "create_inbound_shipment_plan": CREATE_INBOUND_SHIPMENT_PLAN,
+    "estimate_transport_request": ESTIMATE_TRANSPORT_REQUEST,
+    "get_bill_of_lading": GET_BILL_OF_LADING,
+    "get_inbound_guidance_for_asin": GET_INBOUND_GUIDANCE_FOR_ASIN,
+    "get_inbound_guidance_for_sku": GET_INBOUND_GUIDANCE_FOR_SKU,
+    "get_package_labels": GET_PACKAGE_LABELS,
+    "get_pallet_labels": GET_PALLET_LABELS,
+    "get_preorder_info": GET_PREORDER_INFO,
+    "get_prep_instructions_for_asin": GET_PREP_INSTRUCTIONS_FOR_ASIN,
+    "get_prep_instructions_for_sku": GET_PREP_INSTRUCTIONS_FOR_SKU,
+    "get_service_status": GET_SERVICE_STATUS,
+    "get_transport_content": GET_TRANSPORT_CONTENT,
+    "get_unique_package_labels": GET_UNIQUE_PACKAGE_LABELS,
+    "list_inbound_shipment_items": LIST_INBOUND_SHIPMENT_ITEMS,
+    "list_inbound_shipment_items_by_next_token": LIST_INBOUND_SHIPMENT_ITEMS_BY_NEXT_TOKEN,
+    "list_inbound_shipments": LIST_INBOUND_SHIPMENTS,
+    "list_inbound_shipments_by_next_token": LIST_INBOUND_SHIPMENTS_BY_NEXT_TOKEN,
+    "put_transport_content": PUT_TRANSPORT_CONTENT,
+    "update_inbound_shipment": UPDATE_INBOUND_SHIPMENT,
+    "void_transport_request": VOID_TRANSPORT_REQUEST,
+}

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any, Literal
 
-from .._runtime import AsyncSession, SyncSession
+from .._runtime import AsyncSession, QuotaPlan, SyncSession
 from . import _operations as ops
 from .models import (
     Address,
@@ -53,6 +53,15 @@ class FulfillmentInboundShipmentClient:
 
     def __init__(self, session: SyncSession) -> None:
         self._session = session
+
+    def plan(
+        self, method: str, *, items: int = 1, calls: int = 1, current: bool = True
+    ) -> QuotaPlan:
+        """What `calls` calls of `method` asking about `items` items each would cost: the requests
+        (a batch list split to its documented limit) and about how long the documented quotas
+        make them take, from the bucket as it is now (`current=False`: a full one). Sends nothing.
+        """
+        return self._session.plan(ops.SECTION, ops.BY_METHOD, method, items, calls, current)
 
     def confirm_preorder(
         self,
@@ -623,6 +632,12 @@ class AsyncFulfillmentInboundShipmentClient:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def plan(
+        self, method: str, *, items: int = 1, calls: int = 1, current: bool = True
+    ) -> QuotaPlan:
+        """What `calls` calls of `method` would cost; see the synchronous client's `plan`."""
+        return await self._session.plan(ops.SECTION, ops.BY_METHOD, method, items, calls, current)
 
     async def confirm_preorder(
         self,

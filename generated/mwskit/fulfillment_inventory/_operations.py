@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _runtime as rt
 from . import models
 
@@ -208,3 +210,10 @@ LIST_INVENTORY_SUPPLY_BY_NEXT_TOKEN = rt.Operation(
     document=False,
     result_shape=LIST_INVENTORY_SUPPLY_RESULT_XML,
 )
+
+# Each client method's operation, by the method's name (the quota planner's `plan`).
+BY_METHOD: dict[str, rt.Operation[Any]] = {
+    "get_service_status": GET_SERVICE_STATUS,
+    "list_inventory_supply": LIST_INVENTORY_SUPPLY,
+    "list_inventory_supply_by_next_token": LIST_INVENTORY_SUPPLY_BY_NEXT_TOKEN,
+}

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _runtime as rt
 from . import models
 
@@ -1545,3 +1547,18 @@ UPDATE_FULFILLMENT_ORDER = rt.Operation(
     result_class=rt.MWSResult,
     document=False,
 )
+
+# Each client method's operation, by the method's name (the quota planner's `plan`).
+BY_METHOD: dict[str, rt.Operation[Any]] = {
+    "cancel_fulfillment_order": CANCEL_FULFILLMENT_ORDER,
+    "create_fulfillment_order": CREATE_FULFILLMENT_ORDER,
+    "create_fulfillment_return": CREATE_FULFILLMENT_RETURN,
+    "get_fulfillment_order": GET_FULFILLMENT_ORDER,
+    "get_fulfillment_preview": GET_FULFILLMENT_PREVIEW,
+    "get_package_tracking_details": GET_PACKAGE_TRACKING_DETAILS,
+    "get_service_status": GET_SERVICE_STATUS,
+    "list_all_fulfillment_orders": LIST_ALL_FULFILLMENT_ORDERS,
+    "list_all_fulfillment_orders_by_next_token": LIST_ALL_FULFILLMENT_ORDERS_BY_NEXT_TOKEN,
+    "list_return_reason_codes": LIST_RETURN_REASON_CODES,
+    "update_fulfillment_order": UPDATE_FULFILLMENT_ORDER,
+}

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-from .._runtime import AsyncSession, MWSResult, SyncSession
+from .._runtime import AsyncSession, MWSResult, QuotaPlan, SyncSession
 from . import _operations as ops
 from .models import (
     Address,
@@ -38,6 +38,15 @@ class FulfillmentOutboundShipmentClient:
 
     def __init__(self, session: SyncSession) -> None:
         self._session = session
+
+    def plan(
+        self, method: str, *, items: int = 1, calls: int = 1, current: bool = True
+    ) -> QuotaPlan:
+        """What `calls` calls of `method` asking about `items` items each would cost: the requests
+        (a batch list split to its documented limit) and about how long the documented quotas
+        make them take, from the bucket as it is now (`current=False`: a full one). Sends nothing.
+        """
+        return self._session.plan(ops.SECTION, ops.BY_METHOD, method, items, calls, current)
 
     def cancel_fulfillment_order(
         self,
@@ -377,6 +386,12 @@ class AsyncFulfillmentOutboundShipmentClient:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def plan(
+        self, method: str, *, items: int = 1, calls: int = 1, current: bool = True
+    ) -> QuotaPlan:
+        """What `calls` calls of `method` would cost; see the synchronous client's `plan`."""
+        return await self._session.plan(ops.SECTION, ops.BY_METHOD, method, items, calls, current)
 
     async def cancel_fulfillment_order(
         self,

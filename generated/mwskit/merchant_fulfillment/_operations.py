@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _runtime as rt
 from . import models
 
@@ -1325,3 +1327,13 @@ GET_SHIPMENT = rt.Operation(
     document=False,
     result_shape=GET_SHIPMENT_RESULT_XML,
 )
+
+# Each client method's operation, by the method's name (the quota planner's `plan`).
+BY_METHOD: dict[str, rt.Operation[Any]] = {
+    "cancel_shipment": CANCEL_SHIPMENT,
+    "create_shipment": CREATE_SHIPMENT,
+    "get_additional_seller_inputs": GET_ADDITIONAL_SELLER_INPUTS,
+    "get_eligible_shipping_services": GET_ELIGIBLE_SHIPPING_SERVICES,
+    "get_service_status": GET_SERVICE_STATUS,
+    "get_shipment": GET_SHIPMENT,
+}

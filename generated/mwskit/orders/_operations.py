@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _runtime as rt
 from . import models
 
@@ -399,6 +401,7 @@ GET_ORDER = rt.Operation(
             is_list=True,
             required=True,
             max_items=50,
+            batch=True,
         ),
     ),
     throttling=rt.ThrottlingSpec(
@@ -665,3 +668,13 @@ LIST_ORDERS_BY_NEXT_TOKEN = rt.Operation(
     document=False,
     result_shape=LIST_ORDERS_RESULT_XML,
 )
+
+# Each client method's operation, by the method's name (the quota planner's `plan`).
+BY_METHOD: dict[str, rt.Operation[Any]] = {
+    "get_order": GET_ORDER,
+    "get_service_status": GET_SERVICE_STATUS,
+    "list_order_items": LIST_ORDER_ITEMS,
+    "list_order_items_by_next_token": LIST_ORDER_ITEMS_BY_NEXT_TOKEN,
+    "list_orders": LIST_ORDERS,
+    "list_orders_by_next_token": LIST_ORDERS_BY_NEXT_TOKEN,
+}

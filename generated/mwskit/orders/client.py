@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 
-from .._runtime import AsyncSession, SyncSession
+from .._runtime import AsyncSession, QuotaPlan, SyncSession
 from . import _operations as ops
 from .models import (
     EasyShipShipmentStatus,
@@ -31,6 +31,15 @@ class OrdersClient:
 
     def __init__(self, session: SyncSession) -> None:
         self._session = session
+
+    def plan(
+        self, method: str, *, items: int = 1, calls: int = 1, current: bool = True
+    ) -> QuotaPlan:
+        """What `calls` calls of `method` asking about `items` items each would cost: the requests
+        (a batch list split to its documented limit) and about how long the documented quotas
+        make them take, from the bucket as it is now (`current=False`: a full one). Sends nothing.
+        """
+        return self._session.plan(ops.SECTION, ops.BY_METHOD, method, items, calls, current)
 
     def get_order(
         self,
@@ -228,6 +237,12 @@ class AsyncOrdersClient:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def plan(
+        self, method: str, *, items: int = 1, calls: int = 1, current: bool = True
+    ) -> QuotaPlan:
+        """What `calls` calls of `method` would cost; see the synchronous client's `plan`."""
+        return await self._session.plan(ops.SECTION, ops.BY_METHOD, method, items, calls, current)
 
     async def get_order(
         self,

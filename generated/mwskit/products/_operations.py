@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _runtime as rt
 from . import models
 
@@ -1082,6 +1084,7 @@ GET_COMPETITIVE_PRICING_FOR_ASIN = rt.Operation(
             is_list=True,
             required=True,
             max_items=20,
+            batch=True,
         ),
     ),
     throttling=rt.ThrottlingSpec(
@@ -1118,6 +1121,7 @@ GET_COMPETITIVE_PRICING_FOR_SKU = rt.Operation(
             is_list=True,
             required=True,
             max_items=20,
+            batch=True,
         ),
     ),
     throttling=rt.ThrottlingSpec(
@@ -1154,6 +1158,7 @@ GET_LOWEST_OFFER_LISTINGS_FOR_ASIN = rt.Operation(
             is_list=True,
             required=True,
             max_items=20,
+            batch=True,
         ),
         rt.Param(
             "item_condition",
@@ -1203,6 +1208,7 @@ GET_LOWEST_OFFER_LISTINGS_FOR_SKU = rt.Operation(
             is_list=True,
             required=True,
             max_items=20,
+            batch=True,
         ),
         rt.Param(
             "item_condition",
@@ -1334,6 +1340,7 @@ GET_MATCHING_PRODUCT = rt.Operation(
             is_list=True,
             required=True,
             max_items=10,
+            batch=True,
         ),
     ),
     throttling=rt.ThrottlingSpec(
@@ -1378,6 +1385,7 @@ GET_MATCHING_PRODUCT_FOR_ID = rt.Operation(
             is_list=True,
             required=True,
             max_items=5,
+            batch=True,
         ),
     ),
     throttling=rt.ThrottlingSpec(
@@ -1407,6 +1415,7 @@ GET_MY_FEES_ESTIMATE = rt.Operation(
             is_list=True,
             required=True,
             max_items=20,
+            batch=True,
             shape=FEES_ESTIMATE_REQUEST_SHAPE,
         ),
     ),
@@ -1443,6 +1452,7 @@ GET_MY_PRICE_FOR_ASIN = rt.Operation(
             is_list=True,
             required=True,
             max_items=20,
+            batch=True,
         ),
         rt.Param(
             "item_condition",
@@ -1486,6 +1496,7 @@ GET_MY_PRICE_FOR_SKU = rt.Operation(
             is_list=True,
             required=True,
             max_items=20,
+            batch=True,
         ),
         rt.Param(
             "item_condition",
@@ -1632,3 +1643,22 @@ LIST_MATCHING_PRODUCTS = rt.Operation(
     document=False,
     result_shape=LIST_MATCHING_PRODUCTS_RESULT_XML,
 )
+
+# Each client method's operation, by the method's name (the quota planner's `plan`).
+BY_METHOD: dict[str, rt.Operation[Any]] = {
+    "get_competitive_pricing_for_asin": GET_COMPETITIVE_PRICING_FOR_ASIN,
+    "get_competitive_pricing_for_sku": GET_COMPETITIVE_PRICING_FOR_SKU,
+    "get_lowest_offer_listings_for_asin": GET_LOWEST_OFFER_LISTINGS_FOR_ASIN,
+    "get_lowest_offer_listings_for_sku": GET_LOWEST_OFFER_LISTINGS_FOR_SKU,
+    "get_lowest_priced_offers_for_asin": GET_LOWEST_PRICED_OFFERS_FOR_ASIN,
+    "get_lowest_priced_offers_for_sku": GET_LOWEST_PRICED_OFFERS_FOR_SKU,
+    "get_matching_product": GET_MATCHING_PRODUCT,
+    "get_matching_product_for_id": GET_MATCHING_PRODUCT_FOR_ID,
+    "get_my_fees_estimate": GET_MY_FEES_ESTIMATE,
+    "get_my_price_for_asin": GET_MY_PRICE_FOR_ASIN,
+    "get_my_price_for_sku": GET_MY_PRICE_FOR_SKU,
+    "get_product_categories_for_asin": GET_PRODUCT_CATEGORIES_FOR_ASIN,
+    "get_product_categories_for_sku": GET_PRODUCT_CATEGORIES_FOR_SKU,
+    "get_service_status": GET_SERVICE_STATUS,
+    "list_matching_products": LIST_MATCHING_PRODUCTS,
+}

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _runtime as rt
 from . import models
 
@@ -510,3 +512,11 @@ LIST_RECOMMENDATIONS_BY_NEXT_TOKEN = rt.Operation(
     document=False,
     result_shape=LIST_RECOMMENDATIONS_RESULT_XML,
 )
+
+# Each client method's operation, by the method's name (the quota planner's `plan`).
+BY_METHOD: dict[str, rt.Operation[Any]] = {
+    "get_last_updated_time_for_recommendations": GET_LAST_UPDATED_TIME_FOR_RECOMMENDATIONS,
+    "get_service_status": GET_SERVICE_STATUS,
+    "list_recommendations": LIST_RECOMMENDATIONS,
+    "list_recommendations_by_next_token": LIST_RECOMMENDATIONS_BY_NEXT_TOKEN,
+}

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _runtime as rt
 from . import models
 
@@ -728,3 +730,21 @@ UPDATE_REPORT_ACKNOWLEDGEMENTS = rt.Operation(
     document=False,
     result_shape=UPDATE_REPORT_ACKNOWLEDGEMENTS_RESULT_XML,
 )
+
+# Each client method's operation, by the method's name (the quota planner's `plan`).
+BY_METHOD: dict[str, rt.Operation[Any]] = {
+    "cancel_report_requests": CANCEL_REPORT_REQUESTS,
+    "get_report": GET_REPORT,
+    "get_report_count": GET_REPORT_COUNT,
+    "get_report_list": GET_REPORT_LIST,
+    "get_report_list_by_next_token": GET_REPORT_LIST_BY_NEXT_TOKEN,
+    "get_report_request_count": GET_REPORT_REQUEST_COUNT,
+    "get_report_request_list": GET_REPORT_REQUEST_LIST,
+    "get_report_request_list_by_next_token": GET_REPORT_REQUEST_LIST_BY_NEXT_TOKEN,
+    "get_report_schedule_count": GET_REPORT_SCHEDULE_COUNT,
+    "get_report_schedule_list": GET_REPORT_SCHEDULE_LIST,
+    "get_report_schedule_list_by_next_token": GET_REPORT_SCHEDULE_LIST_BY_NEXT_TOKEN,
+    "manage_report_schedule": MANAGE_REPORT_SCHEDULE,
+    "request_report": REQUEST_REPORT,
+    "update_report_acknowledgements": UPDATE_REPORT_ACKNOWLEDGEMENTS,
+}

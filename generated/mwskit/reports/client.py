@@ -9,7 +9,7 @@ from datetime import datetime
 from ..marketplaces import MARKETPLACES, Marketplace
 from .._runtime.documents import Destination, Download, report_encoding_for
 from .workflows import AsyncReportsWorkflows, ReportsWorkflows
-from .._runtime import AsyncSession, Document, SyncSession
+from .._runtime import AsyncSession, Document, QuotaPlan, SyncSession
 from . import _operations as ops
 from .models import (
     CancelReportRequestsResult,
@@ -36,6 +36,15 @@ class ReportsClient(ReportsWorkflows):
 
     def __init__(self, session: SyncSession) -> None:
         self._session = session
+
+    def plan(
+        self, method: str, *, items: int = 1, calls: int = 1, current: bool = True
+    ) -> QuotaPlan:
+        """What `calls` calls of `method` asking about `items` items each would cost: the requests
+        (a batch list split to its documented limit) and about how long the documented quotas
+        make them take, from the bucket as it is now (`current=False`: a full one). Sends nothing.
+        """
+        return self._session.plan(ops.SECTION, ops.BY_METHOD, method, items, calls, current)
 
     def cancel_report_requests(
         self,
@@ -477,6 +486,12 @@ class AsyncReportsClient(AsyncReportsWorkflows):
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def plan(
+        self, method: str, *, items: int = 1, calls: int = 1, current: bool = True
+    ) -> QuotaPlan:
+        """What `calls` calls of `method` would cost; see the synchronous client's `plan`."""
+        return await self._session.plan(ops.SECTION, ops.BY_METHOD, method, items, calls, current)
 
     async def cancel_report_requests(
         self,

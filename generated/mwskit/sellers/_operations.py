@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _runtime as rt
 from . import models
 
@@ -143,3 +145,10 @@ LIST_MARKETPLACE_PARTICIPATIONS_BY_NEXT_TOKEN = rt.Operation(
     document=False,
     result_shape=LIST_MARKETPLACE_PARTICIPATIONS_RESULT_XML,
 )
+
+# Each client method's operation, by the method's name (the quota planner's `plan`).
+BY_METHOD: dict[str, rt.Operation[Any]] = {
+    "get_service_status": GET_SERVICE_STATUS,
+    "list_marketplace_participations": LIST_MARKETPLACE_PARTICIPATIONS,
+    "list_marketplace_participations_by_next_token": LIST_MARKETPLACE_PARTICIPATIONS_BY_NEXT_TOKEN,
+}

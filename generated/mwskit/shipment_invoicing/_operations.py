@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _runtime as rt
 from . import models
 
@@ -277,3 +279,11 @@ SUBMIT_FBA_OUTBOUND_SHIPMENT_INVOICE = rt.Operation(
     document=False,
     body=rt.BodySpec("invoice_content", "ContentMD5Value"),
 )
+
+# Each client method's operation, by the method's name (the quota planner's `plan`).
+BY_METHOD: dict[str, rt.Operation[Any]] = {
+    "get_fba_outbound_shipment_detail": GET_FBA_OUTBOUND_SHIPMENT_DETAIL,
+    "get_fba_outbound_shipment_invoice_status": GET_FBA_OUTBOUND_SHIPMENT_INVOICE_STATUS,
+    "get_service_status": GET_SERVICE_STATUS,
+    "submit_fba_outbound_shipment_invoice": SUBMIT_FBA_OUTBOUND_SHIPMENT_INVOICE,
+}

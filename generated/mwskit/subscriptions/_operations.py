@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _runtime as rt
 from . import models
 
@@ -507,3 +509,17 @@ UPDATE_SUBSCRIPTION = rt.Operation(
     result_class=rt.MWSResult,
     document=False,
 )
+
+# Each client method's operation, by the method's name (the quota planner's `plan`).
+BY_METHOD: dict[str, rt.Operation[Any]] = {
+    "create_subscription": CREATE_SUBSCRIPTION,
+    "delete_subscription": DELETE_SUBSCRIPTION,
+    "deregister_destination": DEREGISTER_DESTINATION,
+    "get_service_status": GET_SERVICE_STATUS,
+    "get_subscription": GET_SUBSCRIPTION,
+    "list_registered_destinations": LIST_REGISTERED_DESTINATIONS,
+    "list_subscriptions": LIST_SUBSCRIPTIONS,
+    "register_destination": REGISTER_DESTINATION,
+    "send_test_notification_to_destination": SEND_TEST_NOTIFICATION_TO_DESTINATION,
+    "update_subscription": UPDATE_SUBSCRIPTION,
+}

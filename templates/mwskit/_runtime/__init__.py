@@ -20,13 +20,16 @@ from .errors import (
     OutcomeUnknown,
     ResponseParseError,
     ThrottledError,
+    ThrottleStoreError,
     ThrottleWouldWait,
 )
+from .planner import QuotaPlan
 from .policy import Event, RetryPolicy
+from .redis_store import RedisThrottleStore
 from .request import ClientConfig
 from .response import Document
 from .results import ATTRIBUTE, SAME_SHAPE, TEXT, MWSResult, ResultField, ResultShapeSpec
-from .throttle import SYSTEM_TIMER, Timer
+from .throttle import SYSTEM_TIMER, ThrottleStore, Timer
 
 __all__ = [
     "ATTRIBUTE",
@@ -47,6 +50,8 @@ __all__ = [
     "OutcomeUnknown",
     "Param",
     "PreflightReport",
+    "QuotaPlan",
+    "RedisThrottleStore",
     "ResponseParseError",
     "ResultField",
     "ResultShapeSpec",
@@ -54,6 +59,8 @@ __all__ = [
     "SectionSpec",
     "ShapeSpec",
     "SyncSession",
+    "ThrottleStore",
+    "ThrottleStoreError",
     "ThrottleWouldWait",
     "ThrottledError",
     "ThrottlingSpec",

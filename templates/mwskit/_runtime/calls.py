@@ -1,8 +1,10 @@
 """One call from start to finish: throttle, sign, send, read, and decide whether to try again.
 
-`plan_call` is a generator that never does I/O itself. It yields `Sleep` and `Send` steps and
-receives what happened; the sync and async sessions only carry those steps out. So throttling,
-retries, idempotency rules and clock-skew correction exist once, for both clients.
+`plan_call` is a generator that never does I/O itself. It yields `Sleep`, `Send` and `Throttle`
+steps (the last an operation on the action's bucket in the throttle store, which may be a
+Redis server) and receives what happened; the sync and async sessions only carry those steps
+out. So throttling, retries, idempotency rules and clock-skew correction exist once, for both
+clients.
 
 Layering: the engine builds requests with the `RequestBuilder` below it (request.py) and knows
 nothing of the sessions above it (client.py) that carry its steps out.
@@ -33,7 +35,19 @@ from .errors import (
 from .policy import Event, RetryPolicy, ThrottleMode
 from .request import PreparedRequest, RequestBuilder, utc_now
 from .response import header_int, header_time, parse_download, parse_response
-from .throttle import BUCKETS, BucketKey, LocalBucket, Timer
+from .throttle import (
+    BUCKETS,
+    Admission,
+    Bucket,
+    BucketKey,
+    BucketOp,
+    Drain,
+    ForgetQuota,
+    ObserveQuota,
+    Reserve,
+    ThrottleStore,
+    Timer,
+)
 
 logger = logging.getLogger("mwskit")
 
@@ -83,13 +97,23 @@ class Failed:
     maybe_sent: bool
 
 
-Step = Sleep | Send
-Outcome = Received | Failed | None
+@dataclass(slots=True)
+class Throttle:
+    """Apply `op` to `bucket` at the timer's time `now`; the outcome is its Admission."""
+
+    bucket: Bucket
+    op: BucketOp
+    now: float
+
+
+Step = Sleep | Send | Throttle
+Outcome = Received | Failed | Admission | None
 
 
 @dataclass
 class CallContext:
-    """What every call of one client shares: its builder, policy, mode, timer and clock offset."""
+    """What every call of one client shares: its builder, policy, mode, timer, clock offset and
+    the throttle store its buckets live in."""
 
     builder: RequestBuilder
     seller_id: str
@@ -98,16 +122,17 @@ class CallContext:
     timer: Timer
     on_event: Callable[[Event], None] | None = None
     rng: random.Random = field(default_factory=random.Random)
-    buckets: dict[tuple[str, str], LocalBucket] = field(default_factory=dict, repr=False)
+    store: ThrottleStore = BUCKETS
+    buckets: dict[tuple[str, str], Bucket] = field(default_factory=dict, repr=False)
 
-    def bucket(self, section: SectionSpec, operation: Operation[Any]) -> LocalBucket | None:
+    def bucket(self, section: SectionSpec, operation: Operation[Any]) -> Bucket | None:
         if self.throttle == "off":
             return None
         local_key = (section.name, operation.throttling.bucket)
         bucket = self.buckets.get(local_key)
         if bucket is None:
             key = BucketKey(self.timer, self.seller_id, *local_key)
-            bucket = self.buckets[local_key] = BUCKETS.get(key, operation.throttling)
+            bucket = self.buckets[local_key] = self.store.get(key, operation.throttling)
         return bucket
 
     def report(self, event: Event) -> None:
@@ -138,7 +163,7 @@ def materialize(operation: Operation[Any], values: tuple[Any, ...]) -> tuple[Any
     return values if fixed is None else tuple(fixed)
 
 
-def _cost(operation: Operation[Any], values: tuple[Any, ...]) -> float:
+def cost_of(operation: Operation[Any], values: tuple[Any, ...]) -> float:
     """Units a call takes: 1, or for per-item throttling the number of items it asks about."""
     if operation.throttling.restore_unit != "item":
         return 1.0
@@ -206,7 +231,7 @@ def plan_call(
     """
     values = materialize(operation, values)
     bucket = context.bucket(section, operation)
-    cost = 1.0 if bucket is None else _cost(operation, values)
+    cost = 1.0 if bucket is None else cost_of(operation, values)
     started = context.timer.monotonic()
     # Seconds spent waiting for the documented quotas (the bucket, the hourly reset): that is
     # the service's pace, not retry time, so the retry budget (max_total) starts that much later.
@@ -218,7 +243,9 @@ def plan_call(
         attempt += 1
         if bucket is not None:
             now = started if attempt == 1 else context.timer.monotonic()
-            wait, why = bucket.reserve(cost, now, take=context.throttle == "wait")
+            admission = yield Throttle(bucket, Reserve(cost, context.throttle == "wait"), now)
+            assert isinstance(admission, tuple)
+            wait, why = admission
             if wait > 0:
                 waited += wait
                 yield Sleep(_throttle_wait(context, section, operation, attempt, wait, why))
@@ -229,7 +256,7 @@ def plan_call(
         finally:
             if sink is not None:
                 sink.finish()
-        assert outcome is not None
+        assert isinstance(outcome, (Received, Failed))
         if isinstance(outcome, Failed):
             yield Sleep(
                 _after_transport_failure(context, operation, outcome, attempt, started + waited)
@@ -246,20 +273,26 @@ def plan_call(
             skew_corrected = True
             attempt -= 1  # the expired attempt does not count against the budget
             continue
-        except QuotaExceeded as error:  # a refusal: safe to send again, even if unsafe
-            wait = _quota_wait(context, operation, bucket, outcome.headers, error, attempt)
-            waited += wait
-            yield Sleep(wait)
-            continue
         except MWSError as error:
-            yield Sleep(_after_error(context, operation, bucket, error, attempt, started + waited))
+            if bucket is not None and isinstance(error, (RequestThrottled, QuotaExceeded)):
+                yield Throttle(bucket, Drain(), context.timer.monotonic())  # the service's is empty
+            if isinstance(error, QuotaExceeded):  # a refusal: safe to send again, even if unsafe
+                wait = _quota_wait(context, operation, outcome.headers, error, attempt)
+                waited += wait
+                yield Sleep(wait)
+            else:
+                yield Sleep(_after_error(context, operation, error, attempt, started + waited))
             continue
         headers = outcome.headers
         # The service's clock when it sent x-mws-timestamp (errors above also try Date).
-        if "x-mws-timestamp" in headers or (
-            bucket is not None and "x-mws-quota-remaining" in headers
-        ):
-            _observe(context, bucket, headers, operation.name, attempt)
+        server = None
+        if "x-mws-timestamp" in headers:
+            server = _server_offset(context, headers, operation.name)
+            _follow_clock(context, server, operation.name, attempt)
+        if bucket is not None and "x-mws-quota-remaining" in headers:
+            op = _quota_op(operation, headers, None if server is None else server[0])
+            if op is not None:
+                yield Throttle(bucket, op, context.timer.monotonic())
         return result
 
 
@@ -377,7 +410,6 @@ def _after_expired(
 def _after_error(
     context: CallContext,
     operation: Operation[Any],
-    bucket: LocalBucket | None,
     error: MWSError,
     attempt: int,
     started: float,
@@ -404,8 +436,6 @@ def _after_error(
             ) from error
         reason = "unreadable answer"
     elif code in REFUSAL_CODES:  # the service refused it unseen: safe to send again
-        if isinstance(error, RequestThrottled) and bucket is not None:
-            bucket.drain(context.timer.monotonic())
         reason = f"HTTP {status} {code}"
     elif not operation.idempotent:
         if code is not None and status is not None and 400 <= status < 500:
@@ -432,14 +462,11 @@ def _after_error(
 def _quota_wait(
     context: CallContext,
     operation: Operation[Any],
-    bucket: LocalBucket | None,
     headers: Mapping[str, str],
     error: QuotaExceeded,
     attempt: int,
 ) -> float:
     """QuotaExceeded: wait for the hourly reset when it is near enough, or raise."""
-    if bucket is not None:
-        bucket.drain(context.timer.monotonic())
     server = _server_offset(context, headers, operation.name)
     server_now = None if server is None else server[0]
     reset = _seconds_until(headers.get("x-mws-quota-resetson"), server_now)
@@ -467,38 +494,39 @@ def _retry_delay(context: CallContext, attempt: int, started: float) -> float | 
     return delay
 
 
-def _observe(
+def _quota_op(
+    operation: Operation[Any], headers: Mapping[str, str], server_now: datetime | None
+) -> BucketOp | None:
+    """What the service's hourly count (x-mws-quota-remaining / -resetsOn) tells the bucket."""
+    count = header_int(headers.get("x-mws-quota-remaining"))
+    if count is None:
+        return None
+    if count > operation.throttling.max_request_quota:
+        # More left than a burst can spend before the next answer updates it: the hourly
+        # count cannot bind yet, so the bucket alone decides (the common case).
+        return ForgetQuota()
+    return ObserveQuota(count, _seconds_until(headers.get("x-mws-quota-resetson"), server_now))
+
+
+def _follow_clock(
     context: CallContext,
-    bucket: LocalBucket | None,
-    headers: Mapping[str, str],
+    server: tuple[datetime, timedelta] | None,
     action: str,
     attempt: int,
 ) -> None:
-    """Adopt the service's hourly count and notice a drifting clock on a success."""
-    server = _server_offset(context, headers, action) if "x-mws-timestamp" in headers else None
-    server_now = None if server is None else server[0]
-    if bucket is not None:
-        remaining = headers.get("x-mws-quota-remaining")
-        if remaining is not None:
-            count = header_int(remaining)
-            if count is not None and count > bucket.capacity:
-                # More left than a burst can spend before the next answer updates it: the
-                # hourly count cannot bind yet, so the bucket alone decides (the common case).
-                bucket.forget_quota()
-            elif count is not None:
-                resets_in = _seconds_until(headers.get("x-mws-quota-resetson"), server_now)
-                bucket.observe_quota(count, resets_in, context.timer.monotonic())
-    if server is not None:
-        builder = context.builder
-        drift = server[1]
-        if abs(drift - builder.clock_offset) > _SKEW_LIMIT:
-            builder.clock_offset = drift
-            context.report(
-                Event(
-                    "clock_skew",
-                    action,
-                    attempt,
-                    0.0,
-                    f"server clock {drift.total_seconds():+.1f} s from ours",
-                )
+    """Notice a drifting clock on a success: adopt the server's offset once it drifts."""
+    if server is None:
+        return
+    builder = context.builder
+    drift = server[1]
+    if abs(drift - builder.clock_offset) > _SKEW_LIMIT:
+        builder.clock_offset = drift
+        context.report(
+            Event(
+                "clock_skew",
+                action,
+                attempt,
+                0.0,
+                f"server clock {drift.total_seconds():+.1f} s from ours",
             )
+        )

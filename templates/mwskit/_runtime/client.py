@@ -14,15 +14,16 @@ import re
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterator, Iterable, Iterator
-from typing import Any, TypeVar, cast
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import parse_qsl, urlsplit
 
 import anyio
 import httpcore
 import httpx
 
-from .calls import CallContext, Failed, Received, Sleep, plan_call
+from . import batches, planner
+from .calls import CallContext, Failed, Outcome, Received, Sleep, Throttle, plan_call
 from .descriptors import Operation, R, SectionSpec
 from .documents import DocumentSink, Download, FeedBody, FeedSource, feed_content_type
 from .errors import (
@@ -37,7 +38,11 @@ from .policy import THROTTLE_MODES
 from .request import ClientConfig, PreparedRequest, RequestBuilder
 from .response import header_int, lower_headers
 from .signing import percent_encode
+from .throttle import BUCKETS, Peek, ThrottleStore
 from .xml import exceeds_node_limit
+
+if TYPE_CHECKING:
+    from .redis_store import RedisThrottleStore
 
 __all__ = ["AsyncSession", "ClientConfig", "PreparedRequest", "RequestBuilder", "SyncSession"]
 
@@ -530,6 +535,25 @@ def _feed(
     return feed, content_type or feed_content_type(feed.head, charset)
 
 
+def _throttle_store(
+    store: ThrottleStore | str | None,
+) -> tuple[ThrottleStore, RedisThrottleStore | None]:
+    """The store a client's buckets live in, and the one it made from a URL (and closes)."""
+    if store is None:
+        return BUCKETS, None
+    if isinstance(store, str):
+        from .redis_store import RedisThrottleStore  # needs the redis extra
+
+        owned = RedisThrottleStore(store)
+        return owned, owned
+    if not callable(getattr(store, "get", None)):
+        raise ValueError(
+            "throttle_store must be a redis:// URL, a ThrottleStore (e.g. RedisThrottleStore) "
+            f"or None; got {type(store).__name__}"
+        )
+    return store, None
+
+
 class _Session:
     """What both sessions share: configuration, request building and the call context."""
 
@@ -542,6 +566,7 @@ class _Session:
         install_log_redaction()
         self.config = config
         self.builder = RequestBuilder(config)
+        self.store, self._owned_store = _throttle_store(config.throttle_store)
         self.context = CallContext(
             builder=self.builder,
             seller_id=config.seller_id,
@@ -549,6 +574,7 @@ class _Session:
             throttle=config.throttle,
             timer=config.timer,
             on_event=config.on_event,
+            store=self.store,
         )
 
     def _deadline(self) -> float | None:
@@ -580,18 +606,35 @@ class SyncSession(_Session):
     ) -> R:
         """One call. `body`: bytes, a path or a binary file (operations with a document body);
         `charset`: the flat-file charset for its default Content-Type; `download`: where a
-        document answer is streamed, and the encoding to report when none is declared."""
+        document answer is streamed, and the encoding to report when none is declared.
+        A batch list longer than one request takes is sent as several (batches.py)."""
+        requests = batches.split(operation, values)
+        if len(requests) > 1:
+            return batches.merge([self._call(section, operation, part) for part in requests])
         feed, content_type = _feed(operation, body, content_type, charset)
+        return self._call(section, operation, requests[0], feed, content_type, download)
+
+    def _call(
+        self,
+        section: SectionSpec,
+        operation: Operation[R],
+        values: tuple[Any, ...],
+        feed: FeedBody | None = None,
+        content_type: str | None = None,
+        download: Download | None = None,
+    ) -> R:
         plan = plan_call(self.context, section, operation, values, feed, content_type, download)
-        outcome: Received | Failed | None = None
+        outcome: Outcome = None
         try:
             while True:
                 step = plan.send(outcome)
                 if isinstance(step, Sleep):
                     self.config.timer.sleep(step.seconds)
                     outcome = None
-                    continue
-                outcome = self._receive(operation, step.request, step.sink)
+                elif isinstance(step, Throttle):
+                    outcome = step.bucket.apply(step.op, step.now)
+                else:
+                    outcome = self._receive(operation, step.request, step.sink)
         except StopIteration as done:
             return cast(R, done.value)
         finally:
@@ -629,6 +672,22 @@ class SyncSession(_Session):
         finally:
             _DEADLINE.reset(token)
 
+    def plan(
+        self,
+        section: SectionSpec,
+        operations: Mapping[str, Operation[Any]],
+        method: str,
+        items: int,
+        calls: int,
+        current: bool,
+    ) -> planner.QuotaPlan:
+        """The quota planner (planner.py) on this client's bucket for `method`; sends nothing."""
+        operation = planner.operation_named(operations, method)
+        bucket = self.context.bucket(section, operation) if current else None
+        now = self.config.timer.monotonic()
+        until_full = None if bucket is None else bucket.apply(Peek(), now)[0]
+        return planner.plan(operation, items, calls, until_full)
+
     def paginate(
         self,
         section: SectionSpec,
@@ -647,6 +706,8 @@ class SyncSession(_Session):
 
     def close(self) -> None:
         self._http.close()
+        if self._owned_store is not None:
+            self._owned_store.close()
 
 
 class AsyncSession(_Session):
@@ -674,17 +735,33 @@ class AsyncSession(_Session):
         charset: str | None = None,
     ) -> R:
         """One call; the arguments are those of SyncSession.call."""
+        requests = batches.split(operation, values)
+        if len(requests) > 1:
+            return batches.merge([await self._call(section, operation, part) for part in requests])
         feed, content_type = _feed(operation, body, content_type, charset)
+        return await self._call(section, operation, requests[0], feed, content_type, download)
+
+    async def _call(
+        self,
+        section: SectionSpec,
+        operation: Operation[R],
+        values: tuple[Any, ...],
+        feed: FeedBody | None = None,
+        content_type: str | None = None,
+        download: Download | None = None,
+    ) -> R:
         plan = plan_call(self.context, section, operation, values, feed, content_type, download)
-        outcome: Received | Failed | None = None
+        outcome: Outcome = None
         try:
             while True:
                 step = plan.send(outcome)
                 if isinstance(step, Sleep):
                     await self.config.timer.async_sleep(step.seconds)
                     outcome = None
-                    continue
-                outcome = await self._receive(operation, step.request, step.sink)
+                elif isinstance(step, Throttle):
+                    outcome = await step.bucket.aapply(step.op, step.now)
+                else:
+                    outcome = await self._receive(operation, step.request, step.sink)
         except StopIteration as done:
             return cast(R, done.value)
         finally:
@@ -725,6 +802,22 @@ class AsyncSession(_Session):
             if response is not None:
                 await response.aclose()
 
+    async def plan(
+        self,
+        section: SectionSpec,
+        operations: Mapping[str, Operation[Any]],
+        method: str,
+        items: int,
+        calls: int,
+        current: bool,
+    ) -> planner.QuotaPlan:
+        """SyncSession.plan, reading a shared store's bucket without blocking the loop."""
+        operation = planner.operation_named(operations, method)
+        bucket = self.context.bucket(section, operation) if current else None
+        now = self.config.timer.monotonic()
+        until_full = None if bucket is None else (await bucket.aapply(Peek(), now))[0]
+        return planner.plan(operation, items, calls, until_full)
+
     async def paginate(
         self,
         section: SectionSpec,
@@ -743,6 +836,8 @@ class AsyncSession(_Session):
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        if self._owned_store is not None:
+            await self._owned_store.aclose()
 
 
 def next_token_of(page: object) -> str | None:

@@ -31,6 +31,7 @@ __all__ = [
     "ServerError",
     "ServiceUnavailable",
     "SignatureDoesNotMatch",
+    "ThrottleStoreError",
     "ThrottleWouldWait",
     "ThrottledError",
     "TransportError",
@@ -161,6 +162,11 @@ class ThrottleWouldWait(MWSError):
     def __init__(self, message: str, *, retry_after: float) -> None:
         self.retry_after = retry_after
         super().__init__(message, code="ThrottleWouldWait")
+
+
+class ThrottleStoreError(MWSError):
+    """The shared throttle store (Redis) could not be reached in time or failed, and its
+    `on_store_error` policy is "raise"; nothing was sent."""
 
 
 class OutcomeUnknown(MWSError):

@@ -20,7 +20,7 @@ from .documents import FeedBody, content_md5, feed_content_type
 from .encoding import encode_parameters, format_datetime
 from .policy import Event, RetryPolicy, ThrottleMode
 from .signing import EncodedPairs, Signer, encode_pairs, encode_values, percent_encode, request_head
-from .throttle import SYSTEM_TIMER, Timer
+from .throttle import SYSTEM_TIMER, ThrottleStore, Timer
 
 if TYPE_CHECKING:
     import httpx
@@ -103,6 +103,9 @@ class ClientConfig:
     region_hosts: Mapping[str, str] = field(default_factory=dict, repr=False)
     retries: RetryPolicy = field(default_factory=RetryPolicy)
     throttle: ThrottleMode = "wait"
+    # None: the process's own buckets; a redis:// URL or a store: shared ones (its URL may
+    # hold a password, so it is never shown).
+    throttle_store: ThrottleStore | str | None = field(default=None, repr=False)
     timer: Timer = field(default=SYSTEM_TIMER, repr=False)
     on_event: Callable[[Event], None] | None = field(default=None, repr=False)
 

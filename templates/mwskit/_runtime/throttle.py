@@ -8,6 +8,11 @@ client of the same seller in one process draws from the same bucket, as the serv
 Decisions are made under one lock and never block inside it: `reserve` answers how long the
 caller must wait and takes the units at once, so the sync and async clients share this code and
 concurrent callers queue up in order.
+
+Where the buckets live is a `ThrottleStore`: the process's own (`BUCKETS`, the default), or one
+shared by every process and host of a seller (`RedisThrottleStore`, redis_store.py). The call
+engine speaks to a store's buckets only in `BucketOp`s, which the sessions apply: at once in
+the sync client, awaited in the async one.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import threading
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .descriptors import ThrottlingSpec
 
@@ -43,6 +49,59 @@ class Timer:
 
 
 SYSTEM_TIMER = Timer()
+
+
+@dataclass(frozen=True, slots=True)
+class Reserve:
+    """Take `cost` units, answering how long to wait first (see LocalBucket.reserve)."""
+
+    cost: float
+    take: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Drain:
+    """The service said RequestThrottled or QuotaExceeded: its bucket is empty."""
+
+
+@dataclass(frozen=True, slots=True)
+class ObserveQuota:
+    """The service's hourly count (`x-mws-quota-remaining`, seconds to `-resetsOn`)."""
+
+    remaining: int
+    resets_in: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetQuota:
+    """The service's hourly count is far from binding: count locally again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Peek:
+    """How many seconds until the bucket is full again, changing nothing (the quota planner)."""
+
+
+BucketOp = Reserve | Drain | ObserveQuota | ForgetQuota | Peek
+# (seconds to wait, why): what a Reserve answers, or a Peek's seconds until full; other
+# operations answer (0.0, "").
+Admission = tuple[float, str]
+NO_WAIT: Admission = (0.0, "")
+
+
+class Bucket(Protocol):
+    """One seller's bucket for one action, wherever it is kept. `now` is the client timer's
+    monotonic time; a store with a clock of its own (Redis's TIME) may use that instead."""
+
+    def apply(self, op: BucketOp, now: float) -> Admission: ...
+
+    async def aapply(self, op: BucketOp, now: float) -> Admission: ...
+
+
+class ThrottleStore(Protocol):
+    """Where buckets live: `get` returns the bucket of `key`, created full on first use."""
+
+    def get(self, key: BucketKey, spec: ThrottlingSpec) -> Bucket: ...
 
 
 @dataclass(slots=True)
@@ -143,11 +202,33 @@ class LocalBucket:
                 return 0.0, ""
             return wait, why
 
-    def drain(self, now: float) -> None:
-        """The service said RequestThrottled: its bucket is empty, so is ours."""
+    def apply(self, op: BucketOp, now: float) -> Admission:
+        if isinstance(op, Reserve):
+            return self.reserve(op.cost, now, op.take)
+        if isinstance(op, Peek):
+            return self.until_full(now), ""
+        if isinstance(op, Drain):
+            self.drain(now)
+        elif isinstance(op, ObserveQuota):
+            self.observe_quota(op.remaining, op.resets_in, now)
+        else:
+            self.forget_quota()
+        return NO_WAIT
+
+    async def aapply(self, op: BucketOp, now: float) -> Admission:
+        return self.apply(op, now)  # never blocks: one lock held for microseconds
+
+    def until_full(self, now: float) -> float:
         with self.lock:
             self._refill(now)
-            self.level = min(self.level, 0.0)
+            return (self.updated - now) + (self.capacity - self.level) * self.restore_seconds
+
+    def drain(self, now: float) -> None:
+        """The service said RequestThrottled: its bucket is empty now, so is ours (a level
+        kept for a send queued later has refilled meanwhile)."""
+        with self.lock:
+            self._refill(now)
+            self.level = min(self.level, (self.updated - now) / self.restore_seconds)
 
     def forget_quota(self) -> None:
         """The service's hourly count is far from binding: count locally again."""
@@ -179,7 +260,7 @@ class BucketKey:
 
 
 class BucketRegistry:
-    """Every bucket of the process, created on first use."""
+    """Every bucket of the process, created on first use: the embedded ThrottleStore."""
 
     def __init__(self) -> None:
         self._buckets: dict[BucketKey, LocalBucket] = {}

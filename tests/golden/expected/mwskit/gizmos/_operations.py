@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _runtime as rt
 from . import models
 
@@ -31,3 +33,8 @@ GET_SERVICE_STATUS = rt.Operation(
     result_class=rt.MWSResult,
     document=False,
 )
+
+# Each client method's operation, by the method's name (the quota planner's `plan`).
+BY_METHOD: dict[str, rt.Operation[Any]] = {
+    "get_service_status": GET_SERVICE_STATUS,
+}

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 
-from .._runtime import AsyncSession, MWSResult, SyncSession
+from .._runtime import AsyncSession, MWSResult, QuotaPlan, SyncSession
 from . import _operations as ops
 
 
@@ -13,6 +13,15 @@ class GizmosClient:
 
     def __init__(self, session: SyncSession) -> None:
         self._session = session
+
+    def plan(
+        self, method: str, *, items: int = 1, calls: int = 1, current: bool = True
+    ) -> QuotaPlan:
+        """What `calls` calls of `method` asking about `items` items each would cost: the requests
+        (a batch list split to its documented limit) and about how long the documented quotas
+        make them take, from the bucket as it is now (`current=False`: a full one). Sends nothing.
+        """
+        return self._session.plan(ops.SECTION, ops.BY_METHOD, method, items, calls, current)
 
     def get_service_status(self) -> MWSResult:
         """Report whether the Gizmos section is up.
@@ -27,6 +36,12 @@ class AsyncGizmosClient:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def plan(
+        self, method: str, *, items: int = 1, calls: int = 1, current: bool = True
+    ) -> QuotaPlan:
+        """What `calls` calls of `method` would cost; see the synchronous client's `plan`."""
+        return await self._session.plan(ops.SECTION, ops.BY_METHOD, method, items, calls, current)
 
     async def get_service_status(self) -> MWSResult:
         """Report whether the Gizmos section is up.

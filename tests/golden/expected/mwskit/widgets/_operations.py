@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _runtime as rt
 from . import models
 
@@ -276,3 +278,11 @@ SUBMIT_ASSEMBLIES = rt.Operation(
     document=False,
     body=rt.BodySpec("assembly_document", "ContentMD5Value"),
 )
+
+# Each client method's operation, by the method's name (the quota planner's `plan`).
+BY_METHOD: dict[str, rt.Operation[Any]] = {
+    "get_widget_report": GET_WIDGET_REPORT,
+    "list_widgets": LIST_WIDGETS,
+    "list_widgets_by_next_token": LIST_WIDGETS_BY_NEXT_TOKEN,
+    "submit_assemblies": SUBMIT_ASSEMBLIES,
+}

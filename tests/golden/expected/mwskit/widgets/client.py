@@ -16,7 +16,7 @@ from .._runtime.documents import (
     flat_file_encoding_for,
     report_encoding_for,
 )
-from .._runtime import AsyncSession, Document, MWSResult, SyncSession
+from .._runtime import AsyncSession, Document, MWSResult, QuotaPlan, SyncSession
 from . import _operations as ops
 from .models import (
     Assembly,
@@ -32,6 +32,15 @@ class WidgetsClient:
 
     def __init__(self, session: SyncSession) -> None:
         self._session = session
+
+    def plan(
+        self, method: str, *, items: int = 1, calls: int = 1, current: bool = True
+    ) -> QuotaPlan:
+        """What `calls` calls of `method` asking about `items` items each would cost: the requests
+        (a batch list split to its documented limit) and about how long the documented quotas
+        make them take, from the bucket as it is now (`current=False`: a full one). Sends nothing.
+        """
+        return self._session.plan(ops.SECTION, ops.BY_METHOD, method, items, calls, current)
 
     def get_widget_report(
         self,
@@ -188,6 +197,12 @@ class AsyncWidgetsClient:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def plan(
+        self, method: str, *, items: int = 1, calls: int = 1, current: bool = True
+    ) -> QuotaPlan:
+        """What `calls` calls of `method` would cost; see the synchronous client's `plan`."""
+        return await self._session.plan(ops.SECTION, ops.BY_METHOD, method, items, calls, current)
 
     async def get_widget_report(
         self,
