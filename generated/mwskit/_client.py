@@ -39,6 +39,7 @@ from .fulfillment_outbound_shipment.client import (
     FulfillmentOutboundShipmentClient,
 )
 from .merchant_fulfillment.client import AsyncMerchantFulfillmentClient, MerchantFulfillmentClient
+from .off_amazon_payments.client import AsyncOffAmazonPaymentsClient, OffAmazonPaymentsClient
 from .orders.client import AsyncOrdersClient, OrdersClient
 from .products.client import AsyncProductsClient, ProductsClient
 from .recommendations.client import AsyncRecommendationsClient, RecommendationsClient
@@ -98,6 +99,7 @@ class MWS:
     fulfillment_inventory: FulfillmentInventoryClient
     fulfillment_outbound_shipment: FulfillmentOutboundShipmentClient
     merchant_fulfillment: MerchantFulfillmentClient
+    off_amazon_payments: OffAmazonPaymentsClient
     orders: OrdersClient
     products: ProductsClient
     recommendations: RecommendationsClient
@@ -162,6 +164,7 @@ class MWS:
         self.fulfillment_inventory = FulfillmentInventoryClient(self._session)
         self.fulfillment_outbound_shipment = FulfillmentOutboundShipmentClient(self._session)
         self.merchant_fulfillment = MerchantFulfillmentClient(self._session)
+        self.off_amazon_payments = OffAmazonPaymentsClient(self._session)
         self.orders = OrdersClient(self._session)
         self.products = ProductsClient(self._session)
         self.recommendations = RecommendationsClient(self._session)
@@ -245,6 +248,7 @@ class AsyncMWS:
     fulfillment_inventory: AsyncFulfillmentInventoryClient
     fulfillment_outbound_shipment: AsyncFulfillmentOutboundShipmentClient
     merchant_fulfillment: AsyncMerchantFulfillmentClient
+    off_amazon_payments: AsyncOffAmazonPaymentsClient
     orders: AsyncOrdersClient
     products: AsyncProductsClient
     recommendations: AsyncRecommendationsClient
@@ -309,6 +313,7 @@ class AsyncMWS:
         self.fulfillment_inventory = AsyncFulfillmentInventoryClient(self._session)
         self.fulfillment_outbound_shipment = AsyncFulfillmentOutboundShipmentClient(self._session)
         self.merchant_fulfillment = AsyncMerchantFulfillmentClient(self._session)
+        self.off_amazon_payments = AsyncOffAmazonPaymentsClient(self._session)
         self.orders = AsyncOrdersClient(self._session)
         self.products = AsyncProductsClient(self._session)
         self.recommendations = AsyncRecommendationsClient(self._session)

@@ -45,6 +45,7 @@ from ..fulfillment_inbound_shipment import _operations as _fulfillment_inbound_s
 from ..fulfillment_inventory import _operations as _fulfillment_inventory
 from ..fulfillment_outbound_shipment import _operations as _fulfillment_outbound_shipment
 from ..merchant_fulfillment import _operations as _merchant_fulfillment
+from ..off_amazon_payments import _operations as _off_amazon_payments
 from ..orders import _operations as _orders
 from ..products import _operations as _products
 from ..recommendations import _operations as _recommendations
@@ -186,6 +187,37 @@ SECTIONS: tuple[SectionOperations, ...] = (
             _merchant_fulfillment.GET_ELIGIBLE_SHIPPING_SERVICES,
             _merchant_fulfillment.GET_SERVICE_STATUS,
             _merchant_fulfillment.GET_SHIPMENT,
+        ),
+    ),
+    (
+        _off_amazon_payments.SECTION,
+        (
+            _off_amazon_payments.AUTHORIZE,
+            _off_amazon_payments.AUTHORIZE_ON_BILLING_AGREEMENT,
+            _off_amazon_payments.CANCEL_ORDER_REFERENCE,
+            _off_amazon_payments.CAPTURE,
+            _off_amazon_payments.CLOSE_AUTHORIZATION,
+            _off_amazon_payments.CLOSE_BILLING_AGREEMENT,
+            _off_amazon_payments.CLOSE_ORDER_REFERENCE,
+            _off_amazon_payments.CONFIRM_BILLING_AGREEMENT,
+            _off_amazon_payments.CONFIRM_ORDER_REFERENCE,
+            _off_amazon_payments.CREATE_ORDER_REFERENCE_FOR_ID,
+            _off_amazon_payments.GET_AUTHORIZATION_DETAILS,
+            _off_amazon_payments.GET_BILLING_AGREEMENT_DETAILS,
+            _off_amazon_payments.GET_CAPTURE_DETAILS,
+            _off_amazon_payments.GET_MERCHANT_ACCOUNT_STATUS,
+            _off_amazon_payments.GET_ORDER_REFERENCE_DETAILS,
+            _off_amazon_payments.GET_PROVIDER_CREDIT_DETAILS,
+            _off_amazon_payments.GET_PROVIDER_CREDIT_REVERSAL_DETAILS,
+            _off_amazon_payments.GET_REFUND_DETAILS,
+            _off_amazon_payments.GET_SERVICE_STATUS,
+            _off_amazon_payments.LIST_ORDER_REFERENCE,
+            _off_amazon_payments.REFUND,
+            _off_amazon_payments.REVERSE_PROVIDER_CREDIT,
+            _off_amazon_payments.SET_BILLING_AGREEMENT_DETAILS,
+            _off_amazon_payments.SET_ORDER_ATTRIBUTES,
+            _off_amazon_payments.SET_ORDER_REFERENCE_DETAILS,
+            _off_amazon_payments.VALIDATE_BILLING_AGREEMENT,
         ),
     ),
     (
