@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from .._runtime.descriptors import Operation, SectionSpec
-from . import checks, workflows
+from . import amazon_pay, checks, workflows
 from .answers import (
     DEFAULT_NAMESPACE,
     XML_HEADERS,
@@ -44,6 +44,8 @@ from .answers import (
 )
 from .checks import SandboxRequest
 from .faults import MALFORMED, RESET, FaultConfig, FaultDraws, spoil
+from .payment_objects import details_shapes
+from .payments import Payments
 from .state import Counts, Quotas, QuotaState, Records, SandboxStats, StateLimits, bump
 
 if TYPE_CHECKING:
@@ -104,7 +106,18 @@ class SandboxApp:
         self._quotas = Quotas(self.limits.quotas)
         self._fixtures: dict[str, Fixture] = {}
         records = Records(seed, self.limits)
-        self._context = workflows.Context(records, parents, seed, lambda: self.clock())
+        payments = Payments(
+            seed,
+            self.limits.payments,
+            lambda: self.clock(),
+            details_shapes(
+                operation
+                for section, operations in sections
+                if section.name == amazon_pay.SECTION
+                for operation in operations
+            ),
+        )
+        self._context = workflows.Context(records, parents, seed, lambda: self.clock(), payments)
 
     # ------------------------------------------------------------ public helpers
 

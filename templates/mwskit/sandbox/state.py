@@ -33,15 +33,18 @@ class StateLimits:
     `next_tokens`: NextTokens still redeemable (an older one answers InvalidParameterValue,
     "It has expired."); `submissions`: feed submissions, and report requests, kept (each kind;
     an older ID is unknown again); `quotas`: (seller, section, bucket) quotas tracked (a dropped
-    one starts full again).
+    one starts full again); `payments`: Amazon Pay objects kept, of each kind (order
+    references, billing agreements, authorizations, captures, refunds, reference ids; an older
+    one is unknown again).
     """
 
     next_tokens: int = 10_000
     submissions: int = 10_000
     quotas: int = 100_000
+    payments: int = 10_000
 
     def __post_init__(self) -> None:
-        for name in ("next_tokens", "submissions", "quotas"):
+        for name in ("next_tokens", "submissions", "quotas", "payments"):
             if getattr(self, name) < 1:
                 raise ValueError(f"StateLimits.{name} must be at least 1")
 

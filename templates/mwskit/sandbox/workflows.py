@@ -1,6 +1,7 @@
 """What the sandbox does for Feeds and Reports: submissions and report requests that advance
 over polls, their lists, counts, cancellations and documents, and paging through NextTokens
-(stateful for those, stateless for every other ...ByNextToken action).
+(stateful for those, stateless for every other ...ByNextToken action); Amazon Pay's actions go
+to its own state machines (`amazon_pay`).
 
 A workflow takes the `Context` (the records, the seed, the clock) and a checked request and
 gives the answer's data (written through the response shape), a `Reply`, or None.
@@ -16,8 +17,10 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from .._runtime import rules
+from . import amazon_pay
 from .answers import Refusal, Reply, document_reply, invalid, to_text, xml_safe
 from .checks import SandboxRequest
+from .payments import Payments
 from .state import DONE, IN_PROGRESS, SUBMITTED, Ledger, Records, Submission, Tokens, matches
 
 Data = dict[str, Any]
@@ -25,12 +28,14 @@ Data = dict[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What workflows work with: `parents` maps (section, ...ByNextToken action) to its parent."""
+    """What workflows work with: `parents` maps (section, ...ByNextToken action) to its parent;
+    `payments` is the Amazon Pay state."""
 
     records: Records
     parents: Mapping[tuple[str, str], str]
     seed: int
     clock: Callable[[], datetime]
+    payments: Payments
 
     def stateless_paging(self, request: SandboxRequest) -> Data | None:
         """NextToken handling for actions without state: page 1 continues, page 2 ends."""
@@ -393,5 +398,7 @@ WORKFLOWS: dict[tuple[str, str], Workflow] = {
 
 def run(context: Context, request: SandboxRequest) -> Data | Reply | None:
     """The answer of request's workflow, or None when its action has none."""
+    if request.section.name == amazon_pay.SECTION:
+        return amazon_pay.handle(context.payments, request)
     workflow = WORKFLOWS.get((request.section.name, request.operation.name))
     return workflow(context, request) if workflow is not None else None
