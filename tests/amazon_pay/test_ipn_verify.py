@@ -4,11 +4,14 @@ check that refuses a forged, tampered, replayed, stale, foreign or malformed mes
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import pickle
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
 from ipn_support import (
     NOW,
@@ -31,6 +34,7 @@ from mwskit.off_amazon_payments.ipn import (
     IPNVerificationError,
     IPNVerifier,
     MemoryMessageIdStore,
+    fetch_certificate_https,
     is_sns_certificate_url,
     string_to_sign,
 )
@@ -541,3 +545,91 @@ def test_bad_options_are_refused_naming_them(options: dict[str, object], text: s
     with pytest.raises((TypeError, ValueError)) as caught:
         IPNVerifier(**options)  # type: ignore[arg-type]
     assert str(caught.value) == text
+
+
+def test_a_given_message_id_store_is_the_one_used() -> None:
+    ipn_signer = signer()
+    store = MemoryMessageIdStore(capacity=5)
+    check = verifier(Fetcher(ipn_signer), message_ids=store)
+    check.verify(signed(ipn_signer, message_id="kept").body)
+    assert len(store) == 1
+    assert store.remember("kept", NOW + timedelta(hours=1), NOW) is False
+
+
+CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem"
+
+
+def mock_client(handler: Callable[[httpx.Request], httpx.Response]) -> httpx.Client:
+    return httpx.Client(transport=httpx.MockTransport(handler))
+
+
+def test_the_https_fetcher_gets_the_pem_without_decoding_or_redirects() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, stream=httpx.ByteStream(b"PEM"))
+
+    with mock_client(answer) as client:
+        assert fetch_certificate_https(CERT_URL, client=client) == b"PEM"
+    assert [(str(item.url), item.headers["accept-encoding"]) for item in seen] == [
+        (CERT_URL, "identity")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("answer", "text"),
+    [
+        (httpx.Response(404), f"fetching the signing certificate {CERT_URL} answered HTTP 404"),
+        (
+            httpx.Response(301, headers={"Location": "https://evil.example/cert.pem"}),
+            f"fetching the signing certificate {CERT_URL} answered HTTP 301",
+        ),
+        (
+            httpx.Response(200, stream=httpx.ByteStream(b"x" * (64 * 1024 + 1))),
+            f"the signing certificate {CERT_URL} is larger than 65536 bytes",
+        ),
+    ],
+)
+def test_the_https_fetcher_refuses_what_is_no_certificate(
+    answer: httpx.Response, text: str
+) -> None:
+    with (
+        mock_client(lambda request: answer) as client,
+        pytest.raises(IPNVerificationError) as caught,
+    ):
+        fetch_certificate_https(CERT_URL, client=client)
+    assert (caught.value.reason, caught.value.message) == (
+        IPNRefusal.CERTIFICATE_UNAVAILABLE,
+        text,
+    )
+
+
+def test_the_https_fetcher_turns_transport_errors_into_refusals() -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectTimeout("timed out", request=request)
+
+    with mock_client(fail) as client, pytest.raises(IPNVerificationError) as caught:
+        fetch_certificate_https(CERT_URL, client=client)
+    assert caught.value.message == (
+        f"fetching the signing certificate {CERT_URL} failed: ConnectTimeout"
+    )
+
+
+def test_the_https_fetcher_never_inflates_a_compressed_answer() -> None:
+    packed = gzip.compress(b"\0" * 10_000_000)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, headers={"Content-Encoding": "gzip"}, stream=httpx.ByteStream(packed)
+        )
+
+    with mock_client(answer) as client:
+        assert fetch_certificate_https(CERT_URL, client=client) == packed
+
+
+def test_the_https_fetcher_uses_a_client_of_its_own_by_default() -> None:
+    url = "https://127.0.0.1:1/SimpleNotificationService-abc.pem"  # nothing listens on port 1
+    with pytest.raises(IPNVerificationError) as caught:
+        fetch_certificate_https(url)
+    assert caught.value.message == f"fetching the signing certificate {url} failed: ConnectError"

@@ -134,7 +134,8 @@ class IPNRefusal(StrEnum):
 class IPNVerificationError(IPNError):
     """The message was refused: forged, tampered, replayed, too old, foreign or malformed.
 
-    Answer it with HTTP 400 (a forgery is not worth a retry), except `IPNReplayed`.
+    Answer it with HTTP 400 (a forgery is not worth a retry), except `IPNReplayed` (200: it was
+    handled before) and `CERTIFICATE_UNAVAILABLE` (503: the fetch may work when SNS resends).
     """
 
     def __init__(self, reason: IPNRefusal, message: str) -> None:
@@ -342,34 +343,45 @@ _CERTIFICATE_TIMEOUT = 10.0  # seconds
 _MAX_CERTIFICATE_BYTES = 64 * 1024  # an SNS signing certificate is about 2 KB of PEM
 
 
-def fetch_certificate_https(url: str) -> bytes:
+def fetch_certificate_https(url: str, *, client: httpx.Client | None = None) -> bytes:
     """GET the PEM at `url` (the default fetcher): HTTPS with certificate checks, a 10 s
-    timeout, no redirects, at most 64 KiB; IPNVerificationError when that fails."""
+    timeout, no redirects, no content decoding, at most 64 KiB; IPNVerificationError when that
+    fails. `client` sends it through a client of your own (a proxy); the rest still applies.
+    """
     try:
-        with (
-            httpx.Client(timeout=_CERTIFICATE_TIMEOUT, follow_redirects=False) as client,
-            client.stream("GET", url) as response,
-        ):
-            if response.status_code != 200:
-                raise _refuse(
-                    IPNRefusal.CERTIFICATE_UNAVAILABLE,
-                    f"fetching the signing certificate {url} answered HTTP {response.status_code}",
-                )
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > _MAX_CERTIFICATE_BYTES:
-                    raise _refuse(
-                        IPNRefusal.CERTIFICATE_UNAVAILABLE,
-                        f"the signing certificate {url} is larger than "
-                        f"{_MAX_CERTIFICATE_BYTES} bytes",
-                    )
-            return bytes(body)
+        if client is None:
+            with httpx.Client() as own:
+                return _fetch_pem(own, url)
+        return _fetch_pem(client, url)
     except httpx.HTTPError as error:
         raise _refuse(
             IPNRefusal.CERTIFICATE_UNAVAILABLE,
             f"fetching the signing certificate {url} failed: {type(error).__name__}",
         ) from None
+
+
+def _fetch_pem(client: httpx.Client, url: str) -> bytes:
+    with client.stream(
+        "GET",
+        url,
+        headers={"Accept-Encoding": "identity"},  # a compressed answer is no PEM: no bombs
+        timeout=_CERTIFICATE_TIMEOUT,
+        follow_redirects=False,
+    ) as response:
+        if response.status_code != 200:
+            raise _refuse(
+                IPNRefusal.CERTIFICATE_UNAVAILABLE,
+                f"fetching the signing certificate {url} answered HTTP {response.status_code}",
+            )
+        body = bytearray()
+        for chunk in response.iter_raw():
+            body += chunk
+            if len(body) > _MAX_CERTIFICATE_BYTES:
+                raise _refuse(
+                    IPNRefusal.CERTIFICATE_UNAVAILABLE,
+                    f"the signing certificate {url} is larger than {_MAX_CERTIFICATE_BYTES} bytes",
+                )
+        return bytes(body)
 
 
 class MessageIdStore(Protocol):
@@ -433,6 +445,7 @@ def _load_certificate(pem: bytes, url: str) -> Certificate:
 
 # SignatureVersion 1 is SHA1withRSA, 2 is SHA256withRSA.
 _SIGNATURE_VERSIONS = ("1", "2")
+_MAX_SIGNATURE_BYTES = 1024  # an RSA-8192 signature; SNS signs with 2048-bit keys
 
 
 def _check_signature(
@@ -453,9 +466,6 @@ def _check_signature(
             IPNRefusal.BAD_SIGNATURE,
             f"the signature of message {envelope['MessageId'][:100]} does not verify",
         ) from None
-
-
-_MAX_SIGNATURE_BYTES = 1024  # an RSA-8192 signature; SNS signs with 2048-bit keys
 
 
 class IPNVerifier:
@@ -501,7 +511,9 @@ class IPNVerifier:
         self._max_age = max_age
         self._max_skew = max_clock_skew
         self._clock = clock
-        self._message_ids = message_ids or MemoryMessageIdStore(replay_capacity)
+        self._message_ids = (
+            MemoryMessageIdStore(replay_capacity) if message_ids is None else message_ids
+        )
         self._cache_size = certificate_cache_size
         self._max_body = max_body_bytes
         self._max_nodes = max_xml_nodes
