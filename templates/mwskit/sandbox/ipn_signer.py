@@ -150,6 +150,7 @@ class SignedIPN:
 class IPNSigner:
     """Signs SNS Notification envelopes with one certificate (a new one unless given).
 
+    A certificate made here is valid from a day before `clock()` to a year after it.
     `certificate_url` is the SigningCertURL written into every envelope; by default an Amazon
     SNS-shaped URL named after the certificate's fingerprint, which only this signer's
     `fetch_certificate` (or `trusted_certificates`) answers. `signature_version` "2" signs
@@ -167,7 +168,12 @@ class IPNSigner:
     ) -> None:
         if signature_version not in ("1", "2"):
             raise ValueError(f"signature_version must be '1' or '2'; got {signature_version!r}")
-        self.certificate = certificate or make_certificate()
+        if certificate is None:  # valid around the signer's clock, which may be a test's
+            now = clock()
+            certificate = make_certificate(
+                not_before=now - timedelta(days=1), not_after=now + timedelta(days=365)
+            )
+        self.certificate = certificate
         if certificate_url is None:
             certificate_url = (
                 "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-"
