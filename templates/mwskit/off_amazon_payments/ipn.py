@@ -15,11 +15,12 @@ same parser as the API answers:
 What `verify` checks, cheapest first; the first failure raises `IPNVerificationError` whose
 `reason` (an `IPNRefusal`) says which check failed:
 
-1. The body is at most `max_body_bytes`, UTF-8 JSON, an object with the SNS fields as strings;
-   `headers`, when given, agree with it (`x-amz-sns-message-type`, `-message-id`, `-topic-arn`).
-2. `Type` is `Notification`. Amazon Pay IPNs are never anything else: a
-   `SubscriptionConfirmation` or `UnsubscribeConfirmation` is refused (`NOT_A_NOTIFICATION`),
-   never confirmed, so nobody can subscribe the endpoint to a topic of their own.
+1. The body is at most `max_body_bytes` and UTF-8 JSON: an object whose `Type` is
+   `Notification`. Amazon Pay IPNs are never anything else: a `SubscriptionConfirmation` or
+   `UnsubscribeConfirmation` is refused (`NOT_A_NOTIFICATION`), never confirmed, so nobody can
+   subscribe the endpoint to a topic of their own.
+2. The SNS fields are strings; `headers`, when given, agree with them (`x-amz-sns-message-type`,
+   `-message-id`, `-topic-arn`).
 3. `SignatureVersion` is 1 (SHA1withRSA) or 2 (SHA256withRSA); `Signature` is base64.
 4. `Timestamp` is at most `max_age` old and at most `max_clock_skew` in the future. Amazon SNS
    resends an undelivered message with its original Timestamp and MessageId, so an endpoint that
@@ -33,17 +34,20 @@ What `verify` checks, cheapest first; the first failure raises `IPNVerificationE
    the local sandbox's), else fetched from `SigningCertURL`, which must be
    `https://sns.<region>.amazonaws.com[.cn]/SimpleNotificationService-<id>.pem` exactly (no
    other scheme, host, user-info, port, query or path). The default fetcher uses HTTPS with
-   certificate verification, a timeout, no redirects and a size cap; certificates are cached by
-   URL (at most `certificate_cache_size`). The certificate must be valid now and RSA.
+   certificate verification, a timeout, no redirects, no content decoding and a size cap;
+   certificates are cached by URL (at most `certificate_cache_size`). Trust in a fetched
+   certificate rests on that HTTPS connection to Amazon SNS's own host; its issuer chain is not
+   checked again here. The certificate must be valid now and hold an RSA key.
 7. The signature verifies over the string to sign that Amazon SNS documents for a Notification
    (`string_to_sign`), with the `cryptography` package.
-8. The MessageId was not accepted before within `max_age` (`IPNReplayed`, a subclass: Amazon SNS
-   resends a message whose acknowledgement it missed, so answer a replay with 200 and do nothing).
-   Ids live in a `MessageIdStore`; the default keeps at most `replay_capacity` ids in memory in
-   this process; give a shared store when several processes receive IPNs.
-9. The Amazon Pay message is JSON with NotificationType, SellerId, ReleaseEnvironment, Version
+8. The Amazon Pay message is JSON with NotificationType, SellerId, ReleaseEnvironment, Version
    and NotificationData; the XML has the root its NotificationType names and at most
    `max_xml_nodes` nodes (no DTD, no entities).
+9. The MessageId was not accepted before within `max_age` (`IPNReplayed`, a subclass: Amazon SNS
+   resends a message whose acknowledgement it missed, so answer a replay with 200 and do nothing).
+   Ids live in a `MessageIdStore`; the default keeps at most `replay_capacity` ids in memory in
+   this process; give a shared store when several processes receive IPNs. Only a message that
+   passed every other check is remembered.
 
 A verified message whose NotificationType mwskit does not know is returned as
 `UnknownNotification` (its XML in `notification_data`) rather than refused: it is authentic, and
