@@ -251,7 +251,8 @@ def test_every_action_answers(server: SandboxServer) -> None:
         if operation.next_token_action and any(p.name == "MaxCount" for p in operation.params):
             arguments["max_count"] = 1
         if operation.name in companions:
-            arguments["next_token"] = tokens[f"{section.name}.{companions[operation.name]}"]
+            token = next(p for p in operation.params if p.name == section.next_token)
+            arguments[token.python_name] = tokens[f"{section.name}.{companions[operation.name]}"]
         arguments.update(real_ids.get(operation.name, {}))
         try:
             result = getattr(client, operation.method)(**arguments)
@@ -266,6 +267,6 @@ def test_every_action_answers(server: SandboxServer) -> None:
         assert etree.QName(root).localname == f"{operation.name}Response"
         assert etree.QName(root).namespace == section.namespace
         if operation.next_token_action:
-            tokens[f"{section.name}.{operation.name}"] = text(result, "NextToken")
+            tokens[f"{section.name}.{operation.name}"] = text(result, section.next_token)
     mws.close()
     assert "\n".join(failures) == ""

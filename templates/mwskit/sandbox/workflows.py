@@ -38,18 +38,20 @@ class Context:
     payments: Payments
 
     def stateless_paging(self, request: SandboxRequest) -> Data | None:
-        """NextToken handling for actions without state: page 1 continues, page 2 ends."""
+        """NextToken handling for actions without state: page 1 continues, page 2 ends (the
+        token named as its section names it: Amazon Pay's is NextPageToken)."""
         operation = request.operation
+        name = request.section.next_token
         parent = self.parents.get((request.section.name, operation.name))
         tokens = self.records.tokens
         if parent is not None:
-            token = str(request.values.get("NextToken", ""))
+            token = str(request.values.get(name, ""))
             page = tokens.redeem(token)
             if page is None or page.action != parent or page.seller != request.seller_id:
-                raise bad_token(tokens, token)
-            return {"NextToken": None, "HasNext": False}
+                raise bad_token(tokens, token, name)
+            return {name: None, "HasNext": False}
         if operation.next_token_action is not None:
-            return {"NextToken": tokens.issue(operation.name, request.seller_id), "HasNext": True}
+            return {name: tokens.issue(operation.name, request.seller_id), "HasNext": True}
         return None
 
     def page(
@@ -78,11 +80,11 @@ class Context:
         return list(page.remaining)
 
 
-def bad_token(tokens: Tokens, token: str) -> Refusal:
-    """The refusal of a NextToken that is not (or no longer) redeemable."""
+def bad_token(tokens: Tokens, token: str, name: str = "NextToken") -> Refusal:
+    """The refusal of a NextToken (parameter `name`) that is not (or no longer) redeemable."""
     if tokens.expired(token):
-        return invalid("NextToken", token, "It has expired.")
-    return invalid("NextToken", token, "It is not a NextToken this service issued.")
+        return invalid(name, token, "It has expired.")
+    return invalid(name, token, f"It is not a {name} this service issued.")
 
 
 Workflow = Callable[[Context, SandboxRequest], Data | Reply | None]
