@@ -313,3 +313,11 @@ def test_data_with_a_bad_value_is_refused() -> None:
 )
 def test_hostile_notification_data_is_refused(data: str, start: str) -> None:
     assert data_refusal("PaymentCapture", data).startswith(start)
+
+
+@pytest.mark.parametrize("written", ["Payment Capture", "paymentcapture", "PAYMENTCAPTURE"])
+def test_a_notification_type_is_matched_as_the_sdks_match_it(written: str) -> None:
+    notification = read(written, CAPTURE_DATA)
+    assert isinstance(notification, CaptureNotification)
+    assert notification.notification_type == written
+    assert notification.details.amazon_capture_id == "S01-1234567-1234567-C000001"

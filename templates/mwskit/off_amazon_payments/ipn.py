@@ -250,6 +250,7 @@ class _Kind:
 
 # NotificationType -> its XML. The types and roots are those the Amazon Pay SDKs map
 # (reference/off_amazon_payments/reference.yaml `ipn:`); the objects are the API's own types.
+# A type is looked up as the SDKs compare it: spaces dropped, case ignored (`_kind_key`).
 _KINDS: dict[str, _Kind] = {
     "OrderReferenceNotification": _Kind(
         OrderReferenceNotification,
@@ -297,6 +298,13 @@ _KINDS: dict[str, _Kind] = {
         _operations.CHARGEBACK_DETAILS_XML,
     ),
 }
+
+
+def _kind_key(notification_type: str) -> str:
+    return notification_type.replace(" ", "").casefold()
+
+
+_KINDS_BY_KEY = {_kind_key(name): kind for name, kind in _KINDS.items()}
 
 # The fields Amazon SNS signs in a Notification, in the order it signs them (Subject only when
 # the message has one). Docs: Amazon SNS "Verifying the signatures of Amazon SNS messages".
@@ -714,7 +722,7 @@ class IPNVerifier:
             "version": message["Version"],
             "notification_data": data,
         }
-        kind = _KINDS.get(kind_name)
+        kind = _KINDS_BY_KEY.get(_kind_key(kind_name))
         if kind is None:
             return UnknownNotification(**common)
         return kind.cls(**common, details=self._details(kind, kind_name, data))
