@@ -53,8 +53,9 @@ def test_the_runtime_never_imports_the_sandbox() -> None:
     assert strays == []
 
 
-# The IPN signer signs what the client's verifier checks: one string-to-sign rule, in the wing.
-SHARED_WITH_THE_CLIENT = {"..off_amazon_payments.ipn"}
+# Rules the sandbox writes by and a client wing reads by, kept once, in the wing: the IPN
+# string to sign (signer and verifier), the Amazon Pay settlement report's columns.
+SHARED_WITH_THE_CLIENT = {"..off_amazon_payments.ipn", "..reports.rows"}
 
 
 def test_the_sandbox_reaches_the_client_only_through_the_runtime() -> None:

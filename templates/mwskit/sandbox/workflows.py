@@ -17,7 +17,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from .._runtime import rules
-from . import amazon_pay
+from . import amazon_pay, amazon_pay_reports
 from .answers import Refusal, Reply, document_reply, invalid, to_text, xml_safe
 from .checks import SandboxRequest
 from .payments import Payments
@@ -357,7 +357,9 @@ def _get_report(ctx: Context, request: SandboxRequest) -> Reply:
     record = ctx.records.reports.by_alias(report_id)
     if record is None or record.seller != request.seller_id:
         raise invalid("ReportId", report_id, "No report with this ID was found.")
-    if not record.content:
+    if not record.content and record.kind in amazon_pay_reports.SETTLEMENT_REPORT_TYPES:
+        record.content = amazon_pay_reports.settlement_report(ctx.payments, record.seller)
+    elif not record.content:
         record.content = generated_report(request, ctx.seed)
     return document_reply(record.content)
 
