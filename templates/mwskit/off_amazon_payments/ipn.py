@@ -760,8 +760,8 @@ class IPNVerifier:
 
 
 def _ids_as_members(element: etree._Element) -> None:
-    """IPN documents list ids as `<IdList><Id>`, API answers as `<IdList><member>`: the one
-    difference between the two, so the API's result types read both (reference.yaml IdList)."""
+    """IPN documents list ids as `<IdList><Id>`, API answers as `<IdList><member>`: renamed
+    here, the API's result types read both (reference.yaml datatypes, IdList)."""
     for wrapper in element.iter():
         if local_name(wrapper).endswith("IdList"):
             for item in wrapper:
