@@ -23,7 +23,7 @@ from mwskit.off_amazon_payments.models import (
     PriceInput,
     SellerOrderAttributesInput,
 )
-from mwskit.sandbox import Sandbox, SandboxServer, amazon_pay, start
+from mwskit.sandbox import FaultConfig, Sandbox, SandboxServer, amazon_pay, start
 
 AK, SK, SELLER = "AKPAY", "pay-secret", "A1MERCHANT"
 _SERIAL = itertools.count(1)
@@ -43,8 +43,13 @@ def usd(amount: str) -> PriceInput:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[SandboxServer]:
-    with start(Sandbox({AK: SK, "AKOTHER": "other-secret"}, throttling=False)) as running:
+def sandbox() -> Sandbox:
+    return Sandbox({AK: SK, "AKOTHER": "other-secret"}, throttling=False)
+
+
+@pytest.fixture(scope="module")
+def server(sandbox: Sandbox) -> Iterator[SandboxServer]:
+    with start(sandbox) as running:
         yield running
 
 
@@ -331,6 +336,24 @@ def test_repeated_captures_and_refunds_move_money_once(pay: Any) -> None:
     )
     capture = pay.get_capture_details(amazon_capture_id=capture_id).capture_details
     assert capture.refunded_amount.amount == Decimal("5.00") and len(capture.id_list) == 1
+
+
+def test_after_a_lost_answer_the_same_request_charges_once(sandbox: Sandbox, pay: Any) -> None:
+    oid = open_order(pay)
+    sandbox.faults = FaultConfig(lost_answer_rate=1.0, actions=frozenset({"Authorize"}))
+    try:
+        with pytest.raises(mwskit.MWSError) as lost:
+            authorize(pay, oid, "lost-1", "30.00", capture_now=True)
+    finally:
+        sandbox.faults = FaultConfig()
+    assert isinstance(lost.value, mwskit.OutcomeUnknown)  # no answer came
+    ran = pay.get_order_reference_details(amazon_order_reference_id=oid).order_reference_details
+    assert ran.id_list == [f"{oid}-A000001"]  # the authorization was made all the same
+    again = authorize(pay, oid, "lost-1", "30.00", capture_now=True)
+    assert again.amazon_authorization_id == f"{oid}-A000001"
+    assert again.captured_amount.amount == Decimal("30.00") and len(again.id_list) == 1
+    after = pay.get_order_reference_details(amazon_order_reference_id=oid).order_reference_details
+    assert after.id_list == ran.id_list
 
 
 def test_reference_ids_belong_to_their_seller(server: SandboxServer, pay: Any) -> None:

@@ -62,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--malformed-rate", type=float, default=0.0, help="rate of malformed bodies"
     )
+    parser.add_argument(
+        "--lost-answer-rate",
+        type=float,
+        default=0.0,
+        help="rate of answers lost after the action ran (connection dropped)",
+    )
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each answer")
     server, state = ServerLimits(), StateLimits()
     limits = (
@@ -139,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         error_503_rate=args.error_503_rate,
         reset_rate=args.reset_rate,
         malformed_rate=args.malformed_rate,
+        lost_answer_rate=args.lost_answer_rate,
         latency=args.latency,
     )
     try:

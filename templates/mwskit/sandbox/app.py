@@ -43,7 +43,7 @@ from .answers import (
     xml_reply,
 )
 from .checks import SandboxRequest
-from .faults import MALFORMED, RESET, FaultConfig, FaultDraws, spoil
+from .faults import LOST, MALFORMED, RESET, FaultConfig, FaultDraws, spoil
 from .ipn_delivery import IPNDelivery
 from .payment_objects import details_shapes
 from .payments import Payments
@@ -279,6 +279,8 @@ class SandboxApp:
         )
         fault = self._fault(operation)
         reply = Reply(reset=True) if fault == RESET else self._answer(request)
+        if fault == LOST:
+            return Reply(reset=True)  # the action ran; only its answer is lost
         return spoil(reply) if fault == MALFORMED and reply.status == 200 else reply
 
     def _throttle(
