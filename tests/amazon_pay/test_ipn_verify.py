@@ -633,3 +633,48 @@ def test_the_https_fetcher_uses_a_client_of_its_own_by_default() -> None:
     with pytest.raises(IPNVerificationError) as caught:
         fetch_certificate_https(url)
     assert caught.value.message == f"fetching the signing certificate {url} failed: ConnectError"
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "text"),
+    [
+        (
+            {"Type": "Notification"},
+            None,
+            "body must be the request body as bytes or str; got <class 'dict'>",
+        ),
+        (
+            memoryview(b"{}"),
+            None,
+            "body must be the request body as bytes or str; got <class 'memoryview'>",
+        ),
+        (
+            b"{}",
+            [("x-amz-sns-message-id", "m")],
+            "headers must be a mapping of names to values; got <class 'list'>",
+        ),
+    ],
+)
+def test_wrong_arguments_are_refused_before_anything_else(
+    body: object, headers: object, text: str
+) -> None:
+    fetcher = Fetcher()
+    with pytest.raises(TypeError) as caught:
+        verifier(fetcher).verify(body, headers=headers)  # type: ignore[arg-type]
+    assert str(caught.value) == text
+
+
+def test_header_values_must_be_text() -> None:
+    ipn_signer = signer()
+    ipn = signed(ipn_signer)
+    headers = {**ipn.headers, "x-amz-sns-message-id": ipn.envelope["MessageId"].encode()}
+    with pytest.raises(TypeError) as caught:
+        verifier(Fetcher(ipn_signer)).verify(ipn.body, headers=headers)  # type: ignore[arg-type]
+    assert str(caught.value) == "header values must be str; x-amz-sns-message-id is <class 'bytes'>"
+
+
+def test_a_bytearray_body_is_read_like_bytes() -> None:
+    ipn_signer = signer()
+    ipn = signed(ipn_signer)
+    notification = verifier(Fetcher(ipn_signer)).verify(bytearray(ipn.body))
+    assert notification.message_id == ipn.envelope["MessageId"]

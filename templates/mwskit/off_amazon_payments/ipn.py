@@ -535,8 +535,19 @@ class IPNVerifier:
         self._cache: OrderedDict[str, Certificate] = OrderedDict()
         self._lock = threading.Lock()
 
-    def verify(self, body: bytes | str, headers: Mapping[str, str] | None = None) -> Notification:
-        """The typed notification in an IPN request body; IPNVerificationError when refused."""
+    def verify(
+        self, body: bytes | bytearray | str, headers: Mapping[str, str] | None = None
+    ) -> Notification:
+        """The typed notification in an IPN request body; IPNVerificationError when refused.
+
+        `headers` (optional) are the request's headers, any mapping of names to str values.
+        """
+        if isinstance(body, bytearray):
+            body = bytes(body)
+        if not isinstance(body, bytes | str):
+            raise TypeError(f"body must be the request body as bytes or str; got {type(body)}")
+        if headers is not None and not callable(getattr(headers, "items", None)):
+            raise TypeError(f"headers must be a mapping of names to values; got {type(headers)}")
         now = self._clock()
         envelope = self._envelope(body, headers)
         signature = self._signature(envelope)
@@ -592,9 +603,11 @@ class IPNVerifier:
         if envelope.get("Subject") is not None and not isinstance(envelope["Subject"], str):
             raise _refuse(IPNRefusal.MALFORMED_ENVELOPE, "the Subject is not a string")
         if headers is not None:
-            lowered = {name.lower(): value for name, value in headers.items()}
+            lowered = {str(name).lower(): value for name, value in headers.items()}
             for header, name in _HEADERS:
                 sent = lowered.get(header)
+                if sent is not None and not isinstance(sent, str):
+                    raise TypeError(f"header values must be str; {header} is {type(sent)}")
                 if sent is not None and sent.strip() != envelope[name]:
                     raise _refuse(
                         IPNRefusal.HEADER_MISMATCH,
