@@ -77,12 +77,12 @@ def refused(call: Any, **arguments: Any) -> mwskit.MWSError:
     return caught.value
 
 
-def open_order(pay: Any, total: str = "100.00") -> str:
+def open_order(pay: Any, total: str = "100.00", seller_order_id: str = "ORDER-1") -> str:
     """An order reference set to `total` USD and confirmed (Open)."""
     oid = order_id()
     attributes = OrderReferenceAttributesInput(
         order_total=usd(total),
-        seller_order_attributes=SellerOrderAttributesInput(seller_order_id="ORDER-1"),
+        seller_order_attributes=SellerOrderAttributesInput(seller_order_id=seller_order_id),
     )
     pay.set_order_reference_details(
         amazon_order_reference_id=oid, order_reference_attributes=attributes
@@ -501,6 +501,26 @@ def test_order_attributes_and_the_merchant_account(pay: Any) -> None:
     )
     assert (error.code, error.status_code) == ("OrderReferenceNotModifiable", 404)
     assert str(pay.get_merchant_account_status().account_status) == "ACTIVE"
+
+
+def test_order_references_are_found_by_seller_order_id_page_by_page(pay: Any) -> None:
+    ids = [open_order(pay, seller_order_id="FIND-ME") for _ in range(3)]
+    open_order(pay, seller_order_id="SOMETHING-ELSE")
+    pay.cancel_order_reference(amazon_order_reference_id=ids[1])
+    query = {"query_id": "FIND-ME", "query_id_type": "SellerOrderId", "payment_domain": "NA_USD"}
+    first = pay.list_order_reference(**query, page_size=2)
+    listed = [order.amazon_order_reference_id for order in first.order_reference_list]
+    assert listed == ids[:2] and first.next_page_token is not None
+    assert str(first.order_reference_list[1].order_reference_status.state) == "Canceled"
+    rest = pay.list_order_reference_by_next_token(next_page_token=first.next_page_token)
+    assert [order.amazon_order_reference_id for order in rest.order_reference_list] == ids[2:]
+    assert rest.next_page_token is None
+    newest = pay.list_order_reference(**query, sort_order="Descending")
+    assert [order.amazon_order_reference_id for order in newest.order_reference_list] == ids[::-1]
+    canceled = pay.list_order_reference(**query, order_reference_status_list_filter=["Canceled"])
+    assert [order.amazon_order_reference_id for order in canceled.order_reference_list] == [ids[1]]
+    error = refused(pay.list_order_reference_by_next_token, next_page_token="not-a-token")
+    assert (error.code, error.status_code) == ("InvalidParameterValue", 400)
 
 
 def test_every_state_machine_action_is_called_in_this_module() -> None:

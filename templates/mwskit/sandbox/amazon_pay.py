@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._runtime import rules
 from .answers import Reply
 from .checks import SandboxRequest
 from .payment_objects import (
@@ -53,6 +54,7 @@ from .payment_objects import (
     capture_data,
     money,
     order_data,
+    order_summary,
     refund_data,
     refusal,
     simulation,
@@ -401,6 +403,63 @@ def _create_order_reference_for_id(pay: Payments, request: SandboxRequest) -> Re
     return _order_details(pay, request, order)
 
 
+LIST = "ListOrderReference"
+DEFAULT_PAGE_SIZE = 10
+
+
+def _list_order_reference(pay: Payments, request: SandboxRequest) -> Reply:
+    """The seller's order references whose SellerOrderId is QueryId, filtered by state and
+    creation time, oldest first (SortOrder Descending: newest first), PageSize a page."""
+    values = request.values
+    states = set(values.get("OrderReferenceStatusListFilter") or ())
+    window = values.get("CreatedTimeRange") or {}
+    start, end = (
+        rules.parse_datetime(str(window[n])) if n in window else None
+        for n in ("StartTime", "EndTime")
+    )
+    found = [
+        order
+        for order in pay.order_references.values()
+        if order.seller == request.seller_id
+        and order.seller_order.get("SellerOrderId") == values["QueryId"]
+        and (not states or order.status.state in states)
+        and (start is None or order.created >= start)
+        and (end is None or order.created <= end)
+    ]
+    found.sort(
+        key=lambda order: (order.created, order.id), reverse=values.get("SortOrder") == "Descending"
+    )
+    size = int(values.get("PageSize") or DEFAULT_PAGE_SIZE)
+    return _order_page(pay, request, [order.id for order in found], size)
+
+
+def _list_order_reference_next(pay: Payments, request: SandboxRequest) -> Reply:
+    token = str(request.values["NextPageToken"])
+    page = pay.tokens.redeem(token)
+    if (
+        page is None
+        or page.action != LIST
+        or page.seller != request.seller_id
+        or page.remaining is None
+    ):
+        raise pay.tokens.refused(token, "NextPageToken")
+    size, ids = page.remaining[0], page.remaining[1:]
+    return _order_page(pay, request, ids, size)
+
+
+def _order_page(pay: Payments, request: SandboxRequest, ids: list[Any], size: int) -> Reply:
+    """A page of `size` order references (those since dropped are left out) and, when more are
+    left, a NextPageToken standing for them (and the page size)."""
+    head, rest = ids[:size], ids[size:]
+    token = pay.tokens.issue(LIST, request.seller_id, [size, *rest]) if rest else None
+    orders = [pay.order_references[oid] for oid in head if oid in pay.order_references]
+    data = {
+        "OrderReferenceList": [order_summary(order) for order in orders],
+        "NextPageToken": token,
+    }
+    return pay.reply(request, data)
+
+
 def _merchant_account_status(pay: Payments, request: SandboxRequest) -> Reply:
     return pay.reply(request, {"AccountStatus": "ACTIVE"})
 
@@ -426,6 +485,8 @@ HANDLERS: dict[str, Handler] = {
     "ValidateBillingAgreement": _validate_billing_agreement,
     "AuthorizeOnBillingAgreement": _authorize_on_billing_agreement,
     "CloseBillingAgreement": _close_billing_agreement,
+    "ListOrderReference": _list_order_reference,
+    "ListOrderReferenceByNextToken": _list_order_reference_next,
     "GetMerchantAccountStatus": _merchant_account_status,
 }
 

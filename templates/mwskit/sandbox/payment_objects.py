@@ -374,6 +374,18 @@ def order_data(order: OrderReference) -> dict[str, Any]:
     }
 
 
+def order_summary(order: OrderReference) -> dict[str, Any]:
+    """One `<OrderReference>` of ListOrderReference."""
+    return {
+        "AmazonOrderReferenceId": order.id,
+        "ReleaseEnvironment": "Sandbox" if order.sandbox else "Live",
+        "OrderReferenceStatus": order.status.data(),
+        "CreationTimestamp": order.created,
+        "SellerOrderAttributes": order.seller_order or None,
+        "OrderTotal": None if order.total is None else order.total.data(),
+    }
+
+
 def agreement_data(agreement: BillingAgreement) -> dict[str, Any]:
     confirmed = agreement.status.state != "Draft"
     address = {

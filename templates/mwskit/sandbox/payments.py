@@ -47,6 +47,7 @@ from .payment_objects import (
     refusal,
     simulation,
 )
+from .state import Tokens
 
 Handler = Callable[["Payments", SandboxRequest], Reply]
 
@@ -85,6 +86,7 @@ class Payments:
         self._limit = limit
         self._shapes = shapes
         self._after: list[Callable[[], None]] = []
+        self.tokens = Tokens(seed, limit)  # ListOrderReference's NextPageTokens
 
     # ------------------------------------------------------------ entry
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .._runtime.descriptors import ThrottlingSpec
+from .answers import Refusal, invalid
 
 HOUR = 3600.0
 SUBMITTED = "_SUBMITTED_"
@@ -235,6 +236,12 @@ class Tokens:
 
     def redeem(self, token: str) -> Page | None:
         return self._pages.get(token)
+
+    def refused(self, token: str, name: str = "NextToken") -> Refusal:
+        """The refusal of `token` (parameter `name`) that is not, or no longer, redeemable."""
+        if self.expired(token):
+            return invalid(name, token, "It has expired.")
+        return invalid(name, token, f"It is not a {name} this service issued.")
 
     def expired(self, token: str) -> bool:
         """Whether `token` is one this sandbox issued and has since dropped."""

@@ -21,7 +21,7 @@ from . import amazon_pay, amazon_pay_reports
 from .answers import Refusal, Reply, document_reply, invalid, to_text, xml_safe
 from .checks import SandboxRequest
 from .payments import Payments
-from .state import DONE, IN_PROGRESS, SUBMITTED, Ledger, Records, Submission, Tokens, matches
+from .state import DONE, IN_PROGRESS, SUBMITTED, Ledger, Records, Submission, matches
 
 Data = dict[str, Any]
 
@@ -48,7 +48,7 @@ class Context:
             token = str(request.values.get(name, ""))
             page = tokens.redeem(token)
             if page is None or page.action != parent or page.seller != request.seller_id:
-                raise bad_token(tokens, token, name)
+                raise tokens.refused(token, name)
             return {name: None, "HasNext": False}
         if operation.next_token_action is not None:
             return {name: tokens.issue(operation.name, request.seller_id), "HasNext": True}
@@ -76,15 +76,8 @@ class Context:
             or page.seller != request.seller_id
             or page.remaining is None
         ):
-            raise bad_token(self.records.tokens, token)
+            raise self.records.tokens.refused(token)
         return list(page.remaining)
-
-
-def bad_token(tokens: Tokens, token: str, name: str = "NextToken") -> Refusal:
-    """The refusal of a NextToken (parameter `name`) that is not (or no longer) redeemable."""
-    if tokens.expired(token):
-        return invalid(name, token, "It has expired.")
-    return invalid(name, token, f"It is not a {name} this service issued.")
 
 
 Workflow = Callable[[Context, SandboxRequest], Data | Reply | None]
