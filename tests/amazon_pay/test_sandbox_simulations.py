@@ -231,6 +231,13 @@ def test_a_constraint_simulation_blocks_confirmation_until_the_note_changes(pay:
     assert str(details.release_environment) == "Sandbox"
     error = refused(pay.confirm_order_reference, amazon_order_reference_id=oid)
     assert (error.code, error.status_code) == ("ConstraintsExist", 404)
+    closing = OrderReferenceAttributesInput(seller_note=simulate("Closed", "AmazonClosed"))
+    error = refused(
+        pay.set_order_reference_details,
+        amazon_order_reference_id=oid,
+        order_reference_attributes=closing,
+    )
+    assert (error.code, error.status_code) == ("InvalidSandboxSimulationSpecified", 400)
     cleared = OrderReferenceAttributesInput(seller_note="thanks")
     pay.set_order_reference_details(
         amazon_order_reference_id=oid, order_reference_attributes=cleared
@@ -255,7 +262,7 @@ def test_closure_simulations(pay: Any) -> None:
     )
 
 
-def test_a_declined_charge_suspends_the_billing_agreement(pay: Any) -> None:
+def test_a_declined_charge_suspends_the_billing_agreement(pay: Any, clock: Clock) -> None:
     bid = f"C01-{next(_SERIAL):07d}-0000002"
     pay.get_billing_agreement_details(amazon_billing_agreement_id=bid)
     pay.confirm_billing_agreement(amazon_billing_agreement_id=bid)
@@ -263,7 +270,9 @@ def test_a_declined_charge_suspends_the_billing_agreement(pay: Any) -> None:
         amazon_billing_agreement_id=bid,
         authorization_reference_id="sim-ba-1",
         authorization_amount=usd("9.00"),
-        seller_authorization_note=simulate("Declined", "InvalidPaymentMethod"),
+        seller_authorization_note=simulate(
+            "Declined", "InvalidPaymentMethod", PaymentMethodUpdateTimeInMins=1
+        ),
         transaction_timeout=0,
     )
     assert state(charged.authorization_details.authorization_status) == (
@@ -276,6 +285,13 @@ def test_a_declined_charge_suspends_the_billing_agreement(pay: Any) -> None:
         "InvalidPaymentMethod",
     )
     assert state(validated.billing_agreement_status) == ("Suspended", "InvalidPaymentMethod")
+    clock.offset += timedelta(minutes=1)  # the buyer has updated the payment method
+    again = pay.validate_billing_agreement(amazon_billing_agreement_id=bid)
+    assert (str(again.validation_result), state(again.billing_agreement_status)) == (
+        "Success",
+        ("Open", None),
+    )
+    assert order_state(pay, charged.amazon_order_reference_id) == ("Open", None)
 
 
 def test_an_unknown_simulation_is_refused_and_nothing_is_made(pay: Any) -> None:

@@ -260,7 +260,7 @@ class _Missing:
 _MISSING: Any = _Missing()
 
 
-def _default_namespace(namespace: str) -> Any:
+def default_namespace(namespace: str) -> Any:
     """lxml's nsmap for a default namespace (its stubs do not accept a None key)."""
     return {None: namespace}
 
@@ -326,7 +326,7 @@ def response_document(
     generate: bool = True,
 ) -> bytes:
     """`<ActionResponse xmlns=..><ActionResult>..</ActionResult><ResponseMetadata>..`, as bytes."""
-    root = etree.Element(f"{{{namespace}}}{action}Response", nsmap=_default_namespace(namespace))
+    root = etree.Element(f"{{{namespace}}}{action}Response", nsmap=default_namespace(namespace))
     if result_is_root:
         write_result(root, spec, rng, data, namespace, generate=generate)
     else:
@@ -344,7 +344,7 @@ def error_document(
 
     A message that echoes request text keeps it, except characters XML cannot hold (U+FFFD).
     """
-    root = etree.Element(f"{{{namespace}}}ErrorResponse", nsmap=_default_namespace(namespace))
+    root = etree.Element(f"{{{namespace}}}ErrorResponse", nsmap=default_namespace(namespace))
     error = _child(root, "Error", namespace)
     _child(error, "Type", namespace).text = xml_safe(error_type)
     _child(error, "Code", namespace).text = xml_safe(code)

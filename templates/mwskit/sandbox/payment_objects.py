@@ -183,7 +183,7 @@ def simulation(note: Any, kind: str, name: str, *, sandbox: bool) -> Simulation 
         return None
     wrong = refusal(
         "InvalidSandboxSimulationSpecified",
-        f"The sandbox simulation in {name} is not valid for the {kind} object.",
+        f"The sandbox simulation in {name} is not one the {kind} object takes there.",
     )
     try:
         parsed = json.loads(note)
@@ -192,8 +192,8 @@ def simulation(note: Any, kind: str, name: str, *, sandbox: bool) -> Simulation 
     inner = parsed.get("SandboxSimulation") if isinstance(parsed, dict) else None
     if not isinstance(inner, dict):
         raise wrong
-    if "Constraint" in inner:
-        if kind != "OrderReference" or inner["Constraint"] not in CONSTRAINT_SIMULATIONS:
+    if name == "SellerNote" and kind == "OrderReference":  # a note sets constraints only
+        if set(inner) != {"Constraint"} or inner["Constraint"] not in CONSTRAINT_SIMULATIONS:
             raise wrong
         return Simulation(constraint=str(inner["Constraint"]))
     state, reason = inner.get("State"), inner.get("ReasonCode")

@@ -14,7 +14,7 @@ from typing import Any, Protocol, TypeVar
 from lxml import etree
 
 from .._runtime.results import ResultShapeSpec
-from .answers import Reply, write_result, xml_reply
+from .answers import Reply, default_namespace, write_result, xml_reply
 from .checks import SandboxRequest
 from .payment_objects import (
     AUTHORIZATION_DAYS,
@@ -113,7 +113,9 @@ class Payments:
     def notify(self, kind: str, seller: str, sandbox: bool, details: Mapping[str, Any]) -> None:
         """Keep the IPN of a change: `kind` one of the keys of NOTIFICATIONS."""
         notification_type, root_name, child, shape_name = NOTIFICATIONS[kind]
-        root = etree.Element(f"{{{IPN_NAMESPACE}}}{root_name}", nsmap={None: IPN_NAMESPACE})  # type: ignore[dict-item]
+        root = etree.Element(
+            f"{{{IPN_NAMESPACE}}}{root_name}", nsmap=default_namespace(IPN_NAMESPACE)
+        )
         element = etree.SubElement(root, f"{{{IPN_NAMESPACE}}}{child}")
         write_result(
             element,
@@ -140,10 +142,13 @@ class Payments:
         now = self.clock()
         while self._due and self._due[0][0] <= now:
             _, _, kind, object_id = heapq.heappop(self._due)
-            if kind == "reopen":
+            if kind == "reopen":  # the buyer has updated the payment method
                 order = self.order_references.get(object_id)
                 if order is not None and order.status.state == "Suspended":
                     self.set_order_status(order, "Open")
+                    agreement = self.billing_agreements.get(order.parent or "")
+                    if agreement is not None and agreement.status.state == "Suspended":
+                        self.set_agreement_status(agreement, "Open")
             elif kind == "expire":
                 authorization = self.authorizations.get(object_id)
                 if authorization is not None and authorization.status.state == "Open":
@@ -471,7 +476,12 @@ class Payments:
             "SellerCaptureNote",
             sandbox=request.sandbox_path,
         )
-        order = self.order_references[authorization.order_reference]
+        order = self.order_references.get(authorization.order_reference)
+        if order is None:  # dropped past StateLimits.payments
+            raise refusal(
+                "InvalidOrderReferenceId",
+                f"The order reference {authorization.order_reference} is no longer kept.",
+            )
         capture = self._new_capture(
             authorization,
             order,
