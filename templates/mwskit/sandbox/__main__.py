@@ -76,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
         ("--max-body", int, server.max_body, "largest request body, in bytes"),
         ("--max-next-tokens", int, state.next_tokens, "NextTokens kept redeemable"),
         ("--max-submissions", int, state.submissions, "feeds (and report requests) kept"),
+        ("--max-payments", int, state.payments, "Amazon Pay objects kept, of each kind"),
     )
     for option, kind, default, text in limits:
         parser.add_argument(option, type=kind, default=default, help=f"{text} (default {default})")
@@ -136,7 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         server_limits = ServerLimits(args.timeout, args.max_connections, args.max_body)
         state_limits = StateLimits(
-            next_tokens=args.max_next_tokens, submissions=args.max_submissions
+            next_tokens=args.max_next_tokens,
+            submissions=args.max_submissions,
+            payments=args.max_payments,
         )
     except ValueError as error:
         parser.error(str(error))
