@@ -269,6 +269,30 @@ def test_authorizations_are_bounded_by_the_order_total_and_its_allowance(pay: An
     assert authorize(pay, oid, "auth-5c", "75.00").authorization_amount.amount == Decimal("75.00")
 
 
+def test_at_most_ten_authorizations_per_order_and_ten_refunds_per_capture(pay: Any) -> None:
+    oid = open_order(pay, "100.00")
+    for number in range(10):
+        authorize(pay, oid, f"ten-a{number}", "1.00")
+    error = refused(authorize, pay=pay, oid=oid, reference="ten-a10", amount="1.00")
+    assert (error.code, error.status_code) == ("TransactionCountExceeded", 400)
+    capture_id = authorize(pay, open_order(pay), "ten-c", "100.00", capture_now=True).id_list[0]
+    for number in range(10):
+        pay.refund(
+            amazon_capture_id=capture_id,
+            refund_reference_id=f"ten-r{number}",
+            refund_amount=usd("1.00"),
+        )
+    capture = pay.get_capture_details(amazon_capture_id=capture_id).capture_details
+    assert state(capture.capture_status) == ("Closed", "MaxRefundsProcessed")
+    error = refused(
+        pay.refund,
+        amazon_capture_id=capture_id,
+        refund_reference_id="ten-r10",
+        refund_amount=usd("1"),
+    )
+    assert (error.code, error.status_code) == ("CaptureNotRefundable", 405)
+
+
 def test_a_closed_authorization_cannot_be_captured(pay: Any) -> None:
     oid = open_order(pay)
     authorization = authorize(pay, oid, "auth-6", "10.00")

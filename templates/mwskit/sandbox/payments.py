@@ -510,10 +510,6 @@ class Payments:
                 "CurrencyMismatch",
                 f"The currency {amount.currency} differs from the capture's {capture.amount.currency}.",
             )
-        if len(capture.refunds) >= MAX_REFUNDS:
-            raise refusal(
-                "TransactionCountExceeded", f"The capture {capture.id} has {MAX_REFUNDS} refunds."
-            )
         limit = capture.amount.amount + allowance(capture.amount)
         if capture.refunded + amount.amount > limit:
             raise refusal(
@@ -566,8 +562,14 @@ class Payments:
         self.set_refund_status(refund, "Completed")
         if capture.refunded >= capture.amount.amount + allowance(capture.amount):
             self.set_capture_status(capture, "Closed", "MaxAmountRefunded")
-        elif len(capture.refunds) >= MAX_REFUNDS:
+        elif self._completed_refunds(capture) >= MAX_REFUNDS:
             self.set_capture_status(capture, "Closed", "MaxRefundsProcessed")
+
+    def _completed_refunds(self, capture: Capture) -> int:
+        found = (self.refunds.get(refund_id) for refund_id in capture.refunds)
+        return sum(
+            1 for refund in found if refund is not None and refund.status.state == "Completed"
+        )
 
     def run_after(self) -> None:
         """The changes that follow an answer (an asynchronous authorization, a refund)."""
