@@ -186,6 +186,8 @@ def test_capture_simulations(pay: Any) -> None:
     assert state(pending.capture_status) == ("Pending", None)
     still = pay.get_capture_details(amazon_capture_id=pending.amazon_capture_id).capture_details
     assert state(still.capture_status) == ("Pending", None)
+    taken = pay.get_authorization_details(amazon_authorization_id=auth_id).authorization_details
+    assert state(taken.authorization_status) == ("Closed", "MaxCapturesProcessed")
     error = refused(
         pay.refund,
         amazon_capture_id=pending.amazon_capture_id,

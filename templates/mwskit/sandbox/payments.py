@@ -6,6 +6,7 @@ moves (authorize, capture, refund) with their limits. Runs under the sandbox's l
 from __future__ import annotations
 
 import heapq
+import random
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -120,7 +121,7 @@ class Payments:
         write_result(
             element,
             self._shapes.get(shape_name),
-            _NO_RANDOM,
+            random.Random(self.seed),  # never drawn from: nothing is generated
             details,
             IPN_NAMESPACE,
             generate=False,
@@ -275,10 +276,11 @@ class Payments:
         description: str | None = None,
     ) -> None:
         authorization.status = Status(state, self.clock(), reason, description)
-        order = self.order_references.get(authorization.order_reference)
-        sandbox = order.sandbox if order is not None else False
         self.notify(
-            "authorization", authorization.seller, sandbox, authorization_data(authorization)
+            "authorization",
+            authorization.seller,
+            self._sandbox_of(authorization.order_reference),
+            authorization_data(authorization),
         )
 
     def set_capture_status(self, capture: Capture, state: str, reason: str | None = None) -> None:
@@ -302,8 +304,6 @@ class Payments:
     def _sandbox_of(self, order_id: str) -> bool:
         order = self.order_references.get(order_id)
         return order.sandbox if order is not None else False
-
-    # ------------------------------------------------------------ what answers show
 
     # ------------------------------------------------------------ the payments
 
@@ -438,9 +438,10 @@ class Payments:
     def _settle_capture(
         self, authorization: Authorization, capture: Capture, simulated: Simulation | None
     ) -> None:
-        """A capture's outcome: Completed (its authorization Closed, MaxCapturesProcessed) or
-        what its simulation says; a Declined capture leaves the authorization Open."""
-        state = "Completed" if simulated is None else simulated.state or "Completed"
+        """A capture's outcome: Completed, or what its simulation says (Pending, Closed), its
+        authorization then Closed (MaxCapturesProcessed: one capture each); a Declined capture
+        takes nothing and leaves the authorization Open."""
+        state = "Completed" if simulated is None or simulated.state is None else simulated.state
         reason = None if simulated is None else simulated.reason
         if state == "Declined":
             self.set_capture_status(capture, "Declined", reason)
@@ -490,10 +491,7 @@ class Payments:
             values.get("SellerCaptureNote"),
             values.get("SoftDescriptor"),
         )
-        if simulated is not None and simulated.state == "Pending":
-            self.notify("capture", capture.seller, order.sandbox, capture_data(capture))
-        else:
-            self._settle_capture(authorization, capture, simulated)
+        self._settle_capture(authorization, capture, simulated)
         return capture
 
     def refund(self, request: SandboxRequest, capture: Capture) -> Refund:
@@ -575,13 +573,3 @@ class Payments:
         """The changes that follow an answer (an asynchronous authorization, a refund)."""
         while self._after:
             self._after.pop(0)()
-
-
-class _NoRandom:
-    """The random source of `write_result` when nothing is generated (never drawn from)."""
-
-    def choice(self, seq: Any) -> Any:  # pragma: no cover - generate=False never draws
-        raise AssertionError("nothing is generated in Amazon Pay answers")
-
-
-_NO_RANDOM: Any = _NoRandom()
