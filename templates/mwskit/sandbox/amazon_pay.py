@@ -26,7 +26,7 @@ with DuplicateReferenceId (the docs' two descriptions overlap; this is the split
 
 Sandbox simulations (`{"SandboxSimulation": {...}}` as the whole note) are honoured only on the
 section's sandbox path, as Amazon does; on the production path a note is only a note. Each
-change of state is kept as a notification for the IPN sender (`notifications`).
+change of state is kept as a notification for the IPN sender (`ipn_delivery`).
 
 Everything here runs under the sandbox's lock and does no I/O; what grows is bounded by
 `StateLimits.payments` (per kind of object; the oldest goes first).
@@ -76,21 +76,23 @@ def _authorization_simulation(request: SandboxRequest) -> Simulation | None:
 
 
 def _order_attributes(
-    pay: Payments, request: SandboxRequest, order: OrderReference, attributes: Mapping[str, Any]
+    request: SandboxRequest, order: OrderReference, attributes: Mapping[str, Any]
 ) -> None:
-    """Apply OrderReferenceAttributes / OrderAttributes: the total, note, platform, seller
-    order attributes. A SellerNote with a constraint simulation sets it; any other note
-    clears it."""
+    """Apply OrderReferenceAttributes / OrderAttributes (all checked first, then all set):
+    the total, note, platform, seller order attributes. A SellerNote with a constraint
+    simulation sets that constraint; any other note clears it."""
+    total = order.total
     if "OrderTotal" in attributes:
         if order.status.state != "Draft":
             raise refusal(
                 "OrderReferenceNotModifiable",
                 f"The OrderTotal of {order.id} cannot be changed once it is confirmed.",
             )
-        order.total = money(attributes["OrderTotal"], "OrderTotal")
+        total = money(attributes["OrderTotal"], "OrderTotal")
+    note = attributes.get("SellerNote")
+    simulated = simulation(note, "OrderReference", "SellerNote", sandbox=request.sandbox_path)
+    order.total = total
     if "SellerNote" in attributes:
-        note = attributes["SellerNote"]
-        simulated = simulation(note, "OrderReference", "SellerNote", sandbox=request.sandbox_path)
         order.constraint = None if simulated is None else simulated.constraint
         order.seller_note = note
     if "PlatformId" in attributes:
@@ -116,7 +118,7 @@ def _set_order_reference(pay: Payments, request: SandboxRequest) -> Reply:
             "OrderReferenceNotModifiable",
             f"The order reference {order.id} is {order.status.state} and cannot be modified.",
         )
-    _order_attributes(pay, request, order, request.values["OrderReferenceAttributes"])
+    _order_attributes(request, order, request.values["OrderReferenceAttributes"])
     return _order_details(pay, request, order)
 
 
@@ -127,7 +129,7 @@ def _set_order_attributes(pay: Payments, request: SandboxRequest) -> Reply:
             "OrderReferenceNotModifiable",
             f"The order reference {order.id} is {order.status.state} and cannot be modified.",
         )
-    _order_attributes(pay, request, order, request.values.get("OrderAttributes") or {})
+    _order_attributes(request, order, request.values.get("OrderAttributes") or {})
     return _order_details(pay, request, order)
 
 
@@ -233,7 +235,7 @@ def _authorize_on_billing_agreement(pay: Payments, request: SandboxRequest) -> R
             parent=agreement.id,
         )
         _order_attributes(
-            pay, request, order, {"SellerOrderAttributes": values.get("SellerOrderAttributes")}
+            request, order, {"SellerOrderAttributes": values.get("SellerOrderAttributes")}
         )
         pay.order_references.keep(order.id, order)
         agreement.order_references.append(order.id)
@@ -334,9 +336,8 @@ def _confirm_billing_agreement(pay: Payments, request: SandboxRequest) -> Reply:
             "InvalidBillingAgreementStatus",
             f"The billing agreement {agreement.id} is {state} and cannot be confirmed.",
         )
-    if (
-        state == "Draft"
-    ):  # confirming an Open one again (new address or payment method) keeps it Open
+    # Confirming an Open one again (the buyer changed address or payment method) keeps it Open.
+    if state == "Draft":
         pay.set_agreement_status(agreement, "Open")
     return pay.reply(request, {})
 
@@ -395,7 +396,7 @@ def _create_order_reference_for_id(pay: Payments, request: SandboxRequest) -> Re
         Status("Draft", now),
         parent=agreement.id,
     )
-    _order_attributes(pay, request, order, request.values.get("OrderReferenceAttributes") or {})
+    _order_attributes(request, order, request.values.get("OrderReferenceAttributes") or {})
     if request.values.get("ConfirmNow") == "true":
         _confirm(pay, order)
     pay.order_references.keep(order.id, order)
@@ -429,7 +430,7 @@ def _list_order_reference(pay: Payments, request: SandboxRequest) -> Reply:
     found.sort(
         key=lambda order: (order.created, order.id), reverse=values.get("SortOrder") == "Descending"
     )
-    size = int(values.get("PageSize") or DEFAULT_PAGE_SIZE)
+    size = max(int(values.get("PageSize") or DEFAULT_PAGE_SIZE), 1)
     return _order_page(pay, request, [order.id for order in found], size)
 
 

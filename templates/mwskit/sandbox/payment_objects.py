@@ -25,11 +25,10 @@ SECTION = "OffAmazonPayments"
 IPN_NAMESPACE = "https://mws.amazonservices.com/ipn/OffAmazonPayments/2013-01-01"
 
 # HTTP status of each error code the sandbox answers with (reference.yaml `errors:`). Confirmed
-# there: BillingAgreementNotModifiable, CaptureNotRefundable, InvalidAuthorizationStatus (405),
-# CurrencyMismatch, DuplicateReferenceId, DuplicateRequest
-# (400), ConstraintsExist and OrderReferenceNotModifiable (404; the EU page says 400 for
-# ConstraintsExist). Unconfirmed codes follow them: an unknown id 404, a refused state 405, an
-# amount or count 400.
+# there: BillingAgreementNotModifiable, CaptureNotRefundable, InvalidAuthorizationStatus (405);
+# CurrencyMismatch, DuplicateReferenceId, DuplicateRequest (400); ConstraintsExist and
+# OrderReferenceNotModifiable (404; the EU page says 400 for ConstraintsExist). Unconfirmed
+# codes follow them: an unknown id 404, a refused state 405, an amount or count 400.
 ERROR_STATUS = {
     "BillingAgreementNotModifiable": 405,
     "CaptureNotRefundable": 405,
@@ -54,9 +53,11 @@ ORDER_REFERENCE_DAYS = 180  # an order reference expires after 180 days (docs-eu
 AUTHORIZATION_DAYS = 30  # an Open authorization can be captured for 30 days, 2 in the sandbox
 SANDBOX_AUTHORIZATION_DAYS = 2
 MAX_AUTHORIZATIONS = 10  # successful authorizations per order reference (integration guide)
-MAX_REFUNDS = 10  # refunds per capture
-OVER_PERCENT = Decimal("0.15")  # captures and refunds may exceed their base by 15% ...
-OVER_CAP = {"USD": Decimal(75), "EUR": Decimal(75), "GBP": Decimal(75)}  # ... or 75, less
+MAX_REFUNDS = 10  # completed refunds per capture
+# A capture's refunds, and an order reference's authorizations, may exceed their base (the
+# captured amount, the OrderTotal) by 15% or 75 in USD, EUR and GBP, whichever is less.
+OVER_PERCENT = Decimal("0.15")
+OVER_CAP = {"USD": Decimal(75), "EUR": Decimal(75), "GBP": Decimal(75)}
 ZERO_DECIMAL_CURRENCIES = frozenset({"JPY"})
 
 BUYER_ORDER_REFERENCE = re.compile(r"S[0-9]{2}-[0-9]{7}-[0-9]{7}")
