@@ -409,6 +409,7 @@ class MemoryMessageIdStore:
     """MessageIds in this process's memory, each until its time is up, at most `capacity`.
 
     Full, it forgets the id closest to expiry first: a replay of that one message would pass.
+    SNS MessageIds are UUIDs: 100 000 of them take about 25 MB.
     """
 
     def __init__(self, capacity: int = 100_000) -> None:
