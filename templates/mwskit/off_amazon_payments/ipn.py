@@ -54,7 +54,8 @@ A verified message whose NotificationType mwskit does not know is returned as
 refusing it would make Amazon SNS resend it for days.
 
 The `cryptography` package is needed for steps 6 and 7 only: `pip install "mwskit[ipn]"`.
-Without it the module still imports, and verifying raises `IPNExtraMissing`.
+Without it the module still imports, and verifying (or giving `trusted_certificates`, which are
+read at once) raises `IPNExtraMissing`.
 """
 
 from __future__ import annotations
