@@ -123,7 +123,9 @@ class SandboxApp:
             ),
         )
         self._context = workflows.Context(records, parents, seed, lambda: self.clock(), payments)
-        self.ipn = None if ipn_url is None else IPNDelivery(ipn_url, lambda: self.clock())
+        self.ipn = (
+            None if ipn_url is None else IPNDelivery(ipn_url, lambda: self.clock(), seed=seed)
+        )
 
     # ------------------------------------------------------------ public helpers
 

@@ -5,16 +5,19 @@ merchant's IPN URL (`python -m mwskit.sandbox --ipn-url URL`, or `Sandbox(ipn_ur
 Delivery is synchronous, once per notification, in the order the changes happened, after the
 sandbox's lock is released and before the answer of the request that caused them; a receiver
 that does not answer 2xx within `timeout` seconds counts as `failed` (Amazon would retry; the
-sandbox does not). The receiving side trusts `certificate_pem` at `certificate_url`
-(`IPNVerifier(trusted_certificates=delivery.trusted_certificates, topic_arns=[delivery.topic_arn])`).
+sandbox does not). MessageIds and NotificationReferenceIds follow the sandbox's seed. The
+receiving side trusts `certificate_pem` at `certificate_url` (`IPNVerifier(trusted_certificates=
+delivery.trusted_certificates, topic_arns=[delivery.topic_arn])`).
 
 Signing needs the `cryptography` package (`pip install "mwskit[ipn]"`); it is imported only
-when a delivery is made, so the sandbox runs without it.
+when an IPN URL is given, so the sandbox runs without it otherwise.
 """
 
 from __future__ import annotations
 
+import random
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -28,7 +31,9 @@ __all__ = ["IPNDelivery"]
 class IPNDelivery:
     """Signs and POSTs notifications to `url`; counts what was `delivered` and what `failed`."""
 
-    def __init__(self, url: str, clock: Callable[[], datetime], *, timeout: float = 5.0) -> None:
+    def __init__(
+        self, url: str, clock: Callable[[], datetime], *, seed: int = 0, timeout: float = 5.0
+    ) -> None:
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"ipn_url must be an http:// or https:// URL; got {url!r}")
         if timeout <= 0:
@@ -42,6 +47,7 @@ class IPNDelivery:
         self.delivered = 0
         self.failed = 0
         self._lock = threading.Lock()
+        self._ids = random.Random(f"ipn/{seed}")  # MessageIds and NotificationReferenceIds
 
     @property
     def certificate_pem(self) -> bytes:
@@ -59,16 +65,22 @@ class IPNDelivery:
     def trusted_certificates(self) -> dict[str, bytes]:
         return self.signer.trusted_certificates
 
+    def _uuid(self) -> str:
+        return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+
     def deliver(self, notifications: Iterable[Notification]) -> None:
         """POST each notification, signed, in order (counting, never raising, on failure)."""
         for notification in notifications:
+            with self._lock:
+                reference_id, message_id = self._uuid(), self._uuid()
             message = self._message(
                 notification.type,
                 notification.data.decode("utf-8"),
                 seller_id=notification.seller,
                 release_environment="Sandbox" if notification.sandbox else "Live",
+                notification_reference_id=reference_id,
             )
-            signed = self.signer.sign(message)
+            signed = self.signer.sign(message, message_id=message_id)
             try:
                 answer = httpx.post(
                     self.url, content=signed.body, headers=signed.headers, timeout=self.timeout
