@@ -3,6 +3,7 @@ write them, bounded state, and answers that depend only on the seed and the cloc
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 import mwskit
-from mwskit.sandbox import Sandbox, StateLimits, transport
+from mwskit.sandbox import Sandbox, StateLimits, async_transport, transport
 from mwskit.sandbox.answers import Refusal
 from mwskit.sandbox.payment_objects import Money, Simulation, allowance, simulation
 
@@ -141,3 +142,35 @@ def test_answers_depend_only_on_the_seed_and_the_clock() -> None:
     first, second = _purchase_bodies(clock), _purchase_bodies(clock)
     assert first == second
     assert b"<AmazonOrderReferenceId>S02-0000001-0000007</AmazonOrderReferenceId>" in first[0]
+
+
+def test_the_async_client_pays_in_process() -> None:
+    async def purchase() -> Any:
+        async with mwskit.AsyncMWS(
+            access_key=AK,
+            secret_key=SK,
+            seller_id=SELLER,
+            endpoint="http://sandbox.local",
+            transport=async_transport(Sandbox({AK: SK})),
+            amazon_pay_sandbox=True,
+        ) as mws:
+            pay = mws.off_amazon_payments
+            oid = "S01-0000009-0000009"
+            await pay.set_order_reference_details(
+                amazon_order_reference_id=oid, order_reference_attributes=USD_TOTAL
+            )
+            await pay.confirm_order_reference(amazon_order_reference_id=oid)
+            answer = await pay.authorize(
+                amazon_order_reference_id=oid,
+                authorization_reference_id="async-1",
+                authorization_amount={"amount": Decimal("10.00"), "currency_code": "USD"},
+                capture_now=True,
+                transaction_timeout=0,
+            )
+            return answer.authorization_details
+
+    details = asyncio.run(purchase())
+    assert (str(details.authorization_status.state), details.id_list) == (
+        "Closed",
+        ["S01-0000009-0000009-C000001"],
+    )
