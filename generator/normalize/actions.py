@@ -6,7 +6,15 @@ from typing import Any
 
 from .. import docs, naming
 from ..load import JsonPath
-from ..model import Action, Constraint, EnumType, Parameter, RequestBody, Throttling
+from ..model import (
+    Action,
+    Constraint,
+    EnumType,
+    Parameter,
+    RequestBody,
+    SandboxThrottling,
+    Throttling,
+)
 from .context import SpecContext, docs_url, notes
 from .requests import build_parameters
 from .responses import response_classes
@@ -43,6 +51,7 @@ def build_throttling(name: str, data: dict[str, Any]) -> Throttling:
     restore_seconds = float(data["restore_seconds"])
     restore_unit = data.get("restore_unit", "request")
     hourly = data.get("hourly_request_quota")
+    sandbox = data.get("sandbox")
     return Throttling(
         max_request_quota=data["max_request_quota"],
         restore_seconds=restore_seconds,
@@ -52,6 +61,19 @@ def build_throttling(name: str, data: dict[str, Any]) -> Throttling:
         notes=notes(data),
         summary=docs.throttling_summary(
             data["max_request_quota"], restore_seconds, restore_unit, hourly
+        ),
+        sandbox=None if sandbox is None else _sandbox_throttling(sandbox, restore_unit),
+    )
+
+
+def _sandbox_throttling(data: dict[str, Any], restore_unit: str) -> SandboxThrottling:
+    restore_seconds = float(data["restore_seconds"])
+    return SandboxThrottling(
+        max_request_quota=data["max_request_quota"],
+        restore_seconds=restore_seconds,
+        notes=notes(data),
+        summary=docs.throttling_summary(
+            data["max_request_quota"], restore_seconds, restore_unit, None
         ),
     )
 
@@ -111,6 +133,7 @@ def build_action(
         next_token_descriptor=None,
         page_annotation=None,
         throttling=build_throttling(name, data["throttling"]),
+        reference_id=None,  # set once every action of the section is known (reference_ids)
         parameters=parameters,
         constraints=build_constraints(
             ctx, data.get("constraints", []), (*path, "constraints"), parameters

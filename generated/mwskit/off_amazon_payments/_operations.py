@@ -13,7 +13,41 @@ SECTION = rt.SectionSpec(
     namespace="http://mws.amazonservices.com/schema/OffAmazonPayments/2013-01-01",
     seller_parameter="SellerId",
     seller_parameter_alternatives=(),
+    sandbox_path="/OffAmazonPayments_Sandbox/2013-01-01",
+    next_token="NextPageToken",
+    next_token_field="next_page_token",
 )
+
+# The section's error codes with their own classes (other codes: the runtime's classes).
+ERRORS: dict[str, type[rt.MWSError]] = {
+    "AmbiguousToken": models.AmbiguousToken,
+    "BillingAgreementConstraintsExist": models.BillingAgreementConstraintsExist,
+    "BillingAgreementNotModifiable": models.BillingAgreementNotModifiable,
+    "CaptureNotRefundable": models.CaptureNotRefundable,
+    "ConstraintsExist": models.ConstraintsExist,
+    "CurrencyMismatch": models.CurrencyMismatch,
+    "CurrencyUnsupported": models.CurrencyUnsupported,
+    "DuplicateReferenceId": models.DuplicateReferenceId,
+    "DuplicateRequest": models.DuplicateRequest,
+    "InternalServerError": models.InternalServerError,
+    "InvalidAccountStatus": models.InvalidAccountStatus,
+    "InvalidAddressConsentToken": models.InvalidAddressConsentToken,
+    "InvalidAuthorizationStatus": models.InvalidAuthorizationStatus,
+    "InvalidBillingAgreementId": models.InvalidBillingAgreementId,
+    "InvalidBillingAgreementStatus": models.InvalidBillingAgreementStatus,
+    "InvalidCancelAttempt": models.InvalidCancelAttempt,
+    "InvalidCloseAttempt": models.InvalidCloseAttempt,
+    "InvalidOrderReferenceId": models.InvalidOrderReferenceId,
+    "InvalidOrderReferenceStatus": models.InvalidOrderReferenceStatus,
+    "InvalidSandboxSimulationSpecified": models.InvalidSandboxSimulationSpecified,
+    "InvalidTransactionId": models.InvalidTransactionId,
+    "MissingAuthenticationToken": models.MissingAuthenticationToken,
+    "OrderReferenceNotModifiable": models.OrderReferenceNotModifiable,
+    "PaymentMethodNotUpdated": models.PaymentMethodNotUpdated,
+    "TransactionAmountExceeded": models.TransactionAmountExceeded,
+    "TransactionCountExceeded": models.TransactionCountExceeded,
+    "UnauthorizedAccess": models.UnauthorizedAccess,
+}
 
 ACCOUNT_STATUS_VALUES = frozenset(item.value for item in models.AccountStatus)
 
@@ -26,8 +60,6 @@ CONSTRAINT_ID_VALUES = frozenset(item.value for item in models.ConstraintId)
 CREATE_ORDER_REFERENCE_ID_TYPE_VALUES = frozenset(
     item.value for item in models.CreateOrderReferenceIdType
 )
-
-ERROR_CODE_VALUES = frozenset(item.value for item in models.ErrorCode)
 
 ORDER_REFERENCE_STATE_VALUES = frozenset(item.value for item in models.OrderReferenceState)
 
@@ -778,24 +810,6 @@ CREATE_ORDER_REFERENCE_FOR_ID_RESULT_XML = rt.ResultShapeSpec(
     ),
 )
 
-ERROR_DETAIL_XML = rt.ResultShapeSpec(
-    models.ErrorDetail,
-    (
-        rt.ResultField("type", "Type", "string"),
-        rt.ResultField("code", "Code", "string", enum=models.ErrorCode),
-        rt.ResultField("message", "Message", "string"),
-    ),
-)
-
-ERROR_RESPONSE_XML = rt.ResultShapeSpec(
-    models.ErrorResponse,
-    (
-        rt.ResultField("error", "Error", "structure", shape=ERROR_DETAIL_XML),
-        rt.ResultField("request_id", "RequestID", "string"),
-        rt.ResultField("request_id_alt", "RequestId", "string"),
-    ),
-)
-
 GET_AUTHORIZATION_DETAILS_RESULT_XML = rt.ResultShapeSpec(
     models.GetAuthorizationDetailsResult,
     (
@@ -1078,6 +1092,890 @@ VALIDATE_BILLING_AGREEMENT_RESULT_XML = rt.ResultShapeSpec(
     ),
 )
 
+CANCEL_ORDER_REFERENCE = rt.Operation(
+    name="CancelOrderReference",
+    method="cancel_order_reference",
+    params=(
+        rt.Param(
+            "amazon_order_reference_id",
+            "AmazonOrderReferenceId",
+            "AmazonOrderReferenceId",
+            "string",
+            required=True,
+        ),
+        rt.Param(
+            "cancelation_reason",
+            "CancelationReason",
+            "CancelationReason",
+            "string",
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=10,
+        restore_seconds=1.0,
+        bucket="CancelOrderReference",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=2,
+            restore_seconds=2.0,
+            bucket="CancelOrderReference",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="CancelOrderReferenceResult",
+    result_class=rt.MWSResult,
+    document=False,
+    errors=ERRORS,
+)
+
+CLOSE_AUTHORIZATION = rt.Operation(
+    name="CloseAuthorization",
+    method="close_authorization",
+    params=(
+        rt.Param(
+            "amazon_authorization_id",
+            "AmazonAuthorizationId",
+            "AmazonAuthorizationId",
+            "string",
+            required=True,
+        ),
+        rt.Param(
+            "closure_reason",
+            "ClosureReason",
+            "ClosureReason",
+            "string",
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=10,
+        restore_seconds=1.0,
+        bucket="CloseAuthorization",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=2,
+            restore_seconds=2.0,
+            bucket="CloseAuthorization",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="CloseAuthorizationResult",
+    result_class=rt.MWSResult,
+    document=False,
+    errors=ERRORS,
+)
+
+CLOSE_BILLING_AGREEMENT = rt.Operation(
+    name="CloseBillingAgreement",
+    method="close_billing_agreement",
+    params=(
+        rt.Param(
+            "amazon_billing_agreement_id",
+            "AmazonBillingAgreementId",
+            "AmazonBillingAgreementId",
+            "string",
+            required=True,
+        ),
+        rt.Param(
+            "closure_reason",
+            "ClosureReason",
+            "ClosureReason",
+            "string",
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=10,
+        restore_seconds=1.0,
+        bucket="CloseBillingAgreement",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=2,
+            restore_seconds=2.0,
+            bucket="CloseBillingAgreement",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="CloseBillingAgreementResult",
+    result_class=rt.MWSResult,
+    document=False,
+    errors=ERRORS,
+)
+
+CLOSE_ORDER_REFERENCE = rt.Operation(
+    name="CloseOrderReference",
+    method="close_order_reference",
+    params=(
+        rt.Param(
+            "amazon_order_reference_id",
+            "AmazonOrderReferenceId",
+            "AmazonOrderReferenceId",
+            "string",
+            required=True,
+        ),
+        rt.Param(
+            "closure_reason",
+            "ClosureReason",
+            "ClosureReason",
+            "string",
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=10,
+        restore_seconds=1.0,
+        bucket="CloseOrderReference",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=2,
+            restore_seconds=2.0,
+            bucket="CloseOrderReference",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="CloseOrderReferenceResult",
+    result_class=rt.MWSResult,
+    document=False,
+    errors=ERRORS,
+)
+
+CONFIRM_BILLING_AGREEMENT = rt.Operation(
+    name="ConfirmBillingAgreement",
+    method="confirm_billing_agreement",
+    params=(
+        rt.Param(
+            "amazon_billing_agreement_id",
+            "AmazonBillingAgreementId",
+            "AmazonBillingAgreementId",
+            "string",
+            required=True,
+        ),
+        rt.Param(
+            "success_url",
+            "SuccessUrl",
+            "SuccessUrl",
+            "string",
+        ),
+        rt.Param(
+            "failure_url",
+            "FailureUrl",
+            "FailureUrl",
+            "string",
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=10,
+        restore_seconds=1.0,
+        bucket="ConfirmBillingAgreement",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=2,
+            restore_seconds=2.0,
+            bucket="ConfirmBillingAgreement",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="ConfirmBillingAgreementResult",
+    result_class=rt.MWSResult,
+    document=False,
+    errors=ERRORS,
+)
+
+CONFIRM_ORDER_REFERENCE = rt.Operation(
+    name="ConfirmOrderReference",
+    method="confirm_order_reference",
+    params=(
+        rt.Param(
+            "amazon_order_reference_id",
+            "AmazonOrderReferenceId",
+            "AmazonOrderReferenceId",
+            "string",
+            required=True,
+        ),
+        rt.Param(
+            "success_url",
+            "SuccessUrl",
+            "SuccessUrl",
+            "string",
+        ),
+        rt.Param(
+            "failure_url",
+            "FailureUrl",
+            "FailureUrl",
+            "string",
+        ),
+        rt.Param(
+            "authorization_amount",
+            "AuthorizationAmount",
+            "AuthorizationAmount",
+            "structure",
+            shape=PRICE_INPUT_SHAPE,
+        ),
+        rt.Param(
+            "expect_immediate_authorization",
+            "ExpectImmediateAuthorization",
+            "ExpectImmediateAuthorization",
+            "boolean",
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=10,
+        restore_seconds=1.0,
+        bucket="ConfirmOrderReference",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=2,
+            restore_seconds=2.0,
+            bucket="ConfirmOrderReference",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="ConfirmOrderReferenceResult",
+    result_class=rt.MWSResult,
+    document=False,
+    errors=ERRORS,
+)
+
+CREATE_ORDER_REFERENCE_FOR_ID = rt.Operation(
+    name="CreateOrderReferenceForId",
+    method="create_order_reference_for_id",
+    params=(
+        rt.Param(
+            "id",
+            "Id",
+            "Id",
+            "string",
+            required=True,
+        ),
+        rt.Param(
+            "id_type",
+            "IdType",
+            "IdType",
+            "string",
+            required=True,
+            values=CREATE_ORDER_REFERENCE_ID_TYPE_VALUES,
+        ),
+        rt.Param(
+            "inherit_shipping_address",
+            "InheritShippingAddress",
+            "InheritShippingAddress",
+            "boolean",
+        ),
+        rt.Param(
+            "confirm_now",
+            "ConfirmNow",
+            "ConfirmNow",
+            "boolean",
+        ),
+        rt.Param(
+            "order_reference_attributes",
+            "OrderReferenceAttributes",
+            "OrderReferenceAttributes",
+            "structure",
+            shape=ORDER_REFERENCE_ATTRIBUTES_INPUT_SHAPE,
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=10,
+        restore_seconds=1.0,
+        bucket="CreateOrderReferenceForId",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=2,
+            restore_seconds=2.0,
+            bucket="CreateOrderReferenceForId",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=False,
+    result_element="CreateOrderReferenceForIdResult",
+    result_class=models.CreateOrderReferenceForIdResult,
+    document=False,
+    result_shape=CREATE_ORDER_REFERENCE_FOR_ID_RESULT_XML,
+    errors=ERRORS,
+)
+
+GET_AUTHORIZATION_DETAILS = rt.Operation(
+    name="GetAuthorizationDetails",
+    method="get_authorization_details",
+    params=(
+        rt.Param(
+            "amazon_authorization_id",
+            "AmazonAuthorizationId",
+            "AmazonAuthorizationId",
+            "string",
+            required=True,
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=20,
+        restore_seconds=0.5,
+        bucket="GetAuthorizationDetails",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=5,
+            restore_seconds=1.0,
+            bucket="GetAuthorizationDetails",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="GetAuthorizationDetailsResult",
+    result_class=models.GetAuthorizationDetailsResult,
+    document=False,
+    result_shape=GET_AUTHORIZATION_DETAILS_RESULT_XML,
+    errors=ERRORS,
+)
+
+GET_BILLING_AGREEMENT_DETAILS = rt.Operation(
+    name="GetBillingAgreementDetails",
+    method="get_billing_agreement_details",
+    params=(
+        rt.Param(
+            "amazon_billing_agreement_id",
+            "AmazonBillingAgreementId",
+            "AmazonBillingAgreementId",
+            "string",
+            required=True,
+        ),
+        rt.Param(
+            "access_token",
+            "AccessToken",
+            "AccessToken",
+            "string",
+        ),
+        rt.Param(
+            "address_consent_token",
+            "AddressConsentToken",
+            "AddressConsentToken",
+            "string",
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=20,
+        restore_seconds=0.5,
+        bucket="GetBillingAgreementDetails",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=5,
+            restore_seconds=1.0,
+            bucket="GetBillingAgreementDetails",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="GetBillingAgreementDetailsResult",
+    result_class=models.GetBillingAgreementDetailsResult,
+    document=False,
+    result_shape=GET_BILLING_AGREEMENT_DETAILS_RESULT_XML,
+    errors=ERRORS,
+)
+
+GET_CAPTURE_DETAILS = rt.Operation(
+    name="GetCaptureDetails",
+    method="get_capture_details",
+    params=(
+        rt.Param(
+            "amazon_capture_id",
+            "AmazonCaptureId",
+            "AmazonCaptureId",
+            "string",
+            required=True,
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=20,
+        restore_seconds=0.5,
+        bucket="GetCaptureDetails",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=5,
+            restore_seconds=1.0,
+            bucket="GetCaptureDetails",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="GetCaptureDetailsResult",
+    result_class=models.GetCaptureDetailsResult,
+    document=False,
+    result_shape=GET_CAPTURE_DETAILS_RESULT_XML,
+    errors=ERRORS,
+)
+
+GET_MERCHANT_ACCOUNT_STATUS = rt.Operation(
+    name="GetMerchantAccountStatus",
+    method="get_merchant_account_status",
+    params=(),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=20,
+        restore_seconds=0.5,
+        bucket="GetMerchantAccountStatus",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=5,
+            restore_seconds=1.0,
+            bucket="GetMerchantAccountStatus",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="GetMerchantAccountStatusResult",
+    result_class=models.GetMerchantAccountStatusResult,
+    document=False,
+    result_shape=GET_MERCHANT_ACCOUNT_STATUS_RESULT_XML,
+    errors=ERRORS,
+)
+
+GET_ORDER_REFERENCE_DETAILS = rt.Operation(
+    name="GetOrderReferenceDetails",
+    method="get_order_reference_details",
+    params=(
+        rt.Param(
+            "amazon_order_reference_id",
+            "AmazonOrderReferenceId",
+            "AmazonOrderReferenceId",
+            "string",
+            required=True,
+        ),
+        rt.Param(
+            "access_token",
+            "AccessToken",
+            "AccessToken",
+            "string",
+        ),
+        rt.Param(
+            "address_consent_token",
+            "AddressConsentToken",
+            "AddressConsentToken",
+            "string",
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=20,
+        restore_seconds=0.5,
+        bucket="GetOrderReferenceDetails",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=5,
+            restore_seconds=1.0,
+            bucket="GetOrderReferenceDetails",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="GetOrderReferenceDetailsResult",
+    result_class=models.GetOrderReferenceDetailsResult,
+    document=False,
+    result_shape=GET_ORDER_REFERENCE_DETAILS_RESULT_XML,
+    errors=ERRORS,
+)
+
+GET_PROVIDER_CREDIT_DETAILS = rt.Operation(
+    name="GetProviderCreditDetails",
+    method="get_provider_credit_details",
+    params=(
+        rt.Param(
+            "amazon_provider_credit_id",
+            "AmazonProviderCreditId",
+            "AmazonProviderCreditId",
+            "string",
+            required=True,
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=20,
+        restore_seconds=0.5,
+        bucket="GetProviderCreditDetails",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=5,
+            restore_seconds=1.0,
+            bucket="GetProviderCreditDetails",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="GetProviderCreditDetailsResult",
+    result_class=models.GetProviderCreditDetailsResult,
+    document=False,
+    result_shape=GET_PROVIDER_CREDIT_DETAILS_RESULT_XML,
+    errors=ERRORS,
+)
+
+GET_PROVIDER_CREDIT_REVERSAL_DETAILS = rt.Operation(
+    name="GetProviderCreditReversalDetails",
+    method="get_provider_credit_reversal_details",
+    params=(
+        rt.Param(
+            "amazon_provider_credit_reversal_id",
+            "AmazonProviderCreditReversalId",
+            "AmazonProviderCreditReversalId",
+            "string",
+            required=True,
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=20,
+        restore_seconds=0.5,
+        bucket="GetProviderCreditReversalDetails",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=5,
+            restore_seconds=1.0,
+            bucket="GetProviderCreditReversalDetails",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="GetProviderCreditReversalDetailsResult",
+    result_class=models.GetProviderCreditReversalDetailsResult,
+    document=False,
+    result_shape=GET_PROVIDER_CREDIT_REVERSAL_DETAILS_RESULT_XML,
+    errors=ERRORS,
+)
+
+GET_REFUND_DETAILS = rt.Operation(
+    name="GetRefundDetails",
+    method="get_refund_details",
+    params=(
+        rt.Param(
+            "amazon_refund_id",
+            "AmazonRefundId",
+            "AmazonRefundId",
+            "string",
+            required=True,
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=20,
+        restore_seconds=0.5,
+        bucket="GetRefundDetails",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=5,
+            restore_seconds=1.0,
+            bucket="GetRefundDetails",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="GetRefundDetailsResult",
+    result_class=models.GetRefundDetailsResult,
+    document=False,
+    result_shape=GET_REFUND_DETAILS_RESULT_XML,
+    errors=ERRORS,
+)
+
+GET_SERVICE_STATUS = rt.Operation(
+    name="GetServiceStatus",
+    method="get_service_status",
+    params=(),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=2,
+        restore_seconds=300.0,
+        bucket="GetServiceStatus",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=2,
+            restore_seconds=300.0,
+            bucket="GetServiceStatus",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="GetServiceStatusResult",
+    result_class=models.GetServiceStatusResult,
+    document=False,
+    result_shape=GET_SERVICE_STATUS_RESULT_XML,
+    errors=ERRORS,
+)
+
+LIST_ORDER_REFERENCE = rt.Operation(
+    name="ListOrderReference",
+    method="list_order_reference",
+    params=(
+        rt.Param(
+            "query_id",
+            "QueryId",
+            "QueryId",
+            "string",
+            required=True,
+        ),
+        rt.Param(
+            "query_id_type",
+            "QueryIdType",
+            "QueryIdType",
+            "string",
+            required=True,
+            values=QUERY_ID_TYPE_VALUES,
+            open_values=True,
+        ),
+        rt.Param(
+            "payment_domain",
+            "PaymentDomain",
+            "PaymentDomain",
+            "string",
+            required=True,
+            values=PAYMENT_DOMAIN_VALUES,
+        ),
+        rt.Param(
+            "created_time_range",
+            "CreatedTimeRange",
+            "CreatedTimeRange",
+            "structure",
+            shape=CREATED_TIME_RANGE_INPUT_SHAPE,
+        ),
+        rt.Param(
+            "sort_order",
+            "SortOrder",
+            "SortOrder",
+            "string",
+            values=SORT_ORDER_VALUES,
+        ),
+        rt.Param(
+            "page_size",
+            "PageSize",
+            "PageSize",
+            "integer",
+        ),
+        rt.Param(
+            "order_reference_status_list_filter",
+            "OrderReferenceStatusListFilter",
+            "OrderReferenceStatusListFilter.OrderReferenceStatus.",
+            "string",
+            is_list=True,
+            values=ORDER_REFERENCE_STATUS_FILTER_VALUES,
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=20,
+        restore_seconds=0.5,
+        bucket="ListOrderReference",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=5,
+            restore_seconds=1.0,
+            bucket="ListOrderReference",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="ListOrderReferenceResult",
+    result_class=models.ListOrderReferenceResult,
+    document=False,
+    next_token_action="ListOrderReferenceByNextToken",
+    result_shape=LIST_ORDER_REFERENCE_RESULT_XML,
+    errors=ERRORS,
+)
+
+LIST_ORDER_REFERENCE_BY_NEXT_TOKEN = rt.Operation(
+    name="ListOrderReferenceByNextToken",
+    method="list_order_reference_by_next_token",
+    params=(
+        rt.Param(
+            "next_page_token",
+            "NextPageToken",
+            "NextPageToken",
+            "string",
+            required=True,
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=20,
+        restore_seconds=0.5,
+        bucket="ListOrderReference",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=5,
+            restore_seconds=1.0,
+            bucket="ListOrderReference",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="ListOrderReferenceByNextTokenResult",
+    result_class=models.ListOrderReferenceResult,
+    document=False,
+    result_shape=LIST_ORDER_REFERENCE_RESULT_XML,
+    errors=ERRORS,
+)
+
+SET_BILLING_AGREEMENT_DETAILS = rt.Operation(
+    name="SetBillingAgreementDetails",
+    method="set_billing_agreement_details",
+    params=(
+        rt.Param(
+            "amazon_billing_agreement_id",
+            "AmazonBillingAgreementId",
+            "AmazonBillingAgreementId",
+            "string",
+            required=True,
+        ),
+        rt.Param(
+            "billing_agreement_attributes",
+            "BillingAgreementAttributes",
+            "BillingAgreementAttributes",
+            "structure",
+            shape=BILLING_AGREEMENT_ATTRIBUTES_INPUT_SHAPE,
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=10,
+        restore_seconds=1.0,
+        bucket="SetBillingAgreementDetails",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=2,
+            restore_seconds=2.0,
+            bucket="SetBillingAgreementDetails",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="SetBillingAgreementDetailsResult",
+    result_class=models.SetBillingAgreementDetailsResult,
+    document=False,
+    result_shape=SET_BILLING_AGREEMENT_DETAILS_RESULT_XML,
+    errors=ERRORS,
+)
+
+SET_ORDER_ATTRIBUTES = rt.Operation(
+    name="SetOrderAttributes",
+    method="set_order_attributes",
+    params=(
+        rt.Param(
+            "amazon_order_reference_id",
+            "AmazonOrderReferenceId",
+            "AmazonOrderReferenceId",
+            "string",
+            required=True,
+        ),
+        rt.Param(
+            "order_attributes",
+            "OrderAttributes",
+            "OrderAttributes",
+            "structure",
+            shape=ORDER_ATTRIBUTES_INPUT_SHAPE,
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=10,
+        restore_seconds=1.0,
+        bucket="SetOrderAttributes",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=2,
+            restore_seconds=2.0,
+            bucket="SetOrderAttributes",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="SetOrderAttributesResult",
+    result_class=models.SetOrderAttributesResult,
+    document=False,
+    result_shape=SET_ORDER_ATTRIBUTES_RESULT_XML,
+    errors=ERRORS,
+)
+
+SET_ORDER_REFERENCE_DETAILS = rt.Operation(
+    name="SetOrderReferenceDetails",
+    method="set_order_reference_details",
+    params=(
+        rt.Param(
+            "amazon_order_reference_id",
+            "AmazonOrderReferenceId",
+            "AmazonOrderReferenceId",
+            "string",
+            required=True,
+        ),
+        rt.Param(
+            "order_reference_attributes",
+            "OrderReferenceAttributes",
+            "OrderReferenceAttributes",
+            "structure",
+            required=True,
+            shape=ORDER_REFERENCE_ATTRIBUTES_INPUT_SHAPE,
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=10,
+        restore_seconds=1.0,
+        bucket="SetOrderReferenceDetails",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=2,
+            restore_seconds=2.0,
+            bucket="SetOrderReferenceDetails",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="SetOrderReferenceDetailsResult",
+    result_class=models.SetOrderReferenceDetailsResult,
+    document=False,
+    result_shape=SET_ORDER_REFERENCE_DETAILS_RESULT_XML,
+    errors=ERRORS,
+)
+
+VALIDATE_BILLING_AGREEMENT = rt.Operation(
+    name="ValidateBillingAgreement",
+    method="validate_billing_agreement",
+    params=(
+        rt.Param(
+            "amazon_billing_agreement_id",
+            "AmazonBillingAgreementId",
+            "AmazonBillingAgreementId",
+            "string",
+            required=True,
+        ),
+    ),
+    throttling=rt.ThrottlingSpec(
+        max_request_quota=10,
+        restore_seconds=1.0,
+        bucket="ValidateBillingAgreement",
+        restore_unit="request",
+        hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=2,
+            restore_seconds=2.0,
+            bucket="ValidateBillingAgreement",
+            restore_unit="request",
+        ),
+    ),
+    idempotent=True,
+    result_element="ValidateBillingAgreementResult",
+    result_class=models.ValidateBillingAgreementResult,
+    document=False,
+    result_shape=VALIDATE_BILLING_AGREEMENT_RESULT_XML,
+    errors=ERRORS,
+)
+
 AUTHORIZE = rt.Operation(
     name="Authorize",
     method="authorize",
@@ -1146,12 +2044,38 @@ AUTHORIZE = rt.Operation(
         bucket="Authorize",
         restore_unit="request",
         hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=2,
+            restore_seconds=2.0,
+            bucket="Authorize",
+            restore_unit="request",
+        ),
     ),
-    idempotent=True,
+    idempotent=False,
     result_element="AuthorizeResult",
     result_class=models.AuthorizeResult,
     document=False,
     result_shape=AUTHORIZE_RESULT_XML,
+    errors=ERRORS,
+    reference_id=rt.ReferenceIdSpec(
+        param=1,
+        result_field="authorization_details",
+        lookup=rt.ReferenceLookup(
+            parent=GET_ORDER_REFERENCE_DETAILS,
+            parent_argument=0,
+            parent_index=0,
+            id_list=(
+                "order_reference_details",
+                "id_list",
+            ),
+            child=GET_AUTHORIZATION_DETAILS,
+            child_index=0,
+            match=(
+                "authorization_details",
+                "authorization_reference_id",
+            ),
+        ),
+    ),
 )
 
 AUTHORIZE_ON_BILLING_AGREEMENT = rt.Operation(
@@ -1240,43 +2164,23 @@ AUTHORIZE_ON_BILLING_AGREEMENT = rt.Operation(
         bucket="AuthorizeOnBillingAgreement",
         restore_unit="request",
         hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=2,
+            restore_seconds=2.0,
+            bucket="AuthorizeOnBillingAgreement",
+            restore_unit="request",
+        ),
     ),
     idempotent=False,
     result_element="AuthorizeOnBillingAgreementResult",
     result_class=models.AuthorizeOnBillingAgreementResult,
     document=False,
     result_shape=AUTHORIZE_ON_BILLING_AGREEMENT_RESULT_XML,
-)
-
-CANCEL_ORDER_REFERENCE = rt.Operation(
-    name="CancelOrderReference",
-    method="cancel_order_reference",
-    params=(
-        rt.Param(
-            "amazon_order_reference_id",
-            "AmazonOrderReferenceId",
-            "AmazonOrderReferenceId",
-            "string",
-            required=True,
-        ),
-        rt.Param(
-            "cancelation_reason",
-            "CancelationReason",
-            "CancelationReason",
-            "string",
-        ),
+    errors=ERRORS,
+    reference_id=rt.ReferenceIdSpec(
+        param=1,
+        result_field="authorization_details",
     ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=10,
-        restore_seconds=1.0,
-        bucket="CancelOrderReference",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="CancelOrderReferenceResult",
-    result_class=rt.MWSResult,
-    document=False,
 )
 
 CAPTURE = rt.Operation(
@@ -1335,558 +2239,38 @@ CAPTURE = rt.Operation(
         bucket="Capture",
         restore_unit="request",
         hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=2,
+            restore_seconds=2.0,
+            bucket="Capture",
+            restore_unit="request",
+        ),
     ),
-    idempotent=True,
+    idempotent=False,
     result_element="CaptureResult",
     result_class=models.CaptureResult,
     document=False,
     result_shape=CAPTURE_RESULT_XML,
-)
-
-CLOSE_AUTHORIZATION = rt.Operation(
-    name="CloseAuthorization",
-    method="close_authorization",
-    params=(
-        rt.Param(
-            "amazon_authorization_id",
-            "AmazonAuthorizationId",
-            "AmazonAuthorizationId",
-            "string",
-            required=True,
-        ),
-        rt.Param(
-            "closure_reason",
-            "ClosureReason",
-            "ClosureReason",
-            "string",
-        ),
-    ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=10,
-        restore_seconds=1.0,
-        bucket="CloseAuthorization",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="CloseAuthorizationResult",
-    result_class=rt.MWSResult,
-    document=False,
-)
-
-CLOSE_BILLING_AGREEMENT = rt.Operation(
-    name="CloseBillingAgreement",
-    method="close_billing_agreement",
-    params=(
-        rt.Param(
-            "amazon_billing_agreement_id",
-            "AmazonBillingAgreementId",
-            "AmazonBillingAgreementId",
-            "string",
-            required=True,
-        ),
-        rt.Param(
-            "closure_reason",
-            "ClosureReason",
-            "ClosureReason",
-            "string",
+    errors=ERRORS,
+    reference_id=rt.ReferenceIdSpec(
+        param=1,
+        result_field="capture_details",
+        lookup=rt.ReferenceLookup(
+            parent=GET_AUTHORIZATION_DETAILS,
+            parent_argument=0,
+            parent_index=0,
+            id_list=(
+                "authorization_details",
+                "id_list",
+            ),
+            child=GET_CAPTURE_DETAILS,
+            child_index=0,
+            match=(
+                "capture_details",
+                "capture_reference_id",
+            ),
         ),
     ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=10,
-        restore_seconds=1.0,
-        bucket="CloseBillingAgreement",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="CloseBillingAgreementResult",
-    result_class=rt.MWSResult,
-    document=False,
-)
-
-CLOSE_ORDER_REFERENCE = rt.Operation(
-    name="CloseOrderReference",
-    method="close_order_reference",
-    params=(
-        rt.Param(
-            "amazon_order_reference_id",
-            "AmazonOrderReferenceId",
-            "AmazonOrderReferenceId",
-            "string",
-            required=True,
-        ),
-        rt.Param(
-            "closure_reason",
-            "ClosureReason",
-            "ClosureReason",
-            "string",
-        ),
-    ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=10,
-        restore_seconds=1.0,
-        bucket="CloseOrderReference",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="CloseOrderReferenceResult",
-    result_class=rt.MWSResult,
-    document=False,
-)
-
-CONFIRM_BILLING_AGREEMENT = rt.Operation(
-    name="ConfirmBillingAgreement",
-    method="confirm_billing_agreement",
-    params=(
-        rt.Param(
-            "amazon_billing_agreement_id",
-            "AmazonBillingAgreementId",
-            "AmazonBillingAgreementId",
-            "string",
-            required=True,
-        ),
-        rt.Param(
-            "success_url",
-            "SuccessUrl",
-            "SuccessUrl",
-            "string",
-        ),
-        rt.Param(
-            "failure_url",
-            "FailureUrl",
-            "FailureUrl",
-            "string",
-        ),
-    ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=10,
-        restore_seconds=1.0,
-        bucket="ConfirmBillingAgreement",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="ConfirmBillingAgreementResult",
-    result_class=rt.MWSResult,
-    document=False,
-)
-
-CONFIRM_ORDER_REFERENCE = rt.Operation(
-    name="ConfirmOrderReference",
-    method="confirm_order_reference",
-    params=(
-        rt.Param(
-            "amazon_order_reference_id",
-            "AmazonOrderReferenceId",
-            "AmazonOrderReferenceId",
-            "string",
-            required=True,
-        ),
-        rt.Param(
-            "success_url",
-            "SuccessUrl",
-            "SuccessUrl",
-            "string",
-        ),
-        rt.Param(
-            "failure_url",
-            "FailureUrl",
-            "FailureUrl",
-            "string",
-        ),
-        rt.Param(
-            "authorization_amount",
-            "AuthorizationAmount",
-            "AuthorizationAmount",
-            "structure",
-            shape=PRICE_INPUT_SHAPE,
-        ),
-        rt.Param(
-            "expect_immediate_authorization",
-            "ExpectImmediateAuthorization",
-            "ExpectImmediateAuthorization",
-            "boolean",
-        ),
-    ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=10,
-        restore_seconds=1.0,
-        bucket="ConfirmOrderReference",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="ConfirmOrderReferenceResult",
-    result_class=rt.MWSResult,
-    document=False,
-)
-
-CREATE_ORDER_REFERENCE_FOR_ID = rt.Operation(
-    name="CreateOrderReferenceForId",
-    method="create_order_reference_for_id",
-    params=(
-        rt.Param(
-            "id",
-            "Id",
-            "Id",
-            "string",
-            required=True,
-        ),
-        rt.Param(
-            "id_type",
-            "IdType",
-            "IdType",
-            "string",
-            required=True,
-            values=CREATE_ORDER_REFERENCE_ID_TYPE_VALUES,
-        ),
-        rt.Param(
-            "inherit_shipping_address",
-            "InheritShippingAddress",
-            "InheritShippingAddress",
-            "boolean",
-        ),
-        rt.Param(
-            "confirm_now",
-            "ConfirmNow",
-            "ConfirmNow",
-            "boolean",
-        ),
-        rt.Param(
-            "order_reference_attributes",
-            "OrderReferenceAttributes",
-            "OrderReferenceAttributes",
-            "structure",
-            shape=ORDER_REFERENCE_ATTRIBUTES_INPUT_SHAPE,
-        ),
-    ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=10,
-        restore_seconds=1.0,
-        bucket="CreateOrderReferenceForId",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=False,
-    result_element="CreateOrderReferenceForIdResult",
-    result_class=models.CreateOrderReferenceForIdResult,
-    document=False,
-    result_shape=CREATE_ORDER_REFERENCE_FOR_ID_RESULT_XML,
-)
-
-GET_AUTHORIZATION_DETAILS = rt.Operation(
-    name="GetAuthorizationDetails",
-    method="get_authorization_details",
-    params=(
-        rt.Param(
-            "amazon_authorization_id",
-            "AmazonAuthorizationId",
-            "AmazonAuthorizationId",
-            "string",
-            required=True,
-        ),
-    ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=20,
-        restore_seconds=0.5,
-        bucket="GetAuthorizationDetails",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="GetAuthorizationDetailsResult",
-    result_class=models.GetAuthorizationDetailsResult,
-    document=False,
-    result_shape=GET_AUTHORIZATION_DETAILS_RESULT_XML,
-)
-
-GET_BILLING_AGREEMENT_DETAILS = rt.Operation(
-    name="GetBillingAgreementDetails",
-    method="get_billing_agreement_details",
-    params=(
-        rt.Param(
-            "amazon_billing_agreement_id",
-            "AmazonBillingAgreementId",
-            "AmazonBillingAgreementId",
-            "string",
-            required=True,
-        ),
-        rt.Param(
-            "access_token",
-            "AccessToken",
-            "AccessToken",
-            "string",
-        ),
-        rt.Param(
-            "address_consent_token",
-            "AddressConsentToken",
-            "AddressConsentToken",
-            "string",
-        ),
-    ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=20,
-        restore_seconds=0.5,
-        bucket="GetBillingAgreementDetails",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="GetBillingAgreementDetailsResult",
-    result_class=models.GetBillingAgreementDetailsResult,
-    document=False,
-    result_shape=GET_BILLING_AGREEMENT_DETAILS_RESULT_XML,
-)
-
-GET_CAPTURE_DETAILS = rt.Operation(
-    name="GetCaptureDetails",
-    method="get_capture_details",
-    params=(
-        rt.Param(
-            "amazon_capture_id",
-            "AmazonCaptureId",
-            "AmazonCaptureId",
-            "string",
-            required=True,
-        ),
-    ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=20,
-        restore_seconds=0.5,
-        bucket="GetCaptureDetails",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="GetCaptureDetailsResult",
-    result_class=models.GetCaptureDetailsResult,
-    document=False,
-    result_shape=GET_CAPTURE_DETAILS_RESULT_XML,
-)
-
-GET_MERCHANT_ACCOUNT_STATUS = rt.Operation(
-    name="GetMerchantAccountStatus",
-    method="get_merchant_account_status",
-    params=(),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=20,
-        restore_seconds=0.5,
-        bucket="GetMerchantAccountStatus",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="GetMerchantAccountStatusResult",
-    result_class=models.GetMerchantAccountStatusResult,
-    document=False,
-    result_shape=GET_MERCHANT_ACCOUNT_STATUS_RESULT_XML,
-)
-
-GET_ORDER_REFERENCE_DETAILS = rt.Operation(
-    name="GetOrderReferenceDetails",
-    method="get_order_reference_details",
-    params=(
-        rt.Param(
-            "amazon_order_reference_id",
-            "AmazonOrderReferenceId",
-            "AmazonOrderReferenceId",
-            "string",
-            required=True,
-        ),
-        rt.Param(
-            "access_token",
-            "AccessToken",
-            "AccessToken",
-            "string",
-        ),
-        rt.Param(
-            "address_consent_token",
-            "AddressConsentToken",
-            "AddressConsentToken",
-            "string",
-        ),
-    ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=20,
-        restore_seconds=0.5,
-        bucket="GetOrderReferenceDetails",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="GetOrderReferenceDetailsResult",
-    result_class=models.GetOrderReferenceDetailsResult,
-    document=False,
-    result_shape=GET_ORDER_REFERENCE_DETAILS_RESULT_XML,
-)
-
-GET_PROVIDER_CREDIT_DETAILS = rt.Operation(
-    name="GetProviderCreditDetails",
-    method="get_provider_credit_details",
-    params=(
-        rt.Param(
-            "amazon_provider_credit_id",
-            "AmazonProviderCreditId",
-            "AmazonProviderCreditId",
-            "string",
-            required=True,
-        ),
-    ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=20,
-        restore_seconds=0.5,
-        bucket="GetProviderCreditDetails",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="GetProviderCreditDetailsResult",
-    result_class=models.GetProviderCreditDetailsResult,
-    document=False,
-    result_shape=GET_PROVIDER_CREDIT_DETAILS_RESULT_XML,
-)
-
-GET_PROVIDER_CREDIT_REVERSAL_DETAILS = rt.Operation(
-    name="GetProviderCreditReversalDetails",
-    method="get_provider_credit_reversal_details",
-    params=(
-        rt.Param(
-            "amazon_provider_credit_reversal_id",
-            "AmazonProviderCreditReversalId",
-            "AmazonProviderCreditReversalId",
-            "string",
-            required=True,
-        ),
-    ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=20,
-        restore_seconds=0.5,
-        bucket="GetProviderCreditReversalDetails",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="GetProviderCreditReversalDetailsResult",
-    result_class=models.GetProviderCreditReversalDetailsResult,
-    document=False,
-    result_shape=GET_PROVIDER_CREDIT_REVERSAL_DETAILS_RESULT_XML,
-)
-
-GET_REFUND_DETAILS = rt.Operation(
-    name="GetRefundDetails",
-    method="get_refund_details",
-    params=(
-        rt.Param(
-            "amazon_refund_id",
-            "AmazonRefundId",
-            "AmazonRefundId",
-            "string",
-            required=True,
-        ),
-    ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=20,
-        restore_seconds=0.5,
-        bucket="GetRefundDetails",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="GetRefundDetailsResult",
-    result_class=models.GetRefundDetailsResult,
-    document=False,
-    result_shape=GET_REFUND_DETAILS_RESULT_XML,
-)
-
-GET_SERVICE_STATUS = rt.Operation(
-    name="GetServiceStatus",
-    method="get_service_status",
-    params=(),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=2,
-        restore_seconds=300.0,
-        bucket="GetServiceStatus",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="GetServiceStatusResult",
-    result_class=models.GetServiceStatusResult,
-    document=False,
-    result_shape=GET_SERVICE_STATUS_RESULT_XML,
-)
-
-LIST_ORDER_REFERENCE = rt.Operation(
-    name="ListOrderReference",
-    method="list_order_reference",
-    params=(
-        rt.Param(
-            "query_id",
-            "QueryId",
-            "QueryId",
-            "string",
-            required=True,
-        ),
-        rt.Param(
-            "query_id_type",
-            "QueryIdType",
-            "QueryIdType",
-            "string",
-            required=True,
-            values=QUERY_ID_TYPE_VALUES,
-            open_values=True,
-        ),
-        rt.Param(
-            "payment_domain",
-            "PaymentDomain",
-            "PaymentDomain",
-            "string",
-            required=True,
-            values=PAYMENT_DOMAIN_VALUES,
-        ),
-        rt.Param(
-            "created_time_range",
-            "CreatedTimeRange",
-            "CreatedTimeRange",
-            "structure",
-            shape=CREATED_TIME_RANGE_INPUT_SHAPE,
-        ),
-        rt.Param(
-            "sort_order",
-            "SortOrder",
-            "SortOrder",
-            "string",
-            values=SORT_ORDER_VALUES,
-        ),
-        rt.Param(
-            "page_size",
-            "PageSize",
-            "PageSize",
-            "integer",
-        ),
-        rt.Param(
-            "order_reference_status_list_filter",
-            "OrderReferenceStatusListFilter",
-            "OrderReferenceStatusListFilter.OrderReferenceStatus.",
-            "string",
-            is_list=True,
-            values=ORDER_REFERENCE_STATUS_FILTER_VALUES,
-        ),
-    ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=20,
-        restore_seconds=0.5,
-        bucket="ListOrderReference",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="ListOrderReferenceResult",
-    result_class=models.ListOrderReferenceResult,
-    document=False,
-    result_shape=LIST_ORDER_REFERENCE_RESULT_XML,
 )
 
 REFUND = rt.Operation(
@@ -1945,12 +2329,38 @@ REFUND = rt.Operation(
         bucket="Refund",
         restore_unit="request",
         hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=2,
+            restore_seconds=2.0,
+            bucket="Refund",
+            restore_unit="request",
+        ),
     ),
     idempotent=False,
     result_element="RefundResult",
     result_class=models.RefundResult,
     document=False,
     result_shape=REFUND_RESULT_XML,
+    errors=ERRORS,
+    reference_id=rt.ReferenceIdSpec(
+        param=1,
+        result_field="refund_details",
+        lookup=rt.ReferenceLookup(
+            parent=GET_CAPTURE_DETAILS,
+            parent_argument=0,
+            parent_index=0,
+            id_list=(
+                "capture_details",
+                "id_list",
+            ),
+            child=GET_REFUND_DETAILS,
+            child_index=0,
+            match=(
+                "refund_details",
+                "refund_reference_id",
+            ),
+        ),
+    ),
 )
 
 REVERSE_PROVIDER_CREDIT = rt.Operation(
@@ -1992,136 +2402,36 @@ REVERSE_PROVIDER_CREDIT = rt.Operation(
         bucket="ReverseProviderCredit",
         restore_unit="request",
         hourly_request_quota=None,
+        sandbox=rt.ThrottlingSpec(
+            max_request_quota=2,
+            restore_seconds=2.0,
+            bucket="ReverseProviderCredit",
+            restore_unit="request",
+        ),
     ),
     idempotent=False,
     result_element="ReverseProviderCreditResult",
     result_class=models.ReverseProviderCreditResult,
     document=False,
     result_shape=REVERSE_PROVIDER_CREDIT_RESULT_XML,
-)
-
-SET_BILLING_AGREEMENT_DETAILS = rt.Operation(
-    name="SetBillingAgreementDetails",
-    method="set_billing_agreement_details",
-    params=(
-        rt.Param(
-            "amazon_billing_agreement_id",
-            "AmazonBillingAgreementId",
-            "AmazonBillingAgreementId",
-            "string",
-            required=True,
-        ),
-        rt.Param(
-            "billing_agreement_attributes",
-            "BillingAgreementAttributes",
-            "BillingAgreementAttributes",
-            "structure",
-            shape=BILLING_AGREEMENT_ATTRIBUTES_INPUT_SHAPE,
-        ),
-    ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=10,
-        restore_seconds=1.0,
-        bucket="SetBillingAgreementDetails",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="SetBillingAgreementDetailsResult",
-    result_class=models.SetBillingAgreementDetailsResult,
-    document=False,
-    result_shape=SET_BILLING_AGREEMENT_DETAILS_RESULT_XML,
-)
-
-SET_ORDER_ATTRIBUTES = rt.Operation(
-    name="SetOrderAttributes",
-    method="set_order_attributes",
-    params=(
-        rt.Param(
-            "amazon_order_reference_id",
-            "AmazonOrderReferenceId",
-            "AmazonOrderReferenceId",
-            "string",
-            required=True,
-        ),
-        rt.Param(
-            "order_attributes",
-            "OrderAttributes",
-            "OrderAttributes",
-            "structure",
-            shape=ORDER_ATTRIBUTES_INPUT_SHAPE,
+    errors=ERRORS,
+    reference_id=rt.ReferenceIdSpec(
+        param=1,
+        result_field="provider_credit_reversal_details",
+        lookup=rt.ReferenceLookup(
+            parent=GET_PROVIDER_CREDIT_DETAILS,
+            parent_argument=0,
+            parent_index=0,
+            id_list=(
+                "provider_credit_details",
+                "credit_reversal_id_list",
+            ),
+            child=GET_PROVIDER_CREDIT_REVERSAL_DETAILS,
+            child_index=0,
+            match=(
+                "provider_credit_reversal_details",
+                "credit_reversal_reference_id",
+            ),
         ),
     ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=10,
-        restore_seconds=1.0,
-        bucket="SetOrderAttributes",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="SetOrderAttributesResult",
-    result_class=models.SetOrderAttributesResult,
-    document=False,
-    result_shape=SET_ORDER_ATTRIBUTES_RESULT_XML,
-)
-
-SET_ORDER_REFERENCE_DETAILS = rt.Operation(
-    name="SetOrderReferenceDetails",
-    method="set_order_reference_details",
-    params=(
-        rt.Param(
-            "amazon_order_reference_id",
-            "AmazonOrderReferenceId",
-            "AmazonOrderReferenceId",
-            "string",
-            required=True,
-        ),
-        rt.Param(
-            "order_reference_attributes",
-            "OrderReferenceAttributes",
-            "OrderReferenceAttributes",
-            "structure",
-            required=True,
-            shape=ORDER_REFERENCE_ATTRIBUTES_INPUT_SHAPE,
-        ),
-    ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=10,
-        restore_seconds=1.0,
-        bucket="SetOrderReferenceDetails",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="SetOrderReferenceDetailsResult",
-    result_class=models.SetOrderReferenceDetailsResult,
-    document=False,
-    result_shape=SET_ORDER_REFERENCE_DETAILS_RESULT_XML,
-)
-
-VALIDATE_BILLING_AGREEMENT = rt.Operation(
-    name="ValidateBillingAgreement",
-    method="validate_billing_agreement",
-    params=(
-        rt.Param(
-            "amazon_billing_agreement_id",
-            "AmazonBillingAgreementId",
-            "AmazonBillingAgreementId",
-            "string",
-            required=True,
-        ),
-    ),
-    throttling=rt.ThrottlingSpec(
-        max_request_quota=10,
-        restore_seconds=1.0,
-        bucket="ValidateBillingAgreement",
-        restore_unit="request",
-        hourly_request_quota=None,
-    ),
-    idempotent=True,
-    result_element="ValidateBillingAgreementResult",
-    result_class=models.ValidateBillingAgreementResult,
-    document=False,
-    result_shape=VALIDATE_BILLING_AGREEMENT_RESULT_XML,
 )

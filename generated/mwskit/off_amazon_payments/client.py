@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any
 
 from .._runtime import AsyncSession, MWSResult, SyncSession
@@ -533,6 +533,7 @@ class OffAmazonPaymentsClient:
             order_reference_status_list_filter (OrderReferenceStatusListFilter.OrderReferenceStatus.N): list of OrderReferenceStatusFilter (enum)
 
         Throttling: 20 requests at once, one more every 0.5 seconds.
+        More pages: iter_list_order_reference() follows them; or call list_order_reference_by_next_token() with the page's next_token.
         """
         return self._session.call(
             ops.SECTION,
@@ -546,6 +547,55 @@ class OffAmazonPaymentsClient:
                 page_size,
                 order_reference_status_list_filter,
             ),
+        )
+
+    def iter_list_order_reference(
+        self,
+        *,
+        query_id: str,
+        query_id_type: QueryIdType | QueryIdTypeValue | str,
+        payment_domain: PaymentDomain | PaymentDomainValue,
+        created_time_range: CreatedTimeRangeInput | Mapping[str, Any] | None = None,
+        sort_order: SortOrder | SortOrderValue | None = None,
+        page_size: int | None = None,
+        order_reference_status_list_filter: (
+            Iterable[OrderReferenceStatusFilter | OrderReferenceStatusFilterValue] | None
+        ) = None,
+    ) -> Iterator[ListOrderReferenceResult]:
+        """Every page of list_order_reference(): the first call, then list_order_reference_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_order_reference(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_ORDER_REFERENCE,
+            (
+                query_id,
+                query_id_type,
+                payment_domain,
+                created_time_range,
+                sort_order,
+                page_size,
+                order_reference_status_list_filter,
+            ),
+            ops.LIST_ORDER_REFERENCE_BY_NEXT_TOKEN,
+        )
+
+    def list_order_reference_by_next_token(
+        self,
+        *,
+        next_page_token: str,
+    ) -> ListOrderReferenceResult:
+        """The next page of a ListOrderReference result, from the NextPageToken of the previous page.
+
+        Args:
+            next_page_token (NextPageToken): The token of the previous ListOrderReference or ListOrderReferenceByNextToken answer. Required.
+
+        Throttling: 20 requests at once, one more every 0.5 seconds.
+        """
+        return self._session.call(
+            ops.SECTION, ops.LIST_ORDER_REFERENCE_BY_NEXT_TOKEN, (next_page_token,)
         )
 
     def refund(
@@ -1185,6 +1235,7 @@ class AsyncOffAmazonPaymentsClient:
             order_reference_status_list_filter (OrderReferenceStatusListFilter.OrderReferenceStatus.N): list of OrderReferenceStatusFilter (enum)
 
         Throttling: 20 requests at once, one more every 0.5 seconds.
+        More pages: iter_list_order_reference() follows them; or call list_order_reference_by_next_token() with the page's next_token.
         """
         return await self._session.call(
             ops.SECTION,
@@ -1198,6 +1249,55 @@ class AsyncOffAmazonPaymentsClient:
                 page_size,
                 order_reference_status_list_filter,
             ),
+        )
+
+    def iter_list_order_reference(
+        self,
+        *,
+        query_id: str,
+        query_id_type: QueryIdType | QueryIdTypeValue | str,
+        payment_domain: PaymentDomain | PaymentDomainValue,
+        created_time_range: CreatedTimeRangeInput | Mapping[str, Any] | None = None,
+        sort_order: SortOrder | SortOrderValue | None = None,
+        page_size: int | None = None,
+        order_reference_status_list_filter: (
+            Iterable[OrderReferenceStatusFilter | OrderReferenceStatusFilterValue] | None
+        ) = None,
+    ) -> AsyncIterator[ListOrderReferenceResult]:
+        """Every page of list_order_reference(): the first call, then list_order_reference_by_next_token() while a page has a next_token.
+
+        Takes the same arguments as list_order_reference(). Pages are fetched as you iterate,
+        so stopping early sends no further request; each call is throttled and retried as usual.
+        """
+        return self._session.paginate(
+            ops.SECTION,
+            ops.LIST_ORDER_REFERENCE,
+            (
+                query_id,
+                query_id_type,
+                payment_domain,
+                created_time_range,
+                sort_order,
+                page_size,
+                order_reference_status_list_filter,
+            ),
+            ops.LIST_ORDER_REFERENCE_BY_NEXT_TOKEN,
+        )
+
+    async def list_order_reference_by_next_token(
+        self,
+        *,
+        next_page_token: str,
+    ) -> ListOrderReferenceResult:
+        """The next page of a ListOrderReference result, from the NextPageToken of the previous page.
+
+        Args:
+            next_page_token (NextPageToken): The token of the previous ListOrderReference or ListOrderReferenceByNextToken answer. Required.
+
+        Throttling: 20 requests at once, one more every 0.5 seconds.
+        """
+        return await self._session.call(
+            ops.SECTION, ops.LIST_ORDER_REFERENCE_BY_NEXT_TOKEN, (next_page_token,)
         )
 
     async def refund(

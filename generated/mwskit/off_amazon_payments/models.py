@@ -9,9 +9,9 @@ from dataclasses import field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from .._runtime import MWSResult
+from .._runtime import MWSError, MWSResult
 
 __all__ = [
     "AccountStatus",
@@ -24,8 +24,6 @@ __all__ = [
     "ConstraintIdValue",
     "CreateOrderReferenceIdType",
     "CreateOrderReferenceIdTypeValue",
-    "ErrorCode",
-    "ErrorCodeValue",
     "OrderReferenceState",
     "OrderReferenceStateValue",
     "OrderReferenceStatusFilter",
@@ -84,8 +82,6 @@ __all__ = [
     "PaymentReference",
     "OrderReferenceDetails",
     "CreateOrderReferenceForIdResult",
-    "ErrorDetail",
-    "ErrorResponse",
     "GetAuthorizationDetailsResult",
     "GetBillingAgreementDetailsResult",
     "GetCaptureDetailsResult",
@@ -109,6 +105,34 @@ __all__ = [
     "SetOrderAttributesResult",
     "SetOrderReferenceDetailsResult",
     "ValidateBillingAgreementResult",
+    "OffAmazonPaymentsError",
+    "AmbiguousToken",
+    "BillingAgreementConstraintsExist",
+    "BillingAgreementNotModifiable",
+    "CaptureNotRefundable",
+    "ConstraintsExist",
+    "CurrencyMismatch",
+    "CurrencyUnsupported",
+    "DuplicateReferenceId",
+    "DuplicateRequest",
+    "InternalServerError",
+    "InvalidAccountStatus",
+    "InvalidAddressConsentToken",
+    "InvalidAuthorizationStatus",
+    "InvalidBillingAgreementId",
+    "InvalidBillingAgreementStatus",
+    "InvalidCancelAttempt",
+    "InvalidCloseAttempt",
+    "InvalidOrderReferenceId",
+    "InvalidOrderReferenceStatus",
+    "InvalidSandboxSimulationSpecified",
+    "InvalidTransactionId",
+    "MissingAuthenticationToken",
+    "OrderReferenceNotModifiable",
+    "PaymentMethodNotUpdated",
+    "TransactionAmountExceeded",
+    "TransactionCountExceeded",
+    "UnauthorizedAccess",
 ]
 
 
@@ -197,111 +221,6 @@ class CreateOrderReferenceIdType(StrEnum):
 
 
 CreateOrderReferenceIdTypeValue = Literal["BillingAgreement",]
-
-
-class ErrorCode(StrEnum):
-    """Error codes the section returns (Error/Code of an ErrorResponse).
-
-    Open: Amazon added values over time, so parameters also accept other strings.
-    """
-
-    BILLING_AGREEMENT_CONSTRAINTS_EXIST = "BillingAgreementConstraintsExist"
-    """HTTP 400. Billing agreement has constraints and cannot be confirmed."""
-    BILLING_AGREEMENT_NOT_MODIFIABLE = "BillingAgreementNotModifiable"
-    """HTTP 405. Billing agreement is confirmed and cannot be changed."""
-    CAPTURE_NOT_REFUNDABLE = "CaptureNotRefundable"
-    """HTTP 405. Capture is in a state that allows no refund."""
-    CONSTRAINTS_EXIST = "ConstraintsExist"
-    """HTTP 404. Order reference has constraints and cannot be confirmed."""
-    CURRENCY_MISMATCH = "CurrencyMismatch"
-    """HTTP 400. Currency of the amount differs from the order reference's OrderTotal currency."""
-    CURRENCY_UNSUPPORTED = "CurrencyUnsupported"
-    """HTTP 400. Presentment currency not supported."""
-    DUPLICATE_REFERENCE_ID = "DuplicateReferenceId"
-    """HTTP 400. Reference id already used in a different Authorize/Capture/Refund request."""
-    DUPLICATE_REQUEST = "DuplicateRequest"
-    """HTTP 400. Reference id already processed with different parameters."""
-    INTERNAL_SERVER_ERROR = "InternalServerError"
-    """HTTP 500. Unknown service error."""
-    INVALID_ACCOUNT_STATUS = "InvalidAccountStatus"
-    """HTTP 403. Merchant account not in a state that allows the call (suspended."""
-    INVALID_ADDRESS = "InvalidAddress"
-    """HTTP 400. Invalid section name or version in the request."""
-    INVALID_ADDRESS_CONSENT_TOKEN = "InvalidAddressConsentToken"
-    """HTTP 404. Access token invalid or expired or for another buyer."""
-    INVALID_AUTHORIZATION_STATUS = "InvalidAuthorizationStatus"
-    """HTTP 405. Authorization is in a state that allows no capture/close."""
-    INVALID_CANCEL_ATTEMPT = "InvalidCancelAttempt"
-    """HTTP status not confirmed. Meaning not confirmed by a stored source.. (Unconfirmed: named only by a third-party list or by analogy.)"""
-    INVALID_CLOSE_ATTEMPT = "InvalidCloseAttempt"
-    """HTTP status not confirmed. Meaning not confirmed by a stored source.. (Unconfirmed: named only by a third-party list or by analogy.)"""
-    INVALID_ORDER_REFERENCE_ID = "InvalidOrderReferenceId"
-    """HTTP status not confirmed. Meaning not confirmed by a stored source.. (Unconfirmed: named only by a third-party list or by analogy.)"""
-    INVALID_ORDER_REFERENCE_STATUS = "InvalidOrderReferenceStatus"
-    """HTTP status not confirmed. Meaning not confirmed by a stored source.. (Unconfirmed: named only by a third-party list or by analogy.)"""
-    INVALID_PARAMETER_VALUE = "InvalidParameterValue"
-    """HTTP status not confirmed. Meaning not confirmed by a stored source.. (Unconfirmed: named only by a third-party list or by analogy.)"""
-    INVALID_SANDBOX_SIMULATION_SPECIFIED = "InvalidSandboxSimulationSpecified"
-    """HTTP status not confirmed. Invalid state/reason combination in a simulation string."""
-    INVALID_TRANSACTION_ID = "InvalidTransactionId"
-    """HTTP status not confirmed. Unknown authorization/capture/refund id (our reading of the name). (Unconfirmed: named only by a third-party list or by analogy.)"""
-    MISSING_AUTHENTICATION_TOKEN = "MissingAuthenticationToken"
-    """HTTP status not confirmed. Meaning not confirmed by a stored source.. (Unconfirmed: named only by a third-party list or by analogy.)"""
-    ORDER_REFERENCE_NOT_MODIFIABLE = "OrderReferenceNotModifiable"
-    """HTTP 404. Order reference is not Draft and cannot be modified."""
-    PAYMENT_METHOD_NOT_UPDATED = "PaymentMethodNotUpdated"
-    """HTTP status not confirmed. Meaning not confirmed by a stored source.. (Unconfirmed: named only by a third-party list or by analogy.)"""
-    REQUEST_THROTTLED = "RequestThrottled"
-    """HTTP 503. Throttled."""
-    SERVICE_UNAVAILABLE = "ServiceUnavailable"
-    """HTTP 503. Meaning not confirmed by a stored source.. (Unconfirmed: named only by a third-party list or by analogy.)"""
-    TRANSACTION_AMOUNT_EXCEEDED = "TransactionAmountExceeded"
-    """HTTP status not confirmed. Meaning not confirmed by a stored source.. (Unconfirmed: named only by a third-party list or by analogy.)"""
-    TRANSACTION_COUNT_EXCEEDED = "TransactionCountExceeded"
-    """HTTP status not confirmed. Meaning not confirmed by a stored source.. (Unconfirmed: named only by a third-party list or by analogy.)"""
-    UNAUTHORIZED_ACCESS = "UnauthorizedAccess"
-    """HTTP status not confirmed. Meaning not confirmed by a stored source.. (Unconfirmed: named only by a third-party list or by analogy.)"""
-    AMBIGUOUS_TOKEN = "AmbiguousToken"
-    """HTTP 400. Both AccessToken and AddressConsentToken sent."""
-    INVALID_BILLING_AGREEMENT_ID = "InvalidBillingAgreementId"
-    """HTTP status not confirmed. Meaning not confirmed by a stored source.. (Unconfirmed: named only by a third-party list or by analogy.)"""
-    INVALID_BILLING_AGREEMENT_STATUS = "InvalidBillingAgreementStatus"
-    """HTTP status not confirmed. Meaning not confirmed by a stored source.. (Unconfirmed: named only by a third-party list or by analogy.)"""
-
-
-ErrorCodeValue = Literal[
-    "BillingAgreementConstraintsExist",
-    "BillingAgreementNotModifiable",
-    "CaptureNotRefundable",
-    "ConstraintsExist",
-    "CurrencyMismatch",
-    "CurrencyUnsupported",
-    "DuplicateReferenceId",
-    "DuplicateRequest",
-    "InternalServerError",
-    "InvalidAccountStatus",
-    "InvalidAddress",
-    "InvalidAddressConsentToken",
-    "InvalidAuthorizationStatus",
-    "InvalidCancelAttempt",
-    "InvalidCloseAttempt",
-    "InvalidOrderReferenceId",
-    "InvalidOrderReferenceStatus",
-    "InvalidParameterValue",
-    "InvalidSandboxSimulationSpecified",
-    "InvalidTransactionId",
-    "MissingAuthenticationToken",
-    "OrderReferenceNotModifiable",
-    "PaymentMethodNotUpdated",
-    "RequestThrottled",
-    "ServiceUnavailable",
-    "TransactionAmountExceeded",
-    "TransactionCountExceeded",
-    "UnauthorizedAccess",
-    "AmbiguousToken",
-    "InvalidBillingAgreementId",
-    "InvalidBillingAgreementStatus",
-]
 
 
 class OrderReferenceState(StrEnum):
@@ -1208,36 +1127,6 @@ class CreateOrderReferenceForIdResult(MWSResult):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ErrorDetail:
-    """The Error element of an ErrorResponse.
-
-    Attributes:
-        type (Type): Sender or Receiver.
-        code (Code): ErrorCode (enum)
-        message (Message): string
-    """
-
-    type: str | None = None
-    code: ErrorCode | str | None = None
-    message: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ErrorResponse:
-    """Body of every failed call.
-
-    Attributes:
-        error (Error): ErrorDetail
-        request_id (RequestID): string
-        request_id_alt (RequestId): string
-    """
-
-    error: ErrorDetail | None = None
-    request_id: str | None = None
-    request_id_alt: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class GetAuthorizationDetailsResult(MWSResult):
     """GetAuthorizationDetailsResult
 
@@ -1568,3 +1457,149 @@ class ValidateBillingAgreementResult(MWSResult):
     validation_result: ValidationResult | str | None = None
     failure_reason_code: ReasonCode | str | None = None
     billing_agreement_status: BillingAgreementStatus | None = None
+
+
+class OffAmazonPaymentsError(MWSError):
+    """An error code of the OffAmazonPayments section; each code has its own subclass here.
+
+    `http_status` is the HTTP status the docs give for the code (None when no source gives
+    one); `status_code` is the one the answer had.
+    """
+
+    http_status: ClassVar[int | None] = None
+
+
+class AmbiguousToken(OffAmazonPaymentsError):
+    """HTTP 400. Both AccessToken and AddressConsentToken sent."""
+
+    http_status = 400
+
+
+class BillingAgreementConstraintsExist(OffAmazonPaymentsError):
+    """HTTP 400. Billing agreement has constraints and cannot be confirmed."""
+
+    http_status = 400
+
+
+class BillingAgreementNotModifiable(OffAmazonPaymentsError):
+    """HTTP 405. Billing agreement is confirmed and cannot be changed."""
+
+    http_status = 405
+
+
+class CaptureNotRefundable(OffAmazonPaymentsError):
+    """HTTP 405. Capture is in a state that allows no refund."""
+
+    http_status = 405
+
+
+class ConstraintsExist(OffAmazonPaymentsError):
+    """HTTP 404. Order reference has constraints and cannot be confirmed."""
+
+    http_status = 404
+
+
+class CurrencyMismatch(OffAmazonPaymentsError):
+    """HTTP 400. Currency of the amount differs from the order reference's OrderTotal currency."""
+
+    http_status = 400
+
+
+class CurrencyUnsupported(OffAmazonPaymentsError):
+    """HTTP 400. Presentment currency not supported."""
+
+    http_status = 400
+
+
+class DuplicateReferenceId(OffAmazonPaymentsError):
+    """HTTP 400. Reference id already used in a different Authorize/Capture/Refund request."""
+
+    http_status = 400
+
+
+class DuplicateRequest(OffAmazonPaymentsError):
+    """HTTP 400. Reference id already processed with different parameters."""
+
+    http_status = 400
+
+
+class InternalServerError(OffAmazonPaymentsError):
+    """HTTP 500. Unknown service error."""
+
+    http_status = 500
+
+
+class InvalidAccountStatus(OffAmazonPaymentsError):
+    """HTTP 403. Merchant account not in a state that allows the call (suspended."""
+
+    http_status = 403
+
+
+class InvalidAddressConsentToken(OffAmazonPaymentsError):
+    """HTTP 404. Access token invalid or expired or for another buyer."""
+
+    http_status = 404
+
+
+class InvalidAuthorizationStatus(OffAmazonPaymentsError):
+    """HTTP 405. Authorization is in a state that allows no capture/close."""
+
+    http_status = 405
+
+
+class InvalidBillingAgreementId(OffAmazonPaymentsError):
+    """The billing agreement id is unknown or malformed (our reading of the name)."""
+
+
+class InvalidBillingAgreementStatus(OffAmazonPaymentsError):
+    """The billing agreement is in a state that does not allow the call (our reading of the name)."""
+
+
+class InvalidCancelAttempt(OffAmazonPaymentsError):
+    """The order reference cannot be canceled in its current state (our reading of the name)."""
+
+
+class InvalidCloseAttempt(OffAmazonPaymentsError):
+    """The object cannot be closed in its current state (our reading of the name)."""
+
+
+class InvalidOrderReferenceId(OffAmazonPaymentsError):
+    """The order reference id is unknown or malformed (our reading of the name)."""
+
+
+class InvalidOrderReferenceStatus(OffAmazonPaymentsError):
+    """The order reference is in a state that does not allow the call (our reading of the name)."""
+
+
+class InvalidSandboxSimulationSpecified(OffAmazonPaymentsError):
+    """Invalid state/reason combination in a simulation string."""
+
+
+class InvalidTransactionId(OffAmazonPaymentsError):
+    """Unknown authorization/capture/refund id (our reading of the name)."""
+
+
+class MissingAuthenticationToken(OffAmazonPaymentsError):
+    """The request carries no MWSAuthToken where one is needed (our reading of the name)."""
+
+
+class OrderReferenceNotModifiable(OffAmazonPaymentsError):
+    """HTTP 404. Order reference is not Draft and cannot be modified."""
+
+    http_status = 404
+
+
+class PaymentMethodNotUpdated(OffAmazonPaymentsError):
+    """The buyer has not updated the declined payment method yet (our reading of the name)."""
+
+
+class TransactionAmountExceeded(OffAmazonPaymentsError):
+    """The amount exceeds what the order reference, authorization or capture allows (our reading of the name)."""
+
+
+class TransactionCountExceeded(OffAmazonPaymentsError):
+    """Too many authorizations, captures or refunds on the object (our reading of the name)."""
+
+
+class UnauthorizedAccess(OffAmazonPaymentsError):
+    """The seller id is not allowed to make this call (our reading of the name)."""
