@@ -42,7 +42,7 @@ def server(clock: Clock) -> Iterator[SandboxServer]:
         yield running
 
 
-def client(url: str, *, sandbox: bool = True, throttle: str = "off") -> Any:
+def client(url: str, *, sandbox: bool = True, clock: Clock | None = None) -> Any:
     mws = mwskit.MWS(
         access_key=AK,
         secret_key=SK,
@@ -50,7 +50,8 @@ def client(url: str, *, sandbox: bool = True, throttle: str = "off") -> Any:
         endpoint=url,
         amazon_pay_sandbox=sandbox,
         retries=mwskit.RetryPolicy(max_attempts=1),
-        throttle=throttle,
+        throttle="off",
+        clock=clock,
     )
     return mws.off_amazon_payments
 
@@ -329,3 +330,26 @@ def test_the_sandbox_path_has_its_own_smaller_buckets() -> None:
             }
             codes = [refused(pay.authorize, **arguments).code for _ in range(allowed + 1)]
             assert codes == ["InvalidOrderReferenceId"] * allowed + ["RequestThrottled"]
+
+
+def test_order_references_and_authorizations_age_on_the_sandbox_clock() -> None:
+    """Draft for 3 hours: Canceled (Stale); an authorization on the sandbox path: Closed
+    (ExpiredUnused) after 2 days; an order reference: Closed (Expired) after 180 days."""
+    clock = Clock()
+    with start(Sandbox({AK: SK}, throttling=False, clock=clock)) as running:
+        pay = client(running.url, clock=clock)
+        draft = f"S01-{next(_SERIAL):07d}-0000002"
+        pay.get_order_reference_details(amazon_order_reference_id=draft)
+        oid = open_order(pay)
+        auth_id = authorize(pay, oid, None).amazon_authorization_id
+        clock.offset += timedelta(hours=3)
+        assert order_state(pay, draft) == ("Canceled", "Stale")
+        assert order_state(pay, oid) == ("Open", None)
+        clock.offset += timedelta(days=2)
+        details = pay.get_authorization_details(amazon_authorization_id=auth_id)
+        assert state(details.authorization_details.authorization_status) == (
+            "Closed",
+            "ExpiredUnused",
+        )
+        clock.offset += timedelta(days=180)
+        assert order_state(pay, oid) == ("Closed", "Expired")

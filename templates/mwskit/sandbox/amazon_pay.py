@@ -14,8 +14,10 @@ Any other unknown id is refused (InvalidOrderReferenceId, InvalidBillingAgreemen
 Processing: an asynchronous authorization (TransactionTimeout above 0, the default) is answered
 Pending and moves on right after the answer (Open, or what its simulation says); a synchronous
 one (TransactionTimeout 0) is answered in its final state. A capture is answered Completed, a
-refund Pending and Completed right after. Times written `...InMins` in a simulation take
-effect at the first request to the section after they are due (the sandbox has no timer).
+refund Pending and Completed right after. What happens in time (a Draft order reference Stale
+after 3 hours, Expired after 180 days; an authorization ExpiredUnused after 30 days, 2 on the
+sandbox path; the `...InMins` of a simulation) happens on the sandbox's clock, at the first
+request to the section after it is due (the sandbox has no timer).
 
 Reference ids (AuthorizationReferenceId, CaptureReferenceId, RefundReferenceId) are one
 namespace per seller across Authorize, AuthorizeOnBillingAgreement, Capture and Refund (docs:
@@ -38,6 +40,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._runtime import rules
+from . import money_moves
 from .answers import Reply
 from .checks import SandboxRequest
 from .payment_objects import (
@@ -204,7 +207,7 @@ def _authorize(pay: Payments, request: SandboxRequest) -> Reply:
                 f"The order reference {order.id} is {order.status.state}; only an Open one can "
                 "be authorized.",
             )
-        repeated = pay.authorize(request, order, _authorization_simulation(request))
+        repeated = money_moves.authorize(pay, request, order, _authorization_simulation(request))
         pay.remember(request, "AuthorizationReferenceId", repeated.id)
     return pay.reply(request, {"AuthorizationDetails": authorization_data(repeated)})
 
@@ -237,10 +240,10 @@ def _authorize_on_billing_agreement(pay: Payments, request: SandboxRequest) -> R
         _order_attributes(
             request, order, {"SellerOrderAttributes": values.get("SellerOrderAttributes")}
         )
-        pay.order_references.keep(order.id, order)
+        pay.add_order(order)
         agreement.order_references.append(order.id)
         pay.notify("order", order.seller, order.sandbox, order_data(order))
-        repeated = pay.authorize(request, order, simulated)
+        repeated = money_moves.authorize(pay, request, order, simulated)
         pay.remember(request, "AuthorizationReferenceId", repeated.id)
     data = {
         "AmazonOrderReferenceId": repeated.order_reference,
@@ -275,7 +278,7 @@ def _close_authorization(pay: Payments, request: SandboxRequest) -> Reply:
 def _capture(pay: Payments, request: SandboxRequest) -> Reply:
     repeated = pay.repeated(request, "CaptureReferenceId", pay.captures)
     if repeated is None:
-        repeated = pay.capture(request, _authorization(pay, request))
+        repeated = money_moves.capture(pay, request, _authorization(pay, request))
         pay.remember(request, "CaptureReferenceId", repeated.id)
     return pay.reply(request, {"CaptureDetails": capture_data(repeated)})
 
@@ -289,7 +292,7 @@ def _refund(pay: Payments, request: SandboxRequest) -> Reply:
     repeated = pay.repeated(request, "RefundReferenceId", pay.refunds)
     if repeated is None:
         capture: Capture = pay.transaction(pay.captures, request, "AmazonCaptureId")
-        repeated = pay.refund(request, capture)
+        repeated = money_moves.refund(pay, request, capture)
         pay.remember(request, "RefundReferenceId", repeated.id)
     return pay.reply(request, {"RefundDetails": refund_data(repeated)})
 
@@ -399,7 +402,7 @@ def _create_order_reference_for_id(pay: Payments, request: SandboxRequest) -> Re
     _order_attributes(request, order, request.values.get("OrderReferenceAttributes") or {})
     if request.values.get("ConfirmNow") == "true":
         _confirm(pay, order)
-    pay.order_references.keep(order.id, order)
+    pay.add_order(order)
     agreement.order_references.append(order.id)
     return _order_details(pay, request, order)
 

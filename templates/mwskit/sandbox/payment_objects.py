@@ -50,6 +50,7 @@ ERROR_STATUS = {
 }
 
 ORDER_REFERENCE_DAYS = 180  # an order reference expires after 180 days (docs-eu:terminology)
+STALE_AFTER = timedelta(hours=3)  # a Draft order reference not confirmed by then is Stale
 AUTHORIZATION_DAYS = 30  # an Open authorization can be captured for 30 days, 2 in the sandbox
 SANDBOX_AUTHORIZATION_DAYS = 2
 MAX_AUTHORIZATIONS = 10  # successful authorizations per order reference (integration guide)
