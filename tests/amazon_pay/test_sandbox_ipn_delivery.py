@@ -17,6 +17,7 @@ import pytest
 import mwskit
 from mwskit.off_amazon_payments.ipn import (
     AuthorizationNotification,
+    BillingAgreementNotification,
     CaptureNotification,
     IPNVerificationError,
     IPNVerifier,
@@ -140,6 +141,25 @@ def test_each_change_of_state_is_delivered_signed_and_verifies(
     assert closed.details.id_list == [capture.amazon_capture_id]
 
 
+def test_billing_agreement_changes_are_delivered(
+    sandbox: Sandbox, receiver: Receiver, pay: Any
+) -> None:
+    assert sandbox.ipn is not None
+    verifier = IPNVerifier(
+        trusted_certificates=sandbox.ipn.trusted_certificates, topic_arns=[sandbox.ipn.topic_arn]
+    )
+    receiver.received.clear()
+    bid = "C01-7000003-0000001"
+    pay.get_billing_agreement_details(amazon_billing_agreement_id=bid)
+    pay.confirm_billing_agreement(amazon_billing_agreement_id=bid)
+    pay.close_billing_agreement(amazon_billing_agreement_id=bid, closure_reason="done")
+    seen = [verifier.verify(body, headers=headers) for body, headers in receiver.received]
+    assert all(isinstance(note, BillingAgreementNotification) for note in seen)
+    states = [str(note.details.billing_agreement_status.state) for note in seen]
+    assert states == ["Open", "Closed"]
+    assert seen[0].details.amazon_billing_agreement_id == bid
+
+
 def _state(note: Any) -> str:
     if isinstance(note, OrderReferenceNotification):
         return str(note.details.order_reference_status.state)
@@ -152,9 +172,13 @@ def _state(note: Any) -> str:
     raise AssertionError(f"unexpected notification {note!r}")
 
 
-def test_a_verifier_that_does_not_trust_the_sandbox_refuses_its_ipns(receiver: Receiver) -> None:
-    assert receiver.received, "the test above delivered IPNs"
-    body, headers = receiver.received[0]
+def test_a_verifier_that_does_not_trust_the_sandbox_refuses_its_ipns(
+    receiver: Receiver, pay: Any
+) -> None:
+    bid = "C01-7000004-0000001"
+    pay.get_billing_agreement_details(amazon_billing_agreement_id=bid)
+    pay.confirm_billing_agreement(amazon_billing_agreement_id=bid)  # one IPN: Open
+    body, headers = receiver.received[-1]
     stranger = Sandbox({AK: SK}, ipn_url=receiver.url).ipn
     assert stranger is not None
     verifier = IPNVerifier(
