@@ -26,6 +26,7 @@ from mwskit.off_amazon_payments.ipn import (
 )
 from mwskit.off_amazon_payments.models import OrderReferenceAttributesInput, PriceInput
 from mwskit.sandbox import Sandbox, SandboxServer, start
+from mwskit.sandbox.__main__ import main
 
 AK, SK, SELLER = "AKIPN", "ipn-secret", "A1IPNSELLER"
 
@@ -238,3 +239,19 @@ def test_the_command_writes_the_certificate_it_signs_with(
         f"mwskit sandbox: IPNs to {receiver.url}, signed by the certificate at https://sns."
     )
     assert pem.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----\n")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--ipn-certificate", "cert.pem"], "--ipn-certificate needs --ipn-url"),
+        (["--ipn-url", "ftp://example.com/ipn"], "ipn_url must be an http:// or https:// URL"),
+    ],
+)
+def test_the_command_refuses_ipn_options_that_cannot_work(
+    options: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--port", "0", "--access-key", AK, "--secret-key", SK, *options])
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err
