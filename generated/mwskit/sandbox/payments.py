@@ -133,9 +133,11 @@ class Payments:
     # ------------------------------------------------------------ time
 
     def schedule(self, when: datetime, kind: str, object_id: str) -> None:
+        """Make the change `kind` (a key of `_due_changes`) to `object_id` at `when`. Past
+        twice the limit the latest-due half is forgotten (amortized: not at every push)."""
         self._serial += 1
         heapq.heappush(self._due, (when, self._serial, kind, object_id))
-        if len(self._due) > self._limit:
+        if len(self._due) > 2 * self._limit:
             self._due = heapq.nsmallest(self._limit, self._due)
 
     def _run_due(self) -> None:
