@@ -174,3 +174,24 @@ def test_the_async_client_pays_in_process() -> None:
         "Closed",
         ["S01-0000009-0000009-C000001"],
     )
+
+
+def test_a_repeat_whose_authorization_was_dropped_is_refused_not_made_again() -> None:
+    sandbox = Sandbox({AK: SK})
+    pay = _client(sandbox)
+    oid = "S01-0000008-0000008"
+    pay.set_order_reference_details(
+        amazon_order_reference_id=oid, order_reference_attributes=USD_TOTAL
+    )
+    pay.confirm_order_reference(amazon_order_reference_id=oid)
+    arguments = {
+        "amazon_order_reference_id": oid,
+        "authorization_reference_id": "kept-id",
+        "authorization_amount": {"amount": Decimal("10.00"), "currency_code": "USD"},
+    }
+    pay.authorize(**arguments)
+    sandbox._context.payments.authorizations.clear()  # as if dropped past StateLimits.payments
+    with pytest.raises(mwskit.MWSError) as refused:
+        pay.authorize(**arguments)
+    assert (refused.value.code, refused.value.status_code) == ("DuplicateRequest", 400)
+    assert "no longer kept" in refused.value.message

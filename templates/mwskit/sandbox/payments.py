@@ -260,11 +260,17 @@ class Payments:
                 "DuplicateReferenceId",
                 f"The reference id {reference_id} was already used in another request ({use.action}).",
             )
-        found = table.get(use.object_id)
-        if use.fingerprint != fingerprint(request) or found is None:
+        if use.fingerprint != fingerprint(request):
             raise refusal(
                 "DuplicateRequest",
                 f"The reference id {reference_id} was already processed with other parameters.",
+            )
+        found = table.get(use.object_id)
+        if found is None:  # dropped past StateLimits.payments: refused, never made again
+            raise refusal(
+                "DuplicateRequest",
+                f"The reference id {reference_id} was already processed; what it made is no "
+                "longer kept.",
             )
         return found
 
