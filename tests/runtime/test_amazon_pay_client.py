@@ -263,3 +263,21 @@ def test_list_order_reference_pages_with_next_page_token() -> None:
     ]
     assert forms[1]["NextPageToken"] == "eyJuZXh0UGFnZSI6Mn0="
     assert "QueryId" not in forms[1]
+
+
+def test_a_transaction_timeout_out_of_the_documented_range_is_refused_before_sending() -> None:
+    timer = FakeTimer()
+    recorder = Recorder(timer)
+    mws = _client(timer, recorder)
+    with pytest.raises(ValueError) as raised:
+        mws.off_amazon_payments.authorize(
+            amazon_order_reference_id=ORDER,
+            authorization_reference_id="ref-1",
+            authorization_amount=PriceInput(amount=Decimal("1"), currency_code="USD"),
+            transaction_timeout=1441,
+        )
+    assert str(raised.value) == (
+        "authorize(): transaction_timeout (TransactionTimeout) must be at least 0 and at most "
+        "1440; got 1441"
+    )
+    assert recorder.calls == []

@@ -1108,6 +1108,7 @@ CANCEL_ORDER_REFERENCE = rt.Operation(
             "CancelationReason",
             "CancelationReason",
             "string",
+            max_length=1024,
         ),
     ),
     throttling=rt.ThrottlingSpec(
@@ -1146,6 +1147,7 @@ CLOSE_AUTHORIZATION = rt.Operation(
             "ClosureReason",
             "ClosureReason",
             "string",
+            max_length=255,
         ),
     ),
     throttling=rt.ThrottlingSpec(
@@ -1184,6 +1186,7 @@ CLOSE_BILLING_AGREEMENT = rt.Operation(
             "ClosureReason",
             "ClosureReason",
             "string",
+            max_length=1024,
         ),
     ),
     throttling=rt.ThrottlingSpec(
@@ -1222,6 +1225,7 @@ CLOSE_ORDER_REFERENCE = rt.Operation(
             "ClosureReason",
             "ClosureReason",
             "string",
+            max_length=1024,
         ),
     ),
     throttling=rt.ThrottlingSpec(
@@ -2015,6 +2019,8 @@ AUTHORIZE = rt.Operation(
             "TransactionTimeout",
             "TransactionTimeout",
             "integer",
+            min_value=0,
+            max_value=1440,
         ),
         rt.Param(
             "capture_now",
@@ -2117,6 +2123,8 @@ AUTHORIZE_ON_BILLING_AGREEMENT = rt.Operation(
             "TransactionTimeout",
             "TransactionTimeout",
             "integer",
+            min_value=0,
+            max_value=1440,
         ),
         rt.Param(
             "capture_now",
