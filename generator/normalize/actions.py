@@ -51,7 +51,10 @@ def build_throttling(name: str, data: dict[str, Any]) -> Throttling:
     restore_seconds = float(data["restore_seconds"])
     restore_unit = data.get("restore_unit", "request")
     hourly = data.get("hourly_request_quota")
-    sandbox = data.get("sandbox")
+    sandbox = None if "sandbox" not in data else _sandbox_throttling(data["sandbox"], restore_unit)
+    summary = docs.throttling_summary(
+        data["max_request_quota"], restore_seconds, restore_unit, hourly
+    )
     return Throttling(
         max_request_quota=data["max_request_quota"],
         restore_seconds=restore_seconds,
@@ -59,10 +62,8 @@ def build_throttling(name: str, data: dict[str, Any]) -> Throttling:
         hourly_request_quota=hourly,
         bucket=data.get("shares_bucket_with", name),
         notes=notes(data),
-        summary=docs.throttling_summary(
-            data["max_request_quota"], restore_seconds, restore_unit, hourly
-        ),
-        sandbox=None if sandbox is None else _sandbox_throttling(sandbox, restore_unit),
+        summary=summary if sandbox is None else f"{summary}; in the sandbox {sandbox.summary}",
+        sandbox=sandbox,
     )
 
 

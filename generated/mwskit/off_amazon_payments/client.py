@@ -80,7 +80,8 @@ class OffAmazonPaymentsClient:
             soft_descriptor (SoftDescriptor): Text on the buyer's statement after \"AMZ* \"; only used with CaptureNow.
             provider_credit_list (ProviderCreditList.member.N): list of ProviderCreditListInput
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
+        Moves money at most once: after an unknown outcome it is resent only unchanged (the same authorization_reference_id, which Amazon answers with what the first request made); if that does not settle it, the object is looked up (get_order_reference_details(), then get_authorization_details() of each id) and returned; otherwise OutcomeUnknown says what to check.
         """
         return self._session.call(
             ops.SECTION,
@@ -127,7 +128,8 @@ class OffAmazonPaymentsClient:
             seller_order_attributes (SellerOrderAttributes): SellerOrderAttributesInput
             inherit_shipping_address (InheritShippingAddress): boolean
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
+        Moves money at most once: after an unknown outcome it is resent only unchanged (the same authorization_reference_id, which Amazon answers with what the first request made); otherwise OutcomeUnknown says what to check.
         """
         return self._session.call(
             ops.SECTION,
@@ -159,7 +161,7 @@ class OffAmazonPaymentsClient:
             amazon_order_reference_id (AmazonOrderReferenceId): string Required.
             cancelation_reason (CancelationReason): Reason shown with the SellerCanceled state (American spelling \"Cancelation\" on the wire).
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return self._session.call(
             ops.SECTION,
@@ -190,7 +192,8 @@ class OffAmazonPaymentsClient:
             soft_descriptor (SoftDescriptor): string
             provider_credit_list (ProviderCreditList.member.N): list of ProviderCreditListInput
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
+        Moves money at most once: after an unknown outcome it is resent only unchanged (the same capture_reference_id, which Amazon answers with what the first request made); if that does not settle it, the object is looked up (get_authorization_details(), then get_capture_details() of each id) and returned; otherwise OutcomeUnknown says what to check.
         """
         return self._session.call(
             ops.SECTION,
@@ -217,7 +220,7 @@ class OffAmazonPaymentsClient:
             amazon_authorization_id (AmazonAuthorizationId): string Required.
             closure_reason (ClosureReason): string
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return self._session.call(
             ops.SECTION,
@@ -240,7 +243,7 @@ class OffAmazonPaymentsClient:
             amazon_billing_agreement_id (AmazonBillingAgreementId): string Required.
             closure_reason (ClosureReason): string
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return self._session.call(
             ops.SECTION,
@@ -263,7 +266,7 @@ class OffAmazonPaymentsClient:
             amazon_order_reference_id (AmazonOrderReferenceId): string Required.
             closure_reason (ClosureReason): string
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return self._session.call(
             ops.SECTION,
@@ -288,7 +291,7 @@ class OffAmazonPaymentsClient:
             success_url (SuccessUrl): string
             failure_url (FailureUrl): string
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return self._session.call(
             ops.SECTION,
@@ -318,7 +321,7 @@ class OffAmazonPaymentsClient:
             authorization_amount (AuthorizationAmount): PriceInput
             expect_immediate_authorization (ExpectImmediateAuthorization): When true the order reference closes itself if no Authorize follows within 60 minutes.
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return self._session.call(
             ops.SECTION,
@@ -350,7 +353,7 @@ class OffAmazonPaymentsClient:
             confirm_now (ConfirmNow): Create the order reference already confirmed.
             order_reference_attributes (OrderReferenceAttributes): OrderReferenceAttributesInput
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return self._session.call(
             ops.SECTION,
@@ -374,7 +377,7 @@ class OffAmazonPaymentsClient:
         Args:
             amazon_authorization_id (AmazonAuthorizationId): string Required.
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         """
         return self._session.call(
             ops.SECTION, ops.GET_AUTHORIZATION_DETAILS, (amazon_authorization_id,)
@@ -394,7 +397,7 @@ class OffAmazonPaymentsClient:
             access_token (AccessToken): string
             address_consent_token (AddressConsentToken): string
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         """
         return self._session.call(
             ops.SECTION,
@@ -416,14 +419,14 @@ class OffAmazonPaymentsClient:
         Args:
             amazon_capture_id (AmazonCaptureId): string Required.
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         """
         return self._session.call(ops.SECTION, ops.GET_CAPTURE_DETAILS, (amazon_capture_id,))
 
     def get_merchant_account_status(self) -> GetMerchantAccountStatusResult:
         """Whether the merchant's Amazon Pay account is ACTIVE or INACTIVE.
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         """
         return self._session.call(ops.SECTION, ops.GET_MERCHANT_ACCOUNT_STATUS, ())
 
@@ -441,7 +444,7 @@ class OffAmazonPaymentsClient:
             access_token (AccessToken): Login with Amazon access token; needed to read the full shipping and billing address before the order reference is confirmed (scopes payments:shipping_address / payments:billing_address).
             address_consent_token (AddressConsentToken): Older name for the same token.
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         """
         return self._session.call(
             ops.SECTION,
@@ -463,7 +466,7 @@ class OffAmazonPaymentsClient:
         Args:
             amazon_provider_credit_id (AmazonProviderCreditId): string Required.
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         """
         return self._session.call(
             ops.SECTION, ops.GET_PROVIDER_CREDIT_DETAILS, (amazon_provider_credit_id,)
@@ -479,7 +482,7 @@ class OffAmazonPaymentsClient:
         Args:
             amazon_provider_credit_reversal_id (AmazonProviderCreditReversalId): string Required.
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         """
         return self._session.call(
             ops.SECTION,
@@ -497,14 +500,14 @@ class OffAmazonPaymentsClient:
         Args:
             amazon_refund_id (AmazonRefundId): string Required.
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         """
         return self._session.call(ops.SECTION, ops.GET_REFUND_DETAILS, (amazon_refund_id,))
 
     def get_service_status(self) -> GetServiceStatusResult:
         """Operational status of the section (GREEN, GREEN_I, YELLOW, RED).
 
-        Throttling: 2 requests at once, one more every 5 minutes.
+        Throttling: 2 requests at once, one more every 5 minutes; in the sandbox 2 requests at once, one more every 5 minutes.
         """
         return self._session.call(ops.SECTION, ops.GET_SERVICE_STATUS, ())
 
@@ -532,7 +535,7 @@ class OffAmazonPaymentsClient:
             page_size (PageSize): integer
             order_reference_status_list_filter (OrderReferenceStatusListFilter.OrderReferenceStatus.N): list of OrderReferenceStatusFilter (enum)
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         More pages: iter_list_order_reference() follows them; or call list_order_reference_by_next_token() with the page's next_token.
         """
         return self._session.call(
@@ -592,7 +595,7 @@ class OffAmazonPaymentsClient:
         Args:
             next_page_token (NextPageToken): The token of the previous ListOrderReference or ListOrderReferenceByNextToken answer. Required.
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         """
         return self._session.call(
             ops.SECTION, ops.LIST_ORDER_REFERENCE_BY_NEXT_TOKEN, (next_page_token,)
@@ -620,7 +623,8 @@ class OffAmazonPaymentsClient:
             soft_descriptor (SoftDescriptor): string
             provider_credit_reversal_list (ProviderCreditReversalList.member.N): list of ProviderCreditReversalListInput
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
+        Moves money at most once: after an unknown outcome it is resent only unchanged (the same refund_reference_id, which Amazon answers with what the first request made); if that does not settle it, the object is looked up (get_capture_details(), then get_refund_details() of each id) and returned; otherwise OutcomeUnknown says what to check.
         """
         return self._session.call(
             ops.SECTION,
@@ -651,7 +655,8 @@ class OffAmazonPaymentsClient:
             credit_reversal_amount (CreditReversalAmount): PriceInput Required.
             credit_reversal_note (CreditReversalNote): string
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
+        Moves money at most once: after an unknown outcome it is resent only unchanged (the same credit_reversal_reference_id, which Amazon answers with what the first request made); if that does not settle it, the object is looked up (get_provider_credit_details(), then get_provider_credit_reversal_details() of each id) and returned; otherwise OutcomeUnknown says what to check.
         """
         return self._session.call(
             ops.SECTION,
@@ -678,7 +683,7 @@ class OffAmazonPaymentsClient:
             amazon_billing_agreement_id (AmazonBillingAgreementId): string Required.
             billing_agreement_attributes (BillingAgreementAttributes): BillingAgreementAttributesInput
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return self._session.call(
             ops.SECTION,
@@ -701,7 +706,7 @@ class OffAmazonPaymentsClient:
             amazon_order_reference_id (AmazonOrderReferenceId): string Required.
             order_attributes (OrderAttributes): OrderAttributesInput
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return self._session.call(
             ops.SECTION,
@@ -724,7 +729,7 @@ class OffAmazonPaymentsClient:
             amazon_order_reference_id (AmazonOrderReferenceId): string Required.
             order_reference_attributes (OrderReferenceAttributes): OrderReferenceAttributesInput Required.
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return self._session.call(
             ops.SECTION,
@@ -745,7 +750,7 @@ class OffAmazonPaymentsClient:
         Args:
             amazon_billing_agreement_id (AmazonBillingAgreementId): string Required.
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return self._session.call(
             ops.SECTION, ops.VALIDATE_BILLING_AGREEMENT, (amazon_billing_agreement_id,)
@@ -782,7 +787,8 @@ class AsyncOffAmazonPaymentsClient:
             soft_descriptor (SoftDescriptor): Text on the buyer's statement after \"AMZ* \"; only used with CaptureNow.
             provider_credit_list (ProviderCreditList.member.N): list of ProviderCreditListInput
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
+        Moves money at most once: after an unknown outcome it is resent only unchanged (the same authorization_reference_id, which Amazon answers with what the first request made); if that does not settle it, the object is looked up (get_order_reference_details(), then get_authorization_details() of each id) and returned; otherwise OutcomeUnknown says what to check.
         """
         return await self._session.call(
             ops.SECTION,
@@ -829,7 +835,8 @@ class AsyncOffAmazonPaymentsClient:
             seller_order_attributes (SellerOrderAttributes): SellerOrderAttributesInput
             inherit_shipping_address (InheritShippingAddress): boolean
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
+        Moves money at most once: after an unknown outcome it is resent only unchanged (the same authorization_reference_id, which Amazon answers with what the first request made); otherwise OutcomeUnknown says what to check.
         """
         return await self._session.call(
             ops.SECTION,
@@ -861,7 +868,7 @@ class AsyncOffAmazonPaymentsClient:
             amazon_order_reference_id (AmazonOrderReferenceId): string Required.
             cancelation_reason (CancelationReason): Reason shown with the SellerCanceled state (American spelling \"Cancelation\" on the wire).
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return await self._session.call(
             ops.SECTION,
@@ -892,7 +899,8 @@ class AsyncOffAmazonPaymentsClient:
             soft_descriptor (SoftDescriptor): string
             provider_credit_list (ProviderCreditList.member.N): list of ProviderCreditListInput
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
+        Moves money at most once: after an unknown outcome it is resent only unchanged (the same capture_reference_id, which Amazon answers with what the first request made); if that does not settle it, the object is looked up (get_authorization_details(), then get_capture_details() of each id) and returned; otherwise OutcomeUnknown says what to check.
         """
         return await self._session.call(
             ops.SECTION,
@@ -919,7 +927,7 @@ class AsyncOffAmazonPaymentsClient:
             amazon_authorization_id (AmazonAuthorizationId): string Required.
             closure_reason (ClosureReason): string
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return await self._session.call(
             ops.SECTION,
@@ -942,7 +950,7 @@ class AsyncOffAmazonPaymentsClient:
             amazon_billing_agreement_id (AmazonBillingAgreementId): string Required.
             closure_reason (ClosureReason): string
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return await self._session.call(
             ops.SECTION,
@@ -965,7 +973,7 @@ class AsyncOffAmazonPaymentsClient:
             amazon_order_reference_id (AmazonOrderReferenceId): string Required.
             closure_reason (ClosureReason): string
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return await self._session.call(
             ops.SECTION,
@@ -990,7 +998,7 @@ class AsyncOffAmazonPaymentsClient:
             success_url (SuccessUrl): string
             failure_url (FailureUrl): string
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return await self._session.call(
             ops.SECTION,
@@ -1020,7 +1028,7 @@ class AsyncOffAmazonPaymentsClient:
             authorization_amount (AuthorizationAmount): PriceInput
             expect_immediate_authorization (ExpectImmediateAuthorization): When true the order reference closes itself if no Authorize follows within 60 minutes.
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return await self._session.call(
             ops.SECTION,
@@ -1052,7 +1060,7 @@ class AsyncOffAmazonPaymentsClient:
             confirm_now (ConfirmNow): Create the order reference already confirmed.
             order_reference_attributes (OrderReferenceAttributes): OrderReferenceAttributesInput
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return await self._session.call(
             ops.SECTION,
@@ -1076,7 +1084,7 @@ class AsyncOffAmazonPaymentsClient:
         Args:
             amazon_authorization_id (AmazonAuthorizationId): string Required.
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         """
         return await self._session.call(
             ops.SECTION, ops.GET_AUTHORIZATION_DETAILS, (amazon_authorization_id,)
@@ -1096,7 +1104,7 @@ class AsyncOffAmazonPaymentsClient:
             access_token (AccessToken): string
             address_consent_token (AddressConsentToken): string
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         """
         return await self._session.call(
             ops.SECTION,
@@ -1118,14 +1126,14 @@ class AsyncOffAmazonPaymentsClient:
         Args:
             amazon_capture_id (AmazonCaptureId): string Required.
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         """
         return await self._session.call(ops.SECTION, ops.GET_CAPTURE_DETAILS, (amazon_capture_id,))
 
     async def get_merchant_account_status(self) -> GetMerchantAccountStatusResult:
         """Whether the merchant's Amazon Pay account is ACTIVE or INACTIVE.
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         """
         return await self._session.call(ops.SECTION, ops.GET_MERCHANT_ACCOUNT_STATUS, ())
 
@@ -1143,7 +1151,7 @@ class AsyncOffAmazonPaymentsClient:
             access_token (AccessToken): Login with Amazon access token; needed to read the full shipping and billing address before the order reference is confirmed (scopes payments:shipping_address / payments:billing_address).
             address_consent_token (AddressConsentToken): Older name for the same token.
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         """
         return await self._session.call(
             ops.SECTION,
@@ -1165,7 +1173,7 @@ class AsyncOffAmazonPaymentsClient:
         Args:
             amazon_provider_credit_id (AmazonProviderCreditId): string Required.
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         """
         return await self._session.call(
             ops.SECTION, ops.GET_PROVIDER_CREDIT_DETAILS, (amazon_provider_credit_id,)
@@ -1181,7 +1189,7 @@ class AsyncOffAmazonPaymentsClient:
         Args:
             amazon_provider_credit_reversal_id (AmazonProviderCreditReversalId): string Required.
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         """
         return await self._session.call(
             ops.SECTION,
@@ -1199,14 +1207,14 @@ class AsyncOffAmazonPaymentsClient:
         Args:
             amazon_refund_id (AmazonRefundId): string Required.
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         """
         return await self._session.call(ops.SECTION, ops.GET_REFUND_DETAILS, (amazon_refund_id,))
 
     async def get_service_status(self) -> GetServiceStatusResult:
         """Operational status of the section (GREEN, GREEN_I, YELLOW, RED).
 
-        Throttling: 2 requests at once, one more every 5 minutes.
+        Throttling: 2 requests at once, one more every 5 minutes; in the sandbox 2 requests at once, one more every 5 minutes.
         """
         return await self._session.call(ops.SECTION, ops.GET_SERVICE_STATUS, ())
 
@@ -1234,7 +1242,7 @@ class AsyncOffAmazonPaymentsClient:
             page_size (PageSize): integer
             order_reference_status_list_filter (OrderReferenceStatusListFilter.OrderReferenceStatus.N): list of OrderReferenceStatusFilter (enum)
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         More pages: iter_list_order_reference() follows them; or call list_order_reference_by_next_token() with the page's next_token.
         """
         return await self._session.call(
@@ -1294,7 +1302,7 @@ class AsyncOffAmazonPaymentsClient:
         Args:
             next_page_token (NextPageToken): The token of the previous ListOrderReference or ListOrderReferenceByNextToken answer. Required.
 
-        Throttling: 20 requests at once, one more every 0.5 seconds.
+        Throttling: 20 requests at once, one more every 0.5 seconds; in the sandbox 5 requests at once, one more every second.
         """
         return await self._session.call(
             ops.SECTION, ops.LIST_ORDER_REFERENCE_BY_NEXT_TOKEN, (next_page_token,)
@@ -1322,7 +1330,8 @@ class AsyncOffAmazonPaymentsClient:
             soft_descriptor (SoftDescriptor): string
             provider_credit_reversal_list (ProviderCreditReversalList.member.N): list of ProviderCreditReversalListInput
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
+        Moves money at most once: after an unknown outcome it is resent only unchanged (the same refund_reference_id, which Amazon answers with what the first request made); if that does not settle it, the object is looked up (get_capture_details(), then get_refund_details() of each id) and returned; otherwise OutcomeUnknown says what to check.
         """
         return await self._session.call(
             ops.SECTION,
@@ -1353,7 +1362,8 @@ class AsyncOffAmazonPaymentsClient:
             credit_reversal_amount (CreditReversalAmount): PriceInput Required.
             credit_reversal_note (CreditReversalNote): string
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
+        Moves money at most once: after an unknown outcome it is resent only unchanged (the same credit_reversal_reference_id, which Amazon answers with what the first request made); if that does not settle it, the object is looked up (get_provider_credit_details(), then get_provider_credit_reversal_details() of each id) and returned; otherwise OutcomeUnknown says what to check.
         """
         return await self._session.call(
             ops.SECTION,
@@ -1380,7 +1390,7 @@ class AsyncOffAmazonPaymentsClient:
             amazon_billing_agreement_id (AmazonBillingAgreementId): string Required.
             billing_agreement_attributes (BillingAgreementAttributes): BillingAgreementAttributesInput
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return await self._session.call(
             ops.SECTION,
@@ -1403,7 +1413,7 @@ class AsyncOffAmazonPaymentsClient:
             amazon_order_reference_id (AmazonOrderReferenceId): string Required.
             order_attributes (OrderAttributes): OrderAttributesInput
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return await self._session.call(
             ops.SECTION,
@@ -1426,7 +1436,7 @@ class AsyncOffAmazonPaymentsClient:
             amazon_order_reference_id (AmazonOrderReferenceId): string Required.
             order_reference_attributes (OrderReferenceAttributes): OrderReferenceAttributesInput Required.
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return await self._session.call(
             ops.SECTION,
@@ -1447,7 +1457,7 @@ class AsyncOffAmazonPaymentsClient:
         Args:
             amazon_billing_agreement_id (AmazonBillingAgreementId): string Required.
 
-        Throttling: 10 requests at once, one more every second.
+        Throttling: 10 requests at once, one more every second; in the sandbox 2 requests at once, one more every 2 seconds.
         """
         return await self._session.call(
             ops.SECTION, ops.VALIDATE_BILLING_AGREEMENT, (amazon_billing_agreement_id,)
