@@ -248,9 +248,9 @@ class Payments:
 
     # ------------------------------------------------------------ reference ids
 
-    def repeated(self, request: SandboxRequest, name: str, table: Table[_T]) -> _T | None:
+    def repeated(self, request: SandboxRequest, table: Table[_T]) -> _T | None:
         """The object a repeated request made before (None: the reference id is new)."""
-        reference_id = str(request.values[name])
+        reference_id = _reference_id(request)
         use = self.references.get(f"{request.seller_id}\n{reference_id}")
         if use is None:
             return None
@@ -274,8 +274,8 @@ class Payments:
             )
         return found
 
-    def remember(self, request: SandboxRequest, name: str, object_id: str) -> None:
-        key = f"{request.seller_id}\n{request.values[name]}"
+    def remember(self, request: SandboxRequest, object_id: str) -> None:
+        key = f"{request.seller_id}\n{_reference_id(request)}"
         self.references.keep(key, Use(request.operation.name, fingerprint(request), object_id))
 
     # ------------------------------------------------------------ changes of state
@@ -345,3 +345,11 @@ class Payments:
         """The changes that follow an answer (an asynchronous authorization, a refund)."""
         while self._after:
             self._after.pop(0)()
+
+
+def _reference_id(request: SandboxRequest) -> str:
+    """The caller's reference id of a money move: the parameter the spec names for it."""
+    spec = request.operation.reference_id
+    if spec is None:
+        raise ValueError(f"{request.operation.name} has no reference id in the spec")
+    return str(request.values[request.operation.params[spec.param].name])
