@@ -199,7 +199,7 @@ def _close_order_reference(pay: Payments, request: SandboxRequest) -> Reply:
 
 
 def _authorize(pay: Payments, request: SandboxRequest) -> Reply:
-    repeated = pay.repeated(request, "AuthorizationReferenceId", pay.authorizations)
+    repeated = pay.repeated(request, pay.authorizations)
     if repeated is None:
         order = pay.order_reference(request)
         if order.status.state != "Open":
@@ -209,12 +209,12 @@ def _authorize(pay: Payments, request: SandboxRequest) -> Reply:
                 "be authorized.",
             )
         repeated = money_moves.authorize(pay, request, order, _authorization_simulation(request))
-        pay.remember(request, "AuthorizationReferenceId", repeated.id)
+        pay.remember(request, repeated.id)
     return pay.reply(request, {"AuthorizationDetails": authorization_data(repeated)})
 
 
 def _authorize_on_billing_agreement(pay: Payments, request: SandboxRequest) -> Reply:
-    repeated = pay.repeated(request, "AuthorizationReferenceId", pay.authorizations)
+    repeated = pay.repeated(request, pay.authorizations)
     if repeated is None:
         agreement = pay.billing_agreement(request)
         if agreement.status.state != "Open":
@@ -245,7 +245,7 @@ def _authorize_on_billing_agreement(pay: Payments, request: SandboxRequest) -> R
         agreement.order_references.append(order.id)
         pay.notify("order", order.seller, order.sandbox, order_data(order))
         repeated = money_moves.authorize(pay, request, order, simulated)
-        pay.remember(request, "AuthorizationReferenceId", repeated.id)
+        pay.remember(request, repeated.id)
     data = {
         "AmazonOrderReferenceId": repeated.order_reference,
         "AuthorizationDetails": authorization_data(repeated),
@@ -277,10 +277,10 @@ def _close_authorization(pay: Payments, request: SandboxRequest) -> Reply:
 
 
 def _capture(pay: Payments, request: SandboxRequest) -> Reply:
-    repeated = pay.repeated(request, "CaptureReferenceId", pay.captures)
+    repeated = pay.repeated(request, pay.captures)
     if repeated is None:
         repeated = money_moves.capture(pay, request, _authorization(pay, request))
-        pay.remember(request, "CaptureReferenceId", repeated.id)
+        pay.remember(request, repeated.id)
     return pay.reply(request, {"CaptureDetails": capture_data(repeated)})
 
 
@@ -290,11 +290,11 @@ def _get_capture(pay: Payments, request: SandboxRequest) -> Reply:
 
 
 def _refund(pay: Payments, request: SandboxRequest) -> Reply:
-    repeated = pay.repeated(request, "RefundReferenceId", pay.refunds)
+    repeated = pay.repeated(request, pay.refunds)
     if repeated is None:
         capture: Capture = pay.transaction(pay.captures, request, "AmazonCaptureId")
         repeated = money_moves.refund(pay, request, capture)
-        pay.remember(request, "RefundReferenceId", repeated.id)
+        pay.remember(request, repeated.id)
     return pay.reply(request, {"RefundDetails": refund_data(repeated)})
 
 

@@ -249,9 +249,9 @@ class Payments:
 
     # ------------------------------------------------------------ reference ids
 
-    def repeated(self, request: SandboxRequest, name: str, table: Table[_T]) -> _T | None:
+    def repeated(self, request: SandboxRequest, table: Table[_T]) -> _T | None:
         """The object a repeated request made before (None: the reference id is new)."""
-        reference_id = str(request.values[name])
+        reference_id = _reference_id(request)
         use = self.references.get(f"{request.seller_id}\n{reference_id}")
         if use is None:
             return None
@@ -261,16 +261,22 @@ class Payments:
                 "DuplicateReferenceId",
                 f"The reference id {reference_id} was already used in another request ({use.action}).",
             )
-        found = table.get(use.object_id)
-        if use.fingerprint != fingerprint(request) or found is None:
+        if use.fingerprint != fingerprint(request):
             raise refusal(
                 "DuplicateRequest",
                 f"The reference id {reference_id} was already processed with other parameters.",
             )
+        found = table.get(use.object_id)
+        if found is None:  # dropped past StateLimits.payments: refused, never made again
+            raise refusal(
+                "DuplicateRequest",
+                f"The reference id {reference_id} was already processed; what it made is no "
+                "longer kept.",
+            )
         return found
 
-    def remember(self, request: SandboxRequest, name: str, object_id: str) -> None:
-        key = f"{request.seller_id}\n{request.values[name]}"
+    def remember(self, request: SandboxRequest, object_id: str) -> None:
+        key = f"{request.seller_id}\n{_reference_id(request)}"
         self.references.keep(key, Use(request.operation.name, fingerprint(request), object_id))
 
     # ------------------------------------------------------------ changes of state
@@ -340,3 +346,11 @@ class Payments:
         """The changes that follow an answer (an asynchronous authorization, a refund)."""
         while self._after:
             self._after.pop(0)()
+
+
+def _reference_id(request: SandboxRequest) -> str:
+    """The caller's reference id of a money move: the parameter the spec names for it."""
+    spec = request.operation.reference_id
+    if spec is None:
+        raise ValueError(f"{request.operation.name} has no reference id in the spec")
+    return str(request.values[request.operation.params[spec.param].name])
