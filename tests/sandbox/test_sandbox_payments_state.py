@@ -12,9 +12,16 @@ from typing import Any
 import pytest
 
 import mwskit
+from mwskit.off_amazon_payments import _operations as ops
 from mwskit.sandbox import Sandbox, StateLimits, async_transport, transport
 from mwskit.sandbox.answers import Refusal
-from mwskit.sandbox.payment_objects import Money, Simulation, allowance, simulation
+from mwskit.sandbox.payment_objects import (
+    UNDOCUMENTED_STATUS,
+    Money,
+    Simulation,
+    allowance,
+    simulation,
+)
 
 AK, SK, SELLER = "AKSTATE", "state-secret", "A1STATE"
 USD_TOTAL = {"order_total": {"amount": Decimal("10.00"), "currency_code": "USD"}}
@@ -195,3 +202,12 @@ def test_a_repeat_whose_authorization_was_dropped_is_refused_not_made_again() ->
         pay.authorize(**arguments)
     assert (refused.value.code, refused.value.status_code) == ("DuplicateRequest", 400)
     assert "no longer kept" in refused.value.message
+
+
+def test_the_sandbox_keeps_statuses_only_for_codes_the_docs_give_none() -> None:
+    """A documented code is answered with the spec's http_status (tested over HTTP in
+    tests/amazon_pay); the sandbox's own table holds only the codes the spec has no status for."""
+    documented = {code: error.http_status for code, error in ops.ERRORS.items()}
+    assert {code: documented.get(code, "not in the spec") for code in UNDOCUMENTED_STATUS} == {
+        code: None for code in UNDOCUMENTED_STATUS
+    }
