@@ -97,7 +97,7 @@ class Payments:
             return handler(self, request)
         except Refusal as refused:
             documented = request.operation.errors.get(refused.code)
-            status = getattr(documented, "http_status", None)
+            status = getattr(documented, "http_status", None)  # section error classes have it
             if status is not None:
                 refused.status = status  # the docs' status of the code, from the spec
             raise
