@@ -1530,7 +1530,7 @@ class InternalServerError(OffAmazonPaymentsError):
 
 
 class InvalidAccountStatus(OffAmazonPaymentsError):
-    """HTTP 403. Merchant account not in a state that allows the call (suspended."""
+    """HTTP 403. Merchant account not in a state that allows the call (suspended, registration incomplete)."""
 
     http_status = 403
 
