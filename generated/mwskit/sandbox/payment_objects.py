@@ -25,19 +25,11 @@ _T = TypeVar("_T")
 SECTION = "OffAmazonPayments"
 IPN_NAMESPACE = "https://mws.amazonservices.com/ipn/OffAmazonPayments/2013-01-01"
 
-# HTTP status of each error code the sandbox answers with (reference.yaml `errors:`). Confirmed
-# there: BillingAgreementNotModifiable, CaptureNotRefundable, InvalidAuthorizationStatus (405);
-# CurrencyMismatch, DuplicateReferenceId, DuplicateRequest (400); ConstraintsExist and
-# OrderReferenceNotModifiable (404; the EU page says 400 for ConstraintsExist). Unconfirmed
-# codes follow them: an unknown id 404, a refused state 405, an amount or count 400.
-ERROR_STATUS = {
-    "BillingAgreementNotModifiable": 405,
-    "CaptureNotRefundable": 405,
-    "ConstraintsExist": 404,
-    "CurrencyMismatch": 400,
-    "DuplicateReferenceId": 400,
-    "DuplicateRequest": 400,
-    "InvalidAuthorizationStatus": 405,
+# The HTTP status of the codes the docs give none for (the spec's `http_status` is None):
+# an unknown id 404, a state that refuses the call 405, an amount, count or simulation 400,
+# like the documented codes of the same kinds. A documented code is answered with the spec's
+# status (`Payments.run`).
+UNDOCUMENTED_STATUS = {
     "InvalidBillingAgreementId": 404,
     "InvalidBillingAgreementStatus": 405,
     "InvalidCancelAttempt": 405,
@@ -45,7 +37,6 @@ ERROR_STATUS = {
     "InvalidOrderReferenceStatus": 405,
     "InvalidSandboxSimulationSpecified": 400,
     "InvalidTransactionId": 404,
-    "OrderReferenceNotModifiable": 404,
     "TransactionAmountExceeded": 400,
     "TransactionCountExceeded": 400,
 }
@@ -80,7 +71,8 @@ _ADDRESS_BEFORE_CONFIRMATION = ("City", "StateOrRegion", "PostalCode", "CountryC
 
 
 def refusal(code: str, message: str) -> Refusal:
-    return Refusal(ERROR_STATUS[code], code, message)
+    """An Amazon Pay error answer; its status is the spec's when the docs give one."""
+    return Refusal(UNDOCUMENTED_STATUS.get(code, 400), code, message)
 
 
 # ---------------------------------------------------------------- money and states

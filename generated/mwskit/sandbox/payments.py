@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar
 from lxml import etree
 
 from .._runtime.results import ResultShapeSpec
-from .answers import Reply, default_namespace, write_result, xml_reply
+from .answers import Refusal, Reply, default_namespace, write_result, xml_reply
 from .checks import SandboxRequest
 from .payment_objects import (
     BUYER_BILLING_AGREEMENT,
@@ -96,6 +96,12 @@ class Payments:
         self._run_due()
         try:
             return handler(self, request)
+        except Refusal as refused:
+            documented = request.operation.errors.get(refused.code)
+            status = getattr(documented, "http_status", None)  # section error classes have it
+            if status is not None:
+                refused.status = status  # the docs' status of the code, from the spec
+            raise
         finally:
             self.run_after()
 
