@@ -110,6 +110,17 @@ class Throttling:
     bucket: str  # name of the action whose bucket this action draws from
     notes: tuple[str, ...]
     summary: str  # e.g. "30 requests, one more every 2 seconds, 1800 per hour"
+    sandbox: SandboxThrottling | None  # its bucket on the section's sandbox_path
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxThrottling:
+    """An action's own bucket on the section's sandbox path (same unit, no hourly quota)."""
+
+    max_request_quota: int
+    restore_seconds: float
+    notes: tuple[str, ...]
+    summary: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +151,46 @@ class ExtraArgument:
 
 
 @dataclass(frozen=True, slots=True)
+class ReferenceLookup:
+    """How to find the object a reference-id call created, from its parent, without resending."""
+
+    parent: str  # action reading the parent object, e.g. GetOrderReferenceDetails
+    parent_descriptor: str
+    parent_argument: str  # python name of the argument both actions take (the parent's id)
+    parent_argument_index: int  # its index among the money-moving action's parameters
+    parent_index: int  # ... and among the parent's
+    id_list: tuple[str, ...]  # python attribute path in the parent's result to the child ids
+    child: str  # action reading one child object by id, e.g. GetAuthorizationDetails
+    child_descriptor: str
+    child_argument: str  # python name of the child action's id argument
+    child_index: int  # its index among the child's parameters
+    match: tuple[str, ...]  # python attribute path in the child's result to its reference id
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceId:
+    """The caller-chosen id that makes a money-moving action safe to resend unchanged."""
+
+    parameter: str  # wire name, e.g. AuthorizationReferenceId
+    python_name: str
+    index: int  # its index among the action's parameters
+    result_field: str  # python name of the result field holding the created object
+    lookup: ReferenceLookup | None
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorCode:
+    """One error code of the section with its own MWSError subclass (or the runtime's)."""
+
+    code: str  # also the class name
+    http_status: int | None
+    description: str
+    notes: tuple[str, ...]
+    in_runtime: bool  # the runtime already has the class (RequestThrottled, ...): not generated
+
+
+@dataclass(frozen=True, slots=True)
 class Action:
     name: str
     python_name: str
@@ -153,6 +204,7 @@ class Action:
     next_token_descriptor: str | None  # the companion's descriptor name
     page_annotation: str | None  # what its iter_ method yields: "ListOrdersResult"
     throttling: Throttling
+    reference_id: ReferenceId | None  # money-moving: resent only with the same reference id
     parameters: tuple[Parameter, ...]
     constraints: tuple[Constraint, ...]
     request_body: RequestBody | None
@@ -202,12 +254,17 @@ class Section:
     spec_file: str
     version: str
     path: str
+    sandbox_path: str | None  # where the section is served in the sandbox (Amazon Pay)
+    next_token: str  # wire name of the paging token (NextToken, or NextPageToken)
+    next_token_field: str  # python name of the token field in a page's result
     namespace: str
     seller_parameter: str
     seller_parameter_alternatives: tuple[str, ...]
     description: str
     docs_url: str | None
     notes: tuple[str, ...]
+    errors: tuple[ErrorCode, ...]  # sorted by code
+    error_base: str  # the section's MWSError subclass its generated error classes derive from
     enums: tuple[EnumType, ...]
     shapes: tuple[Shape, ...]  # dependencies first
     result_shapes: tuple[ResultShape, ...]  # dependencies first

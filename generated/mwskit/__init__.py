@@ -38,6 +38,7 @@ from . import fulfillment_inbound_shipment
 from . import fulfillment_inventory
 from . import fulfillment_outbound_shipment
 from . import merchant_fulfillment
+from . import off_amazon_payments
 from . import orders
 from . import products
 from . import recommendations
@@ -47,7 +48,9 @@ from . import shipment_invoicing
 from . import subscriptions
 from .feeds.workflows import FeedOutcome, ProcessingMessage, ProcessingReport
 from .reports.rows import (
+    AMAZON_PAY_SETTLEMENT_COLUMNS,
     REPORT_RECORDS,
+    AmazonPaySettlementRow,
     InventoryReportRow,
     OrderReportRow,
     ReportFormatError,
@@ -95,11 +98,14 @@ __all__ = [
     "fulfillment_inventory",
     "fulfillment_outbound_shipment",
     "merchant_fulfillment",
+    "off_amazon_payments",
     "orders",
     "products",
     "recommendations",
     "reports",
+    "AMAZON_PAY_SETTLEMENT_COLUMNS",
     "REPORT_RECORDS",
+    "AmazonPaySettlementRow",
     "InventoryReportRow",
     "OrderReportRow",
     "ReportFormatError",

@@ -40,6 +40,7 @@ from .fulfillment_outbound_shipment.client import (
     FulfillmentOutboundShipmentClient,
 )
 from .merchant_fulfillment.client import AsyncMerchantFulfillmentClient, MerchantFulfillmentClient
+from .off_amazon_payments.client import AsyncOffAmazonPaymentsClient, OffAmazonPaymentsClient
 from .orders.client import AsyncOrdersClient, OrdersClient
 from .products.client import AsyncProductsClient, ProductsClient
 from .recommendations.client import AsyncRecommendationsClient, RecommendationsClient
@@ -59,6 +60,10 @@ class MWS:
         auth_token: MWSAuthToken when calling on behalf of another seller; never shown.
         region: region or marketplace country code choosing the host (NA, EU, FE, US, DE, JP, ...).
         endpoint: a full base URL instead of the region's host (e.g. a local sandbox).
+        amazon_pay_sandbox: send the sections that have a sandbox path (Amazon Pay,
+            off_amazon_payments) to it (/OffAmazonPayments_Sandbox/2013-01-01 on the same host,
+            or under `endpoint`), throttled by the sandbox's own, smaller quotas in buckets
+            apart from production's; every other section is unaffected. Default False: production.
         transport: any httpx transport (e.g. httpx.MockTransport) for the HTTP client.
         signature_method: HmacSHA256 (default) or HmacSHA1.
         seller_parameter: send the seller id as SellerId or Merchant in sections that accept
@@ -104,6 +109,7 @@ class MWS:
     fulfillment_inventory: FulfillmentInventoryClient
     fulfillment_outbound_shipment: FulfillmentOutboundShipmentClient
     merchant_fulfillment: MerchantFulfillmentClient
+    off_amazon_payments: OffAmazonPaymentsClient
     orders: OrdersClient
     products: ProductsClient
     recommendations: RecommendationsClient
@@ -121,6 +127,7 @@ class MWS:
         auth_token: str | None = None,
         region: str = "NA",
         endpoint: str | None = None,
+        amazon_pay_sandbox: bool = False,
         transport: httpx.BaseTransport | None = None,
         signature_method: Literal["HmacSHA256", "HmacSHA1"] = "HmacSHA256",
         seller_parameter: Literal["SellerId", "Merchant"] | None = None,
@@ -143,6 +150,7 @@ class MWS:
             auth_token=auth_token,
             region=region,
             endpoint=endpoint,
+            amazon_pay_sandbox=amazon_pay_sandbox,
             signature_method=signature_method,
             seller_parameter=seller_parameter,
             expires_in=expires_in,
@@ -170,6 +178,7 @@ class MWS:
         self.fulfillment_inventory = FulfillmentInventoryClient(self._session)
         self.fulfillment_outbound_shipment = FulfillmentOutboundShipmentClient(self._session)
         self.merchant_fulfillment = MerchantFulfillmentClient(self._session)
+        self.off_amazon_payments = OffAmazonPaymentsClient(self._session)
         self.orders = OrdersClient(self._session)
         self.products = ProductsClient(self._session)
         self.recommendations = RecommendationsClient(self._session)
@@ -200,7 +209,7 @@ class MWS:
         if session is None:
             return "MWS(<not initialised>)"
         config = session.config
-        return f"MWS(access_key={config.access_key!r}, seller_id={config.seller_id!r}, endpoint={config.base_url()!r})"
+        return f"MWS(access_key={config.access_key!r}, seller_id={config.seller_id!r}, endpoint={config.base_url()!r}{', amazon_pay_sandbox=True' if config.amazon_pay_sandbox else ''})"
 
 
 class AsyncMWS:
@@ -213,6 +222,10 @@ class AsyncMWS:
         auth_token: MWSAuthToken when calling on behalf of another seller; never shown.
         region: region or marketplace country code choosing the host (NA, EU, FE, US, DE, JP, ...).
         endpoint: a full base URL instead of the region's host (e.g. a local sandbox).
+        amazon_pay_sandbox: send the sections that have a sandbox path (Amazon Pay,
+            off_amazon_payments) to it (/OffAmazonPayments_Sandbox/2013-01-01 on the same host,
+            or under `endpoint`), throttled by the sandbox's own, smaller quotas in buckets
+            apart from production's; every other section is unaffected. Default False: production.
         transport: any httpx transport (e.g. httpx.MockTransport) for the HTTP client.
         signature_method: HmacSHA256 (default) or HmacSHA1.
         seller_parameter: send the seller id as SellerId or Merchant in sections that accept
@@ -258,6 +271,7 @@ class AsyncMWS:
     fulfillment_inventory: AsyncFulfillmentInventoryClient
     fulfillment_outbound_shipment: AsyncFulfillmentOutboundShipmentClient
     merchant_fulfillment: AsyncMerchantFulfillmentClient
+    off_amazon_payments: AsyncOffAmazonPaymentsClient
     orders: AsyncOrdersClient
     products: AsyncProductsClient
     recommendations: AsyncRecommendationsClient
@@ -275,6 +289,7 @@ class AsyncMWS:
         auth_token: str | None = None,
         region: str = "NA",
         endpoint: str | None = None,
+        amazon_pay_sandbox: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
         signature_method: Literal["HmacSHA256", "HmacSHA1"] = "HmacSHA256",
         seller_parameter: Literal["SellerId", "Merchant"] | None = None,
@@ -297,6 +312,7 @@ class AsyncMWS:
             auth_token=auth_token,
             region=region,
             endpoint=endpoint,
+            amazon_pay_sandbox=amazon_pay_sandbox,
             signature_method=signature_method,
             seller_parameter=seller_parameter,
             expires_in=expires_in,
@@ -324,6 +340,7 @@ class AsyncMWS:
         self.fulfillment_inventory = AsyncFulfillmentInventoryClient(self._session)
         self.fulfillment_outbound_shipment = AsyncFulfillmentOutboundShipmentClient(self._session)
         self.merchant_fulfillment = AsyncMerchantFulfillmentClient(self._session)
+        self.off_amazon_payments = AsyncOffAmazonPaymentsClient(self._session)
         self.orders = AsyncOrdersClient(self._session)
         self.products = AsyncProductsClient(self._session)
         self.recommendations = AsyncRecommendationsClient(self._session)
@@ -354,4 +371,4 @@ class AsyncMWS:
         if session is None:
             return "AsyncMWS(<not initialised>)"
         config = session.config
-        return f"AsyncMWS(access_key={config.access_key!r}, seller_id={config.seller_id!r}, endpoint={config.base_url()!r})"
+        return f"AsyncMWS(access_key={config.access_key!r}, seller_id={config.seller_id!r}, endpoint={config.base_url()!r}{', amazon_pay_sandbox=True' if config.amazon_pay_sandbox else ''})"

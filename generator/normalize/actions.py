@@ -13,6 +13,7 @@ from ..model import (
     ExtraArgument,
     Parameter,
     RequestBody,
+    SandboxThrottling,
     Throttling,
 )
 from .context import SpecContext, docs_url, notes
@@ -51,6 +52,10 @@ def build_throttling(name: str, data: dict[str, Any]) -> Throttling:
     restore_seconds = float(data["restore_seconds"])
     restore_unit = data.get("restore_unit", "request")
     hourly = data.get("hourly_request_quota")
+    sandbox = None if "sandbox" not in data else _sandbox_throttling(data["sandbox"], restore_unit)
+    summary = docs.throttling_summary(
+        data["max_request_quota"], restore_seconds, restore_unit, hourly
+    )
     return Throttling(
         max_request_quota=data["max_request_quota"],
         restore_seconds=restore_seconds,
@@ -58,8 +63,19 @@ def build_throttling(name: str, data: dict[str, Any]) -> Throttling:
         hourly_request_quota=hourly,
         bucket=data.get("shares_bucket_with", name),
         notes=notes(data),
+        summary=summary if sandbox is None else f"{summary}; in the sandbox {sandbox.summary}",
+        sandbox=sandbox,
+    )
+
+
+def _sandbox_throttling(data: dict[str, Any], restore_unit: str) -> SandboxThrottling:
+    restore_seconds = float(data["restore_seconds"])
+    return SandboxThrottling(
+        max_request_quota=data["max_request_quota"],
+        restore_seconds=restore_seconds,
+        notes=notes(data),
         summary=docs.throttling_summary(
-            data["max_request_quota"], restore_seconds, restore_unit, hourly
+            data["max_request_quota"], restore_seconds, restore_unit, None
         ),
     )
 
@@ -190,6 +206,7 @@ def build_action(
         next_token_descriptor=None,
         page_annotation=None,
         throttling=build_throttling(name, data["throttling"]),
+        reference_id=None,  # set once every action of the section is known (reference_ids)
         parameters=parameters,
         constraints=build_constraints(
             ctx, data.get("constraints", []), (*path, "constraints"), parameters

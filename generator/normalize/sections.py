@@ -7,15 +7,17 @@ from typing import Any
 
 from .. import docs, naming
 from ..errors import SpecError
-from ..load import LoadedSpec
+from ..load import JsonPath, LoadedSpec
 from ..model import Action, EnumType, PackageExport, ResultShape, Section, Shape
 from ..python import types
 from ..python.imports import section_imports
 from .actions import build_action
 from .context import SpecContext, docs_url, notes
 from .enums import build_enums
+from .error_codes import build_error_codes, error_base
 from .ordering import dependencies_first
-from .pagination import check_buckets, companions
+from .pagination import DEFAULT_NEXT_TOKEN, check_buckets, companions
+from .reference_ids import with_reference_ids
 from .requests import build_shapes
 from .responses import build_result_shapes, repeated_result_shape
 
@@ -106,6 +108,38 @@ def _package_exports(data: dict[str, Any]) -> tuple[PackageExport, ...]:
     )
 
 
+def _check_sandbox(ctx: SpecContext, actions: dict[str, Action]) -> None:
+    """A sandbox path differs from the production one, and then every action has sandbox
+    throttling (its own bucket there); without a sandbox path no action has one."""
+    sandbox_path = ctx.data.get("sandbox_path")
+    if sandbox_path is not None and sandbox_path == ctx.data["path"]:
+        ctx.error(("sandbox_path",), "sandbox_path must differ from path")
+    for name, action in actions.items():
+        throttling: JsonPath = ("actions", name, "throttling")
+        if sandbox_path is None and action.throttling.sandbox is not None:
+            ctx.error(
+                (*throttling, "sandbox"),
+                "sandbox throttling needs the section's sandbox_path; add it or remove this",
+            )
+        elif sandbox_path is not None and action.throttling.sandbox is None:
+            ctx.error(
+                throttling,
+                f"the section has a sandbox_path ({sandbox_path}): give this action's bucket "
+                "there as throttling.sandbox (max_request_quota, restore_seconds)",
+            )
+
+
+def _class_names(
+    name: str, enums: dict[str, EnumType], shapes: set[str], results: set[str]
+) -> dict[str, str]:
+    """The section's generated class names, each with what it is (for clash messages)."""
+    taken = {f"{name}Client": "the section's client", f"Async{name}Client": "its async client"}
+    taken.update({enum: f"the enum {enum}" for enum in enums})
+    taken.update({shape: f"the shape {shape}" for shape in shapes})
+    taken.update({shape: f"the response shape {shape}" for shape in results})
+    return taken
+
+
 def build_section(spec: LoadedSpec) -> tuple[Section | None, list[SpecError]]:
     """The section of one schema-valid spec, or None and every semantic error found."""
     ctx = SpecContext(spec)
@@ -115,6 +149,11 @@ def build_section(spec: LoadedSpec) -> tuple[Section | None, list[SpecError]]:
     shape_names = set(data.get("shapes", {}))
     result_shapes = _result_shapes(ctx, enums, shape_names)
     actions = _actions(ctx, enums, shape_names, set(result_shapes))
+    actions = with_reference_ids(ctx, actions, result_shapes)
+    errors = build_error_codes(
+        ctx, _class_names(data["section"], enums, shape_names, set(result_shapes))
+    )
+    _check_sandbox(ctx, actions)
     # A result shape may hold itself (a category's parent category): the runtime reads it
     # lazily, so only longer cycles are errors.
     ordered_results = dependencies_first(
@@ -123,7 +162,8 @@ def build_section(spec: LoadedSpec) -> tuple[Section | None, list[SpecError]]:
         result_shapes,
         lambda shape: [f.shape for f in shape.fields if f.shape and f.shape != shape.name],
     )
-    pages = companions(ctx, actions)
+    next_token = data.get("next_token", DEFAULT_NEXT_TOKEN)
+    pages = companions(ctx, actions, next_token)
     check_buckets(ctx, actions)
     if ctx.errors:
         return None, ctx.errors
@@ -132,7 +172,8 @@ def build_section(spec: LoadedSpec) -> tuple[Section | None, list[SpecError]]:
     example_kinds: set[str] = set()
     final_actions = _linked(module, actions, pages, shapes, ordered_results, example_kinds)
     mixin = data.get("client_mixin")
-    imports = section_imports(enums, shapes, ordered_results, final_actions, mixin)
+    own_errors = any(not error.in_runtime for error in errors)
+    imports = section_imports(enums, shapes, ordered_results, final_actions, mixin, own_errors)
     section = Section(
         name=name,
         module=module,
@@ -141,12 +182,17 @@ def build_section(spec: LoadedSpec) -> tuple[Section | None, list[SpecError]]:
         spec_file=spec.file,
         version=data["version"],
         path=data["path"],
+        sandbox_path=data.get("sandbox_path"),
+        next_token=next_token,
+        next_token_field=naming.parameter_name(next_token),
         namespace=data["namespace"],
         seller_parameter=data["seller_parameter"],
         seller_parameter_alternatives=tuple(data.get("seller_parameter_alternatives", ())),
         description=data["description"],
         docs_url=docs_url(data.get("docs")),
         notes=notes(data),
+        errors=errors,
+        error_base=error_base(name),
         enums=tuple(enums[key] for key in sorted(enums)),
         shapes=shapes,
         result_shapes=ordered_results,

@@ -46,9 +46,14 @@ def import_lines(needs: Iterable[Import]) -> tuple[str, ...]:
 
 
 def _models_imports(
-    enums: Mapping[str, EnumType], shapes: tuple[Shape, ...], results: tuple[ResultShape, ...]
+    enums: Mapping[str, EnumType],
+    shapes: tuple[Shape, ...],
+    results: tuple[ResultShape, ...],
+    own_errors: bool,
 ) -> tuple[str, ...]:
     needs: set[Import] = {("typing", "Literal")} if enums else set()
+    if own_errors:  # each error class says its documented HTTP status
+        needs.add(("typing", "ClassVar"))
     for shape in shapes:
         for field in shape.fields:
             needs |= structure_field_type(parameter_item(field, enums), field.is_list).needs
@@ -90,7 +95,9 @@ def section_imports(
     results: tuple[ResultShape, ...],
     actions: tuple[Action, ...],
     mixin: str | None,
+    own_errors: bool,
 ) -> SectionImports:
+    """`own_errors`: models.py defines error classes (they derive from MWSError)."""
     parameters = [p for action in actions for p in action.parameters]
     client_needs: set[Import] = set()
     for parameter in parameters:
@@ -104,9 +111,11 @@ def section_imports(
     model_names |= {a.result_class for a in actions if not a.result_class_in_runtime}
     runtime_results = {a.result_class for a in actions if a.result_class_in_runtime}
     return SectionImports(
-        models=_models_imports(enums, shapes, results),
+        models=_models_imports(enums, shapes, results, own_errors),
         models_runtime_names=allowed(
-            RUNTIME_PACKAGE, {"MWSResult"} if any(r.is_result for r in results) else set()
+            RUNTIME_PACKAGE,
+            ({"MWSResult"} if any(r.is_result for r in results) else set())
+            | ({"MWSError"} if own_errors else set()),
         ),
         client=import_lines(client_needs),
         client_package=_client_package_imports(actions, mixin),

@@ -125,6 +125,7 @@ def test_golden_tree_file_list(golden_tree: dict[str, str]) -> None:
             "docs/widgets.md",
             "mwskit/__init__.py",
             "mwskit/_client.py",
+            "mwskit/_section_errors.py",
             "mwskit/_version.py",
             "mwskit/errors.py",
             "mwskit/marketplaces.py",

@@ -12,6 +12,7 @@ from conftest import ROOT
 from generator.model import Api
 from generator.pipeline import build_model
 from generator.python.runtime_symbols import (
+    RUNTIME_ERROR_CODES,
     RUNTIME_SYMBOLS,
     RuntimeSymbolError,
     allowed,
@@ -59,3 +60,9 @@ def test_relative_imports_resolve_per_file() -> None:
     assert list(runtime_imports("mwskit/__init__.py", package_init)) == [
         ("mwskit._runtime", "MWSResult")
     ]
+
+
+def test_runtime_error_codes_are_the_codes_the_runtime_has_classes_for() -> None:
+    from mwskit._runtime import errors
+
+    assert set(errors._ERROR_CLASSES) == RUNTIME_ERROR_CODES

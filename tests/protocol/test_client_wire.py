@@ -37,6 +37,7 @@ TOPICS = {
     "formatting",
     "percent_encoding",
     "invalid",
+    "off_amazon_payments",
 }
 
 

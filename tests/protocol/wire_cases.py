@@ -164,6 +164,93 @@ class Refusal:
 
 
 @dataclass(frozen=True, slots=True)
+class Difference:
+    """A documented parameter line the client sends differently, and why that is not a bug."""
+
+    documented: str
+    sent: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A documented example request of a real operation, as printed in the docs.
+
+    `documented` holds its `name=value` lines as printed (percent-encoded, the Signature line
+    left out: the docs' signatures are placeholders ending in EXAMPLE). The installed client,
+    made with the example's credentials and time and this suite's SECRET_KEY, must send
+    exactly those lines (after `differences`) in canonical order, signing `string_to_sign`
+    into `signature`.
+    """
+
+    source: str
+    sandbox: bool
+    access_key: str
+    seller_id: str
+    auth_token: str | None
+    timestamp: datetime
+    documented: tuple[str, ...]
+    differences: tuple[Difference, ...]
+    string_to_sign: str
+    signature: str
+
+    def expected_lines(self) -> list[str]:
+        """The documented lines with the differences applied, in canonical (byte) order."""
+        replaced = {item.documented: item.sent for item in self.differences}
+        lines = [replaced.get(line, line) for line in self.documented]
+        return sorted(lines, key=lambda line: tuple(line.split("=", 1)))
+
+
+_EXAMPLE_KEYS = {
+    "source",
+    "sandbox",
+    "access_key",
+    "seller_id",
+    "auth_token",
+    "timestamp",
+    "documented",
+    "differences",
+    "string_to_sign",
+    "signature",
+}
+
+
+def _example(where: str, raw: Any) -> Example:
+    if not isinstance(raw, dict) or not set(raw) <= _EXAMPLE_KEYS:
+        raise CaseFileError(f"{where}: example keys are {sorted(_EXAMPLE_KEYS)}")
+    missing = _EXAMPLE_KEYS - {"auth_token", "differences"} - set(raw)
+    if missing:
+        raise CaseFileError(f"{where}: example needs {sorted(missing)}")
+    documented = raw["documented"]
+    if not (isinstance(documented, list) and all(isinstance(x, str) for x in documented)):
+        raise CaseFileError(f"{where}: example.documented is a list of name=value lines")
+    if any("=" not in line or line.startswith("Signature=") for line in documented):
+        raise CaseFileError(f"{where}: example.documented lines are name=value, no Signature")
+    differences = []
+    for item in raw.get("differences", []):
+        if not isinstance(item, dict) or set(item) != {"documented", "sent", "why"}:
+            raise CaseFileError(f"{where}: a difference has documented, sent and why")
+        if item["documented"] not in documented:
+            raise CaseFileError(f"{where}: difference {item['documented']!r} is not documented")
+        differences.append(Difference(item["documented"], item["sent"], item["why"]))
+    timestamp = raw["timestamp"]
+    if not isinstance(timestamp, datetime) or timestamp.tzinfo is None:
+        raise CaseFileError(f"{where}: example.timestamp is a !datetime with an offset")
+    return Example(
+        source=str(raw["source"]),
+        sandbox=bool(raw["sandbox"]),
+        access_key=str(raw["access_key"]),
+        seller_id=str(raw["seller_id"]),
+        auth_token=raw.get("auth_token"),
+        timestamp=timestamp,
+        documented=tuple(documented),
+        differences=tuple(differences),
+        string_to_sign=str(raw["string_to_sign"]),
+        signature=str(raw["signature"]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Case:
     file: str  # the case file's stem: scalars, lists, ...
     index: int  # position in its file, from 1
@@ -178,6 +265,7 @@ class Case:
     refused: Refusal | None
     real_operation: str | None  # `orders.get_order`: the same call on the installed client
     disagreement: str | None  # the client and the sandbox read this case differently
+    example: Example | None = None  # a documented example request of `real_operation`
 
     @property
     def name(self) -> str:
@@ -201,6 +289,7 @@ _CASE_KEYS = {
     "refused",
     "real_operation",
     "disagreement",
+    "example",
 }
 _GIVEN_KEYS = {"parameters", "shapes", "enums", "constraints"}
 _ERRORS = {"TypeError": TypeError, "ValueError": ValueError}
@@ -251,6 +340,7 @@ def _case(file: str, index: int, raw: Any) -> Case:
     if ("wire" in raw) == ("error" in raw):
         raise CaseFileError(f"{where}: give exactly one of wire and error")
     wire = read = error = refused = encoded = None
+    example: Example | None = None
     if "wire" in raw:
         wire = _pairs(f"{where}: wire", raw["wire"])
         if not isinstance(raw.get("read"), dict):
@@ -263,6 +353,10 @@ def _case(file: str, index: int, raw: Any) -> Case:
                 raise CaseFileError(f"{where}: encoded has one text per wire pair")
         if "refused" in raw:
             raise CaseFileError(f"{where}: a valid case is not refused")
+        if "example" in raw:
+            if not isinstance(raw.get("real_operation"), str):
+                raise CaseFileError(f"{where}: an example belongs to a real_operation")
+            example = _example(where, raw["example"])
     else:
         spec = raw["error"]
         if not isinstance(spec, dict) or set(spec) != {"type", "message", "parameter"}:
@@ -294,6 +388,7 @@ def _case(file: str, index: int, raw: Any) -> Case:
         refused=refused,
         real_operation=raw.get("real_operation"),
         disagreement=raw.get("disagreement"),
+        example=example,
     )
 
 
@@ -520,13 +615,17 @@ def canonical(pairs: list[Pair]) -> list[str]:
     return [f"{name}={value}" for name, value in encoded]
 
 
+def signature(string_to_sign: str) -> str:
+    """The HmacSHA256 Signature Version 2 signature (base64) of a string to sign, with SECRET_KEY."""
+    digest = hmac.new(SECRET_KEY.encode(), string_to_sign.encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
 def signed_body(pairs: list[Pair], path: str, host: str = HOST) -> bytes:
     """The form body MWS expects for these decoded pairs: canonical order plus the Signature."""
     query = "&".join(canonical(pairs))
-    digest = hmac.new(
-        SECRET_KEY.encode(), f"POST\n{host}\n{path}\n{query}".encode(), hashlib.sha256
-    ).digest()
-    return f"{query}&Signature={enc(base64.b64encode(digest).decode())}".encode("ascii")
+    signed = signature(f"POST\n{host}\n{path}\n{query}")
+    return f"{query}&Signature={enc(signed)}".encode("ascii")
 
 
 def decoded_body(body: bytes) -> list[Pair]:

@@ -16,7 +16,7 @@ from mwskit._runtime import SAME_SHAPE, Operation, Param, ResultField, ResultSha
 from mwskit._runtime.descriptors import STRUCTURE, ThrottlingSpec
 from mwskit._runtime.response import parse_response
 from mwskit._runtime.results import ATTRIBUTE, TEXT, MWSResult
-from mwskit.sandbox import SECTIONS, SandboxServer
+from mwskit.sandbox import SECTIONS, SandboxServer, amazon_pay
 from mwskit.sandbox.answers import response_document
 
 # ---------------------------------------------------------------- the XML writer
@@ -244,12 +244,15 @@ def test_every_action_answers(server: SandboxServer) -> None:
     failures = []
     ordered = sorted(ALL_OPERATIONS, key=lambda pair: pair[1].name in companions)
     for section, operation in ordered:
+        if section.name == amazon_pay.SECTION and operation.name in amazon_pay.HANDLERS:
+            continue  # state machines: tests/amazon_pay/test_sandbox_payments.py calls each one
         client = getattr(mws, modules[section.name])
         arguments = sample_arguments(operation, now)
         if operation.next_token_action and any(p.name == "MaxCount" for p in operation.params):
             arguments["max_count"] = 1
         if operation.name in companions:
-            arguments["next_token"] = tokens[f"{section.name}.{companions[operation.name]}"]
+            token = next(p for p in operation.params if p.name == section.next_token)
+            arguments[token.python_name] = tokens[f"{section.name}.{companions[operation.name]}"]
         arguments.update(real_ids.get(operation.name, {}))
         try:
             result = getattr(client, operation.method)(**arguments)
@@ -264,6 +267,6 @@ def test_every_action_answers(server: SandboxServer) -> None:
         assert etree.QName(root).localname == f"{operation.name}Response"
         assert etree.QName(root).namespace == section.namespace
         if operation.next_token_action:
-            tokens[f"{section.name}.{operation.name}"] = text(result, "NextToken")
+            tokens[f"{section.name}.{operation.name}"] = text(result, section.next_token)
     mws.close()
     assert "\n".join(failures) == ""

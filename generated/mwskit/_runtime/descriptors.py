@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from .errors import MWSError
 from .results import ResultShapeSpec
 
 STRING = "string"
@@ -77,11 +78,14 @@ class Constraint:
 
 @dataclass(frozen=True, slots=True)
 class ThrottlingSpec:
+    """An action's bucket; `sandbox`: its own, separate bucket on the section's sandbox path."""
+
     max_request_quota: int
     restore_seconds: float
     bucket: str
     restore_unit: str = "request"
     hourly_request_quota: int | None = None
+    sandbox: ThrottlingSpec | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,40 @@ class BodySpec:
 
 
 R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceLookup:
+    """How to find the object a reference-id call made, from its parent, without resending.
+
+    Call `parent` with the argument at `parent_argument` (an index into the money-moving
+    operation's params, sent at `parent_index` of the parent's), follow the attribute path
+    `id_list` in its result to the child ids, call `child` with each id (at `child_index`) and
+    keep the child whose attribute path `match` holds the caller's reference id.
+    """
+
+    parent: Operation[Any]
+    parent_argument: int
+    parent_index: int
+    id_list: tuple[str, ...]
+    child: Operation[Any]
+    child_index: int
+    match: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceIdSpec:
+    """A money-moving operation's caller-chosen reference id (Amazon Pay's Authorize, ...).
+
+    The service answers a repeat with the same id and the same parameters with the same
+    object, so the call engine may resend it unchanged after an unknown outcome. `param`:
+    index of the reference-id parameter; `result_field`: the result's attribute holding the
+    object the call made; `lookup`: how to find that object, when the docs give a way.
+    """
+
+    param: int
+    result_field: str
+    lookup: ReferenceLookup | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +150,8 @@ class Operation(Generic[R]):
     next_token_action: str | None = None
     result_shape: ResultShapeSpec | None = None
     result_is_root: bool = False
+    errors: Mapping[str, type[MWSError]] = field(default_factory=dict, repr=False, compare=False)
+    reference_id: ReferenceIdSpec | None = None
     list_indexes: tuple[int, ...] = field(init=False, repr=False, compare=False)
     batch_index: int | None = field(init=False, repr=False, compare=False)
 
@@ -124,9 +164,26 @@ class Operation(Generic[R]):
 
 @dataclass(frozen=True, slots=True)
 class SectionSpec:
+    """A section's endpoint. `sandbox_path`: where it is served in the sandbox (Amazon Pay);
+    `next_token`: the wire name of its paging token and `next_token_field` the attribute of a
+    page holding it."""
+
     name: str
     version: str
     path: str
     namespace: str
     seller_parameter: str
     seller_parameter_alternatives: tuple[str, ...] = ()
+    sandbox_path: str | None = None
+    next_token: str = "NextToken"
+    next_token_field: str = "next_token"
+
+    def in_sandbox(self, sandbox: bool) -> bool:
+        """Whether calls go to the sandbox: asked for (amazon_pay_sandbox) and served there."""
+        return sandbox and self.sandbox_path is not None
+
+    def path_for(self, sandbox: bool) -> str:
+        """The path calls are sent (and signed) to."""
+        if sandbox and self.sandbox_path is not None:
+            return self.sandbox_path
+        return self.path

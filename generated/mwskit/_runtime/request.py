@@ -80,6 +80,7 @@ class ClientConfig:
     """Credentials and options of one client. The secret key and auth token are never shown.
 
     `timeout` (seconds, or an httpx.Timeout) bounds each connect, read and write;
+    `amazon_pay_sandbox` sends the sections that have a sandbox path (Amazon Pay) there;
     `attempt_timeout` (seconds, None for no bound) bounds one whole attempt of a call that is
     not a document download, from connecting to the answer's last byte; a document's body is
     bounded by `timeout` per read only. `max_elements` and `max_document_bytes` bound what
@@ -92,6 +93,7 @@ class ClientConfig:
     auth_token: str | None = field(default=None, repr=False)
     region: str = "NA"
     endpoint: str | None = None
+    amazon_pay_sandbox: bool = False  # sections with a sandbox path are sent there
     signature_method: str = "HmacSHA256"
     seller_parameter: str | None = None
     expires_in: timedelta | None = None
@@ -196,7 +198,8 @@ class RequestBuilder:
             ]
             if config.auth_token:
                 pairs.append(("MWSAuthToken", config.auth_token))
-            head = request_head("POST", self._host, self._path_prefix + section.path)
+            path = section.path_for(config.amazon_pay_sandbox)
+            head = request_head("POST", self._host, self._path_prefix + path)
             cached = (head, encode_pairs(pairs))
             self._fixed[key] = cached
         return cached
@@ -223,7 +226,7 @@ class RequestBuilder:
         head, fixed = self._fixed_pairs(section, operation)
         pairs.extend(fixed)
         pairs.append(self._time_pair())
-        url = self._base_url + section.path
+        url = self._base_url + section.path_for(self._config.amazon_pay_sandbox)
         if operation.body is None:
             signed = self._signer.signed_query(head, pairs)
             headers = (*self._headers, ("Content-Type", FORM_CONTENT_TYPE))

@@ -58,7 +58,9 @@ def lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {name.lower(): value for name, value in headers.items()}
 
 
-def _error_from_body(status_code: int, headers: dict[str, str], body: bytes) -> MWSError:
+def _error_from_body(
+    operation: Operation[Any], status_code: int, headers: dict[str, str], body: bytes
+) -> MWSError:
     request_id = headers.get(_REQUEST_ID_HEADER)
     try:
         root = parse_xml(body, status_code=status_code)
@@ -74,11 +76,14 @@ def _error_from_body(status_code: int, headers: dict[str, str], body: bytes) -> 
             status_code=status_code,
             request_id=request_id,
         )
-    return _error_from_root(root, status_code, request_id)
+    return _error_from_root(operation, root, status_code, request_id)
 
 
-def _error_from_root(root: etree._Element, status_code: int, request_id: str | None) -> MWSError:
-    """The MWSError an already parsed `<ErrorResponse>` describes."""
+def _error_from_root(
+    operation: Operation[Any], root: etree._Element, status_code: int, request_id: str | None
+) -> MWSError:
+    """The MWSError an already parsed `<ErrorResponse>` describes: the section's own class for
+    its code (operation.errors), else the runtime's."""
     request_id = child_text(root, "RequestId") or child_text(root, "RequestID") or request_id
     error = next((child for child in root if local_name(child) == "Error"), None)
     if error is None:
@@ -86,7 +91,7 @@ def _error_from_root(root: etree._Element, status_code: int, request_id: str | N
             "ErrorResponse without an Error element", status_code=status_code, request_id=request_id
         )
     code = child_text(error, "Code")
-    cls = error_class_for(code)
+    cls = operation.errors.get(code or "") or error_class_for(code)
     return cls(
         child_text(error, "Message") or "",
         code=code,
@@ -166,7 +171,7 @@ def parse_download(
     headers = lower_headers(raw_headers)
     head = sink.head
     if sink.size == len(head) and _is_error_document(head):
-        raise _error_from_body(status_code, headers, head)
+        raise _error_from_body(operation, status_code, headers, head)
     request_id = headers.get(_REQUEST_ID_HEADER)
     expected = _check_md5(operation, headers, sink.md5(), request_id, status_code)
     return Document(
@@ -195,7 +200,7 @@ def parse_response(
     headers = lower_headers(raw_headers)
     # Only 2xx is an answer: a redirect or other status is an error, never a document.
     if not 200 <= status_code < 300 or (operation.document and _is_error_document(body)):
-        raise _error_from_body(status_code, headers, body)
+        raise _error_from_body(operation, status_code, headers, body)
     request_id = headers.get(_REQUEST_ID_HEADER)
     if operation.document:
         expected = _check_md5(operation, headers, content_md5(body), request_id, status_code)
@@ -210,7 +215,7 @@ def parse_response(
     root_name = local_name(root)
     if root_name != operation.name + "Response":
         if root_name == "ErrorResponse":
-            raise _error_from_root(root, status_code, request_id)
+            raise _error_from_root(operation, root, status_code, request_id)
         # An XHTML error page or another action's answer: reading it would give an empty
         # result (and stop a pagination silently), so it is no answer at all.
         raise ResponseParseError(

@@ -253,7 +253,27 @@ class ReportType(StrEnum):
     GET_FLAT_FILE_OFFAMAZONPAYMENTS_SANDBOX_SETTLEMENT_DATA = (
         "_GET_FLAT_FILE_OFFAMAZONPAYMENTS_SANDBOX_SETTLEMENT_DATA_"
     )
-    """Amazon Pay sandbox settlement transactions (CSV)."""
+    """Amazon Pay sandbox settlement: every transaction of the seller's sandbox account (CSV); request it (mwskit.reports.rows.AmazonPaySettlementRow)."""
+    GET_FLAT_FILE_OFFAMAZONPAYMENTS_SETTLEMENT_DATA = (
+        "_GET_FLAT_FILE_OFFAMAZONPAYMENTS_SETTLEMENT_DATA_"
+    )
+    """Amazon Pay settlement report (CSV); produced by Amazon with each settlement, cannot be requested (mwskit.reports.rows.AmazonPaySettlementRow)."""
+    GET_FLAT_FILE_OFFAMAZONPAYMENTS_ORDER_REFERENCE_DATA = (
+        "_GET_FLAT_FILE_OFFAMAZONPAYMENTS_ORDER_REFERENCE_DATA_"
+    )
+    """Amazon Pay transaction report: order references created or changed in the period (CSV); production only."""
+    GET_FLAT_FILE_OFFAMAZONPAYMENTS_BILLING_AGREEMENT_DATA = (
+        "_GET_FLAT_FILE_OFFAMAZONPAYMENTS_BILLING_AGREEMENT_DATA_"
+    )
+    """Amazon Pay transaction report: billing agreements created or changed in the period (CSV); production only."""
+    GET_FLAT_FILE_OFFAMAZONPAYMENTS_AUTHORIZATION_DATA = (
+        "_GET_FLAT_FILE_OFFAMAZONPAYMENTS_AUTHORIZATION_DATA_"
+    )
+    """Amazon Pay transaction report: authorizations created or changed in the period (CSV); production only."""
+    GET_FLAT_FILE_OFFAMAZONPAYMENTS_CAPTURE_DATA = "_GET_FLAT_FILE_OFFAMAZONPAYMENTS_CAPTURE_DATA_"
+    """Amazon Pay transaction report: captures created or changed in the period (CSV); production only, not available through the API per the Amazon Pay SDK."""
+    GET_FLAT_FILE_OFFAMAZONPAYMENTS_REFUND_DATA = "_GET_FLAT_FILE_OFFAMAZONPAYMENTS_REFUND_DATA_"
+    """Amazon Pay transaction report: refunds created or changed in the period (CSV); production only."""
     GET_FBA_RECONCILIATION_REPORT_DATA = "_GET_FBA_RECONCILIATION_REPORT_DATA_"
     """Known only from client libraries; not documented on Reports_ReportType."""
     GET_MERCHANTS_LISTINGS_FYP_REPORT = "_GET_MERCHANTS_LISTINGS_FYP_REPORT_"
@@ -352,6 +372,12 @@ ReportTypeValue = Literal[
     "_FEE_DISCOUNTS_REPORT_",
     "_RFQD_BULK_DOWNLOAD_",
     "_GET_FLAT_FILE_OFFAMAZONPAYMENTS_SANDBOX_SETTLEMENT_DATA_",
+    "_GET_FLAT_FILE_OFFAMAZONPAYMENTS_SETTLEMENT_DATA_",
+    "_GET_FLAT_FILE_OFFAMAZONPAYMENTS_ORDER_REFERENCE_DATA_",
+    "_GET_FLAT_FILE_OFFAMAZONPAYMENTS_BILLING_AGREEMENT_DATA_",
+    "_GET_FLAT_FILE_OFFAMAZONPAYMENTS_AUTHORIZATION_DATA_",
+    "_GET_FLAT_FILE_OFFAMAZONPAYMENTS_CAPTURE_DATA_",
+    "_GET_FLAT_FILE_OFFAMAZONPAYMENTS_REFUND_DATA_",
     "_GET_FBA_RECONCILIATION_REPORT_DATA_",
     "_GET_MERCHANTS_LISTINGS_FYP_REPORT_",
     "_GET_FLAT_FILE_VAT_INVOICE_DATA_REPORT_",

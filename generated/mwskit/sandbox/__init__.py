@@ -15,6 +15,12 @@ Over real HTTP on loopback:
         mws = MWS(access_key="AK", secret_key="SK", seller_id="A1", endpoint=server.url)
 
 or from a shell: `python -m mwskit.sandbox --port 8765 --access-key AK --secret-key SK`.
+
+Amazon Pay (OffAmazonPayments) is played with its state machines (`amazon_pay`): a buyer's
+order reference is any unseen id like `S01-1234567-1234567` (a billing agreement
+`C01-1234567-1234567`), Draft until confirmed. `Sandbox(..., ipn_url=URL)` POSTs a signed IPN
+for each change of state to URL; `sandbox.ipn.trusted_certificates` and `.topic_arn` are what
+an `IPNVerifier` trusts.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from .answers import Reply
 from .app import ASGIApp, Fixture, SandboxApp, SectionOperations
 from .checks import SandboxRequest
 from .faults import FaultConfig
+from .ipn_delivery import IPNDelivery
 from .server import (
     SandboxServer,
     ServerLimits,
@@ -45,6 +52,7 @@ from ..fulfillment_inbound_shipment import _operations as _fulfillment_inbound_s
 from ..fulfillment_inventory import _operations as _fulfillment_inventory
 from ..fulfillment_outbound_shipment import _operations as _fulfillment_outbound_shipment
 from ..merchant_fulfillment import _operations as _merchant_fulfillment
+from ..off_amazon_payments import _operations as _off_amazon_payments
 from ..orders import _operations as _orders
 from ..products import _operations as _products
 from ..recommendations import _operations as _recommendations
@@ -57,6 +65,7 @@ __all__ = [
     "ASGIApp",
     "FaultConfig",
     "Fixture",
+    "IPNDelivery",
     "Reply",
     "SECTIONS",
     "Sandbox",
@@ -189,6 +198,38 @@ SECTIONS: tuple[SectionOperations, ...] = (
         ),
     ),
     (
+        _off_amazon_payments.SECTION,
+        (
+            _off_amazon_payments.AUTHORIZE,
+            _off_amazon_payments.AUTHORIZE_ON_BILLING_AGREEMENT,
+            _off_amazon_payments.CANCEL_ORDER_REFERENCE,
+            _off_amazon_payments.CAPTURE,
+            _off_amazon_payments.CLOSE_AUTHORIZATION,
+            _off_amazon_payments.CLOSE_BILLING_AGREEMENT,
+            _off_amazon_payments.CLOSE_ORDER_REFERENCE,
+            _off_amazon_payments.CONFIRM_BILLING_AGREEMENT,
+            _off_amazon_payments.CONFIRM_ORDER_REFERENCE,
+            _off_amazon_payments.CREATE_ORDER_REFERENCE_FOR_ID,
+            _off_amazon_payments.GET_AUTHORIZATION_DETAILS,
+            _off_amazon_payments.GET_BILLING_AGREEMENT_DETAILS,
+            _off_amazon_payments.GET_CAPTURE_DETAILS,
+            _off_amazon_payments.GET_MERCHANT_ACCOUNT_STATUS,
+            _off_amazon_payments.GET_ORDER_REFERENCE_DETAILS,
+            _off_amazon_payments.GET_PROVIDER_CREDIT_DETAILS,
+            _off_amazon_payments.GET_PROVIDER_CREDIT_REVERSAL_DETAILS,
+            _off_amazon_payments.GET_REFUND_DETAILS,
+            _off_amazon_payments.GET_SERVICE_STATUS,
+            _off_amazon_payments.LIST_ORDER_REFERENCE,
+            _off_amazon_payments.LIST_ORDER_REFERENCE_BY_NEXT_TOKEN,
+            _off_amazon_payments.REFUND,
+            _off_amazon_payments.REVERSE_PROVIDER_CREDIT,
+            _off_amazon_payments.SET_BILLING_AGREEMENT_DETAILS,
+            _off_amazon_payments.SET_ORDER_ATTRIBUTES,
+            _off_amazon_payments.SET_ORDER_REFERENCE_DETAILS,
+            _off_amazon_payments.VALIDATE_BILLING_AGREEMENT,
+        ),
+    ),
+    (
         _orders.SECTION,
         (
             _orders.GET_ORDER,
@@ -297,6 +338,7 @@ class Sandbox(SandboxApp):
         clock: Callable[[], datetime] | None = None,
         sections: Sequence[SectionOperations] = SECTIONS,
         limits: StateLimits | None = None,
+        ipn_url: str | None = None,
     ) -> None:
         super().__init__(
             sections,
@@ -307,6 +349,7 @@ class Sandbox(SandboxApp):
             faults=faults,
             clock=clock,
             limits=limits,
+            ipn_url=ipn_url,
         )
 
 

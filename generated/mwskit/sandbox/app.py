@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from .._runtime.descriptors import Operation, SectionSpec
-from . import checks, workflows
+from . import amazon_pay, checks, workflows
 from .answers import (
     DEFAULT_NAMESPACE,
     XML_HEADERS,
@@ -44,7 +44,10 @@ from .answers import (
     xml_reply,
 )
 from .checks import SandboxRequest
-from .faults import MALFORMED, RESET, FaultConfig, FaultDraws, spoil
+from .faults import LOST, MALFORMED, RESET, FaultConfig, FaultDraws, spoil
+from .ipn_delivery import IPNDelivery
+from .payment_objects import details_shapes
+from .payments import Payments
 from .state import Counts, Quotas, QuotaState, Records, SandboxStats, StateLimits, bump
 
 if TYPE_CHECKING:
@@ -67,7 +70,8 @@ class SandboxApp:
     `sections`: (SectionSpec, operations) pairs; `credentials`: {access key: secret key};
     `seed`: fixes every generated value, ID and fault; `strict`: refuse unknown parameters;
     `throttling`: enforce the spec's quotas; `faults`: what to inject; `clock`: the server time;
-    `limits`: how many NextTokens, submissions and quotas it keeps (`StateLimits`).
+    `limits`: how many NextTokens, submissions and quotas it keeps (`StateLimits`); `ipn_url`:
+    where Amazon Pay's signed IPNs are POSTed (`self.ipn`, an `IPNDelivery`; None: not sent).
     """
 
     def __init__(
@@ -81,6 +85,7 @@ class SandboxApp:
         faults: FaultConfig | None = None,
         clock: Callable[[], datetime] | None = None,
         limits: StateLimits | None = None,
+        ipn_url: str | None = None,
     ) -> None:
         self.limits = limits or StateLimits()
         self.credentials = dict(credentials or {})
@@ -91,11 +96,13 @@ class SandboxApp:
         self._routes: dict[str, dict[str, Route]] = {}
         parents: dict[tuple[str, str], str] = {}
         for section, operations in sections:
-            actions = self._routes.setdefault(section.path.rstrip("/") or "/", {})
+            for path in _paths(section):
+                actions = self._routes.setdefault(path, {})
+                for operation in operations:
+                    if operation.name in actions:
+                        raise ValueError(f"{path}: action {operation.name} is served twice")
+                    actions[operation.name] = (section, operation)
             for operation in operations:
-                if operation.name in actions:
-                    raise ValueError(f"{section.path}: action {operation.name} is served twice")
-                actions[operation.name] = (section, operation)
                 if operation.next_token_action is not None:
                     parents[(section.name, operation.next_token_action)] = operation.name
         self._lock = threading.Lock()
@@ -105,7 +112,21 @@ class SandboxApp:
         self._quotas = Quotas(self.limits.quotas)
         self._fixtures: dict[str, Fixture] = {}
         records = Records(seed, self.limits)
-        self._context = workflows.Context(records, parents, seed, lambda: self.clock())
+        payments = Payments(
+            seed,
+            self.limits.payments,
+            lambda: self.clock(),
+            details_shapes(
+                operation
+                for section, operations in sections
+                if section.name == amazon_pay.SECTION
+                for operation in operations
+            ),
+        )
+        self._context = workflows.Context(records, parents, seed, lambda: self.clock(), payments)
+        self.ipn = (
+            None if ipn_url is None else IPNDelivery(ipn_url, lambda: self.clock(), seed=seed)
+        )
 
     # ------------------------------------------------------------ public helpers
 
@@ -127,9 +148,14 @@ class SandboxApp:
         return [found[name] for name in sorted(found)]
 
     def operations(self) -> list[tuple[SectionSpec, Operation[Any]]]:
-        """Every (section, operation) served, sorted by section name and action."""
-        pairs = [pair for routes in self._routes.values() for pair in routes.values()]
-        return sorted(pairs, key=lambda pair: (pair[0].name, pair[1].name))
+        """Every (section, operation) served (once, on however many paths), sorted by section
+        name and action."""
+        pairs = {
+            (section.name, operation.name): (section, operation)
+            for routes in self._routes.values()
+            for section, operation in routes.values()
+        }
+        return [pairs[key] for key in sorted(pairs)]
 
     def add_fixture(self, action: str, fixture: Fixture) -> None:
         """Answer `action` (or `Section.Action`) with a fixed body, a Reply, or a function's."""
@@ -206,6 +232,9 @@ class SandboxApp:
         with self._lock:
             bump(self._counts.by_action, action)
             bump(self._counts.by_status, 0 if reply.reset else reply.status)
+            notifications = self._context.payments.take_notifications()
+        if self.ipn is not None and notifications:
+            self.ipn.deliver(notifications)
         delay = self.faults.latency if self.faults.apply_to(action) else 0.0
         return replace(reply, headers=(*reply.headers, *headers), delay=reply.delay + delay)
 
@@ -225,7 +254,8 @@ class SandboxApp:
         body: bytes,
     ) -> Reply:
         """The checks in MWS's order, then the answer; raises the first Refusal."""
-        routes = self._routes.get(path.rstrip("/") or "/")
+        served = path.rstrip("/") or "/"
+        routes = self._routes.get(served)
         if routes is None:
             raise Refusal(404, "InvalidAddress", f"The path {path} is not a valid MWS path.")
         exchange.namespace = next(iter(routes.values()))[0].namespace
@@ -243,20 +273,30 @@ class SandboxApp:
         exchange.namespace = section.namespace
         checks.check_version(section, params)
         seller = checks.seller_of(section, params)
+        sandbox_path = served != _paths(section)[0]
         if self.throttling:
-            exchange.quota = self._throttle(seller, section, operation)
+            exchange.quota = self._throttle(seller, section, operation, sandbox_path)
         values = checks.read_parameters(section, operation, params, document, strict=self.strict)
         request = SandboxRequest(
-            section, operation, seller, params, values, document, exchange.request_id
+            section, operation, seller, params, values, document, exchange.request_id, sandbox_path
         )
         fault = self._fault(operation)
         reply = Reply(reset=True) if fault == RESET else self._answer(request)
+        if fault == LOST:
+            return Reply(reset=True)  # the action ran; only its answer is lost
         return spoil(reply) if fault == MALFORMED and reply.status == 200 else reply
 
-    def _throttle(self, seller: str, section: SectionSpec, operation: Operation[Any]) -> QuotaState:
+    def _throttle(
+        self, seller: str, section: SectionSpec, operation: Operation[Any], sandbox_path: bool
+    ) -> QuotaState:
+        """Spend one request of the seller's quota: on a sandbox path from the action's
+        sandbox bucket (Amazon Pay's are smaller), counted apart from production."""
         now = self.clock().timestamp()
+        spec, account = operation.throttling, section.name
+        if sandbox_path and spec.sandbox is not None:
+            spec, account = spec.sandbox, f"{section.name} (sandbox)"
         with self._lock:
-            state = self._quotas.take(seller, section.name, operation.throttling, now)
+            state = self._quotas.take(seller, account, spec, now)
         checks.check_quota(state, section, operation, now)
         return state
 
@@ -301,6 +341,12 @@ class _Exchange:
         self.namespace = DEFAULT_NAMESPACE
         self.action = "-"
         self.quota: QuotaState | None = None
+
+
+def _paths(section: SectionSpec) -> tuple[str, ...]:
+    """Where `section` is served: its path, then its sandbox path when it has one."""
+    paths = [section.path, *([section.sandbox_path] if section.sandbox_path else [])]
+    return tuple(path.rstrip("/") or "/" for path in paths)
 
 
 def _parameters(

@@ -47,6 +47,8 @@ class SandboxRequest:
 
     `values` holds each parameter given, keyed by wire name (`MarketplaceId`), decoded: lists
     are lists, structures are dicts keyed by field wire name; scalars stay text.
+    `sandbox_path`: it came on the section's sandbox path (Amazon Pay's
+    `/OffAmazonPayments_Sandbox/2013-01-01`), not its production path.
     """
 
     section: SectionSpec
@@ -56,6 +58,7 @@ class SandboxRequest:
     values: Mapping[str, Any]
     body: bytes
     request_id: str
+    sandbox_path: bool = False
 
 
 def parse_pairs(text: str) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .._runtime.descriptors import ThrottlingSpec
+from .answers import Refusal, invalid
 
 HOUR = 3600.0
 SUBMITTED = "_SUBMITTED_"
@@ -34,15 +35,18 @@ class StateLimits:
     `next_tokens`: NextTokens still redeemable (an older one answers InvalidParameterValue,
     "It has expired."); `submissions`: feed submissions, and report requests, kept (each kind;
     an older ID is unknown again); `quotas`: (seller, section, bucket) quotas tracked (a dropped
-    one starts full again).
+    one starts full again); `payments`: Amazon Pay objects kept, of each kind (order
+    references, billing agreements, authorizations, captures, refunds, reference ids; an older
+    one is unknown again).
     """
 
     next_tokens: int = 10_000
     submissions: int = 10_000
     quotas: int = 100_000
+    payments: int = 10_000
 
     def __post_init__(self) -> None:
-        for name in ("next_tokens", "submissions", "quotas"):
+        for name in ("next_tokens", "submissions", "quotas", "payments"):
             if getattr(self, name) < 1:
                 raise ValueError(f"StateLimits.{name} must be at least 1")
 
@@ -233,6 +237,12 @@ class Tokens:
 
     def redeem(self, token: str) -> Page | None:
         return self._pages.get(token)
+
+    def refused(self, token: str, name: str = "NextToken") -> Refusal:
+        """The refusal of `token` (parameter `name`) that is not, or no longer, redeemable."""
+        if self.expired(token):
+            return invalid(name, token, "It has expired.")
+        return invalid(name, token, f"It is not a {name} this service issued.")
 
     def expired(self, token: str) -> bool:
         """Whether `token` is one this sandbox issued and has since dropped."""

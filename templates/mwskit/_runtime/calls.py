@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Generator, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +35,7 @@ from .errors import (
 from .policy import Event, RetryPolicy, ThrottleMode
 from .request import PreparedRequest, RequestBuilder, utc_now
 from .response import header_int, header_time, parse_download, parse_response
+from .results import MWSResult
 from .throttle import (
     BUCKETS,
     Admission,
@@ -121,18 +122,24 @@ class CallContext:
     throttle: ThrottleMode
     timer: Timer
     on_event: Callable[[Event], None] | None = None
+    sandbox: bool = False  # amazon_pay_sandbox: sections with a sandbox path are sent there
     rng: random.Random = field(default_factory=random.Random)
     store: ThrottleStore = BUCKETS
     buckets: dict[tuple[str, str], Bucket] = field(default_factory=dict, repr=False)
 
     def bucket(self, section: SectionSpec, operation: Operation[Any]) -> Bucket | None:
+        """The operation's bucket: on the sandbox path its own, with the sandbox's quotas."""
         if self.throttle == "off":
             return None
-        local_key = (section.name, operation.throttling.bucket)
+        spec = operation.throttling
+        where = section.name
+        if section.in_sandbox(self.sandbox) and spec.sandbox is not None:
+            spec, where = spec.sandbox, f"{section.name} sandbox"
+        local_key = (where, spec.bucket)
         bucket = self.buckets.get(local_key)
         if bucket is None:
             key = BucketKey(self.timer, self.seller_id, *local_key)
-            bucket = self.buckets[local_key] = self.store.get(key, operation.throttling)
+            bucket = self.buckets[local_key] = self.store.get(key, spec)
         return bucket
 
     def report(self, event: Event) -> None:
@@ -228,8 +235,41 @@ def plan_call(
 
     Each attempt: wait for the bucket, build and send, read the answer; a failure either
     raises or says how long to wait before the next attempt (`_after_*` below).
+
+    A money-moving operation (one with a reference id) that may have been processed is only
+    ever sent again unchanged, and a call of it that ends in doubt ends in its lookup
+    (`_resolve`): the object it made, or OutcomeUnknown saying what to check.
     """
     values = materialize(operation, values)
+    if operation.reference_id is None:
+        return (
+            yield from _attempts(context, section, operation, values, body, content_type, download)
+        )
+    unknown: list[Exception] = []
+    try:
+        return (
+            yield from _attempts(
+                context, section, operation, values, body, content_type, download, unknown
+            )
+        )
+    except MWSError:
+        if not unknown:
+            raise  # refused, or failed before the request could reach the service
+        return (yield from _resolve(context, section, operation, values, unknown[0]))
+
+
+def _attempts(
+    context: CallContext,
+    section: SectionSpec,
+    operation: Operation[R],
+    values: tuple[Any, ...],
+    body: bytes | FeedBody | None,
+    content_type: str | None,
+    download: Download | None,
+    unknown: list[Exception] | None = None,
+) -> Generator[Step, Outcome, R]:
+    """Every attempt of one call. `unknown` (money-moving operations only) collects each sign
+    that the request may have been processed; such a request is then resent unchanged."""
     bucket = context.bucket(section, operation)
     cost = 1.0 if bucket is None else cost_of(operation, values)
     started = context.timer.monotonic()
@@ -258,6 +298,12 @@ def plan_call(
                 sink.finish()
         assert isinstance(outcome, (Received, Failed))
         if isinstance(outcome, Failed):
+            if unknown is not None and outcome.maybe_sent:
+                unknown.append(outcome.error)
+                yield Sleep(
+                    _resend_delay(context, operation, outcome.error, attempt, started + waited)
+                )
+                continue
             yield Sleep(
                 _after_transport_failure(context, operation, outcome, attempt, started + waited)
             )
@@ -274,6 +320,10 @@ def plan_call(
             attempt -= 1  # the expired attempt does not count against the budget
             continue
         except MWSError as error:
+            if unknown is not None and not _answered(error) and error.code not in REFUSAL_CODES:
+                unknown.append(error)  # a 5xx or an unreadable answer: it may have been done
+                yield Sleep(_resend_delay(context, operation, error, attempt, started + waited))
+                continue
             if bucket is not None and isinstance(error, (RequestThrottled, QuotaExceeded)):
                 yield Throttle(bucket, Drain(), context.timer.monotonic())  # the service's is empty
             if isinstance(error, QuotaExceeded):  # a refusal: safe to send again, even if unsafe
@@ -457,6 +507,106 @@ def _after_error(
         raise error
     context.report(Event("retry", operation.name, attempt, delay, reason, error.request_id))
     return delay
+
+
+def _answered(error: MWSError) -> bool:
+    """An MWS client error: the service read the request and refused it (4xx ErrorResponse),
+    not a throttling refusal."""
+    status = error.status_code
+    return (
+        error.code is not None
+        and error.code not in REFUSAL_CODES
+        and status is not None
+        and 400 <= status < 500
+    )
+
+
+def _resend_delay(
+    context: CallContext, operation: Operation[Any], error: Exception, attempt: int, started: float
+) -> float:
+    """The backoff before resending a money-moving request unchanged, or raise when the retry
+    budget is spent. Unchanged means the same values: the same reference id and parameters,
+    which the service answers with what the first request made, never a second charge."""
+    delay = _retry_delay(context, attempt, started)
+    if delay is None:
+        raise error
+    assert operation.reference_id is not None
+    name = operation.params[operation.reference_id.param].name
+    reason = f"{_failure_name(error)}; resending unchanged (the same {name})"
+    context.report(Event("retry", operation.name, attempt, delay, reason))
+    return delay
+
+
+def _only(operation: Operation[Any], index: int, value: str) -> tuple[Any, ...]:
+    """Arguments with one value set (the id a lookup reads by), the others unset."""
+    return tuple(value if number == index else None for number in range(len(operation.params)))
+
+
+def _follow(value: Any, path: tuple[str, ...]) -> Any:
+    """The attribute at `path` (None when a step is missing)."""
+    for name in path:
+        value = getattr(value, name, None)
+    return value
+
+
+def _resolve(
+    context: CallContext,
+    section: SectionSpec,
+    operation: Operation[R],
+    values: tuple[Any, ...],
+    cause: Exception,
+) -> Generator[Step, Outcome, R]:
+    """What an unknown money-moving call did, found without sending it again: the object it
+    made (as the call's own result), or OutcomeUnknown saying exactly what to check."""
+    rule = operation.reference_id
+    assert rule is not None
+    name = operation.params[rule.param].name
+    reference = values[rule.param]
+    what = f"{operation.name} with {name} {reference!r}"
+    why = _failure_name(cause)
+    safe = (
+        f"sending {operation.name} again with the same {name} and identical parameters is "
+        "safe (Amazon answers with what the first request made, never a second one)"
+    )
+    lookup = rule.lookup
+    if lookup is None:
+        raise OutcomeUnknown(
+            f"{what}: the outcome is unknown ({why}) and there is no documented way to look it "
+            f"up: check for it (its notification, or the object it belongs to); {safe}"
+        ) from cause
+    parent_id = values[lookup.parent_argument]
+    parent_param = lookup.parent.params[lookup.parent_index].python_name
+    where = f"{lookup.parent.method}({parent_param}={parent_id!r})"
+    look = f"{lookup.child.method}() of each id in {where}.{'.'.join(lookup.id_list)}"
+    context.report(Event("lookup", operation.name, 0, 0.0, f"{why}; reading {look}"))
+    try:
+        parent = yield from plan_call(
+            context,
+            section,
+            lookup.parent,
+            _only(lookup.parent, lookup.parent_index, parent_id),
+            None,
+            None,
+        )
+        for child_id in reversed(_follow(parent, lookup.id_list) or []):
+            child_values = _only(lookup.child, lookup.child_index, child_id)
+            child = yield from plan_call(context, section, lookup.child, child_values, None, None)
+            if _follow(child, lookup.match) == reference:
+                found = {rule.result_field: _follow(child, lookup.match[:1])}
+                found |= {item.name: getattr(child, item.name) for item in fields(MWSResult)}
+                return operation.result_class(**found)
+    except MWSError as error:
+        raise OutcomeUnknown(
+            f"{what}: the outcome is unknown ({why}) and looking it up failed ({error}): check "
+            f"{look} for {name} {reference!r}; {safe}",
+            request_id=error.request_id,
+            status_code=error.status_code,
+        ) from error
+    raise OutcomeUnknown(
+        f"{what}: the outcome is unknown ({why}); no {lookup.child.method}() of the ids in "
+        f"{where}.{'.'.join(lookup.id_list)} has {name} {reference!r}, so it was most likely "
+        f"not processed; {safe}"
+    ) from cause
 
 
 def _quota_wait(

@@ -575,6 +575,7 @@ class _Session:
             timer=config.timer,
             on_event=config.on_event,
             store=self.store,
+            sandbox=config.amazon_pay_sandbox,
         )
 
     def _deadline(self) -> float | None:
@@ -695,14 +696,14 @@ class SyncSession(_Session):
         values: tuple[Any, ...],
         following: Operation[R2],
     ) -> Iterator[R | R2]:
-        """The first page, then each next page while the last one has a NextToken."""
+        """The first page, then each next page while the last one has a next token."""
         first_page = self.call(section, first, values)
         yield first_page
-        token = next_token_of(first_page)
+        token = next_token_of(section, first_page)
         while token is not None:
-            page = self.call(section, following, token_values(following, token))
+            page = self.call(section, following, token_values(section, following, token))
             yield page
-            token = next_token_of(page)
+            token = next_token_of(section, page)
 
     def close(self) -> None:
         self._http.close()
@@ -825,14 +826,14 @@ class AsyncSession(_Session):
         values: tuple[Any, ...],
         following: Operation[R2],
     ) -> AsyncIterator[R | R2]:
-        """The first page, then each next page while the last one has a NextToken."""
+        """The first page, then each next page while the last one has a next token."""
         first_page = await self.call(section, first, values)
         yield first_page
-        token = next_token_of(first_page)
+        token = next_token_of(section, first_page)
         while token is not None:
-            page = await self.call(section, following, token_values(following, token))
+            page = await self.call(section, following, token_values(section, following, token))
             yield page
-            token = next_token_of(page)
+            token = next_token_of(section, page)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -840,14 +841,14 @@ class AsyncSession(_Session):
             await self._owned_store.aclose()
 
 
-def next_token_of(page: object) -> str | None:
+def next_token_of(section: SectionSpec, page: object) -> str | None:
     """The token for the next page, or None when this page is the last."""
     if getattr(page, "has_next", None) is False:
         return None
-    token = getattr(page, "next_token", None)
+    token = getattr(page, section.next_token_field, None)
     return token.strip() or None if isinstance(token, str) else None
 
 
-def token_values(operation: Operation[Any], token: str) -> tuple[Any, ...]:
+def token_values(section: SectionSpec, operation: Operation[Any], token: str) -> tuple[Any, ...]:
     """Arguments of a ...ByNextToken call: the token, everything else unset."""
-    return tuple(token if param.name == "NextToken" else None for param in operation.params)
+    return tuple(token if param.name == section.next_token else None for param in operation.params)

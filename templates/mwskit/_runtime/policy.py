@@ -48,7 +48,8 @@ class Event:
     """A decision the client made, given to the `on_event` hook (and logged to `mwskit`).
 
     kind: "throttle" (waited for the local bucket), "retry" (will try again after `delay`),
-    "quota_wait" (waits for the hourly quota reset), "clock_skew" (corrected the clock).
+    "quota_wait" (waits for the hourly quota reset), "clock_skew" (corrected the clock),
+    "lookup" (reads what a money-moving call of unknown outcome made, instead of resending).
     """
 
     kind: str

@@ -4,7 +4,8 @@
 kind's parser reads back (decimals, ISO 8601 times with a `Z`, an enum's first value, ...),
 drawn from a seeded `random.Random`, so the same seed gives the same bytes. `data` (keyed by
 XML name) overrides generated values: a scalar, a mapping for a structure, a list for a list,
-None to leave the field out. Without a shape, `data` itself is written as elements.
+None to leave the field out; with `generate=False` only `data` is written (in the shape's
+order), nothing generated. Without a shape, `data` itself is written as elements.
 A `Refusal` is an error answer a check raises; `refusal_reply` writes it as MWS did.
 """
 
@@ -201,6 +202,7 @@ def write_result(
     depth: int = 0,
     parent: ResultShapeSpec | None = None,
     via_self: bool = False,
+    generate: bool = True,
 ) -> None:
     """Fill `element` with the fields of `spec` (or with `data` alone when `spec` is None)."""
     data = data or {}
@@ -216,6 +218,8 @@ def write_result(
             value = data[item.xml_name]
             if value is None:
                 continue
+        elif not generate:
+            continue
         else:
             value = _MISSING
         if item.source == ATTRIBUTE:
@@ -238,7 +242,7 @@ def write_result(
                 holder = _child(element, item.xml_name, namespace)
             for entry in values:
                 name = item.item if item.item is not None else item.xml_name
-                _write_one(holder, name, item, entry, rng, namespace, depth, spec)
+                _write_one(holder, name, item, entry, rng, namespace, depth, spec, generate)
         else:
             if (
                 value is _MISSING
@@ -246,7 +250,7 @@ def write_result(
                 and (depth >= MAX_DEPTH or (item.shape is SAME_SHAPE and via_self))
             ):
                 continue
-            _write_one(element, item.xml_name, item, value, rng, namespace, depth, spec)
+            _write_one(element, item.xml_name, item, value, rng, namespace, depth, spec, generate)
 
 
 class _Missing:
@@ -256,7 +260,7 @@ class _Missing:
 _MISSING: Any = _Missing()
 
 
-def _default_namespace(namespace: str) -> Any:
+def default_namespace(namespace: str) -> Any:
     """lxml's nsmap for a default namespace (its stubs do not accept a None key)."""
     return {None: namespace}
 
@@ -274,6 +278,7 @@ def _write_one(
     namespace: str | None,
     depth: int,
     spec: ResultShapeSpec,
+    generate: bool,
 ) -> None:
     child = _child(parent, name, namespace)
     if item.shape is not None:
@@ -290,6 +295,7 @@ def _write_one(
             depth=depth + 1,
             parent=spec,
             via_self=item.shape is SAME_SHAPE,
+            generate=generate,
         )
     else:
         child.text = sample_value(item, rng) if value is _MISSING else to_text(value)
@@ -317,14 +323,15 @@ def response_document(
     data: Mapping[str, Any] | None = None,
     *,
     result_is_root: bool = False,
+    generate: bool = True,
 ) -> bytes:
     """`<ActionResponse xmlns=..><ActionResult>..</ActionResult><ResponseMetadata>..`, as bytes."""
-    root = etree.Element(f"{{{namespace}}}{action}Response", nsmap=_default_namespace(namespace))
+    root = etree.Element(f"{{{namespace}}}{action}Response", nsmap=default_namespace(namespace))
     if result_is_root:
-        write_result(root, spec, rng, data, namespace)
+        write_result(root, spec, rng, data, namespace, generate=generate)
     else:
         result = _child(root, result_element, namespace)
-        write_result(result, spec, rng, data, namespace)
+        write_result(result, spec, rng, data, namespace, generate=generate)
     metadata = _child(root, "ResponseMetadata", namespace)
     _child(metadata, "RequestId", namespace).text = request_id
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
@@ -337,7 +344,7 @@ def error_document(
 
     A message that echoes request text keeps it, except characters XML cannot hold (U+FFFD).
     """
-    root = etree.Element(f"{{{namespace}}}ErrorResponse", nsmap=_default_namespace(namespace))
+    root = etree.Element(f"{{{namespace}}}ErrorResponse", nsmap=default_namespace(namespace))
     error = _child(root, "Error", namespace)
     _child(error, "Type", namespace).text = xml_safe(error_type)
     _child(error, "Code", namespace).text = xml_safe(code)
@@ -352,8 +359,11 @@ def xml_reply(
     request_id: str,
     seed: int,
     data: Mapping[str, Any] | None,
+    *,
+    generate: bool = True,
 ) -> Reply:
-    """The action's response XML: `data` where given, the rest generated from the seed."""
+    """The action's response XML: `data` where given, the rest generated from the seed (or
+    left out: `generate=False`)."""
     rng = random.Random(f"{seed}/{section.name}/{operation.name}")
     body = response_document(
         operation.name,
@@ -364,5 +374,6 @@ def xml_reply(
         rng,
         data,
         result_is_root=operation.result_is_root,
+        generate=generate,
     )
     return Reply(200, body, XML_HEADERS)

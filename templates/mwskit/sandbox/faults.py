@@ -10,6 +10,7 @@ from .answers import Refusal, Reply, internal_error
 
 RESET = "reset"
 MALFORMED = "malformed"
+LOST = "lost"
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,8 +19,10 @@ class FaultConfig:
 
     `error_503_code` is the code of injected 503s (`ServiceUnavailable` or `RequestThrottled`);
     `latency` seconds are added to every answer; `actions` limits faults to those actions.
-    A reset drops the connection without an answer; a malformed body is cut in half (documents
-    get a wrong Content-MD5 instead).
+    A reset drops the connection without an answer, before the action runs; a lost answer
+    runs the action, then drops the connection (its effect stays: the unknown outcome a
+    money-moving call must survive without moving money twice); a malformed body is cut in
+    half (documents get a wrong Content-MD5 instead).
     """
 
     error_500_rate: float = 0.0
@@ -27,6 +30,7 @@ class FaultConfig:
     error_503_code: str = "ServiceUnavailable"
     reset_rate: float = 0.0
     malformed_rate: float = 0.0
+    lost_answer_rate: float = 0.0
     latency: float = 0.0
     actions: frozenset[str] | None = None
 
@@ -42,7 +46,8 @@ class FaultDraws:
         self._rng = random.Random(f"faults/{seed}")
 
     def draw(self, action: str) -> str | None:
-        """This request's fault: raise an injected error, or say RESET or MALFORMED (or None)."""
+        """This request's fault: raise an injected error, or say RESET, MALFORMED or LOST (or
+        None)."""
         faults = self.config
         if not faults.apply_to(action):
             return None
@@ -51,6 +56,7 @@ class FaultDraws:
             faults.error_503_rate,
             faults.reset_rate,
             faults.malformed_rate,
+            faults.lost_answer_rate,
         )
         if sum(rates) <= 0:
             return None
@@ -68,8 +74,11 @@ class FaultDraws:
         draw -= rates[1]
         if draw < rates[2]:
             return RESET
-        if draw - rates[2] < rates[3]:
+        draw -= rates[2]
+        if draw < rates[3]:
             return MALFORMED
+        if draw - rates[3] < rates[4]:
+            return LOST
         return None
 
 

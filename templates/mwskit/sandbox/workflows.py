@@ -1,6 +1,7 @@
 """What the sandbox does for Feeds and Reports: submissions and report requests that advance
 over polls, their lists, counts, cancellations and documents, and paging through NextTokens
-(stateful for those, stateless for every other ...ByNextToken action).
+(stateful for those, stateless for every other ...ByNextToken action); Amazon Pay's actions go
+to its own state machines (`amazon_pay`).
 
 A workflow takes the `Context` (the records, the seed, the clock) and a checked request and
 gives the answer's data (written through the response shape), a `Reply`, or None.
@@ -16,35 +17,41 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from .._runtime import rules
+from . import amazon_pay, amazon_pay_reports
 from .answers import Refusal, Reply, document_reply, invalid, to_text, xml_safe
 from .checks import SandboxRequest
-from .state import DONE, IN_PROGRESS, SUBMITTED, Ledger, Records, Submission, Tokens, matches
+from .payments import Payments
+from .state import DONE, IN_PROGRESS, SUBMITTED, Ledger, Records, Submission, matches
 
 Data = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What workflows work with: `parents` maps (section, ...ByNextToken action) to its parent."""
+    """What workflows work with: `parents` maps (section, ...ByNextToken action) to its parent;
+    `payments` is the Amazon Pay state."""
 
     records: Records
     parents: Mapping[tuple[str, str], str]
     seed: int
     clock: Callable[[], datetime]
+    payments: Payments
 
     def stateless_paging(self, request: SandboxRequest) -> Data | None:
-        """NextToken handling for actions without state: page 1 continues, page 2 ends."""
+        """NextToken handling for actions without state: page 1 continues, page 2 ends (the
+        token named as its section names it: Amazon Pay's is NextPageToken)."""
         operation = request.operation
+        name = request.section.next_token
         parent = self.parents.get((request.section.name, operation.name))
         tokens = self.records.tokens
         if parent is not None:
-            token = str(request.values.get("NextToken", ""))
+            token = str(request.values.get(name, ""))
             page = tokens.redeem(token)
             if page is None or page.action != parent or page.seller != request.seller_id:
-                raise bad_token(tokens, token)
-            return {"NextToken": None, "HasNext": False}
+                raise tokens.refused(token, name)
+            return {name: None, "HasNext": False}
         if operation.next_token_action is not None:
-            return {"NextToken": tokens.issue(operation.name, request.seller_id), "HasNext": True}
+            return {name: tokens.issue(operation.name, request.seller_id), "HasNext": True}
         return None
 
     def page(
@@ -69,15 +76,8 @@ class Context:
             or page.seller != request.seller_id
             or page.remaining is None
         ):
-            raise bad_token(self.records.tokens, token)
+            raise self.records.tokens.refused(token)
         return list(page.remaining)
-
-
-def bad_token(tokens: Tokens, token: str) -> Refusal:
-    """The refusal of a NextToken that is not (or no longer) redeemable."""
-    if tokens.expired(token):
-        return invalid("NextToken", token, "It has expired.")
-    return invalid("NextToken", token, "It is not a NextToken this service issued.")
 
 
 Workflow = Callable[[Context, SandboxRequest], Data | Reply | None]
@@ -350,7 +350,9 @@ def _get_report(ctx: Context, request: SandboxRequest) -> Reply:
     record = ctx.records.reports.by_alias(report_id)
     if record is None or record.seller != request.seller_id:
         raise invalid("ReportId", report_id, "No report with this ID was found.")
-    if not record.content:
+    if not record.content and record.kind in amazon_pay_reports.SETTLEMENT_REPORT_TYPES:
+        record.content = amazon_pay_reports.settlement_report(ctx.payments, record.seller)
+    elif not record.content:
         record.content = generated_report(request, ctx.seed)
     return document_reply(record.content)
 
@@ -393,5 +395,7 @@ WORKFLOWS: dict[tuple[str, str], Workflow] = {
 
 def run(context: Context, request: SandboxRequest) -> Data | Reply | None:
     """The answer of request's workflow, or None when its action has none."""
+    if request.section.name == amazon_pay.SECTION:
+        return amazon_pay.handle(context.payments, request)
     workflow = WORKFLOWS.get((request.section.name, request.operation.name))
     return workflow(context, request) if workflow is not None else None

@@ -36,6 +36,10 @@ class MWS:
         auth_token: MWSAuthToken when calling on behalf of another seller; never shown.
         region: region or marketplace country code choosing the host (NA, EU, FE, US, DE, JP, ...).
         endpoint: a full base URL instead of the region's host (e.g. a local sandbox).
+        amazon_pay_sandbox: send the sections that have a sandbox path (Amazon Pay,
+            off_amazon_payments) to it (/OffAmazonPayments_Sandbox/2013-01-01 on the same host,
+            or under `endpoint`), throttled by the sandbox's own, smaller quotas in buckets
+            apart from production's; every other section is unaffected. Default False: production.
         transport: any httpx transport (e.g. httpx.MockTransport) for the HTTP client.
         signature_method: HmacSHA256 (default) or HmacSHA1.
         seller_parameter: send the seller id as SellerId or Merchant in sections that accept
@@ -84,6 +88,7 @@ class MWS:
         auth_token: str | None = None,
         region: str = "NA",
         endpoint: str | None = None,
+        amazon_pay_sandbox: bool = False,
         transport: httpx.BaseTransport | None = None,
         signature_method: Literal["HmacSHA256", "HmacSHA1"] = "HmacSHA256",
         seller_parameter: Literal["SellerId", "Merchant"] | None = None,
@@ -106,6 +111,7 @@ class MWS:
             auth_token=auth_token,
             region=region,
             endpoint=endpoint,
+            amazon_pay_sandbox=amazon_pay_sandbox,
             signature_method=signature_method,
             seller_parameter=seller_parameter,
             expires_in=expires_in,
@@ -149,7 +155,7 @@ class MWS:
         if session is None:
             return "MWS(<not initialised>)"
         config = session.config
-        return f"MWS(access_key={config.access_key!r}, seller_id={config.seller_id!r}, endpoint={config.base_url()!r})"
+        return f"MWS(access_key={config.access_key!r}, seller_id={config.seller_id!r}, endpoint={config.base_url()!r}{', amazon_pay_sandbox=True' if config.amazon_pay_sandbox else ''})"
 
 
 class AsyncMWS:
@@ -162,6 +168,10 @@ class AsyncMWS:
         auth_token: MWSAuthToken when calling on behalf of another seller; never shown.
         region: region or marketplace country code choosing the host (NA, EU, FE, US, DE, JP, ...).
         endpoint: a full base URL instead of the region's host (e.g. a local sandbox).
+        amazon_pay_sandbox: send the sections that have a sandbox path (Amazon Pay,
+            off_amazon_payments) to it (/OffAmazonPayments_Sandbox/2013-01-01 on the same host,
+            or under `endpoint`), throttled by the sandbox's own, smaller quotas in buckets
+            apart from production's; every other section is unaffected. Default False: production.
         transport: any httpx transport (e.g. httpx.MockTransport) for the HTTP client.
         signature_method: HmacSHA256 (default) or HmacSHA1.
         seller_parameter: send the seller id as SellerId or Merchant in sections that accept
@@ -210,6 +220,7 @@ class AsyncMWS:
         auth_token: str | None = None,
         region: str = "NA",
         endpoint: str | None = None,
+        amazon_pay_sandbox: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
         signature_method: Literal["HmacSHA256", "HmacSHA1"] = "HmacSHA256",
         seller_parameter: Literal["SellerId", "Merchant"] | None = None,
@@ -232,6 +243,7 @@ class AsyncMWS:
             auth_token=auth_token,
             region=region,
             endpoint=endpoint,
+            amazon_pay_sandbox=amazon_pay_sandbox,
             signature_method=signature_method,
             seller_parameter=seller_parameter,
             expires_in=expires_in,
@@ -275,4 +287,4 @@ class AsyncMWS:
         if session is None:
             return "AsyncMWS(<not initialised>)"
         config = session.config
-        return f"AsyncMWS(access_key={config.access_key!r}, seller_id={config.seller_id!r}, endpoint={config.base_url()!r})"
+        return f"AsyncMWS(access_key={config.access_key!r}, seller_id={config.seller_id!r}, endpoint={config.base_url()!r}{', amazon_pay_sandbox=True' if config.amazon_pay_sandbox else ''})"

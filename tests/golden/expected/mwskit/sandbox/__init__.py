@@ -15,6 +15,12 @@ Over real HTTP on loopback:
         mws = MWS(access_key="AK", secret_key="SK", seller_id="A1", endpoint=server.url)
 
 or from a shell: `python -m mwskit.sandbox --port 8765 --access-key AK --secret-key SK`.
+
+Amazon Pay (OffAmazonPayments) is played with its state machines (`amazon_pay`): a buyer's
+order reference is any unseen id like `S01-1234567-1234567` (a billing agreement
+`C01-1234567-1234567`), Draft until confirmed. `Sandbox(..., ipn_url=URL)` POSTs a signed IPN
+for each change of state to URL; `sandbox.ipn.trusted_certificates` and `.topic_arn` are what
+an `IPNVerifier` trusts.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from .answers import Reply
 from .app import ASGIApp, Fixture, SandboxApp, SectionOperations
 from .checks import SandboxRequest
 from .faults import FaultConfig
+from .ipn_delivery import IPNDelivery
 from .server import (
     SandboxServer,
     ServerLimits,
@@ -43,6 +50,7 @@ __all__ = [
     "ASGIApp",
     "FaultConfig",
     "Fixture",
+    "IPNDelivery",
     "Reply",
     "SECTIONS",
     "Sandbox",
@@ -92,6 +100,7 @@ class Sandbox(SandboxApp):
         clock: Callable[[], datetime] | None = None,
         sections: Sequence[SectionOperations] = SECTIONS,
         limits: StateLimits | None = None,
+        ipn_url: str | None = None,
     ) -> None:
         super().__init__(
             sections,
@@ -102,6 +111,7 @@ class Sandbox(SandboxApp):
             faults=faults,
             clock=clock,
             limits=limits,
+            ipn_url=ipn_url,
         )
 
 
