@@ -5,6 +5,7 @@ Generated modules reach it only through the names exported here.
 """
 
 from .client import AsyncSession, SyncSession
+from .credentials import resolve_credentials
 from .descriptors import (
     BodySpec,
     Constraint,
@@ -17,6 +18,7 @@ from .descriptors import (
 from .documents import EncodingProblem, PreflightReport
 from .errors import (
     ContentMD5Mismatch,
+    MissingCredentials,
     MWSError,
     OutcomeUnknown,
     ResponseParseError,
@@ -44,6 +46,7 @@ __all__ = [
     "Event",
     "MWSError",
     "MWSResult",
+    "MissingCredentials",
     "Operation",
     "OutcomeUnknown",
     "Param",
@@ -59,4 +62,5 @@ __all__ = [
     "ThrottledError",
     "ThrottlingSpec",
     "Timer",
+    "resolve_credentials",
 ]

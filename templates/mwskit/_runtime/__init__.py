@@ -4,6 +4,7 @@ Generated modules reach it only through the names exported here.
 """
 
 from .client import AsyncSession, SyncSession
+from .credentials import resolve_credentials
 from .descriptors import (
     BodySpec,
     Constraint,
@@ -16,6 +17,7 @@ from .descriptors import (
 from .documents import EncodingProblem, PreflightReport
 from .errors import (
     ContentMD5Mismatch,
+    MissingCredentials,
     MWSError,
     OutcomeUnknown,
     ResponseParseError,
@@ -43,6 +45,7 @@ __all__ = [
     "Event",
     "MWSError",
     "MWSResult",
+    "MissingCredentials",
     "Operation",
     "OutcomeUnknown",
     "Param",
@@ -58,4 +61,5 @@ __all__ = [
     "ThrottledError",
     "ThrottlingSpec",
     "Timer",
+    "resolve_credentials",
 ]

@@ -19,6 +19,7 @@ __all__ = [
     "InvalidParameterValue",
     "InvalidRequest",
     "MWSError",
+    "MissingCredentials",
     "MissingParameter",
     "OutcomeUnknown",
     "ProtocolError",
@@ -169,6 +170,11 @@ class OutcomeUnknown(MWSError):
     mwskit does not send it again, because the service may have acted on it (a feed submitted
     twice, a report requested twice). Check with the matching list action before retrying.
     """
+
+
+class MissingCredentials(MWSError):
+    """No access key, secret key or seller id was given or found (the message names every place
+    looked), or a profile asked for by name does not exist. Nothing was sent."""
 
 
 class WorkflowTimeout(MWSError):
