@@ -21,7 +21,7 @@ from pathlib import Path
 import jinja2
 
 from .model import Api, Section
-from .naming import constant_name, snake_case
+from .naming import cli_option, constant_name, kebab_case, snake_case
 
 PACKAGE_VERSION = "0.1.0"
 TEMPLATE_SUFFIX = ".j2"
@@ -83,6 +83,8 @@ def _environment(templates: Path) -> jinja2.Environment:
     env.filters["code_list"] = _code_list
     env.filters["constant"] = constant_name
     env.filters["snake"] = snake_case
+    env.filters["kebab"] = kebab_case
+    env.filters["cli_option"] = cli_option
     return env
 
 

@@ -194,7 +194,9 @@ def test_the_callers_http_client_is_used_and_left_open() -> None:
 
 
 def test_the_callers_async_http_client() -> None:
-    own = httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(200, content=STATUS)))
+    own = httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, content=STATUS))
+    )
 
     async def main() -> str:
         async with AsyncMWS(**CREDENTIALS, http_client=own) as mws:
@@ -214,7 +216,11 @@ def test_options_that_would_be_ignored_are_refused() -> None:
         "proxy= and verify= cannot be used with http_client=: set them on it instead"
     )
     with pytest.raises(ValueError) as caught:
-        MWS(**CREDENTIALS, http_client=own, transport=httpx.MockTransport(lambda r: httpx.Response(200)))
+        MWS(
+            **CREDENTIALS,
+            http_client=own,
+            transport=httpx.MockTransport(lambda r: httpx.Response(200)),
+        )
     assert str(caught.value) == "pass either transport= or http_client=, not both"
     own.close()
 
