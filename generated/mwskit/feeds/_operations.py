@@ -39,7 +39,7 @@ FEED_SUBMISSION_INFO_XML = rt.ResultShapeSpec(
 CANCEL_FEED_SUBMISSIONS_RESULT_XML = rt.ResultShapeSpec(
     models.CancelFeedSubmissionsResult,
     (
-        rt.ResultField("count", "Count", "integer"),
+        rt.ResultField("count", "Count", "integer", required=True),
         rt.ResultField(
             "feed_submission_info",
             "FeedSubmissionInfo",
@@ -52,7 +52,7 @@ CANCEL_FEED_SUBMISSIONS_RESULT_XML = rt.ResultShapeSpec(
 
 GET_FEED_SUBMISSION_COUNT_RESULT_XML = rt.ResultShapeSpec(
     models.GetFeedSubmissionCountResult,
-    (rt.ResultField("count", "Count", "integer"),),
+    (rt.ResultField("count", "Count", "integer", required=True),),
 )
 
 GET_FEED_SUBMISSION_LIST_RESULT_XML = rt.ResultShapeSpec(
@@ -78,6 +78,7 @@ SUBMIT_FEED_RESULT_XML = rt.ResultShapeSpec(
             "FeedSubmissionInfo",
             "structure",
             shape=FEED_SUBMISSION_INFO_XML,
+            required=True,
         ),
     ),
 )

@@ -163,7 +163,7 @@ class CancelFeedSubmissionsResult(MWSResult):
         feed_submission_info (FeedSubmissionInfo): list of FeedSubmissionInfo
     """
 
-    count: int | None = None
+    count: int
     feed_submission_info: list[FeedSubmissionInfo] = field(default_factory=list)
 
 
@@ -175,7 +175,7 @@ class GetFeedSubmissionCountResult(MWSResult):
         count (Count): Number of feed submissions that match the filters.
     """
 
-    count: int | None = None
+    count: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -201,4 +201,4 @@ class SubmitFeedResult(MWSResult):
         feed_submission_info (FeedSubmissionInfo): FeedSubmissionInfo
     """
 
-    feed_submission_info: FeedSubmissionInfo | None = None
+    feed_submission_info: FeedSubmissionInfo

@@ -752,9 +752,13 @@ UPDATE_INBOUND_SHIPMENT_HEADER_SHAPE = rt.ShapeSpec(
 ASIN_INBOUND_GUIDANCE_XML = rt.ResultShapeSpec(
     models.ASINInboundGuidance,
     (
-        rt.ResultField("asin", "ASIN", "string"),
+        rt.ResultField("asin", "ASIN", "string", required=True),
         rt.ResultField(
-            "inbound_guidance", "InboundGuidance", "string", enum=models.InboundGuidance
+            "inbound_guidance",
+            "InboundGuidance",
+            "string",
+            enum=models.InboundGuidance,
+            required=True,
         ),
         rt.ResultField(
             "guidance_reason_list",
@@ -789,13 +793,13 @@ ASIN_PREP_INSTRUCTIONS_XML = rt.ResultShapeSpec(
 ADDRESS_INFO_XML = rt.ResultShapeSpec(
     models.AddressInfo,
     (
-        rt.ResultField("name", "Name", "string"),
-        rt.ResultField("address_line1", "AddressLine1", "string"),
+        rt.ResultField("name", "Name", "string", required=True),
+        rt.ResultField("address_line1", "AddressLine1", "string", required=True),
         rt.ResultField("address_line2", "AddressLine2", "string"),
         rt.ResultField("district_or_county", "DistrictOrCounty", "string"),
-        rt.ResultField("city", "City", "string"),
+        rt.ResultField("city", "City", "string", required=True),
         rt.ResultField("state_or_province_code", "StateOrProvinceCode", "string"),
-        rt.ResultField("country_code", "CountryCode", "string"),
+        rt.ResultField("country_code", "CountryCode", "string", required=True),
         rt.ResultField("postal_code", "PostalCode", "string"),
     ),
 )
@@ -803,8 +807,8 @@ ADDRESS_INFO_XML = rt.ResultShapeSpec(
 AMOUNT_INFO_XML = rt.ResultShapeSpec(
     models.AmountInfo,
     (
-        rt.ResultField("currency_code", "CurrencyCode", "string"),
-        rt.ResultField("value", "Value", "decimal"),
+        rt.ResultField("currency_code", "CurrencyCode", "string", required=True),
+        rt.ResultField("value", "Value", "decimal", required=True),
     ),
 )
 
@@ -840,7 +844,11 @@ TRANSPORT_RESULT_XML = rt.ResultShapeSpec(
     models.TransportResult,
     (
         rt.ResultField(
-            "transport_status", "TransportStatus", "string", enum=models.TransportStatus
+            "transport_status",
+            "TransportStatus",
+            "string",
+            enum=models.TransportStatus,
+            required=True,
         ),
         rt.ResultField("error_code", "ErrorCode", "string"),
         rt.ResultField("error_description", "ErrorDescription", "string"),
@@ -859,10 +867,10 @@ CONFIRM_TRANSPORT_REQUEST_RESULT_XML = rt.ResultShapeSpec(
 CONTACT_INFO_XML = rt.ResultShapeSpec(
     models.ContactInfo,
     (
-        rt.ResultField("name", "Name", "string"),
-        rt.ResultField("phone", "Phone", "string"),
-        rt.ResultField("email", "Email", "string"),
-        rt.ResultField("fax", "Fax", "string"),
+        rt.ResultField("name", "Name", "string", required=True),
+        rt.ResultField("phone", "Phone", "string", required=True),
+        rt.ResultField("email", "Email", "string", required=True),
+        rt.ResultField("fax", "Fax", "string", required=True),
     ),
 )
 
@@ -870,18 +878,22 @@ PREP_DETAILS_INFO_XML = rt.ResultShapeSpec(
     models.PrepDetailsInfo,
     (
         rt.ResultField(
-            "prep_instruction", "PrepInstruction", "string", enum=models.PrepInstruction
+            "prep_instruction",
+            "PrepInstruction",
+            "string",
+            enum=models.PrepInstruction,
+            required=True,
         ),
-        rt.ResultField("prep_owner", "PrepOwner", "string", enum=models.PrepOwner),
+        rt.ResultField("prep_owner", "PrepOwner", "string", enum=models.PrepOwner, required=True),
     ),
 )
 
 INBOUND_SHIPMENT_PLAN_ITEM_XML = rt.ResultShapeSpec(
     models.InboundShipmentPlanItem,
     (
-        rt.ResultField("seller_sku", "SellerSKU", "string"),
-        rt.ResultField("fulfillment_network_sku", "FulfillmentNetworkSKU", "string"),
-        rt.ResultField("quantity", "Quantity", "integer"),
+        rt.ResultField("seller_sku", "SellerSKU", "string", required=True),
+        rt.ResultField("fulfillment_network_sku", "FulfillmentNetworkSKU", "string", required=True),
+        rt.ResultField("quantity", "Quantity", "integer", required=True),
         rt.ResultField(
             "prep_details_list",
             "PrepDetailsList",
@@ -896,12 +908,19 @@ INBOUND_SHIPMENT_PLAN_ITEM_XML = rt.ResultShapeSpec(
 INBOUND_SHIPMENT_PLAN_XML = rt.ResultShapeSpec(
     models.InboundShipmentPlan,
     (
-        rt.ResultField("shipment_id", "ShipmentId", "string"),
+        rt.ResultField("shipment_id", "ShipmentId", "string", required=True),
         rt.ResultField(
-            "destination_fulfillment_center_id", "DestinationFulfillmentCenterId", "string"
+            "destination_fulfillment_center_id",
+            "DestinationFulfillmentCenterId",
+            "string",
+            required=True,
         ),
-        rt.ResultField("ship_to_address", "ShipToAddress", "structure", shape=ADDRESS_INFO_XML),
-        rt.ResultField("label_prep_type", "LabelPrepType", "string", enum=models.LabelPrepType),
+        rt.ResultField(
+            "ship_to_address", "ShipToAddress", "structure", shape=ADDRESS_INFO_XML, required=True
+        ),
+        rt.ResultField(
+            "label_prep_type", "LabelPrepType", "string", enum=models.LabelPrepType, required=True
+        ),
         rt.ResultField(
             "items",
             "Items",
@@ -941,10 +960,10 @@ CREATE_INBOUND_SHIPMENT_RESULT_XML = rt.ResultShapeSpec(
 DIMENSIONS_INFO_XML = rt.ResultShapeSpec(
     models.DimensionsInfo,
     (
-        rt.ResultField("length", "Length", "decimal"),
-        rt.ResultField("width", "Width", "decimal"),
-        rt.ResultField("height", "Height", "decimal"),
-        rt.ResultField("unit", "Unit", "string"),
+        rt.ResultField("length", "Length", "decimal", required=True),
+        rt.ResultField("width", "Width", "decimal", required=True),
+        rt.ResultField("height", "Height", "decimal", required=True),
+        rt.ResultField("unit", "Unit", "string", required=True),
     ),
 )
 
@@ -960,8 +979,8 @@ ESTIMATE_TRANSPORT_REQUEST_RESULT_XML = rt.ResultShapeSpec(
 TRANSPORT_DOCUMENT_XML = rt.ResultShapeSpec(
     models.TransportDocument,
     (
-        rt.ResultField("pdf_document", "PdfDocument", "string"),
-        rt.ResultField("checksum", "Checksum", "string"),
+        rt.ResultField("pdf_document", "PdfDocument", "string", required=True),
+        rt.ResultField("checksum", "Checksum", "string", required=True),
     ),
 )
 
@@ -1007,10 +1026,14 @@ GET_INBOUND_GUIDANCE_FOR_ASIN_RESULT_XML = rt.ResultShapeSpec(
 SKU_INBOUND_GUIDANCE_XML = rt.ResultShapeSpec(
     models.SKUInboundGuidance,
     (
-        rt.ResultField("seller_sku", "SellerSKU", "string"),
-        rt.ResultField("asin", "ASIN", "string"),
+        rt.ResultField("seller_sku", "SellerSKU", "string", required=True),
+        rt.ResultField("asin", "ASIN", "string", required=True),
         rt.ResultField(
-            "inbound_guidance", "InboundGuidance", "string", enum=models.InboundGuidance
+            "inbound_guidance",
+            "InboundGuidance",
+            "string",
+            enum=models.InboundGuidance,
+            required=True,
         ),
         rt.ResultField(
             "guidance_reason_list",
@@ -1190,8 +1213,8 @@ TRANSPORT_HEADER_XML = rt.ResultShapeSpec(
 WEIGHT_INFO_XML = rt.ResultShapeSpec(
     models.WeightInfo,
     (
-        rt.ResultField("value", "Value", "decimal"),
-        rt.ResultField("unit", "Unit", "string", enum=models.FBAWeightUnit),
+        rt.ResultField("value", "Value", "decimal", required=True),
+        rt.ResultField("unit", "Unit", "string", enum=models.FBAWeightUnit, required=True),
     ),
 )
 
@@ -1267,12 +1290,12 @@ PALLET_INFO_XML = rt.ResultShapeSpec(
 PARTNERED_LTL_DATA_OUTPUT_XML = rt.ResultShapeSpec(
     models.PartneredLtlDataOutput,
     (
-        rt.ResultField("contact", "Contact", "structure", shape=CONTACT_INFO_XML),
-        rt.ResultField("box_count", "BoxCount", "integer"),
+        rt.ResultField("contact", "Contact", "structure", shape=CONTACT_INFO_XML, required=True),
+        rt.ResultField("box_count", "BoxCount", "integer", required=True),
         rt.ResultField(
             "seller_freight_class", "SellerFreightClass", "string", enum=models.SellerFreightClass
         ),
-        rt.ResultField("freight_ready_date", "FreightReadyDate", "date"),
+        rt.ResultField("freight_ready_date", "FreightReadyDate", "date", required=True),
         rt.ResultField(
             "pallet_list",
             "PalletList",
@@ -1344,13 +1367,25 @@ TRANSPORT_CONTENT_XML = rt.ResultShapeSpec(
     models.TransportContent,
     (
         rt.ResultField(
-            "transport_header", "TransportHeader", "structure", shape=TRANSPORT_HEADER_XML
+            "transport_header",
+            "TransportHeader",
+            "structure",
+            shape=TRANSPORT_HEADER_XML,
+            required=True,
         ),
         rt.ResultField(
-            "transport_details", "TransportDetails", "structure", shape=TRANSPORT_DETAIL_OUTPUT_XML
+            "transport_details",
+            "TransportDetails",
+            "structure",
+            shape=TRANSPORT_DETAIL_OUTPUT_XML,
+            required=True,
         ),
         rt.ResultField(
-            "transport_result", "TransportResult", "structure", shape=TRANSPORT_RESULT_XML
+            "transport_result",
+            "TransportResult",
+            "structure",
+            shape=TRANSPORT_RESULT_XML,
+            required=True,
         ),
     ),
 )
@@ -1378,7 +1413,13 @@ INBOUND_SHIPMENT_INFO_XML = rt.ResultShapeSpec(
     (
         rt.ResultField("shipment_id", "ShipmentId", "string"),
         rt.ResultField("shipment_name", "ShipmentName", "string"),
-        rt.ResultField("ship_from_address", "ShipFromAddress", "structure", shape=ADDRESS_INFO_XML),
+        rt.ResultField(
+            "ship_from_address",
+            "ShipFromAddress",
+            "structure",
+            shape=ADDRESS_INFO_XML,
+            required=True,
+        ),
         rt.ResultField(
             "destination_fulfillment_center_id", "DestinationFulfillmentCenterId", "string"
         ),
@@ -1404,9 +1445,9 @@ INBOUND_SHIPMENT_ITEM_INFO_XML = rt.ResultShapeSpec(
     models.InboundShipmentItemInfo,
     (
         rt.ResultField("shipment_id", "ShipmentId", "string"),
-        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField("seller_sku", "SellerSKU", "string", required=True),
         rt.ResultField("fulfillment_network_sku", "FulfillmentNetworkSKU", "string"),
-        rt.ResultField("quantity_shipped", "QuantityShipped", "integer"),
+        rt.ResultField("quantity_shipped", "QuantityShipped", "integer", required=True),
         rt.ResultField("quantity_received", "QuantityReceived", "integer"),
         rt.ResultField("quantity_in_case", "QuantityInCase", "integer"),
         rt.ResultField(

@@ -995,8 +995,8 @@ class ASINInboundGuidance:
         guidance_reason_list (GuidanceReasonList/GuidanceReason): Reasons for the guidance.
     """
 
-    asin: str | None = None
-    inbound_guidance: InboundGuidance | str | None = None
+    asin: str
+    inbound_guidance: InboundGuidance | str
     guidance_reason_list: list[GuidanceReason | str] = field(default_factory=list)
 
 
@@ -1032,13 +1032,13 @@ class AddressInfo:
         postal_code (PostalCode): Postal or ZIP code.
     """
 
-    name: str | None = None
-    address_line1: str | None = None
+    name: str
+    address_line1: str
     address_line2: str | None = None
     district_or_county: str | None = None
-    city: str | None = None
+    city: str
     state_or_province_code: str | None = None
-    country_code: str | None = None
+    country_code: str
     postal_code: str | None = None
 
 
@@ -1051,8 +1051,8 @@ class AmountInfo:
         value (Value): The amount.
     """
 
-    currency_code: str | None = None
-    value: Decimal | None = None
+    currency_code: str
+    value: Decimal
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1108,7 +1108,7 @@ class TransportResult:
         error_description (ErrorDescription): Error text when the status is one of the ERROR_ values.
     """
 
-    transport_status: TransportStatus | str | None = None
+    transport_status: TransportStatus | str
     error_code: str | None = None
     error_description: str | None = None
 
@@ -1135,10 +1135,10 @@ class ContactInfo:
         fax (Fax): string
     """
 
-    name: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    fax: str | None = None
+    name: str
+    phone: str
+    email: str
+    fax: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1150,8 +1150,8 @@ class PrepDetailsInfo:
         prep_owner (PrepOwner): PrepOwner (enum)
     """
 
-    prep_instruction: PrepInstruction | str | None = None
-    prep_owner: PrepOwner | str | None = None
+    prep_instruction: PrepInstruction | str
+    prep_owner: PrepOwner | str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1165,9 +1165,9 @@ class InboundShipmentPlanItem:
         prep_details_list (PrepDetailsList/PrepDetails): Preparation steps and who carries out each.
     """
 
-    seller_sku: str | None = None
-    fulfillment_network_sku: str | None = None
-    quantity: int | None = None
+    seller_sku: str
+    fulfillment_network_sku: str
+    quantity: int
     prep_details_list: list[PrepDetailsInfo] = field(default_factory=list)
 
 
@@ -1184,10 +1184,10 @@ class InboundShipmentPlan:
         estimated_box_contents_fee (EstimatedBoxContentsFee): Manual processing fee estimate, returned only when no box contents information will be sent.
     """
 
-    shipment_id: str | None = None
-    destination_fulfillment_center_id: str | None = None
-    ship_to_address: AddressInfo | None = None
-    label_prep_type: LabelPrepType | str | None = None
+    shipment_id: str
+    destination_fulfillment_center_id: str
+    ship_to_address: AddressInfo
+    label_prep_type: LabelPrepType | str
     items: list[InboundShipmentPlanItem] = field(default_factory=list)
     estimated_box_contents_fee: BoxContentsFeeDetails | None = None
 
@@ -1225,10 +1225,10 @@ class DimensionsInfo:
         unit (Unit): inches or centimeters.
     """
 
-    length: Decimal | None = None
-    width: Decimal | None = None
-    height: Decimal | None = None
-    unit: str | None = None
+    length: Decimal
+    width: Decimal
+    height: Decimal
+    unit: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1251,8 +1251,8 @@ class TransportDocument:
         checksum (Checksum): Base64 MD5 of the PdfDocument data.
     """
 
-    pdf_document: str | None = None
-    checksum: str | None = None
+    pdf_document: str
+    checksum: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1303,9 +1303,9 @@ class SKUInboundGuidance:
         guidance_reason_list (GuidanceReasonList/GuidanceReason): Reasons for the guidance.
     """
 
-    seller_sku: str | None = None
-    asin: str | None = None
-    inbound_guidance: InboundGuidance | str | None = None
+    seller_sku: str
+    asin: str
+    inbound_guidance: InboundGuidance | str
     guidance_reason_list: list[GuidanceReason | str] = field(default_factory=list)
 
 
@@ -1477,8 +1477,8 @@ class WeightInfo:
         unit (Unit): FBAWeightUnit (enum)
     """
 
-    value: Decimal | None = None
-    unit: FBAWeightUnit | str | None = None
+    value: Decimal
+    unit: FBAWeightUnit | str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1591,10 +1591,10 @@ class PartneredLtlDataOutput:
         carrier_name (CarrierName): string
     """
 
-    contact: ContactInfo | None = None
-    box_count: int | None = None
+    contact: ContactInfo
+    box_count: int
     seller_freight_class: SellerFreightClass | str | None = None
-    freight_ready_date: date | None = None
+    freight_ready_date: date
     pallet_list: list[PalletInfo] = field(default_factory=list)
     total_weight: WeightInfo | None = None
     seller_declared_value: AmountInfo | None = None
@@ -1648,9 +1648,9 @@ class TransportContent:
         transport_result (TransportResult): TransportResult
     """
 
-    transport_header: TransportHeader | None = None
-    transport_details: TransportDetailOutput | None = None
-    transport_result: TransportResult | None = None
+    transport_header: TransportHeader
+    transport_details: TransportDetailOutput
+    transport_result: TransportResult
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1694,7 +1694,7 @@ class InboundShipmentInfo:
 
     shipment_id: str | None = None
     shipment_name: str | None = None
-    ship_from_address: AddressInfo | None = None
+    ship_from_address: AddressInfo
     destination_fulfillment_center_id: str | None = None
     shipment_status: InboundShipmentStatusFilter | str | None = None
     label_prep_type: LabelPrepType | str | None = None
@@ -1720,9 +1720,9 @@ class InboundShipmentItemInfo:
     """
 
     shipment_id: str | None = None
-    seller_sku: str | None = None
+    seller_sku: str
     fulfillment_network_sku: str | None = None
-    quantity_shipped: int | None = None
+    quantity_shipped: int
     quantity_received: int | None = None
     quantity_in_case: int | None = None
     prep_details_list: list[PrepDetailsInfo] = field(default_factory=list)

@@ -45,7 +45,7 @@ REPORT_REQUEST_INFO_XML = rt.ResultShapeSpec(
 CANCEL_REPORT_REQUESTS_RESULT_XML = rt.ResultShapeSpec(
     models.CancelReportRequestsResult,
     (
-        rt.ResultField("count", "Count", "integer"),
+        rt.ResultField("count", "Count", "integer", required=True),
         rt.ResultField(
             "report_request_info",
             "ReportRequestInfo",
@@ -58,7 +58,7 @@ CANCEL_REPORT_REQUESTS_RESULT_XML = rt.ResultShapeSpec(
 
 GET_REPORT_COUNT_RESULT_XML = rt.ResultShapeSpec(
     models.GetReportCountResult,
-    (rt.ResultField("count", "Count", "integer"),),
+    (rt.ResultField("count", "Count", "integer", required=True),),
 )
 
 REPORT_INFO_XML = rt.ResultShapeSpec(
@@ -86,7 +86,7 @@ GET_REPORT_LIST_RESULT_XML = rt.ResultShapeSpec(
 
 GET_REPORT_REQUEST_COUNT_RESULT_XML = rt.ResultShapeSpec(
     models.GetReportRequestCountResult,
-    (rt.ResultField("count", "Count", "integer"),),
+    (rt.ResultField("count", "Count", "integer", required=True),),
 )
 
 GET_REPORT_REQUEST_LIST_RESULT_XML = rt.ResultShapeSpec(
@@ -106,7 +106,7 @@ GET_REPORT_REQUEST_LIST_RESULT_XML = rt.ResultShapeSpec(
 
 GET_REPORT_SCHEDULE_COUNT_RESULT_XML = rt.ResultShapeSpec(
     models.GetReportScheduleCountResult,
-    (rt.ResultField("count", "Count", "integer"),),
+    (rt.ResultField("count", "Count", "integer", required=True),),
 )
 
 REPORT_SCHEDULE_XML = rt.ResultShapeSpec(
@@ -136,7 +136,7 @@ GET_REPORT_SCHEDULE_LIST_RESULT_XML = rt.ResultShapeSpec(
 MANAGE_REPORT_SCHEDULE_RESULT_XML = rt.ResultShapeSpec(
     models.ManageReportScheduleResult,
     (
-        rt.ResultField("count", "Count", "integer"),
+        rt.ResultField("count", "Count", "integer", required=True),
         rt.ResultField(
             "report_schedule",
             "ReportSchedule",
@@ -151,7 +151,11 @@ REQUEST_REPORT_RESULT_XML = rt.ResultShapeSpec(
     models.RequestReportResult,
     (
         rt.ResultField(
-            "report_request_info", "ReportRequestInfo", "structure", shape=REPORT_REQUEST_INFO_XML
+            "report_request_info",
+            "ReportRequestInfo",
+            "structure",
+            shape=REPORT_REQUEST_INFO_XML,
+            required=True,
         ),
     ),
 )
@@ -159,7 +163,7 @@ REQUEST_REPORT_RESULT_XML = rt.ResultShapeSpec(
 UPDATE_REPORT_ACKNOWLEDGEMENTS_RESULT_XML = rt.ResultShapeSpec(
     models.UpdateReportAcknowledgementsResult,
     (
-        rt.ResultField("count", "Count", "integer"),
+        rt.ResultField("count", "Count", "integer", required=True),
         rt.ResultField(
             "report_info", "ReportInfo", "structure", shape=REPORT_INFO_XML, is_list=True
         ),

@@ -453,7 +453,7 @@ class CancelReportRequestsResult(MWSResult):
         report_request_info (ReportRequestInfo): list of ReportRequestInfo
     """
 
-    count: int | None = None
+    count: int
     report_request_info: list[ReportRequestInfo] = field(default_factory=list)
 
 
@@ -465,7 +465,7 @@ class GetReportCountResult(MWSResult):
         count (Count): Number of reports that match the filters.
     """
 
-    count: int | None = None
+    count: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -512,7 +512,7 @@ class GetReportRequestCountResult(MWSResult):
         count (Count): Number of report requests that match the filters.
     """
 
-    count: int | None = None
+    count: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -538,7 +538,7 @@ class GetReportScheduleCountResult(MWSResult):
         count (Count): Number of scheduled report types that match the filters.
     """
 
-    count: int | None = None
+    count: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -580,7 +580,7 @@ class ManageReportScheduleResult(MWSResult):
         report_schedule (ReportSchedule): list of ReportSchedule
     """
 
-    count: int | None = None
+    count: int
     report_schedule: list[ReportSchedule] = field(default_factory=list)
 
 
@@ -592,7 +592,7 @@ class RequestReportResult(MWSResult):
         report_request_info (ReportRequestInfo): ReportRequestInfo
     """
 
-    report_request_info: ReportRequestInfo | None = None
+    report_request_info: ReportRequestInfo
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -604,5 +604,5 @@ class UpdateReportAcknowledgementsResult(MWSResult):
         report_info (ReportInfo): list of ReportInfo
     """
 
-    count: int | None = None
+    count: int
     report_info: list[ReportInfo] = field(default_factory=list)
