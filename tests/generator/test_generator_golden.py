@@ -119,6 +119,7 @@ def test_golden_tree_file_list(golden_tree: dict[str, str]) -> None:
     assert sorted(golden_tree) == sorted(
         [
             "README.md",
+            "docs/cli.md",
             "docs/gizmos.md",
             "docs/index.md",
             "docs/marketplaces.md",
