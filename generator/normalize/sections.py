@@ -65,25 +65,49 @@ def _actions(
     return actions
 
 
+def _items(
+    first: Action, following: Action, results: dict[str, ResultShape]
+) -> tuple[str, str] | None:
+    """(field, record class) of the records a paging action lists: the one list of structures
+    in its result, which its companion's result holds under the same name; else None."""
+    if first.result_shape is None or following.result_shape is None or first.result_is_root:
+        return None
+    records = [f for f in results[first.result_shape].fields if f.is_list and f.shape]
+    if len(records) != 1:
+        return None
+    record = records[0]
+    same = [
+        f
+        for f in results[following.result_shape].fields
+        if f.python_name == record.python_name and f.shape == record.shape and f.is_list
+    ]
+    return (record.python_name, str(record.shape)) if same else None
+
+
 def _linked(
     module: str,
     actions: dict[str, Action],
     pages: dict[str, str],
     shapes: tuple[Shape, ...],
+    results: dict[str, ResultShape],
     example_kinds: set[str],
 ) -> tuple[Action, ...]:
-    """The actions sorted by name, each with its pagination companion and its docs example."""
+    """The actions sorted by name, each with its pagination companion, the records its pages
+    list, and its docs example."""
     shape_map = {shape.name: shape for shape in shapes}
     linked: list[Action] = []
     for name in sorted(actions):
         action = actions[name]
         companion = actions[pages[name]] if name in pages else None
+        items = _items(action, companion, results) if companion else None
         linked.append(
             replace(
                 action,
                 next_token_action=companion.name if companion else None,
                 next_token_descriptor=companion.descriptor if companion else None,
                 page_annotation=types.page_type(action, companion) if companion else None,
+                items_field=items[0] if items else None,
+                items_class=items[1] if items else None,
                 example=docs.example(module, action, shape_map, example_kinds),
             )
         )
@@ -121,7 +145,7 @@ def build_section(spec: LoadedSpec) -> tuple[Section | None, list[SpecError]]:
     name = data["section"]
     module = naming.module_name(name)
     example_kinds: set[str] = set()
-    final_actions = _linked(module, actions, pages, shapes, example_kinds)
+    final_actions = _linked(module, actions, pages, shapes, result_shapes, example_kinds)
     mixin = data.get("client_mixin")
     imports = section_imports(enums, shapes, ordered_results, final_actions, mixin)
     section = Section(

@@ -9,6 +9,7 @@ from datetime import datetime
 from .._runtime import AsyncSession, SyncSession
 from . import _operations as ops
 from .models import (
+    Cart,
     GetCartsResult,
     GetServiceStatusResult,
     ListCartsResult,
@@ -100,6 +101,25 @@ class CartInformationClient:
             ),
             ops.LIST_CARTS_BY_NEXT_TOKEN,
         )
+
+    def iter_list_carts_items(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_start: datetime,
+        date_range_end: datetime | None = None,
+    ) -> Iterator[Cart]:
+        """Every Cart in cart_list of every page of list_carts(), in order.
+
+        Takes the same arguments as list_carts(); pages are fetched as you iterate
+        (iter_list_carts() gives the pages themselves, with their metadata).
+        """
+        for page in self.iter_list_carts(
+            marketplace_id=marketplace_id,
+            date_range_start=date_range_start,
+            date_range_end=date_range_end,
+        ):
+            yield from page.cart_list
 
     def list_carts_by_next_token(
         self,
@@ -201,6 +221,26 @@ class AsyncCartInformationClient:
             ),
             ops.LIST_CARTS_BY_NEXT_TOKEN,
         )
+
+    async def iter_list_carts_items(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_start: datetime,
+        date_range_end: datetime | None = None,
+    ) -> AsyncIterator[Cart]:
+        """Every Cart in cart_list of every page of list_carts(), in order.
+
+        Takes the same arguments as list_carts(); pages are fetched as you iterate
+        (iter_list_carts() gives the pages themselves, with their metadata).
+        """
+        async for page in self.iter_list_carts(
+            marketplace_id=marketplace_id,
+            date_range_start=date_range_start,
+            date_range_end=date_range_end,
+        ):
+            for item in page.cart_list:
+                yield item
 
     async def list_carts_by_next_token(
         self,

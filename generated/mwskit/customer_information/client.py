@@ -9,6 +9,7 @@ from datetime import datetime
 from .._runtime import AsyncSession, SyncSession
 from . import _operations as ops
 from .models import (
+    Customer,
     DateRangeType,
     DateRangeTypeValue,
     GetCustomersForCustomerIdResult,
@@ -130,6 +131,27 @@ class CustomerInformationClient:
             ),
             ops.LIST_CUSTOMERS_BY_NEXT_TOKEN,
         )
+
+    def iter_list_customers_items(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_type: DateRangeType | DateRangeTypeValue | str | None = None,
+        date_range_start: datetime | None = None,
+        date_range_end: datetime | None = None,
+    ) -> Iterator[Customer]:
+        """Every Customer in customer_list of every page of list_customers(), in order.
+
+        Takes the same arguments as list_customers(); pages are fetched as you iterate
+        (iter_list_customers() gives the pages themselves, with their metadata).
+        """
+        for page in self.iter_list_customers(
+            marketplace_id=marketplace_id,
+            date_range_type=date_range_type,
+            date_range_start=date_range_start,
+            date_range_end=date_range_end,
+        ):
+            yield from page.customer_list
 
     def list_customers_by_next_token(
         self,
@@ -259,6 +281,28 @@ class AsyncCustomerInformationClient:
             ),
             ops.LIST_CUSTOMERS_BY_NEXT_TOKEN,
         )
+
+    async def iter_list_customers_items(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_type: DateRangeType | DateRangeTypeValue | str | None = None,
+        date_range_start: datetime | None = None,
+        date_range_end: datetime | None = None,
+    ) -> AsyncIterator[Customer]:
+        """Every Customer in customer_list of every page of list_customers(), in order.
+
+        Takes the same arguments as list_customers(); pages are fetched as you iterate
+        (iter_list_customers() gives the pages themselves, with their metadata).
+        """
+        async for page in self.iter_list_customers(
+            marketplace_id=marketplace_id,
+            date_range_type=date_range_type,
+            date_range_start=date_range_start,
+            date_range_end=date_range_end,
+        ):
+            for item in page.customer_list:
+                yield item
 
     async def list_customers_by_next_token(
         self,

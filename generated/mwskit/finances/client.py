@@ -9,6 +9,7 @@ from datetime import datetime
 from .._runtime import AsyncSession, SyncSession
 from . import _operations as ops
 from .models import (
+    FinancialEventGroup,
     GetServiceStatusResult,
     ListFinancialEventGroupsResult,
     ListFinancialEventsResult,
@@ -79,6 +80,25 @@ class FinancesClient:
             ),
             ops.LIST_FINANCIAL_EVENT_GROUPS_BY_NEXT_TOKEN,
         )
+
+    def iter_list_financial_event_groups_items(
+        self,
+        *,
+        max_results_per_page: int | None = None,
+        financial_event_group_started_after: datetime,
+        financial_event_group_started_before: datetime | None = None,
+    ) -> Iterator[FinancialEventGroup]:
+        """Every FinancialEventGroup in financial_event_group_list of every page of list_financial_event_groups(), in order.
+
+        Takes the same arguments as list_financial_event_groups(); pages are fetched as you iterate
+        (iter_list_financial_event_groups() gives the pages themselves, with their metadata).
+        """
+        for page in self.iter_list_financial_event_groups(
+            max_results_per_page=max_results_per_page,
+            financial_event_group_started_after=financial_event_group_started_after,
+            financial_event_group_started_before=financial_event_group_started_before,
+        ):
+            yield from page.financial_event_group_list
 
     def list_financial_event_groups_by_next_token(
         self,
@@ -240,6 +260,26 @@ class AsyncFinancesClient:
             ),
             ops.LIST_FINANCIAL_EVENT_GROUPS_BY_NEXT_TOKEN,
         )
+
+    async def iter_list_financial_event_groups_items(
+        self,
+        *,
+        max_results_per_page: int | None = None,
+        financial_event_group_started_after: datetime,
+        financial_event_group_started_before: datetime | None = None,
+    ) -> AsyncIterator[FinancialEventGroup]:
+        """Every FinancialEventGroup in financial_event_group_list of every page of list_financial_event_groups(), in order.
+
+        Takes the same arguments as list_financial_event_groups(); pages are fetched as you iterate
+        (iter_list_financial_event_groups() gives the pages themselves, with their metadata).
+        """
+        async for page in self.iter_list_financial_event_groups(
+            max_results_per_page=max_results_per_page,
+            financial_event_group_started_after=financial_event_group_started_after,
+            financial_event_group_started_before=financial_event_group_started_before,
+        ):
+            for item in page.financial_event_group_list:
+                yield item
 
     async def list_financial_event_groups_by_next_token(
         self,

@@ -10,6 +10,7 @@ from .._runtime import AsyncSession, SyncSession
 from . import _operations as ops
 from .models import (
     GetServiceStatusResult,
+    InventorySupply,
     ListInventorySupplyResult,
     ResponseGroup,
     ResponseGroupValue,
@@ -85,6 +86,27 @@ class FulfillmentInventoryClient:
             ),
             ops.LIST_INVENTORY_SUPPLY_BY_NEXT_TOKEN,
         )
+
+    def iter_list_inventory_supply_items(
+        self,
+        *,
+        seller_skus: Iterable[str] | None = None,
+        query_start_date_time: datetime | None = None,
+        response_group: ResponseGroup | ResponseGroupValue | None = None,
+        marketplace_id: str | None = None,
+    ) -> Iterator[InventorySupply]:
+        """Every InventorySupply in inventory_supply_list of every page of list_inventory_supply(), in order.
+
+        Takes the same arguments as list_inventory_supply(); pages are fetched as you iterate
+        (iter_list_inventory_supply() gives the pages themselves, with their metadata).
+        """
+        for page in self.iter_list_inventory_supply(
+            seller_skus=seller_skus,
+            query_start_date_time=query_start_date_time,
+            response_group=response_group,
+            marketplace_id=marketplace_id,
+        ):
+            yield from page.inventory_supply_list
 
     def list_inventory_supply_by_next_token(
         self,
@@ -173,6 +195,28 @@ class AsyncFulfillmentInventoryClient:
             ),
             ops.LIST_INVENTORY_SUPPLY_BY_NEXT_TOKEN,
         )
+
+    async def iter_list_inventory_supply_items(
+        self,
+        *,
+        seller_skus: Iterable[str] | None = None,
+        query_start_date_time: datetime | None = None,
+        response_group: ResponseGroup | ResponseGroupValue | None = None,
+        marketplace_id: str | None = None,
+    ) -> AsyncIterator[InventorySupply]:
+        """Every InventorySupply in inventory_supply_list of every page of list_inventory_supply(), in order.
+
+        Takes the same arguments as list_inventory_supply(); pages are fetched as you iterate
+        (iter_list_inventory_supply() gives the pages themselves, with their metadata).
+        """
+        async for page in self.iter_list_inventory_supply(
+            seller_skus=seller_skus,
+            query_start_date_time=query_start_date_time,
+            response_group=response_group,
+            marketplace_id=marketplace_id,
+        ):
+            for item in page.inventory_supply_list:
+                yield item
 
     async def list_inventory_supply_by_next_token(
         self,
