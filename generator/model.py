@@ -157,6 +157,15 @@ class Action:
 
 
 @dataclass(frozen=True, slots=True)
+class SectionError:
+    """An error code only one section answers with: an MWSError subclass named after it."""
+
+    code: str  # also the Python class name
+    http_status: int | None  # when the docs give it
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     name: str
     module: str  # Python module and MWS attribute name, e.g. fulfillment_inbound_shipment
@@ -175,6 +184,7 @@ class Section:
     shapes: tuple[Shape, ...]  # dependencies first
     result_shapes: tuple[ResultShape, ...]  # dependencies first
     actions: tuple[Action, ...]  # sorted by name
+    errors: tuple[SectionError, ...]  # the section's own error codes, sorted by code
     models_imports: tuple[str, ...]  # import lines models.py needs
     models_runtime_names: tuple[str, ...]  # what models.py imports from the runtime
     client_imports: tuple[str, ...]  # standard-library import lines client.py needs

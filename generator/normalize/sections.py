@@ -8,7 +8,7 @@ from typing import Any
 from .. import docs, naming
 from ..errors import SpecError
 from ..load import LoadedSpec
-from ..model import Action, EnumType, PackageExport, ResultShape, Section, Shape
+from ..model import Action, EnumType, PackageExport, ResultShape, Section, SectionError, Shape
 from ..python import types
 from ..python.imports import section_imports
 from .actions import build_action
@@ -166,6 +166,10 @@ def build_section(spec: LoadedSpec) -> tuple[Section | None, list[SpecError]]:
         shapes=shapes,
         result_shapes=ordered_results,
         actions=final_actions,
+        errors=tuple(
+            SectionError(item["code"], item.get("http_status"), item["description"])
+            for item in sorted(data.get("errors", ()), key=lambda item: item["code"])
+        ),
         models_imports=imports.models,
         models_runtime_names=imports.models_runtime_names,
         client_imports=imports.client,

@@ -38,6 +38,8 @@ RUNTIME_SYMBOLS: Mapping[str, frozenset[str]] = {
             "ThrottleWouldWait",
             "ThrottledError",
             "Timer",
+            # section error classes (<section>/errors.py)
+            "register_error_codes",
             # descriptors (<section>/_operations.py)
             "ATTRIBUTE",
             "BodySpec",
@@ -53,6 +55,8 @@ RUNTIME_SYMBOLS: Mapping[str, frozenset[str]] = {
             "ThrottlingSpec",
         }
     ),
+    # mwskit/errors.py re-exports every common error class (and adds the sections' own).
+    f"{RUNTIME_PACKAGE}.errors": frozenset({"*", "__all__"}),
     # Documents: downloads and feed bodies with their marketplace charsets (<section>/client.py).
     f"{RUNTIME_PACKAGE}.documents": frozenset(
         {"Destination", "Download", "FeedSource", "flat_file_encoding_for", "report_encoding_for"}

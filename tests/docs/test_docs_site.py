@@ -154,9 +154,19 @@ def test_search_index_covers_the_reference(site: Path) -> None:
             assert f"reference/{section.module}/#{action.name.lower()}" in locations
 
 
+def _section_errors(name: str) -> list[type]:
+    """The error classes of section `name`; none for other names mwskit exports."""
+    section = getattr(mwskit, name)
+    if not hasattr(section, "client"):
+        return []
+    return [getattr(section.errors, code) for code in section.errors.__all__]
+
+
 def test_errors_guide_describes_every_error_class() -> None:
     text = (ROOT / "docs_src" / "pages" / "concepts" / "errors.md").read_text(encoding="utf-8")
-    missing = [name for name in mwskit.errors.__all__ if f"`{name}" not in text]
+    # A section's own error codes are listed on its reference page instead.
+    own = {error.__name__ for name in mwskit.__all__ for error in _section_errors(name)}
+    missing = [name for name in mwskit.errors.__all__ if name not in own and f"`{name}" not in text]
     assert missing == [], f"document these in docs_src/pages/concepts/errors.md: {missing}"
 
 

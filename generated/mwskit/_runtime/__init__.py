@@ -24,6 +24,7 @@ from .errors import (
     ResponseParseError,
     ThrottledError,
     ThrottleWouldWait,
+    register_error_codes,
 )
 from .policy import Event, RetryPolicy
 from .request import ClientConfig
@@ -62,5 +63,6 @@ __all__ = [
     "ThrottledError",
     "ThrottlingSpec",
     "Timer",
+    "register_error_codes",
     "resolve_credentials",
 ]

@@ -252,3 +252,12 @@ _ERROR_CLASSES["ContentMD5DoesNotMatch"] = ContentMD5Mismatch
 def error_class_for(code: str | None) -> type[MWSError]:
     """The exception class for an MWS error code (MWSError for codes without their own)."""
     return _ERROR_CLASSES.get(code or "", MWSError)
+
+
+def register_error_codes(classes: tuple[type[MWSError], ...]) -> None:
+    """Map each section error class's code (its name) to it: called by each section's
+    generated errors module. A code already mapped to another class is refused."""
+    for cls in classes:
+        known = _ERROR_CLASSES.setdefault(cls.__name__, cls)
+        if known is not cls:
+            raise RuntimeError(f"error code {cls.__name__} is mapped twice")

@@ -23,6 +23,7 @@ from .errors import (
     ResponseParseError,
     ThrottledError,
     ThrottleWouldWait,
+    register_error_codes,
 )
 from .policy import Event, RetryPolicy
 from .request import ClientConfig
@@ -61,5 +62,6 @@ __all__ = [
     "ThrottledError",
     "ThrottlingSpec",
     "Timer",
+    "register_error_codes",
     "resolve_credentials",
 ]
