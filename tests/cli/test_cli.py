@@ -272,7 +272,7 @@ def test_output_formats(server: SandboxServer, monkeypatch: pytest.MonkeyPatch, 
     code, out, _ = cli(*status, "--output", "yaml")
     assert code == 0 and yaml.safe_load(out)["status"] == "GREEN"
     code, out, _ = cli(*status, "--output", "text", "--query", "{status: status}")
-    assert (code, out) == (0, "STATUS\tGREEN\n")
+    assert (code, out) == (0, "status\tGREEN\n")
     monkeypatch.setenv("MWS_SELLER_ID", env + "2")  # GetServiceStatus allows 2 calls at once
     code, out, _ = cli(*status, "--output", "table", "--query", "{status: status}")
     assert (code, out) == (0, "+--------+-------+\n| status | GREEN |\n+--------+-------+\n")

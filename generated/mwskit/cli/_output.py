@@ -149,8 +149,8 @@ def _text_lines(data: Any) -> list[str]:
         lines = []
         for key, value in data.items():
             if isinstance(value, (dict, list)):
-                lines += [f"{key.upper()}\t{line}" for line in _text_lines(value)]
+                lines += [f"{key}\t{line}" for line in _text_lines(value)]
             else:
-                lines.append(f"{key.upper()}\t{_cell(value)}")
+                lines.append(f"{key}\t{_cell(value)}")
         return lines
     return [_cell(data)]

@@ -49,15 +49,18 @@ def read_input_json(source: str) -> dict[str, Any]:
     return data
 
 
-def _raw_values(action: Action, args: argparse.Namespace) -> dict[str, tuple[Any, str]]:
-    """Each given parameter's raw value and where it came from (options win over the file)."""
+def _raw_values(
+    action: Action, args: argparse.Namespace, given: dict[str, Any]
+) -> dict[str, tuple[Any, str]]:
+    """Each parameter's raw value and where it came from: the options, then `given` (the
+    --cli-input-json object)."""
     params = action.operation.params
     keys: dict[str, Param] = {}
     for param in params:
         keys[param.python_name] = keys[param.name] = param
     raw: dict[str, tuple[Any, str]] = {}
-    if args.cli_input_json:
-        for key, value in read_input_json(args.cli_input_json).items():
+    if given:
+        for key, value in given.items():
             found = keys.get(key)
             if found is None:
                 if action.body is not None and key == action.body.python_name:
@@ -72,13 +75,13 @@ def _raw_values(action: Action, args: argparse.Namespace) -> dict[str, tuple[Any
     return raw
 
 
-def _document(action: Action, args: argparse.Namespace) -> bytes | None:
+def _document(action: Action, args: argparse.Namespace, given: dict[str, Any]) -> bytes | None:
     """The request document (a file path, or `-` for standard input) of an action that sends one."""
     if action.body is None:
         return None
     source = getattr(args, dest(action.body.python_name))
-    if source is None and args.cli_input_json:
-        source = read_input_json(args.cli_input_json).get(action.body.python_name)
+    if source is None:
+        source = given.get(action.body.python_name)
     if not isinstance(source, str):
         raise UsageError(f"{action.body.flag} is required: a file path, or - for standard input")
     if source == "-":
@@ -141,14 +144,15 @@ def run(invocation: Invocation) -> int:
             fields[action.body.python_name] = "path/to/file"
         print(json.dumps(fields, indent=2), file=invocation.out)
         return 0
+    given = read_input_json(args.cli_input_json) if args.cli_input_json else {}
     params = {param.python_name: param for param in operation.params}
     arguments = {
         name: convert(params[name], value, where)
-        for name, (value, where) in _raw_values(action, args).items()
+        for name, (value, where) in _raw_values(action, args, given).items()
     }
     values = tuple(arguments.get(param.python_name) for param in operation.params)
     encode_parameters(operation, values)  # the library's checks, before any I/O
-    document = _document(action, args)
+    document = _document(action, args, given)
     content_type = getattr(args, "content_type", None)
     retries = RetryPolicy(max_attempts=args.max_attempts)
     options = {"region": args.region, "profile": args.profile, "endpoint": args.endpoint}
