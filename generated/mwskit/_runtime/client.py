@@ -9,6 +9,7 @@ from the bottom: request.py builds and signs, calls.py plans a call, this module
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import logging
 import math
 import re
@@ -672,6 +673,21 @@ class SyncSession(_Session):
             yield page
             token = next_token_of(page)
 
+    def all_pages(
+        self,
+        section: SectionSpec,
+        first: Operation[R],
+        values: tuple[Any, ...],
+        following: Operation[R2],
+        records: str,
+    ) -> R:
+        """Every page as one result (aws-cli's build_full_result): the first page, its
+        `records` field holding the records of every page, its next token cleared."""
+        merged = _Merged(records)
+        for page in self.paginate(section, first, values, following):
+            merged.add(page)
+        return cast(R, merged.result())
+
     def close(self) -> None:
         if self._owned:
             self._http.close()
@@ -777,9 +793,47 @@ class AsyncSession(_Session):
             yield page
             token = next_token_of(page)
 
+    async def all_pages(
+        self,
+        section: SectionSpec,
+        first: Operation[R],
+        values: tuple[Any, ...],
+        following: Operation[R2],
+        records: str,
+    ) -> R:
+        """SyncSession.all_pages: every page as one result."""
+        merged = _Merged(records)
+        async for page in self.paginate(section, first, values, following):
+            merged.add(page)
+        return cast(R, merged.result())
+
     async def aclose(self) -> None:
         if self._owned:
             await self._http.aclose()
+
+
+class _Merged:
+    """Pages folded into the first: their records gathered, each page dropped once read (so
+    the raw bodies of earlier pages are not all held)."""
+
+    def __init__(self, records: str) -> None:
+        self.records_field = records
+        self.first: Any = None
+        self.records: list[Any] = []
+
+    def add(self, page: Any) -> None:
+        if self.first is None:
+            self.first = page
+        self.records.extend(getattr(page, self.records_field))
+
+    def result(self) -> Any:
+        changes: dict[str, Any] = {self.records_field: self.records}
+        names = {item.name for item in dataclasses.fields(self.first)}
+        if "next_token" in names:
+            changes["next_token"] = None
+        if "has_next" in names:
+            changes["has_next"] = False
+        return dataclasses.replace(self.first, **changes)
 
 
 def next_token_of(page: object) -> str | None:

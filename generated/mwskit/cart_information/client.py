@@ -121,6 +121,30 @@ class CartInformationClient:
         ):
             yield from page.cart_list
 
+    def list_carts_all_pages(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_start: datetime,
+        date_range_end: datetime | None = None,
+    ) -> ListCartsResult:
+        """Every page of list_carts() as one ListCartsResult: the first page, with the cart_list of every page and no next token.
+
+        Takes the same arguments as list_carts(); all pages are fetched first
+        (iter_list_carts_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_CARTS,
+            (
+                marketplace_id,
+                date_range_start,
+                date_range_end,
+            ),
+            ops.LIST_CARTS_BY_NEXT_TOKEN,
+            "cart_list",
+        )
+
     def list_carts_by_next_token(
         self,
         *,
@@ -241,6 +265,30 @@ class AsyncCartInformationClient:
         ):
             for item in page.cart_list:
                 yield item
+
+    async def list_carts_all_pages(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_start: datetime,
+        date_range_end: datetime | None = None,
+    ) -> ListCartsResult:
+        """Every page of list_carts() as one ListCartsResult: the first page, with the cart_list of every page and no next token.
+
+        Takes the same arguments as list_carts(); all pages are fetched first
+        (iter_list_carts_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_CARTS,
+            (
+                marketplace_id,
+                date_range_start,
+                date_range_end,
+            ),
+            ops.LIST_CARTS_BY_NEXT_TOKEN,
+            "cart_list",
+        )
 
     async def list_carts_by_next_token(
         self,

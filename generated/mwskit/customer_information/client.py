@@ -153,6 +153,32 @@ class CustomerInformationClient:
         ):
             yield from page.customer_list
 
+    def list_customers_all_pages(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_type: DateRangeType | DateRangeTypeValue | str | None = None,
+        date_range_start: datetime | None = None,
+        date_range_end: datetime | None = None,
+    ) -> ListCustomersResult:
+        """Every page of list_customers() as one ListCustomersResult: the first page, with the customer_list of every page and no next token.
+
+        Takes the same arguments as list_customers(); all pages are fetched first
+        (iter_list_customers_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_CUSTOMERS,
+            (
+                marketplace_id,
+                date_range_type,
+                date_range_start,
+                date_range_end,
+            ),
+            ops.LIST_CUSTOMERS_BY_NEXT_TOKEN,
+            "customer_list",
+        )
+
     def list_customers_by_next_token(
         self,
         *,
@@ -303,6 +329,32 @@ class AsyncCustomerInformationClient:
         ):
             for item in page.customer_list:
                 yield item
+
+    async def list_customers_all_pages(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_type: DateRangeType | DateRangeTypeValue | str | None = None,
+        date_range_start: datetime | None = None,
+        date_range_end: datetime | None = None,
+    ) -> ListCustomersResult:
+        """Every page of list_customers() as one ListCustomersResult: the first page, with the customer_list of every page and no next token.
+
+        Takes the same arguments as list_customers(); all pages are fetched first
+        (iter_list_customers_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_CUSTOMERS,
+            (
+                marketplace_id,
+                date_range_type,
+                date_range_start,
+                date_range_end,
+            ),
+            ops.LIST_CUSTOMERS_BY_NEXT_TOKEN,
+            "customer_list",
+        )
 
     async def list_customers_by_next_token(
         self,

@@ -100,6 +100,30 @@ class FinancesClient:
         ):
             yield from page.financial_event_group_list
 
+    def list_financial_event_groups_all_pages(
+        self,
+        *,
+        max_results_per_page: int | None = None,
+        financial_event_group_started_after: datetime,
+        financial_event_group_started_before: datetime | None = None,
+    ) -> ListFinancialEventGroupsResult:
+        """Every page of list_financial_event_groups() as one ListFinancialEventGroupsResult: the first page, with the financial_event_group_list of every page and no next token.
+
+        Takes the same arguments as list_financial_event_groups(); all pages are fetched first
+        (iter_list_financial_event_groups_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_FINANCIAL_EVENT_GROUPS,
+            (
+                max_results_per_page,
+                financial_event_group_started_after,
+                financial_event_group_started_before,
+            ),
+            ops.LIST_FINANCIAL_EVENT_GROUPS_BY_NEXT_TOKEN,
+            "financial_event_group_list",
+        )
+
     def list_financial_event_groups_by_next_token(
         self,
         *,
@@ -280,6 +304,30 @@ class AsyncFinancesClient:
         ):
             for item in page.financial_event_group_list:
                 yield item
+
+    async def list_financial_event_groups_all_pages(
+        self,
+        *,
+        max_results_per_page: int | None = None,
+        financial_event_group_started_after: datetime,
+        financial_event_group_started_before: datetime | None = None,
+    ) -> ListFinancialEventGroupsResult:
+        """Every page of list_financial_event_groups() as one ListFinancialEventGroupsResult: the first page, with the financial_event_group_list of every page and no next token.
+
+        Takes the same arguments as list_financial_event_groups(); all pages are fetched first
+        (iter_list_financial_event_groups_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_FINANCIAL_EVENT_GROUPS,
+            (
+                max_results_per_page,
+                financial_event_group_started_after,
+                financial_event_group_started_before,
+            ),
+            ops.LIST_FINANCIAL_EVENT_GROUPS_BY_NEXT_TOKEN,
+            "financial_event_group_list",
+        )
 
     async def list_financial_event_groups_by_next_token(
         self,

@@ -472,6 +472,30 @@ class FulfillmentInboundShipmentClient:
         ):
             yield from page.item_data
 
+    def list_inbound_shipment_items_all_pages(
+        self,
+        *,
+        shipment_id: str | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+    ) -> ListInboundShipmentItemsResult:
+        """Every page of list_inbound_shipment_items() as one ListInboundShipmentItemsResult: the first page, with the item_data of every page and no next token.
+
+        Takes the same arguments as list_inbound_shipment_items(); all pages are fetched first
+        (iter_list_inbound_shipment_items_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_INBOUND_SHIPMENT_ITEMS,
+            (
+                shipment_id,
+                last_updated_after,
+                last_updated_before,
+            ),
+            ops.LIST_INBOUND_SHIPMENT_ITEMS_BY_NEXT_TOKEN,
+            "item_data",
+        )
+
     def list_inbound_shipment_items_by_next_token(
         self,
         *,
@@ -571,6 +595,34 @@ class FulfillmentInboundShipmentClient:
             last_updated_before=last_updated_before,
         ):
             yield from page.shipment_data
+
+    def list_inbound_shipments_all_pages(
+        self,
+        *,
+        shipment_status_list: (
+            Iterable[InboundShipmentStatusFilter | InboundShipmentStatusFilterValue] | None
+        ) = None,
+        shipment_id_list: Iterable[str] | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+    ) -> ListInboundShipmentsResult:
+        """Every page of list_inbound_shipments() as one ListInboundShipmentsResult: the first page, with the shipment_data of every page and no next token.
+
+        Takes the same arguments as list_inbound_shipments(); all pages are fetched first
+        (iter_list_inbound_shipments_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_INBOUND_SHIPMENTS,
+            (
+                shipment_status_list,
+                shipment_id_list,
+                last_updated_after,
+                last_updated_before,
+            ),
+            ops.LIST_INBOUND_SHIPMENTS_BY_NEXT_TOKEN,
+            "shipment_data",
+        )
 
     def list_inbound_shipments_by_next_token(
         self,
@@ -1085,6 +1137,30 @@ class AsyncFulfillmentInboundShipmentClient:
             for item in page.item_data:
                 yield item
 
+    async def list_inbound_shipment_items_all_pages(
+        self,
+        *,
+        shipment_id: str | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+    ) -> ListInboundShipmentItemsResult:
+        """Every page of list_inbound_shipment_items() as one ListInboundShipmentItemsResult: the first page, with the item_data of every page and no next token.
+
+        Takes the same arguments as list_inbound_shipment_items(); all pages are fetched first
+        (iter_list_inbound_shipment_items_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_INBOUND_SHIPMENT_ITEMS,
+            (
+                shipment_id,
+                last_updated_after,
+                last_updated_before,
+            ),
+            ops.LIST_INBOUND_SHIPMENT_ITEMS_BY_NEXT_TOKEN,
+            "item_data",
+        )
+
     async def list_inbound_shipment_items_by_next_token(
         self,
         *,
@@ -1185,6 +1261,34 @@ class AsyncFulfillmentInboundShipmentClient:
         ):
             for item in page.shipment_data:
                 yield item
+
+    async def list_inbound_shipments_all_pages(
+        self,
+        *,
+        shipment_status_list: (
+            Iterable[InboundShipmentStatusFilter | InboundShipmentStatusFilterValue] | None
+        ) = None,
+        shipment_id_list: Iterable[str] | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+    ) -> ListInboundShipmentsResult:
+        """Every page of list_inbound_shipments() as one ListInboundShipmentsResult: the first page, with the shipment_data of every page and no next token.
+
+        Takes the same arguments as list_inbound_shipments(); all pages are fetched first
+        (iter_list_inbound_shipments_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_INBOUND_SHIPMENTS,
+            (
+                shipment_status_list,
+                shipment_id_list,
+                last_updated_after,
+                last_updated_before,
+            ),
+            ops.LIST_INBOUND_SHIPMENTS_BY_NEXT_TOKEN,
+            "shipment_data",
+        )
 
     async def list_inbound_shipments_by_next_token(
         self,

@@ -108,6 +108,32 @@ class FulfillmentInventoryClient:
         ):
             yield from page.inventory_supply_list
 
+    def list_inventory_supply_all_pages(
+        self,
+        *,
+        seller_skus: Iterable[str] | None = None,
+        query_start_date_time: datetime | None = None,
+        response_group: ResponseGroup | ResponseGroupValue | None = None,
+        marketplace_id: str | None = None,
+    ) -> ListInventorySupplyResult:
+        """Every page of list_inventory_supply() as one ListInventorySupplyResult: the first page, with the inventory_supply_list of every page and no next token.
+
+        Takes the same arguments as list_inventory_supply(); all pages are fetched first
+        (iter_list_inventory_supply_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_INVENTORY_SUPPLY,
+            (
+                seller_skus,
+                query_start_date_time,
+                response_group,
+                marketplace_id,
+            ),
+            ops.LIST_INVENTORY_SUPPLY_BY_NEXT_TOKEN,
+            "inventory_supply_list",
+        )
+
     def list_inventory_supply_by_next_token(
         self,
         *,
@@ -217,6 +243,32 @@ class AsyncFulfillmentInventoryClient:
         ):
             for item in page.inventory_supply_list:
                 yield item
+
+    async def list_inventory_supply_all_pages(
+        self,
+        *,
+        seller_skus: Iterable[str] | None = None,
+        query_start_date_time: datetime | None = None,
+        response_group: ResponseGroup | ResponseGroupValue | None = None,
+        marketplace_id: str | None = None,
+    ) -> ListInventorySupplyResult:
+        """Every page of list_inventory_supply() as one ListInventorySupplyResult: the first page, with the inventory_supply_list of every page and no next token.
+
+        Takes the same arguments as list_inventory_supply(); all pages are fetched first
+        (iter_list_inventory_supply_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_INVENTORY_SUPPLY,
+            (
+                seller_skus,
+                query_start_date_time,
+                response_group,
+                marketplace_id,
+            ),
+            ops.LIST_INVENTORY_SUPPLY_BY_NEXT_TOKEN,
+            "inventory_supply_list",
+        )
 
     async def list_inventory_supply_by_next_token(
         self,

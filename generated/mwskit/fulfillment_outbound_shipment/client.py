@@ -285,6 +285,28 @@ class FulfillmentOutboundShipmentClient:
         ):
             yield from page.fulfillment_orders
 
+    def list_all_fulfillment_orders_all_pages(
+        self,
+        *,
+        query_start_date_time: datetime | None = None,
+        fulfillment_method: Iterable[str] | None = None,
+    ) -> ListAllFulfillmentOrdersResult:
+        """Every page of list_all_fulfillment_orders() as one ListAllFulfillmentOrdersResult: the first page, with the fulfillment_orders of every page and no next token.
+
+        Takes the same arguments as list_all_fulfillment_orders(); all pages are fetched first
+        (iter_list_all_fulfillment_orders_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_ALL_FULFILLMENT_ORDERS,
+            (
+                query_start_date_time,
+                fulfillment_method,
+            ),
+            ops.LIST_ALL_FULFILLMENT_ORDERS_BY_NEXT_TOKEN,
+            "fulfillment_orders",
+        )
+
     def list_all_fulfillment_orders_by_next_token(
         self,
         *,
@@ -643,6 +665,28 @@ class AsyncFulfillmentOutboundShipmentClient:
         ):
             for item in page.fulfillment_orders:
                 yield item
+
+    async def list_all_fulfillment_orders_all_pages(
+        self,
+        *,
+        query_start_date_time: datetime | None = None,
+        fulfillment_method: Iterable[str] | None = None,
+    ) -> ListAllFulfillmentOrdersResult:
+        """Every page of list_all_fulfillment_orders() as one ListAllFulfillmentOrdersResult: the first page, with the fulfillment_orders of every page and no next token.
+
+        Takes the same arguments as list_all_fulfillment_orders(); all pages are fetched first
+        (iter_list_all_fulfillment_orders_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_ALL_FULFILLMENT_ORDERS,
+            (
+                query_start_date_time,
+                fulfillment_method,
+            ),
+            ops.LIST_ALL_FULFILLMENT_ORDERS_BY_NEXT_TOKEN,
+            "fulfillment_orders",
+        )
 
     async def list_all_fulfillment_orders_by_next_token(
         self,
