@@ -38,6 +38,8 @@ VALUES: tuple[Any, ...] = tuple(
 BODY = (
     b'<ListOrdersResponse xmlns="https://mws.amazonservices.com/Orders/2013-09-01">'
     b"<ListOrdersResult><Orders><Order><AmazonOrderId>902-3159896-1390916</AmazonOrderId>"
+    b"<PurchaseDate>2017-02-20T19:49:35Z</PurchaseDate>"
+    b"<LastUpdateDate>2017-02-20T19:49:35Z</LastUpdateDate>"
     b"<OrderStatus>Shipped</OrderStatus></Order></Orders></ListOrdersResult>"
     b"<ResponseMetadata><RequestId>rid</RequestId></ResponseMetadata></ListOrdersResponse>"
 )

@@ -203,6 +203,8 @@ class Action:
     next_token_action: str | None  # companion when this action pages
     next_token_descriptor: str | None  # the companion's descriptor name
     page_annotation: str | None  # what its iter_ method yields: "ListOrdersResult"
+    items_field: str | None  # the list of records each page holds ("orders"), when it pages
+    items_class: str | None  # the class of those records ("Order"): iter_..._items yields them
     throttling: Throttling
     reference_id: ReferenceId | None  # money-moving: resent only with the same reference id
     parameters: tuple[Parameter, ...]

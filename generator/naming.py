@@ -62,3 +62,38 @@ def enum_member_name(value: str) -> str | None:
 def constant_name(name: str) -> str:
     """`ListOrders` -> `LIST_ORDERS` (module-level operation descriptor names)."""
     return snake_case(name).upper()
+
+
+# Options every `mwskit` command line action takes besides its parameters (mwskit/cli/_parser.py
+# defines them; tests/cli checks the two lists agree). A parameter whose option would be one of
+# them is offered as `--<name>-value` (Products' Query is `--query-value`).
+CLI_RESERVED_OPTIONS = frozenset(
+    {
+        "all-pages",
+        "cli-input-json",
+        "content-type",
+        "debug",
+        "destination",
+        "dry-run",
+        "endpoint",
+        "generate-cli-skeleton",
+        "help",
+        "marketplace",
+        "max-attempts",
+        "output",
+        "profile",
+        "query",
+        "region",
+    }
+)
+
+
+def kebab_case(python_name: str) -> str:
+    """`list_orders` -> `list-orders`: command line names of sections, actions and options."""
+    return python_name.rstrip("_").replace("_", "-")
+
+
+def cli_option(python_name: str) -> str:
+    """The command line option of a parameter: `created_after` -> `--created-after`."""
+    name = kebab_case(python_name)
+    return f"--{name}-value" if name in CLI_RESERVED_OPTIONS else f"--{name}"

@@ -33,7 +33,7 @@ import jinja2
 
 from .errors import EXIT_IO, ToolError
 from .model import Api, Section
-from .naming import constant_name, snake_case
+from .naming import cli_option, constant_name, kebab_case, snake_case
 from .wings import with_helpers
 
 TEMPLATE_SUFFIX = ".j2"
@@ -164,6 +164,8 @@ def _environment(tree: TemplateTree) -> jinja2.Environment:
     env.filters["outdent"] = _outdent
     env.filters["constant"] = constant_name
     env.filters["snake"] = snake_case
+    env.filters["kebab"] = kebab_case
+    env.filters["cli_option"] = cli_option
     return env
 
 

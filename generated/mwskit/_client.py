@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -19,6 +20,7 @@ from ._runtime import (
     SyncSession,
     ThrottleStore,
     Timer,
+    resolve_credentials,
 )
 from ._version import __version__
 from .marketplaces import REGION_HOSTS
@@ -53,18 +55,30 @@ from .subscriptions.client import AsyncSubscriptionsClient, SubscriptionsClient
 class MWS:
     """Synchronous MWS client: `mws.orders.list_orders(...)`. Reuses one connection pool.
 
+    Credentials not given are looked up in the environment (MWS_ACCESS_KEY_ID,
+    MWS_SECRET_ACCESS_KEY, MWS_SELLER_ID, MWS_AUTH_TOKEN, MWS_REGION), then in a profile of
+    ~/.config/mwskit/credentials (or the file MWSKIT_CREDENTIALS_FILE names); MissingCredentials
+    names every place looked when one is found nowhere.
+
     Args:
         access_key: MWS access key id (AWSAccessKeyId).
         secret_key: MWS secret key; used only to sign, never shown.
         seller_id: the seller (merchant) id the calls act for.
         auth_token: MWSAuthToken when calling on behalf of another seller; never shown.
-        region: region or marketplace country code choosing the host (NA, EU, FE, US, DE, JP, ...).
+        region: region or marketplace country code choosing the host (NA, EU, FE, US, DE, JP,
+            ...); default "NA".
+        profile: the profile (INI section) of the credentials file; default MWSKIT_PROFILE,
+            else "default".
         endpoint: a full base URL instead of the region's host (e.g. a local sandbox).
         amazon_pay_sandbox: send the sections that have a sandbox path (Amazon Pay,
             off_amazon_payments) to it (/OffAmazonPayments_Sandbox/2013-01-01 on the same host,
             or under `endpoint`), throttled by the sandbox's own, smaller quotas in buckets
             apart from production's; every other section is unaffected. Default False: production.
         transport: any httpx transport (e.g. httpx.MockTransport) for the HTTP client.
+        http_client: your own httpx client (proxies, TLS, event hooks, mounts); its own
+            timeouts and settings apply, and closing mwskit's client leaves it open.
+        proxy: a proxy URL (or httpx.Proxy) for every request.
+        verify: TLS verification: True (default), False, a CA bundle path or an SSLContext.
         signature_method: HmacSHA256 (default) or HmacSHA1.
         seller_parameter: send the seller id as SellerId or Merchant in sections that accept
             both (Feeds and Reports); default: each section's documented name (SellerId).
@@ -121,14 +135,18 @@ class MWS:
     def __init__(
         self,
         *,
-        access_key: str,
-        secret_key: str,
-        seller_id: str,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        seller_id: str | None = None,
         auth_token: str | None = None,
-        region: str = "NA",
+        region: str | None = None,
+        profile: str | None = None,
         endpoint: str | None = None,
         amazon_pay_sandbox: bool = False,
         transport: httpx.BaseTransport | None = None,
+        http_client: httpx.Client | None = None,
+        proxy: str | httpx.Proxy | None = None,
+        verify: bool | str | ssl.SSLContext = True,
         signature_method: Literal["HmacSHA256", "HmacSHA1"] = "HmacSHA256",
         seller_parameter: Literal["SellerId", "Merchant"] | None = None,
         expires_in: timedelta | None = None,
@@ -143,12 +161,20 @@ class MWS:
         on_event: Callable[[Event], None] | None = None,
         timer: Timer | None = None,
     ) -> None:
-        config = ClientConfig(
+        credentials = resolve_credentials(
             access_key=access_key,
             secret_key=secret_key,
             seller_id=seller_id,
             auth_token=auth_token,
             region=region,
+            profile=profile,
+        )
+        config = ClientConfig(
+            access_key=credentials.access_key,
+            secret_key=credentials.secret_key,
+            seller_id=credentials.seller_id,
+            auth_token=credentials.auth_token,
+            region=credentials.region,
             endpoint=endpoint,
             amazon_pay_sandbox=amazon_pay_sandbox,
             signature_method=signature_method,
@@ -168,7 +194,9 @@ class MWS:
             on_event=on_event,
         )
 
-        self._session = SyncSession(config, transport)
+        self._session = SyncSession(
+            config, transport, http_client=http_client, proxy=proxy, verify=verify
+        )
         self.cart_information = CartInformationClient(self._session)
         self.customer_information = CustomerInformationClient(self._session)
         self.easy_ship = EasyShipClient(self._session)
@@ -215,18 +243,30 @@ class MWS:
 class AsyncMWS:
     """Asynchronous MWS client: `await mws.orders.list_orders(...)`.
 
+    Credentials not given are looked up in the environment (MWS_ACCESS_KEY_ID,
+    MWS_SECRET_ACCESS_KEY, MWS_SELLER_ID, MWS_AUTH_TOKEN, MWS_REGION), then in a profile of
+    ~/.config/mwskit/credentials (or the file MWSKIT_CREDENTIALS_FILE names); MissingCredentials
+    names every place looked when one is found nowhere.
+
     Args:
         access_key: MWS access key id (AWSAccessKeyId).
         secret_key: MWS secret key; used only to sign, never shown.
         seller_id: the seller (merchant) id the calls act for.
         auth_token: MWSAuthToken when calling on behalf of another seller; never shown.
-        region: region or marketplace country code choosing the host (NA, EU, FE, US, DE, JP, ...).
+        region: region or marketplace country code choosing the host (NA, EU, FE, US, DE, JP,
+            ...); default "NA".
+        profile: the profile (INI section) of the credentials file; default MWSKIT_PROFILE,
+            else "default".
         endpoint: a full base URL instead of the region's host (e.g. a local sandbox).
         amazon_pay_sandbox: send the sections that have a sandbox path (Amazon Pay,
             off_amazon_payments) to it (/OffAmazonPayments_Sandbox/2013-01-01 on the same host,
             or under `endpoint`), throttled by the sandbox's own, smaller quotas in buckets
             apart from production's; every other section is unaffected. Default False: production.
         transport: any httpx transport (e.g. httpx.MockTransport) for the HTTP client.
+        http_client: your own httpx client (proxies, TLS, event hooks, mounts); its own
+            timeouts and settings apply, and closing mwskit's client leaves it open.
+        proxy: a proxy URL (or httpx.Proxy) for every request.
+        verify: TLS verification: True (default), False, a CA bundle path or an SSLContext.
         signature_method: HmacSHA256 (default) or HmacSHA1.
         seller_parameter: send the seller id as SellerId or Merchant in sections that accept
             both (Feeds and Reports); default: each section's documented name (SellerId).
@@ -283,14 +323,18 @@ class AsyncMWS:
     def __init__(
         self,
         *,
-        access_key: str,
-        secret_key: str,
-        seller_id: str,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        seller_id: str | None = None,
         auth_token: str | None = None,
-        region: str = "NA",
+        region: str | None = None,
+        profile: str | None = None,
         endpoint: str | None = None,
         amazon_pay_sandbox: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        proxy: str | httpx.Proxy | None = None,
+        verify: bool | str | ssl.SSLContext = True,
         signature_method: Literal["HmacSHA256", "HmacSHA1"] = "HmacSHA256",
         seller_parameter: Literal["SellerId", "Merchant"] | None = None,
         expires_in: timedelta | None = None,
@@ -305,12 +349,20 @@ class AsyncMWS:
         on_event: Callable[[Event], None] | None = None,
         timer: Timer | None = None,
     ) -> None:
-        config = ClientConfig(
+        credentials = resolve_credentials(
             access_key=access_key,
             secret_key=secret_key,
             seller_id=seller_id,
             auth_token=auth_token,
             region=region,
+            profile=profile,
+        )
+        config = ClientConfig(
+            access_key=credentials.access_key,
+            secret_key=credentials.secret_key,
+            seller_id=credentials.seller_id,
+            auth_token=credentials.auth_token,
+            region=credentials.region,
             endpoint=endpoint,
             amazon_pay_sandbox=amazon_pay_sandbox,
             signature_method=signature_method,
@@ -330,7 +382,9 @@ class AsyncMWS:
             on_event=on_event,
         )
 
-        self._session = AsyncSession(config, transport)
+        self._session = AsyncSession(
+            config, transport, http_client=http_client, proxy=proxy, verify=verify
+        )
         self.cart_information = AsyncCartInformationClient(self._session)
         self.customer_information = AsyncCustomerInformationClient(self._session)
         self.easy_ship = AsyncEasyShipClient(self._session)

@@ -205,6 +205,8 @@ def build_action(
         next_token_action=None,  # set once every action of the section is known
         next_token_descriptor=None,
         page_annotation=None,
+        items_field=None,
+        items_class=None,
         throttling=build_throttling(name, data["throttling"]),
         reference_id=None,  # set once every action of the section is known (reference_ids)
         parameters=parameters,

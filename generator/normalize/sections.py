@@ -67,6 +67,25 @@ def _actions(
     return actions
 
 
+def _items(
+    first: Action, following: Action, results: dict[str, ResultShape]
+) -> tuple[str, str] | None:
+    """(field, record class) of the records a paging action lists: the one list of structures
+    in its result, which its companion's result holds under the same name; else None."""
+    if first.result_shape is None or following.result_shape is None or first.result_is_root:
+        return None
+    records = [f for f in results[first.result_shape].fields if f.is_list and f.shape]
+    if len(records) != 1:
+        return None
+    record = records[0]
+    same = [
+        f
+        for f in results[following.result_shape].fields
+        if f.python_name == record.python_name and f.shape == record.shape and f.is_list
+    ]
+    return (record.python_name, str(record.shape)) if same else None
+
+
 def _linked(
     module: str,
     actions: dict[str, Action],
@@ -82,12 +101,15 @@ def _linked(
     for name in sorted(actions):
         action = actions[name]
         companion = actions[pages[name]] if name in pages else None
+        items = _items(action, companion, result_map) if companion else None
         linked.append(
             replace(
                 action,
                 next_token_action=companion.name if companion else None,
                 next_token_descriptor=companion.descriptor if companion else None,
                 page_annotation=types.page_type(action, companion) if companion else None,
+                items_field=items[0] if items else None,
+                items_class=items[1] if items else None,
                 example=docs.example(module, action, shape_map, result_map, example_kinds),
                 iterator_example=(
                     docs.iterator_example(

@@ -109,6 +109,7 @@ def section_imports(
         if parameter.enum is not None:
             model_names |= {parameter.enum, enums[parameter.enum].literal_alias}
     model_names |= {a.result_class for a in actions if not a.result_class_in_runtime}
+    model_names |= {a.items_class for a in actions if a.items_class is not None}
     runtime_results = {a.result_class for a in actions if a.result_class_in_runtime}
     return SectionImports(
         models=_models_imports(enums, shapes, results, own_errors),

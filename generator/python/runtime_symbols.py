@@ -22,11 +22,13 @@ RUNTIME_SYMBOLS: Mapping[str, frozenset[str]] = {
             "ClientConfig",
             "SYSTEM_TIMER",
             "SyncSession",
+            "resolve_credentials",
             # results and errors re-exported by mwskit and returned by methods
             "ContentMD5Mismatch",
             "Document",
             "EncodingProblem",
             "Event",
+            "MissingCredentials",
             "MWSError",
             "MWSResult",
             "OutcomeUnknown",

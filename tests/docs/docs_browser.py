@@ -58,7 +58,11 @@ class Browser:
     """One headless Chromium with one page; `navigate`, `evaluate`, `screenshot`."""
 
     def __init__(self, executable: str) -> None:
-        self._profile = tempfile.TemporaryDirectory(prefix="mwskit-chromium-")
+        # Chromium's helper processes may still write into the profile for a moment after the
+        # browser exits; a leftover file there must not fail the test.
+        self._profile = tempfile.TemporaryDirectory(
+            prefix="mwskit-chromium-", ignore_cleanup_errors=True
+        )
         self._process = subprocess.Popen(
             [executable, *FLAGS, f"--user-data-dir={self._profile.name}", "about:blank"],
             stdin=subprocess.DEVNULL,

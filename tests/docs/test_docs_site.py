@@ -158,7 +158,9 @@ def test_search_index_covers_the_reference(site: Path) -> None:
 
 def test_errors_guide_describes_every_error_class() -> None:
     text = (ROOT / "docs_src" / "pages" / "concepts" / "errors.md").read_text(encoding="utf-8")
-    missing = [name for name in mwskit.errors.__all__ if f"`{name}" not in text]
+    # A section's own error codes are listed on its reference page instead.
+    own = set(mwskit._section_errors.__all__)
+    missing = [name for name in mwskit.errors.__all__ if name not in own and f"`{name}" not in text]
     assert missing == [], f"document these in docs_src/pages/concepts/errors.md: {missing}"
 
 

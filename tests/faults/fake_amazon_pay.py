@@ -69,6 +69,14 @@ DETAILS = {
     ),
 }
 # read action -> (id parameter, details element, child list element)
+CREATED = "2024-03-01T10:00:00Z"
+# What an answer always holds besides the ids (the result fields the spec marks required).
+ALWAYS_SENT = {
+    "OrderReferenceDetails": (
+        "<OrderReferenceStatus><State>Open</State></OrderReferenceStatus>"
+        f"<CreationTimestamp>{CREATED}</CreationTimestamp>"
+    ),
+}
 READS = {
     "GetOrderReferenceDetails": ("AmazonOrderReferenceId", "OrderReferenceDetails", "IdList"),
     "GetAuthorizationDetails": ("AmazonAuthorizationId", "AuthorizationDetails", "IdList"),
@@ -195,7 +203,8 @@ class FakeAmazonPay:
         listed = f"<{children}>{members}</{children}>" if children else ""
         if thing.kind in DETAILS:
             return 200, self._envelope(action, self._details(thing, listed))
-        inner = f"<{element}><{id_param}>{thing.id}</{id_param}>{listed}</{element}>"
+        always = ALWAYS_SENT.get(element, "")
+        inner = f"<{element}><{id_param}>{thing.id}</{id_param}>{listed}{always}</{element}>"
         return 200, self._envelope(action, inner)
 
     def _details(self, thing: Thing, listed: str = "") -> str:
@@ -204,7 +213,8 @@ class FakeAmazonPay:
             f"<{element}><{id_element}>{thing.id}</{id_element}>"
             f"<{reference_element}>{thing.reference}</{reference_element}>"
             f"<{amount}><Amount>{thing.amount}</Amount><CurrencyCode>USD</CurrencyCode></{amount}>"
-            f"<{state}><State>Open</State></{state}>{listed}</{element}>"
+            f"<{state}><State>Open</State></{state}>{listed}"
+            f"<CreationTimestamp>{CREATED}</CreationTimestamp></{element}>"
         )
 
     def _money_answer(self, action: str, thing: Thing) -> bytes:

@@ -634,7 +634,9 @@ def test_pagination_does_not_stop_silently_on_a_foreign_page() -> None:
     timer = FakeTimer()
     first = (
         f'<ListOrdersResponse xmlns="{ORDERS_NS}"><ListOrdersResult><NextToken>t1</NextToken>'
-        "<Orders><Order><AmazonOrderId>A1</AmazonOrderId></Order></Orders></ListOrdersResult>"
+        "<Orders><Order><AmazonOrderId>A1</AmazonOrderId><PurchaseDate>2024-03-01T10:00:00Z"
+        "</PurchaseDate><LastUpdateDate>2024-03-01T11:00:00Z</LastUpdateDate>"
+        "<OrderStatus>Unshipped</OrderStatus></Order></Orders></ListOrdersResult>"
         "</ListOrdersResponse>"
     )
     script = Script(timer, [xml(200, first), xml(200, XHTML_PAGE)])

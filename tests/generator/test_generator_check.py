@@ -121,7 +121,13 @@ def test_check_is_clean_right_after_generate(small: Path) -> None:
 
 OLD_DESCRIPTION = "Fetch the full order records for up to 50 Amazon order IDs in one call."
 NEW_DESCRIPTION = "Fetch up to 50 orders by Amazon order ID."
-EDITED_FILES = ["docs/index.md", "docs/orders.md", "mwskit/orders/client.py"]
+EDITED_FILES = [
+    "docs/cli.md",
+    "docs/index.md",
+    "docs/orders.md",
+    "mwskit/cli/_commands.py",
+    "mwskit/orders/client.py",
+]
 
 
 def _edit_get_order_description(project: Path) -> None:
@@ -157,8 +163,8 @@ def test_check_reports_changed_files_with_a_diff(project: Path) -> None:
     removed = [line for line in diff if line.startswith("-") and not line.startswith("--- ")]
     added = [line for line in diff if line.startswith("+") and not line.startswith("+++ ")]
     assert (
-        len(removed) == len(added) == 5
-    )  # index.md; orders.md table row and text; client.py sync and async
+        len(removed) == len(added) == 8
+    )  # cli.md and orders.md table row and text; index.md; the command's help; client.py twice
     assert all(OLD_DESCRIPTION in line for line in removed)
     assert [line.replace(NEW_DESCRIPTION, OLD_DESCRIPTION)[1:] for line in added] == [
         line[1:] for line in removed

@@ -46,7 +46,7 @@ def _files_on_disk(root: Path) -> dict[str, bytes]:
 
 
 RUNTIME_PREFIX = "mwskit/_runtime/"
-HANDWRITTEN_DIRS = ("mwskit/_runtime", "mwskit/sandbox")
+HANDWRITTEN_DIRS = ("mwskit/_runtime", "mwskit/cli", "mwskit/sandbox")
 
 
 def _handwritten() -> dict[str, Path]:
@@ -119,6 +119,7 @@ def test_golden_tree_file_list(golden_tree: dict[str, str]) -> None:
     assert sorted(golden_tree) == sorted(
         [
             "README.md",
+            "docs/cli.md",
             "docs/gizmos.md",
             "docs/index.md",
             "docs/marketplaces.md",
@@ -127,6 +128,7 @@ def test_golden_tree_file_list(golden_tree: dict[str, str]) -> None:
             "mwskit/_client.py",
             "mwskit/_section_errors.py",
             "mwskit/_version.py",
+            "mwskit/cli/_commands.py",
             "mwskit/errors.py",
             "mwskit/marketplaces.py",
             "mwskit/py.typed",

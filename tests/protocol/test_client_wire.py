@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 import wire_cases as wc
+from minimal_answers import minimal_document
 
 import mwskit
 from mwskit._runtime import AsyncSession, ClientConfig, Operation, SyncSession
@@ -50,7 +51,8 @@ class Recorder:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         action = parse_qs(request.content.decode()) | parse_qs(request.url.query.decode())
-        return httpx.Response(200, content=f"<{action['Action'][0]}Response/>".encode())
+        body = minimal_document(request.url.path, action["Action"][0])
+        return httpx.Response(200, content=body)
 
     @property
     def last(self) -> httpx.Request:

@@ -104,10 +104,10 @@ def test_a_quoted_field_may_span_lines_and_errors_name_the_line() -> None:
     (row,) = records(text)
     assert row.transaction_description == "two\nlines"
     bad_amount = f"{HEADER}\n\n2015-05-18T15:48:50Z,1,,,Fee,,,,USD,five,,,,-5,\n"
-    with pytest.raises(ReportFormatError, match=r"^line 3, column 'TransactionAmount': 'five'"):
+    with pytest.raises(ReportFormatError, match=r"^ReportFormatError: line 3, column 'TransactionAmount': 'five'"):
         records(bad_amount)
     unclosed = f'{HEADER}\n2015-05-18T15:48:50Z,1,,,Fee,,,,USD,-5,,,,-5,"never closed\n'
-    with pytest.raises(ReportFormatError, match=r"^line 2: "):
+    with pytest.raises(ReportFormatError, match=r"^ReportFormatError: line 2: "):
         records(unclosed)
 
 

@@ -65,10 +65,10 @@ def test_rows_keep_a_lone_cr_inside_a_field() -> None:
 def test_row_errors_name_the_real_line_after_blank_lines() -> None:
     data = b"settlement-id\tamount\n\n1\t2.00\n\n\n2\tabc\n"
     with pytest.raises(
-        ReportFormatError, match=r"^line 6, column 'amount': 'abc' is not a valid decimal$"
+        ReportFormatError, match=r"^ReportFormatError: line 6, column 'amount': 'abc' is not a valid decimal$"
     ):
         list(iter_records(io.BytesIO(data), "cp1252", SettlementReportRow))
-    with pytest.raises(ReportFormatError, match=r"^line 4: 3 fields, but the header names 2$"):
+    with pytest.raises(ReportFormatError, match=r"^ReportFormatError: line 4: 3 fields, but the header names 2$"):
         rows(b"a\tb\n\n1\t2\n1\t2\t3\n", "ascii")
 
 
@@ -78,7 +78,7 @@ def test_undecodable_bytes_raise_report_format_error_naming_the_line() -> None:
         rows(data, "utf-8")
     assert (
         str(caught.value)
-        == "line 20002: bytes that are not valid utf-8 (invalid continuation byte)"
+        == "ReportFormatError: line 20002: bytes that are not valid utf-8 (invalid continuation byte)"
     )
     assert isinstance(caught.value.__cause__, UnicodeDecodeError)
 
@@ -103,7 +103,7 @@ def test_decimals_take_the_last_separator_as_the_decimal_point(text: str, value:
 @pytest.mark.parametrize("text", ["NaN", "Infinity", "-inf", "sNaN", "1e5", "1_000", "1.2.3"])
 def test_decimals_refuse_non_numbers(text: str) -> None:
     with pytest.raises(
-        ReportFormatError, match=f"^line 2, column 'price': '{text}' is not a valid decimal$"
+        ReportFormatError, match=f"^ReportFormatError: line 2, column 'price': '{text}' is not a valid decimal$"
     ):
         list(
             iter_records(

@@ -34,6 +34,7 @@ from mwskit import (
     errors,
 )
 from mwskit.feeds import GetFeedSubmissionListResult
+from mwskit.reports import InvalidReportId
 
 # --- Documents: GetReport / GetFeedSubmissionResult -----------------------------------------
 
@@ -129,7 +130,7 @@ def test_error_response_on_get_report_still_raises(status: int) -> None:
     error = catch(
         MWSError, lambda: get_report(answering(status, REPORT_ERROR, {"Content-MD5": "bogus"})())
     )
-    assert type(error) is MWSError
+    assert type(error) is InvalidReportId  # the Reports section's own error class
     assert error.code == "InvalidReportId"
     assert error.request_id == "rep-err-1"
     assert str(error) == (

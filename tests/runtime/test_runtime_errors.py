@@ -80,7 +80,7 @@ def test_error_classes_are_exported_once() -> None:
     assert errors.error_class_for("") is MWSError
 
 
-@pytest.mark.parametrize("code", ["InvalidReportId", "SomethingBrandNew", "requestthrottled"])
+@pytest.mark.parametrize("code", ["InvalidGizmoId", "SomethingBrandNew", "requestthrottled"])
 def test_unknown_code_is_a_plain_mws_error(code: str) -> None:
     body = error_body(code, "Not one of ours", "RequestID", "rid-unknown")
     error = catch(MWSError, lambda: feed_list(answering(400, body)()))

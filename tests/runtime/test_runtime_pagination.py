@@ -69,6 +69,53 @@ def test_iterator_stops_on_has_next_false() -> None:
     assert len(script.requests) == 1
 
 
+def test_items_iterators_yield_the_records_of_every_page() -> None:
+    timer = FakeTimer()
+    script = Script(timer, pages())
+    mws = make(timer, script, throttle="off")
+    orders = mws.orders.iter_list_orders_items(marketplace_id=MARKETPLACE, created_after=NOW)
+    assert [order.amazon_order_id for order in orders] == ["A1", "A2", "B1", "C1", "C2"]
+    assert len(script.requests) == 3
+
+    async def main() -> list[str]:
+        async with make_async(timer, Script(timer, pages()), throttle="off") as client:
+            found = client.orders.iter_list_orders_items(
+                marketplace_id=MARKETPLACE, created_after=NOW
+            )
+            return [order.amazon_order_id async for order in found]
+
+    assert asyncio.run(main()) == ["A1", "A2", "B1", "C1", "C2"]
+
+
+def test_all_pages_is_one_result_with_every_record() -> None:
+    timer = FakeTimer()
+    script = Script(timer, pages())
+    mws = make(timer, script, throttle="off")
+    result = mws.orders.list_orders_all_pages(marketplace_id=MARKETPLACE, created_after=NOW)
+    assert [order.amazon_order_id for order in result.orders] == ["A1", "A2", "B1", "C1", "C2"]
+    assert result.next_token is None
+    assert result.request_id == "rid-ListOrders"  # the first page's metadata
+    assert len(script.requests) == 3
+
+    async def main() -> list[str]:
+        async with make_async(timer, Script(timer, pages()), throttle="off") as client:
+            found = await client.orders.list_orders_all_pages(
+                marketplace_id=MARKETPLACE, created_after=NOW
+            )
+            return [order.amazon_order_id for order in found.orders]
+
+    assert asyncio.run(main()) == ["A1", "A2", "B1", "C1", "C2"]
+
+
+def test_items_iterators_stop_early_without_more_requests() -> None:
+    timer = FakeTimer()
+    script = Script(timer, pages())
+    mws = make(timer, script, throttle="off")
+    orders = mws.orders.iter_list_orders_items(marketplace_id=MARKETPLACE, created_after=NOW)
+    assert [next(orders).amazon_order_id, next(orders).amazon_order_id] == ["A1", "A2"]
+    assert len(script.requests) == 1
+
+
 def test_async_iterator_and_retry() -> None:
     timer = FakeTimer()
     script = Script(timer, [xml_response(503, error_xml("RequestThrottled")), *pages()])

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from lxml import etree
 from runtime_helpers.answers import (
+    ALWAYS_SENT,
     FEED_LIST,
     FEEDS_NS,
     answering,
@@ -17,6 +18,7 @@ from runtime_helpers.answers import (
     list_orders,
     one_order,
     orders_body,
+    with_required,
 )
 
 from mwskit import MWSError, MWSResult, ResponseParseError
@@ -86,6 +88,7 @@ def test_list_orders_typed_fields() -> None:
       <Order>
         <AmazonOrderId>111-2223334-4445556</AmazonOrderId>
         <PurchaseDate>2023-06-29T10:20:30Z</PurchaseDate>
+        <LastUpdateDate>2023-06-30T08:00:00Z</LastUpdateDate>
         <OrderStatus>Shipped</OrderStatus>
         <BuyerName>  Zoë Ångström  </BuyerName>
         <OrderTotal><CurrencyCode>EUR</CurrencyCode><Amount>1234.50</Amount></OrderTotal>
@@ -108,6 +111,7 @@ def test_list_orders_typed_fields() -> None:
         Order(
             amazon_order_id="111-2223334-4445556",
             purchase_date=datetime(2023, 6, 29, 10, 20, 30, tzinfo=UTC),
+            last_update_date=datetime(2023, 6, 30, 8, 0, tzinfo=UTC),
             order_status=OrderStatus.SHIPPED,
             buyer_name="Zoë Ångström",
             order_total=Money(currency_code="EUR", amount=Decimal("1234.50")),
@@ -205,10 +209,16 @@ def test_response_without_its_result_element_gives_an_empty_result() -> None:
         ("", []),
         ("<Orders/>", []),
         ("<Orders>\n  </Orders>", []),
-        ("<Orders><Order><AmazonOrderId>A-1</AmazonOrderId></Order></Orders>", ["A-1"]),
+        (
+            f"<Orders><Order>{with_required('<AmazonOrderId>A-1</AmazonOrderId>')}</Order></Orders>",
+            ["A-1"],
+        ),
         (
             "<Orders>"
-            + "".join(f"<Order><AmazonOrderId>A-{n}</AmazonOrderId></Order>" for n in range(1, 4))
+            + "".join(
+                f"<Order>{with_required(f'<AmazonOrderId>A-{n}</AmazonOrderId>')}</Order>"
+                for n in range(1, 4)
+            )
             + "</Orders>",
             ["A-1", "A-2", "A-3"],
         ),
@@ -250,16 +260,40 @@ def test_nested_list_of_strings_is_a_list_with_one_item_too() -> None:
 # --- Missing, empty and unknown elements --------------------------------------------------
 
 
-def test_missing_optional_and_required_elements_are_none() -> None:
-    # AmazonOrderId, PurchaseDate and OrderStatus are always sent by MWS; tolerated when absent.
+def test_missing_optional_elements_are_none() -> None:
     order = one_order("<SalesChannel>Amazon.de</SalesChannel>")
-    assert order == Order(sales_channel="Amazon.de")
-    assert order.amazon_order_id is None
-    assert order.purchase_date is None
-    assert order.order_status is None
+    assert order.sales_channel == "Amazon.de"
     assert order.order_total is None
     assert order.is_prime is None
     assert order.number_of_items_shipped is None
+
+
+@pytest.mark.parametrize(
+    ("missing", "field"),
+    [
+        ("AmazonOrderId", "amazon_order_id"),
+        ("PurchaseDate", "purchase_date"),
+        ("LastUpdateDate", "last_update_date"),
+        ("OrderStatus", "order_status"),
+    ],
+)
+def test_a_missing_always_sent_element_is_refused_naming_its_path(missing: str, field: str) -> None:
+    # The Orders docs mark these required: their fields are not Optional, so an answer without
+    # one cannot be read into an Order.
+    inner = "".join(
+        f"<{tag}>{value}</{tag}>" for tag, value in ALWAYS_SENT.items() if tag != missing
+    )
+    body = orders_body(f"<Orders><Order>{inner}</Order></Orders>")
+    error = catch(ResponseParseError, lambda: list_orders(answering(200, body)()))
+    assert str(error) == (
+        f"ResponseParseError: ListOrdersResponse/ListOrdersResult/Orders/Order/{missing} is "
+        f"missing or empty: Order.{field} is always sent by MWS (the docs mark it required)"
+    )
+
+
+def test_an_empty_always_sent_time_is_refused_too() -> None:
+    error = catch(ResponseParseError, lambda: one_order("<PurchaseDate> </PurchaseDate>"))
+    assert "Orders/Order/PurchaseDate is missing or empty: Order.purchase_date" in str(error)
 
 
 def test_missing_fields_inside_a_nested_structure_are_none() -> None:
@@ -269,13 +303,12 @@ def test_missing_fields_inside_a_nested_structure_are_none() -> None:
 
 def test_empty_elements() -> None:
     order = one_order(
-        "<BuyerName/><BuyerEmail>   </BuyerEmail><PurchaseDate/><IsPrime></IsPrime>"
+        "<BuyerName/><BuyerEmail>   </BuyerEmail><IsPrime></IsPrime>"
         "<NumberOfItemsShipped> </NumberOfItemsShipped><OrderTotal><Amount/></OrderTotal>"
     )
     # an empty string element is the empty string; an empty non-string element is None
     assert order.buyer_name == ""
     assert order.buyer_email == ""
-    assert order.purchase_date is None
     assert order.is_prime is None
     assert order.number_of_items_shipped is None
     assert order.order_total == Money()
@@ -290,6 +323,9 @@ def test_unknown_elements_attributes_comments_are_ignored() -> None:
       <?processing instruction?>
       <Order flavour="new">
         <AmazonOrderId>222-0000000-0000001</AmazonOrderId>
+        <PurchaseDate>2017-02-20T19:49:35Z</PurchaseDate>
+        <LastUpdateDate>2017-02-20T19:49:35Z</LastUpdateDate>
+        <OrderStatus>Shipped</OrderStatus>
         <SomethingNew>value</SomethingNew>
         <OrderTotal><CurrencyCode>GBP</CurrencyCode><Amount>5.00</Amount><Rounding>up</Rounding></OrderTotal>
         <IsPrime>false</IsPrime>
@@ -303,6 +339,9 @@ def test_unknown_elements_attributes_comments_are_ignored() -> None:
     assert result.orders == [
         Order(
             amazon_order_id="222-0000000-0000001",
+            purchase_date=datetime(2017, 2, 20, 19, 49, 35, tzinfo=UTC),
+            last_update_date=datetime(2017, 2, 20, 19, 49, 35, tzinfo=UTC),
+            order_status=OrderStatus.SHIPPED,
             order_total=Money(currency_code="GBP", amount=Decimal("5.00")),
             is_prime=False,
         )
@@ -313,7 +352,8 @@ def test_unknown_elements_attributes_comments_are_ignored() -> None:
 def test_elements_without_a_namespace_are_read_too() -> None:
     body = (
         b"<ListOrdersResponse><ListOrdersResult><Orders><Order>"
-        b"<AmazonOrderId>NS-LESS</AmazonOrderId></Order></Orders></ListOrdersResult>"
+        + with_required("<AmazonOrderId>NS-LESS</AmazonOrderId>").encode()
+        + b"</Order></Orders></ListOrdersResult>"
         b"</ListOrdersResponse>"
     )
     assert [o.amazon_order_id for o in list_orders(answering(200, body)()).orders] == ["NS-LESS"]

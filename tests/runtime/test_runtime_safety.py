@@ -45,7 +45,7 @@ def _every_scenario(timer: FakeTimer) -> list[str]:
     texts: list[str] = []
     feed_ok = (
         '<SubmitFeedResponse xmlns="http://mws.amazonaws.com/doc/2009-01-01/">'
-        "<SubmitFeedResult/></SubmitFeedResponse>"
+        "<SubmitFeedResult><FeedSubmissionInfo><FeedSubmissionId>1</FeedSubmissionId></FeedSubmissionInfo></SubmitFeedResult></SubmitFeedResponse>"
     )
     answers: list[Any] = [
         xml_response(503, error_xml("RequestThrottled")),
@@ -98,7 +98,7 @@ def test_httpx_request_log_lines_are_redacted(caplog: pytest.LogCaptureFixture) 
     timer = FakeTimer()
     feed_ok = (
         '<SubmitFeedResponse xmlns="http://mws.amazonaws.com/doc/2009-01-01/">'
-        "<SubmitFeedResult/></SubmitFeedResponse>"
+        "<SubmitFeedResult><FeedSubmissionInfo><FeedSubmissionId>1</FeedSubmissionId></FeedSubmissionInfo></SubmitFeedResult></SubmitFeedResponse>"
     )
     script = Script(timer, [xml_response(200, feed_ok)])
     mws = make(timer, script, throttle="off")

@@ -310,7 +310,7 @@ def _all_operations() -> list[object]:
 
     found = []
     for module in pkgutil.iter_modules(mwskit.__path__):
-        if not module.ispkg or module.name.startswith("_") or module.name == "sandbox":
+        if not module.ispkg or module.name.startswith("_") or module.name in ("cli", "sandbox"):
             continue
         operations = importlib.import_module(f"mwskit.{module.name}._operations")
         found.extend(value for value in vars(operations).values() if isinstance(value, Operation))

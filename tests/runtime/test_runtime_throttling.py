@@ -128,7 +128,7 @@ def test_hourly_quota_counted_locally() -> None:
     timer = FakeTimer()
     ok = (
         '<SubmitFeedResponse xmlns="http://mws.amazonaws.com/doc/2009-01-01/">'
-        "<SubmitFeedResult/></SubmitFeedResponse>"
+        "<SubmitFeedResult><FeedSubmissionInfo><FeedSubmissionId>1</FeedSubmissionId></FeedSubmissionInfo></SubmitFeedResult></SubmitFeedResponse>"
     )
     script = Script(timer, [xml_response(200, ok)])
     mws = make(timer, script)

@@ -5,6 +5,7 @@ Generated modules reach it only through the names exported here.
 """
 
 from .client import AsyncSession, SyncSession
+from .credentials import resolve_credentials
 from .descriptors import (
     BodySpec,
     Constraint,
@@ -19,6 +20,7 @@ from .descriptors import (
 from .documents import EncodingProblem, PreflightReport
 from .errors import (
     ContentMD5Mismatch,
+    MissingCredentials,
     MWSError,
     OutcomeUnknown,
     ResponseParseError,
@@ -49,6 +51,7 @@ __all__ = [
     "Event",
     "MWSError",
     "MWSResult",
+    "MissingCredentials",
     "Operation",
     "OutcomeUnknown",
     "Param",
@@ -70,4 +73,5 @@ __all__ = [
     "ThrottledError",
     "ThrottlingSpec",
     "Timer",
+    "resolve_credentials",
 ]

@@ -238,6 +238,13 @@ def parse_response(
     if operation.result_is_root:
         return read_shape(root, shape, metadata)
     if result is None:
+        if shape.required:
+            raise ResponseParseError(
+                f"{root_name}/{operation.result_element} is missing: its "
+                f"{shape.required[0].python_name} is always sent by MWS (the docs mark it required)",
+                request_id=request_id,
+                status_code=status_code,
+            )
         return shape.cls(**metadata)
     if "NextToken" in shape.by_tag and child_text(result, "NextToken") is None:
         # Some live answers (Sellers' ListMarketplaceParticipations) put NextToken beside the

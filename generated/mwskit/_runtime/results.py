@@ -153,7 +153,9 @@ class ResultField:
 
     `source` says where it is read from: a child element named `xml_name`, an attribute named
     `xml_name`, or the element's own text. A list either repeats the element in place
-    (`item` None) or wraps items named `item` in the element.
+    (`item` None) or wraps items named `item` in the element. A `required` value is one the
+    docs say MWS always sends: its dataclass field is not Optional, and an answer without it
+    is refused (ResponseParseError naming the element's path).
     """
 
     python_name: str
@@ -164,6 +166,7 @@ class ResultField:
     enum: type[Enum] | None = None
     is_list: bool = False
     item: str | None = None
+    required: bool = False
     mode: int = field(init=False, repr=False, compare=False)  # how read_shape reads it
 
     def __post_init__(self) -> None:
@@ -187,6 +190,7 @@ class ResultShapeSpec:
     by_tag: dict[object, ResultField | None] = field(init=False, repr=False, compare=False)
     attributes: tuple[ResultField, ...] = field(init=False, repr=False, compare=False)
     text: ResultField | None = field(init=False, repr=False, compare=False)
+    required: tuple[ResultField, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # by_tag starts with the local names and learns each namespaced tag on first sight.
@@ -198,6 +202,8 @@ class ResultShapeSpec:
         object.__setattr__(self, "attributes", attributes)
         text = next((item for item in self.fields if item.source == TEXT), None)
         object.__setattr__(self, "text", text)
+        required = tuple(item for item in self.fields if item.required and not item.is_list)
+        object.__setattr__(self, "required", required)
 
     def field_for(self, tag: object) -> ResultField | None:
         """The field a child tag fills (None for unknown elements, comments and PIs)."""
@@ -294,6 +300,25 @@ def read_shape(
             values.setdefault(target.python_name, []).append(value)
         else:
             values[target.python_name] = value
+    if spec.required:
+        _check_required(element, spec, values)
     if extra:
         values.update(extra)
     return spec.cls(**values)
+
+
+def _check_required(element: etree._Element, spec: ResultShapeSpec, values: dict[str, Any]) -> None:
+    """Refuse an answer that lacks a value MWS always sends, naming where it should be."""
+    for item in spec.required:
+        if values.get(item.python_name) is None:
+            path = [local_tag(node.tag) for node in element.iterancestors()][::-1]
+            path.append(local_tag(element.tag))
+            where = "/".join(path)
+            if item.source == ATTRIBUTE:
+                where += f"/@{item.xml_name}"
+            elif item.source == ELEMENT:
+                where += f"/{item.xml_name}"
+            raise ResponseParseError(
+                f"{where} is missing or empty: {spec.cls.__name__}.{item.python_name} is always "
+                "sent by MWS (the docs mark it required)"
+            )

@@ -9,6 +9,7 @@ from datetime import datetime
 from .._runtime import AsyncSession, QuotaPlan, SyncSession
 from . import _operations as ops
 from .models import (
+    Cart,
     GetCartsResult,
     GetServiceStatusResult,
     ListCartsResult,
@@ -108,6 +109,49 @@ class CartInformationClient:
                 date_range_end,
             ),
             ops.LIST_CARTS_BY_NEXT_TOKEN,
+        )
+
+    def iter_list_carts_items(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_start: datetime,
+        date_range_end: datetime | None = None,
+    ) -> Iterator[Cart]:
+        """Every Cart in cart_list of every page of list_carts(), in order.
+
+        Takes the same arguments as list_carts(); pages are fetched as you iterate
+        (iter_list_carts() gives the pages themselves, with their metadata).
+        """
+        for page in self.iter_list_carts(
+            marketplace_id=marketplace_id,
+            date_range_start=date_range_start,
+            date_range_end=date_range_end,
+        ):
+            yield from page.cart_list
+
+    def list_carts_all_pages(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_start: datetime,
+        date_range_end: datetime | None = None,
+    ) -> ListCartsResult:
+        """Every page of list_carts() as one ListCartsResult: the first page, with the cart_list of every page and no next token.
+
+        Takes the same arguments as list_carts(); all pages are fetched first
+        (iter_list_carts_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_CARTS,
+            (
+                marketplace_id,
+                date_range_start,
+                date_range_end,
+            ),
+            ops.LIST_CARTS_BY_NEXT_TOKEN,
+            "cart_list",
         )
 
     def list_carts_by_next_token(
@@ -215,6 +259,50 @@ class AsyncCartInformationClient:
                 date_range_end,
             ),
             ops.LIST_CARTS_BY_NEXT_TOKEN,
+        )
+
+    async def iter_list_carts_items(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_start: datetime,
+        date_range_end: datetime | None = None,
+    ) -> AsyncIterator[Cart]:
+        """Every Cart in cart_list of every page of list_carts(), in order.
+
+        Takes the same arguments as list_carts(); pages are fetched as you iterate
+        (iter_list_carts() gives the pages themselves, with their metadata).
+        """
+        async for page in self.iter_list_carts(
+            marketplace_id=marketplace_id,
+            date_range_start=date_range_start,
+            date_range_end=date_range_end,
+        ):
+            for item in page.cart_list:
+                yield item
+
+    async def list_carts_all_pages(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_start: datetime,
+        date_range_end: datetime | None = None,
+    ) -> ListCartsResult:
+        """Every page of list_carts() as one ListCartsResult: the first page, with the cart_list of every page and no next token.
+
+        Takes the same arguments as list_carts(); all pages are fetched first
+        (iter_list_carts_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_CARTS,
+            (
+                marketplace_id,
+                date_range_start,
+                date_range_end,
+            ),
+            ops.LIST_CARTS_BY_NEXT_TOKEN,
+            "cart_list",
         )
 
     async def list_carts_by_next_token(

@@ -9,6 +9,7 @@ from datetime import datetime
 from .._runtime import AsyncSession, QuotaPlan, SyncSession
 from . import _operations as ops
 from .models import (
+    Customer,
     DateRangeType,
     DateRangeTypeValue,
     GetCustomersForCustomerIdResult,
@@ -138,6 +139,53 @@ class CustomerInformationClient:
                 date_range_end,
             ),
             ops.LIST_CUSTOMERS_BY_NEXT_TOKEN,
+        )
+
+    def iter_list_customers_items(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_type: DateRangeType | DateRangeTypeValue | str | None = None,
+        date_range_start: datetime | None = None,
+        date_range_end: datetime | None = None,
+    ) -> Iterator[Customer]:
+        """Every Customer in customer_list of every page of list_customers(), in order.
+
+        Takes the same arguments as list_customers(); pages are fetched as you iterate
+        (iter_list_customers() gives the pages themselves, with their metadata).
+        """
+        for page in self.iter_list_customers(
+            marketplace_id=marketplace_id,
+            date_range_type=date_range_type,
+            date_range_start=date_range_start,
+            date_range_end=date_range_end,
+        ):
+            yield from page.customer_list
+
+    def list_customers_all_pages(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_type: DateRangeType | DateRangeTypeValue | str | None = None,
+        date_range_start: datetime | None = None,
+        date_range_end: datetime | None = None,
+    ) -> ListCustomersResult:
+        """Every page of list_customers() as one ListCustomersResult: the first page, with the customer_list of every page and no next token.
+
+        Takes the same arguments as list_customers(); all pages are fetched first
+        (iter_list_customers_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_CUSTOMERS,
+            (
+                marketplace_id,
+                date_range_type,
+                date_range_start,
+                date_range_end,
+            ),
+            ops.LIST_CUSTOMERS_BY_NEXT_TOKEN,
+            "customer_list",
         )
 
     def list_customers_by_next_token(
@@ -273,6 +321,54 @@ class AsyncCustomerInformationClient:
                 date_range_end,
             ),
             ops.LIST_CUSTOMERS_BY_NEXT_TOKEN,
+        )
+
+    async def iter_list_customers_items(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_type: DateRangeType | DateRangeTypeValue | str | None = None,
+        date_range_start: datetime | None = None,
+        date_range_end: datetime | None = None,
+    ) -> AsyncIterator[Customer]:
+        """Every Customer in customer_list of every page of list_customers(), in order.
+
+        Takes the same arguments as list_customers(); pages are fetched as you iterate
+        (iter_list_customers() gives the pages themselves, with their metadata).
+        """
+        async for page in self.iter_list_customers(
+            marketplace_id=marketplace_id,
+            date_range_type=date_range_type,
+            date_range_start=date_range_start,
+            date_range_end=date_range_end,
+        ):
+            for item in page.customer_list:
+                yield item
+
+    async def list_customers_all_pages(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        date_range_type: DateRangeType | DateRangeTypeValue | str | None = None,
+        date_range_start: datetime | None = None,
+        date_range_end: datetime | None = None,
+    ) -> ListCustomersResult:
+        """Every page of list_customers() as one ListCustomersResult: the first page, with the customer_list of every page and no next token.
+
+        Takes the same arguments as list_customers(); all pages are fetched first
+        (iter_list_customers_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_CUSTOMERS,
+            (
+                marketplace_id,
+                date_range_type,
+                date_range_start,
+                date_range_end,
+            ),
+            ops.LIST_CUSTOMERS_BY_NEXT_TOKEN,
+            "customer_list",
         )
 
     async def list_customers_by_next_token(

@@ -17,6 +17,17 @@ SECTION = rt.SectionSpec(
     seller_parameter_alternatives=("Merchant",),
 )
 
+# The section's error codes with their own classes (other codes: the runtime's classes).
+ERRORS: dict[str, type[rt.MWSError]] = {
+    "AccessToFeedProcessingResultDenied": models.AccessToFeedProcessingResultDenied,
+    "ContentMD5Missing": models.ContentMD5Missing,
+    "FeedCanceled": models.FeedCanceled,
+    "FeedProcessingResultNoLongerAvailable": models.FeedProcessingResultNoLongerAvailable,
+    "FeedProcessingResultNotReady": models.FeedProcessingResultNotReady,
+    "InvalidFeedSubmissionId": models.InvalidFeedSubmissionId,
+    "InvalidFeedType": models.InvalidFeedType,
+}
+
 FEED_PROCESSING_STATUS_VALUES = frozenset(item.value for item in models.FeedProcessingStatus)
 
 FEED_TYPE_VALUES = frozenset(item.value for item in models.FeedType)
@@ -41,7 +52,7 @@ FEED_SUBMISSION_INFO_XML = rt.ResultShapeSpec(
 CANCEL_FEED_SUBMISSIONS_RESULT_XML = rt.ResultShapeSpec(
     models.CancelFeedSubmissionsResult,
     (
-        rt.ResultField("count", "Count", "integer"),
+        rt.ResultField("count", "Count", "integer", required=True),
         rt.ResultField(
             "feed_submission_info",
             "FeedSubmissionInfo",
@@ -54,7 +65,7 @@ CANCEL_FEED_SUBMISSIONS_RESULT_XML = rt.ResultShapeSpec(
 
 GET_FEED_SUBMISSION_COUNT_RESULT_XML = rt.ResultShapeSpec(
     models.GetFeedSubmissionCountResult,
-    (rt.ResultField("count", "Count", "integer"),),
+    (rt.ResultField("count", "Count", "integer", required=True),),
 )
 
 GET_FEED_SUBMISSION_LIST_RESULT_XML = rt.ResultShapeSpec(
@@ -80,6 +91,7 @@ SUBMIT_FEED_RESULT_XML = rt.ResultShapeSpec(
             "FeedSubmissionInfo",
             "structure",
             shape=FEED_SUBMISSION_INFO_XML,
+            required=True,
         ),
     ),
 )
@@ -129,6 +141,7 @@ CANCEL_FEED_SUBMISSIONS = rt.Operation(
     result_class=models.CancelFeedSubmissionsResult,
     document=False,
     result_shape=CANCEL_FEED_SUBMISSIONS_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_FEED_SUBMISSION_COUNT = rt.Operation(
@@ -177,6 +190,7 @@ GET_FEED_SUBMISSION_COUNT = rt.Operation(
     result_class=models.GetFeedSubmissionCountResult,
     document=False,
     result_shape=GET_FEED_SUBMISSION_COUNT_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_FEED_SUBMISSION_LIST = rt.Operation(
@@ -242,6 +256,7 @@ GET_FEED_SUBMISSION_LIST = rt.Operation(
     document=False,
     next_token_action="GetFeedSubmissionListByNextToken",
     result_shape=GET_FEED_SUBMISSION_LIST_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_FEED_SUBMISSION_LIST_BY_NEXT_TOKEN = rt.Operation(
@@ -268,6 +283,7 @@ GET_FEED_SUBMISSION_LIST_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.GetFeedSubmissionListResult,
     document=False,
     result_shape=GET_FEED_SUBMISSION_LIST_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_FEED_SUBMISSION_RESULT = rt.Operation(
@@ -293,6 +309,7 @@ GET_FEED_SUBMISSION_RESULT = rt.Operation(
     result_element="GetFeedSubmissionResultResult",
     result_class=rt.Document,
     document=True,
+    errors=ERRORS,
 )
 
 SUBMIT_FEED = rt.Operation(
@@ -360,6 +377,7 @@ SUBMIT_FEED = rt.Operation(
     document=False,
     body=rt.BodySpec("feed_content", "ContentMD5Value"),
     result_shape=SUBMIT_FEED_RESULT_XML,
+    errors=ERRORS,
 )
 
 # Each client method's operation, by the method's name (the quota planner's `plan`).

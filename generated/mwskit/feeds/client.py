@@ -22,6 +22,7 @@ from .models import (
     CancelFeedSubmissionsResult,
     FeedProcessingStatus,
     FeedProcessingStatusValue,
+    FeedSubmissionInfo,
     FeedType,
     FeedTypeValue,
     GetFeedSubmissionCountResult,
@@ -175,6 +176,65 @@ class FeedsClient(FeedsWorkflows):
                 submitted_to_date,
             ),
             ops.GET_FEED_SUBMISSION_LIST_BY_NEXT_TOKEN,
+        )
+
+    def iter_get_feed_submission_list_items(
+        self,
+        *,
+        feed_submission_id_list: Iterable[str] | None = None,
+        max_count: int | None = None,
+        feed_type_list: Iterable[FeedType | FeedTypeValue | str] | None = None,
+        feed_processing_status_list: (
+            Iterable[FeedProcessingStatus | FeedProcessingStatusValue] | None
+        ) = None,
+        submitted_from_date: datetime | None = None,
+        submitted_to_date: datetime | None = None,
+    ) -> Iterator[FeedSubmissionInfo]:
+        """Every FeedSubmissionInfo in feed_submission_info of every page of get_feed_submission_list(), in order.
+
+        Takes the same arguments as get_feed_submission_list(); pages are fetched as you iterate
+        (iter_get_feed_submission_list() gives the pages themselves, with their metadata).
+        """
+        for page in self.iter_get_feed_submission_list(
+            feed_submission_id_list=feed_submission_id_list,
+            max_count=max_count,
+            feed_type_list=feed_type_list,
+            feed_processing_status_list=feed_processing_status_list,
+            submitted_from_date=submitted_from_date,
+            submitted_to_date=submitted_to_date,
+        ):
+            yield from page.feed_submission_info
+
+    def get_feed_submission_list_all_pages(
+        self,
+        *,
+        feed_submission_id_list: Iterable[str] | None = None,
+        max_count: int | None = None,
+        feed_type_list: Iterable[FeedType | FeedTypeValue | str] | None = None,
+        feed_processing_status_list: (
+            Iterable[FeedProcessingStatus | FeedProcessingStatusValue] | None
+        ) = None,
+        submitted_from_date: datetime | None = None,
+        submitted_to_date: datetime | None = None,
+    ) -> GetFeedSubmissionListResult:
+        """Every page of get_feed_submission_list() as one GetFeedSubmissionListResult: the first page, with the feed_submission_info of every page and no next token.
+
+        Takes the same arguments as get_feed_submission_list(); all pages are fetched first
+        (iter_get_feed_submission_list_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.GET_FEED_SUBMISSION_LIST,
+            (
+                feed_submission_id_list,
+                max_count,
+                feed_type_list,
+                feed_processing_status_list,
+                submitted_from_date,
+                submitted_to_date,
+            ),
+            ops.GET_FEED_SUBMISSION_LIST_BY_NEXT_TOKEN,
+            "feed_submission_info",
         )
 
     def get_feed_submission_list_by_next_token(
@@ -407,6 +467,66 @@ class AsyncFeedsClient(AsyncFeedsWorkflows):
                 submitted_to_date,
             ),
             ops.GET_FEED_SUBMISSION_LIST_BY_NEXT_TOKEN,
+        )
+
+    async def iter_get_feed_submission_list_items(
+        self,
+        *,
+        feed_submission_id_list: Iterable[str] | None = None,
+        max_count: int | None = None,
+        feed_type_list: Iterable[FeedType | FeedTypeValue | str] | None = None,
+        feed_processing_status_list: (
+            Iterable[FeedProcessingStatus | FeedProcessingStatusValue] | None
+        ) = None,
+        submitted_from_date: datetime | None = None,
+        submitted_to_date: datetime | None = None,
+    ) -> AsyncIterator[FeedSubmissionInfo]:
+        """Every FeedSubmissionInfo in feed_submission_info of every page of get_feed_submission_list(), in order.
+
+        Takes the same arguments as get_feed_submission_list(); pages are fetched as you iterate
+        (iter_get_feed_submission_list() gives the pages themselves, with their metadata).
+        """
+        async for page in self.iter_get_feed_submission_list(
+            feed_submission_id_list=feed_submission_id_list,
+            max_count=max_count,
+            feed_type_list=feed_type_list,
+            feed_processing_status_list=feed_processing_status_list,
+            submitted_from_date=submitted_from_date,
+            submitted_to_date=submitted_to_date,
+        ):
+            for item in page.feed_submission_info:
+                yield item
+
+    async def get_feed_submission_list_all_pages(
+        self,
+        *,
+        feed_submission_id_list: Iterable[str] | None = None,
+        max_count: int | None = None,
+        feed_type_list: Iterable[FeedType | FeedTypeValue | str] | None = None,
+        feed_processing_status_list: (
+            Iterable[FeedProcessingStatus | FeedProcessingStatusValue] | None
+        ) = None,
+        submitted_from_date: datetime | None = None,
+        submitted_to_date: datetime | None = None,
+    ) -> GetFeedSubmissionListResult:
+        """Every page of get_feed_submission_list() as one GetFeedSubmissionListResult: the first page, with the feed_submission_info of every page and no next token.
+
+        Takes the same arguments as get_feed_submission_list(); all pages are fetched first
+        (iter_get_feed_submission_list_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.GET_FEED_SUBMISSION_LIST,
+            (
+                feed_submission_id_list,
+                max_count,
+                feed_type_list,
+                feed_processing_status_list,
+                submitted_from_date,
+                submitted_to_date,
+            ),
+            ops.GET_FEED_SUBMISSION_LIST_BY_NEXT_TOKEN,
+            "feed_submission_info",
         )
 
     async def get_feed_submission_list_by_next_token(

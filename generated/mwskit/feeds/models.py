@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import ClassVar, Literal
 
-from .._runtime import MWSResult
+from .._runtime import MWSError, MWSResult
 
 __all__ = [
     "FeedProcessingStatus",
@@ -21,6 +21,14 @@ __all__ = [
     "GetFeedSubmissionCountResult",
     "GetFeedSubmissionListResult",
     "SubmitFeedResult",
+    "FeedsError",
+    "AccessToFeedProcessingResultDenied",
+    "ContentMD5Missing",
+    "FeedCanceled",
+    "FeedProcessingResultNoLongerAvailable",
+    "FeedProcessingResultNotReady",
+    "InvalidFeedSubmissionId",
+    "InvalidFeedType",
 ]
 
 
@@ -163,7 +171,7 @@ class CancelFeedSubmissionsResult(MWSResult):
         feed_submission_info (FeedSubmissionInfo): list of FeedSubmissionInfo
     """
 
-    count: int | None = None
+    count: int
     feed_submission_info: list[FeedSubmissionInfo] = field(default_factory=list)
 
 
@@ -175,7 +183,7 @@ class GetFeedSubmissionCountResult(MWSResult):
         count (Count): Number of feed submissions that match the filters.
     """
 
-    count: int | None = None
+    count: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -201,4 +209,42 @@ class SubmitFeedResult(MWSResult):
         feed_submission_info (FeedSubmissionInfo): FeedSubmissionInfo
     """
 
-    feed_submission_info: FeedSubmissionInfo | None = None
+    feed_submission_info: FeedSubmissionInfo
+
+
+class FeedsError(MWSError):
+    """An error code of the Feeds section; each code has its own subclass here.
+
+    `http_status` is the HTTP status the docs give for the code (None when no source gives
+    one); `status_code` is the one the answer had.
+    """
+
+    http_status: ClassVar[int | None] = None
+
+
+class AccessToFeedProcessingResultDenied(FeedsError):
+    """The seller may not read this feed's processing report (it was submitted by another seller or developer)."""
+
+
+class ContentMD5Missing(FeedsError):
+    """The feed was sent without its ContentMD5Value."""
+
+
+class FeedCanceled(FeedsError):
+    """The feed submission was cancelled, so it has no processing report."""
+
+
+class FeedProcessingResultNoLongerAvailable(FeedsError):
+    """The feed's processing report is no longer kept (reports are kept for a limited time)."""
+
+
+class FeedProcessingResultNotReady(FeedsError):
+    """The feed is still being processed; ask again once GetFeedSubmissionList shows it _DONE_."""
+
+
+class InvalidFeedSubmissionId(FeedsError):
+    """No feed submission has this FeedSubmissionId for the seller."""
+
+
+class InvalidFeedType(FeedsError):
+    """The FeedType is not one MWS accepts (or not in this marketplace)."""

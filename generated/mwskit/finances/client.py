@@ -9,6 +9,7 @@ from datetime import datetime
 from .._runtime import AsyncSession, QuotaPlan, SyncSession
 from . import _operations as ops
 from .models import (
+    FinancialEventGroup,
     GetServiceStatusResult,
     ListFinancialEventGroupsResult,
     ListFinancialEventsResult,
@@ -87,6 +88,49 @@ class FinancesClient:
                 financial_event_group_started_before,
             ),
             ops.LIST_FINANCIAL_EVENT_GROUPS_BY_NEXT_TOKEN,
+        )
+
+    def iter_list_financial_event_groups_items(
+        self,
+        *,
+        max_results_per_page: int | None = None,
+        financial_event_group_started_after: datetime,
+        financial_event_group_started_before: datetime | None = None,
+    ) -> Iterator[FinancialEventGroup]:
+        """Every FinancialEventGroup in financial_event_group_list of every page of list_financial_event_groups(), in order.
+
+        Takes the same arguments as list_financial_event_groups(); pages are fetched as you iterate
+        (iter_list_financial_event_groups() gives the pages themselves, with their metadata).
+        """
+        for page in self.iter_list_financial_event_groups(
+            max_results_per_page=max_results_per_page,
+            financial_event_group_started_after=financial_event_group_started_after,
+            financial_event_group_started_before=financial_event_group_started_before,
+        ):
+            yield from page.financial_event_group_list
+
+    def list_financial_event_groups_all_pages(
+        self,
+        *,
+        max_results_per_page: int | None = None,
+        financial_event_group_started_after: datetime,
+        financial_event_group_started_before: datetime | None = None,
+    ) -> ListFinancialEventGroupsResult:
+        """Every page of list_financial_event_groups() as one ListFinancialEventGroupsResult: the first page, with the financial_event_group_list of every page and no next token.
+
+        Takes the same arguments as list_financial_event_groups(); all pages are fetched first
+        (iter_list_financial_event_groups_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_FINANCIAL_EVENT_GROUPS,
+            (
+                max_results_per_page,
+                financial_event_group_started_after,
+                financial_event_group_started_before,
+            ),
+            ops.LIST_FINANCIAL_EVENT_GROUPS_BY_NEXT_TOKEN,
+            "financial_event_group_list",
         )
 
     def list_financial_event_groups_by_next_token(
@@ -254,6 +298,50 @@ class AsyncFinancesClient:
                 financial_event_group_started_before,
             ),
             ops.LIST_FINANCIAL_EVENT_GROUPS_BY_NEXT_TOKEN,
+        )
+
+    async def iter_list_financial_event_groups_items(
+        self,
+        *,
+        max_results_per_page: int | None = None,
+        financial_event_group_started_after: datetime,
+        financial_event_group_started_before: datetime | None = None,
+    ) -> AsyncIterator[FinancialEventGroup]:
+        """Every FinancialEventGroup in financial_event_group_list of every page of list_financial_event_groups(), in order.
+
+        Takes the same arguments as list_financial_event_groups(); pages are fetched as you iterate
+        (iter_list_financial_event_groups() gives the pages themselves, with their metadata).
+        """
+        async for page in self.iter_list_financial_event_groups(
+            max_results_per_page=max_results_per_page,
+            financial_event_group_started_after=financial_event_group_started_after,
+            financial_event_group_started_before=financial_event_group_started_before,
+        ):
+            for item in page.financial_event_group_list:
+                yield item
+
+    async def list_financial_event_groups_all_pages(
+        self,
+        *,
+        max_results_per_page: int | None = None,
+        financial_event_group_started_after: datetime,
+        financial_event_group_started_before: datetime | None = None,
+    ) -> ListFinancialEventGroupsResult:
+        """Every page of list_financial_event_groups() as one ListFinancialEventGroupsResult: the first page, with the financial_event_group_list of every page and no next token.
+
+        Takes the same arguments as list_financial_event_groups(); all pages are fetched first
+        (iter_list_financial_event_groups_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_FINANCIAL_EVENT_GROUPS,
+            (
+                max_results_per_page,
+                financial_event_group_started_after,
+                financial_event_group_started_before,
+            ),
+            ops.LIST_FINANCIAL_EVENT_GROUPS_BY_NEXT_TOKEN,
+            "financial_event_group_list",
         )
 
     async def list_financial_event_groups_by_next_token(

@@ -17,6 +17,36 @@ SECTION = rt.SectionSpec(
     seller_parameter_alternatives=(),
 )
 
+# The section's error codes with their own classes (other codes: the runtime's classes).
+ERRORS: dict[str, type[rt.MWSError]] = {
+    "AmazonContractNotSigned": models.AmazonContractNotSigned,
+    "AmazonPrepNotSupported": models.AmazonPrepNotSupported,
+    "AmazonPrepNotSupportedInDestinationFulfillmentCenter": models.AmazonPrepNotSupportedInDestinationFulfillmentCenter,
+    "CannotEstimateTransportContent": models.CannotEstimateTransportContent,
+    "CannotReducePreorderedItemQuantity": models.CannotReducePreorderedItemQuantity,
+    "CannotRemovePreorderedItem": models.CannotRemovePreorderedItem,
+    "CannotVoidTransportContent": models.CannotVoidTransportContent,
+    "CarrierContractNotSigned": models.CarrierContractNotSigned,
+    "CarrierInvalidForMarketplace": models.CarrierInvalidForMarketplace,
+    "IncompatiblePrepOwner": models.IncompatiblePrepOwner,
+    "InconsistentPrepDetails": models.InconsistentPrepDetails,
+    "IncorrectPrepInstruction": models.IncorrectPrepInstruction,
+    "InvalidBoxContentSource": models.InvalidBoxContentSource,
+    "InvalidOperation": models.InvalidOperation,
+    "InvalidPrepInstruction": models.InvalidPrepInstruction,
+    "InvalidPrepOwner": models.InvalidPrepOwner,
+    "MaxSizeReached": models.MaxSizeReached,
+    "MissingCarrierType": models.MissingCarrierType,
+    "MissingPrepDetails": models.MissingPrepDetails,
+    "NoPackagesOrPallets": models.NoPackagesOrPallets,
+    "PackageContentFeedNotComplete": models.PackageContentFeedNotComplete,
+    "PreorderNotSupported": models.PreorderNotSupported,
+    "TransportContentNotFound": models.TransportContentNotFound,
+    "UnknownCarrierType": models.UnknownCarrierType,
+    "UnknownShipmentId": models.UnknownShipmentId,
+    "UnsupportedOption": models.UnsupportedOption,
+}
+
 BARCODE_INSTRUCTION_VALUES = frozenset(item.value for item in models.BarcodeInstruction)
 
 BOX_CONTENTS_SOURCE_VALUES = frozenset(item.value for item in models.BoxContentsSource)
@@ -754,9 +784,13 @@ UPDATE_INBOUND_SHIPMENT_HEADER_SHAPE = rt.ShapeSpec(
 ASIN_INBOUND_GUIDANCE_XML = rt.ResultShapeSpec(
     models.ASINInboundGuidance,
     (
-        rt.ResultField("asin", "ASIN", "string"),
+        rt.ResultField("asin", "ASIN", "string", required=True),
         rt.ResultField(
-            "inbound_guidance", "InboundGuidance", "string", enum=models.InboundGuidance
+            "inbound_guidance",
+            "InboundGuidance",
+            "string",
+            enum=models.InboundGuidance,
+            required=True,
         ),
         rt.ResultField(
             "guidance_reason_list",
@@ -791,13 +825,13 @@ ASIN_PREP_INSTRUCTIONS_XML = rt.ResultShapeSpec(
 ADDRESS_INFO_XML = rt.ResultShapeSpec(
     models.AddressInfo,
     (
-        rt.ResultField("name", "Name", "string"),
-        rt.ResultField("address_line1", "AddressLine1", "string"),
+        rt.ResultField("name", "Name", "string", required=True),
+        rt.ResultField("address_line1", "AddressLine1", "string", required=True),
         rt.ResultField("address_line2", "AddressLine2", "string"),
         rt.ResultField("district_or_county", "DistrictOrCounty", "string"),
-        rt.ResultField("city", "City", "string"),
+        rt.ResultField("city", "City", "string", required=True),
         rt.ResultField("state_or_province_code", "StateOrProvinceCode", "string"),
-        rt.ResultField("country_code", "CountryCode", "string"),
+        rt.ResultField("country_code", "CountryCode", "string", required=True),
         rt.ResultField("postal_code", "PostalCode", "string"),
     ),
 )
@@ -805,8 +839,8 @@ ADDRESS_INFO_XML = rt.ResultShapeSpec(
 AMOUNT_INFO_XML = rt.ResultShapeSpec(
     models.AmountInfo,
     (
-        rt.ResultField("currency_code", "CurrencyCode", "string"),
-        rt.ResultField("value", "Value", "decimal"),
+        rt.ResultField("currency_code", "CurrencyCode", "string", required=True),
+        rt.ResultField("value", "Value", "decimal", required=True),
     ),
 )
 
@@ -842,7 +876,11 @@ TRANSPORT_RESULT_XML = rt.ResultShapeSpec(
     models.TransportResult,
     (
         rt.ResultField(
-            "transport_status", "TransportStatus", "string", enum=models.TransportStatus
+            "transport_status",
+            "TransportStatus",
+            "string",
+            enum=models.TransportStatus,
+            required=True,
         ),
         rt.ResultField("error_code", "ErrorCode", "string"),
         rt.ResultField("error_description", "ErrorDescription", "string"),
@@ -861,10 +899,10 @@ CONFIRM_TRANSPORT_REQUEST_RESULT_XML = rt.ResultShapeSpec(
 CONTACT_INFO_XML = rt.ResultShapeSpec(
     models.ContactInfo,
     (
-        rt.ResultField("name", "Name", "string"),
-        rt.ResultField("phone", "Phone", "string"),
-        rt.ResultField("email", "Email", "string"),
-        rt.ResultField("fax", "Fax", "string"),
+        rt.ResultField("name", "Name", "string", required=True),
+        rt.ResultField("phone", "Phone", "string", required=True),
+        rt.ResultField("email", "Email", "string", required=True),
+        rt.ResultField("fax", "Fax", "string", required=True),
     ),
 )
 
@@ -872,18 +910,22 @@ PREP_DETAILS_INFO_XML = rt.ResultShapeSpec(
     models.PrepDetailsInfo,
     (
         rt.ResultField(
-            "prep_instruction", "PrepInstruction", "string", enum=models.PrepInstruction
+            "prep_instruction",
+            "PrepInstruction",
+            "string",
+            enum=models.PrepInstruction,
+            required=True,
         ),
-        rt.ResultField("prep_owner", "PrepOwner", "string", enum=models.PrepOwner),
+        rt.ResultField("prep_owner", "PrepOwner", "string", enum=models.PrepOwner, required=True),
     ),
 )
 
 INBOUND_SHIPMENT_PLAN_ITEM_XML = rt.ResultShapeSpec(
     models.InboundShipmentPlanItem,
     (
-        rt.ResultField("seller_sku", "SellerSKU", "string"),
-        rt.ResultField("fulfillment_network_sku", "FulfillmentNetworkSKU", "string"),
-        rt.ResultField("quantity", "Quantity", "integer"),
+        rt.ResultField("seller_sku", "SellerSKU", "string", required=True),
+        rt.ResultField("fulfillment_network_sku", "FulfillmentNetworkSKU", "string", required=True),
+        rt.ResultField("quantity", "Quantity", "integer", required=True),
         rt.ResultField(
             "prep_details_list",
             "PrepDetailsList",
@@ -898,12 +940,19 @@ INBOUND_SHIPMENT_PLAN_ITEM_XML = rt.ResultShapeSpec(
 INBOUND_SHIPMENT_PLAN_XML = rt.ResultShapeSpec(
     models.InboundShipmentPlan,
     (
-        rt.ResultField("shipment_id", "ShipmentId", "string"),
+        rt.ResultField("shipment_id", "ShipmentId", "string", required=True),
         rt.ResultField(
-            "destination_fulfillment_center_id", "DestinationFulfillmentCenterId", "string"
+            "destination_fulfillment_center_id",
+            "DestinationFulfillmentCenterId",
+            "string",
+            required=True,
         ),
-        rt.ResultField("ship_to_address", "ShipToAddress", "structure", shape=ADDRESS_INFO_XML),
-        rt.ResultField("label_prep_type", "LabelPrepType", "string", enum=models.LabelPrepType),
+        rt.ResultField(
+            "ship_to_address", "ShipToAddress", "structure", shape=ADDRESS_INFO_XML, required=True
+        ),
+        rt.ResultField(
+            "label_prep_type", "LabelPrepType", "string", enum=models.LabelPrepType, required=True
+        ),
         rt.ResultField(
             "items",
             "Items",
@@ -943,10 +992,10 @@ CREATE_INBOUND_SHIPMENT_RESULT_XML = rt.ResultShapeSpec(
 DIMENSIONS_INFO_XML = rt.ResultShapeSpec(
     models.DimensionsInfo,
     (
-        rt.ResultField("length", "Length", "decimal"),
-        rt.ResultField("width", "Width", "decimal"),
-        rt.ResultField("height", "Height", "decimal"),
-        rt.ResultField("unit", "Unit", "string"),
+        rt.ResultField("length", "Length", "decimal", required=True),
+        rt.ResultField("width", "Width", "decimal", required=True),
+        rt.ResultField("height", "Height", "decimal", required=True),
+        rt.ResultField("unit", "Unit", "string", required=True),
     ),
 )
 
@@ -962,8 +1011,8 @@ ESTIMATE_TRANSPORT_REQUEST_RESULT_XML = rt.ResultShapeSpec(
 TRANSPORT_DOCUMENT_XML = rt.ResultShapeSpec(
     models.TransportDocument,
     (
-        rt.ResultField("pdf_document", "PdfDocument", "string"),
-        rt.ResultField("checksum", "Checksum", "string"),
+        rt.ResultField("pdf_document", "PdfDocument", "string", required=True),
+        rt.ResultField("checksum", "Checksum", "string", required=True),
     ),
 )
 
@@ -1009,10 +1058,14 @@ GET_INBOUND_GUIDANCE_FOR_ASIN_RESULT_XML = rt.ResultShapeSpec(
 SKU_INBOUND_GUIDANCE_XML = rt.ResultShapeSpec(
     models.SKUInboundGuidance,
     (
-        rt.ResultField("seller_sku", "SellerSKU", "string"),
-        rt.ResultField("asin", "ASIN", "string"),
+        rt.ResultField("seller_sku", "SellerSKU", "string", required=True),
+        rt.ResultField("asin", "ASIN", "string", required=True),
         rt.ResultField(
-            "inbound_guidance", "InboundGuidance", "string", enum=models.InboundGuidance
+            "inbound_guidance",
+            "InboundGuidance",
+            "string",
+            enum=models.InboundGuidance,
+            required=True,
         ),
         rt.ResultField(
             "guidance_reason_list",
@@ -1192,8 +1245,8 @@ TRANSPORT_HEADER_XML = rt.ResultShapeSpec(
 WEIGHT_INFO_XML = rt.ResultShapeSpec(
     models.WeightInfo,
     (
-        rt.ResultField("value", "Value", "decimal"),
-        rt.ResultField("unit", "Unit", "string", enum=models.FBAWeightUnit),
+        rt.ResultField("value", "Value", "decimal", required=True),
+        rt.ResultField("unit", "Unit", "string", enum=models.FBAWeightUnit, required=True),
     ),
 )
 
@@ -1269,12 +1322,12 @@ PALLET_INFO_XML = rt.ResultShapeSpec(
 PARTNERED_LTL_DATA_OUTPUT_XML = rt.ResultShapeSpec(
     models.PartneredLtlDataOutput,
     (
-        rt.ResultField("contact", "Contact", "structure", shape=CONTACT_INFO_XML),
-        rt.ResultField("box_count", "BoxCount", "integer"),
+        rt.ResultField("contact", "Contact", "structure", shape=CONTACT_INFO_XML, required=True),
+        rt.ResultField("box_count", "BoxCount", "integer", required=True),
         rt.ResultField(
             "seller_freight_class", "SellerFreightClass", "string", enum=models.SellerFreightClass
         ),
-        rt.ResultField("freight_ready_date", "FreightReadyDate", "date"),
+        rt.ResultField("freight_ready_date", "FreightReadyDate", "date", required=True),
         rt.ResultField(
             "pallet_list",
             "PalletList",
@@ -1346,13 +1399,25 @@ TRANSPORT_CONTENT_XML = rt.ResultShapeSpec(
     models.TransportContent,
     (
         rt.ResultField(
-            "transport_header", "TransportHeader", "structure", shape=TRANSPORT_HEADER_XML
+            "transport_header",
+            "TransportHeader",
+            "structure",
+            shape=TRANSPORT_HEADER_XML,
+            required=True,
         ),
         rt.ResultField(
-            "transport_details", "TransportDetails", "structure", shape=TRANSPORT_DETAIL_OUTPUT_XML
+            "transport_details",
+            "TransportDetails",
+            "structure",
+            shape=TRANSPORT_DETAIL_OUTPUT_XML,
+            required=True,
         ),
         rt.ResultField(
-            "transport_result", "TransportResult", "structure", shape=TRANSPORT_RESULT_XML
+            "transport_result",
+            "TransportResult",
+            "structure",
+            shape=TRANSPORT_RESULT_XML,
+            required=True,
         ),
     ),
 )
@@ -1380,7 +1445,13 @@ INBOUND_SHIPMENT_INFO_XML = rt.ResultShapeSpec(
     (
         rt.ResultField("shipment_id", "ShipmentId", "string"),
         rt.ResultField("shipment_name", "ShipmentName", "string"),
-        rt.ResultField("ship_from_address", "ShipFromAddress", "structure", shape=ADDRESS_INFO_XML),
+        rt.ResultField(
+            "ship_from_address",
+            "ShipFromAddress",
+            "structure",
+            shape=ADDRESS_INFO_XML,
+            required=True,
+        ),
         rt.ResultField(
             "destination_fulfillment_center_id", "DestinationFulfillmentCenterId", "string"
         ),
@@ -1406,9 +1477,9 @@ INBOUND_SHIPMENT_ITEM_INFO_XML = rt.ResultShapeSpec(
     models.InboundShipmentItemInfo,
     (
         rt.ResultField("shipment_id", "ShipmentId", "string"),
-        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField("seller_sku", "SellerSKU", "string", required=True),
         rt.ResultField("fulfillment_network_sku", "FulfillmentNetworkSKU", "string"),
-        rt.ResultField("quantity_shipped", "QuantityShipped", "integer"),
+        rt.ResultField("quantity_shipped", "QuantityShipped", "integer", required=True),
         rt.ResultField("quantity_received", "QuantityReceived", "integer"),
         rt.ResultField("quantity_in_case", "QuantityInCase", "integer"),
         rt.ResultField(
@@ -1507,6 +1578,7 @@ CONFIRM_PREORDER = rt.Operation(
     result_class=models.ConfirmPreorderResult,
     document=False,
     result_shape=CONFIRM_PREORDER_RESULT_XML,
+    errors=ERRORS,
 )
 
 CONFIRM_TRANSPORT_REQUEST = rt.Operation(
@@ -1533,6 +1605,7 @@ CONFIRM_TRANSPORT_REQUEST = rt.Operation(
     result_class=models.ConfirmTransportRequestResult,
     document=False,
     result_shape=CONFIRM_TRANSPORT_REQUEST_RESULT_XML,
+    errors=ERRORS,
 )
 
 CREATE_INBOUND_SHIPMENT = rt.Operation(
@@ -1577,6 +1650,7 @@ CREATE_INBOUND_SHIPMENT = rt.Operation(
     result_class=models.CreateInboundShipmentResult,
     document=False,
     result_shape=CREATE_INBOUND_SHIPMENT_RESULT_XML,
+    errors=ERRORS,
 )
 
 CREATE_INBOUND_SHIPMENT_PLAN = rt.Operation(
@@ -1654,6 +1728,7 @@ CREATE_INBOUND_SHIPMENT_PLAN = rt.Operation(
         ),
     ),
     result_shape=CREATE_INBOUND_SHIPMENT_PLAN_RESULT_XML,
+    errors=ERRORS,
 )
 
 ESTIMATE_TRANSPORT_REQUEST = rt.Operation(
@@ -1680,6 +1755,7 @@ ESTIMATE_TRANSPORT_REQUEST = rt.Operation(
     result_class=models.EstimateTransportRequestResult,
     document=False,
     result_shape=ESTIMATE_TRANSPORT_REQUEST_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_BILL_OF_LADING = rt.Operation(
@@ -1706,6 +1782,7 @@ GET_BILL_OF_LADING = rt.Operation(
     result_class=models.GetBillOfLadingResult,
     document=False,
     result_shape=GET_BILL_OF_LADING_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_INBOUND_GUIDANCE_FOR_ASIN = rt.Operation(
@@ -1741,6 +1818,7 @@ GET_INBOUND_GUIDANCE_FOR_ASIN = rt.Operation(
     result_class=models.GetInboundGuidanceForASINResult,
     document=False,
     result_shape=GET_INBOUND_GUIDANCE_FOR_ASIN_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_INBOUND_GUIDANCE_FOR_SKU = rt.Operation(
@@ -1776,6 +1854,7 @@ GET_INBOUND_GUIDANCE_FOR_SKU = rt.Operation(
     result_class=models.GetInboundGuidanceForSKUResult,
     document=False,
     result_shape=GET_INBOUND_GUIDANCE_FOR_SKU_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_PACKAGE_LABELS = rt.Operation(
@@ -1817,6 +1896,7 @@ GET_PACKAGE_LABELS = rt.Operation(
     result_class=models.GetPackageLabelsResult,
     document=False,
     result_shape=GET_PACKAGE_LABELS_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_PALLET_LABELS = rt.Operation(
@@ -1859,6 +1939,7 @@ GET_PALLET_LABELS = rt.Operation(
     result_class=models.GetPalletLabelsResult,
     document=False,
     result_shape=GET_PALLET_LABELS_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_PREORDER_INFO = rt.Operation(
@@ -1885,6 +1966,7 @@ GET_PREORDER_INFO = rt.Operation(
     result_class=models.GetPreorderInfoResult,
     document=False,
     result_shape=GET_PREORDER_INFO_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_PREP_INSTRUCTIONS_FOR_ASIN = rt.Operation(
@@ -1922,6 +2004,7 @@ GET_PREP_INSTRUCTIONS_FOR_ASIN = rt.Operation(
     result_class=models.GetPrepInstructionsForASINResult,
     document=False,
     result_shape=GET_PREP_INSTRUCTIONS_FOR_ASIN_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_PREP_INSTRUCTIONS_FOR_SKU = rt.Operation(
@@ -1959,6 +2042,7 @@ GET_PREP_INSTRUCTIONS_FOR_SKU = rt.Operation(
     result_class=models.GetPrepInstructionsForSKUResult,
     document=False,
     result_shape=GET_PREP_INSTRUCTIONS_FOR_SKU_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -1977,6 +2061,7 @@ GET_SERVICE_STATUS = rt.Operation(
     result_class=models.GetServiceStatusResult,
     document=False,
     result_shape=GET_SERVICE_STATUS_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_TRANSPORT_CONTENT = rt.Operation(
@@ -2003,6 +2088,7 @@ GET_TRANSPORT_CONTENT = rt.Operation(
     result_class=models.GetTransportContentResult,
     document=False,
     result_shape=GET_TRANSPORT_CONTENT_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_UNIQUE_PACKAGE_LABELS = rt.Operation(
@@ -2047,6 +2133,7 @@ GET_UNIQUE_PACKAGE_LABELS = rt.Operation(
     result_class=models.GetUniquePackageLabelsResult,
     document=False,
     result_shape=GET_UNIQUE_PACKAGE_LABELS_RESULT_XML,
+    errors=ERRORS,
 )
 
 LIST_INBOUND_SHIPMENT_ITEMS = rt.Operation(
@@ -2085,6 +2172,7 @@ LIST_INBOUND_SHIPMENT_ITEMS = rt.Operation(
     document=False,
     next_token_action="ListInboundShipmentItemsByNextToken",
     result_shape=LIST_INBOUND_SHIPMENT_ITEMS_RESULT_XML,
+    errors=ERRORS,
 )
 
 LIST_INBOUND_SHIPMENT_ITEMS_BY_NEXT_TOKEN = rt.Operation(
@@ -2111,6 +2199,7 @@ LIST_INBOUND_SHIPMENT_ITEMS_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.ListInboundShipmentItemsResult,
     document=False,
     result_shape=LIST_INBOUND_SHIPMENT_ITEMS_RESULT_XML,
+    errors=ERRORS,
 )
 
 LIST_INBOUND_SHIPMENTS = rt.Operation(
@@ -2158,6 +2247,7 @@ LIST_INBOUND_SHIPMENTS = rt.Operation(
     document=False,
     next_token_action="ListInboundShipmentsByNextToken",
     result_shape=LIST_INBOUND_SHIPMENTS_RESULT_XML,
+    errors=ERRORS,
 )
 
 LIST_INBOUND_SHIPMENTS_BY_NEXT_TOKEN = rt.Operation(
@@ -2184,6 +2274,7 @@ LIST_INBOUND_SHIPMENTS_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.ListInboundShipmentsResult,
     document=False,
     result_shape=LIST_INBOUND_SHIPMENTS_RESULT_XML,
+    errors=ERRORS,
 )
 
 PUT_TRANSPORT_CONTENT = rt.Operation(
@@ -2233,6 +2324,7 @@ PUT_TRANSPORT_CONTENT = rt.Operation(
     result_class=models.PutTransportContentResult,
     document=False,
     result_shape=PUT_TRANSPORT_CONTENT_RESULT_XML,
+    errors=ERRORS,
 )
 
 UPDATE_INBOUND_SHIPMENT = rt.Operation(
@@ -2277,6 +2369,7 @@ UPDATE_INBOUND_SHIPMENT = rt.Operation(
     result_class=models.UpdateInboundShipmentResult,
     document=False,
     result_shape=UPDATE_INBOUND_SHIPMENT_RESULT_XML,
+    errors=ERRORS,
 )
 
 VOID_TRANSPORT_REQUEST = rt.Operation(
@@ -2303,6 +2396,7 @@ VOID_TRANSPORT_REQUEST = rt.Operation(
     result_class=models.VoidTransportRequestResult,
     document=False,
     result_shape=VOID_TRANSPORT_REQUEST_RESULT_XML,
+    errors=ERRORS,
 )
 
 # Each client method's operation, by the method's name (the quota planner's `plan`).

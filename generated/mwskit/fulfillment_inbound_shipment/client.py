@@ -28,7 +28,9 @@ from .models import (
     GetServiceStatusResult,
     GetTransportContentResult,
     GetUniquePackageLabelsResult,
+    InboundShipmentInfo,
     InboundShipmentItem,
+    InboundShipmentItemInfo,
     InboundShipmentPlanRequestItem,
     InboundShipmentStatusFilter,
     InboundShipmentStatusFilterValue,
@@ -460,6 +462,49 @@ class FulfillmentInboundShipmentClient:
             ops.LIST_INBOUND_SHIPMENT_ITEMS_BY_NEXT_TOKEN,
         )
 
+    def iter_list_inbound_shipment_items_items(
+        self,
+        *,
+        shipment_id: str | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+    ) -> Iterator[InboundShipmentItemInfo]:
+        """Every InboundShipmentItemInfo in item_data of every page of list_inbound_shipment_items(), in order.
+
+        Takes the same arguments as list_inbound_shipment_items(); pages are fetched as you iterate
+        (iter_list_inbound_shipment_items() gives the pages themselves, with their metadata).
+        """
+        for page in self.iter_list_inbound_shipment_items(
+            shipment_id=shipment_id,
+            last_updated_after=last_updated_after,
+            last_updated_before=last_updated_before,
+        ):
+            yield from page.item_data
+
+    def list_inbound_shipment_items_all_pages(
+        self,
+        *,
+        shipment_id: str | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+    ) -> ListInboundShipmentItemsResult:
+        """Every page of list_inbound_shipment_items() as one ListInboundShipmentItemsResult: the first page, with the item_data of every page and no next token.
+
+        Takes the same arguments as list_inbound_shipment_items(); all pages are fetched first
+        (iter_list_inbound_shipment_items_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_INBOUND_SHIPMENT_ITEMS,
+            (
+                shipment_id,
+                last_updated_after,
+                last_updated_before,
+            ),
+            ops.LIST_INBOUND_SHIPMENT_ITEMS_BY_NEXT_TOKEN,
+            "item_data",
+        )
+
     def list_inbound_shipment_items_by_next_token(
         self,
         *,
@@ -535,6 +580,57 @@ class FulfillmentInboundShipmentClient:
                 last_updated_before,
             ),
             ops.LIST_INBOUND_SHIPMENTS_BY_NEXT_TOKEN,
+        )
+
+    def iter_list_inbound_shipments_items(
+        self,
+        *,
+        shipment_status_list: (
+            Iterable[InboundShipmentStatusFilter | InboundShipmentStatusFilterValue] | None
+        ) = None,
+        shipment_id_list: Iterable[str] | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+    ) -> Iterator[InboundShipmentInfo]:
+        """Every InboundShipmentInfo in shipment_data of every page of list_inbound_shipments(), in order.
+
+        Takes the same arguments as list_inbound_shipments(); pages are fetched as you iterate
+        (iter_list_inbound_shipments() gives the pages themselves, with their metadata).
+        """
+        for page in self.iter_list_inbound_shipments(
+            shipment_status_list=shipment_status_list,
+            shipment_id_list=shipment_id_list,
+            last_updated_after=last_updated_after,
+            last_updated_before=last_updated_before,
+        ):
+            yield from page.shipment_data
+
+    def list_inbound_shipments_all_pages(
+        self,
+        *,
+        shipment_status_list: (
+            Iterable[InboundShipmentStatusFilter | InboundShipmentStatusFilterValue] | None
+        ) = None,
+        shipment_id_list: Iterable[str] | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+    ) -> ListInboundShipmentsResult:
+        """Every page of list_inbound_shipments() as one ListInboundShipmentsResult: the first page, with the shipment_data of every page and no next token.
+
+        Takes the same arguments as list_inbound_shipments(); all pages are fetched first
+        (iter_list_inbound_shipments_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_INBOUND_SHIPMENTS,
+            (
+                shipment_status_list,
+                shipment_id_list,
+                last_updated_after,
+                last_updated_before,
+            ),
+            ops.LIST_INBOUND_SHIPMENTS_BY_NEXT_TOKEN,
+            "shipment_data",
         )
 
     def list_inbound_shipments_by_next_token(
@@ -1036,6 +1132,50 @@ class AsyncFulfillmentInboundShipmentClient:
             ops.LIST_INBOUND_SHIPMENT_ITEMS_BY_NEXT_TOKEN,
         )
 
+    async def iter_list_inbound_shipment_items_items(
+        self,
+        *,
+        shipment_id: str | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+    ) -> AsyncIterator[InboundShipmentItemInfo]:
+        """Every InboundShipmentItemInfo in item_data of every page of list_inbound_shipment_items(), in order.
+
+        Takes the same arguments as list_inbound_shipment_items(); pages are fetched as you iterate
+        (iter_list_inbound_shipment_items() gives the pages themselves, with their metadata).
+        """
+        async for page in self.iter_list_inbound_shipment_items(
+            shipment_id=shipment_id,
+            last_updated_after=last_updated_after,
+            last_updated_before=last_updated_before,
+        ):
+            for item in page.item_data:
+                yield item
+
+    async def list_inbound_shipment_items_all_pages(
+        self,
+        *,
+        shipment_id: str | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+    ) -> ListInboundShipmentItemsResult:
+        """Every page of list_inbound_shipment_items() as one ListInboundShipmentItemsResult: the first page, with the item_data of every page and no next token.
+
+        Takes the same arguments as list_inbound_shipment_items(); all pages are fetched first
+        (iter_list_inbound_shipment_items_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_INBOUND_SHIPMENT_ITEMS,
+            (
+                shipment_id,
+                last_updated_after,
+                last_updated_before,
+            ),
+            ops.LIST_INBOUND_SHIPMENT_ITEMS_BY_NEXT_TOKEN,
+            "item_data",
+        )
+
     async def list_inbound_shipment_items_by_next_token(
         self,
         *,
@@ -1111,6 +1251,58 @@ class AsyncFulfillmentInboundShipmentClient:
                 last_updated_before,
             ),
             ops.LIST_INBOUND_SHIPMENTS_BY_NEXT_TOKEN,
+        )
+
+    async def iter_list_inbound_shipments_items(
+        self,
+        *,
+        shipment_status_list: (
+            Iterable[InboundShipmentStatusFilter | InboundShipmentStatusFilterValue] | None
+        ) = None,
+        shipment_id_list: Iterable[str] | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+    ) -> AsyncIterator[InboundShipmentInfo]:
+        """Every InboundShipmentInfo in shipment_data of every page of list_inbound_shipments(), in order.
+
+        Takes the same arguments as list_inbound_shipments(); pages are fetched as you iterate
+        (iter_list_inbound_shipments() gives the pages themselves, with their metadata).
+        """
+        async for page in self.iter_list_inbound_shipments(
+            shipment_status_list=shipment_status_list,
+            shipment_id_list=shipment_id_list,
+            last_updated_after=last_updated_after,
+            last_updated_before=last_updated_before,
+        ):
+            for item in page.shipment_data:
+                yield item
+
+    async def list_inbound_shipments_all_pages(
+        self,
+        *,
+        shipment_status_list: (
+            Iterable[InboundShipmentStatusFilter | InboundShipmentStatusFilterValue] | None
+        ) = None,
+        shipment_id_list: Iterable[str] | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+    ) -> ListInboundShipmentsResult:
+        """Every page of list_inbound_shipments() as one ListInboundShipmentsResult: the first page, with the shipment_data of every page and no next token.
+
+        Takes the same arguments as list_inbound_shipments(); all pages are fetched first
+        (iter_list_inbound_shipments_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_INBOUND_SHIPMENTS,
+            (
+                shipment_status_list,
+                shipment_id_list,
+                last_updated_after,
+                last_updated_before,
+            ),
+            ops.LIST_INBOUND_SHIPMENTS_BY_NEXT_TOKEN,
+            "shipment_data",
         )
 
     async def list_inbound_shipments_by_next_token(

@@ -9,9 +9,9 @@ from dataclasses import field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from .._runtime import MWSResult
+from .._runtime import MWSError, MWSResult
 
 __all__ = [
     "BarcodeInstruction",
@@ -127,6 +127,33 @@ __all__ = [
     "PutTransportContentResult",
     "UpdateInboundShipmentResult",
     "VoidTransportRequestResult",
+    "FulfillmentInboundShipmentError",
+    "AmazonContractNotSigned",
+    "AmazonPrepNotSupported",
+    "AmazonPrepNotSupportedInDestinationFulfillmentCenter",
+    "CannotEstimateTransportContent",
+    "CannotReducePreorderedItemQuantity",
+    "CannotRemovePreorderedItem",
+    "CannotVoidTransportContent",
+    "CarrierContractNotSigned",
+    "CarrierInvalidForMarketplace",
+    "IncompatiblePrepOwner",
+    "InconsistentPrepDetails",
+    "IncorrectPrepInstruction",
+    "InvalidBoxContentSource",
+    "InvalidOperation",
+    "InvalidPrepInstruction",
+    "InvalidPrepOwner",
+    "MaxSizeReached",
+    "MissingCarrierType",
+    "MissingPrepDetails",
+    "NoPackagesOrPallets",
+    "PackageContentFeedNotComplete",
+    "PreorderNotSupported",
+    "TransportContentNotFound",
+    "UnknownCarrierType",
+    "UnknownShipmentId",
+    "UnsupportedOption",
 ]
 
 
@@ -995,8 +1022,8 @@ class ASINInboundGuidance:
         guidance_reason_list (GuidanceReasonList/GuidanceReason): Reasons for the guidance.
     """
 
-    asin: str | None = None
-    inbound_guidance: InboundGuidance | str | None = None
+    asin: str
+    inbound_guidance: InboundGuidance | str
     guidance_reason_list: list[GuidanceReason | str] = field(default_factory=list)
 
 
@@ -1032,13 +1059,13 @@ class AddressInfo:
         postal_code (PostalCode): Postal or ZIP code.
     """
 
-    name: str | None = None
-    address_line1: str | None = None
+    name: str
+    address_line1: str
     address_line2: str | None = None
     district_or_county: str | None = None
-    city: str | None = None
+    city: str
     state_or_province_code: str | None = None
-    country_code: str | None = None
+    country_code: str
     postal_code: str | None = None
 
 
@@ -1051,8 +1078,8 @@ class AmountInfo:
         value (Value): The amount.
     """
 
-    currency_code: str | None = None
-    value: Decimal | None = None
+    currency_code: str
+    value: Decimal
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1108,7 +1135,7 @@ class TransportResult:
         error_description (ErrorDescription): Error text when the status is one of the ERROR_ values.
     """
 
-    transport_status: TransportStatus | str | None = None
+    transport_status: TransportStatus | str
     error_code: str | None = None
     error_description: str | None = None
 
@@ -1135,10 +1162,10 @@ class ContactInfo:
         fax (Fax): string
     """
 
-    name: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    fax: str | None = None
+    name: str
+    phone: str
+    email: str
+    fax: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1150,8 +1177,8 @@ class PrepDetailsInfo:
         prep_owner (PrepOwner): PrepOwner (enum)
     """
 
-    prep_instruction: PrepInstruction | str | None = None
-    prep_owner: PrepOwner | str | None = None
+    prep_instruction: PrepInstruction | str
+    prep_owner: PrepOwner | str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1165,9 +1192,9 @@ class InboundShipmentPlanItem:
         prep_details_list (PrepDetailsList/PrepDetails): Preparation steps and who carries out each.
     """
 
-    seller_sku: str | None = None
-    fulfillment_network_sku: str | None = None
-    quantity: int | None = None
+    seller_sku: str
+    fulfillment_network_sku: str
+    quantity: int
     prep_details_list: list[PrepDetailsInfo] = field(default_factory=list)
 
 
@@ -1184,10 +1211,10 @@ class InboundShipmentPlan:
         estimated_box_contents_fee (EstimatedBoxContentsFee): Manual processing fee estimate, returned only when no box contents information will be sent.
     """
 
-    shipment_id: str | None = None
-    destination_fulfillment_center_id: str | None = None
-    ship_to_address: AddressInfo | None = None
-    label_prep_type: LabelPrepType | str | None = None
+    shipment_id: str
+    destination_fulfillment_center_id: str
+    ship_to_address: AddressInfo
+    label_prep_type: LabelPrepType | str
     items: list[InboundShipmentPlanItem] = field(default_factory=list)
     estimated_box_contents_fee: BoxContentsFeeDetails | None = None
 
@@ -1225,10 +1252,10 @@ class DimensionsInfo:
         unit (Unit): inches or centimeters.
     """
 
-    length: Decimal | None = None
-    width: Decimal | None = None
-    height: Decimal | None = None
-    unit: str | None = None
+    length: Decimal
+    width: Decimal
+    height: Decimal
+    unit: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1251,8 +1278,8 @@ class TransportDocument:
         checksum (Checksum): Base64 MD5 of the PdfDocument data.
     """
 
-    pdf_document: str | None = None
-    checksum: str | None = None
+    pdf_document: str
+    checksum: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1303,9 +1330,9 @@ class SKUInboundGuidance:
         guidance_reason_list (GuidanceReasonList/GuidanceReason): Reasons for the guidance.
     """
 
-    seller_sku: str | None = None
-    asin: str | None = None
-    inbound_guidance: InboundGuidance | str | None = None
+    seller_sku: str
+    asin: str
+    inbound_guidance: InboundGuidance | str
     guidance_reason_list: list[GuidanceReason | str] = field(default_factory=list)
 
 
@@ -1477,8 +1504,8 @@ class WeightInfo:
         unit (Unit): FBAWeightUnit (enum)
     """
 
-    value: Decimal | None = None
-    unit: FBAWeightUnit | str | None = None
+    value: Decimal
+    unit: FBAWeightUnit | str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1591,10 +1618,10 @@ class PartneredLtlDataOutput:
         carrier_name (CarrierName): string
     """
 
-    contact: ContactInfo | None = None
-    box_count: int | None = None
+    contact: ContactInfo
+    box_count: int
     seller_freight_class: SellerFreightClass | str | None = None
-    freight_ready_date: date | None = None
+    freight_ready_date: date
     pallet_list: list[PalletInfo] = field(default_factory=list)
     total_weight: WeightInfo | None = None
     seller_declared_value: AmountInfo | None = None
@@ -1648,9 +1675,9 @@ class TransportContent:
         transport_result (TransportResult): TransportResult
     """
 
-    transport_header: TransportHeader | None = None
-    transport_details: TransportDetailOutput | None = None
-    transport_result: TransportResult | None = None
+    transport_header: TransportHeader
+    transport_details: TransportDetailOutput
+    transport_result: TransportResult
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1694,7 +1721,7 @@ class InboundShipmentInfo:
 
     shipment_id: str | None = None
     shipment_name: str | None = None
-    ship_from_address: AddressInfo | None = None
+    ship_from_address: AddressInfo
     destination_fulfillment_center_id: str | None = None
     shipment_status: InboundShipmentStatusFilter | str | None = None
     label_prep_type: LabelPrepType | str | None = None
@@ -1720,9 +1747,9 @@ class InboundShipmentItemInfo:
     """
 
     shipment_id: str | None = None
-    seller_sku: str | None = None
+    seller_sku: str
     fulfillment_network_sku: str | None = None
-    quantity_shipped: int | None = None
+    quantity_shipped: int
     quantity_received: int | None = None
     quantity_in_case: int | None = None
     prep_details_list: list[PrepDetailsInfo] = field(default_factory=list)
@@ -1786,3 +1813,169 @@ class VoidTransportRequestResult(MWSResult):
     """
 
     transport_result: TransportResult | None = None
+
+
+class FulfillmentInboundShipmentError(MWSError):
+    """An error code of the FulfillmentInboundShipment section; each code has its own subclass here.
+
+    `http_status` is the HTTP status the docs give for the code (None when no source gives
+    one); `status_code` is the one the answer had.
+    """
+
+    http_status: ClassVar[int | None] = None
+
+
+class AmazonContractNotSigned(FulfillmentInboundShipmentError):
+    """HTTP 400. Seller has not accepted Amazon's Partnered Carrier Program terms and conditions. Seller should accept Amazon's Partnered Carrier Program terms and conditions on Seller Central."""
+
+    http_status = 400
+
+
+class AmazonPrepNotSupported(FulfillmentInboundShipmentError):
+    """HTTP 400. Amazon cannot find a fulfillment center to prepare the items for shipment to the destination country."""
+
+    http_status = 400
+
+
+class AmazonPrepNotSupportedInDestinationFulfillmentCenter(FulfillmentInboundShipmentError):
+    """HTTP 400. The destination fulfillment center cannot perform the specified PrepInstruction."""
+
+    http_status = 400
+
+
+class CannotEstimateTransportContent(FulfillmentInboundShipmentError):
+    """HTTP 400. The Amazon-partnered shipment request is ineligible for estimation. Ensure that the ShipFrom address is in a marketplace that is eligible for Amazon's Partnered Carrier Program."""
+
+    http_status = 400
+
+
+class CannotReducePreorderedItemQuantity(FulfillmentInboundShipmentError):
+    """HTTP 400. Quantity cannot be reduced for items with release dates on or after the confirmed fulfillable date for the shipment. Pre-orders are only available in India and Japan."""
+
+    http_status = 400
+
+
+class CannotRemovePreorderedItem(FulfillmentInboundShipmentError):
+    """HTTP 400. Items with release dates on or after the confirmed fulfillable date for the shipment cannot be removed. For more information about pre-orders, see the Seller Central Help (IN) (JP). Pre-orders are only available in India and Japan."""
+
+    http_status = 400
+
+
+class CannotVoidTransportContent(FulfillmentInboundShipmentError):
+    """HTTP 400. The Amazon-partnered shipment request can no longer be voided."""
+
+    http_status = 400
+
+
+class CarrierContractNotSigned(FulfillmentInboundShipmentError):
+    """HTTP 400. Seller has not accepted the carrier's terms and conditions. Seller should accept the carrier's existing or revised terms and conditions on Seller Central."""
+
+    http_status = 400
+
+
+class CarrierInvalidForMarketplace(FulfillmentInboundShipmentError):
+    """HTTP 400. The specified carrier is not supported in the marketplace where the inbound shipment originates."""
+
+    http_status = 400
+
+
+class IncompatiblePrepOwner(FulfillmentInboundShipmentError):
+    """HTTP 400. The shipment cannot mix different PrepOwners for the same PrepInstruction."""
+
+    http_status = 400
+
+
+class InconsistentPrepDetails(FulfillmentInboundShipmentError):
+    """HTTP 400. The call to CreateInboundShipment uses different preparation instructions or owners from the plan submitted to CreateInboundShipmentPlan"""
+
+    http_status = 400
+
+
+class IncorrectPrepInstruction(FulfillmentInboundShipmentError):
+    """HTTP 400. The specified SKU had a valid PrepInstruction that is not correct for that SKU. Call GetPrepInstructionsForSKU for the correct preparation instructions."""
+
+    http_status = 400
+
+
+class InvalidBoxContentSource(FulfillmentInboundShipmentError):
+    """HTTP 400. The IntendedBoxContentSource must be one of the IntendedBoxContentsSource values."""
+
+    http_status = 400
+
+
+class InvalidOperation(FulfillmentInboundShipmentError):
+    """HTTP 400. The shipment specified with a call to the GetPalletLabels operation is not a Less Than Truckload/Full Truckload (LTL/FTL) shipment. Specify an LTL/FTL shipment."""
+
+    http_status = 400
+
+
+class InvalidPrepInstruction(FulfillmentInboundShipmentError):
+    """HTTP 400. The specified SKU had an invalid PrepInstruction."""
+
+    http_status = 400
+
+
+class InvalidPrepOwner(FulfillmentInboundShipmentError):
+    """HTTP 400. The specified SKU had an invalid PrepOwner in the PrepDetails."""
+
+    http_status = 400
+
+
+class MaxSizeReached(FulfillmentInboundShipmentError):
+    """HTTP 400. The maximum number of package labels that the PDF can support has been exceeded. Retry the GetUniquePackageLabels operation, specifying fewer PackageLabelsToPrint values."""
+
+    http_status = 400
+
+
+class MissingCarrierType(FulfillmentInboundShipmentError):
+    """HTTP 400. No CarrierName value was specified. Specify a valid CarrierName value."""
+
+    http_status = 400
+
+
+class MissingPrepDetails(FulfillmentInboundShipmentError):
+    """HTTP 400. A shipment must contain item-level preparation instructions for each SKU, or no preparation instructions at all."""
+
+    http_status = 400
+
+
+class NoPackagesOrPallets(FulfillmentInboundShipmentError):
+    """HTTP 400. No package information (for Small Parcel shipments) or pallet information (for Less Than Truckload/Full Truckload (LTL/FTL) shipments) was specified. Specify this information using either the PackageList or the PalletList parameter of the PutTransportContent operation."""
+
+    http_status = 400
+
+
+class PackageContentFeedNotComplete(FulfillmentInboundShipmentError):
+    """HTTP 400. FBA Inbound Shipment Carton Information Feed that you previously submitted for this shipment has not yet been processed. Retry after the feed has been processed. For more information about creating inbound shipments, see Shipping inventory to Amazon's fulfillment network."""
+
+    http_status = 400
+
+
+class PreorderNotSupported(FulfillmentInboundShipmentError):
+    """HTTP 400. The seller has not enrolled in the Pre-order program. For more information about the Pre-order program, see the Seller Central Help (IN) (JP). Pre-orders are only available in India and Japan."""
+
+    http_status = 400
+
+
+class TransportContentNotFound(FulfillmentInboundShipmentError):
+    """HTTP 400. No Amazon-partnered shipment was associated with the specified ShipmentId value. Specify a ShipmentId value that is associated with an Amazon-partnered shipment."""
+
+    http_status = 400
+
+
+class UnknownCarrierType(FulfillmentInboundShipmentError):
+    """HTTP 400. No carrier was found that matched the specified CarrierName value. Specify a valid CarrierName value."""
+
+    http_status = 400
+
+
+class UnknownShipmentId(FulfillmentInboundShipmentError):
+    """HTTP 400. No shipment was found that matched the specified ShipmentId value. Specify a ShipmentId value that was returned with a call to the CreateInboundShipmentPlan operation."""
+
+    http_status = 400
+
+
+class UnsupportedOption(FulfillmentInboundShipmentError):
+    """HTTP 400. 2D_BARCODE can only be used for IntendedBoxContentSource if you have enrolled in the 2D Barcode program. For more information on the 2D Barcode program, see Using 2D barcodes for box content information on Seller Central."""
+
+    http_status = 400

@@ -38,8 +38,8 @@ MESSAGE_XML = rt.ResultShapeSpec(
 GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
     models.GetServiceStatusResult,
     (
-        rt.ResultField("status", "Status", "string", enum=models.ServiceStatus),
-        rt.ResultField("timestamp", "Timestamp", "datetime"),
+        rt.ResultField("status", "Status", "string", enum=models.ServiceStatus, required=True),
+        rt.ResultField("timestamp", "Timestamp", "datetime", required=True),
         rt.ResultField("message_id", "MessageId", "string"),
         rt.ResultField(
             "messages", "Messages", "structure", shape=MESSAGE_XML, is_list=True, item="Message"
@@ -50,7 +50,9 @@ GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
 TIMEPOINT_XML = rt.ResultShapeSpec(
     models.Timepoint,
     (
-        rt.ResultField("timepoint_type", "TimepointType", "string", enum=models.TimepointType),
+        rt.ResultField(
+            "timepoint_type", "TimepointType", "string", enum=models.TimepointType, required=True
+        ),
         rt.ResultField("date_time", "DateTime", "datetime"),
     ),
 )
@@ -58,16 +60,23 @@ TIMEPOINT_XML = rt.ResultShapeSpec(
 INVENTORY_SUPPLY_DETAIL_XML = rt.ResultShapeSpec(
     models.InventorySupplyDetail,
     (
-        rt.ResultField("quantity", "Quantity", "integer"),
-        rt.ResultField("supply_type", "SupplyType", "string", enum=models.SupplyType),
+        rt.ResultField("quantity", "Quantity", "integer", required=True),
+        rt.ResultField(
+            "supply_type", "SupplyType", "string", enum=models.SupplyType, required=True
+        ),
         rt.ResultField(
             "earliest_available_to_pick",
             "EarliestAvailableToPick",
             "structure",
             shape=TIMEPOINT_XML,
+            required=True,
         ),
         rt.ResultField(
-            "latest_available_to_pick", "LatestAvailableToPick", "structure", shape=TIMEPOINT_XML
+            "latest_available_to_pick",
+            "LatestAvailableToPick",
+            "structure",
+            shape=TIMEPOINT_XML,
+            required=True,
         ),
     ),
 )
@@ -76,11 +85,13 @@ INVENTORY_SUPPLY_XML = rt.ResultShapeSpec(
     models.InventorySupply,
     (
         rt.ResultField("seller_sku", "SellerSKU", "string"),
-        rt.ResultField("fnsku", "FNSKU", "string"),
+        rt.ResultField("fnsku", "FNSKU", "string", required=True),
         rt.ResultField("asin", "ASIN", "string"),
         rt.ResultField("condition", "Condition", "string", enum=models.Condition),
-        rt.ResultField("total_supply_quantity", "TotalSupplyQuantity", "integer"),
-        rt.ResultField("in_stock_supply_quantity", "InStockSupplyQuantity", "integer"),
+        rt.ResultField("total_supply_quantity", "TotalSupplyQuantity", "integer", required=True),
+        rt.ResultField(
+            "in_stock_supply_quantity", "InStockSupplyQuantity", "integer", required=True
+        ),
         rt.ResultField(
             "earliest_availability", "EarliestAvailability", "structure", shape=TIMEPOINT_XML
         ),

@@ -10,6 +10,7 @@ from .._runtime import AsyncSession, QuotaPlan, SyncSession
 from . import _operations as ops
 from .models import (
     GetServiceStatusResult,
+    InventorySupply,
     ListInventorySupplyResult,
     ResponseGroup,
     ResponseGroupValue,
@@ -93,6 +94,53 @@ class FulfillmentInventoryClient:
                 marketplace_id,
             ),
             ops.LIST_INVENTORY_SUPPLY_BY_NEXT_TOKEN,
+        )
+
+    def iter_list_inventory_supply_items(
+        self,
+        *,
+        seller_skus: Iterable[str] | None = None,
+        query_start_date_time: datetime | None = None,
+        response_group: ResponseGroup | ResponseGroupValue | None = None,
+        marketplace_id: str | None = None,
+    ) -> Iterator[InventorySupply]:
+        """Every InventorySupply in inventory_supply_list of every page of list_inventory_supply(), in order.
+
+        Takes the same arguments as list_inventory_supply(); pages are fetched as you iterate
+        (iter_list_inventory_supply() gives the pages themselves, with their metadata).
+        """
+        for page in self.iter_list_inventory_supply(
+            seller_skus=seller_skus,
+            query_start_date_time=query_start_date_time,
+            response_group=response_group,
+            marketplace_id=marketplace_id,
+        ):
+            yield from page.inventory_supply_list
+
+    def list_inventory_supply_all_pages(
+        self,
+        *,
+        seller_skus: Iterable[str] | None = None,
+        query_start_date_time: datetime | None = None,
+        response_group: ResponseGroup | ResponseGroupValue | None = None,
+        marketplace_id: str | None = None,
+    ) -> ListInventorySupplyResult:
+        """Every page of list_inventory_supply() as one ListInventorySupplyResult: the first page, with the inventory_supply_list of every page and no next token.
+
+        Takes the same arguments as list_inventory_supply(); all pages are fetched first
+        (iter_list_inventory_supply_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_INVENTORY_SUPPLY,
+            (
+                seller_skus,
+                query_start_date_time,
+                response_group,
+                marketplace_id,
+            ),
+            ops.LIST_INVENTORY_SUPPLY_BY_NEXT_TOKEN,
+            "inventory_supply_list",
         )
 
     def list_inventory_supply_by_next_token(
@@ -187,6 +235,54 @@ class AsyncFulfillmentInventoryClient:
                 marketplace_id,
             ),
             ops.LIST_INVENTORY_SUPPLY_BY_NEXT_TOKEN,
+        )
+
+    async def iter_list_inventory_supply_items(
+        self,
+        *,
+        seller_skus: Iterable[str] | None = None,
+        query_start_date_time: datetime | None = None,
+        response_group: ResponseGroup | ResponseGroupValue | None = None,
+        marketplace_id: str | None = None,
+    ) -> AsyncIterator[InventorySupply]:
+        """Every InventorySupply in inventory_supply_list of every page of list_inventory_supply(), in order.
+
+        Takes the same arguments as list_inventory_supply(); pages are fetched as you iterate
+        (iter_list_inventory_supply() gives the pages themselves, with their metadata).
+        """
+        async for page in self.iter_list_inventory_supply(
+            seller_skus=seller_skus,
+            query_start_date_time=query_start_date_time,
+            response_group=response_group,
+            marketplace_id=marketplace_id,
+        ):
+            for item in page.inventory_supply_list:
+                yield item
+
+    async def list_inventory_supply_all_pages(
+        self,
+        *,
+        seller_skus: Iterable[str] | None = None,
+        query_start_date_time: datetime | None = None,
+        response_group: ResponseGroup | ResponseGroupValue | None = None,
+        marketplace_id: str | None = None,
+    ) -> ListInventorySupplyResult:
+        """Every page of list_inventory_supply() as one ListInventorySupplyResult: the first page, with the inventory_supply_list of every page and no next token.
+
+        Takes the same arguments as list_inventory_supply(); all pages are fetched first
+        (iter_list_inventory_supply_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_INVENTORY_SUPPLY,
+            (
+                seller_skus,
+                query_start_date_time,
+                response_group,
+                marketplace_id,
+            ),
+            ops.LIST_INVENTORY_SUPPLY_BY_NEXT_TOKEN,
+            "inventory_supply_list",
         )
 
     async def list_inventory_supply_by_next_token(

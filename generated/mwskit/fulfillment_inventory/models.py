@@ -184,8 +184,8 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): Status messages, if any.
     """
 
-    status: ServiceStatus | str | None = None
-    timestamp: datetime | None = None
+    status: ServiceStatus | str
+    timestamp: datetime
     message_id: str | None = None
     messages: list[Message] = field(default_factory=list)
 
@@ -199,7 +199,7 @@ class Timepoint:
         date_time (DateTime): Only when TimepointType is DateTime.
     """
 
-    timepoint_type: TimepointType | str | None = None
+    timepoint_type: TimepointType | str
     date_time: datetime | None = None
 
 
@@ -214,10 +214,10 @@ class InventorySupplyDetail:
         latest_available_to_pick (LatestAvailableToPick): Timepoint
     """
 
-    quantity: int | None = None
-    supply_type: SupplyType | str | None = None
-    earliest_available_to_pick: Timepoint | None = None
-    latest_available_to_pick: Timepoint | None = None
+    quantity: int
+    supply_type: SupplyType | str
+    earliest_available_to_pick: Timepoint
+    latest_available_to_pick: Timepoint
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -236,11 +236,11 @@ class InventorySupply:
     """
 
     seller_sku: str | None = None
-    fnsku: str | None = None
+    fnsku: str
     asin: str | None = None
     condition: Condition | str | None = None
-    total_supply_quantity: int | None = None
-    in_stock_supply_quantity: int | None = None
+    total_supply_quantity: int
+    in_stock_supply_quantity: int
     earliest_availability: Timepoint | None = None
     supply_detail: list[InventorySupplyDetail] = field(default_factory=list)
 

@@ -447,14 +447,14 @@ UPDATE_FULFILLMENT_ORDER_ITEM_SHAPE = rt.ShapeSpec(
 ADDRESS_INFO_XML = rt.ResultShapeSpec(
     models.AddressInfo,
     (
-        rt.ResultField("name", "Name", "string"),
-        rt.ResultField("line1", "Line1", "string"),
+        rt.ResultField("name", "Name", "string", required=True),
+        rt.ResultField("line1", "Line1", "string", required=True),
         rt.ResultField("line2", "Line2", "string"),
         rt.ResultField("line3", "Line3", "string"),
         rt.ResultField("district_or_county", "DistrictOrCounty", "string"),
         rt.ResultField("city", "City", "string"),
-        rt.ResultField("state_or_province_code", "StateOrProvinceCode", "string"),
-        rt.ResultField("country_code", "CountryCode", "string"),
+        rt.ResultField("state_or_province_code", "StateOrProvinceCode", "string", required=True),
+        rt.ResultField("country_code", "CountryCode", "string", required=True),
         rt.ResultField("postal_code", "PostalCode", "string"),
         rt.ResultField("phone_number", "PhoneNumber", "string"),
     ),
@@ -463,8 +463,8 @@ ADDRESS_INFO_XML = rt.ResultShapeSpec(
 CURRENCY_INFO_XML = rt.ResultShapeSpec(
     models.CurrencyInfo,
     (
-        rt.ResultField("currency_code", "CurrencyCode", "string"),
-        rt.ResultField("value", "Value", "decimal"),
+        rt.ResultField("currency_code", "CurrencyCode", "string", required=True),
+        rt.ResultField("value", "Value", "decimal", required=True),
     ),
 )
 
@@ -484,16 +484,21 @@ COD_SETTINGS_INFO_XML = rt.ResultShapeSpec(
 RETURN_ITEM_XML = rt.ResultShapeSpec(
     models.ReturnItem,
     (
-        rt.ResultField("seller_return_item_id", "SellerReturnItemId", "string"),
+        rt.ResultField("seller_return_item_id", "SellerReturnItemId", "string", required=True),
         rt.ResultField(
-            "seller_fulfillment_order_item_id", "SellerFulfillmentOrderItemId", "string"
+            "seller_fulfillment_order_item_id",
+            "SellerFulfillmentOrderItemId",
+            "string",
+            required=True,
         ),
-        rt.ResultField("amazon_shipment_id", "AmazonShipmentId", "string"),
-        rt.ResultField("seller_return_reason_code", "SellerReturnReasonCode", "string"),
+        rt.ResultField("amazon_shipment_id", "AmazonShipmentId", "string", required=True),
+        rt.ResultField(
+            "seller_return_reason_code", "SellerReturnReasonCode", "string", required=True
+        ),
         rt.ResultField("return_comment", "ReturnComment", "string"),
         rt.ResultField("amazon_return_reason_code", "AmazonReturnReasonCode", "string"),
-        rt.ResultField("status", "Status", "string", enum=models.ReturnItemStatus),
-        rt.ResultField("status_changed_date", "StatusChangedDate", "datetime"),
+        rt.ResultField("status", "Status", "string", enum=models.ReturnItemStatus, required=True),
+        rt.ResultField("status_changed_date", "StatusChangedDate", "datetime", required=True),
         rt.ResultField("return_authorization_id", "ReturnAuthorizationId", "string"),
         rt.ResultField(
             "return_received_condition",
@@ -513,20 +518,28 @@ INVALID_ITEM_REASON_XML = rt.ResultShapeSpec(
             "InvalidItemReasonCode",
             "string",
             enum=models.InvalidItemReasonCode,
+            required=True,
         ),
-        rt.ResultField("description", "Description", "string"),
+        rt.ResultField("description", "Description", "string", required=True),
     ),
 )
 
 INVALID_RETURN_ITEM_XML = rt.ResultShapeSpec(
     models.InvalidReturnItem,
     (
-        rt.ResultField("seller_return_item_id", "SellerReturnItemId", "string"),
+        rt.ResultField("seller_return_item_id", "SellerReturnItemId", "string", required=True),
         rt.ResultField(
-            "seller_fulfillment_order_item_id", "SellerFulfillmentOrderItemId", "string"
+            "seller_fulfillment_order_item_id",
+            "SellerFulfillmentOrderItemId",
+            "string",
+            required=True,
         ),
         rt.ResultField(
-            "invalid_item_reason", "InvalidItemReason", "structure", shape=INVALID_ITEM_REASON_XML
+            "invalid_item_reason",
+            "InvalidItemReason",
+            "structure",
+            shape=INVALID_ITEM_REASON_XML,
+            required=True,
         ),
     ),
 )
@@ -534,11 +547,17 @@ INVALID_RETURN_ITEM_XML = rt.ResultShapeSpec(
 RETURN_AUTHORIZATION_XML = rt.ResultShapeSpec(
     models.ReturnAuthorization,
     (
-        rt.ResultField("return_authorization_id", "ReturnAuthorizationId", "string"),
-        rt.ResultField("fulfillment_center_id", "FulfillmentCenterId", "string"),
-        rt.ResultField("return_to_address", "ReturnToAddress", "structure", shape=ADDRESS_INFO_XML),
-        rt.ResultField("amazon_rma_id", "AmazonRmaId", "string"),
-        rt.ResultField("rma_page_url", "RmaPageURL", "string"),
+        rt.ResultField("return_authorization_id", "ReturnAuthorizationId", "string", required=True),
+        rt.ResultField("fulfillment_center_id", "FulfillmentCenterId", "string", required=True),
+        rt.ResultField(
+            "return_to_address",
+            "ReturnToAddress",
+            "structure",
+            shape=ADDRESS_INFO_XML,
+            required=True,
+        ),
+        rt.ResultField("amazon_rma_id", "AmazonRmaId", "string", required=True),
+        rt.ResultField("rma_page_url", "RmaPageURL", "string", required=True),
     ),
 )
 
@@ -575,38 +594,49 @@ CREATE_FULFILLMENT_RETURN_RESULT_XML = rt.ResultShapeSpec(
 DELIVERY_WINDOW_INFO_XML = rt.ResultShapeSpec(
     models.DeliveryWindowInfo,
     (
-        rt.ResultField("start_date_time", "StartDateTime", "datetime"),
-        rt.ResultField("end_date_time", "EndDateTime", "datetime"),
+        rt.ResultField("start_date_time", "StartDateTime", "datetime", required=True),
+        rt.ResultField("end_date_time", "EndDateTime", "datetime", required=True),
     ),
 )
 
 FEE_XML = rt.ResultShapeSpec(
     models.Fee,
     (
-        rt.ResultField("name", "Name", "string", enum=models.FeeName),
-        rt.ResultField("amount", "Amount", "structure", shape=CURRENCY_INFO_XML),
+        rt.ResultField("name", "Name", "string", enum=models.FeeName, required=True),
+        rt.ResultField("amount", "Amount", "structure", shape=CURRENCY_INFO_XML, required=True),
     ),
 )
 
 FULFILLMENT_ORDER_XML = rt.ResultShapeSpec(
     models.FulfillmentOrder,
     (
-        rt.ResultField("seller_fulfillment_order_id", "SellerFulfillmentOrderId", "string"),
-        rt.ResultField("marketplace_id", "MarketplaceId", "string"),
-        rt.ResultField("displayable_order_id", "DisplayableOrderId", "string"),
-        rt.ResultField("displayable_order_date_time", "DisplayableOrderDateTime", "datetime"),
-        rt.ResultField("displayable_order_comment", "DisplayableOrderComment", "string"),
+        rt.ResultField(
+            "seller_fulfillment_order_id", "SellerFulfillmentOrderId", "string", required=True
+        ),
+        rt.ResultField("marketplace_id", "MarketplaceId", "string", required=True),
+        rt.ResultField("displayable_order_id", "DisplayableOrderId", "string", required=True),
+        rt.ResultField(
+            "displayable_order_date_time", "DisplayableOrderDateTime", "datetime", required=True
+        ),
+        rt.ResultField(
+            "displayable_order_comment", "DisplayableOrderComment", "string", required=True
+        ),
         rt.ResultField(
             "shipping_speed_category",
             "ShippingSpeedCategory",
             "string",
             enum=models.ShippingSpeedCategory,
+            required=True,
         ),
         rt.ResultField(
             "delivery_window", "DeliveryWindow", "structure", shape=DELIVERY_WINDOW_INFO_XML
         ),
         rt.ResultField(
-            "destination_address", "DestinationAddress", "structure", shape=ADDRESS_INFO_XML
+            "destination_address",
+            "DestinationAddress",
+            "structure",
+            shape=ADDRESS_INFO_XML,
+            required=True,
         ),
         rt.ResultField(
             "fulfillment_action", "FulfillmentAction", "string", enum=models.FulfillmentAction
@@ -616,14 +646,17 @@ FULFILLMENT_ORDER_XML = rt.ResultShapeSpec(
         ),
         rt.ResultField("fulfillment_method", "FulfillmentMethod", "string"),
         rt.ResultField("cod_settings", "CODSettings", "structure", shape=COD_SETTINGS_INFO_XML),
-        rt.ResultField("received_date_time", "ReceivedDateTime", "datetime"),
+        rt.ResultField("received_date_time", "ReceivedDateTime", "datetime", required=True),
         rt.ResultField(
             "fulfillment_order_status",
             "FulfillmentOrderStatus",
             "string",
             enum=models.FulfillmentOrderStatus,
+            required=True,
         ),
-        rt.ResultField("status_updated_date_time", "StatusUpdatedDateTime", "datetime"),
+        rt.ResultField(
+            "status_updated_date_time", "StatusUpdatedDateTime", "datetime", required=True
+        ),
         rt.ResultField(
             "notification_email_list",
             "NotificationEmailList",
@@ -637,17 +670,20 @@ FULFILLMENT_ORDER_XML = rt.ResultShapeSpec(
 FULFILLMENT_ORDER_ITEM_XML = rt.ResultShapeSpec(
     models.FulfillmentOrderItem,
     (
-        rt.ResultField("seller_sku", "SellerSKU", "string"),
+        rt.ResultField("seller_sku", "SellerSKU", "string", required=True),
         rt.ResultField(
-            "seller_fulfillment_order_item_id", "SellerFulfillmentOrderItemId", "string"
+            "seller_fulfillment_order_item_id",
+            "SellerFulfillmentOrderItemId",
+            "string",
+            required=True,
         ),
-        rt.ResultField("quantity", "Quantity", "integer"),
+        rt.ResultField("quantity", "Quantity", "integer", required=True),
         rt.ResultField("gift_message", "GiftMessage", "string"),
         rt.ResultField("displayable_comment", "DisplayableComment", "string"),
         rt.ResultField("fulfillment_network_sku", "FulfillmentNetworkSKU", "string"),
         rt.ResultField("order_item_disposition", "OrderItemDisposition", "string"),
-        rt.ResultField("cancelled_quantity", "CancelledQuantity", "integer"),
-        rt.ResultField("unfulfillable_quantity", "UnfulfillableQuantity", "integer"),
+        rt.ResultField("cancelled_quantity", "CancelledQuantity", "integer", required=True),
+        rt.ResultField("unfulfillable_quantity", "UnfulfillableQuantity", "integer", required=True),
         rt.ResultField("estimated_ship_date_time", "EstimatedShipDateTime", "datetime"),
         rt.ResultField("estimated_arrival_date_time", "EstimatedArrivalDateTime", "datetime"),
         rt.ResultField("per_unit_price", "PerUnitPrice", "structure", shape=CURRENCY_INFO_XML),
@@ -661,7 +697,7 @@ FULFILLMENT_ORDER_ITEM_XML = rt.ResultShapeSpec(
 SCHEDULED_DELIVERY_INFO_XML = rt.ResultShapeSpec(
     models.ScheduledDeliveryInfo,
     (
-        rt.ResultField("delivery_time_zone", "DeliveryTimeZone", "string"),
+        rt.ResultField("delivery_time_zone", "DeliveryTimeZone", "string", required=True),
         rt.ResultField(
             "delivery_windows",
             "DeliveryWindows",
@@ -676,18 +712,21 @@ SCHEDULED_DELIVERY_INFO_XML = rt.ResultShapeSpec(
 WEIGHT_XML = rt.ResultShapeSpec(
     models.Weight,
     (
-        rt.ResultField("unit", "Unit", "string", enum=models.WeightUnit),
-        rt.ResultField("value", "Value", "decimal"),
+        rt.ResultField("unit", "Unit", "string", enum=models.WeightUnit, required=True),
+        rt.ResultField("value", "Value", "decimal", required=True),
     ),
 )
 
 FULFILLMENT_PREVIEW_ITEM_XML = rt.ResultShapeSpec(
     models.FulfillmentPreviewItem,
     (
-        rt.ResultField("seller_sku", "SellerSKU", "string"),
-        rt.ResultField("quantity", "Quantity", "integer"),
+        rt.ResultField("seller_sku", "SellerSKU", "string", required=True),
+        rt.ResultField("quantity", "Quantity", "integer", required=True),
         rt.ResultField(
-            "seller_fulfillment_order_item_id", "SellerFulfillmentOrderItemId", "string"
+            "seller_fulfillment_order_item_id",
+            "SellerFulfillmentOrderItemId",
+            "string",
+            required=True,
         ),
         rt.ResultField(
             "estimated_shipping_weight", "EstimatedShippingWeight", "structure", shape=WEIGHT_XML
@@ -704,10 +743,10 @@ FULFILLMENT_PREVIEW_ITEM_XML = rt.ResultShapeSpec(
 FULFILLMENT_PREVIEW_SHIPMENT_XML = rt.ResultShapeSpec(
     models.FulfillmentPreviewShipment,
     (
-        rt.ResultField("earliest_ship_date", "EarliestShipDate", "datetime"),
-        rt.ResultField("latest_ship_date", "LatestShipDate", "datetime"),
-        rt.ResultField("earliest_arrival_date", "EarliestArrivalDate", "datetime"),
-        rt.ResultField("latest_arrival_date", "LatestArrivalDate", "datetime"),
+        rt.ResultField("earliest_ship_date", "EarliestShipDate", "datetime", required=True),
+        rt.ResultField("latest_ship_date", "LatestShipDate", "datetime", required=True),
+        rt.ResultField("earliest_arrival_date", "EarliestArrivalDate", "datetime", required=True),
+        rt.ResultField("latest_arrival_date", "LatestArrivalDate", "datetime", required=True),
         rt.ResultField(
             "fulfillment_preview_items",
             "FulfillmentPreviewItems",
@@ -722,10 +761,13 @@ FULFILLMENT_PREVIEW_SHIPMENT_XML = rt.ResultShapeSpec(
 UNFULFILLABLE_PREVIEW_ITEM_XML = rt.ResultShapeSpec(
     models.UnfulfillablePreviewItem,
     (
-        rt.ResultField("seller_sku", "SellerSKU", "string"),
-        rt.ResultField("quantity", "Quantity", "integer"),
+        rt.ResultField("seller_sku", "SellerSKU", "string", required=True),
+        rt.ResultField("quantity", "Quantity", "integer", required=True),
         rt.ResultField(
-            "seller_fulfillment_order_item_id", "SellerFulfillmentOrderItemId", "string"
+            "seller_fulfillment_order_item_id",
+            "SellerFulfillmentOrderItemId",
+            "string",
+            required=True,
         ),
         rt.ResultField(
             "item_unfulfillable_reasons",
@@ -745,6 +787,7 @@ FULFILLMENT_PREVIEW_XML = rt.ResultShapeSpec(
             "ShippingSpeedCategory",
             "string",
             enum=models.ShippingSpeedCategory,
+            required=True,
         ),
         rt.ResultField(
             "scheduled_delivery_info",
@@ -752,8 +795,8 @@ FULFILLMENT_PREVIEW_XML = rt.ResultShapeSpec(
             "structure",
             shape=SCHEDULED_DELIVERY_INFO_XML,
         ),
-        rt.ResultField("is_fulfillable", "IsFulfillable", "boolean"),
-        rt.ResultField("is_cod_capable", "IsCODCapable", "boolean"),
+        rt.ResultField("is_fulfillable", "IsFulfillable", "boolean", required=True),
+        rt.ResultField("is_cod_capable", "IsCODCapable", "boolean", required=True),
         rt.ResultField(
             "estimated_shipping_weight", "EstimatedShippingWeight", "structure", shape=WEIGHT_XML
         ),
@@ -797,9 +840,12 @@ FULFILLMENT_SHIPMENT_ITEM_XML = rt.ResultShapeSpec(
     (
         rt.ResultField("seller_sku", "SellerSKU", "string"),
         rt.ResultField(
-            "seller_fulfillment_order_item_id", "SellerFulfillmentOrderItemId", "string"
+            "seller_fulfillment_order_item_id",
+            "SellerFulfillmentOrderItemId",
+            "string",
+            required=True,
         ),
-        rt.ResultField("quantity", "Quantity", "integer"),
+        rt.ResultField("quantity", "Quantity", "integer", required=True),
         rt.ResultField("package_number", "PackageNumber", "integer"),
     ),
 )
@@ -807,8 +853,8 @@ FULFILLMENT_SHIPMENT_ITEM_XML = rt.ResultShapeSpec(
 FULFILLMENT_SHIPMENT_PACKAGE_XML = rt.ResultShapeSpec(
     models.FulfillmentShipmentPackage,
     (
-        rt.ResultField("package_number", "PackageNumber", "integer"),
-        rt.ResultField("carrier_code", "CarrierCode", "string"),
+        rt.ResultField("package_number", "PackageNumber", "integer", required=True),
+        rt.ResultField("carrier_code", "CarrierCode", "string", required=True),
         rt.ResultField("tracking_number", "TrackingNumber", "string"),
         rt.ResultField("estimated_arrival_date_time", "EstimatedArrivalDateTime", "datetime"),
     ),
@@ -817,13 +863,14 @@ FULFILLMENT_SHIPMENT_PACKAGE_XML = rt.ResultShapeSpec(
 FULFILLMENT_SHIPMENT_XML = rt.ResultShapeSpec(
     models.FulfillmentShipment,
     (
-        rt.ResultField("amazon_shipment_id", "AmazonShipmentId", "string"),
-        rt.ResultField("fulfillment_center_id", "FulfillmentCenterId", "string"),
+        rt.ResultField("amazon_shipment_id", "AmazonShipmentId", "string", required=True),
+        rt.ResultField("fulfillment_center_id", "FulfillmentCenterId", "string", required=True),
         rt.ResultField(
             "fulfillment_shipment_status",
             "FulfillmentShipmentStatus",
             "string",
             enum=models.FulfillmentShipmentStatus,
+            required=True,
         ),
         rt.ResultField("shipping_date_time", "ShippingDateTime", "datetime"),
         rt.ResultField("estimated_arrival_date_time", "EstimatedArrivalDateTime", "datetime"),
@@ -850,7 +897,11 @@ GET_FULFILLMENT_ORDER_RESULT_XML = rt.ResultShapeSpec(
     models.GetFulfillmentOrderResult,
     (
         rt.ResultField(
-            "fulfillment_order", "FulfillmentOrder", "structure", shape=FULFILLMENT_ORDER_XML
+            "fulfillment_order",
+            "FulfillmentOrder",
+            "structure",
+            shape=FULFILLMENT_ORDER_XML,
+            required=True,
         ),
         rt.ResultField(
             "fulfillment_order_item",
@@ -904,18 +955,22 @@ GET_FULFILLMENT_PREVIEW_RESULT_XML = rt.ResultShapeSpec(
 TRACKING_ADDRESS_XML = rt.ResultShapeSpec(
     models.TrackingAddress,
     (
-        rt.ResultField("city", "City", "string"),
-        rt.ResultField("state", "State", "string"),
-        rt.ResultField("country", "Country", "string"),
+        rt.ResultField("city", "City", "string", required=True),
+        rt.ResultField("state", "State", "string", required=True),
+        rt.ResultField("country", "Country", "string", required=True),
     ),
 )
 
 TRACKING_EVENT_XML = rt.ResultShapeSpec(
     models.TrackingEvent,
     (
-        rt.ResultField("event_date", "EventDate", "datetime"),
-        rt.ResultField("event_address", "EventAddress", "structure", shape=TRACKING_ADDRESS_XML),
-        rt.ResultField("event_code", "EventCode", "string", enum=models.TrackingEventCode),
+        rt.ResultField("event_date", "EventDate", "datetime", required=True),
+        rt.ResultField(
+            "event_address", "EventAddress", "structure", shape=TRACKING_ADDRESS_XML, required=True
+        ),
+        rt.ResultField(
+            "event_code", "EventCode", "string", enum=models.TrackingEventCode, required=True
+        ),
     ),
 )
 
@@ -960,8 +1015,8 @@ MESSAGE_XML = rt.ResultShapeSpec(
 GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
     models.GetServiceStatusResult,
     (
-        rt.ResultField("status", "Status", "string", enum=models.ServiceStatus),
-        rt.ResultField("timestamp", "Timestamp", "datetime"),
+        rt.ResultField("status", "Status", "string", enum=models.ServiceStatus, required=True),
+        rt.ResultField("timestamp", "Timestamp", "datetime", required=True),
         rt.ResultField("message_id", "MessageId", "string"),
         rt.ResultField(
             "messages", "Messages", "structure", shape=MESSAGE_XML, is_list=True, item="Message"
@@ -987,8 +1042,8 @@ LIST_ALL_FULFILLMENT_ORDERS_RESULT_XML = rt.ResultShapeSpec(
 REASON_CODE_DETAILS_XML = rt.ResultShapeSpec(
     models.ReasonCodeDetails,
     (
-        rt.ResultField("return_reason_code", "ReturnReasonCode", "string"),
-        rt.ResultField("description", "Description", "string"),
+        rt.ResultField("return_reason_code", "ReturnReasonCode", "string", required=True),
+        rt.ResultField("description", "Description", "string", required=True),
         rt.ResultField("translated_description", "TranslatedDescription", "string"),
     ),
 )

@@ -18,6 +18,7 @@ from .models import (
     DeliveryWindow,
     FulfillmentAction,
     FulfillmentActionValue,
+    FulfillmentOrder,
     FulfillmentPolicy,
     FulfillmentPolicyValue,
     GetFulfillmentOrderResult,
@@ -274,6 +275,45 @@ class FulfillmentOutboundShipmentClient:
                 fulfillment_method,
             ),
             ops.LIST_ALL_FULFILLMENT_ORDERS_BY_NEXT_TOKEN,
+        )
+
+    def iter_list_all_fulfillment_orders_items(
+        self,
+        *,
+        query_start_date_time: datetime | None = None,
+        fulfillment_method: Iterable[str] | None = None,
+    ) -> Iterator[FulfillmentOrder]:
+        """Every FulfillmentOrder in fulfillment_orders of every page of list_all_fulfillment_orders(), in order.
+
+        Takes the same arguments as list_all_fulfillment_orders(); pages are fetched as you iterate
+        (iter_list_all_fulfillment_orders() gives the pages themselves, with their metadata).
+        """
+        for page in self.iter_list_all_fulfillment_orders(
+            query_start_date_time=query_start_date_time,
+            fulfillment_method=fulfillment_method,
+        ):
+            yield from page.fulfillment_orders
+
+    def list_all_fulfillment_orders_all_pages(
+        self,
+        *,
+        query_start_date_time: datetime | None = None,
+        fulfillment_method: Iterable[str] | None = None,
+    ) -> ListAllFulfillmentOrdersResult:
+        """Every page of list_all_fulfillment_orders() as one ListAllFulfillmentOrdersResult: the first page, with the fulfillment_orders of every page and no next token.
+
+        Takes the same arguments as list_all_fulfillment_orders(); all pages are fetched first
+        (iter_list_all_fulfillment_orders_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_ALL_FULFILLMENT_ORDERS,
+            (
+                query_start_date_time,
+                fulfillment_method,
+            ),
+            ops.LIST_ALL_FULFILLMENT_ORDERS_BY_NEXT_TOKEN,
+            "fulfillment_orders",
         )
 
     def list_all_fulfillment_orders_by_next_token(
@@ -621,6 +661,46 @@ class AsyncFulfillmentOutboundShipmentClient:
                 fulfillment_method,
             ),
             ops.LIST_ALL_FULFILLMENT_ORDERS_BY_NEXT_TOKEN,
+        )
+
+    async def iter_list_all_fulfillment_orders_items(
+        self,
+        *,
+        query_start_date_time: datetime | None = None,
+        fulfillment_method: Iterable[str] | None = None,
+    ) -> AsyncIterator[FulfillmentOrder]:
+        """Every FulfillmentOrder in fulfillment_orders of every page of list_all_fulfillment_orders(), in order.
+
+        Takes the same arguments as list_all_fulfillment_orders(); pages are fetched as you iterate
+        (iter_list_all_fulfillment_orders() gives the pages themselves, with their metadata).
+        """
+        async for page in self.iter_list_all_fulfillment_orders(
+            query_start_date_time=query_start_date_time,
+            fulfillment_method=fulfillment_method,
+        ):
+            for item in page.fulfillment_orders:
+                yield item
+
+    async def list_all_fulfillment_orders_all_pages(
+        self,
+        *,
+        query_start_date_time: datetime | None = None,
+        fulfillment_method: Iterable[str] | None = None,
+    ) -> ListAllFulfillmentOrdersResult:
+        """Every page of list_all_fulfillment_orders() as one ListAllFulfillmentOrdersResult: the first page, with the fulfillment_orders of every page and no next token.
+
+        Takes the same arguments as list_all_fulfillment_orders(); all pages are fetched first
+        (iter_list_all_fulfillment_orders_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_ALL_FULFILLMENT_ORDERS,
+            (
+                query_start_date_time,
+                fulfillment_method,
+            ),
+            ops.LIST_ALL_FULFILLMENT_ORDERS_BY_NEXT_TOKEN,
+            "fulfillment_orders",
         )
 
     async def list_all_fulfillment_orders_by_next_token(

@@ -706,14 +706,14 @@ class AddressInfo:
         phone_number (PhoneNumber): string
     """
 
-    name: str | None = None
-    line1: str | None = None
+    name: str
+    line1: str
     line2: str | None = None
     line3: str | None = None
     district_or_county: str | None = None
     city: str | None = None
-    state_or_province_code: str | None = None
-    country_code: str | None = None
+    state_or_province_code: str
+    country_code: str
     postal_code: str | None = None
     phone_number: str | None = None
 
@@ -727,8 +727,8 @@ class CurrencyInfo:
         value (Value): decimal
     """
 
-    currency_code: str | None = None
-    value: Decimal | None = None
+    currency_code: str
+    value: Decimal
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -768,14 +768,14 @@ class ReturnItem:
         fulfillment_center_id (FulfillmentCenterId): string
     """
 
-    seller_return_item_id: str | None = None
-    seller_fulfillment_order_item_id: str | None = None
-    amazon_shipment_id: str | None = None
-    seller_return_reason_code: str | None = None
+    seller_return_item_id: str
+    seller_fulfillment_order_item_id: str
+    amazon_shipment_id: str
+    seller_return_reason_code: str
     return_comment: str | None = None
     amazon_return_reason_code: str | None = None
-    status: ReturnItemStatus | str | None = None
-    status_changed_date: datetime | None = None
+    status: ReturnItemStatus | str
+    status_changed_date: datetime
     return_authorization_id: str | None = None
     return_received_condition: ReturnReceivedCondition | str | None = None
     fulfillment_center_id: str | None = None
@@ -790,8 +790,8 @@ class InvalidItemReason:
         description (Description): string
     """
 
-    invalid_item_reason_code: InvalidItemReasonCode | str | None = None
-    description: str | None = None
+    invalid_item_reason_code: InvalidItemReasonCode | str
+    description: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -804,9 +804,9 @@ class InvalidReturnItem:
         invalid_item_reason (InvalidItemReason): InvalidItemReason
     """
 
-    seller_return_item_id: str | None = None
-    seller_fulfillment_order_item_id: str | None = None
-    invalid_item_reason: InvalidItemReason | None = None
+    seller_return_item_id: str
+    seller_fulfillment_order_item_id: str
+    invalid_item_reason: InvalidItemReason
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -821,11 +821,11 @@ class ReturnAuthorization:
         rma_page_url (RmaPageURL): Page with the return label and barcode (postage not included).
     """
 
-    return_authorization_id: str | None = None
-    fulfillment_center_id: str | None = None
-    return_to_address: AddressInfo | None = None
-    amazon_rma_id: str | None = None
-    rma_page_url: str | None = None
+    return_authorization_id: str
+    fulfillment_center_id: str
+    return_to_address: AddressInfo
+    amazon_rma_id: str
+    rma_page_url: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -852,8 +852,8 @@ class DeliveryWindowInfo:
         end_date_time (EndDateTime): datetime
     """
 
-    start_date_time: datetime | None = None
-    end_date_time: datetime | None = None
+    start_date_time: datetime
+    end_date_time: datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -865,8 +865,8 @@ class Fee:
         amount (Amount): CurrencyInfo
     """
 
-    name: FeeName | str | None = None
-    amount: CurrencyInfo | None = None
+    name: FeeName | str
+    amount: CurrencyInfo
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -892,21 +892,21 @@ class FulfillmentOrder:
         notification_email_list (NotificationEmailList/member): E-mail addresses notified about the order.
     """
 
-    seller_fulfillment_order_id: str | None = None
-    marketplace_id: str | None = None
-    displayable_order_id: str | None = None
-    displayable_order_date_time: datetime | None = None
-    displayable_order_comment: str | None = None
-    shipping_speed_category: ShippingSpeedCategory | str | None = None
+    seller_fulfillment_order_id: str
+    marketplace_id: str
+    displayable_order_id: str
+    displayable_order_date_time: datetime
+    displayable_order_comment: str
+    shipping_speed_category: ShippingSpeedCategory | str
     delivery_window: DeliveryWindowInfo | None = None
-    destination_address: AddressInfo | None = None
+    destination_address: AddressInfo
     fulfillment_action: FulfillmentAction | str | None = None
     fulfillment_policy: FulfillmentPolicy | str | None = None
     fulfillment_method: str | None = None
     cod_settings: CODSettingsInfo | None = None
-    received_date_time: datetime | None = None
-    fulfillment_order_status: FulfillmentOrderStatus | str | None = None
-    status_updated_date_time: datetime | None = None
+    received_date_time: datetime
+    fulfillment_order_status: FulfillmentOrderStatus | str
+    status_updated_date_time: datetime
     notification_email_list: list[str] = field(default_factory=list)
 
 
@@ -931,15 +931,15 @@ class FulfillmentOrderItem:
         per_unit_declared_value (PerUnitDeclaredValue): CurrencyInfo
     """
 
-    seller_sku: str | None = None
-    seller_fulfillment_order_item_id: str | None = None
-    quantity: int | None = None
+    seller_sku: str
+    seller_fulfillment_order_item_id: str
+    quantity: int
     gift_message: str | None = None
     displayable_comment: str | None = None
     fulfillment_network_sku: str | None = None
     order_item_disposition: str | None = None
-    cancelled_quantity: int | None = None
-    unfulfillable_quantity: int | None = None
+    cancelled_quantity: int
+    unfulfillable_quantity: int
     estimated_ship_date_time: datetime | None = None
     estimated_arrival_date_time: datetime | None = None
     per_unit_price: CurrencyInfo | None = None
@@ -956,7 +956,7 @@ class ScheduledDeliveryInfo:
         delivery_windows (DeliveryWindows/member): list of DeliveryWindowInfo
     """
 
-    delivery_time_zone: str | None = None
+    delivery_time_zone: str
     delivery_windows: list[DeliveryWindowInfo] = field(default_factory=list)
 
 
@@ -969,8 +969,8 @@ class Weight:
         value (Value): decimal
     """
 
-    unit: WeightUnit | str | None = None
-    value: Decimal | None = None
+    unit: WeightUnit | str
+    value: Decimal
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -985,9 +985,9 @@ class FulfillmentPreviewItem:
         shipping_weight_calculation_method (ShippingWeightCalculationMethod): ShippingWeightCalculationMethod (enum)
     """
 
-    seller_sku: str | None = None
-    quantity: int | None = None
-    seller_fulfillment_order_item_id: str | None = None
+    seller_sku: str
+    quantity: int
+    seller_fulfillment_order_item_id: str
     estimated_shipping_weight: Weight | None = None
     shipping_weight_calculation_method: ShippingWeightCalculationMethod | str | None = None
 
@@ -1004,10 +1004,10 @@ class FulfillmentPreviewShipment:
         fulfillment_preview_items (FulfillmentPreviewItems/member): list of FulfillmentPreviewItem
     """
 
-    earliest_ship_date: datetime | None = None
-    latest_ship_date: datetime | None = None
-    earliest_arrival_date: datetime | None = None
-    latest_arrival_date: datetime | None = None
+    earliest_ship_date: datetime
+    latest_ship_date: datetime
+    earliest_arrival_date: datetime
+    latest_arrival_date: datetime
     fulfillment_preview_items: list[FulfillmentPreviewItem] = field(default_factory=list)
 
 
@@ -1022,9 +1022,9 @@ class UnfulfillablePreviewItem:
         item_unfulfillable_reasons (ItemUnfulfillableReasons/member): Codes saying why the item cannot be fulfilled (e.g. InventoryUnavailable).
     """
 
-    seller_sku: str | None = None
-    quantity: int | None = None
-    seller_fulfillment_order_item_id: str | None = None
+    seller_sku: str
+    quantity: int
+    seller_fulfillment_order_item_id: str
     item_unfulfillable_reasons: list[str] = field(default_factory=list)
 
 
@@ -1045,10 +1045,10 @@ class FulfillmentPreview:
         marketplace_id (MarketplaceId): string
     """
 
-    shipping_speed_category: ShippingSpeedCategory | str | None = None
+    shipping_speed_category: ShippingSpeedCategory | str
     scheduled_delivery_info: ScheduledDeliveryInfo | None = None
-    is_fulfillable: bool | None = None
-    is_cod_capable: bool | None = None
+    is_fulfillable: bool
+    is_cod_capable: bool
     estimated_shipping_weight: Weight | None = None
     estimated_fees: list[Fee] = field(default_factory=list)
     fulfillment_preview_shipments: list[FulfillmentPreviewShipment] = field(default_factory=list)
@@ -1069,8 +1069,8 @@ class FulfillmentShipmentItem:
     """
 
     seller_sku: str | None = None
-    seller_fulfillment_order_item_id: str | None = None
-    quantity: int | None = None
+    seller_fulfillment_order_item_id: str
+    quantity: int
     package_number: int | None = None
 
 
@@ -1085,8 +1085,8 @@ class FulfillmentShipmentPackage:
         estimated_arrival_date_time (EstimatedArrivalDateTime): datetime
     """
 
-    package_number: int | None = None
-    carrier_code: str | None = None
+    package_number: int
+    carrier_code: str
     tracking_number: str | None = None
     estimated_arrival_date_time: datetime | None = None
 
@@ -1105,9 +1105,9 @@ class FulfillmentShipment:
         fulfillment_shipment_package (FulfillmentShipmentPackage/member): list of FulfillmentShipmentPackage
     """
 
-    amazon_shipment_id: str | None = None
-    fulfillment_center_id: str | None = None
-    fulfillment_shipment_status: FulfillmentShipmentStatus | str | None = None
+    amazon_shipment_id: str
+    fulfillment_center_id: str
+    fulfillment_shipment_status: FulfillmentShipmentStatus | str
     shipping_date_time: datetime | None = None
     estimated_arrival_date_time: datetime | None = None
     fulfillment_shipment_item: list[FulfillmentShipmentItem] = field(default_factory=list)
@@ -1126,7 +1126,7 @@ class GetFulfillmentOrderResult(MWSResult):
         return_authorization_list (ReturnAuthorizationList/member): list of ReturnAuthorization
     """
 
-    fulfillment_order: FulfillmentOrder | None = None
+    fulfillment_order: FulfillmentOrder
     fulfillment_order_item: list[FulfillmentOrderItem] = field(default_factory=list)
     fulfillment_shipment: list[FulfillmentShipment] = field(default_factory=list)
     return_item_list: list[ReturnItem] = field(default_factory=list)
@@ -1154,9 +1154,9 @@ class TrackingAddress:
         country (Country): string
     """
 
-    city: str | None = None
-    state: str | None = None
-    country: str | None = None
+    city: str
+    state: str
+    country: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1169,9 +1169,9 @@ class TrackingEvent:
         event_code (EventCode): TrackingEventCode (enum)
     """
 
-    event_date: datetime | None = None
-    event_address: TrackingAddress | None = None
-    event_code: TrackingEventCode | str | None = None
+    event_date: datetime
+    event_address: TrackingAddress
+    event_code: TrackingEventCode | str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1231,8 +1231,8 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): Status messages, if any.
     """
 
-    status: ServiceStatus | str | None = None
-    timestamp: datetime | None = None
+    status: ServiceStatus | str
+    timestamp: datetime
     message_id: str | None = None
     messages: list[Message] = field(default_factory=list)
 
@@ -1260,8 +1260,8 @@ class ReasonCodeDetails:
         translated_description (TranslatedDescription): Only when a valid Language was sent.
     """
 
-    return_reason_code: str | None = None
-    description: str | None = None
+    return_reason_code: str
+    description: str
     translated_description: str | None = None
 
 

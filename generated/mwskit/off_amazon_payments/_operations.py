@@ -428,15 +428,15 @@ ADDRESS_XML = rt.ResultShapeSpec(
 PRICE_XML = rt.ResultShapeSpec(
     models.Price,
     (
-        rt.ResultField("amount", "Amount", "decimal"),
-        rt.ResultField("currency_code", "CurrencyCode", "string"),
+        rt.ResultField("amount", "Amount", "decimal", required=True),
+        rt.ResultField("currency_code", "CurrencyCode", "string", required=True),
     ),
 )
 
 STATUS_XML = rt.ResultShapeSpec(
     models.Status,
     (
-        rt.ResultField("state", "State", "string", enum=models.PaymentState),
+        rt.ResultField("state", "State", "string", enum=models.PaymentState, required=True),
         rt.ResultField("last_update_timestamp", "LastUpdateTimestamp", "datetime"),
         rt.ResultField("reason_code", "ReasonCode", "string", enum=models.ReasonCode),
         rt.ResultField("reason_description", "ReasonDescription", "string"),
@@ -446,8 +446,10 @@ STATUS_XML = rt.ResultShapeSpec(
 AUTHORIZATION_DETAILS_XML = rt.ResultShapeSpec(
     models.AuthorizationDetails,
     (
-        rt.ResultField("amazon_authorization_id", "AmazonAuthorizationId", "string"),
-        rt.ResultField("authorization_reference_id", "AuthorizationReferenceId", "string"),
+        rt.ResultField("amazon_authorization_id", "AmazonAuthorizationId", "string", required=True),
+        rt.ResultField(
+            "authorization_reference_id", "AuthorizationReferenceId", "string", required=True
+        ),
         rt.ResultField(
             "authorization_billing_address",
             "AuthorizationBillingAddress",
@@ -455,14 +457,24 @@ AUTHORIZATION_DETAILS_XML = rt.ResultShapeSpec(
             shape=ADDRESS_XML,
         ),
         rt.ResultField("seller_authorization_note", "SellerAuthorizationNote", "string"),
-        rt.ResultField("authorization_amount", "AuthorizationAmount", "structure", shape=PRICE_XML),
+        rt.ResultField(
+            "authorization_amount",
+            "AuthorizationAmount",
+            "structure",
+            shape=PRICE_XML,
+            required=True,
+        ),
         rt.ResultField("captured_amount", "CapturedAmount", "structure", shape=PRICE_XML),
         rt.ResultField("authorization_fee", "AuthorizationFee", "structure", shape=PRICE_XML),
         rt.ResultField("id_list", "IdList", "string", is_list=True, item="member"),
-        rt.ResultField("creation_timestamp", "CreationTimestamp", "datetime"),
+        rt.ResultField("creation_timestamp", "CreationTimestamp", "datetime", required=True),
         rt.ResultField("expiration_timestamp", "ExpirationTimestamp", "datetime"),
         rt.ResultField(
-            "authorization_status", "AuthorizationStatus", "structure", shape=STATUS_XML
+            "authorization_status",
+            "AuthorizationStatus",
+            "structure",
+            shape=STATUS_XML,
+            required=True,
         ),
         rt.ResultField(
             "order_item_categories",
@@ -575,7 +587,9 @@ CONSTRAINT_XML = rt.ResultShapeSpec(
 BILLING_AGREEMENT_DETAILS_XML = rt.ResultShapeSpec(
     models.BillingAgreementDetails,
     (
-        rt.ResultField("amazon_billing_agreement_id", "AmazonBillingAgreementId", "string"),
+        rt.ResultField(
+            "amazon_billing_agreement_id", "AmazonBillingAgreementId", "string", required=True
+        ),
         rt.ResultField(
             "billing_agreement_limits",
             "BillingAgreementLimits",
@@ -601,6 +615,7 @@ BILLING_AGREEMENT_DETAILS_XML = rt.ResultShapeSpec(
             "BillingAgreementStatus",
             "structure",
             shape=BILLING_AGREEMENT_STATUS_XML,
+            required=True,
         ),
         rt.ResultField(
             "constraints",
@@ -610,7 +625,7 @@ BILLING_AGREEMENT_DETAILS_XML = rt.ResultShapeSpec(
             is_list=True,
             item="Constraint",
         ),
-        rt.ResultField("creation_timestamp", "CreationTimestamp", "datetime"),
+        rt.ResultField("creation_timestamp", "CreationTimestamp", "datetime", required=True),
         rt.ResultField("expiration_timestamp", "ExpirationTimestamp", "datetime"),
         rt.ResultField("billing_agreement_consent", "BillingAgreementConsent", "boolean"),
         rt.ResultField("order_language", "OrderLanguage", "string"),
@@ -635,15 +650,19 @@ PROVIDER_CREDIT_SUMMARY_XML = rt.ResultShapeSpec(
 CAPTURE_DETAILS_XML = rt.ResultShapeSpec(
     models.CaptureDetails,
     (
-        rt.ResultField("amazon_capture_id", "AmazonCaptureId", "string"),
-        rt.ResultField("capture_reference_id", "CaptureReferenceId", "string"),
+        rt.ResultField("amazon_capture_id", "AmazonCaptureId", "string", required=True),
+        rt.ResultField("capture_reference_id", "CaptureReferenceId", "string", required=True),
         rt.ResultField("seller_capture_note", "SellerCaptureNote", "string"),
-        rt.ResultField("capture_amount", "CaptureAmount", "structure", shape=PRICE_XML),
+        rt.ResultField(
+            "capture_amount", "CaptureAmount", "structure", shape=PRICE_XML, required=True
+        ),
         rt.ResultField("refunded_amount", "RefundedAmount", "structure", shape=PRICE_XML),
         rt.ResultField("capture_fee", "CaptureFee", "structure", shape=PRICE_XML),
         rt.ResultField("id_list", "IdList", "string", is_list=True, item="member"),
-        rt.ResultField("creation_timestamp", "CreationTimestamp", "datetime"),
-        rt.ResultField("capture_status", "CaptureStatus", "structure", shape=STATUS_XML),
+        rt.ResultField("creation_timestamp", "CreationTimestamp", "datetime", required=True),
+        rt.ResultField(
+            "capture_status", "CaptureStatus", "structure", shape=STATUS_XML, required=True
+        ),
         rt.ResultField("soft_descriptor", "SoftDescriptor", "string"),
         rt.ResultField(
             "provider_credit_summary_list",
@@ -743,7 +762,9 @@ PAYMENT_REFERENCE_XML = rt.ResultShapeSpec(
 ORDER_REFERENCE_DETAILS_XML = rt.ResultShapeSpec(
     models.OrderReferenceDetails,
     (
-        rt.ResultField("amazon_order_reference_id", "AmazonOrderReferenceId", "string"),
+        rt.ResultField(
+            "amazon_order_reference_id", "AmazonOrderReferenceId", "string", required=True
+        ),
         rt.ResultField("buyer", "Buyer", "structure", shape=BUYER_XML),
         rt.ResultField("order_total", "OrderTotal", "structure", shape=PRICE_XML),
         rt.ResultField("seller_note", "SellerNote", "string"),
@@ -767,6 +788,7 @@ ORDER_REFERENCE_DETAILS_XML = rt.ResultShapeSpec(
             "OrderReferenceStatus",
             "structure",
             shape=ORDER_REFERENCE_STATUS_XML,
+            required=True,
         ),
         rt.ResultField(
             "constraints",
@@ -776,7 +798,7 @@ ORDER_REFERENCE_DETAILS_XML = rt.ResultShapeSpec(
             is_list=True,
             item="Constraint",
         ),
-        rt.ResultField("creation_timestamp", "CreationTimestamp", "datetime"),
+        rt.ResultField("creation_timestamp", "CreationTimestamp", "datetime", required=True),
         rt.ResultField("expiration_timestamp", "ExpirationTimestamp", "datetime"),
         rt.ResultField("parent_details", "ParentDetails", "structure", shape=PARENT_DETAILS_XML),
         rt.ResultField("id_list", "IdList", "string", is_list=True, item="member"),
@@ -932,14 +954,16 @@ PROVIDER_CREDIT_REVERSAL_SUMMARY_XML = rt.ResultShapeSpec(
 REFUND_DETAILS_XML = rt.ResultShapeSpec(
     models.RefundDetails,
     (
-        rt.ResultField("amazon_refund_id", "AmazonRefundId", "string"),
-        rt.ResultField("refund_reference_id", "RefundReferenceId", "string"),
+        rt.ResultField("amazon_refund_id", "AmazonRefundId", "string", required=True),
+        rt.ResultField("refund_reference_id", "RefundReferenceId", "string", required=True),
         rt.ResultField("seller_refund_note", "SellerRefundNote", "string"),
         rt.ResultField("refund_type", "RefundType", "string"),
         rt.ResultField("refund_amount", "RefundAmount", "structure", shape=PRICE_XML),
         rt.ResultField("fee_refunded", "FeeRefunded", "structure", shape=PRICE_XML),
-        rt.ResultField("creation_timestamp", "CreationTimestamp", "datetime"),
-        rt.ResultField("refund_status", "RefundStatus", "structure", shape=STATUS_XML),
+        rt.ResultField("creation_timestamp", "CreationTimestamp", "datetime", required=True),
+        rt.ResultField(
+            "refund_status", "RefundStatus", "structure", shape=STATUS_XML, required=True
+        ),
         rt.ResultField("soft_descriptor", "SoftDescriptor", "string"),
         rt.ResultField(
             "provider_credit_reversal_summary_list",

@@ -31,6 +31,7 @@ from .models import (
     OrderReferenceAttributesInput,
     OrderReferenceStatusFilter,
     OrderReferenceStatusFilterValue,
+    OrderReferenceSummary,
     PaymentDomain,
     PaymentDomainValue,
     PriceInput,
@@ -592,6 +593,69 @@ class OffAmazonPaymentsClient:
                 order_reference_status_list_filter,
             ),
             ops.LIST_ORDER_REFERENCE_BY_NEXT_TOKEN,
+        )
+
+    def iter_list_order_reference_items(
+        self,
+        *,
+        query_id: str,
+        query_id_type: QueryIdType | QueryIdTypeValue | str,
+        payment_domain: PaymentDomain | PaymentDomainValue,
+        created_time_range: CreatedTimeRangeInput | Mapping[str, Any] | None = None,
+        sort_order: SortOrder | SortOrderValue | None = None,
+        page_size: int | None = None,
+        order_reference_status_list_filter: (
+            Iterable[OrderReferenceStatusFilter | OrderReferenceStatusFilterValue] | None
+        ) = None,
+    ) -> Iterator[OrderReferenceSummary]:
+        """Every OrderReferenceSummary in order_reference_list of every page of list_order_reference(), in order.
+
+        Takes the same arguments as list_order_reference(); pages are fetched as you iterate
+        (iter_list_order_reference() gives the pages themselves, with their metadata).
+        """
+        for page in self.iter_list_order_reference(
+            query_id=query_id,
+            query_id_type=query_id_type,
+            payment_domain=payment_domain,
+            created_time_range=created_time_range,
+            sort_order=sort_order,
+            page_size=page_size,
+            order_reference_status_list_filter=order_reference_status_list_filter,
+        ):
+            yield from page.order_reference_list
+
+    def list_order_reference_all_pages(
+        self,
+        *,
+        query_id: str,
+        query_id_type: QueryIdType | QueryIdTypeValue | str,
+        payment_domain: PaymentDomain | PaymentDomainValue,
+        created_time_range: CreatedTimeRangeInput | Mapping[str, Any] | None = None,
+        sort_order: SortOrder | SortOrderValue | None = None,
+        page_size: int | None = None,
+        order_reference_status_list_filter: (
+            Iterable[OrderReferenceStatusFilter | OrderReferenceStatusFilterValue] | None
+        ) = None,
+    ) -> ListOrderReferenceResult:
+        """Every page of list_order_reference() as one ListOrderReferenceResult: the first page, with the order_reference_list of every page and no next token.
+
+        Takes the same arguments as list_order_reference(); all pages are fetched first
+        (iter_list_order_reference_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_ORDER_REFERENCE,
+            (
+                query_id,
+                query_id_type,
+                payment_domain,
+                created_time_range,
+                sort_order,
+                page_size,
+                order_reference_status_list_filter,
+            ),
+            ops.LIST_ORDER_REFERENCE_BY_NEXT_TOKEN,
+            "order_reference_list",
         )
 
     def list_order_reference_by_next_token(
@@ -1305,6 +1369,70 @@ class AsyncOffAmazonPaymentsClient:
                 order_reference_status_list_filter,
             ),
             ops.LIST_ORDER_REFERENCE_BY_NEXT_TOKEN,
+        )
+
+    async def iter_list_order_reference_items(
+        self,
+        *,
+        query_id: str,
+        query_id_type: QueryIdType | QueryIdTypeValue | str,
+        payment_domain: PaymentDomain | PaymentDomainValue,
+        created_time_range: CreatedTimeRangeInput | Mapping[str, Any] | None = None,
+        sort_order: SortOrder | SortOrderValue | None = None,
+        page_size: int | None = None,
+        order_reference_status_list_filter: (
+            Iterable[OrderReferenceStatusFilter | OrderReferenceStatusFilterValue] | None
+        ) = None,
+    ) -> AsyncIterator[OrderReferenceSummary]:
+        """Every OrderReferenceSummary in order_reference_list of every page of list_order_reference(), in order.
+
+        Takes the same arguments as list_order_reference(); pages are fetched as you iterate
+        (iter_list_order_reference() gives the pages themselves, with their metadata).
+        """
+        async for page in self.iter_list_order_reference(
+            query_id=query_id,
+            query_id_type=query_id_type,
+            payment_domain=payment_domain,
+            created_time_range=created_time_range,
+            sort_order=sort_order,
+            page_size=page_size,
+            order_reference_status_list_filter=order_reference_status_list_filter,
+        ):
+            for item in page.order_reference_list:
+                yield item
+
+    async def list_order_reference_all_pages(
+        self,
+        *,
+        query_id: str,
+        query_id_type: QueryIdType | QueryIdTypeValue | str,
+        payment_domain: PaymentDomain | PaymentDomainValue,
+        created_time_range: CreatedTimeRangeInput | Mapping[str, Any] | None = None,
+        sort_order: SortOrder | SortOrderValue | None = None,
+        page_size: int | None = None,
+        order_reference_status_list_filter: (
+            Iterable[OrderReferenceStatusFilter | OrderReferenceStatusFilterValue] | None
+        ) = None,
+    ) -> ListOrderReferenceResult:
+        """Every page of list_order_reference() as one ListOrderReferenceResult: the first page, with the order_reference_list of every page and no next token.
+
+        Takes the same arguments as list_order_reference(); all pages are fetched first
+        (iter_list_order_reference_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_ORDER_REFERENCE,
+            (
+                query_id,
+                query_id_type,
+                payment_domain,
+                created_time_range,
+                sort_order,
+                page_size,
+                order_reference_status_list_filter,
+            ),
+            ops.LIST_ORDER_REFERENCE_BY_NEXT_TOKEN,
+            "order_reference_list",
         )
 
     async def list_order_reference_by_next_token(

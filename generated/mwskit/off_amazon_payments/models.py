@@ -649,8 +649,8 @@ class Price:
         currency_code (CurrencyCode): ISO 4217.
     """
 
-    amount: Decimal | None = None
-    currency_code: str | None = None
+    amount: Decimal
+    currency_code: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -664,7 +664,7 @@ class Status:
         reason_description (ReasonDescription): string
     """
 
-    state: PaymentState | str | None = None
+    state: PaymentState | str
     last_update_timestamp: datetime | None = None
     reason_code: ReasonCode | str | None = None
     reason_description: str | None = None
@@ -693,17 +693,17 @@ class AuthorizationDetails:
         soft_decline (SoftDecline): True = the decline may succeed on a new attempt.
     """
 
-    amazon_authorization_id: str | None = None
-    authorization_reference_id: str | None = None
+    amazon_authorization_id: str
+    authorization_reference_id: str
     authorization_billing_address: Address | None = None
     seller_authorization_note: str | None = None
-    authorization_amount: Price | None = None
+    authorization_amount: Price
     captured_amount: Price | None = None
     authorization_fee: Price | None = None
     id_list: list[str] = field(default_factory=list)
-    creation_timestamp: datetime | None = None
+    creation_timestamp: datetime
     expiration_timestamp: datetime | None = None
-    authorization_status: Status | None = None
+    authorization_status: Status
     order_item_categories: list[str] = field(default_factory=list)
     capture_now: bool | None = None
     soft_descriptor: str | None = None
@@ -864,7 +864,7 @@ class BillingAgreementDetails:
         billing_agreement_type (BillingAgreementType): BillingAgreementType (enum)
     """
 
-    amazon_billing_agreement_id: str | None = None
+    amazon_billing_agreement_id: str
     billing_agreement_limits: BillingAgreementLimits | None = None
     buyer: Buyer | None = None
     seller_note: str | None = None
@@ -873,9 +873,9 @@ class BillingAgreementDetails:
     billing_address: BillingAddress | None = None
     release_environment: ReleaseEnvironment | str | None = None
     seller_billing_agreement_attributes: SellerBillingAgreementAttributes | None = None
-    billing_agreement_status: BillingAgreementStatus | None = None
+    billing_agreement_status: BillingAgreementStatus
     constraints: list[Constraint] = field(default_factory=list)
-    creation_timestamp: datetime | None = None
+    creation_timestamp: datetime
     expiration_timestamp: datetime | None = None
     billing_agreement_consent: bool | None = None
     order_language: str | None = None
@@ -916,15 +916,15 @@ class CaptureDetails:
         conversion_rate (ConversionRate): string
     """
 
-    amazon_capture_id: str | None = None
-    capture_reference_id: str | None = None
+    amazon_capture_id: str
+    capture_reference_id: str
     seller_capture_note: str | None = None
-    capture_amount: Price | None = None
+    capture_amount: Price
     refunded_amount: Price | None = None
     capture_fee: Price | None = None
     id_list: list[str] = field(default_factory=list)
-    creation_timestamp: datetime | None = None
-    capture_status: Status | None = None
+    creation_timestamp: datetime
+    capture_status: Status
     soft_descriptor: str | None = None
     provider_credit_summary_list: list[ProviderCreditSummary] = field(default_factory=list)
     converted_amount: Price | None = None
@@ -1092,7 +1092,7 @@ class OrderReferenceDetails:
         payment_reference (PaymentReference): PaymentReference
     """
 
-    amazon_order_reference_id: str | None = None
+    amazon_order_reference_id: str
     buyer: Buyer | None = None
     order_total: Price | None = None
     seller_note: str | None = None
@@ -1102,9 +1102,9 @@ class OrderReferenceDetails:
     billing_address: BillingAddress | None = None
     release_environment: ReleaseEnvironment | str | None = None
     seller_order_attributes: SellerOrderAttributes | None = None
-    order_reference_status: OrderReferenceStatus | None = None
+    order_reference_status: OrderReferenceStatus
     constraints: list[Constraint] = field(default_factory=list)
-    creation_timestamp: datetime | None = None
+    creation_timestamp: datetime
     expiration_timestamp: datetime | None = None
     parent_details: ParentDetails | None = None
     id_list: list[str] = field(default_factory=list)
@@ -1287,14 +1287,14 @@ class RefundDetails:
         conversion_rate (ConversionRate): string
     """
 
-    amazon_refund_id: str | None = None
-    refund_reference_id: str | None = None
+    amazon_refund_id: str
+    refund_reference_id: str
     seller_refund_note: str | None = None
     refund_type: str | None = None
     refund_amount: Price | None = None
     fee_refunded: Price | None = None
-    creation_timestamp: datetime | None = None
-    refund_status: Status | None = None
+    creation_timestamp: datetime
+    refund_status: Status
     soft_descriptor: str | None = None
     provider_credit_reversal_summary_list: list[ProviderCreditReversalSummary] = field(
         default_factory=list

@@ -32,7 +32,7 @@ TFM_SHIPMENT_STATUS_VALUES = frozenset(item.value for item in models.TFMShipment
 ADDRESS_XML = rt.ResultShapeSpec(
     models.Address,
     (
-        rt.ResultField("name", "Name", "string"),
+        rt.ResultField("name", "Name", "string", required=True),
         rt.ResultField("address_line1", "AddressLine1", "string"),
         rt.ResultField("address_line2", "AddressLine2", "string"),
         rt.ResultField("address_line3", "AddressLine3", "string"),
@@ -55,7 +55,10 @@ AUTOMATED_SHIPPING_SETTINGS_XML = rt.ResultShapeSpec(
     models.AutomatedShippingSettings,
     (
         rt.ResultField(
-            "has_automated_shipping_settings", "hasAutomatedShippingSettings", "boolean"
+            "has_automated_shipping_settings",
+            "hasAutomatedShippingSettings",
+            "boolean",
+            required=True,
         ),
         rt.ResultField("automated_carrier", "automatedCarrier", "string"),
         rt.ResultField("automated_ship_method", "automatedShipMethod", "string"),
@@ -64,30 +67,32 @@ AUTOMATED_SHIPPING_SETTINGS_XML = rt.ResultShapeSpec(
 
 BUYER_CUSTOMIZED_INFO_XML = rt.ResultShapeSpec(
     models.BuyerCustomizedInfo,
-    (rt.ResultField("customized_url", "CustomizedURL", "string"),),
+    (rt.ResultField("customized_url", "CustomizedURL", "string", required=True),),
 )
 
 BUYER_IDENTIFICATION_INFORMATION_XML = rt.ResultShapeSpec(
     models.BuyerIdentificationInformation,
     (
-        rt.ResultField("buyer_citizen_id", "BuyerCitizenId", "string"),
-        rt.ResultField("buyer_legal_name", "BuyerLegalName", "string"),
+        rt.ResultField("buyer_citizen_id", "BuyerCitizenId", "string", required=True),
+        rt.ResultField("buyer_legal_name", "BuyerLegalName", "string", required=True),
     ),
 )
 
 BUYER_REQUESTED_CANCEL_XML = rt.ResultShapeSpec(
     models.BuyerRequestedCancel,
     (
-        rt.ResultField("is_buyer_requested_cancel", "IsBuyerRequestedCancel", "boolean"),
-        rt.ResultField("buyer_cancel_reason", "BuyerCancelReason", "string"),
+        rt.ResultField(
+            "is_buyer_requested_cancel", "IsBuyerRequestedCancel", "boolean", required=True
+        ),
+        rt.ResultField("buyer_cancel_reason", "BuyerCancelReason", "string", required=True),
     ),
 )
 
 TAX_CLASSIFICATION_XML = rt.ResultShapeSpec(
     models.TaxClassification,
     (
-        rt.ResultField("name", "Name", "string"),
-        rt.ResultField("value", "Value", "string"),
+        rt.ResultField("name", "Name", "string", required=True),
+        rt.ResultField("value", "Value", "string", required=True),
     ),
 )
 
@@ -118,8 +123,8 @@ MONEY_XML = rt.ResultShapeSpec(
 PAYMENT_EXECUTION_DETAIL_ITEM_XML = rt.ResultShapeSpec(
     models.PaymentExecutionDetailItem,
     (
-        rt.ResultField("payment", "Payment", "structure", shape=MONEY_XML),
-        rt.ResultField("payment_method", "PaymentMethod", "string"),
+        rt.ResultField("payment", "Payment", "structure", shape=MONEY_XML, required=True),
+        rt.ResultField("payment_method", "PaymentMethod", "string", required=True),
     ),
 )
 
@@ -152,11 +157,13 @@ TAX_REGISTRATION_DETAILS_XML = rt.ResultShapeSpec(
 ORDER_XML = rt.ResultShapeSpec(
     models.Order,
     (
-        rt.ResultField("amazon_order_id", "AmazonOrderId", "string"),
+        rt.ResultField("amazon_order_id", "AmazonOrderId", "string", required=True),
         rt.ResultField("seller_order_id", "SellerOrderId", "string"),
-        rt.ResultField("purchase_date", "PurchaseDate", "datetime"),
-        rt.ResultField("last_update_date", "LastUpdateDate", "datetime"),
-        rt.ResultField("order_status", "OrderStatus", "string", enum=models.OrderStatus),
+        rt.ResultField("purchase_date", "PurchaseDate", "datetime", required=True),
+        rt.ResultField("last_update_date", "LastUpdateDate", "datetime", required=True),
+        rt.ResultField(
+            "order_status", "OrderStatus", "string", enum=models.OrderStatus, required=True
+        ),
         rt.ResultField(
             "fulfillment_channel", "FulfillmentChannel", "string", enum=models.FulfillmentChannel
         ),
@@ -299,16 +306,16 @@ PRODUCT_INFO_XML = rt.ResultShapeSpec(
 TAX_COLLECTION_XML = rt.ResultShapeSpec(
     models.TaxCollection,
     (
-        rt.ResultField("model", "Model", "string"),
-        rt.ResultField("responsible_party", "ResponsibleParty", "string"),
+        rt.ResultField("model", "Model", "string", required=True),
+        rt.ResultField("responsible_party", "ResponsibleParty", "string", required=True),
     ),
 )
 
 ORDER_ITEM_XML = rt.ResultShapeSpec(
     models.OrderItem,
     (
-        rt.ResultField("asin", "ASIN", "string"),
-        rt.ResultField("order_item_id", "OrderItemId", "string"),
+        rt.ResultField("asin", "ASIN", "string", required=True),
+        rt.ResultField("order_item_id", "OrderItemId", "string", required=True),
         rt.ResultField("seller_sku", "SellerSKU", "string"),
         rt.ResultField(
             "buyer_customized_info",
@@ -323,7 +330,7 @@ ORDER_ITEM_XML = rt.ResultShapeSpec(
             shape=BUYER_REQUESTED_CANCEL_XML,
         ),
         rt.ResultField("title", "Title", "string"),
-        rt.ResultField("quantity_ordered", "QuantityOrdered", "integer"),
+        rt.ResultField("quantity_ordered", "QuantityOrdered", "integer", required=True),
         rt.ResultField("quantity_shipped", "QuantityShipped", "integer"),
         rt.ResultField("points_granted", "PointsGranted", "structure", shape=POINTS_GRANTED_XML),
         rt.ResultField("product_info", "ProductInfo", "structure", shape=PRODUCT_INFO_XML),
@@ -365,7 +372,7 @@ LIST_ORDER_ITEMS_RESULT_XML = rt.ResultShapeSpec(
     models.ListOrderItemsResult,
     (
         rt.ResultField("next_token", "NextToken", "string"),
-        rt.ResultField("amazon_order_id", "AmazonOrderId", "string"),
+        rt.ResultField("amazon_order_id", "AmazonOrderId", "string", required=True),
         rt.ResultField(
             "order_items",
             "OrderItems",

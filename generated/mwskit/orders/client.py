@@ -17,6 +17,8 @@ from .models import (
     GetServiceStatusResult,
     ListOrderItemsResult,
     ListOrdersResult,
+    Order,
+    OrderItem,
     OrderStatus,
     OrderStatusValue,
     PaymentMethod,
@@ -94,6 +96,39 @@ class OrdersClient:
             ops.LIST_ORDER_ITEMS,
             (amazon_order_id,),
             ops.LIST_ORDER_ITEMS_BY_NEXT_TOKEN,
+        )
+
+    def iter_list_order_items_items(
+        self,
+        *,
+        amazon_order_id: str,
+    ) -> Iterator[OrderItem]:
+        """Every OrderItem in order_items of every page of list_order_items(), in order.
+
+        Takes the same arguments as list_order_items(); pages are fetched as you iterate
+        (iter_list_order_items() gives the pages themselves, with their metadata).
+        """
+        for page in self.iter_list_order_items(
+            amazon_order_id=amazon_order_id,
+        ):
+            yield from page.order_items
+
+    def list_order_items_all_pages(
+        self,
+        *,
+        amazon_order_id: str,
+    ) -> ListOrderItemsResult:
+        """Every page of list_order_items() as one ListOrderItemsResult: the first page, with the order_items of every page and no next token.
+
+        Takes the same arguments as list_order_items(); all pages are fetched first
+        (iter_list_order_items_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_ORDER_ITEMS,
+            (amazon_order_id,),
+            ops.LIST_ORDER_ITEMS_BY_NEXT_TOKEN,
+            "order_items",
         )
 
     def list_order_items_by_next_token(
@@ -216,6 +251,93 @@ class OrdersClient:
             ops.LIST_ORDERS_BY_NEXT_TOKEN,
         )
 
+    def iter_list_orders_items(
+        self,
+        *,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+        order_status: Iterable[OrderStatus | OrderStatusValue] | None = None,
+        marketplace_id: Iterable[str],
+        fulfillment_channel: Iterable[FulfillmentChannel | FulfillmentChannelValue] | None = None,
+        payment_method: Iterable[PaymentMethod | PaymentMethodValue] | None = None,
+        buyer_email: str | None = None,
+        seller_order_id: str | None = None,
+        max_results_per_page: int | None = None,
+        tfm_shipment_status: Iterable[TFMShipmentStatus | TFMShipmentStatusValue] | None = None,
+        easy_ship_shipment_status: (
+            Iterable[EasyShipShipmentStatus | EasyShipShipmentStatusValue] | None
+        ) = None,
+    ) -> Iterator[Order]:
+        """Every Order in orders of every page of list_orders(), in order.
+
+        Takes the same arguments as list_orders(); pages are fetched as you iterate
+        (iter_list_orders() gives the pages themselves, with their metadata).
+        """
+        for page in self.iter_list_orders(
+            created_after=created_after,
+            created_before=created_before,
+            last_updated_after=last_updated_after,
+            last_updated_before=last_updated_before,
+            order_status=order_status,
+            marketplace_id=marketplace_id,
+            fulfillment_channel=fulfillment_channel,
+            payment_method=payment_method,
+            buyer_email=buyer_email,
+            seller_order_id=seller_order_id,
+            max_results_per_page=max_results_per_page,
+            tfm_shipment_status=tfm_shipment_status,
+            easy_ship_shipment_status=easy_ship_shipment_status,
+        ):
+            yield from page.orders
+
+    def list_orders_all_pages(
+        self,
+        *,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+        order_status: Iterable[OrderStatus | OrderStatusValue] | None = None,
+        marketplace_id: Iterable[str],
+        fulfillment_channel: Iterable[FulfillmentChannel | FulfillmentChannelValue] | None = None,
+        payment_method: Iterable[PaymentMethod | PaymentMethodValue] | None = None,
+        buyer_email: str | None = None,
+        seller_order_id: str | None = None,
+        max_results_per_page: int | None = None,
+        tfm_shipment_status: Iterable[TFMShipmentStatus | TFMShipmentStatusValue] | None = None,
+        easy_ship_shipment_status: (
+            Iterable[EasyShipShipmentStatus | EasyShipShipmentStatusValue] | None
+        ) = None,
+    ) -> ListOrdersResult:
+        """Every page of list_orders() as one ListOrdersResult: the first page, with the orders of every page and no next token.
+
+        Takes the same arguments as list_orders(); all pages are fetched first
+        (iter_list_orders_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_ORDERS,
+            (
+                created_after,
+                created_before,
+                last_updated_after,
+                last_updated_before,
+                order_status,
+                marketplace_id,
+                fulfillment_channel,
+                payment_method,
+                buyer_email,
+                seller_order_id,
+                max_results_per_page,
+                tfm_shipment_status,
+                easy_ship_shipment_status,
+            ),
+            ops.LIST_ORDERS_BY_NEXT_TOKEN,
+            "orders",
+        )
+
     def list_orders_by_next_token(
         self,
         *,
@@ -297,6 +419,40 @@ class AsyncOrdersClient:
             ops.LIST_ORDER_ITEMS,
             (amazon_order_id,),
             ops.LIST_ORDER_ITEMS_BY_NEXT_TOKEN,
+        )
+
+    async def iter_list_order_items_items(
+        self,
+        *,
+        amazon_order_id: str,
+    ) -> AsyncIterator[OrderItem]:
+        """Every OrderItem in order_items of every page of list_order_items(), in order.
+
+        Takes the same arguments as list_order_items(); pages are fetched as you iterate
+        (iter_list_order_items() gives the pages themselves, with their metadata).
+        """
+        async for page in self.iter_list_order_items(
+            amazon_order_id=amazon_order_id,
+        ):
+            for item in page.order_items:
+                yield item
+
+    async def list_order_items_all_pages(
+        self,
+        *,
+        amazon_order_id: str,
+    ) -> ListOrderItemsResult:
+        """Every page of list_order_items() as one ListOrderItemsResult: the first page, with the order_items of every page and no next token.
+
+        Takes the same arguments as list_order_items(); all pages are fetched first
+        (iter_list_order_items_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_ORDER_ITEMS,
+            (amazon_order_id,),
+            ops.LIST_ORDER_ITEMS_BY_NEXT_TOKEN,
+            "order_items",
         )
 
     async def list_order_items_by_next_token(
@@ -419,6 +575,94 @@ class AsyncOrdersClient:
                 easy_ship_shipment_status,
             ),
             ops.LIST_ORDERS_BY_NEXT_TOKEN,
+        )
+
+    async def iter_list_orders_items(
+        self,
+        *,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+        order_status: Iterable[OrderStatus | OrderStatusValue] | None = None,
+        marketplace_id: Iterable[str],
+        fulfillment_channel: Iterable[FulfillmentChannel | FulfillmentChannelValue] | None = None,
+        payment_method: Iterable[PaymentMethod | PaymentMethodValue] | None = None,
+        buyer_email: str | None = None,
+        seller_order_id: str | None = None,
+        max_results_per_page: int | None = None,
+        tfm_shipment_status: Iterable[TFMShipmentStatus | TFMShipmentStatusValue] | None = None,
+        easy_ship_shipment_status: (
+            Iterable[EasyShipShipmentStatus | EasyShipShipmentStatusValue] | None
+        ) = None,
+    ) -> AsyncIterator[Order]:
+        """Every Order in orders of every page of list_orders(), in order.
+
+        Takes the same arguments as list_orders(); pages are fetched as you iterate
+        (iter_list_orders() gives the pages themselves, with their metadata).
+        """
+        async for page in self.iter_list_orders(
+            created_after=created_after,
+            created_before=created_before,
+            last_updated_after=last_updated_after,
+            last_updated_before=last_updated_before,
+            order_status=order_status,
+            marketplace_id=marketplace_id,
+            fulfillment_channel=fulfillment_channel,
+            payment_method=payment_method,
+            buyer_email=buyer_email,
+            seller_order_id=seller_order_id,
+            max_results_per_page=max_results_per_page,
+            tfm_shipment_status=tfm_shipment_status,
+            easy_ship_shipment_status=easy_ship_shipment_status,
+        ):
+            for item in page.orders:
+                yield item
+
+    async def list_orders_all_pages(
+        self,
+        *,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+        order_status: Iterable[OrderStatus | OrderStatusValue] | None = None,
+        marketplace_id: Iterable[str],
+        fulfillment_channel: Iterable[FulfillmentChannel | FulfillmentChannelValue] | None = None,
+        payment_method: Iterable[PaymentMethod | PaymentMethodValue] | None = None,
+        buyer_email: str | None = None,
+        seller_order_id: str | None = None,
+        max_results_per_page: int | None = None,
+        tfm_shipment_status: Iterable[TFMShipmentStatus | TFMShipmentStatusValue] | None = None,
+        easy_ship_shipment_status: (
+            Iterable[EasyShipShipmentStatus | EasyShipShipmentStatusValue] | None
+        ) = None,
+    ) -> ListOrdersResult:
+        """Every page of list_orders() as one ListOrdersResult: the first page, with the orders of every page and no next token.
+
+        Takes the same arguments as list_orders(); all pages are fetched first
+        (iter_list_orders_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.LIST_ORDERS,
+            (
+                created_after,
+                created_before,
+                last_updated_after,
+                last_updated_before,
+                order_status,
+                marketplace_id,
+                fulfillment_channel,
+                payment_method,
+                buyer_email,
+                seller_order_id,
+                max_results_per_page,
+                tfm_shipment_status,
+                easy_ship_shipment_status,
+            ),
+            ops.LIST_ORDERS_BY_NEXT_TOKEN,
+            "orders",
         )
 
     async def list_orders_by_next_token(

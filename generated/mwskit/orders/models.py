@@ -206,7 +206,7 @@ class Address:
         is_address_sharing_confidential (isAddressSharingConfidential): Whether the address must be kept confidential.
     """
 
-    name: str | None = None
+    name: str
     address_line1: str | None = None
     address_line2: str | None = None
     address_line3: str | None = None
@@ -232,7 +232,7 @@ class AutomatedShippingSettings:
         automated_ship_method (automatedShipMethod): string
     """
 
-    has_automated_shipping_settings: bool | None = None
+    has_automated_shipping_settings: bool
     automated_carrier: str | None = None
     automated_ship_method: str | None = None
 
@@ -245,7 +245,7 @@ class BuyerCustomizedInfo:
         customized_url (CustomizedURL): Location of a zip file with the customisation data.
     """
 
-    customized_url: str | None = None
+    customized_url: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -257,8 +257,8 @@ class BuyerIdentificationInformation:
         buyer_legal_name (BuyerLegalName): string
     """
 
-    buyer_citizen_id: str | None = None
-    buyer_legal_name: str | None = None
+    buyer_citizen_id: str
+    buyer_legal_name: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -270,8 +270,8 @@ class BuyerRequestedCancel:
         buyer_cancel_reason (BuyerCancelReason): string
     """
 
-    is_buyer_requested_cancel: bool | None = None
-    buyer_cancel_reason: str | None = None
+    is_buyer_requested_cancel: bool
+    buyer_cancel_reason: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -283,8 +283,8 @@ class TaxClassification:
         value (Value): string
     """
 
-    name: str | None = None
-    value: str | None = None
+    name: str
+    value: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -324,8 +324,8 @@ class PaymentExecutionDetailItem:
         payment_method (PaymentMethod): COD, GC (gift card) or PointsAccount (Amazon Points).
     """
 
-    payment: Money | None = None
-    payment_method: str | None = None
+    payment: Money
+    payment_method: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -418,11 +418,11 @@ class Order:
         buyer_identification_information (BuyerIdentificationInformation): BuyerIdentificationInformation
     """
 
-    amazon_order_id: str | None = None
+    amazon_order_id: str
     seller_order_id: str | None = None
-    purchase_date: datetime | None = None
-    last_update_date: datetime | None = None
-    order_status: OrderStatus | str | None = None
+    purchase_date: datetime
+    last_update_date: datetime
+    order_status: OrderStatus | str
     fulfillment_channel: FulfillmentChannel | str | None = None
     sales_channel: str | None = None
     order_channel: str | None = None
@@ -558,8 +558,8 @@ class TaxCollection:
         responsible_party (ResponsibleParty): string
     """
 
-    model: str | None = None
-    responsible_party: str | None = None
+    model: str
+    responsible_party: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -606,13 +606,13 @@ class OrderItem:
         invoice_data (InvoiceData): InvoiceData
     """
 
-    asin: str | None = None
-    order_item_id: str | None = None
+    asin: str
+    order_item_id: str
     seller_sku: str | None = None
     buyer_customized_info: BuyerCustomizedInfo | None = None
     buyer_requested_cancel: BuyerRequestedCancel | None = None
     title: str | None = None
-    quantity_ordered: int | None = None
+    quantity_ordered: int
     quantity_shipped: int | None = None
     points_granted: PointsGranted | None = None
     product_info: ProductInfo | None = None
@@ -656,7 +656,7 @@ class ListOrderItemsResult(MWSResult):
     """
 
     next_token: str | None = None
-    amazon_order_id: str | None = None
+    amazon_order_id: str
     order_items: list[OrderItem] = field(default_factory=list)
 
 

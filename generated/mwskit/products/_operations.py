@@ -608,9 +608,14 @@ PRODUCT_XML = rt.ResultShapeSpec(
 GET_COMPETITIVE_PRICING_FOR_ASIN_RESULT_XML = rt.ResultShapeSpec(
     models.GetCompetitivePricingForASINResult,
     (
-        rt.ResultField("asin", "ASIN", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("asin", "ASIN", "string", source=rt.ATTRIBUTE, required=True),
         rt.ResultField(
-            "status", "status", "string", source=rt.ATTRIBUTE, enum=models.BulkResultStatus
+            "status",
+            "status",
+            "string",
+            source=rt.ATTRIBUTE,
+            enum=models.BulkResultStatus,
+            required=True,
         ),
         rt.ResultField("product", "Product", "structure", shape=PRODUCT_XML),
         rt.ResultField("error", "Error", "structure", shape=ERROR_XML),
@@ -633,9 +638,14 @@ GET_COMPETITIVE_PRICING_FOR_ASIN_RESPONSE_XML = rt.ResultShapeSpec(
 GET_COMPETITIVE_PRICING_FOR_SKU_RESULT_XML = rt.ResultShapeSpec(
     models.GetCompetitivePricingForSKUResult,
     (
-        rt.ResultField("seller_sku", "SellerSKU", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("seller_sku", "SellerSKU", "string", source=rt.ATTRIBUTE, required=True),
         rt.ResultField(
-            "status", "status", "string", source=rt.ATTRIBUTE, enum=models.BulkResultStatus
+            "status",
+            "status",
+            "string",
+            source=rt.ATTRIBUTE,
+            enum=models.BulkResultStatus,
+            required=True,
         ),
         rt.ResultField("product", "Product", "structure", shape=PRODUCT_XML),
         rt.ResultField("error", "Error", "structure", shape=ERROR_XML),
@@ -658,9 +668,14 @@ GET_COMPETITIVE_PRICING_FOR_SKU_RESPONSE_XML = rt.ResultShapeSpec(
 GET_LOWEST_OFFER_LISTINGS_FOR_ASIN_RESULT_XML = rt.ResultShapeSpec(
     models.GetLowestOfferListingsForASINResult,
     (
-        rt.ResultField("asin", "ASIN", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("asin", "ASIN", "string", source=rt.ATTRIBUTE, required=True),
         rt.ResultField(
-            "status", "status", "string", source=rt.ATTRIBUTE, enum=models.BulkResultStatus
+            "status",
+            "status",
+            "string",
+            source=rt.ATTRIBUTE,
+            enum=models.BulkResultStatus,
+            required=True,
         ),
         rt.ResultField("all_offer_listings_considered", "AllOfferListingsConsidered", "boolean"),
         rt.ResultField("product", "Product", "structure", shape=PRODUCT_XML),
@@ -684,9 +699,14 @@ GET_LOWEST_OFFER_LISTINGS_FOR_ASIN_RESPONSE_XML = rt.ResultShapeSpec(
 GET_LOWEST_OFFER_LISTINGS_FOR_SKU_RESULT_XML = rt.ResultShapeSpec(
     models.GetLowestOfferListingsForSKUResult,
     (
-        rt.ResultField("seller_sku", "SellerSKU", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("seller_sku", "SellerSKU", "string", source=rt.ATTRIBUTE, required=True),
         rt.ResultField(
-            "status", "status", "string", source=rt.ATTRIBUTE, enum=models.BulkResultStatus
+            "status",
+            "status",
+            "string",
+            source=rt.ATTRIBUTE,
+            enum=models.BulkResultStatus,
+            required=True,
         ),
         rt.ResultField("all_offer_listings_considered", "AllOfferListingsConsidered", "boolean"),
         rt.ResultField("product", "Product", "structure", shape=PRODUCT_XML),
@@ -915,12 +935,22 @@ GET_LOWEST_PRICED_OFFERS_FOR_SKU_RESULT_XML = rt.ResultShapeSpec(
 GET_MATCHING_PRODUCT_FOR_ID_RESULT_XML = rt.ResultShapeSpec(
     models.GetMatchingProductForIdResult,
     (
-        rt.ResultField("id", "Id", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("id", "Id", "string", source=rt.ATTRIBUTE, required=True),
         rt.ResultField(
-            "id_type", "IdType", "string", source=rt.ATTRIBUTE, enum=models.ProductIdType
+            "id_type",
+            "IdType",
+            "string",
+            source=rt.ATTRIBUTE,
+            enum=models.ProductIdType,
+            required=True,
         ),
         rt.ResultField(
-            "status", "status", "string", source=rt.ATTRIBUTE, enum=models.BulkResultStatus
+            "status",
+            "status",
+            "string",
+            source=rt.ATTRIBUTE,
+            enum=models.BulkResultStatus,
+            required=True,
         ),
         rt.ResultField(
             "products", "Products", "structure", shape=PRODUCT_XML, is_list=True, item="Product"
@@ -945,9 +975,14 @@ GET_MATCHING_PRODUCT_FOR_ID_RESPONSE_XML = rt.ResultShapeSpec(
 GET_MATCHING_PRODUCT_RESULT_XML = rt.ResultShapeSpec(
     models.GetMatchingProductResult,
     (
-        rt.ResultField("asin", "ASIN", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("asin", "ASIN", "string", source=rt.ATTRIBUTE, required=True),
         rt.ResultField(
-            "status", "status", "string", source=rt.ATTRIBUTE, enum=models.BulkResultStatus
+            "status",
+            "status",
+            "string",
+            source=rt.ATTRIBUTE,
+            enum=models.BulkResultStatus,
+            required=True,
         ),
         rt.ResultField("product", "Product", "structure", shape=PRODUCT_XML),
         rt.ResultField("error", "Error", "structure", shape=ERROR_XML),
@@ -984,9 +1019,14 @@ GET_MY_FEES_ESTIMATE_RESULT_XML = rt.ResultShapeSpec(
 GET_MY_PRICE_FOR_ASIN_RESULT_XML = rt.ResultShapeSpec(
     models.GetMyPriceForASINResult,
     (
-        rt.ResultField("asin", "ASIN", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("asin", "ASIN", "string", source=rt.ATTRIBUTE, required=True),
         rt.ResultField(
-            "status", "status", "string", source=rt.ATTRIBUTE, enum=models.BulkResultStatus
+            "status",
+            "status",
+            "string",
+            source=rt.ATTRIBUTE,
+            enum=models.BulkResultStatus,
+            required=True,
         ),
         rt.ResultField("product", "Product", "structure", shape=PRODUCT_XML),
         rt.ResultField("error", "Error", "structure", shape=ERROR_XML),
@@ -1009,9 +1049,14 @@ GET_MY_PRICE_FOR_ASIN_RESPONSE_XML = rt.ResultShapeSpec(
 GET_MY_PRICE_FOR_SKU_RESULT_XML = rt.ResultShapeSpec(
     models.GetMyPriceForSKUResult,
     (
-        rt.ResultField("seller_sku", "SellerSKU", "string", source=rt.ATTRIBUTE),
+        rt.ResultField("seller_sku", "SellerSKU", "string", source=rt.ATTRIBUTE, required=True),
         rt.ResultField(
-            "status", "status", "string", source=rt.ATTRIBUTE, enum=models.BulkResultStatus
+            "status",
+            "status",
+            "string",
+            source=rt.ATTRIBUTE,
+            enum=models.BulkResultStatus,
+            required=True,
         ),
         rt.ResultField("product", "Product", "structure", shape=PRODUCT_XML),
         rt.ResultField("error", "Error", "structure", shape=ERROR_XML),

@@ -941,8 +941,8 @@ class GetCompetitivePricingForASINResult:
         error (Error): Why this ASIN failed (ClientError or ServerError only).
     """
 
-    asin: str | None = None
-    status: BulkResultStatus | str | None = None
+    asin: str
+    status: BulkResultStatus | str
     product: Product | None = None
     error: Error | None = None
 
@@ -969,8 +969,8 @@ class GetCompetitivePricingForSKUResult:
         error (Error): Why this SellerSKU failed (ClientError or ServerError only).
     """
 
-    seller_sku: str | None = None
-    status: BulkResultStatus | str | None = None
+    seller_sku: str
+    status: BulkResultStatus | str
     product: Product | None = None
     error: Error | None = None
 
@@ -998,8 +998,8 @@ class GetLowestOfferListingsForASINResult:
         error (Error): Why this ASIN failed (ClientError or ServerError only).
     """
 
-    asin: str | None = None
-    status: BulkResultStatus | str | None = None
+    asin: str
+    status: BulkResultStatus | str
     all_offer_listings_considered: bool | None = None
     product: Product | None = None
     error: Error | None = None
@@ -1028,8 +1028,8 @@ class GetLowestOfferListingsForSKUResult:
         error (Error): Why this SellerSKU failed (ClientError or ServerError only).
     """
 
-    seller_sku: str | None = None
-    status: BulkResultStatus | str | None = None
+    seller_sku: str
+    status: BulkResultStatus | str
     all_offer_listings_considered: bool | None = None
     product: Product | None = None
     error: Error | None = None
@@ -1279,9 +1279,9 @@ class GetMatchingProductForIdResult:
         error (Error): Why this identifier failed (ClientError or ServerError only).
     """
 
-    id: str | None = None
-    id_type: ProductIdType | str | None = None
-    status: BulkResultStatus | str | None = None
+    id: str
+    id_type: ProductIdType | str
+    status: BulkResultStatus | str
     products: list[Product] = field(default_factory=list)
     error: Error | None = None
 
@@ -1308,8 +1308,8 @@ class GetMatchingProductResult:
         error (Error): Why this ASIN failed (ClientError or ServerError only).
     """
 
-    asin: str | None = None
-    status: BulkResultStatus | str | None = None
+    asin: str
+    status: BulkResultStatus | str
     product: Product | None = None
     error: Error | None = None
 
@@ -1347,8 +1347,8 @@ class GetMyPriceForASINResult:
         error (Error): Why this ASIN failed (ClientError or ServerError only).
     """
 
-    asin: str | None = None
-    status: BulkResultStatus | str | None = None
+    asin: str
+    status: BulkResultStatus | str
     product: Product | None = None
     error: Error | None = None
 
@@ -1375,8 +1375,8 @@ class GetMyPriceForSKUResult:
         error (Error): Why this SellerSKU failed (ClientError or ServerError only).
     """
 
-    seller_sku: str | None = None
-    status: BulkResultStatus | str | None = None
+    seller_sku: str
+    status: BulkResultStatus | str
     product: Product | None = None
     error: Error | None = None
 

@@ -194,8 +194,8 @@ MESSAGE_XML = rt.ResultShapeSpec(
 GET_SERVICE_STATUS_RESULT_XML = rt.ResultShapeSpec(
     models.GetServiceStatusResult,
     (
-        rt.ResultField("status", "Status", "string", enum=models.ServiceStatus),
-        rt.ResultField("timestamp", "Timestamp", "datetime"),
+        rt.ResultField("status", "Status", "string", enum=models.ServiceStatus, required=True),
+        rt.ResultField("timestamp", "Timestamp", "datetime", required=True),
         rt.ResultField("message_id", "MessageId", "string"),
         rt.ResultField(
             "messages", "Messages", "structure", shape=MESSAGE_XML, is_list=True, item="Message"

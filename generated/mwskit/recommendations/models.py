@@ -345,8 +345,8 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): Status messages, if any.
     """
 
-    status: ServiceStatus | str | None = None
-    timestamp: datetime | None = None
+    status: ServiceStatus | str
+    timestamp: datetime
     message_id: str | None = None
     messages: list[Message] = field(default_factory=list)
 

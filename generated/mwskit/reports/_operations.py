@@ -17,6 +17,15 @@ SECTION = rt.SectionSpec(
     seller_parameter_alternatives=("Merchant",),
 )
 
+# The section's error codes with their own classes (other codes: the runtime's classes).
+ERRORS: dict[str, type[rt.MWSError]] = {
+    "AccessToReportDenied": models.AccessToReportDenied,
+    "InvalidReportId": models.InvalidReportId,
+    "InvalidReportRequestId": models.InvalidReportRequestId,
+    "InvalidReportType": models.InvalidReportType,
+    "InvalidScheduleFrequency": models.InvalidScheduleFrequency,
+}
+
 REPORT_PROCESSING_STATUS_VALUES = frozenset(item.value for item in models.ReportProcessingStatus)
 
 REPORT_TYPE_VALUES = frozenset(item.value for item in models.ReportType)
@@ -47,7 +56,7 @@ REPORT_REQUEST_INFO_XML = rt.ResultShapeSpec(
 CANCEL_REPORT_REQUESTS_RESULT_XML = rt.ResultShapeSpec(
     models.CancelReportRequestsResult,
     (
-        rt.ResultField("count", "Count", "integer"),
+        rt.ResultField("count", "Count", "integer", required=True),
         rt.ResultField(
             "report_request_info",
             "ReportRequestInfo",
@@ -60,7 +69,7 @@ CANCEL_REPORT_REQUESTS_RESULT_XML = rt.ResultShapeSpec(
 
 GET_REPORT_COUNT_RESULT_XML = rt.ResultShapeSpec(
     models.GetReportCountResult,
-    (rt.ResultField("count", "Count", "integer"),),
+    (rt.ResultField("count", "Count", "integer", required=True),),
 )
 
 REPORT_INFO_XML = rt.ResultShapeSpec(
@@ -88,7 +97,7 @@ GET_REPORT_LIST_RESULT_XML = rt.ResultShapeSpec(
 
 GET_REPORT_REQUEST_COUNT_RESULT_XML = rt.ResultShapeSpec(
     models.GetReportRequestCountResult,
-    (rt.ResultField("count", "Count", "integer"),),
+    (rt.ResultField("count", "Count", "integer", required=True),),
 )
 
 GET_REPORT_REQUEST_LIST_RESULT_XML = rt.ResultShapeSpec(
@@ -108,7 +117,7 @@ GET_REPORT_REQUEST_LIST_RESULT_XML = rt.ResultShapeSpec(
 
 GET_REPORT_SCHEDULE_COUNT_RESULT_XML = rt.ResultShapeSpec(
     models.GetReportScheduleCountResult,
-    (rt.ResultField("count", "Count", "integer"),),
+    (rt.ResultField("count", "Count", "integer", required=True),),
 )
 
 REPORT_SCHEDULE_XML = rt.ResultShapeSpec(
@@ -138,7 +147,7 @@ GET_REPORT_SCHEDULE_LIST_RESULT_XML = rt.ResultShapeSpec(
 MANAGE_REPORT_SCHEDULE_RESULT_XML = rt.ResultShapeSpec(
     models.ManageReportScheduleResult,
     (
-        rt.ResultField("count", "Count", "integer"),
+        rt.ResultField("count", "Count", "integer", required=True),
         rt.ResultField(
             "report_schedule",
             "ReportSchedule",
@@ -153,7 +162,11 @@ REQUEST_REPORT_RESULT_XML = rt.ResultShapeSpec(
     models.RequestReportResult,
     (
         rt.ResultField(
-            "report_request_info", "ReportRequestInfo", "structure", shape=REPORT_REQUEST_INFO_XML
+            "report_request_info",
+            "ReportRequestInfo",
+            "structure",
+            shape=REPORT_REQUEST_INFO_XML,
+            required=True,
         ),
     ),
 )
@@ -161,7 +174,7 @@ REQUEST_REPORT_RESULT_XML = rt.ResultShapeSpec(
 UPDATE_REPORT_ACKNOWLEDGEMENTS_RESULT_XML = rt.ResultShapeSpec(
     models.UpdateReportAcknowledgementsResult,
     (
-        rt.ResultField("count", "Count", "integer"),
+        rt.ResultField("count", "Count", "integer", required=True),
         rt.ResultField(
             "report_info", "ReportInfo", "structure", shape=REPORT_INFO_XML, is_list=True
         ),
@@ -221,6 +234,7 @@ CANCEL_REPORT_REQUESTS = rt.Operation(
     result_class=models.CancelReportRequestsResult,
     document=False,
     result_shape=CANCEL_REPORT_REQUESTS_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_REPORT = rt.Operation(
@@ -246,6 +260,7 @@ GET_REPORT = rt.Operation(
     result_element="GetReportResult",
     result_class=rt.Document,
     document=True,
+    errors=ERRORS,
 )
 
 GET_REPORT_COUNT = rt.Operation(
@@ -292,6 +307,7 @@ GET_REPORT_COUNT = rt.Operation(
     result_class=models.GetReportCountResult,
     document=False,
     result_shape=GET_REPORT_COUNT_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_REPORT_LIST = rt.Operation(
@@ -354,6 +370,7 @@ GET_REPORT_LIST = rt.Operation(
     document=False,
     next_token_action="GetReportListByNextToken",
     result_shape=GET_REPORT_LIST_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_REPORT_LIST_BY_NEXT_TOKEN = rt.Operation(
@@ -380,6 +397,7 @@ GET_REPORT_LIST_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.GetReportListResult,
     document=False,
     result_shape=GET_REPORT_LIST_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_REPORT_REQUEST_COUNT = rt.Operation(
@@ -428,6 +446,7 @@ GET_REPORT_REQUEST_COUNT = rt.Operation(
     result_class=models.GetReportRequestCountResult,
     document=False,
     result_shape=GET_REPORT_REQUEST_COUNT_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_REPORT_REQUEST_LIST = rt.Operation(
@@ -491,6 +510,7 @@ GET_REPORT_REQUEST_LIST = rt.Operation(
     document=False,
     next_token_action="GetReportRequestListByNextToken",
     result_shape=GET_REPORT_REQUEST_LIST_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_REPORT_REQUEST_LIST_BY_NEXT_TOKEN = rt.Operation(
@@ -517,6 +537,7 @@ GET_REPORT_REQUEST_LIST_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.GetReportRequestListResult,
     document=False,
     result_shape=GET_REPORT_REQUEST_LIST_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_REPORT_SCHEDULE_COUNT = rt.Operation(
@@ -545,6 +566,7 @@ GET_REPORT_SCHEDULE_COUNT = rt.Operation(
     result_class=models.GetReportScheduleCountResult,
     document=False,
     result_shape=GET_REPORT_SCHEDULE_COUNT_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_REPORT_SCHEDULE_LIST = rt.Operation(
@@ -574,6 +596,7 @@ GET_REPORT_SCHEDULE_LIST = rt.Operation(
     document=False,
     next_token_action="GetReportScheduleListByNextToken",
     result_shape=GET_REPORT_SCHEDULE_LIST_RESULT_XML,
+    errors=ERRORS,
 )
 
 GET_REPORT_SCHEDULE_LIST_BY_NEXT_TOKEN = rt.Operation(
@@ -600,6 +623,7 @@ GET_REPORT_SCHEDULE_LIST_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.GetReportScheduleListResult,
     document=False,
     result_shape=GET_REPORT_SCHEDULE_LIST_RESULT_XML,
+    errors=ERRORS,
 )
 
 MANAGE_REPORT_SCHEDULE = rt.Operation(
@@ -642,6 +666,7 @@ MANAGE_REPORT_SCHEDULE = rt.Operation(
     result_class=models.ManageReportScheduleResult,
     document=False,
     result_shape=MANAGE_REPORT_SCHEDULE_RESULT_XML,
+    errors=ERRORS,
 )
 
 REQUEST_REPORT = rt.Operation(
@@ -695,6 +720,7 @@ REQUEST_REPORT = rt.Operation(
     result_class=models.RequestReportResult,
     document=False,
     result_shape=REQUEST_REPORT_RESULT_XML,
+    errors=ERRORS,
 )
 
 UPDATE_REPORT_ACKNOWLEDGEMENTS = rt.Operation(
@@ -729,6 +755,7 @@ UPDATE_REPORT_ACKNOWLEDGEMENTS = rt.Operation(
     result_class=models.UpdateReportAcknowledgementsResult,
     document=False,
     result_shape=UPDATE_REPORT_ACKNOWLEDGEMENTS_RESULT_XML,
+    errors=ERRORS,
 )
 
 # Each client method's operation, by the method's name (the quota planner's `plan`).

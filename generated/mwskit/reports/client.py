@@ -20,8 +20,11 @@ from .models import (
     GetReportScheduleCountResult,
     GetReportScheduleListResult,
     ManageReportScheduleResult,
+    ReportInfo,
     ReportProcessingStatus,
     ReportProcessingStatusValue,
+    ReportRequestInfo,
+    ReportSchedule,
     ReportType,
     ReportTypeValue,
     RequestReportResult,
@@ -197,6 +200,61 @@ class ReportsClient(ReportsWorkflows):
             ops.GET_REPORT_LIST_BY_NEXT_TOKEN,
         )
 
+    def iter_get_report_list_items(
+        self,
+        *,
+        max_count: int | None = None,
+        report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
+        acknowledged: bool | None = None,
+        report_request_id_list: Iterable[str] | None = None,
+        available_from_date: datetime | None = None,
+        available_to_date: datetime | None = None,
+    ) -> Iterator[ReportInfo]:
+        """Every ReportInfo in report_info of every page of get_report_list(), in order.
+
+        Takes the same arguments as get_report_list(); pages are fetched as you iterate
+        (iter_get_report_list() gives the pages themselves, with their metadata).
+        """
+        for page in self.iter_get_report_list(
+            max_count=max_count,
+            report_type_list=report_type_list,
+            acknowledged=acknowledged,
+            report_request_id_list=report_request_id_list,
+            available_from_date=available_from_date,
+            available_to_date=available_to_date,
+        ):
+            yield from page.report_info
+
+    def get_report_list_all_pages(
+        self,
+        *,
+        max_count: int | None = None,
+        report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
+        acknowledged: bool | None = None,
+        report_request_id_list: Iterable[str] | None = None,
+        available_from_date: datetime | None = None,
+        available_to_date: datetime | None = None,
+    ) -> GetReportListResult:
+        """Every page of get_report_list() as one GetReportListResult: the first page, with the report_info of every page and no next token.
+
+        Takes the same arguments as get_report_list(); all pages are fetched first
+        (iter_get_report_list_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.GET_REPORT_LIST,
+            (
+                max_count,
+                report_type_list,
+                acknowledged,
+                report_request_id_list,
+                available_from_date,
+                available_to_date,
+            ),
+            ops.GET_REPORT_LIST_BY_NEXT_TOKEN,
+            "report_info",
+        )
+
     def get_report_list_by_next_token(
         self,
         *,
@@ -314,6 +372,65 @@ class ReportsClient(ReportsWorkflows):
             ops.GET_REPORT_REQUEST_LIST_BY_NEXT_TOKEN,
         )
 
+    def iter_get_report_request_list_items(
+        self,
+        *,
+        report_request_id_list: Iterable[str] | None = None,
+        report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
+        report_processing_status_list: (
+            Iterable[ReportProcessingStatus | ReportProcessingStatusValue] | None
+        ) = None,
+        max_count: int | None = None,
+        requested_from_date: datetime | None = None,
+        requested_to_date: datetime | None = None,
+    ) -> Iterator[ReportRequestInfo]:
+        """Every ReportRequestInfo in report_request_info of every page of get_report_request_list(), in order.
+
+        Takes the same arguments as get_report_request_list(); pages are fetched as you iterate
+        (iter_get_report_request_list() gives the pages themselves, with their metadata).
+        """
+        for page in self.iter_get_report_request_list(
+            report_request_id_list=report_request_id_list,
+            report_type_list=report_type_list,
+            report_processing_status_list=report_processing_status_list,
+            max_count=max_count,
+            requested_from_date=requested_from_date,
+            requested_to_date=requested_to_date,
+        ):
+            yield from page.report_request_info
+
+    def get_report_request_list_all_pages(
+        self,
+        *,
+        report_request_id_list: Iterable[str] | None = None,
+        report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
+        report_processing_status_list: (
+            Iterable[ReportProcessingStatus | ReportProcessingStatusValue] | None
+        ) = None,
+        max_count: int | None = None,
+        requested_from_date: datetime | None = None,
+        requested_to_date: datetime | None = None,
+    ) -> GetReportRequestListResult:
+        """Every page of get_report_request_list() as one GetReportRequestListResult: the first page, with the report_request_info of every page and no next token.
+
+        Takes the same arguments as get_report_request_list(); all pages are fetched first
+        (iter_get_report_request_list_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.GET_REPORT_REQUEST_LIST,
+            (
+                report_request_id_list,
+                report_type_list,
+                report_processing_status_list,
+                max_count,
+                requested_from_date,
+                requested_to_date,
+            ),
+            ops.GET_REPORT_REQUEST_LIST_BY_NEXT_TOKEN,
+            "report_request_info",
+        )
+
     def get_report_request_list_by_next_token(
         self,
         *,
@@ -377,6 +494,39 @@ class ReportsClient(ReportsWorkflows):
             ops.GET_REPORT_SCHEDULE_LIST,
             (report_type_list,),
             ops.GET_REPORT_SCHEDULE_LIST_BY_NEXT_TOKEN,
+        )
+
+    def iter_get_report_schedule_list_items(
+        self,
+        *,
+        report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
+    ) -> Iterator[ReportSchedule]:
+        """Every ReportSchedule in report_schedule of every page of get_report_schedule_list(), in order.
+
+        Takes the same arguments as get_report_schedule_list(); pages are fetched as you iterate
+        (iter_get_report_schedule_list() gives the pages themselves, with their metadata).
+        """
+        for page in self.iter_get_report_schedule_list(
+            report_type_list=report_type_list,
+        ):
+            yield from page.report_schedule
+
+    def get_report_schedule_list_all_pages(
+        self,
+        *,
+        report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
+    ) -> GetReportScheduleListResult:
+        """Every page of get_report_schedule_list() as one GetReportScheduleListResult: the first page, with the report_schedule of every page and no next token.
+
+        Takes the same arguments as get_report_schedule_list(); all pages are fetched first
+        (iter_get_report_schedule_list_items() yields them as they come instead).
+        """
+        return self._session.all_pages(
+            ops.SECTION,
+            ops.GET_REPORT_SCHEDULE_LIST,
+            (report_type_list,),
+            ops.GET_REPORT_SCHEDULE_LIST_BY_NEXT_TOKEN,
+            "report_schedule",
         )
 
     def get_report_schedule_list_by_next_token(
@@ -646,6 +796,62 @@ class AsyncReportsClient(AsyncReportsWorkflows):
             ops.GET_REPORT_LIST_BY_NEXT_TOKEN,
         )
 
+    async def iter_get_report_list_items(
+        self,
+        *,
+        max_count: int | None = None,
+        report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
+        acknowledged: bool | None = None,
+        report_request_id_list: Iterable[str] | None = None,
+        available_from_date: datetime | None = None,
+        available_to_date: datetime | None = None,
+    ) -> AsyncIterator[ReportInfo]:
+        """Every ReportInfo in report_info of every page of get_report_list(), in order.
+
+        Takes the same arguments as get_report_list(); pages are fetched as you iterate
+        (iter_get_report_list() gives the pages themselves, with their metadata).
+        """
+        async for page in self.iter_get_report_list(
+            max_count=max_count,
+            report_type_list=report_type_list,
+            acknowledged=acknowledged,
+            report_request_id_list=report_request_id_list,
+            available_from_date=available_from_date,
+            available_to_date=available_to_date,
+        ):
+            for item in page.report_info:
+                yield item
+
+    async def get_report_list_all_pages(
+        self,
+        *,
+        max_count: int | None = None,
+        report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
+        acknowledged: bool | None = None,
+        report_request_id_list: Iterable[str] | None = None,
+        available_from_date: datetime | None = None,
+        available_to_date: datetime | None = None,
+    ) -> GetReportListResult:
+        """Every page of get_report_list() as one GetReportListResult: the first page, with the report_info of every page and no next token.
+
+        Takes the same arguments as get_report_list(); all pages are fetched first
+        (iter_get_report_list_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.GET_REPORT_LIST,
+            (
+                max_count,
+                report_type_list,
+                acknowledged,
+                report_request_id_list,
+                available_from_date,
+                available_to_date,
+            ),
+            ops.GET_REPORT_LIST_BY_NEXT_TOKEN,
+            "report_info",
+        )
+
     async def get_report_list_by_next_token(
         self,
         *,
@@ -765,6 +971,66 @@ class AsyncReportsClient(AsyncReportsWorkflows):
             ops.GET_REPORT_REQUEST_LIST_BY_NEXT_TOKEN,
         )
 
+    async def iter_get_report_request_list_items(
+        self,
+        *,
+        report_request_id_list: Iterable[str] | None = None,
+        report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
+        report_processing_status_list: (
+            Iterable[ReportProcessingStatus | ReportProcessingStatusValue] | None
+        ) = None,
+        max_count: int | None = None,
+        requested_from_date: datetime | None = None,
+        requested_to_date: datetime | None = None,
+    ) -> AsyncIterator[ReportRequestInfo]:
+        """Every ReportRequestInfo in report_request_info of every page of get_report_request_list(), in order.
+
+        Takes the same arguments as get_report_request_list(); pages are fetched as you iterate
+        (iter_get_report_request_list() gives the pages themselves, with their metadata).
+        """
+        async for page in self.iter_get_report_request_list(
+            report_request_id_list=report_request_id_list,
+            report_type_list=report_type_list,
+            report_processing_status_list=report_processing_status_list,
+            max_count=max_count,
+            requested_from_date=requested_from_date,
+            requested_to_date=requested_to_date,
+        ):
+            for item in page.report_request_info:
+                yield item
+
+    async def get_report_request_list_all_pages(
+        self,
+        *,
+        report_request_id_list: Iterable[str] | None = None,
+        report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
+        report_processing_status_list: (
+            Iterable[ReportProcessingStatus | ReportProcessingStatusValue] | None
+        ) = None,
+        max_count: int | None = None,
+        requested_from_date: datetime | None = None,
+        requested_to_date: datetime | None = None,
+    ) -> GetReportRequestListResult:
+        """Every page of get_report_request_list() as one GetReportRequestListResult: the first page, with the report_request_info of every page and no next token.
+
+        Takes the same arguments as get_report_request_list(); all pages are fetched first
+        (iter_get_report_request_list_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.GET_REPORT_REQUEST_LIST,
+            (
+                report_request_id_list,
+                report_type_list,
+                report_processing_status_list,
+                max_count,
+                requested_from_date,
+                requested_to_date,
+            ),
+            ops.GET_REPORT_REQUEST_LIST_BY_NEXT_TOKEN,
+            "report_request_info",
+        )
+
     async def get_report_request_list_by_next_token(
         self,
         *,
@@ -832,6 +1098,40 @@ class AsyncReportsClient(AsyncReportsWorkflows):
             ops.GET_REPORT_SCHEDULE_LIST,
             (report_type_list,),
             ops.GET_REPORT_SCHEDULE_LIST_BY_NEXT_TOKEN,
+        )
+
+    async def iter_get_report_schedule_list_items(
+        self,
+        *,
+        report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
+    ) -> AsyncIterator[ReportSchedule]:
+        """Every ReportSchedule in report_schedule of every page of get_report_schedule_list(), in order.
+
+        Takes the same arguments as get_report_schedule_list(); pages are fetched as you iterate
+        (iter_get_report_schedule_list() gives the pages themselves, with their metadata).
+        """
+        async for page in self.iter_get_report_schedule_list(
+            report_type_list=report_type_list,
+        ):
+            for item in page.report_schedule:
+                yield item
+
+    async def get_report_schedule_list_all_pages(
+        self,
+        *,
+        report_type_list: Iterable[ReportType | ReportTypeValue | str] | None = None,
+    ) -> GetReportScheduleListResult:
+        """Every page of get_report_schedule_list() as one GetReportScheduleListResult: the first page, with the report_schedule of every page and no next token.
+
+        Takes the same arguments as get_report_schedule_list(); all pages are fetched first
+        (iter_get_report_schedule_list_items() yields them as they come instead).
+        """
+        return await self._session.all_pages(
+            ops.SECTION,
+            ops.GET_REPORT_SCHEDULE_LIST,
+            (report_type_list,),
+            ops.GET_REPORT_SCHEDULE_LIST_BY_NEXT_TOKEN,
+            "report_schedule",
         )
 
     async def get_report_schedule_list_by_next_token(

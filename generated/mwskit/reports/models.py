@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import ClassVar, Literal
 
-from .._runtime import MWSResult
+from .._runtime import MWSError, MWSResult
 
 __all__ = [
     "ReportProcessingStatus",
@@ -31,6 +31,12 @@ __all__ = [
     "ManageReportScheduleResult",
     "RequestReportResult",
     "UpdateReportAcknowledgementsResult",
+    "ReportsError",
+    "AccessToReportDenied",
+    "InvalidReportId",
+    "InvalidReportRequestId",
+    "InvalidReportType",
+    "InvalidScheduleFrequency",
 ]
 
 
@@ -479,7 +485,7 @@ class CancelReportRequestsResult(MWSResult):
         report_request_info (ReportRequestInfo): list of ReportRequestInfo
     """
 
-    count: int | None = None
+    count: int
     report_request_info: list[ReportRequestInfo] = field(default_factory=list)
 
 
@@ -491,7 +497,7 @@ class GetReportCountResult(MWSResult):
         count (Count): Number of reports that match the filters.
     """
 
-    count: int | None = None
+    count: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -538,7 +544,7 @@ class GetReportRequestCountResult(MWSResult):
         count (Count): Number of report requests that match the filters.
     """
 
-    count: int | None = None
+    count: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -564,7 +570,7 @@ class GetReportScheduleCountResult(MWSResult):
         count (Count): Number of scheduled report types that match the filters.
     """
 
-    count: int | None = None
+    count: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -606,7 +612,7 @@ class ManageReportScheduleResult(MWSResult):
         report_schedule (ReportSchedule): list of ReportSchedule
     """
 
-    count: int | None = None
+    count: int
     report_schedule: list[ReportSchedule] = field(default_factory=list)
 
 
@@ -618,7 +624,7 @@ class RequestReportResult(MWSResult):
         report_request_info (ReportRequestInfo): ReportRequestInfo
     """
 
-    report_request_info: ReportRequestInfo | None = None
+    report_request_info: ReportRequestInfo
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -630,5 +636,35 @@ class UpdateReportAcknowledgementsResult(MWSResult):
         report_info (ReportInfo): list of ReportInfo
     """
 
-    count: int | None = None
+    count: int
     report_info: list[ReportInfo] = field(default_factory=list)
+
+
+class ReportsError(MWSError):
+    """An error code of the Reports section; each code has its own subclass here.
+
+    `http_status` is the HTTP status the docs give for the code (None when no source gives
+    one); `status_code` is the one the answer had.
+    """
+
+    http_status: ClassVar[int | None] = None
+
+
+class AccessToReportDenied(ReportsError):
+    """The seller may not read this report."""
+
+
+class InvalidReportId(ReportsError):
+    """No report has this ReportId for the seller."""
+
+
+class InvalidReportRequestId(ReportsError):
+    """No report request has this ReportRequestId for the seller."""
+
+
+class InvalidReportType(ReportsError):
+    """The ReportType is not one MWS accepts (or may not be requested this way)."""
+
+
+class InvalidScheduleFrequency(ReportsError):
+    """The Schedule is not one of the documented schedule values."""

@@ -4,6 +4,7 @@ Generated modules reach it only through the names exported here.
 """
 
 from .client import AsyncSession, SyncSession
+from .credentials import resolve_credentials
 from .descriptors import (
     BodySpec,
     Constraint,
@@ -18,6 +19,7 @@ from .descriptors import (
 from .documents import EncodingProblem, PreflightReport
 from .errors import (
     ContentMD5Mismatch,
+    MissingCredentials,
     MWSError,
     OutcomeUnknown,
     ResponseParseError,
@@ -48,6 +50,7 @@ __all__ = [
     "Event",
     "MWSError",
     "MWSResult",
+    "MissingCredentials",
     "Operation",
     "OutcomeUnknown",
     "Param",
@@ -69,4 +72,5 @@ __all__ = [
     "ThrottledError",
     "ThrottlingSpec",
     "Timer",
+    "resolve_credentials",
 ]

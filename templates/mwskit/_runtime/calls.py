@@ -170,6 +170,18 @@ def materialize(operation: Operation[Any], values: tuple[Any, ...]) -> tuple[Any
     return values if fixed is None else tuple(fixed)
 
 
+def quota_wait(
+    context: CallContext, section: SectionSpec, operation: Operation[Any], values: tuple[Any, ...]
+) -> tuple[float, str]:
+    """Seconds the documented quotas would make this call wait now, and why ("" when none):
+    what a dry run reports. Takes the call's units when it could go at once."""
+    bucket = context.bucket(section, operation)
+    if bucket is None:
+        return 0.0, ""
+    cost = cost_of(operation, materialize(operation, values))
+    return bucket.apply(Reserve(cost, take=False), context.timer.monotonic())
+
+
 def cost_of(operation: Operation[Any], values: tuple[Any, ...]) -> float:
     """Units a call takes: 1, or for per-item throttling the number of items it asks about."""
     if operation.throttling.restore_unit != "item":

@@ -8,6 +8,7 @@ from the bottom: request.py builds and signs, calls.py plans a call, this module
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import logging
 import math
 import re
@@ -495,19 +496,37 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._backend.sleep(seconds)
 
 
-def _sync_transport() -> httpx.BaseTransport:
-    """httpx's default transport, its socket waits held to the attempt's deadline.
+def _sync_transport(proxy: str | httpx.Proxy | None, verify: VerifyTypes) -> httpx.BaseTransport:
+    """httpx's default transport (through `proxy`, verifying TLS as `verify` says), its socket
+    waits held to the attempt's deadline.
 
     httpx has no public way to choose httpcore's network backend, so it is set on the pool
     the transport made; if a future httpx hides it, the deadline is still checked between
     the chunks of an answer (as it is for a transport passed in by the caller).
     """
-    transport = httpx.HTTPTransport()
+    transport = httpx.HTTPTransport(proxy=proxy, verify=verify)
     pool = getattr(transport, "_pool", None)
     backend = getattr(pool, "_network_backend", None)
     if isinstance(backend, httpcore.NetworkBackend):
         pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
     return transport
+
+
+VerifyTypes = bool | str | ssl.SSLContext
+
+
+def _own_client_options(
+    transport: object, http_client: object, proxy: object, verify: VerifyTypes
+) -> None:
+    """`http_client=` brings its own transport, proxy and TLS settings; `transport=` its own
+    proxy and TLS: refuse the options that would be silently ignored."""
+    if http_client is not None and transport is not None:
+        raise ValueError("pass either transport= or http_client=, not both")
+    if (http_client is not None or transport is not None) and (
+        proxy is not None or verify is not True
+    ):
+        owner = "http_client=" if http_client is not None else "transport="
+        raise ValueError(f"proxy= and verify= cannot be used with {owner}: set them on it instead")
 
 
 def _to_httpx(request: PreparedRequest, *, asynchronous: bool) -> httpx.Request:
@@ -517,9 +536,8 @@ def _to_httpx(request: PreparedRequest, *, asynchronous: bool) -> httpx.Request:
         content = body.achunks() if asynchronous else body.chunks()
     else:
         content = body
-    return httpx.Request(
-        request.method, request.url, headers=list(request.headers), content=content
-    )
+    headers = [*request.headers, ("Accept-Encoding", ACCEPT_ENCODING)]
+    return httpx.Request(request.method, request.url, headers=headers, content=content)
 
 
 def _feed(
@@ -584,14 +602,23 @@ class _Session:
 
 
 class SyncSession(_Session):
-    """Carries out calls with one pooled httpx.Client."""
+    """Carries out calls with one pooled httpx.Client: its own, or the caller's `http_client`
+    (which it never closes)."""
 
-    def __init__(self, config: ClientConfig, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        http_client: httpx.Client | None = None,
+        proxy: str | httpx.Proxy | None = None,
+        verify: VerifyTypes = True,
+    ) -> None:
+        _own_client_options(transport, http_client, proxy, verify)
         super().__init__(config)
-        self._http = httpx.Client(
-            transport=transport or _sync_transport(),
-            timeout=config.timeout,
-            headers={"Accept-Encoding": ACCEPT_ENCODING},
+        self._owned = http_client is None
+        self._http = http_client or httpx.Client(
+            transport=transport or _sync_transport(proxy, verify), timeout=config.timeout
         )
 
     def call(
@@ -705,23 +732,47 @@ class SyncSession(_Session):
             yield page
             token = next_token_of(section, page)
 
+    def all_pages(
+        self,
+        section: SectionSpec,
+        first: Operation[R],
+        values: tuple[Any, ...],
+        following: Operation[R2],
+        records: str,
+    ) -> R:
+        """Every page as one result (aws-cli's build_full_result): the first page, its
+        `records` field holding the records of every page, its next token cleared."""
+        merged = _Merged(records)
+        for page in self.paginate(section, first, values, following):
+            merged.add(page)
+        return cast(R, merged.result())
+
     def close(self) -> None:
-        self._http.close()
+        if self._owned:
+            self._http.close()
         if self._owned_store is not None:
             self._owned_store.close()
 
 
 class AsyncSession(_Session):
-    """Carries out calls with one pooled httpx.AsyncClient."""
+    """Carries out calls with one pooled httpx.AsyncClient: its own, or the caller's
+    `http_client` (which it never closes)."""
 
     def __init__(
-        self, config: ClientConfig, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        config: ClientConfig,
+        transport: httpx.AsyncBaseTransport | None = None,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        proxy: str | httpx.Proxy | None = None,
+        verify: VerifyTypes = True,
     ) -> None:
+        _own_client_options(transport, http_client, proxy, verify)
         super().__init__(config)
-        self._http = httpx.AsyncClient(
-            transport=transport,
+        self._owned = http_client is None
+        self._http = http_client or httpx.AsyncClient(
+            transport=transport or httpx.AsyncHTTPTransport(proxy=proxy, verify=verify),
             timeout=config.timeout,
-            headers={"Accept-Encoding": ACCEPT_ENCODING},
         )
 
     async def call(
@@ -835,10 +886,48 @@ class AsyncSession(_Session):
             yield page
             token = next_token_of(section, page)
 
+    async def all_pages(
+        self,
+        section: SectionSpec,
+        first: Operation[R],
+        values: tuple[Any, ...],
+        following: Operation[R2],
+        records: str,
+    ) -> R:
+        """SyncSession.all_pages: every page as one result."""
+        merged = _Merged(records)
+        async for page in self.paginate(section, first, values, following):
+            merged.add(page)
+        return cast(R, merged.result())
+
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._owned:
+            await self._http.aclose()
         if self._owned_store is not None:
             await self._owned_store.aclose()
+
+class _Merged:
+    """Pages folded into the first: their records gathered, each page dropped once read (so
+    the raw bodies of earlier pages are not all held)."""
+
+    def __init__(self, records: str) -> None:
+        self.records_field = records
+        self.first: Any = None
+        self.records: list[Any] = []
+
+    def add(self, page: Any) -> None:
+        if self.first is None:
+            self.first = page
+        self.records.extend(getattr(page, self.records_field))
+
+    def result(self) -> Any:
+        changes: dict[str, Any] = {self.records_field: self.records}
+        names = {item.name for item in dataclasses.fields(self.first)}
+        if "next_token" in names:
+            changes["next_token"] = None
+        if "has_next" in names:
+            changes["has_next"] = False
+        return dataclasses.replace(self.first, **changes)
 
 
 def next_token_of(section: SectionSpec, page: object) -> str | None:

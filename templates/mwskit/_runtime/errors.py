@@ -19,6 +19,7 @@ __all__ = [
     "InvalidParameterValue",
     "InvalidRequest",
     "MWSError",
+    "MissingCredentials",
     "MissingParameter",
     "OutcomeUnknown",
     "ProtocolError",
@@ -177,6 +178,11 @@ class OutcomeUnknown(MWSError):
     """
 
 
+class MissingCredentials(MWSError):
+    """No access key, secret key or seller id was given or found (the message names every place
+    looked), or a profile asked for by name does not exist. Nothing was sent."""
+
+
 class WorkflowTimeout(MWSError):
     """A report or feed was not done within the workflow's timeout (it may still finish)."""
 
@@ -251,3 +257,4 @@ _ERROR_CLASSES["ContentMD5DoesNotMatch"] = ContentMD5Mismatch
 def error_class_for(code: str | None) -> type[MWSError]:
     """The exception class for an MWS error code (MWSError for codes without their own)."""
     return _ERROR_CLASSES.get(code or "", MWSError)
+

@@ -30,6 +30,7 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any, ClassVar, TypeVar
 
 from .._runtime.documents import codec_name
+from .._runtime.errors import MWSError
 from .._runtime.results import to_datetime
 
 T = TypeVar("T", bound="ReportRecord")
@@ -42,8 +43,9 @@ _BOMS = (
 _CHUNK = 64 * 1024
 
 
-class ReportFormatError(ValueError):
-    """A flat-file report row that cannot be read (with its line number)."""
+class ReportFormatError(MWSError, ValueError):
+    """A flat-file report row that cannot be read (with its line number). An MWSError like
+    every failure mwskit raises; still a ValueError, as it was before."""
 
 
 def _lines(file: IO[bytes], encoding: str | None) -> Iterator[tuple[int, str]]:

@@ -71,8 +71,26 @@ def orders_body(orders_xml: str, extra: str = "") -> bytes:
     ).encode()
 
 
+ALWAYS_SENT = {  # what every Order holds (the values the Orders spec marks required)
+    "AmazonOrderId": "902-3159896-1390916",
+    "PurchaseDate": "2017-02-20T19:49:35Z",
+    "LastUpdateDate": "2017-02-20T19:49:35Z",
+    "OrderStatus": "Shipped",
+}
+
+
+def with_required(inner: str) -> str:
+    """An Order's XML: `inner`, then each always-sent element `inner` does not hold."""
+    added = "".join(
+        f"<{tag}>{value}</{tag}>" for tag, value in ALWAYS_SENT.items() if f"<{tag}>" not in inner
+    )
+    return inner + added
+
+
 def one_order(inner: str) -> Order:
-    result = list_orders(answering(200, orders_body(f"<Orders><Order>{inner}</Order></Orders>"))())
+    """The one Order of a ListOrders answer holding `inner` (and the values MWS always sends)."""
+    body = orders_body(f"<Orders><Order>{with_required(inner)}</Order></Orders>")
+    result = list_orders(answering(200, body)())
     assert len(result.orders) == 1
     return result.orders[0]
 

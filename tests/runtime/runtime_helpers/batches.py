@@ -34,7 +34,13 @@ class Answers:
                 "</GetMatchingProductForIdResponse>"
             )
         else:
-            orders = "".join(f"<Order><AmazonOrderId>{i}</AmazonOrderId></Order>" for i in ids)
+            orders = "".join(
+                f"<Order><AmazonOrderId>{i}</AmazonOrderId>"
+                "<PurchaseDate>2020-05-04T10:00:00Z</PurchaseDate>"
+                "<LastUpdateDate>2020-05-04T11:00:00Z</LastUpdateDate>"
+                "<OrderStatus>Shipped</OrderStatus></Order>"
+                for i in ids
+            )
             body = (
                 f'<GetOrderResponse xmlns="{ORDERS_NS}"><GetOrderResult><Orders>{orders}'
                 "</Orders></GetOrderResult>"

@@ -9,6 +9,7 @@ import httpx
 
 from mwskit import MWS, AsyncMWS, Event
 from runtime_helpers import NOW, FakeTimer
+from runtime_helpers.answers import with_required
 
 SECRET = "wJalrXUtnFEMI-CALLS-SECRET-5a4b3c"
 TOKEN = "amzn.mws.CALLS-TOKEN-77aa88bb"
@@ -36,7 +37,9 @@ def status_ok() -> str:
 
 
 def orders_page(action: str, ids: list[str], token: str | None) -> str:
-    orders = "".join(f"<Order><AmazonOrderId>{i}</AmazonOrderId></Order>" for i in ids)
+    orders = "".join(
+        f"<Order>{with_required(f'<AmazonOrderId>{i}</AmazonOrderId>')}</Order>" for i in ids
+    )
     next_token = f"<NextToken>{token}</NextToken>" if token else ""
     return (
         f'<{action}Response xmlns="{ORDERS_NS}"><{action}Result>{next_token}'

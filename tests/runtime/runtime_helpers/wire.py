@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 import httpx
+from minimal_answers import minimal_document
 
 from mwskit import MWS
 
@@ -94,9 +95,9 @@ def verify_signature(
 
 
 def minimal_answer(request: httpx.Request) -> bytes:
-    """The smallest well-formed answer to a request: its action's empty `<ActionResponse/>`."""
+    """The smallest answer the client accepts: its action's response with the required values."""
     fields = parse_qs(request.content.decode()) | parse_qs(request.url.query.decode())
-    return f"<{fields['Action'][0]}Response/>".encode()
+    return minimal_document(request.url.path, fields["Action"][0])
 
 
 class Recorder:
