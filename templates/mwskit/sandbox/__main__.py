@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..off_amazon_payments.ipn import IPNExtraMissing
+from .._runtime.errors import MWSError
 from . import (
     FaultConfig,
     Sandbox,
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             limits=state_limits,
             ipn_url=args.ipn_url,
         )
-    except (ValueError, IPNExtraMissing) as error:
+    except (ValueError, MWSError) as error:  # bad options; IPNs without the ipn extra
         parser.error(str(error))
     _ipn(parser, args, sandbox)
     try:

@@ -2,8 +2,8 @@
 SETTLEMENT_DATA_`, requested through Reports like any report): one row per Completed (or later
 Closed) capture and per Completed refund the seller made on the sandbox path, oldest first.
 
-Comma-separated (RFC 4180, CRLF, UTF-8) with the documented columns (`COLUMNS`, the reader's
-own tuple); a refund's amount is negative; fees are 0 in the sandbox; one settlement id per
+Comma-separated (RFC 4180, CRLF, UTF-8) with the documented columns (the reader's own tuple,
+`mwskit.reports.rows.AMAZON_PAY_SETTLEMENT_COLUMNS`); a refund's amount is negative; fees are 0 in the sandbox; one settlement id per
 sandbox seed. The production settlement report is made by Amazon at each settlement and cannot
 be requested, so the sandbox has none.
 """
@@ -14,16 +14,18 @@ import csv
 import io
 from decimal import Decimal
 
-from ..reports.rows import AMAZON_PAY_SETTLEMENT_COLUMNS
 from .payment_objects import Capture, Money, Refund
 from .payments import Payments
 
-COLUMNS = AMAZON_PAY_SETTLEMENT_COLUMNS
 SETTLEMENT_REPORT_TYPES = frozenset({"_GET_FLAT_FILE_OFFAMAZONPAYMENTS_SANDBOX_SETTLEMENT_DATA_"})
 
 
 def settlement_report(payments: Payments, seller: str) -> bytes:
     """The seller's sandbox settlement file as it stands now."""
+    # Imported here: a package generated without the Reports section has no mwskit.reports,
+    # and its sandbox must still import (settlement reports are requested through Reports).
+    from ..reports.rows import AMAZON_PAY_SETTLEMENT_COLUMNS
+
     settled: list[Capture | Refund] = [
         capture
         for capture in payments.captures.values()
@@ -38,7 +40,7 @@ def settlement_report(payments: Payments, seller: str) -> bytes:
     settled.sort(key=lambda item: (item.created, item.id))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(AMAZON_PAY_SETTLEMENT_COLUMNS)
     for item in settled:
         writer.writerow(_row(payments, item))
     return out.getvalue().encode("utf-8")
