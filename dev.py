@@ -14,6 +14,7 @@ Needs only Python 3.11+ with venv and pip; everything else is installed into .ve
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -48,6 +49,34 @@ def _run(*command: str | Path) -> None:
     subprocess.run([str(part) for part in command], cwd=ROOT, check=True)
 
 
+# The bench job's last step: the table of the rows the benchmarks printed.
+SUMMARY: list[str | Path] = ["summary"]
+SUMMARY_PREFIX = "mwskit-bench-row "  # bench/summary.py prints each row after it
+
+
+def _run_collecting(command: list[str | Path], rows: list[dict[str, object]]) -> None:
+    """Run a benchmark, echoing its output, and keep the summary rows it prints."""
+    print("+", " ".join(str(part) for part in command), flush=True)
+    with subprocess.Popen(
+        [str(part) for part in command], cwd=ROOT, stdout=subprocess.PIPE, text=True, bufsize=1
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith(SUMMARY_PREFIX):
+                rows.append(json.loads(line[len(SUMMARY_PREFIX) :]))
+            else:
+                print(line, end="", flush=True)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command)
+
+
+def _print_summary(rows: list[dict[str, object]]) -> None:
+    print("\n| measure | floor | now | goal | met |\n|---|---|---|---|---|")
+    for row in rows:
+        met = "yes" if row["met"] else "**no**"
+        print(f"| {row['measure']} | {row['floor']} | {row['now']} | {row['goal']} | {met} |")
+
+
 def ensure_environment() -> None:
     """Create .venv/ and install the generator, the dev tools and the generated package."""
     if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be run by an older python3
@@ -66,7 +95,8 @@ def ensure_environment() -> None:
 
 
 def main(argv: list[str]) -> int:
-    jobs = {
+    benchmarks: list[list[str | Path]] = [[PYTHON, f"bench/{name}.py"] for name in BENCHMARKS]
+    jobs: dict[str, list[list[str | Path]]] = {
         "demo": [[PYTHON, "-m", "generator", "generate"], [PYTHON, "examples/quickstart.py"]],
         "test": [[PYTHON, "-m", "pytest", *argv[2:]]],
         "bench": [
@@ -80,7 +110,8 @@ def main(argv: list[str]) -> int:
                 "-e",
                 ".[bench]",
             ],
-            *[[PYTHON, f"bench/{name}.py"] for name in BENCHMARKS],
+            *benchmarks,
+            SUMMARY,
         ],
         "docs": [
             [PYTHON, "-m", "generator", "generate"],
@@ -92,9 +123,15 @@ def main(argv: list[str]) -> int:
         return 2
     ensure_environment()
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2.0
+    rows: list[dict[str, object]] = []
     try:
         for command in jobs[argv[1]]:
-            _run(*command)
+            if command is SUMMARY:
+                _print_summary(rows)
+            elif argv[1] == "bench":
+                _run_collecting(command, rows)
+            else:
+                _run(*command)
     except subprocess.CalledProcessError as error:
         return error.returncode or 1
     return 0
