@@ -34,6 +34,7 @@ BENCHMARKS = (
     "bench_sandbox_load",
     "bench_throttle_store",
     "bench_generate",
+    "bench_models_import",
 )
 
 

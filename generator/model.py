@@ -60,6 +60,36 @@ class Parameter:
 
 
 @dataclass(frozen=True, slots=True)
+class ClassField:
+    """One field of a generated dataclass, as its source declares it."""
+
+    name: str
+    annotation: str  # as the class annotates it ("| None" included)
+    default: str | None  # Python source of the default; None when required or made by `factory`
+    factory: str | None  # what makes a fresh default for each instance ("list"), if anything
+    repr: bool = True
+    compare: bool = True  # in __eq__ and __hash__
+
+
+@dataclass(frozen=True, slots=True)
+class DataClass:
+    """A frozen, slotted, keyword-only dataclass whose methods are generated as source.
+
+    What `@dataclass(frozen=True, slots=True, kw_only=True)` would build from the same fields
+    (generator/classes.py; the runtime's `source_dataclass` attaches the field objects).
+    """
+
+    name: str
+    base: str | None  # the runtime class it derives from (MWSResult), or None
+    fields: tuple[ClassField, ...]  # its own, in order: annotated and slotted
+    init_fields: tuple[ClassField, ...]  # the base's first, then its own: __init__, fields()
+    repr_fields: tuple[ClassField, ...]  # of init_fields, those __repr__ shows
+    compare_fields: tuple[ClassField, ...]  # of init_fields, those __eq__ and __hash__ use
+    factory_fields: tuple[ClassField, ...]  # of its own fields, those with a default factory
+    self_name: str  # what __init__ calls the instance: "self", unless a field is named so
+
+
+@dataclass(frozen=True, slots=True)
 class Shape:
     name: str  # also the Python dataclass name
     descriptor: str  # name of its runtime descriptor constant
@@ -67,6 +97,7 @@ class Shape:
     fields: tuple[Parameter, ...]
     notes: tuple[str, ...]
     source: SourceRef
+    dataclass: DataClass | None = None  # filled by the render stage (generator/classes.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +130,7 @@ class ResultShape:
     notes: tuple[str, ...]
     is_result: bool  # some action returns it: it carries the response metadata too
     source: SourceRef
+    dataclass: DataClass | None = None  # filled by the render stage (generator/classes.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +303,7 @@ class Section:
     shapes: tuple[Shape, ...]  # dependencies first
     result_shapes: tuple[ResultShape, ...]  # dependencies first
     actions: tuple[Action, ...]  # sorted by name
-    models_imports: tuple[str, ...]  # import lines models.py needs
+    models_needs: tuple[tuple[str, str], ...]  # (module, name) its fields' types import
     models_runtime_names: tuple[str, ...]  # what models.py imports from the runtime
     client_imports: tuple[str, ...]  # standard-library import lines client.py needs
     client_package_imports: tuple[str, ...]  # its imports from elsewhere in mwskit
@@ -283,6 +315,9 @@ class Section:
     # The wing's public methods: read from templates/ by the render stage (generator/wings.py),
     # which is the stage that knows the template tree; empty until then.
     helpers: tuple[Helper, ...] = ()
+    # models.py's import lines: its fields' types and what the classes' source uses, which the
+    # render stage knows (generator/classes.py reads the result base from the runtime).
+    models_imports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

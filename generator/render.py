@@ -17,7 +17,8 @@ one of the same relative path (and a new path adds a file); every other file com
 built-in tree.
 
 Before rendering, the wings' public methods are read from their source into the model
-(`generator/wings.py`), so the reference documents them as written.
+(`generator/wings.py`), so the reference documents them as written, and each shape gets the
+source of its dataclass (`generator/classes.py`, which reads the runtime's result base).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pathlib import Path
 
 import jinja2
 
+from .classes import with_classes
 from .errors import EXIT_IO, ToolError
 from .model import Api, Section
 from .naming import cli_option, constant_name, kebab_case, snake_case
@@ -250,7 +252,7 @@ def render(api: Api, templates: Path | None = None) -> dict[str, RenderedFile]:
     """
     tree = TemplateTree.with_overrides(templates)
     env = _environment(tree)
-    api = with_helpers(api, tree.path)
+    api = with_classes(with_helpers(api, tree.path), tree.path)
     files: dict[str, RenderedFile] = {}
     for file in tree.files():
         files.update(_outputs(env, api, tree, file))

@@ -219,7 +219,7 @@ def build_section(spec: LoadedSpec) -> tuple[Section | None, list[SpecError]]:
         shapes=shapes,
         result_shapes=ordered_results,
         actions=final_actions,
-        models_imports=imports.models,
+        models_needs=imports.models,
         models_runtime_names=imports.models_runtime_names,
         client_imports=imports.client,
         client_package_imports=imports.client_package,

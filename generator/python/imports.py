@@ -26,7 +26,7 @@ _DOCUMENT_BODY = ("FeedSource", "flat_file_encoding_for")
 
 @dataclass(frozen=True, slots=True)
 class SectionImports:
-    models: tuple[str, ...]  # import lines models.py needs
+    models: tuple[Import, ...]  # what models.py's enums, errors and fields' types import
     models_runtime_names: tuple[str, ...]  # what models.py imports from the runtime
     client: tuple[str, ...]  # standard-library import lines client.py needs
     client_package: tuple[str, ...]  # client.py's imports from elsewhere in mwskit
@@ -45,13 +45,14 @@ def import_lines(needs: Iterable[Import]) -> tuple[str, ...]:
     )
 
 
-def _models_imports(
+def _models_needs(
     enums: Mapping[str, EnumType],
     shapes: tuple[Shape, ...],
     results: tuple[ResultShape, ...],
     own_errors: bool,
-) -> tuple[str, ...]:
-    needs: set[Import] = {("typing", "Literal")} if enums else set()
+) -> tuple[Import, ...]:
+    """What models.py imports for its enums, errors and fields' types (not its classes' methods)."""
+    needs: set[Import] = {("typing", "Literal"), ("enum", "StrEnum")} if enums else set()
     if own_errors:  # each error class says its documented HTTP status
         needs.add(("typing", "ClassVar"))
     for shape in shapes:
@@ -60,14 +61,7 @@ def _models_imports(
     for result in results:
         for result_field in result.fields:
             needs |= result_field_type(result_field).needs
-    lines = list(import_lines(needs))
-    if shapes or results:
-        lines.append("from dataclasses import dataclass")
-    if any(f.is_list for result in results for f in result.fields):
-        lines.append("from dataclasses import field")
-    if enums:
-        lines.append("from enum import StrEnum")
-    return tuple(sorted(set(lines)))
+    return tuple(sorted(needs))
 
 
 def _client_package_imports(actions: tuple[Action, ...], mixin: str | None) -> tuple[str, ...]:
@@ -112,7 +106,7 @@ def section_imports(
     model_names |= {a.items_class for a in actions if a.items_class is not None}
     runtime_results = {a.result_class for a in actions if a.result_class_in_runtime}
     return SectionImports(
-        models=_models_imports(enums, shapes, results, own_errors),
+        models=_models_needs(enums, shapes, results, own_errors),
         models_runtime_names=allowed(
             RUNTIME_PACKAGE,
             ({"MWSResult"} if any(r.is_result for r in results) else set())

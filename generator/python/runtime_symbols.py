@@ -59,6 +59,9 @@ RUNTIME_SYMBOLS: Mapping[str, frozenset[str]] = {
             "ShapeSpec",
             "TEXT",
             "ThrottlingSpec",
+            # dataclasses written out as source (<section>/models.py)
+            "DEFAULT_FACTORY",
+            "source_dataclass",
         }
     ),
     # Documents: downloads and feed bodies with their marketplace charsets (<section>/client.py).

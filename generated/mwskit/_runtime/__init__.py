@@ -6,6 +6,7 @@ Generated modules reach it only through the names exported here.
 
 from .client import AsyncSession, SyncSession
 from .credentials import resolve_credentials
+from .dataclass_source import DEFAULT_FACTORY, source_dataclass
 from .descriptors import (
     BodySpec,
     Constraint,
@@ -38,6 +39,7 @@ from .throttle import SYSTEM_TIMER, ThrottleStore, Timer
 
 __all__ = [
     "ATTRIBUTE",
+    "DEFAULT_FACTORY",
     "SAME_SHAPE",
     "SYSTEM_TIMER",
     "TEXT",
@@ -74,4 +76,5 @@ __all__ = [
     "ThrottlingSpec",
     "Timer",
     "resolve_credentials",
+    "source_dataclass",
 ]

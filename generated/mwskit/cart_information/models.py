@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field
+from collections.abc import Mapping
+from dataclasses import FrozenInstanceError
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from reprlib import recursive_repr
+from typing import Any, Literal
 
-from .._runtime import MWSResult
+from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
+
+_setattr = object.__setattr__  # how a frozen class's __init__ sets its fields
 
 __all__ = [
     "ServiceStatus",
@@ -49,7 +52,7 @@ ServiceStatusValue = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class CurrencyAmount:
     """An amount of money in a currency.
 
@@ -58,11 +61,45 @@ class CurrencyAmount:
         amount (Amount): The amount.
     """
 
-    currency_code: str | None = None
-    amount: Decimal | None = None
+    __slots__ = ("currency_code", "amount")
+    __match_args__ = ()
+
+    currency_code: str | None
+    amount: Decimal | None
+
+    def __init__(
+        self,
+        *,
+        currency_code: str | None = None,
+        amount: Decimal | None = None,
+    ) -> None:
+        _setattr(self, "currency_code", currency_code)
+        _setattr(self, "amount", amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, amount={self.amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.currency_code, self.amount) == (other.currency_code, other.amount)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.currency_code, self.amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CurrencyAmount or name in ("currency_code", "amount"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CurrencyAmount or name in ("currency_code", "amount"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class CartItem:
     """One product line in a cart.
 
@@ -78,18 +115,128 @@ class CartItem:
         is_buyable (IsBuyable): Whether the product can currently be bought.
     """
 
-    asin: str | None = None
-    seller_sku: str | None = None
-    title: str | None = None
-    current_price: CurrencyAmount | None = None
-    sale_price: CurrencyAmount | None = None
-    quantity: int | None = None
-    product_page_url: str | None = None
-    main_product_image_url: str | None = None
-    is_buyable: bool | None = None
+    __slots__ = (
+        "asin",
+        "seller_sku",
+        "title",
+        "current_price",
+        "sale_price",
+        "quantity",
+        "product_page_url",
+        "main_product_image_url",
+        "is_buyable",
+    )
+    __match_args__ = ()
+
+    asin: str | None
+    seller_sku: str | None
+    title: str | None
+    current_price: CurrencyAmount | None
+    sale_price: CurrencyAmount | None
+    quantity: int | None
+    product_page_url: str | None
+    main_product_image_url: str | None
+    is_buyable: bool | None
+
+    def __init__(
+        self,
+        *,
+        asin: str | None = None,
+        seller_sku: str | None = None,
+        title: str | None = None,
+        current_price: CurrencyAmount | None = None,
+        sale_price: CurrencyAmount | None = None,
+        quantity: int | None = None,
+        product_page_url: str | None = None,
+        main_product_image_url: str | None = None,
+        is_buyable: bool | None = None,
+    ) -> None:
+        _setattr(self, "asin", asin)
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "title", title)
+        _setattr(self, "current_price", current_price)
+        _setattr(self, "sale_price", sale_price)
+        _setattr(self, "quantity", quantity)
+        _setattr(self, "product_page_url", product_page_url)
+        _setattr(self, "main_product_image_url", main_product_image_url)
+        _setattr(self, "is_buyable", is_buyable)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(asin={self.asin!r}, seller_sku={self.seller_sku!r}, title={self.title!r}, current_price={self.current_price!r}, sale_price={self.sale_price!r}, quantity={self.quantity!r}, product_page_url={self.product_page_url!r}, main_product_image_url={self.main_product_image_url!r}, is_buyable={self.is_buyable!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.asin,
+                self.seller_sku,
+                self.title,
+                self.current_price,
+                self.sale_price,
+                self.quantity,
+                self.product_page_url,
+                self.main_product_image_url,
+                self.is_buyable,
+            ) == (
+                other.asin,
+                other.seller_sku,
+                other.title,
+                other.current_price,
+                other.sale_price,
+                other.quantity,
+                other.product_page_url,
+                other.main_product_image_url,
+                other.is_buyable,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.asin,
+                self.seller_sku,
+                self.title,
+                self.current_price,
+                self.sale_price,
+                self.quantity,
+                self.product_page_url,
+                self.main_product_image_url,
+                self.is_buyable,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CartItem or name in (
+            "asin",
+            "seller_sku",
+            "title",
+            "current_price",
+            "sale_price",
+            "quantity",
+            "product_page_url",
+            "main_product_image_url",
+            "is_buyable",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CartItem or name in (
+            "asin",
+            "seller_sku",
+            "title",
+            "current_price",
+            "sale_price",
+            "quantity",
+            "product_page_url",
+            "main_product_image_url",
+            "is_buyable",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(active_cart_item_list=list, saved_cart_item_list=list)
 class Cart:
     """A Webstore shopping cart with its active and saved items.
 
@@ -106,19 +253,145 @@ class Cart:
         cart_id (CartId): Identifier of the cart.
     """
 
-    marketplace_id: str | None = None
-    number_of_active_items: int | None = None
-    number_of_saved_items: int | None = None
-    customer_id: str | None = None
-    cart_type: str | None = None
-    active_cart_item_list: list[CartItem] = field(default_factory=list)
-    saved_cart_item_list: list[CartItem] = field(default_factory=list)
-    last_updated_date: datetime | None = None
-    session_id: str | None = None
-    cart_id: str | None = None
+    __slots__ = (
+        "marketplace_id",
+        "number_of_active_items",
+        "number_of_saved_items",
+        "customer_id",
+        "cart_type",
+        "active_cart_item_list",
+        "saved_cart_item_list",
+        "last_updated_date",
+        "session_id",
+        "cart_id",
+    )
+    __match_args__ = ()
+
+    marketplace_id: str | None
+    number_of_active_items: int | None
+    number_of_saved_items: int | None
+    customer_id: str | None
+    cart_type: str | None
+    active_cart_item_list: list[CartItem]
+    saved_cart_item_list: list[CartItem]
+    last_updated_date: datetime | None
+    session_id: str | None
+    cart_id: str | None
+
+    def __init__(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        number_of_active_items: int | None = None,
+        number_of_saved_items: int | None = None,
+        customer_id: str | None = None,
+        cart_type: str | None = None,
+        active_cart_item_list: list[CartItem] = DEFAULT_FACTORY,
+        saved_cart_item_list: list[CartItem] = DEFAULT_FACTORY,
+        last_updated_date: datetime | None = None,
+        session_id: str | None = None,
+        cart_id: str | None = None,
+    ) -> None:
+        _setattr(self, "marketplace_id", marketplace_id)
+        _setattr(self, "number_of_active_items", number_of_active_items)
+        _setattr(self, "number_of_saved_items", number_of_saved_items)
+        _setattr(self, "customer_id", customer_id)
+        _setattr(self, "cart_type", cart_type)
+        _setattr(
+            self,
+            "active_cart_item_list",
+            list() if active_cart_item_list is DEFAULT_FACTORY else active_cart_item_list,
+        )
+        _setattr(
+            self,
+            "saved_cart_item_list",
+            list() if saved_cart_item_list is DEFAULT_FACTORY else saved_cart_item_list,
+        )
+        _setattr(self, "last_updated_date", last_updated_date)
+        _setattr(self, "session_id", session_id)
+        _setattr(self, "cart_id", cart_id)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(marketplace_id={self.marketplace_id!r}, number_of_active_items={self.number_of_active_items!r}, number_of_saved_items={self.number_of_saved_items!r}, customer_id={self.customer_id!r}, cart_type={self.cart_type!r}, active_cart_item_list={self.active_cart_item_list!r}, saved_cart_item_list={self.saved_cart_item_list!r}, last_updated_date={self.last_updated_date!r}, session_id={self.session_id!r}, cart_id={self.cart_id!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.marketplace_id,
+                self.number_of_active_items,
+                self.number_of_saved_items,
+                self.customer_id,
+                self.cart_type,
+                self.active_cart_item_list,
+                self.saved_cart_item_list,
+                self.last_updated_date,
+                self.session_id,
+                self.cart_id,
+            ) == (
+                other.marketplace_id,
+                other.number_of_active_items,
+                other.number_of_saved_items,
+                other.customer_id,
+                other.cart_type,
+                other.active_cart_item_list,
+                other.saved_cart_item_list,
+                other.last_updated_date,
+                other.session_id,
+                other.cart_id,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.marketplace_id,
+                self.number_of_active_items,
+                self.number_of_saved_items,
+                self.customer_id,
+                self.cart_type,
+                self.active_cart_item_list,
+                self.saved_cart_item_list,
+                self.last_updated_date,
+                self.session_id,
+                self.cart_id,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Cart or name in (
+            "marketplace_id",
+            "number_of_active_items",
+            "number_of_saved_items",
+            "customer_id",
+            "cart_type",
+            "active_cart_item_list",
+            "saved_cart_item_list",
+            "last_updated_date",
+            "session_id",
+            "cart_id",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Cart or name in (
+            "marketplace_id",
+            "number_of_active_items",
+            "number_of_saved_items",
+            "customer_id",
+            "cart_type",
+            "active_cart_item_list",
+            "saved_cart_item_list",
+            "last_updated_date",
+            "session_id",
+            "cart_id",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(cart_list=list)
 class GetCartsResult(MWSResult):
     """The carts asked for.
 
@@ -126,10 +399,101 @@ class GetCartsResult(MWSResult):
         cart_list (CartList/Cart): The carts found.
     """
 
-    cart_list: list[Cart] = field(default_factory=list)
+    __slots__ = ("cart_list",)
+    __match_args__ = ()
+
+    cart_list: list[Cart]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        cart_list: list[Cart] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "cart_list", list() if cart_list is DEFAULT_FACTORY else cart_list)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, cart_list={self.cart_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.cart_list,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.cart_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.cart_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetCartsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "cart_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetCartsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "cart_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Message:
     """One status message in one language.
 
@@ -138,11 +502,45 @@ class Message:
         text (Text): The message.
     """
 
-    locale: str | None = None
-    text: str | None = None
+    __slots__ = ("locale", "text")
+    __match_args__ = ()
+
+    locale: str | None
+    text: str | None
+
+    def __init__(
+        self,
+        *,
+        locale: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        _setattr(self, "locale", locale)
+        _setattr(self, "text", text)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.locale, self.text) == (other.locale, other.text)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.locale, self.text))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(messages=list)
 class GetServiceStatusResult(MWSResult):
     """Operational status of the Cart Information section.
 
@@ -153,13 +551,125 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): Status messages, if any.
     """
 
-    status: ServiceStatus | str | None = None
-    timestamp: datetime | None = None
-    message_id: str | None = None
-    messages: list[Message] = field(default_factory=list)
+    __slots__ = ("status", "timestamp", "message_id", "messages")
+    __match_args__ = ()
+
+    status: ServiceStatus | str | None
+    timestamp: datetime | None
+    message_id: str | None
+    messages: list[Message]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        status: ServiceStatus | str | None = None,
+        timestamp: datetime | None = None,
+        message_id: str | None = None,
+        messages: list[Message] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "status", status)
+        _setattr(self, "timestamp", timestamp)
+        _setattr(self, "message_id", message_id)
+        _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.status,
+                other.timestamp,
+                other.message_id,
+                other.messages,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(cart_list=list)
 class ListCartsResult(MWSResult):
     """One page of carts.
 
@@ -168,5 +678,103 @@ class ListCartsResult(MWSResult):
         next_token (NextToken): Token for ListCartsByNextToken when more results exist.
     """
 
-    cart_list: list[Cart] = field(default_factory=list)
-    next_token: str | None = None
+    __slots__ = ("cart_list", "next_token")
+    __match_args__ = ()
+
+    cart_list: list[Cart]
+    next_token: str | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        cart_list: list[Cart] = DEFAULT_FACTORY,
+        next_token: str | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "cart_list", list() if cart_list is DEFAULT_FACTORY else cart_list)
+        _setattr(self, "next_token", next_token)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, cart_list={self.cart_list!r}, next_token={self.next_token!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.cart_list,
+                self.next_token,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.cart_list,
+                other.next_token,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.cart_list,
+                self.next_token,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListCartsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "cart_list",
+            "next_token",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListCartsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "cart_list",
+            "next_token",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)

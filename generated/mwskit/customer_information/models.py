@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field
+from collections.abc import Mapping
+from dataclasses import FrozenInstanceError
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from reprlib import recursive_repr
+from typing import Any, Literal
 
-from .._runtime import MWSResult
+from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
+
+_setattr = object.__setattr__  # how a frozen class's __init__ sets its fields
 
 __all__ = [
     "DateRangeType",
@@ -64,7 +67,7 @@ ServiceStatusValue = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Address:
     """A shipping address saved in a Webstore customer account.
 
@@ -79,17 +82,119 @@ class Address:
         country_code (CountryCode): Two-letter country code.
     """
 
-    is_default_address: bool | None = None
-    full_name: str | None = None
-    address_line1: str | None = None
-    address_line2: str | None = None
-    city: str | None = None
-    state_or_region: str | None = None
-    postal_code: str | None = None
-    country_code: str | None = None
+    __slots__ = (
+        "is_default_address",
+        "full_name",
+        "address_line1",
+        "address_line2",
+        "city",
+        "state_or_region",
+        "postal_code",
+        "country_code",
+    )
+    __match_args__ = ()
+
+    is_default_address: bool | None
+    full_name: str | None
+    address_line1: str | None
+    address_line2: str | None
+    city: str | None
+    state_or_region: str | None
+    postal_code: str | None
+    country_code: str | None
+
+    def __init__(
+        self,
+        *,
+        is_default_address: bool | None = None,
+        full_name: str | None = None,
+        address_line1: str | None = None,
+        address_line2: str | None = None,
+        city: str | None = None,
+        state_or_region: str | None = None,
+        postal_code: str | None = None,
+        country_code: str | None = None,
+    ) -> None:
+        _setattr(self, "is_default_address", is_default_address)
+        _setattr(self, "full_name", full_name)
+        _setattr(self, "address_line1", address_line1)
+        _setattr(self, "address_line2", address_line2)
+        _setattr(self, "city", city)
+        _setattr(self, "state_or_region", state_or_region)
+        _setattr(self, "postal_code", postal_code)
+        _setattr(self, "country_code", country_code)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(is_default_address={self.is_default_address!r}, full_name={self.full_name!r}, address_line1={self.address_line1!r}, address_line2={self.address_line2!r}, city={self.city!r}, state_or_region={self.state_or_region!r}, postal_code={self.postal_code!r}, country_code={self.country_code!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.is_default_address,
+                self.full_name,
+                self.address_line1,
+                self.address_line2,
+                self.city,
+                self.state_or_region,
+                self.postal_code,
+                self.country_code,
+            ) == (
+                other.is_default_address,
+                other.full_name,
+                other.address_line1,
+                other.address_line2,
+                other.city,
+                other.state_or_region,
+                other.postal_code,
+                other.country_code,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.is_default_address,
+                self.full_name,
+                self.address_line1,
+                self.address_line2,
+                self.city,
+                self.state_or_region,
+                self.postal_code,
+                self.country_code,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Address or name in (
+            "is_default_address",
+            "full_name",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state_or_region",
+            "postal_code",
+            "country_code",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Address or name in (
+            "is_default_address",
+            "full_name",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state_or_region",
+            "postal_code",
+            "country_code",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class CustomerPrimaryContactInfo:
     """Main contact details of a customer.
 
@@ -98,11 +203,45 @@ class CustomerPrimaryContactInfo:
         full_name (FullName): Full name.
     """
 
-    email: str | None = None
-    full_name: str | None = None
+    __slots__ = ("email", "full_name")
+    __match_args__ = ()
+
+    email: str | None
+    full_name: str | None
+
+    def __init__(
+        self,
+        *,
+        email: str | None = None,
+        full_name: str | None = None,
+    ) -> None:
+        _setattr(self, "email", email)
+        _setattr(self, "full_name", full_name)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(email={self.email!r}, full_name={self.full_name!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.email, self.full_name) == (other.email, other.full_name)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.email, self.full_name))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CustomerPrimaryContactInfo or name in ("email", "full_name"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CustomerPrimaryContactInfo or name in ("email", "full_name"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class MarketplaceDomain:
     """A Webstore domain a customer is associated with.
 
@@ -113,13 +252,66 @@ class MarketplaceDomain:
         last_updated_on (LastUpdatedOn): When the association was last changed.
     """
 
-    domain_name: str | None = None
-    origin: bool | None = None
-    associated_on: datetime | None = None
-    last_updated_on: datetime | None = None
+    __slots__ = ("domain_name", "origin", "associated_on", "last_updated_on")
+    __match_args__ = ()
+
+    domain_name: str | None
+    origin: bool | None
+    associated_on: datetime | None
+    last_updated_on: datetime | None
+
+    def __init__(
+        self,
+        *,
+        domain_name: str | None = None,
+        origin: bool | None = None,
+        associated_on: datetime | None = None,
+        last_updated_on: datetime | None = None,
+    ) -> None:
+        _setattr(self, "domain_name", domain_name)
+        _setattr(self, "origin", origin)
+        _setattr(self, "associated_on", associated_on)
+        _setattr(self, "last_updated_on", last_updated_on)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(domain_name={self.domain_name!r}, origin={self.origin!r}, associated_on={self.associated_on!r}, last_updated_on={self.last_updated_on!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.domain_name, self.origin, self.associated_on, self.last_updated_on) == (
+                other.domain_name,
+                other.origin,
+                other.associated_on,
+                other.last_updated_on,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.domain_name, self.origin, self.associated_on, self.last_updated_on))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is MarketplaceDomain or name in (
+            "domain_name",
+            "origin",
+            "associated_on",
+            "last_updated_on",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is MarketplaceDomain or name in (
+            "domain_name",
+            "origin",
+            "associated_on",
+            "last_updated_on",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(shipping_address_list=list, associated_marketplaces=list)
 class Customer:
     """A Webstore customer account.
 
@@ -131,14 +323,100 @@ class Customer:
         associated_marketplaces (AssociatedMarketplaces/MarketplaceDomain): Webstore domains the customer is associated with.
     """
 
-    customer_id: str | None = None
-    shipping_address_list: list[Address] = field(default_factory=list)
-    primary_contact_info: CustomerPrimaryContactInfo | None = None
-    account_type: str | None = None
-    associated_marketplaces: list[MarketplaceDomain] = field(default_factory=list)
+    __slots__ = (
+        "customer_id",
+        "shipping_address_list",
+        "primary_contact_info",
+        "account_type",
+        "associated_marketplaces",
+    )
+    __match_args__ = ()
+
+    customer_id: str | None
+    shipping_address_list: list[Address]
+    primary_contact_info: CustomerPrimaryContactInfo | None
+    account_type: str | None
+    associated_marketplaces: list[MarketplaceDomain]
+
+    def __init__(
+        self,
+        *,
+        customer_id: str | None = None,
+        shipping_address_list: list[Address] = DEFAULT_FACTORY,
+        primary_contact_info: CustomerPrimaryContactInfo | None = None,
+        account_type: str | None = None,
+        associated_marketplaces: list[MarketplaceDomain] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "customer_id", customer_id)
+        _setattr(
+            self,
+            "shipping_address_list",
+            list() if shipping_address_list is DEFAULT_FACTORY else shipping_address_list,
+        )
+        _setattr(self, "primary_contact_info", primary_contact_info)
+        _setattr(self, "account_type", account_type)
+        _setattr(
+            self,
+            "associated_marketplaces",
+            list() if associated_marketplaces is DEFAULT_FACTORY else associated_marketplaces,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(customer_id={self.customer_id!r}, shipping_address_list={self.shipping_address_list!r}, primary_contact_info={self.primary_contact_info!r}, account_type={self.account_type!r}, associated_marketplaces={self.associated_marketplaces!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.customer_id,
+                self.shipping_address_list,
+                self.primary_contact_info,
+                self.account_type,
+                self.associated_marketplaces,
+            ) == (
+                other.customer_id,
+                other.shipping_address_list,
+                other.primary_contact_info,
+                other.account_type,
+                other.associated_marketplaces,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.customer_id,
+                self.shipping_address_list,
+                self.primary_contact_info,
+                self.account_type,
+                self.associated_marketplaces,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Customer or name in (
+            "customer_id",
+            "shipping_address_list",
+            "primary_contact_info",
+            "account_type",
+            "associated_marketplaces",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Customer or name in (
+            "customer_id",
+            "shipping_address_list",
+            "primary_contact_info",
+            "account_type",
+            "associated_marketplaces",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(customer_list=list)
 class GetCustomersForCustomerIdResult(MWSResult):
     """The customer accounts asked for.
 
@@ -146,10 +424,103 @@ class GetCustomersForCustomerIdResult(MWSResult):
         customer_list (CustomerList/Customer): The customers found.
     """
 
-    customer_list: list[Customer] = field(default_factory=list)
+    __slots__ = ("customer_list",)
+    __match_args__ = ()
+
+    customer_list: list[Customer]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        customer_list: list[Customer] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self, "customer_list", list() if customer_list is DEFAULT_FACTORY else customer_list
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, customer_list={self.customer_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.customer_list,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.customer_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.customer_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetCustomersForCustomerIdResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "customer_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetCustomersForCustomerIdResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "customer_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Message:
     """One status message in one language.
 
@@ -158,11 +529,45 @@ class Message:
         text (Text): The message.
     """
 
-    locale: str | None = None
-    text: str | None = None
+    __slots__ = ("locale", "text")
+    __match_args__ = ()
+
+    locale: str | None
+    text: str | None
+
+    def __init__(
+        self,
+        *,
+        locale: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        _setattr(self, "locale", locale)
+        _setattr(self, "text", text)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.locale, self.text) == (other.locale, other.text)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.locale, self.text))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(messages=list)
 class GetServiceStatusResult(MWSResult):
     """Operational status of the Customer Information section.
 
@@ -173,13 +578,125 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): Status messages, if any.
     """
 
-    status: ServiceStatus | str | None = None
-    timestamp: datetime | None = None
-    message_id: str | None = None
-    messages: list[Message] = field(default_factory=list)
+    __slots__ = ("status", "timestamp", "message_id", "messages")
+    __match_args__ = ()
+
+    status: ServiceStatus | str | None
+    timestamp: datetime | None
+    message_id: str | None
+    messages: list[Message]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        status: ServiceStatus | str | None = None,
+        timestamp: datetime | None = None,
+        message_id: str | None = None,
+        messages: list[Message] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "status", status)
+        _setattr(self, "timestamp", timestamp)
+        _setattr(self, "message_id", message_id)
+        _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.status,
+                other.timestamp,
+                other.message_id,
+                other.messages,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(customer_list=list)
 class ListCustomersResult(MWSResult):
     """One page of customer accounts.
 
@@ -189,6 +706,113 @@ class ListCustomersResult(MWSResult):
         more_results_available (MoreResultsAvailable): Whether another page is available now.
     """
 
-    customer_list: list[Customer] = field(default_factory=list)
-    next_token: str | None = None
-    more_results_available: bool | None = None
+    __slots__ = ("customer_list", "next_token", "more_results_available")
+    __match_args__ = ()
+
+    customer_list: list[Customer]
+    next_token: str | None
+    more_results_available: bool | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        customer_list: list[Customer] = DEFAULT_FACTORY,
+        next_token: str | None = None,
+        more_results_available: bool | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self, "customer_list", list() if customer_list is DEFAULT_FACTORY else customer_list
+        )
+        _setattr(self, "next_token", next_token)
+        _setattr(self, "more_results_available", more_results_available)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, customer_list={self.customer_list!r}, next_token={self.next_token!r}, more_results_available={self.more_results_available!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.customer_list,
+                self.next_token,
+                self.more_results_available,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.customer_list,
+                other.next_token,
+                other.more_results_available,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.customer_list,
+                self.next_token,
+                self.more_results_available,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListCustomersResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "customer_list",
+            "next_token",
+            "more_results_available",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListCustomersResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "customer_list",
+            "next_token",
+            "more_results_available",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)

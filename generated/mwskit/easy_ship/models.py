@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from dataclasses import field
+from dataclasses import FrozenInstanceError
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from reprlib import recursive_repr
 from typing import Any, Literal
 
-from .._runtime import MWSResult
+from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
+
+_setattr = object.__setattr__  # how a frozen class's __init__ sets its fields
 
 __all__ = [
     "EasyShipDimensionUnit",
@@ -85,7 +87,7 @@ ServiceStatusValue = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Dimensions:
     """Length, width and height of a package in centimetres.
 
@@ -97,14 +99,60 @@ class Dimensions:
         name (Name): Seller's name for a custom package size.
     """
 
+    __slots__ = ("length", "width", "height", "unit", "name")
+    __match_args__ = ()
+
     length: Decimal | int | float
     width: Decimal | int | float
     height: Decimal | int | float
     unit: EasyShipDimensionUnit | EasyShipDimensionUnitValue
-    name: str | None = None
+    name: str | None
+
+    def __init__(
+        self,
+        *,
+        length: Decimal | int | float,
+        width: Decimal | int | float,
+        height: Decimal | int | float,
+        unit: EasyShipDimensionUnit | EasyShipDimensionUnitValue,
+        name: str | None = None,
+    ) -> None:
+        _setattr(self, "length", length)
+        _setattr(self, "width", width)
+        _setattr(self, "height", height)
+        _setattr(self, "unit", unit)
+        _setattr(self, "name", name)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(length={self.length!r}, width={self.width!r}, height={self.height!r}, unit={self.unit!r}, name={self.name!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.length, self.width, self.height, self.unit, self.name) == (
+                other.length,
+                other.width,
+                other.height,
+                other.unit,
+                other.name,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.length, self.width, self.height, self.unit, self.name))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Dimensions or name in ("length", "width", "height", "unit", "name"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Dimensions or name in ("length", "width", "height", "unit", "name"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Item:
     """An order item and the serial numbers of its units, for warranty documents.
 
@@ -113,11 +161,48 @@ class Item:
         order_item_serial_number_list (OrderItemSerialNumberList.member.N): Serial numbers of the units of this order item. Required.
     """
 
+    __slots__ = ("order_item_id", "order_item_serial_number_list")
+    __match_args__ = ()
+
     order_item_id: str
     order_item_serial_number_list: Sequence[str]
 
+    def __init__(
+        self,
+        *,
+        order_item_id: str,
+        order_item_serial_number_list: Sequence[str],
+    ) -> None:
+        _setattr(self, "order_item_id", order_item_id)
+        _setattr(self, "order_item_serial_number_list", order_item_serial_number_list)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(order_item_id={self.order_item_id!r}, order_item_serial_number_list={self.order_item_serial_number_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.order_item_id, self.order_item_serial_number_list) == (
+                other.order_item_id,
+                other.order_item_serial_number_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.order_item_id, self.order_item_serial_number_list))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Item or name in ("order_item_id", "order_item_serial_number_list"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Item or name in ("order_item_id", "order_item_serial_number_list"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class Weight:
     """Package weight in grams.
 
@@ -126,11 +211,45 @@ class Weight:
         unit (Unit): Unit of the weight. Required.
     """
 
+    __slots__ = ("value", "unit")
+    __match_args__ = ()
+
     value: Decimal | int | float
     unit: EasyShipWeightUnit | EasyShipWeightUnitValue
 
+    def __init__(
+        self,
+        *,
+        value: Decimal | int | float,
+        unit: EasyShipWeightUnit | EasyShipWeightUnitValue,
+    ) -> None:
+        _setattr(self, "value", value)
+        _setattr(self, "unit", unit)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.value, self.unit) == (other.value, other.unit)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.unit))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Weight or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Weight or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class PickupSlot:
     """A pick-up slot, identified by its slot ID.
 
@@ -140,12 +259,52 @@ class PickupSlot:
         pickup_time_end (PickupTimeEnd): End of the pick-up window.
     """
 
+    __slots__ = ("slot_id", "pickup_time_start", "pickup_time_end")
+    __match_args__ = ()
+
     slot_id: str
-    pickup_time_start: datetime | None = None
-    pickup_time_end: datetime | None = None
+    pickup_time_start: datetime | None
+    pickup_time_end: datetime | None
+
+    def __init__(
+        self,
+        *,
+        slot_id: str,
+        pickup_time_start: datetime | None = None,
+        pickup_time_end: datetime | None = None,
+    ) -> None:
+        _setattr(self, "slot_id", slot_id)
+        _setattr(self, "pickup_time_start", pickup_time_start)
+        _setattr(self, "pickup_time_end", pickup_time_end)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(slot_id={self.slot_id!r}, pickup_time_start={self.pickup_time_start!r}, pickup_time_end={self.pickup_time_end!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.slot_id, self.pickup_time_start, self.pickup_time_end) == (
+                other.slot_id,
+                other.pickup_time_start,
+                other.pickup_time_end,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.slot_id, self.pickup_time_start, self.pickup_time_end))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PickupSlot or name in ("slot_id", "pickup_time_start", "pickup_time_end"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PickupSlot or name in ("slot_id", "pickup_time_start", "pickup_time_end"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PackageRequestDetails:
     """Size, weight, items, pick-up slot and label identifier of a package to schedule.
 
@@ -157,14 +316,92 @@ class PackageRequestDetails:
         package_identifier (PackageIdentifier): Seller's own identifier, printed on the label.
     """
 
-    package_dimensions: Dimensions | Mapping[str, Any] | None = None
-    package_weight: Weight | Mapping[str, Any] | None = None
-    package_item_list: Sequence[Item | Mapping[str, Any]] | None = None
+    __slots__ = (
+        "package_dimensions",
+        "package_weight",
+        "package_item_list",
+        "package_pickup_slot",
+        "package_identifier",
+    )
+    __match_args__ = ()
+
+    package_dimensions: Dimensions | Mapping[str, Any] | None
+    package_weight: Weight | Mapping[str, Any] | None
+    package_item_list: Sequence[Item | Mapping[str, Any]] | None
     package_pickup_slot: PickupSlot | Mapping[str, Any]
-    package_identifier: str | None = None
+    package_identifier: str | None
+
+    def __init__(
+        self,
+        *,
+        package_dimensions: Dimensions | Mapping[str, Any] | None = None,
+        package_weight: Weight | Mapping[str, Any] | None = None,
+        package_item_list: Sequence[Item | Mapping[str, Any]] | None = None,
+        package_pickup_slot: PickupSlot | Mapping[str, Any],
+        package_identifier: str | None = None,
+    ) -> None:
+        _setattr(self, "package_dimensions", package_dimensions)
+        _setattr(self, "package_weight", package_weight)
+        _setattr(self, "package_item_list", package_item_list)
+        _setattr(self, "package_pickup_slot", package_pickup_slot)
+        _setattr(self, "package_identifier", package_identifier)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(package_dimensions={self.package_dimensions!r}, package_weight={self.package_weight!r}, package_item_list={self.package_item_list!r}, package_pickup_slot={self.package_pickup_slot!r}, package_identifier={self.package_identifier!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.package_dimensions,
+                self.package_weight,
+                self.package_item_list,
+                self.package_pickup_slot,
+                self.package_identifier,
+            ) == (
+                other.package_dimensions,
+                other.package_weight,
+                other.package_item_list,
+                other.package_pickup_slot,
+                other.package_identifier,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.package_dimensions,
+                self.package_weight,
+                self.package_item_list,
+                self.package_pickup_slot,
+                self.package_identifier,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PackageRequestDetails or name in (
+            "package_dimensions",
+            "package_weight",
+            "package_item_list",
+            "package_pickup_slot",
+            "package_identifier",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PackageRequestDetails or name in (
+            "package_dimensions",
+            "package_weight",
+            "package_item_list",
+            "package_pickup_slot",
+            "package_identifier",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ScheduledPackageId:
     """Identifies a scheduled package by its order and package ID.
 
@@ -173,11 +410,48 @@ class ScheduledPackageId:
         package_id (PackageId): Amazon's identifier of the scheduled package, from CreateScheduledPackage.
     """
 
+    __slots__ = ("amazon_order_id", "package_id")
+    __match_args__ = ()
+
     amazon_order_id: str
-    package_id: str | None = None
+    package_id: str | None
+
+    def __init__(
+        self,
+        *,
+        amazon_order_id: str,
+        package_id: str | None = None,
+    ) -> None:
+        _setattr(self, "amazon_order_id", amazon_order_id)
+        _setattr(self, "package_id", package_id)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_order_id={self.amazon_order_id!r}, package_id={self.package_id!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.amazon_order_id, self.package_id) == (
+                other.amazon_order_id,
+                other.package_id,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.amazon_order_id, self.package_id))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ScheduledPackageId or name in ("amazon_order_id", "package_id"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ScheduledPackageId or name in ("amazon_order_id", "package_id"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ScheduledPackageUpdateDetails:
     """A scheduled package and the new pick-up slot for it.
 
@@ -186,11 +460,54 @@ class ScheduledPackageUpdateDetails:
         package_pickup_slot (PackagePickupSlot): New pick-up slot, from ListPickupSlots. Required.
     """
 
+    __slots__ = ("scheduled_package_id", "package_pickup_slot")
+    __match_args__ = ()
+
     scheduled_package_id: ScheduledPackageId | Mapping[str, Any]
     package_pickup_slot: PickupSlot | Mapping[str, Any]
 
+    def __init__(
+        self,
+        *,
+        scheduled_package_id: ScheduledPackageId | Mapping[str, Any],
+        package_pickup_slot: PickupSlot | Mapping[str, Any],
+    ) -> None:
+        _setattr(self, "scheduled_package_id", scheduled_package_id)
+        _setattr(self, "package_pickup_slot", package_pickup_slot)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(scheduled_package_id={self.scheduled_package_id!r}, package_pickup_slot={self.package_pickup_slot!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.scheduled_package_id, self.package_pickup_slot) == (
+                other.scheduled_package_id,
+                other.package_pickup_slot,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.scheduled_package_id, self.package_pickup_slot))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ScheduledPackageUpdateDetails or name in (
+            "scheduled_package_id",
+            "package_pickup_slot",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ScheduledPackageUpdateDetails or name in (
+            "scheduled_package_id",
+            "package_pickup_slot",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class ScheduledPackageIdInfo:
     """Order and package identifiers of a scheduled package.
 
@@ -199,11 +516,48 @@ class ScheduledPackageIdInfo:
         package_id (PackageId): Amazon's identifier of the package.
     """
 
-    amazon_order_id: str | None = None
-    package_id: str | None = None
+    __slots__ = ("amazon_order_id", "package_id")
+    __match_args__ = ()
+
+    amazon_order_id: str | None
+    package_id: str | None
+
+    def __init__(
+        self,
+        *,
+        amazon_order_id: str | None = None,
+        package_id: str | None = None,
+    ) -> None:
+        _setattr(self, "amazon_order_id", amazon_order_id)
+        _setattr(self, "package_id", package_id)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_order_id={self.amazon_order_id!r}, package_id={self.package_id!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.amazon_order_id, self.package_id) == (
+                other.amazon_order_id,
+                other.package_id,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.amazon_order_id, self.package_id))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ScheduledPackageIdInfo or name in ("amazon_order_id", "package_id"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ScheduledPackageIdInfo or name in ("amazon_order_id", "package_id"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class DimensionsInfo:
     """Size of a scheduled package.
 
@@ -215,14 +569,60 @@ class DimensionsInfo:
         name (Name): Seller's name for a custom package size.
     """
 
-    length: Decimal | None = None
-    width: Decimal | None = None
-    height: Decimal | None = None
-    unit: EasyShipDimensionUnit | str | None = None
-    name: str | None = None
+    __slots__ = ("length", "width", "height", "unit", "name")
+    __match_args__ = ()
+
+    length: Decimal | None
+    width: Decimal | None
+    height: Decimal | None
+    unit: EasyShipDimensionUnit | str | None
+    name: str | None
+
+    def __init__(
+        self,
+        *,
+        length: Decimal | None = None,
+        width: Decimal | None = None,
+        height: Decimal | None = None,
+        unit: EasyShipDimensionUnit | str | None = None,
+        name: str | None = None,
+    ) -> None:
+        _setattr(self, "length", length)
+        _setattr(self, "width", width)
+        _setattr(self, "height", height)
+        _setattr(self, "unit", unit)
+        _setattr(self, "name", name)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(length={self.length!r}, width={self.width!r}, height={self.height!r}, unit={self.unit!r}, name={self.name!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.length, self.width, self.height, self.unit, self.name) == (
+                other.length,
+                other.width,
+                other.height,
+                other.unit,
+                other.name,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.length, self.width, self.height, self.unit, self.name))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is DimensionsInfo or name in ("length", "width", "height", "unit", "name"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is DimensionsInfo or name in ("length", "width", "height", "unit", "name"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class WeightInfo:
     """Weight of a scheduled package.
 
@@ -231,11 +631,45 @@ class WeightInfo:
         unit (Unit): Unit of the weight (g).
     """
 
-    value: Decimal | None = None
-    unit: EasyShipWeightUnit | str | None = None
+    __slots__ = ("value", "unit")
+    __match_args__ = ()
+
+    value: Decimal | None
+    unit: EasyShipWeightUnit | str | None
+
+    def __init__(
+        self,
+        *,
+        value: Decimal | None = None,
+        unit: EasyShipWeightUnit | str | None = None,
+    ) -> None:
+        _setattr(self, "value", value)
+        _setattr(self, "unit", unit)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.value, self.unit) == (other.value, other.unit)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.unit))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is WeightInfo or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is WeightInfo or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(order_item_serial_number_list=list)
 class ItemInfo:
     """An order item in a package and the serial numbers of its units.
 
@@ -244,11 +678,56 @@ class ItemInfo:
         order_item_serial_number_list (OrderItemSerialNumberList/member): Serial numbers of the units of this order item.
     """
 
-    order_item_id: str | None = None
-    order_item_serial_number_list: list[str] = field(default_factory=list)
+    __slots__ = ("order_item_id", "order_item_serial_number_list")
+    __match_args__ = ()
+
+    order_item_id: str | None
+    order_item_serial_number_list: list[str]
+
+    def __init__(
+        self,
+        *,
+        order_item_id: str | None = None,
+        order_item_serial_number_list: list[str] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "order_item_id", order_item_id)
+        _setattr(
+            self,
+            "order_item_serial_number_list",
+            (
+                list()
+                if order_item_serial_number_list is DEFAULT_FACTORY
+                else order_item_serial_number_list
+            ),
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(order_item_id={self.order_item_id!r}, order_item_serial_number_list={self.order_item_serial_number_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.order_item_id, self.order_item_serial_number_list) == (
+                other.order_item_id,
+                other.order_item_serial_number_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.order_item_id, self.order_item_serial_number_list))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ItemInfo or name in ("order_item_id", "order_item_serial_number_list"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ItemInfo or name in ("order_item_id", "order_item_serial_number_list"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PickupSlotInfo:
     """A pick-up slot and its time window.
 
@@ -258,12 +737,60 @@ class PickupSlotInfo:
         pickup_time_end (PickupTimeEnd): End of the pick-up window.
     """
 
-    slot_id: str | None = None
-    pickup_time_start: datetime | None = None
-    pickup_time_end: datetime | None = None
+    __slots__ = ("slot_id", "pickup_time_start", "pickup_time_end")
+    __match_args__ = ()
+
+    slot_id: str | None
+    pickup_time_start: datetime | None
+    pickup_time_end: datetime | None
+
+    def __init__(
+        self,
+        *,
+        slot_id: str | None = None,
+        pickup_time_start: datetime | None = None,
+        pickup_time_end: datetime | None = None,
+    ) -> None:
+        _setattr(self, "slot_id", slot_id)
+        _setattr(self, "pickup_time_start", pickup_time_start)
+        _setattr(self, "pickup_time_end", pickup_time_end)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(slot_id={self.slot_id!r}, pickup_time_start={self.pickup_time_start!r}, pickup_time_end={self.pickup_time_end!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.slot_id, self.pickup_time_start, self.pickup_time_end) == (
+                other.slot_id,
+                other.pickup_time_start,
+                other.pickup_time_end,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.slot_id, self.pickup_time_start, self.pickup_time_end))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PickupSlotInfo or name in (
+            "slot_id",
+            "pickup_time_start",
+            "pickup_time_end",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PickupSlotInfo or name in (
+            "slot_id",
+            "pickup_time_start",
+            "pickup_time_end",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class InvoiceData:
     """Number and date of the invoice of a package.
 
@@ -272,11 +799,48 @@ class InvoiceData:
         invoice_date (InvoiceDate): When the invoice was generated.
     """
 
-    invoice_number: str | None = None
-    invoice_date: datetime | None = None
+    __slots__ = ("invoice_number", "invoice_date")
+    __match_args__ = ()
+
+    invoice_number: str | None
+    invoice_date: datetime | None
+
+    def __init__(
+        self,
+        *,
+        invoice_number: str | None = None,
+        invoice_date: datetime | None = None,
+    ) -> None:
+        _setattr(self, "invoice_number", invoice_number)
+        _setattr(self, "invoice_date", invoice_date)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(invoice_number={self.invoice_number!r}, invoice_date={self.invoice_date!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.invoice_number, self.invoice_date) == (
+                other.invoice_number,
+                other.invoice_date,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.invoice_number, self.invoice_date))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is InvoiceData or name in ("invoice_number", "invoice_date"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is InvoiceData or name in ("invoice_number", "invoice_date"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(package_item_list=list)
 class Package:
     """A scheduled Easy Ship package with its size, weight, items, pick-up slot and status.
 
@@ -291,17 +855,123 @@ class Package:
         package_status (PackageStatus): Status of the package, e.g. Scheduled or ReadyForPickup.
     """
 
-    scheduled_package_id: ScheduledPackageIdInfo | None = None
-    package_dimensions: DimensionsInfo | None = None
-    package_weight: WeightInfo | None = None
-    package_item_list: list[ItemInfo] = field(default_factory=list)
-    package_pickup_slot: PickupSlotInfo | None = None
-    package_identifier: str | None = None
-    invoice: InvoiceData | None = None
-    package_status: str | None = None
+    __slots__ = (
+        "scheduled_package_id",
+        "package_dimensions",
+        "package_weight",
+        "package_item_list",
+        "package_pickup_slot",
+        "package_identifier",
+        "invoice",
+        "package_status",
+    )
+    __match_args__ = ()
+
+    scheduled_package_id: ScheduledPackageIdInfo | None
+    package_dimensions: DimensionsInfo | None
+    package_weight: WeightInfo | None
+    package_item_list: list[ItemInfo]
+    package_pickup_slot: PickupSlotInfo | None
+    package_identifier: str | None
+    invoice: InvoiceData | None
+    package_status: str | None
+
+    def __init__(
+        self,
+        *,
+        scheduled_package_id: ScheduledPackageIdInfo | None = None,
+        package_dimensions: DimensionsInfo | None = None,
+        package_weight: WeightInfo | None = None,
+        package_item_list: list[ItemInfo] = DEFAULT_FACTORY,
+        package_pickup_slot: PickupSlotInfo | None = None,
+        package_identifier: str | None = None,
+        invoice: InvoiceData | None = None,
+        package_status: str | None = None,
+    ) -> None:
+        _setattr(self, "scheduled_package_id", scheduled_package_id)
+        _setattr(self, "package_dimensions", package_dimensions)
+        _setattr(self, "package_weight", package_weight)
+        _setattr(
+            self,
+            "package_item_list",
+            list() if package_item_list is DEFAULT_FACTORY else package_item_list,
+        )
+        _setattr(self, "package_pickup_slot", package_pickup_slot)
+        _setattr(self, "package_identifier", package_identifier)
+        _setattr(self, "invoice", invoice)
+        _setattr(self, "package_status", package_status)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(scheduled_package_id={self.scheduled_package_id!r}, package_dimensions={self.package_dimensions!r}, package_weight={self.package_weight!r}, package_item_list={self.package_item_list!r}, package_pickup_slot={self.package_pickup_slot!r}, package_identifier={self.package_identifier!r}, invoice={self.invoice!r}, package_status={self.package_status!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.scheduled_package_id,
+                self.package_dimensions,
+                self.package_weight,
+                self.package_item_list,
+                self.package_pickup_slot,
+                self.package_identifier,
+                self.invoice,
+                self.package_status,
+            ) == (
+                other.scheduled_package_id,
+                other.package_dimensions,
+                other.package_weight,
+                other.package_item_list,
+                other.package_pickup_slot,
+                other.package_identifier,
+                other.invoice,
+                other.package_status,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.scheduled_package_id,
+                self.package_dimensions,
+                self.package_weight,
+                self.package_item_list,
+                self.package_pickup_slot,
+                self.package_identifier,
+                self.invoice,
+                self.package_status,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Package or name in (
+            "scheduled_package_id",
+            "package_dimensions",
+            "package_weight",
+            "package_item_list",
+            "package_pickup_slot",
+            "package_identifier",
+            "invoice",
+            "package_status",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Package or name in (
+            "scheduled_package_id",
+            "package_dimensions",
+            "package_weight",
+            "package_item_list",
+            "package_pickup_slot",
+            "package_identifier",
+            "invoice",
+            "package_status",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class CreateScheduledPackageResult(MWSResult):
     """The package whose pick-up was just booked.
 
@@ -309,10 +979,101 @@ class CreateScheduledPackageResult(MWSResult):
         scheduled_package (ScheduledPackage): The scheduled package.
     """
 
-    scheduled_package: Package | None = None
+    __slots__ = ("scheduled_package",)
+    __match_args__ = ()
+
+    scheduled_package: Package | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        scheduled_package: Package | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "scheduled_package", scheduled_package)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, scheduled_package={self.scheduled_package!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.scheduled_package,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.scheduled_package,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.scheduled_package,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CreateScheduledPackageResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "scheduled_package",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CreateScheduledPackageResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "scheduled_package",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetScheduledPackageResult(MWSResult):
     """The package asked for.
 
@@ -320,10 +1081,101 @@ class GetScheduledPackageResult(MWSResult):
         scheduled_package (ScheduledPackage): The scheduled package.
     """
 
-    scheduled_package: Package | None = None
+    __slots__ = ("scheduled_package",)
+    __match_args__ = ()
+
+    scheduled_package: Package | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        scheduled_package: Package | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "scheduled_package", scheduled_package)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, scheduled_package={self.scheduled_package!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.scheduled_package,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.scheduled_package,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.scheduled_package,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetScheduledPackageResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "scheduled_package",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetScheduledPackageResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "scheduled_package",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Message:
     """One status message in one language.
 
@@ -332,11 +1184,45 @@ class Message:
         text (Text): The message.
     """
 
-    locale: str | None = None
-    text: str | None = None
+    __slots__ = ("locale", "text")
+    __match_args__ = ()
+
+    locale: str | None
+    text: str | None
+
+    def __init__(
+        self,
+        *,
+        locale: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        _setattr(self, "locale", locale)
+        _setattr(self, "text", text)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.locale, self.text) == (other.locale, other.text)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.locale, self.text))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(messages=list)
 class GetServiceStatusResult(MWSResult):
     """Operational status of the Easy Ship section.
 
@@ -347,13 +1233,125 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): Status messages, if any.
     """
 
-    status: ServiceStatus | str | None = None
-    timestamp: datetime | None = None
-    message_id: str | None = None
-    messages: list[Message] = field(default_factory=list)
+    __slots__ = ("status", "timestamp", "message_id", "messages")
+    __match_args__ = ()
+
+    status: ServiceStatus | str | None
+    timestamp: datetime | None
+    message_id: str | None
+    messages: list[Message]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        status: ServiceStatus | str | None = None,
+        timestamp: datetime | None = None,
+        message_id: str | None = None,
+        messages: list[Message] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "status", status)
+        _setattr(self, "timestamp", timestamp)
+        _setattr(self, "message_id", message_id)
+        _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.status,
+                other.timestamp,
+                other.message_id,
+                other.messages,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(pickup_slot_list=list)
 class ListPickupSlotsResult(MWSResult):
     """Pick-up slots available for an order.
 
@@ -362,11 +1360,113 @@ class ListPickupSlotsResult(MWSResult):
         pickup_slot_list (PickupSlotList/PickupSlot): The available slots.
     """
 
-    amazon_order_id: str | None = None
-    pickup_slot_list: list[PickupSlotInfo] = field(default_factory=list)
+    __slots__ = ("amazon_order_id", "pickup_slot_list")
+    __match_args__ = ()
+
+    amazon_order_id: str | None
+    pickup_slot_list: list[PickupSlotInfo]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        amazon_order_id: str | None = None,
+        pickup_slot_list: list[PickupSlotInfo] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "amazon_order_id", amazon_order_id)
+        _setattr(
+            self,
+            "pickup_slot_list",
+            list() if pickup_slot_list is DEFAULT_FACTORY else pickup_slot_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, amazon_order_id={self.amazon_order_id!r}, pickup_slot_list={self.pickup_slot_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.amazon_order_id,
+                self.pickup_slot_list,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.amazon_order_id,
+                other.pickup_slot_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.amazon_order_id,
+                self.pickup_slot_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListPickupSlotsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "amazon_order_id",
+            "pickup_slot_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListPickupSlotsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "amazon_order_id",
+            "pickup_slot_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(scheduled_package_list=list)
 class UpdateScheduledPackagesResult(MWSResult):
     """The packages after their pick-up slots were changed.
 
@@ -374,4 +1474,99 @@ class UpdateScheduledPackagesResult(MWSResult):
         scheduled_package_list (ScheduledPackageList/Package): The updated packages.
     """
 
-    scheduled_package_list: list[Package] = field(default_factory=list)
+    __slots__ = ("scheduled_package_list",)
+    __match_args__ = ()
+
+    scheduled_package_list: list[Package]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        scheduled_package_list: list[Package] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self,
+            "scheduled_package_list",
+            list() if scheduled_package_list is DEFAULT_FACTORY else scheduled_package_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, scheduled_package_list={self.scheduled_package_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.scheduled_package_list,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.scheduled_package_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.scheduled_package_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is UpdateScheduledPackagesResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "scheduled_package_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is UpdateScheduledPackagesResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "scheduled_package_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)

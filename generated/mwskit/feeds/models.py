@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field
+from collections.abc import Mapping
+from dataclasses import FrozenInstanceError
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar, Literal
+from reprlib import recursive_repr
+from typing import Any, ClassVar, Literal
 
-from .._runtime import MWSError, MWSResult
+from .._runtime import DEFAULT_FACTORY, MWSError, MWSResult, source_dataclass
+
+_setattr = object.__setattr__  # how a frozen class's __init__ sets its fields
 
 __all__ = [
     "FeedProcessingStatus",
@@ -141,7 +144,7 @@ FeedTypeValue = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class FeedSubmissionInfo:
     """One feed submission and its processing state.
 
@@ -154,15 +157,101 @@ class FeedSubmissionInfo:
         completed_processing_date (CompletedProcessingDate): datetime
     """
 
-    feed_submission_id: str | None = None
-    feed_type: FeedType | str | None = None
-    submitted_date: datetime | None = None
-    feed_processing_status: FeedProcessingStatus | str | None = None
-    started_processing_date: datetime | None = None
-    completed_processing_date: datetime | None = None
+    __slots__ = (
+        "feed_submission_id",
+        "feed_type",
+        "submitted_date",
+        "feed_processing_status",
+        "started_processing_date",
+        "completed_processing_date",
+    )
+    __match_args__ = ()
+
+    feed_submission_id: str | None
+    feed_type: FeedType | str | None
+    submitted_date: datetime | None
+    feed_processing_status: FeedProcessingStatus | str | None
+    started_processing_date: datetime | None
+    completed_processing_date: datetime | None
+
+    def __init__(
+        self,
+        *,
+        feed_submission_id: str | None = None,
+        feed_type: FeedType | str | None = None,
+        submitted_date: datetime | None = None,
+        feed_processing_status: FeedProcessingStatus | str | None = None,
+        started_processing_date: datetime | None = None,
+        completed_processing_date: datetime | None = None,
+    ) -> None:
+        _setattr(self, "feed_submission_id", feed_submission_id)
+        _setattr(self, "feed_type", feed_type)
+        _setattr(self, "submitted_date", submitted_date)
+        _setattr(self, "feed_processing_status", feed_processing_status)
+        _setattr(self, "started_processing_date", started_processing_date)
+        _setattr(self, "completed_processing_date", completed_processing_date)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(feed_submission_id={self.feed_submission_id!r}, feed_type={self.feed_type!r}, submitted_date={self.submitted_date!r}, feed_processing_status={self.feed_processing_status!r}, started_processing_date={self.started_processing_date!r}, completed_processing_date={self.completed_processing_date!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.feed_submission_id,
+                self.feed_type,
+                self.submitted_date,
+                self.feed_processing_status,
+                self.started_processing_date,
+                self.completed_processing_date,
+            ) == (
+                other.feed_submission_id,
+                other.feed_type,
+                other.submitted_date,
+                other.feed_processing_status,
+                other.started_processing_date,
+                other.completed_processing_date,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.feed_submission_id,
+                self.feed_type,
+                self.submitted_date,
+                self.feed_processing_status,
+                self.started_processing_date,
+                self.completed_processing_date,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FeedSubmissionInfo or name in (
+            "feed_submission_id",
+            "feed_type",
+            "submitted_date",
+            "feed_processing_status",
+            "started_processing_date",
+            "completed_processing_date",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FeedSubmissionInfo or name in (
+            "feed_submission_id",
+            "feed_type",
+            "submitted_date",
+            "feed_processing_status",
+            "started_processing_date",
+            "completed_processing_date",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(feed_submission_info=list)
 class CancelFeedSubmissionsResult(MWSResult):
     """CancelFeedSubmissionsResult
 
@@ -171,11 +260,113 @@ class CancelFeedSubmissionsResult(MWSResult):
         feed_submission_info (FeedSubmissionInfo): list of FeedSubmissionInfo
     """
 
+    __slots__ = ("count", "feed_submission_info")
+    __match_args__ = ()
+
     count: int
-    feed_submission_info: list[FeedSubmissionInfo] = field(default_factory=list)
+    feed_submission_info: list[FeedSubmissionInfo]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        count: int,
+        feed_submission_info: list[FeedSubmissionInfo] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "count", count)
+        _setattr(
+            self,
+            "feed_submission_info",
+            list() if feed_submission_info is DEFAULT_FACTORY else feed_submission_info,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, count={self.count!r}, feed_submission_info={self.feed_submission_info!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.count,
+                self.feed_submission_info,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.count,
+                other.feed_submission_info,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.count,
+                self.feed_submission_info,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CancelFeedSubmissionsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "count",
+            "feed_submission_info",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CancelFeedSubmissionsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "count",
+            "feed_submission_info",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetFeedSubmissionCountResult(MWSResult):
     """GetFeedSubmissionCountResult
 
@@ -183,10 +374,101 @@ class GetFeedSubmissionCountResult(MWSResult):
         count (Count): Number of feed submissions that match the filters.
     """
 
+    __slots__ = ("count",)
+    __match_args__ = ()
+
     count: int
 
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        count: int,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "count", count)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, count={self.count!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.count,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.count,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.count,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetFeedSubmissionCountResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "count",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetFeedSubmissionCountResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "count",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass(feed_submission_info=list)
 class GetFeedSubmissionListResult(MWSResult):
     """One page of feed submissions.
 
@@ -196,12 +478,121 @@ class GetFeedSubmissionListResult(MWSResult):
         feed_submission_info (FeedSubmissionInfo): list of FeedSubmissionInfo
     """
 
-    next_token: str | None = None
-    has_next: bool | None = None
-    feed_submission_info: list[FeedSubmissionInfo] = field(default_factory=list)
+    __slots__ = ("next_token", "has_next", "feed_submission_info")
+    __match_args__ = ()
+
+    next_token: str | None
+    has_next: bool | None
+    feed_submission_info: list[FeedSubmissionInfo]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        next_token: str | None = None,
+        has_next: bool | None = None,
+        feed_submission_info: list[FeedSubmissionInfo] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "next_token", next_token)
+        _setattr(self, "has_next", has_next)
+        _setattr(
+            self,
+            "feed_submission_info",
+            list() if feed_submission_info is DEFAULT_FACTORY else feed_submission_info,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, has_next={self.has_next!r}, feed_submission_info={self.feed_submission_info!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.has_next,
+                self.feed_submission_info,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.next_token,
+                other.has_next,
+                other.feed_submission_info,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.has_next,
+                self.feed_submission_info,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetFeedSubmissionListResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "has_next",
+            "feed_submission_info",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetFeedSubmissionListResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "has_next",
+            "feed_submission_info",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class SubmitFeedResult(MWSResult):
     """SubmitFeedResult
 
@@ -209,7 +600,98 @@ class SubmitFeedResult(MWSResult):
         feed_submission_info (FeedSubmissionInfo): FeedSubmissionInfo
     """
 
+    __slots__ = ("feed_submission_info",)
+    __match_args__ = ()
+
     feed_submission_info: FeedSubmissionInfo
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        feed_submission_info: FeedSubmissionInfo,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "feed_submission_info", feed_submission_info)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, feed_submission_info={self.feed_submission_info!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.feed_submission_info,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.feed_submission_info,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.feed_submission_info,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SubmitFeedResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "feed_submission_info",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SubmitFeedResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "feed_submission_info",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
 class FeedsError(MWSError):

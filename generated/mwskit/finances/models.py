@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field
+from collections.abc import Mapping
+from dataclasses import FrozenInstanceError
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from reprlib import recursive_repr
+from typing import Any, Literal
 
-from .._runtime import MWSResult
+from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
+
+_setattr = object.__setattr__  # how a frozen class's __init__ sets its fields
 
 __all__ = [
     "ServiceStatus",
@@ -84,7 +87,7 @@ ServiceStatusValue = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class CurrencyAmount:
     """An amount of money with its currency.
 
@@ -93,11 +96,48 @@ class CurrencyAmount:
         currency_amount (CurrencyAmount): decimal
     """
 
-    currency_code: str | None = None
-    currency_amount: Decimal | None = None
+    __slots__ = ("currency_code", "currency_amount")
+    __match_args__ = ()
+
+    currency_code: str | None
+    currency_amount: Decimal | None
+
+    def __init__(
+        self,
+        *,
+        currency_code: str | None = None,
+        currency_amount: Decimal | None = None,
+    ) -> None:
+        _setattr(self, "currency_code", currency_code)
+        _setattr(self, "currency_amount", currency_amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, currency_amount={self.currency_amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.currency_code, self.currency_amount) == (
+                other.currency_code,
+                other.currency_amount,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.currency_code, self.currency_amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CurrencyAmount or name in ("currency_code", "currency_amount"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CurrencyAmount or name in ("currency_code", "currency_amount"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class AdjustmentItem:
     """One item of an adjustment.
 
@@ -111,16 +151,110 @@ class AdjustmentItem:
         asin (ASIN): string
     """
 
-    quantity: int | None = None
-    per_unit_amount: CurrencyAmount | None = None
-    total_amount: CurrencyAmount | None = None
-    seller_sku: str | None = None
-    fn_sku: str | None = None
-    product_description: str | None = None
-    asin: str | None = None
+    __slots__ = (
+        "quantity",
+        "per_unit_amount",
+        "total_amount",
+        "seller_sku",
+        "fn_sku",
+        "product_description",
+        "asin",
+    )
+    __match_args__ = ()
+
+    quantity: int | None
+    per_unit_amount: CurrencyAmount | None
+    total_amount: CurrencyAmount | None
+    seller_sku: str | None
+    fn_sku: str | None
+    product_description: str | None
+    asin: str | None
+
+    def __init__(
+        self,
+        *,
+        quantity: int | None = None,
+        per_unit_amount: CurrencyAmount | None = None,
+        total_amount: CurrencyAmount | None = None,
+        seller_sku: str | None = None,
+        fn_sku: str | None = None,
+        product_description: str | None = None,
+        asin: str | None = None,
+    ) -> None:
+        _setattr(self, "quantity", quantity)
+        _setattr(self, "per_unit_amount", per_unit_amount)
+        _setattr(self, "total_amount", total_amount)
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "fn_sku", fn_sku)
+        _setattr(self, "product_description", product_description)
+        _setattr(self, "asin", asin)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(quantity={self.quantity!r}, per_unit_amount={self.per_unit_amount!r}, total_amount={self.total_amount!r}, seller_sku={self.seller_sku!r}, fn_sku={self.fn_sku!r}, product_description={self.product_description!r}, asin={self.asin!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.quantity,
+                self.per_unit_amount,
+                self.total_amount,
+                self.seller_sku,
+                self.fn_sku,
+                self.product_description,
+                self.asin,
+            ) == (
+                other.quantity,
+                other.per_unit_amount,
+                other.total_amount,
+                other.seller_sku,
+                other.fn_sku,
+                other.product_description,
+                other.asin,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.quantity,
+                self.per_unit_amount,
+                self.total_amount,
+                self.seller_sku,
+                self.fn_sku,
+                self.product_description,
+                self.asin,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AdjustmentItem or name in (
+            "quantity",
+            "per_unit_amount",
+            "total_amount",
+            "seller_sku",
+            "fn_sku",
+            "product_description",
+            "asin",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AdjustmentItem or name in (
+            "quantity",
+            "per_unit_amount",
+            "total_amount",
+            "seller_sku",
+            "fn_sku",
+            "product_description",
+            "asin",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(adjustment_item_list=list)
 class AdjustmentEvent:
     """An adjustment to the seller's account (for example an FBA inventory reimbursement).
 
@@ -131,13 +265,82 @@ class AdjustmentEvent:
         adjustment_item_list (AdjustmentItemList/AdjustmentItem): list of AdjustmentItem
     """
 
-    adjustment_type: str | None = None
-    posted_date: datetime | None = None
-    adjustment_amount: CurrencyAmount | None = None
-    adjustment_item_list: list[AdjustmentItem] = field(default_factory=list)
+    __slots__ = ("adjustment_type", "posted_date", "adjustment_amount", "adjustment_item_list")
+    __match_args__ = ()
+
+    adjustment_type: str | None
+    posted_date: datetime | None
+    adjustment_amount: CurrencyAmount | None
+    adjustment_item_list: list[AdjustmentItem]
+
+    def __init__(
+        self,
+        *,
+        adjustment_type: str | None = None,
+        posted_date: datetime | None = None,
+        adjustment_amount: CurrencyAmount | None = None,
+        adjustment_item_list: list[AdjustmentItem] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "adjustment_type", adjustment_type)
+        _setattr(self, "posted_date", posted_date)
+        _setattr(self, "adjustment_amount", adjustment_amount)
+        _setattr(
+            self,
+            "adjustment_item_list",
+            list() if adjustment_item_list is DEFAULT_FACTORY else adjustment_item_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(adjustment_type={self.adjustment_type!r}, posted_date={self.posted_date!r}, adjustment_amount={self.adjustment_amount!r}, adjustment_item_list={self.adjustment_item_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.adjustment_type,
+                self.posted_date,
+                self.adjustment_amount,
+                self.adjustment_item_list,
+            ) == (
+                other.adjustment_type,
+                other.posted_date,
+                other.adjustment_amount,
+                other.adjustment_item_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.adjustment_type,
+                self.posted_date,
+                self.adjustment_amount,
+                self.adjustment_item_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AdjustmentEvent or name in (
+            "adjustment_type",
+            "posted_date",
+            "adjustment_amount",
+            "adjustment_item_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AdjustmentEvent or name in (
+            "adjustment_type",
+            "posted_date",
+            "adjustment_amount",
+            "adjustment_item_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class AffordabilityExpenseEvent:
     """An expense of an affordability promotion, or its reversal (India).
 
@@ -153,18 +356,128 @@ class AffordabilityExpenseEvent:
         total_expense (TotalExpense): CurrencyAmount
     """
 
-    amazon_order_id: str | None = None
-    posted_date: datetime | None = None
-    marketplace_id: str | None = None
-    transaction_type: str | None = None
-    base_expense: CurrencyAmount | None = None
-    tax_type_cgst: CurrencyAmount | None = None
-    tax_type_sgst: CurrencyAmount | None = None
-    tax_type_igst: CurrencyAmount | None = None
-    total_expense: CurrencyAmount | None = None
+    __slots__ = (
+        "amazon_order_id",
+        "posted_date",
+        "marketplace_id",
+        "transaction_type",
+        "base_expense",
+        "tax_type_cgst",
+        "tax_type_sgst",
+        "tax_type_igst",
+        "total_expense",
+    )
+    __match_args__ = ()
+
+    amazon_order_id: str | None
+    posted_date: datetime | None
+    marketplace_id: str | None
+    transaction_type: str | None
+    base_expense: CurrencyAmount | None
+    tax_type_cgst: CurrencyAmount | None
+    tax_type_sgst: CurrencyAmount | None
+    tax_type_igst: CurrencyAmount | None
+    total_expense: CurrencyAmount | None
+
+    def __init__(
+        self,
+        *,
+        amazon_order_id: str | None = None,
+        posted_date: datetime | None = None,
+        marketplace_id: str | None = None,
+        transaction_type: str | None = None,
+        base_expense: CurrencyAmount | None = None,
+        tax_type_cgst: CurrencyAmount | None = None,
+        tax_type_sgst: CurrencyAmount | None = None,
+        tax_type_igst: CurrencyAmount | None = None,
+        total_expense: CurrencyAmount | None = None,
+    ) -> None:
+        _setattr(self, "amazon_order_id", amazon_order_id)
+        _setattr(self, "posted_date", posted_date)
+        _setattr(self, "marketplace_id", marketplace_id)
+        _setattr(self, "transaction_type", transaction_type)
+        _setattr(self, "base_expense", base_expense)
+        _setattr(self, "tax_type_cgst", tax_type_cgst)
+        _setattr(self, "tax_type_sgst", tax_type_sgst)
+        _setattr(self, "tax_type_igst", tax_type_igst)
+        _setattr(self, "total_expense", total_expense)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_order_id={self.amazon_order_id!r}, posted_date={self.posted_date!r}, marketplace_id={self.marketplace_id!r}, transaction_type={self.transaction_type!r}, base_expense={self.base_expense!r}, tax_type_cgst={self.tax_type_cgst!r}, tax_type_sgst={self.tax_type_sgst!r}, tax_type_igst={self.tax_type_igst!r}, total_expense={self.total_expense!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.amazon_order_id,
+                self.posted_date,
+                self.marketplace_id,
+                self.transaction_type,
+                self.base_expense,
+                self.tax_type_cgst,
+                self.tax_type_sgst,
+                self.tax_type_igst,
+                self.total_expense,
+            ) == (
+                other.amazon_order_id,
+                other.posted_date,
+                other.marketplace_id,
+                other.transaction_type,
+                other.base_expense,
+                other.tax_type_cgst,
+                other.tax_type_sgst,
+                other.tax_type_igst,
+                other.total_expense,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.amazon_order_id,
+                self.posted_date,
+                self.marketplace_id,
+                self.transaction_type,
+                self.base_expense,
+                self.tax_type_cgst,
+                self.tax_type_sgst,
+                self.tax_type_igst,
+                self.total_expense,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AffordabilityExpenseEvent or name in (
+            "amazon_order_id",
+            "posted_date",
+            "marketplace_id",
+            "transaction_type",
+            "base_expense",
+            "tax_type_cgst",
+            "tax_type_sgst",
+            "tax_type_igst",
+            "total_expense",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AffordabilityExpenseEvent or name in (
+            "amazon_order_id",
+            "posted_date",
+            "marketplace_id",
+            "transaction_type",
+            "base_expense",
+            "tax_type_cgst",
+            "tax_type_sgst",
+            "tax_type_igst",
+            "total_expense",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ChargeComponent:
     """A charge to the seller's account, with its type (for example Principal, Tax, ShippingCharge).
 
@@ -173,11 +486,48 @@ class ChargeComponent:
         charge_amount (ChargeAmount): CurrencyAmount
     """
 
-    charge_type: str | None = None
-    charge_amount: CurrencyAmount | None = None
+    __slots__ = ("charge_type", "charge_amount")
+    __match_args__ = ()
+
+    charge_type: str | None
+    charge_amount: CurrencyAmount | None
+
+    def __init__(
+        self,
+        *,
+        charge_type: str | None = None,
+        charge_amount: CurrencyAmount | None = None,
+    ) -> None:
+        _setattr(self, "charge_type", charge_type)
+        _setattr(self, "charge_amount", charge_amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(charge_type={self.charge_type!r}, charge_amount={self.charge_amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.charge_type, self.charge_amount) == (
+                other.charge_type,
+                other.charge_amount,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.charge_type, self.charge_amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ChargeComponent or name in ("charge_type", "charge_amount"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ChargeComponent or name in ("charge_type", "charge_amount"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ChargeInstrument:
     """A payment instrument charged for a debt recovery.
 
@@ -187,12 +537,52 @@ class ChargeInstrument:
         amount (Amount): CurrencyAmount
     """
 
-    description: str | None = None
-    tail: str | None = None
-    amount: CurrencyAmount | None = None
+    __slots__ = ("description", "tail", "amount")
+    __match_args__ = ()
+
+    description: str | None
+    tail: str | None
+    amount: CurrencyAmount | None
+
+    def __init__(
+        self,
+        *,
+        description: str | None = None,
+        tail: str | None = None,
+        amount: CurrencyAmount | None = None,
+    ) -> None:
+        _setattr(self, "description", description)
+        _setattr(self, "tail", tail)
+        _setattr(self, "amount", amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(description={self.description!r}, tail={self.tail!r}, amount={self.amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.description, self.tail, self.amount) == (
+                other.description,
+                other.tail,
+                other.amount,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.description, self.tail, self.amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ChargeInstrument or name in ("description", "tail", "amount"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ChargeInstrument or name in ("description", "tail", "amount"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class FeeComponent:
     """A fee on the seller's account, with its type (one of the fee types of Finances_FeeTypes).
 
@@ -201,11 +591,45 @@ class FeeComponent:
         fee_amount (FeeAmount): CurrencyAmount
     """
 
-    fee_type: str | None = None
-    fee_amount: CurrencyAmount | None = None
+    __slots__ = ("fee_type", "fee_amount")
+    __match_args__ = ()
+
+    fee_type: str | None
+    fee_amount: CurrencyAmount | None
+
+    def __init__(
+        self,
+        *,
+        fee_type: str | None = None,
+        fee_amount: CurrencyAmount | None = None,
+    ) -> None:
+        _setattr(self, "fee_type", fee_type)
+        _setattr(self, "fee_amount", fee_amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(fee_type={self.fee_type!r}, fee_amount={self.fee_amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.fee_type, self.fee_amount) == (other.fee_type, other.fee_amount)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.fee_type, self.fee_amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FeeComponent or name in ("fee_type", "fee_amount"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FeeComponent or name in ("fee_type", "fee_amount"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class CouponPaymentEvent:
     """A payment event of a coupon.
 
@@ -220,17 +644,119 @@ class CouponPaymentEvent:
         total_amount (TotalAmount): CurrencyAmount
     """
 
-    posted_date: datetime | None = None
-    coupon_id: str | None = None
-    seller_coupon_description: str | None = None
-    clip_or_redemption_count: int | None = None
-    payment_event_id: str | None = None
-    fee_component: FeeComponent | None = None
-    charge_component: ChargeComponent | None = None
-    total_amount: CurrencyAmount | None = None
+    __slots__ = (
+        "posted_date",
+        "coupon_id",
+        "seller_coupon_description",
+        "clip_or_redemption_count",
+        "payment_event_id",
+        "fee_component",
+        "charge_component",
+        "total_amount",
+    )
+    __match_args__ = ()
+
+    posted_date: datetime | None
+    coupon_id: str | None
+    seller_coupon_description: str | None
+    clip_or_redemption_count: int | None
+    payment_event_id: str | None
+    fee_component: FeeComponent | None
+    charge_component: ChargeComponent | None
+    total_amount: CurrencyAmount | None
+
+    def __init__(
+        self,
+        *,
+        posted_date: datetime | None = None,
+        coupon_id: str | None = None,
+        seller_coupon_description: str | None = None,
+        clip_or_redemption_count: int | None = None,
+        payment_event_id: str | None = None,
+        fee_component: FeeComponent | None = None,
+        charge_component: ChargeComponent | None = None,
+        total_amount: CurrencyAmount | None = None,
+    ) -> None:
+        _setattr(self, "posted_date", posted_date)
+        _setattr(self, "coupon_id", coupon_id)
+        _setattr(self, "seller_coupon_description", seller_coupon_description)
+        _setattr(self, "clip_or_redemption_count", clip_or_redemption_count)
+        _setattr(self, "payment_event_id", payment_event_id)
+        _setattr(self, "fee_component", fee_component)
+        _setattr(self, "charge_component", charge_component)
+        _setattr(self, "total_amount", total_amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(posted_date={self.posted_date!r}, coupon_id={self.coupon_id!r}, seller_coupon_description={self.seller_coupon_description!r}, clip_or_redemption_count={self.clip_or_redemption_count!r}, payment_event_id={self.payment_event_id!r}, fee_component={self.fee_component!r}, charge_component={self.charge_component!r}, total_amount={self.total_amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.posted_date,
+                self.coupon_id,
+                self.seller_coupon_description,
+                self.clip_or_redemption_count,
+                self.payment_event_id,
+                self.fee_component,
+                self.charge_component,
+                self.total_amount,
+            ) == (
+                other.posted_date,
+                other.coupon_id,
+                other.seller_coupon_description,
+                other.clip_or_redemption_count,
+                other.payment_event_id,
+                other.fee_component,
+                other.charge_component,
+                other.total_amount,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.posted_date,
+                self.coupon_id,
+                self.seller_coupon_description,
+                self.clip_or_redemption_count,
+                self.payment_event_id,
+                self.fee_component,
+                self.charge_component,
+                self.total_amount,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CouponPaymentEvent or name in (
+            "posted_date",
+            "coupon_id",
+            "seller_coupon_description",
+            "clip_or_redemption_count",
+            "payment_event_id",
+            "fee_component",
+            "charge_component",
+            "total_amount",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CouponPaymentEvent or name in (
+            "posted_date",
+            "coupon_id",
+            "seller_coupon_description",
+            "clip_or_redemption_count",
+            "payment_event_id",
+            "fee_component",
+            "charge_component",
+            "total_amount",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class DebtRecoveryItem:
     """One part of a debt recovery, tied to the event group it came from.
 
@@ -241,13 +767,73 @@ class DebtRecoveryItem:
         group_end_date (GroupEndDate): datetime
     """
 
-    recovery_amount: CurrencyAmount | None = None
-    original_amount: CurrencyAmount | None = None
-    group_begin_date: datetime | None = None
-    group_end_date: datetime | None = None
+    __slots__ = ("recovery_amount", "original_amount", "group_begin_date", "group_end_date")
+    __match_args__ = ()
+
+    recovery_amount: CurrencyAmount | None
+    original_amount: CurrencyAmount | None
+    group_begin_date: datetime | None
+    group_end_date: datetime | None
+
+    def __init__(
+        self,
+        *,
+        recovery_amount: CurrencyAmount | None = None,
+        original_amount: CurrencyAmount | None = None,
+        group_begin_date: datetime | None = None,
+        group_end_date: datetime | None = None,
+    ) -> None:
+        _setattr(self, "recovery_amount", recovery_amount)
+        _setattr(self, "original_amount", original_amount)
+        _setattr(self, "group_begin_date", group_begin_date)
+        _setattr(self, "group_end_date", group_end_date)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(recovery_amount={self.recovery_amount!r}, original_amount={self.original_amount!r}, group_begin_date={self.group_begin_date!r}, group_end_date={self.group_end_date!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.recovery_amount,
+                self.original_amount,
+                self.group_begin_date,
+                self.group_end_date,
+            ) == (
+                other.recovery_amount,
+                other.original_amount,
+                other.group_begin_date,
+                other.group_end_date,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.recovery_amount, self.original_amount, self.group_begin_date, self.group_end_date)
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is DebtRecoveryItem or name in (
+            "recovery_amount",
+            "original_amount",
+            "group_begin_date",
+            "group_end_date",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is DebtRecoveryItem or name in (
+            "recovery_amount",
+            "original_amount",
+            "group_begin_date",
+            "group_end_date",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(debt_recovery_item_list=list, charge_instrument_list=list)
 class DebtRecoveryEvent:
     """A debt payment, a failed debt payment or a debt adjustment.
 
@@ -259,14 +845,100 @@ class DebtRecoveryEvent:
         charge_instrument_list (ChargeInstrumentList/ChargeInstrument): list of ChargeInstrument
     """
 
-    debt_recovery_type: str | None = None
-    recovery_amount: CurrencyAmount | None = None
-    over_payment_credit: CurrencyAmount | None = None
-    debt_recovery_item_list: list[DebtRecoveryItem] = field(default_factory=list)
-    charge_instrument_list: list[ChargeInstrument] = field(default_factory=list)
+    __slots__ = (
+        "debt_recovery_type",
+        "recovery_amount",
+        "over_payment_credit",
+        "debt_recovery_item_list",
+        "charge_instrument_list",
+    )
+    __match_args__ = ()
+
+    debt_recovery_type: str | None
+    recovery_amount: CurrencyAmount | None
+    over_payment_credit: CurrencyAmount | None
+    debt_recovery_item_list: list[DebtRecoveryItem]
+    charge_instrument_list: list[ChargeInstrument]
+
+    def __init__(
+        self,
+        *,
+        debt_recovery_type: str | None = None,
+        recovery_amount: CurrencyAmount | None = None,
+        over_payment_credit: CurrencyAmount | None = None,
+        debt_recovery_item_list: list[DebtRecoveryItem] = DEFAULT_FACTORY,
+        charge_instrument_list: list[ChargeInstrument] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "debt_recovery_type", debt_recovery_type)
+        _setattr(self, "recovery_amount", recovery_amount)
+        _setattr(self, "over_payment_credit", over_payment_credit)
+        _setattr(
+            self,
+            "debt_recovery_item_list",
+            list() if debt_recovery_item_list is DEFAULT_FACTORY else debt_recovery_item_list,
+        )
+        _setattr(
+            self,
+            "charge_instrument_list",
+            list() if charge_instrument_list is DEFAULT_FACTORY else charge_instrument_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(debt_recovery_type={self.debt_recovery_type!r}, recovery_amount={self.recovery_amount!r}, over_payment_credit={self.over_payment_credit!r}, debt_recovery_item_list={self.debt_recovery_item_list!r}, charge_instrument_list={self.charge_instrument_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.debt_recovery_type,
+                self.recovery_amount,
+                self.over_payment_credit,
+                self.debt_recovery_item_list,
+                self.charge_instrument_list,
+            ) == (
+                other.debt_recovery_type,
+                other.recovery_amount,
+                other.over_payment_credit,
+                other.debt_recovery_item_list,
+                other.charge_instrument_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.debt_recovery_type,
+                self.recovery_amount,
+                self.over_payment_credit,
+                self.debt_recovery_item_list,
+                self.charge_instrument_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is DebtRecoveryEvent or name in (
+            "debt_recovery_type",
+            "recovery_amount",
+            "over_payment_credit",
+            "debt_recovery_item_list",
+            "charge_instrument_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is DebtRecoveryEvent or name in (
+            "debt_recovery_type",
+            "recovery_amount",
+            "over_payment_credit",
+            "debt_recovery_item_list",
+            "charge_instrument_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class DirectPayment:
     """A payment made to the seller directly (for example through a stored value card).
 
@@ -275,11 +947,48 @@ class DirectPayment:
         direct_payment_amount (DirectPaymentAmount): CurrencyAmount
     """
 
-    direct_payment_type: str | None = None
-    direct_payment_amount: CurrencyAmount | None = None
+    __slots__ = ("direct_payment_type", "direct_payment_amount")
+    __match_args__ = ()
+
+    direct_payment_type: str | None
+    direct_payment_amount: CurrencyAmount | None
+
+    def __init__(
+        self,
+        *,
+        direct_payment_type: str | None = None,
+        direct_payment_amount: CurrencyAmount | None = None,
+    ) -> None:
+        _setattr(self, "direct_payment_type", direct_payment_type)
+        _setattr(self, "direct_payment_amount", direct_payment_amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(direct_payment_type={self.direct_payment_type!r}, direct_payment_amount={self.direct_payment_amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.direct_payment_type, self.direct_payment_amount) == (
+                other.direct_payment_type,
+                other.direct_payment_amount,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.direct_payment_type, self.direct_payment_amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is DirectPayment or name in ("direct_payment_type", "direct_payment_amount"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is DirectPayment or name in ("direct_payment_type", "direct_payment_amount"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class FBALiquidationEvent:
     """Proceeds and fees of an FBA inventory liquidation (US only).
 
@@ -290,13 +999,83 @@ class FBALiquidationEvent:
         liquidation_fee_amount (LiquidationFeeAmount): CurrencyAmount
     """
 
-    posted_date: datetime | None = None
-    original_removal_order_id: str | None = None
-    liquidation_proceeds_amount: CurrencyAmount | None = None
-    liquidation_fee_amount: CurrencyAmount | None = None
+    __slots__ = (
+        "posted_date",
+        "original_removal_order_id",
+        "liquidation_proceeds_amount",
+        "liquidation_fee_amount",
+    )
+    __match_args__ = ()
+
+    posted_date: datetime | None
+    original_removal_order_id: str | None
+    liquidation_proceeds_amount: CurrencyAmount | None
+    liquidation_fee_amount: CurrencyAmount | None
+
+    def __init__(
+        self,
+        *,
+        posted_date: datetime | None = None,
+        original_removal_order_id: str | None = None,
+        liquidation_proceeds_amount: CurrencyAmount | None = None,
+        liquidation_fee_amount: CurrencyAmount | None = None,
+    ) -> None:
+        _setattr(self, "posted_date", posted_date)
+        _setattr(self, "original_removal_order_id", original_removal_order_id)
+        _setattr(self, "liquidation_proceeds_amount", liquidation_proceeds_amount)
+        _setattr(self, "liquidation_fee_amount", liquidation_fee_amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(posted_date={self.posted_date!r}, original_removal_order_id={self.original_removal_order_id!r}, liquidation_proceeds_amount={self.liquidation_proceeds_amount!r}, liquidation_fee_amount={self.liquidation_fee_amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.posted_date,
+                self.original_removal_order_id,
+                self.liquidation_proceeds_amount,
+                self.liquidation_fee_amount,
+            ) == (
+                other.posted_date,
+                other.original_removal_order_id,
+                other.liquidation_proceeds_amount,
+                other.liquidation_fee_amount,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.posted_date,
+                self.original_removal_order_id,
+                self.liquidation_proceeds_amount,
+                self.liquidation_fee_amount,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FBALiquidationEvent or name in (
+            "posted_date",
+            "original_removal_order_id",
+            "liquidation_proceeds_amount",
+            "liquidation_fee_amount",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FBALiquidationEvent or name in (
+            "posted_date",
+            "original_removal_order_id",
+            "liquidation_proceeds_amount",
+            "liquidation_fee_amount",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class FinancialEventGroup:
     """A group of financial events (a settlement period) and the transfer that pays it out.
 
@@ -314,20 +1093,146 @@ class FinancialEventGroup:
         financial_event_group_end (FinancialEventGroupEnd): datetime
     """
 
-    financial_event_group_id: str | None = None
-    processing_status: str | None = None
-    fund_transfer_status: str | None = None
-    original_total: CurrencyAmount | None = None
-    converted_total: CurrencyAmount | None = None
-    fund_transfer_date: datetime | None = None
-    trace_id: str | None = None
-    account_tail: str | None = None
-    beginning_balance: CurrencyAmount | None = None
-    financial_event_group_start: datetime | None = None
-    financial_event_group_end: datetime | None = None
+    __slots__ = (
+        "financial_event_group_id",
+        "processing_status",
+        "fund_transfer_status",
+        "original_total",
+        "converted_total",
+        "fund_transfer_date",
+        "trace_id",
+        "account_tail",
+        "beginning_balance",
+        "financial_event_group_start",
+        "financial_event_group_end",
+    )
+    __match_args__ = ()
+
+    financial_event_group_id: str | None
+    processing_status: str | None
+    fund_transfer_status: str | None
+    original_total: CurrencyAmount | None
+    converted_total: CurrencyAmount | None
+    fund_transfer_date: datetime | None
+    trace_id: str | None
+    account_tail: str | None
+    beginning_balance: CurrencyAmount | None
+    financial_event_group_start: datetime | None
+    financial_event_group_end: datetime | None
+
+    def __init__(
+        self,
+        *,
+        financial_event_group_id: str | None = None,
+        processing_status: str | None = None,
+        fund_transfer_status: str | None = None,
+        original_total: CurrencyAmount | None = None,
+        converted_total: CurrencyAmount | None = None,
+        fund_transfer_date: datetime | None = None,
+        trace_id: str | None = None,
+        account_tail: str | None = None,
+        beginning_balance: CurrencyAmount | None = None,
+        financial_event_group_start: datetime | None = None,
+        financial_event_group_end: datetime | None = None,
+    ) -> None:
+        _setattr(self, "financial_event_group_id", financial_event_group_id)
+        _setattr(self, "processing_status", processing_status)
+        _setattr(self, "fund_transfer_status", fund_transfer_status)
+        _setattr(self, "original_total", original_total)
+        _setattr(self, "converted_total", converted_total)
+        _setattr(self, "fund_transfer_date", fund_transfer_date)
+        _setattr(self, "trace_id", trace_id)
+        _setattr(self, "account_tail", account_tail)
+        _setattr(self, "beginning_balance", beginning_balance)
+        _setattr(self, "financial_event_group_start", financial_event_group_start)
+        _setattr(self, "financial_event_group_end", financial_event_group_end)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(financial_event_group_id={self.financial_event_group_id!r}, processing_status={self.processing_status!r}, fund_transfer_status={self.fund_transfer_status!r}, original_total={self.original_total!r}, converted_total={self.converted_total!r}, fund_transfer_date={self.fund_transfer_date!r}, trace_id={self.trace_id!r}, account_tail={self.account_tail!r}, beginning_balance={self.beginning_balance!r}, financial_event_group_start={self.financial_event_group_start!r}, financial_event_group_end={self.financial_event_group_end!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.financial_event_group_id,
+                self.processing_status,
+                self.fund_transfer_status,
+                self.original_total,
+                self.converted_total,
+                self.fund_transfer_date,
+                self.trace_id,
+                self.account_tail,
+                self.beginning_balance,
+                self.financial_event_group_start,
+                self.financial_event_group_end,
+            ) == (
+                other.financial_event_group_id,
+                other.processing_status,
+                other.fund_transfer_status,
+                other.original_total,
+                other.converted_total,
+                other.fund_transfer_date,
+                other.trace_id,
+                other.account_tail,
+                other.beginning_balance,
+                other.financial_event_group_start,
+                other.financial_event_group_end,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.financial_event_group_id,
+                self.processing_status,
+                self.fund_transfer_status,
+                self.original_total,
+                self.converted_total,
+                self.fund_transfer_date,
+                self.trace_id,
+                self.account_tail,
+                self.beginning_balance,
+                self.financial_event_group_start,
+                self.financial_event_group_end,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FinancialEventGroup or name in (
+            "financial_event_group_id",
+            "processing_status",
+            "fund_transfer_status",
+            "original_total",
+            "converted_total",
+            "fund_transfer_date",
+            "trace_id",
+            "account_tail",
+            "beginning_balance",
+            "financial_event_group_start",
+            "financial_event_group_end",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FinancialEventGroup or name in (
+            "financial_event_group_id",
+            "processing_status",
+            "fund_transfer_status",
+            "original_total",
+            "converted_total",
+            "fund_transfer_date",
+            "trace_id",
+            "account_tail",
+            "beginning_balance",
+            "financial_event_group_start",
+            "financial_event_group_end",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(taxes_withheld=list)
 class TaxWithheldComponent:
     """Taxes withheld (for example under a marketplace facilitator model).
 
@@ -336,11 +1241,50 @@ class TaxWithheldComponent:
         taxes_withheld (TaxesWithheld/ChargeComponent): list of ChargeComponent
     """
 
-    tax_collection_model: str | None = None
-    taxes_withheld: list[ChargeComponent] = field(default_factory=list)
+    __slots__ = ("tax_collection_model", "taxes_withheld")
+    __match_args__ = ()
+
+    tax_collection_model: str | None
+    taxes_withheld: list[ChargeComponent]
+
+    def __init__(
+        self,
+        *,
+        tax_collection_model: str | None = None,
+        taxes_withheld: list[ChargeComponent] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "tax_collection_model", tax_collection_model)
+        _setattr(
+            self, "taxes_withheld", list() if taxes_withheld is DEFAULT_FACTORY else taxes_withheld
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(tax_collection_model={self.tax_collection_model!r}, taxes_withheld={self.taxes_withheld!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.tax_collection_model, self.taxes_withheld) == (
+                other.tax_collection_model,
+                other.taxes_withheld,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.tax_collection_model, self.taxes_withheld))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TaxWithheldComponent or name in ("tax_collection_model", "taxes_withheld"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TaxWithheldComponent or name in ("tax_collection_model", "taxes_withheld"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Promotion:
     """A promotion applied to an item.
 
@@ -350,12 +1294,68 @@ class Promotion:
         promotion_amount (PromotionAmount): CurrencyAmount
     """
 
-    promotion_type: str | None = None
-    promotion_id: str | None = None
-    promotion_amount: CurrencyAmount | None = None
+    __slots__ = ("promotion_type", "promotion_id", "promotion_amount")
+    __match_args__ = ()
+
+    promotion_type: str | None
+    promotion_id: str | None
+    promotion_amount: CurrencyAmount | None
+
+    def __init__(
+        self,
+        *,
+        promotion_type: str | None = None,
+        promotion_id: str | None = None,
+        promotion_amount: CurrencyAmount | None = None,
+    ) -> None:
+        _setattr(self, "promotion_type", promotion_type)
+        _setattr(self, "promotion_id", promotion_id)
+        _setattr(self, "promotion_amount", promotion_amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(promotion_type={self.promotion_type!r}, promotion_id={self.promotion_id!r}, promotion_amount={self.promotion_amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.promotion_type, self.promotion_id, self.promotion_amount) == (
+                other.promotion_type,
+                other.promotion_id,
+                other.promotion_amount,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.promotion_type, self.promotion_id, self.promotion_amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Promotion or name in (
+            "promotion_type",
+            "promotion_id",
+            "promotion_amount",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Promotion or name in (
+            "promotion_type",
+            "promotion_id",
+            "promotion_amount",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(
+    item_charge_list=list,
+    item_charge_adjustment_list=list,
+    item_fee_list=list,
+    item_fee_adjustment_list=list,
+    item_tax_withheld_list=list,
+    promotion_list=list,
+    promotion_adjustment_list=list,
+)
 class ShipmentItem:
     """One item of a shipment, refund, guarantee claim or chargeback.
 
@@ -375,22 +1375,202 @@ class ShipmentItem:
         cost_of_points_returned (CostOfPointsReturned): CurrencyAmount
     """
 
-    seller_sku: str | None = None
-    order_item_id: str | None = None
-    order_adjustment_item_id: str | None = None
-    quantity_shipped: int | None = None
-    item_charge_list: list[ChargeComponent] = field(default_factory=list)
-    item_charge_adjustment_list: list[ChargeComponent] = field(default_factory=list)
-    item_fee_list: list[FeeComponent] = field(default_factory=list)
-    item_fee_adjustment_list: list[FeeComponent] = field(default_factory=list)
-    item_tax_withheld_list: list[TaxWithheldComponent] = field(default_factory=list)
-    promotion_list: list[Promotion] = field(default_factory=list)
-    promotion_adjustment_list: list[Promotion] = field(default_factory=list)
-    cost_of_points_granted: CurrencyAmount | None = None
-    cost_of_points_returned: CurrencyAmount | None = None
+    __slots__ = (
+        "seller_sku",
+        "order_item_id",
+        "order_adjustment_item_id",
+        "quantity_shipped",
+        "item_charge_list",
+        "item_charge_adjustment_list",
+        "item_fee_list",
+        "item_fee_adjustment_list",
+        "item_tax_withheld_list",
+        "promotion_list",
+        "promotion_adjustment_list",
+        "cost_of_points_granted",
+        "cost_of_points_returned",
+    )
+    __match_args__ = ()
+
+    seller_sku: str | None
+    order_item_id: str | None
+    order_adjustment_item_id: str | None
+    quantity_shipped: int | None
+    item_charge_list: list[ChargeComponent]
+    item_charge_adjustment_list: list[ChargeComponent]
+    item_fee_list: list[FeeComponent]
+    item_fee_adjustment_list: list[FeeComponent]
+    item_tax_withheld_list: list[TaxWithheldComponent]
+    promotion_list: list[Promotion]
+    promotion_adjustment_list: list[Promotion]
+    cost_of_points_granted: CurrencyAmount | None
+    cost_of_points_returned: CurrencyAmount | None
+
+    def __init__(
+        self,
+        *,
+        seller_sku: str | None = None,
+        order_item_id: str | None = None,
+        order_adjustment_item_id: str | None = None,
+        quantity_shipped: int | None = None,
+        item_charge_list: list[ChargeComponent] = DEFAULT_FACTORY,
+        item_charge_adjustment_list: list[ChargeComponent] = DEFAULT_FACTORY,
+        item_fee_list: list[FeeComponent] = DEFAULT_FACTORY,
+        item_fee_adjustment_list: list[FeeComponent] = DEFAULT_FACTORY,
+        item_tax_withheld_list: list[TaxWithheldComponent] = DEFAULT_FACTORY,
+        promotion_list: list[Promotion] = DEFAULT_FACTORY,
+        promotion_adjustment_list: list[Promotion] = DEFAULT_FACTORY,
+        cost_of_points_granted: CurrencyAmount | None = None,
+        cost_of_points_returned: CurrencyAmount | None = None,
+    ) -> None:
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "order_item_id", order_item_id)
+        _setattr(self, "order_adjustment_item_id", order_adjustment_item_id)
+        _setattr(self, "quantity_shipped", quantity_shipped)
+        _setattr(
+            self,
+            "item_charge_list",
+            list() if item_charge_list is DEFAULT_FACTORY else item_charge_list,
+        )
+        _setattr(
+            self,
+            "item_charge_adjustment_list",
+            (
+                list()
+                if item_charge_adjustment_list is DEFAULT_FACTORY
+                else item_charge_adjustment_list
+            ),
+        )
+        _setattr(
+            self, "item_fee_list", list() if item_fee_list is DEFAULT_FACTORY else item_fee_list
+        )
+        _setattr(
+            self,
+            "item_fee_adjustment_list",
+            list() if item_fee_adjustment_list is DEFAULT_FACTORY else item_fee_adjustment_list,
+        )
+        _setattr(
+            self,
+            "item_tax_withheld_list",
+            list() if item_tax_withheld_list is DEFAULT_FACTORY else item_tax_withheld_list,
+        )
+        _setattr(
+            self, "promotion_list", list() if promotion_list is DEFAULT_FACTORY else promotion_list
+        )
+        _setattr(
+            self,
+            "promotion_adjustment_list",
+            list() if promotion_adjustment_list is DEFAULT_FACTORY else promotion_adjustment_list,
+        )
+        _setattr(self, "cost_of_points_granted", cost_of_points_granted)
+        _setattr(self, "cost_of_points_returned", cost_of_points_returned)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, order_item_id={self.order_item_id!r}, order_adjustment_item_id={self.order_adjustment_item_id!r}, quantity_shipped={self.quantity_shipped!r}, item_charge_list={self.item_charge_list!r}, item_charge_adjustment_list={self.item_charge_adjustment_list!r}, item_fee_list={self.item_fee_list!r}, item_fee_adjustment_list={self.item_fee_adjustment_list!r}, item_tax_withheld_list={self.item_tax_withheld_list!r}, promotion_list={self.promotion_list!r}, promotion_adjustment_list={self.promotion_adjustment_list!r}, cost_of_points_granted={self.cost_of_points_granted!r}, cost_of_points_returned={self.cost_of_points_returned!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_sku,
+                self.order_item_id,
+                self.order_adjustment_item_id,
+                self.quantity_shipped,
+                self.item_charge_list,
+                self.item_charge_adjustment_list,
+                self.item_fee_list,
+                self.item_fee_adjustment_list,
+                self.item_tax_withheld_list,
+                self.promotion_list,
+                self.promotion_adjustment_list,
+                self.cost_of_points_granted,
+                self.cost_of_points_returned,
+            ) == (
+                other.seller_sku,
+                other.order_item_id,
+                other.order_adjustment_item_id,
+                other.quantity_shipped,
+                other.item_charge_list,
+                other.item_charge_adjustment_list,
+                other.item_fee_list,
+                other.item_fee_adjustment_list,
+                other.item_tax_withheld_list,
+                other.promotion_list,
+                other.promotion_adjustment_list,
+                other.cost_of_points_granted,
+                other.cost_of_points_returned,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_sku,
+                self.order_item_id,
+                self.order_adjustment_item_id,
+                self.quantity_shipped,
+                self.item_charge_list,
+                self.item_charge_adjustment_list,
+                self.item_fee_list,
+                self.item_fee_adjustment_list,
+                self.item_tax_withheld_list,
+                self.promotion_list,
+                self.promotion_adjustment_list,
+                self.cost_of_points_granted,
+                self.cost_of_points_returned,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ShipmentItem or name in (
+            "seller_sku",
+            "order_item_id",
+            "order_adjustment_item_id",
+            "quantity_shipped",
+            "item_charge_list",
+            "item_charge_adjustment_list",
+            "item_fee_list",
+            "item_fee_adjustment_list",
+            "item_tax_withheld_list",
+            "promotion_list",
+            "promotion_adjustment_list",
+            "cost_of_points_granted",
+            "cost_of_points_returned",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ShipmentItem or name in (
+            "seller_sku",
+            "order_item_id",
+            "order_adjustment_item_id",
+            "quantity_shipped",
+            "item_charge_list",
+            "item_charge_adjustment_list",
+            "item_fee_list",
+            "item_fee_adjustment_list",
+            "item_tax_withheld_list",
+            "promotion_list",
+            "promotion_adjustment_list",
+            "cost_of_points_granted",
+            "cost_of_points_returned",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(
+    order_charge_list=list,
+    order_charge_adjustment_list=list,
+    shipment_fee_list=list,
+    shipment_fee_adjustment_list=list,
+    order_fee_list=list,
+    order_fee_adjustment_list=list,
+    direct_payment_list=list,
+    shipment_item_list=list,
+    shipment_item_adjustment_list=list,
+)
 class ShipmentEvent:
     """A shipment, refund, guarantee claim or chargeback, with its order-level and item-level amounts.
 
@@ -410,22 +1590,210 @@ class ShipmentEvent:
         shipment_item_adjustment_list (ShipmentItemAdjustmentList/ShipmentItem): list of ShipmentItem
     """
 
-    amazon_order_id: str | None = None
-    seller_order_id: str | None = None
-    marketplace_name: str | None = None
-    order_charge_list: list[ChargeComponent] = field(default_factory=list)
-    order_charge_adjustment_list: list[ChargeComponent] = field(default_factory=list)
-    shipment_fee_list: list[FeeComponent] = field(default_factory=list)
-    shipment_fee_adjustment_list: list[FeeComponent] = field(default_factory=list)
-    order_fee_list: list[FeeComponent] = field(default_factory=list)
-    order_fee_adjustment_list: list[FeeComponent] = field(default_factory=list)
-    direct_payment_list: list[DirectPayment] = field(default_factory=list)
-    posted_date: datetime | None = None
-    shipment_item_list: list[ShipmentItem] = field(default_factory=list)
-    shipment_item_adjustment_list: list[ShipmentItem] = field(default_factory=list)
+    __slots__ = (
+        "amazon_order_id",
+        "seller_order_id",
+        "marketplace_name",
+        "order_charge_list",
+        "order_charge_adjustment_list",
+        "shipment_fee_list",
+        "shipment_fee_adjustment_list",
+        "order_fee_list",
+        "order_fee_adjustment_list",
+        "direct_payment_list",
+        "posted_date",
+        "shipment_item_list",
+        "shipment_item_adjustment_list",
+    )
+    __match_args__ = ()
+
+    amazon_order_id: str | None
+    seller_order_id: str | None
+    marketplace_name: str | None
+    order_charge_list: list[ChargeComponent]
+    order_charge_adjustment_list: list[ChargeComponent]
+    shipment_fee_list: list[FeeComponent]
+    shipment_fee_adjustment_list: list[FeeComponent]
+    order_fee_list: list[FeeComponent]
+    order_fee_adjustment_list: list[FeeComponent]
+    direct_payment_list: list[DirectPayment]
+    posted_date: datetime | None
+    shipment_item_list: list[ShipmentItem]
+    shipment_item_adjustment_list: list[ShipmentItem]
+
+    def __init__(
+        self,
+        *,
+        amazon_order_id: str | None = None,
+        seller_order_id: str | None = None,
+        marketplace_name: str | None = None,
+        order_charge_list: list[ChargeComponent] = DEFAULT_FACTORY,
+        order_charge_adjustment_list: list[ChargeComponent] = DEFAULT_FACTORY,
+        shipment_fee_list: list[FeeComponent] = DEFAULT_FACTORY,
+        shipment_fee_adjustment_list: list[FeeComponent] = DEFAULT_FACTORY,
+        order_fee_list: list[FeeComponent] = DEFAULT_FACTORY,
+        order_fee_adjustment_list: list[FeeComponent] = DEFAULT_FACTORY,
+        direct_payment_list: list[DirectPayment] = DEFAULT_FACTORY,
+        posted_date: datetime | None = None,
+        shipment_item_list: list[ShipmentItem] = DEFAULT_FACTORY,
+        shipment_item_adjustment_list: list[ShipmentItem] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "amazon_order_id", amazon_order_id)
+        _setattr(self, "seller_order_id", seller_order_id)
+        _setattr(self, "marketplace_name", marketplace_name)
+        _setattr(
+            self,
+            "order_charge_list",
+            list() if order_charge_list is DEFAULT_FACTORY else order_charge_list,
+        )
+        _setattr(
+            self,
+            "order_charge_adjustment_list",
+            (
+                list()
+                if order_charge_adjustment_list is DEFAULT_FACTORY
+                else order_charge_adjustment_list
+            ),
+        )
+        _setattr(
+            self,
+            "shipment_fee_list",
+            list() if shipment_fee_list is DEFAULT_FACTORY else shipment_fee_list,
+        )
+        _setattr(
+            self,
+            "shipment_fee_adjustment_list",
+            (
+                list()
+                if shipment_fee_adjustment_list is DEFAULT_FACTORY
+                else shipment_fee_adjustment_list
+            ),
+        )
+        _setattr(
+            self, "order_fee_list", list() if order_fee_list is DEFAULT_FACTORY else order_fee_list
+        )
+        _setattr(
+            self,
+            "order_fee_adjustment_list",
+            list() if order_fee_adjustment_list is DEFAULT_FACTORY else order_fee_adjustment_list,
+        )
+        _setattr(
+            self,
+            "direct_payment_list",
+            list() if direct_payment_list is DEFAULT_FACTORY else direct_payment_list,
+        )
+        _setattr(self, "posted_date", posted_date)
+        _setattr(
+            self,
+            "shipment_item_list",
+            list() if shipment_item_list is DEFAULT_FACTORY else shipment_item_list,
+        )
+        _setattr(
+            self,
+            "shipment_item_adjustment_list",
+            (
+                list()
+                if shipment_item_adjustment_list is DEFAULT_FACTORY
+                else shipment_item_adjustment_list
+            ),
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_order_id={self.amazon_order_id!r}, seller_order_id={self.seller_order_id!r}, marketplace_name={self.marketplace_name!r}, order_charge_list={self.order_charge_list!r}, order_charge_adjustment_list={self.order_charge_adjustment_list!r}, shipment_fee_list={self.shipment_fee_list!r}, shipment_fee_adjustment_list={self.shipment_fee_adjustment_list!r}, order_fee_list={self.order_fee_list!r}, order_fee_adjustment_list={self.order_fee_adjustment_list!r}, direct_payment_list={self.direct_payment_list!r}, posted_date={self.posted_date!r}, shipment_item_list={self.shipment_item_list!r}, shipment_item_adjustment_list={self.shipment_item_adjustment_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.amazon_order_id,
+                self.seller_order_id,
+                self.marketplace_name,
+                self.order_charge_list,
+                self.order_charge_adjustment_list,
+                self.shipment_fee_list,
+                self.shipment_fee_adjustment_list,
+                self.order_fee_list,
+                self.order_fee_adjustment_list,
+                self.direct_payment_list,
+                self.posted_date,
+                self.shipment_item_list,
+                self.shipment_item_adjustment_list,
+            ) == (
+                other.amazon_order_id,
+                other.seller_order_id,
+                other.marketplace_name,
+                other.order_charge_list,
+                other.order_charge_adjustment_list,
+                other.shipment_fee_list,
+                other.shipment_fee_adjustment_list,
+                other.order_fee_list,
+                other.order_fee_adjustment_list,
+                other.direct_payment_list,
+                other.posted_date,
+                other.shipment_item_list,
+                other.shipment_item_adjustment_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.amazon_order_id,
+                self.seller_order_id,
+                self.marketplace_name,
+                self.order_charge_list,
+                self.order_charge_adjustment_list,
+                self.shipment_fee_list,
+                self.shipment_fee_adjustment_list,
+                self.order_fee_list,
+                self.order_fee_adjustment_list,
+                self.direct_payment_list,
+                self.posted_date,
+                self.shipment_item_list,
+                self.shipment_item_adjustment_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ShipmentEvent or name in (
+            "amazon_order_id",
+            "seller_order_id",
+            "marketplace_name",
+            "order_charge_list",
+            "order_charge_adjustment_list",
+            "shipment_fee_list",
+            "shipment_fee_adjustment_list",
+            "order_fee_list",
+            "order_fee_adjustment_list",
+            "direct_payment_list",
+            "posted_date",
+            "shipment_item_list",
+            "shipment_item_adjustment_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ShipmentEvent or name in (
+            "amazon_order_id",
+            "seller_order_id",
+            "marketplace_name",
+            "order_charge_list",
+            "order_charge_adjustment_list",
+            "shipment_fee_list",
+            "shipment_fee_adjustment_list",
+            "order_fee_list",
+            "order_fee_adjustment_list",
+            "direct_payment_list",
+            "posted_date",
+            "shipment_item_list",
+            "shipment_item_adjustment_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(fee_list=list)
 class PayWithAmazonEvent:
     """An event of the seller's Pay with Amazon account.
 
@@ -442,19 +1810,137 @@ class PayWithAmazonEvent:
         store_name (StoreName): string
     """
 
-    seller_order_id: str | None = None
-    transaction_posted_date: datetime | None = None
-    business_object_type: str | None = None
-    sales_channel: str | None = None
-    charge: ChargeComponent | None = None
-    fee_list: list[FeeComponent] = field(default_factory=list)
-    payment_amount_type: str | None = None
-    amount_description: str | None = None
-    fulfillment_channel: str | None = None
-    store_name: str | None = None
+    __slots__ = (
+        "seller_order_id",
+        "transaction_posted_date",
+        "business_object_type",
+        "sales_channel",
+        "charge",
+        "fee_list",
+        "payment_amount_type",
+        "amount_description",
+        "fulfillment_channel",
+        "store_name",
+    )
+    __match_args__ = ()
+
+    seller_order_id: str | None
+    transaction_posted_date: datetime | None
+    business_object_type: str | None
+    sales_channel: str | None
+    charge: ChargeComponent | None
+    fee_list: list[FeeComponent]
+    payment_amount_type: str | None
+    amount_description: str | None
+    fulfillment_channel: str | None
+    store_name: str | None
+
+    def __init__(
+        self,
+        *,
+        seller_order_id: str | None = None,
+        transaction_posted_date: datetime | None = None,
+        business_object_type: str | None = None,
+        sales_channel: str | None = None,
+        charge: ChargeComponent | None = None,
+        fee_list: list[FeeComponent] = DEFAULT_FACTORY,
+        payment_amount_type: str | None = None,
+        amount_description: str | None = None,
+        fulfillment_channel: str | None = None,
+        store_name: str | None = None,
+    ) -> None:
+        _setattr(self, "seller_order_id", seller_order_id)
+        _setattr(self, "transaction_posted_date", transaction_posted_date)
+        _setattr(self, "business_object_type", business_object_type)
+        _setattr(self, "sales_channel", sales_channel)
+        _setattr(self, "charge", charge)
+        _setattr(self, "fee_list", list() if fee_list is DEFAULT_FACTORY else fee_list)
+        _setattr(self, "payment_amount_type", payment_amount_type)
+        _setattr(self, "amount_description", amount_description)
+        _setattr(self, "fulfillment_channel", fulfillment_channel)
+        _setattr(self, "store_name", store_name)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_order_id={self.seller_order_id!r}, transaction_posted_date={self.transaction_posted_date!r}, business_object_type={self.business_object_type!r}, sales_channel={self.sales_channel!r}, charge={self.charge!r}, fee_list={self.fee_list!r}, payment_amount_type={self.payment_amount_type!r}, amount_description={self.amount_description!r}, fulfillment_channel={self.fulfillment_channel!r}, store_name={self.store_name!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_order_id,
+                self.transaction_posted_date,
+                self.business_object_type,
+                self.sales_channel,
+                self.charge,
+                self.fee_list,
+                self.payment_amount_type,
+                self.amount_description,
+                self.fulfillment_channel,
+                self.store_name,
+            ) == (
+                other.seller_order_id,
+                other.transaction_posted_date,
+                other.business_object_type,
+                other.sales_channel,
+                other.charge,
+                other.fee_list,
+                other.payment_amount_type,
+                other.amount_description,
+                other.fulfillment_channel,
+                other.store_name,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_order_id,
+                self.transaction_posted_date,
+                self.business_object_type,
+                self.sales_channel,
+                self.charge,
+                self.fee_list,
+                self.payment_amount_type,
+                self.amount_description,
+                self.fulfillment_channel,
+                self.store_name,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PayWithAmazonEvent or name in (
+            "seller_order_id",
+            "transaction_posted_date",
+            "business_object_type",
+            "sales_channel",
+            "charge",
+            "fee_list",
+            "payment_amount_type",
+            "amount_description",
+            "fulfillment_channel",
+            "store_name",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PayWithAmazonEvent or name in (
+            "seller_order_id",
+            "transaction_posted_date",
+            "business_object_type",
+            "sales_channel",
+            "charge",
+            "fee_list",
+            "payment_amount_type",
+            "amount_description",
+            "fulfillment_channel",
+            "store_name",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class SolutionProviderCreditEvent:
     """A credit given to a solution provider.
 
@@ -471,19 +1957,137 @@ class SolutionProviderCreditEvent:
         transaction_creation_date (TransactionCreationDate): datetime
     """
 
-    provider_transaction_type: str | None = None
-    seller_order_id: str | None = None
-    marketplace_id: str | None = None
-    marketplace_country_code: str | None = None
-    seller_id: str | None = None
-    seller_store_name: str | None = None
-    provider_id: str | None = None
-    provider_store_name: str | None = None
-    transaction_amount: CurrencyAmount | None = None
-    transaction_creation_date: datetime | None = None
+    __slots__ = (
+        "provider_transaction_type",
+        "seller_order_id",
+        "marketplace_id",
+        "marketplace_country_code",
+        "seller_id",
+        "seller_store_name",
+        "provider_id",
+        "provider_store_name",
+        "transaction_amount",
+        "transaction_creation_date",
+    )
+    __match_args__ = ()
+
+    provider_transaction_type: str | None
+    seller_order_id: str | None
+    marketplace_id: str | None
+    marketplace_country_code: str | None
+    seller_id: str | None
+    seller_store_name: str | None
+    provider_id: str | None
+    provider_store_name: str | None
+    transaction_amount: CurrencyAmount | None
+    transaction_creation_date: datetime | None
+
+    def __init__(
+        self,
+        *,
+        provider_transaction_type: str | None = None,
+        seller_order_id: str | None = None,
+        marketplace_id: str | None = None,
+        marketplace_country_code: str | None = None,
+        seller_id: str | None = None,
+        seller_store_name: str | None = None,
+        provider_id: str | None = None,
+        provider_store_name: str | None = None,
+        transaction_amount: CurrencyAmount | None = None,
+        transaction_creation_date: datetime | None = None,
+    ) -> None:
+        _setattr(self, "provider_transaction_type", provider_transaction_type)
+        _setattr(self, "seller_order_id", seller_order_id)
+        _setattr(self, "marketplace_id", marketplace_id)
+        _setattr(self, "marketplace_country_code", marketplace_country_code)
+        _setattr(self, "seller_id", seller_id)
+        _setattr(self, "seller_store_name", seller_store_name)
+        _setattr(self, "provider_id", provider_id)
+        _setattr(self, "provider_store_name", provider_store_name)
+        _setattr(self, "transaction_amount", transaction_amount)
+        _setattr(self, "transaction_creation_date", transaction_creation_date)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(provider_transaction_type={self.provider_transaction_type!r}, seller_order_id={self.seller_order_id!r}, marketplace_id={self.marketplace_id!r}, marketplace_country_code={self.marketplace_country_code!r}, seller_id={self.seller_id!r}, seller_store_name={self.seller_store_name!r}, provider_id={self.provider_id!r}, provider_store_name={self.provider_store_name!r}, transaction_amount={self.transaction_amount!r}, transaction_creation_date={self.transaction_creation_date!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.provider_transaction_type,
+                self.seller_order_id,
+                self.marketplace_id,
+                self.marketplace_country_code,
+                self.seller_id,
+                self.seller_store_name,
+                self.provider_id,
+                self.provider_store_name,
+                self.transaction_amount,
+                self.transaction_creation_date,
+            ) == (
+                other.provider_transaction_type,
+                other.seller_order_id,
+                other.marketplace_id,
+                other.marketplace_country_code,
+                other.seller_id,
+                other.seller_store_name,
+                other.provider_id,
+                other.provider_store_name,
+                other.transaction_amount,
+                other.transaction_creation_date,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.provider_transaction_type,
+                self.seller_order_id,
+                self.marketplace_id,
+                self.marketplace_country_code,
+                self.seller_id,
+                self.seller_store_name,
+                self.provider_id,
+                self.provider_store_name,
+                self.transaction_amount,
+                self.transaction_creation_date,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SolutionProviderCreditEvent or name in (
+            "provider_transaction_type",
+            "seller_order_id",
+            "marketplace_id",
+            "marketplace_country_code",
+            "seller_id",
+            "seller_store_name",
+            "provider_id",
+            "provider_store_name",
+            "transaction_amount",
+            "transaction_creation_date",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SolutionProviderCreditEvent or name in (
+            "provider_transaction_type",
+            "seller_order_id",
+            "marketplace_id",
+            "marketplace_country_code",
+            "seller_id",
+            "seller_store_name",
+            "provider_id",
+            "provider_store_name",
+            "transaction_amount",
+            "transaction_creation_date",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(retrocharge_tax_withheld_component_list=list)
 class RetrochargeEvent:
     """A retrocharge or its reversal.
 
@@ -497,18 +2101,118 @@ class RetrochargeEvent:
         retrocharge_tax_withheld_component_list (RetrochargeTaxWithheldComponentList/TaxWithheldComponent): list of TaxWithheldComponent
     """
 
-    retrocharge_event_type: str | None = None
-    amazon_order_id: str | None = None
-    posted_date: datetime | None = None
-    base_tax: CurrencyAmount | None = None
-    shipping_tax: CurrencyAmount | None = None
-    marketplace_name: str | None = None
-    retrocharge_tax_withheld_component_list: list[TaxWithheldComponent] = field(
-        default_factory=list
+    __slots__ = (
+        "retrocharge_event_type",
+        "amazon_order_id",
+        "posted_date",
+        "base_tax",
+        "shipping_tax",
+        "marketplace_name",
+        "retrocharge_tax_withheld_component_list",
     )
+    __match_args__ = ()
+
+    retrocharge_event_type: str | None
+    amazon_order_id: str | None
+    posted_date: datetime | None
+    base_tax: CurrencyAmount | None
+    shipping_tax: CurrencyAmount | None
+    marketplace_name: str | None
+    retrocharge_tax_withheld_component_list: list[TaxWithheldComponent]
+
+    def __init__(
+        self,
+        *,
+        retrocharge_event_type: str | None = None,
+        amazon_order_id: str | None = None,
+        posted_date: datetime | None = None,
+        base_tax: CurrencyAmount | None = None,
+        shipping_tax: CurrencyAmount | None = None,
+        marketplace_name: str | None = None,
+        retrocharge_tax_withheld_component_list: list[TaxWithheldComponent] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "retrocharge_event_type", retrocharge_event_type)
+        _setattr(self, "amazon_order_id", amazon_order_id)
+        _setattr(self, "posted_date", posted_date)
+        _setattr(self, "base_tax", base_tax)
+        _setattr(self, "shipping_tax", shipping_tax)
+        _setattr(self, "marketplace_name", marketplace_name)
+        _setattr(
+            self,
+            "retrocharge_tax_withheld_component_list",
+            (
+                list()
+                if retrocharge_tax_withheld_component_list is DEFAULT_FACTORY
+                else retrocharge_tax_withheld_component_list
+            ),
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(retrocharge_event_type={self.retrocharge_event_type!r}, amazon_order_id={self.amazon_order_id!r}, posted_date={self.posted_date!r}, base_tax={self.base_tax!r}, shipping_tax={self.shipping_tax!r}, marketplace_name={self.marketplace_name!r}, retrocharge_tax_withheld_component_list={self.retrocharge_tax_withheld_component_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.retrocharge_event_type,
+                self.amazon_order_id,
+                self.posted_date,
+                self.base_tax,
+                self.shipping_tax,
+                self.marketplace_name,
+                self.retrocharge_tax_withheld_component_list,
+            ) == (
+                other.retrocharge_event_type,
+                other.amazon_order_id,
+                other.posted_date,
+                other.base_tax,
+                other.shipping_tax,
+                other.marketplace_name,
+                other.retrocharge_tax_withheld_component_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.retrocharge_event_type,
+                self.amazon_order_id,
+                self.posted_date,
+                self.base_tax,
+                self.shipping_tax,
+                self.marketplace_name,
+                self.retrocharge_tax_withheld_component_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is RetrochargeEvent or name in (
+            "retrocharge_event_type",
+            "amazon_order_id",
+            "posted_date",
+            "base_tax",
+            "shipping_tax",
+            "marketplace_name",
+            "retrocharge_tax_withheld_component_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is RetrochargeEvent or name in (
+            "retrocharge_event_type",
+            "amazon_order_id",
+            "posted_date",
+            "base_tax",
+            "shipping_tax",
+            "marketplace_name",
+            "retrocharge_tax_withheld_component_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(rental_charge_list=list, rental_fee_list=list, rental_tax_withheld_list=list)
 class RentalTransactionEvent:
     """An event of a rental transaction.
 
@@ -525,19 +2229,149 @@ class RentalTransactionEvent:
         rental_tax_withheld_list (RentalTaxWithheldList/TaxWithheldComponent): list of TaxWithheldComponent
     """
 
-    amazon_order_id: str | None = None
-    rental_event_type: str | None = None
-    extension_length: int | None = None
-    posted_date: datetime | None = None
-    rental_charge_list: list[ChargeComponent] = field(default_factory=list)
-    rental_fee_list: list[FeeComponent] = field(default_factory=list)
-    marketplace_name: str | None = None
-    rental_initial_value: CurrencyAmount | None = None
-    rental_reimbursement: CurrencyAmount | None = None
-    rental_tax_withheld_list: list[TaxWithheldComponent] = field(default_factory=list)
+    __slots__ = (
+        "amazon_order_id",
+        "rental_event_type",
+        "extension_length",
+        "posted_date",
+        "rental_charge_list",
+        "rental_fee_list",
+        "marketplace_name",
+        "rental_initial_value",
+        "rental_reimbursement",
+        "rental_tax_withheld_list",
+    )
+    __match_args__ = ()
+
+    amazon_order_id: str | None
+    rental_event_type: str | None
+    extension_length: int | None
+    posted_date: datetime | None
+    rental_charge_list: list[ChargeComponent]
+    rental_fee_list: list[FeeComponent]
+    marketplace_name: str | None
+    rental_initial_value: CurrencyAmount | None
+    rental_reimbursement: CurrencyAmount | None
+    rental_tax_withheld_list: list[TaxWithheldComponent]
+
+    def __init__(
+        self,
+        *,
+        amazon_order_id: str | None = None,
+        rental_event_type: str | None = None,
+        extension_length: int | None = None,
+        posted_date: datetime | None = None,
+        rental_charge_list: list[ChargeComponent] = DEFAULT_FACTORY,
+        rental_fee_list: list[FeeComponent] = DEFAULT_FACTORY,
+        marketplace_name: str | None = None,
+        rental_initial_value: CurrencyAmount | None = None,
+        rental_reimbursement: CurrencyAmount | None = None,
+        rental_tax_withheld_list: list[TaxWithheldComponent] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "amazon_order_id", amazon_order_id)
+        _setattr(self, "rental_event_type", rental_event_type)
+        _setattr(self, "extension_length", extension_length)
+        _setattr(self, "posted_date", posted_date)
+        _setattr(
+            self,
+            "rental_charge_list",
+            list() if rental_charge_list is DEFAULT_FACTORY else rental_charge_list,
+        )
+        _setattr(
+            self,
+            "rental_fee_list",
+            list() if rental_fee_list is DEFAULT_FACTORY else rental_fee_list,
+        )
+        _setattr(self, "marketplace_name", marketplace_name)
+        _setattr(self, "rental_initial_value", rental_initial_value)
+        _setattr(self, "rental_reimbursement", rental_reimbursement)
+        _setattr(
+            self,
+            "rental_tax_withheld_list",
+            list() if rental_tax_withheld_list is DEFAULT_FACTORY else rental_tax_withheld_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_order_id={self.amazon_order_id!r}, rental_event_type={self.rental_event_type!r}, extension_length={self.extension_length!r}, posted_date={self.posted_date!r}, rental_charge_list={self.rental_charge_list!r}, rental_fee_list={self.rental_fee_list!r}, marketplace_name={self.marketplace_name!r}, rental_initial_value={self.rental_initial_value!r}, rental_reimbursement={self.rental_reimbursement!r}, rental_tax_withheld_list={self.rental_tax_withheld_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.amazon_order_id,
+                self.rental_event_type,
+                self.extension_length,
+                self.posted_date,
+                self.rental_charge_list,
+                self.rental_fee_list,
+                self.marketplace_name,
+                self.rental_initial_value,
+                self.rental_reimbursement,
+                self.rental_tax_withheld_list,
+            ) == (
+                other.amazon_order_id,
+                other.rental_event_type,
+                other.extension_length,
+                other.posted_date,
+                other.rental_charge_list,
+                other.rental_fee_list,
+                other.marketplace_name,
+                other.rental_initial_value,
+                other.rental_reimbursement,
+                other.rental_tax_withheld_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.amazon_order_id,
+                self.rental_event_type,
+                self.extension_length,
+                self.posted_date,
+                self.rental_charge_list,
+                self.rental_fee_list,
+                self.marketplace_name,
+                self.rental_initial_value,
+                self.rental_reimbursement,
+                self.rental_tax_withheld_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is RentalTransactionEvent or name in (
+            "amazon_order_id",
+            "rental_event_type",
+            "extension_length",
+            "posted_date",
+            "rental_charge_list",
+            "rental_fee_list",
+            "marketplace_name",
+            "rental_initial_value",
+            "rental_reimbursement",
+            "rental_tax_withheld_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is RentalTransactionEvent or name in (
+            "amazon_order_id",
+            "rental_event_type",
+            "extension_length",
+            "posted_date",
+            "rental_charge_list",
+            "rental_fee_list",
+            "marketplace_name",
+            "rental_initial_value",
+            "rental_reimbursement",
+            "rental_tax_withheld_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(product_group_list=list)
 class PerformanceBondRefundEvent:
     """A refund of a performance bond.
 
@@ -547,12 +2381,64 @@ class PerformanceBondRefundEvent:
         product_group_list (ProductGroupList/ProductGroup): list of string
     """
 
-    marketplace_country_code: str | None = None
-    amount: CurrencyAmount | None = None
-    product_group_list: list[str] = field(default_factory=list)
+    __slots__ = ("marketplace_country_code", "amount", "product_group_list")
+    __match_args__ = ()
+
+    marketplace_country_code: str | None
+    amount: CurrencyAmount | None
+    product_group_list: list[str]
+
+    def __init__(
+        self,
+        *,
+        marketplace_country_code: str | None = None,
+        amount: CurrencyAmount | None = None,
+        product_group_list: list[str] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "marketplace_country_code", marketplace_country_code)
+        _setattr(self, "amount", amount)
+        _setattr(
+            self,
+            "product_group_list",
+            list() if product_group_list is DEFAULT_FACTORY else product_group_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(marketplace_country_code={self.marketplace_country_code!r}, amount={self.amount!r}, product_group_list={self.product_group_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.marketplace_country_code, self.amount, self.product_group_list) == (
+                other.marketplace_country_code,
+                other.amount,
+                other.product_group_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.marketplace_country_code, self.amount, self.product_group_list))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PerformanceBondRefundEvent or name in (
+            "marketplace_country_code",
+            "amount",
+            "product_group_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PerformanceBondRefundEvent or name in (
+            "marketplace_country_code",
+            "amount",
+            "product_group_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ProductAdsPaymentEvent:
     """A charge or refund for Sponsored Products advertising.
 
@@ -565,15 +2451,101 @@ class ProductAdsPaymentEvent:
         transaction_value (transactionValue): Base amount plus tax.
     """
 
-    posted_date: datetime | None = None
-    transaction_type: str | None = None
-    invoice_id: str | None = None
-    base_value: CurrencyAmount | None = None
-    tax_value: CurrencyAmount | None = None
-    transaction_value: CurrencyAmount | None = None
+    __slots__ = (
+        "posted_date",
+        "transaction_type",
+        "invoice_id",
+        "base_value",
+        "tax_value",
+        "transaction_value",
+    )
+    __match_args__ = ()
+
+    posted_date: datetime | None
+    transaction_type: str | None
+    invoice_id: str | None
+    base_value: CurrencyAmount | None
+    tax_value: CurrencyAmount | None
+    transaction_value: CurrencyAmount | None
+
+    def __init__(
+        self,
+        *,
+        posted_date: datetime | None = None,
+        transaction_type: str | None = None,
+        invoice_id: str | None = None,
+        base_value: CurrencyAmount | None = None,
+        tax_value: CurrencyAmount | None = None,
+        transaction_value: CurrencyAmount | None = None,
+    ) -> None:
+        _setattr(self, "posted_date", posted_date)
+        _setattr(self, "transaction_type", transaction_type)
+        _setattr(self, "invoice_id", invoice_id)
+        _setattr(self, "base_value", base_value)
+        _setattr(self, "tax_value", tax_value)
+        _setattr(self, "transaction_value", transaction_value)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(posted_date={self.posted_date!r}, transaction_type={self.transaction_type!r}, invoice_id={self.invoice_id!r}, base_value={self.base_value!r}, tax_value={self.tax_value!r}, transaction_value={self.transaction_value!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.posted_date,
+                self.transaction_type,
+                self.invoice_id,
+                self.base_value,
+                self.tax_value,
+                self.transaction_value,
+            ) == (
+                other.posted_date,
+                other.transaction_type,
+                other.invoice_id,
+                other.base_value,
+                other.tax_value,
+                other.transaction_value,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.posted_date,
+                self.transaction_type,
+                self.invoice_id,
+                self.base_value,
+                self.tax_value,
+                self.transaction_value,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ProductAdsPaymentEvent or name in (
+            "posted_date",
+            "transaction_type",
+            "invoice_id",
+            "base_value",
+            "tax_value",
+            "transaction_value",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ProductAdsPaymentEvent or name in (
+            "posted_date",
+            "transaction_type",
+            "invoice_id",
+            "base_value",
+            "tax_value",
+            "transaction_value",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(fee_list=list)
 class ServiceFeeEvent:
     """A service fee on the seller's account.
 
@@ -587,16 +2559,110 @@ class ServiceFeeEvent:
         asin (ASIN): string
     """
 
-    amazon_order_id: str | None = None
-    fee_reason: str | None = None
-    fee_list: list[FeeComponent] = field(default_factory=list)
-    seller_sku: str | None = None
-    fn_sku: str | None = None
-    fee_description: str | None = None
-    asin: str | None = None
+    __slots__ = (
+        "amazon_order_id",
+        "fee_reason",
+        "fee_list",
+        "seller_sku",
+        "fn_sku",
+        "fee_description",
+        "asin",
+    )
+    __match_args__ = ()
+
+    amazon_order_id: str | None
+    fee_reason: str | None
+    fee_list: list[FeeComponent]
+    seller_sku: str | None
+    fn_sku: str | None
+    fee_description: str | None
+    asin: str | None
+
+    def __init__(
+        self,
+        *,
+        amazon_order_id: str | None = None,
+        fee_reason: str | None = None,
+        fee_list: list[FeeComponent] = DEFAULT_FACTORY,
+        seller_sku: str | None = None,
+        fn_sku: str | None = None,
+        fee_description: str | None = None,
+        asin: str | None = None,
+    ) -> None:
+        _setattr(self, "amazon_order_id", amazon_order_id)
+        _setattr(self, "fee_reason", fee_reason)
+        _setattr(self, "fee_list", list() if fee_list is DEFAULT_FACTORY else fee_list)
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "fn_sku", fn_sku)
+        _setattr(self, "fee_description", fee_description)
+        _setattr(self, "asin", asin)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_order_id={self.amazon_order_id!r}, fee_reason={self.fee_reason!r}, fee_list={self.fee_list!r}, seller_sku={self.seller_sku!r}, fn_sku={self.fn_sku!r}, fee_description={self.fee_description!r}, asin={self.asin!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.amazon_order_id,
+                self.fee_reason,
+                self.fee_list,
+                self.seller_sku,
+                self.fn_sku,
+                self.fee_description,
+                self.asin,
+            ) == (
+                other.amazon_order_id,
+                other.fee_reason,
+                other.fee_list,
+                other.seller_sku,
+                other.fn_sku,
+                other.fee_description,
+                other.asin,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.amazon_order_id,
+                self.fee_reason,
+                self.fee_list,
+                self.seller_sku,
+                self.fn_sku,
+                self.fee_description,
+                self.asin,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ServiceFeeEvent or name in (
+            "amazon_order_id",
+            "fee_reason",
+            "fee_list",
+            "seller_sku",
+            "fn_sku",
+            "fee_description",
+            "asin",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ServiceFeeEvent or name in (
+            "amazon_order_id",
+            "fee_reason",
+            "fee_list",
+            "seller_sku",
+            "fn_sku",
+            "fee_description",
+            "asin",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class SellerDealPaymentEvent:
     """A fee paid for a deal (for example a Lightning Deal).
 
@@ -611,17 +2677,119 @@ class SellerDealPaymentEvent:
         total_amount (TotalAmount): CurrencyAmount
     """
 
-    posted_date: datetime | None = None
-    deal_id: str | None = None
-    deal_description: str | None = None
-    event_type: str | None = None
-    fee_type: str | None = None
-    fee_amount: CurrencyAmount | None = None
-    tax_amount: CurrencyAmount | None = None
-    total_amount: CurrencyAmount | None = None
+    __slots__ = (
+        "posted_date",
+        "deal_id",
+        "deal_description",
+        "event_type",
+        "fee_type",
+        "fee_amount",
+        "tax_amount",
+        "total_amount",
+    )
+    __match_args__ = ()
+
+    posted_date: datetime | None
+    deal_id: str | None
+    deal_description: str | None
+    event_type: str | None
+    fee_type: str | None
+    fee_amount: CurrencyAmount | None
+    tax_amount: CurrencyAmount | None
+    total_amount: CurrencyAmount | None
+
+    def __init__(
+        self,
+        *,
+        posted_date: datetime | None = None,
+        deal_id: str | None = None,
+        deal_description: str | None = None,
+        event_type: str | None = None,
+        fee_type: str | None = None,
+        fee_amount: CurrencyAmount | None = None,
+        tax_amount: CurrencyAmount | None = None,
+        total_amount: CurrencyAmount | None = None,
+    ) -> None:
+        _setattr(self, "posted_date", posted_date)
+        _setattr(self, "deal_id", deal_id)
+        _setattr(self, "deal_description", deal_description)
+        _setattr(self, "event_type", event_type)
+        _setattr(self, "fee_type", fee_type)
+        _setattr(self, "fee_amount", fee_amount)
+        _setattr(self, "tax_amount", tax_amount)
+        _setattr(self, "total_amount", total_amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(posted_date={self.posted_date!r}, deal_id={self.deal_id!r}, deal_description={self.deal_description!r}, event_type={self.event_type!r}, fee_type={self.fee_type!r}, fee_amount={self.fee_amount!r}, tax_amount={self.tax_amount!r}, total_amount={self.total_amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.posted_date,
+                self.deal_id,
+                self.deal_description,
+                self.event_type,
+                self.fee_type,
+                self.fee_amount,
+                self.tax_amount,
+                self.total_amount,
+            ) == (
+                other.posted_date,
+                other.deal_id,
+                other.deal_description,
+                other.event_type,
+                other.fee_type,
+                other.fee_amount,
+                other.tax_amount,
+                other.total_amount,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.posted_date,
+                self.deal_id,
+                self.deal_description,
+                self.event_type,
+                self.fee_type,
+                self.fee_amount,
+                self.tax_amount,
+                self.total_amount,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SellerDealPaymentEvent or name in (
+            "posted_date",
+            "deal_id",
+            "deal_description",
+            "event_type",
+            "fee_type",
+            "fee_amount",
+            "tax_amount",
+            "total_amount",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SellerDealPaymentEvent or name in (
+            "posted_date",
+            "deal_id",
+            "deal_description",
+            "event_type",
+            "fee_type",
+            "fee_amount",
+            "tax_amount",
+            "total_amount",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class LoanServicingEvent:
     """A loan advance, loan payment or loan refund.
 
@@ -630,11 +2798,54 @@ class LoanServicingEvent:
         source_business_event_type (SourceBusinessEventType): string
     """
 
-    loan_amount: CurrencyAmount | None = None
-    source_business_event_type: str | None = None
+    __slots__ = ("loan_amount", "source_business_event_type")
+    __match_args__ = ()
+
+    loan_amount: CurrencyAmount | None
+    source_business_event_type: str | None
+
+    def __init__(
+        self,
+        *,
+        loan_amount: CurrencyAmount | None = None,
+        source_business_event_type: str | None = None,
+    ) -> None:
+        _setattr(self, "loan_amount", loan_amount)
+        _setattr(self, "source_business_event_type", source_business_event_type)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(loan_amount={self.loan_amount!r}, source_business_event_type={self.source_business_event_type!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.loan_amount, self.source_business_event_type) == (
+                other.loan_amount,
+                other.source_business_event_type,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.loan_amount, self.source_business_event_type))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is LoanServicingEvent or name in (
+            "loan_amount",
+            "source_business_event_type",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is LoanServicingEvent or name in (
+            "loan_amount",
+            "source_business_event_type",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(item_charge_list=list)
 class SAFETReimbursementItem:
     """One item of a SAFE-T reimbursement.
 
@@ -644,12 +2855,64 @@ class SAFETReimbursementItem:
         quantity (quantity): integer
     """
 
-    item_charge_list: list[ChargeComponent] = field(default_factory=list)
-    product_description: str | None = None
-    quantity: int | None = None
+    __slots__ = ("item_charge_list", "product_description", "quantity")
+    __match_args__ = ()
+
+    item_charge_list: list[ChargeComponent]
+    product_description: str | None
+    quantity: int | None
+
+    def __init__(
+        self,
+        *,
+        item_charge_list: list[ChargeComponent] = DEFAULT_FACTORY,
+        product_description: str | None = None,
+        quantity: int | None = None,
+    ) -> None:
+        _setattr(
+            self,
+            "item_charge_list",
+            list() if item_charge_list is DEFAULT_FACTORY else item_charge_list,
+        )
+        _setattr(self, "product_description", product_description)
+        _setattr(self, "quantity", quantity)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(item_charge_list={self.item_charge_list!r}, product_description={self.product_description!r}, quantity={self.quantity!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.item_charge_list, self.product_description, self.quantity) == (
+                other.item_charge_list,
+                other.product_description,
+                other.quantity,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.item_charge_list, self.product_description, self.quantity))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SAFETReimbursementItem or name in (
+            "item_charge_list",
+            "product_description",
+            "quantity",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SAFETReimbursementItem or name in (
+            "item_charge_list",
+            "product_description",
+            "quantity",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(safet_reimbursement_item_list=list)
 class SAFETReimbursementEvent:
     """A reimbursement of a SAFE-T claim.
 
@@ -661,14 +2924,100 @@ class SAFETReimbursementEvent:
         safet_reimbursement_item_list (SAFETReimbursementItemList/SAFETReimbursementItem): list of SAFETReimbursementItem
     """
 
-    posted_date: datetime | None = None
-    safet_claim_id: str | None = None
-    reimbursed_amount: CurrencyAmount | None = None
-    reason_code: str | None = None
-    safet_reimbursement_item_list: list[SAFETReimbursementItem] = field(default_factory=list)
+    __slots__ = (
+        "posted_date",
+        "safet_claim_id",
+        "reimbursed_amount",
+        "reason_code",
+        "safet_reimbursement_item_list",
+    )
+    __match_args__ = ()
+
+    posted_date: datetime | None
+    safet_claim_id: str | None
+    reimbursed_amount: CurrencyAmount | None
+    reason_code: str | None
+    safet_reimbursement_item_list: list[SAFETReimbursementItem]
+
+    def __init__(
+        self,
+        *,
+        posted_date: datetime | None = None,
+        safet_claim_id: str | None = None,
+        reimbursed_amount: CurrencyAmount | None = None,
+        reason_code: str | None = None,
+        safet_reimbursement_item_list: list[SAFETReimbursementItem] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "posted_date", posted_date)
+        _setattr(self, "safet_claim_id", safet_claim_id)
+        _setattr(self, "reimbursed_amount", reimbursed_amount)
+        _setattr(self, "reason_code", reason_code)
+        _setattr(
+            self,
+            "safet_reimbursement_item_list",
+            (
+                list()
+                if safet_reimbursement_item_list is DEFAULT_FACTORY
+                else safet_reimbursement_item_list
+            ),
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(posted_date={self.posted_date!r}, safet_claim_id={self.safet_claim_id!r}, reimbursed_amount={self.reimbursed_amount!r}, reason_code={self.reason_code!r}, safet_reimbursement_item_list={self.safet_reimbursement_item_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.posted_date,
+                self.safet_claim_id,
+                self.reimbursed_amount,
+                self.reason_code,
+                self.safet_reimbursement_item_list,
+            ) == (
+                other.posted_date,
+                other.safet_claim_id,
+                other.reimbursed_amount,
+                other.reason_code,
+                other.safet_reimbursement_item_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.posted_date,
+                self.safet_claim_id,
+                self.reimbursed_amount,
+                self.reason_code,
+                self.safet_reimbursement_item_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SAFETReimbursementEvent or name in (
+            "posted_date",
+            "safet_claim_id",
+            "reimbursed_amount",
+            "reason_code",
+            "safet_reimbursement_item_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SAFETReimbursementEvent or name in (
+            "posted_date",
+            "safet_claim_id",
+            "reimbursed_amount",
+            "reason_code",
+            "safet_reimbursement_item_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class SellerReviewEnrollmentPaymentEvent:
     """A fee for the Early Reviewer Program.
 
@@ -681,15 +3030,101 @@ class SellerReviewEnrollmentPaymentEvent:
         total_amount (TotalAmount): CurrencyAmount
     """
 
-    posted_date: datetime | None = None
-    enrollment_id: str | None = None
-    parent_asin: str | None = None
-    fee_component: FeeComponent | None = None
-    charge_component: ChargeComponent | None = None
-    total_amount: CurrencyAmount | None = None
+    __slots__ = (
+        "posted_date",
+        "enrollment_id",
+        "parent_asin",
+        "fee_component",
+        "charge_component",
+        "total_amount",
+    )
+    __match_args__ = ()
+
+    posted_date: datetime | None
+    enrollment_id: str | None
+    parent_asin: str | None
+    fee_component: FeeComponent | None
+    charge_component: ChargeComponent | None
+    total_amount: CurrencyAmount | None
+
+    def __init__(
+        self,
+        *,
+        posted_date: datetime | None = None,
+        enrollment_id: str | None = None,
+        parent_asin: str | None = None,
+        fee_component: FeeComponent | None = None,
+        charge_component: ChargeComponent | None = None,
+        total_amount: CurrencyAmount | None = None,
+    ) -> None:
+        _setattr(self, "posted_date", posted_date)
+        _setattr(self, "enrollment_id", enrollment_id)
+        _setattr(self, "parent_asin", parent_asin)
+        _setattr(self, "fee_component", fee_component)
+        _setattr(self, "charge_component", charge_component)
+        _setattr(self, "total_amount", total_amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(posted_date={self.posted_date!r}, enrollment_id={self.enrollment_id!r}, parent_asin={self.parent_asin!r}, fee_component={self.fee_component!r}, charge_component={self.charge_component!r}, total_amount={self.total_amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.posted_date,
+                self.enrollment_id,
+                self.parent_asin,
+                self.fee_component,
+                self.charge_component,
+                self.total_amount,
+            ) == (
+                other.posted_date,
+                other.enrollment_id,
+                other.parent_asin,
+                other.fee_component,
+                other.charge_component,
+                other.total_amount,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.posted_date,
+                self.enrollment_id,
+                self.parent_asin,
+                self.fee_component,
+                self.charge_component,
+                self.total_amount,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SellerReviewEnrollmentPaymentEvent or name in (
+            "posted_date",
+            "enrollment_id",
+            "parent_asin",
+            "fee_component",
+            "charge_component",
+            "total_amount",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SellerReviewEnrollmentPaymentEvent or name in (
+            "posted_date",
+            "enrollment_id",
+            "parent_asin",
+            "fee_component",
+            "charge_component",
+            "total_amount",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(fee_list=list)
 class ImagingServicesFeeEvent:
     """A fee for Amazon Imaging services.
 
@@ -700,13 +3135,73 @@ class ImagingServicesFeeEvent:
         fee_list (FeeList/FeeComponent): list of FeeComponent
     """
 
-    imaging_request_billing_item_id: str | None = None
-    asin: str | None = None
-    posted_date: datetime | None = None
-    fee_list: list[FeeComponent] = field(default_factory=list)
+    __slots__ = ("imaging_request_billing_item_id", "asin", "posted_date", "fee_list")
+    __match_args__ = ()
+
+    imaging_request_billing_item_id: str | None
+    asin: str | None
+    posted_date: datetime | None
+    fee_list: list[FeeComponent]
+
+    def __init__(
+        self,
+        *,
+        imaging_request_billing_item_id: str | None = None,
+        asin: str | None = None,
+        posted_date: datetime | None = None,
+        fee_list: list[FeeComponent] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "imaging_request_billing_item_id", imaging_request_billing_item_id)
+        _setattr(self, "asin", asin)
+        _setattr(self, "posted_date", posted_date)
+        _setattr(self, "fee_list", list() if fee_list is DEFAULT_FACTORY else fee_list)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(imaging_request_billing_item_id={self.imaging_request_billing_item_id!r}, asin={self.asin!r}, posted_date={self.posted_date!r}, fee_list={self.fee_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.imaging_request_billing_item_id,
+                self.asin,
+                self.posted_date,
+                self.fee_list,
+            ) == (
+                other.imaging_request_billing_item_id,
+                other.asin,
+                other.posted_date,
+                other.fee_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.imaging_request_billing_item_id, self.asin, self.posted_date, self.fee_list)
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ImagingServicesFeeEvent or name in (
+            "imaging_request_billing_item_id",
+            "asin",
+            "posted_date",
+            "fee_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ImagingServicesFeeEvent or name in (
+            "imaging_request_billing_item_id",
+            "asin",
+            "posted_date",
+            "fee_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class NetworkComminglingTransactionEvent:
     """A network commingling transaction (NetCo inventory pooling or commingling VAT).
 
@@ -721,17 +3216,119 @@ class NetworkComminglingTransactionEvent:
         tax_amount (TaxAmount): CurrencyAmount
     """
 
-    transaction_type: str | None = None
-    posted_date: datetime | None = None
-    net_co_transaction_id: str | None = None
-    swap_reason: str | None = None
-    asin: str | None = None
-    marketplace_id: str | None = None
-    tax_exclusive_amount: CurrencyAmount | None = None
-    tax_amount: CurrencyAmount | None = None
+    __slots__ = (
+        "transaction_type",
+        "posted_date",
+        "net_co_transaction_id",
+        "swap_reason",
+        "asin",
+        "marketplace_id",
+        "tax_exclusive_amount",
+        "tax_amount",
+    )
+    __match_args__ = ()
+
+    transaction_type: str | None
+    posted_date: datetime | None
+    net_co_transaction_id: str | None
+    swap_reason: str | None
+    asin: str | None
+    marketplace_id: str | None
+    tax_exclusive_amount: CurrencyAmount | None
+    tax_amount: CurrencyAmount | None
+
+    def __init__(
+        self,
+        *,
+        transaction_type: str | None = None,
+        posted_date: datetime | None = None,
+        net_co_transaction_id: str | None = None,
+        swap_reason: str | None = None,
+        asin: str | None = None,
+        marketplace_id: str | None = None,
+        tax_exclusive_amount: CurrencyAmount | None = None,
+        tax_amount: CurrencyAmount | None = None,
+    ) -> None:
+        _setattr(self, "transaction_type", transaction_type)
+        _setattr(self, "posted_date", posted_date)
+        _setattr(self, "net_co_transaction_id", net_co_transaction_id)
+        _setattr(self, "swap_reason", swap_reason)
+        _setattr(self, "asin", asin)
+        _setattr(self, "marketplace_id", marketplace_id)
+        _setattr(self, "tax_exclusive_amount", tax_exclusive_amount)
+        _setattr(self, "tax_amount", tax_amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(transaction_type={self.transaction_type!r}, posted_date={self.posted_date!r}, net_co_transaction_id={self.net_co_transaction_id!r}, swap_reason={self.swap_reason!r}, asin={self.asin!r}, marketplace_id={self.marketplace_id!r}, tax_exclusive_amount={self.tax_exclusive_amount!r}, tax_amount={self.tax_amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.transaction_type,
+                self.posted_date,
+                self.net_co_transaction_id,
+                self.swap_reason,
+                self.asin,
+                self.marketplace_id,
+                self.tax_exclusive_amount,
+                self.tax_amount,
+            ) == (
+                other.transaction_type,
+                other.posted_date,
+                other.net_co_transaction_id,
+                other.swap_reason,
+                other.asin,
+                other.marketplace_id,
+                other.tax_exclusive_amount,
+                other.tax_amount,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.transaction_type,
+                self.posted_date,
+                self.net_co_transaction_id,
+                self.swap_reason,
+                self.asin,
+                self.marketplace_id,
+                self.tax_exclusive_amount,
+                self.tax_amount,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is NetworkComminglingTransactionEvent or name in (
+            "transaction_type",
+            "posted_date",
+            "net_co_transaction_id",
+            "swap_reason",
+            "asin",
+            "marketplace_id",
+            "tax_exclusive_amount",
+            "tax_amount",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is NetworkComminglingTransactionEvent or name in (
+            "transaction_type",
+            "posted_date",
+            "net_co_transaction_id",
+            "swap_reason",
+            "asin",
+            "marketplace_id",
+            "tax_exclusive_amount",
+            "tax_amount",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class RemovalShipmentItem:
     """One item of a removal shipment.
 
@@ -746,17 +3343,119 @@ class RemovalShipmentItem:
         tax_withheld (TaxWithheld): CurrencyAmount
     """
 
-    removal_shipment_item_id: str | None = None
-    tax_collection_model: str | None = None
-    fufillment_network_sku: str | None = None
-    quantity: int | None = None
-    revenue: CurrencyAmount | None = None
-    fee_amount: CurrencyAmount | None = None
-    tax_amount: CurrencyAmount | None = None
-    tax_withheld: CurrencyAmount | None = None
+    __slots__ = (
+        "removal_shipment_item_id",
+        "tax_collection_model",
+        "fufillment_network_sku",
+        "quantity",
+        "revenue",
+        "fee_amount",
+        "tax_amount",
+        "tax_withheld",
+    )
+    __match_args__ = ()
+
+    removal_shipment_item_id: str | None
+    tax_collection_model: str | None
+    fufillment_network_sku: str | None
+    quantity: int | None
+    revenue: CurrencyAmount | None
+    fee_amount: CurrencyAmount | None
+    tax_amount: CurrencyAmount | None
+    tax_withheld: CurrencyAmount | None
+
+    def __init__(
+        self,
+        *,
+        removal_shipment_item_id: str | None = None,
+        tax_collection_model: str | None = None,
+        fufillment_network_sku: str | None = None,
+        quantity: int | None = None,
+        revenue: CurrencyAmount | None = None,
+        fee_amount: CurrencyAmount | None = None,
+        tax_amount: CurrencyAmount | None = None,
+        tax_withheld: CurrencyAmount | None = None,
+    ) -> None:
+        _setattr(self, "removal_shipment_item_id", removal_shipment_item_id)
+        _setattr(self, "tax_collection_model", tax_collection_model)
+        _setattr(self, "fufillment_network_sku", fufillment_network_sku)
+        _setattr(self, "quantity", quantity)
+        _setattr(self, "revenue", revenue)
+        _setattr(self, "fee_amount", fee_amount)
+        _setattr(self, "tax_amount", tax_amount)
+        _setattr(self, "tax_withheld", tax_withheld)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(removal_shipment_item_id={self.removal_shipment_item_id!r}, tax_collection_model={self.tax_collection_model!r}, fufillment_network_sku={self.fufillment_network_sku!r}, quantity={self.quantity!r}, revenue={self.revenue!r}, fee_amount={self.fee_amount!r}, tax_amount={self.tax_amount!r}, tax_withheld={self.tax_withheld!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.removal_shipment_item_id,
+                self.tax_collection_model,
+                self.fufillment_network_sku,
+                self.quantity,
+                self.revenue,
+                self.fee_amount,
+                self.tax_amount,
+                self.tax_withheld,
+            ) == (
+                other.removal_shipment_item_id,
+                other.tax_collection_model,
+                other.fufillment_network_sku,
+                other.quantity,
+                other.revenue,
+                other.fee_amount,
+                other.tax_amount,
+                other.tax_withheld,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.removal_shipment_item_id,
+                self.tax_collection_model,
+                self.fufillment_network_sku,
+                self.quantity,
+                self.revenue,
+                self.fee_amount,
+                self.tax_amount,
+                self.tax_withheld,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is RemovalShipmentItem or name in (
+            "removal_shipment_item_id",
+            "tax_collection_model",
+            "fufillment_network_sku",
+            "quantity",
+            "revenue",
+            "fee_amount",
+            "tax_amount",
+            "tax_withheld",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is RemovalShipmentItem or name in (
+            "removal_shipment_item_id",
+            "tax_collection_model",
+            "fufillment_network_sku",
+            "quantity",
+            "revenue",
+            "fee_amount",
+            "tax_amount",
+            "tax_withheld",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(removal_shipment_item_list=list)
 class RemovalShipmentEvent:
     """A removal order shipment.
 
@@ -767,13 +3466,82 @@ class RemovalShipmentEvent:
         removal_shipment_item_list (RemovalShipmentItemList/RemovalShipmentItem): list of RemovalShipmentItem
     """
 
-    posted_date: datetime | None = None
-    order_id: str | None = None
-    transaction_type: str | None = None
-    removal_shipment_item_list: list[RemovalShipmentItem] = field(default_factory=list)
+    __slots__ = ("posted_date", "order_id", "transaction_type", "removal_shipment_item_list")
+    __match_args__ = ()
+
+    posted_date: datetime | None
+    order_id: str | None
+    transaction_type: str | None
+    removal_shipment_item_list: list[RemovalShipmentItem]
+
+    def __init__(
+        self,
+        *,
+        posted_date: datetime | None = None,
+        order_id: str | None = None,
+        transaction_type: str | None = None,
+        removal_shipment_item_list: list[RemovalShipmentItem] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "posted_date", posted_date)
+        _setattr(self, "order_id", order_id)
+        _setattr(self, "transaction_type", transaction_type)
+        _setattr(
+            self,
+            "removal_shipment_item_list",
+            list() if removal_shipment_item_list is DEFAULT_FACTORY else removal_shipment_item_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(posted_date={self.posted_date!r}, order_id={self.order_id!r}, transaction_type={self.transaction_type!r}, removal_shipment_item_list={self.removal_shipment_item_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.posted_date,
+                self.order_id,
+                self.transaction_type,
+                self.removal_shipment_item_list,
+            ) == (
+                other.posted_date,
+                other.order_id,
+                other.transaction_type,
+                other.removal_shipment_item_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.posted_date,
+                self.order_id,
+                self.transaction_type,
+                self.removal_shipment_item_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is RemovalShipmentEvent or name in (
+            "posted_date",
+            "order_id",
+            "transaction_type",
+            "removal_shipment_item_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is RemovalShipmentEvent or name in (
+            "posted_date",
+            "order_id",
+            "transaction_type",
+            "removal_shipment_item_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(fee_list=list)
 class TrialShipmentEvent:
     """A fee for a trial shipment.
 
@@ -785,14 +3553,86 @@ class TrialShipmentEvent:
         fee_list (FeeList/FeeComponent): list of FeeComponent
     """
 
-    amazon_order_id: str | None = None
-    financial_event_group_id: str | None = None
-    posted_date: datetime | None = None
-    sku: str | None = None
-    fee_list: list[FeeComponent] = field(default_factory=list)
+    __slots__ = ("amazon_order_id", "financial_event_group_id", "posted_date", "sku", "fee_list")
+    __match_args__ = ()
+
+    amazon_order_id: str | None
+    financial_event_group_id: str | None
+    posted_date: datetime | None
+    sku: str | None
+    fee_list: list[FeeComponent]
+
+    def __init__(
+        self,
+        *,
+        amazon_order_id: str | None = None,
+        financial_event_group_id: str | None = None,
+        posted_date: datetime | None = None,
+        sku: str | None = None,
+        fee_list: list[FeeComponent] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "amazon_order_id", amazon_order_id)
+        _setattr(self, "financial_event_group_id", financial_event_group_id)
+        _setattr(self, "posted_date", posted_date)
+        _setattr(self, "sku", sku)
+        _setattr(self, "fee_list", list() if fee_list is DEFAULT_FACTORY else fee_list)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_order_id={self.amazon_order_id!r}, financial_event_group_id={self.financial_event_group_id!r}, posted_date={self.posted_date!r}, sku={self.sku!r}, fee_list={self.fee_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.amazon_order_id,
+                self.financial_event_group_id,
+                self.posted_date,
+                self.sku,
+                self.fee_list,
+            ) == (
+                other.amazon_order_id,
+                other.financial_event_group_id,
+                other.posted_date,
+                other.sku,
+                other.fee_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.amazon_order_id,
+                self.financial_event_group_id,
+                self.posted_date,
+                self.sku,
+                self.fee_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TrialShipmentEvent or name in (
+            "amazon_order_id",
+            "financial_event_group_id",
+            "posted_date",
+            "sku",
+            "fee_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TrialShipmentEvent or name in (
+            "amazon_order_id",
+            "financial_event_group_id",
+            "posted_date",
+            "sku",
+            "fee_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class TDSReimbursementEvent:
     """A reimbursement of a TDS (tax deducted at source) claim.
 
@@ -802,12 +3642,60 @@ class TDSReimbursementEvent:
         reimbursed_amount (ReimbursedAmount): CurrencyAmount
     """
 
-    posted_date: datetime | None = None
-    tds_order_id: str | None = None
-    reimbursed_amount: CurrencyAmount | None = None
+    __slots__ = ("posted_date", "tds_order_id", "reimbursed_amount")
+    __match_args__ = ()
+
+    posted_date: datetime | None
+    tds_order_id: str | None
+    reimbursed_amount: CurrencyAmount | None
+
+    def __init__(
+        self,
+        *,
+        posted_date: datetime | None = None,
+        tds_order_id: str | None = None,
+        reimbursed_amount: CurrencyAmount | None = None,
+    ) -> None:
+        _setattr(self, "posted_date", posted_date)
+        _setattr(self, "tds_order_id", tds_order_id)
+        _setattr(self, "reimbursed_amount", reimbursed_amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(posted_date={self.posted_date!r}, tds_order_id={self.tds_order_id!r}, reimbursed_amount={self.reimbursed_amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.posted_date, self.tds_order_id, self.reimbursed_amount) == (
+                other.posted_date,
+                other.tds_order_id,
+                other.reimbursed_amount,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.posted_date, self.tds_order_id, self.reimbursed_amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TDSReimbursementEvent or name in (
+            "posted_date",
+            "tds_order_id",
+            "reimbursed_amount",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TDSReimbursementEvent or name in (
+            "posted_date",
+            "tds_order_id",
+            "reimbursed_amount",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class TaxWithholdingPeriod:
     """The period a tax withholding covers, as epoch milliseconds.
 
@@ -816,11 +3704,48 @@ class TaxWithholdingPeriod:
         end_date_millis (EndDateMillis): integer
     """
 
-    start_date_millis: int | None = None
-    end_date_millis: int | None = None
+    __slots__ = ("start_date_millis", "end_date_millis")
+    __match_args__ = ()
+
+    start_date_millis: int | None
+    end_date_millis: int | None
+
+    def __init__(
+        self,
+        *,
+        start_date_millis: int | None = None,
+        end_date_millis: int | None = None,
+    ) -> None:
+        _setattr(self, "start_date_millis", start_date_millis)
+        _setattr(self, "end_date_millis", end_date_millis)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(start_date_millis={self.start_date_millis!r}, end_date_millis={self.end_date_millis!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.start_date_millis, self.end_date_millis) == (
+                other.start_date_millis,
+                other.end_date_millis,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.start_date_millis, self.end_date_millis))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TaxWithholdingPeriod or name in ("start_date_millis", "end_date_millis"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TaxWithholdingPeriod or name in ("start_date_millis", "end_date_millis"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class TaxWithholdingEvent:
     """Tax withheld from the seller's balance and paid to the tax authority.
 
@@ -831,13 +3756,102 @@ class TaxWithholdingEvent:
         tax_withholding_period (TaxWithholdingPeriod): TaxWithholdingPeriod
     """
 
-    base_amount: CurrencyAmount | None = None
-    withheld_amount: CurrencyAmount | None = None
-    posted_date: datetime | None = None
-    tax_withholding_period: TaxWithholdingPeriod | None = None
+    __slots__ = ("base_amount", "withheld_amount", "posted_date", "tax_withholding_period")
+    __match_args__ = ()
+
+    base_amount: CurrencyAmount | None
+    withheld_amount: CurrencyAmount | None
+    posted_date: datetime | None
+    tax_withholding_period: TaxWithholdingPeriod | None
+
+    def __init__(
+        self,
+        *,
+        base_amount: CurrencyAmount | None = None,
+        withheld_amount: CurrencyAmount | None = None,
+        posted_date: datetime | None = None,
+        tax_withholding_period: TaxWithholdingPeriod | None = None,
+    ) -> None:
+        _setattr(self, "base_amount", base_amount)
+        _setattr(self, "withheld_amount", withheld_amount)
+        _setattr(self, "posted_date", posted_date)
+        _setattr(self, "tax_withholding_period", tax_withholding_period)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(base_amount={self.base_amount!r}, withheld_amount={self.withheld_amount!r}, posted_date={self.posted_date!r}, tax_withholding_period={self.tax_withholding_period!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.base_amount,
+                self.withheld_amount,
+                self.posted_date,
+                self.tax_withholding_period,
+            ) == (
+                other.base_amount,
+                other.withheld_amount,
+                other.posted_date,
+                other.tax_withholding_period,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.base_amount, self.withheld_amount, self.posted_date, self.tax_withholding_period)
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TaxWithholdingEvent or name in (
+            "base_amount",
+            "withheld_amount",
+            "posted_date",
+            "tax_withholding_period",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TaxWithholdingEvent or name in (
+            "base_amount",
+            "withheld_amount",
+            "posted_date",
+            "tax_withholding_period",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(
+    shipment_event_list=list,
+    shipment_settle_event_list=list,
+    refund_event_list=list,
+    guarantee_claim_event_list=list,
+    chargeback_event_list=list,
+    pay_with_amazon_event_list=list,
+    service_provider_credit_event_list=list,
+    retrocharge_event_list=list,
+    rental_transaction_event_list=list,
+    performance_bond_refund_event_list=list,
+    product_ads_payment_event_list=list,
+    service_fee_event_list=list,
+    seller_deal_payment_event_list=list,
+    debt_recovery_event_list=list,
+    loan_servicing_event_list=list,
+    adjustment_event_list=list,
+    safet_reimbursement_event_list=list,
+    seller_review_enrollment_payment_event_list=list,
+    fba_liquidation_event_list=list,
+    coupon_payment_event_list=list,
+    imaging_services_fee_event_list=list,
+    network_commingling_transaction_event_list=list,
+    affordability_expense_event_list=list,
+    affordability_expense_reversal_event_list=list,
+    removal_shipment_event_list=list,
+    trial_shipment_event_list=list,
+    tds_reimbursement_event_list=list,
+    tax_withholding_event_list=list,
+)
 class FinancialEvents:
     """The events of one page, one wrapper list per event type.
 
@@ -872,47 +3886,469 @@ class FinancialEvents:
         tax_withholding_event_list (TaxWithholdingEventList/TaxWithholdingEvent): list of TaxWithholdingEvent
     """
 
-    shipment_event_list: list[ShipmentEvent] = field(default_factory=list)
-    shipment_settle_event_list: list[ShipmentEvent] = field(default_factory=list)
-    refund_event_list: list[ShipmentEvent] = field(default_factory=list)
-    guarantee_claim_event_list: list[ShipmentEvent] = field(default_factory=list)
-    chargeback_event_list: list[ShipmentEvent] = field(default_factory=list)
-    pay_with_amazon_event_list: list[PayWithAmazonEvent] = field(default_factory=list)
-    service_provider_credit_event_list: list[SolutionProviderCreditEvent] = field(
-        default_factory=list
+    __slots__ = (
+        "shipment_event_list",
+        "shipment_settle_event_list",
+        "refund_event_list",
+        "guarantee_claim_event_list",
+        "chargeback_event_list",
+        "pay_with_amazon_event_list",
+        "service_provider_credit_event_list",
+        "retrocharge_event_list",
+        "rental_transaction_event_list",
+        "performance_bond_refund_event_list",
+        "product_ads_payment_event_list",
+        "service_fee_event_list",
+        "seller_deal_payment_event_list",
+        "debt_recovery_event_list",
+        "loan_servicing_event_list",
+        "adjustment_event_list",
+        "safet_reimbursement_event_list",
+        "seller_review_enrollment_payment_event_list",
+        "fba_liquidation_event_list",
+        "coupon_payment_event_list",
+        "imaging_services_fee_event_list",
+        "network_commingling_transaction_event_list",
+        "affordability_expense_event_list",
+        "affordability_expense_reversal_event_list",
+        "removal_shipment_event_list",
+        "trial_shipment_event_list",
+        "tds_reimbursement_event_list",
+        "tax_withholding_event_list",
     )
-    retrocharge_event_list: list[RetrochargeEvent] = field(default_factory=list)
-    rental_transaction_event_list: list[RentalTransactionEvent] = field(default_factory=list)
-    performance_bond_refund_event_list: list[PerformanceBondRefundEvent] = field(
-        default_factory=list
-    )
-    product_ads_payment_event_list: list[ProductAdsPaymentEvent] = field(default_factory=list)
-    service_fee_event_list: list[ServiceFeeEvent] = field(default_factory=list)
-    seller_deal_payment_event_list: list[SellerDealPaymentEvent] = field(default_factory=list)
-    debt_recovery_event_list: list[DebtRecoveryEvent] = field(default_factory=list)
-    loan_servicing_event_list: list[LoanServicingEvent] = field(default_factory=list)
-    adjustment_event_list: list[AdjustmentEvent] = field(default_factory=list)
-    safet_reimbursement_event_list: list[SAFETReimbursementEvent] = field(default_factory=list)
-    seller_review_enrollment_payment_event_list: list[SellerReviewEnrollmentPaymentEvent] = field(
-        default_factory=list
-    )
-    fba_liquidation_event_list: list[FBALiquidationEvent] = field(default_factory=list)
-    coupon_payment_event_list: list[CouponPaymentEvent] = field(default_factory=list)
-    imaging_services_fee_event_list: list[ImagingServicesFeeEvent] = field(default_factory=list)
-    network_commingling_transaction_event_list: list[NetworkComminglingTransactionEvent] = field(
-        default_factory=list
-    )
-    affordability_expense_event_list: list[AffordabilityExpenseEvent] = field(default_factory=list)
-    affordability_expense_reversal_event_list: list[AffordabilityExpenseEvent] = field(
-        default_factory=list
-    )
-    removal_shipment_event_list: list[RemovalShipmentEvent] = field(default_factory=list)
-    trial_shipment_event_list: list[TrialShipmentEvent] = field(default_factory=list)
-    tds_reimbursement_event_list: list[TDSReimbursementEvent] = field(default_factory=list)
-    tax_withholding_event_list: list[TaxWithholdingEvent] = field(default_factory=list)
+    __match_args__ = ()
+
+    shipment_event_list: list[ShipmentEvent]
+    shipment_settle_event_list: list[ShipmentEvent]
+    refund_event_list: list[ShipmentEvent]
+    guarantee_claim_event_list: list[ShipmentEvent]
+    chargeback_event_list: list[ShipmentEvent]
+    pay_with_amazon_event_list: list[PayWithAmazonEvent]
+    service_provider_credit_event_list: list[SolutionProviderCreditEvent]
+    retrocharge_event_list: list[RetrochargeEvent]
+    rental_transaction_event_list: list[RentalTransactionEvent]
+    performance_bond_refund_event_list: list[PerformanceBondRefundEvent]
+    product_ads_payment_event_list: list[ProductAdsPaymentEvent]
+    service_fee_event_list: list[ServiceFeeEvent]
+    seller_deal_payment_event_list: list[SellerDealPaymentEvent]
+    debt_recovery_event_list: list[DebtRecoveryEvent]
+    loan_servicing_event_list: list[LoanServicingEvent]
+    adjustment_event_list: list[AdjustmentEvent]
+    safet_reimbursement_event_list: list[SAFETReimbursementEvent]
+    seller_review_enrollment_payment_event_list: list[SellerReviewEnrollmentPaymentEvent]
+    fba_liquidation_event_list: list[FBALiquidationEvent]
+    coupon_payment_event_list: list[CouponPaymentEvent]
+    imaging_services_fee_event_list: list[ImagingServicesFeeEvent]
+    network_commingling_transaction_event_list: list[NetworkComminglingTransactionEvent]
+    affordability_expense_event_list: list[AffordabilityExpenseEvent]
+    affordability_expense_reversal_event_list: list[AffordabilityExpenseEvent]
+    removal_shipment_event_list: list[RemovalShipmentEvent]
+    trial_shipment_event_list: list[TrialShipmentEvent]
+    tds_reimbursement_event_list: list[TDSReimbursementEvent]
+    tax_withholding_event_list: list[TaxWithholdingEvent]
+
+    def __init__(
+        self,
+        *,
+        shipment_event_list: list[ShipmentEvent] = DEFAULT_FACTORY,
+        shipment_settle_event_list: list[ShipmentEvent] = DEFAULT_FACTORY,
+        refund_event_list: list[ShipmentEvent] = DEFAULT_FACTORY,
+        guarantee_claim_event_list: list[ShipmentEvent] = DEFAULT_FACTORY,
+        chargeback_event_list: list[ShipmentEvent] = DEFAULT_FACTORY,
+        pay_with_amazon_event_list: list[PayWithAmazonEvent] = DEFAULT_FACTORY,
+        service_provider_credit_event_list: list[SolutionProviderCreditEvent] = DEFAULT_FACTORY,
+        retrocharge_event_list: list[RetrochargeEvent] = DEFAULT_FACTORY,
+        rental_transaction_event_list: list[RentalTransactionEvent] = DEFAULT_FACTORY,
+        performance_bond_refund_event_list: list[PerformanceBondRefundEvent] = DEFAULT_FACTORY,
+        product_ads_payment_event_list: list[ProductAdsPaymentEvent] = DEFAULT_FACTORY,
+        service_fee_event_list: list[ServiceFeeEvent] = DEFAULT_FACTORY,
+        seller_deal_payment_event_list: list[SellerDealPaymentEvent] = DEFAULT_FACTORY,
+        debt_recovery_event_list: list[DebtRecoveryEvent] = DEFAULT_FACTORY,
+        loan_servicing_event_list: list[LoanServicingEvent] = DEFAULT_FACTORY,
+        adjustment_event_list: list[AdjustmentEvent] = DEFAULT_FACTORY,
+        safet_reimbursement_event_list: list[SAFETReimbursementEvent] = DEFAULT_FACTORY,
+        seller_review_enrollment_payment_event_list: list[
+            SellerReviewEnrollmentPaymentEvent
+        ] = DEFAULT_FACTORY,
+        fba_liquidation_event_list: list[FBALiquidationEvent] = DEFAULT_FACTORY,
+        coupon_payment_event_list: list[CouponPaymentEvent] = DEFAULT_FACTORY,
+        imaging_services_fee_event_list: list[ImagingServicesFeeEvent] = DEFAULT_FACTORY,
+        network_commingling_transaction_event_list: list[
+            NetworkComminglingTransactionEvent
+        ] = DEFAULT_FACTORY,
+        affordability_expense_event_list: list[AffordabilityExpenseEvent] = DEFAULT_FACTORY,
+        affordability_expense_reversal_event_list: list[
+            AffordabilityExpenseEvent
+        ] = DEFAULT_FACTORY,
+        removal_shipment_event_list: list[RemovalShipmentEvent] = DEFAULT_FACTORY,
+        trial_shipment_event_list: list[TrialShipmentEvent] = DEFAULT_FACTORY,
+        tds_reimbursement_event_list: list[TDSReimbursementEvent] = DEFAULT_FACTORY,
+        tax_withholding_event_list: list[TaxWithholdingEvent] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(
+            self,
+            "shipment_event_list",
+            list() if shipment_event_list is DEFAULT_FACTORY else shipment_event_list,
+        )
+        _setattr(
+            self,
+            "shipment_settle_event_list",
+            list() if shipment_settle_event_list is DEFAULT_FACTORY else shipment_settle_event_list,
+        )
+        _setattr(
+            self,
+            "refund_event_list",
+            list() if refund_event_list is DEFAULT_FACTORY else refund_event_list,
+        )
+        _setattr(
+            self,
+            "guarantee_claim_event_list",
+            list() if guarantee_claim_event_list is DEFAULT_FACTORY else guarantee_claim_event_list,
+        )
+        _setattr(
+            self,
+            "chargeback_event_list",
+            list() if chargeback_event_list is DEFAULT_FACTORY else chargeback_event_list,
+        )
+        _setattr(
+            self,
+            "pay_with_amazon_event_list",
+            list() if pay_with_amazon_event_list is DEFAULT_FACTORY else pay_with_amazon_event_list,
+        )
+        _setattr(
+            self,
+            "service_provider_credit_event_list",
+            (
+                list()
+                if service_provider_credit_event_list is DEFAULT_FACTORY
+                else service_provider_credit_event_list
+            ),
+        )
+        _setattr(
+            self,
+            "retrocharge_event_list",
+            list() if retrocharge_event_list is DEFAULT_FACTORY else retrocharge_event_list,
+        )
+        _setattr(
+            self,
+            "rental_transaction_event_list",
+            (
+                list()
+                if rental_transaction_event_list is DEFAULT_FACTORY
+                else rental_transaction_event_list
+            ),
+        )
+        _setattr(
+            self,
+            "performance_bond_refund_event_list",
+            (
+                list()
+                if performance_bond_refund_event_list is DEFAULT_FACTORY
+                else performance_bond_refund_event_list
+            ),
+        )
+        _setattr(
+            self,
+            "product_ads_payment_event_list",
+            (
+                list()
+                if product_ads_payment_event_list is DEFAULT_FACTORY
+                else product_ads_payment_event_list
+            ),
+        )
+        _setattr(
+            self,
+            "service_fee_event_list",
+            list() if service_fee_event_list is DEFAULT_FACTORY else service_fee_event_list,
+        )
+        _setattr(
+            self,
+            "seller_deal_payment_event_list",
+            (
+                list()
+                if seller_deal_payment_event_list is DEFAULT_FACTORY
+                else seller_deal_payment_event_list
+            ),
+        )
+        _setattr(
+            self,
+            "debt_recovery_event_list",
+            list() if debt_recovery_event_list is DEFAULT_FACTORY else debt_recovery_event_list,
+        )
+        _setattr(
+            self,
+            "loan_servicing_event_list",
+            list() if loan_servicing_event_list is DEFAULT_FACTORY else loan_servicing_event_list,
+        )
+        _setattr(
+            self,
+            "adjustment_event_list",
+            list() if adjustment_event_list is DEFAULT_FACTORY else adjustment_event_list,
+        )
+        _setattr(
+            self,
+            "safet_reimbursement_event_list",
+            (
+                list()
+                if safet_reimbursement_event_list is DEFAULT_FACTORY
+                else safet_reimbursement_event_list
+            ),
+        )
+        _setattr(
+            self,
+            "seller_review_enrollment_payment_event_list",
+            (
+                list()
+                if seller_review_enrollment_payment_event_list is DEFAULT_FACTORY
+                else seller_review_enrollment_payment_event_list
+            ),
+        )
+        _setattr(
+            self,
+            "fba_liquidation_event_list",
+            list() if fba_liquidation_event_list is DEFAULT_FACTORY else fba_liquidation_event_list,
+        )
+        _setattr(
+            self,
+            "coupon_payment_event_list",
+            list() if coupon_payment_event_list is DEFAULT_FACTORY else coupon_payment_event_list,
+        )
+        _setattr(
+            self,
+            "imaging_services_fee_event_list",
+            (
+                list()
+                if imaging_services_fee_event_list is DEFAULT_FACTORY
+                else imaging_services_fee_event_list
+            ),
+        )
+        _setattr(
+            self,
+            "network_commingling_transaction_event_list",
+            (
+                list()
+                if network_commingling_transaction_event_list is DEFAULT_FACTORY
+                else network_commingling_transaction_event_list
+            ),
+        )
+        _setattr(
+            self,
+            "affordability_expense_event_list",
+            (
+                list()
+                if affordability_expense_event_list is DEFAULT_FACTORY
+                else affordability_expense_event_list
+            ),
+        )
+        _setattr(
+            self,
+            "affordability_expense_reversal_event_list",
+            (
+                list()
+                if affordability_expense_reversal_event_list is DEFAULT_FACTORY
+                else affordability_expense_reversal_event_list
+            ),
+        )
+        _setattr(
+            self,
+            "removal_shipment_event_list",
+            (
+                list()
+                if removal_shipment_event_list is DEFAULT_FACTORY
+                else removal_shipment_event_list
+            ),
+        )
+        _setattr(
+            self,
+            "trial_shipment_event_list",
+            list() if trial_shipment_event_list is DEFAULT_FACTORY else trial_shipment_event_list,
+        )
+        _setattr(
+            self,
+            "tds_reimbursement_event_list",
+            (
+                list()
+                if tds_reimbursement_event_list is DEFAULT_FACTORY
+                else tds_reimbursement_event_list
+            ),
+        )
+        _setattr(
+            self,
+            "tax_withholding_event_list",
+            list() if tax_withholding_event_list is DEFAULT_FACTORY else tax_withholding_event_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(shipment_event_list={self.shipment_event_list!r}, shipment_settle_event_list={self.shipment_settle_event_list!r}, refund_event_list={self.refund_event_list!r}, guarantee_claim_event_list={self.guarantee_claim_event_list!r}, chargeback_event_list={self.chargeback_event_list!r}, pay_with_amazon_event_list={self.pay_with_amazon_event_list!r}, service_provider_credit_event_list={self.service_provider_credit_event_list!r}, retrocharge_event_list={self.retrocharge_event_list!r}, rental_transaction_event_list={self.rental_transaction_event_list!r}, performance_bond_refund_event_list={self.performance_bond_refund_event_list!r}, product_ads_payment_event_list={self.product_ads_payment_event_list!r}, service_fee_event_list={self.service_fee_event_list!r}, seller_deal_payment_event_list={self.seller_deal_payment_event_list!r}, debt_recovery_event_list={self.debt_recovery_event_list!r}, loan_servicing_event_list={self.loan_servicing_event_list!r}, adjustment_event_list={self.adjustment_event_list!r}, safet_reimbursement_event_list={self.safet_reimbursement_event_list!r}, seller_review_enrollment_payment_event_list={self.seller_review_enrollment_payment_event_list!r}, fba_liquidation_event_list={self.fba_liquidation_event_list!r}, coupon_payment_event_list={self.coupon_payment_event_list!r}, imaging_services_fee_event_list={self.imaging_services_fee_event_list!r}, network_commingling_transaction_event_list={self.network_commingling_transaction_event_list!r}, affordability_expense_event_list={self.affordability_expense_event_list!r}, affordability_expense_reversal_event_list={self.affordability_expense_reversal_event_list!r}, removal_shipment_event_list={self.removal_shipment_event_list!r}, trial_shipment_event_list={self.trial_shipment_event_list!r}, tds_reimbursement_event_list={self.tds_reimbursement_event_list!r}, tax_withholding_event_list={self.tax_withholding_event_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.shipment_event_list,
+                self.shipment_settle_event_list,
+                self.refund_event_list,
+                self.guarantee_claim_event_list,
+                self.chargeback_event_list,
+                self.pay_with_amazon_event_list,
+                self.service_provider_credit_event_list,
+                self.retrocharge_event_list,
+                self.rental_transaction_event_list,
+                self.performance_bond_refund_event_list,
+                self.product_ads_payment_event_list,
+                self.service_fee_event_list,
+                self.seller_deal_payment_event_list,
+                self.debt_recovery_event_list,
+                self.loan_servicing_event_list,
+                self.adjustment_event_list,
+                self.safet_reimbursement_event_list,
+                self.seller_review_enrollment_payment_event_list,
+                self.fba_liquidation_event_list,
+                self.coupon_payment_event_list,
+                self.imaging_services_fee_event_list,
+                self.network_commingling_transaction_event_list,
+                self.affordability_expense_event_list,
+                self.affordability_expense_reversal_event_list,
+                self.removal_shipment_event_list,
+                self.trial_shipment_event_list,
+                self.tds_reimbursement_event_list,
+                self.tax_withholding_event_list,
+            ) == (
+                other.shipment_event_list,
+                other.shipment_settle_event_list,
+                other.refund_event_list,
+                other.guarantee_claim_event_list,
+                other.chargeback_event_list,
+                other.pay_with_amazon_event_list,
+                other.service_provider_credit_event_list,
+                other.retrocharge_event_list,
+                other.rental_transaction_event_list,
+                other.performance_bond_refund_event_list,
+                other.product_ads_payment_event_list,
+                other.service_fee_event_list,
+                other.seller_deal_payment_event_list,
+                other.debt_recovery_event_list,
+                other.loan_servicing_event_list,
+                other.adjustment_event_list,
+                other.safet_reimbursement_event_list,
+                other.seller_review_enrollment_payment_event_list,
+                other.fba_liquidation_event_list,
+                other.coupon_payment_event_list,
+                other.imaging_services_fee_event_list,
+                other.network_commingling_transaction_event_list,
+                other.affordability_expense_event_list,
+                other.affordability_expense_reversal_event_list,
+                other.removal_shipment_event_list,
+                other.trial_shipment_event_list,
+                other.tds_reimbursement_event_list,
+                other.tax_withholding_event_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.shipment_event_list,
+                self.shipment_settle_event_list,
+                self.refund_event_list,
+                self.guarantee_claim_event_list,
+                self.chargeback_event_list,
+                self.pay_with_amazon_event_list,
+                self.service_provider_credit_event_list,
+                self.retrocharge_event_list,
+                self.rental_transaction_event_list,
+                self.performance_bond_refund_event_list,
+                self.product_ads_payment_event_list,
+                self.service_fee_event_list,
+                self.seller_deal_payment_event_list,
+                self.debt_recovery_event_list,
+                self.loan_servicing_event_list,
+                self.adjustment_event_list,
+                self.safet_reimbursement_event_list,
+                self.seller_review_enrollment_payment_event_list,
+                self.fba_liquidation_event_list,
+                self.coupon_payment_event_list,
+                self.imaging_services_fee_event_list,
+                self.network_commingling_transaction_event_list,
+                self.affordability_expense_event_list,
+                self.affordability_expense_reversal_event_list,
+                self.removal_shipment_event_list,
+                self.trial_shipment_event_list,
+                self.tds_reimbursement_event_list,
+                self.tax_withholding_event_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FinancialEvents or name in (
+            "shipment_event_list",
+            "shipment_settle_event_list",
+            "refund_event_list",
+            "guarantee_claim_event_list",
+            "chargeback_event_list",
+            "pay_with_amazon_event_list",
+            "service_provider_credit_event_list",
+            "retrocharge_event_list",
+            "rental_transaction_event_list",
+            "performance_bond_refund_event_list",
+            "product_ads_payment_event_list",
+            "service_fee_event_list",
+            "seller_deal_payment_event_list",
+            "debt_recovery_event_list",
+            "loan_servicing_event_list",
+            "adjustment_event_list",
+            "safet_reimbursement_event_list",
+            "seller_review_enrollment_payment_event_list",
+            "fba_liquidation_event_list",
+            "coupon_payment_event_list",
+            "imaging_services_fee_event_list",
+            "network_commingling_transaction_event_list",
+            "affordability_expense_event_list",
+            "affordability_expense_reversal_event_list",
+            "removal_shipment_event_list",
+            "trial_shipment_event_list",
+            "tds_reimbursement_event_list",
+            "tax_withholding_event_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FinancialEvents or name in (
+            "shipment_event_list",
+            "shipment_settle_event_list",
+            "refund_event_list",
+            "guarantee_claim_event_list",
+            "chargeback_event_list",
+            "pay_with_amazon_event_list",
+            "service_provider_credit_event_list",
+            "retrocharge_event_list",
+            "rental_transaction_event_list",
+            "performance_bond_refund_event_list",
+            "product_ads_payment_event_list",
+            "service_fee_event_list",
+            "seller_deal_payment_event_list",
+            "debt_recovery_event_list",
+            "loan_servicing_event_list",
+            "adjustment_event_list",
+            "safet_reimbursement_event_list",
+            "seller_review_enrollment_payment_event_list",
+            "fba_liquidation_event_list",
+            "coupon_payment_event_list",
+            "imaging_services_fee_event_list",
+            "network_commingling_transaction_event_list",
+            "affordability_expense_event_list",
+            "affordability_expense_reversal_event_list",
+            "removal_shipment_event_list",
+            "trial_shipment_event_list",
+            "tds_reimbursement_event_list",
+            "tax_withholding_event_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Message:
     """One status message in one language.
 
@@ -921,11 +4357,45 @@ class Message:
         text (Text): The message.
     """
 
-    locale: str | None = None
-    text: str | None = None
+    __slots__ = ("locale", "text")
+    __match_args__ = ()
+
+    locale: str | None
+    text: str | None
+
+    def __init__(
+        self,
+        *,
+        locale: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        _setattr(self, "locale", locale)
+        _setattr(self, "text", text)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.locale, self.text) == (other.locale, other.text)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.locale, self.text))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(messages=list)
 class GetServiceStatusResult(MWSResult):
     """Operating status of the Finances section.
 
@@ -936,13 +4406,125 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): list of Message
     """
 
-    status: ServiceStatus | str | None = None
-    timestamp: datetime | None = None
-    message_id: str | None = None
-    messages: list[Message] = field(default_factory=list)
+    __slots__ = ("status", "timestamp", "message_id", "messages")
+    __match_args__ = ()
+
+    status: ServiceStatus | str | None
+    timestamp: datetime | None
+    message_id: str | None
+    messages: list[Message]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        status: ServiceStatus | str | None = None,
+        timestamp: datetime | None = None,
+        message_id: str | None = None,
+        messages: list[Message] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "status", status)
+        _setattr(self, "timestamp", timestamp)
+        _setattr(self, "message_id", message_id)
+        _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.status,
+                other.timestamp,
+                other.message_id,
+                other.messages,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(financial_event_group_list=list)
 class ListFinancialEventGroupsResult(MWSResult):
     """One page of financial event groups.
 
@@ -951,11 +4533,113 @@ class ListFinancialEventGroupsResult(MWSResult):
         financial_event_group_list (FinancialEventGroupList/FinancialEventGroup): list of FinancialEventGroup
     """
 
-    next_token: str | None = None
-    financial_event_group_list: list[FinancialEventGroup] = field(default_factory=list)
+    __slots__ = ("next_token", "financial_event_group_list")
+    __match_args__ = ()
+
+    next_token: str | None
+    financial_event_group_list: list[FinancialEventGroup]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        next_token: str | None = None,
+        financial_event_group_list: list[FinancialEventGroup] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "next_token", next_token)
+        _setattr(
+            self,
+            "financial_event_group_list",
+            list() if financial_event_group_list is DEFAULT_FACTORY else financial_event_group_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, financial_event_group_list={self.financial_event_group_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.financial_event_group_list,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.next_token,
+                other.financial_event_group_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.financial_event_group_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListFinancialEventGroupsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "financial_event_group_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListFinancialEventGroupsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "financial_event_group_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ListFinancialEventsResult(MWSResult):
     """One page of financial events.
 
@@ -964,5 +4648,103 @@ class ListFinancialEventsResult(MWSResult):
         financial_events (FinancialEvents): FinancialEvents
     """
 
-    next_token: str | None = None
-    financial_events: FinancialEvents | None = None
+    __slots__ = ("next_token", "financial_events")
+    __match_args__ = ()
+
+    next_token: str | None
+    financial_events: FinancialEvents | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        next_token: str | None = None,
+        financial_events: FinancialEvents | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "next_token", next_token)
+        _setattr(self, "financial_events", financial_events)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, financial_events={self.financial_events!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.financial_events,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.next_token,
+                other.financial_events,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.financial_events,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListFinancialEventsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "financial_events",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListFinancialEventsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "financial_events",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)

@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from dataclasses import field
+from dataclasses import FrozenInstanceError
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from reprlib import recursive_repr
 from typing import Any, ClassVar, Literal
 
-from .._runtime import MWSError, MWSResult
+from .._runtime import DEFAULT_FACTORY, MWSError, MWSResult, source_dataclass
+
+_setattr = object.__setattr__  # how a frozen class's __init__ sets its fields
 
 __all__ = [
     "BarcodeInstruction",
@@ -698,7 +700,7 @@ TransportStatusValue = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Address:
     """Postal address of the place the seller ships from.
 
@@ -713,17 +715,119 @@ class Address:
         postal_code (PostalCode): Postal or ZIP code.
     """
 
+    __slots__ = (
+        "name",
+        "address_line1",
+        "address_line2",
+        "district_or_county",
+        "city",
+        "state_or_province_code",
+        "country_code",
+        "postal_code",
+    )
+    __match_args__ = ()
+
     name: str
     address_line1: str
-    address_line2: str | None = None
-    district_or_county: str | None = None
+    address_line2: str | None
+    district_or_county: str | None
     city: str
-    state_or_province_code: str | None = None
+    state_or_province_code: str | None
     country_code: str
-    postal_code: str | None = None
+    postal_code: str | None
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        address_line1: str,
+        address_line2: str | None = None,
+        district_or_county: str | None = None,
+        city: str,
+        state_or_province_code: str | None = None,
+        country_code: str,
+        postal_code: str | None = None,
+    ) -> None:
+        _setattr(self, "name", name)
+        _setattr(self, "address_line1", address_line1)
+        _setattr(self, "address_line2", address_line2)
+        _setattr(self, "district_or_county", district_or_county)
+        _setattr(self, "city", city)
+        _setattr(self, "state_or_province_code", state_or_province_code)
+        _setattr(self, "country_code", country_code)
+        _setattr(self, "postal_code", postal_code)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, address_line1={self.address_line1!r}, address_line2={self.address_line2!r}, district_or_county={self.district_or_county!r}, city={self.city!r}, state_or_province_code={self.state_or_province_code!r}, country_code={self.country_code!r}, postal_code={self.postal_code!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.name,
+                self.address_line1,
+                self.address_line2,
+                self.district_or_county,
+                self.city,
+                self.state_or_province_code,
+                self.country_code,
+                self.postal_code,
+            ) == (
+                other.name,
+                other.address_line1,
+                other.address_line2,
+                other.district_or_county,
+                other.city,
+                other.state_or_province_code,
+                other.country_code,
+                other.postal_code,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.name,
+                self.address_line1,
+                self.address_line2,
+                self.district_or_county,
+                self.city,
+                self.state_or_province_code,
+                self.country_code,
+                self.postal_code,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Address or name in (
+            "name",
+            "address_line1",
+            "address_line2",
+            "district_or_county",
+            "city",
+            "state_or_province_code",
+            "country_code",
+            "postal_code",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Address or name in (
+            "name",
+            "address_line1",
+            "address_line2",
+            "district_or_county",
+            "city",
+            "state_or_province_code",
+            "country_code",
+            "postal_code",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Amount:
     """A money amount with its currency.
 
@@ -732,11 +836,45 @@ class Amount:
         value (Value): The amount in that currency. Required.
     """
 
+    __slots__ = ("currency_code", "value")
+    __match_args__ = ()
+
     currency_code: Literal["USD", "GBP"]
     value: Decimal | int | float
 
+    def __init__(
+        self,
+        *,
+        currency_code: Literal["USD", "GBP"],
+        value: Decimal | int | float,
+    ) -> None:
+        _setattr(self, "currency_code", currency_code)
+        _setattr(self, "value", value)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, value={self.value!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.currency_code, self.value) == (other.currency_code, other.value)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.currency_code, self.value))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Amount or name in ("currency_code", "value"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Amount or name in ("currency_code", "value"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class Contact:
     """Person at the seller's company whom the carrier can contact about an LTL/FTL shipment.
 
@@ -747,13 +885,56 @@ class Contact:
         fax (Fax): Contact person's fax number. Required.
     """
 
+    __slots__ = ("name", "phone", "email", "fax")
+    __match_args__ = ()
+
     name: str
     phone: str
     email: str
     fax: str
 
+    def __init__(
+        self,
+        *,
+        name: str,
+        phone: str,
+        email: str,
+        fax: str,
+    ) -> None:
+        _setattr(self, "name", name)
+        _setattr(self, "phone", phone)
+        _setattr(self, "email", email)
+        _setattr(self, "fax", fax)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, phone={self.phone!r}, email={self.email!r}, fax={self.fax!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.name, self.phone, self.email, self.fax) == (
+                other.name,
+                other.phone,
+                other.email,
+                other.fax,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.phone, self.email, self.fax))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Contact or name in ("name", "phone", "email", "fax"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Contact or name in ("name", "phone", "email", "fax"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class CreateInboundShipmentHeader:
     """Shipment-level data sent when creating an inbound shipment.
 
@@ -767,18 +948,112 @@ class CreateInboundShipmentHeader:
         intended_box_contents_source (IntendedBoxContentsSource): How box contents data will be supplied; only in the US, ES, UK, FR, DE and IT marketplaces.
     """
 
+    __slots__ = (
+        "shipment_name",
+        "ship_from_address",
+        "destination_fulfillment_center_id",
+        "are_cases_required",
+        "shipment_status",
+        "label_prep_preference",
+        "intended_box_contents_source",
+    )
+    __match_args__ = ()
+
     shipment_name: str
     ship_from_address: Address | Mapping[str, Any]
     destination_fulfillment_center_id: str
-    are_cases_required: bool | None = None
+    are_cases_required: bool | None
     shipment_status: Literal["WORKING", "SHIPPED"]
     label_prep_preference: LabelPrepPreference | LabelPrepPreferenceValue
-    intended_box_contents_source: (
-        IntendedBoxContentsSource | IntendedBoxContentsSourceValue | None
-    ) = None
+    intended_box_contents_source: IntendedBoxContentsSource | IntendedBoxContentsSourceValue | None
+
+    def __init__(
+        self,
+        *,
+        shipment_name: str,
+        ship_from_address: Address | Mapping[str, Any],
+        destination_fulfillment_center_id: str,
+        are_cases_required: bool | None = None,
+        shipment_status: Literal["WORKING", "SHIPPED"],
+        label_prep_preference: LabelPrepPreference | LabelPrepPreferenceValue,
+        intended_box_contents_source: (
+            IntendedBoxContentsSource | IntendedBoxContentsSourceValue | None
+        ) = None,
+    ) -> None:
+        _setattr(self, "shipment_name", shipment_name)
+        _setattr(self, "ship_from_address", ship_from_address)
+        _setattr(self, "destination_fulfillment_center_id", destination_fulfillment_center_id)
+        _setattr(self, "are_cases_required", are_cases_required)
+        _setattr(self, "shipment_status", shipment_status)
+        _setattr(self, "label_prep_preference", label_prep_preference)
+        _setattr(self, "intended_box_contents_source", intended_box_contents_source)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(shipment_name={self.shipment_name!r}, ship_from_address={self.ship_from_address!r}, destination_fulfillment_center_id={self.destination_fulfillment_center_id!r}, are_cases_required={self.are_cases_required!r}, shipment_status={self.shipment_status!r}, label_prep_preference={self.label_prep_preference!r}, intended_box_contents_source={self.intended_box_contents_source!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.shipment_name,
+                self.ship_from_address,
+                self.destination_fulfillment_center_id,
+                self.are_cases_required,
+                self.shipment_status,
+                self.label_prep_preference,
+                self.intended_box_contents_source,
+            ) == (
+                other.shipment_name,
+                other.ship_from_address,
+                other.destination_fulfillment_center_id,
+                other.are_cases_required,
+                other.shipment_status,
+                other.label_prep_preference,
+                other.intended_box_contents_source,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.shipment_name,
+                self.ship_from_address,
+                self.destination_fulfillment_center_id,
+                self.are_cases_required,
+                self.shipment_status,
+                self.label_prep_preference,
+                self.intended_box_contents_source,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CreateInboundShipmentHeader or name in (
+            "shipment_name",
+            "ship_from_address",
+            "destination_fulfillment_center_id",
+            "are_cases_required",
+            "shipment_status",
+            "label_prep_preference",
+            "intended_box_contents_source",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CreateInboundShipmentHeader or name in (
+            "shipment_name",
+            "ship_from_address",
+            "destination_fulfillment_center_id",
+            "are_cases_required",
+            "shipment_status",
+            "label_prep_preference",
+            "intended_box_contents_source",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Dimensions:
     """Length, width and height of a package or pallet with their unit.
 
@@ -789,13 +1064,56 @@ class Dimensions:
         unit (Unit): Unit used by the three measurements. Required.
     """
 
+    __slots__ = ("length", "width", "height", "unit")
+    __match_args__ = ()
+
     length: Decimal | int | float
     width: Decimal | int | float
     height: Decimal | int | float
     unit: Literal["inches", "centimeters"]
 
+    def __init__(
+        self,
+        *,
+        length: Decimal | int | float,
+        width: Decimal | int | float,
+        height: Decimal | int | float,
+        unit: Literal["inches", "centimeters"],
+    ) -> None:
+        _setattr(self, "length", length)
+        _setattr(self, "width", width)
+        _setattr(self, "height", height)
+        _setattr(self, "unit", unit)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(length={self.length!r}, width={self.width!r}, height={self.height!r}, unit={self.unit!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.length, self.width, self.height, self.unit) == (
+                other.length,
+                other.width,
+                other.height,
+                other.unit,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.length, self.width, self.height, self.unit))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Dimensions or name in ("length", "width", "height", "unit"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Dimensions or name in ("length", "width", "height", "unit"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class PrepDetails:
     """One preparation step and who is responsible for it.
 
@@ -804,11 +1122,48 @@ class PrepDetails:
         prep_owner (PrepOwner): Who performs the step. Required.
     """
 
+    __slots__ = ("prep_instruction", "prep_owner")
+    __match_args__ = ()
+
     prep_instruction: PrepInstruction | PrepInstructionValue | str
     prep_owner: PrepOwner | PrepOwnerValue
 
+    def __init__(
+        self,
+        *,
+        prep_instruction: PrepInstruction | PrepInstructionValue | str,
+        prep_owner: PrepOwner | PrepOwnerValue,
+    ) -> None:
+        _setattr(self, "prep_instruction", prep_instruction)
+        _setattr(self, "prep_owner", prep_owner)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(prep_instruction={self.prep_instruction!r}, prep_owner={self.prep_owner!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.prep_instruction, self.prep_owner) == (
+                other.prep_instruction,
+                other.prep_owner,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.prep_instruction, self.prep_owner))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PrepDetails or name in ("prep_instruction", "prep_owner"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PrepDetails or name in ("prep_instruction", "prep_owner"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class InboundShipmentItem:
     """One SKU and its quantity in an inbound shipment being created or updated.
 
@@ -823,17 +1178,119 @@ class InboundShipmentItem:
         prep_details_list (PrepDetailsList.PrepDetails.N): Preparation steps for the item and who performs each.
     """
 
-    shipment_id: str | None = None
+    __slots__ = (
+        "shipment_id",
+        "seller_sku",
+        "fulfillment_network_sku",
+        "quantity_shipped",
+        "quantity_received",
+        "quantity_in_case",
+        "release_date",
+        "prep_details_list",
+    )
+    __match_args__ = ()
+
+    shipment_id: str | None
     seller_sku: str
-    fulfillment_network_sku: str | None = None
+    fulfillment_network_sku: str | None
     quantity_shipped: int
-    quantity_received: int | None = None
-    quantity_in_case: int | None = None
-    release_date: date | None = None
-    prep_details_list: Sequence[PrepDetails | Mapping[str, Any]] | None = None
+    quantity_received: int | None
+    quantity_in_case: int | None
+    release_date: date | None
+    prep_details_list: Sequence[PrepDetails | Mapping[str, Any]] | None
+
+    def __init__(
+        self,
+        *,
+        shipment_id: str | None = None,
+        seller_sku: str,
+        fulfillment_network_sku: str | None = None,
+        quantity_shipped: int,
+        quantity_received: int | None = None,
+        quantity_in_case: int | None = None,
+        release_date: date | None = None,
+        prep_details_list: Sequence[PrepDetails | Mapping[str, Any]] | None = None,
+    ) -> None:
+        _setattr(self, "shipment_id", shipment_id)
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "fulfillment_network_sku", fulfillment_network_sku)
+        _setattr(self, "quantity_shipped", quantity_shipped)
+        _setattr(self, "quantity_received", quantity_received)
+        _setattr(self, "quantity_in_case", quantity_in_case)
+        _setattr(self, "release_date", release_date)
+        _setattr(self, "prep_details_list", prep_details_list)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(shipment_id={self.shipment_id!r}, seller_sku={self.seller_sku!r}, fulfillment_network_sku={self.fulfillment_network_sku!r}, quantity_shipped={self.quantity_shipped!r}, quantity_received={self.quantity_received!r}, quantity_in_case={self.quantity_in_case!r}, release_date={self.release_date!r}, prep_details_list={self.prep_details_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.shipment_id,
+                self.seller_sku,
+                self.fulfillment_network_sku,
+                self.quantity_shipped,
+                self.quantity_received,
+                self.quantity_in_case,
+                self.release_date,
+                self.prep_details_list,
+            ) == (
+                other.shipment_id,
+                other.seller_sku,
+                other.fulfillment_network_sku,
+                other.quantity_shipped,
+                other.quantity_received,
+                other.quantity_in_case,
+                other.release_date,
+                other.prep_details_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.shipment_id,
+                self.seller_sku,
+                self.fulfillment_network_sku,
+                self.quantity_shipped,
+                self.quantity_received,
+                self.quantity_in_case,
+                self.release_date,
+                self.prep_details_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is InboundShipmentItem or name in (
+            "shipment_id",
+            "seller_sku",
+            "fulfillment_network_sku",
+            "quantity_shipped",
+            "quantity_received",
+            "quantity_in_case",
+            "release_date",
+            "prep_details_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is InboundShipmentItem or name in (
+            "shipment_id",
+            "seller_sku",
+            "fulfillment_network_sku",
+            "quantity_shipped",
+            "quantity_received",
+            "quantity_in_case",
+            "release_date",
+            "prep_details_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class InboundShipmentPlanRequestItem:
     """One SKU and its quantity to be planned by CreateInboundShipmentPlan.
 
@@ -846,15 +1303,101 @@ class InboundShipmentPlanRequestItem:
         prep_details_list (PrepDetailsList.PrepDetails.N): Preparation steps for the item and who performs each.
     """
 
+    __slots__ = (
+        "seller_sku",
+        "asin",
+        "condition",
+        "quantity",
+        "quantity_in_case",
+        "prep_details_list",
+    )
+    __match_args__ = ()
+
     seller_sku: str
-    asin: str | None = None
-    condition: InboundItemCondition | InboundItemConditionValue | None = None
+    asin: str | None
+    condition: InboundItemCondition | InboundItemConditionValue | None
     quantity: int
-    quantity_in_case: int | None = None
-    prep_details_list: Sequence[PrepDetails | Mapping[str, Any]] | None = None
+    quantity_in_case: int | None
+    prep_details_list: Sequence[PrepDetails | Mapping[str, Any]] | None
+
+    def __init__(
+        self,
+        *,
+        seller_sku: str,
+        asin: str | None = None,
+        condition: InboundItemCondition | InboundItemConditionValue | None = None,
+        quantity: int,
+        quantity_in_case: int | None = None,
+        prep_details_list: Sequence[PrepDetails | Mapping[str, Any]] | None = None,
+    ) -> None:
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "asin", asin)
+        _setattr(self, "condition", condition)
+        _setattr(self, "quantity", quantity)
+        _setattr(self, "quantity_in_case", quantity_in_case)
+        _setattr(self, "prep_details_list", prep_details_list)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, asin={self.asin!r}, condition={self.condition!r}, quantity={self.quantity!r}, quantity_in_case={self.quantity_in_case!r}, prep_details_list={self.prep_details_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_sku,
+                self.asin,
+                self.condition,
+                self.quantity,
+                self.quantity_in_case,
+                self.prep_details_list,
+            ) == (
+                other.seller_sku,
+                other.asin,
+                other.condition,
+                other.quantity,
+                other.quantity_in_case,
+                other.prep_details_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_sku,
+                self.asin,
+                self.condition,
+                self.quantity,
+                self.quantity_in_case,
+                self.prep_details_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is InboundShipmentPlanRequestItem or name in (
+            "seller_sku",
+            "asin",
+            "condition",
+            "quantity",
+            "quantity_in_case",
+            "prep_details_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is InboundShipmentPlanRequestItem or name in (
+            "seller_sku",
+            "asin",
+            "condition",
+            "quantity",
+            "quantity_in_case",
+            "prep_details_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class NonPartneredLtlDataInput:
     """Carrier and PRO number of an LTL/FTL shipment moved by a carrier that is not an Amazon partner.
 
@@ -863,11 +1406,45 @@ class NonPartneredLtlDataInput:
         pro_number (ProNumber): PRO number the carrier gave the shipment; 7 to 10 digits. Required.
     """
 
+    __slots__ = ("carrier_name", "pro_number")
+    __match_args__ = ()
+
     carrier_name: NonPartneredCarrierName | NonPartneredCarrierNameValue
     pro_number: str
 
+    def __init__(
+        self,
+        *,
+        carrier_name: NonPartneredCarrierName | NonPartneredCarrierNameValue,
+        pro_number: str,
+    ) -> None:
+        _setattr(self, "carrier_name", carrier_name)
+        _setattr(self, "pro_number", pro_number)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(carrier_name={self.carrier_name!r}, pro_number={self.pro_number!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.carrier_name, self.pro_number) == (other.carrier_name, other.pro_number)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.carrier_name, self.pro_number))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is NonPartneredLtlDataInput or name in ("carrier_name", "pro_number"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is NonPartneredLtlDataInput or name in ("carrier_name", "pro_number"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class NonPartneredSmallParcelPackageInput:
     """Tracking number of one package.
 
@@ -875,10 +1452,42 @@ class NonPartneredSmallParcelPackageInput:
         tracking_id (TrackingId): Carrier tracking number of the package. Required.
     """
 
+    __slots__ = ("tracking_id",)
+    __match_args__ = ()
+
     tracking_id: str
 
+    def __init__(
+        self,
+        *,
+        tracking_id: str,
+    ) -> None:
+        _setattr(self, "tracking_id", tracking_id)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(tracking_id={self.tracking_id!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.tracking_id,) == (other.tracking_id,)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.tracking_id,))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is NonPartneredSmallParcelPackageInput or name in ("tracking_id",):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is NonPartneredSmallParcelPackageInput or name in ("tracking_id",):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class NonPartneredSmallParcelDataInput:
     """Carrier and tracking numbers of a Small Parcel shipment moved by a carrier that is not an Amazon partner.
 
@@ -887,11 +1496,54 @@ class NonPartneredSmallParcelDataInput:
         package_list (PackageList.member.N): One entry per package, carrying its tracking number. Required.
     """
 
+    __slots__ = ("carrier_name", "package_list")
+    __match_args__ = ()
+
     carrier_name: NonPartneredCarrierName | NonPartneredCarrierNameValue
     package_list: Sequence[NonPartneredSmallParcelPackageInput | Mapping[str, Any]]
 
+    def __init__(
+        self,
+        *,
+        carrier_name: NonPartneredCarrierName | NonPartneredCarrierNameValue,
+        package_list: Sequence[NonPartneredSmallParcelPackageInput | Mapping[str, Any]],
+    ) -> None:
+        _setattr(self, "carrier_name", carrier_name)
+        _setattr(self, "package_list", package_list)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(carrier_name={self.carrier_name!r}, package_list={self.package_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.carrier_name, self.package_list) == (
+                other.carrier_name,
+                other.package_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.carrier_name, self.package_list))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is NonPartneredSmallParcelDataInput or name in (
+            "carrier_name",
+            "package_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is NonPartneredSmallParcelDataInput or name in (
+            "carrier_name",
+            "package_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class Weight:
     """A weight with its unit.
 
@@ -900,11 +1552,45 @@ class Weight:
         unit (Unit): Unit of the weight. Required.
     """
 
+    __slots__ = ("value", "unit")
+    __match_args__ = ()
+
     value: Decimal | int | float
     unit: FBAWeightUnit | FBAWeightUnitValue
 
+    def __init__(
+        self,
+        *,
+        value: Decimal | int | float,
+        unit: FBAWeightUnit | FBAWeightUnitValue,
+    ) -> None:
+        _setattr(self, "value", value)
+        _setattr(self, "unit", unit)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.value, self.unit) == (other.value, other.unit)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.unit))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Weight or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Weight or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class Pallet:
     """Size, weight and stacking of one pallet in a partnered LTL/FTL shipment.
 
@@ -914,12 +1600,52 @@ class Pallet:
         is_stacked (IsStacked): True when the pallets will be stacked at pick-up. Required.
     """
 
+    __slots__ = ("dimensions", "weight", "is_stacked")
+    __match_args__ = ()
+
     dimensions: Dimensions | Mapping[str, Any]
-    weight: Weight | Mapping[str, Any] | None = None
+    weight: Weight | Mapping[str, Any] | None
     is_stacked: bool
 
+    def __init__(
+        self,
+        *,
+        dimensions: Dimensions | Mapping[str, Any],
+        weight: Weight | Mapping[str, Any] | None = None,
+        is_stacked: bool,
+    ) -> None:
+        _setattr(self, "dimensions", dimensions)
+        _setattr(self, "weight", weight)
+        _setattr(self, "is_stacked", is_stacked)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(dimensions={self.dimensions!r}, weight={self.weight!r}, is_stacked={self.is_stacked!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.dimensions, self.weight, self.is_stacked) == (
+                other.dimensions,
+                other.weight,
+                other.is_stacked,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.dimensions, self.weight, self.is_stacked))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Pallet or name in ("dimensions", "weight", "is_stacked"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Pallet or name in ("dimensions", "weight", "is_stacked"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class PartneredLtlDataInput:
     """Data an Amazon-partnered carrier needs to move an LTL/FTL shipment.
 
@@ -933,16 +1659,110 @@ class PartneredLtlDataInput:
         seller_declared_value (SellerDeclaredValue): Total value of the goods as declared by the seller.
     """
 
+    __slots__ = (
+        "contact",
+        "box_count",
+        "seller_freight_class",
+        "freight_ready_date",
+        "pallet_list",
+        "total_weight",
+        "seller_declared_value",
+    )
+    __match_args__ = ()
+
     contact: Contact | Mapping[str, Any]
     box_count: int
-    seller_freight_class: SellerFreightClass | SellerFreightClassValue | None = None
+    seller_freight_class: SellerFreightClass | SellerFreightClassValue | None
     freight_ready_date: date
-    pallet_list: Sequence[Pallet | Mapping[str, Any]] | None = None
-    total_weight: Weight | Mapping[str, Any] | None = None
-    seller_declared_value: Amount | Mapping[str, Any] | None = None
+    pallet_list: Sequence[Pallet | Mapping[str, Any]] | None
+    total_weight: Weight | Mapping[str, Any] | None
+    seller_declared_value: Amount | Mapping[str, Any] | None
+
+    def __init__(
+        self,
+        *,
+        contact: Contact | Mapping[str, Any],
+        box_count: int,
+        seller_freight_class: SellerFreightClass | SellerFreightClassValue | None = None,
+        freight_ready_date: date,
+        pallet_list: Sequence[Pallet | Mapping[str, Any]] | None = None,
+        total_weight: Weight | Mapping[str, Any] | None = None,
+        seller_declared_value: Amount | Mapping[str, Any] | None = None,
+    ) -> None:
+        _setattr(self, "contact", contact)
+        _setattr(self, "box_count", box_count)
+        _setattr(self, "seller_freight_class", seller_freight_class)
+        _setattr(self, "freight_ready_date", freight_ready_date)
+        _setattr(self, "pallet_list", pallet_list)
+        _setattr(self, "total_weight", total_weight)
+        _setattr(self, "seller_declared_value", seller_declared_value)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(contact={self.contact!r}, box_count={self.box_count!r}, seller_freight_class={self.seller_freight_class!r}, freight_ready_date={self.freight_ready_date!r}, pallet_list={self.pallet_list!r}, total_weight={self.total_weight!r}, seller_declared_value={self.seller_declared_value!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.contact,
+                self.box_count,
+                self.seller_freight_class,
+                self.freight_ready_date,
+                self.pallet_list,
+                self.total_weight,
+                self.seller_declared_value,
+            ) == (
+                other.contact,
+                other.box_count,
+                other.seller_freight_class,
+                other.freight_ready_date,
+                other.pallet_list,
+                other.total_weight,
+                other.seller_declared_value,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.contact,
+                self.box_count,
+                self.seller_freight_class,
+                self.freight_ready_date,
+                self.pallet_list,
+                self.total_weight,
+                self.seller_declared_value,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PartneredLtlDataInput or name in (
+            "contact",
+            "box_count",
+            "seller_freight_class",
+            "freight_ready_date",
+            "pallet_list",
+            "total_weight",
+            "seller_declared_value",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PartneredLtlDataInput or name in (
+            "contact",
+            "box_count",
+            "seller_freight_class",
+            "freight_ready_date",
+            "pallet_list",
+            "total_weight",
+            "seller_declared_value",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PartneredSmallParcelPackageInput:
     """Size and weight of one package for a partnered Small Parcel shipment.
 
@@ -951,11 +1771,47 @@ class PartneredSmallParcelPackageInput:
         weight (Weight): Package weight. Required.
     """
 
+    __slots__ = ("dimensions", "weight")
+    __match_args__ = ()
+
     dimensions: Dimensions | Mapping[str, Any]
     weight: Weight | Mapping[str, Any]
 
+    def __init__(
+        self,
+        *,
+        dimensions: Dimensions | Mapping[str, Any],
+        weight: Weight | Mapping[str, Any],
+    ) -> None:
+        _setattr(self, "dimensions", dimensions)
+        _setattr(self, "weight", weight)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}(dimensions={self.dimensions!r}, weight={self.weight!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.dimensions, self.weight) == (other.dimensions, other.weight)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.dimensions, self.weight))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PartneredSmallParcelPackageInput or name in ("dimensions", "weight"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PartneredSmallParcelPackageInput or name in ("dimensions", "weight"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class PartneredSmallParcelDataInput:
     """Packages of a Small Parcel shipment to be moved by an Amazon-partnered carrier.
 
@@ -964,11 +1820,48 @@ class PartneredSmallParcelDataInput:
         carrier_name (CarrierName): Partnered carrier to use; DHL_STANDARD only in Germany.
     """
 
+    __slots__ = ("package_list", "carrier_name")
+    __match_args__ = ()
+
     package_list: Sequence[PartneredSmallParcelPackageInput | Mapping[str, Any]]
-    carrier_name: Literal["UNITED_PARCEL_SERVICE_INC", "DHL_STANDARD"] | None = None
+    carrier_name: Literal["UNITED_PARCEL_SERVICE_INC", "DHL_STANDARD"] | None
+
+    def __init__(
+        self,
+        *,
+        package_list: Sequence[PartneredSmallParcelPackageInput | Mapping[str, Any]],
+        carrier_name: Literal["UNITED_PARCEL_SERVICE_INC", "DHL_STANDARD"] | None = None,
+    ) -> None:
+        _setattr(self, "package_list", package_list)
+        _setattr(self, "carrier_name", carrier_name)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(package_list={self.package_list!r}, carrier_name={self.carrier_name!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.package_list, self.carrier_name) == (
+                other.package_list,
+                other.carrier_name,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.package_list, self.carrier_name))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PartneredSmallParcelDataInput or name in ("package_list", "carrier_name"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PartneredSmallParcelDataInput or name in ("package_list", "carrier_name"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class TransportDetailInput:
     """Carrier data for PutTransportContent, in the one variant that fits the shipment.
 
@@ -979,15 +1872,87 @@ class TransportDetailInput:
         non_partnered_ltl_data (NonPartneredLtlData): Data for an LTL/FTL shipment with a carrier that is not an Amazon partner.
     """
 
-    partnered_small_parcel_data: PartneredSmallParcelDataInput | Mapping[str, Any] | None = None
-    non_partnered_small_parcel_data: NonPartneredSmallParcelDataInput | Mapping[str, Any] | None = (
-        None
+    __slots__ = (
+        "partnered_small_parcel_data",
+        "non_partnered_small_parcel_data",
+        "partnered_ltl_data",
+        "non_partnered_ltl_data",
     )
-    partnered_ltl_data: PartneredLtlDataInput | Mapping[str, Any] | None = None
-    non_partnered_ltl_data: NonPartneredLtlDataInput | Mapping[str, Any] | None = None
+    __match_args__ = ()
+
+    partnered_small_parcel_data: PartneredSmallParcelDataInput | Mapping[str, Any] | None
+    non_partnered_small_parcel_data: NonPartneredSmallParcelDataInput | Mapping[str, Any] | None
+    partnered_ltl_data: PartneredLtlDataInput | Mapping[str, Any] | None
+    non_partnered_ltl_data: NonPartneredLtlDataInput | Mapping[str, Any] | None
+
+    def __init__(
+        self,
+        *,
+        partnered_small_parcel_data: (
+            PartneredSmallParcelDataInput | Mapping[str, Any] | None
+        ) = None,
+        non_partnered_small_parcel_data: (
+            NonPartneredSmallParcelDataInput | Mapping[str, Any] | None
+        ) = None,
+        partnered_ltl_data: PartneredLtlDataInput | Mapping[str, Any] | None = None,
+        non_partnered_ltl_data: NonPartneredLtlDataInput | Mapping[str, Any] | None = None,
+    ) -> None:
+        _setattr(self, "partnered_small_parcel_data", partnered_small_parcel_data)
+        _setattr(self, "non_partnered_small_parcel_data", non_partnered_small_parcel_data)
+        _setattr(self, "partnered_ltl_data", partnered_ltl_data)
+        _setattr(self, "non_partnered_ltl_data", non_partnered_ltl_data)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(partnered_small_parcel_data={self.partnered_small_parcel_data!r}, non_partnered_small_parcel_data={self.non_partnered_small_parcel_data!r}, partnered_ltl_data={self.partnered_ltl_data!r}, non_partnered_ltl_data={self.non_partnered_ltl_data!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.partnered_small_parcel_data,
+                self.non_partnered_small_parcel_data,
+                self.partnered_ltl_data,
+                self.non_partnered_ltl_data,
+            ) == (
+                other.partnered_small_parcel_data,
+                other.non_partnered_small_parcel_data,
+                other.partnered_ltl_data,
+                other.non_partnered_ltl_data,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.partnered_small_parcel_data,
+                self.non_partnered_small_parcel_data,
+                self.partnered_ltl_data,
+                self.non_partnered_ltl_data,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TransportDetailInput or name in (
+            "partnered_small_parcel_data",
+            "non_partnered_small_parcel_data",
+            "partnered_ltl_data",
+            "non_partnered_ltl_data",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TransportDetailInput or name in (
+            "partnered_small_parcel_data",
+            "non_partnered_small_parcel_data",
+            "partnered_ltl_data",
+            "non_partnered_ltl_data",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class UpdateInboundShipmentHeader:
     """Shipment-level data that replaces the stored header when updating an inbound shipment.
 
@@ -1001,18 +1966,112 @@ class UpdateInboundShipmentHeader:
         intended_box_contents_source (IntendedBoxContentsSource): How box contents data will be supplied; only in the US, ES, UK, FR, DE and IT marketplaces.
     """
 
+    __slots__ = (
+        "shipment_name",
+        "ship_from_address",
+        "destination_fulfillment_center_id",
+        "are_cases_required",
+        "shipment_status",
+        "label_prep_preference",
+        "intended_box_contents_source",
+    )
+    __match_args__ = ()
+
     shipment_name: str
     ship_from_address: Address | Mapping[str, Any]
     destination_fulfillment_center_id: str
-    are_cases_required: bool | None = None
+    are_cases_required: bool | None
     shipment_status: InboundShipmentStatus | InboundShipmentStatusValue
     label_prep_preference: LabelPrepPreference | LabelPrepPreferenceValue
-    intended_box_contents_source: (
-        IntendedBoxContentsSource | IntendedBoxContentsSourceValue | None
-    ) = None
+    intended_box_contents_source: IntendedBoxContentsSource | IntendedBoxContentsSourceValue | None
+
+    def __init__(
+        self,
+        *,
+        shipment_name: str,
+        ship_from_address: Address | Mapping[str, Any],
+        destination_fulfillment_center_id: str,
+        are_cases_required: bool | None = None,
+        shipment_status: InboundShipmentStatus | InboundShipmentStatusValue,
+        label_prep_preference: LabelPrepPreference | LabelPrepPreferenceValue,
+        intended_box_contents_source: (
+            IntendedBoxContentsSource | IntendedBoxContentsSourceValue | None
+        ) = None,
+    ) -> None:
+        _setattr(self, "shipment_name", shipment_name)
+        _setattr(self, "ship_from_address", ship_from_address)
+        _setattr(self, "destination_fulfillment_center_id", destination_fulfillment_center_id)
+        _setattr(self, "are_cases_required", are_cases_required)
+        _setattr(self, "shipment_status", shipment_status)
+        _setattr(self, "label_prep_preference", label_prep_preference)
+        _setattr(self, "intended_box_contents_source", intended_box_contents_source)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(shipment_name={self.shipment_name!r}, ship_from_address={self.ship_from_address!r}, destination_fulfillment_center_id={self.destination_fulfillment_center_id!r}, are_cases_required={self.are_cases_required!r}, shipment_status={self.shipment_status!r}, label_prep_preference={self.label_prep_preference!r}, intended_box_contents_source={self.intended_box_contents_source!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.shipment_name,
+                self.ship_from_address,
+                self.destination_fulfillment_center_id,
+                self.are_cases_required,
+                self.shipment_status,
+                self.label_prep_preference,
+                self.intended_box_contents_source,
+            ) == (
+                other.shipment_name,
+                other.ship_from_address,
+                other.destination_fulfillment_center_id,
+                other.are_cases_required,
+                other.shipment_status,
+                other.label_prep_preference,
+                other.intended_box_contents_source,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.shipment_name,
+                self.ship_from_address,
+                self.destination_fulfillment_center_id,
+                self.are_cases_required,
+                self.shipment_status,
+                self.label_prep_preference,
+                self.intended_box_contents_source,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is UpdateInboundShipmentHeader or name in (
+            "shipment_name",
+            "ship_from_address",
+            "destination_fulfillment_center_id",
+            "are_cases_required",
+            "shipment_status",
+            "label_prep_preference",
+            "intended_box_contents_source",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is UpdateInboundShipmentHeader or name in (
+            "shipment_name",
+            "ship_from_address",
+            "destination_fulfillment_center_id",
+            "are_cases_required",
+            "shipment_status",
+            "label_prep_preference",
+            "intended_box_contents_source",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(guidance_reason_list=list)
 class ASINInboundGuidance:
     """Whether Amazon recommends sending an ASIN to its fulfillment network, and why.
 
@@ -1022,12 +2081,64 @@ class ASINInboundGuidance:
         guidance_reason_list (GuidanceReasonList/GuidanceReason): Reasons for the guidance.
     """
 
+    __slots__ = ("asin", "inbound_guidance", "guidance_reason_list")
+    __match_args__ = ()
+
     asin: str
     inbound_guidance: InboundGuidance | str
-    guidance_reason_list: list[GuidanceReason | str] = field(default_factory=list)
+    guidance_reason_list: list[GuidanceReason | str]
+
+    def __init__(
+        self,
+        *,
+        asin: str,
+        inbound_guidance: InboundGuidance | str,
+        guidance_reason_list: list[GuidanceReason | str] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "asin", asin)
+        _setattr(self, "inbound_guidance", inbound_guidance)
+        _setattr(
+            self,
+            "guidance_reason_list",
+            list() if guidance_reason_list is DEFAULT_FACTORY else guidance_reason_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(asin={self.asin!r}, inbound_guidance={self.inbound_guidance!r}, guidance_reason_list={self.guidance_reason_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.asin, self.inbound_guidance, self.guidance_reason_list) == (
+                other.asin,
+                other.inbound_guidance,
+                other.guidance_reason_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.asin, self.inbound_guidance, self.guidance_reason_list))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ASINInboundGuidance or name in (
+            "asin",
+            "inbound_guidance",
+            "guidance_reason_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ASINInboundGuidance or name in (
+            "asin",
+            "inbound_guidance",
+            "guidance_reason_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(prep_instruction_list=list)
 class ASINPrepInstructions:
     """Labeling and preparation requirements of one ASIN.
 
@@ -1038,13 +2149,77 @@ class ASINPrepInstructions:
         prep_instruction_list (PrepInstructionList/PrepInstruction): Preparation steps; filled only when PrepGuidance is SeePrepInstructionsList.
     """
 
-    asin: str | None = None
-    barcode_instruction: BarcodeInstruction | str | None = None
-    prep_guidance: PrepGuidance | str | None = None
-    prep_instruction_list: list[PrepInstruction | str] = field(default_factory=list)
+    __slots__ = ("asin", "barcode_instruction", "prep_guidance", "prep_instruction_list")
+    __match_args__ = ()
+
+    asin: str | None
+    barcode_instruction: BarcodeInstruction | str | None
+    prep_guidance: PrepGuidance | str | None
+    prep_instruction_list: list[PrepInstruction | str]
+
+    def __init__(
+        self,
+        *,
+        asin: str | None = None,
+        barcode_instruction: BarcodeInstruction | str | None = None,
+        prep_guidance: PrepGuidance | str | None = None,
+        prep_instruction_list: list[PrepInstruction | str] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "asin", asin)
+        _setattr(self, "barcode_instruction", barcode_instruction)
+        _setattr(self, "prep_guidance", prep_guidance)
+        _setattr(
+            self,
+            "prep_instruction_list",
+            list() if prep_instruction_list is DEFAULT_FACTORY else prep_instruction_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(asin={self.asin!r}, barcode_instruction={self.barcode_instruction!r}, prep_guidance={self.prep_guidance!r}, prep_instruction_list={self.prep_instruction_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.asin,
+                self.barcode_instruction,
+                self.prep_guidance,
+                self.prep_instruction_list,
+            ) == (
+                other.asin,
+                other.barcode_instruction,
+                other.prep_guidance,
+                other.prep_instruction_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.asin, self.barcode_instruction, self.prep_guidance, self.prep_instruction_list)
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ASINPrepInstructions or name in (
+            "asin",
+            "barcode_instruction",
+            "prep_guidance",
+            "prep_instruction_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ASINPrepInstructions or name in (
+            "asin",
+            "barcode_instruction",
+            "prep_guidance",
+            "prep_instruction_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class AddressInfo:
     """A postal address as Amazon returns it (the seller's ship-from or a fulfillment center's ship-to address).
 
@@ -1059,17 +2234,119 @@ class AddressInfo:
         postal_code (PostalCode): Postal or ZIP code.
     """
 
+    __slots__ = (
+        "name",
+        "address_line1",
+        "address_line2",
+        "district_or_county",
+        "city",
+        "state_or_province_code",
+        "country_code",
+        "postal_code",
+    )
+    __match_args__ = ()
+
     name: str
     address_line1: str
-    address_line2: str | None = None
-    district_or_county: str | None = None
+    address_line2: str | None
+    district_or_county: str | None
     city: str
-    state_or_province_code: str | None = None
+    state_or_province_code: str | None
     country_code: str
-    postal_code: str | None = None
+    postal_code: str | None
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        address_line1: str,
+        address_line2: str | None = None,
+        district_or_county: str | None = None,
+        city: str,
+        state_or_province_code: str | None = None,
+        country_code: str,
+        postal_code: str | None = None,
+    ) -> None:
+        _setattr(self, "name", name)
+        _setattr(self, "address_line1", address_line1)
+        _setattr(self, "address_line2", address_line2)
+        _setattr(self, "district_or_county", district_or_county)
+        _setattr(self, "city", city)
+        _setattr(self, "state_or_province_code", state_or_province_code)
+        _setattr(self, "country_code", country_code)
+        _setattr(self, "postal_code", postal_code)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, address_line1={self.address_line1!r}, address_line2={self.address_line2!r}, district_or_county={self.district_or_county!r}, city={self.city!r}, state_or_province_code={self.state_or_province_code!r}, country_code={self.country_code!r}, postal_code={self.postal_code!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.name,
+                self.address_line1,
+                self.address_line2,
+                self.district_or_county,
+                self.city,
+                self.state_or_province_code,
+                self.country_code,
+                self.postal_code,
+            ) == (
+                other.name,
+                other.address_line1,
+                other.address_line2,
+                other.district_or_county,
+                other.city,
+                other.state_or_province_code,
+                other.country_code,
+                other.postal_code,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.name,
+                self.address_line1,
+                self.address_line2,
+                self.district_or_county,
+                self.city,
+                self.state_or_province_code,
+                self.country_code,
+                self.postal_code,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AddressInfo or name in (
+            "name",
+            "address_line1",
+            "address_line2",
+            "district_or_county",
+            "city",
+            "state_or_province_code",
+            "country_code",
+            "postal_code",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AddressInfo or name in (
+            "name",
+            "address_line1",
+            "address_line2",
+            "district_or_county",
+            "city",
+            "state_or_province_code",
+            "country_code",
+            "postal_code",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class AmountInfo:
     """A money amount with its currency.
 
@@ -1078,11 +2355,45 @@ class AmountInfo:
         value (Value): The amount.
     """
 
+    __slots__ = ("currency_code", "value")
+    __match_args__ = ()
+
     currency_code: str
     value: Decimal
 
+    def __init__(
+        self,
+        *,
+        currency_code: str,
+        value: Decimal,
+    ) -> None:
+        _setattr(self, "currency_code", currency_code)
+        _setattr(self, "value", value)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, value={self.value!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.currency_code, self.value) == (other.currency_code, other.value)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.currency_code, self.value))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AmountInfo or name in ("currency_code", "value"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AmountInfo or name in ("currency_code", "value"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class AmazonPrepFeesDetails:
     """Amazon's fee for one preparation step.
 
@@ -1092,12 +2403,60 @@ class AmazonPrepFeesDetails:
         amount (Amount): Fee per unit, under the element name the docs example uses.
     """
 
-    prep_instruction: PrepInstruction | str | None = None
-    fee_per_unit: AmountInfo | None = None
-    amount: AmountInfo | None = None
+    __slots__ = ("prep_instruction", "fee_per_unit", "amount")
+    __match_args__ = ()
+
+    prep_instruction: PrepInstruction | str | None
+    fee_per_unit: AmountInfo | None
+    amount: AmountInfo | None
+
+    def __init__(
+        self,
+        *,
+        prep_instruction: PrepInstruction | str | None = None,
+        fee_per_unit: AmountInfo | None = None,
+        amount: AmountInfo | None = None,
+    ) -> None:
+        _setattr(self, "prep_instruction", prep_instruction)
+        _setattr(self, "fee_per_unit", fee_per_unit)
+        _setattr(self, "amount", amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(prep_instruction={self.prep_instruction!r}, fee_per_unit={self.fee_per_unit!r}, amount={self.amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.prep_instruction, self.fee_per_unit, self.amount) == (
+                other.prep_instruction,
+                other.fee_per_unit,
+                other.amount,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.prep_instruction, self.fee_per_unit, self.amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AmazonPrepFeesDetails or name in (
+            "prep_instruction",
+            "fee_per_unit",
+            "amount",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AmazonPrepFeesDetails or name in (
+            "prep_instruction",
+            "fee_per_unit",
+            "amount",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class BoxContentsFeeDetails:
     """Estimated manual processing fee for boxes sent without box contents information.
 
@@ -1107,12 +2466,60 @@ class BoxContentsFeeDetails:
         total_fee (TotalFee): Fee for the whole shipment.
     """
 
-    total_units: int | None = None
-    fee_per_unit: AmountInfo | None = None
-    total_fee: AmountInfo | None = None
+    __slots__ = ("total_units", "fee_per_unit", "total_fee")
+    __match_args__ = ()
+
+    total_units: int | None
+    fee_per_unit: AmountInfo | None
+    total_fee: AmountInfo | None
+
+    def __init__(
+        self,
+        *,
+        total_units: int | None = None,
+        fee_per_unit: AmountInfo | None = None,
+        total_fee: AmountInfo | None = None,
+    ) -> None:
+        _setattr(self, "total_units", total_units)
+        _setattr(self, "fee_per_unit", fee_per_unit)
+        _setattr(self, "total_fee", total_fee)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(total_units={self.total_units!r}, fee_per_unit={self.fee_per_unit!r}, total_fee={self.total_fee!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.total_units, self.fee_per_unit, self.total_fee) == (
+                other.total_units,
+                other.fee_per_unit,
+                other.total_fee,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.total_units, self.fee_per_unit, self.total_fee))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is BoxContentsFeeDetails or name in (
+            "total_units",
+            "fee_per_unit",
+            "total_fee",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is BoxContentsFeeDetails or name in (
+            "total_units",
+            "fee_per_unit",
+            "total_fee",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ConfirmPreorderResult(MWSResult):
     """Dates fixed by confirming a shipment for pre-order.
 
@@ -1121,11 +2528,109 @@ class ConfirmPreorderResult(MWSResult):
         confirmed_fulfillable_date (ConfirmedFulfillableDate): Items released on or after this date are eligible for pre-order.
     """
 
-    confirmed_need_by_date: date | None = None
-    confirmed_fulfillable_date: date | None = None
+    __slots__ = ("confirmed_need_by_date", "confirmed_fulfillable_date")
+    __match_args__ = ()
+
+    confirmed_need_by_date: date | None
+    confirmed_fulfillable_date: date | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        confirmed_need_by_date: date | None = None,
+        confirmed_fulfillable_date: date | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "confirmed_need_by_date", confirmed_need_by_date)
+        _setattr(self, "confirmed_fulfillable_date", confirmed_fulfillable_date)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, confirmed_need_by_date={self.confirmed_need_by_date!r}, confirmed_fulfillable_date={self.confirmed_fulfillable_date!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.confirmed_need_by_date,
+                self.confirmed_fulfillable_date,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.confirmed_need_by_date,
+                other.confirmed_fulfillable_date,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.confirmed_need_by_date,
+                self.confirmed_fulfillable_date,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ConfirmPreorderResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "confirmed_need_by_date",
+            "confirmed_fulfillable_date",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ConfirmPreorderResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "confirmed_need_by_date",
+            "confirmed_fulfillable_date",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class TransportResult:
     """Where a partnered-carrier transport request stands.
 
@@ -1135,12 +2640,60 @@ class TransportResult:
         error_description (ErrorDescription): Error text when the status is one of the ERROR_ values.
     """
 
+    __slots__ = ("transport_status", "error_code", "error_description")
+    __match_args__ = ()
+
     transport_status: TransportStatus | str
-    error_code: str | None = None
-    error_description: str | None = None
+    error_code: str | None
+    error_description: str | None
+
+    def __init__(
+        self,
+        *,
+        transport_status: TransportStatus | str,
+        error_code: str | None = None,
+        error_description: str | None = None,
+    ) -> None:
+        _setattr(self, "transport_status", transport_status)
+        _setattr(self, "error_code", error_code)
+        _setattr(self, "error_description", error_description)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(transport_status={self.transport_status!r}, error_code={self.error_code!r}, error_description={self.error_description!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.transport_status, self.error_code, self.error_description) == (
+                other.transport_status,
+                other.error_code,
+                other.error_description,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.transport_status, self.error_code, self.error_description))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TransportResult or name in (
+            "transport_status",
+            "error_code",
+            "error_description",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TransportResult or name in (
+            "transport_status",
+            "error_code",
+            "error_description",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ConfirmTransportRequestResult(MWSResult):
     """Transport workflow status after accepting a partnered-carrier estimate.
 
@@ -1148,10 +2701,101 @@ class ConfirmTransportRequestResult(MWSResult):
         transport_result (TransportResult): TransportResult
     """
 
-    transport_result: TransportResult | None = None
+    __slots__ = ("transport_result",)
+    __match_args__ = ()
+
+    transport_result: TransportResult | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        transport_result: TransportResult | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "transport_result", transport_result)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, transport_result={self.transport_result!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.transport_result,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.transport_result,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.transport_result,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ConfirmTransportRequestResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "transport_result",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ConfirmTransportRequestResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "transport_result",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ContactInfo:
     """The seller's contact person for an LTL/FTL shipment.
 
@@ -1162,13 +2806,56 @@ class ContactInfo:
         fax (Fax): string
     """
 
+    __slots__ = ("name", "phone", "email", "fax")
+    __match_args__ = ()
+
     name: str
     phone: str
     email: str
     fax: str
 
+    def __init__(
+        self,
+        *,
+        name: str,
+        phone: str,
+        email: str,
+        fax: str,
+    ) -> None:
+        _setattr(self, "name", name)
+        _setattr(self, "phone", phone)
+        _setattr(self, "email", email)
+        _setattr(self, "fax", fax)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, phone={self.phone!r}, email={self.email!r}, fax={self.fax!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.name, self.phone, self.email, self.fax) == (
+                other.name,
+                other.phone,
+                other.email,
+                other.fax,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.phone, self.email, self.fax))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ContactInfo or name in ("name", "phone", "email", "fax"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ContactInfo or name in ("name", "phone", "email", "fax"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class PrepDetailsInfo:
     """One preparation step for an item and who carries it out.
 
@@ -1177,11 +2864,48 @@ class PrepDetailsInfo:
         prep_owner (PrepOwner): PrepOwner (enum)
     """
 
+    __slots__ = ("prep_instruction", "prep_owner")
+    __match_args__ = ()
+
     prep_instruction: PrepInstruction | str
     prep_owner: PrepOwner | str
 
+    def __init__(
+        self,
+        *,
+        prep_instruction: PrepInstruction | str,
+        prep_owner: PrepOwner | str,
+    ) -> None:
+        _setattr(self, "prep_instruction", prep_instruction)
+        _setattr(self, "prep_owner", prep_owner)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(prep_instruction={self.prep_instruction!r}, prep_owner={self.prep_owner!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.prep_instruction, self.prep_owner) == (
+                other.prep_instruction,
+                other.prep_owner,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.prep_instruction, self.prep_owner))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PrepDetailsInfo or name in ("prep_instruction", "prep_owner"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PrepDetailsInfo or name in ("prep_instruction", "prep_owner"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass(prep_details_list=list)
 class InboundShipmentPlanItem:
     """One item of a proposed shipment.
 
@@ -1192,13 +2916,77 @@ class InboundShipmentPlanItem:
         prep_details_list (PrepDetailsList/PrepDetails): Preparation steps and who carries out each.
     """
 
+    __slots__ = ("seller_sku", "fulfillment_network_sku", "quantity", "prep_details_list")
+    __match_args__ = ()
+
     seller_sku: str
     fulfillment_network_sku: str
     quantity: int
-    prep_details_list: list[PrepDetailsInfo] = field(default_factory=list)
+    prep_details_list: list[PrepDetailsInfo]
+
+    def __init__(
+        self,
+        *,
+        seller_sku: str,
+        fulfillment_network_sku: str,
+        quantity: int,
+        prep_details_list: list[PrepDetailsInfo] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "fulfillment_network_sku", fulfillment_network_sku)
+        _setattr(self, "quantity", quantity)
+        _setattr(
+            self,
+            "prep_details_list",
+            list() if prep_details_list is DEFAULT_FACTORY else prep_details_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, fulfillment_network_sku={self.fulfillment_network_sku!r}, quantity={self.quantity!r}, prep_details_list={self.prep_details_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_sku,
+                self.fulfillment_network_sku,
+                self.quantity,
+                self.prep_details_list,
+            ) == (
+                other.seller_sku,
+                other.fulfillment_network_sku,
+                other.quantity,
+                other.prep_details_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.seller_sku, self.fulfillment_network_sku, self.quantity, self.prep_details_list)
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is InboundShipmentPlanItem or name in (
+            "seller_sku",
+            "fulfillment_network_sku",
+            "quantity",
+            "prep_details_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is InboundShipmentPlanItem or name in (
+            "seller_sku",
+            "fulfillment_network_sku",
+            "quantity",
+            "prep_details_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(items=list)
 class InboundShipmentPlan:
     """One proposed shipment, to be created with CreateInboundShipment.
 
@@ -1211,15 +2999,101 @@ class InboundShipmentPlan:
         estimated_box_contents_fee (EstimatedBoxContentsFee): Manual processing fee estimate, returned only when no box contents information will be sent.
     """
 
+    __slots__ = (
+        "shipment_id",
+        "destination_fulfillment_center_id",
+        "ship_to_address",
+        "label_prep_type",
+        "items",
+        "estimated_box_contents_fee",
+    )
+    __match_args__ = ()
+
     shipment_id: str
     destination_fulfillment_center_id: str
     ship_to_address: AddressInfo
     label_prep_type: LabelPrepType | str
-    items: list[InboundShipmentPlanItem] = field(default_factory=list)
-    estimated_box_contents_fee: BoxContentsFeeDetails | None = None
+    items: list[InboundShipmentPlanItem]
+    estimated_box_contents_fee: BoxContentsFeeDetails | None
+
+    def __init__(
+        self,
+        *,
+        shipment_id: str,
+        destination_fulfillment_center_id: str,
+        ship_to_address: AddressInfo,
+        label_prep_type: LabelPrepType | str,
+        items: list[InboundShipmentPlanItem] = DEFAULT_FACTORY,
+        estimated_box_contents_fee: BoxContentsFeeDetails | None = None,
+    ) -> None:
+        _setattr(self, "shipment_id", shipment_id)
+        _setattr(self, "destination_fulfillment_center_id", destination_fulfillment_center_id)
+        _setattr(self, "ship_to_address", ship_to_address)
+        _setattr(self, "label_prep_type", label_prep_type)
+        _setattr(self, "items", list() if items is DEFAULT_FACTORY else items)
+        _setattr(self, "estimated_box_contents_fee", estimated_box_contents_fee)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(shipment_id={self.shipment_id!r}, destination_fulfillment_center_id={self.destination_fulfillment_center_id!r}, ship_to_address={self.ship_to_address!r}, label_prep_type={self.label_prep_type!r}, items={self.items!r}, estimated_box_contents_fee={self.estimated_box_contents_fee!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.shipment_id,
+                self.destination_fulfillment_center_id,
+                self.ship_to_address,
+                self.label_prep_type,
+                self.items,
+                self.estimated_box_contents_fee,
+            ) == (
+                other.shipment_id,
+                other.destination_fulfillment_center_id,
+                other.ship_to_address,
+                other.label_prep_type,
+                other.items,
+                other.estimated_box_contents_fee,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.shipment_id,
+                self.destination_fulfillment_center_id,
+                self.ship_to_address,
+                self.label_prep_type,
+                self.items,
+                self.estimated_box_contents_fee,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is InboundShipmentPlan or name in (
+            "shipment_id",
+            "destination_fulfillment_center_id",
+            "ship_to_address",
+            "label_prep_type",
+            "items",
+            "estimated_box_contents_fee",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is InboundShipmentPlan or name in (
+            "shipment_id",
+            "destination_fulfillment_center_id",
+            "ship_to_address",
+            "label_prep_type",
+            "items",
+            "estimated_box_contents_fee",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(inbound_shipment_plans=list)
 class CreateInboundShipmentPlanResult(MWSResult):
     """The shipments Amazon proposes for the requested items.
 
@@ -1227,10 +3101,105 @@ class CreateInboundShipmentPlanResult(MWSResult):
         inbound_shipment_plans (InboundShipmentPlans/member): One plan per proposed shipment (items may be split over several fulfillment centers).
     """
 
-    inbound_shipment_plans: list[InboundShipmentPlan] = field(default_factory=list)
+    __slots__ = ("inbound_shipment_plans",)
+    __match_args__ = ()
+
+    inbound_shipment_plans: list[InboundShipmentPlan]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        inbound_shipment_plans: list[InboundShipmentPlan] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self,
+            "inbound_shipment_plans",
+            list() if inbound_shipment_plans is DEFAULT_FACTORY else inbound_shipment_plans,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, inbound_shipment_plans={self.inbound_shipment_plans!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.inbound_shipment_plans,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.inbound_shipment_plans,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.inbound_shipment_plans,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CreateInboundShipmentPlanResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "inbound_shipment_plans",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CreateInboundShipmentPlanResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "inbound_shipment_plans",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class CreateInboundShipmentResult(MWSResult):
     """Result of creating an inbound shipment.
 
@@ -1238,10 +3207,101 @@ class CreateInboundShipmentResult(MWSResult):
         shipment_id (ShipmentId): Identifier of the created shipment.
     """
 
-    shipment_id: str | None = None
+    __slots__ = ("shipment_id",)
+    __match_args__ = ()
+
+    shipment_id: str | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        shipment_id: str | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "shipment_id", shipment_id)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipment_id={self.shipment_id!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipment_id,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.shipment_id,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipment_id,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CreateInboundShipmentResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipment_id",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CreateInboundShipmentResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipment_id",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class DimensionsInfo:
     """Length, width and height of a package or pallet with their unit.
 
@@ -1252,13 +3312,56 @@ class DimensionsInfo:
         unit (Unit): inches or centimeters.
     """
 
+    __slots__ = ("length", "width", "height", "unit")
+    __match_args__ = ()
+
     length: Decimal
     width: Decimal
     height: Decimal
     unit: str
 
+    def __init__(
+        self,
+        *,
+        length: Decimal,
+        width: Decimal,
+        height: Decimal,
+        unit: str,
+    ) -> None:
+        _setattr(self, "length", length)
+        _setattr(self, "width", width)
+        _setattr(self, "height", height)
+        _setattr(self, "unit", unit)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(length={self.length!r}, width={self.width!r}, height={self.height!r}, unit={self.unit!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.length, self.width, self.height, self.unit) == (
+                other.length,
+                other.width,
+                other.height,
+                other.unit,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.length, self.width, self.height, self.unit))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is DimensionsInfo or name in ("length", "width", "height", "unit"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is DimensionsInfo or name in ("length", "width", "height", "unit"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class EstimateTransportRequestResult(MWSResult):
     """Transport workflow status after asking for a partnered-carrier estimate.
 
@@ -1266,10 +3369,101 @@ class EstimateTransportRequestResult(MWSResult):
         transport_result (TransportResult): TransportResult
     """
 
-    transport_result: TransportResult | None = None
+    __slots__ = ("transport_result",)
+    __match_args__ = ()
+
+    transport_result: TransportResult | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        transport_result: TransportResult | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "transport_result", transport_result)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, transport_result={self.transport_result!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.transport_result,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.transport_result,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.transport_result,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is EstimateTransportRequestResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "transport_result",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is EstimateTransportRequestResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "transport_result",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class TransportDocument:
     """A PDF document and its checksum.
 
@@ -1278,11 +3472,45 @@ class TransportDocument:
         checksum (Checksum): Base64 MD5 of the PdfDocument data.
     """
 
+    __slots__ = ("pdf_document", "checksum")
+    __match_args__ = ()
+
     pdf_document: str
     checksum: str
 
+    def __init__(
+        self,
+        *,
+        pdf_document: str,
+        checksum: str,
+    ) -> None:
+        _setattr(self, "pdf_document", pdf_document)
+        _setattr(self, "checksum", checksum)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(pdf_document={self.pdf_document!r}, checksum={self.checksum!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.pdf_document, self.checksum) == (other.pdf_document, other.checksum)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.pdf_document, self.checksum))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TransportDocument or name in ("pdf_document", "checksum"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TransportDocument or name in ("pdf_document", "checksum"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class GetBillOfLadingResult(MWSResult):
     """Bill of lading as a PDF.
 
@@ -1290,10 +3518,101 @@ class GetBillOfLadingResult(MWSResult):
         transport_document (TransportDocument): TransportDocument
     """
 
-    transport_document: TransportDocument | None = None
+    __slots__ = ("transport_document",)
+    __match_args__ = ()
+
+    transport_document: TransportDocument | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        transport_document: TransportDocument | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "transport_document", transport_document)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, transport_document={self.transport_document!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.transport_document,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.transport_document,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.transport_document,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetBillOfLadingResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "transport_document",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetBillOfLadingResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "transport_document",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class InvalidASIN:
     """A requested ASIN that could not be used, with the reason.
 
@@ -1302,11 +3621,47 @@ class InvalidASIN:
         error_reason (ErrorReason): Why the ASIN is invalid (the docs list DoesNotExist).
     """
 
-    asin: str | None = None
-    error_reason: str | None = None
+    __slots__ = ("asin", "error_reason")
+    __match_args__ = ()
+
+    asin: str | None
+    error_reason: str | None
+
+    def __init__(
+        self,
+        *,
+        asin: str | None = None,
+        error_reason: str | None = None,
+    ) -> None:
+        _setattr(self, "asin", asin)
+        _setattr(self, "error_reason", error_reason)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}(asin={self.asin!r}, error_reason={self.error_reason!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.asin, self.error_reason) == (other.asin, other.error_reason)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.asin, self.error_reason))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is InvalidASIN or name in ("asin", "error_reason"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is InvalidASIN or name in ("asin", "error_reason"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(asin_inbound_guidance_list=list, invalid_asin_list=list)
 class GetInboundGuidanceForASINResult(MWSResult):
     """Inbound guidance per requested ASIN.
 
@@ -1315,11 +3670,117 @@ class GetInboundGuidanceForASINResult(MWSResult):
         invalid_asin_list (InvalidASINList/InvalidASIN): Requested ASINs Amazon could not find.
     """
 
-    asin_inbound_guidance_list: list[ASINInboundGuidance] = field(default_factory=list)
-    invalid_asin_list: list[InvalidASIN] = field(default_factory=list)
+    __slots__ = ("asin_inbound_guidance_list", "invalid_asin_list")
+    __match_args__ = ()
+
+    asin_inbound_guidance_list: list[ASINInboundGuidance]
+    invalid_asin_list: list[InvalidASIN]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        asin_inbound_guidance_list: list[ASINInboundGuidance] = DEFAULT_FACTORY,
+        invalid_asin_list: list[InvalidASIN] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self,
+            "asin_inbound_guidance_list",
+            list() if asin_inbound_guidance_list is DEFAULT_FACTORY else asin_inbound_guidance_list,
+        )
+        _setattr(
+            self,
+            "invalid_asin_list",
+            list() if invalid_asin_list is DEFAULT_FACTORY else invalid_asin_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, asin_inbound_guidance_list={self.asin_inbound_guidance_list!r}, invalid_asin_list={self.invalid_asin_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.asin_inbound_guidance_list,
+                self.invalid_asin_list,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.asin_inbound_guidance_list,
+                other.invalid_asin_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.asin_inbound_guidance_list,
+                self.invalid_asin_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetInboundGuidanceForASINResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "asin_inbound_guidance_list",
+            "invalid_asin_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetInboundGuidanceForASINResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "asin_inbound_guidance_list",
+            "invalid_asin_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(guidance_reason_list=list)
 class SKUInboundGuidance:
     """Whether Amazon recommends sending a seller SKU to its fulfillment network, and why.
 
@@ -1330,13 +3791,70 @@ class SKUInboundGuidance:
         guidance_reason_list (GuidanceReasonList/GuidanceReason): Reasons for the guidance.
     """
 
+    __slots__ = ("seller_sku", "asin", "inbound_guidance", "guidance_reason_list")
+    __match_args__ = ()
+
     seller_sku: str
     asin: str
     inbound_guidance: InboundGuidance | str
-    guidance_reason_list: list[GuidanceReason | str] = field(default_factory=list)
+    guidance_reason_list: list[GuidanceReason | str]
+
+    def __init__(
+        self,
+        *,
+        seller_sku: str,
+        asin: str,
+        inbound_guidance: InboundGuidance | str,
+        guidance_reason_list: list[GuidanceReason | str] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "asin", asin)
+        _setattr(self, "inbound_guidance", inbound_guidance)
+        _setattr(
+            self,
+            "guidance_reason_list",
+            list() if guidance_reason_list is DEFAULT_FACTORY else guidance_reason_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, asin={self.asin!r}, inbound_guidance={self.inbound_guidance!r}, guidance_reason_list={self.guidance_reason_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_sku,
+                self.asin,
+                self.inbound_guidance,
+                self.guidance_reason_list,
+            ) == (other.seller_sku, other.asin, other.inbound_guidance, other.guidance_reason_list)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.seller_sku, self.asin, self.inbound_guidance, self.guidance_reason_list))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SKUInboundGuidance or name in (
+            "seller_sku",
+            "asin",
+            "inbound_guidance",
+            "guidance_reason_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SKUInboundGuidance or name in (
+            "seller_sku",
+            "asin",
+            "inbound_guidance",
+            "guidance_reason_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class InvalidSKU:
     """A requested seller SKU that could not be used, with the reason.
 
@@ -1345,11 +3863,45 @@ class InvalidSKU:
         error_reason (ErrorReason): Why the SKU is invalid (the docs list DoesNotExist).
     """
 
-    seller_sku: str | None = None
-    error_reason: str | None = None
+    __slots__ = ("seller_sku", "error_reason")
+    __match_args__ = ()
+
+    seller_sku: str | None
+    error_reason: str | None
+
+    def __init__(
+        self,
+        *,
+        seller_sku: str | None = None,
+        error_reason: str | None = None,
+    ) -> None:
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "error_reason", error_reason)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, error_reason={self.error_reason!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.seller_sku, self.error_reason) == (other.seller_sku, other.error_reason)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.seller_sku, self.error_reason))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is InvalidSKU or name in ("seller_sku", "error_reason"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is InvalidSKU or name in ("seller_sku", "error_reason"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(sku_inbound_guidance_list=list, invalid_sku_list=list)
 class GetInboundGuidanceForSKUResult(MWSResult):
     """Inbound guidance per requested seller SKU.
 
@@ -1358,11 +3910,117 @@ class GetInboundGuidanceForSKUResult(MWSResult):
         invalid_sku_list (InvalidSKUList/InvalidSKU): Requested SKUs Amazon could not find.
     """
 
-    sku_inbound_guidance_list: list[SKUInboundGuidance] = field(default_factory=list)
-    invalid_sku_list: list[InvalidSKU] = field(default_factory=list)
+    __slots__ = ("sku_inbound_guidance_list", "invalid_sku_list")
+    __match_args__ = ()
+
+    sku_inbound_guidance_list: list[SKUInboundGuidance]
+    invalid_sku_list: list[InvalidSKU]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        sku_inbound_guidance_list: list[SKUInboundGuidance] = DEFAULT_FACTORY,
+        invalid_sku_list: list[InvalidSKU] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self,
+            "sku_inbound_guidance_list",
+            list() if sku_inbound_guidance_list is DEFAULT_FACTORY else sku_inbound_guidance_list,
+        )
+        _setattr(
+            self,
+            "invalid_sku_list",
+            list() if invalid_sku_list is DEFAULT_FACTORY else invalid_sku_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, sku_inbound_guidance_list={self.sku_inbound_guidance_list!r}, invalid_sku_list={self.invalid_sku_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.sku_inbound_guidance_list,
+                self.invalid_sku_list,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.sku_inbound_guidance_list,
+                other.invalid_sku_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.sku_inbound_guidance_list,
+                self.invalid_sku_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetInboundGuidanceForSKUResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "sku_inbound_guidance_list",
+            "invalid_sku_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetInboundGuidanceForSKUResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "sku_inbound_guidance_list",
+            "invalid_sku_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetPackageLabelsResult(MWSResult):
     """Package labels as a PDF.
 
@@ -1370,10 +4028,101 @@ class GetPackageLabelsResult(MWSResult):
         transport_document (TransportDocument): TransportDocument
     """
 
-    transport_document: TransportDocument | None = None
+    __slots__ = ("transport_document",)
+    __match_args__ = ()
+
+    transport_document: TransportDocument | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        transport_document: TransportDocument | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "transport_document", transport_document)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, transport_document={self.transport_document!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.transport_document,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.transport_document,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.transport_document,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetPackageLabelsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "transport_document",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetPackageLabelsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "transport_document",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetPalletLabelsResult(MWSResult):
     """Pallet labels as a PDF.
 
@@ -1381,10 +4130,101 @@ class GetPalletLabelsResult(MWSResult):
         transport_document (TransportDocument): TransportDocument
     """
 
-    transport_document: TransportDocument | None = None
+    __slots__ = ("transport_document",)
+    __match_args__ = ()
+
+    transport_document: TransportDocument | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        transport_document: TransportDocument | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "transport_document", transport_document)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, transport_document={self.transport_document!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.transport_document,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.transport_document,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.transport_document,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetPalletLabelsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "transport_document",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetPalletLabelsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "transport_document",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetPreorderInfoResult(MWSResult):
     """Pre-order facts for a shipment.
 
@@ -1395,13 +4235,130 @@ class GetPreorderInfoResult(MWSResult):
         confirmed_fulfillable_date (ConfirmedFulfillableDate): Items released on or after this date would be eligible for pre-order.
     """
 
-    shipment_contains_preorderable_items: bool | None = None
-    shipment_confirmed_for_preorder: bool | None = None
-    need_by_date: date | None = None
-    confirmed_fulfillable_date: date | None = None
+    __slots__ = (
+        "shipment_contains_preorderable_items",
+        "shipment_confirmed_for_preorder",
+        "need_by_date",
+        "confirmed_fulfillable_date",
+    )
+    __match_args__ = ()
+
+    shipment_contains_preorderable_items: bool | None
+    shipment_confirmed_for_preorder: bool | None
+    need_by_date: date | None
+    confirmed_fulfillable_date: date | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        shipment_contains_preorderable_items: bool | None = None,
+        shipment_confirmed_for_preorder: bool | None = None,
+        need_by_date: date | None = None,
+        confirmed_fulfillable_date: date | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "shipment_contains_preorderable_items", shipment_contains_preorderable_items)
+        _setattr(self, "shipment_confirmed_for_preorder", shipment_confirmed_for_preorder)
+        _setattr(self, "need_by_date", need_by_date)
+        _setattr(self, "confirmed_fulfillable_date", confirmed_fulfillable_date)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipment_contains_preorderable_items={self.shipment_contains_preorderable_items!r}, shipment_confirmed_for_preorder={self.shipment_confirmed_for_preorder!r}, need_by_date={self.need_by_date!r}, confirmed_fulfillable_date={self.confirmed_fulfillable_date!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipment_contains_preorderable_items,
+                self.shipment_confirmed_for_preorder,
+                self.need_by_date,
+                self.confirmed_fulfillable_date,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.shipment_contains_preorderable_items,
+                other.shipment_confirmed_for_preorder,
+                other.need_by_date,
+                other.confirmed_fulfillable_date,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipment_contains_preorderable_items,
+                self.shipment_confirmed_for_preorder,
+                self.need_by_date,
+                self.confirmed_fulfillable_date,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetPreorderInfoResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipment_contains_preorderable_items",
+            "shipment_confirmed_for_preorder",
+            "need_by_date",
+            "confirmed_fulfillable_date",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetPreorderInfoResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipment_contains_preorderable_items",
+            "shipment_confirmed_for_preorder",
+            "need_by_date",
+            "confirmed_fulfillable_date",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(asin_prep_instructions_list=list, invalid_asin_list=list)
 class GetPrepInstructionsForASINResult(MWSResult):
     """Labeling and preparation requirements per requested ASIN.
 
@@ -1410,11 +4367,121 @@ class GetPrepInstructionsForASINResult(MWSResult):
         invalid_asin_list (InvalidASINList/InvalidASIN): Requested ASINs that could not be used, with the reason.
     """
 
-    asin_prep_instructions_list: list[ASINPrepInstructions] = field(default_factory=list)
-    invalid_asin_list: list[InvalidASIN] = field(default_factory=list)
+    __slots__ = ("asin_prep_instructions_list", "invalid_asin_list")
+    __match_args__ = ()
+
+    asin_prep_instructions_list: list[ASINPrepInstructions]
+    invalid_asin_list: list[InvalidASIN]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        asin_prep_instructions_list: list[ASINPrepInstructions] = DEFAULT_FACTORY,
+        invalid_asin_list: list[InvalidASIN] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self,
+            "asin_prep_instructions_list",
+            (
+                list()
+                if asin_prep_instructions_list is DEFAULT_FACTORY
+                else asin_prep_instructions_list
+            ),
+        )
+        _setattr(
+            self,
+            "invalid_asin_list",
+            list() if invalid_asin_list is DEFAULT_FACTORY else invalid_asin_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, asin_prep_instructions_list={self.asin_prep_instructions_list!r}, invalid_asin_list={self.invalid_asin_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.asin_prep_instructions_list,
+                self.invalid_asin_list,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.asin_prep_instructions_list,
+                other.invalid_asin_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.asin_prep_instructions_list,
+                self.invalid_asin_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetPrepInstructionsForASINResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "asin_prep_instructions_list",
+            "invalid_asin_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetPrepInstructionsForASINResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "asin_prep_instructions_list",
+            "invalid_asin_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(prep_instruction_list=list, amazon_prep_fees_details_list=list)
 class SKUPrepInstructions:
     """Labeling and preparation requirements of one seller SKU, with Amazon's prep fees.
 
@@ -1427,15 +4494,113 @@ class SKUPrepInstructions:
         amazon_prep_fees_details_list (AmazonPrepFeesDetailsList/AmazonPrepFeesDetails): What Amazon charges per unit for each preparation step.
     """
 
-    seller_sku: str | None = None
-    asin: str | None = None
-    barcode_instruction: BarcodeInstruction | str | None = None
-    prep_guidance: PrepGuidance | str | None = None
-    prep_instruction_list: list[PrepInstruction | str] = field(default_factory=list)
-    amazon_prep_fees_details_list: list[AmazonPrepFeesDetails] = field(default_factory=list)
+    __slots__ = (
+        "seller_sku",
+        "asin",
+        "barcode_instruction",
+        "prep_guidance",
+        "prep_instruction_list",
+        "amazon_prep_fees_details_list",
+    )
+    __match_args__ = ()
+
+    seller_sku: str | None
+    asin: str | None
+    barcode_instruction: BarcodeInstruction | str | None
+    prep_guidance: PrepGuidance | str | None
+    prep_instruction_list: list[PrepInstruction | str]
+    amazon_prep_fees_details_list: list[AmazonPrepFeesDetails]
+
+    def __init__(
+        self,
+        *,
+        seller_sku: str | None = None,
+        asin: str | None = None,
+        barcode_instruction: BarcodeInstruction | str | None = None,
+        prep_guidance: PrepGuidance | str | None = None,
+        prep_instruction_list: list[PrepInstruction | str] = DEFAULT_FACTORY,
+        amazon_prep_fees_details_list: list[AmazonPrepFeesDetails] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "asin", asin)
+        _setattr(self, "barcode_instruction", barcode_instruction)
+        _setattr(self, "prep_guidance", prep_guidance)
+        _setattr(
+            self,
+            "prep_instruction_list",
+            list() if prep_instruction_list is DEFAULT_FACTORY else prep_instruction_list,
+        )
+        _setattr(
+            self,
+            "amazon_prep_fees_details_list",
+            (
+                list()
+                if amazon_prep_fees_details_list is DEFAULT_FACTORY
+                else amazon_prep_fees_details_list
+            ),
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, asin={self.asin!r}, barcode_instruction={self.barcode_instruction!r}, prep_guidance={self.prep_guidance!r}, prep_instruction_list={self.prep_instruction_list!r}, amazon_prep_fees_details_list={self.amazon_prep_fees_details_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_sku,
+                self.asin,
+                self.barcode_instruction,
+                self.prep_guidance,
+                self.prep_instruction_list,
+                self.amazon_prep_fees_details_list,
+            ) == (
+                other.seller_sku,
+                other.asin,
+                other.barcode_instruction,
+                other.prep_guidance,
+                other.prep_instruction_list,
+                other.amazon_prep_fees_details_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_sku,
+                self.asin,
+                self.barcode_instruction,
+                self.prep_guidance,
+                self.prep_instruction_list,
+                self.amazon_prep_fees_details_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SKUPrepInstructions or name in (
+            "seller_sku",
+            "asin",
+            "barcode_instruction",
+            "prep_guidance",
+            "prep_instruction_list",
+            "amazon_prep_fees_details_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SKUPrepInstructions or name in (
+            "seller_sku",
+            "asin",
+            "barcode_instruction",
+            "prep_guidance",
+            "prep_instruction_list",
+            "amazon_prep_fees_details_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(sku_prep_instructions_list=list, invalid_sku_list=list)
 class GetPrepInstructionsForSKUResult(MWSResult):
     """Labeling and preparation requirements per requested seller SKU.
 
@@ -1444,11 +4609,117 @@ class GetPrepInstructionsForSKUResult(MWSResult):
         invalid_sku_list (InvalidSKUList/InvalidSKU): Requested SKUs that could not be used, with the reason.
     """
 
-    sku_prep_instructions_list: list[SKUPrepInstructions] = field(default_factory=list)
-    invalid_sku_list: list[InvalidSKU] = field(default_factory=list)
+    __slots__ = ("sku_prep_instructions_list", "invalid_sku_list")
+    __match_args__ = ()
+
+    sku_prep_instructions_list: list[SKUPrepInstructions]
+    invalid_sku_list: list[InvalidSKU]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        sku_prep_instructions_list: list[SKUPrepInstructions] = DEFAULT_FACTORY,
+        invalid_sku_list: list[InvalidSKU] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self,
+            "sku_prep_instructions_list",
+            list() if sku_prep_instructions_list is DEFAULT_FACTORY else sku_prep_instructions_list,
+        )
+        _setattr(
+            self,
+            "invalid_sku_list",
+            list() if invalid_sku_list is DEFAULT_FACTORY else invalid_sku_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, sku_prep_instructions_list={self.sku_prep_instructions_list!r}, invalid_sku_list={self.invalid_sku_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.sku_prep_instructions_list,
+                self.invalid_sku_list,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.sku_prep_instructions_list,
+                other.invalid_sku_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.sku_prep_instructions_list,
+                self.invalid_sku_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetPrepInstructionsForSKUResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "sku_prep_instructions_list",
+            "invalid_sku_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetPrepInstructionsForSKUResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "sku_prep_instructions_list",
+            "invalid_sku_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Message:
     """One status message in one language.
 
@@ -1457,11 +4728,45 @@ class Message:
         text (Text): The message.
     """
 
-    locale: str | None = None
-    text: str | None = None
+    __slots__ = ("locale", "text")
+    __match_args__ = ()
+
+    locale: str | None
+    text: str | None
+
+    def __init__(
+        self,
+        *,
+        locale: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        _setattr(self, "locale", locale)
+        _setattr(self, "text", text)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.locale, self.text) == (other.locale, other.text)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.locale, self.text))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(messages=list)
 class GetServiceStatusResult(MWSResult):
     """Operating status of the section.
 
@@ -1472,13 +4777,125 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): Status messages, one per locale.
     """
 
-    status: ServiceStatus | str | None = None
-    timestamp: datetime | None = None
-    message_id: str | None = None
-    messages: list[Message] = field(default_factory=list)
+    __slots__ = ("status", "timestamp", "message_id", "messages")
+    __match_args__ = ()
+
+    status: ServiceStatus | str | None
+    timestamp: datetime | None
+    message_id: str | None
+    messages: list[Message]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        status: ServiceStatus | str | None = None,
+        timestamp: datetime | None = None,
+        message_id: str | None = None,
+        messages: list[Message] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "status", status)
+        _setattr(self, "timestamp", timestamp)
+        _setattr(self, "message_id", message_id)
+        _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.status,
+                other.timestamp,
+                other.message_id,
+                other.messages,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class TransportHeader:
     """Which shipment the transport details belong to and what kind of transport it is.
 
@@ -1489,13 +4906,66 @@ class TransportHeader:
         shipment_type (ShipmentType): ShipmentType (enum)
     """
 
-    seller_id: str | None = None
-    shipment_id: str | None = None
-    is_partnered: bool | None = None
-    shipment_type: ShipmentType | str | None = None
+    __slots__ = ("seller_id", "shipment_id", "is_partnered", "shipment_type")
+    __match_args__ = ()
+
+    seller_id: str | None
+    shipment_id: str | None
+    is_partnered: bool | None
+    shipment_type: ShipmentType | str | None
+
+    def __init__(
+        self,
+        *,
+        seller_id: str | None = None,
+        shipment_id: str | None = None,
+        is_partnered: bool | None = None,
+        shipment_type: ShipmentType | str | None = None,
+    ) -> None:
+        _setattr(self, "seller_id", seller_id)
+        _setattr(self, "shipment_id", shipment_id)
+        _setattr(self, "is_partnered", is_partnered)
+        _setattr(self, "shipment_type", shipment_type)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_id={self.seller_id!r}, shipment_id={self.shipment_id!r}, is_partnered={self.is_partnered!r}, shipment_type={self.shipment_type!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.seller_id, self.shipment_id, self.is_partnered, self.shipment_type) == (
+                other.seller_id,
+                other.shipment_id,
+                other.is_partnered,
+                other.shipment_type,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.seller_id, self.shipment_id, self.is_partnered, self.shipment_type))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TransportHeader or name in (
+            "seller_id",
+            "shipment_id",
+            "is_partnered",
+            "shipment_type",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TransportHeader or name in (
+            "seller_id",
+            "shipment_id",
+            "is_partnered",
+            "shipment_type",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class WeightInfo:
     """A weight with its unit.
 
@@ -1504,11 +4974,45 @@ class WeightInfo:
         unit (Unit): FBAWeightUnit (enum)
     """
 
+    __slots__ = ("value", "unit")
+    __match_args__ = ()
+
     value: Decimal
     unit: FBAWeightUnit | str
 
+    def __init__(
+        self,
+        *,
+        value: Decimal,
+        unit: FBAWeightUnit | str,
+    ) -> None:
+        _setattr(self, "value", value)
+        _setattr(self, "unit", unit)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.value, self.unit) == (other.value, other.unit)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.unit))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is WeightInfo or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is WeightInfo or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class PartneredSmallParcelPackageOutput:
     """One package of a partnered small parcel shipment.
 
@@ -1520,14 +5024,80 @@ class PartneredSmallParcelPackageOutput:
         package_status (PackageStatus): PackageStatus (enum)
     """
 
-    dimensions: DimensionsInfo | None = None
-    weight: WeightInfo | None = None
-    carrier_name: str | None = None
-    tracking_id: str | None = None
-    package_status: PackageStatus | str | None = None
+    __slots__ = ("dimensions", "weight", "carrier_name", "tracking_id", "package_status")
+    __match_args__ = ()
+
+    dimensions: DimensionsInfo | None
+    weight: WeightInfo | None
+    carrier_name: str | None
+    tracking_id: str | None
+    package_status: PackageStatus | str | None
+
+    def __init__(
+        self,
+        *,
+        dimensions: DimensionsInfo | None = None,
+        weight: WeightInfo | None = None,
+        carrier_name: str | None = None,
+        tracking_id: str | None = None,
+        package_status: PackageStatus | str | None = None,
+    ) -> None:
+        _setattr(self, "dimensions", dimensions)
+        _setattr(self, "weight", weight)
+        _setattr(self, "carrier_name", carrier_name)
+        _setattr(self, "tracking_id", tracking_id)
+        _setattr(self, "package_status", package_status)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(dimensions={self.dimensions!r}, weight={self.weight!r}, carrier_name={self.carrier_name!r}, tracking_id={self.tracking_id!r}, package_status={self.package_status!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.dimensions,
+                self.weight,
+                self.carrier_name,
+                self.tracking_id,
+                self.package_status,
+            ) == (
+                other.dimensions,
+                other.weight,
+                other.carrier_name,
+                other.tracking_id,
+                other.package_status,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.dimensions, self.weight, self.carrier_name, self.tracking_id, self.package_status)
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PartneredSmallParcelPackageOutput or name in (
+            "dimensions",
+            "weight",
+            "carrier_name",
+            "tracking_id",
+            "package_status",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PartneredSmallParcelPackageOutput or name in (
+            "dimensions",
+            "weight",
+            "carrier_name",
+            "tracking_id",
+            "package_status",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PartneredEstimate:
     """Partnered-carrier cost estimate and its deadlines.
 
@@ -1537,12 +5107,60 @@ class PartneredEstimate:
         void_deadline (VoidDeadline): Last moment to void a confirmed request without being charged.
     """
 
-    amount: AmountInfo | None = None
-    confirm_deadline: datetime | None = None
-    void_deadline: datetime | None = None
+    __slots__ = ("amount", "confirm_deadline", "void_deadline")
+    __match_args__ = ()
+
+    amount: AmountInfo | None
+    confirm_deadline: datetime | None
+    void_deadline: datetime | None
+
+    def __init__(
+        self,
+        *,
+        amount: AmountInfo | None = None,
+        confirm_deadline: datetime | None = None,
+        void_deadline: datetime | None = None,
+    ) -> None:
+        _setattr(self, "amount", amount)
+        _setattr(self, "confirm_deadline", confirm_deadline)
+        _setattr(self, "void_deadline", void_deadline)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amount={self.amount!r}, confirm_deadline={self.confirm_deadline!r}, void_deadline={self.void_deadline!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.amount, self.confirm_deadline, self.void_deadline) == (
+                other.amount,
+                other.confirm_deadline,
+                other.void_deadline,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.amount, self.confirm_deadline, self.void_deadline))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PartneredEstimate or name in (
+            "amount",
+            "confirm_deadline",
+            "void_deadline",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PartneredEstimate or name in (
+            "amount",
+            "confirm_deadline",
+            "void_deadline",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(package_list=list)
 class PartneredSmallParcelDataOutput:
     """Small parcel shipment with an Amazon-partnered carrier.
 
@@ -1551,11 +5169,54 @@ class PartneredSmallParcelDataOutput:
         partnered_estimate (PartneredEstimate): PartneredEstimate
     """
 
-    package_list: list[PartneredSmallParcelPackageOutput] = field(default_factory=list)
-    partnered_estimate: PartneredEstimate | None = None
+    __slots__ = ("package_list", "partnered_estimate")
+    __match_args__ = ()
+
+    package_list: list[PartneredSmallParcelPackageOutput]
+    partnered_estimate: PartneredEstimate | None
+
+    def __init__(
+        self,
+        *,
+        package_list: list[PartneredSmallParcelPackageOutput] = DEFAULT_FACTORY,
+        partnered_estimate: PartneredEstimate | None = None,
+    ) -> None:
+        _setattr(self, "package_list", list() if package_list is DEFAULT_FACTORY else package_list)
+        _setattr(self, "partnered_estimate", partnered_estimate)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(package_list={self.package_list!r}, partnered_estimate={self.partnered_estimate!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.package_list, self.partnered_estimate) == (
+                other.package_list,
+                other.partnered_estimate,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.package_list, self.partnered_estimate))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PartneredSmallParcelDataOutput or name in (
+            "package_list",
+            "partnered_estimate",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PartneredSmallParcelDataOutput or name in (
+            "package_list",
+            "partnered_estimate",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class NonPartneredSmallParcelPackageOutput:
     """One package of a non-partnered small parcel shipment.
 
@@ -1565,12 +5226,60 @@ class NonPartneredSmallParcelPackageOutput:
         package_status (PackageStatus): PackageStatus (enum)
     """
 
-    carrier_name: str | None = None
-    tracking_id: str | None = None
-    package_status: PackageStatus | str | None = None
+    __slots__ = ("carrier_name", "tracking_id", "package_status")
+    __match_args__ = ()
+
+    carrier_name: str | None
+    tracking_id: str | None
+    package_status: PackageStatus | str | None
+
+    def __init__(
+        self,
+        *,
+        carrier_name: str | None = None,
+        tracking_id: str | None = None,
+        package_status: PackageStatus | str | None = None,
+    ) -> None:
+        _setattr(self, "carrier_name", carrier_name)
+        _setattr(self, "tracking_id", tracking_id)
+        _setattr(self, "package_status", package_status)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(carrier_name={self.carrier_name!r}, tracking_id={self.tracking_id!r}, package_status={self.package_status!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.carrier_name, self.tracking_id, self.package_status) == (
+                other.carrier_name,
+                other.tracking_id,
+                other.package_status,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.carrier_name, self.tracking_id, self.package_status))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is NonPartneredSmallParcelPackageOutput or name in (
+            "carrier_name",
+            "tracking_id",
+            "package_status",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is NonPartneredSmallParcelPackageOutput or name in (
+            "carrier_name",
+            "tracking_id",
+            "package_status",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(package_list=list)
 class NonPartneredSmallParcelDataOutput:
     """Small parcel shipment with a carrier that is not an Amazon partner.
 
@@ -1578,10 +5287,42 @@ class NonPartneredSmallParcelDataOutput:
         package_list (PackageList/member): list of NonPartneredSmallParcelPackageOutput
     """
 
-    package_list: list[NonPartneredSmallParcelPackageOutput] = field(default_factory=list)
+    __slots__ = ("package_list",)
+    __match_args__ = ()
+
+    package_list: list[NonPartneredSmallParcelPackageOutput]
+
+    def __init__(
+        self,
+        *,
+        package_list: list[NonPartneredSmallParcelPackageOutput] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "package_list", list() if package_list is DEFAULT_FACTORY else package_list)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(package_list={self.package_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.package_list,) == (other.package_list,)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.package_list,))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is NonPartneredSmallParcelDataOutput or name in ("package_list",):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is NonPartneredSmallParcelDataOutput or name in ("package_list",):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PalletInfo:
     """One pallet of an LTL/FTL shipment.
 
@@ -1591,12 +5332,52 @@ class PalletInfo:
         is_stacked (IsStacked): boolean
     """
 
-    dimensions: DimensionsInfo | None = None
-    weight: WeightInfo | None = None
-    is_stacked: bool | None = None
+    __slots__ = ("dimensions", "weight", "is_stacked")
+    __match_args__ = ()
+
+    dimensions: DimensionsInfo | None
+    weight: WeightInfo | None
+    is_stacked: bool | None
+
+    def __init__(
+        self,
+        *,
+        dimensions: DimensionsInfo | None = None,
+        weight: WeightInfo | None = None,
+        is_stacked: bool | None = None,
+    ) -> None:
+        _setattr(self, "dimensions", dimensions)
+        _setattr(self, "weight", weight)
+        _setattr(self, "is_stacked", is_stacked)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(dimensions={self.dimensions!r}, weight={self.weight!r}, is_stacked={self.is_stacked!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.dimensions, self.weight, self.is_stacked) == (
+                other.dimensions,
+                other.weight,
+                other.is_stacked,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.dimensions, self.weight, self.is_stacked))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PalletInfo or name in ("dimensions", "weight", "is_stacked"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PalletInfo or name in ("dimensions", "weight", "is_stacked"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(pallet_list=list)
 class PartneredLtlDataOutput:
     """LTL/FTL shipment with an Amazon-partnered carrier.
 
@@ -1618,24 +5399,182 @@ class PartneredLtlDataOutput:
         carrier_name (CarrierName): string
     """
 
+    __slots__ = (
+        "contact",
+        "box_count",
+        "seller_freight_class",
+        "freight_ready_date",
+        "pallet_list",
+        "total_weight",
+        "seller_declared_value",
+        "amazon_calculated_value",
+        "preview_pickup_date",
+        "preview_delivery_date",
+        "preview_freight_class",
+        "amazon_reference_id",
+        "is_bill_of_lading_available",
+        "partnered_estimate",
+        "carrier_name",
+    )
+    __match_args__ = ()
+
     contact: ContactInfo
     box_count: int
-    seller_freight_class: SellerFreightClass | str | None = None
+    seller_freight_class: SellerFreightClass | str | None
     freight_ready_date: date
-    pallet_list: list[PalletInfo] = field(default_factory=list)
-    total_weight: WeightInfo | None = None
-    seller_declared_value: AmountInfo | None = None
-    amazon_calculated_value: AmountInfo | None = None
-    preview_pickup_date: datetime | None = None
-    preview_delivery_date: datetime | None = None
-    preview_freight_class: SellerFreightClass | str | None = None
-    amazon_reference_id: str | None = None
-    is_bill_of_lading_available: bool | None = None
-    partnered_estimate: PartneredEstimate | None = None
-    carrier_name: str | None = None
+    pallet_list: list[PalletInfo]
+    total_weight: WeightInfo | None
+    seller_declared_value: AmountInfo | None
+    amazon_calculated_value: AmountInfo | None
+    preview_pickup_date: datetime | None
+    preview_delivery_date: datetime | None
+    preview_freight_class: SellerFreightClass | str | None
+    amazon_reference_id: str | None
+    is_bill_of_lading_available: bool | None
+    partnered_estimate: PartneredEstimate | None
+    carrier_name: str | None
+
+    def __init__(
+        self,
+        *,
+        contact: ContactInfo,
+        box_count: int,
+        seller_freight_class: SellerFreightClass | str | None = None,
+        freight_ready_date: date,
+        pallet_list: list[PalletInfo] = DEFAULT_FACTORY,
+        total_weight: WeightInfo | None = None,
+        seller_declared_value: AmountInfo | None = None,
+        amazon_calculated_value: AmountInfo | None = None,
+        preview_pickup_date: datetime | None = None,
+        preview_delivery_date: datetime | None = None,
+        preview_freight_class: SellerFreightClass | str | None = None,
+        amazon_reference_id: str | None = None,
+        is_bill_of_lading_available: bool | None = None,
+        partnered_estimate: PartneredEstimate | None = None,
+        carrier_name: str | None = None,
+    ) -> None:
+        _setattr(self, "contact", contact)
+        _setattr(self, "box_count", box_count)
+        _setattr(self, "seller_freight_class", seller_freight_class)
+        _setattr(self, "freight_ready_date", freight_ready_date)
+        _setattr(self, "pallet_list", list() if pallet_list is DEFAULT_FACTORY else pallet_list)
+        _setattr(self, "total_weight", total_weight)
+        _setattr(self, "seller_declared_value", seller_declared_value)
+        _setattr(self, "amazon_calculated_value", amazon_calculated_value)
+        _setattr(self, "preview_pickup_date", preview_pickup_date)
+        _setattr(self, "preview_delivery_date", preview_delivery_date)
+        _setattr(self, "preview_freight_class", preview_freight_class)
+        _setattr(self, "amazon_reference_id", amazon_reference_id)
+        _setattr(self, "is_bill_of_lading_available", is_bill_of_lading_available)
+        _setattr(self, "partnered_estimate", partnered_estimate)
+        _setattr(self, "carrier_name", carrier_name)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(contact={self.contact!r}, box_count={self.box_count!r}, seller_freight_class={self.seller_freight_class!r}, freight_ready_date={self.freight_ready_date!r}, pallet_list={self.pallet_list!r}, total_weight={self.total_weight!r}, seller_declared_value={self.seller_declared_value!r}, amazon_calculated_value={self.amazon_calculated_value!r}, preview_pickup_date={self.preview_pickup_date!r}, preview_delivery_date={self.preview_delivery_date!r}, preview_freight_class={self.preview_freight_class!r}, amazon_reference_id={self.amazon_reference_id!r}, is_bill_of_lading_available={self.is_bill_of_lading_available!r}, partnered_estimate={self.partnered_estimate!r}, carrier_name={self.carrier_name!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.contact,
+                self.box_count,
+                self.seller_freight_class,
+                self.freight_ready_date,
+                self.pallet_list,
+                self.total_weight,
+                self.seller_declared_value,
+                self.amazon_calculated_value,
+                self.preview_pickup_date,
+                self.preview_delivery_date,
+                self.preview_freight_class,
+                self.amazon_reference_id,
+                self.is_bill_of_lading_available,
+                self.partnered_estimate,
+                self.carrier_name,
+            ) == (
+                other.contact,
+                other.box_count,
+                other.seller_freight_class,
+                other.freight_ready_date,
+                other.pallet_list,
+                other.total_weight,
+                other.seller_declared_value,
+                other.amazon_calculated_value,
+                other.preview_pickup_date,
+                other.preview_delivery_date,
+                other.preview_freight_class,
+                other.amazon_reference_id,
+                other.is_bill_of_lading_available,
+                other.partnered_estimate,
+                other.carrier_name,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.contact,
+                self.box_count,
+                self.seller_freight_class,
+                self.freight_ready_date,
+                self.pallet_list,
+                self.total_weight,
+                self.seller_declared_value,
+                self.amazon_calculated_value,
+                self.preview_pickup_date,
+                self.preview_delivery_date,
+                self.preview_freight_class,
+                self.amazon_reference_id,
+                self.is_bill_of_lading_available,
+                self.partnered_estimate,
+                self.carrier_name,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PartneredLtlDataOutput or name in (
+            "contact",
+            "box_count",
+            "seller_freight_class",
+            "freight_ready_date",
+            "pallet_list",
+            "total_weight",
+            "seller_declared_value",
+            "amazon_calculated_value",
+            "preview_pickup_date",
+            "preview_delivery_date",
+            "preview_freight_class",
+            "amazon_reference_id",
+            "is_bill_of_lading_available",
+            "partnered_estimate",
+            "carrier_name",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PartneredLtlDataOutput or name in (
+            "contact",
+            "box_count",
+            "seller_freight_class",
+            "freight_ready_date",
+            "pallet_list",
+            "total_weight",
+            "seller_declared_value",
+            "amazon_calculated_value",
+            "preview_pickup_date",
+            "preview_delivery_date",
+            "preview_freight_class",
+            "amazon_reference_id",
+            "is_bill_of_lading_available",
+            "partnered_estimate",
+            "carrier_name",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class NonPartneredLtlDataOutput:
     """LTL/FTL shipment with a carrier that is not an Amazon partner.
 
@@ -1644,11 +5583,45 @@ class NonPartneredLtlDataOutput:
         pro_number (ProNumber): PRO number the carrier gave the shipment.
     """
 
-    carrier_name: str | None = None
-    pro_number: str | None = None
+    __slots__ = ("carrier_name", "pro_number")
+    __match_args__ = ()
+
+    carrier_name: str | None
+    pro_number: str | None
+
+    def __init__(
+        self,
+        *,
+        carrier_name: str | None = None,
+        pro_number: str | None = None,
+    ) -> None:
+        _setattr(self, "carrier_name", carrier_name)
+        _setattr(self, "pro_number", pro_number)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(carrier_name={self.carrier_name!r}, pro_number={self.pro_number!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.carrier_name, self.pro_number) == (other.carrier_name, other.pro_number)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.carrier_name, self.pro_number))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is NonPartneredLtlDataOutput or name in ("carrier_name", "pro_number"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is NonPartneredLtlDataOutput or name in ("carrier_name", "pro_number"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class TransportDetailOutput:
     """Carrier details; exactly one of the four fields is set.
 
@@ -1659,13 +5632,83 @@ class TransportDetailOutput:
         non_partnered_ltl_data (NonPartneredLtlData): NonPartneredLtlDataOutput
     """
 
-    partnered_small_parcel_data: PartneredSmallParcelDataOutput | None = None
-    non_partnered_small_parcel_data: NonPartneredSmallParcelDataOutput | None = None
-    partnered_ltl_data: PartneredLtlDataOutput | None = None
-    non_partnered_ltl_data: NonPartneredLtlDataOutput | None = None
+    __slots__ = (
+        "partnered_small_parcel_data",
+        "non_partnered_small_parcel_data",
+        "partnered_ltl_data",
+        "non_partnered_ltl_data",
+    )
+    __match_args__ = ()
+
+    partnered_small_parcel_data: PartneredSmallParcelDataOutput | None
+    non_partnered_small_parcel_data: NonPartneredSmallParcelDataOutput | None
+    partnered_ltl_data: PartneredLtlDataOutput | None
+    non_partnered_ltl_data: NonPartneredLtlDataOutput | None
+
+    def __init__(
+        self,
+        *,
+        partnered_small_parcel_data: PartneredSmallParcelDataOutput | None = None,
+        non_partnered_small_parcel_data: NonPartneredSmallParcelDataOutput | None = None,
+        partnered_ltl_data: PartneredLtlDataOutput | None = None,
+        non_partnered_ltl_data: NonPartneredLtlDataOutput | None = None,
+    ) -> None:
+        _setattr(self, "partnered_small_parcel_data", partnered_small_parcel_data)
+        _setattr(self, "non_partnered_small_parcel_data", non_partnered_small_parcel_data)
+        _setattr(self, "partnered_ltl_data", partnered_ltl_data)
+        _setattr(self, "non_partnered_ltl_data", non_partnered_ltl_data)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(partnered_small_parcel_data={self.partnered_small_parcel_data!r}, non_partnered_small_parcel_data={self.non_partnered_small_parcel_data!r}, partnered_ltl_data={self.partnered_ltl_data!r}, non_partnered_ltl_data={self.non_partnered_ltl_data!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.partnered_small_parcel_data,
+                self.non_partnered_small_parcel_data,
+                self.partnered_ltl_data,
+                self.non_partnered_ltl_data,
+            ) == (
+                other.partnered_small_parcel_data,
+                other.non_partnered_small_parcel_data,
+                other.partnered_ltl_data,
+                other.non_partnered_ltl_data,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.partnered_small_parcel_data,
+                self.non_partnered_small_parcel_data,
+                self.partnered_ltl_data,
+                self.non_partnered_ltl_data,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TransportDetailOutput or name in (
+            "partnered_small_parcel_data",
+            "non_partnered_small_parcel_data",
+            "partnered_ltl_data",
+            "non_partnered_ltl_data",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TransportDetailOutput or name in (
+            "partnered_small_parcel_data",
+            "non_partnered_small_parcel_data",
+            "partnered_ltl_data",
+            "non_partnered_ltl_data",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class TransportContent:
     """Transport header, carrier details and workflow status of a shipment.
 
@@ -1675,12 +5718,60 @@ class TransportContent:
         transport_result (TransportResult): TransportResult
     """
 
+    __slots__ = ("transport_header", "transport_details", "transport_result")
+    __match_args__ = ()
+
     transport_header: TransportHeader
     transport_details: TransportDetailOutput
     transport_result: TransportResult
 
+    def __init__(
+        self,
+        *,
+        transport_header: TransportHeader,
+        transport_details: TransportDetailOutput,
+        transport_result: TransportResult,
+    ) -> None:
+        _setattr(self, "transport_header", transport_header)
+        _setattr(self, "transport_details", transport_details)
+        _setattr(self, "transport_result", transport_result)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(transport_header={self.transport_header!r}, transport_details={self.transport_details!r}, transport_result={self.transport_result!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.transport_header, self.transport_details, self.transport_result) == (
+                other.transport_header,
+                other.transport_details,
+                other.transport_result,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.transport_header, self.transport_details, self.transport_result))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TransportContent or name in (
+            "transport_header",
+            "transport_details",
+            "transport_result",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TransportContent or name in (
+            "transport_header",
+            "transport_details",
+            "transport_result",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class GetTransportContentResult(MWSResult):
     """Transport details of a shipment.
 
@@ -1688,10 +5779,101 @@ class GetTransportContentResult(MWSResult):
         transport_content (TransportContent): TransportContent
     """
 
-    transport_content: TransportContent | None = None
+    __slots__ = ("transport_content",)
+    __match_args__ = ()
+
+    transport_content: TransportContent | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        transport_content: TransportContent | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "transport_content", transport_content)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, transport_content={self.transport_content!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.transport_content,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.transport_content,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.transport_content,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetTransportContentResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "transport_content",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetTransportContentResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "transport_content",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetUniquePackageLabelsResult(MWSResult):
     """Labels for the requested packages as a PDF.
 
@@ -1699,10 +5881,101 @@ class GetUniquePackageLabelsResult(MWSResult):
         transport_document (TransportDocument): TransportDocument
     """
 
-    transport_document: TransportDocument | None = None
+    __slots__ = ("transport_document",)
+    __match_args__ = ()
+
+    transport_document: TransportDocument | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        transport_document: TransportDocument | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "transport_document", transport_document)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, transport_document={self.transport_document!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.transport_document,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.transport_document,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.transport_document,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetUniquePackageLabelsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "transport_document",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetUniquePackageLabelsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "transport_document",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class InboundShipmentInfo:
     """Header data of one inbound shipment.
 
@@ -1719,19 +5992,137 @@ class InboundShipmentInfo:
         estimated_box_contents_fee (EstimatedBoxContentsFee): Manual processing fee estimate, returned only when BoxContentsSource is NONE.
     """
 
-    shipment_id: str | None = None
-    shipment_name: str | None = None
+    __slots__ = (
+        "shipment_id",
+        "shipment_name",
+        "ship_from_address",
+        "destination_fulfillment_center_id",
+        "shipment_status",
+        "label_prep_type",
+        "are_cases_required",
+        "confirmed_need_by_date",
+        "box_contents_source",
+        "estimated_box_contents_fee",
+    )
+    __match_args__ = ()
+
+    shipment_id: str | None
+    shipment_name: str | None
     ship_from_address: AddressInfo
-    destination_fulfillment_center_id: str | None = None
-    shipment_status: InboundShipmentStatusFilter | str | None = None
-    label_prep_type: LabelPrepType | str | None = None
-    are_cases_required: bool | None = None
-    confirmed_need_by_date: date | None = None
-    box_contents_source: BoxContentsSource | str | None = None
-    estimated_box_contents_fee: BoxContentsFeeDetails | None = None
+    destination_fulfillment_center_id: str | None
+    shipment_status: InboundShipmentStatusFilter | str | None
+    label_prep_type: LabelPrepType | str | None
+    are_cases_required: bool | None
+    confirmed_need_by_date: date | None
+    box_contents_source: BoxContentsSource | str | None
+    estimated_box_contents_fee: BoxContentsFeeDetails | None
+
+    def __init__(
+        self,
+        *,
+        shipment_id: str | None = None,
+        shipment_name: str | None = None,
+        ship_from_address: AddressInfo,
+        destination_fulfillment_center_id: str | None = None,
+        shipment_status: InboundShipmentStatusFilter | str | None = None,
+        label_prep_type: LabelPrepType | str | None = None,
+        are_cases_required: bool | None = None,
+        confirmed_need_by_date: date | None = None,
+        box_contents_source: BoxContentsSource | str | None = None,
+        estimated_box_contents_fee: BoxContentsFeeDetails | None = None,
+    ) -> None:
+        _setattr(self, "shipment_id", shipment_id)
+        _setattr(self, "shipment_name", shipment_name)
+        _setattr(self, "ship_from_address", ship_from_address)
+        _setattr(self, "destination_fulfillment_center_id", destination_fulfillment_center_id)
+        _setattr(self, "shipment_status", shipment_status)
+        _setattr(self, "label_prep_type", label_prep_type)
+        _setattr(self, "are_cases_required", are_cases_required)
+        _setattr(self, "confirmed_need_by_date", confirmed_need_by_date)
+        _setattr(self, "box_contents_source", box_contents_source)
+        _setattr(self, "estimated_box_contents_fee", estimated_box_contents_fee)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(shipment_id={self.shipment_id!r}, shipment_name={self.shipment_name!r}, ship_from_address={self.ship_from_address!r}, destination_fulfillment_center_id={self.destination_fulfillment_center_id!r}, shipment_status={self.shipment_status!r}, label_prep_type={self.label_prep_type!r}, are_cases_required={self.are_cases_required!r}, confirmed_need_by_date={self.confirmed_need_by_date!r}, box_contents_source={self.box_contents_source!r}, estimated_box_contents_fee={self.estimated_box_contents_fee!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.shipment_id,
+                self.shipment_name,
+                self.ship_from_address,
+                self.destination_fulfillment_center_id,
+                self.shipment_status,
+                self.label_prep_type,
+                self.are_cases_required,
+                self.confirmed_need_by_date,
+                self.box_contents_source,
+                self.estimated_box_contents_fee,
+            ) == (
+                other.shipment_id,
+                other.shipment_name,
+                other.ship_from_address,
+                other.destination_fulfillment_center_id,
+                other.shipment_status,
+                other.label_prep_type,
+                other.are_cases_required,
+                other.confirmed_need_by_date,
+                other.box_contents_source,
+                other.estimated_box_contents_fee,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.shipment_id,
+                self.shipment_name,
+                self.ship_from_address,
+                self.destination_fulfillment_center_id,
+                self.shipment_status,
+                self.label_prep_type,
+                self.are_cases_required,
+                self.confirmed_need_by_date,
+                self.box_contents_source,
+                self.estimated_box_contents_fee,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is InboundShipmentInfo or name in (
+            "shipment_id",
+            "shipment_name",
+            "ship_from_address",
+            "destination_fulfillment_center_id",
+            "shipment_status",
+            "label_prep_type",
+            "are_cases_required",
+            "confirmed_need_by_date",
+            "box_contents_source",
+            "estimated_box_contents_fee",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is InboundShipmentInfo or name in (
+            "shipment_id",
+            "shipment_name",
+            "ship_from_address",
+            "destination_fulfillment_center_id",
+            "shipment_status",
+            "label_prep_type",
+            "are_cases_required",
+            "confirmed_need_by_date",
+            "box_contents_source",
+            "estimated_box_contents_fee",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(prep_details_list=list)
 class InboundShipmentItemInfo:
     """One item of an inbound shipment with its shipped and received quantities.
 
@@ -1746,17 +6137,123 @@ class InboundShipmentItemInfo:
         release_date (ReleaseDate): Date a pre-order item goes on sale.
     """
 
-    shipment_id: str | None = None
+    __slots__ = (
+        "shipment_id",
+        "seller_sku",
+        "fulfillment_network_sku",
+        "quantity_shipped",
+        "quantity_received",
+        "quantity_in_case",
+        "prep_details_list",
+        "release_date",
+    )
+    __match_args__ = ()
+
+    shipment_id: str | None
     seller_sku: str
-    fulfillment_network_sku: str | None = None
+    fulfillment_network_sku: str | None
     quantity_shipped: int
-    quantity_received: int | None = None
-    quantity_in_case: int | None = None
-    prep_details_list: list[PrepDetailsInfo] = field(default_factory=list)
-    release_date: date | None = None
+    quantity_received: int | None
+    quantity_in_case: int | None
+    prep_details_list: list[PrepDetailsInfo]
+    release_date: date | None
+
+    def __init__(
+        self,
+        *,
+        shipment_id: str | None = None,
+        seller_sku: str,
+        fulfillment_network_sku: str | None = None,
+        quantity_shipped: int,
+        quantity_received: int | None = None,
+        quantity_in_case: int | None = None,
+        prep_details_list: list[PrepDetailsInfo] = DEFAULT_FACTORY,
+        release_date: date | None = None,
+    ) -> None:
+        _setattr(self, "shipment_id", shipment_id)
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "fulfillment_network_sku", fulfillment_network_sku)
+        _setattr(self, "quantity_shipped", quantity_shipped)
+        _setattr(self, "quantity_received", quantity_received)
+        _setattr(self, "quantity_in_case", quantity_in_case)
+        _setattr(
+            self,
+            "prep_details_list",
+            list() if prep_details_list is DEFAULT_FACTORY else prep_details_list,
+        )
+        _setattr(self, "release_date", release_date)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(shipment_id={self.shipment_id!r}, seller_sku={self.seller_sku!r}, fulfillment_network_sku={self.fulfillment_network_sku!r}, quantity_shipped={self.quantity_shipped!r}, quantity_received={self.quantity_received!r}, quantity_in_case={self.quantity_in_case!r}, prep_details_list={self.prep_details_list!r}, release_date={self.release_date!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.shipment_id,
+                self.seller_sku,
+                self.fulfillment_network_sku,
+                self.quantity_shipped,
+                self.quantity_received,
+                self.quantity_in_case,
+                self.prep_details_list,
+                self.release_date,
+            ) == (
+                other.shipment_id,
+                other.seller_sku,
+                other.fulfillment_network_sku,
+                other.quantity_shipped,
+                other.quantity_received,
+                other.quantity_in_case,
+                other.prep_details_list,
+                other.release_date,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.shipment_id,
+                self.seller_sku,
+                self.fulfillment_network_sku,
+                self.quantity_shipped,
+                self.quantity_received,
+                self.quantity_in_case,
+                self.prep_details_list,
+                self.release_date,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is InboundShipmentItemInfo or name in (
+            "shipment_id",
+            "seller_sku",
+            "fulfillment_network_sku",
+            "quantity_shipped",
+            "quantity_received",
+            "quantity_in_case",
+            "prep_details_list",
+            "release_date",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is InboundShipmentItemInfo or name in (
+            "shipment_id",
+            "seller_sku",
+            "fulfillment_network_sku",
+            "quantity_shipped",
+            "quantity_received",
+            "quantity_in_case",
+            "prep_details_list",
+            "release_date",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(item_data=list)
 class ListInboundShipmentItemsResult(MWSResult):
     """One page of the items of inbound shipments.
 
@@ -1765,11 +6262,109 @@ class ListInboundShipmentItemsResult(MWSResult):
         item_data (ItemData/member): list of InboundShipmentItemInfo
     """
 
-    next_token: str | None = None
-    item_data: list[InboundShipmentItemInfo] = field(default_factory=list)
+    __slots__ = ("next_token", "item_data")
+    __match_args__ = ()
+
+    next_token: str | None
+    item_data: list[InboundShipmentItemInfo]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        next_token: str | None = None,
+        item_data: list[InboundShipmentItemInfo] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "next_token", next_token)
+        _setattr(self, "item_data", list() if item_data is DEFAULT_FACTORY else item_data)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, item_data={self.item_data!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.item_data,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.next_token,
+                other.item_data,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.item_data,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListInboundShipmentItemsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "item_data",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListInboundShipmentItemsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "item_data",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(shipment_data=list)
 class ListInboundShipmentsResult(MWSResult):
     """One page of inbound shipments (without their items).
 
@@ -1778,11 +6373,111 @@ class ListInboundShipmentsResult(MWSResult):
         shipment_data (ShipmentData/member): list of InboundShipmentInfo
     """
 
-    next_token: str | None = None
-    shipment_data: list[InboundShipmentInfo] = field(default_factory=list)
+    __slots__ = ("next_token", "shipment_data")
+    __match_args__ = ()
+
+    next_token: str | None
+    shipment_data: list[InboundShipmentInfo]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        next_token: str | None = None,
+        shipment_data: list[InboundShipmentInfo] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "next_token", next_token)
+        _setattr(
+            self, "shipment_data", list() if shipment_data is DEFAULT_FACTORY else shipment_data
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, shipment_data={self.shipment_data!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.shipment_data,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.next_token,
+                other.shipment_data,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.shipment_data,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListInboundShipmentsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "shipment_data",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListInboundShipmentsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "shipment_data",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PutTransportContentResult(MWSResult):
     """Transport workflow status after sending transport details.
 
@@ -1790,10 +6485,101 @@ class PutTransportContentResult(MWSResult):
         transport_result (TransportResult): TransportResult
     """
 
-    transport_result: TransportResult | None = None
+    __slots__ = ("transport_result",)
+    __match_args__ = ()
+
+    transport_result: TransportResult | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        transport_result: TransportResult | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "transport_result", transport_result)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, transport_result={self.transport_result!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.transport_result,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.transport_result,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.transport_result,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PutTransportContentResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "transport_result",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PutTransportContentResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "transport_result",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class UpdateInboundShipmentResult(MWSResult):
     """Result of updating an inbound shipment.
 
@@ -1801,10 +6587,101 @@ class UpdateInboundShipmentResult(MWSResult):
         shipment_id (ShipmentId): Identifier of the updated shipment.
     """
 
-    shipment_id: str | None = None
+    __slots__ = ("shipment_id",)
+    __match_args__ = ()
+
+    shipment_id: str | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        shipment_id: str | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "shipment_id", shipment_id)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipment_id={self.shipment_id!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipment_id,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.shipment_id,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipment_id,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is UpdateInboundShipmentResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipment_id",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is UpdateInboundShipmentResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipment_id",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class VoidTransportRequestResult(MWSResult):
     """Transport workflow status after cancelling a confirmed partnered-carrier request.
 
@@ -1812,7 +6689,98 @@ class VoidTransportRequestResult(MWSResult):
         transport_result (TransportResult): TransportResult
     """
 
-    transport_result: TransportResult | None = None
+    __slots__ = ("transport_result",)
+    __match_args__ = ()
+
+    transport_result: TransportResult | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        transport_result: TransportResult | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "transport_result", transport_result)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, transport_result={self.transport_result!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.transport_result,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.transport_result,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.transport_result,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is VoidTransportRequestResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "transport_result",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is VoidTransportRequestResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "transport_result",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
 class FulfillmentInboundShipmentError(MWSError):

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field
+from collections.abc import Mapping
+from dataclasses import FrozenInstanceError
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from reprlib import recursive_repr
+from typing import Any, Literal
 
-from .._runtime import MWSResult
+from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
+
+_setattr = object.__setattr__  # how a frozen class's __init__ sets its fields
 
 __all__ = [
     "Condition",
@@ -160,7 +163,7 @@ TimepointTypeValue = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Message:
     """One status message in one language.
 
@@ -169,11 +172,45 @@ class Message:
         text (Text): The message.
     """
 
-    locale: str | None = None
-    text: str | None = None
+    __slots__ = ("locale", "text")
+    __match_args__ = ()
+
+    locale: str | None
+    text: str | None
+
+    def __init__(
+        self,
+        *,
+        locale: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        _setattr(self, "locale", locale)
+        _setattr(self, "text", text)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.locale, self.text) == (other.locale, other.text)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.locale, self.text))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(messages=list)
 class GetServiceStatusResult(MWSResult):
     """Operational status of the Fulfillment Inventory section.
 
@@ -184,13 +221,125 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): Status messages, if any.
     """
 
+    __slots__ = ("status", "timestamp", "message_id", "messages")
+    __match_args__ = ()
+
     status: ServiceStatus | str
     timestamp: datetime
-    message_id: str | None = None
-    messages: list[Message] = field(default_factory=list)
+    message_id: str | None
+    messages: list[Message]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        status: ServiceStatus | str,
+        timestamp: datetime,
+        message_id: str | None = None,
+        messages: list[Message] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "status", status)
+        _setattr(self, "timestamp", timestamp)
+        _setattr(self, "message_id", message_id)
+        _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.status,
+                other.timestamp,
+                other.message_id,
+                other.messages,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Timepoint:
     """When inventory can be picked, as a kind plus an optional time.
 
@@ -199,11 +348,45 @@ class Timepoint:
         date_time (DateTime): Only when TimepointType is DateTime.
     """
 
+    __slots__ = ("timepoint_type", "date_time")
+    __match_args__ = ()
+
     timepoint_type: TimepointType | str
-    date_time: datetime | None = None
+    date_time: datetime | None
+
+    def __init__(
+        self,
+        *,
+        timepoint_type: TimepointType | str,
+        date_time: datetime | None = None,
+    ) -> None:
+        _setattr(self, "timepoint_type", timepoint_type)
+        _setattr(self, "date_time", date_time)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(timepoint_type={self.timepoint_type!r}, date_time={self.date_time!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.timepoint_type, self.date_time) == (other.timepoint_type, other.date_time)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.timepoint_type, self.date_time))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Timepoint or name in ("timepoint_type", "date_time"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Timepoint or name in ("timepoint_type", "date_time"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class InventorySupplyDetail:
     """A quantity of one SKU in one supply state, with its pick window.
 
@@ -214,13 +397,83 @@ class InventorySupplyDetail:
         latest_available_to_pick (LatestAvailableToPick): Timepoint
     """
 
+    __slots__ = (
+        "quantity",
+        "supply_type",
+        "earliest_available_to_pick",
+        "latest_available_to_pick",
+    )
+    __match_args__ = ()
+
     quantity: int
     supply_type: SupplyType | str
     earliest_available_to_pick: Timepoint
     latest_available_to_pick: Timepoint
 
+    def __init__(
+        self,
+        *,
+        quantity: int,
+        supply_type: SupplyType | str,
+        earliest_available_to_pick: Timepoint,
+        latest_available_to_pick: Timepoint,
+    ) -> None:
+        _setattr(self, "quantity", quantity)
+        _setattr(self, "supply_type", supply_type)
+        _setattr(self, "earliest_available_to_pick", earliest_available_to_pick)
+        _setattr(self, "latest_available_to_pick", latest_available_to_pick)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(quantity={self.quantity!r}, supply_type={self.supply_type!r}, earliest_available_to_pick={self.earliest_available_to_pick!r}, latest_available_to_pick={self.latest_available_to_pick!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.quantity,
+                self.supply_type,
+                self.earliest_available_to_pick,
+                self.latest_available_to_pick,
+            ) == (
+                other.quantity,
+                other.supply_type,
+                other.earliest_available_to_pick,
+                other.latest_available_to_pick,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.quantity,
+                self.supply_type,
+                self.earliest_available_to_pick,
+                self.latest_available_to_pick,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is InventorySupplyDetail or name in (
+            "quantity",
+            "supply_type",
+            "earliest_available_to_pick",
+            "latest_available_to_pick",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is InventorySupplyDetail or name in (
+            "quantity",
+            "supply_type",
+            "earliest_available_to_pick",
+            "latest_available_to_pick",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass(supply_detail=list)
 class InventorySupply:
     """Availability of one SKU in Amazon's fulfillment network.
 
@@ -235,17 +488,121 @@ class InventorySupply:
         supply_detail (SupplyDetail/member): Breakdown by supply type; only with ResponseGroup=Detailed (empty otherwise).
     """
 
-    seller_sku: str | None = None
+    __slots__ = (
+        "seller_sku",
+        "fnsku",
+        "asin",
+        "condition",
+        "total_supply_quantity",
+        "in_stock_supply_quantity",
+        "earliest_availability",
+        "supply_detail",
+    )
+    __match_args__ = ()
+
+    seller_sku: str | None
     fnsku: str
-    asin: str | None = None
-    condition: Condition | str | None = None
+    asin: str | None
+    condition: Condition | str | None
     total_supply_quantity: int
     in_stock_supply_quantity: int
-    earliest_availability: Timepoint | None = None
-    supply_detail: list[InventorySupplyDetail] = field(default_factory=list)
+    earliest_availability: Timepoint | None
+    supply_detail: list[InventorySupplyDetail]
+
+    def __init__(
+        self,
+        *,
+        seller_sku: str | None = None,
+        fnsku: str,
+        asin: str | None = None,
+        condition: Condition | str | None = None,
+        total_supply_quantity: int,
+        in_stock_supply_quantity: int,
+        earliest_availability: Timepoint | None = None,
+        supply_detail: list[InventorySupplyDetail] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "fnsku", fnsku)
+        _setattr(self, "asin", asin)
+        _setattr(self, "condition", condition)
+        _setattr(self, "total_supply_quantity", total_supply_quantity)
+        _setattr(self, "in_stock_supply_quantity", in_stock_supply_quantity)
+        _setattr(self, "earliest_availability", earliest_availability)
+        _setattr(
+            self, "supply_detail", list() if supply_detail is DEFAULT_FACTORY else supply_detail
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, fnsku={self.fnsku!r}, asin={self.asin!r}, condition={self.condition!r}, total_supply_quantity={self.total_supply_quantity!r}, in_stock_supply_quantity={self.in_stock_supply_quantity!r}, earliest_availability={self.earliest_availability!r}, supply_detail={self.supply_detail!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_sku,
+                self.fnsku,
+                self.asin,
+                self.condition,
+                self.total_supply_quantity,
+                self.in_stock_supply_quantity,
+                self.earliest_availability,
+                self.supply_detail,
+            ) == (
+                other.seller_sku,
+                other.fnsku,
+                other.asin,
+                other.condition,
+                other.total_supply_quantity,
+                other.in_stock_supply_quantity,
+                other.earliest_availability,
+                other.supply_detail,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_sku,
+                self.fnsku,
+                self.asin,
+                self.condition,
+                self.total_supply_quantity,
+                self.in_stock_supply_quantity,
+                self.earliest_availability,
+                self.supply_detail,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is InventorySupply or name in (
+            "seller_sku",
+            "fnsku",
+            "asin",
+            "condition",
+            "total_supply_quantity",
+            "in_stock_supply_quantity",
+            "earliest_availability",
+            "supply_detail",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is InventorySupply or name in (
+            "seller_sku",
+            "fnsku",
+            "asin",
+            "condition",
+            "total_supply_quantity",
+            "in_stock_supply_quantity",
+            "earliest_availability",
+            "supply_detail",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(inventory_supply_list=list)
 class ListInventorySupplyResult(MWSResult):
     """One page of inventory supply, one entry per SKU.
 
@@ -255,6 +612,115 @@ class ListInventorySupplyResult(MWSResult):
         next_token (NextToken): Pass to ListInventorySupplyByNextToken for the next page; absent on the last page.
     """
 
-    marketplace_id: str | None = None
-    inventory_supply_list: list[InventorySupply] = field(default_factory=list)
-    next_token: str | None = None
+    __slots__ = ("marketplace_id", "inventory_supply_list", "next_token")
+    __match_args__ = ()
+
+    marketplace_id: str | None
+    inventory_supply_list: list[InventorySupply]
+    next_token: str | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        marketplace_id: str | None = None,
+        inventory_supply_list: list[InventorySupply] = DEFAULT_FACTORY,
+        next_token: str | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "marketplace_id", marketplace_id)
+        _setattr(
+            self,
+            "inventory_supply_list",
+            list() if inventory_supply_list is DEFAULT_FACTORY else inventory_supply_list,
+        )
+        _setattr(self, "next_token", next_token)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, marketplace_id={self.marketplace_id!r}, inventory_supply_list={self.inventory_supply_list!r}, next_token={self.next_token!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.marketplace_id,
+                self.inventory_supply_list,
+                self.next_token,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.marketplace_id,
+                other.inventory_supply_list,
+                other.next_token,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.marketplace_id,
+                self.inventory_supply_list,
+                self.next_token,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListInventorySupplyResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "marketplace_id",
+            "inventory_supply_list",
+            "next_token",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListInventorySupplyResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "marketplace_id",
+            "inventory_supply_list",
+            "next_token",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)

@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from dataclasses import field
+from dataclasses import FrozenInstanceError
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from reprlib import recursive_repr
 from typing import Any, Literal
 
-from .._runtime import MWSResult
+from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
+
+_setattr = object.__setattr__  # how a frozen class's __init__ sets its fields
 
 __all__ = [
     "AdditionalLocationInfo",
@@ -523,7 +525,7 @@ WeightUnitValue = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Address:
     """Recipient's postal address for a fulfillment order or preview.
 
@@ -540,19 +542,137 @@ class Address:
         phone_number (PhoneNumber): Recipient's phone number.
     """
 
+    __slots__ = (
+        "name",
+        "line1",
+        "line2",
+        "line3",
+        "district_or_county",
+        "city",
+        "state_or_province_code",
+        "country_code",
+        "postal_code",
+        "phone_number",
+    )
+    __match_args__ = ()
+
     name: str
     line1: str
-    line2: str | None = None
-    line3: str | None = None
-    district_or_county: str | None = None
-    city: str | None = None
+    line2: str | None
+    line3: str | None
+    district_or_county: str | None
+    city: str | None
     state_or_province_code: str
     country_code: str
-    postal_code: str | None = None
-    phone_number: str | None = None
+    postal_code: str | None
+    phone_number: str | None
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        line1: str,
+        line2: str | None = None,
+        line3: str | None = None,
+        district_or_county: str | None = None,
+        city: str | None = None,
+        state_or_province_code: str,
+        country_code: str,
+        postal_code: str | None = None,
+        phone_number: str | None = None,
+    ) -> None:
+        _setattr(self, "name", name)
+        _setattr(self, "line1", line1)
+        _setattr(self, "line2", line2)
+        _setattr(self, "line3", line3)
+        _setattr(self, "district_or_county", district_or_county)
+        _setattr(self, "city", city)
+        _setattr(self, "state_or_province_code", state_or_province_code)
+        _setattr(self, "country_code", country_code)
+        _setattr(self, "postal_code", postal_code)
+        _setattr(self, "phone_number", phone_number)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, line1={self.line1!r}, line2={self.line2!r}, line3={self.line3!r}, district_or_county={self.district_or_county!r}, city={self.city!r}, state_or_province_code={self.state_or_province_code!r}, country_code={self.country_code!r}, postal_code={self.postal_code!r}, phone_number={self.phone_number!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.name,
+                self.line1,
+                self.line2,
+                self.line3,
+                self.district_or_county,
+                self.city,
+                self.state_or_province_code,
+                self.country_code,
+                self.postal_code,
+                self.phone_number,
+            ) == (
+                other.name,
+                other.line1,
+                other.line2,
+                other.line3,
+                other.district_or_county,
+                other.city,
+                other.state_or_province_code,
+                other.country_code,
+                other.postal_code,
+                other.phone_number,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.name,
+                self.line1,
+                self.line2,
+                self.line3,
+                self.district_or_county,
+                self.city,
+                self.state_or_province_code,
+                self.country_code,
+                self.postal_code,
+                self.phone_number,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Address or name in (
+            "name",
+            "line1",
+            "line2",
+            "line3",
+            "district_or_county",
+            "city",
+            "state_or_province_code",
+            "country_code",
+            "postal_code",
+            "phone_number",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Address or name in (
+            "name",
+            "line1",
+            "line2",
+            "line3",
+            "district_or_county",
+            "city",
+            "state_or_province_code",
+            "country_code",
+            "postal_code",
+            "phone_number",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Currency:
     """A money amount with its currency.
 
@@ -561,11 +681,45 @@ class Currency:
         value (Value): The amount, written as a decimal number. Required.
     """
 
+    __slots__ = ("currency_code", "value")
+    __match_args__ = ()
+
     currency_code: str
     value: str
 
+    def __init__(
+        self,
+        *,
+        currency_code: str,
+        value: str,
+    ) -> None:
+        _setattr(self, "currency_code", currency_code)
+        _setattr(self, "value", value)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, value={self.value!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.currency_code, self.value) == (other.currency_code, other.value)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.currency_code, self.value))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Currency or name in ("currency_code", "value"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Currency or name in ("currency_code", "value"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class CODSettings:
     """Cash-on-delivery amounts to collect from the recipient of a fulfillment order (Japan only).
 
@@ -577,14 +731,92 @@ class CODSettings:
         shipping_charge_tax (ShippingChargeTax): Tax on the shipping charge.
     """
 
-    is_cod_required: bool | None = None
-    cod_charge: Currency | Mapping[str, Any] | None = None
-    cod_charge_tax: Currency | Mapping[str, Any] | None = None
-    shipping_charge: Currency | Mapping[str, Any] | None = None
-    shipping_charge_tax: Currency | Mapping[str, Any] | None = None
+    __slots__ = (
+        "is_cod_required",
+        "cod_charge",
+        "cod_charge_tax",
+        "shipping_charge",
+        "shipping_charge_tax",
+    )
+    __match_args__ = ()
+
+    is_cod_required: bool | None
+    cod_charge: Currency | Mapping[str, Any] | None
+    cod_charge_tax: Currency | Mapping[str, Any] | None
+    shipping_charge: Currency | Mapping[str, Any] | None
+    shipping_charge_tax: Currency | Mapping[str, Any] | None
+
+    def __init__(
+        self,
+        *,
+        is_cod_required: bool | None = None,
+        cod_charge: Currency | Mapping[str, Any] | None = None,
+        cod_charge_tax: Currency | Mapping[str, Any] | None = None,
+        shipping_charge: Currency | Mapping[str, Any] | None = None,
+        shipping_charge_tax: Currency | Mapping[str, Any] | None = None,
+    ) -> None:
+        _setattr(self, "is_cod_required", is_cod_required)
+        _setattr(self, "cod_charge", cod_charge)
+        _setattr(self, "cod_charge_tax", cod_charge_tax)
+        _setattr(self, "shipping_charge", shipping_charge)
+        _setattr(self, "shipping_charge_tax", shipping_charge_tax)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(is_cod_required={self.is_cod_required!r}, cod_charge={self.cod_charge!r}, cod_charge_tax={self.cod_charge_tax!r}, shipping_charge={self.shipping_charge!r}, shipping_charge_tax={self.shipping_charge_tax!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.is_cod_required,
+                self.cod_charge,
+                self.cod_charge_tax,
+                self.shipping_charge,
+                self.shipping_charge_tax,
+            ) == (
+                other.is_cod_required,
+                other.cod_charge,
+                other.cod_charge_tax,
+                other.shipping_charge,
+                other.shipping_charge_tax,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.is_cod_required,
+                self.cod_charge,
+                self.cod_charge_tax,
+                self.shipping_charge,
+                self.shipping_charge_tax,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CODSettings or name in (
+            "is_cod_required",
+            "cod_charge",
+            "cod_charge_tax",
+            "shipping_charge",
+            "shipping_charge_tax",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CODSettings or name in (
+            "is_cod_required",
+            "cod_charge",
+            "cod_charge_tax",
+            "shipping_charge",
+            "shipping_charge_tax",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class CreateFulfillmentOrderItem:
     """One line of a new fulfillment order.
 
@@ -601,19 +833,137 @@ class CreateFulfillmentOrderItem:
         per_unit_tax (PerUnitTax): Tax collected per unit in a cash-on-delivery order (Japan only).
     """
 
+    __slots__ = (
+        "seller_sku",
+        "seller_fulfillment_order_item_id",
+        "quantity",
+        "gift_message",
+        "displayable_comment",
+        "fulfillment_network_sku",
+        "order_item_disposition",
+        "per_unit_declared_value",
+        "per_unit_price",
+        "per_unit_tax",
+    )
+    __match_args__ = ()
+
     seller_sku: str
     seller_fulfillment_order_item_id: str
     quantity: int
-    gift_message: str | None = None
-    displayable_comment: str | None = None
-    fulfillment_network_sku: str | None = None
-    order_item_disposition: str | None = None
-    per_unit_declared_value: Currency | Mapping[str, Any] | None = None
-    per_unit_price: Currency | Mapping[str, Any] | None = None
-    per_unit_tax: Currency | Mapping[str, Any] | None = None
+    gift_message: str | None
+    displayable_comment: str | None
+    fulfillment_network_sku: str | None
+    order_item_disposition: str | None
+    per_unit_declared_value: Currency | Mapping[str, Any] | None
+    per_unit_price: Currency | Mapping[str, Any] | None
+    per_unit_tax: Currency | Mapping[str, Any] | None
+
+    def __init__(
+        self,
+        *,
+        seller_sku: str,
+        seller_fulfillment_order_item_id: str,
+        quantity: int,
+        gift_message: str | None = None,
+        displayable_comment: str | None = None,
+        fulfillment_network_sku: str | None = None,
+        order_item_disposition: str | None = None,
+        per_unit_declared_value: Currency | Mapping[str, Any] | None = None,
+        per_unit_price: Currency | Mapping[str, Any] | None = None,
+        per_unit_tax: Currency | Mapping[str, Any] | None = None,
+    ) -> None:
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "seller_fulfillment_order_item_id", seller_fulfillment_order_item_id)
+        _setattr(self, "quantity", quantity)
+        _setattr(self, "gift_message", gift_message)
+        _setattr(self, "displayable_comment", displayable_comment)
+        _setattr(self, "fulfillment_network_sku", fulfillment_network_sku)
+        _setattr(self, "order_item_disposition", order_item_disposition)
+        _setattr(self, "per_unit_declared_value", per_unit_declared_value)
+        _setattr(self, "per_unit_price", per_unit_price)
+        _setattr(self, "per_unit_tax", per_unit_tax)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r}, quantity={self.quantity!r}, gift_message={self.gift_message!r}, displayable_comment={self.displayable_comment!r}, fulfillment_network_sku={self.fulfillment_network_sku!r}, order_item_disposition={self.order_item_disposition!r}, per_unit_declared_value={self.per_unit_declared_value!r}, per_unit_price={self.per_unit_price!r}, per_unit_tax={self.per_unit_tax!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_sku,
+                self.seller_fulfillment_order_item_id,
+                self.quantity,
+                self.gift_message,
+                self.displayable_comment,
+                self.fulfillment_network_sku,
+                self.order_item_disposition,
+                self.per_unit_declared_value,
+                self.per_unit_price,
+                self.per_unit_tax,
+            ) == (
+                other.seller_sku,
+                other.seller_fulfillment_order_item_id,
+                other.quantity,
+                other.gift_message,
+                other.displayable_comment,
+                other.fulfillment_network_sku,
+                other.order_item_disposition,
+                other.per_unit_declared_value,
+                other.per_unit_price,
+                other.per_unit_tax,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_sku,
+                self.seller_fulfillment_order_item_id,
+                self.quantity,
+                self.gift_message,
+                self.displayable_comment,
+                self.fulfillment_network_sku,
+                self.order_item_disposition,
+                self.per_unit_declared_value,
+                self.per_unit_price,
+                self.per_unit_tax,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CreateFulfillmentOrderItem or name in (
+            "seller_sku",
+            "seller_fulfillment_order_item_id",
+            "quantity",
+            "gift_message",
+            "displayable_comment",
+            "fulfillment_network_sku",
+            "order_item_disposition",
+            "per_unit_declared_value",
+            "per_unit_price",
+            "per_unit_tax",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CreateFulfillmentOrderItem or name in (
+            "seller_sku",
+            "seller_fulfillment_order_item_id",
+            "quantity",
+            "gift_message",
+            "displayable_comment",
+            "fulfillment_network_sku",
+            "order_item_disposition",
+            "per_unit_declared_value",
+            "per_unit_price",
+            "per_unit_tax",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class CreateReturnItem:
     """One item of a fulfillment order that the buyer wants to send back.
 
@@ -625,14 +975,92 @@ class CreateReturnItem:
         return_comment (ReturnComment): Optional free-text comment on the return.
     """
 
+    __slots__ = (
+        "seller_return_item_id",
+        "seller_fulfillment_order_item_id",
+        "amazon_shipment_id",
+        "return_reason_code",
+        "return_comment",
+    )
+    __match_args__ = ()
+
     seller_return_item_id: str
     seller_fulfillment_order_item_id: str
     amazon_shipment_id: str
     return_reason_code: str
-    return_comment: str | None = None
+    return_comment: str | None
+
+    def __init__(
+        self,
+        *,
+        seller_return_item_id: str,
+        seller_fulfillment_order_item_id: str,
+        amazon_shipment_id: str,
+        return_reason_code: str,
+        return_comment: str | None = None,
+    ) -> None:
+        _setattr(self, "seller_return_item_id", seller_return_item_id)
+        _setattr(self, "seller_fulfillment_order_item_id", seller_fulfillment_order_item_id)
+        _setattr(self, "amazon_shipment_id", amazon_shipment_id)
+        _setattr(self, "return_reason_code", return_reason_code)
+        _setattr(self, "return_comment", return_comment)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_return_item_id={self.seller_return_item_id!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r}, amazon_shipment_id={self.amazon_shipment_id!r}, return_reason_code={self.return_reason_code!r}, return_comment={self.return_comment!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_return_item_id,
+                self.seller_fulfillment_order_item_id,
+                self.amazon_shipment_id,
+                self.return_reason_code,
+                self.return_comment,
+            ) == (
+                other.seller_return_item_id,
+                other.seller_fulfillment_order_item_id,
+                other.amazon_shipment_id,
+                other.return_reason_code,
+                other.return_comment,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_return_item_id,
+                self.seller_fulfillment_order_item_id,
+                self.amazon_shipment_id,
+                self.return_reason_code,
+                self.return_comment,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CreateReturnItem or name in (
+            "seller_return_item_id",
+            "seller_fulfillment_order_item_id",
+            "amazon_shipment_id",
+            "return_reason_code",
+            "return_comment",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CreateReturnItem or name in (
+            "seller_return_item_id",
+            "seller_fulfillment_order_item_id",
+            "amazon_shipment_id",
+            "return_reason_code",
+            "return_comment",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class DeliveryWindow:
     """Time range for a Scheduled Delivery order, copied from a GetFulfillmentPreview result.
 
@@ -641,11 +1069,48 @@ class DeliveryWindow:
         end_date_time (EndDateTime): End of the delivery window. Required.
     """
 
+    __slots__ = ("start_date_time", "end_date_time")
+    __match_args__ = ()
+
     start_date_time: datetime
     end_date_time: datetime
 
+    def __init__(
+        self,
+        *,
+        start_date_time: datetime,
+        end_date_time: datetime,
+    ) -> None:
+        _setattr(self, "start_date_time", start_date_time)
+        _setattr(self, "end_date_time", end_date_time)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(start_date_time={self.start_date_time!r}, end_date_time={self.end_date_time!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.start_date_time, self.end_date_time) == (
+                other.start_date_time,
+                other.end_date_time,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.start_date_time, self.end_date_time))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is DeliveryWindow or name in ("start_date_time", "end_date_time"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is DeliveryWindow or name in ("start_date_time", "end_date_time"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class GetFulfillmentPreviewItem:
     """One line of a possible fulfillment order to be previewed.
 
@@ -655,12 +1120,60 @@ class GetFulfillmentPreviewItem:
         seller_fulfillment_order_item_id (SellerFulfillmentOrderItemId): Seller-chosen line identifier; must be unique within the request. Required.
     """
 
+    __slots__ = ("seller_sku", "quantity", "seller_fulfillment_order_item_id")
+    __match_args__ = ()
+
     seller_sku: str
     quantity: int
     seller_fulfillment_order_item_id: str
 
+    def __init__(
+        self,
+        *,
+        seller_sku: str,
+        quantity: int,
+        seller_fulfillment_order_item_id: str,
+    ) -> None:
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "quantity", quantity)
+        _setattr(self, "seller_fulfillment_order_item_id", seller_fulfillment_order_item_id)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, quantity={self.quantity!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.seller_sku, self.quantity, self.seller_fulfillment_order_item_id) == (
+                other.seller_sku,
+                other.quantity,
+                other.seller_fulfillment_order_item_id,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.seller_sku, self.quantity, self.seller_fulfillment_order_item_id))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetFulfillmentPreviewItem or name in (
+            "seller_sku",
+            "quantity",
+            "seller_fulfillment_order_item_id",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetFulfillmentPreviewItem or name in (
+            "seller_sku",
+            "quantity",
+            "seller_fulfillment_order_item_id",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class UpdateFulfillmentOrderItem:
     """Changes to one existing line of a fulfillment order on hold; lines not sent stay as they were.
 
@@ -677,19 +1190,137 @@ class UpdateFulfillmentOrderItem:
         per_unit_tax (PerUnitTax): Tax collected per unit in a cash-on-delivery order (Japan only).
     """
 
-    seller_sku: str | None = None
+    __slots__ = (
+        "seller_sku",
+        "seller_fulfillment_order_item_id",
+        "quantity",
+        "gift_message",
+        "displayable_comment",
+        "fulfillment_network_sku",
+        "order_item_disposition",
+        "per_unit_declared_value",
+        "per_unit_price",
+        "per_unit_tax",
+    )
+    __match_args__ = ()
+
+    seller_sku: str | None
     seller_fulfillment_order_item_id: str
     quantity: int
-    gift_message: str | None = None
-    displayable_comment: str | None = None
-    fulfillment_network_sku: str | None = None
-    order_item_disposition: str | None = None
-    per_unit_declared_value: Currency | Mapping[str, Any] | None = None
-    per_unit_price: Currency | Mapping[str, Any] | None = None
-    per_unit_tax: Currency | Mapping[str, Any] | None = None
+    gift_message: str | None
+    displayable_comment: str | None
+    fulfillment_network_sku: str | None
+    order_item_disposition: str | None
+    per_unit_declared_value: Currency | Mapping[str, Any] | None
+    per_unit_price: Currency | Mapping[str, Any] | None
+    per_unit_tax: Currency | Mapping[str, Any] | None
+
+    def __init__(
+        self,
+        *,
+        seller_sku: str | None = None,
+        seller_fulfillment_order_item_id: str,
+        quantity: int,
+        gift_message: str | None = None,
+        displayable_comment: str | None = None,
+        fulfillment_network_sku: str | None = None,
+        order_item_disposition: str | None = None,
+        per_unit_declared_value: Currency | Mapping[str, Any] | None = None,
+        per_unit_price: Currency | Mapping[str, Any] | None = None,
+        per_unit_tax: Currency | Mapping[str, Any] | None = None,
+    ) -> None:
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "seller_fulfillment_order_item_id", seller_fulfillment_order_item_id)
+        _setattr(self, "quantity", quantity)
+        _setattr(self, "gift_message", gift_message)
+        _setattr(self, "displayable_comment", displayable_comment)
+        _setattr(self, "fulfillment_network_sku", fulfillment_network_sku)
+        _setattr(self, "order_item_disposition", order_item_disposition)
+        _setattr(self, "per_unit_declared_value", per_unit_declared_value)
+        _setattr(self, "per_unit_price", per_unit_price)
+        _setattr(self, "per_unit_tax", per_unit_tax)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r}, quantity={self.quantity!r}, gift_message={self.gift_message!r}, displayable_comment={self.displayable_comment!r}, fulfillment_network_sku={self.fulfillment_network_sku!r}, order_item_disposition={self.order_item_disposition!r}, per_unit_declared_value={self.per_unit_declared_value!r}, per_unit_price={self.per_unit_price!r}, per_unit_tax={self.per_unit_tax!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_sku,
+                self.seller_fulfillment_order_item_id,
+                self.quantity,
+                self.gift_message,
+                self.displayable_comment,
+                self.fulfillment_network_sku,
+                self.order_item_disposition,
+                self.per_unit_declared_value,
+                self.per_unit_price,
+                self.per_unit_tax,
+            ) == (
+                other.seller_sku,
+                other.seller_fulfillment_order_item_id,
+                other.quantity,
+                other.gift_message,
+                other.displayable_comment,
+                other.fulfillment_network_sku,
+                other.order_item_disposition,
+                other.per_unit_declared_value,
+                other.per_unit_price,
+                other.per_unit_tax,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_sku,
+                self.seller_fulfillment_order_item_id,
+                self.quantity,
+                self.gift_message,
+                self.displayable_comment,
+                self.fulfillment_network_sku,
+                self.order_item_disposition,
+                self.per_unit_declared_value,
+                self.per_unit_price,
+                self.per_unit_tax,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is UpdateFulfillmentOrderItem or name in (
+            "seller_sku",
+            "seller_fulfillment_order_item_id",
+            "quantity",
+            "gift_message",
+            "displayable_comment",
+            "fulfillment_network_sku",
+            "order_item_disposition",
+            "per_unit_declared_value",
+            "per_unit_price",
+            "per_unit_tax",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is UpdateFulfillmentOrderItem or name in (
+            "seller_sku",
+            "seller_fulfillment_order_item_id",
+            "quantity",
+            "gift_message",
+            "displayable_comment",
+            "fulfillment_network_sku",
+            "order_item_disposition",
+            "per_unit_declared_value",
+            "per_unit_price",
+            "per_unit_tax",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class AddressInfo:
     """A postal address in a response (destination of an order, or where returns go).
 
@@ -706,19 +1337,137 @@ class AddressInfo:
         phone_number (PhoneNumber): string
     """
 
+    __slots__ = (
+        "name",
+        "line1",
+        "line2",
+        "line3",
+        "district_or_county",
+        "city",
+        "state_or_province_code",
+        "country_code",
+        "postal_code",
+        "phone_number",
+    )
+    __match_args__ = ()
+
     name: str
     line1: str
-    line2: str | None = None
-    line3: str | None = None
-    district_or_county: str | None = None
-    city: str | None = None
+    line2: str | None
+    line3: str | None
+    district_or_county: str | None
+    city: str | None
     state_or_province_code: str
     country_code: str
-    postal_code: str | None = None
-    phone_number: str | None = None
+    postal_code: str | None
+    phone_number: str | None
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        line1: str,
+        line2: str | None = None,
+        line3: str | None = None,
+        district_or_county: str | None = None,
+        city: str | None = None,
+        state_or_province_code: str,
+        country_code: str,
+        postal_code: str | None = None,
+        phone_number: str | None = None,
+    ) -> None:
+        _setattr(self, "name", name)
+        _setattr(self, "line1", line1)
+        _setattr(self, "line2", line2)
+        _setattr(self, "line3", line3)
+        _setattr(self, "district_or_county", district_or_county)
+        _setattr(self, "city", city)
+        _setattr(self, "state_or_province_code", state_or_province_code)
+        _setattr(self, "country_code", country_code)
+        _setattr(self, "postal_code", postal_code)
+        _setattr(self, "phone_number", phone_number)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, line1={self.line1!r}, line2={self.line2!r}, line3={self.line3!r}, district_or_county={self.district_or_county!r}, city={self.city!r}, state_or_province_code={self.state_or_province_code!r}, country_code={self.country_code!r}, postal_code={self.postal_code!r}, phone_number={self.phone_number!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.name,
+                self.line1,
+                self.line2,
+                self.line3,
+                self.district_or_county,
+                self.city,
+                self.state_or_province_code,
+                self.country_code,
+                self.postal_code,
+                self.phone_number,
+            ) == (
+                other.name,
+                other.line1,
+                other.line2,
+                other.line3,
+                other.district_or_county,
+                other.city,
+                other.state_or_province_code,
+                other.country_code,
+                other.postal_code,
+                other.phone_number,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.name,
+                self.line1,
+                self.line2,
+                self.line3,
+                self.district_or_county,
+                self.city,
+                self.state_or_province_code,
+                self.country_code,
+                self.postal_code,
+                self.phone_number,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AddressInfo or name in (
+            "name",
+            "line1",
+            "line2",
+            "line3",
+            "district_or_county",
+            "city",
+            "state_or_province_code",
+            "country_code",
+            "postal_code",
+            "phone_number",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AddressInfo or name in (
+            "name",
+            "line1",
+            "line2",
+            "line3",
+            "district_or_county",
+            "city",
+            "state_or_province_code",
+            "country_code",
+            "postal_code",
+            "phone_number",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class CurrencyInfo:
     """A money amount with its currency.
 
@@ -727,11 +1476,45 @@ class CurrencyInfo:
         value (Value): decimal
     """
 
+    __slots__ = ("currency_code", "value")
+    __match_args__ = ()
+
     currency_code: str
     value: Decimal
 
+    def __init__(
+        self,
+        *,
+        currency_code: str,
+        value: Decimal,
+    ) -> None:
+        _setattr(self, "currency_code", currency_code)
+        _setattr(self, "value", value)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, value={self.value!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.currency_code, self.value) == (other.currency_code, other.value)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.currency_code, self.value))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CurrencyInfo or name in ("currency_code", "value"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CurrencyInfo or name in ("currency_code", "value"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class CODSettingsInfo:
     """Cash-on-delivery amounts of an order (Japan only).
 
@@ -743,14 +1526,92 @@ class CODSettingsInfo:
         shipping_charge_tax (ShippingChargeTax): CurrencyInfo
     """
 
-    is_cod_required: bool | None = None
-    cod_charge: CurrencyInfo | None = None
-    cod_charge_tax: CurrencyInfo | None = None
-    shipping_charge: CurrencyInfo | None = None
-    shipping_charge_tax: CurrencyInfo | None = None
+    __slots__ = (
+        "is_cod_required",
+        "cod_charge",
+        "cod_charge_tax",
+        "shipping_charge",
+        "shipping_charge_tax",
+    )
+    __match_args__ = ()
+
+    is_cod_required: bool | None
+    cod_charge: CurrencyInfo | None
+    cod_charge_tax: CurrencyInfo | None
+    shipping_charge: CurrencyInfo | None
+    shipping_charge_tax: CurrencyInfo | None
+
+    def __init__(
+        self,
+        *,
+        is_cod_required: bool | None = None,
+        cod_charge: CurrencyInfo | None = None,
+        cod_charge_tax: CurrencyInfo | None = None,
+        shipping_charge: CurrencyInfo | None = None,
+        shipping_charge_tax: CurrencyInfo | None = None,
+    ) -> None:
+        _setattr(self, "is_cod_required", is_cod_required)
+        _setattr(self, "cod_charge", cod_charge)
+        _setattr(self, "cod_charge_tax", cod_charge_tax)
+        _setattr(self, "shipping_charge", shipping_charge)
+        _setattr(self, "shipping_charge_tax", shipping_charge_tax)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(is_cod_required={self.is_cod_required!r}, cod_charge={self.cod_charge!r}, cod_charge_tax={self.cod_charge_tax!r}, shipping_charge={self.shipping_charge!r}, shipping_charge_tax={self.shipping_charge_tax!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.is_cod_required,
+                self.cod_charge,
+                self.cod_charge_tax,
+                self.shipping_charge,
+                self.shipping_charge_tax,
+            ) == (
+                other.is_cod_required,
+                other.cod_charge,
+                other.cod_charge_tax,
+                other.shipping_charge,
+                other.shipping_charge_tax,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.is_cod_required,
+                self.cod_charge,
+                self.cod_charge_tax,
+                self.shipping_charge,
+                self.shipping_charge_tax,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CODSettingsInfo or name in (
+            "is_cod_required",
+            "cod_charge",
+            "cod_charge_tax",
+            "shipping_charge",
+            "shipping_charge_tax",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CODSettingsInfo or name in (
+            "is_cod_required",
+            "cod_charge",
+            "cod_charge_tax",
+            "shipping_charge",
+            "shipping_charge_tax",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ReturnItem:
     """An item Amazon accepted for return.
 
@@ -768,20 +1629,146 @@ class ReturnItem:
         fulfillment_center_id (FulfillmentCenterId): string
     """
 
+    __slots__ = (
+        "seller_return_item_id",
+        "seller_fulfillment_order_item_id",
+        "amazon_shipment_id",
+        "seller_return_reason_code",
+        "return_comment",
+        "amazon_return_reason_code",
+        "status",
+        "status_changed_date",
+        "return_authorization_id",
+        "return_received_condition",
+        "fulfillment_center_id",
+    )
+    __match_args__ = ()
+
     seller_return_item_id: str
     seller_fulfillment_order_item_id: str
     amazon_shipment_id: str
     seller_return_reason_code: str
-    return_comment: str | None = None
-    amazon_return_reason_code: str | None = None
+    return_comment: str | None
+    amazon_return_reason_code: str | None
     status: ReturnItemStatus | str
     status_changed_date: datetime
-    return_authorization_id: str | None = None
-    return_received_condition: ReturnReceivedCondition | str | None = None
-    fulfillment_center_id: str | None = None
+    return_authorization_id: str | None
+    return_received_condition: ReturnReceivedCondition | str | None
+    fulfillment_center_id: str | None
+
+    def __init__(
+        self,
+        *,
+        seller_return_item_id: str,
+        seller_fulfillment_order_item_id: str,
+        amazon_shipment_id: str,
+        seller_return_reason_code: str,
+        return_comment: str | None = None,
+        amazon_return_reason_code: str | None = None,
+        status: ReturnItemStatus | str,
+        status_changed_date: datetime,
+        return_authorization_id: str | None = None,
+        return_received_condition: ReturnReceivedCondition | str | None = None,
+        fulfillment_center_id: str | None = None,
+    ) -> None:
+        _setattr(self, "seller_return_item_id", seller_return_item_id)
+        _setattr(self, "seller_fulfillment_order_item_id", seller_fulfillment_order_item_id)
+        _setattr(self, "amazon_shipment_id", amazon_shipment_id)
+        _setattr(self, "seller_return_reason_code", seller_return_reason_code)
+        _setattr(self, "return_comment", return_comment)
+        _setattr(self, "amazon_return_reason_code", amazon_return_reason_code)
+        _setattr(self, "status", status)
+        _setattr(self, "status_changed_date", status_changed_date)
+        _setattr(self, "return_authorization_id", return_authorization_id)
+        _setattr(self, "return_received_condition", return_received_condition)
+        _setattr(self, "fulfillment_center_id", fulfillment_center_id)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_return_item_id={self.seller_return_item_id!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r}, amazon_shipment_id={self.amazon_shipment_id!r}, seller_return_reason_code={self.seller_return_reason_code!r}, return_comment={self.return_comment!r}, amazon_return_reason_code={self.amazon_return_reason_code!r}, status={self.status!r}, status_changed_date={self.status_changed_date!r}, return_authorization_id={self.return_authorization_id!r}, return_received_condition={self.return_received_condition!r}, fulfillment_center_id={self.fulfillment_center_id!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_return_item_id,
+                self.seller_fulfillment_order_item_id,
+                self.amazon_shipment_id,
+                self.seller_return_reason_code,
+                self.return_comment,
+                self.amazon_return_reason_code,
+                self.status,
+                self.status_changed_date,
+                self.return_authorization_id,
+                self.return_received_condition,
+                self.fulfillment_center_id,
+            ) == (
+                other.seller_return_item_id,
+                other.seller_fulfillment_order_item_id,
+                other.amazon_shipment_id,
+                other.seller_return_reason_code,
+                other.return_comment,
+                other.amazon_return_reason_code,
+                other.status,
+                other.status_changed_date,
+                other.return_authorization_id,
+                other.return_received_condition,
+                other.fulfillment_center_id,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_return_item_id,
+                self.seller_fulfillment_order_item_id,
+                self.amazon_shipment_id,
+                self.seller_return_reason_code,
+                self.return_comment,
+                self.amazon_return_reason_code,
+                self.status,
+                self.status_changed_date,
+                self.return_authorization_id,
+                self.return_received_condition,
+                self.fulfillment_center_id,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ReturnItem or name in (
+            "seller_return_item_id",
+            "seller_fulfillment_order_item_id",
+            "amazon_shipment_id",
+            "seller_return_reason_code",
+            "return_comment",
+            "amazon_return_reason_code",
+            "status",
+            "status_changed_date",
+            "return_authorization_id",
+            "return_received_condition",
+            "fulfillment_center_id",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ReturnItem or name in (
+            "seller_return_item_id",
+            "seller_fulfillment_order_item_id",
+            "amazon_shipment_id",
+            "seller_return_reason_code",
+            "return_comment",
+            "amazon_return_reason_code",
+            "status",
+            "status_changed_date",
+            "return_authorization_id",
+            "return_received_condition",
+            "fulfillment_center_id",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class InvalidItemReason:
     """Why an item cannot be returned.
 
@@ -790,11 +1777,48 @@ class InvalidItemReason:
         description (Description): string
     """
 
+    __slots__ = ("invalid_item_reason_code", "description")
+    __match_args__ = ()
+
     invalid_item_reason_code: InvalidItemReasonCode | str
     description: str
 
+    def __init__(
+        self,
+        *,
+        invalid_item_reason_code: InvalidItemReasonCode | str,
+        description: str,
+    ) -> None:
+        _setattr(self, "invalid_item_reason_code", invalid_item_reason_code)
+        _setattr(self, "description", description)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(invalid_item_reason_code={self.invalid_item_reason_code!r}, description={self.description!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.invalid_item_reason_code, self.description) == (
+                other.invalid_item_reason_code,
+                other.description,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.invalid_item_reason_code, self.description))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is InvalidItemReason or name in ("invalid_item_reason_code", "description"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is InvalidItemReason or name in ("invalid_item_reason_code", "description"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class InvalidReturnItem:
     """A requested return item that Amazon refused.
 
@@ -804,12 +1828,70 @@ class InvalidReturnItem:
         invalid_item_reason (InvalidItemReason): InvalidItemReason
     """
 
+    __slots__ = ("seller_return_item_id", "seller_fulfillment_order_item_id", "invalid_item_reason")
+    __match_args__ = ()
+
     seller_return_item_id: str
     seller_fulfillment_order_item_id: str
     invalid_item_reason: InvalidItemReason
 
+    def __init__(
+        self,
+        *,
+        seller_return_item_id: str,
+        seller_fulfillment_order_item_id: str,
+        invalid_item_reason: InvalidItemReason,
+    ) -> None:
+        _setattr(self, "seller_return_item_id", seller_return_item_id)
+        _setattr(self, "seller_fulfillment_order_item_id", seller_fulfillment_order_item_id)
+        _setattr(self, "invalid_item_reason", invalid_item_reason)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_return_item_id={self.seller_return_item_id!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r}, invalid_item_reason={self.invalid_item_reason!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_return_item_id,
+                self.seller_fulfillment_order_item_id,
+                self.invalid_item_reason,
+            ) == (
+                other.seller_return_item_id,
+                other.seller_fulfillment_order_item_id,
+                other.invalid_item_reason,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_return_item_id,
+                self.seller_fulfillment_order_item_id,
+                self.invalid_item_reason,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is InvalidReturnItem or name in (
+            "seller_return_item_id",
+            "seller_fulfillment_order_item_id",
+            "invalid_item_reason",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is InvalidReturnItem or name in (
+            "seller_return_item_id",
+            "seller_fulfillment_order_item_id",
+            "invalid_item_reason",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class ReturnAuthorization:
     """Authorization to send accepted return items to a fulfillment center.
 
@@ -821,14 +1903,94 @@ class ReturnAuthorization:
         rma_page_url (RmaPageURL): Page with the return label and barcode (postage not included).
     """
 
+    __slots__ = (
+        "return_authorization_id",
+        "fulfillment_center_id",
+        "return_to_address",
+        "amazon_rma_id",
+        "rma_page_url",
+    )
+    __match_args__ = ()
+
     return_authorization_id: str
     fulfillment_center_id: str
     return_to_address: AddressInfo
     amazon_rma_id: str
     rma_page_url: str
 
+    def __init__(
+        self,
+        *,
+        return_authorization_id: str,
+        fulfillment_center_id: str,
+        return_to_address: AddressInfo,
+        amazon_rma_id: str,
+        rma_page_url: str,
+    ) -> None:
+        _setattr(self, "return_authorization_id", return_authorization_id)
+        _setattr(self, "fulfillment_center_id", fulfillment_center_id)
+        _setattr(self, "return_to_address", return_to_address)
+        _setattr(self, "amazon_rma_id", amazon_rma_id)
+        _setattr(self, "rma_page_url", rma_page_url)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(return_authorization_id={self.return_authorization_id!r}, fulfillment_center_id={self.fulfillment_center_id!r}, return_to_address={self.return_to_address!r}, amazon_rma_id={self.amazon_rma_id!r}, rma_page_url={self.rma_page_url!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.return_authorization_id,
+                self.fulfillment_center_id,
+                self.return_to_address,
+                self.amazon_rma_id,
+                self.rma_page_url,
+            ) == (
+                other.return_authorization_id,
+                other.fulfillment_center_id,
+                other.return_to_address,
+                other.amazon_rma_id,
+                other.rma_page_url,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.return_authorization_id,
+                self.fulfillment_center_id,
+                self.return_to_address,
+                self.amazon_rma_id,
+                self.rma_page_url,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ReturnAuthorization or name in (
+            "return_authorization_id",
+            "fulfillment_center_id",
+            "return_to_address",
+            "amazon_rma_id",
+            "rma_page_url",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ReturnAuthorization or name in (
+            "return_authorization_id",
+            "fulfillment_center_id",
+            "return_to_address",
+            "amazon_rma_id",
+            "rma_page_url",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass(
+    return_item_list=list, invalid_return_item_list=list, return_authorization_list=list
+)
 class CreateFulfillmentReturnResult(MWSResult):
     """Accepted and refused return items and the authorizations to send them back.
 
@@ -838,12 +2000,129 @@ class CreateFulfillmentReturnResult(MWSResult):
         return_authorization_list (ReturnAuthorizationList/member): list of ReturnAuthorization
     """
 
-    return_item_list: list[ReturnItem] = field(default_factory=list)
-    invalid_return_item_list: list[InvalidReturnItem] = field(default_factory=list)
-    return_authorization_list: list[ReturnAuthorization] = field(default_factory=list)
+    __slots__ = ("return_item_list", "invalid_return_item_list", "return_authorization_list")
+    __match_args__ = ()
+
+    return_item_list: list[ReturnItem]
+    invalid_return_item_list: list[InvalidReturnItem]
+    return_authorization_list: list[ReturnAuthorization]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        return_item_list: list[ReturnItem] = DEFAULT_FACTORY,
+        invalid_return_item_list: list[InvalidReturnItem] = DEFAULT_FACTORY,
+        return_authorization_list: list[ReturnAuthorization] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self,
+            "return_item_list",
+            list() if return_item_list is DEFAULT_FACTORY else return_item_list,
+        )
+        _setattr(
+            self,
+            "invalid_return_item_list",
+            list() if invalid_return_item_list is DEFAULT_FACTORY else invalid_return_item_list,
+        )
+        _setattr(
+            self,
+            "return_authorization_list",
+            list() if return_authorization_list is DEFAULT_FACTORY else return_authorization_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, return_item_list={self.return_item_list!r}, invalid_return_item_list={self.invalid_return_item_list!r}, return_authorization_list={self.return_authorization_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.return_item_list,
+                self.invalid_return_item_list,
+                self.return_authorization_list,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.return_item_list,
+                other.invalid_return_item_list,
+                other.return_authorization_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.return_item_list,
+                self.invalid_return_item_list,
+                self.return_authorization_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CreateFulfillmentReturnResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "return_item_list",
+            "invalid_return_item_list",
+            "return_authorization_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CreateFulfillmentReturnResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "return_item_list",
+            "invalid_return_item_list",
+            "return_authorization_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class DeliveryWindowInfo:
     """A time range for Scheduled Delivery.
 
@@ -852,11 +2131,48 @@ class DeliveryWindowInfo:
         end_date_time (EndDateTime): datetime
     """
 
+    __slots__ = ("start_date_time", "end_date_time")
+    __match_args__ = ()
+
     start_date_time: datetime
     end_date_time: datetime
 
+    def __init__(
+        self,
+        *,
+        start_date_time: datetime,
+        end_date_time: datetime,
+    ) -> None:
+        _setattr(self, "start_date_time", start_date_time)
+        _setattr(self, "end_date_time", end_date_time)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(start_date_time={self.start_date_time!r}, end_date_time={self.end_date_time!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.start_date_time, self.end_date_time) == (
+                other.start_date_time,
+                other.end_date_time,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.start_date_time, self.end_date_time))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is DeliveryWindowInfo or name in ("start_date_time", "end_date_time"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is DeliveryWindowInfo or name in ("start_date_time", "end_date_time"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class Fee:
     """One estimated fee of a fulfillment preview.
 
@@ -865,11 +2181,45 @@ class Fee:
         amount (Amount): CurrencyInfo
     """
 
+    __slots__ = ("name", "amount")
+    __match_args__ = ()
+
     name: FeeName | str
     amount: CurrencyInfo
 
+    def __init__(
+        self,
+        *,
+        name: FeeName | str,
+        amount: CurrencyInfo,
+    ) -> None:
+        _setattr(self, "name", name)
+        _setattr(self, "amount", amount)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, amount={self.amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.name, self.amount) == (other.name, other.amount)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Fee or name in ("name", "amount"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Fee or name in ("name", "amount"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass(notification_email_list=list)
 class FulfillmentOrder:
     """Header and status of a fulfillment order.
 
@@ -892,25 +2242,195 @@ class FulfillmentOrder:
         notification_email_list (NotificationEmailList/member): E-mail addresses notified about the order.
     """
 
+    __slots__ = (
+        "seller_fulfillment_order_id",
+        "marketplace_id",
+        "displayable_order_id",
+        "displayable_order_date_time",
+        "displayable_order_comment",
+        "shipping_speed_category",
+        "delivery_window",
+        "destination_address",
+        "fulfillment_action",
+        "fulfillment_policy",
+        "fulfillment_method",
+        "cod_settings",
+        "received_date_time",
+        "fulfillment_order_status",
+        "status_updated_date_time",
+        "notification_email_list",
+    )
+    __match_args__ = ()
+
     seller_fulfillment_order_id: str
     marketplace_id: str
     displayable_order_id: str
     displayable_order_date_time: datetime
     displayable_order_comment: str
     shipping_speed_category: ShippingSpeedCategory | str
-    delivery_window: DeliveryWindowInfo | None = None
+    delivery_window: DeliveryWindowInfo | None
     destination_address: AddressInfo
-    fulfillment_action: FulfillmentAction | str | None = None
-    fulfillment_policy: FulfillmentPolicy | str | None = None
-    fulfillment_method: str | None = None
-    cod_settings: CODSettingsInfo | None = None
+    fulfillment_action: FulfillmentAction | str | None
+    fulfillment_policy: FulfillmentPolicy | str | None
+    fulfillment_method: str | None
+    cod_settings: CODSettingsInfo | None
     received_date_time: datetime
     fulfillment_order_status: FulfillmentOrderStatus | str
     status_updated_date_time: datetime
-    notification_email_list: list[str] = field(default_factory=list)
+    notification_email_list: list[str]
+
+    def __init__(
+        self,
+        *,
+        seller_fulfillment_order_id: str,
+        marketplace_id: str,
+        displayable_order_id: str,
+        displayable_order_date_time: datetime,
+        displayable_order_comment: str,
+        shipping_speed_category: ShippingSpeedCategory | str,
+        delivery_window: DeliveryWindowInfo | None = None,
+        destination_address: AddressInfo,
+        fulfillment_action: FulfillmentAction | str | None = None,
+        fulfillment_policy: FulfillmentPolicy | str | None = None,
+        fulfillment_method: str | None = None,
+        cod_settings: CODSettingsInfo | None = None,
+        received_date_time: datetime,
+        fulfillment_order_status: FulfillmentOrderStatus | str,
+        status_updated_date_time: datetime,
+        notification_email_list: list[str] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "seller_fulfillment_order_id", seller_fulfillment_order_id)
+        _setattr(self, "marketplace_id", marketplace_id)
+        _setattr(self, "displayable_order_id", displayable_order_id)
+        _setattr(self, "displayable_order_date_time", displayable_order_date_time)
+        _setattr(self, "displayable_order_comment", displayable_order_comment)
+        _setattr(self, "shipping_speed_category", shipping_speed_category)
+        _setattr(self, "delivery_window", delivery_window)
+        _setattr(self, "destination_address", destination_address)
+        _setattr(self, "fulfillment_action", fulfillment_action)
+        _setattr(self, "fulfillment_policy", fulfillment_policy)
+        _setattr(self, "fulfillment_method", fulfillment_method)
+        _setattr(self, "cod_settings", cod_settings)
+        _setattr(self, "received_date_time", received_date_time)
+        _setattr(self, "fulfillment_order_status", fulfillment_order_status)
+        _setattr(self, "status_updated_date_time", status_updated_date_time)
+        _setattr(
+            self,
+            "notification_email_list",
+            list() if notification_email_list is DEFAULT_FACTORY else notification_email_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_fulfillment_order_id={self.seller_fulfillment_order_id!r}, marketplace_id={self.marketplace_id!r}, displayable_order_id={self.displayable_order_id!r}, displayable_order_date_time={self.displayable_order_date_time!r}, displayable_order_comment={self.displayable_order_comment!r}, shipping_speed_category={self.shipping_speed_category!r}, delivery_window={self.delivery_window!r}, destination_address={self.destination_address!r}, fulfillment_action={self.fulfillment_action!r}, fulfillment_policy={self.fulfillment_policy!r}, fulfillment_method={self.fulfillment_method!r}, cod_settings={self.cod_settings!r}, received_date_time={self.received_date_time!r}, fulfillment_order_status={self.fulfillment_order_status!r}, status_updated_date_time={self.status_updated_date_time!r}, notification_email_list={self.notification_email_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_fulfillment_order_id,
+                self.marketplace_id,
+                self.displayable_order_id,
+                self.displayable_order_date_time,
+                self.displayable_order_comment,
+                self.shipping_speed_category,
+                self.delivery_window,
+                self.destination_address,
+                self.fulfillment_action,
+                self.fulfillment_policy,
+                self.fulfillment_method,
+                self.cod_settings,
+                self.received_date_time,
+                self.fulfillment_order_status,
+                self.status_updated_date_time,
+                self.notification_email_list,
+            ) == (
+                other.seller_fulfillment_order_id,
+                other.marketplace_id,
+                other.displayable_order_id,
+                other.displayable_order_date_time,
+                other.displayable_order_comment,
+                other.shipping_speed_category,
+                other.delivery_window,
+                other.destination_address,
+                other.fulfillment_action,
+                other.fulfillment_policy,
+                other.fulfillment_method,
+                other.cod_settings,
+                other.received_date_time,
+                other.fulfillment_order_status,
+                other.status_updated_date_time,
+                other.notification_email_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_fulfillment_order_id,
+                self.marketplace_id,
+                self.displayable_order_id,
+                self.displayable_order_date_time,
+                self.displayable_order_comment,
+                self.shipping_speed_category,
+                self.delivery_window,
+                self.destination_address,
+                self.fulfillment_action,
+                self.fulfillment_policy,
+                self.fulfillment_method,
+                self.cod_settings,
+                self.received_date_time,
+                self.fulfillment_order_status,
+                self.status_updated_date_time,
+                self.notification_email_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FulfillmentOrder or name in (
+            "seller_fulfillment_order_id",
+            "marketplace_id",
+            "displayable_order_id",
+            "displayable_order_date_time",
+            "displayable_order_comment",
+            "shipping_speed_category",
+            "delivery_window",
+            "destination_address",
+            "fulfillment_action",
+            "fulfillment_policy",
+            "fulfillment_method",
+            "cod_settings",
+            "received_date_time",
+            "fulfillment_order_status",
+            "status_updated_date_time",
+            "notification_email_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FulfillmentOrder or name in (
+            "seller_fulfillment_order_id",
+            "marketplace_id",
+            "displayable_order_id",
+            "displayable_order_date_time",
+            "displayable_order_comment",
+            "shipping_speed_category",
+            "delivery_window",
+            "destination_address",
+            "fulfillment_action",
+            "fulfillment_policy",
+            "fulfillment_method",
+            "cod_settings",
+            "received_date_time",
+            "fulfillment_order_status",
+            "status_updated_date_time",
+            "notification_email_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class FulfillmentOrderItem:
     """One line of a fulfillment order with its progress.
 
@@ -931,23 +2451,173 @@ class FulfillmentOrderItem:
         per_unit_declared_value (PerUnitDeclaredValue): CurrencyInfo
     """
 
+    __slots__ = (
+        "seller_sku",
+        "seller_fulfillment_order_item_id",
+        "quantity",
+        "gift_message",
+        "displayable_comment",
+        "fulfillment_network_sku",
+        "order_item_disposition",
+        "cancelled_quantity",
+        "unfulfillable_quantity",
+        "estimated_ship_date_time",
+        "estimated_arrival_date_time",
+        "per_unit_price",
+        "per_unit_tax",
+        "per_unit_declared_value",
+    )
+    __match_args__ = ()
+
     seller_sku: str
     seller_fulfillment_order_item_id: str
     quantity: int
-    gift_message: str | None = None
-    displayable_comment: str | None = None
-    fulfillment_network_sku: str | None = None
-    order_item_disposition: str | None = None
+    gift_message: str | None
+    displayable_comment: str | None
+    fulfillment_network_sku: str | None
+    order_item_disposition: str | None
     cancelled_quantity: int
     unfulfillable_quantity: int
-    estimated_ship_date_time: datetime | None = None
-    estimated_arrival_date_time: datetime | None = None
-    per_unit_price: CurrencyInfo | None = None
-    per_unit_tax: CurrencyInfo | None = None
-    per_unit_declared_value: CurrencyInfo | None = None
+    estimated_ship_date_time: datetime | None
+    estimated_arrival_date_time: datetime | None
+    per_unit_price: CurrencyInfo | None
+    per_unit_tax: CurrencyInfo | None
+    per_unit_declared_value: CurrencyInfo | None
+
+    def __init__(
+        self,
+        *,
+        seller_sku: str,
+        seller_fulfillment_order_item_id: str,
+        quantity: int,
+        gift_message: str | None = None,
+        displayable_comment: str | None = None,
+        fulfillment_network_sku: str | None = None,
+        order_item_disposition: str | None = None,
+        cancelled_quantity: int,
+        unfulfillable_quantity: int,
+        estimated_ship_date_time: datetime | None = None,
+        estimated_arrival_date_time: datetime | None = None,
+        per_unit_price: CurrencyInfo | None = None,
+        per_unit_tax: CurrencyInfo | None = None,
+        per_unit_declared_value: CurrencyInfo | None = None,
+    ) -> None:
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "seller_fulfillment_order_item_id", seller_fulfillment_order_item_id)
+        _setattr(self, "quantity", quantity)
+        _setattr(self, "gift_message", gift_message)
+        _setattr(self, "displayable_comment", displayable_comment)
+        _setattr(self, "fulfillment_network_sku", fulfillment_network_sku)
+        _setattr(self, "order_item_disposition", order_item_disposition)
+        _setattr(self, "cancelled_quantity", cancelled_quantity)
+        _setattr(self, "unfulfillable_quantity", unfulfillable_quantity)
+        _setattr(self, "estimated_ship_date_time", estimated_ship_date_time)
+        _setattr(self, "estimated_arrival_date_time", estimated_arrival_date_time)
+        _setattr(self, "per_unit_price", per_unit_price)
+        _setattr(self, "per_unit_tax", per_unit_tax)
+        _setattr(self, "per_unit_declared_value", per_unit_declared_value)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r}, quantity={self.quantity!r}, gift_message={self.gift_message!r}, displayable_comment={self.displayable_comment!r}, fulfillment_network_sku={self.fulfillment_network_sku!r}, order_item_disposition={self.order_item_disposition!r}, cancelled_quantity={self.cancelled_quantity!r}, unfulfillable_quantity={self.unfulfillable_quantity!r}, estimated_ship_date_time={self.estimated_ship_date_time!r}, estimated_arrival_date_time={self.estimated_arrival_date_time!r}, per_unit_price={self.per_unit_price!r}, per_unit_tax={self.per_unit_tax!r}, per_unit_declared_value={self.per_unit_declared_value!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_sku,
+                self.seller_fulfillment_order_item_id,
+                self.quantity,
+                self.gift_message,
+                self.displayable_comment,
+                self.fulfillment_network_sku,
+                self.order_item_disposition,
+                self.cancelled_quantity,
+                self.unfulfillable_quantity,
+                self.estimated_ship_date_time,
+                self.estimated_arrival_date_time,
+                self.per_unit_price,
+                self.per_unit_tax,
+                self.per_unit_declared_value,
+            ) == (
+                other.seller_sku,
+                other.seller_fulfillment_order_item_id,
+                other.quantity,
+                other.gift_message,
+                other.displayable_comment,
+                other.fulfillment_network_sku,
+                other.order_item_disposition,
+                other.cancelled_quantity,
+                other.unfulfillable_quantity,
+                other.estimated_ship_date_time,
+                other.estimated_arrival_date_time,
+                other.per_unit_price,
+                other.per_unit_tax,
+                other.per_unit_declared_value,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_sku,
+                self.seller_fulfillment_order_item_id,
+                self.quantity,
+                self.gift_message,
+                self.displayable_comment,
+                self.fulfillment_network_sku,
+                self.order_item_disposition,
+                self.cancelled_quantity,
+                self.unfulfillable_quantity,
+                self.estimated_ship_date_time,
+                self.estimated_arrival_date_time,
+                self.per_unit_price,
+                self.per_unit_tax,
+                self.per_unit_declared_value,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FulfillmentOrderItem or name in (
+            "seller_sku",
+            "seller_fulfillment_order_item_id",
+            "quantity",
+            "gift_message",
+            "displayable_comment",
+            "fulfillment_network_sku",
+            "order_item_disposition",
+            "cancelled_quantity",
+            "unfulfillable_quantity",
+            "estimated_ship_date_time",
+            "estimated_arrival_date_time",
+            "per_unit_price",
+            "per_unit_tax",
+            "per_unit_declared_value",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FulfillmentOrderItem or name in (
+            "seller_sku",
+            "seller_fulfillment_order_item_id",
+            "quantity",
+            "gift_message",
+            "displayable_comment",
+            "fulfillment_network_sku",
+            "order_item_disposition",
+            "cancelled_quantity",
+            "unfulfillable_quantity",
+            "estimated_ship_date_time",
+            "estimated_arrival_date_time",
+            "per_unit_price",
+            "per_unit_tax",
+            "per_unit_declared_value",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(delivery_windows=list)
 class ScheduledDeliveryInfo:
     """Scheduled Delivery windows available for a preview (Japan only).
 
@@ -956,11 +2626,58 @@ class ScheduledDeliveryInfo:
         delivery_windows (DeliveryWindows/member): list of DeliveryWindowInfo
     """
 
+    __slots__ = ("delivery_time_zone", "delivery_windows")
+    __match_args__ = ()
+
     delivery_time_zone: str
-    delivery_windows: list[DeliveryWindowInfo] = field(default_factory=list)
+    delivery_windows: list[DeliveryWindowInfo]
+
+    def __init__(
+        self,
+        *,
+        delivery_time_zone: str,
+        delivery_windows: list[DeliveryWindowInfo] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "delivery_time_zone", delivery_time_zone)
+        _setattr(
+            self,
+            "delivery_windows",
+            list() if delivery_windows is DEFAULT_FACTORY else delivery_windows,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(delivery_time_zone={self.delivery_time_zone!r}, delivery_windows={self.delivery_windows!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.delivery_time_zone, self.delivery_windows) == (
+                other.delivery_time_zone,
+                other.delivery_windows,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.delivery_time_zone, self.delivery_windows))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ScheduledDeliveryInfo or name in (
+            "delivery_time_zone",
+            "delivery_windows",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ScheduledDeliveryInfo or name in (
+            "delivery_time_zone",
+            "delivery_windows",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Weight:
     """An estimated shipping weight.
 
@@ -969,11 +2686,45 @@ class Weight:
         value (Value): decimal
     """
 
+    __slots__ = ("unit", "value")
+    __match_args__ = ()
+
     unit: WeightUnit | str
     value: Decimal
 
+    def __init__(
+        self,
+        *,
+        unit: WeightUnit | str,
+        value: Decimal,
+    ) -> None:
+        _setattr(self, "unit", unit)
+        _setattr(self, "value", value)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(unit={self.unit!r}, value={self.value!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.unit, self.value) == (other.unit, other.value)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.unit, self.value))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Weight or name in ("unit", "value"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Weight or name in ("unit", "value"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class FulfillmentPreviewItem:
     """One item of a previewed shipment.
 
@@ -985,14 +2736,92 @@ class FulfillmentPreviewItem:
         shipping_weight_calculation_method (ShippingWeightCalculationMethod): ShippingWeightCalculationMethod (enum)
     """
 
+    __slots__ = (
+        "seller_sku",
+        "quantity",
+        "seller_fulfillment_order_item_id",
+        "estimated_shipping_weight",
+        "shipping_weight_calculation_method",
+    )
+    __match_args__ = ()
+
     seller_sku: str
     quantity: int
     seller_fulfillment_order_item_id: str
-    estimated_shipping_weight: Weight | None = None
-    shipping_weight_calculation_method: ShippingWeightCalculationMethod | str | None = None
+    estimated_shipping_weight: Weight | None
+    shipping_weight_calculation_method: ShippingWeightCalculationMethod | str | None
+
+    def __init__(
+        self,
+        *,
+        seller_sku: str,
+        quantity: int,
+        seller_fulfillment_order_item_id: str,
+        estimated_shipping_weight: Weight | None = None,
+        shipping_weight_calculation_method: ShippingWeightCalculationMethod | str | None = None,
+    ) -> None:
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "quantity", quantity)
+        _setattr(self, "seller_fulfillment_order_item_id", seller_fulfillment_order_item_id)
+        _setattr(self, "estimated_shipping_weight", estimated_shipping_weight)
+        _setattr(self, "shipping_weight_calculation_method", shipping_weight_calculation_method)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, quantity={self.quantity!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r}, estimated_shipping_weight={self.estimated_shipping_weight!r}, shipping_weight_calculation_method={self.shipping_weight_calculation_method!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_sku,
+                self.quantity,
+                self.seller_fulfillment_order_item_id,
+                self.estimated_shipping_weight,
+                self.shipping_weight_calculation_method,
+            ) == (
+                other.seller_sku,
+                other.quantity,
+                other.seller_fulfillment_order_item_id,
+                other.estimated_shipping_weight,
+                other.shipping_weight_calculation_method,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_sku,
+                self.quantity,
+                self.seller_fulfillment_order_item_id,
+                self.estimated_shipping_weight,
+                self.shipping_weight_calculation_method,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FulfillmentPreviewItem or name in (
+            "seller_sku",
+            "quantity",
+            "seller_fulfillment_order_item_id",
+            "estimated_shipping_weight",
+            "shipping_weight_calculation_method",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FulfillmentPreviewItem or name in (
+            "seller_sku",
+            "quantity",
+            "seller_fulfillment_order_item_id",
+            "estimated_shipping_weight",
+            "shipping_weight_calculation_method",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(fulfillment_preview_items=list)
 class FulfillmentPreviewShipment:
     """One shipment a previewed order would be split into, with its dates.
 
@@ -1004,14 +2833,96 @@ class FulfillmentPreviewShipment:
         fulfillment_preview_items (FulfillmentPreviewItems/member): list of FulfillmentPreviewItem
     """
 
+    __slots__ = (
+        "earliest_ship_date",
+        "latest_ship_date",
+        "earliest_arrival_date",
+        "latest_arrival_date",
+        "fulfillment_preview_items",
+    )
+    __match_args__ = ()
+
     earliest_ship_date: datetime
     latest_ship_date: datetime
     earliest_arrival_date: datetime
     latest_arrival_date: datetime
-    fulfillment_preview_items: list[FulfillmentPreviewItem] = field(default_factory=list)
+    fulfillment_preview_items: list[FulfillmentPreviewItem]
+
+    def __init__(
+        self,
+        *,
+        earliest_ship_date: datetime,
+        latest_ship_date: datetime,
+        earliest_arrival_date: datetime,
+        latest_arrival_date: datetime,
+        fulfillment_preview_items: list[FulfillmentPreviewItem] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "earliest_ship_date", earliest_ship_date)
+        _setattr(self, "latest_ship_date", latest_ship_date)
+        _setattr(self, "earliest_arrival_date", earliest_arrival_date)
+        _setattr(self, "latest_arrival_date", latest_arrival_date)
+        _setattr(
+            self,
+            "fulfillment_preview_items",
+            list() if fulfillment_preview_items is DEFAULT_FACTORY else fulfillment_preview_items,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(earliest_ship_date={self.earliest_ship_date!r}, latest_ship_date={self.latest_ship_date!r}, earliest_arrival_date={self.earliest_arrival_date!r}, latest_arrival_date={self.latest_arrival_date!r}, fulfillment_preview_items={self.fulfillment_preview_items!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.earliest_ship_date,
+                self.latest_ship_date,
+                self.earliest_arrival_date,
+                self.latest_arrival_date,
+                self.fulfillment_preview_items,
+            ) == (
+                other.earliest_ship_date,
+                other.latest_ship_date,
+                other.earliest_arrival_date,
+                other.latest_arrival_date,
+                other.fulfillment_preview_items,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.earliest_ship_date,
+                self.latest_ship_date,
+                self.earliest_arrival_date,
+                self.latest_arrival_date,
+                self.fulfillment_preview_items,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FulfillmentPreviewShipment or name in (
+            "earliest_ship_date",
+            "latest_ship_date",
+            "earliest_arrival_date",
+            "latest_arrival_date",
+            "fulfillment_preview_items",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FulfillmentPreviewShipment or name in (
+            "earliest_ship_date",
+            "latest_ship_date",
+            "earliest_arrival_date",
+            "latest_arrival_date",
+            "fulfillment_preview_items",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(item_unfulfillable_reasons=list)
 class UnfulfillablePreviewItem:
     """An item of a preview that cannot be fulfilled.
 
@@ -1022,13 +2933,92 @@ class UnfulfillablePreviewItem:
         item_unfulfillable_reasons (ItemUnfulfillableReasons/member): Codes saying why the item cannot be fulfilled (e.g. InventoryUnavailable).
     """
 
+    __slots__ = (
+        "seller_sku",
+        "quantity",
+        "seller_fulfillment_order_item_id",
+        "item_unfulfillable_reasons",
+    )
+    __match_args__ = ()
+
     seller_sku: str
     quantity: int
     seller_fulfillment_order_item_id: str
-    item_unfulfillable_reasons: list[str] = field(default_factory=list)
+    item_unfulfillable_reasons: list[str]
+
+    def __init__(
+        self,
+        *,
+        seller_sku: str,
+        quantity: int,
+        seller_fulfillment_order_item_id: str,
+        item_unfulfillable_reasons: list[str] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "quantity", quantity)
+        _setattr(self, "seller_fulfillment_order_item_id", seller_fulfillment_order_item_id)
+        _setattr(
+            self,
+            "item_unfulfillable_reasons",
+            list() if item_unfulfillable_reasons is DEFAULT_FACTORY else item_unfulfillable_reasons,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, quantity={self.quantity!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r}, item_unfulfillable_reasons={self.item_unfulfillable_reasons!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_sku,
+                self.quantity,
+                self.seller_fulfillment_order_item_id,
+                self.item_unfulfillable_reasons,
+            ) == (
+                other.seller_sku,
+                other.quantity,
+                other.seller_fulfillment_order_item_id,
+                other.item_unfulfillable_reasons,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_sku,
+                self.quantity,
+                self.seller_fulfillment_order_item_id,
+                self.item_unfulfillable_reasons,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is UnfulfillablePreviewItem or name in (
+            "seller_sku",
+            "quantity",
+            "seller_fulfillment_order_item_id",
+            "item_unfulfillable_reasons",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is UnfulfillablePreviewItem or name in (
+            "seller_sku",
+            "quantity",
+            "seller_fulfillment_order_item_id",
+            "item_unfulfillable_reasons",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(
+    estimated_fees=list,
+    fulfillment_preview_shipments=list,
+    unfulfillable_preview_items=list,
+    order_unfulfillable_reasons=list,
+)
 class FulfillmentPreview:
     """Preview of a possible fulfillment order for one shipping method.
 
@@ -1045,19 +3035,163 @@ class FulfillmentPreview:
         marketplace_id (MarketplaceId): string
     """
 
+    __slots__ = (
+        "shipping_speed_category",
+        "scheduled_delivery_info",
+        "is_fulfillable",
+        "is_cod_capable",
+        "estimated_shipping_weight",
+        "estimated_fees",
+        "fulfillment_preview_shipments",
+        "unfulfillable_preview_items",
+        "order_unfulfillable_reasons",
+        "marketplace_id",
+    )
+    __match_args__ = ()
+
     shipping_speed_category: ShippingSpeedCategory | str
-    scheduled_delivery_info: ScheduledDeliveryInfo | None = None
+    scheduled_delivery_info: ScheduledDeliveryInfo | None
     is_fulfillable: bool
     is_cod_capable: bool
-    estimated_shipping_weight: Weight | None = None
-    estimated_fees: list[Fee] = field(default_factory=list)
-    fulfillment_preview_shipments: list[FulfillmentPreviewShipment] = field(default_factory=list)
-    unfulfillable_preview_items: list[UnfulfillablePreviewItem] = field(default_factory=list)
-    order_unfulfillable_reasons: list[str] = field(default_factory=list)
-    marketplace_id: str | None = None
+    estimated_shipping_weight: Weight | None
+    estimated_fees: list[Fee]
+    fulfillment_preview_shipments: list[FulfillmentPreviewShipment]
+    unfulfillable_preview_items: list[UnfulfillablePreviewItem]
+    order_unfulfillable_reasons: list[str]
+    marketplace_id: str | None
+
+    def __init__(
+        self,
+        *,
+        shipping_speed_category: ShippingSpeedCategory | str,
+        scheduled_delivery_info: ScheduledDeliveryInfo | None = None,
+        is_fulfillable: bool,
+        is_cod_capable: bool,
+        estimated_shipping_weight: Weight | None = None,
+        estimated_fees: list[Fee] = DEFAULT_FACTORY,
+        fulfillment_preview_shipments: list[FulfillmentPreviewShipment] = DEFAULT_FACTORY,
+        unfulfillable_preview_items: list[UnfulfillablePreviewItem] = DEFAULT_FACTORY,
+        order_unfulfillable_reasons: list[str] = DEFAULT_FACTORY,
+        marketplace_id: str | None = None,
+    ) -> None:
+        _setattr(self, "shipping_speed_category", shipping_speed_category)
+        _setattr(self, "scheduled_delivery_info", scheduled_delivery_info)
+        _setattr(self, "is_fulfillable", is_fulfillable)
+        _setattr(self, "is_cod_capable", is_cod_capable)
+        _setattr(self, "estimated_shipping_weight", estimated_shipping_weight)
+        _setattr(
+            self, "estimated_fees", list() if estimated_fees is DEFAULT_FACTORY else estimated_fees
+        )
+        _setattr(
+            self,
+            "fulfillment_preview_shipments",
+            (
+                list()
+                if fulfillment_preview_shipments is DEFAULT_FACTORY
+                else fulfillment_preview_shipments
+            ),
+        )
+        _setattr(
+            self,
+            "unfulfillable_preview_items",
+            (
+                list()
+                if unfulfillable_preview_items is DEFAULT_FACTORY
+                else unfulfillable_preview_items
+            ),
+        )
+        _setattr(
+            self,
+            "order_unfulfillable_reasons",
+            (
+                list()
+                if order_unfulfillable_reasons is DEFAULT_FACTORY
+                else order_unfulfillable_reasons
+            ),
+        )
+        _setattr(self, "marketplace_id", marketplace_id)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(shipping_speed_category={self.shipping_speed_category!r}, scheduled_delivery_info={self.scheduled_delivery_info!r}, is_fulfillable={self.is_fulfillable!r}, is_cod_capable={self.is_cod_capable!r}, estimated_shipping_weight={self.estimated_shipping_weight!r}, estimated_fees={self.estimated_fees!r}, fulfillment_preview_shipments={self.fulfillment_preview_shipments!r}, unfulfillable_preview_items={self.unfulfillable_preview_items!r}, order_unfulfillable_reasons={self.order_unfulfillable_reasons!r}, marketplace_id={self.marketplace_id!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.shipping_speed_category,
+                self.scheduled_delivery_info,
+                self.is_fulfillable,
+                self.is_cod_capable,
+                self.estimated_shipping_weight,
+                self.estimated_fees,
+                self.fulfillment_preview_shipments,
+                self.unfulfillable_preview_items,
+                self.order_unfulfillable_reasons,
+                self.marketplace_id,
+            ) == (
+                other.shipping_speed_category,
+                other.scheduled_delivery_info,
+                other.is_fulfillable,
+                other.is_cod_capable,
+                other.estimated_shipping_weight,
+                other.estimated_fees,
+                other.fulfillment_preview_shipments,
+                other.unfulfillable_preview_items,
+                other.order_unfulfillable_reasons,
+                other.marketplace_id,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.shipping_speed_category,
+                self.scheduled_delivery_info,
+                self.is_fulfillable,
+                self.is_cod_capable,
+                self.estimated_shipping_weight,
+                self.estimated_fees,
+                self.fulfillment_preview_shipments,
+                self.unfulfillable_preview_items,
+                self.order_unfulfillable_reasons,
+                self.marketplace_id,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FulfillmentPreview or name in (
+            "shipping_speed_category",
+            "scheduled_delivery_info",
+            "is_fulfillable",
+            "is_cod_capable",
+            "estimated_shipping_weight",
+            "estimated_fees",
+            "fulfillment_preview_shipments",
+            "unfulfillable_preview_items",
+            "order_unfulfillable_reasons",
+            "marketplace_id",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FulfillmentPreview or name in (
+            "shipping_speed_category",
+            "scheduled_delivery_info",
+            "is_fulfillable",
+            "is_cod_capable",
+            "estimated_shipping_weight",
+            "estimated_fees",
+            "fulfillment_preview_shipments",
+            "unfulfillable_preview_items",
+            "order_unfulfillable_reasons",
+            "marketplace_id",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class FulfillmentShipmentItem:
     """Quantity of one order line in a shipment.
 
@@ -1068,13 +3202,78 @@ class FulfillmentShipmentItem:
         package_number (PackageNumber): integer
     """
 
-    seller_sku: str | None = None
+    __slots__ = ("seller_sku", "seller_fulfillment_order_item_id", "quantity", "package_number")
+    __match_args__ = ()
+
+    seller_sku: str | None
     seller_fulfillment_order_item_id: str
     quantity: int
-    package_number: int | None = None
+    package_number: int | None
+
+    def __init__(
+        self,
+        *,
+        seller_sku: str | None = None,
+        seller_fulfillment_order_item_id: str,
+        quantity: int,
+        package_number: int | None = None,
+    ) -> None:
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "seller_fulfillment_order_item_id", seller_fulfillment_order_item_id)
+        _setattr(self, "quantity", quantity)
+        _setattr(self, "package_number", package_number)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r}, quantity={self.quantity!r}, package_number={self.package_number!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_sku,
+                self.seller_fulfillment_order_item_id,
+                self.quantity,
+                self.package_number,
+            ) == (
+                other.seller_sku,
+                other.seller_fulfillment_order_item_id,
+                other.quantity,
+                other.package_number,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_sku,
+                self.seller_fulfillment_order_item_id,
+                self.quantity,
+                self.package_number,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FulfillmentShipmentItem or name in (
+            "seller_sku",
+            "seller_fulfillment_order_item_id",
+            "quantity",
+            "package_number",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FulfillmentShipmentItem or name in (
+            "seller_sku",
+            "seller_fulfillment_order_item_id",
+            "quantity",
+            "package_number",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class FulfillmentShipmentPackage:
     """One package of a shipment.
 
@@ -1085,13 +3284,78 @@ class FulfillmentShipmentPackage:
         estimated_arrival_date_time (EstimatedArrivalDateTime): datetime
     """
 
+    __slots__ = ("package_number", "carrier_code", "tracking_number", "estimated_arrival_date_time")
+    __match_args__ = ()
+
     package_number: int
     carrier_code: str
-    tracking_number: str | None = None
-    estimated_arrival_date_time: datetime | None = None
+    tracking_number: str | None
+    estimated_arrival_date_time: datetime | None
+
+    def __init__(
+        self,
+        *,
+        package_number: int,
+        carrier_code: str,
+        tracking_number: str | None = None,
+        estimated_arrival_date_time: datetime | None = None,
+    ) -> None:
+        _setattr(self, "package_number", package_number)
+        _setattr(self, "carrier_code", carrier_code)
+        _setattr(self, "tracking_number", tracking_number)
+        _setattr(self, "estimated_arrival_date_time", estimated_arrival_date_time)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(package_number={self.package_number!r}, carrier_code={self.carrier_code!r}, tracking_number={self.tracking_number!r}, estimated_arrival_date_time={self.estimated_arrival_date_time!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.package_number,
+                self.carrier_code,
+                self.tracking_number,
+                self.estimated_arrival_date_time,
+            ) == (
+                other.package_number,
+                other.carrier_code,
+                other.tracking_number,
+                other.estimated_arrival_date_time,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.package_number,
+                self.carrier_code,
+                self.tracking_number,
+                self.estimated_arrival_date_time,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FulfillmentShipmentPackage or name in (
+            "package_number",
+            "carrier_code",
+            "tracking_number",
+            "estimated_arrival_date_time",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FulfillmentShipmentPackage or name in (
+            "package_number",
+            "carrier_code",
+            "tracking_number",
+            "estimated_arrival_date_time",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(fulfillment_shipment_item=list, fulfillment_shipment_package=list)
 class FulfillmentShipment:
     """One shipment of a fulfillment order.
 
@@ -1105,16 +3369,127 @@ class FulfillmentShipment:
         fulfillment_shipment_package (FulfillmentShipmentPackage/member): list of FulfillmentShipmentPackage
     """
 
+    __slots__ = (
+        "amazon_shipment_id",
+        "fulfillment_center_id",
+        "fulfillment_shipment_status",
+        "shipping_date_time",
+        "estimated_arrival_date_time",
+        "fulfillment_shipment_item",
+        "fulfillment_shipment_package",
+    )
+    __match_args__ = ()
+
     amazon_shipment_id: str
     fulfillment_center_id: str
     fulfillment_shipment_status: FulfillmentShipmentStatus | str
-    shipping_date_time: datetime | None = None
-    estimated_arrival_date_time: datetime | None = None
-    fulfillment_shipment_item: list[FulfillmentShipmentItem] = field(default_factory=list)
-    fulfillment_shipment_package: list[FulfillmentShipmentPackage] = field(default_factory=list)
+    shipping_date_time: datetime | None
+    estimated_arrival_date_time: datetime | None
+    fulfillment_shipment_item: list[FulfillmentShipmentItem]
+    fulfillment_shipment_package: list[FulfillmentShipmentPackage]
+
+    def __init__(
+        self,
+        *,
+        amazon_shipment_id: str,
+        fulfillment_center_id: str,
+        fulfillment_shipment_status: FulfillmentShipmentStatus | str,
+        shipping_date_time: datetime | None = None,
+        estimated_arrival_date_time: datetime | None = None,
+        fulfillment_shipment_item: list[FulfillmentShipmentItem] = DEFAULT_FACTORY,
+        fulfillment_shipment_package: list[FulfillmentShipmentPackage] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "amazon_shipment_id", amazon_shipment_id)
+        _setattr(self, "fulfillment_center_id", fulfillment_center_id)
+        _setattr(self, "fulfillment_shipment_status", fulfillment_shipment_status)
+        _setattr(self, "shipping_date_time", shipping_date_time)
+        _setattr(self, "estimated_arrival_date_time", estimated_arrival_date_time)
+        _setattr(
+            self,
+            "fulfillment_shipment_item",
+            list() if fulfillment_shipment_item is DEFAULT_FACTORY else fulfillment_shipment_item,
+        )
+        _setattr(
+            self,
+            "fulfillment_shipment_package",
+            (
+                list()
+                if fulfillment_shipment_package is DEFAULT_FACTORY
+                else fulfillment_shipment_package
+            ),
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_shipment_id={self.amazon_shipment_id!r}, fulfillment_center_id={self.fulfillment_center_id!r}, fulfillment_shipment_status={self.fulfillment_shipment_status!r}, shipping_date_time={self.shipping_date_time!r}, estimated_arrival_date_time={self.estimated_arrival_date_time!r}, fulfillment_shipment_item={self.fulfillment_shipment_item!r}, fulfillment_shipment_package={self.fulfillment_shipment_package!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.amazon_shipment_id,
+                self.fulfillment_center_id,
+                self.fulfillment_shipment_status,
+                self.shipping_date_time,
+                self.estimated_arrival_date_time,
+                self.fulfillment_shipment_item,
+                self.fulfillment_shipment_package,
+            ) == (
+                other.amazon_shipment_id,
+                other.fulfillment_center_id,
+                other.fulfillment_shipment_status,
+                other.shipping_date_time,
+                other.estimated_arrival_date_time,
+                other.fulfillment_shipment_item,
+                other.fulfillment_shipment_package,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.amazon_shipment_id,
+                self.fulfillment_center_id,
+                self.fulfillment_shipment_status,
+                self.shipping_date_time,
+                self.estimated_arrival_date_time,
+                self.fulfillment_shipment_item,
+                self.fulfillment_shipment_package,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FulfillmentShipment or name in (
+            "amazon_shipment_id",
+            "fulfillment_center_id",
+            "fulfillment_shipment_status",
+            "shipping_date_time",
+            "estimated_arrival_date_time",
+            "fulfillment_shipment_item",
+            "fulfillment_shipment_package",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FulfillmentShipment or name in (
+            "amazon_shipment_id",
+            "fulfillment_center_id",
+            "fulfillment_shipment_status",
+            "shipping_date_time",
+            "estimated_arrival_date_time",
+            "fulfillment_shipment_item",
+            "fulfillment_shipment_package",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(
+    fulfillment_order_item=list,
+    fulfillment_shipment=list,
+    return_item_list=list,
+    return_authorization_list=list,
+)
 class GetFulfillmentOrderResult(MWSResult):
     """A fulfillment order with its lines, shipments and returns.
 
@@ -1126,14 +3501,155 @@ class GetFulfillmentOrderResult(MWSResult):
         return_authorization_list (ReturnAuthorizationList/member): list of ReturnAuthorization
     """
 
+    __slots__ = (
+        "fulfillment_order",
+        "fulfillment_order_item",
+        "fulfillment_shipment",
+        "return_item_list",
+        "return_authorization_list",
+    )
+    __match_args__ = ()
+
     fulfillment_order: FulfillmentOrder
-    fulfillment_order_item: list[FulfillmentOrderItem] = field(default_factory=list)
-    fulfillment_shipment: list[FulfillmentShipment] = field(default_factory=list)
-    return_item_list: list[ReturnItem] = field(default_factory=list)
-    return_authorization_list: list[ReturnAuthorization] = field(default_factory=list)
+    fulfillment_order_item: list[FulfillmentOrderItem]
+    fulfillment_shipment: list[FulfillmentShipment]
+    return_item_list: list[ReturnItem]
+    return_authorization_list: list[ReturnAuthorization]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        fulfillment_order: FulfillmentOrder,
+        fulfillment_order_item: list[FulfillmentOrderItem] = DEFAULT_FACTORY,
+        fulfillment_shipment: list[FulfillmentShipment] = DEFAULT_FACTORY,
+        return_item_list: list[ReturnItem] = DEFAULT_FACTORY,
+        return_authorization_list: list[ReturnAuthorization] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "fulfillment_order", fulfillment_order)
+        _setattr(
+            self,
+            "fulfillment_order_item",
+            list() if fulfillment_order_item is DEFAULT_FACTORY else fulfillment_order_item,
+        )
+        _setattr(
+            self,
+            "fulfillment_shipment",
+            list() if fulfillment_shipment is DEFAULT_FACTORY else fulfillment_shipment,
+        )
+        _setattr(
+            self,
+            "return_item_list",
+            list() if return_item_list is DEFAULT_FACTORY else return_item_list,
+        )
+        _setattr(
+            self,
+            "return_authorization_list",
+            list() if return_authorization_list is DEFAULT_FACTORY else return_authorization_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, fulfillment_order={self.fulfillment_order!r}, fulfillment_order_item={self.fulfillment_order_item!r}, fulfillment_shipment={self.fulfillment_shipment!r}, return_item_list={self.return_item_list!r}, return_authorization_list={self.return_authorization_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.fulfillment_order,
+                self.fulfillment_order_item,
+                self.fulfillment_shipment,
+                self.return_item_list,
+                self.return_authorization_list,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.fulfillment_order,
+                other.fulfillment_order_item,
+                other.fulfillment_shipment,
+                other.return_item_list,
+                other.return_authorization_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.fulfillment_order,
+                self.fulfillment_order_item,
+                self.fulfillment_shipment,
+                self.return_item_list,
+                self.return_authorization_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetFulfillmentOrderResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "fulfillment_order",
+            "fulfillment_order_item",
+            "fulfillment_shipment",
+            "return_item_list",
+            "return_authorization_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetFulfillmentOrderResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "fulfillment_order",
+            "fulfillment_order_item",
+            "fulfillment_shipment",
+            "return_item_list",
+            "return_authorization_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(fulfillment_previews=list)
 class GetFulfillmentPreviewResult(MWSResult):
     """One preview per shipping method.
 
@@ -1141,10 +3657,105 @@ class GetFulfillmentPreviewResult(MWSResult):
         fulfillment_previews (FulfillmentPreviews/member): list of FulfillmentPreview
     """
 
-    fulfillment_previews: list[FulfillmentPreview] = field(default_factory=list)
+    __slots__ = ("fulfillment_previews",)
+    __match_args__ = ()
+
+    fulfillment_previews: list[FulfillmentPreview]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        fulfillment_previews: list[FulfillmentPreview] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self,
+            "fulfillment_previews",
+            list() if fulfillment_previews is DEFAULT_FACTORY else fulfillment_previews,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, fulfillment_previews={self.fulfillment_previews!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.fulfillment_previews,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.fulfillment_previews,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.fulfillment_previews,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetFulfillmentPreviewResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "fulfillment_previews",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetFulfillmentPreviewResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "fulfillment_previews",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class TrackingAddress:
     """City, state and country of a package or tracking event.
 
@@ -1154,12 +3765,48 @@ class TrackingAddress:
         country (Country): string
     """
 
+    __slots__ = ("city", "state", "country")
+    __match_args__ = ()
+
     city: str
     state: str
     country: str
 
+    def __init__(
+        self,
+        *,
+        city: str,
+        state: str,
+        country: str,
+    ) -> None:
+        _setattr(self, "city", city)
+        _setattr(self, "state", state)
+        _setattr(self, "country", country)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(city={self.city!r}, state={self.state!r}, country={self.country!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.city, self.state, self.country) == (other.city, other.state, other.country)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.city, self.state, self.country))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TrackingAddress or name in ("city", "state", "country"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TrackingAddress or name in ("city", "state", "country"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class TrackingEvent:
     """One carrier event of a package.
 
@@ -1169,12 +3816,52 @@ class TrackingEvent:
         event_code (EventCode): TrackingEventCode (enum)
     """
 
+    __slots__ = ("event_date", "event_address", "event_code")
+    __match_args__ = ()
+
     event_date: datetime
     event_address: TrackingAddress
     event_code: TrackingEventCode | str
 
+    def __init__(
+        self,
+        *,
+        event_date: datetime,
+        event_address: TrackingAddress,
+        event_code: TrackingEventCode | str,
+    ) -> None:
+        _setattr(self, "event_date", event_date)
+        _setattr(self, "event_address", event_address)
+        _setattr(self, "event_code", event_code)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(event_date={self.event_date!r}, event_address={self.event_address!r}, event_code={self.event_code!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.event_date, self.event_address, self.event_code) == (
+                other.event_date,
+                other.event_address,
+                other.event_code,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.event_date, self.event_address, self.event_code))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TrackingEvent or name in ("event_date", "event_address", "event_code"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TrackingEvent or name in ("event_date", "event_address", "event_code"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass(tracking_events=list)
 class GetPackageTrackingDetailsResult(MWSResult):
     """Carrier and tracking history of one package.
 
@@ -1193,21 +3880,206 @@ class GetPackageTrackingDetailsResult(MWSResult):
         tracking_events (TrackingEvents/member): list of TrackingEvent
     """
 
-    package_number: int | None = None
-    tracking_number: str | None = None
-    carrier_code: str | None = None
-    carrier_phone_number: str | None = None
-    carrier_url: str | None = None
-    ship_date: datetime | None = None
-    estimated_arrival_date: datetime | None = None
-    ship_to_address: TrackingAddress | None = None
-    current_status: PackageStatus | str | None = None
-    signed_for_by: str | None = None
-    additional_location_info: AdditionalLocationInfo | str | None = None
-    tracking_events: list[TrackingEvent] = field(default_factory=list)
+    __slots__ = (
+        "package_number",
+        "tracking_number",
+        "carrier_code",
+        "carrier_phone_number",
+        "carrier_url",
+        "ship_date",
+        "estimated_arrival_date",
+        "ship_to_address",
+        "current_status",
+        "signed_for_by",
+        "additional_location_info",
+        "tracking_events",
+    )
+    __match_args__ = ()
+
+    package_number: int | None
+    tracking_number: str | None
+    carrier_code: str | None
+    carrier_phone_number: str | None
+    carrier_url: str | None
+    ship_date: datetime | None
+    estimated_arrival_date: datetime | None
+    ship_to_address: TrackingAddress | None
+    current_status: PackageStatus | str | None
+    signed_for_by: str | None
+    additional_location_info: AdditionalLocationInfo | str | None
+    tracking_events: list[TrackingEvent]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        package_number: int | None = None,
+        tracking_number: str | None = None,
+        carrier_code: str | None = None,
+        carrier_phone_number: str | None = None,
+        carrier_url: str | None = None,
+        ship_date: datetime | None = None,
+        estimated_arrival_date: datetime | None = None,
+        ship_to_address: TrackingAddress | None = None,
+        current_status: PackageStatus | str | None = None,
+        signed_for_by: str | None = None,
+        additional_location_info: AdditionalLocationInfo | str | None = None,
+        tracking_events: list[TrackingEvent] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "package_number", package_number)
+        _setattr(self, "tracking_number", tracking_number)
+        _setattr(self, "carrier_code", carrier_code)
+        _setattr(self, "carrier_phone_number", carrier_phone_number)
+        _setattr(self, "carrier_url", carrier_url)
+        _setattr(self, "ship_date", ship_date)
+        _setattr(self, "estimated_arrival_date", estimated_arrival_date)
+        _setattr(self, "ship_to_address", ship_to_address)
+        _setattr(self, "current_status", current_status)
+        _setattr(self, "signed_for_by", signed_for_by)
+        _setattr(self, "additional_location_info", additional_location_info)
+        _setattr(
+            self,
+            "tracking_events",
+            list() if tracking_events is DEFAULT_FACTORY else tracking_events,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, package_number={self.package_number!r}, tracking_number={self.tracking_number!r}, carrier_code={self.carrier_code!r}, carrier_phone_number={self.carrier_phone_number!r}, carrier_url={self.carrier_url!r}, ship_date={self.ship_date!r}, estimated_arrival_date={self.estimated_arrival_date!r}, ship_to_address={self.ship_to_address!r}, current_status={self.current_status!r}, signed_for_by={self.signed_for_by!r}, additional_location_info={self.additional_location_info!r}, tracking_events={self.tracking_events!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.package_number,
+                self.tracking_number,
+                self.carrier_code,
+                self.carrier_phone_number,
+                self.carrier_url,
+                self.ship_date,
+                self.estimated_arrival_date,
+                self.ship_to_address,
+                self.current_status,
+                self.signed_for_by,
+                self.additional_location_info,
+                self.tracking_events,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.package_number,
+                other.tracking_number,
+                other.carrier_code,
+                other.carrier_phone_number,
+                other.carrier_url,
+                other.ship_date,
+                other.estimated_arrival_date,
+                other.ship_to_address,
+                other.current_status,
+                other.signed_for_by,
+                other.additional_location_info,
+                other.tracking_events,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.package_number,
+                self.tracking_number,
+                self.carrier_code,
+                self.carrier_phone_number,
+                self.carrier_url,
+                self.ship_date,
+                self.estimated_arrival_date,
+                self.ship_to_address,
+                self.current_status,
+                self.signed_for_by,
+                self.additional_location_info,
+                self.tracking_events,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetPackageTrackingDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "package_number",
+            "tracking_number",
+            "carrier_code",
+            "carrier_phone_number",
+            "carrier_url",
+            "ship_date",
+            "estimated_arrival_date",
+            "ship_to_address",
+            "current_status",
+            "signed_for_by",
+            "additional_location_info",
+            "tracking_events",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetPackageTrackingDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "package_number",
+            "tracking_number",
+            "carrier_code",
+            "carrier_phone_number",
+            "carrier_url",
+            "ship_date",
+            "estimated_arrival_date",
+            "ship_to_address",
+            "current_status",
+            "signed_for_by",
+            "additional_location_info",
+            "tracking_events",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Message:
     """One status message in one language.
 
@@ -1216,11 +4088,45 @@ class Message:
         text (Text): The message.
     """
 
-    locale: str | None = None
-    text: str | None = None
+    __slots__ = ("locale", "text")
+    __match_args__ = ()
+
+    locale: str | None
+    text: str | None
+
+    def __init__(
+        self,
+        *,
+        locale: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        _setattr(self, "locale", locale)
+        _setattr(self, "text", text)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.locale, self.text) == (other.locale, other.text)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.locale, self.text))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(messages=list)
 class GetServiceStatusResult(MWSResult):
     """Operational status of the Fulfillment Outbound Shipment section.
 
@@ -1231,13 +4137,125 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): Status messages, if any.
     """
 
+    __slots__ = ("status", "timestamp", "message_id", "messages")
+    __match_args__ = ()
+
     status: ServiceStatus | str
     timestamp: datetime
-    message_id: str | None = None
-    messages: list[Message] = field(default_factory=list)
+    message_id: str | None
+    messages: list[Message]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        status: ServiceStatus | str,
+        timestamp: datetime,
+        message_id: str | None = None,
+        messages: list[Message] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "status", status)
+        _setattr(self, "timestamp", timestamp)
+        _setattr(self, "message_id", message_id)
+        _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.status,
+                other.timestamp,
+                other.message_id,
+                other.messages,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(fulfillment_orders=list)
 class ListAllFulfillmentOrdersResult(MWSResult):
     """One page of fulfillment orders.
 
@@ -1246,11 +4264,113 @@ class ListAllFulfillmentOrdersResult(MWSResult):
         fulfillment_orders (FulfillmentOrders/member): list of FulfillmentOrder
     """
 
-    next_token: str | None = None
-    fulfillment_orders: list[FulfillmentOrder] = field(default_factory=list)
+    __slots__ = ("next_token", "fulfillment_orders")
+    __match_args__ = ()
+
+    next_token: str | None
+    fulfillment_orders: list[FulfillmentOrder]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        next_token: str | None = None,
+        fulfillment_orders: list[FulfillmentOrder] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "next_token", next_token)
+        _setattr(
+            self,
+            "fulfillment_orders",
+            list() if fulfillment_orders is DEFAULT_FACTORY else fulfillment_orders,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, fulfillment_orders={self.fulfillment_orders!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.fulfillment_orders,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.next_token,
+                other.fulfillment_orders,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.fulfillment_orders,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListAllFulfillmentOrdersResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "fulfillment_orders",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListAllFulfillmentOrdersResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "fulfillment_orders",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ReasonCodeDetails:
     """A return reason code and its description.
 
@@ -1260,12 +4380,60 @@ class ReasonCodeDetails:
         translated_description (TranslatedDescription): Only when a valid Language was sent.
     """
 
+    __slots__ = ("return_reason_code", "description", "translated_description")
+    __match_args__ = ()
+
     return_reason_code: str
     description: str
-    translated_description: str | None = None
+    translated_description: str | None
+
+    def __init__(
+        self,
+        *,
+        return_reason_code: str,
+        description: str,
+        translated_description: str | None = None,
+    ) -> None:
+        _setattr(self, "return_reason_code", return_reason_code)
+        _setattr(self, "description", description)
+        _setattr(self, "translated_description", translated_description)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(return_reason_code={self.return_reason_code!r}, description={self.description!r}, translated_description={self.translated_description!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.return_reason_code, self.description, self.translated_description) == (
+                other.return_reason_code,
+                other.description,
+                other.translated_description,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.return_reason_code, self.description, self.translated_description))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ReasonCodeDetails or name in (
+            "return_reason_code",
+            "description",
+            "translated_description",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ReasonCodeDetails or name in (
+            "return_reason_code",
+            "description",
+            "translated_description",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(reason_code_details_list=list)
 class ListReturnReasonCodesResult(MWSResult):
     """Return reason codes allowed for the SKU.
 
@@ -1273,4 +4441,99 @@ class ListReturnReasonCodesResult(MWSResult):
         reason_code_details_list (ReasonCodeDetailsList/member): list of ReasonCodeDetails
     """
 
-    reason_code_details_list: list[ReasonCodeDetails] = field(default_factory=list)
+    __slots__ = ("reason_code_details_list",)
+    __match_args__ = ()
+
+    reason_code_details_list: list[ReasonCodeDetails]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        reason_code_details_list: list[ReasonCodeDetails] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self,
+            "reason_code_details_list",
+            list() if reason_code_details_list is DEFAULT_FACTORY else reason_code_details_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, reason_code_details_list={self.reason_code_details_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.reason_code_details_list,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.reason_code_details_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.reason_code_details_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListReturnReasonCodesResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "reason_code_details_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListReturnReasonCodesResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "reason_code_details_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)

@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from dataclasses import field
+from dataclasses import FrozenInstanceError
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from reprlib import recursive_repr
 from typing import Any, Literal
 
-from .._runtime import MWSResult
+from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
+
+_setattr = object.__setattr__  # how a frozen class's __init__ sets its fields
 
 __all__ = [
     "DeliveryExperience",
@@ -297,7 +299,7 @@ ShipmentStatusValue = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Address:
     """Postal address with contact data, used for the ship-from address and for address-typed seller inputs.
 
@@ -315,20 +317,146 @@ class Address:
         phone (Phone): Phone number. Required.
     """
 
+    __slots__ = (
+        "name",
+        "address_line1",
+        "address_line2",
+        "address_line3",
+        "district_or_county",
+        "email",
+        "city",
+        "state_or_province_code",
+        "postal_code",
+        "country_code",
+        "phone",
+    )
+    __match_args__ = ()
+
     name: str
     address_line1: str
-    address_line2: str | None = None
-    address_line3: str | None = None
-    district_or_county: str | None = None
+    address_line2: str | None
+    address_line3: str | None
+    district_or_county: str | None
     email: str
     city: str
-    state_or_province_code: str | None = None
+    state_or_province_code: str | None
     postal_code: str
     country_code: str
     phone: str
 
+    def __init__(
+        self,
+        *,
+        name: str,
+        address_line1: str,
+        address_line2: str | None = None,
+        address_line3: str | None = None,
+        district_or_county: str | None = None,
+        email: str,
+        city: str,
+        state_or_province_code: str | None = None,
+        postal_code: str,
+        country_code: str,
+        phone: str,
+    ) -> None:
+        _setattr(self, "name", name)
+        _setattr(self, "address_line1", address_line1)
+        _setattr(self, "address_line2", address_line2)
+        _setattr(self, "address_line3", address_line3)
+        _setattr(self, "district_or_county", district_or_county)
+        _setattr(self, "email", email)
+        _setattr(self, "city", city)
+        _setattr(self, "state_or_province_code", state_or_province_code)
+        _setattr(self, "postal_code", postal_code)
+        _setattr(self, "country_code", country_code)
+        _setattr(self, "phone", phone)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, address_line1={self.address_line1!r}, address_line2={self.address_line2!r}, address_line3={self.address_line3!r}, district_or_county={self.district_or_county!r}, email={self.email!r}, city={self.city!r}, state_or_province_code={self.state_or_province_code!r}, postal_code={self.postal_code!r}, country_code={self.country_code!r}, phone={self.phone!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.name,
+                self.address_line1,
+                self.address_line2,
+                self.address_line3,
+                self.district_or_county,
+                self.email,
+                self.city,
+                self.state_or_province_code,
+                self.postal_code,
+                self.country_code,
+                self.phone,
+            ) == (
+                other.name,
+                other.address_line1,
+                other.address_line2,
+                other.address_line3,
+                other.district_or_county,
+                other.email,
+                other.city,
+                other.state_or_province_code,
+                other.postal_code,
+                other.country_code,
+                other.phone,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.name,
+                self.address_line1,
+                self.address_line2,
+                self.address_line3,
+                self.district_or_county,
+                self.email,
+                self.city,
+                self.state_or_province_code,
+                self.postal_code,
+                self.country_code,
+                self.phone,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Address or name in (
+            "name",
+            "address_line1",
+            "address_line2",
+            "address_line3",
+            "district_or_county",
+            "email",
+            "city",
+            "state_or_province_code",
+            "postal_code",
+            "country_code",
+            "phone",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Address or name in (
+            "name",
+            "address_line1",
+            "address_line2",
+            "address_line3",
+            "district_or_county",
+            "email",
+            "city",
+            "state_or_province_code",
+            "postal_code",
+            "country_code",
+            "phone",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class CurrencyAmount:
     """A money amount with its currency.
 
@@ -337,11 +465,45 @@ class CurrencyAmount:
         amount (Amount): The amount in that currency. Required.
     """
 
+    __slots__ = ("currency_code", "amount")
+    __match_args__ = ()
+
     currency_code: str
     amount: Decimal | int | float
 
+    def __init__(
+        self,
+        *,
+        currency_code: str,
+        amount: Decimal | int | float,
+    ) -> None:
+        _setattr(self, "currency_code", currency_code)
+        _setattr(self, "amount", amount)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, amount={self.amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.currency_code, self.amount) == (other.currency_code, other.amount)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.currency_code, self.amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CurrencyAmount or name in ("currency_code", "amount"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CurrencyAmount or name in ("currency_code", "amount"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class Weight:
     """A weight with its unit.
 
@@ -350,11 +512,45 @@ class Weight:
         unit (Unit): Unit of the weight. Required.
     """
 
+    __slots__ = ("value", "unit")
+    __match_args__ = ()
+
     value: Decimal | int | float
     unit: MFWeightUnit | MFWeightUnitValue
 
+    def __init__(
+        self,
+        *,
+        value: Decimal | int | float,
+        unit: MFWeightUnit | MFWeightUnitValue,
+    ) -> None:
+        _setattr(self, "value", value)
+        _setattr(self, "unit", unit)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.value, self.unit) == (other.value, other.unit)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.unit))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Weight or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Weight or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class Length:
     """A length with its unit (official model type Length), used for dimension-typed seller inputs.
 
@@ -363,11 +559,45 @@ class Length:
         unit (unit): Unit of the length.
     """
 
-    value: Decimal | int | float | None = None
-    unit: str | None = None
+    __slots__ = ("value", "unit")
+    __match_args__ = ()
+
+    value: Decimal | int | float | None
+    unit: str | None
+
+    def __init__(
+        self,
+        *,
+        value: Decimal | int | float | None = None,
+        unit: str | None = None,
+    ) -> None:
+        _setattr(self, "value", value)
+        _setattr(self, "unit", unit)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.value, self.unit) == (other.value, other.unit)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.unit))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Length or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Length or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ItemLevelSellerInputValue:
     """Typed value of one item-level seller input; fill the ValueAs field that matches DataType.
 
@@ -383,20 +613,139 @@ class ItemLevelSellerInputValue:
         value_as_currency (ValueAsCurrency): Money value.
     """
 
+    __slots__ = (
+        "data_type",
+        "value_as_string",
+        "value_as_boolean",
+        "value_as_integer",
+        "value_as_timestamp",
+        "value_as_address",
+        "value_as_weight",
+        "value_as_dimension",
+        "value_as_currency",
+    )
+    __match_args__ = ()
+
     data_type: Literal[
         "String", "Boolean", "Integer", "Timestamp", "Address", "Weight", "Dimension", "Currency"
     ]
-    value_as_string: str | None = None
-    value_as_boolean: bool | None = None
-    value_as_integer: int | None = None
-    value_as_timestamp: datetime | None = None
-    value_as_address: Address | Mapping[str, Any] | None = None
-    value_as_weight: Weight | Mapping[str, Any] | None = None
-    value_as_dimension: Length | Mapping[str, Any] | None = None
-    value_as_currency: CurrencyAmount | Mapping[str, Any] | None = None
+    value_as_string: str | None
+    value_as_boolean: bool | None
+    value_as_integer: int | None
+    value_as_timestamp: datetime | None
+    value_as_address: Address | Mapping[str, Any] | None
+    value_as_weight: Weight | Mapping[str, Any] | None
+    value_as_dimension: Length | Mapping[str, Any] | None
+    value_as_currency: CurrencyAmount | Mapping[str, Any] | None
+
+    def __init__(
+        self,
+        *,
+        data_type: Literal[
+            "String",
+            "Boolean",
+            "Integer",
+            "Timestamp",
+            "Address",
+            "Weight",
+            "Dimension",
+            "Currency",
+        ],
+        value_as_string: str | None = None,
+        value_as_boolean: bool | None = None,
+        value_as_integer: int | None = None,
+        value_as_timestamp: datetime | None = None,
+        value_as_address: Address | Mapping[str, Any] | None = None,
+        value_as_weight: Weight | Mapping[str, Any] | None = None,
+        value_as_dimension: Length | Mapping[str, Any] | None = None,
+        value_as_currency: CurrencyAmount | Mapping[str, Any] | None = None,
+    ) -> None:
+        _setattr(self, "data_type", data_type)
+        _setattr(self, "value_as_string", value_as_string)
+        _setattr(self, "value_as_boolean", value_as_boolean)
+        _setattr(self, "value_as_integer", value_as_integer)
+        _setattr(self, "value_as_timestamp", value_as_timestamp)
+        _setattr(self, "value_as_address", value_as_address)
+        _setattr(self, "value_as_weight", value_as_weight)
+        _setattr(self, "value_as_dimension", value_as_dimension)
+        _setattr(self, "value_as_currency", value_as_currency)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(data_type={self.data_type!r}, value_as_string={self.value_as_string!r}, value_as_boolean={self.value_as_boolean!r}, value_as_integer={self.value_as_integer!r}, value_as_timestamp={self.value_as_timestamp!r}, value_as_address={self.value_as_address!r}, value_as_weight={self.value_as_weight!r}, value_as_dimension={self.value_as_dimension!r}, value_as_currency={self.value_as_currency!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.data_type,
+                self.value_as_string,
+                self.value_as_boolean,
+                self.value_as_integer,
+                self.value_as_timestamp,
+                self.value_as_address,
+                self.value_as_weight,
+                self.value_as_dimension,
+                self.value_as_currency,
+            ) == (
+                other.data_type,
+                other.value_as_string,
+                other.value_as_boolean,
+                other.value_as_integer,
+                other.value_as_timestamp,
+                other.value_as_address,
+                other.value_as_weight,
+                other.value_as_dimension,
+                other.value_as_currency,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.data_type,
+                self.value_as_string,
+                self.value_as_boolean,
+                self.value_as_integer,
+                self.value_as_timestamp,
+                self.value_as_address,
+                self.value_as_weight,
+                self.value_as_dimension,
+                self.value_as_currency,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ItemLevelSellerInputValue or name in (
+            "data_type",
+            "value_as_string",
+            "value_as_boolean",
+            "value_as_integer",
+            "value_as_timestamp",
+            "value_as_address",
+            "value_as_weight",
+            "value_as_dimension",
+            "value_as_currency",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ItemLevelSellerInputValue or name in (
+            "data_type",
+            "value_as_string",
+            "value_as_boolean",
+            "value_as_integer",
+            "value_as_timestamp",
+            "value_as_address",
+            "value_as_weight",
+            "value_as_dimension",
+            "value_as_currency",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ItemLevelSellerInputs:
     """One named item-level seller input and its value.
 
@@ -405,11 +754,54 @@ class ItemLevelSellerInputs:
         additional_seller_input (AdditionalSellerInput): The typed value supplied by the seller. Required.
     """
 
+    __slots__ = ("additional_input_field_name", "additional_seller_input")
+    __match_args__ = ()
+
     additional_input_field_name: str
     additional_seller_input: ItemLevelSellerInputValue | Mapping[str, Any]
 
+    def __init__(
+        self,
+        *,
+        additional_input_field_name: str,
+        additional_seller_input: ItemLevelSellerInputValue | Mapping[str, Any],
+    ) -> None:
+        _setattr(self, "additional_input_field_name", additional_input_field_name)
+        _setattr(self, "additional_seller_input", additional_seller_input)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(additional_input_field_name={self.additional_input_field_name!r}, additional_seller_input={self.additional_seller_input!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.additional_input_field_name, self.additional_seller_input) == (
+                other.additional_input_field_name,
+                other.additional_seller_input,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.additional_input_field_name, self.additional_seller_input))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ItemLevelSellerInputs or name in (
+            "additional_input_field_name",
+            "additional_seller_input",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ItemLevelSellerInputs or name in (
+            "additional_input_field_name",
+            "additional_seller_input",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class Item:
     """One order item, with its quantity, to go into the shipment.
 
@@ -422,15 +814,103 @@ class Item:
         item_level_seller_inputs_list (ItemLevelSellerInputsList.AdditionalSellerInputs.N): Item-level extra inputs that the chosen shipping service asks for (see GetAdditionalSellerInputs).
     """
 
+    __slots__ = (
+        "order_item_id",
+        "quantity",
+        "item_weight",
+        "item_description",
+        "transparency_code_list",
+        "item_level_seller_inputs_list",
+    )
+    __match_args__ = ()
+
     order_item_id: str
     quantity: int
-    item_weight: Weight | Mapping[str, Any] | None = None
-    item_description: str | None = None
-    transparency_code_list: Sequence[str] | None = None
-    item_level_seller_inputs_list: Sequence[ItemLevelSellerInputs | Mapping[str, Any]] | None = None
+    item_weight: Weight | Mapping[str, Any] | None
+    item_description: str | None
+    transparency_code_list: Sequence[str] | None
+    item_level_seller_inputs_list: Sequence[ItemLevelSellerInputs | Mapping[str, Any]] | None
+
+    def __init__(
+        self,
+        *,
+        order_item_id: str,
+        quantity: int,
+        item_weight: Weight | Mapping[str, Any] | None = None,
+        item_description: str | None = None,
+        transparency_code_list: Sequence[str] | None = None,
+        item_level_seller_inputs_list: (
+            Sequence[ItemLevelSellerInputs | Mapping[str, Any]] | None
+        ) = None,
+    ) -> None:
+        _setattr(self, "order_item_id", order_item_id)
+        _setattr(self, "quantity", quantity)
+        _setattr(self, "item_weight", item_weight)
+        _setattr(self, "item_description", item_description)
+        _setattr(self, "transparency_code_list", transparency_code_list)
+        _setattr(self, "item_level_seller_inputs_list", item_level_seller_inputs_list)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(order_item_id={self.order_item_id!r}, quantity={self.quantity!r}, item_weight={self.item_weight!r}, item_description={self.item_description!r}, transparency_code_list={self.transparency_code_list!r}, item_level_seller_inputs_list={self.item_level_seller_inputs_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.order_item_id,
+                self.quantity,
+                self.item_weight,
+                self.item_description,
+                self.transparency_code_list,
+                self.item_level_seller_inputs_list,
+            ) == (
+                other.order_item_id,
+                other.quantity,
+                other.item_weight,
+                other.item_description,
+                other.transparency_code_list,
+                other.item_level_seller_inputs_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.order_item_id,
+                self.quantity,
+                self.item_weight,
+                self.item_description,
+                self.transparency_code_list,
+                self.item_level_seller_inputs_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Item or name in (
+            "order_item_id",
+            "quantity",
+            "item_weight",
+            "item_description",
+            "transparency_code_list",
+            "item_level_seller_inputs_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Item or name in (
+            "order_item_id",
+            "quantity",
+            "item_weight",
+            "item_description",
+            "transparency_code_list",
+            "item_level_seller_inputs_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class LabelCustomization:
     """Extra text and identifier to print on the shipping label.
 
@@ -439,11 +919,54 @@ class LabelCustomization:
         standard_id_for_label (StandardIdForLabel): Standard identifier to print on the label.
     """
 
-    custom_text_for_label: str | None = None
-    standard_id_for_label: Literal["AmazonOrderId"] | None = None
+    __slots__ = ("custom_text_for_label", "standard_id_for_label")
+    __match_args__ = ()
+
+    custom_text_for_label: str | None
+    standard_id_for_label: Literal["AmazonOrderId"] | None
+
+    def __init__(
+        self,
+        *,
+        custom_text_for_label: str | None = None,
+        standard_id_for_label: Literal["AmazonOrderId"] | None = None,
+    ) -> None:
+        _setattr(self, "custom_text_for_label", custom_text_for_label)
+        _setattr(self, "standard_id_for_label", standard_id_for_label)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(custom_text_for_label={self.custom_text_for_label!r}, standard_id_for_label={self.standard_id_for_label!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.custom_text_for_label, self.standard_id_for_label) == (
+                other.custom_text_for_label,
+                other.standard_id_for_label,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.custom_text_for_label, self.standard_id_for_label))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is LabelCustomization or name in (
+            "custom_text_for_label",
+            "standard_id_for_label",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is LabelCustomization or name in (
+            "custom_text_for_label",
+            "standard_id_for_label",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class LabelFormatOptionRequest:
     """Label options for CreateShipment.
 
@@ -451,10 +974,44 @@ class LabelFormatOptionRequest:
         include_packing_slip_with_label (IncludePackingSlipWithLabel): True to get a packing slip together with the label; without LabelFormatOption no slip is returned. Required.
     """
 
+    __slots__ = ("include_packing_slip_with_label",)
+    __match_args__ = ()
+
     include_packing_slip_with_label: bool
 
+    def __init__(
+        self,
+        *,
+        include_packing_slip_with_label: bool,
+    ) -> None:
+        _setattr(self, "include_packing_slip_with_label", include_packing_slip_with_label)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(include_packing_slip_with_label={self.include_packing_slip_with_label!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.include_packing_slip_with_label,) == (
+                other.include_packing_slip_with_label,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.include_packing_slip_with_label,))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is LabelFormatOptionRequest or name in ("include_packing_slip_with_label",):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is LabelFormatOptionRequest or name in ("include_packing_slip_with_label",):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class PackageDimensions:
     """Size of the package, either as length, width, height and unit or as a predefined package token.
 
@@ -466,16 +1023,84 @@ class PackageDimensions:
         predefined_package_dimensions (PredefinedPackageDimensions): Token for a predefined package size, in place of explicit measurements.
     """
 
-    length: Decimal | int | float | None = None
-    width: Decimal | int | float | None = None
-    height: Decimal | int | float | None = None
-    unit: MFDimensionsUnit | MFDimensionsUnitValue | None = None
+    __slots__ = ("length", "width", "height", "unit", "predefined_package_dimensions")
+    __match_args__ = ()
+
+    length: Decimal | int | float | None
+    width: Decimal | int | float | None
+    height: Decimal | int | float | None
+    unit: MFDimensionsUnit | MFDimensionsUnitValue | None
     predefined_package_dimensions: (
         PredefinedPackageDimensions | PredefinedPackageDimensionsValue | None
-    ) = None
+    )
+
+    def __init__(
+        self,
+        *,
+        length: Decimal | int | float | None = None,
+        width: Decimal | int | float | None = None,
+        height: Decimal | int | float | None = None,
+        unit: MFDimensionsUnit | MFDimensionsUnitValue | None = None,
+        predefined_package_dimensions: (
+            PredefinedPackageDimensions | PredefinedPackageDimensionsValue | None
+        ) = None,
+    ) -> None:
+        _setattr(self, "length", length)
+        _setattr(self, "width", width)
+        _setattr(self, "height", height)
+        _setattr(self, "unit", unit)
+        _setattr(self, "predefined_package_dimensions", predefined_package_dimensions)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(length={self.length!r}, width={self.width!r}, height={self.height!r}, unit={self.unit!r}, predefined_package_dimensions={self.predefined_package_dimensions!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.length,
+                self.width,
+                self.height,
+                self.unit,
+                self.predefined_package_dimensions,
+            ) == (
+                other.length,
+                other.width,
+                other.height,
+                other.unit,
+                other.predefined_package_dimensions,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.length, self.width, self.height, self.unit, self.predefined_package_dimensions)
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PackageDimensions or name in (
+            "length",
+            "width",
+            "height",
+            "unit",
+            "predefined_package_dimensions",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PackageDimensions or name in (
+            "length",
+            "width",
+            "height",
+            "unit",
+            "predefined_package_dimensions",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ShipmentLevelSellerInputValue:
     """Typed value of one shipment-level seller input; fill the ValueAs field that matches DataType.
 
@@ -491,18 +1116,128 @@ class ShipmentLevelSellerInputValue:
         value_as_currency (ValueAsCurrency): Money value; its DataType is not allowed at shipment level.
     """
 
+    __slots__ = (
+        "data_type",
+        "value_as_string",
+        "value_as_boolean",
+        "value_as_integer",
+        "value_as_timestamp",
+        "value_as_address",
+        "value_as_weight",
+        "value_as_dimension",
+        "value_as_currency",
+    )
+    __match_args__ = ()
+
     data_type: Literal["String", "Address"]
-    value_as_string: str | None = None
-    value_as_boolean: bool | None = None
-    value_as_integer: int | None = None
-    value_as_timestamp: datetime | None = None
-    value_as_address: Address | Mapping[str, Any] | None = None
-    value_as_weight: Weight | Mapping[str, Any] | None = None
-    value_as_dimension: Length | Mapping[str, Any] | None = None
-    value_as_currency: CurrencyAmount | Mapping[str, Any] | None = None
+    value_as_string: str | None
+    value_as_boolean: bool | None
+    value_as_integer: int | None
+    value_as_timestamp: datetime | None
+    value_as_address: Address | Mapping[str, Any] | None
+    value_as_weight: Weight | Mapping[str, Any] | None
+    value_as_dimension: Length | Mapping[str, Any] | None
+    value_as_currency: CurrencyAmount | Mapping[str, Any] | None
+
+    def __init__(
+        self,
+        *,
+        data_type: Literal["String", "Address"],
+        value_as_string: str | None = None,
+        value_as_boolean: bool | None = None,
+        value_as_integer: int | None = None,
+        value_as_timestamp: datetime | None = None,
+        value_as_address: Address | Mapping[str, Any] | None = None,
+        value_as_weight: Weight | Mapping[str, Any] | None = None,
+        value_as_dimension: Length | Mapping[str, Any] | None = None,
+        value_as_currency: CurrencyAmount | Mapping[str, Any] | None = None,
+    ) -> None:
+        _setattr(self, "data_type", data_type)
+        _setattr(self, "value_as_string", value_as_string)
+        _setattr(self, "value_as_boolean", value_as_boolean)
+        _setattr(self, "value_as_integer", value_as_integer)
+        _setattr(self, "value_as_timestamp", value_as_timestamp)
+        _setattr(self, "value_as_address", value_as_address)
+        _setattr(self, "value_as_weight", value_as_weight)
+        _setattr(self, "value_as_dimension", value_as_dimension)
+        _setattr(self, "value_as_currency", value_as_currency)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(data_type={self.data_type!r}, value_as_string={self.value_as_string!r}, value_as_boolean={self.value_as_boolean!r}, value_as_integer={self.value_as_integer!r}, value_as_timestamp={self.value_as_timestamp!r}, value_as_address={self.value_as_address!r}, value_as_weight={self.value_as_weight!r}, value_as_dimension={self.value_as_dimension!r}, value_as_currency={self.value_as_currency!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.data_type,
+                self.value_as_string,
+                self.value_as_boolean,
+                self.value_as_integer,
+                self.value_as_timestamp,
+                self.value_as_address,
+                self.value_as_weight,
+                self.value_as_dimension,
+                self.value_as_currency,
+            ) == (
+                other.data_type,
+                other.value_as_string,
+                other.value_as_boolean,
+                other.value_as_integer,
+                other.value_as_timestamp,
+                other.value_as_address,
+                other.value_as_weight,
+                other.value_as_dimension,
+                other.value_as_currency,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.data_type,
+                self.value_as_string,
+                self.value_as_boolean,
+                self.value_as_integer,
+                self.value_as_timestamp,
+                self.value_as_address,
+                self.value_as_weight,
+                self.value_as_dimension,
+                self.value_as_currency,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ShipmentLevelSellerInputValue or name in (
+            "data_type",
+            "value_as_string",
+            "value_as_boolean",
+            "value_as_integer",
+            "value_as_timestamp",
+            "value_as_address",
+            "value_as_weight",
+            "value_as_dimension",
+            "value_as_currency",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ShipmentLevelSellerInputValue or name in (
+            "data_type",
+            "value_as_string",
+            "value_as_boolean",
+            "value_as_integer",
+            "value_as_timestamp",
+            "value_as_address",
+            "value_as_weight",
+            "value_as_dimension",
+            "value_as_currency",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ShipmentLevelSellerInputs:
     """One named shipment-level seller input and its value.
 
@@ -511,11 +1246,54 @@ class ShipmentLevelSellerInputs:
         additional_seller_input (AdditionalSellerInput): The typed value supplied by the seller. Required.
     """
 
+    __slots__ = ("additional_input_field_name", "additional_seller_input")
+    __match_args__ = ()
+
     additional_input_field_name: str
     additional_seller_input: ShipmentLevelSellerInputValue | Mapping[str, Any]
 
+    def __init__(
+        self,
+        *,
+        additional_input_field_name: str,
+        additional_seller_input: ShipmentLevelSellerInputValue | Mapping[str, Any],
+    ) -> None:
+        _setattr(self, "additional_input_field_name", additional_input_field_name)
+        _setattr(self, "additional_seller_input", additional_seller_input)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(additional_input_field_name={self.additional_input_field_name!r}, additional_seller_input={self.additional_seller_input!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.additional_input_field_name, self.additional_seller_input) == (
+                other.additional_input_field_name,
+                other.additional_seller_input,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.additional_input_field_name, self.additional_seller_input))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ShipmentLevelSellerInputs or name in (
+            "additional_input_field_name",
+            "additional_seller_input",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ShipmentLevelSellerInputs or name in (
+            "additional_input_field_name",
+            "additional_seller_input",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class ShippingServiceOptions:
     """Extra carrier services wanted for the shipment.
 
@@ -527,14 +1305,92 @@ class ShippingServiceOptions:
         label_format (LabelFormat): Preferred label format; must be one of the offer's AvailableLabelFormats (e.g. PDF, PNG, ZPL203), otherwise that carrier's offers are dropped.
     """
 
+    __slots__ = (
+        "delivery_experience",
+        "declared_value",
+        "carrier_will_pick_up",
+        "carrier_will_pick_up_option",
+        "label_format",
+    )
+    __match_args__ = ()
+
     delivery_experience: DeliveryExperience | DeliveryExperienceValue
-    declared_value: CurrencyAmount | Mapping[str, Any] | None = None
+    declared_value: CurrencyAmount | Mapping[str, Any] | None
     carrier_will_pick_up: bool
-    carrier_will_pick_up_option: str | None = None
-    label_format: str | None = None
+    carrier_will_pick_up_option: str | None
+    label_format: str | None
+
+    def __init__(
+        self,
+        *,
+        delivery_experience: DeliveryExperience | DeliveryExperienceValue,
+        declared_value: CurrencyAmount | Mapping[str, Any] | None = None,
+        carrier_will_pick_up: bool,
+        carrier_will_pick_up_option: str | None = None,
+        label_format: str | None = None,
+    ) -> None:
+        _setattr(self, "delivery_experience", delivery_experience)
+        _setattr(self, "declared_value", declared_value)
+        _setattr(self, "carrier_will_pick_up", carrier_will_pick_up)
+        _setattr(self, "carrier_will_pick_up_option", carrier_will_pick_up_option)
+        _setattr(self, "label_format", label_format)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(delivery_experience={self.delivery_experience!r}, declared_value={self.declared_value!r}, carrier_will_pick_up={self.carrier_will_pick_up!r}, carrier_will_pick_up_option={self.carrier_will_pick_up_option!r}, label_format={self.label_format!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.delivery_experience,
+                self.declared_value,
+                self.carrier_will_pick_up,
+                self.carrier_will_pick_up_option,
+                self.label_format,
+            ) == (
+                other.delivery_experience,
+                other.declared_value,
+                other.carrier_will_pick_up,
+                other.carrier_will_pick_up_option,
+                other.label_format,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.delivery_experience,
+                self.declared_value,
+                self.carrier_will_pick_up,
+                self.carrier_will_pick_up_option,
+                self.label_format,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ShippingServiceOptions or name in (
+            "delivery_experience",
+            "declared_value",
+            "carrier_will_pick_up",
+            "carrier_will_pick_up_option",
+            "label_format",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ShippingServiceOptions or name in (
+            "delivery_experience",
+            "declared_value",
+            "carrier_will_pick_up",
+            "carrier_will_pick_up_option",
+            "label_format",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ShipmentRequestDetails:
     """The order, items, ship-from address, package size and weight, dates and service options of a proposed shipment.
 
@@ -551,19 +1407,137 @@ class ShipmentRequestDetails:
         label_customization (LabelCustomization): Custom text and identifier for the label.
     """
 
+    __slots__ = (
+        "amazon_order_id",
+        "seller_order_id",
+        "item_list",
+        "ship_from_address",
+        "package_dimensions",
+        "weight",
+        "must_arrive_by_date",
+        "ship_date",
+        "shipping_service_options",
+        "label_customization",
+    )
+    __match_args__ = ()
+
     amazon_order_id: str
-    seller_order_id: str | None = None
+    seller_order_id: str | None
     item_list: Sequence[Item | Mapping[str, Any]]
     ship_from_address: Address | Mapping[str, Any]
     package_dimensions: PackageDimensions | Mapping[str, Any]
     weight: Weight | Mapping[str, Any]
-    must_arrive_by_date: datetime | None = None
-    ship_date: datetime | None = None
+    must_arrive_by_date: datetime | None
+    ship_date: datetime | None
     shipping_service_options: ShippingServiceOptions | Mapping[str, Any]
-    label_customization: LabelCustomization | Mapping[str, Any] | None = None
+    label_customization: LabelCustomization | Mapping[str, Any] | None
+
+    def __init__(
+        self,
+        *,
+        amazon_order_id: str,
+        seller_order_id: str | None = None,
+        item_list: Sequence[Item | Mapping[str, Any]],
+        ship_from_address: Address | Mapping[str, Any],
+        package_dimensions: PackageDimensions | Mapping[str, Any],
+        weight: Weight | Mapping[str, Any],
+        must_arrive_by_date: datetime | None = None,
+        ship_date: datetime | None = None,
+        shipping_service_options: ShippingServiceOptions | Mapping[str, Any],
+        label_customization: LabelCustomization | Mapping[str, Any] | None = None,
+    ) -> None:
+        _setattr(self, "amazon_order_id", amazon_order_id)
+        _setattr(self, "seller_order_id", seller_order_id)
+        _setattr(self, "item_list", item_list)
+        _setattr(self, "ship_from_address", ship_from_address)
+        _setattr(self, "package_dimensions", package_dimensions)
+        _setattr(self, "weight", weight)
+        _setattr(self, "must_arrive_by_date", must_arrive_by_date)
+        _setattr(self, "ship_date", ship_date)
+        _setattr(self, "shipping_service_options", shipping_service_options)
+        _setattr(self, "label_customization", label_customization)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_order_id={self.amazon_order_id!r}, seller_order_id={self.seller_order_id!r}, item_list={self.item_list!r}, ship_from_address={self.ship_from_address!r}, package_dimensions={self.package_dimensions!r}, weight={self.weight!r}, must_arrive_by_date={self.must_arrive_by_date!r}, ship_date={self.ship_date!r}, shipping_service_options={self.shipping_service_options!r}, label_customization={self.label_customization!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.amazon_order_id,
+                self.seller_order_id,
+                self.item_list,
+                self.ship_from_address,
+                self.package_dimensions,
+                self.weight,
+                self.must_arrive_by_date,
+                self.ship_date,
+                self.shipping_service_options,
+                self.label_customization,
+            ) == (
+                other.amazon_order_id,
+                other.seller_order_id,
+                other.item_list,
+                other.ship_from_address,
+                other.package_dimensions,
+                other.weight,
+                other.must_arrive_by_date,
+                other.ship_date,
+                other.shipping_service_options,
+                other.label_customization,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.amazon_order_id,
+                self.seller_order_id,
+                self.item_list,
+                self.ship_from_address,
+                self.package_dimensions,
+                self.weight,
+                self.must_arrive_by_date,
+                self.ship_date,
+                self.shipping_service_options,
+                self.label_customization,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ShipmentRequestDetails or name in (
+            "amazon_order_id",
+            "seller_order_id",
+            "item_list",
+            "ship_from_address",
+            "package_dimensions",
+            "weight",
+            "must_arrive_by_date",
+            "ship_date",
+            "shipping_service_options",
+            "label_customization",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ShipmentRequestDetails or name in (
+            "amazon_order_id",
+            "seller_order_id",
+            "item_list",
+            "ship_from_address",
+            "package_dimensions",
+            "weight",
+            "must_arrive_by_date",
+            "ship_date",
+            "shipping_service_options",
+            "label_customization",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ShippingOfferingFilter:
     """Extra conditions on the shipping service offers to return.
 
@@ -574,13 +1548,83 @@ class ShippingOfferingFilter:
         delivery_experience (DeliveryExperience): Delivery confirmation level the offers must support.
     """
 
-    include_packing_slip_with_label: bool | None = None
-    include_complex_shipping_options: bool | None = None
-    carrier_will_pick_up: str | None = None
-    delivery_experience: DeliveryExperience | DeliveryExperienceValue | None = None
+    __slots__ = (
+        "include_packing_slip_with_label",
+        "include_complex_shipping_options",
+        "carrier_will_pick_up",
+        "delivery_experience",
+    )
+    __match_args__ = ()
+
+    include_packing_slip_with_label: bool | None
+    include_complex_shipping_options: bool | None
+    carrier_will_pick_up: str | None
+    delivery_experience: DeliveryExperience | DeliveryExperienceValue | None
+
+    def __init__(
+        self,
+        *,
+        include_packing_slip_with_label: bool | None = None,
+        include_complex_shipping_options: bool | None = None,
+        carrier_will_pick_up: str | None = None,
+        delivery_experience: DeliveryExperience | DeliveryExperienceValue | None = None,
+    ) -> None:
+        _setattr(self, "include_packing_slip_with_label", include_packing_slip_with_label)
+        _setattr(self, "include_complex_shipping_options", include_complex_shipping_options)
+        _setattr(self, "carrier_will_pick_up", carrier_will_pick_up)
+        _setattr(self, "delivery_experience", delivery_experience)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(include_packing_slip_with_label={self.include_packing_slip_with_label!r}, include_complex_shipping_options={self.include_complex_shipping_options!r}, carrier_will_pick_up={self.carrier_will_pick_up!r}, delivery_experience={self.delivery_experience!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.include_packing_slip_with_label,
+                self.include_complex_shipping_options,
+                self.carrier_will_pick_up,
+                self.delivery_experience,
+            ) == (
+                other.include_packing_slip_with_label,
+                other.include_complex_shipping_options,
+                other.carrier_will_pick_up,
+                other.delivery_experience,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.include_packing_slip_with_label,
+                self.include_complex_shipping_options,
+                self.carrier_will_pick_up,
+                self.delivery_experience,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ShippingOfferingFilter or name in (
+            "include_packing_slip_with_label",
+            "include_complex_shipping_options",
+            "carrier_will_pick_up",
+            "delivery_experience",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ShippingOfferingFilter or name in (
+            "include_packing_slip_with_label",
+            "include_complex_shipping_options",
+            "carrier_will_pick_up",
+            "delivery_experience",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Constraint:
     """A validation rule for an extra input.
 
@@ -589,11 +1633,48 @@ class Constraint:
         validation_string (ValidationString): Message shown when the value does not match.
     """
 
-    validation_reg_ex: str | None = None
-    validation_string: str | None = None
+    __slots__ = ("validation_reg_ex", "validation_string")
+    __match_args__ = ()
+
+    validation_reg_ex: str | None
+    validation_string: str | None
+
+    def __init__(
+        self,
+        *,
+        validation_reg_ex: str | None = None,
+        validation_string: str | None = None,
+    ) -> None:
+        _setattr(self, "validation_reg_ex", validation_reg_ex)
+        _setattr(self, "validation_string", validation_string)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(validation_reg_ex={self.validation_reg_ex!r}, validation_string={self.validation_string!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.validation_reg_ex, self.validation_string) == (
+                other.validation_reg_ex,
+                other.validation_string,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.validation_reg_ex, self.validation_string))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Constraint or name in ("validation_reg_ex", "validation_string"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Constraint or name in ("validation_reg_ex", "validation_string"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class AddressInfo:
     """A postal address with contact data.
 
@@ -611,20 +1692,146 @@ class AddressInfo:
         phone (Phone): string
     """
 
-    name: str | None = None
-    address_line1: str | None = None
-    address_line2: str | None = None
-    address_line3: str | None = None
-    district_or_county: str | None = None
-    email: str | None = None
-    city: str | None = None
-    state_or_province_code: str | None = None
-    postal_code: str | None = None
-    country_code: str | None = None
-    phone: str | None = None
+    __slots__ = (
+        "name",
+        "address_line1",
+        "address_line2",
+        "address_line3",
+        "district_or_county",
+        "email",
+        "city",
+        "state_or_province_code",
+        "postal_code",
+        "country_code",
+        "phone",
+    )
+    __match_args__ = ()
+
+    name: str | None
+    address_line1: str | None
+    address_line2: str | None
+    address_line3: str | None
+    district_or_county: str | None
+    email: str | None
+    city: str | None
+    state_or_province_code: str | None
+    postal_code: str | None
+    country_code: str | None
+    phone: str | None
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        address_line1: str | None = None,
+        address_line2: str | None = None,
+        address_line3: str | None = None,
+        district_or_county: str | None = None,
+        email: str | None = None,
+        city: str | None = None,
+        state_or_province_code: str | None = None,
+        postal_code: str | None = None,
+        country_code: str | None = None,
+        phone: str | None = None,
+    ) -> None:
+        _setattr(self, "name", name)
+        _setattr(self, "address_line1", address_line1)
+        _setattr(self, "address_line2", address_line2)
+        _setattr(self, "address_line3", address_line3)
+        _setattr(self, "district_or_county", district_or_county)
+        _setattr(self, "email", email)
+        _setattr(self, "city", city)
+        _setattr(self, "state_or_province_code", state_or_province_code)
+        _setattr(self, "postal_code", postal_code)
+        _setattr(self, "country_code", country_code)
+        _setattr(self, "phone", phone)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, address_line1={self.address_line1!r}, address_line2={self.address_line2!r}, address_line3={self.address_line3!r}, district_or_county={self.district_or_county!r}, email={self.email!r}, city={self.city!r}, state_or_province_code={self.state_or_province_code!r}, postal_code={self.postal_code!r}, country_code={self.country_code!r}, phone={self.phone!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.name,
+                self.address_line1,
+                self.address_line2,
+                self.address_line3,
+                self.district_or_county,
+                self.email,
+                self.city,
+                self.state_or_province_code,
+                self.postal_code,
+                self.country_code,
+                self.phone,
+            ) == (
+                other.name,
+                other.address_line1,
+                other.address_line2,
+                other.address_line3,
+                other.district_or_county,
+                other.email,
+                other.city,
+                other.state_or_province_code,
+                other.postal_code,
+                other.country_code,
+                other.phone,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.name,
+                self.address_line1,
+                self.address_line2,
+                self.address_line3,
+                self.district_or_county,
+                self.email,
+                self.city,
+                self.state_or_province_code,
+                self.postal_code,
+                self.country_code,
+                self.phone,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AddressInfo or name in (
+            "name",
+            "address_line1",
+            "address_line2",
+            "address_line3",
+            "district_or_county",
+            "email",
+            "city",
+            "state_or_province_code",
+            "postal_code",
+            "country_code",
+            "phone",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AddressInfo or name in (
+            "name",
+            "address_line1",
+            "address_line2",
+            "address_line3",
+            "district_or_county",
+            "email",
+            "city",
+            "state_or_province_code",
+            "postal_code",
+            "country_code",
+            "phone",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class WeightInfo:
     """A weight with its unit.
 
@@ -633,11 +1840,45 @@ class WeightInfo:
         unit (Unit): string
     """
 
-    value: Decimal | None = None
-    unit: str | None = None
+    __slots__ = ("value", "unit")
+    __match_args__ = ()
+
+    value: Decimal | None
+    unit: str | None
+
+    def __init__(
+        self,
+        *,
+        value: Decimal | None = None,
+        unit: str | None = None,
+    ) -> None:
+        _setattr(self, "value", value)
+        _setattr(self, "unit", unit)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.value, self.unit) == (other.value, other.unit)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.unit))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is WeightInfo or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is WeightInfo or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class LengthInfo:
     """A length with its unit, for dimension-typed extra inputs.
 
@@ -646,11 +1887,45 @@ class LengthInfo:
         unit (unit): string
     """
 
-    value: Decimal | None = None
-    unit: str | None = None
+    __slots__ = ("value", "unit")
+    __match_args__ = ()
+
+    value: Decimal | None
+    unit: str | None
+
+    def __init__(
+        self,
+        *,
+        value: Decimal | None = None,
+        unit: str | None = None,
+    ) -> None:
+        _setattr(self, "value", value)
+        _setattr(self, "unit", unit)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.value, self.unit) == (other.value, other.unit)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.unit))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is LengthInfo or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is LengthInfo or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class CurrencyAmountInfo:
     """An amount of money with its currency.
 
@@ -659,11 +1934,45 @@ class CurrencyAmountInfo:
         amount (Amount): decimal
     """
 
-    currency_code: str | None = None
-    amount: Decimal | None = None
+    __slots__ = ("currency_code", "amount")
+    __match_args__ = ()
+
+    currency_code: str | None
+    amount: Decimal | None
+
+    def __init__(
+        self,
+        *,
+        currency_code: str | None = None,
+        amount: Decimal | None = None,
+    ) -> None:
+        _setattr(self, "currency_code", currency_code)
+        _setattr(self, "amount", amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, amount={self.amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.currency_code, self.amount) == (other.currency_code, other.amount)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.currency_code, self.amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CurrencyAmountInfo or name in ("currency_code", "amount"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CurrencyAmountInfo or name in ("currency_code", "amount"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class AdditionalSellerInput:
     """A value of an extra input; the ValueAs field that DataType names holds it.
 
@@ -679,18 +1988,128 @@ class AdditionalSellerInput:
         value_as_currency (ValueAsCurrency): CurrencyAmountInfo
     """
 
-    data_type: str | None = None
-    value_as_string: str | None = None
-    value_as_boolean: bool | None = None
-    value_as_integer: int | None = None
-    value_as_timestamp: datetime | None = None
-    value_as_address: AddressInfo | None = None
-    value_as_weight: WeightInfo | None = None
-    value_as_dimension: LengthInfo | None = None
-    value_as_currency: CurrencyAmountInfo | None = None
+    __slots__ = (
+        "data_type",
+        "value_as_string",
+        "value_as_boolean",
+        "value_as_integer",
+        "value_as_timestamp",
+        "value_as_address",
+        "value_as_weight",
+        "value_as_dimension",
+        "value_as_currency",
+    )
+    __match_args__ = ()
+
+    data_type: str | None
+    value_as_string: str | None
+    value_as_boolean: bool | None
+    value_as_integer: int | None
+    value_as_timestamp: datetime | None
+    value_as_address: AddressInfo | None
+    value_as_weight: WeightInfo | None
+    value_as_dimension: LengthInfo | None
+    value_as_currency: CurrencyAmountInfo | None
+
+    def __init__(
+        self,
+        *,
+        data_type: str | None = None,
+        value_as_string: str | None = None,
+        value_as_boolean: bool | None = None,
+        value_as_integer: int | None = None,
+        value_as_timestamp: datetime | None = None,
+        value_as_address: AddressInfo | None = None,
+        value_as_weight: WeightInfo | None = None,
+        value_as_dimension: LengthInfo | None = None,
+        value_as_currency: CurrencyAmountInfo | None = None,
+    ) -> None:
+        _setattr(self, "data_type", data_type)
+        _setattr(self, "value_as_string", value_as_string)
+        _setattr(self, "value_as_boolean", value_as_boolean)
+        _setattr(self, "value_as_integer", value_as_integer)
+        _setattr(self, "value_as_timestamp", value_as_timestamp)
+        _setattr(self, "value_as_address", value_as_address)
+        _setattr(self, "value_as_weight", value_as_weight)
+        _setattr(self, "value_as_dimension", value_as_dimension)
+        _setattr(self, "value_as_currency", value_as_currency)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(data_type={self.data_type!r}, value_as_string={self.value_as_string!r}, value_as_boolean={self.value_as_boolean!r}, value_as_integer={self.value_as_integer!r}, value_as_timestamp={self.value_as_timestamp!r}, value_as_address={self.value_as_address!r}, value_as_weight={self.value_as_weight!r}, value_as_dimension={self.value_as_dimension!r}, value_as_currency={self.value_as_currency!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.data_type,
+                self.value_as_string,
+                self.value_as_boolean,
+                self.value_as_integer,
+                self.value_as_timestamp,
+                self.value_as_address,
+                self.value_as_weight,
+                self.value_as_dimension,
+                self.value_as_currency,
+            ) == (
+                other.data_type,
+                other.value_as_string,
+                other.value_as_boolean,
+                other.value_as_integer,
+                other.value_as_timestamp,
+                other.value_as_address,
+                other.value_as_weight,
+                other.value_as_dimension,
+                other.value_as_currency,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.data_type,
+                self.value_as_string,
+                self.value_as_boolean,
+                self.value_as_integer,
+                self.value_as_timestamp,
+                self.value_as_address,
+                self.value_as_weight,
+                self.value_as_dimension,
+                self.value_as_currency,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AdditionalSellerInput or name in (
+            "data_type",
+            "value_as_string",
+            "value_as_boolean",
+            "value_as_integer",
+            "value_as_timestamp",
+            "value_as_address",
+            "value_as_weight",
+            "value_as_dimension",
+            "value_as_currency",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AdditionalSellerInput or name in (
+            "data_type",
+            "value_as_string",
+            "value_as_boolean",
+            "value_as_integer",
+            "value_as_timestamp",
+            "value_as_address",
+            "value_as_weight",
+            "value_as_dimension",
+            "value_as_currency",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(constraints=list, restricted_set_values=list)
 class SellerInputDefinition:
     """How an extra input is to be given, and the value Amazon has stored for it.
 
@@ -704,16 +2123,114 @@ class SellerInputDefinition:
         restricted_set_values (RestrictedSetValues/member): list of string
     """
 
-    is_required: bool | None = None
-    data_type: str | None = None
-    constraints: list[Constraint] = field(default_factory=list)
-    input_display_text: str | None = None
-    input_target: str | None = None
-    stored_value: AdditionalSellerInput | None = None
-    restricted_set_values: list[str] = field(default_factory=list)
+    __slots__ = (
+        "is_required",
+        "data_type",
+        "constraints",
+        "input_display_text",
+        "input_target",
+        "stored_value",
+        "restricted_set_values",
+    )
+    __match_args__ = ()
+
+    is_required: bool | None
+    data_type: str | None
+    constraints: list[Constraint]
+    input_display_text: str | None
+    input_target: str | None
+    stored_value: AdditionalSellerInput | None
+    restricted_set_values: list[str]
+
+    def __init__(
+        self,
+        *,
+        is_required: bool | None = None,
+        data_type: str | None = None,
+        constraints: list[Constraint] = DEFAULT_FACTORY,
+        input_display_text: str | None = None,
+        input_target: str | None = None,
+        stored_value: AdditionalSellerInput | None = None,
+        restricted_set_values: list[str] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "is_required", is_required)
+        _setattr(self, "data_type", data_type)
+        _setattr(self, "constraints", list() if constraints is DEFAULT_FACTORY else constraints)
+        _setattr(self, "input_display_text", input_display_text)
+        _setattr(self, "input_target", input_target)
+        _setattr(self, "stored_value", stored_value)
+        _setattr(
+            self,
+            "restricted_set_values",
+            list() if restricted_set_values is DEFAULT_FACTORY else restricted_set_values,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(is_required={self.is_required!r}, data_type={self.data_type!r}, constraints={self.constraints!r}, input_display_text={self.input_display_text!r}, input_target={self.input_target!r}, stored_value={self.stored_value!r}, restricted_set_values={self.restricted_set_values!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.is_required,
+                self.data_type,
+                self.constraints,
+                self.input_display_text,
+                self.input_target,
+                self.stored_value,
+                self.restricted_set_values,
+            ) == (
+                other.is_required,
+                other.data_type,
+                other.constraints,
+                other.input_display_text,
+                other.input_target,
+                other.stored_value,
+                other.restricted_set_values,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.is_required,
+                self.data_type,
+                self.constraints,
+                self.input_display_text,
+                self.input_target,
+                self.stored_value,
+                self.restricted_set_values,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SellerInputDefinition or name in (
+            "is_required",
+            "data_type",
+            "constraints",
+            "input_display_text",
+            "input_target",
+            "stored_value",
+            "restricted_set_values",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SellerInputDefinition or name in (
+            "is_required",
+            "data_type",
+            "constraints",
+            "input_display_text",
+            "input_target",
+            "stored_value",
+            "restricted_set_values",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class AdditionalInputs:
     """One extra input, with its name and how to fill it in.
 
@@ -722,11 +2239,54 @@ class AdditionalInputs:
         seller_input_definition (SellerInputDefinition): SellerInputDefinition
     """
 
-    additional_input_field_name: str | None = None
-    seller_input_definition: SellerInputDefinition | None = None
+    __slots__ = ("additional_input_field_name", "seller_input_definition")
+    __match_args__ = ()
+
+    additional_input_field_name: str | None
+    seller_input_definition: SellerInputDefinition | None
+
+    def __init__(
+        self,
+        *,
+        additional_input_field_name: str | None = None,
+        seller_input_definition: SellerInputDefinition | None = None,
+    ) -> None:
+        _setattr(self, "additional_input_field_name", additional_input_field_name)
+        _setattr(self, "seller_input_definition", seller_input_definition)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(additional_input_field_name={self.additional_input_field_name!r}, seller_input_definition={self.seller_input_definition!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.additional_input_field_name, self.seller_input_definition) == (
+                other.additional_input_field_name,
+                other.seller_input_definition,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.additional_input_field_name, self.seller_input_definition))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AdditionalInputs or name in (
+            "additional_input_field_name",
+            "seller_input_definition",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AdditionalInputs or name in (
+            "additional_input_field_name",
+            "seller_input_definition",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class AdditionalSellerInputs:
     """An extra input given for an item.
 
@@ -735,11 +2295,54 @@ class AdditionalSellerInputs:
         additional_seller_input (AdditionalSellerInput): AdditionalSellerInput
     """
 
-    additional_input_field_name: str | None = None
-    additional_seller_input: AdditionalSellerInput | None = None
+    __slots__ = ("additional_input_field_name", "additional_seller_input")
+    __match_args__ = ()
+
+    additional_input_field_name: str | None
+    additional_seller_input: AdditionalSellerInput | None
+
+    def __init__(
+        self,
+        *,
+        additional_input_field_name: str | None = None,
+        additional_seller_input: AdditionalSellerInput | None = None,
+    ) -> None:
+        _setattr(self, "additional_input_field_name", additional_input_field_name)
+        _setattr(self, "additional_seller_input", additional_seller_input)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(additional_input_field_name={self.additional_input_field_name!r}, additional_seller_input={self.additional_seller_input!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.additional_input_field_name, self.additional_seller_input) == (
+                other.additional_input_field_name,
+                other.additional_seller_input,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.additional_input_field_name, self.additional_seller_input))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AdditionalSellerInputs or name in (
+            "additional_input_field_name",
+            "additional_seller_input",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AdditionalSellerInputs or name in (
+            "additional_input_field_name",
+            "additional_seller_input",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class AvailableCarrierWillPickUpOption:
     """A pick-up option and its charge.
 
@@ -748,11 +2351,54 @@ class AvailableCarrierWillPickUpOption:
         charge (Charge): CurrencyAmountInfo
     """
 
-    carrier_will_pick_up_option: str | None = None
-    charge: CurrencyAmountInfo | None = None
+    __slots__ = ("carrier_will_pick_up_option", "charge")
+    __match_args__ = ()
+
+    carrier_will_pick_up_option: str | None
+    charge: CurrencyAmountInfo | None
+
+    def __init__(
+        self,
+        *,
+        carrier_will_pick_up_option: str | None = None,
+        charge: CurrencyAmountInfo | None = None,
+    ) -> None:
+        _setattr(self, "carrier_will_pick_up_option", carrier_will_pick_up_option)
+        _setattr(self, "charge", charge)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(carrier_will_pick_up_option={self.carrier_will_pick_up_option!r}, charge={self.charge!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.carrier_will_pick_up_option, self.charge) == (
+                other.carrier_will_pick_up_option,
+                other.charge,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.carrier_will_pick_up_option, self.charge))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AvailableCarrierWillPickUpOption or name in (
+            "carrier_will_pick_up_option",
+            "charge",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AvailableCarrierWillPickUpOption or name in (
+            "carrier_will_pick_up_option",
+            "charge",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class AvailableDeliveryExperienceOption:
     """A delivery-confirmation option and its charge.
 
@@ -761,11 +2407,56 @@ class AvailableDeliveryExperienceOption:
         charge (Charge): CurrencyAmountInfo
     """
 
-    delivery_experience_option: str | None = None
-    charge: CurrencyAmountInfo | None = None
+    __slots__ = ("delivery_experience_option", "charge")
+    __match_args__ = ()
+
+    delivery_experience_option: str | None
+    charge: CurrencyAmountInfo | None
+
+    def __init__(
+        self,
+        *,
+        delivery_experience_option: str | None = None,
+        charge: CurrencyAmountInfo | None = None,
+    ) -> None:
+        _setattr(self, "delivery_experience_option", delivery_experience_option)
+        _setattr(self, "charge", charge)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(delivery_experience_option={self.delivery_experience_option!r}, charge={self.charge!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.delivery_experience_option, self.charge) == (
+                other.delivery_experience_option,
+                other.charge,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.delivery_experience_option, self.charge))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AvailableDeliveryExperienceOption or name in (
+            "delivery_experience_option",
+            "charge",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AvailableDeliveryExperienceOption or name in (
+            "delivery_experience_option",
+            "charge",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(
+    available_carrier_will_pick_up_options=list, available_delivery_experience_options=list
+)
 class AvailableShippingServiceOptions:
     """Pick-up and delivery-confirmation options the service offers, with their charges.
 
@@ -774,15 +2465,82 @@ class AvailableShippingServiceOptions:
         available_delivery_experience_options (AvailableDeliveryExperienceOptions/AvailableDeliveryExperienceOption): list of AvailableDeliveryExperienceOption
     """
 
-    available_carrier_will_pick_up_options: list[AvailableCarrierWillPickUpOption] = field(
-        default_factory=list
-    )
-    available_delivery_experience_options: list[AvailableDeliveryExperienceOption] = field(
-        default_factory=list
-    )
+    __slots__ = ("available_carrier_will_pick_up_options", "available_delivery_experience_options")
+    __match_args__ = ()
+
+    available_carrier_will_pick_up_options: list[AvailableCarrierWillPickUpOption]
+    available_delivery_experience_options: list[AvailableDeliveryExperienceOption]
+
+    def __init__(
+        self,
+        *,
+        available_carrier_will_pick_up_options: list[
+            AvailableCarrierWillPickUpOption
+        ] = DEFAULT_FACTORY,
+        available_delivery_experience_options: list[
+            AvailableDeliveryExperienceOption
+        ] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(
+            self,
+            "available_carrier_will_pick_up_options",
+            (
+                list()
+                if available_carrier_will_pick_up_options is DEFAULT_FACTORY
+                else available_carrier_will_pick_up_options
+            ),
+        )
+        _setattr(
+            self,
+            "available_delivery_experience_options",
+            (
+                list()
+                if available_delivery_experience_options is DEFAULT_FACTORY
+                else available_delivery_experience_options
+            ),
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(available_carrier_will_pick_up_options={self.available_carrier_will_pick_up_options!r}, available_delivery_experience_options={self.available_delivery_experience_options!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.available_carrier_will_pick_up_options,
+                self.available_delivery_experience_options,
+            ) == (
+                other.available_carrier_will_pick_up_options,
+                other.available_delivery_experience_options,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.available_carrier_will_pick_up_options,
+                self.available_delivery_experience_options,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AvailableShippingServiceOptions or name in (
+            "available_carrier_will_pick_up_options",
+            "available_delivery_experience_options",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AvailableShippingServiceOptions or name in (
+            "available_carrier_will_pick_up_options",
+            "available_delivery_experience_options",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(transparency_code_list=list, item_level_seller_inputs_list=list)
 class ItemInfo:
     """One order item in a shipment.
 
@@ -795,15 +2553,113 @@ class ItemInfo:
         item_level_seller_inputs_list (ItemLevelSellerInputsList/member): list of AdditionalSellerInputs
     """
 
-    order_item_id: str | None = None
-    quantity: int | None = None
-    item_weight: WeightInfo | None = None
-    item_description: str | None = None
-    transparency_code_list: list[str] = field(default_factory=list)
-    item_level_seller_inputs_list: list[AdditionalSellerInputs] = field(default_factory=list)
+    __slots__ = (
+        "order_item_id",
+        "quantity",
+        "item_weight",
+        "item_description",
+        "transparency_code_list",
+        "item_level_seller_inputs_list",
+    )
+    __match_args__ = ()
+
+    order_item_id: str | None
+    quantity: int | None
+    item_weight: WeightInfo | None
+    item_description: str | None
+    transparency_code_list: list[str]
+    item_level_seller_inputs_list: list[AdditionalSellerInputs]
+
+    def __init__(
+        self,
+        *,
+        order_item_id: str | None = None,
+        quantity: int | None = None,
+        item_weight: WeightInfo | None = None,
+        item_description: str | None = None,
+        transparency_code_list: list[str] = DEFAULT_FACTORY,
+        item_level_seller_inputs_list: list[AdditionalSellerInputs] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "order_item_id", order_item_id)
+        _setattr(self, "quantity", quantity)
+        _setattr(self, "item_weight", item_weight)
+        _setattr(self, "item_description", item_description)
+        _setattr(
+            self,
+            "transparency_code_list",
+            list() if transparency_code_list is DEFAULT_FACTORY else transparency_code_list,
+        )
+        _setattr(
+            self,
+            "item_level_seller_inputs_list",
+            (
+                list()
+                if item_level_seller_inputs_list is DEFAULT_FACTORY
+                else item_level_seller_inputs_list
+            ),
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(order_item_id={self.order_item_id!r}, quantity={self.quantity!r}, item_weight={self.item_weight!r}, item_description={self.item_description!r}, transparency_code_list={self.transparency_code_list!r}, item_level_seller_inputs_list={self.item_level_seller_inputs_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.order_item_id,
+                self.quantity,
+                self.item_weight,
+                self.item_description,
+                self.transparency_code_list,
+                self.item_level_seller_inputs_list,
+            ) == (
+                other.order_item_id,
+                other.quantity,
+                other.item_weight,
+                other.item_description,
+                other.transparency_code_list,
+                other.item_level_seller_inputs_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.order_item_id,
+                self.quantity,
+                self.item_weight,
+                self.item_description,
+                self.transparency_code_list,
+                self.item_level_seller_inputs_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ItemInfo or name in (
+            "order_item_id",
+            "quantity",
+            "item_weight",
+            "item_description",
+            "transparency_code_list",
+            "item_level_seller_inputs_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ItemInfo or name in (
+            "order_item_id",
+            "quantity",
+            "item_weight",
+            "item_description",
+            "transparency_code_list",
+            "item_level_seller_inputs_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PackageDimensionsInfo:
     """Package size, as explicit dimensions or as a predefined package.
 
@@ -815,14 +2671,80 @@ class PackageDimensionsInfo:
         predefined_package_dimensions (PredefinedPackageDimensions): PredefinedPackageDimensions (enum)
     """
 
-    length: Decimal | None = None
-    width: Decimal | None = None
-    height: Decimal | None = None
-    unit: MFDimensionsUnit | str | None = None
-    predefined_package_dimensions: PredefinedPackageDimensions | str | None = None
+    __slots__ = ("length", "width", "height", "unit", "predefined_package_dimensions")
+    __match_args__ = ()
+
+    length: Decimal | None
+    width: Decimal | None
+    height: Decimal | None
+    unit: MFDimensionsUnit | str | None
+    predefined_package_dimensions: PredefinedPackageDimensions | str | None
+
+    def __init__(
+        self,
+        *,
+        length: Decimal | None = None,
+        width: Decimal | None = None,
+        height: Decimal | None = None,
+        unit: MFDimensionsUnit | str | None = None,
+        predefined_package_dimensions: PredefinedPackageDimensions | str | None = None,
+    ) -> None:
+        _setattr(self, "length", length)
+        _setattr(self, "width", width)
+        _setattr(self, "height", height)
+        _setattr(self, "unit", unit)
+        _setattr(self, "predefined_package_dimensions", predefined_package_dimensions)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(length={self.length!r}, width={self.width!r}, height={self.height!r}, unit={self.unit!r}, predefined_package_dimensions={self.predefined_package_dimensions!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.length,
+                self.width,
+                self.height,
+                self.unit,
+                self.predefined_package_dimensions,
+            ) == (
+                other.length,
+                other.width,
+                other.height,
+                other.unit,
+                other.predefined_package_dimensions,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.length, self.width, self.height, self.unit, self.predefined_package_dimensions)
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PackageDimensionsInfo or name in (
+            "length",
+            "width",
+            "height",
+            "unit",
+            "predefined_package_dimensions",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PackageDimensionsInfo or name in (
+            "length",
+            "width",
+            "height",
+            "unit",
+            "predefined_package_dimensions",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ShippingServiceOptionsInfo:
     """The delivery options of a shipping service or a shipment.
 
@@ -834,14 +2756,92 @@ class ShippingServiceOptionsInfo:
         label_format (LabelFormat): string
     """
 
-    delivery_experience: DeliveryExperience | str | None = None
-    declared_value: CurrencyAmountInfo | None = None
-    carrier_will_pick_up: bool | None = None
-    carrier_will_pick_up_option: str | None = None
-    label_format: str | None = None
+    __slots__ = (
+        "delivery_experience",
+        "declared_value",
+        "carrier_will_pick_up",
+        "carrier_will_pick_up_option",
+        "label_format",
+    )
+    __match_args__ = ()
+
+    delivery_experience: DeliveryExperience | str | None
+    declared_value: CurrencyAmountInfo | None
+    carrier_will_pick_up: bool | None
+    carrier_will_pick_up_option: str | None
+    label_format: str | None
+
+    def __init__(
+        self,
+        *,
+        delivery_experience: DeliveryExperience | str | None = None,
+        declared_value: CurrencyAmountInfo | None = None,
+        carrier_will_pick_up: bool | None = None,
+        carrier_will_pick_up_option: str | None = None,
+        label_format: str | None = None,
+    ) -> None:
+        _setattr(self, "delivery_experience", delivery_experience)
+        _setattr(self, "declared_value", declared_value)
+        _setattr(self, "carrier_will_pick_up", carrier_will_pick_up)
+        _setattr(self, "carrier_will_pick_up_option", carrier_will_pick_up_option)
+        _setattr(self, "label_format", label_format)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(delivery_experience={self.delivery_experience!r}, declared_value={self.declared_value!r}, carrier_will_pick_up={self.carrier_will_pick_up!r}, carrier_will_pick_up_option={self.carrier_will_pick_up_option!r}, label_format={self.label_format!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.delivery_experience,
+                self.declared_value,
+                self.carrier_will_pick_up,
+                self.carrier_will_pick_up_option,
+                self.label_format,
+            ) == (
+                other.delivery_experience,
+                other.declared_value,
+                other.carrier_will_pick_up,
+                other.carrier_will_pick_up_option,
+                other.label_format,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.delivery_experience,
+                self.declared_value,
+                self.carrier_will_pick_up,
+                self.carrier_will_pick_up_option,
+                self.label_format,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ShippingServiceOptionsInfo or name in (
+            "delivery_experience",
+            "declared_value",
+            "carrier_will_pick_up",
+            "carrier_will_pick_up_option",
+            "label_format",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ShippingServiceOptionsInfo or name in (
+            "delivery_experience",
+            "declared_value",
+            "carrier_will_pick_up",
+            "carrier_will_pick_up_option",
+            "label_format",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class LabelFormatOption:
     """A label format and whether a packing slip comes with it.
 
@@ -850,11 +2850,54 @@ class LabelFormatOption:
         label_format (LabelFormat): string
     """
 
-    include_packing_slip_with_label: bool | None = None
-    label_format: str | None = None
+    __slots__ = ("include_packing_slip_with_label", "label_format")
+    __match_args__ = ()
+
+    include_packing_slip_with_label: bool | None
+    label_format: str | None
+
+    def __init__(
+        self,
+        *,
+        include_packing_slip_with_label: bool | None = None,
+        label_format: str | None = None,
+    ) -> None:
+        _setattr(self, "include_packing_slip_with_label", include_packing_slip_with_label)
+        _setattr(self, "label_format", label_format)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(include_packing_slip_with_label={self.include_packing_slip_with_label!r}, label_format={self.label_format!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.include_packing_slip_with_label, self.label_format) == (
+                other.include_packing_slip_with_label,
+                other.label_format,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.include_packing_slip_with_label, self.label_format))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is LabelFormatOption or name in (
+            "include_packing_slip_with_label",
+            "label_format",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is LabelFormatOption or name in (
+            "include_packing_slip_with_label",
+            "label_format",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(available_label_formats=list, available_format_options_for_label=list)
 class ShippingService:
     """A shipping service offer with its rate and options.
 
@@ -874,22 +2917,176 @@ class ShippingService:
         requires_additional_seller_inputs (RequiresAdditionalSellerInputs): boolean
     """
 
-    shipping_service_name: str | None = None
-    carrier_name: str | None = None
-    shipping_service_id: str | None = None
-    shipping_service_offer_id: str | None = None
-    ship_date: datetime | None = None
-    earliest_estimated_delivery_date: datetime | None = None
-    latest_estimated_delivery_date: datetime | None = None
-    rate: CurrencyAmountInfo | None = None
-    shipping_service_options: ShippingServiceOptionsInfo | None = None
-    available_shipping_service_options: AvailableShippingServiceOptions | None = None
-    available_label_formats: list[str] = field(default_factory=list)
-    available_format_options_for_label: list[LabelFormatOption] = field(default_factory=list)
-    requires_additional_seller_inputs: bool | None = None
+    __slots__ = (
+        "shipping_service_name",
+        "carrier_name",
+        "shipping_service_id",
+        "shipping_service_offer_id",
+        "ship_date",
+        "earliest_estimated_delivery_date",
+        "latest_estimated_delivery_date",
+        "rate",
+        "shipping_service_options",
+        "available_shipping_service_options",
+        "available_label_formats",
+        "available_format_options_for_label",
+        "requires_additional_seller_inputs",
+    )
+    __match_args__ = ()
+
+    shipping_service_name: str | None
+    carrier_name: str | None
+    shipping_service_id: str | None
+    shipping_service_offer_id: str | None
+    ship_date: datetime | None
+    earliest_estimated_delivery_date: datetime | None
+    latest_estimated_delivery_date: datetime | None
+    rate: CurrencyAmountInfo | None
+    shipping_service_options: ShippingServiceOptionsInfo | None
+    available_shipping_service_options: AvailableShippingServiceOptions | None
+    available_label_formats: list[str]
+    available_format_options_for_label: list[LabelFormatOption]
+    requires_additional_seller_inputs: bool | None
+
+    def __init__(
+        self,
+        *,
+        shipping_service_name: str | None = None,
+        carrier_name: str | None = None,
+        shipping_service_id: str | None = None,
+        shipping_service_offer_id: str | None = None,
+        ship_date: datetime | None = None,
+        earliest_estimated_delivery_date: datetime | None = None,
+        latest_estimated_delivery_date: datetime | None = None,
+        rate: CurrencyAmountInfo | None = None,
+        shipping_service_options: ShippingServiceOptionsInfo | None = None,
+        available_shipping_service_options: AvailableShippingServiceOptions | None = None,
+        available_label_formats: list[str] = DEFAULT_FACTORY,
+        available_format_options_for_label: list[LabelFormatOption] = DEFAULT_FACTORY,
+        requires_additional_seller_inputs: bool | None = None,
+    ) -> None:
+        _setattr(self, "shipping_service_name", shipping_service_name)
+        _setattr(self, "carrier_name", carrier_name)
+        _setattr(self, "shipping_service_id", shipping_service_id)
+        _setattr(self, "shipping_service_offer_id", shipping_service_offer_id)
+        _setattr(self, "ship_date", ship_date)
+        _setattr(self, "earliest_estimated_delivery_date", earliest_estimated_delivery_date)
+        _setattr(self, "latest_estimated_delivery_date", latest_estimated_delivery_date)
+        _setattr(self, "rate", rate)
+        _setattr(self, "shipping_service_options", shipping_service_options)
+        _setattr(self, "available_shipping_service_options", available_shipping_service_options)
+        _setattr(
+            self,
+            "available_label_formats",
+            list() if available_label_formats is DEFAULT_FACTORY else available_label_formats,
+        )
+        _setattr(
+            self,
+            "available_format_options_for_label",
+            (
+                list()
+                if available_format_options_for_label is DEFAULT_FACTORY
+                else available_format_options_for_label
+            ),
+        )
+        _setattr(self, "requires_additional_seller_inputs", requires_additional_seller_inputs)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(shipping_service_name={self.shipping_service_name!r}, carrier_name={self.carrier_name!r}, shipping_service_id={self.shipping_service_id!r}, shipping_service_offer_id={self.shipping_service_offer_id!r}, ship_date={self.ship_date!r}, earliest_estimated_delivery_date={self.earliest_estimated_delivery_date!r}, latest_estimated_delivery_date={self.latest_estimated_delivery_date!r}, rate={self.rate!r}, shipping_service_options={self.shipping_service_options!r}, available_shipping_service_options={self.available_shipping_service_options!r}, available_label_formats={self.available_label_formats!r}, available_format_options_for_label={self.available_format_options_for_label!r}, requires_additional_seller_inputs={self.requires_additional_seller_inputs!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.shipping_service_name,
+                self.carrier_name,
+                self.shipping_service_id,
+                self.shipping_service_offer_id,
+                self.ship_date,
+                self.earliest_estimated_delivery_date,
+                self.latest_estimated_delivery_date,
+                self.rate,
+                self.shipping_service_options,
+                self.available_shipping_service_options,
+                self.available_label_formats,
+                self.available_format_options_for_label,
+                self.requires_additional_seller_inputs,
+            ) == (
+                other.shipping_service_name,
+                other.carrier_name,
+                other.shipping_service_id,
+                other.shipping_service_offer_id,
+                other.ship_date,
+                other.earliest_estimated_delivery_date,
+                other.latest_estimated_delivery_date,
+                other.rate,
+                other.shipping_service_options,
+                other.available_shipping_service_options,
+                other.available_label_formats,
+                other.available_format_options_for_label,
+                other.requires_additional_seller_inputs,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.shipping_service_name,
+                self.carrier_name,
+                self.shipping_service_id,
+                self.shipping_service_offer_id,
+                self.ship_date,
+                self.earliest_estimated_delivery_date,
+                self.latest_estimated_delivery_date,
+                self.rate,
+                self.shipping_service_options,
+                self.available_shipping_service_options,
+                self.available_label_formats,
+                self.available_format_options_for_label,
+                self.requires_additional_seller_inputs,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ShippingService or name in (
+            "shipping_service_name",
+            "carrier_name",
+            "shipping_service_id",
+            "shipping_service_offer_id",
+            "ship_date",
+            "earliest_estimated_delivery_date",
+            "latest_estimated_delivery_date",
+            "rate",
+            "shipping_service_options",
+            "available_shipping_service_options",
+            "available_label_formats",
+            "available_format_options_for_label",
+            "requires_additional_seller_inputs",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ShippingService or name in (
+            "shipping_service_name",
+            "carrier_name",
+            "shipping_service_id",
+            "shipping_service_offer_id",
+            "ship_date",
+            "earliest_estimated_delivery_date",
+            "latest_estimated_delivery_date",
+            "rate",
+            "shipping_service_options",
+            "available_shipping_service_options",
+            "available_label_formats",
+            "available_format_options_for_label",
+            "requires_additional_seller_inputs",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class LabelDimensions:
     """Size of the label.
 
@@ -899,12 +3096,48 @@ class LabelDimensions:
         unit (Unit): MFDimensionsUnit (enum)
     """
 
-    length: Decimal | None = None
-    width: Decimal | None = None
-    unit: MFDimensionsUnit | str | None = None
+    __slots__ = ("length", "width", "unit")
+    __match_args__ = ()
+
+    length: Decimal | None
+    width: Decimal | None
+    unit: MFDimensionsUnit | str | None
+
+    def __init__(
+        self,
+        *,
+        length: Decimal | None = None,
+        width: Decimal | None = None,
+        unit: MFDimensionsUnit | str | None = None,
+    ) -> None:
+        _setattr(self, "length", length)
+        _setattr(self, "width", width)
+        _setattr(self, "unit", unit)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(length={self.length!r}, width={self.width!r}, unit={self.unit!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.length, self.width, self.unit) == (other.length, other.width, other.unit)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.length, self.width, self.unit))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is LabelDimensions or name in ("length", "width", "unit"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is LabelDimensions or name in ("length", "width", "unit"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class FileContents:
     """The label file, gzip-compressed and Base64-encoded.
 
@@ -915,13 +3148,66 @@ class FileContents:
         label_format (LabelFormat): string
     """
 
-    contents: str | None = None
-    file_type: str | None = None
-    checksum: str | None = None
-    label_format: str | None = None
+    __slots__ = ("contents", "file_type", "checksum", "label_format")
+    __match_args__ = ()
+
+    contents: str | None
+    file_type: str | None
+    checksum: str | None
+    label_format: str | None
+
+    def __init__(
+        self,
+        *,
+        contents: str | None = None,
+        file_type: str | None = None,
+        checksum: str | None = None,
+        label_format: str | None = None,
+    ) -> None:
+        _setattr(self, "contents", contents)
+        _setattr(self, "file_type", file_type)
+        _setattr(self, "checksum", checksum)
+        _setattr(self, "label_format", label_format)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(contents={self.contents!r}, file_type={self.file_type!r}, checksum={self.checksum!r}, label_format={self.label_format!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.contents, self.file_type, self.checksum, self.label_format) == (
+                other.contents,
+                other.file_type,
+                other.checksum,
+                other.label_format,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.contents, self.file_type, self.checksum, self.label_format))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FileContents or name in (
+            "contents",
+            "file_type",
+            "checksum",
+            "label_format",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FileContents or name in (
+            "contents",
+            "file_type",
+            "checksum",
+            "label_format",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Label:
     """A shipping label and how it was printed.
 
@@ -933,14 +3219,92 @@ class Label:
         standard_id_for_label (StandardIdForLabel): string
     """
 
-    custom_text_for_label: str | None = None
-    dimensions: LabelDimensions | None = None
-    file_contents: FileContents | None = None
-    label_format: str | None = None
-    standard_id_for_label: str | None = None
+    __slots__ = (
+        "custom_text_for_label",
+        "dimensions",
+        "file_contents",
+        "label_format",
+        "standard_id_for_label",
+    )
+    __match_args__ = ()
+
+    custom_text_for_label: str | None
+    dimensions: LabelDimensions | None
+    file_contents: FileContents | None
+    label_format: str | None
+    standard_id_for_label: str | None
+
+    def __init__(
+        self,
+        *,
+        custom_text_for_label: str | None = None,
+        dimensions: LabelDimensions | None = None,
+        file_contents: FileContents | None = None,
+        label_format: str | None = None,
+        standard_id_for_label: str | None = None,
+    ) -> None:
+        _setattr(self, "custom_text_for_label", custom_text_for_label)
+        _setattr(self, "dimensions", dimensions)
+        _setattr(self, "file_contents", file_contents)
+        _setattr(self, "label_format", label_format)
+        _setattr(self, "standard_id_for_label", standard_id_for_label)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(custom_text_for_label={self.custom_text_for_label!r}, dimensions={self.dimensions!r}, file_contents={self.file_contents!r}, label_format={self.label_format!r}, standard_id_for_label={self.standard_id_for_label!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.custom_text_for_label,
+                self.dimensions,
+                self.file_contents,
+                self.label_format,
+                self.standard_id_for_label,
+            ) == (
+                other.custom_text_for_label,
+                other.dimensions,
+                other.file_contents,
+                other.label_format,
+                other.standard_id_for_label,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.custom_text_for_label,
+                self.dimensions,
+                self.file_contents,
+                self.label_format,
+                self.standard_id_for_label,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Label or name in (
+            "custom_text_for_label",
+            "dimensions",
+            "file_contents",
+            "label_format",
+            "standard_id_for_label",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Label or name in (
+            "custom_text_for_label",
+            "dimensions",
+            "file_contents",
+            "label_format",
+            "standard_id_for_label",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(item_list=list)
 class Shipment:
     """A shipment bought through Merchant Fulfillment.
 
@@ -962,24 +3326,182 @@ class Shipment:
         last_updated_date (LastUpdatedDate): datetime
     """
 
-    shipment_id: str | None = None
-    amazon_order_id: str | None = None
-    seller_order_id: str | None = None
-    item_list: list[ItemInfo] = field(default_factory=list)
-    ship_from_address: AddressInfo | None = None
-    ship_to_address: AddressInfo | None = None
-    package_dimensions: PackageDimensionsInfo | None = None
-    weight: WeightInfo | None = None
-    insurance: CurrencyAmountInfo | None = None
-    shipping_service: ShippingService | None = None
-    label: Label | None = None
-    status: ShipmentStatus | str | None = None
-    tracking_id: str | None = None
-    created_date: datetime | None = None
-    last_updated_date: datetime | None = None
+    __slots__ = (
+        "shipment_id",
+        "amazon_order_id",
+        "seller_order_id",
+        "item_list",
+        "ship_from_address",
+        "ship_to_address",
+        "package_dimensions",
+        "weight",
+        "insurance",
+        "shipping_service",
+        "label",
+        "status",
+        "tracking_id",
+        "created_date",
+        "last_updated_date",
+    )
+    __match_args__ = ()
+
+    shipment_id: str | None
+    amazon_order_id: str | None
+    seller_order_id: str | None
+    item_list: list[ItemInfo]
+    ship_from_address: AddressInfo | None
+    ship_to_address: AddressInfo | None
+    package_dimensions: PackageDimensionsInfo | None
+    weight: WeightInfo | None
+    insurance: CurrencyAmountInfo | None
+    shipping_service: ShippingService | None
+    label: Label | None
+    status: ShipmentStatus | str | None
+    tracking_id: str | None
+    created_date: datetime | None
+    last_updated_date: datetime | None
+
+    def __init__(
+        self,
+        *,
+        shipment_id: str | None = None,
+        amazon_order_id: str | None = None,
+        seller_order_id: str | None = None,
+        item_list: list[ItemInfo] = DEFAULT_FACTORY,
+        ship_from_address: AddressInfo | None = None,
+        ship_to_address: AddressInfo | None = None,
+        package_dimensions: PackageDimensionsInfo | None = None,
+        weight: WeightInfo | None = None,
+        insurance: CurrencyAmountInfo | None = None,
+        shipping_service: ShippingService | None = None,
+        label: Label | None = None,
+        status: ShipmentStatus | str | None = None,
+        tracking_id: str | None = None,
+        created_date: datetime | None = None,
+        last_updated_date: datetime | None = None,
+    ) -> None:
+        _setattr(self, "shipment_id", shipment_id)
+        _setattr(self, "amazon_order_id", amazon_order_id)
+        _setattr(self, "seller_order_id", seller_order_id)
+        _setattr(self, "item_list", list() if item_list is DEFAULT_FACTORY else item_list)
+        _setattr(self, "ship_from_address", ship_from_address)
+        _setattr(self, "ship_to_address", ship_to_address)
+        _setattr(self, "package_dimensions", package_dimensions)
+        _setattr(self, "weight", weight)
+        _setattr(self, "insurance", insurance)
+        _setattr(self, "shipping_service", shipping_service)
+        _setattr(self, "label", label)
+        _setattr(self, "status", status)
+        _setattr(self, "tracking_id", tracking_id)
+        _setattr(self, "created_date", created_date)
+        _setattr(self, "last_updated_date", last_updated_date)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(shipment_id={self.shipment_id!r}, amazon_order_id={self.amazon_order_id!r}, seller_order_id={self.seller_order_id!r}, item_list={self.item_list!r}, ship_from_address={self.ship_from_address!r}, ship_to_address={self.ship_to_address!r}, package_dimensions={self.package_dimensions!r}, weight={self.weight!r}, insurance={self.insurance!r}, shipping_service={self.shipping_service!r}, label={self.label!r}, status={self.status!r}, tracking_id={self.tracking_id!r}, created_date={self.created_date!r}, last_updated_date={self.last_updated_date!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.shipment_id,
+                self.amazon_order_id,
+                self.seller_order_id,
+                self.item_list,
+                self.ship_from_address,
+                self.ship_to_address,
+                self.package_dimensions,
+                self.weight,
+                self.insurance,
+                self.shipping_service,
+                self.label,
+                self.status,
+                self.tracking_id,
+                self.created_date,
+                self.last_updated_date,
+            ) == (
+                other.shipment_id,
+                other.amazon_order_id,
+                other.seller_order_id,
+                other.item_list,
+                other.ship_from_address,
+                other.ship_to_address,
+                other.package_dimensions,
+                other.weight,
+                other.insurance,
+                other.shipping_service,
+                other.label,
+                other.status,
+                other.tracking_id,
+                other.created_date,
+                other.last_updated_date,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.shipment_id,
+                self.amazon_order_id,
+                self.seller_order_id,
+                self.item_list,
+                self.ship_from_address,
+                self.ship_to_address,
+                self.package_dimensions,
+                self.weight,
+                self.insurance,
+                self.shipping_service,
+                self.label,
+                self.status,
+                self.tracking_id,
+                self.created_date,
+                self.last_updated_date,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Shipment or name in (
+            "shipment_id",
+            "amazon_order_id",
+            "seller_order_id",
+            "item_list",
+            "ship_from_address",
+            "ship_to_address",
+            "package_dimensions",
+            "weight",
+            "insurance",
+            "shipping_service",
+            "label",
+            "status",
+            "tracking_id",
+            "created_date",
+            "last_updated_date",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Shipment or name in (
+            "shipment_id",
+            "amazon_order_id",
+            "seller_order_id",
+            "item_list",
+            "ship_from_address",
+            "ship_to_address",
+            "package_dimensions",
+            "weight",
+            "insurance",
+            "shipping_service",
+            "label",
+            "status",
+            "tracking_id",
+            "created_date",
+            "last_updated_date",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class CancelShipmentResult(MWSResult):
     """The cancelled shipment.
 
@@ -987,10 +3509,101 @@ class CancelShipmentResult(MWSResult):
         shipment (Shipment): Shipment
     """
 
-    shipment: Shipment | None = None
+    __slots__ = ("shipment",)
+    __match_args__ = ()
+
+    shipment: Shipment | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        shipment: Shipment | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "shipment", shipment)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipment={self.shipment!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipment,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.shipment,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipment,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CancelShipmentResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipment",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CancelShipmentResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipment",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class CreateShipmentResult(MWSResult):
     """The shipment just bought, with its label.
 
@@ -998,10 +3611,101 @@ class CreateShipmentResult(MWSResult):
         shipment (Shipment): Shipment
     """
 
-    shipment: Shipment | None = None
+    __slots__ = ("shipment",)
+    __match_args__ = ()
+
+    shipment: Shipment | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        shipment: Shipment | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "shipment", shipment)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipment={self.shipment!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipment,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.shipment,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipment,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CreateShipmentResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipment",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CreateShipmentResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipment",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(additional_inputs=list)
 class ItemLevelFields:
     """The extra inputs needed for one item.
 
@@ -1010,11 +3714,49 @@ class ItemLevelFields:
         additional_inputs (AdditionalInputs/member): list of AdditionalInputs
     """
 
-    asin: str | None = None
-    additional_inputs: list[AdditionalInputs] = field(default_factory=list)
+    __slots__ = ("asin", "additional_inputs")
+    __match_args__ = ()
+
+    asin: str | None
+    additional_inputs: list[AdditionalInputs]
+
+    def __init__(
+        self,
+        *,
+        asin: str | None = None,
+        additional_inputs: list[AdditionalInputs] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "asin", asin)
+        _setattr(
+            self,
+            "additional_inputs",
+            list() if additional_inputs is DEFAULT_FACTORY else additional_inputs,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(asin={self.asin!r}, additional_inputs={self.additional_inputs!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.asin, self.additional_inputs) == (other.asin, other.additional_inputs)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.asin, self.additional_inputs))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ItemLevelFields or name in ("asin", "additional_inputs"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ItemLevelFields or name in ("asin", "additional_inputs"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(shipment_level_fields=list, item_level_fields_list=list)
 class GetAdditionalSellerInputsResult(MWSResult):
     """The extra inputs that a shipping service needs, for the shipment and for each item.
 
@@ -1023,11 +3765,117 @@ class GetAdditionalSellerInputsResult(MWSResult):
         item_level_fields_list (ItemLevelFieldsList/member): list of ItemLevelFields
     """
 
-    shipment_level_fields: list[AdditionalInputs] = field(default_factory=list)
-    item_level_fields_list: list[ItemLevelFields] = field(default_factory=list)
+    __slots__ = ("shipment_level_fields", "item_level_fields_list")
+    __match_args__ = ()
+
+    shipment_level_fields: list[AdditionalInputs]
+    item_level_fields_list: list[ItemLevelFields]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        shipment_level_fields: list[AdditionalInputs] = DEFAULT_FACTORY,
+        item_level_fields_list: list[ItemLevelFields] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self,
+            "shipment_level_fields",
+            list() if shipment_level_fields is DEFAULT_FACTORY else shipment_level_fields,
+        )
+        _setattr(
+            self,
+            "item_level_fields_list",
+            list() if item_level_fields_list is DEFAULT_FACTORY else item_level_fields_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipment_level_fields={self.shipment_level_fields!r}, item_level_fields_list={self.item_level_fields_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipment_level_fields,
+                self.item_level_fields_list,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.shipment_level_fields,
+                other.item_level_fields_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipment_level_fields,
+                self.item_level_fields_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetAdditionalSellerInputsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipment_level_fields",
+            "item_level_fields_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetAdditionalSellerInputsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipment_level_fields",
+            "item_level_fields_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class RejectedShippingService:
     """A shipping service that cannot ship the package, with the reason.
 
@@ -1039,14 +3887,92 @@ class RejectedShippingService:
         rejection_reason_message (RejectionReasonMessage): string
     """
 
-    carrier_name: str | None = None
-    shipping_service_name: str | None = None
-    shipping_service_id: str | None = None
-    rejection_reason_code: str | None = None
-    rejection_reason_message: str | None = None
+    __slots__ = (
+        "carrier_name",
+        "shipping_service_name",
+        "shipping_service_id",
+        "rejection_reason_code",
+        "rejection_reason_message",
+    )
+    __match_args__ = ()
+
+    carrier_name: str | None
+    shipping_service_name: str | None
+    shipping_service_id: str | None
+    rejection_reason_code: str | None
+    rejection_reason_message: str | None
+
+    def __init__(
+        self,
+        *,
+        carrier_name: str | None = None,
+        shipping_service_name: str | None = None,
+        shipping_service_id: str | None = None,
+        rejection_reason_code: str | None = None,
+        rejection_reason_message: str | None = None,
+    ) -> None:
+        _setattr(self, "carrier_name", carrier_name)
+        _setattr(self, "shipping_service_name", shipping_service_name)
+        _setattr(self, "shipping_service_id", shipping_service_id)
+        _setattr(self, "rejection_reason_code", rejection_reason_code)
+        _setattr(self, "rejection_reason_message", rejection_reason_message)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(carrier_name={self.carrier_name!r}, shipping_service_name={self.shipping_service_name!r}, shipping_service_id={self.shipping_service_id!r}, rejection_reason_code={self.rejection_reason_code!r}, rejection_reason_message={self.rejection_reason_message!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.carrier_name,
+                self.shipping_service_name,
+                self.shipping_service_id,
+                self.rejection_reason_code,
+                self.rejection_reason_message,
+            ) == (
+                other.carrier_name,
+                other.shipping_service_name,
+                other.shipping_service_id,
+                other.rejection_reason_code,
+                other.rejection_reason_message,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.carrier_name,
+                self.shipping_service_name,
+                self.shipping_service_id,
+                self.rejection_reason_code,
+                self.rejection_reason_message,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is RejectedShippingService or name in (
+            "carrier_name",
+            "shipping_service_name",
+            "shipping_service_id",
+            "rejection_reason_code",
+            "rejection_reason_message",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is RejectedShippingService or name in (
+            "carrier_name",
+            "shipping_service_name",
+            "shipping_service_id",
+            "rejection_reason_code",
+            "rejection_reason_message",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class TemporarilyUnavailableCarrier:
     """A carrier that is temporarily unavailable, most likely for a problem on its side.
 
@@ -1054,10 +3980,42 @@ class TemporarilyUnavailableCarrier:
         carrier_name (CarrierName): string
     """
 
-    carrier_name: str | None = None
+    __slots__ = ("carrier_name",)
+    __match_args__ = ()
+
+    carrier_name: str | None
+
+    def __init__(
+        self,
+        *,
+        carrier_name: str | None = None,
+    ) -> None:
+        _setattr(self, "carrier_name", carrier_name)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(carrier_name={self.carrier_name!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.carrier_name,) == (other.carrier_name,)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.carrier_name,))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TemporarilyUnavailableCarrier or name in ("carrier_name",):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TemporarilyUnavailableCarrier or name in ("carrier_name",):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class TermsAndConditionsNotAcceptedCarrier:
     """A carrier whose terms and conditions the seller has not accepted.
 
@@ -1065,10 +4023,47 @@ class TermsAndConditionsNotAcceptedCarrier:
         carrier_name (CarrierName): string
     """
 
-    carrier_name: str | None = None
+    __slots__ = ("carrier_name",)
+    __match_args__ = ()
+
+    carrier_name: str | None
+
+    def __init__(
+        self,
+        *,
+        carrier_name: str | None = None,
+    ) -> None:
+        _setattr(self, "carrier_name", carrier_name)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(carrier_name={self.carrier_name!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.carrier_name,) == (other.carrier_name,)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.carrier_name,))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TermsAndConditionsNotAcceptedCarrier or name in ("carrier_name",):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TermsAndConditionsNotAcceptedCarrier or name in ("carrier_name",):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(
+    shipping_service_list=list,
+    rejected_shipping_service_list=list,
+    temporarily_unavailable_carrier_list=list,
+    terms_and_conditions_not_accepted_carrier_list=list,
+)
 class GetEligibleShippingServicesResult(MWSResult):
     """The shipping services that can ship the package, and those that cannot.
 
@@ -1079,17 +4074,160 @@ class GetEligibleShippingServicesResult(MWSResult):
         terms_and_conditions_not_accepted_carrier_list (TermsAndConditionsNotAcceptedCarrierList/TermsAndConditionsNotAcceptedCarrier): list of TermsAndConditionsNotAcceptedCarrier
     """
 
-    shipping_service_list: list[ShippingService] = field(default_factory=list)
-    rejected_shipping_service_list: list[RejectedShippingService] = field(default_factory=list)
-    temporarily_unavailable_carrier_list: list[TemporarilyUnavailableCarrier] = field(
-        default_factory=list
+    __slots__ = (
+        "shipping_service_list",
+        "rejected_shipping_service_list",
+        "temporarily_unavailable_carrier_list",
+        "terms_and_conditions_not_accepted_carrier_list",
     )
-    terms_and_conditions_not_accepted_carrier_list: list[TermsAndConditionsNotAcceptedCarrier] = (
-        field(default_factory=list)
-    )
+    __match_args__ = ()
+
+    shipping_service_list: list[ShippingService]
+    rejected_shipping_service_list: list[RejectedShippingService]
+    temporarily_unavailable_carrier_list: list[TemporarilyUnavailableCarrier]
+    terms_and_conditions_not_accepted_carrier_list: list[TermsAndConditionsNotAcceptedCarrier]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        shipping_service_list: list[ShippingService] = DEFAULT_FACTORY,
+        rejected_shipping_service_list: list[RejectedShippingService] = DEFAULT_FACTORY,
+        temporarily_unavailable_carrier_list: list[TemporarilyUnavailableCarrier] = DEFAULT_FACTORY,
+        terms_and_conditions_not_accepted_carrier_list: list[
+            TermsAndConditionsNotAcceptedCarrier
+        ] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self,
+            "shipping_service_list",
+            list() if shipping_service_list is DEFAULT_FACTORY else shipping_service_list,
+        )
+        _setattr(
+            self,
+            "rejected_shipping_service_list",
+            (
+                list()
+                if rejected_shipping_service_list is DEFAULT_FACTORY
+                else rejected_shipping_service_list
+            ),
+        )
+        _setattr(
+            self,
+            "temporarily_unavailable_carrier_list",
+            (
+                list()
+                if temporarily_unavailable_carrier_list is DEFAULT_FACTORY
+                else temporarily_unavailable_carrier_list
+            ),
+        )
+        _setattr(
+            self,
+            "terms_and_conditions_not_accepted_carrier_list",
+            (
+                list()
+                if terms_and_conditions_not_accepted_carrier_list is DEFAULT_FACTORY
+                else terms_and_conditions_not_accepted_carrier_list
+            ),
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipping_service_list={self.shipping_service_list!r}, rejected_shipping_service_list={self.rejected_shipping_service_list!r}, temporarily_unavailable_carrier_list={self.temporarily_unavailable_carrier_list!r}, terms_and_conditions_not_accepted_carrier_list={self.terms_and_conditions_not_accepted_carrier_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipping_service_list,
+                self.rejected_shipping_service_list,
+                self.temporarily_unavailable_carrier_list,
+                self.terms_and_conditions_not_accepted_carrier_list,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.shipping_service_list,
+                other.rejected_shipping_service_list,
+                other.temporarily_unavailable_carrier_list,
+                other.terms_and_conditions_not_accepted_carrier_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipping_service_list,
+                self.rejected_shipping_service_list,
+                self.temporarily_unavailable_carrier_list,
+                self.terms_and_conditions_not_accepted_carrier_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetEligibleShippingServicesResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipping_service_list",
+            "rejected_shipping_service_list",
+            "temporarily_unavailable_carrier_list",
+            "terms_and_conditions_not_accepted_carrier_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetEligibleShippingServicesResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipping_service_list",
+            "rejected_shipping_service_list",
+            "temporarily_unavailable_carrier_list",
+            "terms_and_conditions_not_accepted_carrier_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Message:
     """One status message in one language.
 
@@ -1098,11 +4236,45 @@ class Message:
         text (Text): The message.
     """
 
-    locale: str | None = None
-    text: str | None = None
+    __slots__ = ("locale", "text")
+    __match_args__ = ()
+
+    locale: str | None
+    text: str | None
+
+    def __init__(
+        self,
+        *,
+        locale: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        _setattr(self, "locale", locale)
+        _setattr(self, "text", text)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.locale, self.text) == (other.locale, other.text)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.locale, self.text))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(messages=list)
 class GetServiceStatusResult(MWSResult):
     """Operating status of the Merchant Fulfillment section.
 
@@ -1113,13 +4285,125 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): list of Message
     """
 
-    status: ServiceStatus | str | None = None
-    timestamp: datetime | None = None
-    message_id: str | None = None
-    messages: list[Message] = field(default_factory=list)
+    __slots__ = ("status", "timestamp", "message_id", "messages")
+    __match_args__ = ()
+
+    status: ServiceStatus | str | None
+    timestamp: datetime | None
+    message_id: str | None
+    messages: list[Message]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        status: ServiceStatus | str | None = None,
+        timestamp: datetime | None = None,
+        message_id: str | None = None,
+        messages: list[Message] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "status", status)
+        _setattr(self, "timestamp", timestamp)
+        _setattr(self, "message_id", message_id)
+        _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.status,
+                other.timestamp,
+                other.message_id,
+                other.messages,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetShipmentResult(MWSResult):
     """A shipment and its label.
 
@@ -1127,4 +4411,95 @@ class GetShipmentResult(MWSResult):
         shipment (Shipment): Shipment
     """
 
-    shipment: Shipment | None = None
+    __slots__ = ("shipment",)
+    __match_args__ = ()
+
+    shipment: Shipment | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        shipment: Shipment | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "shipment", shipment)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipment={self.shipment!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipment,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.shipment,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipment,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetShipmentResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipment",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetShipmentResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipment",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)

@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from dataclasses import field
+from dataclasses import FrozenInstanceError
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from reprlib import recursive_repr
 from typing import Any, ClassVar, Literal
 
-from .._runtime import MWSError, MWSResult
+from .._runtime import DEFAULT_FACTORY, MWSError, MWSResult, source_dataclass
+
+_setattr = object.__setattr__  # how a frozen class's __init__ sets its fields
 
 __all__ = [
     "AccountStatus",
@@ -428,7 +430,7 @@ ValidationResultValue = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class SellerBillingAgreementAttributesInput:
     """SellerBillingAgreementAttributesInput
 
@@ -438,12 +440,60 @@ class SellerBillingAgreementAttributesInput:
         custom_information (CustomInformation): string
     """
 
-    seller_billing_agreement_id: str | None = None
-    store_name: str | None = None
-    custom_information: str | None = None
+    __slots__ = ("seller_billing_agreement_id", "store_name", "custom_information")
+    __match_args__ = ()
+
+    seller_billing_agreement_id: str | None
+    store_name: str | None
+    custom_information: str | None
+
+    def __init__(
+        self,
+        *,
+        seller_billing_agreement_id: str | None = None,
+        store_name: str | None = None,
+        custom_information: str | None = None,
+    ) -> None:
+        _setattr(self, "seller_billing_agreement_id", seller_billing_agreement_id)
+        _setattr(self, "store_name", store_name)
+        _setattr(self, "custom_information", custom_information)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_billing_agreement_id={self.seller_billing_agreement_id!r}, store_name={self.store_name!r}, custom_information={self.custom_information!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.seller_billing_agreement_id, self.store_name, self.custom_information) == (
+                other.seller_billing_agreement_id,
+                other.store_name,
+                other.custom_information,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.seller_billing_agreement_id, self.store_name, self.custom_information))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SellerBillingAgreementAttributesInput or name in (
+            "seller_billing_agreement_id",
+            "store_name",
+            "custom_information",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SellerBillingAgreementAttributesInput or name in (
+            "seller_billing_agreement_id",
+            "store_name",
+            "custom_information",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PriceInput:
     """PriceInput
 
@@ -452,11 +502,45 @@ class PriceInput:
         currency_code (CurrencyCode): ISO 4217 currency code. Required.
     """
 
+    __slots__ = ("amount", "currency_code")
+    __match_args__ = ()
+
     amount: Decimal | int | float
     currency_code: str
 
+    def __init__(
+        self,
+        *,
+        amount: Decimal | int | float,
+        currency_code: str,
+    ) -> None:
+        _setattr(self, "amount", amount)
+        _setattr(self, "currency_code", currency_code)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amount={self.amount!r}, currency_code={self.currency_code!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.amount, self.currency_code) == (other.amount, other.currency_code)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.amount, self.currency_code))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PriceInput or name in ("amount", "currency_code"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PriceInput or name in ("amount", "currency_code"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class BillingAgreementAttributesInput:
     """BillingAgreementAttributesInput
 
@@ -468,16 +552,98 @@ class BillingAgreementAttributesInput:
         subscription_amount (SubscriptionAmount): PriceInput
     """
 
-    platform_id: str | None = None
-    seller_note: str | None = None
+    __slots__ = (
+        "platform_id",
+        "seller_note",
+        "seller_billing_agreement_attributes",
+        "billing_agreement_type",
+        "subscription_amount",
+    )
+    __match_args__ = ()
+
+    platform_id: str | None
+    seller_note: str | None
     seller_billing_agreement_attributes: (
         SellerBillingAgreementAttributesInput | Mapping[str, Any] | None
-    ) = None
-    billing_agreement_type: BillingAgreementType | BillingAgreementTypeValue | str | None = None
-    subscription_amount: PriceInput | Mapping[str, Any] | None = None
+    )
+    billing_agreement_type: BillingAgreementType | BillingAgreementTypeValue | str | None
+    subscription_amount: PriceInput | Mapping[str, Any] | None
+
+    def __init__(
+        self,
+        *,
+        platform_id: str | None = None,
+        seller_note: str | None = None,
+        seller_billing_agreement_attributes: (
+            SellerBillingAgreementAttributesInput | Mapping[str, Any] | None
+        ) = None,
+        billing_agreement_type: (
+            BillingAgreementType | BillingAgreementTypeValue | str | None
+        ) = None,
+        subscription_amount: PriceInput | Mapping[str, Any] | None = None,
+    ) -> None:
+        _setattr(self, "platform_id", platform_id)
+        _setattr(self, "seller_note", seller_note)
+        _setattr(self, "seller_billing_agreement_attributes", seller_billing_agreement_attributes)
+        _setattr(self, "billing_agreement_type", billing_agreement_type)
+        _setattr(self, "subscription_amount", subscription_amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(platform_id={self.platform_id!r}, seller_note={self.seller_note!r}, seller_billing_agreement_attributes={self.seller_billing_agreement_attributes!r}, billing_agreement_type={self.billing_agreement_type!r}, subscription_amount={self.subscription_amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.platform_id,
+                self.seller_note,
+                self.seller_billing_agreement_attributes,
+                self.billing_agreement_type,
+                self.subscription_amount,
+            ) == (
+                other.platform_id,
+                other.seller_note,
+                other.seller_billing_agreement_attributes,
+                other.billing_agreement_type,
+                other.subscription_amount,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.platform_id,
+                self.seller_note,
+                self.seller_billing_agreement_attributes,
+                self.billing_agreement_type,
+                self.subscription_amount,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is BillingAgreementAttributesInput or name in (
+            "platform_id",
+            "seller_note",
+            "seller_billing_agreement_attributes",
+            "billing_agreement_type",
+            "subscription_amount",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is BillingAgreementAttributesInput or name in (
+            "platform_id",
+            "seller_note",
+            "seller_billing_agreement_attributes",
+            "billing_agreement_type",
+            "subscription_amount",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class CreatedTimeRangeInput:
     """CreatedTimeRangeInput
 
@@ -486,11 +652,45 @@ class CreatedTimeRangeInput:
         end_time (EndTime): datetime
     """
 
-    start_time: datetime | None = None
-    end_time: datetime | None = None
+    __slots__ = ("start_time", "end_time")
+    __match_args__ = ()
+
+    start_time: datetime | None
+    end_time: datetime | None
+
+    def __init__(
+        self,
+        *,
+        start_time: datetime | None = None,
+        end_time: datetime | None = None,
+    ) -> None:
+        _setattr(self, "start_time", start_time)
+        _setattr(self, "end_time", end_time)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(start_time={self.start_time!r}, end_time={self.end_time!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.start_time, self.end_time) == (other.start_time, other.end_time)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.start_time, self.end_time))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CreatedTimeRangeInput or name in ("start_time", "end_time"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CreatedTimeRangeInput or name in ("start_time", "end_time"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class OrderAttributesSellerOrderAttributesInput:
     """OrderAttributesSellerOrderAttributesInput
 
@@ -502,14 +702,92 @@ class OrderAttributesSellerOrderAttributesInput:
         order_item_categories (OrderItemCategories.OrderItemCategory.N): list of string
     """
 
-    seller_order_id: str | None = None
-    store_name: str | None = None
-    custom_information: str | None = None
-    supplementary_data: str | None = None
-    order_item_categories: Sequence[str] | None = None
+    __slots__ = (
+        "seller_order_id",
+        "store_name",
+        "custom_information",
+        "supplementary_data",
+        "order_item_categories",
+    )
+    __match_args__ = ()
+
+    seller_order_id: str | None
+    store_name: str | None
+    custom_information: str | None
+    supplementary_data: str | None
+    order_item_categories: Sequence[str] | None
+
+    def __init__(
+        self,
+        *,
+        seller_order_id: str | None = None,
+        store_name: str | None = None,
+        custom_information: str | None = None,
+        supplementary_data: str | None = None,
+        order_item_categories: Sequence[str] | None = None,
+    ) -> None:
+        _setattr(self, "seller_order_id", seller_order_id)
+        _setattr(self, "store_name", store_name)
+        _setattr(self, "custom_information", custom_information)
+        _setattr(self, "supplementary_data", supplementary_data)
+        _setattr(self, "order_item_categories", order_item_categories)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_order_id={self.seller_order_id!r}, store_name={self.store_name!r}, custom_information={self.custom_information!r}, supplementary_data={self.supplementary_data!r}, order_item_categories={self.order_item_categories!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_order_id,
+                self.store_name,
+                self.custom_information,
+                self.supplementary_data,
+                self.order_item_categories,
+            ) == (
+                other.seller_order_id,
+                other.store_name,
+                other.custom_information,
+                other.supplementary_data,
+                other.order_item_categories,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_order_id,
+                self.store_name,
+                self.custom_information,
+                self.supplementary_data,
+                self.order_item_categories,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is OrderAttributesSellerOrderAttributesInput or name in (
+            "seller_order_id",
+            "store_name",
+            "custom_information",
+            "supplementary_data",
+            "order_item_categories",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is OrderAttributesSellerOrderAttributesInput or name in (
+            "seller_order_id",
+            "store_name",
+            "custom_information",
+            "supplementary_data",
+            "order_item_categories",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PaymentServiceProviderAttributesInput:
     """PaymentServiceProviderAttributesInput
 
@@ -518,11 +796,54 @@ class PaymentServiceProviderAttributesInput:
         payment_service_provider_order_id (PaymentServiceProviderOrderId): string
     """
 
-    payment_service_provider_id: str | None = None
-    payment_service_provider_order_id: str | None = None
+    __slots__ = ("payment_service_provider_id", "payment_service_provider_order_id")
+    __match_args__ = ()
+
+    payment_service_provider_id: str | None
+    payment_service_provider_order_id: str | None
+
+    def __init__(
+        self,
+        *,
+        payment_service_provider_id: str | None = None,
+        payment_service_provider_order_id: str | None = None,
+    ) -> None:
+        _setattr(self, "payment_service_provider_id", payment_service_provider_id)
+        _setattr(self, "payment_service_provider_order_id", payment_service_provider_order_id)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(payment_service_provider_id={self.payment_service_provider_id!r}, payment_service_provider_order_id={self.payment_service_provider_order_id!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.payment_service_provider_id, self.payment_service_provider_order_id) == (
+                other.payment_service_provider_id,
+                other.payment_service_provider_order_id,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.payment_service_provider_id, self.payment_service_provider_order_id))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PaymentServiceProviderAttributesInput or name in (
+            "payment_service_provider_id",
+            "payment_service_provider_order_id",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PaymentServiceProviderAttributesInput or name in (
+            "payment_service_provider_id",
+            "payment_service_provider_order_id",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class OrderAttributesInput:
     """OrderAttributesInput
 
@@ -535,19 +856,107 @@ class OrderAttributesInput:
         payment_service_provider_attributes (PaymentServiceProviderAttributes): PaymentServiceProviderAttributesInput
     """
 
-    order_total: PriceInput | Mapping[str, Any] | None = None
-    platform_id: str | None = None
-    seller_note: str | None = None
-    seller_order_attributes: (
-        OrderAttributesSellerOrderAttributesInput | Mapping[str, Any] | None
-    ) = None
-    request_payment_authorization: bool | None = None
+    __slots__ = (
+        "order_total",
+        "platform_id",
+        "seller_note",
+        "seller_order_attributes",
+        "request_payment_authorization",
+        "payment_service_provider_attributes",
+    )
+    __match_args__ = ()
+
+    order_total: PriceInput | Mapping[str, Any] | None
+    platform_id: str | None
+    seller_note: str | None
+    seller_order_attributes: OrderAttributesSellerOrderAttributesInput | Mapping[str, Any] | None
+    request_payment_authorization: bool | None
     payment_service_provider_attributes: (
         PaymentServiceProviderAttributesInput | Mapping[str, Any] | None
-    ) = None
+    )
+
+    def __init__(
+        self,
+        *,
+        order_total: PriceInput | Mapping[str, Any] | None = None,
+        platform_id: str | None = None,
+        seller_note: str | None = None,
+        seller_order_attributes: (
+            OrderAttributesSellerOrderAttributesInput | Mapping[str, Any] | None
+        ) = None,
+        request_payment_authorization: bool | None = None,
+        payment_service_provider_attributes: (
+            PaymentServiceProviderAttributesInput | Mapping[str, Any] | None
+        ) = None,
+    ) -> None:
+        _setattr(self, "order_total", order_total)
+        _setattr(self, "platform_id", platform_id)
+        _setattr(self, "seller_note", seller_note)
+        _setattr(self, "seller_order_attributes", seller_order_attributes)
+        _setattr(self, "request_payment_authorization", request_payment_authorization)
+        _setattr(self, "payment_service_provider_attributes", payment_service_provider_attributes)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(order_total={self.order_total!r}, platform_id={self.platform_id!r}, seller_note={self.seller_note!r}, seller_order_attributes={self.seller_order_attributes!r}, request_payment_authorization={self.request_payment_authorization!r}, payment_service_provider_attributes={self.payment_service_provider_attributes!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.order_total,
+                self.platform_id,
+                self.seller_note,
+                self.seller_order_attributes,
+                self.request_payment_authorization,
+                self.payment_service_provider_attributes,
+            ) == (
+                other.order_total,
+                other.platform_id,
+                other.seller_note,
+                other.seller_order_attributes,
+                other.request_payment_authorization,
+                other.payment_service_provider_attributes,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.order_total,
+                self.platform_id,
+                self.seller_note,
+                self.seller_order_attributes,
+                self.request_payment_authorization,
+                self.payment_service_provider_attributes,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is OrderAttributesInput or name in (
+            "order_total",
+            "platform_id",
+            "seller_note",
+            "seller_order_attributes",
+            "request_payment_authorization",
+            "payment_service_provider_attributes",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is OrderAttributesInput or name in (
+            "order_total",
+            "platform_id",
+            "seller_note",
+            "seller_order_attributes",
+            "request_payment_authorization",
+            "payment_service_provider_attributes",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class SellerOrderAttributesInput:
     """SellerOrderAttributesInput
 
@@ -558,13 +967,78 @@ class SellerOrderAttributesInput:
         supplementary_data (SupplementaryData): JSON string.
     """
 
-    seller_order_id: str | None = None
-    store_name: str | None = None
-    custom_information: str | None = None
-    supplementary_data: str | None = None
+    __slots__ = ("seller_order_id", "store_name", "custom_information", "supplementary_data")
+    __match_args__ = ()
+
+    seller_order_id: str | None
+    store_name: str | None
+    custom_information: str | None
+    supplementary_data: str | None
+
+    def __init__(
+        self,
+        *,
+        seller_order_id: str | None = None,
+        store_name: str | None = None,
+        custom_information: str | None = None,
+        supplementary_data: str | None = None,
+    ) -> None:
+        _setattr(self, "seller_order_id", seller_order_id)
+        _setattr(self, "store_name", store_name)
+        _setattr(self, "custom_information", custom_information)
+        _setattr(self, "supplementary_data", supplementary_data)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_order_id={self.seller_order_id!r}, store_name={self.store_name!r}, custom_information={self.custom_information!r}, supplementary_data={self.supplementary_data!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_order_id,
+                self.store_name,
+                self.custom_information,
+                self.supplementary_data,
+            ) == (
+                other.seller_order_id,
+                other.store_name,
+                other.custom_information,
+                other.supplementary_data,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_order_id,
+                self.store_name,
+                self.custom_information,
+                self.supplementary_data,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SellerOrderAttributesInput or name in (
+            "seller_order_id",
+            "store_name",
+            "custom_information",
+            "supplementary_data",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SellerOrderAttributesInput or name in (
+            "seller_order_id",
+            "store_name",
+            "custom_information",
+            "supplementary_data",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class OrderReferenceAttributesInput:
     """OrderReferenceAttributesInput
 
@@ -576,14 +1050,92 @@ class OrderReferenceAttributesInput:
         request_payment_authorization (RequestPaymentAuthorization): Ask for buyer multi-factor authentication (SCA).
     """
 
-    order_total: PriceInput | Mapping[str, Any] | None = None
-    platform_id: str | None = None
-    seller_note: str | None = None
-    seller_order_attributes: SellerOrderAttributesInput | Mapping[str, Any] | None = None
-    request_payment_authorization: bool | None = None
+    __slots__ = (
+        "order_total",
+        "platform_id",
+        "seller_note",
+        "seller_order_attributes",
+        "request_payment_authorization",
+    )
+    __match_args__ = ()
+
+    order_total: PriceInput | Mapping[str, Any] | None
+    platform_id: str | None
+    seller_note: str | None
+    seller_order_attributes: SellerOrderAttributesInput | Mapping[str, Any] | None
+    request_payment_authorization: bool | None
+
+    def __init__(
+        self,
+        *,
+        order_total: PriceInput | Mapping[str, Any] | None = None,
+        platform_id: str | None = None,
+        seller_note: str | None = None,
+        seller_order_attributes: SellerOrderAttributesInput | Mapping[str, Any] | None = None,
+        request_payment_authorization: bool | None = None,
+    ) -> None:
+        _setattr(self, "order_total", order_total)
+        _setattr(self, "platform_id", platform_id)
+        _setattr(self, "seller_note", seller_note)
+        _setattr(self, "seller_order_attributes", seller_order_attributes)
+        _setattr(self, "request_payment_authorization", request_payment_authorization)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(order_total={self.order_total!r}, platform_id={self.platform_id!r}, seller_note={self.seller_note!r}, seller_order_attributes={self.seller_order_attributes!r}, request_payment_authorization={self.request_payment_authorization!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.order_total,
+                self.platform_id,
+                self.seller_note,
+                self.seller_order_attributes,
+                self.request_payment_authorization,
+            ) == (
+                other.order_total,
+                other.platform_id,
+                other.seller_note,
+                other.seller_order_attributes,
+                other.request_payment_authorization,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.order_total,
+                self.platform_id,
+                self.seller_note,
+                self.seller_order_attributes,
+                self.request_payment_authorization,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is OrderReferenceAttributesInput or name in (
+            "order_total",
+            "platform_id",
+            "seller_note",
+            "seller_order_attributes",
+            "request_payment_authorization",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is OrderReferenceAttributesInput or name in (
+            "order_total",
+            "platform_id",
+            "seller_note",
+            "seller_order_attributes",
+            "request_payment_authorization",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ProviderCreditListInput:
     """ProviderCreditListInput
 
@@ -592,11 +1144,48 @@ class ProviderCreditListInput:
         credit_amount (CreditAmount): PriceInput
     """
 
-    provider_id: str | None = None
-    credit_amount: PriceInput | Mapping[str, Any] | None = None
+    __slots__ = ("provider_id", "credit_amount")
+    __match_args__ = ()
+
+    provider_id: str | None
+    credit_amount: PriceInput | Mapping[str, Any] | None
+
+    def __init__(
+        self,
+        *,
+        provider_id: str | None = None,
+        credit_amount: PriceInput | Mapping[str, Any] | None = None,
+    ) -> None:
+        _setattr(self, "provider_id", provider_id)
+        _setattr(self, "credit_amount", credit_amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(provider_id={self.provider_id!r}, credit_amount={self.credit_amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.provider_id, self.credit_amount) == (
+                other.provider_id,
+                other.credit_amount,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.provider_id, self.credit_amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ProviderCreditListInput or name in ("provider_id", "credit_amount"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ProviderCreditListInput or name in ("provider_id", "credit_amount"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ProviderCreditReversalListInput:
     """ProviderCreditReversalListInput
 
@@ -605,11 +1194,54 @@ class ProviderCreditReversalListInput:
         credit_reversal_amount (CreditReversalAmount): PriceInput
     """
 
-    provider_id: str | None = None
-    credit_reversal_amount: PriceInput | Mapping[str, Any] | None = None
+    __slots__ = ("provider_id", "credit_reversal_amount")
+    __match_args__ = ()
+
+    provider_id: str | None
+    credit_reversal_amount: PriceInput | Mapping[str, Any] | None
+
+    def __init__(
+        self,
+        *,
+        provider_id: str | None = None,
+        credit_reversal_amount: PriceInput | Mapping[str, Any] | None = None,
+    ) -> None:
+        _setattr(self, "provider_id", provider_id)
+        _setattr(self, "credit_reversal_amount", credit_reversal_amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(provider_id={self.provider_id!r}, credit_reversal_amount={self.credit_reversal_amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.provider_id, self.credit_reversal_amount) == (
+                other.provider_id,
+                other.credit_reversal_amount,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.provider_id, self.credit_reversal_amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ProviderCreditReversalListInput or name in (
+            "provider_id",
+            "credit_reversal_amount",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ProviderCreditReversalListInput or name in (
+            "provider_id",
+            "credit_reversal_amount",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Address:
     """Address
 
@@ -627,20 +1259,146 @@ class Address:
         phone (Phone): string
     """
 
-    name: str | None = None
-    address_line1: str | None = None
-    address_line2: str | None = None
-    address_line3: str | None = None
-    city: str | None = None
-    county: str | None = None
-    district: str | None = None
-    state_or_region: str | None = None
-    postal_code: str | None = None
-    country_code: str | None = None
-    phone: str | None = None
+    __slots__ = (
+        "name",
+        "address_line1",
+        "address_line2",
+        "address_line3",
+        "city",
+        "county",
+        "district",
+        "state_or_region",
+        "postal_code",
+        "country_code",
+        "phone",
+    )
+    __match_args__ = ()
+
+    name: str | None
+    address_line1: str | None
+    address_line2: str | None
+    address_line3: str | None
+    city: str | None
+    county: str | None
+    district: str | None
+    state_or_region: str | None
+    postal_code: str | None
+    country_code: str | None
+    phone: str | None
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        address_line1: str | None = None,
+        address_line2: str | None = None,
+        address_line3: str | None = None,
+        city: str | None = None,
+        county: str | None = None,
+        district: str | None = None,
+        state_or_region: str | None = None,
+        postal_code: str | None = None,
+        country_code: str | None = None,
+        phone: str | None = None,
+    ) -> None:
+        _setattr(self, "name", name)
+        _setattr(self, "address_line1", address_line1)
+        _setattr(self, "address_line2", address_line2)
+        _setattr(self, "address_line3", address_line3)
+        _setattr(self, "city", city)
+        _setattr(self, "county", county)
+        _setattr(self, "district", district)
+        _setattr(self, "state_or_region", state_or_region)
+        _setattr(self, "postal_code", postal_code)
+        _setattr(self, "country_code", country_code)
+        _setattr(self, "phone", phone)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, address_line1={self.address_line1!r}, address_line2={self.address_line2!r}, address_line3={self.address_line3!r}, city={self.city!r}, county={self.county!r}, district={self.district!r}, state_or_region={self.state_or_region!r}, postal_code={self.postal_code!r}, country_code={self.country_code!r}, phone={self.phone!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.name,
+                self.address_line1,
+                self.address_line2,
+                self.address_line3,
+                self.city,
+                self.county,
+                self.district,
+                self.state_or_region,
+                self.postal_code,
+                self.country_code,
+                self.phone,
+            ) == (
+                other.name,
+                other.address_line1,
+                other.address_line2,
+                other.address_line3,
+                other.city,
+                other.county,
+                other.district,
+                other.state_or_region,
+                other.postal_code,
+                other.country_code,
+                other.phone,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.name,
+                self.address_line1,
+                self.address_line2,
+                self.address_line3,
+                self.city,
+                self.county,
+                self.district,
+                self.state_or_region,
+                self.postal_code,
+                self.country_code,
+                self.phone,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Address or name in (
+            "name",
+            "address_line1",
+            "address_line2",
+            "address_line3",
+            "city",
+            "county",
+            "district",
+            "state_or_region",
+            "postal_code",
+            "country_code",
+            "phone",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Address or name in (
+            "name",
+            "address_line1",
+            "address_line2",
+            "address_line3",
+            "city",
+            "county",
+            "district",
+            "state_or_region",
+            "postal_code",
+            "country_code",
+            "phone",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Price:
     """Price
 
@@ -649,11 +1407,45 @@ class Price:
         currency_code (CurrencyCode): ISO 4217.
     """
 
+    __slots__ = ("amount", "currency_code")
+    __match_args__ = ()
+
     amount: Decimal
     currency_code: str
 
+    def __init__(
+        self,
+        *,
+        amount: Decimal,
+        currency_code: str,
+    ) -> None:
+        _setattr(self, "amount", amount)
+        _setattr(self, "currency_code", currency_code)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amount={self.amount!r}, currency_code={self.currency_code!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.amount, self.currency_code) == (other.amount, other.currency_code)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.amount, self.currency_code))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Price or name in ("amount", "currency_code"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Price or name in ("amount", "currency_code"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class Status:
     """Status of an Authorization, Capture, Refund, provider credit or reversal.
 
@@ -664,13 +1456,73 @@ class Status:
         reason_description (ReasonDescription): string
     """
 
+    __slots__ = ("state", "last_update_timestamp", "reason_code", "reason_description")
+    __match_args__ = ()
+
     state: PaymentState | str
-    last_update_timestamp: datetime | None = None
-    reason_code: ReasonCode | str | None = None
-    reason_description: str | None = None
+    last_update_timestamp: datetime | None
+    reason_code: ReasonCode | str | None
+    reason_description: str | None
+
+    def __init__(
+        self,
+        *,
+        state: PaymentState | str,
+        last_update_timestamp: datetime | None = None,
+        reason_code: ReasonCode | str | None = None,
+        reason_description: str | None = None,
+    ) -> None:
+        _setattr(self, "state", state)
+        _setattr(self, "last_update_timestamp", last_update_timestamp)
+        _setattr(self, "reason_code", reason_code)
+        _setattr(self, "reason_description", reason_description)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(state={self.state!r}, last_update_timestamp={self.last_update_timestamp!r}, reason_code={self.reason_code!r}, reason_description={self.reason_description!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.state,
+                self.last_update_timestamp,
+                self.reason_code,
+                self.reason_description,
+            ) == (
+                other.state,
+                other.last_update_timestamp,
+                other.reason_code,
+                other.reason_description,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.state, self.last_update_timestamp, self.reason_code, self.reason_description)
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Status or name in (
+            "state",
+            "last_update_timestamp",
+            "reason_code",
+            "reason_description",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Status or name in (
+            "state",
+            "last_update_timestamp",
+            "reason_code",
+            "reason_description",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(id_list=list, order_item_categories=list)
 class AuthorizationDetails:
     """AuthorizationDetails
 
@@ -693,25 +1545,195 @@ class AuthorizationDetails:
         soft_decline (SoftDecline): True = the decline may succeed on a new attempt.
     """
 
+    __slots__ = (
+        "amazon_authorization_id",
+        "authorization_reference_id",
+        "authorization_billing_address",
+        "seller_authorization_note",
+        "authorization_amount",
+        "captured_amount",
+        "authorization_fee",
+        "id_list",
+        "creation_timestamp",
+        "expiration_timestamp",
+        "authorization_status",
+        "order_item_categories",
+        "capture_now",
+        "soft_descriptor",
+        "address_verification_code",
+        "soft_decline",
+    )
+    __match_args__ = ()
+
     amazon_authorization_id: str
     authorization_reference_id: str
-    authorization_billing_address: Address | None = None
-    seller_authorization_note: str | None = None
+    authorization_billing_address: Address | None
+    seller_authorization_note: str | None
     authorization_amount: Price
-    captured_amount: Price | None = None
-    authorization_fee: Price | None = None
-    id_list: list[str] = field(default_factory=list)
+    captured_amount: Price | None
+    authorization_fee: Price | None
+    id_list: list[str]
     creation_timestamp: datetime
-    expiration_timestamp: datetime | None = None
+    expiration_timestamp: datetime | None
     authorization_status: Status
-    order_item_categories: list[str] = field(default_factory=list)
-    capture_now: bool | None = None
-    soft_descriptor: str | None = None
-    address_verification_code: str | None = None
-    soft_decline: bool | None = None
+    order_item_categories: list[str]
+    capture_now: bool | None
+    soft_descriptor: str | None
+    address_verification_code: str | None
+    soft_decline: bool | None
+
+    def __init__(
+        self,
+        *,
+        amazon_authorization_id: str,
+        authorization_reference_id: str,
+        authorization_billing_address: Address | None = None,
+        seller_authorization_note: str | None = None,
+        authorization_amount: Price,
+        captured_amount: Price | None = None,
+        authorization_fee: Price | None = None,
+        id_list: list[str] = DEFAULT_FACTORY,
+        creation_timestamp: datetime,
+        expiration_timestamp: datetime | None = None,
+        authorization_status: Status,
+        order_item_categories: list[str] = DEFAULT_FACTORY,
+        capture_now: bool | None = None,
+        soft_descriptor: str | None = None,
+        address_verification_code: str | None = None,
+        soft_decline: bool | None = None,
+    ) -> None:
+        _setattr(self, "amazon_authorization_id", amazon_authorization_id)
+        _setattr(self, "authorization_reference_id", authorization_reference_id)
+        _setattr(self, "authorization_billing_address", authorization_billing_address)
+        _setattr(self, "seller_authorization_note", seller_authorization_note)
+        _setattr(self, "authorization_amount", authorization_amount)
+        _setattr(self, "captured_amount", captured_amount)
+        _setattr(self, "authorization_fee", authorization_fee)
+        _setattr(self, "id_list", list() if id_list is DEFAULT_FACTORY else id_list)
+        _setattr(self, "creation_timestamp", creation_timestamp)
+        _setattr(self, "expiration_timestamp", expiration_timestamp)
+        _setattr(self, "authorization_status", authorization_status)
+        _setattr(
+            self,
+            "order_item_categories",
+            list() if order_item_categories is DEFAULT_FACTORY else order_item_categories,
+        )
+        _setattr(self, "capture_now", capture_now)
+        _setattr(self, "soft_descriptor", soft_descriptor)
+        _setattr(self, "address_verification_code", address_verification_code)
+        _setattr(self, "soft_decline", soft_decline)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_authorization_id={self.amazon_authorization_id!r}, authorization_reference_id={self.authorization_reference_id!r}, authorization_billing_address={self.authorization_billing_address!r}, seller_authorization_note={self.seller_authorization_note!r}, authorization_amount={self.authorization_amount!r}, captured_amount={self.captured_amount!r}, authorization_fee={self.authorization_fee!r}, id_list={self.id_list!r}, creation_timestamp={self.creation_timestamp!r}, expiration_timestamp={self.expiration_timestamp!r}, authorization_status={self.authorization_status!r}, order_item_categories={self.order_item_categories!r}, capture_now={self.capture_now!r}, soft_descriptor={self.soft_descriptor!r}, address_verification_code={self.address_verification_code!r}, soft_decline={self.soft_decline!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.amazon_authorization_id,
+                self.authorization_reference_id,
+                self.authorization_billing_address,
+                self.seller_authorization_note,
+                self.authorization_amount,
+                self.captured_amount,
+                self.authorization_fee,
+                self.id_list,
+                self.creation_timestamp,
+                self.expiration_timestamp,
+                self.authorization_status,
+                self.order_item_categories,
+                self.capture_now,
+                self.soft_descriptor,
+                self.address_verification_code,
+                self.soft_decline,
+            ) == (
+                other.amazon_authorization_id,
+                other.authorization_reference_id,
+                other.authorization_billing_address,
+                other.seller_authorization_note,
+                other.authorization_amount,
+                other.captured_amount,
+                other.authorization_fee,
+                other.id_list,
+                other.creation_timestamp,
+                other.expiration_timestamp,
+                other.authorization_status,
+                other.order_item_categories,
+                other.capture_now,
+                other.soft_descriptor,
+                other.address_verification_code,
+                other.soft_decline,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.amazon_authorization_id,
+                self.authorization_reference_id,
+                self.authorization_billing_address,
+                self.seller_authorization_note,
+                self.authorization_amount,
+                self.captured_amount,
+                self.authorization_fee,
+                self.id_list,
+                self.creation_timestamp,
+                self.expiration_timestamp,
+                self.authorization_status,
+                self.order_item_categories,
+                self.capture_now,
+                self.soft_descriptor,
+                self.address_verification_code,
+                self.soft_decline,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AuthorizationDetails or name in (
+            "amazon_authorization_id",
+            "authorization_reference_id",
+            "authorization_billing_address",
+            "seller_authorization_note",
+            "authorization_amount",
+            "captured_amount",
+            "authorization_fee",
+            "id_list",
+            "creation_timestamp",
+            "expiration_timestamp",
+            "authorization_status",
+            "order_item_categories",
+            "capture_now",
+            "soft_descriptor",
+            "address_verification_code",
+            "soft_decline",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AuthorizationDetails or name in (
+            "amazon_authorization_id",
+            "authorization_reference_id",
+            "authorization_billing_address",
+            "seller_authorization_note",
+            "authorization_amount",
+            "captured_amount",
+            "authorization_fee",
+            "id_list",
+            "creation_timestamp",
+            "expiration_timestamp",
+            "authorization_status",
+            "order_item_categories",
+            "capture_now",
+            "soft_descriptor",
+            "address_verification_code",
+            "soft_decline",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class AuthorizeOnBillingAgreementResult(MWSResult):
     """AuthorizeOnBillingAgreementResult
 
@@ -720,11 +1742,109 @@ class AuthorizeOnBillingAgreementResult(MWSResult):
         authorization_details (AuthorizationDetails): AuthorizationDetails
     """
 
-    amazon_order_reference_id: str | None = None
-    authorization_details: AuthorizationDetails | None = None
+    __slots__ = ("amazon_order_reference_id", "authorization_details")
+    __match_args__ = ()
+
+    amazon_order_reference_id: str | None
+    authorization_details: AuthorizationDetails | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        amazon_order_reference_id: str | None = None,
+        authorization_details: AuthorizationDetails | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "amazon_order_reference_id", amazon_order_reference_id)
+        _setattr(self, "authorization_details", authorization_details)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, amazon_order_reference_id={self.amazon_order_reference_id!r}, authorization_details={self.authorization_details!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.amazon_order_reference_id,
+                self.authorization_details,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.amazon_order_reference_id,
+                other.authorization_details,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.amazon_order_reference_id,
+                self.authorization_details,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AuthorizeOnBillingAgreementResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "amazon_order_reference_id",
+            "authorization_details",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AuthorizeOnBillingAgreementResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "amazon_order_reference_id",
+            "authorization_details",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class AuthorizeResult(MWSResult):
     """AuthorizeResult
 
@@ -732,10 +1852,101 @@ class AuthorizeResult(MWSResult):
         authorization_details (AuthorizationDetails): AuthorizationDetails
     """
 
-    authorization_details: AuthorizationDetails | None = None
+    __slots__ = ("authorization_details",)
+    __match_args__ = ()
+
+    authorization_details: AuthorizationDetails | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        authorization_details: AuthorizationDetails | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "authorization_details", authorization_details)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, authorization_details={self.authorization_details!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.authorization_details,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.authorization_details,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.authorization_details,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AuthorizeResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "authorization_details",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AuthorizeResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "authorization_details",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class BillingAddress:
     """BillingAddress
 
@@ -744,11 +1955,48 @@ class BillingAddress:
         physical_address (PhysicalAddress): Address
     """
 
-    address_type: str | None = None
-    physical_address: Address | None = None
+    __slots__ = ("address_type", "physical_address")
+    __match_args__ = ()
+
+    address_type: str | None
+    physical_address: Address | None
+
+    def __init__(
+        self,
+        *,
+        address_type: str | None = None,
+        physical_address: Address | None = None,
+    ) -> None:
+        _setattr(self, "address_type", address_type)
+        _setattr(self, "physical_address", physical_address)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(address_type={self.address_type!r}, physical_address={self.physical_address!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.address_type, self.physical_address) == (
+                other.address_type,
+                other.physical_address,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.address_type, self.physical_address))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is BillingAddress or name in ("address_type", "physical_address"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is BillingAddress or name in ("address_type", "physical_address"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class BillingAgreementLimits:
     """BillingAgreementLimits
 
@@ -759,13 +2007,83 @@ class BillingAgreementLimits:
         current_remaining_balance (CurrentRemainingBalance): Price
     """
 
-    amount_limit_per_time_period: Price | None = None
-    time_period_start_date: datetime | None = None
-    time_period_end_date: datetime | None = None
-    current_remaining_balance: Price | None = None
+    __slots__ = (
+        "amount_limit_per_time_period",
+        "time_period_start_date",
+        "time_period_end_date",
+        "current_remaining_balance",
+    )
+    __match_args__ = ()
+
+    amount_limit_per_time_period: Price | None
+    time_period_start_date: datetime | None
+    time_period_end_date: datetime | None
+    current_remaining_balance: Price | None
+
+    def __init__(
+        self,
+        *,
+        amount_limit_per_time_period: Price | None = None,
+        time_period_start_date: datetime | None = None,
+        time_period_end_date: datetime | None = None,
+        current_remaining_balance: Price | None = None,
+    ) -> None:
+        _setattr(self, "amount_limit_per_time_period", amount_limit_per_time_period)
+        _setattr(self, "time_period_start_date", time_period_start_date)
+        _setattr(self, "time_period_end_date", time_period_end_date)
+        _setattr(self, "current_remaining_balance", current_remaining_balance)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amount_limit_per_time_period={self.amount_limit_per_time_period!r}, time_period_start_date={self.time_period_start_date!r}, time_period_end_date={self.time_period_end_date!r}, current_remaining_balance={self.current_remaining_balance!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.amount_limit_per_time_period,
+                self.time_period_start_date,
+                self.time_period_end_date,
+                self.current_remaining_balance,
+            ) == (
+                other.amount_limit_per_time_period,
+                other.time_period_start_date,
+                other.time_period_end_date,
+                other.current_remaining_balance,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.amount_limit_per_time_period,
+                self.time_period_start_date,
+                self.time_period_end_date,
+                self.current_remaining_balance,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is BillingAgreementLimits or name in (
+            "amount_limit_per_time_period",
+            "time_period_start_date",
+            "time_period_end_date",
+            "current_remaining_balance",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is BillingAgreementLimits or name in (
+            "amount_limit_per_time_period",
+            "time_period_start_date",
+            "time_period_end_date",
+            "current_remaining_balance",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Buyer:
     """Buyer
 
@@ -775,12 +2093,48 @@ class Buyer:
         phone (Phone): string
     """
 
-    name: str | None = None
-    email: str | None = None
-    phone: str | None = None
+    __slots__ = ("name", "email", "phone")
+    __match_args__ = ()
+
+    name: str | None
+    email: str | None
+    phone: str | None
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+    ) -> None:
+        _setattr(self, "name", name)
+        _setattr(self, "email", email)
+        _setattr(self, "phone", phone)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, email={self.email!r}, phone={self.phone!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.name, self.email, self.phone) == (other.name, other.email, other.phone)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.email, self.phone))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Buyer or name in ("name", "email", "phone"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Buyer or name in ("name", "email", "phone"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Destination:
     """Destination
 
@@ -789,11 +2143,48 @@ class Destination:
         physical_destination (PhysicalDestination): Address
     """
 
-    destination_type: str | None = None
-    physical_destination: Address | None = None
+    __slots__ = ("destination_type", "physical_destination")
+    __match_args__ = ()
+
+    destination_type: str | None
+    physical_destination: Address | None
+
+    def __init__(
+        self,
+        *,
+        destination_type: str | None = None,
+        physical_destination: Address | None = None,
+    ) -> None:
+        _setattr(self, "destination_type", destination_type)
+        _setattr(self, "physical_destination", physical_destination)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(destination_type={self.destination_type!r}, physical_destination={self.physical_destination!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.destination_type, self.physical_destination) == (
+                other.destination_type,
+                other.physical_destination,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.destination_type, self.physical_destination))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Destination or name in ("destination_type", "physical_destination"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Destination or name in ("destination_type", "physical_destination"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class SellerBillingAgreementAttributes:
     """SellerBillingAgreementAttributes
 
@@ -803,12 +2194,60 @@ class SellerBillingAgreementAttributes:
         custom_information (CustomInformation): string
     """
 
-    seller_billing_agreement_id: str | None = None
-    store_name: str | None = None
-    custom_information: str | None = None
+    __slots__ = ("seller_billing_agreement_id", "store_name", "custom_information")
+    __match_args__ = ()
+
+    seller_billing_agreement_id: str | None
+    store_name: str | None
+    custom_information: str | None
+
+    def __init__(
+        self,
+        *,
+        seller_billing_agreement_id: str | None = None,
+        store_name: str | None = None,
+        custom_information: str | None = None,
+    ) -> None:
+        _setattr(self, "seller_billing_agreement_id", seller_billing_agreement_id)
+        _setattr(self, "store_name", store_name)
+        _setattr(self, "custom_information", custom_information)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_billing_agreement_id={self.seller_billing_agreement_id!r}, store_name={self.store_name!r}, custom_information={self.custom_information!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.seller_billing_agreement_id, self.store_name, self.custom_information) == (
+                other.seller_billing_agreement_id,
+                other.store_name,
+                other.custom_information,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.seller_billing_agreement_id, self.store_name, self.custom_information))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SellerBillingAgreementAttributes or name in (
+            "seller_billing_agreement_id",
+            "store_name",
+            "custom_information",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SellerBillingAgreementAttributes or name in (
+            "seller_billing_agreement_id",
+            "store_name",
+            "custom_information",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class BillingAgreementStatus:
     """BillingAgreementStatus
 
@@ -820,14 +2259,92 @@ class BillingAgreementStatus:
         last_update_timestamp_alt (LastUpdateTimestamp): datetime
     """
 
-    state: BillingAgreementState | str | None = None
-    last_updated_timestamp: datetime | None = None
-    reason_code: ReasonCode | str | None = None
-    reason_description: str | None = None
-    last_update_timestamp_alt: datetime | None = None
+    __slots__ = (
+        "state",
+        "last_updated_timestamp",
+        "reason_code",
+        "reason_description",
+        "last_update_timestamp_alt",
+    )
+    __match_args__ = ()
+
+    state: BillingAgreementState | str | None
+    last_updated_timestamp: datetime | None
+    reason_code: ReasonCode | str | None
+    reason_description: str | None
+    last_update_timestamp_alt: datetime | None
+
+    def __init__(
+        self,
+        *,
+        state: BillingAgreementState | str | None = None,
+        last_updated_timestamp: datetime | None = None,
+        reason_code: ReasonCode | str | None = None,
+        reason_description: str | None = None,
+        last_update_timestamp_alt: datetime | None = None,
+    ) -> None:
+        _setattr(self, "state", state)
+        _setattr(self, "last_updated_timestamp", last_updated_timestamp)
+        _setattr(self, "reason_code", reason_code)
+        _setattr(self, "reason_description", reason_description)
+        _setattr(self, "last_update_timestamp_alt", last_update_timestamp_alt)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(state={self.state!r}, last_updated_timestamp={self.last_updated_timestamp!r}, reason_code={self.reason_code!r}, reason_description={self.reason_description!r}, last_update_timestamp_alt={self.last_update_timestamp_alt!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.state,
+                self.last_updated_timestamp,
+                self.reason_code,
+                self.reason_description,
+                self.last_update_timestamp_alt,
+            ) == (
+                other.state,
+                other.last_updated_timestamp,
+                other.reason_code,
+                other.reason_description,
+                other.last_update_timestamp_alt,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.state,
+                self.last_updated_timestamp,
+                self.reason_code,
+                self.reason_description,
+                self.last_update_timestamp_alt,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is BillingAgreementStatus or name in (
+            "state",
+            "last_updated_timestamp",
+            "reason_code",
+            "reason_description",
+            "last_update_timestamp_alt",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is BillingAgreementStatus or name in (
+            "state",
+            "last_updated_timestamp",
+            "reason_code",
+            "reason_description",
+            "last_update_timestamp_alt",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Constraint:
     """Constraint
 
@@ -836,11 +2353,48 @@ class Constraint:
         description (Description): string
     """
 
-    constraint_id: ConstraintId | str | None = None
-    description: str | None = None
+    __slots__ = ("constraint_id", "description")
+    __match_args__ = ()
+
+    constraint_id: ConstraintId | str | None
+    description: str | None
+
+    def __init__(
+        self,
+        *,
+        constraint_id: ConstraintId | str | None = None,
+        description: str | None = None,
+    ) -> None:
+        _setattr(self, "constraint_id", constraint_id)
+        _setattr(self, "description", description)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(constraint_id={self.constraint_id!r}, description={self.description!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.constraint_id, self.description) == (
+                other.constraint_id,
+                other.description,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.constraint_id, self.description))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Constraint or name in ("constraint_id", "description"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Constraint or name in ("constraint_id", "description"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(constraints=list)
 class BillingAgreementDetails:
     """BillingAgreementDetails
 
@@ -864,26 +2418,200 @@ class BillingAgreementDetails:
         billing_agreement_type (BillingAgreementType): BillingAgreementType (enum)
     """
 
+    __slots__ = (
+        "amazon_billing_agreement_id",
+        "billing_agreement_limits",
+        "buyer",
+        "seller_note",
+        "platform_id",
+        "destination",
+        "billing_address",
+        "release_environment",
+        "seller_billing_agreement_attributes",
+        "billing_agreement_status",
+        "constraints",
+        "creation_timestamp",
+        "expiration_timestamp",
+        "billing_agreement_consent",
+        "order_language",
+        "subscription_amount",
+        "billing_agreement_type",
+    )
+    __match_args__ = ()
+
     amazon_billing_agreement_id: str
-    billing_agreement_limits: BillingAgreementLimits | None = None
-    buyer: Buyer | None = None
-    seller_note: str | None = None
-    platform_id: str | None = None
-    destination: Destination | None = None
-    billing_address: BillingAddress | None = None
-    release_environment: ReleaseEnvironment | str | None = None
-    seller_billing_agreement_attributes: SellerBillingAgreementAttributes | None = None
+    billing_agreement_limits: BillingAgreementLimits | None
+    buyer: Buyer | None
+    seller_note: str | None
+    platform_id: str | None
+    destination: Destination | None
+    billing_address: BillingAddress | None
+    release_environment: ReleaseEnvironment | str | None
+    seller_billing_agreement_attributes: SellerBillingAgreementAttributes | None
     billing_agreement_status: BillingAgreementStatus
-    constraints: list[Constraint] = field(default_factory=list)
+    constraints: list[Constraint]
     creation_timestamp: datetime
-    expiration_timestamp: datetime | None = None
-    billing_agreement_consent: bool | None = None
-    order_language: str | None = None
-    subscription_amount: Price | None = None
-    billing_agreement_type: BillingAgreementType | str | None = None
+    expiration_timestamp: datetime | None
+    billing_agreement_consent: bool | None
+    order_language: str | None
+    subscription_amount: Price | None
+    billing_agreement_type: BillingAgreementType | str | None
+
+    def __init__(
+        self,
+        *,
+        amazon_billing_agreement_id: str,
+        billing_agreement_limits: BillingAgreementLimits | None = None,
+        buyer: Buyer | None = None,
+        seller_note: str | None = None,
+        platform_id: str | None = None,
+        destination: Destination | None = None,
+        billing_address: BillingAddress | None = None,
+        release_environment: ReleaseEnvironment | str | None = None,
+        seller_billing_agreement_attributes: SellerBillingAgreementAttributes | None = None,
+        billing_agreement_status: BillingAgreementStatus,
+        constraints: list[Constraint] = DEFAULT_FACTORY,
+        creation_timestamp: datetime,
+        expiration_timestamp: datetime | None = None,
+        billing_agreement_consent: bool | None = None,
+        order_language: str | None = None,
+        subscription_amount: Price | None = None,
+        billing_agreement_type: BillingAgreementType | str | None = None,
+    ) -> None:
+        _setattr(self, "amazon_billing_agreement_id", amazon_billing_agreement_id)
+        _setattr(self, "billing_agreement_limits", billing_agreement_limits)
+        _setattr(self, "buyer", buyer)
+        _setattr(self, "seller_note", seller_note)
+        _setattr(self, "platform_id", platform_id)
+        _setattr(self, "destination", destination)
+        _setattr(self, "billing_address", billing_address)
+        _setattr(self, "release_environment", release_environment)
+        _setattr(self, "seller_billing_agreement_attributes", seller_billing_agreement_attributes)
+        _setattr(self, "billing_agreement_status", billing_agreement_status)
+        _setattr(self, "constraints", list() if constraints is DEFAULT_FACTORY else constraints)
+        _setattr(self, "creation_timestamp", creation_timestamp)
+        _setattr(self, "expiration_timestamp", expiration_timestamp)
+        _setattr(self, "billing_agreement_consent", billing_agreement_consent)
+        _setattr(self, "order_language", order_language)
+        _setattr(self, "subscription_amount", subscription_amount)
+        _setattr(self, "billing_agreement_type", billing_agreement_type)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_billing_agreement_id={self.amazon_billing_agreement_id!r}, billing_agreement_limits={self.billing_agreement_limits!r}, buyer={self.buyer!r}, seller_note={self.seller_note!r}, platform_id={self.platform_id!r}, destination={self.destination!r}, billing_address={self.billing_address!r}, release_environment={self.release_environment!r}, seller_billing_agreement_attributes={self.seller_billing_agreement_attributes!r}, billing_agreement_status={self.billing_agreement_status!r}, constraints={self.constraints!r}, creation_timestamp={self.creation_timestamp!r}, expiration_timestamp={self.expiration_timestamp!r}, billing_agreement_consent={self.billing_agreement_consent!r}, order_language={self.order_language!r}, subscription_amount={self.subscription_amount!r}, billing_agreement_type={self.billing_agreement_type!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.amazon_billing_agreement_id,
+                self.billing_agreement_limits,
+                self.buyer,
+                self.seller_note,
+                self.platform_id,
+                self.destination,
+                self.billing_address,
+                self.release_environment,
+                self.seller_billing_agreement_attributes,
+                self.billing_agreement_status,
+                self.constraints,
+                self.creation_timestamp,
+                self.expiration_timestamp,
+                self.billing_agreement_consent,
+                self.order_language,
+                self.subscription_amount,
+                self.billing_agreement_type,
+            ) == (
+                other.amazon_billing_agreement_id,
+                other.billing_agreement_limits,
+                other.buyer,
+                other.seller_note,
+                other.platform_id,
+                other.destination,
+                other.billing_address,
+                other.release_environment,
+                other.seller_billing_agreement_attributes,
+                other.billing_agreement_status,
+                other.constraints,
+                other.creation_timestamp,
+                other.expiration_timestamp,
+                other.billing_agreement_consent,
+                other.order_language,
+                other.subscription_amount,
+                other.billing_agreement_type,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.amazon_billing_agreement_id,
+                self.billing_agreement_limits,
+                self.buyer,
+                self.seller_note,
+                self.platform_id,
+                self.destination,
+                self.billing_address,
+                self.release_environment,
+                self.seller_billing_agreement_attributes,
+                self.billing_agreement_status,
+                self.constraints,
+                self.creation_timestamp,
+                self.expiration_timestamp,
+                self.billing_agreement_consent,
+                self.order_language,
+                self.subscription_amount,
+                self.billing_agreement_type,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is BillingAgreementDetails or name in (
+            "amazon_billing_agreement_id",
+            "billing_agreement_limits",
+            "buyer",
+            "seller_note",
+            "platform_id",
+            "destination",
+            "billing_address",
+            "release_environment",
+            "seller_billing_agreement_attributes",
+            "billing_agreement_status",
+            "constraints",
+            "creation_timestamp",
+            "expiration_timestamp",
+            "billing_agreement_consent",
+            "order_language",
+            "subscription_amount",
+            "billing_agreement_type",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is BillingAgreementDetails or name in (
+            "amazon_billing_agreement_id",
+            "billing_agreement_limits",
+            "buyer",
+            "seller_note",
+            "platform_id",
+            "destination",
+            "billing_address",
+            "release_environment",
+            "seller_billing_agreement_attributes",
+            "billing_agreement_status",
+            "constraints",
+            "creation_timestamp",
+            "expiration_timestamp",
+            "billing_agreement_consent",
+            "order_language",
+            "subscription_amount",
+            "billing_agreement_type",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ProviderCreditSummary:
     """ProviderCreditSummary
 
@@ -892,11 +2620,48 @@ class ProviderCreditSummary:
         provider_credit_id (ProviderCreditId): string
     """
 
-    provider_id: str | None = None
-    provider_credit_id: str | None = None
+    __slots__ = ("provider_id", "provider_credit_id")
+    __match_args__ = ()
+
+    provider_id: str | None
+    provider_credit_id: str | None
+
+    def __init__(
+        self,
+        *,
+        provider_id: str | None = None,
+        provider_credit_id: str | None = None,
+    ) -> None:
+        _setattr(self, "provider_id", provider_id)
+        _setattr(self, "provider_credit_id", provider_credit_id)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(provider_id={self.provider_id!r}, provider_credit_id={self.provider_credit_id!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.provider_id, self.provider_credit_id) == (
+                other.provider_id,
+                other.provider_credit_id,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.provider_id, self.provider_credit_id))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ProviderCreditSummary or name in ("provider_id", "provider_credit_id"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ProviderCreditSummary or name in ("provider_id", "provider_credit_id"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(id_list=list, provider_credit_summary_list=list)
 class CaptureDetails:
     """CaptureDetails
 
@@ -916,22 +2681,172 @@ class CaptureDetails:
         conversion_rate (ConversionRate): string
     """
 
+    __slots__ = (
+        "amazon_capture_id",
+        "capture_reference_id",
+        "seller_capture_note",
+        "capture_amount",
+        "refunded_amount",
+        "capture_fee",
+        "id_list",
+        "creation_timestamp",
+        "capture_status",
+        "soft_descriptor",
+        "provider_credit_summary_list",
+        "converted_amount",
+        "conversion_rate",
+    )
+    __match_args__ = ()
+
     amazon_capture_id: str
     capture_reference_id: str
-    seller_capture_note: str | None = None
+    seller_capture_note: str | None
     capture_amount: Price
-    refunded_amount: Price | None = None
-    capture_fee: Price | None = None
-    id_list: list[str] = field(default_factory=list)
+    refunded_amount: Price | None
+    capture_fee: Price | None
+    id_list: list[str]
     creation_timestamp: datetime
     capture_status: Status
-    soft_descriptor: str | None = None
-    provider_credit_summary_list: list[ProviderCreditSummary] = field(default_factory=list)
-    converted_amount: Price | None = None
-    conversion_rate: str | None = None
+    soft_descriptor: str | None
+    provider_credit_summary_list: list[ProviderCreditSummary]
+    converted_amount: Price | None
+    conversion_rate: str | None
+
+    def __init__(
+        self,
+        *,
+        amazon_capture_id: str,
+        capture_reference_id: str,
+        seller_capture_note: str | None = None,
+        capture_amount: Price,
+        refunded_amount: Price | None = None,
+        capture_fee: Price | None = None,
+        id_list: list[str] = DEFAULT_FACTORY,
+        creation_timestamp: datetime,
+        capture_status: Status,
+        soft_descriptor: str | None = None,
+        provider_credit_summary_list: list[ProviderCreditSummary] = DEFAULT_FACTORY,
+        converted_amount: Price | None = None,
+        conversion_rate: str | None = None,
+    ) -> None:
+        _setattr(self, "amazon_capture_id", amazon_capture_id)
+        _setattr(self, "capture_reference_id", capture_reference_id)
+        _setattr(self, "seller_capture_note", seller_capture_note)
+        _setattr(self, "capture_amount", capture_amount)
+        _setattr(self, "refunded_amount", refunded_amount)
+        _setattr(self, "capture_fee", capture_fee)
+        _setattr(self, "id_list", list() if id_list is DEFAULT_FACTORY else id_list)
+        _setattr(self, "creation_timestamp", creation_timestamp)
+        _setattr(self, "capture_status", capture_status)
+        _setattr(self, "soft_descriptor", soft_descriptor)
+        _setattr(
+            self,
+            "provider_credit_summary_list",
+            (
+                list()
+                if provider_credit_summary_list is DEFAULT_FACTORY
+                else provider_credit_summary_list
+            ),
+        )
+        _setattr(self, "converted_amount", converted_amount)
+        _setattr(self, "conversion_rate", conversion_rate)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_capture_id={self.amazon_capture_id!r}, capture_reference_id={self.capture_reference_id!r}, seller_capture_note={self.seller_capture_note!r}, capture_amount={self.capture_amount!r}, refunded_amount={self.refunded_amount!r}, capture_fee={self.capture_fee!r}, id_list={self.id_list!r}, creation_timestamp={self.creation_timestamp!r}, capture_status={self.capture_status!r}, soft_descriptor={self.soft_descriptor!r}, provider_credit_summary_list={self.provider_credit_summary_list!r}, converted_amount={self.converted_amount!r}, conversion_rate={self.conversion_rate!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.amazon_capture_id,
+                self.capture_reference_id,
+                self.seller_capture_note,
+                self.capture_amount,
+                self.refunded_amount,
+                self.capture_fee,
+                self.id_list,
+                self.creation_timestamp,
+                self.capture_status,
+                self.soft_descriptor,
+                self.provider_credit_summary_list,
+                self.converted_amount,
+                self.conversion_rate,
+            ) == (
+                other.amazon_capture_id,
+                other.capture_reference_id,
+                other.seller_capture_note,
+                other.capture_amount,
+                other.refunded_amount,
+                other.capture_fee,
+                other.id_list,
+                other.creation_timestamp,
+                other.capture_status,
+                other.soft_descriptor,
+                other.provider_credit_summary_list,
+                other.converted_amount,
+                other.conversion_rate,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.amazon_capture_id,
+                self.capture_reference_id,
+                self.seller_capture_note,
+                self.capture_amount,
+                self.refunded_amount,
+                self.capture_fee,
+                self.id_list,
+                self.creation_timestamp,
+                self.capture_status,
+                self.soft_descriptor,
+                self.provider_credit_summary_list,
+                self.converted_amount,
+                self.conversion_rate,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CaptureDetails or name in (
+            "amazon_capture_id",
+            "capture_reference_id",
+            "seller_capture_note",
+            "capture_amount",
+            "refunded_amount",
+            "capture_fee",
+            "id_list",
+            "creation_timestamp",
+            "capture_status",
+            "soft_descriptor",
+            "provider_credit_summary_list",
+            "converted_amount",
+            "conversion_rate",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CaptureDetails or name in (
+            "amazon_capture_id",
+            "capture_reference_id",
+            "seller_capture_note",
+            "capture_amount",
+            "refunded_amount",
+            "capture_fee",
+            "id_list",
+            "creation_timestamp",
+            "capture_status",
+            "soft_descriptor",
+            "provider_credit_summary_list",
+            "converted_amount",
+            "conversion_rate",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class CaptureResult(MWSResult):
     """CaptureResult
 
@@ -939,10 +2854,101 @@ class CaptureResult(MWSResult):
         capture_details (CaptureDetails): CaptureDetails
     """
 
-    capture_details: CaptureDetails | None = None
+    __slots__ = ("capture_details",)
+    __match_args__ = ()
+
+    capture_details: CaptureDetails | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        capture_details: CaptureDetails | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "capture_details", capture_details)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, capture_details={self.capture_details!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.capture_details,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.capture_details,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.capture_details,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CaptureResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "capture_details",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CaptureResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "capture_details",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ChargebackDetails:
     """A chargeback on a capture; not returned by any action, read only from the IPN ChargebackNotification (mwskit.off_amazon_payments.ipn).
 
@@ -956,16 +2962,110 @@ class ChargebackDetails:
         chargeback_reason (ChargebackReason): string
     """
 
-    amazon_chargeback_id: str | None = None
-    amazon_order_reference_id: str | None = None
-    amazon_capture_reference_id: str | None = None
-    creation_timestamp: datetime | None = None
-    chargeback_amount: Price | None = None
-    chargeback_state: str | None = None
-    chargeback_reason: str | None = None
+    __slots__ = (
+        "amazon_chargeback_id",
+        "amazon_order_reference_id",
+        "amazon_capture_reference_id",
+        "creation_timestamp",
+        "chargeback_amount",
+        "chargeback_state",
+        "chargeback_reason",
+    )
+    __match_args__ = ()
+
+    amazon_chargeback_id: str | None
+    amazon_order_reference_id: str | None
+    amazon_capture_reference_id: str | None
+    creation_timestamp: datetime | None
+    chargeback_amount: Price | None
+    chargeback_state: str | None
+    chargeback_reason: str | None
+
+    def __init__(
+        self,
+        *,
+        amazon_chargeback_id: str | None = None,
+        amazon_order_reference_id: str | None = None,
+        amazon_capture_reference_id: str | None = None,
+        creation_timestamp: datetime | None = None,
+        chargeback_amount: Price | None = None,
+        chargeback_state: str | None = None,
+        chargeback_reason: str | None = None,
+    ) -> None:
+        _setattr(self, "amazon_chargeback_id", amazon_chargeback_id)
+        _setattr(self, "amazon_order_reference_id", amazon_order_reference_id)
+        _setattr(self, "amazon_capture_reference_id", amazon_capture_reference_id)
+        _setattr(self, "creation_timestamp", creation_timestamp)
+        _setattr(self, "chargeback_amount", chargeback_amount)
+        _setattr(self, "chargeback_state", chargeback_state)
+        _setattr(self, "chargeback_reason", chargeback_reason)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_chargeback_id={self.amazon_chargeback_id!r}, amazon_order_reference_id={self.amazon_order_reference_id!r}, amazon_capture_reference_id={self.amazon_capture_reference_id!r}, creation_timestamp={self.creation_timestamp!r}, chargeback_amount={self.chargeback_amount!r}, chargeback_state={self.chargeback_state!r}, chargeback_reason={self.chargeback_reason!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.amazon_chargeback_id,
+                self.amazon_order_reference_id,
+                self.amazon_capture_reference_id,
+                self.creation_timestamp,
+                self.chargeback_amount,
+                self.chargeback_state,
+                self.chargeback_reason,
+            ) == (
+                other.amazon_chargeback_id,
+                other.amazon_order_reference_id,
+                other.amazon_capture_reference_id,
+                other.creation_timestamp,
+                other.chargeback_amount,
+                other.chargeback_state,
+                other.chargeback_reason,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.amazon_chargeback_id,
+                self.amazon_order_reference_id,
+                self.amazon_capture_reference_id,
+                self.creation_timestamp,
+                self.chargeback_amount,
+                self.chargeback_state,
+                self.chargeback_reason,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ChargebackDetails or name in (
+            "amazon_chargeback_id",
+            "amazon_order_reference_id",
+            "amazon_capture_reference_id",
+            "creation_timestamp",
+            "chargeback_amount",
+            "chargeback_state",
+            "chargeback_reason",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ChargebackDetails or name in (
+            "amazon_chargeback_id",
+            "amazon_order_reference_id",
+            "amazon_capture_reference_id",
+            "creation_timestamp",
+            "chargeback_amount",
+            "chargeback_state",
+            "chargeback_reason",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PaymentDescriptor:
     """PaymentDescriptor
 
@@ -975,12 +3075,60 @@ class PaymentDescriptor:
         use_amazon_balance_first (UseAmazonBalanceFirst): boolean
     """
 
-    name: str | None = None
-    account_number_tail: str | None = None
-    use_amazon_balance_first: bool | None = None
+    __slots__ = ("name", "account_number_tail", "use_amazon_balance_first")
+    __match_args__ = ()
+
+    name: str | None
+    account_number_tail: str | None
+    use_amazon_balance_first: bool | None
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        account_number_tail: str | None = None,
+        use_amazon_balance_first: bool | None = None,
+    ) -> None:
+        _setattr(self, "name", name)
+        _setattr(self, "account_number_tail", account_number_tail)
+        _setattr(self, "use_amazon_balance_first", use_amazon_balance_first)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, account_number_tail={self.account_number_tail!r}, use_amazon_balance_first={self.use_amazon_balance_first!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.name, self.account_number_tail, self.use_amazon_balance_first) == (
+                other.name,
+                other.account_number_tail,
+                other.use_amazon_balance_first,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.account_number_tail, self.use_amazon_balance_first))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PaymentDescriptor or name in (
+            "name",
+            "account_number_tail",
+            "use_amazon_balance_first",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PaymentDescriptor or name in (
+            "name",
+            "account_number_tail",
+            "use_amazon_balance_first",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(order_item_categories=list)
 class SellerOrderAttributes:
     """SellerOrderAttributes
 
@@ -992,14 +3140,96 @@ class SellerOrderAttributes:
         seller_id (SellerId): Filled in some IPNs (sdk-java comment).
     """
 
-    seller_order_id: str | None = None
-    store_name: str | None = None
-    order_item_categories: list[str] = field(default_factory=list)
-    custom_information: str | None = None
-    seller_id: str | None = None
+    __slots__ = (
+        "seller_order_id",
+        "store_name",
+        "order_item_categories",
+        "custom_information",
+        "seller_id",
+    )
+    __match_args__ = ()
+
+    seller_order_id: str | None
+    store_name: str | None
+    order_item_categories: list[str]
+    custom_information: str | None
+    seller_id: str | None
+
+    def __init__(
+        self,
+        *,
+        seller_order_id: str | None = None,
+        store_name: str | None = None,
+        order_item_categories: list[str] = DEFAULT_FACTORY,
+        custom_information: str | None = None,
+        seller_id: str | None = None,
+    ) -> None:
+        _setattr(self, "seller_order_id", seller_order_id)
+        _setattr(self, "store_name", store_name)
+        _setattr(
+            self,
+            "order_item_categories",
+            list() if order_item_categories is DEFAULT_FACTORY else order_item_categories,
+        )
+        _setattr(self, "custom_information", custom_information)
+        _setattr(self, "seller_id", seller_id)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_order_id={self.seller_order_id!r}, store_name={self.store_name!r}, order_item_categories={self.order_item_categories!r}, custom_information={self.custom_information!r}, seller_id={self.seller_id!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_order_id,
+                self.store_name,
+                self.order_item_categories,
+                self.custom_information,
+                self.seller_id,
+            ) == (
+                other.seller_order_id,
+                other.store_name,
+                other.order_item_categories,
+                other.custom_information,
+                other.seller_id,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_order_id,
+                self.store_name,
+                self.order_item_categories,
+                self.custom_information,
+                self.seller_id,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SellerOrderAttributes or name in (
+            "seller_order_id",
+            "store_name",
+            "order_item_categories",
+            "custom_information",
+            "seller_id",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SellerOrderAttributes or name in (
+            "seller_order_id",
+            "store_name",
+            "order_item_categories",
+            "custom_information",
+            "seller_id",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class OrderReferenceStatus:
     """OrderReferenceStatus
 
@@ -1010,13 +3240,73 @@ class OrderReferenceStatus:
         reason_description (ReasonDescription): string
     """
 
-    state: OrderReferenceState | str | None = None
-    last_update_timestamp: datetime | None = None
-    reason_code: ReasonCode | str | None = None
-    reason_description: str | None = None
+    __slots__ = ("state", "last_update_timestamp", "reason_code", "reason_description")
+    __match_args__ = ()
+
+    state: OrderReferenceState | str | None
+    last_update_timestamp: datetime | None
+    reason_code: ReasonCode | str | None
+    reason_description: str | None
+
+    def __init__(
+        self,
+        *,
+        state: OrderReferenceState | str | None = None,
+        last_update_timestamp: datetime | None = None,
+        reason_code: ReasonCode | str | None = None,
+        reason_description: str | None = None,
+    ) -> None:
+        _setattr(self, "state", state)
+        _setattr(self, "last_update_timestamp", last_update_timestamp)
+        _setattr(self, "reason_code", reason_code)
+        _setattr(self, "reason_description", reason_description)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(state={self.state!r}, last_update_timestamp={self.last_update_timestamp!r}, reason_code={self.reason_code!r}, reason_description={self.reason_description!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.state,
+                self.last_update_timestamp,
+                self.reason_code,
+                self.reason_description,
+            ) == (
+                other.state,
+                other.last_update_timestamp,
+                other.reason_code,
+                other.reason_description,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.state, self.last_update_timestamp, self.reason_code, self.reason_description)
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is OrderReferenceStatus or name in (
+            "state",
+            "last_update_timestamp",
+            "reason_code",
+            "reason_description",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is OrderReferenceStatus or name in (
+            "state",
+            "last_update_timestamp",
+            "reason_code",
+            "reason_description",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ParentDetails:
     """ParentDetails
 
@@ -1025,11 +3315,45 @@ class ParentDetails:
         type (Type): string
     """
 
-    id: str | None = None
-    type: str | None = None
+    __slots__ = ("id", "type")
+    __match_args__ = ()
+
+    id: str | None
+    type: str | None
+
+    def __init__(
+        self,
+        *,
+        id: str | None = None,
+        type: str | None = None,
+    ) -> None:
+        _setattr(self, "id", id)
+        _setattr(self, "type", type)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r}, type={self.type!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.id, self.type) == (other.id, other.type)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.type))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ParentDetails or name in ("id", "type"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ParentDetails or name in ("id", "type"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PaymentServiceProviderAttributes:
     """PaymentServiceProviderAttributes
 
@@ -1038,11 +3362,54 @@ class PaymentServiceProviderAttributes:
         payment_service_provider_order_id (PaymentServiceProviderOrderId): string
     """
 
-    payment_service_provider_id: str | None = None
-    payment_service_provider_order_id: str | None = None
+    __slots__ = ("payment_service_provider_id", "payment_service_provider_order_id")
+    __match_args__ = ()
+
+    payment_service_provider_id: str | None
+    payment_service_provider_order_id: str | None
+
+    def __init__(
+        self,
+        *,
+        payment_service_provider_id: str | None = None,
+        payment_service_provider_order_id: str | None = None,
+    ) -> None:
+        _setattr(self, "payment_service_provider_id", payment_service_provider_id)
+        _setattr(self, "payment_service_provider_order_id", payment_service_provider_order_id)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(payment_service_provider_id={self.payment_service_provider_id!r}, payment_service_provider_order_id={self.payment_service_provider_order_id!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.payment_service_provider_id, self.payment_service_provider_order_id) == (
+                other.payment_service_provider_id,
+                other.payment_service_provider_order_id,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.payment_service_provider_id, self.payment_service_provider_order_id))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PaymentServiceProviderAttributes or name in (
+            "payment_service_provider_id",
+            "payment_service_provider_order_id",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PaymentServiceProviderAttributes or name in (
+            "payment_service_provider_id",
+            "payment_service_provider_order_id",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PaymentAuthenticationStatus:
     """PaymentAuthenticationStatus
 
@@ -1050,10 +3417,42 @@ class PaymentAuthenticationStatus:
         state (State): string
     """
 
-    state: str | None = None
+    __slots__ = ("state",)
+    __match_args__ = ()
+
+    state: str | None
+
+    def __init__(
+        self,
+        *,
+        state: str | None = None,
+    ) -> None:
+        _setattr(self, "state", state)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(state={self.state!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.state,) == (other.state,)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.state,))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PaymentAuthenticationStatus or name in ("state",):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PaymentAuthenticationStatus or name in ("state",):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PaymentReference:
     """PaymentReference
 
@@ -1061,10 +3460,42 @@ class PaymentReference:
         static_token (StaticToken): string
     """
 
-    static_token: str | None = None
+    __slots__ = ("static_token",)
+    __match_args__ = ()
+
+    static_token: str | None
+
+    def __init__(
+        self,
+        *,
+        static_token: str | None = None,
+    ) -> None:
+        _setattr(self, "static_token", static_token)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(static_token={self.static_token!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.static_token,) == (other.static_token,)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.static_token,))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PaymentReference or name in ("static_token",):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PaymentReference or name in ("static_token",):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(constraints=list, id_list=list)
 class OrderReferenceDetails:
     """OrderReferenceDetails
 
@@ -1092,30 +3523,236 @@ class OrderReferenceDetails:
         payment_reference (PaymentReference): PaymentReference
     """
 
+    __slots__ = (
+        "amazon_order_reference_id",
+        "buyer",
+        "order_total",
+        "seller_note",
+        "platform_id",
+        "destination",
+        "payment_descriptor",
+        "billing_address",
+        "release_environment",
+        "seller_order_attributes",
+        "order_reference_status",
+        "constraints",
+        "creation_timestamp",
+        "expiration_timestamp",
+        "parent_details",
+        "id_list",
+        "order_language",
+        "request_payment_authorization",
+        "payment_service_provider_attributes",
+        "payment_authentication_status",
+        "payment_reference",
+    )
+    __match_args__ = ()
+
     amazon_order_reference_id: str
-    buyer: Buyer | None = None
-    order_total: Price | None = None
-    seller_note: str | None = None
-    platform_id: str | None = None
-    destination: Destination | None = None
-    payment_descriptor: PaymentDescriptor | None = None
-    billing_address: BillingAddress | None = None
-    release_environment: ReleaseEnvironment | str | None = None
-    seller_order_attributes: SellerOrderAttributes | None = None
+    buyer: Buyer | None
+    order_total: Price | None
+    seller_note: str | None
+    platform_id: str | None
+    destination: Destination | None
+    payment_descriptor: PaymentDescriptor | None
+    billing_address: BillingAddress | None
+    release_environment: ReleaseEnvironment | str | None
+    seller_order_attributes: SellerOrderAttributes | None
     order_reference_status: OrderReferenceStatus
-    constraints: list[Constraint] = field(default_factory=list)
+    constraints: list[Constraint]
     creation_timestamp: datetime
-    expiration_timestamp: datetime | None = None
-    parent_details: ParentDetails | None = None
-    id_list: list[str] = field(default_factory=list)
-    order_language: str | None = None
-    request_payment_authorization: bool | None = None
-    payment_service_provider_attributes: PaymentServiceProviderAttributes | None = None
-    payment_authentication_status: PaymentAuthenticationStatus | None = None
-    payment_reference: PaymentReference | None = None
+    expiration_timestamp: datetime | None
+    parent_details: ParentDetails | None
+    id_list: list[str]
+    order_language: str | None
+    request_payment_authorization: bool | None
+    payment_service_provider_attributes: PaymentServiceProviderAttributes | None
+    payment_authentication_status: PaymentAuthenticationStatus | None
+    payment_reference: PaymentReference | None
+
+    def __init__(
+        self,
+        *,
+        amazon_order_reference_id: str,
+        buyer: Buyer | None = None,
+        order_total: Price | None = None,
+        seller_note: str | None = None,
+        platform_id: str | None = None,
+        destination: Destination | None = None,
+        payment_descriptor: PaymentDescriptor | None = None,
+        billing_address: BillingAddress | None = None,
+        release_environment: ReleaseEnvironment | str | None = None,
+        seller_order_attributes: SellerOrderAttributes | None = None,
+        order_reference_status: OrderReferenceStatus,
+        constraints: list[Constraint] = DEFAULT_FACTORY,
+        creation_timestamp: datetime,
+        expiration_timestamp: datetime | None = None,
+        parent_details: ParentDetails | None = None,
+        id_list: list[str] = DEFAULT_FACTORY,
+        order_language: str | None = None,
+        request_payment_authorization: bool | None = None,
+        payment_service_provider_attributes: PaymentServiceProviderAttributes | None = None,
+        payment_authentication_status: PaymentAuthenticationStatus | None = None,
+        payment_reference: PaymentReference | None = None,
+    ) -> None:
+        _setattr(self, "amazon_order_reference_id", amazon_order_reference_id)
+        _setattr(self, "buyer", buyer)
+        _setattr(self, "order_total", order_total)
+        _setattr(self, "seller_note", seller_note)
+        _setattr(self, "platform_id", platform_id)
+        _setattr(self, "destination", destination)
+        _setattr(self, "payment_descriptor", payment_descriptor)
+        _setattr(self, "billing_address", billing_address)
+        _setattr(self, "release_environment", release_environment)
+        _setattr(self, "seller_order_attributes", seller_order_attributes)
+        _setattr(self, "order_reference_status", order_reference_status)
+        _setattr(self, "constraints", list() if constraints is DEFAULT_FACTORY else constraints)
+        _setattr(self, "creation_timestamp", creation_timestamp)
+        _setattr(self, "expiration_timestamp", expiration_timestamp)
+        _setattr(self, "parent_details", parent_details)
+        _setattr(self, "id_list", list() if id_list is DEFAULT_FACTORY else id_list)
+        _setattr(self, "order_language", order_language)
+        _setattr(self, "request_payment_authorization", request_payment_authorization)
+        _setattr(self, "payment_service_provider_attributes", payment_service_provider_attributes)
+        _setattr(self, "payment_authentication_status", payment_authentication_status)
+        _setattr(self, "payment_reference", payment_reference)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_order_reference_id={self.amazon_order_reference_id!r}, buyer={self.buyer!r}, order_total={self.order_total!r}, seller_note={self.seller_note!r}, platform_id={self.platform_id!r}, destination={self.destination!r}, payment_descriptor={self.payment_descriptor!r}, billing_address={self.billing_address!r}, release_environment={self.release_environment!r}, seller_order_attributes={self.seller_order_attributes!r}, order_reference_status={self.order_reference_status!r}, constraints={self.constraints!r}, creation_timestamp={self.creation_timestamp!r}, expiration_timestamp={self.expiration_timestamp!r}, parent_details={self.parent_details!r}, id_list={self.id_list!r}, order_language={self.order_language!r}, request_payment_authorization={self.request_payment_authorization!r}, payment_service_provider_attributes={self.payment_service_provider_attributes!r}, payment_authentication_status={self.payment_authentication_status!r}, payment_reference={self.payment_reference!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.amazon_order_reference_id,
+                self.buyer,
+                self.order_total,
+                self.seller_note,
+                self.platform_id,
+                self.destination,
+                self.payment_descriptor,
+                self.billing_address,
+                self.release_environment,
+                self.seller_order_attributes,
+                self.order_reference_status,
+                self.constraints,
+                self.creation_timestamp,
+                self.expiration_timestamp,
+                self.parent_details,
+                self.id_list,
+                self.order_language,
+                self.request_payment_authorization,
+                self.payment_service_provider_attributes,
+                self.payment_authentication_status,
+                self.payment_reference,
+            ) == (
+                other.amazon_order_reference_id,
+                other.buyer,
+                other.order_total,
+                other.seller_note,
+                other.platform_id,
+                other.destination,
+                other.payment_descriptor,
+                other.billing_address,
+                other.release_environment,
+                other.seller_order_attributes,
+                other.order_reference_status,
+                other.constraints,
+                other.creation_timestamp,
+                other.expiration_timestamp,
+                other.parent_details,
+                other.id_list,
+                other.order_language,
+                other.request_payment_authorization,
+                other.payment_service_provider_attributes,
+                other.payment_authentication_status,
+                other.payment_reference,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.amazon_order_reference_id,
+                self.buyer,
+                self.order_total,
+                self.seller_note,
+                self.platform_id,
+                self.destination,
+                self.payment_descriptor,
+                self.billing_address,
+                self.release_environment,
+                self.seller_order_attributes,
+                self.order_reference_status,
+                self.constraints,
+                self.creation_timestamp,
+                self.expiration_timestamp,
+                self.parent_details,
+                self.id_list,
+                self.order_language,
+                self.request_payment_authorization,
+                self.payment_service_provider_attributes,
+                self.payment_authentication_status,
+                self.payment_reference,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is OrderReferenceDetails or name in (
+            "amazon_order_reference_id",
+            "buyer",
+            "order_total",
+            "seller_note",
+            "platform_id",
+            "destination",
+            "payment_descriptor",
+            "billing_address",
+            "release_environment",
+            "seller_order_attributes",
+            "order_reference_status",
+            "constraints",
+            "creation_timestamp",
+            "expiration_timestamp",
+            "parent_details",
+            "id_list",
+            "order_language",
+            "request_payment_authorization",
+            "payment_service_provider_attributes",
+            "payment_authentication_status",
+            "payment_reference",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is OrderReferenceDetails or name in (
+            "amazon_order_reference_id",
+            "buyer",
+            "order_total",
+            "seller_note",
+            "platform_id",
+            "destination",
+            "payment_descriptor",
+            "billing_address",
+            "release_environment",
+            "seller_order_attributes",
+            "order_reference_status",
+            "constraints",
+            "creation_timestamp",
+            "expiration_timestamp",
+            "parent_details",
+            "id_list",
+            "order_language",
+            "request_payment_authorization",
+            "payment_service_provider_attributes",
+            "payment_authentication_status",
+            "payment_reference",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class CreateOrderReferenceForIdResult(MWSResult):
     """CreateOrderReferenceForIdResult
 
@@ -1123,10 +3760,101 @@ class CreateOrderReferenceForIdResult(MWSResult):
         order_reference_details (OrderReferenceDetails): OrderReferenceDetails
     """
 
-    order_reference_details: OrderReferenceDetails | None = None
+    __slots__ = ("order_reference_details",)
+    __match_args__ = ()
+
+    order_reference_details: OrderReferenceDetails | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        order_reference_details: OrderReferenceDetails | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "order_reference_details", order_reference_details)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, order_reference_details={self.order_reference_details!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.order_reference_details,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.order_reference_details,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.order_reference_details,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CreateOrderReferenceForIdResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "order_reference_details",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CreateOrderReferenceForIdResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "order_reference_details",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetAuthorizationDetailsResult(MWSResult):
     """GetAuthorizationDetailsResult
 
@@ -1134,10 +3862,101 @@ class GetAuthorizationDetailsResult(MWSResult):
         authorization_details (AuthorizationDetails): AuthorizationDetails
     """
 
-    authorization_details: AuthorizationDetails | None = None
+    __slots__ = ("authorization_details",)
+    __match_args__ = ()
+
+    authorization_details: AuthorizationDetails | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        authorization_details: AuthorizationDetails | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "authorization_details", authorization_details)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, authorization_details={self.authorization_details!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.authorization_details,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.authorization_details,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.authorization_details,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetAuthorizationDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "authorization_details",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetAuthorizationDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "authorization_details",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetBillingAgreementDetailsResult(MWSResult):
     """GetBillingAgreementDetailsResult
 
@@ -1145,10 +3964,101 @@ class GetBillingAgreementDetailsResult(MWSResult):
         billing_agreement_details (BillingAgreementDetails): BillingAgreementDetails
     """
 
-    billing_agreement_details: BillingAgreementDetails | None = None
+    __slots__ = ("billing_agreement_details",)
+    __match_args__ = ()
+
+    billing_agreement_details: BillingAgreementDetails | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        billing_agreement_details: BillingAgreementDetails | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "billing_agreement_details", billing_agreement_details)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, billing_agreement_details={self.billing_agreement_details!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.billing_agreement_details,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.billing_agreement_details,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.billing_agreement_details,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetBillingAgreementDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "billing_agreement_details",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetBillingAgreementDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "billing_agreement_details",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetCaptureDetailsResult(MWSResult):
     """GetCaptureDetailsResult
 
@@ -1156,10 +4066,101 @@ class GetCaptureDetailsResult(MWSResult):
         capture_details (CaptureDetails): CaptureDetails
     """
 
-    capture_details: CaptureDetails | None = None
+    __slots__ = ("capture_details",)
+    __match_args__ = ()
+
+    capture_details: CaptureDetails | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        capture_details: CaptureDetails | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "capture_details", capture_details)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, capture_details={self.capture_details!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.capture_details,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.capture_details,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.capture_details,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetCaptureDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "capture_details",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetCaptureDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "capture_details",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetMerchantAccountStatusResult(MWSResult):
     """GetMerchantAccountStatusResult
 
@@ -1167,10 +4168,101 @@ class GetMerchantAccountStatusResult(MWSResult):
         account_status (AccountStatus): AccountStatus (enum)
     """
 
-    account_status: AccountStatus | str | None = None
+    __slots__ = ("account_status",)
+    __match_args__ = ()
+
+    account_status: AccountStatus | str | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        account_status: AccountStatus | str | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "account_status", account_status)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, account_status={self.account_status!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.account_status,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.account_status,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.account_status,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetMerchantAccountStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "account_status",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetMerchantAccountStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "account_status",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetOrderReferenceDetailsResult(MWSResult):
     """GetOrderReferenceDetailsResult
 
@@ -1178,10 +4270,101 @@ class GetOrderReferenceDetailsResult(MWSResult):
         order_reference_details (OrderReferenceDetails): OrderReferenceDetails
     """
 
-    order_reference_details: OrderReferenceDetails | None = None
+    __slots__ = ("order_reference_details",)
+    __match_args__ = ()
+
+    order_reference_details: OrderReferenceDetails | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        order_reference_details: OrderReferenceDetails | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "order_reference_details", order_reference_details)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, order_reference_details={self.order_reference_details!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.order_reference_details,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.order_reference_details,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.order_reference_details,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetOrderReferenceDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "order_reference_details",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetOrderReferenceDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "order_reference_details",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(credit_reversal_id_list=list)
 class ProviderCreditDetails:
     """ProviderCreditDetails
 
@@ -1197,18 +4380,132 @@ class ProviderCreditDetails:
         credit_status (CreditStatus): Status
     """
 
-    amazon_provider_credit_id: str | None = None
-    seller_id: str | None = None
-    provider_id: str | None = None
-    credit_reference_id: str | None = None
-    credit_amount: Price | None = None
-    credit_reversal_amount: Price | None = None
-    credit_reversal_id_list: list[str] = field(default_factory=list)
-    creation_timestamp: datetime | None = None
-    credit_status: Status | None = None
+    __slots__ = (
+        "amazon_provider_credit_id",
+        "seller_id",
+        "provider_id",
+        "credit_reference_id",
+        "credit_amount",
+        "credit_reversal_amount",
+        "credit_reversal_id_list",
+        "creation_timestamp",
+        "credit_status",
+    )
+    __match_args__ = ()
+
+    amazon_provider_credit_id: str | None
+    seller_id: str | None
+    provider_id: str | None
+    credit_reference_id: str | None
+    credit_amount: Price | None
+    credit_reversal_amount: Price | None
+    credit_reversal_id_list: list[str]
+    creation_timestamp: datetime | None
+    credit_status: Status | None
+
+    def __init__(
+        self,
+        *,
+        amazon_provider_credit_id: str | None = None,
+        seller_id: str | None = None,
+        provider_id: str | None = None,
+        credit_reference_id: str | None = None,
+        credit_amount: Price | None = None,
+        credit_reversal_amount: Price | None = None,
+        credit_reversal_id_list: list[str] = DEFAULT_FACTORY,
+        creation_timestamp: datetime | None = None,
+        credit_status: Status | None = None,
+    ) -> None:
+        _setattr(self, "amazon_provider_credit_id", amazon_provider_credit_id)
+        _setattr(self, "seller_id", seller_id)
+        _setattr(self, "provider_id", provider_id)
+        _setattr(self, "credit_reference_id", credit_reference_id)
+        _setattr(self, "credit_amount", credit_amount)
+        _setattr(self, "credit_reversal_amount", credit_reversal_amount)
+        _setattr(
+            self,
+            "credit_reversal_id_list",
+            list() if credit_reversal_id_list is DEFAULT_FACTORY else credit_reversal_id_list,
+        )
+        _setattr(self, "creation_timestamp", creation_timestamp)
+        _setattr(self, "credit_status", credit_status)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_provider_credit_id={self.amazon_provider_credit_id!r}, seller_id={self.seller_id!r}, provider_id={self.provider_id!r}, credit_reference_id={self.credit_reference_id!r}, credit_amount={self.credit_amount!r}, credit_reversal_amount={self.credit_reversal_amount!r}, credit_reversal_id_list={self.credit_reversal_id_list!r}, creation_timestamp={self.creation_timestamp!r}, credit_status={self.credit_status!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.amazon_provider_credit_id,
+                self.seller_id,
+                self.provider_id,
+                self.credit_reference_id,
+                self.credit_amount,
+                self.credit_reversal_amount,
+                self.credit_reversal_id_list,
+                self.creation_timestamp,
+                self.credit_status,
+            ) == (
+                other.amazon_provider_credit_id,
+                other.seller_id,
+                other.provider_id,
+                other.credit_reference_id,
+                other.credit_amount,
+                other.credit_reversal_amount,
+                other.credit_reversal_id_list,
+                other.creation_timestamp,
+                other.credit_status,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.amazon_provider_credit_id,
+                self.seller_id,
+                self.provider_id,
+                self.credit_reference_id,
+                self.credit_amount,
+                self.credit_reversal_amount,
+                self.credit_reversal_id_list,
+                self.creation_timestamp,
+                self.credit_status,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ProviderCreditDetails or name in (
+            "amazon_provider_credit_id",
+            "seller_id",
+            "provider_id",
+            "credit_reference_id",
+            "credit_amount",
+            "credit_reversal_amount",
+            "credit_reversal_id_list",
+            "creation_timestamp",
+            "credit_status",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ProviderCreditDetails or name in (
+            "amazon_provider_credit_id",
+            "seller_id",
+            "provider_id",
+            "credit_reference_id",
+            "credit_amount",
+            "credit_reversal_amount",
+            "credit_reversal_id_list",
+            "creation_timestamp",
+            "credit_status",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetProviderCreditDetailsResult(MWSResult):
     """GetProviderCreditDetailsResult
 
@@ -1216,10 +4513,101 @@ class GetProviderCreditDetailsResult(MWSResult):
         provider_credit_details (ProviderCreditDetails): ProviderCreditDetails
     """
 
-    provider_credit_details: ProviderCreditDetails | None = None
+    __slots__ = ("provider_credit_details",)
+    __match_args__ = ()
+
+    provider_credit_details: ProviderCreditDetails | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        provider_credit_details: ProviderCreditDetails | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "provider_credit_details", provider_credit_details)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, provider_credit_details={self.provider_credit_details!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.provider_credit_details,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.provider_credit_details,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.provider_credit_details,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetProviderCreditDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "provider_credit_details",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetProviderCreditDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "provider_credit_details",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ProviderCreditReversalDetails:
     """ProviderCreditReversalDetails
 
@@ -1234,17 +4622,119 @@ class ProviderCreditReversalDetails:
         credit_reversal_note (CreditReversalNote): string
     """
 
-    amazon_provider_credit_reversal_id: str | None = None
-    seller_id: str | None = None
-    provider_id: str | None = None
-    credit_reversal_reference_id: str | None = None
-    credit_reversal_amount: Price | None = None
-    creation_timestamp: datetime | None = None
-    credit_reversal_status: Status | None = None
-    credit_reversal_note: str | None = None
+    __slots__ = (
+        "amazon_provider_credit_reversal_id",
+        "seller_id",
+        "provider_id",
+        "credit_reversal_reference_id",
+        "credit_reversal_amount",
+        "creation_timestamp",
+        "credit_reversal_status",
+        "credit_reversal_note",
+    )
+    __match_args__ = ()
+
+    amazon_provider_credit_reversal_id: str | None
+    seller_id: str | None
+    provider_id: str | None
+    credit_reversal_reference_id: str | None
+    credit_reversal_amount: Price | None
+    creation_timestamp: datetime | None
+    credit_reversal_status: Status | None
+    credit_reversal_note: str | None
+
+    def __init__(
+        self,
+        *,
+        amazon_provider_credit_reversal_id: str | None = None,
+        seller_id: str | None = None,
+        provider_id: str | None = None,
+        credit_reversal_reference_id: str | None = None,
+        credit_reversal_amount: Price | None = None,
+        creation_timestamp: datetime | None = None,
+        credit_reversal_status: Status | None = None,
+        credit_reversal_note: str | None = None,
+    ) -> None:
+        _setattr(self, "amazon_provider_credit_reversal_id", amazon_provider_credit_reversal_id)
+        _setattr(self, "seller_id", seller_id)
+        _setattr(self, "provider_id", provider_id)
+        _setattr(self, "credit_reversal_reference_id", credit_reversal_reference_id)
+        _setattr(self, "credit_reversal_amount", credit_reversal_amount)
+        _setattr(self, "creation_timestamp", creation_timestamp)
+        _setattr(self, "credit_reversal_status", credit_reversal_status)
+        _setattr(self, "credit_reversal_note", credit_reversal_note)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_provider_credit_reversal_id={self.amazon_provider_credit_reversal_id!r}, seller_id={self.seller_id!r}, provider_id={self.provider_id!r}, credit_reversal_reference_id={self.credit_reversal_reference_id!r}, credit_reversal_amount={self.credit_reversal_amount!r}, creation_timestamp={self.creation_timestamp!r}, credit_reversal_status={self.credit_reversal_status!r}, credit_reversal_note={self.credit_reversal_note!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.amazon_provider_credit_reversal_id,
+                self.seller_id,
+                self.provider_id,
+                self.credit_reversal_reference_id,
+                self.credit_reversal_amount,
+                self.creation_timestamp,
+                self.credit_reversal_status,
+                self.credit_reversal_note,
+            ) == (
+                other.amazon_provider_credit_reversal_id,
+                other.seller_id,
+                other.provider_id,
+                other.credit_reversal_reference_id,
+                other.credit_reversal_amount,
+                other.creation_timestamp,
+                other.credit_reversal_status,
+                other.credit_reversal_note,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.amazon_provider_credit_reversal_id,
+                self.seller_id,
+                self.provider_id,
+                self.credit_reversal_reference_id,
+                self.credit_reversal_amount,
+                self.creation_timestamp,
+                self.credit_reversal_status,
+                self.credit_reversal_note,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ProviderCreditReversalDetails or name in (
+            "amazon_provider_credit_reversal_id",
+            "seller_id",
+            "provider_id",
+            "credit_reversal_reference_id",
+            "credit_reversal_amount",
+            "creation_timestamp",
+            "credit_reversal_status",
+            "credit_reversal_note",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ProviderCreditReversalDetails or name in (
+            "amazon_provider_credit_reversal_id",
+            "seller_id",
+            "provider_id",
+            "credit_reversal_reference_id",
+            "credit_reversal_amount",
+            "creation_timestamp",
+            "credit_reversal_status",
+            "credit_reversal_note",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetProviderCreditReversalDetailsResult(MWSResult):
     """GetProviderCreditReversalDetailsResult
 
@@ -1252,10 +4742,101 @@ class GetProviderCreditReversalDetailsResult(MWSResult):
         provider_credit_reversal_details (ProviderCreditReversalDetails): ProviderCreditReversalDetails
     """
 
-    provider_credit_reversal_details: ProviderCreditReversalDetails | None = None
+    __slots__ = ("provider_credit_reversal_details",)
+    __match_args__ = ()
+
+    provider_credit_reversal_details: ProviderCreditReversalDetails | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        provider_credit_reversal_details: ProviderCreditReversalDetails | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "provider_credit_reversal_details", provider_credit_reversal_details)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, provider_credit_reversal_details={self.provider_credit_reversal_details!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.provider_credit_reversal_details,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.provider_credit_reversal_details,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.provider_credit_reversal_details,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetProviderCreditReversalDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "provider_credit_reversal_details",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetProviderCreditReversalDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "provider_credit_reversal_details",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ProviderCreditReversalSummary:
     """ProviderCreditReversalSummary
 
@@ -1264,11 +4845,54 @@ class ProviderCreditReversalSummary:
         provider_credit_reversal_id (ProviderCreditReversalId): string
     """
 
-    provider_id: str | None = None
-    provider_credit_reversal_id: str | None = None
+    __slots__ = ("provider_id", "provider_credit_reversal_id")
+    __match_args__ = ()
+
+    provider_id: str | None
+    provider_credit_reversal_id: str | None
+
+    def __init__(
+        self,
+        *,
+        provider_id: str | None = None,
+        provider_credit_reversal_id: str | None = None,
+    ) -> None:
+        _setattr(self, "provider_id", provider_id)
+        _setattr(self, "provider_credit_reversal_id", provider_credit_reversal_id)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(provider_id={self.provider_id!r}, provider_credit_reversal_id={self.provider_credit_reversal_id!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.provider_id, self.provider_credit_reversal_id) == (
+                other.provider_id,
+                other.provider_credit_reversal_id,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.provider_id, self.provider_credit_reversal_id))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ProviderCreditReversalSummary or name in (
+            "provider_id",
+            "provider_credit_reversal_id",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ProviderCreditReversalSummary or name in (
+            "provider_id",
+            "provider_credit_reversal_id",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(provider_credit_reversal_summary_list=list)
 class RefundDetails:
     """RefundDetails
 
@@ -1287,23 +4911,165 @@ class RefundDetails:
         conversion_rate (ConversionRate): string
     """
 
+    __slots__ = (
+        "amazon_refund_id",
+        "refund_reference_id",
+        "seller_refund_note",
+        "refund_type",
+        "refund_amount",
+        "fee_refunded",
+        "creation_timestamp",
+        "refund_status",
+        "soft_descriptor",
+        "provider_credit_reversal_summary_list",
+        "converted_amount",
+        "conversion_rate",
+    )
+    __match_args__ = ()
+
     amazon_refund_id: str
     refund_reference_id: str
-    seller_refund_note: str | None = None
-    refund_type: str | None = None
-    refund_amount: Price | None = None
-    fee_refunded: Price | None = None
+    seller_refund_note: str | None
+    refund_type: str | None
+    refund_amount: Price | None
+    fee_refunded: Price | None
     creation_timestamp: datetime
     refund_status: Status
-    soft_descriptor: str | None = None
-    provider_credit_reversal_summary_list: list[ProviderCreditReversalSummary] = field(
-        default_factory=list
-    )
-    converted_amount: Price | None = None
-    conversion_rate: str | None = None
+    soft_descriptor: str | None
+    provider_credit_reversal_summary_list: list[ProviderCreditReversalSummary]
+    converted_amount: Price | None
+    conversion_rate: str | None
+
+    def __init__(
+        self,
+        *,
+        amazon_refund_id: str,
+        refund_reference_id: str,
+        seller_refund_note: str | None = None,
+        refund_type: str | None = None,
+        refund_amount: Price | None = None,
+        fee_refunded: Price | None = None,
+        creation_timestamp: datetime,
+        refund_status: Status,
+        soft_descriptor: str | None = None,
+        provider_credit_reversal_summary_list: list[
+            ProviderCreditReversalSummary
+        ] = DEFAULT_FACTORY,
+        converted_amount: Price | None = None,
+        conversion_rate: str | None = None,
+    ) -> None:
+        _setattr(self, "amazon_refund_id", amazon_refund_id)
+        _setattr(self, "refund_reference_id", refund_reference_id)
+        _setattr(self, "seller_refund_note", seller_refund_note)
+        _setattr(self, "refund_type", refund_type)
+        _setattr(self, "refund_amount", refund_amount)
+        _setattr(self, "fee_refunded", fee_refunded)
+        _setattr(self, "creation_timestamp", creation_timestamp)
+        _setattr(self, "refund_status", refund_status)
+        _setattr(self, "soft_descriptor", soft_descriptor)
+        _setattr(
+            self,
+            "provider_credit_reversal_summary_list",
+            (
+                list()
+                if provider_credit_reversal_summary_list is DEFAULT_FACTORY
+                else provider_credit_reversal_summary_list
+            ),
+        )
+        _setattr(self, "converted_amount", converted_amount)
+        _setattr(self, "conversion_rate", conversion_rate)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_refund_id={self.amazon_refund_id!r}, refund_reference_id={self.refund_reference_id!r}, seller_refund_note={self.seller_refund_note!r}, refund_type={self.refund_type!r}, refund_amount={self.refund_amount!r}, fee_refunded={self.fee_refunded!r}, creation_timestamp={self.creation_timestamp!r}, refund_status={self.refund_status!r}, soft_descriptor={self.soft_descriptor!r}, provider_credit_reversal_summary_list={self.provider_credit_reversal_summary_list!r}, converted_amount={self.converted_amount!r}, conversion_rate={self.conversion_rate!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.amazon_refund_id,
+                self.refund_reference_id,
+                self.seller_refund_note,
+                self.refund_type,
+                self.refund_amount,
+                self.fee_refunded,
+                self.creation_timestamp,
+                self.refund_status,
+                self.soft_descriptor,
+                self.provider_credit_reversal_summary_list,
+                self.converted_amount,
+                self.conversion_rate,
+            ) == (
+                other.amazon_refund_id,
+                other.refund_reference_id,
+                other.seller_refund_note,
+                other.refund_type,
+                other.refund_amount,
+                other.fee_refunded,
+                other.creation_timestamp,
+                other.refund_status,
+                other.soft_descriptor,
+                other.provider_credit_reversal_summary_list,
+                other.converted_amount,
+                other.conversion_rate,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.amazon_refund_id,
+                self.refund_reference_id,
+                self.seller_refund_note,
+                self.refund_type,
+                self.refund_amount,
+                self.fee_refunded,
+                self.creation_timestamp,
+                self.refund_status,
+                self.soft_descriptor,
+                self.provider_credit_reversal_summary_list,
+                self.converted_amount,
+                self.conversion_rate,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is RefundDetails or name in (
+            "amazon_refund_id",
+            "refund_reference_id",
+            "seller_refund_note",
+            "refund_type",
+            "refund_amount",
+            "fee_refunded",
+            "creation_timestamp",
+            "refund_status",
+            "soft_descriptor",
+            "provider_credit_reversal_summary_list",
+            "converted_amount",
+            "conversion_rate",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is RefundDetails or name in (
+            "amazon_refund_id",
+            "refund_reference_id",
+            "seller_refund_note",
+            "refund_type",
+            "refund_amount",
+            "fee_refunded",
+            "creation_timestamp",
+            "refund_status",
+            "soft_descriptor",
+            "provider_credit_reversal_summary_list",
+            "converted_amount",
+            "conversion_rate",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetRefundDetailsResult(MWSResult):
     """GetRefundDetailsResult
 
@@ -1311,10 +5077,101 @@ class GetRefundDetailsResult(MWSResult):
         refund_details (RefundDetails): RefundDetails
     """
 
-    refund_details: RefundDetails | None = None
+    __slots__ = ("refund_details",)
+    __match_args__ = ()
+
+    refund_details: RefundDetails | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        refund_details: RefundDetails | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "refund_details", refund_details)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, refund_details={self.refund_details!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.refund_details,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.refund_details,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.refund_details,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetRefundDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "refund_details",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetRefundDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "refund_details",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Message:
     """Message
 
@@ -1323,11 +5180,45 @@ class Message:
         text (Text): string
     """
 
-    locale: str | None = None
-    text: str | None = None
+    __slots__ = ("locale", "text")
+    __match_args__ = ()
+
+    locale: str | None
+    text: str | None
+
+    def __init__(
+        self,
+        *,
+        locale: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        _setattr(self, "locale", locale)
+        _setattr(self, "text", text)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.locale, self.text) == (other.locale, other.text)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.locale, self.text))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(messages=list)
 class GetServiceStatusResult(MWSResult):
     """GetServiceStatusResult
 
@@ -1338,13 +5229,125 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): list of Message
     """
 
-    status: ServiceStatus | str | None = None
-    timestamp: datetime | None = None
-    message_id: str | None = None
-    messages: list[Message] = field(default_factory=list)
+    __slots__ = ("status", "timestamp", "message_id", "messages")
+    __match_args__ = ()
+
+    status: ServiceStatus | str | None
+    timestamp: datetime | None
+    message_id: str | None
+    messages: list[Message]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        status: ServiceStatus | str | None = None,
+        timestamp: datetime | None = None,
+        message_id: str | None = None,
+        messages: list[Message] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "status", status)
+        _setattr(self, "timestamp", timestamp)
+        _setattr(self, "message_id", message_id)
+        _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.status,
+                other.timestamp,
+                other.message_id,
+                other.messages,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(member=list)
 class IdList:
     """IdList
 
@@ -1352,10 +5355,42 @@ class IdList:
         member (member): list of string
     """
 
-    member: list[str] = field(default_factory=list)
+    __slots__ = ("member",)
+    __match_args__ = ()
+
+    member: list[str]
+
+    def __init__(
+        self,
+        *,
+        member: list[str] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "member", list() if member is DEFAULT_FACTORY else member)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(member={self.member!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.member,) == (other.member,)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.member,))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is IdList or name in ("member",):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is IdList or name in ("member",):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class OrderReferenceSummary:
     """One <OrderReference> of ListOrderReference.
 
@@ -1368,15 +5403,101 @@ class OrderReferenceSummary:
         order_total (OrderTotal): Price
     """
 
-    amazon_order_reference_id: str | None = None
-    release_environment: ReleaseEnvironment | str | None = None
-    order_reference_status: OrderReferenceStatus | None = None
-    creation_timestamp: datetime | None = None
-    seller_order_attributes: SellerOrderAttributes | None = None
-    order_total: Price | None = None
+    __slots__ = (
+        "amazon_order_reference_id",
+        "release_environment",
+        "order_reference_status",
+        "creation_timestamp",
+        "seller_order_attributes",
+        "order_total",
+    )
+    __match_args__ = ()
+
+    amazon_order_reference_id: str | None
+    release_environment: ReleaseEnvironment | str | None
+    order_reference_status: OrderReferenceStatus | None
+    creation_timestamp: datetime | None
+    seller_order_attributes: SellerOrderAttributes | None
+    order_total: Price | None
+
+    def __init__(
+        self,
+        *,
+        amazon_order_reference_id: str | None = None,
+        release_environment: ReleaseEnvironment | str | None = None,
+        order_reference_status: OrderReferenceStatus | None = None,
+        creation_timestamp: datetime | None = None,
+        seller_order_attributes: SellerOrderAttributes | None = None,
+        order_total: Price | None = None,
+    ) -> None:
+        _setattr(self, "amazon_order_reference_id", amazon_order_reference_id)
+        _setattr(self, "release_environment", release_environment)
+        _setattr(self, "order_reference_status", order_reference_status)
+        _setattr(self, "creation_timestamp", creation_timestamp)
+        _setattr(self, "seller_order_attributes", seller_order_attributes)
+        _setattr(self, "order_total", order_total)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_order_reference_id={self.amazon_order_reference_id!r}, release_environment={self.release_environment!r}, order_reference_status={self.order_reference_status!r}, creation_timestamp={self.creation_timestamp!r}, seller_order_attributes={self.seller_order_attributes!r}, order_total={self.order_total!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.amazon_order_reference_id,
+                self.release_environment,
+                self.order_reference_status,
+                self.creation_timestamp,
+                self.seller_order_attributes,
+                self.order_total,
+            ) == (
+                other.amazon_order_reference_id,
+                other.release_environment,
+                other.order_reference_status,
+                other.creation_timestamp,
+                other.seller_order_attributes,
+                other.order_total,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.amazon_order_reference_id,
+                self.release_environment,
+                self.order_reference_status,
+                self.creation_timestamp,
+                self.seller_order_attributes,
+                self.order_total,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is OrderReferenceSummary or name in (
+            "amazon_order_reference_id",
+            "release_environment",
+            "order_reference_status",
+            "creation_timestamp",
+            "seller_order_attributes",
+            "order_total",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is OrderReferenceSummary or name in (
+            "amazon_order_reference_id",
+            "release_environment",
+            "order_reference_status",
+            "creation_timestamp",
+            "seller_order_attributes",
+            "order_total",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(order_reference_list=list)
 class ListOrderReferenceResult(MWSResult):
     """ListOrderReferenceResult
 
@@ -1385,11 +5506,113 @@ class ListOrderReferenceResult(MWSResult):
         next_page_token (NextPageToken): string
     """
 
-    order_reference_list: list[OrderReferenceSummary] = field(default_factory=list)
-    next_page_token: str | None = None
+    __slots__ = ("order_reference_list", "next_page_token")
+    __match_args__ = ()
+
+    order_reference_list: list[OrderReferenceSummary]
+    next_page_token: str | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        order_reference_list: list[OrderReferenceSummary] = DEFAULT_FACTORY,
+        next_page_token: str | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self,
+            "order_reference_list",
+            list() if order_reference_list is DEFAULT_FACTORY else order_reference_list,
+        )
+        _setattr(self, "next_page_token", next_page_token)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, order_reference_list={self.order_reference_list!r}, next_page_token={self.next_page_token!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.order_reference_list,
+                self.next_page_token,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.order_reference_list,
+                other.next_page_token,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.order_reference_list,
+                self.next_page_token,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListOrderReferenceResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "order_reference_list",
+            "next_page_token",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListOrderReferenceResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "order_reference_list",
+            "next_page_token",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class RefundResult(MWSResult):
     """RefundResult
 
@@ -1397,10 +5620,101 @@ class RefundResult(MWSResult):
         refund_details (RefundDetails): RefundDetails
     """
 
-    refund_details: RefundDetails | None = None
+    __slots__ = ("refund_details",)
+    __match_args__ = ()
+
+    refund_details: RefundDetails | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        refund_details: RefundDetails | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "refund_details", refund_details)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, refund_details={self.refund_details!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.refund_details,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.refund_details,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.refund_details,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is RefundResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "refund_details",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is RefundResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "refund_details",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ReverseProviderCreditResult(MWSResult):
     """ReverseProviderCreditResult
 
@@ -1408,10 +5722,101 @@ class ReverseProviderCreditResult(MWSResult):
         provider_credit_reversal_details (ProviderCreditReversalDetails): ProviderCreditReversalDetails
     """
 
-    provider_credit_reversal_details: ProviderCreditReversalDetails | None = None
+    __slots__ = ("provider_credit_reversal_details",)
+    __match_args__ = ()
+
+    provider_credit_reversal_details: ProviderCreditReversalDetails | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        provider_credit_reversal_details: ProviderCreditReversalDetails | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "provider_credit_reversal_details", provider_credit_reversal_details)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, provider_credit_reversal_details={self.provider_credit_reversal_details!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.provider_credit_reversal_details,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.provider_credit_reversal_details,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.provider_credit_reversal_details,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ReverseProviderCreditResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "provider_credit_reversal_details",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ReverseProviderCreditResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "provider_credit_reversal_details",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class SetBillingAgreementDetailsResult(MWSResult):
     """SetBillingAgreementDetailsResult
 
@@ -1419,10 +5824,101 @@ class SetBillingAgreementDetailsResult(MWSResult):
         billing_agreement_details (BillingAgreementDetails): BillingAgreementDetails
     """
 
-    billing_agreement_details: BillingAgreementDetails | None = None
+    __slots__ = ("billing_agreement_details",)
+    __match_args__ = ()
+
+    billing_agreement_details: BillingAgreementDetails | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        billing_agreement_details: BillingAgreementDetails | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "billing_agreement_details", billing_agreement_details)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, billing_agreement_details={self.billing_agreement_details!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.billing_agreement_details,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.billing_agreement_details,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.billing_agreement_details,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SetBillingAgreementDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "billing_agreement_details",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SetBillingAgreementDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "billing_agreement_details",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class SetOrderAttributesResult(MWSResult):
     """SetOrderAttributesResult
 
@@ -1430,10 +5926,101 @@ class SetOrderAttributesResult(MWSResult):
         order_reference_details (OrderReferenceDetails): OrderReferenceDetails
     """
 
-    order_reference_details: OrderReferenceDetails | None = None
+    __slots__ = ("order_reference_details",)
+    __match_args__ = ()
+
+    order_reference_details: OrderReferenceDetails | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        order_reference_details: OrderReferenceDetails | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "order_reference_details", order_reference_details)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, order_reference_details={self.order_reference_details!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.order_reference_details,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.order_reference_details,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.order_reference_details,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SetOrderAttributesResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "order_reference_details",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SetOrderAttributesResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "order_reference_details",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class SetOrderReferenceDetailsResult(MWSResult):
     """SetOrderReferenceDetailsResult
 
@@ -1441,10 +6028,101 @@ class SetOrderReferenceDetailsResult(MWSResult):
         order_reference_details (OrderReferenceDetails): OrderReferenceDetails
     """
 
-    order_reference_details: OrderReferenceDetails | None = None
+    __slots__ = ("order_reference_details",)
+    __match_args__ = ()
+
+    order_reference_details: OrderReferenceDetails | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        order_reference_details: OrderReferenceDetails | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "order_reference_details", order_reference_details)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, order_reference_details={self.order_reference_details!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.order_reference_details,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.order_reference_details,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.order_reference_details,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SetOrderReferenceDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "order_reference_details",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SetOrderReferenceDetailsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "order_reference_details",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ValidateBillingAgreementResult(MWSResult):
     """ValidateBillingAgreementResult
 
@@ -1454,9 +6132,114 @@ class ValidateBillingAgreementResult(MWSResult):
         billing_agreement_status (BillingAgreementStatus): BillingAgreementStatus
     """
 
-    validation_result: ValidationResult | str | None = None
-    failure_reason_code: ReasonCode | str | None = None
-    billing_agreement_status: BillingAgreementStatus | None = None
+    __slots__ = ("validation_result", "failure_reason_code", "billing_agreement_status")
+    __match_args__ = ()
+
+    validation_result: ValidationResult | str | None
+    failure_reason_code: ReasonCode | str | None
+    billing_agreement_status: BillingAgreementStatus | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        validation_result: ValidationResult | str | None = None,
+        failure_reason_code: ReasonCode | str | None = None,
+        billing_agreement_status: BillingAgreementStatus | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "validation_result", validation_result)
+        _setattr(self, "failure_reason_code", failure_reason_code)
+        _setattr(self, "billing_agreement_status", billing_agreement_status)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, validation_result={self.validation_result!r}, failure_reason_code={self.failure_reason_code!r}, billing_agreement_status={self.billing_agreement_status!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.validation_result,
+                self.failure_reason_code,
+                self.billing_agreement_status,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.validation_result,
+                other.failure_reason_code,
+                other.billing_agreement_status,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.validation_result,
+                self.failure_reason_code,
+                self.billing_agreement_status,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ValidateBillingAgreementResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "validation_result",
+            "failure_reason_code",
+            "billing_agreement_status",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ValidateBillingAgreementResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "validation_result",
+            "failure_reason_code",
+            "billing_agreement_status",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
 class OffAmazonPaymentsError(MWSError):

@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field
+from collections.abc import Mapping
+from dataclasses import FrozenInstanceError
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from reprlib import recursive_repr
+from typing import Any, Literal
 
-from .._runtime import MWSResult
+from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
+
+_setattr = object.__setattr__  # how a frozen class's __init__ sets its fields
 
 __all__ = [
     "EasyShipShipmentStatus",
@@ -185,7 +188,7 @@ TFMShipmentStatusValue = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Address:
     """A postal address (the buyer's shipping address or the seller's default ship-from address).
 
@@ -206,23 +209,173 @@ class Address:
         is_address_sharing_confidential (isAddressSharingConfidential): Whether the address must be kept confidential.
     """
 
+    __slots__ = (
+        "name",
+        "address_line1",
+        "address_line2",
+        "address_line3",
+        "city",
+        "municipality",
+        "county",
+        "district",
+        "state_or_region",
+        "postal_code",
+        "country_code",
+        "phone",
+        "address_type",
+        "is_address_sharing_confidential",
+    )
+    __match_args__ = ()
+
     name: str
-    address_line1: str | None = None
-    address_line2: str | None = None
-    address_line3: str | None = None
-    city: str | None = None
-    municipality: str | None = None
-    county: str | None = None
-    district: str | None = None
-    state_or_region: str | None = None
-    postal_code: str | None = None
-    country_code: str | None = None
-    phone: str | None = None
-    address_type: str | None = None
-    is_address_sharing_confidential: bool | None = None
+    address_line1: str | None
+    address_line2: str | None
+    address_line3: str | None
+    city: str | None
+    municipality: str | None
+    county: str | None
+    district: str | None
+    state_or_region: str | None
+    postal_code: str | None
+    country_code: str | None
+    phone: str | None
+    address_type: str | None
+    is_address_sharing_confidential: bool | None
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        address_line1: str | None = None,
+        address_line2: str | None = None,
+        address_line3: str | None = None,
+        city: str | None = None,
+        municipality: str | None = None,
+        county: str | None = None,
+        district: str | None = None,
+        state_or_region: str | None = None,
+        postal_code: str | None = None,
+        country_code: str | None = None,
+        phone: str | None = None,
+        address_type: str | None = None,
+        is_address_sharing_confidential: bool | None = None,
+    ) -> None:
+        _setattr(self, "name", name)
+        _setattr(self, "address_line1", address_line1)
+        _setattr(self, "address_line2", address_line2)
+        _setattr(self, "address_line3", address_line3)
+        _setattr(self, "city", city)
+        _setattr(self, "municipality", municipality)
+        _setattr(self, "county", county)
+        _setattr(self, "district", district)
+        _setattr(self, "state_or_region", state_or_region)
+        _setattr(self, "postal_code", postal_code)
+        _setattr(self, "country_code", country_code)
+        _setattr(self, "phone", phone)
+        _setattr(self, "address_type", address_type)
+        _setattr(self, "is_address_sharing_confidential", is_address_sharing_confidential)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, address_line1={self.address_line1!r}, address_line2={self.address_line2!r}, address_line3={self.address_line3!r}, city={self.city!r}, municipality={self.municipality!r}, county={self.county!r}, district={self.district!r}, state_or_region={self.state_or_region!r}, postal_code={self.postal_code!r}, country_code={self.country_code!r}, phone={self.phone!r}, address_type={self.address_type!r}, is_address_sharing_confidential={self.is_address_sharing_confidential!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.name,
+                self.address_line1,
+                self.address_line2,
+                self.address_line3,
+                self.city,
+                self.municipality,
+                self.county,
+                self.district,
+                self.state_or_region,
+                self.postal_code,
+                self.country_code,
+                self.phone,
+                self.address_type,
+                self.is_address_sharing_confidential,
+            ) == (
+                other.name,
+                other.address_line1,
+                other.address_line2,
+                other.address_line3,
+                other.city,
+                other.municipality,
+                other.county,
+                other.district,
+                other.state_or_region,
+                other.postal_code,
+                other.country_code,
+                other.phone,
+                other.address_type,
+                other.is_address_sharing_confidential,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.name,
+                self.address_line1,
+                self.address_line2,
+                self.address_line3,
+                self.city,
+                self.municipality,
+                self.county,
+                self.district,
+                self.state_or_region,
+                self.postal_code,
+                self.country_code,
+                self.phone,
+                self.address_type,
+                self.is_address_sharing_confidential,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Address or name in (
+            "name",
+            "address_line1",
+            "address_line2",
+            "address_line3",
+            "city",
+            "municipality",
+            "county",
+            "district",
+            "state_or_region",
+            "postal_code",
+            "country_code",
+            "phone",
+            "address_type",
+            "is_address_sharing_confidential",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Address or name in (
+            "name",
+            "address_line1",
+            "address_line2",
+            "address_line3",
+            "city",
+            "municipality",
+            "county",
+            "district",
+            "state_or_region",
+            "postal_code",
+            "country_code",
+            "phone",
+            "address_type",
+            "is_address_sharing_confidential",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class AutomatedShippingSettings:
     """Shipping settings Amazon generated for the order, if any.
 
@@ -232,12 +385,70 @@ class AutomatedShippingSettings:
         automated_ship_method (automatedShipMethod): string
     """
 
+    __slots__ = ("has_automated_shipping_settings", "automated_carrier", "automated_ship_method")
+    __match_args__ = ()
+
     has_automated_shipping_settings: bool
-    automated_carrier: str | None = None
-    automated_ship_method: str | None = None
+    automated_carrier: str | None
+    automated_ship_method: str | None
+
+    def __init__(
+        self,
+        *,
+        has_automated_shipping_settings: bool,
+        automated_carrier: str | None = None,
+        automated_ship_method: str | None = None,
+    ) -> None:
+        _setattr(self, "has_automated_shipping_settings", has_automated_shipping_settings)
+        _setattr(self, "automated_carrier", automated_carrier)
+        _setattr(self, "automated_ship_method", automated_ship_method)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(has_automated_shipping_settings={self.has_automated_shipping_settings!r}, automated_carrier={self.automated_carrier!r}, automated_ship_method={self.automated_ship_method!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.has_automated_shipping_settings,
+                self.automated_carrier,
+                self.automated_ship_method,
+            ) == (
+                other.has_automated_shipping_settings,
+                other.automated_carrier,
+                other.automated_ship_method,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.has_automated_shipping_settings,
+                self.automated_carrier,
+                self.automated_ship_method,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AutomatedShippingSettings or name in (
+            "has_automated_shipping_settings",
+            "automated_carrier",
+            "automated_ship_method",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AutomatedShippingSettings or name in (
+            "has_automated_shipping_settings",
+            "automated_carrier",
+            "automated_ship_method",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class BuyerCustomizedInfo:
     """Where to download the personalisation data of an Amazon Custom order item.
 
@@ -245,10 +456,42 @@ class BuyerCustomizedInfo:
         customized_url (CustomizedURL): Location of a zip file with the customisation data.
     """
 
+    __slots__ = ("customized_url",)
+    __match_args__ = ()
+
     customized_url: str
 
+    def __init__(
+        self,
+        *,
+        customized_url: str,
+    ) -> None:
+        _setattr(self, "customized_url", customized_url)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(customized_url={self.customized_url!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.customized_url,) == (other.customized_url,)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.customized_url,))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is BuyerCustomizedInfo or name in ("customized_url",):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is BuyerCustomizedInfo or name in ("customized_url",):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class BuyerIdentificationInformation:
     """Buyer's Turkish citizen ID and legal name (international orders to Turkey only).
 
@@ -257,11 +500,54 @@ class BuyerIdentificationInformation:
         buyer_legal_name (BuyerLegalName): string
     """
 
+    __slots__ = ("buyer_citizen_id", "buyer_legal_name")
+    __match_args__ = ()
+
     buyer_citizen_id: str
     buyer_legal_name: str
 
+    def __init__(
+        self,
+        *,
+        buyer_citizen_id: str,
+        buyer_legal_name: str,
+    ) -> None:
+        _setattr(self, "buyer_citizen_id", buyer_citizen_id)
+        _setattr(self, "buyer_legal_name", buyer_legal_name)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(buyer_citizen_id={self.buyer_citizen_id!r}, buyer_legal_name={self.buyer_legal_name!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.buyer_citizen_id, self.buyer_legal_name) == (
+                other.buyer_citizen_id,
+                other.buyer_legal_name,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.buyer_citizen_id, self.buyer_legal_name))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is BuyerIdentificationInformation or name in (
+            "buyer_citizen_id",
+            "buyer_legal_name",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is BuyerIdentificationInformation or name in (
+            "buyer_citizen_id",
+            "buyer_legal_name",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class BuyerRequestedCancel:
     """Whether, and why, the buyer asked to cancel the item.
 
@@ -270,11 +556,54 @@ class BuyerRequestedCancel:
         buyer_cancel_reason (BuyerCancelReason): string
     """
 
+    __slots__ = ("is_buyer_requested_cancel", "buyer_cancel_reason")
+    __match_args__ = ()
+
     is_buyer_requested_cancel: bool
     buyer_cancel_reason: str
 
+    def __init__(
+        self,
+        *,
+        is_buyer_requested_cancel: bool,
+        buyer_cancel_reason: str,
+    ) -> None:
+        _setattr(self, "is_buyer_requested_cancel", is_buyer_requested_cancel)
+        _setattr(self, "buyer_cancel_reason", buyer_cancel_reason)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(is_buyer_requested_cancel={self.is_buyer_requested_cancel!r}, buyer_cancel_reason={self.buyer_cancel_reason!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.is_buyer_requested_cancel, self.buyer_cancel_reason) == (
+                other.is_buyer_requested_cancel,
+                other.buyer_cancel_reason,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.is_buyer_requested_cancel, self.buyer_cancel_reason))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is BuyerRequestedCancel or name in (
+            "is_buyer_requested_cancel",
+            "buyer_cancel_reason",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is BuyerRequestedCancel or name in (
+            "is_buyer_requested_cancel",
+            "buyer_cancel_reason",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class TaxClassification:
     """TaxClassification
 
@@ -283,11 +612,45 @@ class TaxClassification:
         value (Value): string
     """
 
+    __slots__ = ("name", "value")
+    __match_args__ = ()
+
     name: str
     value: str
 
+    def __init__(
+        self,
+        *,
+        name: str,
+        value: str,
+    ) -> None:
+        _setattr(self, "name", name)
+        _setattr(self, "value", value)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, value={self.value!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.name, self.value) == (other.name, other.value)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.value))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TaxClassification or name in ("name", "value"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TaxClassification or name in ("name", "value"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass(tax_classifications=list)
 class BuyerTaxInfo:
     """The buyer's tax details (company name, taxing region, tax IDs).
 
@@ -297,12 +660,64 @@ class BuyerTaxInfo:
         tax_classifications (TaxClassifications/TaxClassification): list of TaxClassification
     """
 
-    company_legal_name: str | None = None
-    taxing_region: str | None = None
-    tax_classifications: list[TaxClassification] = field(default_factory=list)
+    __slots__ = ("company_legal_name", "taxing_region", "tax_classifications")
+    __match_args__ = ()
+
+    company_legal_name: str | None
+    taxing_region: str | None
+    tax_classifications: list[TaxClassification]
+
+    def __init__(
+        self,
+        *,
+        company_legal_name: str | None = None,
+        taxing_region: str | None = None,
+        tax_classifications: list[TaxClassification] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "company_legal_name", company_legal_name)
+        _setattr(self, "taxing_region", taxing_region)
+        _setattr(
+            self,
+            "tax_classifications",
+            list() if tax_classifications is DEFAULT_FACTORY else tax_classifications,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(company_legal_name={self.company_legal_name!r}, taxing_region={self.taxing_region!r}, tax_classifications={self.tax_classifications!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.company_legal_name, self.taxing_region, self.tax_classifications) == (
+                other.company_legal_name,
+                other.taxing_region,
+                other.tax_classifications,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.company_legal_name, self.taxing_region, self.tax_classifications))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is BuyerTaxInfo or name in (
+            "company_legal_name",
+            "taxing_region",
+            "tax_classifications",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is BuyerTaxInfo or name in (
+            "company_legal_name",
+            "taxing_region",
+            "tax_classifications",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Money:
     """An amount of money with its currency.
 
@@ -311,11 +726,45 @@ class Money:
         amount (Amount): decimal
     """
 
-    currency_code: str | None = None
-    amount: Decimal | None = None
+    __slots__ = ("currency_code", "amount")
+    __match_args__ = ()
+
+    currency_code: str | None
+    amount: Decimal | None
+
+    def __init__(
+        self,
+        *,
+        currency_code: str | None = None,
+        amount: Decimal | None = None,
+    ) -> None:
+        _setattr(self, "currency_code", currency_code)
+        _setattr(self, "amount", amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, amount={self.amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.currency_code, self.amount) == (other.currency_code, other.amount)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.currency_code, self.amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Money or name in ("currency_code", "amount"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Money or name in ("currency_code", "amount"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PaymentExecutionDetailItem:
     """One sub-payment of a cash-on-delivery order.
 
@@ -324,11 +773,45 @@ class PaymentExecutionDetailItem:
         payment_method (PaymentMethod): COD, GC (gift card) or PointsAccount (Amazon Points).
     """
 
+    __slots__ = ("payment", "payment_method")
+    __match_args__ = ()
+
     payment: Money
     payment_method: str
 
+    def __init__(
+        self,
+        *,
+        payment: Money,
+        payment_method: str,
+    ) -> None:
+        _setattr(self, "payment", payment)
+        _setattr(self, "payment_method", payment_method)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(payment={self.payment!r}, payment_method={self.payment_method!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.payment, self.payment_method) == (other.payment, other.payment_method)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.payment, self.payment_method))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PaymentExecutionDetailItem or name in ("payment", "payment_method"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PaymentExecutionDetailItem or name in ("payment", "payment_method"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class TaxRegistrationAuthority:
     """TaxRegistrationAuthority
 
@@ -341,15 +824,87 @@ class TaxRegistrationAuthority:
         warehouse_id (warehouseId): string
     """
 
-    country: str | None = None
-    state: str | None = None
-    district: str | None = None
-    province: str | None = None
-    city: str | None = None
-    warehouse_id: str | None = None
+    __slots__ = ("country", "state", "district", "province", "city", "warehouse_id")
+    __match_args__ = ()
+
+    country: str | None
+    state: str | None
+    district: str | None
+    province: str | None
+    city: str | None
+    warehouse_id: str | None
+
+    def __init__(
+        self,
+        *,
+        country: str | None = None,
+        state: str | None = None,
+        district: str | None = None,
+        province: str | None = None,
+        city: str | None = None,
+        warehouse_id: str | None = None,
+    ) -> None:
+        _setattr(self, "country", country)
+        _setattr(self, "state", state)
+        _setattr(self, "district", district)
+        _setattr(self, "province", province)
+        _setattr(self, "city", city)
+        _setattr(self, "warehouse_id", warehouse_id)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(country={self.country!r}, state={self.state!r}, district={self.district!r}, province={self.province!r}, city={self.city!r}, warehouse_id={self.warehouse_id!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.country,
+                self.state,
+                self.district,
+                self.province,
+                self.city,
+                self.warehouse_id,
+            ) == (
+                other.country,
+                other.state,
+                other.district,
+                other.province,
+                other.city,
+                other.warehouse_id,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.country, self.state, self.district, self.province, self.city, self.warehouse_id)
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TaxRegistrationAuthority or name in (
+            "country",
+            "state",
+            "district",
+            "province",
+            "city",
+            "warehouse_id",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TaxRegistrationAuthority or name in (
+            "country",
+            "state",
+            "district",
+            "province",
+            "city",
+            "warehouse_id",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class TaxRegistrationDetails:
     """TaxRegistrationDetails
 
@@ -359,12 +914,68 @@ class TaxRegistrationDetails:
         tax_registration_authority (taxRegistrationAuthority): TaxRegistrationAuthority
     """
 
-    tax_registration_type: str | None = None
-    tax_registration_id: str | None = None
-    tax_registration_authority: TaxRegistrationAuthority | None = None
+    __slots__ = ("tax_registration_type", "tax_registration_id", "tax_registration_authority")
+    __match_args__ = ()
+
+    tax_registration_type: str | None
+    tax_registration_id: str | None
+    tax_registration_authority: TaxRegistrationAuthority | None
+
+    def __init__(
+        self,
+        *,
+        tax_registration_type: str | None = None,
+        tax_registration_id: str | None = None,
+        tax_registration_authority: TaxRegistrationAuthority | None = None,
+    ) -> None:
+        _setattr(self, "tax_registration_type", tax_registration_type)
+        _setattr(self, "tax_registration_id", tax_registration_id)
+        _setattr(self, "tax_registration_authority", tax_registration_authority)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(tax_registration_type={self.tax_registration_type!r}, tax_registration_id={self.tax_registration_id!r}, tax_registration_authority={self.tax_registration_authority!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.tax_registration_type,
+                self.tax_registration_id,
+                self.tax_registration_authority,
+            ) == (
+                other.tax_registration_type,
+                other.tax_registration_id,
+                other.tax_registration_authority,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.tax_registration_type, self.tax_registration_id, self.tax_registration_authority)
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TaxRegistrationDetails or name in (
+            "tax_registration_type",
+            "tax_registration_id",
+            "tax_registration_authority",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TaxRegistrationDetails or name in (
+            "tax_registration_type",
+            "tax_registration_id",
+            "tax_registration_authority",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(
+    payment_execution_detail=list, payment_method_details=list, tax_registration_details=list
+)
 class Order:
     """One order as Amazon records it.
 
@@ -418,56 +1029,482 @@ class Order:
         buyer_identification_information (BuyerIdentificationInformation): BuyerIdentificationInformation
     """
 
+    __slots__ = (
+        "amazon_order_id",
+        "seller_order_id",
+        "purchase_date",
+        "last_update_date",
+        "order_status",
+        "fulfillment_channel",
+        "sales_channel",
+        "order_channel",
+        "ship_service_level",
+        "shipping_address",
+        "default_ship_from_location_address",
+        "order_total",
+        "number_of_items_shipped",
+        "number_of_items_unshipped",
+        "payment_execution_detail",
+        "payment_method",
+        "payment_method_details",
+        "is_replacement_order",
+        "replaced_order_id",
+        "marketplace_id",
+        "buyer_email",
+        "buyer_name",
+        "buyer_county",
+        "buyer_tax_info",
+        "shipment_service_level_category",
+        "easy_ship_shipment_status",
+        "order_type",
+        "earliest_ship_date",
+        "latest_ship_date",
+        "earliest_delivery_date",
+        "latest_delivery_date",
+        "is_business_order",
+        "is_sold_by_ab",
+        "is_iba",
+        "is_access_point_order",
+        "purchase_order_number",
+        "is_prime",
+        "is_premium_order",
+        "is_global_express_enabled",
+        "promise_response_due_date",
+        "is_estimated_ship_date_set",
+        "automated_shipping_settings",
+        "shipped_by_amazon_tfm",
+        "tfm_shipment_status",
+        "cba_displayable_shipping_label",
+        "tax_registration_details",
+        "buyer_identification_information",
+    )
+    __match_args__ = ()
+
     amazon_order_id: str
-    seller_order_id: str | None = None
+    seller_order_id: str | None
     purchase_date: datetime
     last_update_date: datetime
     order_status: OrderStatus | str
-    fulfillment_channel: FulfillmentChannel | str | None = None
-    sales_channel: str | None = None
-    order_channel: str | None = None
-    ship_service_level: str | None = None
-    shipping_address: Address | None = None
-    default_ship_from_location_address: Address | None = None
-    order_total: Money | None = None
-    number_of_items_shipped: int | None = None
-    number_of_items_unshipped: int | None = None
-    payment_execution_detail: list[PaymentExecutionDetailItem] = field(default_factory=list)
-    payment_method: PaymentMethod | str | None = None
-    payment_method_details: list[str] = field(default_factory=list)
-    is_replacement_order: bool | None = None
-    replaced_order_id: str | None = None
-    marketplace_id: str | None = None
-    buyer_email: str | None = None
-    buyer_name: str | None = None
-    buyer_county: str | None = None
-    buyer_tax_info: BuyerTaxInfo | None = None
-    shipment_service_level_category: str | None = None
-    easy_ship_shipment_status: EasyShipShipmentStatus | str | None = None
-    order_type: str | None = None
-    earliest_ship_date: datetime | None = None
-    latest_ship_date: datetime | None = None
-    earliest_delivery_date: datetime | None = None
-    latest_delivery_date: datetime | None = None
-    is_business_order: bool | None = None
-    is_sold_by_ab: bool | None = None
-    is_iba: bool | None = None
-    is_access_point_order: bool | None = None
-    purchase_order_number: str | None = None
-    is_prime: bool | None = None
-    is_premium_order: bool | None = None
-    is_global_express_enabled: bool | None = None
-    promise_response_due_date: datetime | None = None
-    is_estimated_ship_date_set: bool | None = None
-    automated_shipping_settings: AutomatedShippingSettings | None = None
-    shipped_by_amazon_tfm: bool | None = None
-    tfm_shipment_status: TFMShipmentStatus | str | None = None
-    cba_displayable_shipping_label: str | None = None
-    tax_registration_details: list[TaxRegistrationDetails] = field(default_factory=list)
-    buyer_identification_information: BuyerIdentificationInformation | None = None
+    fulfillment_channel: FulfillmentChannel | str | None
+    sales_channel: str | None
+    order_channel: str | None
+    ship_service_level: str | None
+    shipping_address: Address | None
+    default_ship_from_location_address: Address | None
+    order_total: Money | None
+    number_of_items_shipped: int | None
+    number_of_items_unshipped: int | None
+    payment_execution_detail: list[PaymentExecutionDetailItem]
+    payment_method: PaymentMethod | str | None
+    payment_method_details: list[str]
+    is_replacement_order: bool | None
+    replaced_order_id: str | None
+    marketplace_id: str | None
+    buyer_email: str | None
+    buyer_name: str | None
+    buyer_county: str | None
+    buyer_tax_info: BuyerTaxInfo | None
+    shipment_service_level_category: str | None
+    easy_ship_shipment_status: EasyShipShipmentStatus | str | None
+    order_type: str | None
+    earliest_ship_date: datetime | None
+    latest_ship_date: datetime | None
+    earliest_delivery_date: datetime | None
+    latest_delivery_date: datetime | None
+    is_business_order: bool | None
+    is_sold_by_ab: bool | None
+    is_iba: bool | None
+    is_access_point_order: bool | None
+    purchase_order_number: str | None
+    is_prime: bool | None
+    is_premium_order: bool | None
+    is_global_express_enabled: bool | None
+    promise_response_due_date: datetime | None
+    is_estimated_ship_date_set: bool | None
+    automated_shipping_settings: AutomatedShippingSettings | None
+    shipped_by_amazon_tfm: bool | None
+    tfm_shipment_status: TFMShipmentStatus | str | None
+    cba_displayable_shipping_label: str | None
+    tax_registration_details: list[TaxRegistrationDetails]
+    buyer_identification_information: BuyerIdentificationInformation | None
+
+    def __init__(
+        self,
+        *,
+        amazon_order_id: str,
+        seller_order_id: str | None = None,
+        purchase_date: datetime,
+        last_update_date: datetime,
+        order_status: OrderStatus | str,
+        fulfillment_channel: FulfillmentChannel | str | None = None,
+        sales_channel: str | None = None,
+        order_channel: str | None = None,
+        ship_service_level: str | None = None,
+        shipping_address: Address | None = None,
+        default_ship_from_location_address: Address | None = None,
+        order_total: Money | None = None,
+        number_of_items_shipped: int | None = None,
+        number_of_items_unshipped: int | None = None,
+        payment_execution_detail: list[PaymentExecutionDetailItem] = DEFAULT_FACTORY,
+        payment_method: PaymentMethod | str | None = None,
+        payment_method_details: list[str] = DEFAULT_FACTORY,
+        is_replacement_order: bool | None = None,
+        replaced_order_id: str | None = None,
+        marketplace_id: str | None = None,
+        buyer_email: str | None = None,
+        buyer_name: str | None = None,
+        buyer_county: str | None = None,
+        buyer_tax_info: BuyerTaxInfo | None = None,
+        shipment_service_level_category: str | None = None,
+        easy_ship_shipment_status: EasyShipShipmentStatus | str | None = None,
+        order_type: str | None = None,
+        earliest_ship_date: datetime | None = None,
+        latest_ship_date: datetime | None = None,
+        earliest_delivery_date: datetime | None = None,
+        latest_delivery_date: datetime | None = None,
+        is_business_order: bool | None = None,
+        is_sold_by_ab: bool | None = None,
+        is_iba: bool | None = None,
+        is_access_point_order: bool | None = None,
+        purchase_order_number: str | None = None,
+        is_prime: bool | None = None,
+        is_premium_order: bool | None = None,
+        is_global_express_enabled: bool | None = None,
+        promise_response_due_date: datetime | None = None,
+        is_estimated_ship_date_set: bool | None = None,
+        automated_shipping_settings: AutomatedShippingSettings | None = None,
+        shipped_by_amazon_tfm: bool | None = None,
+        tfm_shipment_status: TFMShipmentStatus | str | None = None,
+        cba_displayable_shipping_label: str | None = None,
+        tax_registration_details: list[TaxRegistrationDetails] = DEFAULT_FACTORY,
+        buyer_identification_information: BuyerIdentificationInformation | None = None,
+    ) -> None:
+        _setattr(self, "amazon_order_id", amazon_order_id)
+        _setattr(self, "seller_order_id", seller_order_id)
+        _setattr(self, "purchase_date", purchase_date)
+        _setattr(self, "last_update_date", last_update_date)
+        _setattr(self, "order_status", order_status)
+        _setattr(self, "fulfillment_channel", fulfillment_channel)
+        _setattr(self, "sales_channel", sales_channel)
+        _setattr(self, "order_channel", order_channel)
+        _setattr(self, "ship_service_level", ship_service_level)
+        _setattr(self, "shipping_address", shipping_address)
+        _setattr(self, "default_ship_from_location_address", default_ship_from_location_address)
+        _setattr(self, "order_total", order_total)
+        _setattr(self, "number_of_items_shipped", number_of_items_shipped)
+        _setattr(self, "number_of_items_unshipped", number_of_items_unshipped)
+        _setattr(
+            self,
+            "payment_execution_detail",
+            list() if payment_execution_detail is DEFAULT_FACTORY else payment_execution_detail,
+        )
+        _setattr(self, "payment_method", payment_method)
+        _setattr(
+            self,
+            "payment_method_details",
+            list() if payment_method_details is DEFAULT_FACTORY else payment_method_details,
+        )
+        _setattr(self, "is_replacement_order", is_replacement_order)
+        _setattr(self, "replaced_order_id", replaced_order_id)
+        _setattr(self, "marketplace_id", marketplace_id)
+        _setattr(self, "buyer_email", buyer_email)
+        _setattr(self, "buyer_name", buyer_name)
+        _setattr(self, "buyer_county", buyer_county)
+        _setattr(self, "buyer_tax_info", buyer_tax_info)
+        _setattr(self, "shipment_service_level_category", shipment_service_level_category)
+        _setattr(self, "easy_ship_shipment_status", easy_ship_shipment_status)
+        _setattr(self, "order_type", order_type)
+        _setattr(self, "earliest_ship_date", earliest_ship_date)
+        _setattr(self, "latest_ship_date", latest_ship_date)
+        _setattr(self, "earliest_delivery_date", earliest_delivery_date)
+        _setattr(self, "latest_delivery_date", latest_delivery_date)
+        _setattr(self, "is_business_order", is_business_order)
+        _setattr(self, "is_sold_by_ab", is_sold_by_ab)
+        _setattr(self, "is_iba", is_iba)
+        _setattr(self, "is_access_point_order", is_access_point_order)
+        _setattr(self, "purchase_order_number", purchase_order_number)
+        _setattr(self, "is_prime", is_prime)
+        _setattr(self, "is_premium_order", is_premium_order)
+        _setattr(self, "is_global_express_enabled", is_global_express_enabled)
+        _setattr(self, "promise_response_due_date", promise_response_due_date)
+        _setattr(self, "is_estimated_ship_date_set", is_estimated_ship_date_set)
+        _setattr(self, "automated_shipping_settings", automated_shipping_settings)
+        _setattr(self, "shipped_by_amazon_tfm", shipped_by_amazon_tfm)
+        _setattr(self, "tfm_shipment_status", tfm_shipment_status)
+        _setattr(self, "cba_displayable_shipping_label", cba_displayable_shipping_label)
+        _setattr(
+            self,
+            "tax_registration_details",
+            list() if tax_registration_details is DEFAULT_FACTORY else tax_registration_details,
+        )
+        _setattr(self, "buyer_identification_information", buyer_identification_information)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_order_id={self.amazon_order_id!r}, seller_order_id={self.seller_order_id!r}, purchase_date={self.purchase_date!r}, last_update_date={self.last_update_date!r}, order_status={self.order_status!r}, fulfillment_channel={self.fulfillment_channel!r}, sales_channel={self.sales_channel!r}, order_channel={self.order_channel!r}, ship_service_level={self.ship_service_level!r}, shipping_address={self.shipping_address!r}, default_ship_from_location_address={self.default_ship_from_location_address!r}, order_total={self.order_total!r}, number_of_items_shipped={self.number_of_items_shipped!r}, number_of_items_unshipped={self.number_of_items_unshipped!r}, payment_execution_detail={self.payment_execution_detail!r}, payment_method={self.payment_method!r}, payment_method_details={self.payment_method_details!r}, is_replacement_order={self.is_replacement_order!r}, replaced_order_id={self.replaced_order_id!r}, marketplace_id={self.marketplace_id!r}, buyer_email={self.buyer_email!r}, buyer_name={self.buyer_name!r}, buyer_county={self.buyer_county!r}, buyer_tax_info={self.buyer_tax_info!r}, shipment_service_level_category={self.shipment_service_level_category!r}, easy_ship_shipment_status={self.easy_ship_shipment_status!r}, order_type={self.order_type!r}, earliest_ship_date={self.earliest_ship_date!r}, latest_ship_date={self.latest_ship_date!r}, earliest_delivery_date={self.earliest_delivery_date!r}, latest_delivery_date={self.latest_delivery_date!r}, is_business_order={self.is_business_order!r}, is_sold_by_ab={self.is_sold_by_ab!r}, is_iba={self.is_iba!r}, is_access_point_order={self.is_access_point_order!r}, purchase_order_number={self.purchase_order_number!r}, is_prime={self.is_prime!r}, is_premium_order={self.is_premium_order!r}, is_global_express_enabled={self.is_global_express_enabled!r}, promise_response_due_date={self.promise_response_due_date!r}, is_estimated_ship_date_set={self.is_estimated_ship_date_set!r}, automated_shipping_settings={self.automated_shipping_settings!r}, shipped_by_amazon_tfm={self.shipped_by_amazon_tfm!r}, tfm_shipment_status={self.tfm_shipment_status!r}, cba_displayable_shipping_label={self.cba_displayable_shipping_label!r}, tax_registration_details={self.tax_registration_details!r}, buyer_identification_information={self.buyer_identification_information!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.amazon_order_id,
+                self.seller_order_id,
+                self.purchase_date,
+                self.last_update_date,
+                self.order_status,
+                self.fulfillment_channel,
+                self.sales_channel,
+                self.order_channel,
+                self.ship_service_level,
+                self.shipping_address,
+                self.default_ship_from_location_address,
+                self.order_total,
+                self.number_of_items_shipped,
+                self.number_of_items_unshipped,
+                self.payment_execution_detail,
+                self.payment_method,
+                self.payment_method_details,
+                self.is_replacement_order,
+                self.replaced_order_id,
+                self.marketplace_id,
+                self.buyer_email,
+                self.buyer_name,
+                self.buyer_county,
+                self.buyer_tax_info,
+                self.shipment_service_level_category,
+                self.easy_ship_shipment_status,
+                self.order_type,
+                self.earliest_ship_date,
+                self.latest_ship_date,
+                self.earliest_delivery_date,
+                self.latest_delivery_date,
+                self.is_business_order,
+                self.is_sold_by_ab,
+                self.is_iba,
+                self.is_access_point_order,
+                self.purchase_order_number,
+                self.is_prime,
+                self.is_premium_order,
+                self.is_global_express_enabled,
+                self.promise_response_due_date,
+                self.is_estimated_ship_date_set,
+                self.automated_shipping_settings,
+                self.shipped_by_amazon_tfm,
+                self.tfm_shipment_status,
+                self.cba_displayable_shipping_label,
+                self.tax_registration_details,
+                self.buyer_identification_information,
+            ) == (
+                other.amazon_order_id,
+                other.seller_order_id,
+                other.purchase_date,
+                other.last_update_date,
+                other.order_status,
+                other.fulfillment_channel,
+                other.sales_channel,
+                other.order_channel,
+                other.ship_service_level,
+                other.shipping_address,
+                other.default_ship_from_location_address,
+                other.order_total,
+                other.number_of_items_shipped,
+                other.number_of_items_unshipped,
+                other.payment_execution_detail,
+                other.payment_method,
+                other.payment_method_details,
+                other.is_replacement_order,
+                other.replaced_order_id,
+                other.marketplace_id,
+                other.buyer_email,
+                other.buyer_name,
+                other.buyer_county,
+                other.buyer_tax_info,
+                other.shipment_service_level_category,
+                other.easy_ship_shipment_status,
+                other.order_type,
+                other.earliest_ship_date,
+                other.latest_ship_date,
+                other.earliest_delivery_date,
+                other.latest_delivery_date,
+                other.is_business_order,
+                other.is_sold_by_ab,
+                other.is_iba,
+                other.is_access_point_order,
+                other.purchase_order_number,
+                other.is_prime,
+                other.is_premium_order,
+                other.is_global_express_enabled,
+                other.promise_response_due_date,
+                other.is_estimated_ship_date_set,
+                other.automated_shipping_settings,
+                other.shipped_by_amazon_tfm,
+                other.tfm_shipment_status,
+                other.cba_displayable_shipping_label,
+                other.tax_registration_details,
+                other.buyer_identification_information,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.amazon_order_id,
+                self.seller_order_id,
+                self.purchase_date,
+                self.last_update_date,
+                self.order_status,
+                self.fulfillment_channel,
+                self.sales_channel,
+                self.order_channel,
+                self.ship_service_level,
+                self.shipping_address,
+                self.default_ship_from_location_address,
+                self.order_total,
+                self.number_of_items_shipped,
+                self.number_of_items_unshipped,
+                self.payment_execution_detail,
+                self.payment_method,
+                self.payment_method_details,
+                self.is_replacement_order,
+                self.replaced_order_id,
+                self.marketplace_id,
+                self.buyer_email,
+                self.buyer_name,
+                self.buyer_county,
+                self.buyer_tax_info,
+                self.shipment_service_level_category,
+                self.easy_ship_shipment_status,
+                self.order_type,
+                self.earliest_ship_date,
+                self.latest_ship_date,
+                self.earliest_delivery_date,
+                self.latest_delivery_date,
+                self.is_business_order,
+                self.is_sold_by_ab,
+                self.is_iba,
+                self.is_access_point_order,
+                self.purchase_order_number,
+                self.is_prime,
+                self.is_premium_order,
+                self.is_global_express_enabled,
+                self.promise_response_due_date,
+                self.is_estimated_ship_date_set,
+                self.automated_shipping_settings,
+                self.shipped_by_amazon_tfm,
+                self.tfm_shipment_status,
+                self.cba_displayable_shipping_label,
+                self.tax_registration_details,
+                self.buyer_identification_information,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Order or name in (
+            "amazon_order_id",
+            "seller_order_id",
+            "purchase_date",
+            "last_update_date",
+            "order_status",
+            "fulfillment_channel",
+            "sales_channel",
+            "order_channel",
+            "ship_service_level",
+            "shipping_address",
+            "default_ship_from_location_address",
+            "order_total",
+            "number_of_items_shipped",
+            "number_of_items_unshipped",
+            "payment_execution_detail",
+            "payment_method",
+            "payment_method_details",
+            "is_replacement_order",
+            "replaced_order_id",
+            "marketplace_id",
+            "buyer_email",
+            "buyer_name",
+            "buyer_county",
+            "buyer_tax_info",
+            "shipment_service_level_category",
+            "easy_ship_shipment_status",
+            "order_type",
+            "earliest_ship_date",
+            "latest_ship_date",
+            "earliest_delivery_date",
+            "latest_delivery_date",
+            "is_business_order",
+            "is_sold_by_ab",
+            "is_iba",
+            "is_access_point_order",
+            "purchase_order_number",
+            "is_prime",
+            "is_premium_order",
+            "is_global_express_enabled",
+            "promise_response_due_date",
+            "is_estimated_ship_date_set",
+            "automated_shipping_settings",
+            "shipped_by_amazon_tfm",
+            "tfm_shipment_status",
+            "cba_displayable_shipping_label",
+            "tax_registration_details",
+            "buyer_identification_information",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Order or name in (
+            "amazon_order_id",
+            "seller_order_id",
+            "purchase_date",
+            "last_update_date",
+            "order_status",
+            "fulfillment_channel",
+            "sales_channel",
+            "order_channel",
+            "ship_service_level",
+            "shipping_address",
+            "default_ship_from_location_address",
+            "order_total",
+            "number_of_items_shipped",
+            "number_of_items_unshipped",
+            "payment_execution_detail",
+            "payment_method",
+            "payment_method_details",
+            "is_replacement_order",
+            "replaced_order_id",
+            "marketplace_id",
+            "buyer_email",
+            "buyer_name",
+            "buyer_county",
+            "buyer_tax_info",
+            "shipment_service_level_category",
+            "easy_ship_shipment_status",
+            "order_type",
+            "earliest_ship_date",
+            "latest_ship_date",
+            "earliest_delivery_date",
+            "latest_delivery_date",
+            "is_business_order",
+            "is_sold_by_ab",
+            "is_iba",
+            "is_access_point_order",
+            "purchase_order_number",
+            "is_prime",
+            "is_premium_order",
+            "is_global_express_enabled",
+            "promise_response_due_date",
+            "is_estimated_ship_date_set",
+            "automated_shipping_settings",
+            "shipped_by_amazon_tfm",
+            "tfm_shipment_status",
+            "cba_displayable_shipping_label",
+            "tax_registration_details",
+            "buyer_identification_information",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(orders=list)
 class GetOrderResult(MWSResult):
     """GetOrderResult
 
@@ -475,10 +1512,101 @@ class GetOrderResult(MWSResult):
         orders (Orders/Order): list of Order
     """
 
-    orders: list[Order] = field(default_factory=list)
+    __slots__ = ("orders",)
+    __match_args__ = ()
+
+    orders: list[Order]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        orders: list[Order] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "orders", list() if orders is DEFAULT_FACTORY else orders)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, orders={self.orders!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.orders,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.orders,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.orders,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetOrderResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "orders",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetOrderResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "orders",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Message:
     """One status message in one language.
 
@@ -487,11 +1615,45 @@ class Message:
         text (Text): The message.
     """
 
-    locale: str | None = None
-    text: str | None = None
+    __slots__ = ("locale", "text")
+    __match_args__ = ()
+
+    locale: str | None
+    text: str | None
+
+    def __init__(
+        self,
+        *,
+        locale: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        _setattr(self, "locale", locale)
+        _setattr(self, "text", text)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.locale, self.text) == (other.locale, other.text)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.locale, self.text))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(messages=list)
 class GetServiceStatusResult(MWSResult):
     """GetServiceStatusResult
 
@@ -502,13 +1664,125 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): list of Message
     """
 
-    status: ServiceStatus | str | None = None
-    timestamp: datetime | None = None
-    message_id: str | None = None
-    messages: list[Message] = field(default_factory=list)
+    __slots__ = ("status", "timestamp", "message_id", "messages")
+    __match_args__ = ()
+
+    status: ServiceStatus | str | None
+    timestamp: datetime | None
+    message_id: str | None
+    messages: list[Message]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        status: ServiceStatus | str | None = None,
+        timestamp: datetime | None = None,
+        message_id: str | None = None,
+        messages: list[Message] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "status", status)
+        _setattr(self, "timestamp", timestamp)
+        _setattr(self, "message_id", message_id)
+        _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.status,
+                other.timestamp,
+                other.message_id,
+                other.messages,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class InvoiceData:
     """Invoice request details of an order item (China invoices).
 
@@ -519,13 +1793,83 @@ class InvoiceData:
         invoice_information (InvoiceInformation): string
     """
 
-    invoice_requirement: str | None = None
-    buyer_selected_invoice_category: str | None = None
-    invoice_title: str | None = None
-    invoice_information: str | None = None
+    __slots__ = (
+        "invoice_requirement",
+        "buyer_selected_invoice_category",
+        "invoice_title",
+        "invoice_information",
+    )
+    __match_args__ = ()
+
+    invoice_requirement: str | None
+    buyer_selected_invoice_category: str | None
+    invoice_title: str | None
+    invoice_information: str | None
+
+    def __init__(
+        self,
+        *,
+        invoice_requirement: str | None = None,
+        buyer_selected_invoice_category: str | None = None,
+        invoice_title: str | None = None,
+        invoice_information: str | None = None,
+    ) -> None:
+        _setattr(self, "invoice_requirement", invoice_requirement)
+        _setattr(self, "buyer_selected_invoice_category", buyer_selected_invoice_category)
+        _setattr(self, "invoice_title", invoice_title)
+        _setattr(self, "invoice_information", invoice_information)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(invoice_requirement={self.invoice_requirement!r}, buyer_selected_invoice_category={self.buyer_selected_invoice_category!r}, invoice_title={self.invoice_title!r}, invoice_information={self.invoice_information!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.invoice_requirement,
+                self.buyer_selected_invoice_category,
+                self.invoice_title,
+                self.invoice_information,
+            ) == (
+                other.invoice_requirement,
+                other.buyer_selected_invoice_category,
+                other.invoice_title,
+                other.invoice_information,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.invoice_requirement,
+                self.buyer_selected_invoice_category,
+                self.invoice_title,
+                self.invoice_information,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is InvoiceData or name in (
+            "invoice_requirement",
+            "buyer_selected_invoice_category",
+            "invoice_title",
+            "invoice_information",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is InvoiceData or name in (
+            "invoice_requirement",
+            "buyer_selected_invoice_category",
+            "invoice_title",
+            "invoice_information",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PointsGranted:
     """Amazon Points granted with the item (Japan only).
 
@@ -534,11 +1878,48 @@ class PointsGranted:
         points_monetary_value (PointsMonetaryValue): Money
     """
 
-    points_number: int | None = None
-    points_monetary_value: Money | None = None
+    __slots__ = ("points_number", "points_monetary_value")
+    __match_args__ = ()
+
+    points_number: int | None
+    points_monetary_value: Money | None
+
+    def __init__(
+        self,
+        *,
+        points_number: int | None = None,
+        points_monetary_value: Money | None = None,
+    ) -> None:
+        _setattr(self, "points_number", points_number)
+        _setattr(self, "points_monetary_value", points_monetary_value)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(points_number={self.points_number!r}, points_monetary_value={self.points_monetary_value!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.points_number, self.points_monetary_value) == (
+                other.points_number,
+                other.points_monetary_value,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.points_number, self.points_monetary_value))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PointsGranted or name in ("points_number", "points_monetary_value"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PointsGranted or name in ("points_number", "points_monetary_value"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ProductInfo:
     """ProductInfo
 
@@ -546,10 +1927,42 @@ class ProductInfo:
         number_of_items (NumberOfItems): Number of units the ASIN contains.
     """
 
-    number_of_items: int | None = None
+    __slots__ = ("number_of_items",)
+    __match_args__ = ()
+
+    number_of_items: int | None
+
+    def __init__(
+        self,
+        *,
+        number_of_items: int | None = None,
+    ) -> None:
+        _setattr(self, "number_of_items", number_of_items)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(number_of_items={self.number_of_items!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.number_of_items,) == (other.number_of_items,)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.number_of_items,))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ProductInfo or name in ("number_of_items",):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ProductInfo or name in ("number_of_items",):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class TaxCollection:
     """Who withholds and remits the item's taxes.
 
@@ -558,11 +1971,45 @@ class TaxCollection:
         responsible_party (ResponsibleParty): string
     """
 
+    __slots__ = ("model", "responsible_party")
+    __match_args__ = ()
+
     model: str
     responsible_party: str
 
+    def __init__(
+        self,
+        *,
+        model: str,
+        responsible_party: str,
+    ) -> None:
+        _setattr(self, "model", model)
+        _setattr(self, "responsible_party", responsible_party)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(model={self.model!r}, responsible_party={self.responsible_party!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.model, self.responsible_party) == (other.model, other.responsible_party)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.model, self.responsible_party))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TaxCollection or name in ("model", "responsible_party"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TaxCollection or name in ("model", "responsible_party"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass(promotion_ids=list)
 class OrderItem:
     """One line item of an order (an item and its quantity).
 
@@ -606,46 +2053,382 @@ class OrderItem:
         invoice_data (InvoiceData): InvoiceData
     """
 
+    __slots__ = (
+        "asin",
+        "order_item_id",
+        "seller_sku",
+        "buyer_customized_info",
+        "buyer_requested_cancel",
+        "title",
+        "quantity_ordered",
+        "quantity_shipped",
+        "points_granted",
+        "product_info",
+        "item_price",
+        "shipping_price",
+        "gift_wrap_price",
+        "tax_collection",
+        "item_tax",
+        "shipping_tax",
+        "gift_wrap_tax",
+        "shipping_discount",
+        "shipping_discount_tax",
+        "promotion_discount",
+        "promotion_discount_tax",
+        "promotion_ids",
+        "cod_fee",
+        "cod_fee_discount",
+        "is_gift",
+        "gift_message_text",
+        "gift_wrap_level",
+        "condition_note",
+        "condition_id",
+        "condition_subtype_id",
+        "scheduled_delivery_start_date",
+        "scheduled_delivery_end_date",
+        "price_designation",
+        "is_transparency",
+        "serial_number_required",
+        "ioss_number",
+        "invoice_data",
+    )
+    __match_args__ = ()
+
     asin: str
     order_item_id: str
-    seller_sku: str | None = None
-    buyer_customized_info: BuyerCustomizedInfo | None = None
-    buyer_requested_cancel: BuyerRequestedCancel | None = None
-    title: str | None = None
+    seller_sku: str | None
+    buyer_customized_info: BuyerCustomizedInfo | None
+    buyer_requested_cancel: BuyerRequestedCancel | None
+    title: str | None
     quantity_ordered: int
-    quantity_shipped: int | None = None
-    points_granted: PointsGranted | None = None
-    product_info: ProductInfo | None = None
-    item_price: Money | None = None
-    shipping_price: Money | None = None
-    gift_wrap_price: Money | None = None
-    tax_collection: TaxCollection | None = None
-    item_tax: Money | None = None
-    shipping_tax: Money | None = None
-    gift_wrap_tax: Money | None = None
-    shipping_discount: Money | None = None
-    shipping_discount_tax: Money | None = None
-    promotion_discount: Money | None = None
-    promotion_discount_tax: Money | None = None
-    promotion_ids: list[str] = field(default_factory=list)
-    cod_fee: Money | None = None
-    cod_fee_discount: Money | None = None
-    is_gift: bool | None = None
-    gift_message_text: str | None = None
-    gift_wrap_level: str | None = None
-    condition_note: str | None = None
-    condition_id: str | None = None
-    condition_subtype_id: str | None = None
-    scheduled_delivery_start_date: datetime | None = None
-    scheduled_delivery_end_date: datetime | None = None
-    price_designation: str | None = None
-    is_transparency: bool | None = None
-    serial_number_required: bool | None = None
-    ioss_number: str | None = None
-    invoice_data: InvoiceData | None = None
+    quantity_shipped: int | None
+    points_granted: PointsGranted | None
+    product_info: ProductInfo | None
+    item_price: Money | None
+    shipping_price: Money | None
+    gift_wrap_price: Money | None
+    tax_collection: TaxCollection | None
+    item_tax: Money | None
+    shipping_tax: Money | None
+    gift_wrap_tax: Money | None
+    shipping_discount: Money | None
+    shipping_discount_tax: Money | None
+    promotion_discount: Money | None
+    promotion_discount_tax: Money | None
+    promotion_ids: list[str]
+    cod_fee: Money | None
+    cod_fee_discount: Money | None
+    is_gift: bool | None
+    gift_message_text: str | None
+    gift_wrap_level: str | None
+    condition_note: str | None
+    condition_id: str | None
+    condition_subtype_id: str | None
+    scheduled_delivery_start_date: datetime | None
+    scheduled_delivery_end_date: datetime | None
+    price_designation: str | None
+    is_transparency: bool | None
+    serial_number_required: bool | None
+    ioss_number: str | None
+    invoice_data: InvoiceData | None
+
+    def __init__(
+        self,
+        *,
+        asin: str,
+        order_item_id: str,
+        seller_sku: str | None = None,
+        buyer_customized_info: BuyerCustomizedInfo | None = None,
+        buyer_requested_cancel: BuyerRequestedCancel | None = None,
+        title: str | None = None,
+        quantity_ordered: int,
+        quantity_shipped: int | None = None,
+        points_granted: PointsGranted | None = None,
+        product_info: ProductInfo | None = None,
+        item_price: Money | None = None,
+        shipping_price: Money | None = None,
+        gift_wrap_price: Money | None = None,
+        tax_collection: TaxCollection | None = None,
+        item_tax: Money | None = None,
+        shipping_tax: Money | None = None,
+        gift_wrap_tax: Money | None = None,
+        shipping_discount: Money | None = None,
+        shipping_discount_tax: Money | None = None,
+        promotion_discount: Money | None = None,
+        promotion_discount_tax: Money | None = None,
+        promotion_ids: list[str] = DEFAULT_FACTORY,
+        cod_fee: Money | None = None,
+        cod_fee_discount: Money | None = None,
+        is_gift: bool | None = None,
+        gift_message_text: str | None = None,
+        gift_wrap_level: str | None = None,
+        condition_note: str | None = None,
+        condition_id: str | None = None,
+        condition_subtype_id: str | None = None,
+        scheduled_delivery_start_date: datetime | None = None,
+        scheduled_delivery_end_date: datetime | None = None,
+        price_designation: str | None = None,
+        is_transparency: bool | None = None,
+        serial_number_required: bool | None = None,
+        ioss_number: str | None = None,
+        invoice_data: InvoiceData | None = None,
+    ) -> None:
+        _setattr(self, "asin", asin)
+        _setattr(self, "order_item_id", order_item_id)
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "buyer_customized_info", buyer_customized_info)
+        _setattr(self, "buyer_requested_cancel", buyer_requested_cancel)
+        _setattr(self, "title", title)
+        _setattr(self, "quantity_ordered", quantity_ordered)
+        _setattr(self, "quantity_shipped", quantity_shipped)
+        _setattr(self, "points_granted", points_granted)
+        _setattr(self, "product_info", product_info)
+        _setattr(self, "item_price", item_price)
+        _setattr(self, "shipping_price", shipping_price)
+        _setattr(self, "gift_wrap_price", gift_wrap_price)
+        _setattr(self, "tax_collection", tax_collection)
+        _setattr(self, "item_tax", item_tax)
+        _setattr(self, "shipping_tax", shipping_tax)
+        _setattr(self, "gift_wrap_tax", gift_wrap_tax)
+        _setattr(self, "shipping_discount", shipping_discount)
+        _setattr(self, "shipping_discount_tax", shipping_discount_tax)
+        _setattr(self, "promotion_discount", promotion_discount)
+        _setattr(self, "promotion_discount_tax", promotion_discount_tax)
+        _setattr(
+            self, "promotion_ids", list() if promotion_ids is DEFAULT_FACTORY else promotion_ids
+        )
+        _setattr(self, "cod_fee", cod_fee)
+        _setattr(self, "cod_fee_discount", cod_fee_discount)
+        _setattr(self, "is_gift", is_gift)
+        _setattr(self, "gift_message_text", gift_message_text)
+        _setattr(self, "gift_wrap_level", gift_wrap_level)
+        _setattr(self, "condition_note", condition_note)
+        _setattr(self, "condition_id", condition_id)
+        _setattr(self, "condition_subtype_id", condition_subtype_id)
+        _setattr(self, "scheduled_delivery_start_date", scheduled_delivery_start_date)
+        _setattr(self, "scheduled_delivery_end_date", scheduled_delivery_end_date)
+        _setattr(self, "price_designation", price_designation)
+        _setattr(self, "is_transparency", is_transparency)
+        _setattr(self, "serial_number_required", serial_number_required)
+        _setattr(self, "ioss_number", ioss_number)
+        _setattr(self, "invoice_data", invoice_data)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(asin={self.asin!r}, order_item_id={self.order_item_id!r}, seller_sku={self.seller_sku!r}, buyer_customized_info={self.buyer_customized_info!r}, buyer_requested_cancel={self.buyer_requested_cancel!r}, title={self.title!r}, quantity_ordered={self.quantity_ordered!r}, quantity_shipped={self.quantity_shipped!r}, points_granted={self.points_granted!r}, product_info={self.product_info!r}, item_price={self.item_price!r}, shipping_price={self.shipping_price!r}, gift_wrap_price={self.gift_wrap_price!r}, tax_collection={self.tax_collection!r}, item_tax={self.item_tax!r}, shipping_tax={self.shipping_tax!r}, gift_wrap_tax={self.gift_wrap_tax!r}, shipping_discount={self.shipping_discount!r}, shipping_discount_tax={self.shipping_discount_tax!r}, promotion_discount={self.promotion_discount!r}, promotion_discount_tax={self.promotion_discount_tax!r}, promotion_ids={self.promotion_ids!r}, cod_fee={self.cod_fee!r}, cod_fee_discount={self.cod_fee_discount!r}, is_gift={self.is_gift!r}, gift_message_text={self.gift_message_text!r}, gift_wrap_level={self.gift_wrap_level!r}, condition_note={self.condition_note!r}, condition_id={self.condition_id!r}, condition_subtype_id={self.condition_subtype_id!r}, scheduled_delivery_start_date={self.scheduled_delivery_start_date!r}, scheduled_delivery_end_date={self.scheduled_delivery_end_date!r}, price_designation={self.price_designation!r}, is_transparency={self.is_transparency!r}, serial_number_required={self.serial_number_required!r}, ioss_number={self.ioss_number!r}, invoice_data={self.invoice_data!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.asin,
+                self.order_item_id,
+                self.seller_sku,
+                self.buyer_customized_info,
+                self.buyer_requested_cancel,
+                self.title,
+                self.quantity_ordered,
+                self.quantity_shipped,
+                self.points_granted,
+                self.product_info,
+                self.item_price,
+                self.shipping_price,
+                self.gift_wrap_price,
+                self.tax_collection,
+                self.item_tax,
+                self.shipping_tax,
+                self.gift_wrap_tax,
+                self.shipping_discount,
+                self.shipping_discount_tax,
+                self.promotion_discount,
+                self.promotion_discount_tax,
+                self.promotion_ids,
+                self.cod_fee,
+                self.cod_fee_discount,
+                self.is_gift,
+                self.gift_message_text,
+                self.gift_wrap_level,
+                self.condition_note,
+                self.condition_id,
+                self.condition_subtype_id,
+                self.scheduled_delivery_start_date,
+                self.scheduled_delivery_end_date,
+                self.price_designation,
+                self.is_transparency,
+                self.serial_number_required,
+                self.ioss_number,
+                self.invoice_data,
+            ) == (
+                other.asin,
+                other.order_item_id,
+                other.seller_sku,
+                other.buyer_customized_info,
+                other.buyer_requested_cancel,
+                other.title,
+                other.quantity_ordered,
+                other.quantity_shipped,
+                other.points_granted,
+                other.product_info,
+                other.item_price,
+                other.shipping_price,
+                other.gift_wrap_price,
+                other.tax_collection,
+                other.item_tax,
+                other.shipping_tax,
+                other.gift_wrap_tax,
+                other.shipping_discount,
+                other.shipping_discount_tax,
+                other.promotion_discount,
+                other.promotion_discount_tax,
+                other.promotion_ids,
+                other.cod_fee,
+                other.cod_fee_discount,
+                other.is_gift,
+                other.gift_message_text,
+                other.gift_wrap_level,
+                other.condition_note,
+                other.condition_id,
+                other.condition_subtype_id,
+                other.scheduled_delivery_start_date,
+                other.scheduled_delivery_end_date,
+                other.price_designation,
+                other.is_transparency,
+                other.serial_number_required,
+                other.ioss_number,
+                other.invoice_data,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.asin,
+                self.order_item_id,
+                self.seller_sku,
+                self.buyer_customized_info,
+                self.buyer_requested_cancel,
+                self.title,
+                self.quantity_ordered,
+                self.quantity_shipped,
+                self.points_granted,
+                self.product_info,
+                self.item_price,
+                self.shipping_price,
+                self.gift_wrap_price,
+                self.tax_collection,
+                self.item_tax,
+                self.shipping_tax,
+                self.gift_wrap_tax,
+                self.shipping_discount,
+                self.shipping_discount_tax,
+                self.promotion_discount,
+                self.promotion_discount_tax,
+                self.promotion_ids,
+                self.cod_fee,
+                self.cod_fee_discount,
+                self.is_gift,
+                self.gift_message_text,
+                self.gift_wrap_level,
+                self.condition_note,
+                self.condition_id,
+                self.condition_subtype_id,
+                self.scheduled_delivery_start_date,
+                self.scheduled_delivery_end_date,
+                self.price_designation,
+                self.is_transparency,
+                self.serial_number_required,
+                self.ioss_number,
+                self.invoice_data,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is OrderItem or name in (
+            "asin",
+            "order_item_id",
+            "seller_sku",
+            "buyer_customized_info",
+            "buyer_requested_cancel",
+            "title",
+            "quantity_ordered",
+            "quantity_shipped",
+            "points_granted",
+            "product_info",
+            "item_price",
+            "shipping_price",
+            "gift_wrap_price",
+            "tax_collection",
+            "item_tax",
+            "shipping_tax",
+            "gift_wrap_tax",
+            "shipping_discount",
+            "shipping_discount_tax",
+            "promotion_discount",
+            "promotion_discount_tax",
+            "promotion_ids",
+            "cod_fee",
+            "cod_fee_discount",
+            "is_gift",
+            "gift_message_text",
+            "gift_wrap_level",
+            "condition_note",
+            "condition_id",
+            "condition_subtype_id",
+            "scheduled_delivery_start_date",
+            "scheduled_delivery_end_date",
+            "price_designation",
+            "is_transparency",
+            "serial_number_required",
+            "ioss_number",
+            "invoice_data",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is OrderItem or name in (
+            "asin",
+            "order_item_id",
+            "seller_sku",
+            "buyer_customized_info",
+            "buyer_requested_cancel",
+            "title",
+            "quantity_ordered",
+            "quantity_shipped",
+            "points_granted",
+            "product_info",
+            "item_price",
+            "shipping_price",
+            "gift_wrap_price",
+            "tax_collection",
+            "item_tax",
+            "shipping_tax",
+            "gift_wrap_tax",
+            "shipping_discount",
+            "shipping_discount_tax",
+            "promotion_discount",
+            "promotion_discount_tax",
+            "promotion_ids",
+            "cod_fee",
+            "cod_fee_discount",
+            "is_gift",
+            "gift_message_text",
+            "gift_wrap_level",
+            "condition_note",
+            "condition_id",
+            "condition_subtype_id",
+            "scheduled_delivery_start_date",
+            "scheduled_delivery_end_date",
+            "price_designation",
+            "is_transparency",
+            "serial_number_required",
+            "ioss_number",
+            "invoice_data",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(order_items=list)
 class ListOrderItemsResult(MWSResult):
     """One page of an order's line items.
 
@@ -655,12 +2438,117 @@ class ListOrderItemsResult(MWSResult):
         order_items (OrderItems/OrderItem): list of OrderItem
     """
 
-    next_token: str | None = None
+    __slots__ = ("next_token", "amazon_order_id", "order_items")
+    __match_args__ = ()
+
+    next_token: str | None
     amazon_order_id: str
-    order_items: list[OrderItem] = field(default_factory=list)
+    order_items: list[OrderItem]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        next_token: str | None = None,
+        amazon_order_id: str,
+        order_items: list[OrderItem] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "next_token", next_token)
+        _setattr(self, "amazon_order_id", amazon_order_id)
+        _setattr(self, "order_items", list() if order_items is DEFAULT_FACTORY else order_items)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, amazon_order_id={self.amazon_order_id!r}, order_items={self.order_items!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.amazon_order_id,
+                self.order_items,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.next_token,
+                other.amazon_order_id,
+                other.order_items,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.amazon_order_id,
+                self.order_items,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListOrderItemsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "amazon_order_id",
+            "order_items",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListOrderItemsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "amazon_order_id",
+            "order_items",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(orders=list)
 class ListOrdersResult(MWSResult):
     """One page of orders.
 
@@ -671,7 +2559,119 @@ class ListOrdersResult(MWSResult):
         orders (Orders/Order): list of Order
     """
 
-    next_token: str | None = None
-    created_before: datetime | None = None
-    last_updated_before: datetime | None = None
-    orders: list[Order] = field(default_factory=list)
+    __slots__ = ("next_token", "created_before", "last_updated_before", "orders")
+    __match_args__ = ()
+
+    next_token: str | None
+    created_before: datetime | None
+    last_updated_before: datetime | None
+    orders: list[Order]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        next_token: str | None = None,
+        created_before: datetime | None = None,
+        last_updated_before: datetime | None = None,
+        orders: list[Order] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "next_token", next_token)
+        _setattr(self, "created_before", created_before)
+        _setattr(self, "last_updated_before", last_updated_before)
+        _setattr(self, "orders", list() if orders is DEFAULT_FACTORY else orders)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, created_before={self.created_before!r}, last_updated_before={self.last_updated_before!r}, orders={self.orders!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.created_before,
+                self.last_updated_before,
+                self.orders,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.next_token,
+                other.created_before,
+                other.last_updated_before,
+                other.orders,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.created_before,
+                self.last_updated_before,
+                self.orders,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListOrdersResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "created_before",
+            "last_updated_before",
+            "orders",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListOrdersResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "created_before",
+            "last_updated_before",
+            "orders",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)

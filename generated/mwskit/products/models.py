@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from dataclasses import field
+from dataclasses import FrozenInstanceError
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from reprlib import recursive_repr
 from typing import Any, Literal
 
-from .._runtime import MWSResult
+from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
+
+_setattr = object.__setattr__  # how a frozen class's __init__ sets its fields
 
 __all__ = [
     "AvailabilityType",
@@ -263,7 +265,7 @@ ServiceStatusValue = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class MoneyType:
     """An amount in a given currency.
 
@@ -272,11 +274,45 @@ class MoneyType:
         amount (Amount): The amount in that currency. Required.
     """
 
+    __slots__ = ("currency_code", "amount")
+    __match_args__ = ()
+
     currency_code: str
     amount: Decimal | int | float
 
+    def __init__(
+        self,
+        *,
+        currency_code: str,
+        amount: Decimal | int | float,
+    ) -> None:
+        _setattr(self, "currency_code", currency_code)
+        _setattr(self, "amount", amount)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, amount={self.amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.currency_code, self.amount) == (other.currency_code, other.amount)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.currency_code, self.amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is MoneyType or name in ("currency_code", "amount"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is MoneyType or name in ("currency_code", "amount"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class Points:
     """Amazon Points granted with a purchase (a programme that exists only in Japan).
 
@@ -285,11 +321,48 @@ class Points:
         points_monetary_value (PointsMonetaryValue): What the points are worth in money. Required.
     """
 
+    __slots__ = ("points_number", "points_monetary_value")
+    __match_args__ = ()
+
     points_number: int
     points_monetary_value: MoneyType | Mapping[str, Any]
 
+    def __init__(
+        self,
+        *,
+        points_number: int,
+        points_monetary_value: MoneyType | Mapping[str, Any],
+    ) -> None:
+        _setattr(self, "points_number", points_number)
+        _setattr(self, "points_monetary_value", points_monetary_value)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(points_number={self.points_number!r}, points_monetary_value={self.points_monetary_value!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.points_number, self.points_monetary_value) == (
+                other.points_number,
+                other.points_monetary_value,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.points_number, self.points_monetary_value))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Points or name in ("points_number", "points_monetary_value"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Points or name in ("points_number", "points_monetary_value"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class PriceToEstimateFees:
     """The listing price, and optionally shipping and points, that a fee estimate is based on.
 
@@ -299,12 +372,52 @@ class PriceToEstimateFees:
         points (Points): Amazon Points offered with the item (Japan only).
     """
 
+    __slots__ = ("listing_price", "shipping", "points")
+    __match_args__ = ()
+
     listing_price: MoneyType | Mapping[str, Any]
-    shipping: MoneyType | Mapping[str, Any] | None = None
-    points: Points | Mapping[str, Any] | None = None
+    shipping: MoneyType | Mapping[str, Any] | None
+    points: Points | Mapping[str, Any] | None
+
+    def __init__(
+        self,
+        *,
+        listing_price: MoneyType | Mapping[str, Any],
+        shipping: MoneyType | Mapping[str, Any] | None = None,
+        points: Points | Mapping[str, Any] | None = None,
+    ) -> None:
+        _setattr(self, "listing_price", listing_price)
+        _setattr(self, "shipping", shipping)
+        _setattr(self, "points", points)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(listing_price={self.listing_price!r}, shipping={self.shipping!r}, points={self.points!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.listing_price, self.shipping, self.points) == (
+                other.listing_price,
+                other.shipping,
+                other.points,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.listing_price, self.shipping, self.points))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PriceToEstimateFees or name in ("listing_price", "shipping", "points"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PriceToEstimateFees or name in ("listing_price", "shipping", "points"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class FeesEstimateRequest:
     """One product, marketplace, fulfilment choice and price to estimate Amazon's fees for.
 
@@ -317,6 +430,16 @@ class FeesEstimateRequest:
         is_amazon_fulfilled (IsAmazonFulfilled): True to estimate fees for an offer fulfilled by Amazon (FBA), false for seller-fulfilled. Required.
     """
 
+    __slots__ = (
+        "marketplace_id",
+        "id_type",
+        "id_value",
+        "price_to_estimate_fees",
+        "identifier",
+        "is_amazon_fulfilled",
+    )
+    __match_args__ = ()
+
     marketplace_id: str
     id_type: FeesEstimateIdType | FeesEstimateIdTypeValue
     id_value: str
@@ -324,8 +447,84 @@ class FeesEstimateRequest:
     identifier: str
     is_amazon_fulfilled: bool
 
+    def __init__(
+        self,
+        *,
+        marketplace_id: str,
+        id_type: FeesEstimateIdType | FeesEstimateIdTypeValue,
+        id_value: str,
+        price_to_estimate_fees: PriceToEstimateFees | Mapping[str, Any],
+        identifier: str,
+        is_amazon_fulfilled: bool,
+    ) -> None:
+        _setattr(self, "marketplace_id", marketplace_id)
+        _setattr(self, "id_type", id_type)
+        _setattr(self, "id_value", id_value)
+        _setattr(self, "price_to_estimate_fees", price_to_estimate_fees)
+        _setattr(self, "identifier", identifier)
+        _setattr(self, "is_amazon_fulfilled", is_amazon_fulfilled)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(marketplace_id={self.marketplace_id!r}, id_type={self.id_type!r}, id_value={self.id_value!r}, price_to_estimate_fees={self.price_to_estimate_fees!r}, identifier={self.identifier!r}, is_amazon_fulfilled={self.is_amazon_fulfilled!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.marketplace_id,
+                self.id_type,
+                self.id_value,
+                self.price_to_estimate_fees,
+                self.identifier,
+                self.is_amazon_fulfilled,
+            ) == (
+                other.marketplace_id,
+                other.id_type,
+                other.id_value,
+                other.price_to_estimate_fees,
+                other.identifier,
+                other.is_amazon_fulfilled,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.marketplace_id,
+                self.id_type,
+                self.id_value,
+                self.price_to_estimate_fees,
+                self.identifier,
+                self.is_amazon_fulfilled,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FeesEstimateRequest or name in (
+            "marketplace_id",
+            "id_type",
+            "id_value",
+            "price_to_estimate_fees",
+            "identifier",
+            "is_amazon_fulfilled",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FeesEstimateRequest or name in (
+            "marketplace_id",
+            "id_type",
+            "id_value",
+            "price_to_estimate_fees",
+            "identifier",
+            "is_amazon_fulfilled",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class MoneyTypeInfo:
     """An amount of money in a currency.
 
@@ -334,11 +533,45 @@ class MoneyTypeInfo:
         amount (Amount): decimal
     """
 
-    currency_code: str | None = None
-    amount: Decimal | None = None
+    __slots__ = ("currency_code", "amount")
+    __match_args__ = ()
+
+    currency_code: str | None
+    amount: Decimal | None
+
+    def __init__(
+        self,
+        *,
+        currency_code: str | None = None,
+        amount: Decimal | None = None,
+    ) -> None:
+        _setattr(self, "currency_code", currency_code)
+        _setattr(self, "amount", amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, amount={self.amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.currency_code, self.amount) == (other.currency_code, other.amount)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.currency_code, self.amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is MoneyTypeInfo or name in ("currency_code", "amount"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is MoneyTypeInfo or name in ("currency_code", "amount"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PointsInfo:
     """Amazon Points given with a purchase (Japan only).
 
@@ -347,11 +580,48 @@ class PointsInfo:
         points_monetary_value (PointsMonetaryValue): MoneyTypeInfo
     """
 
-    points_number: int | None = None
-    points_monetary_value: MoneyTypeInfo | None = None
+    __slots__ = ("points_number", "points_monetary_value")
+    __match_args__ = ()
+
+    points_number: int | None
+    points_monetary_value: MoneyTypeInfo | None
+
+    def __init__(
+        self,
+        *,
+        points_number: int | None = None,
+        points_monetary_value: MoneyTypeInfo | None = None,
+    ) -> None:
+        _setattr(self, "points_number", points_number)
+        _setattr(self, "points_monetary_value", points_monetary_value)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(points_number={self.points_number!r}, points_monetary_value={self.points_monetary_value!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.points_number, self.points_monetary_value) == (
+                other.points_number,
+                other.points_monetary_value,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.points_number, self.points_monetary_value))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PointsInfo or name in ("points_number", "points_monetary_value"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PointsInfo or name in ("points_number", "points_monetary_value"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class BuyBoxPrice:
     """BuyBoxPrice
 
@@ -363,14 +633,80 @@ class BuyBoxPrice:
         points (Points): PointsInfo
     """
 
-    condition: str | None = None
-    landed_price: MoneyTypeInfo | None = None
-    listing_price: MoneyTypeInfo | None = None
-    shipping: MoneyTypeInfo | None = None
-    points: PointsInfo | None = None
+    __slots__ = ("condition", "landed_price", "listing_price", "shipping", "points")
+    __match_args__ = ()
+
+    condition: str | None
+    landed_price: MoneyTypeInfo | None
+    listing_price: MoneyTypeInfo | None
+    shipping: MoneyTypeInfo | None
+    points: PointsInfo | None
+
+    def __init__(
+        self,
+        *,
+        condition: str | None = None,
+        landed_price: MoneyTypeInfo | None = None,
+        listing_price: MoneyTypeInfo | None = None,
+        shipping: MoneyTypeInfo | None = None,
+        points: PointsInfo | None = None,
+    ) -> None:
+        _setattr(self, "condition", condition)
+        _setattr(self, "landed_price", landed_price)
+        _setattr(self, "listing_price", listing_price)
+        _setattr(self, "shipping", shipping)
+        _setattr(self, "points", points)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(condition={self.condition!r}, landed_price={self.landed_price!r}, listing_price={self.listing_price!r}, shipping={self.shipping!r}, points={self.points!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.condition,
+                self.landed_price,
+                self.listing_price,
+                self.shipping,
+                self.points,
+            ) == (
+                other.condition,
+                other.landed_price,
+                other.listing_price,
+                other.shipping,
+                other.points,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.condition, self.landed_price, self.listing_price, self.shipping, self.points)
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is BuyBoxPrice or name in (
+            "condition",
+            "landed_price",
+            "listing_price",
+            "shipping",
+            "points",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is BuyBoxPrice or name in (
+            "condition",
+            "landed_price",
+            "listing_price",
+            "shipping",
+            "points",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Category:
     """Category
 
@@ -380,12 +716,60 @@ class Category:
         parent (Parent): The parent category (absent at the root).
     """
 
-    product_category_id: str | None = None
-    product_category_name: str | None = None
-    parent: Category | None = None
+    __slots__ = ("product_category_id", "product_category_name", "parent")
+    __match_args__ = ()
+
+    product_category_id: str | None
+    product_category_name: str | None
+    parent: Category | None
+
+    def __init__(
+        self,
+        *,
+        product_category_id: str | None = None,
+        product_category_name: str | None = None,
+        parent: Category | None = None,
+    ) -> None:
+        _setattr(self, "product_category_id", product_category_id)
+        _setattr(self, "product_category_name", product_category_name)
+        _setattr(self, "parent", parent)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(product_category_id={self.product_category_id!r}, product_category_name={self.product_category_name!r}, parent={self.parent!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.product_category_id, self.product_category_name, self.parent) == (
+                other.product_category_id,
+                other.product_category_name,
+                other.parent,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.product_category_id, self.product_category_name, self.parent))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Category or name in (
+            "product_category_id",
+            "product_category_name",
+            "parent",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Category or name in (
+            "product_category_id",
+            "product_category_name",
+            "parent",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PriceType:
     """A price broken down into listing price, shipping and points.
 
@@ -396,13 +780,66 @@ class PriceType:
         points (Points): PointsInfo
     """
 
-    landed_price: MoneyTypeInfo | None = None
-    listing_price: MoneyTypeInfo | None = None
-    shipping: MoneyTypeInfo | None = None
-    points: PointsInfo | None = None
+    __slots__ = ("landed_price", "listing_price", "shipping", "points")
+    __match_args__ = ()
+
+    landed_price: MoneyTypeInfo | None
+    listing_price: MoneyTypeInfo | None
+    shipping: MoneyTypeInfo | None
+    points: PointsInfo | None
+
+    def __init__(
+        self,
+        *,
+        landed_price: MoneyTypeInfo | None = None,
+        listing_price: MoneyTypeInfo | None = None,
+        shipping: MoneyTypeInfo | None = None,
+        points: PointsInfo | None = None,
+    ) -> None:
+        _setattr(self, "landed_price", landed_price)
+        _setattr(self, "listing_price", listing_price)
+        _setattr(self, "shipping", shipping)
+        _setattr(self, "points", points)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(landed_price={self.landed_price!r}, listing_price={self.listing_price!r}, shipping={self.shipping!r}, points={self.points!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.landed_price, self.listing_price, self.shipping, self.points) == (
+                other.landed_price,
+                other.listing_price,
+                other.shipping,
+                other.points,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.landed_price, self.listing_price, self.shipping, self.points))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PriceType or name in (
+            "landed_price",
+            "listing_price",
+            "shipping",
+            "points",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PriceType or name in (
+            "landed_price",
+            "listing_price",
+            "shipping",
+            "points",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class CompetitivePrice:
     """CompetitivePrice
 
@@ -414,14 +851,92 @@ class CompetitivePrice:
         price (Price): PriceType
     """
 
-    condition: str | None = None
-    subcondition: str | None = None
-    belongs_to_requester: bool | None = None
-    competitive_price_id: str | None = None
-    price: PriceType | None = None
+    __slots__ = (
+        "condition",
+        "subcondition",
+        "belongs_to_requester",
+        "competitive_price_id",
+        "price",
+    )
+    __match_args__ = ()
+
+    condition: str | None
+    subcondition: str | None
+    belongs_to_requester: bool | None
+    competitive_price_id: str | None
+    price: PriceType | None
+
+    def __init__(
+        self,
+        *,
+        condition: str | None = None,
+        subcondition: str | None = None,
+        belongs_to_requester: bool | None = None,
+        competitive_price_id: str | None = None,
+        price: PriceType | None = None,
+    ) -> None:
+        _setattr(self, "condition", condition)
+        _setattr(self, "subcondition", subcondition)
+        _setattr(self, "belongs_to_requester", belongs_to_requester)
+        _setattr(self, "competitive_price_id", competitive_price_id)
+        _setattr(self, "price", price)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(condition={self.condition!r}, subcondition={self.subcondition!r}, belongs_to_requester={self.belongs_to_requester!r}, competitive_price_id={self.competitive_price_id!r}, price={self.price!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.condition,
+                self.subcondition,
+                self.belongs_to_requester,
+                self.competitive_price_id,
+                self.price,
+            ) == (
+                other.condition,
+                other.subcondition,
+                other.belongs_to_requester,
+                other.competitive_price_id,
+                other.price,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.condition,
+                self.subcondition,
+                self.belongs_to_requester,
+                self.competitive_price_id,
+                self.price,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CompetitivePrice or name in (
+            "condition",
+            "subcondition",
+            "belongs_to_requester",
+            "competitive_price_id",
+            "price",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CompetitivePrice or name in (
+            "condition",
+            "subcondition",
+            "belongs_to_requester",
+            "competitive_price_id",
+            "price",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class OfferListingCount:
     """Number of active offers in one condition (Any for all).
 
@@ -430,11 +945,45 @@ class OfferListingCount:
         count ((text)): integer
     """
 
-    condition: str | None = None
-    count: int | None = None
+    __slots__ = ("condition", "count")
+    __match_args__ = ()
+
+    condition: str | None
+    count: int | None
+
+    def __init__(
+        self,
+        *,
+        condition: str | None = None,
+        count: int | None = None,
+    ) -> None:
+        _setattr(self, "condition", condition)
+        _setattr(self, "count", count)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(condition={self.condition!r}, count={self.count!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.condition, self.count) == (other.condition, other.count)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.condition, self.count))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is OfferListingCount or name in ("condition", "count"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is OfferListingCount or name in ("condition", "count"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(competitive_prices=list, number_of_offer_listings=list)
 class CompetitivePricing:
     """CompetitivePricing
 
@@ -444,12 +993,68 @@ class CompetitivePricing:
         trade_in_value (TradeInValue): Value in Amazon's trade-in programme.
     """
 
-    competitive_prices: list[CompetitivePrice] = field(default_factory=list)
-    number_of_offer_listings: list[OfferListingCount] = field(default_factory=list)
-    trade_in_value: MoneyTypeInfo | None = None
+    __slots__ = ("competitive_prices", "number_of_offer_listings", "trade_in_value")
+    __match_args__ = ()
+
+    competitive_prices: list[CompetitivePrice]
+    number_of_offer_listings: list[OfferListingCount]
+    trade_in_value: MoneyTypeInfo | None
+
+    def __init__(
+        self,
+        *,
+        competitive_prices: list[CompetitivePrice] = DEFAULT_FACTORY,
+        number_of_offer_listings: list[OfferListingCount] = DEFAULT_FACTORY,
+        trade_in_value: MoneyTypeInfo | None = None,
+    ) -> None:
+        _setattr(
+            self,
+            "competitive_prices",
+            list() if competitive_prices is DEFAULT_FACTORY else competitive_prices,
+        )
+        _setattr(
+            self,
+            "number_of_offer_listings",
+            list() if number_of_offer_listings is DEFAULT_FACTORY else number_of_offer_listings,
+        )
+        _setattr(self, "trade_in_value", trade_in_value)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(competitive_prices={self.competitive_prices!r}, number_of_offer_listings={self.number_of_offer_listings!r}, trade_in_value={self.trade_in_value!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.competitive_prices,
+                self.number_of_offer_listings,
+                self.trade_in_value,
+            ) == (other.competitive_prices, other.number_of_offer_listings, other.trade_in_value)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.competitive_prices, self.number_of_offer_listings, self.trade_in_value))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CompetitivePricing or name in (
+            "competitive_prices",
+            "number_of_offer_listings",
+            "trade_in_value",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CompetitivePricing or name in (
+            "competitive_prices",
+            "number_of_offer_listings",
+            "trade_in_value",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Creator:
     """A contributor and their role (e.g. Illustrator).
 
@@ -458,11 +1063,45 @@ class Creator:
         name ((text)): string
     """
 
-    role: str | None = None
-    name: str | None = None
+    __slots__ = ("role", "name")
+    __match_args__ = ()
+
+    role: str | None
+    name: str | None
+
+    def __init__(
+        self,
+        *,
+        role: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        _setattr(self, "role", role)
+        _setattr(self, "name", name)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(role={self.role!r}, name={self.name!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.role, self.name) == (other.role, other.name)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.role, self.name))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Creator or name in ("role", "name"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Creator or name in ("role", "name"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class DecimalWithUnits:
     """A measurement and its unit (inches, pounds, pixels ...).
 
@@ -471,11 +1110,45 @@ class DecimalWithUnits:
         value ((text)): decimal
     """
 
-    units: str | None = None
-    value: Decimal | None = None
+    __slots__ = ("units", "value")
+    __match_args__ = ()
+
+    units: str | None
+    value: Decimal | None
+
+    def __init__(
+        self,
+        *,
+        units: str | None = None,
+        value: Decimal | None = None,
+    ) -> None:
+        _setattr(self, "units", units)
+        _setattr(self, "value", value)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(units={self.units!r}, value={self.value!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.units, self.value) == (other.units, other.value)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.units, self.value))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is DecimalWithUnits or name in ("units", "value"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is DecimalWithUnits or name in ("units", "value"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class DetailedShippingTime:
     """When the item will likely ship after an order (all attributes).
 
@@ -486,13 +1159,73 @@ class DetailedShippingTime:
         availability_type (@availabilityType): AvailabilityType (enum)
     """
 
-    minimum_hours: int | None = None
-    maximum_hours: int | None = None
-    available_date: datetime | None = None
-    availability_type: AvailabilityType | str | None = None
+    __slots__ = ("minimum_hours", "maximum_hours", "available_date", "availability_type")
+    __match_args__ = ()
+
+    minimum_hours: int | None
+    maximum_hours: int | None
+    available_date: datetime | None
+    availability_type: AvailabilityType | str | None
+
+    def __init__(
+        self,
+        *,
+        minimum_hours: int | None = None,
+        maximum_hours: int | None = None,
+        available_date: datetime | None = None,
+        availability_type: AvailabilityType | str | None = None,
+    ) -> None:
+        _setattr(self, "minimum_hours", minimum_hours)
+        _setattr(self, "maximum_hours", maximum_hours)
+        _setattr(self, "available_date", available_date)
+        _setattr(self, "availability_type", availability_type)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(minimum_hours={self.minimum_hours!r}, maximum_hours={self.maximum_hours!r}, available_date={self.available_date!r}, availability_type={self.availability_type!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.minimum_hours,
+                self.maximum_hours,
+                self.available_date,
+                self.availability_type,
+            ) == (
+                other.minimum_hours,
+                other.maximum_hours,
+                other.available_date,
+                other.availability_type,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.minimum_hours, self.maximum_hours, self.available_date, self.availability_type)
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is DetailedShippingTime or name in (
+            "minimum_hours",
+            "maximum_hours",
+            "available_date",
+            "availability_type",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is DetailedShippingTime or name in (
+            "minimum_hours",
+            "maximum_hours",
+            "available_date",
+            "availability_type",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Dimensions:
     """Height, length, width and weight, each with its unit.
 
@@ -503,13 +1236,56 @@ class Dimensions:
         weight (Weight): DecimalWithUnits
     """
 
-    height: DecimalWithUnits | None = None
-    length: DecimalWithUnits | None = None
-    width: DecimalWithUnits | None = None
-    weight: DecimalWithUnits | None = None
+    __slots__ = ("height", "length", "width", "weight")
+    __match_args__ = ()
+
+    height: DecimalWithUnits | None
+    length: DecimalWithUnits | None
+    width: DecimalWithUnits | None
+    weight: DecimalWithUnits | None
+
+    def __init__(
+        self,
+        *,
+        height: DecimalWithUnits | None = None,
+        length: DecimalWithUnits | None = None,
+        width: DecimalWithUnits | None = None,
+        weight: DecimalWithUnits | None = None,
+    ) -> None:
+        _setattr(self, "height", height)
+        _setattr(self, "length", length)
+        _setattr(self, "width", width)
+        _setattr(self, "weight", weight)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(height={self.height!r}, length={self.length!r}, width={self.width!r}, weight={self.weight!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.height, self.length, self.width, self.weight) == (
+                other.height,
+                other.length,
+                other.width,
+                other.weight,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.height, self.length, self.width, self.weight))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Dimensions or name in ("height", "length", "width", "weight"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Dimensions or name in ("height", "length", "width", "weight"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Error:
     """Why one item of a bulk request (or one fee estimate) failed; the other items are unaffected.
 
@@ -520,13 +1296,56 @@ class Error:
         detail (Detail): Extra details, when there are any (usually empty).
     """
 
-    type: str | None = None
-    code: str | None = None
-    message: str | None = None
-    detail: str | None = None
+    __slots__ = ("type", "code", "message", "detail")
+    __match_args__ = ()
+
+    type: str | None
+    code: str | None
+    message: str | None
+    detail: str | None
+
+    def __init__(
+        self,
+        *,
+        type: str | None = None,
+        code: str | None = None,
+        message: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        _setattr(self, "type", type)
+        _setattr(self, "code", code)
+        _setattr(self, "message", message)
+        _setattr(self, "detail", detail)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(type={self.type!r}, code={self.code!r}, message={self.message!r}, detail={self.detail!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.type, self.code, self.message, self.detail) == (
+                other.type,
+                other.code,
+                other.message,
+                other.detail,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.code, self.message, self.detail))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Error or name in ("type", "code", "message", "detail"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Error or name in ("type", "code", "message", "detail"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(included_fee_detail_list=list)
 class FeeDetail:
     """FeeDetail
 
@@ -539,15 +1358,105 @@ class FeeDetail:
         included_fee_detail_list (IncludedFeeDetailList/FeeDetail): The fees this fee is made of (e.g. the parts of FBAFees).
     """
 
-    fee_type: str | None = None
-    fee_amount: MoneyTypeInfo | None = None
-    fee_promotion: MoneyTypeInfo | None = None
-    tax_amount: MoneyTypeInfo | None = None
-    final_fee: MoneyTypeInfo | None = None
-    included_fee_detail_list: list[FeeDetail] = field(default_factory=list)
+    __slots__ = (
+        "fee_type",
+        "fee_amount",
+        "fee_promotion",
+        "tax_amount",
+        "final_fee",
+        "included_fee_detail_list",
+    )
+    __match_args__ = ()
+
+    fee_type: str | None
+    fee_amount: MoneyTypeInfo | None
+    fee_promotion: MoneyTypeInfo | None
+    tax_amount: MoneyTypeInfo | None
+    final_fee: MoneyTypeInfo | None
+    included_fee_detail_list: list[FeeDetail]
+
+    def __init__(
+        self,
+        *,
+        fee_type: str | None = None,
+        fee_amount: MoneyTypeInfo | None = None,
+        fee_promotion: MoneyTypeInfo | None = None,
+        tax_amount: MoneyTypeInfo | None = None,
+        final_fee: MoneyTypeInfo | None = None,
+        included_fee_detail_list: list[FeeDetail] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "fee_type", fee_type)
+        _setattr(self, "fee_amount", fee_amount)
+        _setattr(self, "fee_promotion", fee_promotion)
+        _setattr(self, "tax_amount", tax_amount)
+        _setattr(self, "final_fee", final_fee)
+        _setattr(
+            self,
+            "included_fee_detail_list",
+            list() if included_fee_detail_list is DEFAULT_FACTORY else included_fee_detail_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(fee_type={self.fee_type!r}, fee_amount={self.fee_amount!r}, fee_promotion={self.fee_promotion!r}, tax_amount={self.tax_amount!r}, final_fee={self.final_fee!r}, included_fee_detail_list={self.included_fee_detail_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.fee_type,
+                self.fee_amount,
+                self.fee_promotion,
+                self.tax_amount,
+                self.final_fee,
+                self.included_fee_detail_list,
+            ) == (
+                other.fee_type,
+                other.fee_amount,
+                other.fee_promotion,
+                other.tax_amount,
+                other.final_fee,
+                other.included_fee_detail_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.fee_type,
+                self.fee_amount,
+                self.fee_promotion,
+                self.tax_amount,
+                self.final_fee,
+                self.included_fee_detail_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FeeDetail or name in (
+            "fee_type",
+            "fee_amount",
+            "fee_promotion",
+            "tax_amount",
+            "final_fee",
+            "included_fee_detail_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FeeDetail or name in (
+            "fee_type",
+            "fee_amount",
+            "fee_promotion",
+            "tax_amount",
+            "final_fee",
+            "included_fee_detail_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(fee_detail_list=list)
 class FeesEstimate:
     """FeesEstimate
 
@@ -557,12 +1466,64 @@ class FeesEstimate:
         fee_detail_list (FeeDetailList/FeeDetail): list of FeeDetail
     """
 
-    time_of_fees_estimation: datetime | None = None
-    total_fees_estimate: MoneyTypeInfo | None = None
-    fee_detail_list: list[FeeDetail] = field(default_factory=list)
+    __slots__ = ("time_of_fees_estimation", "total_fees_estimate", "fee_detail_list")
+    __match_args__ = ()
+
+    time_of_fees_estimation: datetime | None
+    total_fees_estimate: MoneyTypeInfo | None
+    fee_detail_list: list[FeeDetail]
+
+    def __init__(
+        self,
+        *,
+        time_of_fees_estimation: datetime | None = None,
+        total_fees_estimate: MoneyTypeInfo | None = None,
+        fee_detail_list: list[FeeDetail] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "time_of_fees_estimation", time_of_fees_estimation)
+        _setattr(self, "total_fees_estimate", total_fees_estimate)
+        _setattr(
+            self,
+            "fee_detail_list",
+            list() if fee_detail_list is DEFAULT_FACTORY else fee_detail_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(time_of_fees_estimation={self.time_of_fees_estimation!r}, total_fees_estimate={self.total_fees_estimate!r}, fee_detail_list={self.fee_detail_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.time_of_fees_estimation,
+                self.total_fees_estimate,
+                self.fee_detail_list,
+            ) == (other.time_of_fees_estimation, other.total_fees_estimate, other.fee_detail_list)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.time_of_fees_estimation, self.total_fees_estimate, self.fee_detail_list))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FeesEstimate or name in (
+            "time_of_fees_estimation",
+            "total_fees_estimate",
+            "fee_detail_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FeesEstimate or name in (
+            "time_of_fees_estimation",
+            "total_fees_estimate",
+            "fee_detail_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PriceToEstimateFeesInfo:
     """PriceToEstimateFeesInfo
 
@@ -572,12 +1533,52 @@ class PriceToEstimateFeesInfo:
         points (Points): PointsInfo
     """
 
-    listing_price: MoneyTypeInfo | None = None
-    shipping: MoneyTypeInfo | None = None
-    points: PointsInfo | None = None
+    __slots__ = ("listing_price", "shipping", "points")
+    __match_args__ = ()
+
+    listing_price: MoneyTypeInfo | None
+    shipping: MoneyTypeInfo | None
+    points: PointsInfo | None
+
+    def __init__(
+        self,
+        *,
+        listing_price: MoneyTypeInfo | None = None,
+        shipping: MoneyTypeInfo | None = None,
+        points: PointsInfo | None = None,
+    ) -> None:
+        _setattr(self, "listing_price", listing_price)
+        _setattr(self, "shipping", shipping)
+        _setattr(self, "points", points)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(listing_price={self.listing_price!r}, shipping={self.shipping!r}, points={self.points!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.listing_price, self.shipping, self.points) == (
+                other.listing_price,
+                other.shipping,
+                other.points,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.listing_price, self.shipping, self.points))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PriceToEstimateFeesInfo or name in ("listing_price", "shipping", "points"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PriceToEstimateFeesInfo or name in ("listing_price", "shipping", "points"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class FeesEstimateIdentifier:
     """The request an estimate answers, echoed back.
 
@@ -591,16 +1592,110 @@ class FeesEstimateIdentifier:
         seller_input_identifier (SellerInputIdentifier): The Identifier you gave the request.
     """
 
-    marketplace_id: str | None = None
-    seller_id: str | None = None
-    id_type: FeesEstimateIdType | str | None = None
-    id_value: str | None = None
-    is_amazon_fulfilled: bool | None = None
-    price_to_estimate_fees: PriceToEstimateFeesInfo | None = None
-    seller_input_identifier: str | None = None
+    __slots__ = (
+        "marketplace_id",
+        "seller_id",
+        "id_type",
+        "id_value",
+        "is_amazon_fulfilled",
+        "price_to_estimate_fees",
+        "seller_input_identifier",
+    )
+    __match_args__ = ()
+
+    marketplace_id: str | None
+    seller_id: str | None
+    id_type: FeesEstimateIdType | str | None
+    id_value: str | None
+    is_amazon_fulfilled: bool | None
+    price_to_estimate_fees: PriceToEstimateFeesInfo | None
+    seller_input_identifier: str | None
+
+    def __init__(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        seller_id: str | None = None,
+        id_type: FeesEstimateIdType | str | None = None,
+        id_value: str | None = None,
+        is_amazon_fulfilled: bool | None = None,
+        price_to_estimate_fees: PriceToEstimateFeesInfo | None = None,
+        seller_input_identifier: str | None = None,
+    ) -> None:
+        _setattr(self, "marketplace_id", marketplace_id)
+        _setattr(self, "seller_id", seller_id)
+        _setattr(self, "id_type", id_type)
+        _setattr(self, "id_value", id_value)
+        _setattr(self, "is_amazon_fulfilled", is_amazon_fulfilled)
+        _setattr(self, "price_to_estimate_fees", price_to_estimate_fees)
+        _setattr(self, "seller_input_identifier", seller_input_identifier)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(marketplace_id={self.marketplace_id!r}, seller_id={self.seller_id!r}, id_type={self.id_type!r}, id_value={self.id_value!r}, is_amazon_fulfilled={self.is_amazon_fulfilled!r}, price_to_estimate_fees={self.price_to_estimate_fees!r}, seller_input_identifier={self.seller_input_identifier!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.marketplace_id,
+                self.seller_id,
+                self.id_type,
+                self.id_value,
+                self.is_amazon_fulfilled,
+                self.price_to_estimate_fees,
+                self.seller_input_identifier,
+            ) == (
+                other.marketplace_id,
+                other.seller_id,
+                other.id_type,
+                other.id_value,
+                other.is_amazon_fulfilled,
+                other.price_to_estimate_fees,
+                other.seller_input_identifier,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.marketplace_id,
+                self.seller_id,
+                self.id_type,
+                self.id_value,
+                self.is_amazon_fulfilled,
+                self.price_to_estimate_fees,
+                self.seller_input_identifier,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FeesEstimateIdentifier or name in (
+            "marketplace_id",
+            "seller_id",
+            "id_type",
+            "id_value",
+            "is_amazon_fulfilled",
+            "price_to_estimate_fees",
+            "seller_input_identifier",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FeesEstimateIdentifier or name in (
+            "marketplace_id",
+            "seller_id",
+            "id_type",
+            "id_value",
+            "is_amazon_fulfilled",
+            "price_to_estimate_fees",
+            "seller_input_identifier",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class FeesEstimateResult:
     """FeesEstimateResult
 
@@ -611,13 +1706,66 @@ class FeesEstimateResult:
         error (Error): Error
     """
 
-    status: BulkResultStatus | str | None = None
-    fees_estimate_identifier: FeesEstimateIdentifier | None = None
-    fees_estimate: FeesEstimate | None = None
-    error: Error | None = None
+    __slots__ = ("status", "fees_estimate_identifier", "fees_estimate", "error")
+    __match_args__ = ()
+
+    status: BulkResultStatus | str | None
+    fees_estimate_identifier: FeesEstimateIdentifier | None
+    fees_estimate: FeesEstimate | None
+    error: Error | None
+
+    def __init__(
+        self,
+        *,
+        status: BulkResultStatus | str | None = None,
+        fees_estimate_identifier: FeesEstimateIdentifier | None = None,
+        fees_estimate: FeesEstimate | None = None,
+        error: Error | None = None,
+    ) -> None:
+        _setattr(self, "status", status)
+        _setattr(self, "fees_estimate_identifier", fees_estimate_identifier)
+        _setattr(self, "fees_estimate", fees_estimate)
+        _setattr(self, "error", error)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(status={self.status!r}, fees_estimate_identifier={self.fees_estimate_identifier!r}, fees_estimate={self.fees_estimate!r}, error={self.error!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.status, self.fees_estimate_identifier, self.fees_estimate, self.error) == (
+                other.status,
+                other.fees_estimate_identifier,
+                other.fees_estimate,
+                other.error,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.status, self.fees_estimate_identifier, self.fees_estimate, self.error))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FeesEstimateResult or name in (
+            "status",
+            "fees_estimate_identifier",
+            "fees_estimate",
+            "error",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FeesEstimateResult or name in (
+            "status",
+            "fees_estimate_identifier",
+            "fees_estimate",
+            "error",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class MarketplaceASIN:
     """MarketplaceASIN
 
@@ -626,11 +1774,45 @@ class MarketplaceASIN:
         asin (ASIN): string
     """
 
-    marketplace_id: str | None = None
-    asin: str | None = None
+    __slots__ = ("marketplace_id", "asin")
+    __match_args__ = ()
+
+    marketplace_id: str | None
+    asin: str | None
+
+    def __init__(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        asin: str | None = None,
+    ) -> None:
+        _setattr(self, "marketplace_id", marketplace_id)
+        _setattr(self, "asin", asin)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(marketplace_id={self.marketplace_id!r}, asin={self.asin!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.marketplace_id, self.asin) == (other.marketplace_id, other.asin)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.marketplace_id, self.asin))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is MarketplaceASIN or name in ("marketplace_id", "asin"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is MarketplaceASIN or name in ("marketplace_id", "asin"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class SKUIdentifier:
     """SKUIdentifier
 
@@ -640,12 +1822,52 @@ class SKUIdentifier:
         seller_sku (SellerSKU): string
     """
 
-    marketplace_id: str | None = None
-    seller_id: str | None = None
-    seller_sku: str | None = None
+    __slots__ = ("marketplace_id", "seller_id", "seller_sku")
+    __match_args__ = ()
+
+    marketplace_id: str | None
+    seller_id: str | None
+    seller_sku: str | None
+
+    def __init__(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        seller_id: str | None = None,
+        seller_sku: str | None = None,
+    ) -> None:
+        _setattr(self, "marketplace_id", marketplace_id)
+        _setattr(self, "seller_id", seller_id)
+        _setattr(self, "seller_sku", seller_sku)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(marketplace_id={self.marketplace_id!r}, seller_id={self.seller_id!r}, seller_sku={self.seller_sku!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.marketplace_id, self.seller_id, self.seller_sku) == (
+                other.marketplace_id,
+                other.seller_id,
+                other.seller_sku,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.marketplace_id, self.seller_id, self.seller_sku))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SKUIdentifier or name in ("marketplace_id", "seller_id", "seller_sku"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SKUIdentifier or name in ("marketplace_id", "seller_id", "seller_sku"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Identifiers:
     """How a product is identified - by marketplace and ASIN, and for SKU requests also by your SellerSKU.
 
@@ -654,11 +1876,48 @@ class Identifiers:
         sku_identifier (SKUIdentifier): Only for requests that named a SellerSKU.
     """
 
-    marketplace_asin: MarketplaceASIN | None = None
-    sku_identifier: SKUIdentifier | None = None
+    __slots__ = ("marketplace_asin", "sku_identifier")
+    __match_args__ = ()
+
+    marketplace_asin: MarketplaceASIN | None
+    sku_identifier: SKUIdentifier | None
+
+    def __init__(
+        self,
+        *,
+        marketplace_asin: MarketplaceASIN | None = None,
+        sku_identifier: SKUIdentifier | None = None,
+    ) -> None:
+        _setattr(self, "marketplace_asin", marketplace_asin)
+        _setattr(self, "sku_identifier", sku_identifier)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(marketplace_asin={self.marketplace_asin!r}, sku_identifier={self.sku_identifier!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.marketplace_asin, self.sku_identifier) == (
+                other.marketplace_asin,
+                other.sku_identifier,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.marketplace_asin, self.sku_identifier))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Identifiers or name in ("marketplace_asin", "sku_identifier"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Identifiers or name in ("marketplace_asin", "sku_identifier"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Language:
     """Language
 
@@ -668,12 +1927,52 @@ class Language:
         audio_format (AudioFormat): string
     """
 
-    name: str | None = None
-    type: str | None = None
-    audio_format: str | None = None
+    __slots__ = ("name", "type", "audio_format")
+    __match_args__ = ()
+
+    name: str | None
+    type: str | None
+    audio_format: str | None
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        type: str | None = None,
+        audio_format: str | None = None,
+    ) -> None:
+        _setattr(self, "name", name)
+        _setattr(self, "type", type)
+        _setattr(self, "audio_format", audio_format)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, type={self.type!r}, audio_format={self.audio_format!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.name, self.type, self.audio_format) == (
+                other.name,
+                other.type,
+                other.audio_format,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.type, self.audio_format))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Language or name in ("name", "type", "audio_format"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Language or name in ("name", "type", "audio_format"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Image:
     """An image URL and its size.
 
@@ -683,12 +1982,58 @@ class Image:
         width (Width): DecimalWithUnits
     """
 
-    url: str | None = None
-    height: DecimalWithUnits | None = None
-    width: DecimalWithUnits | None = None
+    __slots__ = ("url", "height", "width")
+    __match_args__ = ()
+
+    url: str | None
+    height: DecimalWithUnits | None
+    width: DecimalWithUnits | None
+
+    def __init__(
+        self,
+        *,
+        url: str | None = None,
+        height: DecimalWithUnits | None = None,
+        width: DecimalWithUnits | None = None,
+    ) -> None:
+        _setattr(self, "url", url)
+        _setattr(self, "height", height)
+        _setattr(self, "width", width)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(url={self.url!r}, height={self.height!r}, width={self.width!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.url, self.height, self.width) == (other.url, other.height, other.width)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.url, self.height, self.width))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Image or name in ("url", "height", "width"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Image or name in ("url", "height", "width"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(
+    actor=list,
+    artist=list,
+    author=list,
+    creator=list,
+    director=list,
+    feature=list,
+    format=list,
+    languages=list,
+    platform=list,
+)
 class ItemAttributes:
     """One language's set of catalog attributes of a product (ns2:ItemAttributes).
 
@@ -734,48 +2079,398 @@ class ItemAttributes:
         title (Title): string
     """
 
-    lang: str | None = None
-    actor: list[str] = field(default_factory=list)
-    artist: list[str] = field(default_factory=list)
-    author: list[str] = field(default_factory=list)
-    binding: str | None = None
-    brand: str | None = None
-    color: str | None = None
-    creator: list[Creator] = field(default_factory=list)
-    department: str | None = None
-    director: list[str] = field(default_factory=list)
-    edition: str | None = None
-    feature: list[str] = field(default_factory=list)
-    format: list[str] = field(default_factory=list)
-    genre: str | None = None
-    is_adult_product: bool | None = None
-    is_autographed: bool | None = None
-    is_eligible_for_trade_in: bool | None = None
-    is_memorabilia: bool | None = None
-    item_dimensions: Dimensions | None = None
-    label: str | None = None
-    languages: list[Language] = field(default_factory=list)
-    list_price: MoneyTypeInfo | None = None
-    manufacturer: str | None = None
-    model: str | None = None
-    number_of_items: int | None = None
-    number_of_pages: int | None = None
-    package_dimensions: Dimensions | None = None
-    package_quantity: int | None = None
-    part_number: str | None = None
-    platform: list[str] = field(default_factory=list)
-    product_group: str | None = None
-    product_type_name: str | None = None
-    publication_date: date | None = None
-    publisher: str | None = None
-    release_date: date | None = None
-    size: str | None = None
-    small_image: Image | None = None
-    studio: str | None = None
-    title: str | None = None
+    __slots__ = (
+        "lang",
+        "actor",
+        "artist",
+        "author",
+        "binding",
+        "brand",
+        "color",
+        "creator",
+        "department",
+        "director",
+        "edition",
+        "feature",
+        "format",
+        "genre",
+        "is_adult_product",
+        "is_autographed",
+        "is_eligible_for_trade_in",
+        "is_memorabilia",
+        "item_dimensions",
+        "label",
+        "languages",
+        "list_price",
+        "manufacturer",
+        "model",
+        "number_of_items",
+        "number_of_pages",
+        "package_dimensions",
+        "package_quantity",
+        "part_number",
+        "platform",
+        "product_group",
+        "product_type_name",
+        "publication_date",
+        "publisher",
+        "release_date",
+        "size",
+        "small_image",
+        "studio",
+        "title",
+    )
+    __match_args__ = ()
+
+    lang: str | None
+    actor: list[str]
+    artist: list[str]
+    author: list[str]
+    binding: str | None
+    brand: str | None
+    color: str | None
+    creator: list[Creator]
+    department: str | None
+    director: list[str]
+    edition: str | None
+    feature: list[str]
+    format: list[str]
+    genre: str | None
+    is_adult_product: bool | None
+    is_autographed: bool | None
+    is_eligible_for_trade_in: bool | None
+    is_memorabilia: bool | None
+    item_dimensions: Dimensions | None
+    label: str | None
+    languages: list[Language]
+    list_price: MoneyTypeInfo | None
+    manufacturer: str | None
+    model: str | None
+    number_of_items: int | None
+    number_of_pages: int | None
+    package_dimensions: Dimensions | None
+    package_quantity: int | None
+    part_number: str | None
+    platform: list[str]
+    product_group: str | None
+    product_type_name: str | None
+    publication_date: date | None
+    publisher: str | None
+    release_date: date | None
+    size: str | None
+    small_image: Image | None
+    studio: str | None
+    title: str | None
+
+    def __init__(
+        self,
+        *,
+        lang: str | None = None,
+        actor: list[str] = DEFAULT_FACTORY,
+        artist: list[str] = DEFAULT_FACTORY,
+        author: list[str] = DEFAULT_FACTORY,
+        binding: str | None = None,
+        brand: str | None = None,
+        color: str | None = None,
+        creator: list[Creator] = DEFAULT_FACTORY,
+        department: str | None = None,
+        director: list[str] = DEFAULT_FACTORY,
+        edition: str | None = None,
+        feature: list[str] = DEFAULT_FACTORY,
+        format: list[str] = DEFAULT_FACTORY,
+        genre: str | None = None,
+        is_adult_product: bool | None = None,
+        is_autographed: bool | None = None,
+        is_eligible_for_trade_in: bool | None = None,
+        is_memorabilia: bool | None = None,
+        item_dimensions: Dimensions | None = None,
+        label: str | None = None,
+        languages: list[Language] = DEFAULT_FACTORY,
+        list_price: MoneyTypeInfo | None = None,
+        manufacturer: str | None = None,
+        model: str | None = None,
+        number_of_items: int | None = None,
+        number_of_pages: int | None = None,
+        package_dimensions: Dimensions | None = None,
+        package_quantity: int | None = None,
+        part_number: str | None = None,
+        platform: list[str] = DEFAULT_FACTORY,
+        product_group: str | None = None,
+        product_type_name: str | None = None,
+        publication_date: date | None = None,
+        publisher: str | None = None,
+        release_date: date | None = None,
+        size: str | None = None,
+        small_image: Image | None = None,
+        studio: str | None = None,
+        title: str | None = None,
+    ) -> None:
+        _setattr(self, "lang", lang)
+        _setattr(self, "actor", list() if actor is DEFAULT_FACTORY else actor)
+        _setattr(self, "artist", list() if artist is DEFAULT_FACTORY else artist)
+        _setattr(self, "author", list() if author is DEFAULT_FACTORY else author)
+        _setattr(self, "binding", binding)
+        _setattr(self, "brand", brand)
+        _setattr(self, "color", color)
+        _setattr(self, "creator", list() if creator is DEFAULT_FACTORY else creator)
+        _setattr(self, "department", department)
+        _setattr(self, "director", list() if director is DEFAULT_FACTORY else director)
+        _setattr(self, "edition", edition)
+        _setattr(self, "feature", list() if feature is DEFAULT_FACTORY else feature)
+        _setattr(self, "format", list() if format is DEFAULT_FACTORY else format)
+        _setattr(self, "genre", genre)
+        _setattr(self, "is_adult_product", is_adult_product)
+        _setattr(self, "is_autographed", is_autographed)
+        _setattr(self, "is_eligible_for_trade_in", is_eligible_for_trade_in)
+        _setattr(self, "is_memorabilia", is_memorabilia)
+        _setattr(self, "item_dimensions", item_dimensions)
+        _setattr(self, "label", label)
+        _setattr(self, "languages", list() if languages is DEFAULT_FACTORY else languages)
+        _setattr(self, "list_price", list_price)
+        _setattr(self, "manufacturer", manufacturer)
+        _setattr(self, "model", model)
+        _setattr(self, "number_of_items", number_of_items)
+        _setattr(self, "number_of_pages", number_of_pages)
+        _setattr(self, "package_dimensions", package_dimensions)
+        _setattr(self, "package_quantity", package_quantity)
+        _setattr(self, "part_number", part_number)
+        _setattr(self, "platform", list() if platform is DEFAULT_FACTORY else platform)
+        _setattr(self, "product_group", product_group)
+        _setattr(self, "product_type_name", product_type_name)
+        _setattr(self, "publication_date", publication_date)
+        _setattr(self, "publisher", publisher)
+        _setattr(self, "release_date", release_date)
+        _setattr(self, "size", size)
+        _setattr(self, "small_image", small_image)
+        _setattr(self, "studio", studio)
+        _setattr(self, "title", title)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(lang={self.lang!r}, actor={self.actor!r}, artist={self.artist!r}, author={self.author!r}, binding={self.binding!r}, brand={self.brand!r}, color={self.color!r}, creator={self.creator!r}, department={self.department!r}, director={self.director!r}, edition={self.edition!r}, feature={self.feature!r}, format={self.format!r}, genre={self.genre!r}, is_adult_product={self.is_adult_product!r}, is_autographed={self.is_autographed!r}, is_eligible_for_trade_in={self.is_eligible_for_trade_in!r}, is_memorabilia={self.is_memorabilia!r}, item_dimensions={self.item_dimensions!r}, label={self.label!r}, languages={self.languages!r}, list_price={self.list_price!r}, manufacturer={self.manufacturer!r}, model={self.model!r}, number_of_items={self.number_of_items!r}, number_of_pages={self.number_of_pages!r}, package_dimensions={self.package_dimensions!r}, package_quantity={self.package_quantity!r}, part_number={self.part_number!r}, platform={self.platform!r}, product_group={self.product_group!r}, product_type_name={self.product_type_name!r}, publication_date={self.publication_date!r}, publisher={self.publisher!r}, release_date={self.release_date!r}, size={self.size!r}, small_image={self.small_image!r}, studio={self.studio!r}, title={self.title!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.lang,
+                self.actor,
+                self.artist,
+                self.author,
+                self.binding,
+                self.brand,
+                self.color,
+                self.creator,
+                self.department,
+                self.director,
+                self.edition,
+                self.feature,
+                self.format,
+                self.genre,
+                self.is_adult_product,
+                self.is_autographed,
+                self.is_eligible_for_trade_in,
+                self.is_memorabilia,
+                self.item_dimensions,
+                self.label,
+                self.languages,
+                self.list_price,
+                self.manufacturer,
+                self.model,
+                self.number_of_items,
+                self.number_of_pages,
+                self.package_dimensions,
+                self.package_quantity,
+                self.part_number,
+                self.platform,
+                self.product_group,
+                self.product_type_name,
+                self.publication_date,
+                self.publisher,
+                self.release_date,
+                self.size,
+                self.small_image,
+                self.studio,
+                self.title,
+            ) == (
+                other.lang,
+                other.actor,
+                other.artist,
+                other.author,
+                other.binding,
+                other.brand,
+                other.color,
+                other.creator,
+                other.department,
+                other.director,
+                other.edition,
+                other.feature,
+                other.format,
+                other.genre,
+                other.is_adult_product,
+                other.is_autographed,
+                other.is_eligible_for_trade_in,
+                other.is_memorabilia,
+                other.item_dimensions,
+                other.label,
+                other.languages,
+                other.list_price,
+                other.manufacturer,
+                other.model,
+                other.number_of_items,
+                other.number_of_pages,
+                other.package_dimensions,
+                other.package_quantity,
+                other.part_number,
+                other.platform,
+                other.product_group,
+                other.product_type_name,
+                other.publication_date,
+                other.publisher,
+                other.release_date,
+                other.size,
+                other.small_image,
+                other.studio,
+                other.title,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.lang,
+                self.actor,
+                self.artist,
+                self.author,
+                self.binding,
+                self.brand,
+                self.color,
+                self.creator,
+                self.department,
+                self.director,
+                self.edition,
+                self.feature,
+                self.format,
+                self.genre,
+                self.is_adult_product,
+                self.is_autographed,
+                self.is_eligible_for_trade_in,
+                self.is_memorabilia,
+                self.item_dimensions,
+                self.label,
+                self.languages,
+                self.list_price,
+                self.manufacturer,
+                self.model,
+                self.number_of_items,
+                self.number_of_pages,
+                self.package_dimensions,
+                self.package_quantity,
+                self.part_number,
+                self.platform,
+                self.product_group,
+                self.product_type_name,
+                self.publication_date,
+                self.publisher,
+                self.release_date,
+                self.size,
+                self.small_image,
+                self.studio,
+                self.title,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ItemAttributes or name in (
+            "lang",
+            "actor",
+            "artist",
+            "author",
+            "binding",
+            "brand",
+            "color",
+            "creator",
+            "department",
+            "director",
+            "edition",
+            "feature",
+            "format",
+            "genre",
+            "is_adult_product",
+            "is_autographed",
+            "is_eligible_for_trade_in",
+            "is_memorabilia",
+            "item_dimensions",
+            "label",
+            "languages",
+            "list_price",
+            "manufacturer",
+            "model",
+            "number_of_items",
+            "number_of_pages",
+            "package_dimensions",
+            "package_quantity",
+            "part_number",
+            "platform",
+            "product_group",
+            "product_type_name",
+            "publication_date",
+            "publisher",
+            "release_date",
+            "size",
+            "small_image",
+            "studio",
+            "title",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ItemAttributes or name in (
+            "lang",
+            "actor",
+            "artist",
+            "author",
+            "binding",
+            "brand",
+            "color",
+            "creator",
+            "department",
+            "director",
+            "edition",
+            "feature",
+            "format",
+            "genre",
+            "is_adult_product",
+            "is_autographed",
+            "is_eligible_for_trade_in",
+            "is_memorabilia",
+            "item_dimensions",
+            "label",
+            "languages",
+            "list_price",
+            "manufacturer",
+            "model",
+            "number_of_items",
+            "number_of_pages",
+            "package_dimensions",
+            "package_quantity",
+            "part_number",
+            "platform",
+            "product_group",
+            "product_type_name",
+            "publication_date",
+            "publisher",
+            "release_date",
+            "size",
+            "small_image",
+            "studio",
+            "title",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class VariationParent:
     """VariationParent
 
@@ -783,10 +2478,42 @@ class VariationParent:
         identifiers (Identifiers): Identifiers
     """
 
-    identifiers: Identifiers | None = None
+    __slots__ = ("identifiers",)
+    __match_args__ = ()
+
+    identifiers: Identifiers | None
+
+    def __init__(
+        self,
+        *,
+        identifiers: Identifiers | None = None,
+    ) -> None:
+        _setattr(self, "identifiers", identifiers)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(identifiers={self.identifiers!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.identifiers,) == (other.identifiers,)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.identifiers,))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is VariationParent or name in ("identifiers",):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is VariationParent or name in ("identifiers",):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class VariationChild:
     """A child ASIN of a variation family and the attributes it varies by.
 
@@ -799,15 +2526,87 @@ class VariationChild:
         edition (Edition): string
     """
 
-    identifiers: Identifiers | None = None
-    color: str | None = None
-    size: str | None = None
-    style: str | None = None
-    flavor: str | None = None
-    edition: str | None = None
+    __slots__ = ("identifiers", "color", "size", "style", "flavor", "edition")
+    __match_args__ = ()
+
+    identifiers: Identifiers | None
+    color: str | None
+    size: str | None
+    style: str | None
+    flavor: str | None
+    edition: str | None
+
+    def __init__(
+        self,
+        *,
+        identifiers: Identifiers | None = None,
+        color: str | None = None,
+        size: str | None = None,
+        style: str | None = None,
+        flavor: str | None = None,
+        edition: str | None = None,
+    ) -> None:
+        _setattr(self, "identifiers", identifiers)
+        _setattr(self, "color", color)
+        _setattr(self, "size", size)
+        _setattr(self, "style", style)
+        _setattr(self, "flavor", flavor)
+        _setattr(self, "edition", edition)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(identifiers={self.identifiers!r}, color={self.color!r}, size={self.size!r}, style={self.style!r}, flavor={self.flavor!r}, edition={self.edition!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.identifiers,
+                self.color,
+                self.size,
+                self.style,
+                self.flavor,
+                self.edition,
+            ) == (
+                other.identifiers,
+                other.color,
+                other.size,
+                other.style,
+                other.flavor,
+                other.edition,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.identifiers, self.color, self.size, self.style, self.flavor, self.edition)
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is VariationChild or name in (
+            "identifiers",
+            "color",
+            "size",
+            "style",
+            "flavor",
+            "edition",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is VariationChild or name in (
+            "identifiers",
+            "color",
+            "size",
+            "style",
+            "flavor",
+            "edition",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(variation_parent=list, variation_child=list)
 class Relationships:
     """The variation family of a product.
 
@@ -816,11 +2615,56 @@ class Relationships:
         variation_child (VariationChild): list of VariationChild
     """
 
-    variation_parent: list[VariationParent] = field(default_factory=list)
-    variation_child: list[VariationChild] = field(default_factory=list)
+    __slots__ = ("variation_parent", "variation_child")
+    __match_args__ = ()
+
+    variation_parent: list[VariationParent]
+    variation_child: list[VariationChild]
+
+    def __init__(
+        self,
+        *,
+        variation_parent: list[VariationParent] = DEFAULT_FACTORY,
+        variation_child: list[VariationChild] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(
+            self,
+            "variation_parent",
+            list() if variation_parent is DEFAULT_FACTORY else variation_parent,
+        )
+        _setattr(
+            self,
+            "variation_child",
+            list() if variation_child is DEFAULT_FACTORY else variation_child,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(variation_parent={self.variation_parent!r}, variation_child={self.variation_child!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.variation_parent, self.variation_child) == (
+                other.variation_parent,
+                other.variation_child,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.variation_parent, self.variation_child))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Relationships or name in ("variation_parent", "variation_child"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Relationships or name in ("variation_parent", "variation_child"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class SalesRank:
     """SalesRank
 
@@ -829,11 +2673,45 @@ class SalesRank:
         rank (Rank): integer
     """
 
-    product_category_id: str | None = None
-    rank: int | None = None
+    __slots__ = ("product_category_id", "rank")
+    __match_args__ = ()
+
+    product_category_id: str | None
+    rank: int | None
+
+    def __init__(
+        self,
+        *,
+        product_category_id: str | None = None,
+        rank: int | None = None,
+    ) -> None:
+        _setattr(self, "product_category_id", product_category_id)
+        _setattr(self, "rank", rank)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(product_category_id={self.product_category_id!r}, rank={self.rank!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.product_category_id, self.rank) == (other.product_category_id, other.rank)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.product_category_id, self.rank))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SalesRank or name in ("product_category_id", "rank"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SalesRank or name in ("product_category_id", "rank"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ShippingTime:
     """ShippingTime
 
@@ -841,10 +2719,42 @@ class ShippingTime:
         max (Max): A band such as 0-2 days.
     """
 
-    max: str | None = None
+    __slots__ = ("max",)
+    __match_args__ = ()
+
+    max: str | None
+
+    def __init__(
+        self,
+        *,
+        max: str | None = None,
+    ) -> None:
+        _setattr(self, "max", max)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(max={self.max!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.max,) == (other.max,)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.max,))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ShippingTime or name in ("max",):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ShippingTime or name in ("max",):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Qualifiers:
     """What the offers of one lowest-offer group have in common.
 
@@ -857,15 +2767,101 @@ class Qualifiers:
         seller_positive_feedback_rating (SellerPositiveFeedbackRating): A band such as 95-97%.
     """
 
-    item_condition: str | None = None
-    item_subcondition: str | None = None
-    fulfillment_channel: str | None = None
-    ships_domestically: str | None = None
-    shipping_time: ShippingTime | None = None
-    seller_positive_feedback_rating: str | None = None
+    __slots__ = (
+        "item_condition",
+        "item_subcondition",
+        "fulfillment_channel",
+        "ships_domestically",
+        "shipping_time",
+        "seller_positive_feedback_rating",
+    )
+    __match_args__ = ()
+
+    item_condition: str | None
+    item_subcondition: str | None
+    fulfillment_channel: str | None
+    ships_domestically: str | None
+    shipping_time: ShippingTime | None
+    seller_positive_feedback_rating: str | None
+
+    def __init__(
+        self,
+        *,
+        item_condition: str | None = None,
+        item_subcondition: str | None = None,
+        fulfillment_channel: str | None = None,
+        ships_domestically: str | None = None,
+        shipping_time: ShippingTime | None = None,
+        seller_positive_feedback_rating: str | None = None,
+    ) -> None:
+        _setattr(self, "item_condition", item_condition)
+        _setattr(self, "item_subcondition", item_subcondition)
+        _setattr(self, "fulfillment_channel", fulfillment_channel)
+        _setattr(self, "ships_domestically", ships_domestically)
+        _setattr(self, "shipping_time", shipping_time)
+        _setattr(self, "seller_positive_feedback_rating", seller_positive_feedback_rating)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(item_condition={self.item_condition!r}, item_subcondition={self.item_subcondition!r}, fulfillment_channel={self.fulfillment_channel!r}, ships_domestically={self.ships_domestically!r}, shipping_time={self.shipping_time!r}, seller_positive_feedback_rating={self.seller_positive_feedback_rating!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.item_condition,
+                self.item_subcondition,
+                self.fulfillment_channel,
+                self.ships_domestically,
+                self.shipping_time,
+                self.seller_positive_feedback_rating,
+            ) == (
+                other.item_condition,
+                other.item_subcondition,
+                other.fulfillment_channel,
+                other.ships_domestically,
+                other.shipping_time,
+                other.seller_positive_feedback_rating,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.item_condition,
+                self.item_subcondition,
+                self.fulfillment_channel,
+                self.ships_domestically,
+                self.shipping_time,
+                self.seller_positive_feedback_rating,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Qualifiers or name in (
+            "item_condition",
+            "item_subcondition",
+            "fulfillment_channel",
+            "ships_domestically",
+            "shipping_time",
+            "seller_positive_feedback_rating",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Qualifiers or name in (
+            "item_condition",
+            "item_subcondition",
+            "fulfillment_channel",
+            "ships_domestically",
+            "shipping_time",
+            "seller_positive_feedback_rating",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class LowestOfferListing:
     """LowestOfferListing
 
@@ -877,14 +2873,92 @@ class LowestOfferListing:
         multiple_offers_at_lowest_price (MultipleOffersAtLowestPrice): True, False or Unknown (when not every offer was considered).
     """
 
-    qualifiers: Qualifiers | None = None
-    number_of_offer_listings_considered: int | None = None
-    seller_feedback_count: int | None = None
-    price: PriceType | None = None
-    multiple_offers_at_lowest_price: str | None = None
+    __slots__ = (
+        "qualifiers",
+        "number_of_offer_listings_considered",
+        "seller_feedback_count",
+        "price",
+        "multiple_offers_at_lowest_price",
+    )
+    __match_args__ = ()
+
+    qualifiers: Qualifiers | None
+    number_of_offer_listings_considered: int | None
+    seller_feedback_count: int | None
+    price: PriceType | None
+    multiple_offers_at_lowest_price: str | None
+
+    def __init__(
+        self,
+        *,
+        qualifiers: Qualifiers | None = None,
+        number_of_offer_listings_considered: int | None = None,
+        seller_feedback_count: int | None = None,
+        price: PriceType | None = None,
+        multiple_offers_at_lowest_price: str | None = None,
+    ) -> None:
+        _setattr(self, "qualifiers", qualifiers)
+        _setattr(self, "number_of_offer_listings_considered", number_of_offer_listings_considered)
+        _setattr(self, "seller_feedback_count", seller_feedback_count)
+        _setattr(self, "price", price)
+        _setattr(self, "multiple_offers_at_lowest_price", multiple_offers_at_lowest_price)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(qualifiers={self.qualifiers!r}, number_of_offer_listings_considered={self.number_of_offer_listings_considered!r}, seller_feedback_count={self.seller_feedback_count!r}, price={self.price!r}, multiple_offers_at_lowest_price={self.multiple_offers_at_lowest_price!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.qualifiers,
+                self.number_of_offer_listings_considered,
+                self.seller_feedback_count,
+                self.price,
+                self.multiple_offers_at_lowest_price,
+            ) == (
+                other.qualifiers,
+                other.number_of_offer_listings_considered,
+                other.seller_feedback_count,
+                other.price,
+                other.multiple_offers_at_lowest_price,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.qualifiers,
+                self.number_of_offer_listings_considered,
+                self.seller_feedback_count,
+                self.price,
+                self.multiple_offers_at_lowest_price,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is LowestOfferListing or name in (
+            "qualifiers",
+            "number_of_offer_listings_considered",
+            "seller_feedback_count",
+            "price",
+            "multiple_offers_at_lowest_price",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is LowestOfferListing or name in (
+            "qualifiers",
+            "number_of_offer_listings_considered",
+            "seller_feedback_count",
+            "price",
+            "multiple_offers_at_lowest_price",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class OfferType:
     """One of your own offers for the product (GetMyPriceFor*).
 
@@ -898,16 +2972,110 @@ class OfferType:
         seller_sku (SellerSKU): string
     """
 
-    buying_price: PriceType | None = None
-    regular_price: MoneyTypeInfo | None = None
-    fulfillment_channel: str | None = None
-    item_condition: str | None = None
-    item_sub_condition: str | None = None
-    seller_id: str | None = None
-    seller_sku: str | None = None
+    __slots__ = (
+        "buying_price",
+        "regular_price",
+        "fulfillment_channel",
+        "item_condition",
+        "item_sub_condition",
+        "seller_id",
+        "seller_sku",
+    )
+    __match_args__ = ()
+
+    buying_price: PriceType | None
+    regular_price: MoneyTypeInfo | None
+    fulfillment_channel: str | None
+    item_condition: str | None
+    item_sub_condition: str | None
+    seller_id: str | None
+    seller_sku: str | None
+
+    def __init__(
+        self,
+        *,
+        buying_price: PriceType | None = None,
+        regular_price: MoneyTypeInfo | None = None,
+        fulfillment_channel: str | None = None,
+        item_condition: str | None = None,
+        item_sub_condition: str | None = None,
+        seller_id: str | None = None,
+        seller_sku: str | None = None,
+    ) -> None:
+        _setattr(self, "buying_price", buying_price)
+        _setattr(self, "regular_price", regular_price)
+        _setattr(self, "fulfillment_channel", fulfillment_channel)
+        _setattr(self, "item_condition", item_condition)
+        _setattr(self, "item_sub_condition", item_sub_condition)
+        _setattr(self, "seller_id", seller_id)
+        _setattr(self, "seller_sku", seller_sku)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(buying_price={self.buying_price!r}, regular_price={self.regular_price!r}, fulfillment_channel={self.fulfillment_channel!r}, item_condition={self.item_condition!r}, item_sub_condition={self.item_sub_condition!r}, seller_id={self.seller_id!r}, seller_sku={self.seller_sku!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.buying_price,
+                self.regular_price,
+                self.fulfillment_channel,
+                self.item_condition,
+                self.item_sub_condition,
+                self.seller_id,
+                self.seller_sku,
+            ) == (
+                other.buying_price,
+                other.regular_price,
+                other.fulfillment_channel,
+                other.item_condition,
+                other.item_sub_condition,
+                other.seller_id,
+                other.seller_sku,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.buying_price,
+                self.regular_price,
+                self.fulfillment_channel,
+                self.item_condition,
+                self.item_sub_condition,
+                self.seller_id,
+                self.seller_sku,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is OfferType or name in (
+            "buying_price",
+            "regular_price",
+            "fulfillment_channel",
+            "item_condition",
+            "item_sub_condition",
+            "seller_id",
+            "seller_sku",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is OfferType or name in (
+            "buying_price",
+            "regular_price",
+            "fulfillment_channel",
+            "item_condition",
+            "item_sub_condition",
+            "seller_id",
+            "seller_sku",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(attribute_sets=list, sales_rankings=list, lowest_offer_listings=list, offers=list)
 class Product:
     """A catalog product; each action fills only the parts it is about.
 
@@ -921,16 +3089,118 @@ class Product:
         offers (Offers/Offer): Your own offers for the product.
     """
 
-    identifiers: Identifiers | None = None
-    attribute_sets: list[ItemAttributes] = field(default_factory=list)
-    relationships: Relationships | None = None
-    competitive_pricing: CompetitivePricing | None = None
-    sales_rankings: list[SalesRank] = field(default_factory=list)
-    lowest_offer_listings: list[LowestOfferListing] = field(default_factory=list)
-    offers: list[OfferType] = field(default_factory=list)
+    __slots__ = (
+        "identifiers",
+        "attribute_sets",
+        "relationships",
+        "competitive_pricing",
+        "sales_rankings",
+        "lowest_offer_listings",
+        "offers",
+    )
+    __match_args__ = ()
+
+    identifiers: Identifiers | None
+    attribute_sets: list[ItemAttributes]
+    relationships: Relationships | None
+    competitive_pricing: CompetitivePricing | None
+    sales_rankings: list[SalesRank]
+    lowest_offer_listings: list[LowestOfferListing]
+    offers: list[OfferType]
+
+    def __init__(
+        self,
+        *,
+        identifiers: Identifiers | None = None,
+        attribute_sets: list[ItemAttributes] = DEFAULT_FACTORY,
+        relationships: Relationships | None = None,
+        competitive_pricing: CompetitivePricing | None = None,
+        sales_rankings: list[SalesRank] = DEFAULT_FACTORY,
+        lowest_offer_listings: list[LowestOfferListing] = DEFAULT_FACTORY,
+        offers: list[OfferType] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "identifiers", identifiers)
+        _setattr(
+            self, "attribute_sets", list() if attribute_sets is DEFAULT_FACTORY else attribute_sets
+        )
+        _setattr(self, "relationships", relationships)
+        _setattr(self, "competitive_pricing", competitive_pricing)
+        _setattr(
+            self, "sales_rankings", list() if sales_rankings is DEFAULT_FACTORY else sales_rankings
+        )
+        _setattr(
+            self,
+            "lowest_offer_listings",
+            list() if lowest_offer_listings is DEFAULT_FACTORY else lowest_offer_listings,
+        )
+        _setattr(self, "offers", list() if offers is DEFAULT_FACTORY else offers)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(identifiers={self.identifiers!r}, attribute_sets={self.attribute_sets!r}, relationships={self.relationships!r}, competitive_pricing={self.competitive_pricing!r}, sales_rankings={self.sales_rankings!r}, lowest_offer_listings={self.lowest_offer_listings!r}, offers={self.offers!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.identifiers,
+                self.attribute_sets,
+                self.relationships,
+                self.competitive_pricing,
+                self.sales_rankings,
+                self.lowest_offer_listings,
+                self.offers,
+            ) == (
+                other.identifiers,
+                other.attribute_sets,
+                other.relationships,
+                other.competitive_pricing,
+                other.sales_rankings,
+                other.lowest_offer_listings,
+                other.offers,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.identifiers,
+                self.attribute_sets,
+                self.relationships,
+                self.competitive_pricing,
+                self.sales_rankings,
+                self.lowest_offer_listings,
+                self.offers,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Product or name in (
+            "identifiers",
+            "attribute_sets",
+            "relationships",
+            "competitive_pricing",
+            "sales_rankings",
+            "lowest_offer_listings",
+            "offers",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Product or name in (
+            "identifiers",
+            "attribute_sets",
+            "relationships",
+            "competitive_pricing",
+            "sales_rankings",
+            "lowest_offer_listings",
+            "offers",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetCompetitivePricingForASINResult:
     """Competitive prices for one requested ASIN, or the error that stopped it.
 
@@ -941,13 +3211,66 @@ class GetCompetitivePricingForASINResult:
         error (Error): Why this ASIN failed (ClientError or ServerError only).
     """
 
+    __slots__ = ("asin", "status", "product", "error")
+    __match_args__ = ()
+
     asin: str
     status: BulkResultStatus | str
-    product: Product | None = None
-    error: Error | None = None
+    product: Product | None
+    error: Error | None
+
+    def __init__(
+        self,
+        *,
+        asin: str,
+        status: BulkResultStatus | str,
+        product: Product | None = None,
+        error: Error | None = None,
+    ) -> None:
+        _setattr(self, "asin", asin)
+        _setattr(self, "status", status)
+        _setattr(self, "product", product)
+        _setattr(self, "error", error)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(asin={self.asin!r}, status={self.status!r}, product={self.product!r}, error={self.error!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.asin, self.status, self.product, self.error) == (
+                other.asin,
+                other.status,
+                other.product,
+                other.error,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.asin, self.status, self.product, self.error))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetCompetitivePricingForASINResult or name in (
+            "asin",
+            "status",
+            "product",
+            "error",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetCompetitivePricingForASINResult or name in (
+            "asin",
+            "status",
+            "product",
+            "error",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(results=list)
 class GetCompetitivePricingForASINResponse(MWSResult):
     """The answer to GetCompetitivePricingForASIN: one result per requested item.
 
@@ -955,10 +3278,101 @@ class GetCompetitivePricingForASINResponse(MWSResult):
         results (GetCompetitivePricingForASINResult): One GetCompetitivePricingForASINResult per requested item, in request order.
     """
 
-    results: list[GetCompetitivePricingForASINResult] = field(default_factory=list)
+    __slots__ = ("results",)
+    __match_args__ = ()
+
+    results: list[GetCompetitivePricingForASINResult]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        results: list[GetCompetitivePricingForASINResult] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "results", list() if results is DEFAULT_FACTORY else results)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, results={self.results!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.results,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.results,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.results,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetCompetitivePricingForASINResponse or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "results",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetCompetitivePricingForASINResponse or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "results",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetCompetitivePricingForSKUResult:
     """Competitive prices for one requested SellerSKU, or the error that stopped it.
 
@@ -969,13 +3383,66 @@ class GetCompetitivePricingForSKUResult:
         error (Error): Why this SellerSKU failed (ClientError or ServerError only).
     """
 
+    __slots__ = ("seller_sku", "status", "product", "error")
+    __match_args__ = ()
+
     seller_sku: str
     status: BulkResultStatus | str
-    product: Product | None = None
-    error: Error | None = None
+    product: Product | None
+    error: Error | None
+
+    def __init__(
+        self,
+        *,
+        seller_sku: str,
+        status: BulkResultStatus | str,
+        product: Product | None = None,
+        error: Error | None = None,
+    ) -> None:
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "status", status)
+        _setattr(self, "product", product)
+        _setattr(self, "error", error)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, status={self.status!r}, product={self.product!r}, error={self.error!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.seller_sku, self.status, self.product, self.error) == (
+                other.seller_sku,
+                other.status,
+                other.product,
+                other.error,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.seller_sku, self.status, self.product, self.error))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetCompetitivePricingForSKUResult or name in (
+            "seller_sku",
+            "status",
+            "product",
+            "error",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetCompetitivePricingForSKUResult or name in (
+            "seller_sku",
+            "status",
+            "product",
+            "error",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(results=list)
 class GetCompetitivePricingForSKUResponse(MWSResult):
     """The answer to GetCompetitivePricingForSKU: one result per requested item.
 
@@ -983,10 +3450,101 @@ class GetCompetitivePricingForSKUResponse(MWSResult):
         results (GetCompetitivePricingForSKUResult): One GetCompetitivePricingForSKUResult per requested item, in request order.
     """
 
-    results: list[GetCompetitivePricingForSKUResult] = field(default_factory=list)
+    __slots__ = ("results",)
+    __match_args__ = ()
+
+    results: list[GetCompetitivePricingForSKUResult]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        results: list[GetCompetitivePricingForSKUResult] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "results", list() if results is DEFAULT_FACTORY else results)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, results={self.results!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.results,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.results,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.results,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetCompetitivePricingForSKUResponse or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "results",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetCompetitivePricingForSKUResponse or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "results",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetLowestOfferListingsForASINResult:
     """The lowest offer of each offer group for one requested ASIN, or the error that stopped it.
 
@@ -998,14 +3556,80 @@ class GetLowestOfferListingsForASINResult:
         error (Error): Why this ASIN failed (ClientError or ServerError only).
     """
 
+    __slots__ = ("asin", "status", "all_offer_listings_considered", "product", "error")
+    __match_args__ = ()
+
     asin: str
     status: BulkResultStatus | str
-    all_offer_listings_considered: bool | None = None
-    product: Product | None = None
-    error: Error | None = None
+    all_offer_listings_considered: bool | None
+    product: Product | None
+    error: Error | None
+
+    def __init__(
+        self,
+        *,
+        asin: str,
+        status: BulkResultStatus | str,
+        all_offer_listings_considered: bool | None = None,
+        product: Product | None = None,
+        error: Error | None = None,
+    ) -> None:
+        _setattr(self, "asin", asin)
+        _setattr(self, "status", status)
+        _setattr(self, "all_offer_listings_considered", all_offer_listings_considered)
+        _setattr(self, "product", product)
+        _setattr(self, "error", error)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(asin={self.asin!r}, status={self.status!r}, all_offer_listings_considered={self.all_offer_listings_considered!r}, product={self.product!r}, error={self.error!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.asin,
+                self.status,
+                self.all_offer_listings_considered,
+                self.product,
+                self.error,
+            ) == (
+                other.asin,
+                other.status,
+                other.all_offer_listings_considered,
+                other.product,
+                other.error,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.asin, self.status, self.all_offer_listings_considered, self.product, self.error)
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetLowestOfferListingsForASINResult or name in (
+            "asin",
+            "status",
+            "all_offer_listings_considered",
+            "product",
+            "error",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetLowestOfferListingsForASINResult or name in (
+            "asin",
+            "status",
+            "all_offer_listings_considered",
+            "product",
+            "error",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(results=list)
 class GetLowestOfferListingsForASINResponse(MWSResult):
     """The answer to GetLowestOfferListingsForASIN: one result per requested item.
 
@@ -1013,10 +3637,101 @@ class GetLowestOfferListingsForASINResponse(MWSResult):
         results (GetLowestOfferListingsForASINResult): One GetLowestOfferListingsForASINResult per requested item, in request order.
     """
 
-    results: list[GetLowestOfferListingsForASINResult] = field(default_factory=list)
+    __slots__ = ("results",)
+    __match_args__ = ()
+
+    results: list[GetLowestOfferListingsForASINResult]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        results: list[GetLowestOfferListingsForASINResult] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "results", list() if results is DEFAULT_FACTORY else results)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, results={self.results!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.results,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.results,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.results,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetLowestOfferListingsForASINResponse or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "results",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetLowestOfferListingsForASINResponse or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "results",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetLowestOfferListingsForSKUResult:
     """The lowest offer of each offer group for one requested SellerSKU, or the error that stopped it.
 
@@ -1028,14 +3743,86 @@ class GetLowestOfferListingsForSKUResult:
         error (Error): Why this SellerSKU failed (ClientError or ServerError only).
     """
 
+    __slots__ = ("seller_sku", "status", "all_offer_listings_considered", "product", "error")
+    __match_args__ = ()
+
     seller_sku: str
     status: BulkResultStatus | str
-    all_offer_listings_considered: bool | None = None
-    product: Product | None = None
-    error: Error | None = None
+    all_offer_listings_considered: bool | None
+    product: Product | None
+    error: Error | None
+
+    def __init__(
+        self,
+        *,
+        seller_sku: str,
+        status: BulkResultStatus | str,
+        all_offer_listings_considered: bool | None = None,
+        product: Product | None = None,
+        error: Error | None = None,
+    ) -> None:
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "status", status)
+        _setattr(self, "all_offer_listings_considered", all_offer_listings_considered)
+        _setattr(self, "product", product)
+        _setattr(self, "error", error)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, status={self.status!r}, all_offer_listings_considered={self.all_offer_listings_considered!r}, product={self.product!r}, error={self.error!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.seller_sku,
+                self.status,
+                self.all_offer_listings_considered,
+                self.product,
+                self.error,
+            ) == (
+                other.seller_sku,
+                other.status,
+                other.all_offer_listings_considered,
+                other.product,
+                other.error,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.seller_sku,
+                self.status,
+                self.all_offer_listings_considered,
+                self.product,
+                self.error,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetLowestOfferListingsForSKUResult or name in (
+            "seller_sku",
+            "status",
+            "all_offer_listings_considered",
+            "product",
+            "error",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetLowestOfferListingsForSKUResult or name in (
+            "seller_sku",
+            "status",
+            "all_offer_listings_considered",
+            "product",
+            "error",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(results=list)
 class GetLowestOfferListingsForSKUResponse(MWSResult):
     """The answer to GetLowestOfferListingsForSKU: one result per requested item.
 
@@ -1043,10 +3830,101 @@ class GetLowestOfferListingsForSKUResponse(MWSResult):
         results (GetLowestOfferListingsForSKUResult): One GetLowestOfferListingsForSKUResult per requested item, in request order.
     """
 
-    results: list[GetLowestOfferListingsForSKUResult] = field(default_factory=list)
+    __slots__ = ("results",)
+    __match_args__ = ()
+
+    results: list[GetLowestOfferListingsForSKUResult]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        results: list[GetLowestOfferListingsForSKUResult] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "results", list() if results is DEFAULT_FACTORY else results)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, results={self.results!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.results,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.results,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.results,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetLowestOfferListingsForSKUResponse or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "results",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetLowestOfferListingsForSKUResponse or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "results",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class LowestPricedOffersASINIdentifier:
     """LowestPricedOffersASINIdentifier
 
@@ -1057,13 +3935,73 @@ class LowestPricedOffersASINIdentifier:
         time_of_offer_change (TimeOfOfferChange): datetime
     """
 
-    marketplace_id: str | None = None
-    asin: str | None = None
-    item_condition: str | None = None
-    time_of_offer_change: datetime | None = None
+    __slots__ = ("marketplace_id", "asin", "item_condition", "time_of_offer_change")
+    __match_args__ = ()
+
+    marketplace_id: str | None
+    asin: str | None
+    item_condition: str | None
+    time_of_offer_change: datetime | None
+
+    def __init__(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        asin: str | None = None,
+        item_condition: str | None = None,
+        time_of_offer_change: datetime | None = None,
+    ) -> None:
+        _setattr(self, "marketplace_id", marketplace_id)
+        _setattr(self, "asin", asin)
+        _setattr(self, "item_condition", item_condition)
+        _setattr(self, "time_of_offer_change", time_of_offer_change)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(marketplace_id={self.marketplace_id!r}, asin={self.asin!r}, item_condition={self.item_condition!r}, time_of_offer_change={self.time_of_offer_change!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.marketplace_id,
+                self.asin,
+                self.item_condition,
+                self.time_of_offer_change,
+            ) == (
+                other.marketplace_id,
+                other.asin,
+                other.item_condition,
+                other.time_of_offer_change,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.marketplace_id, self.asin, self.item_condition, self.time_of_offer_change)
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is LowestPricedOffersASINIdentifier or name in (
+            "marketplace_id",
+            "asin",
+            "item_condition",
+            "time_of_offer_change",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is LowestPricedOffersASINIdentifier or name in (
+            "marketplace_id",
+            "asin",
+            "item_condition",
+            "time_of_offer_change",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class OfferCount:
     """Number of offers in one condition and fulfilment channel.
 
@@ -1073,12 +4011,52 @@ class OfferCount:
         count ((text)): integer
     """
 
-    condition: str | None = None
-    fulfillment_channel: str | None = None
-    count: int | None = None
+    __slots__ = ("condition", "fulfillment_channel", "count")
+    __match_args__ = ()
+
+    condition: str | None
+    fulfillment_channel: str | None
+    count: int | None
+
+    def __init__(
+        self,
+        *,
+        condition: str | None = None,
+        fulfillment_channel: str | None = None,
+        count: int | None = None,
+    ) -> None:
+        _setattr(self, "condition", condition)
+        _setattr(self, "fulfillment_channel", fulfillment_channel)
+        _setattr(self, "count", count)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(condition={self.condition!r}, fulfillment_channel={self.fulfillment_channel!r}, count={self.count!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.condition, self.fulfillment_channel, self.count) == (
+                other.condition,
+                other.fulfillment_channel,
+                other.count,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.condition, self.fulfillment_channel, self.count))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is OfferCount or name in ("condition", "fulfillment_channel", "count"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is OfferCount or name in ("condition", "fulfillment_channel", "count"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class LowestPrice:
     """LowestPrice
 
@@ -1091,15 +4069,107 @@ class LowestPrice:
         points (Points): PointsInfo
     """
 
-    condition: str | None = None
-    fulfillment_channel: str | None = None
-    landed_price: MoneyTypeInfo | None = None
-    listing_price: MoneyTypeInfo | None = None
-    shipping: MoneyTypeInfo | None = None
-    points: PointsInfo | None = None
+    __slots__ = (
+        "condition",
+        "fulfillment_channel",
+        "landed_price",
+        "listing_price",
+        "shipping",
+        "points",
+    )
+    __match_args__ = ()
+
+    condition: str | None
+    fulfillment_channel: str | None
+    landed_price: MoneyTypeInfo | None
+    listing_price: MoneyTypeInfo | None
+    shipping: MoneyTypeInfo | None
+    points: PointsInfo | None
+
+    def __init__(
+        self,
+        *,
+        condition: str | None = None,
+        fulfillment_channel: str | None = None,
+        landed_price: MoneyTypeInfo | None = None,
+        listing_price: MoneyTypeInfo | None = None,
+        shipping: MoneyTypeInfo | None = None,
+        points: PointsInfo | None = None,
+    ) -> None:
+        _setattr(self, "condition", condition)
+        _setattr(self, "fulfillment_channel", fulfillment_channel)
+        _setattr(self, "landed_price", landed_price)
+        _setattr(self, "listing_price", listing_price)
+        _setattr(self, "shipping", shipping)
+        _setattr(self, "points", points)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(condition={self.condition!r}, fulfillment_channel={self.fulfillment_channel!r}, landed_price={self.landed_price!r}, listing_price={self.listing_price!r}, shipping={self.shipping!r}, points={self.points!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.condition,
+                self.fulfillment_channel,
+                self.landed_price,
+                self.listing_price,
+                self.shipping,
+                self.points,
+            ) == (
+                other.condition,
+                other.fulfillment_channel,
+                other.landed_price,
+                other.listing_price,
+                other.shipping,
+                other.points,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.condition,
+                self.fulfillment_channel,
+                self.landed_price,
+                self.listing_price,
+                self.shipping,
+                self.points,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is LowestPrice or name in (
+            "condition",
+            "fulfillment_channel",
+            "landed_price",
+            "listing_price",
+            "shipping",
+            "points",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is LowestPrice or name in (
+            "condition",
+            "fulfillment_channel",
+            "landed_price",
+            "listing_price",
+            "shipping",
+            "points",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(
+    number_of_offers=list,
+    lowest_prices=list,
+    buy_box_prices=list,
+    sales_rankings=list,
+    buy_box_eligible_offers=list,
+)
 class Summary:
     """Offer counts and reference prices for the product.
 
@@ -1116,19 +4186,151 @@ class Summary:
         offers_available_time (OffersAvailableTime): When offers can be shown (status ActiveButTooSoonForProcessing).
     """
 
-    total_offer_count: int | None = None
-    number_of_offers: list[OfferCount] = field(default_factory=list)
-    lowest_prices: list[LowestPrice] = field(default_factory=list)
-    buy_box_prices: list[BuyBoxPrice] = field(default_factory=list)
-    list_price: MoneyTypeInfo | None = None
-    suggested_lower_price_plus_shipping: MoneyTypeInfo | None = None
-    sales_rankings: list[SalesRank] = field(default_factory=list)
-    buy_box_eligible_offers: list[OfferCount] = field(default_factory=list)
-    competitive_price_threshold: MoneyTypeInfo | None = None
-    offers_available_time: datetime | None = None
+    __slots__ = (
+        "total_offer_count",
+        "number_of_offers",
+        "lowest_prices",
+        "buy_box_prices",
+        "list_price",
+        "suggested_lower_price_plus_shipping",
+        "sales_rankings",
+        "buy_box_eligible_offers",
+        "competitive_price_threshold",
+        "offers_available_time",
+    )
+    __match_args__ = ()
+
+    total_offer_count: int | None
+    number_of_offers: list[OfferCount]
+    lowest_prices: list[LowestPrice]
+    buy_box_prices: list[BuyBoxPrice]
+    list_price: MoneyTypeInfo | None
+    suggested_lower_price_plus_shipping: MoneyTypeInfo | None
+    sales_rankings: list[SalesRank]
+    buy_box_eligible_offers: list[OfferCount]
+    competitive_price_threshold: MoneyTypeInfo | None
+    offers_available_time: datetime | None
+
+    def __init__(
+        self,
+        *,
+        total_offer_count: int | None = None,
+        number_of_offers: list[OfferCount] = DEFAULT_FACTORY,
+        lowest_prices: list[LowestPrice] = DEFAULT_FACTORY,
+        buy_box_prices: list[BuyBoxPrice] = DEFAULT_FACTORY,
+        list_price: MoneyTypeInfo | None = None,
+        suggested_lower_price_plus_shipping: MoneyTypeInfo | None = None,
+        sales_rankings: list[SalesRank] = DEFAULT_FACTORY,
+        buy_box_eligible_offers: list[OfferCount] = DEFAULT_FACTORY,
+        competitive_price_threshold: MoneyTypeInfo | None = None,
+        offers_available_time: datetime | None = None,
+    ) -> None:
+        _setattr(self, "total_offer_count", total_offer_count)
+        _setattr(
+            self,
+            "number_of_offers",
+            list() if number_of_offers is DEFAULT_FACTORY else number_of_offers,
+        )
+        _setattr(
+            self, "lowest_prices", list() if lowest_prices is DEFAULT_FACTORY else lowest_prices
+        )
+        _setattr(
+            self, "buy_box_prices", list() if buy_box_prices is DEFAULT_FACTORY else buy_box_prices
+        )
+        _setattr(self, "list_price", list_price)
+        _setattr(self, "suggested_lower_price_plus_shipping", suggested_lower_price_plus_shipping)
+        _setattr(
+            self, "sales_rankings", list() if sales_rankings is DEFAULT_FACTORY else sales_rankings
+        )
+        _setattr(
+            self,
+            "buy_box_eligible_offers",
+            list() if buy_box_eligible_offers is DEFAULT_FACTORY else buy_box_eligible_offers,
+        )
+        _setattr(self, "competitive_price_threshold", competitive_price_threshold)
+        _setattr(self, "offers_available_time", offers_available_time)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(total_offer_count={self.total_offer_count!r}, number_of_offers={self.number_of_offers!r}, lowest_prices={self.lowest_prices!r}, buy_box_prices={self.buy_box_prices!r}, list_price={self.list_price!r}, suggested_lower_price_plus_shipping={self.suggested_lower_price_plus_shipping!r}, sales_rankings={self.sales_rankings!r}, buy_box_eligible_offers={self.buy_box_eligible_offers!r}, competitive_price_threshold={self.competitive_price_threshold!r}, offers_available_time={self.offers_available_time!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.total_offer_count,
+                self.number_of_offers,
+                self.lowest_prices,
+                self.buy_box_prices,
+                self.list_price,
+                self.suggested_lower_price_plus_shipping,
+                self.sales_rankings,
+                self.buy_box_eligible_offers,
+                self.competitive_price_threshold,
+                self.offers_available_time,
+            ) == (
+                other.total_offer_count,
+                other.number_of_offers,
+                other.lowest_prices,
+                other.buy_box_prices,
+                other.list_price,
+                other.suggested_lower_price_plus_shipping,
+                other.sales_rankings,
+                other.buy_box_eligible_offers,
+                other.competitive_price_threshold,
+                other.offers_available_time,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.total_offer_count,
+                self.number_of_offers,
+                self.lowest_prices,
+                self.buy_box_prices,
+                self.list_price,
+                self.suggested_lower_price_plus_shipping,
+                self.sales_rankings,
+                self.buy_box_eligible_offers,
+                self.competitive_price_threshold,
+                self.offers_available_time,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Summary or name in (
+            "total_offer_count",
+            "number_of_offers",
+            "lowest_prices",
+            "buy_box_prices",
+            "list_price",
+            "suggested_lower_price_plus_shipping",
+            "sales_rankings",
+            "buy_box_eligible_offers",
+            "competitive_price_threshold",
+            "offers_available_time",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Summary or name in (
+            "total_offer_count",
+            "number_of_offers",
+            "lowest_prices",
+            "buy_box_prices",
+            "list_price",
+            "suggested_lower_price_plus_shipping",
+            "sales_rankings",
+            "buy_box_eligible_offers",
+            "competitive_price_threshold",
+            "offers_available_time",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class SellerFeedbackRating:
     """SellerFeedbackRating
 
@@ -1137,11 +4339,54 @@ class SellerFeedbackRating:
         feedback_count (FeedbackCount): integer
     """
 
-    seller_positive_feedback_rating: Decimal | None = None
-    feedback_count: int | None = None
+    __slots__ = ("seller_positive_feedback_rating", "feedback_count")
+    __match_args__ = ()
+
+    seller_positive_feedback_rating: Decimal | None
+    feedback_count: int | None
+
+    def __init__(
+        self,
+        *,
+        seller_positive_feedback_rating: Decimal | None = None,
+        feedback_count: int | None = None,
+    ) -> None:
+        _setattr(self, "seller_positive_feedback_rating", seller_positive_feedback_rating)
+        _setattr(self, "feedback_count", feedback_count)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_positive_feedback_rating={self.seller_positive_feedback_rating!r}, feedback_count={self.feedback_count!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.seller_positive_feedback_rating, self.feedback_count) == (
+                other.seller_positive_feedback_rating,
+                other.feedback_count,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.seller_positive_feedback_rating, self.feedback_count))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SellerFeedbackRating or name in (
+            "seller_positive_feedback_rating",
+            "feedback_count",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SellerFeedbackRating or name in (
+            "seller_positive_feedback_rating",
+            "feedback_count",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ShipsFrom:
     """ShipsFrom
 
@@ -1150,11 +4395,45 @@ class ShipsFrom:
         country (Country): string
     """
 
-    state: str | None = None
-    country: str | None = None
+    __slots__ = ("state", "country")
+    __match_args__ = ()
+
+    state: str | None
+    country: str | None
+
+    def __init__(
+        self,
+        *,
+        state: str | None = None,
+        country: str | None = None,
+    ) -> None:
+        _setattr(self, "state", state)
+        _setattr(self, "country", country)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(state={self.state!r}, country={self.country!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.state, self.country) == (other.state, other.country)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.state, self.country))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ShipsFrom or name in ("state", "country"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ShipsFrom or name in ("state", "country"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PrimeInformation:
     """PrimeInformation
 
@@ -1163,11 +4442,48 @@ class PrimeInformation:
         is_national_prime (IsNationalPrime): True when the offer is Prime across the whole marketplace.
     """
 
-    is_prime: bool | None = None
-    is_national_prime: bool | None = None
+    __slots__ = ("is_prime", "is_national_prime")
+    __match_args__ = ()
+
+    is_prime: bool | None
+    is_national_prime: bool | None
+
+    def __init__(
+        self,
+        *,
+        is_prime: bool | None = None,
+        is_national_prime: bool | None = None,
+    ) -> None:
+        _setattr(self, "is_prime", is_prime)
+        _setattr(self, "is_national_prime", is_national_prime)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(is_prime={self.is_prime!r}, is_national_prime={self.is_national_prime!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.is_prime, self.is_national_prime) == (
+                other.is_prime,
+                other.is_national_prime,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.is_prime, self.is_national_prime))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PrimeInformation or name in ("is_prime", "is_national_prime"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PrimeInformation or name in ("is_prime", "is_national_prime"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class LowestPricedOffer:
     """One of the (at most 20) lowest-priced offers of the product.
 
@@ -1188,23 +4504,173 @@ class LowestPricedOffer:
         prime_information (PrimeInformation): PrimeInformation
     """
 
-    my_offer: bool | None = None
-    seller_id: str | None = None
-    sub_condition: str | None = None
-    seller_feedback_rating: SellerFeedbackRating | None = None
-    shipping_time: DetailedShippingTime | None = None
-    listing_price: MoneyTypeInfo | None = None
-    points: PointsInfo | None = None
-    shipping: MoneyTypeInfo | None = None
-    ships_from: ShipsFrom | None = None
-    is_fulfilled_by_amazon: bool | None = None
-    is_buy_box_winner: bool | None = None
-    is_featured_merchant: bool | None = None
-    condition_notes: str | None = None
-    prime_information: PrimeInformation | None = None
+    __slots__ = (
+        "my_offer",
+        "seller_id",
+        "sub_condition",
+        "seller_feedback_rating",
+        "shipping_time",
+        "listing_price",
+        "points",
+        "shipping",
+        "ships_from",
+        "is_fulfilled_by_amazon",
+        "is_buy_box_winner",
+        "is_featured_merchant",
+        "condition_notes",
+        "prime_information",
+    )
+    __match_args__ = ()
+
+    my_offer: bool | None
+    seller_id: str | None
+    sub_condition: str | None
+    seller_feedback_rating: SellerFeedbackRating | None
+    shipping_time: DetailedShippingTime | None
+    listing_price: MoneyTypeInfo | None
+    points: PointsInfo | None
+    shipping: MoneyTypeInfo | None
+    ships_from: ShipsFrom | None
+    is_fulfilled_by_amazon: bool | None
+    is_buy_box_winner: bool | None
+    is_featured_merchant: bool | None
+    condition_notes: str | None
+    prime_information: PrimeInformation | None
+
+    def __init__(
+        self,
+        *,
+        my_offer: bool | None = None,
+        seller_id: str | None = None,
+        sub_condition: str | None = None,
+        seller_feedback_rating: SellerFeedbackRating | None = None,
+        shipping_time: DetailedShippingTime | None = None,
+        listing_price: MoneyTypeInfo | None = None,
+        points: PointsInfo | None = None,
+        shipping: MoneyTypeInfo | None = None,
+        ships_from: ShipsFrom | None = None,
+        is_fulfilled_by_amazon: bool | None = None,
+        is_buy_box_winner: bool | None = None,
+        is_featured_merchant: bool | None = None,
+        condition_notes: str | None = None,
+        prime_information: PrimeInformation | None = None,
+    ) -> None:
+        _setattr(self, "my_offer", my_offer)
+        _setattr(self, "seller_id", seller_id)
+        _setattr(self, "sub_condition", sub_condition)
+        _setattr(self, "seller_feedback_rating", seller_feedback_rating)
+        _setattr(self, "shipping_time", shipping_time)
+        _setattr(self, "listing_price", listing_price)
+        _setattr(self, "points", points)
+        _setattr(self, "shipping", shipping)
+        _setattr(self, "ships_from", ships_from)
+        _setattr(self, "is_fulfilled_by_amazon", is_fulfilled_by_amazon)
+        _setattr(self, "is_buy_box_winner", is_buy_box_winner)
+        _setattr(self, "is_featured_merchant", is_featured_merchant)
+        _setattr(self, "condition_notes", condition_notes)
+        _setattr(self, "prime_information", prime_information)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(my_offer={self.my_offer!r}, seller_id={self.seller_id!r}, sub_condition={self.sub_condition!r}, seller_feedback_rating={self.seller_feedback_rating!r}, shipping_time={self.shipping_time!r}, listing_price={self.listing_price!r}, points={self.points!r}, shipping={self.shipping!r}, ships_from={self.ships_from!r}, is_fulfilled_by_amazon={self.is_fulfilled_by_amazon!r}, is_buy_box_winner={self.is_buy_box_winner!r}, is_featured_merchant={self.is_featured_merchant!r}, condition_notes={self.condition_notes!r}, prime_information={self.prime_information!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.my_offer,
+                self.seller_id,
+                self.sub_condition,
+                self.seller_feedback_rating,
+                self.shipping_time,
+                self.listing_price,
+                self.points,
+                self.shipping,
+                self.ships_from,
+                self.is_fulfilled_by_amazon,
+                self.is_buy_box_winner,
+                self.is_featured_merchant,
+                self.condition_notes,
+                self.prime_information,
+            ) == (
+                other.my_offer,
+                other.seller_id,
+                other.sub_condition,
+                other.seller_feedback_rating,
+                other.shipping_time,
+                other.listing_price,
+                other.points,
+                other.shipping,
+                other.ships_from,
+                other.is_fulfilled_by_amazon,
+                other.is_buy_box_winner,
+                other.is_featured_merchant,
+                other.condition_notes,
+                other.prime_information,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.my_offer,
+                self.seller_id,
+                self.sub_condition,
+                self.seller_feedback_rating,
+                self.shipping_time,
+                self.listing_price,
+                self.points,
+                self.shipping,
+                self.ships_from,
+                self.is_fulfilled_by_amazon,
+                self.is_buy_box_winner,
+                self.is_featured_merchant,
+                self.condition_notes,
+                self.prime_information,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is LowestPricedOffer or name in (
+            "my_offer",
+            "seller_id",
+            "sub_condition",
+            "seller_feedback_rating",
+            "shipping_time",
+            "listing_price",
+            "points",
+            "shipping",
+            "ships_from",
+            "is_fulfilled_by_amazon",
+            "is_buy_box_winner",
+            "is_featured_merchant",
+            "condition_notes",
+            "prime_information",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is LowestPricedOffer or name in (
+            "my_offer",
+            "seller_id",
+            "sub_condition",
+            "seller_feedback_rating",
+            "shipping_time",
+            "listing_price",
+            "points",
+            "shipping",
+            "ships_from",
+            "is_fulfilled_by_amazon",
+            "is_buy_box_winner",
+            "is_featured_merchant",
+            "condition_notes",
+            "prime_information",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(offers=list)
 class GetLowestPricedOffersForASINResult(MWSResult):
     """The 20 lowest-priced offers of one ASIN in one condition, with a price summary.
 
@@ -1218,16 +4684,157 @@ class GetLowestPricedOffersForASINResult(MWSResult):
         offers (Offers/Offer): list of LowestPricedOffer
     """
 
-    marketplace_id: str | None = None
-    asin: str | None = None
-    item_condition: str | None = None
-    status: LowestPricedOffersStatus | str | None = None
-    identifier: LowestPricedOffersASINIdentifier | None = None
-    summary: Summary | None = None
-    offers: list[LowestPricedOffer] = field(default_factory=list)
+    __slots__ = (
+        "marketplace_id",
+        "asin",
+        "item_condition",
+        "status",
+        "identifier",
+        "summary",
+        "offers",
+    )
+    __match_args__ = ()
+
+    marketplace_id: str | None
+    asin: str | None
+    item_condition: str | None
+    status: LowestPricedOffersStatus | str | None
+    identifier: LowestPricedOffersASINIdentifier | None
+    summary: Summary | None
+    offers: list[LowestPricedOffer]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        marketplace_id: str | None = None,
+        asin: str | None = None,
+        item_condition: str | None = None,
+        status: LowestPricedOffersStatus | str | None = None,
+        identifier: LowestPricedOffersASINIdentifier | None = None,
+        summary: Summary | None = None,
+        offers: list[LowestPricedOffer] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "marketplace_id", marketplace_id)
+        _setattr(self, "asin", asin)
+        _setattr(self, "item_condition", item_condition)
+        _setattr(self, "status", status)
+        _setattr(self, "identifier", identifier)
+        _setattr(self, "summary", summary)
+        _setattr(self, "offers", list() if offers is DEFAULT_FACTORY else offers)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, marketplace_id={self.marketplace_id!r}, asin={self.asin!r}, item_condition={self.item_condition!r}, status={self.status!r}, identifier={self.identifier!r}, summary={self.summary!r}, offers={self.offers!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.marketplace_id,
+                self.asin,
+                self.item_condition,
+                self.status,
+                self.identifier,
+                self.summary,
+                self.offers,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.marketplace_id,
+                other.asin,
+                other.item_condition,
+                other.status,
+                other.identifier,
+                other.summary,
+                other.offers,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.marketplace_id,
+                self.asin,
+                self.item_condition,
+                self.status,
+                self.identifier,
+                self.summary,
+                self.offers,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetLowestPricedOffersForASINResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "marketplace_id",
+            "asin",
+            "item_condition",
+            "status",
+            "identifier",
+            "summary",
+            "offers",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetLowestPricedOffersForASINResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "marketplace_id",
+            "asin",
+            "item_condition",
+            "status",
+            "identifier",
+            "summary",
+            "offers",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class LowestPricedOffersSKUIdentifier:
     """LowestPricedOffersSKUIdentifier
 
@@ -1238,13 +4845,73 @@ class LowestPricedOffersSKUIdentifier:
         time_of_offer_change (TimeOfOfferChange): datetime
     """
 
-    marketplace_id: str | None = None
-    seller_sku: str | None = None
-    item_condition: str | None = None
-    time_of_offer_change: datetime | None = None
+    __slots__ = ("marketplace_id", "seller_sku", "item_condition", "time_of_offer_change")
+    __match_args__ = ()
+
+    marketplace_id: str | None
+    seller_sku: str | None
+    item_condition: str | None
+    time_of_offer_change: datetime | None
+
+    def __init__(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        seller_sku: str | None = None,
+        item_condition: str | None = None,
+        time_of_offer_change: datetime | None = None,
+    ) -> None:
+        _setattr(self, "marketplace_id", marketplace_id)
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "item_condition", item_condition)
+        _setattr(self, "time_of_offer_change", time_of_offer_change)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(marketplace_id={self.marketplace_id!r}, seller_sku={self.seller_sku!r}, item_condition={self.item_condition!r}, time_of_offer_change={self.time_of_offer_change!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.marketplace_id,
+                self.seller_sku,
+                self.item_condition,
+                self.time_of_offer_change,
+            ) == (
+                other.marketplace_id,
+                other.seller_sku,
+                other.item_condition,
+                other.time_of_offer_change,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (self.marketplace_id, self.seller_sku, self.item_condition, self.time_of_offer_change)
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is LowestPricedOffersSKUIdentifier or name in (
+            "marketplace_id",
+            "seller_sku",
+            "item_condition",
+            "time_of_offer_change",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is LowestPricedOffersSKUIdentifier or name in (
+            "marketplace_id",
+            "seller_sku",
+            "item_condition",
+            "time_of_offer_change",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(offers=list)
 class GetLowestPricedOffersForSKUResult(MWSResult):
     """The 20 lowest-priced offers of the product behind one SellerSKU in one condition, with a price summary.
 
@@ -1258,16 +4925,157 @@ class GetLowestPricedOffersForSKUResult(MWSResult):
         offers (Offers/Offer): list of LowestPricedOffer
     """
 
-    marketplace_id: str | None = None
-    sku: str | None = None
-    item_condition: str | None = None
-    status: LowestPricedOffersStatus | str | None = None
-    identifier: LowestPricedOffersSKUIdentifier | None = None
-    summary: Summary | None = None
-    offers: list[LowestPricedOffer] = field(default_factory=list)
+    __slots__ = (
+        "marketplace_id",
+        "sku",
+        "item_condition",
+        "status",
+        "identifier",
+        "summary",
+        "offers",
+    )
+    __match_args__ = ()
+
+    marketplace_id: str | None
+    sku: str | None
+    item_condition: str | None
+    status: LowestPricedOffersStatus | str | None
+    identifier: LowestPricedOffersSKUIdentifier | None
+    summary: Summary | None
+    offers: list[LowestPricedOffer]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        marketplace_id: str | None = None,
+        sku: str | None = None,
+        item_condition: str | None = None,
+        status: LowestPricedOffersStatus | str | None = None,
+        identifier: LowestPricedOffersSKUIdentifier | None = None,
+        summary: Summary | None = None,
+        offers: list[LowestPricedOffer] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "marketplace_id", marketplace_id)
+        _setattr(self, "sku", sku)
+        _setattr(self, "item_condition", item_condition)
+        _setattr(self, "status", status)
+        _setattr(self, "identifier", identifier)
+        _setattr(self, "summary", summary)
+        _setattr(self, "offers", list() if offers is DEFAULT_FACTORY else offers)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, marketplace_id={self.marketplace_id!r}, sku={self.sku!r}, item_condition={self.item_condition!r}, status={self.status!r}, identifier={self.identifier!r}, summary={self.summary!r}, offers={self.offers!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.marketplace_id,
+                self.sku,
+                self.item_condition,
+                self.status,
+                self.identifier,
+                self.summary,
+                self.offers,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.marketplace_id,
+                other.sku,
+                other.item_condition,
+                other.status,
+                other.identifier,
+                other.summary,
+                other.offers,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.marketplace_id,
+                self.sku,
+                self.item_condition,
+                self.status,
+                self.identifier,
+                self.summary,
+                self.offers,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetLowestPricedOffersForSKUResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "marketplace_id",
+            "sku",
+            "item_condition",
+            "status",
+            "identifier",
+            "summary",
+            "offers",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetLowestPricedOffersForSKUResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "marketplace_id",
+            "sku",
+            "item_condition",
+            "status",
+            "identifier",
+            "summary",
+            "offers",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(products=list)
 class GetMatchingProductForIdResult:
     """The answer for one requested identifier - every catalog product it matches, or the error that stopped it.
 
@@ -1279,14 +5087,72 @@ class GetMatchingProductForIdResult:
         error (Error): Why this identifier failed (ClientError or ServerError only).
     """
 
+    __slots__ = ("id", "id_type", "status", "products", "error")
+    __match_args__ = ()
+
     id: str
     id_type: ProductIdType | str
     status: BulkResultStatus | str
-    products: list[Product] = field(default_factory=list)
-    error: Error | None = None
+    products: list[Product]
+    error: Error | None
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        id_type: ProductIdType | str,
+        status: BulkResultStatus | str,
+        products: list[Product] = DEFAULT_FACTORY,
+        error: Error | None = None,
+    ) -> None:
+        _setattr(self, "id", id)
+        _setattr(self, "id_type", id_type)
+        _setattr(self, "status", status)
+        _setattr(self, "products", list() if products is DEFAULT_FACTORY else products)
+        _setattr(self, "error", error)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(id={self.id!r}, id_type={self.id_type!r}, status={self.status!r}, products={self.products!r}, error={self.error!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.id, self.id_type, self.status, self.products, self.error) == (
+                other.id,
+                other.id_type,
+                other.status,
+                other.products,
+                other.error,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.id_type, self.status, self.products, self.error))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetMatchingProductForIdResult or name in (
+            "id",
+            "id_type",
+            "status",
+            "products",
+            "error",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetMatchingProductForIdResult or name in (
+            "id",
+            "id_type",
+            "status",
+            "products",
+            "error",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(results=list)
 class GetMatchingProductForIdResponse(MWSResult):
     """The answer to GetMatchingProductForId: one result per requested item.
 
@@ -1294,10 +5160,101 @@ class GetMatchingProductForIdResponse(MWSResult):
         results (GetMatchingProductForIdResult): One GetMatchingProductForIdResult per requested item, in request order.
     """
 
-    results: list[GetMatchingProductForIdResult] = field(default_factory=list)
+    __slots__ = ("results",)
+    __match_args__ = ()
+
+    results: list[GetMatchingProductForIdResult]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        results: list[GetMatchingProductForIdResult] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "results", list() if results is DEFAULT_FACTORY else results)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, results={self.results!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.results,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.results,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.results,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetMatchingProductForIdResponse or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "results",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetMatchingProductForIdResponse or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "results",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetMatchingProductResult:
     """The answer for one requested ASIN - its catalog product, or the error that stopped it.
 
@@ -1308,13 +5265,56 @@ class GetMatchingProductResult:
         error (Error): Why this ASIN failed (ClientError or ServerError only).
     """
 
+    __slots__ = ("asin", "status", "product", "error")
+    __match_args__ = ()
+
     asin: str
     status: BulkResultStatus | str
-    product: Product | None = None
-    error: Error | None = None
+    product: Product | None
+    error: Error | None
+
+    def __init__(
+        self,
+        *,
+        asin: str,
+        status: BulkResultStatus | str,
+        product: Product | None = None,
+        error: Error | None = None,
+    ) -> None:
+        _setattr(self, "asin", asin)
+        _setattr(self, "status", status)
+        _setattr(self, "product", product)
+        _setattr(self, "error", error)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(asin={self.asin!r}, status={self.status!r}, product={self.product!r}, error={self.error!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.asin, self.status, self.product, self.error) == (
+                other.asin,
+                other.status,
+                other.product,
+                other.error,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.asin, self.status, self.product, self.error))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetMatchingProductResult or name in ("asin", "status", "product", "error"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetMatchingProductResult or name in ("asin", "status", "product", "error"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(results=list)
 class GetMatchingProductResponse(MWSResult):
     """The answer to GetMatchingProduct: one result per requested item.
 
@@ -1322,10 +5322,101 @@ class GetMatchingProductResponse(MWSResult):
         results (GetMatchingProductResult): One GetMatchingProductResult per requested item, in request order.
     """
 
-    results: list[GetMatchingProductResult] = field(default_factory=list)
+    __slots__ = ("results",)
+    __match_args__ = ()
+
+    results: list[GetMatchingProductResult]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        results: list[GetMatchingProductResult] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "results", list() if results is DEFAULT_FACTORY else results)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, results={self.results!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.results,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.results,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.results,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetMatchingProductResponse or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "results",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetMatchingProductResponse or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "results",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(fees_estimate_result_list=list)
 class GetMyFeesEstimateResult(MWSResult):
     """One fee estimate (or error) per FeesEstimateRequest sent.
 
@@ -1333,10 +5424,105 @@ class GetMyFeesEstimateResult(MWSResult):
         fees_estimate_result_list (FeesEstimateResultList/FeesEstimateResult): list of FeesEstimateResult
     """
 
-    fees_estimate_result_list: list[FeesEstimateResult] = field(default_factory=list)
+    __slots__ = ("fees_estimate_result_list",)
+    __match_args__ = ()
+
+    fees_estimate_result_list: list[FeesEstimateResult]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        fees_estimate_result_list: list[FeesEstimateResult] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self,
+            "fees_estimate_result_list",
+            list() if fees_estimate_result_list is DEFAULT_FACTORY else fees_estimate_result_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, fees_estimate_result_list={self.fees_estimate_result_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.fees_estimate_result_list,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.fees_estimate_result_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.fees_estimate_result_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetMyFeesEstimateResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "fees_estimate_result_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetMyFeesEstimateResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "fees_estimate_result_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetMyPriceForASINResult:
     """Your own offers for one requested ASIN, or the error that stopped it.
 
@@ -1347,13 +5533,56 @@ class GetMyPriceForASINResult:
         error (Error): Why this ASIN failed (ClientError or ServerError only).
     """
 
+    __slots__ = ("asin", "status", "product", "error")
+    __match_args__ = ()
+
     asin: str
     status: BulkResultStatus | str
-    product: Product | None = None
-    error: Error | None = None
+    product: Product | None
+    error: Error | None
+
+    def __init__(
+        self,
+        *,
+        asin: str,
+        status: BulkResultStatus | str,
+        product: Product | None = None,
+        error: Error | None = None,
+    ) -> None:
+        _setattr(self, "asin", asin)
+        _setattr(self, "status", status)
+        _setattr(self, "product", product)
+        _setattr(self, "error", error)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(asin={self.asin!r}, status={self.status!r}, product={self.product!r}, error={self.error!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.asin, self.status, self.product, self.error) == (
+                other.asin,
+                other.status,
+                other.product,
+                other.error,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.asin, self.status, self.product, self.error))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetMyPriceForASINResult or name in ("asin", "status", "product", "error"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetMyPriceForASINResult or name in ("asin", "status", "product", "error"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(results=list)
 class GetMyPriceForASINResponse(MWSResult):
     """The answer to GetMyPriceForASIN: one result per requested item.
 
@@ -1361,10 +5590,101 @@ class GetMyPriceForASINResponse(MWSResult):
         results (GetMyPriceForASINResult): One GetMyPriceForASINResult per requested item, in request order.
     """
 
-    results: list[GetMyPriceForASINResult] = field(default_factory=list)
+    __slots__ = ("results",)
+    __match_args__ = ()
+
+    results: list[GetMyPriceForASINResult]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        results: list[GetMyPriceForASINResult] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "results", list() if results is DEFAULT_FACTORY else results)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, results={self.results!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.results,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.results,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.results,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetMyPriceForASINResponse or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "results",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetMyPriceForASINResponse or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "results",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetMyPriceForSKUResult:
     """Your own offer for one requested SellerSKU, or the error that stopped it.
 
@@ -1375,13 +5695,66 @@ class GetMyPriceForSKUResult:
         error (Error): Why this SellerSKU failed (ClientError or ServerError only).
     """
 
+    __slots__ = ("seller_sku", "status", "product", "error")
+    __match_args__ = ()
+
     seller_sku: str
     status: BulkResultStatus | str
-    product: Product | None = None
-    error: Error | None = None
+    product: Product | None
+    error: Error | None
+
+    def __init__(
+        self,
+        *,
+        seller_sku: str,
+        status: BulkResultStatus | str,
+        product: Product | None = None,
+        error: Error | None = None,
+    ) -> None:
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "status", status)
+        _setattr(self, "product", product)
+        _setattr(self, "error", error)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, status={self.status!r}, product={self.product!r}, error={self.error!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.seller_sku, self.status, self.product, self.error) == (
+                other.seller_sku,
+                other.status,
+                other.product,
+                other.error,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.seller_sku, self.status, self.product, self.error))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetMyPriceForSKUResult or name in (
+            "seller_sku",
+            "status",
+            "product",
+            "error",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetMyPriceForSKUResult or name in (
+            "seller_sku",
+            "status",
+            "product",
+            "error",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(results=list)
 class GetMyPriceForSKUResponse(MWSResult):
     """The answer to GetMyPriceForSKU: one result per requested item.
 
@@ -1389,10 +5762,101 @@ class GetMyPriceForSKUResponse(MWSResult):
         results (GetMyPriceForSKUResult): One GetMyPriceForSKUResult per requested item, in request order.
     """
 
-    results: list[GetMyPriceForSKUResult] = field(default_factory=list)
+    __slots__ = ("results",)
+    __match_args__ = ()
+
+    results: list[GetMyPriceForSKUResult]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        results: list[GetMyPriceForSKUResult] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "results", list() if results is DEFAULT_FACTORY else results)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, results={self.results!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.results,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.results,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.results,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetMyPriceForSKUResponse or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "results",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetMyPriceForSKUResponse or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "results",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Message:
     """One status message in one language.
 
@@ -1401,11 +5865,45 @@ class Message:
         text (Text): The message.
     """
 
-    locale: str | None = None
-    text: str | None = None
+    __slots__ = ("locale", "text")
+    __match_args__ = ()
+
+    locale: str | None
+    text: str | None
+
+    def __init__(
+        self,
+        *,
+        locale: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        _setattr(self, "locale", locale)
+        _setattr(self, "text", text)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.locale, self.text) == (other.locale, other.text)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.locale, self.text))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(messages=list)
 class GetServiceStatusResult(MWSResult):
     """GetServiceStatusResult
 
@@ -1416,13 +5914,125 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): list of Message
     """
 
-    status: ServiceStatus | str | None = None
-    timestamp: datetime | None = None
-    message_id: str | None = None
-    messages: list[Message] = field(default_factory=list)
+    __slots__ = ("status", "timestamp", "message_id", "messages")
+    __match_args__ = ()
+
+    status: ServiceStatus | str | None
+    timestamp: datetime | None
+    message_id: str | None
+    messages: list[Message]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        status: ServiceStatus | str | None = None,
+        timestamp: datetime | None = None,
+        message_id: str | None = None,
+        messages: list[Message] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "status", status)
+        _setattr(self, "timestamp", timestamp)
+        _setattr(self, "message_id", message_id)
+        _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.status,
+                other.timestamp,
+                other.message_id,
+                other.messages,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(products=list)
 class ListMatchingProductsResult(MWSResult):
     """The catalog products that best match a search query (at most ten).
 
@@ -1430,10 +6040,101 @@ class ListMatchingProductsResult(MWSResult):
         products (Products/Product): list of Product
     """
 
-    products: list[Product] = field(default_factory=list)
+    __slots__ = ("products",)
+    __match_args__ = ()
+
+    products: list[Product]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        products: list[Product] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "products", list() if products is DEFAULT_FACTORY else products)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, products={self.products!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.products,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.products,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.products,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListMatchingProductsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "products",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListMatchingProductsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "products",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(self=list)
 class ProductCategoriesResult(MWSResult):
     """The browse categories a product is in, each with its chain of parent categories.
 
@@ -1441,4 +6142,95 @@ class ProductCategoriesResult(MWSResult):
         self (Self): One entry per category the product is in.
     """
 
-    self: list[Category] = field(default_factory=list)
+    __slots__ = ("self",)
+    __match_args__ = ()
+
+    self: list[Category]
+
+    def __init__(
+        __dataclass_self__,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        self: list[Category] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(__dataclass_self__, "request_id", request_id)
+        _setattr(__dataclass_self__, "server_time", server_time)
+        _setattr(__dataclass_self__, "quota_max", quota_max)
+        _setattr(__dataclass_self__, "quota_remaining", quota_remaining)
+        _setattr(__dataclass_self__, "quota_resets_on", quota_resets_on)
+        _setattr(__dataclass_self__, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(__dataclass_self__, "body", body)
+        _setattr(__dataclass_self__, "parts", parts)
+        _setattr(__dataclass_self__, "self", list() if self is DEFAULT_FACTORY else self)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, self={self.self!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.self,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.self,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.self,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ProductCategoriesResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "self",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ProductCategoriesResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "self",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)

@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from dataclasses import field
+from collections.abc import Mapping, Sequence
+from dataclasses import FrozenInstanceError
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from reprlib import recursive_repr
+from typing import Any, Literal
 
-from .._runtime import MWSResult
+from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
+
+_setattr = object.__setattr__  # how a frozen class's __init__ sets its fields
 
 __all__ = [
     "FilterOption",
@@ -144,7 +146,7 @@ ServiceStatusValue = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class CategoryQuery:
     """Filters applied to the recommendations of one category.
 
@@ -153,13 +155,52 @@ class CategoryQuery:
         filter_options (FilterOptions.FilterOption.N): Filters to apply, each written as FilterName=FilterValue. Required.
     """
 
+    __slots__ = ("recommendation_category", "filter_options")
+    __match_args__ = ()
+
     recommendation_category: Literal[
         "Selection", "Fulfillment", "ListingQuality", "GlobalSelling", "Advertising"
     ]
     filter_options: Sequence[FilterOption | FilterOptionValue | str]
 
+    def __init__(
+        self,
+        *,
+        recommendation_category: Literal[
+            "Selection", "Fulfillment", "ListingQuality", "GlobalSelling", "Advertising"
+        ],
+        filter_options: Sequence[FilterOption | FilterOptionValue | str],
+    ) -> None:
+        _setattr(self, "recommendation_category", recommendation_category)
+        _setattr(self, "filter_options", filter_options)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(recommendation_category={self.recommendation_category!r}, filter_options={self.filter_options!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.recommendation_category, self.filter_options) == (
+                other.recommendation_category,
+                other.filter_options,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.recommendation_category, self.filter_options))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CategoryQuery or name in ("recommendation_category", "filter_options"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CategoryQuery or name in ("recommendation_category", "filter_options"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class ProductIdentifier:
     """ASIN, SKU and UPC of an item.
 
@@ -169,12 +210,50 @@ class ProductIdentifier:
         upc (Upc): string
     """
 
-    asin: str | None = None
-    sku: str | None = None
-    upc: str | None = None
+    __slots__ = ("asin", "sku", "upc")
+    __match_args__ = ()
+
+    asin: str | None
+    sku: str | None
+    upc: str | None
+
+    def __init__(
+        self,
+        *,
+        asin: str | None = None,
+        sku: str | None = None,
+        upc: str | None = None,
+    ) -> None:
+        _setattr(self, "asin", asin)
+        _setattr(self, "sku", sku)
+        _setattr(self, "upc", upc)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}(asin={self.asin!r}, sku={self.sku!r}, upc={self.upc!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.asin, self.sku, self.upc) == (other.asin, other.sku, other.upc)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.asin, self.sku, self.upc))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ProductIdentifier or name in ("asin", "sku", "upc"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ProductIdentifier or name in ("asin", "sku", "upc"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Price:
     """A money amount with its currency.
 
@@ -183,11 +262,45 @@ class Price:
         amount (Amount): decimal
     """
 
-    currency_code: str | None = None
-    amount: Decimal | None = None
+    __slots__ = ("currency_code", "amount")
+    __match_args__ = ()
+
+    currency_code: str | None
+    amount: Decimal | None
+
+    def __init__(
+        self,
+        *,
+        currency_code: str | None = None,
+        amount: Decimal | None = None,
+    ) -> None:
+        _setattr(self, "currency_code", currency_code)
+        _setattr(self, "amount", amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, amount={self.amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.currency_code, self.amount) == (other.currency_code, other.amount)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.currency_code, self.amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Price or name in ("currency_code", "amount"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Price or name in ("currency_code", "amount"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class AdvertisingRecommendation:
     """A product that could benefit from sponsored-product advertising.
 
@@ -206,21 +319,155 @@ class AdvertisingRecommendation:
         recommendation_reason (RecommendationReason): string
     """
 
-    last_updated: datetime | None = None
-    item_identifier: ProductIdentifier | None = None
-    item_name: str | None = None
-    brand_name: str | None = None
-    product_category: str | None = None
-    sales_rank: int | None = None
-    your_price_plus_shipping: Price | None = None
-    lowest_price_plus_shipping: Price | None = None
-    available_quantity: int | None = None
-    sales_for_the_last30_days: int | None = None
-    recommendation_id: str | None = None
-    recommendation_reason: str | None = None
+    __slots__ = (
+        "last_updated",
+        "item_identifier",
+        "item_name",
+        "brand_name",
+        "product_category",
+        "sales_rank",
+        "your_price_plus_shipping",
+        "lowest_price_plus_shipping",
+        "available_quantity",
+        "sales_for_the_last30_days",
+        "recommendation_id",
+        "recommendation_reason",
+    )
+    __match_args__ = ()
+
+    last_updated: datetime | None
+    item_identifier: ProductIdentifier | None
+    item_name: str | None
+    brand_name: str | None
+    product_category: str | None
+    sales_rank: int | None
+    your_price_plus_shipping: Price | None
+    lowest_price_plus_shipping: Price | None
+    available_quantity: int | None
+    sales_for_the_last30_days: int | None
+    recommendation_id: str | None
+    recommendation_reason: str | None
+
+    def __init__(
+        self,
+        *,
+        last_updated: datetime | None = None,
+        item_identifier: ProductIdentifier | None = None,
+        item_name: str | None = None,
+        brand_name: str | None = None,
+        product_category: str | None = None,
+        sales_rank: int | None = None,
+        your_price_plus_shipping: Price | None = None,
+        lowest_price_plus_shipping: Price | None = None,
+        available_quantity: int | None = None,
+        sales_for_the_last30_days: int | None = None,
+        recommendation_id: str | None = None,
+        recommendation_reason: str | None = None,
+    ) -> None:
+        _setattr(self, "last_updated", last_updated)
+        _setattr(self, "item_identifier", item_identifier)
+        _setattr(self, "item_name", item_name)
+        _setattr(self, "brand_name", brand_name)
+        _setattr(self, "product_category", product_category)
+        _setattr(self, "sales_rank", sales_rank)
+        _setattr(self, "your_price_plus_shipping", your_price_plus_shipping)
+        _setattr(self, "lowest_price_plus_shipping", lowest_price_plus_shipping)
+        _setattr(self, "available_quantity", available_quantity)
+        _setattr(self, "sales_for_the_last30_days", sales_for_the_last30_days)
+        _setattr(self, "recommendation_id", recommendation_id)
+        _setattr(self, "recommendation_reason", recommendation_reason)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(last_updated={self.last_updated!r}, item_identifier={self.item_identifier!r}, item_name={self.item_name!r}, brand_name={self.brand_name!r}, product_category={self.product_category!r}, sales_rank={self.sales_rank!r}, your_price_plus_shipping={self.your_price_plus_shipping!r}, lowest_price_plus_shipping={self.lowest_price_plus_shipping!r}, available_quantity={self.available_quantity!r}, sales_for_the_last30_days={self.sales_for_the_last30_days!r}, recommendation_id={self.recommendation_id!r}, recommendation_reason={self.recommendation_reason!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.last_updated,
+                self.item_identifier,
+                self.item_name,
+                self.brand_name,
+                self.product_category,
+                self.sales_rank,
+                self.your_price_plus_shipping,
+                self.lowest_price_plus_shipping,
+                self.available_quantity,
+                self.sales_for_the_last30_days,
+                self.recommendation_id,
+                self.recommendation_reason,
+            ) == (
+                other.last_updated,
+                other.item_identifier,
+                other.item_name,
+                other.brand_name,
+                other.product_category,
+                other.sales_rank,
+                other.your_price_plus_shipping,
+                other.lowest_price_plus_shipping,
+                other.available_quantity,
+                other.sales_for_the_last30_days,
+                other.recommendation_id,
+                other.recommendation_reason,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.last_updated,
+                self.item_identifier,
+                self.item_name,
+                self.brand_name,
+                self.product_category,
+                self.sales_rank,
+                self.your_price_plus_shipping,
+                self.lowest_price_plus_shipping,
+                self.available_quantity,
+                self.sales_for_the_last30_days,
+                self.recommendation_id,
+                self.recommendation_reason,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AdvertisingRecommendation or name in (
+            "last_updated",
+            "item_identifier",
+            "item_name",
+            "brand_name",
+            "product_category",
+            "sales_rank",
+            "your_price_plus_shipping",
+            "lowest_price_plus_shipping",
+            "available_quantity",
+            "sales_for_the_last30_days",
+            "recommendation_id",
+            "recommendation_reason",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AdvertisingRecommendation or name in (
+            "last_updated",
+            "item_identifier",
+            "item_name",
+            "brand_name",
+            "product_category",
+            "sales_rank",
+            "your_price_plus_shipping",
+            "lowest_price_plus_shipping",
+            "available_quantity",
+            "sales_for_the_last30_days",
+            "recommendation_id",
+            "recommendation_reason",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class DimensionMeasure:
     """A length with its unit.
 
@@ -229,11 +476,45 @@ class DimensionMeasure:
         unit (Unit): string
     """
 
-    value: Decimal | None = None
-    unit: str | None = None
+    __slots__ = ("value", "unit")
+    __match_args__ = ()
+
+    value: Decimal | None
+    unit: str | None
+
+    def __init__(
+        self,
+        *,
+        value: Decimal | None = None,
+        unit: str | None = None,
+    ) -> None:
+        _setattr(self, "value", value)
+        _setattr(self, "unit", unit)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.value, self.unit) == (other.value, other.unit)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.unit))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is DimensionMeasure or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is DimensionMeasure or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class WeightMeasure:
     """A weight with its unit.
 
@@ -242,11 +523,45 @@ class WeightMeasure:
         unit (Unit): string
     """
 
-    value: Decimal | None = None
-    unit: str | None = None
+    __slots__ = ("value", "unit")
+    __match_args__ = ()
+
+    value: Decimal | None
+    unit: str | None
+
+    def __init__(
+        self,
+        *,
+        value: Decimal | None = None,
+        unit: str | None = None,
+    ) -> None:
+        _setattr(self, "value", value)
+        _setattr(self, "unit", unit)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.value, self.unit) == (other.value, other.unit)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.unit))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is WeightMeasure or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is WeightMeasure or name in ("value", "unit"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ItemDimensions:
     """Size and weight of an item.
 
@@ -257,13 +572,56 @@ class ItemDimensions:
         weight (Weight): WeightMeasure
     """
 
-    height: DimensionMeasure | None = None
-    width: DimensionMeasure | None = None
-    length: DimensionMeasure | None = None
-    weight: WeightMeasure | None = None
+    __slots__ = ("height", "width", "length", "weight")
+    __match_args__ = ()
+
+    height: DimensionMeasure | None
+    width: DimensionMeasure | None
+    length: DimensionMeasure | None
+    weight: WeightMeasure | None
+
+    def __init__(
+        self,
+        *,
+        height: DimensionMeasure | None = None,
+        width: DimensionMeasure | None = None,
+        length: DimensionMeasure | None = None,
+        weight: WeightMeasure | None = None,
+    ) -> None:
+        _setattr(self, "height", height)
+        _setattr(self, "width", width)
+        _setattr(self, "length", length)
+        _setattr(self, "weight", weight)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(height={self.height!r}, width={self.width!r}, length={self.length!r}, weight={self.weight!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.height, self.width, self.length, self.weight) == (
+                other.height,
+                other.width,
+                other.length,
+                other.weight,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.height, self.width, self.length, self.weight))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ItemDimensions or name in ("height", "width", "length", "weight"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ItemDimensions or name in ("height", "width", "length", "weight"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class FulfillmentRecommendation:
     """A product worth fulfilling through FBA.
 
@@ -284,23 +642,173 @@ class FulfillmentRecommendation:
         recommendation_reason (RecommendationReason): string
     """
 
-    last_updated: datetime | None = None
-    item_identifier: ProductIdentifier | None = None
-    item_name: str | None = None
-    brand_name: str | None = None
-    product_category: str | None = None
-    sales_rank: int | None = None
-    buybox_price: Price | None = None
-    number_of_offers: int | None = None
-    number_of_offers_fulfilled_by_amazon: int | None = None
-    average_customer_review: Decimal | None = None
-    number_of_customer_reviews: int | None = None
-    item_dimensions: ItemDimensions | None = None
-    recommendation_id: str | None = None
-    recommendation_reason: str | None = None
+    __slots__ = (
+        "last_updated",
+        "item_identifier",
+        "item_name",
+        "brand_name",
+        "product_category",
+        "sales_rank",
+        "buybox_price",
+        "number_of_offers",
+        "number_of_offers_fulfilled_by_amazon",
+        "average_customer_review",
+        "number_of_customer_reviews",
+        "item_dimensions",
+        "recommendation_id",
+        "recommendation_reason",
+    )
+    __match_args__ = ()
+
+    last_updated: datetime | None
+    item_identifier: ProductIdentifier | None
+    item_name: str | None
+    brand_name: str | None
+    product_category: str | None
+    sales_rank: int | None
+    buybox_price: Price | None
+    number_of_offers: int | None
+    number_of_offers_fulfilled_by_amazon: int | None
+    average_customer_review: Decimal | None
+    number_of_customer_reviews: int | None
+    item_dimensions: ItemDimensions | None
+    recommendation_id: str | None
+    recommendation_reason: str | None
+
+    def __init__(
+        self,
+        *,
+        last_updated: datetime | None = None,
+        item_identifier: ProductIdentifier | None = None,
+        item_name: str | None = None,
+        brand_name: str | None = None,
+        product_category: str | None = None,
+        sales_rank: int | None = None,
+        buybox_price: Price | None = None,
+        number_of_offers: int | None = None,
+        number_of_offers_fulfilled_by_amazon: int | None = None,
+        average_customer_review: Decimal | None = None,
+        number_of_customer_reviews: int | None = None,
+        item_dimensions: ItemDimensions | None = None,
+        recommendation_id: str | None = None,
+        recommendation_reason: str | None = None,
+    ) -> None:
+        _setattr(self, "last_updated", last_updated)
+        _setattr(self, "item_identifier", item_identifier)
+        _setattr(self, "item_name", item_name)
+        _setattr(self, "brand_name", brand_name)
+        _setattr(self, "product_category", product_category)
+        _setattr(self, "sales_rank", sales_rank)
+        _setattr(self, "buybox_price", buybox_price)
+        _setattr(self, "number_of_offers", number_of_offers)
+        _setattr(self, "number_of_offers_fulfilled_by_amazon", number_of_offers_fulfilled_by_amazon)
+        _setattr(self, "average_customer_review", average_customer_review)
+        _setattr(self, "number_of_customer_reviews", number_of_customer_reviews)
+        _setattr(self, "item_dimensions", item_dimensions)
+        _setattr(self, "recommendation_id", recommendation_id)
+        _setattr(self, "recommendation_reason", recommendation_reason)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(last_updated={self.last_updated!r}, item_identifier={self.item_identifier!r}, item_name={self.item_name!r}, brand_name={self.brand_name!r}, product_category={self.product_category!r}, sales_rank={self.sales_rank!r}, buybox_price={self.buybox_price!r}, number_of_offers={self.number_of_offers!r}, number_of_offers_fulfilled_by_amazon={self.number_of_offers_fulfilled_by_amazon!r}, average_customer_review={self.average_customer_review!r}, number_of_customer_reviews={self.number_of_customer_reviews!r}, item_dimensions={self.item_dimensions!r}, recommendation_id={self.recommendation_id!r}, recommendation_reason={self.recommendation_reason!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.last_updated,
+                self.item_identifier,
+                self.item_name,
+                self.brand_name,
+                self.product_category,
+                self.sales_rank,
+                self.buybox_price,
+                self.number_of_offers,
+                self.number_of_offers_fulfilled_by_amazon,
+                self.average_customer_review,
+                self.number_of_customer_reviews,
+                self.item_dimensions,
+                self.recommendation_id,
+                self.recommendation_reason,
+            ) == (
+                other.last_updated,
+                other.item_identifier,
+                other.item_name,
+                other.brand_name,
+                other.product_category,
+                other.sales_rank,
+                other.buybox_price,
+                other.number_of_offers,
+                other.number_of_offers_fulfilled_by_amazon,
+                other.average_customer_review,
+                other.number_of_customer_reviews,
+                other.item_dimensions,
+                other.recommendation_id,
+                other.recommendation_reason,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.last_updated,
+                self.item_identifier,
+                self.item_name,
+                self.brand_name,
+                self.product_category,
+                self.sales_rank,
+                self.buybox_price,
+                self.number_of_offers,
+                self.number_of_offers_fulfilled_by_amazon,
+                self.average_customer_review,
+                self.number_of_customer_reviews,
+                self.item_dimensions,
+                self.recommendation_id,
+                self.recommendation_reason,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is FulfillmentRecommendation or name in (
+            "last_updated",
+            "item_identifier",
+            "item_name",
+            "brand_name",
+            "product_category",
+            "sales_rank",
+            "buybox_price",
+            "number_of_offers",
+            "number_of_offers_fulfilled_by_amazon",
+            "average_customer_review",
+            "number_of_customer_reviews",
+            "item_dimensions",
+            "recommendation_id",
+            "recommendation_reason",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is FulfillmentRecommendation or name in (
+            "last_updated",
+            "item_identifier",
+            "item_name",
+            "brand_name",
+            "product_category",
+            "sales_rank",
+            "buybox_price",
+            "number_of_offers",
+            "number_of_offers_fulfilled_by_amazon",
+            "average_customer_review",
+            "number_of_customer_reviews",
+            "item_dimensions",
+            "recommendation_id",
+            "recommendation_reason",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetLastUpdatedTimeForRecommendationsResult(MWSResult):
     """When each category of recommendations was last updated.
 
@@ -313,15 +821,164 @@ class GetLastUpdatedTimeForRecommendationsResult(MWSResult):
         advertising_recommendations_last_updated (AdvertisingRecommendationsLastUpdated): datetime
     """
 
-    inventory_recommendations_last_updated: datetime | None = None
-    selection_recommendations_last_updated: datetime | None = None
-    fulfillment_recommendations_last_updated: datetime | None = None
-    pricing_recommendations_last_updated: datetime | None = None
-    global_selling_recommendations_last_updated: datetime | None = None
-    advertising_recommendations_last_updated: datetime | None = None
+    __slots__ = (
+        "inventory_recommendations_last_updated",
+        "selection_recommendations_last_updated",
+        "fulfillment_recommendations_last_updated",
+        "pricing_recommendations_last_updated",
+        "global_selling_recommendations_last_updated",
+        "advertising_recommendations_last_updated",
+    )
+    __match_args__ = ()
+
+    inventory_recommendations_last_updated: datetime | None
+    selection_recommendations_last_updated: datetime | None
+    fulfillment_recommendations_last_updated: datetime | None
+    pricing_recommendations_last_updated: datetime | None
+    global_selling_recommendations_last_updated: datetime | None
+    advertising_recommendations_last_updated: datetime | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        inventory_recommendations_last_updated: datetime | None = None,
+        selection_recommendations_last_updated: datetime | None = None,
+        fulfillment_recommendations_last_updated: datetime | None = None,
+        pricing_recommendations_last_updated: datetime | None = None,
+        global_selling_recommendations_last_updated: datetime | None = None,
+        advertising_recommendations_last_updated: datetime | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self, "inventory_recommendations_last_updated", inventory_recommendations_last_updated
+        )
+        _setattr(
+            self, "selection_recommendations_last_updated", selection_recommendations_last_updated
+        )
+        _setattr(
+            self,
+            "fulfillment_recommendations_last_updated",
+            fulfillment_recommendations_last_updated,
+        )
+        _setattr(self, "pricing_recommendations_last_updated", pricing_recommendations_last_updated)
+        _setattr(
+            self,
+            "global_selling_recommendations_last_updated",
+            global_selling_recommendations_last_updated,
+        )
+        _setattr(
+            self,
+            "advertising_recommendations_last_updated",
+            advertising_recommendations_last_updated,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, inventory_recommendations_last_updated={self.inventory_recommendations_last_updated!r}, selection_recommendations_last_updated={self.selection_recommendations_last_updated!r}, fulfillment_recommendations_last_updated={self.fulfillment_recommendations_last_updated!r}, pricing_recommendations_last_updated={self.pricing_recommendations_last_updated!r}, global_selling_recommendations_last_updated={self.global_selling_recommendations_last_updated!r}, advertising_recommendations_last_updated={self.advertising_recommendations_last_updated!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.inventory_recommendations_last_updated,
+                self.selection_recommendations_last_updated,
+                self.fulfillment_recommendations_last_updated,
+                self.pricing_recommendations_last_updated,
+                self.global_selling_recommendations_last_updated,
+                self.advertising_recommendations_last_updated,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.inventory_recommendations_last_updated,
+                other.selection_recommendations_last_updated,
+                other.fulfillment_recommendations_last_updated,
+                other.pricing_recommendations_last_updated,
+                other.global_selling_recommendations_last_updated,
+                other.advertising_recommendations_last_updated,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.inventory_recommendations_last_updated,
+                self.selection_recommendations_last_updated,
+                self.fulfillment_recommendations_last_updated,
+                self.pricing_recommendations_last_updated,
+                self.global_selling_recommendations_last_updated,
+                self.advertising_recommendations_last_updated,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetLastUpdatedTimeForRecommendationsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "inventory_recommendations_last_updated",
+            "selection_recommendations_last_updated",
+            "fulfillment_recommendations_last_updated",
+            "pricing_recommendations_last_updated",
+            "global_selling_recommendations_last_updated",
+            "advertising_recommendations_last_updated",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetLastUpdatedTimeForRecommendationsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "inventory_recommendations_last_updated",
+            "selection_recommendations_last_updated",
+            "fulfillment_recommendations_last_updated",
+            "pricing_recommendations_last_updated",
+            "global_selling_recommendations_last_updated",
+            "advertising_recommendations_last_updated",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Message:
     """One status message in one language.
 
@@ -330,11 +987,45 @@ class Message:
         text (Text): The message.
     """
 
-    locale: str | None = None
-    text: str | None = None
+    __slots__ = ("locale", "text")
+    __match_args__ = ()
+
+    locale: str | None
+    text: str | None
+
+    def __init__(
+        self,
+        *,
+        locale: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        _setattr(self, "locale", locale)
+        _setattr(self, "text", text)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.locale, self.text) == (other.locale, other.text)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.locale, self.text))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(messages=list)
 class GetServiceStatusResult(MWSResult):
     """Operational status of the Recommendations section.
 
@@ -345,13 +1036,125 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): Status messages, if any.
     """
 
+    __slots__ = ("status", "timestamp", "message_id", "messages")
+    __match_args__ = ()
+
     status: ServiceStatus | str
     timestamp: datetime
-    message_id: str | None = None
-    messages: list[Message] = field(default_factory=list)
+    message_id: str | None
+    messages: list[Message]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        status: ServiceStatus | str,
+        timestamp: datetime,
+        message_id: str | None = None,
+        messages: list[Message] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "status", status)
+        _setattr(self, "timestamp", timestamp)
+        _setattr(self, "message_id", message_id)
+        _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.status,
+                other.timestamp,
+                other.message_id,
+                other.messages,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GlobalSellingRecommendation:
     """A product that could be offered in more regions or marketplaces.
 
@@ -372,23 +1175,173 @@ class GlobalSellingRecommendation:
         recommendation_reason (RecommendationReason): string
     """
 
-    last_updated: datetime | None = None
-    item_identifier: ProductIdentifier | None = None
-    item_name: str | None = None
-    brand_name: str | None = None
-    product_category: str | None = None
-    sales_rank: int | None = None
-    buybox_price: Price | None = None
-    number_of_offers: int | None = None
-    number_of_offers_fulfilled_by_amazon: int | None = None
-    average_customer_review: Decimal | None = None
-    number_of_customer_reviews: int | None = None
-    item_dimensions: ItemDimensions | None = None
-    recommendation_id: str | None = None
-    recommendation_reason: str | None = None
+    __slots__ = (
+        "last_updated",
+        "item_identifier",
+        "item_name",
+        "brand_name",
+        "product_category",
+        "sales_rank",
+        "buybox_price",
+        "number_of_offers",
+        "number_of_offers_fulfilled_by_amazon",
+        "average_customer_review",
+        "number_of_customer_reviews",
+        "item_dimensions",
+        "recommendation_id",
+        "recommendation_reason",
+    )
+    __match_args__ = ()
+
+    last_updated: datetime | None
+    item_identifier: ProductIdentifier | None
+    item_name: str | None
+    brand_name: str | None
+    product_category: str | None
+    sales_rank: int | None
+    buybox_price: Price | None
+    number_of_offers: int | None
+    number_of_offers_fulfilled_by_amazon: int | None
+    average_customer_review: Decimal | None
+    number_of_customer_reviews: int | None
+    item_dimensions: ItemDimensions | None
+    recommendation_id: str | None
+    recommendation_reason: str | None
+
+    def __init__(
+        self,
+        *,
+        last_updated: datetime | None = None,
+        item_identifier: ProductIdentifier | None = None,
+        item_name: str | None = None,
+        brand_name: str | None = None,
+        product_category: str | None = None,
+        sales_rank: int | None = None,
+        buybox_price: Price | None = None,
+        number_of_offers: int | None = None,
+        number_of_offers_fulfilled_by_amazon: int | None = None,
+        average_customer_review: Decimal | None = None,
+        number_of_customer_reviews: int | None = None,
+        item_dimensions: ItemDimensions | None = None,
+        recommendation_id: str | None = None,
+        recommendation_reason: str | None = None,
+    ) -> None:
+        _setattr(self, "last_updated", last_updated)
+        _setattr(self, "item_identifier", item_identifier)
+        _setattr(self, "item_name", item_name)
+        _setattr(self, "brand_name", brand_name)
+        _setattr(self, "product_category", product_category)
+        _setattr(self, "sales_rank", sales_rank)
+        _setattr(self, "buybox_price", buybox_price)
+        _setattr(self, "number_of_offers", number_of_offers)
+        _setattr(self, "number_of_offers_fulfilled_by_amazon", number_of_offers_fulfilled_by_amazon)
+        _setattr(self, "average_customer_review", average_customer_review)
+        _setattr(self, "number_of_customer_reviews", number_of_customer_reviews)
+        _setattr(self, "item_dimensions", item_dimensions)
+        _setattr(self, "recommendation_id", recommendation_id)
+        _setattr(self, "recommendation_reason", recommendation_reason)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(last_updated={self.last_updated!r}, item_identifier={self.item_identifier!r}, item_name={self.item_name!r}, brand_name={self.brand_name!r}, product_category={self.product_category!r}, sales_rank={self.sales_rank!r}, buybox_price={self.buybox_price!r}, number_of_offers={self.number_of_offers!r}, number_of_offers_fulfilled_by_amazon={self.number_of_offers_fulfilled_by_amazon!r}, average_customer_review={self.average_customer_review!r}, number_of_customer_reviews={self.number_of_customer_reviews!r}, item_dimensions={self.item_dimensions!r}, recommendation_id={self.recommendation_id!r}, recommendation_reason={self.recommendation_reason!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.last_updated,
+                self.item_identifier,
+                self.item_name,
+                self.brand_name,
+                self.product_category,
+                self.sales_rank,
+                self.buybox_price,
+                self.number_of_offers,
+                self.number_of_offers_fulfilled_by_amazon,
+                self.average_customer_review,
+                self.number_of_customer_reviews,
+                self.item_dimensions,
+                self.recommendation_id,
+                self.recommendation_reason,
+            ) == (
+                other.last_updated,
+                other.item_identifier,
+                other.item_name,
+                other.brand_name,
+                other.product_category,
+                other.sales_rank,
+                other.buybox_price,
+                other.number_of_offers,
+                other.number_of_offers_fulfilled_by_amazon,
+                other.average_customer_review,
+                other.number_of_customer_reviews,
+                other.item_dimensions,
+                other.recommendation_id,
+                other.recommendation_reason,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.last_updated,
+                self.item_identifier,
+                self.item_name,
+                self.brand_name,
+                self.product_category,
+                self.sales_rank,
+                self.buybox_price,
+                self.number_of_offers,
+                self.number_of_offers_fulfilled_by_amazon,
+                self.average_customer_review,
+                self.number_of_customer_reviews,
+                self.item_dimensions,
+                self.recommendation_id,
+                self.recommendation_reason,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GlobalSellingRecommendation or name in (
+            "last_updated",
+            "item_identifier",
+            "item_name",
+            "brand_name",
+            "product_category",
+            "sales_rank",
+            "buybox_price",
+            "number_of_offers",
+            "number_of_offers_fulfilled_by_amazon",
+            "average_customer_review",
+            "number_of_customer_reviews",
+            "item_dimensions",
+            "recommendation_id",
+            "recommendation_reason",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GlobalSellingRecommendation or name in (
+            "last_updated",
+            "item_identifier",
+            "item_name",
+            "brand_name",
+            "product_category",
+            "sales_rank",
+            "buybox_price",
+            "number_of_offers",
+            "number_of_offers_fulfilled_by_amazon",
+            "average_customer_review",
+            "number_of_customer_reviews",
+            "item_dimensions",
+            "recommendation_id",
+            "recommendation_reason",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class InventoryRecommendation:
     """An item that is running low or is out of stock.
 
@@ -409,23 +1362,173 @@ class InventoryRecommendation:
         recommendation_reason (RecommendationReason): string
     """
 
-    last_updated: datetime | None = None
-    item_identifier: ProductIdentifier | None = None
-    item_name: str | None = None
-    fulfillment_channel: FulfillmentChannel | str | None = None
-    sales_for_the_last14_days: int | None = None
-    sales_for_the_last30_days: int | None = None
-    available_quantity: int | None = None
-    days_until_stock_runs_out: int | None = None
-    inbound_quantity: int | None = None
-    recommended_inbound_quantity: int | None = None
-    days_out_of_stock_last30_days: int | None = None
-    lost_sales_in_last30_days: int | None = None
-    recommendation_id: str | None = None
-    recommendation_reason: str | None = None
+    __slots__ = (
+        "last_updated",
+        "item_identifier",
+        "item_name",
+        "fulfillment_channel",
+        "sales_for_the_last14_days",
+        "sales_for_the_last30_days",
+        "available_quantity",
+        "days_until_stock_runs_out",
+        "inbound_quantity",
+        "recommended_inbound_quantity",
+        "days_out_of_stock_last30_days",
+        "lost_sales_in_last30_days",
+        "recommendation_id",
+        "recommendation_reason",
+    )
+    __match_args__ = ()
+
+    last_updated: datetime | None
+    item_identifier: ProductIdentifier | None
+    item_name: str | None
+    fulfillment_channel: FulfillmentChannel | str | None
+    sales_for_the_last14_days: int | None
+    sales_for_the_last30_days: int | None
+    available_quantity: int | None
+    days_until_stock_runs_out: int | None
+    inbound_quantity: int | None
+    recommended_inbound_quantity: int | None
+    days_out_of_stock_last30_days: int | None
+    lost_sales_in_last30_days: int | None
+    recommendation_id: str | None
+    recommendation_reason: str | None
+
+    def __init__(
+        self,
+        *,
+        last_updated: datetime | None = None,
+        item_identifier: ProductIdentifier | None = None,
+        item_name: str | None = None,
+        fulfillment_channel: FulfillmentChannel | str | None = None,
+        sales_for_the_last14_days: int | None = None,
+        sales_for_the_last30_days: int | None = None,
+        available_quantity: int | None = None,
+        days_until_stock_runs_out: int | None = None,
+        inbound_quantity: int | None = None,
+        recommended_inbound_quantity: int | None = None,
+        days_out_of_stock_last30_days: int | None = None,
+        lost_sales_in_last30_days: int | None = None,
+        recommendation_id: str | None = None,
+        recommendation_reason: str | None = None,
+    ) -> None:
+        _setattr(self, "last_updated", last_updated)
+        _setattr(self, "item_identifier", item_identifier)
+        _setattr(self, "item_name", item_name)
+        _setattr(self, "fulfillment_channel", fulfillment_channel)
+        _setattr(self, "sales_for_the_last14_days", sales_for_the_last14_days)
+        _setattr(self, "sales_for_the_last30_days", sales_for_the_last30_days)
+        _setattr(self, "available_quantity", available_quantity)
+        _setattr(self, "days_until_stock_runs_out", days_until_stock_runs_out)
+        _setattr(self, "inbound_quantity", inbound_quantity)
+        _setattr(self, "recommended_inbound_quantity", recommended_inbound_quantity)
+        _setattr(self, "days_out_of_stock_last30_days", days_out_of_stock_last30_days)
+        _setattr(self, "lost_sales_in_last30_days", lost_sales_in_last30_days)
+        _setattr(self, "recommendation_id", recommendation_id)
+        _setattr(self, "recommendation_reason", recommendation_reason)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(last_updated={self.last_updated!r}, item_identifier={self.item_identifier!r}, item_name={self.item_name!r}, fulfillment_channel={self.fulfillment_channel!r}, sales_for_the_last14_days={self.sales_for_the_last14_days!r}, sales_for_the_last30_days={self.sales_for_the_last30_days!r}, available_quantity={self.available_quantity!r}, days_until_stock_runs_out={self.days_until_stock_runs_out!r}, inbound_quantity={self.inbound_quantity!r}, recommended_inbound_quantity={self.recommended_inbound_quantity!r}, days_out_of_stock_last30_days={self.days_out_of_stock_last30_days!r}, lost_sales_in_last30_days={self.lost_sales_in_last30_days!r}, recommendation_id={self.recommendation_id!r}, recommendation_reason={self.recommendation_reason!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.last_updated,
+                self.item_identifier,
+                self.item_name,
+                self.fulfillment_channel,
+                self.sales_for_the_last14_days,
+                self.sales_for_the_last30_days,
+                self.available_quantity,
+                self.days_until_stock_runs_out,
+                self.inbound_quantity,
+                self.recommended_inbound_quantity,
+                self.days_out_of_stock_last30_days,
+                self.lost_sales_in_last30_days,
+                self.recommendation_id,
+                self.recommendation_reason,
+            ) == (
+                other.last_updated,
+                other.item_identifier,
+                other.item_name,
+                other.fulfillment_channel,
+                other.sales_for_the_last14_days,
+                other.sales_for_the_last30_days,
+                other.available_quantity,
+                other.days_until_stock_runs_out,
+                other.inbound_quantity,
+                other.recommended_inbound_quantity,
+                other.days_out_of_stock_last30_days,
+                other.lost_sales_in_last30_days,
+                other.recommendation_id,
+                other.recommendation_reason,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.last_updated,
+                self.item_identifier,
+                self.item_name,
+                self.fulfillment_channel,
+                self.sales_for_the_last14_days,
+                self.sales_for_the_last30_days,
+                self.available_quantity,
+                self.days_until_stock_runs_out,
+                self.inbound_quantity,
+                self.recommended_inbound_quantity,
+                self.days_out_of_stock_last30_days,
+                self.lost_sales_in_last30_days,
+                self.recommendation_id,
+                self.recommendation_reason,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is InventoryRecommendation or name in (
+            "last_updated",
+            "item_identifier",
+            "item_name",
+            "fulfillment_channel",
+            "sales_for_the_last14_days",
+            "sales_for_the_last30_days",
+            "available_quantity",
+            "days_until_stock_runs_out",
+            "inbound_quantity",
+            "recommended_inbound_quantity",
+            "days_out_of_stock_last30_days",
+            "lost_sales_in_last30_days",
+            "recommendation_id",
+            "recommendation_reason",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is InventoryRecommendation or name in (
+            "last_updated",
+            "item_identifier",
+            "item_name",
+            "fulfillment_channel",
+            "sales_for_the_last14_days",
+            "sales_for_the_last30_days",
+            "available_quantity",
+            "days_until_stock_runs_out",
+            "inbound_quantity",
+            "recommended_inbound_quantity",
+            "days_out_of_stock_last30_days",
+            "lost_sales_in_last30_days",
+            "recommendation_id",
+            "recommendation_reason",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class SelectionRecommendation:
     """A product the seller could add to the catalogue.
 
@@ -444,21 +1547,155 @@ class SelectionRecommendation:
         recommendation_reason (RecommendationReason): string
     """
 
-    last_updated: datetime | None = None
-    item_identifier: ProductIdentifier | None = None
-    item_name: str | None = None
-    brand_name: str | None = None
-    product_category: str | None = None
-    sales_rank: int | None = None
-    buybox_price: Price | None = None
-    number_of_offers: int | None = None
-    average_customer_review: Decimal | None = None
-    number_of_customer_reviews: int | None = None
-    recommendation_id: str | None = None
-    recommendation_reason: str | None = None
+    __slots__ = (
+        "last_updated",
+        "item_identifier",
+        "item_name",
+        "brand_name",
+        "product_category",
+        "sales_rank",
+        "buybox_price",
+        "number_of_offers",
+        "average_customer_review",
+        "number_of_customer_reviews",
+        "recommendation_id",
+        "recommendation_reason",
+    )
+    __match_args__ = ()
+
+    last_updated: datetime | None
+    item_identifier: ProductIdentifier | None
+    item_name: str | None
+    brand_name: str | None
+    product_category: str | None
+    sales_rank: int | None
+    buybox_price: Price | None
+    number_of_offers: int | None
+    average_customer_review: Decimal | None
+    number_of_customer_reviews: int | None
+    recommendation_id: str | None
+    recommendation_reason: str | None
+
+    def __init__(
+        self,
+        *,
+        last_updated: datetime | None = None,
+        item_identifier: ProductIdentifier | None = None,
+        item_name: str | None = None,
+        brand_name: str | None = None,
+        product_category: str | None = None,
+        sales_rank: int | None = None,
+        buybox_price: Price | None = None,
+        number_of_offers: int | None = None,
+        average_customer_review: Decimal | None = None,
+        number_of_customer_reviews: int | None = None,
+        recommendation_id: str | None = None,
+        recommendation_reason: str | None = None,
+    ) -> None:
+        _setattr(self, "last_updated", last_updated)
+        _setattr(self, "item_identifier", item_identifier)
+        _setattr(self, "item_name", item_name)
+        _setattr(self, "brand_name", brand_name)
+        _setattr(self, "product_category", product_category)
+        _setattr(self, "sales_rank", sales_rank)
+        _setattr(self, "buybox_price", buybox_price)
+        _setattr(self, "number_of_offers", number_of_offers)
+        _setattr(self, "average_customer_review", average_customer_review)
+        _setattr(self, "number_of_customer_reviews", number_of_customer_reviews)
+        _setattr(self, "recommendation_id", recommendation_id)
+        _setattr(self, "recommendation_reason", recommendation_reason)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(last_updated={self.last_updated!r}, item_identifier={self.item_identifier!r}, item_name={self.item_name!r}, brand_name={self.brand_name!r}, product_category={self.product_category!r}, sales_rank={self.sales_rank!r}, buybox_price={self.buybox_price!r}, number_of_offers={self.number_of_offers!r}, average_customer_review={self.average_customer_review!r}, number_of_customer_reviews={self.number_of_customer_reviews!r}, recommendation_id={self.recommendation_id!r}, recommendation_reason={self.recommendation_reason!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.last_updated,
+                self.item_identifier,
+                self.item_name,
+                self.brand_name,
+                self.product_category,
+                self.sales_rank,
+                self.buybox_price,
+                self.number_of_offers,
+                self.average_customer_review,
+                self.number_of_customer_reviews,
+                self.recommendation_id,
+                self.recommendation_reason,
+            ) == (
+                other.last_updated,
+                other.item_identifier,
+                other.item_name,
+                other.brand_name,
+                other.product_category,
+                other.sales_rank,
+                other.buybox_price,
+                other.number_of_offers,
+                other.average_customer_review,
+                other.number_of_customer_reviews,
+                other.recommendation_id,
+                other.recommendation_reason,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.last_updated,
+                self.item_identifier,
+                self.item_name,
+                self.brand_name,
+                self.product_category,
+                self.sales_rank,
+                self.buybox_price,
+                self.number_of_offers,
+                self.average_customer_review,
+                self.number_of_customer_reviews,
+                self.recommendation_id,
+                self.recommendation_reason,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SelectionRecommendation or name in (
+            "last_updated",
+            "item_identifier",
+            "item_name",
+            "brand_name",
+            "product_category",
+            "sales_rank",
+            "buybox_price",
+            "number_of_offers",
+            "average_customer_review",
+            "number_of_customer_reviews",
+            "recommendation_id",
+            "recommendation_reason",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SelectionRecommendation or name in (
+            "last_updated",
+            "item_identifier",
+            "item_name",
+            "brand_name",
+            "product_category",
+            "sales_rank",
+            "buybox_price",
+            "number_of_offers",
+            "average_customer_review",
+            "number_of_customer_reviews",
+            "recommendation_id",
+            "recommendation_reason",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class PricingRecommendation:
     """An offer that is not the lowest price for its condition.
 
@@ -482,26 +1719,202 @@ class PricingRecommendation:
         recommendation_reason (RecommendationReason): string
     """
 
-    last_updated: datetime | None = None
-    item_identifier: ProductIdentifier | None = None
-    item_name: str | None = None
-    condition: str | None = None
-    sub_condition: str | None = None
-    fulfillment_channel: FulfillmentChannel | str | None = None
-    your_price_plus_shipping: Price | None = None
-    lowest_price_plus_shipping: Price | None = None
-    price_difference_to_low_price: Price | None = None
-    median_price_plus_shipping: Price | None = None
-    lowest_merchant_fulfilled_offer_price: Price | None = None
-    lowest_amazon_fulfilled_offer_price: Price | None = None
-    number_of_offers: int | None = None
-    number_of_merchant_fulfilled_offers: int | None = None
-    number_of_amazon_fulfilled_offers: int | None = None
-    recommendation_id: str | None = None
-    recommendation_reason: str | None = None
+    __slots__ = (
+        "last_updated",
+        "item_identifier",
+        "item_name",
+        "condition",
+        "sub_condition",
+        "fulfillment_channel",
+        "your_price_plus_shipping",
+        "lowest_price_plus_shipping",
+        "price_difference_to_low_price",
+        "median_price_plus_shipping",
+        "lowest_merchant_fulfilled_offer_price",
+        "lowest_amazon_fulfilled_offer_price",
+        "number_of_offers",
+        "number_of_merchant_fulfilled_offers",
+        "number_of_amazon_fulfilled_offers",
+        "recommendation_id",
+        "recommendation_reason",
+    )
+    __match_args__ = ()
+
+    last_updated: datetime | None
+    item_identifier: ProductIdentifier | None
+    item_name: str | None
+    condition: str | None
+    sub_condition: str | None
+    fulfillment_channel: FulfillmentChannel | str | None
+    your_price_plus_shipping: Price | None
+    lowest_price_plus_shipping: Price | None
+    price_difference_to_low_price: Price | None
+    median_price_plus_shipping: Price | None
+    lowest_merchant_fulfilled_offer_price: Price | None
+    lowest_amazon_fulfilled_offer_price: Price | None
+    number_of_offers: int | None
+    number_of_merchant_fulfilled_offers: int | None
+    number_of_amazon_fulfilled_offers: int | None
+    recommendation_id: str | None
+    recommendation_reason: str | None
+
+    def __init__(
+        self,
+        *,
+        last_updated: datetime | None = None,
+        item_identifier: ProductIdentifier | None = None,
+        item_name: str | None = None,
+        condition: str | None = None,
+        sub_condition: str | None = None,
+        fulfillment_channel: FulfillmentChannel | str | None = None,
+        your_price_plus_shipping: Price | None = None,
+        lowest_price_plus_shipping: Price | None = None,
+        price_difference_to_low_price: Price | None = None,
+        median_price_plus_shipping: Price | None = None,
+        lowest_merchant_fulfilled_offer_price: Price | None = None,
+        lowest_amazon_fulfilled_offer_price: Price | None = None,
+        number_of_offers: int | None = None,
+        number_of_merchant_fulfilled_offers: int | None = None,
+        number_of_amazon_fulfilled_offers: int | None = None,
+        recommendation_id: str | None = None,
+        recommendation_reason: str | None = None,
+    ) -> None:
+        _setattr(self, "last_updated", last_updated)
+        _setattr(self, "item_identifier", item_identifier)
+        _setattr(self, "item_name", item_name)
+        _setattr(self, "condition", condition)
+        _setattr(self, "sub_condition", sub_condition)
+        _setattr(self, "fulfillment_channel", fulfillment_channel)
+        _setattr(self, "your_price_plus_shipping", your_price_plus_shipping)
+        _setattr(self, "lowest_price_plus_shipping", lowest_price_plus_shipping)
+        _setattr(self, "price_difference_to_low_price", price_difference_to_low_price)
+        _setattr(self, "median_price_plus_shipping", median_price_plus_shipping)
+        _setattr(
+            self, "lowest_merchant_fulfilled_offer_price", lowest_merchant_fulfilled_offer_price
+        )
+        _setattr(self, "lowest_amazon_fulfilled_offer_price", lowest_amazon_fulfilled_offer_price)
+        _setattr(self, "number_of_offers", number_of_offers)
+        _setattr(self, "number_of_merchant_fulfilled_offers", number_of_merchant_fulfilled_offers)
+        _setattr(self, "number_of_amazon_fulfilled_offers", number_of_amazon_fulfilled_offers)
+        _setattr(self, "recommendation_id", recommendation_id)
+        _setattr(self, "recommendation_reason", recommendation_reason)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(last_updated={self.last_updated!r}, item_identifier={self.item_identifier!r}, item_name={self.item_name!r}, condition={self.condition!r}, sub_condition={self.sub_condition!r}, fulfillment_channel={self.fulfillment_channel!r}, your_price_plus_shipping={self.your_price_plus_shipping!r}, lowest_price_plus_shipping={self.lowest_price_plus_shipping!r}, price_difference_to_low_price={self.price_difference_to_low_price!r}, median_price_plus_shipping={self.median_price_plus_shipping!r}, lowest_merchant_fulfilled_offer_price={self.lowest_merchant_fulfilled_offer_price!r}, lowest_amazon_fulfilled_offer_price={self.lowest_amazon_fulfilled_offer_price!r}, number_of_offers={self.number_of_offers!r}, number_of_merchant_fulfilled_offers={self.number_of_merchant_fulfilled_offers!r}, number_of_amazon_fulfilled_offers={self.number_of_amazon_fulfilled_offers!r}, recommendation_id={self.recommendation_id!r}, recommendation_reason={self.recommendation_reason!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.last_updated,
+                self.item_identifier,
+                self.item_name,
+                self.condition,
+                self.sub_condition,
+                self.fulfillment_channel,
+                self.your_price_plus_shipping,
+                self.lowest_price_plus_shipping,
+                self.price_difference_to_low_price,
+                self.median_price_plus_shipping,
+                self.lowest_merchant_fulfilled_offer_price,
+                self.lowest_amazon_fulfilled_offer_price,
+                self.number_of_offers,
+                self.number_of_merchant_fulfilled_offers,
+                self.number_of_amazon_fulfilled_offers,
+                self.recommendation_id,
+                self.recommendation_reason,
+            ) == (
+                other.last_updated,
+                other.item_identifier,
+                other.item_name,
+                other.condition,
+                other.sub_condition,
+                other.fulfillment_channel,
+                other.your_price_plus_shipping,
+                other.lowest_price_plus_shipping,
+                other.price_difference_to_low_price,
+                other.median_price_plus_shipping,
+                other.lowest_merchant_fulfilled_offer_price,
+                other.lowest_amazon_fulfilled_offer_price,
+                other.number_of_offers,
+                other.number_of_merchant_fulfilled_offers,
+                other.number_of_amazon_fulfilled_offers,
+                other.recommendation_id,
+                other.recommendation_reason,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.last_updated,
+                self.item_identifier,
+                self.item_name,
+                self.condition,
+                self.sub_condition,
+                self.fulfillment_channel,
+                self.your_price_plus_shipping,
+                self.lowest_price_plus_shipping,
+                self.price_difference_to_low_price,
+                self.median_price_plus_shipping,
+                self.lowest_merchant_fulfilled_offer_price,
+                self.lowest_amazon_fulfilled_offer_price,
+                self.number_of_offers,
+                self.number_of_merchant_fulfilled_offers,
+                self.number_of_amazon_fulfilled_offers,
+                self.recommendation_id,
+                self.recommendation_reason,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is PricingRecommendation or name in (
+            "last_updated",
+            "item_identifier",
+            "item_name",
+            "condition",
+            "sub_condition",
+            "fulfillment_channel",
+            "your_price_plus_shipping",
+            "lowest_price_plus_shipping",
+            "price_difference_to_low_price",
+            "median_price_plus_shipping",
+            "lowest_merchant_fulfilled_offer_price",
+            "lowest_amazon_fulfilled_offer_price",
+            "number_of_offers",
+            "number_of_merchant_fulfilled_offers",
+            "number_of_amazon_fulfilled_offers",
+            "recommendation_id",
+            "recommendation_reason",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is PricingRecommendation or name in (
+            "last_updated",
+            "item_identifier",
+            "item_name",
+            "condition",
+            "sub_condition",
+            "fulfillment_channel",
+            "your_price_plus_shipping",
+            "lowest_price_plus_shipping",
+            "price_difference_to_low_price",
+            "median_price_plus_shipping",
+            "lowest_merchant_fulfilled_offer_price",
+            "lowest_amazon_fulfilled_offer_price",
+            "number_of_offers",
+            "number_of_merchant_fulfilled_offers",
+            "number_of_amazon_fulfilled_offers",
+            "recommendation_id",
+            "recommendation_reason",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ListingQualityRecommendation:
     """A listing with a defect or suppressed for missing data.
 
@@ -515,16 +1928,118 @@ class ListingQualityRecommendation:
         recommendation_reason (RecommendationReason): string
     """
 
-    quality_set: str | None = None
-    defect_group: str | None = None
-    defect_attribute: str | None = None
-    item_identifier: ProductIdentifier | None = None
-    item_name: str | None = None
-    recommendation_id: str | None = None
-    recommendation_reason: str | None = None
+    __slots__ = (
+        "quality_set",
+        "defect_group",
+        "defect_attribute",
+        "item_identifier",
+        "item_name",
+        "recommendation_id",
+        "recommendation_reason",
+    )
+    __match_args__ = ()
+
+    quality_set: str | None
+    defect_group: str | None
+    defect_attribute: str | None
+    item_identifier: ProductIdentifier | None
+    item_name: str | None
+    recommendation_id: str | None
+    recommendation_reason: str | None
+
+    def __init__(
+        self,
+        *,
+        quality_set: str | None = None,
+        defect_group: str | None = None,
+        defect_attribute: str | None = None,
+        item_identifier: ProductIdentifier | None = None,
+        item_name: str | None = None,
+        recommendation_id: str | None = None,
+        recommendation_reason: str | None = None,
+    ) -> None:
+        _setattr(self, "quality_set", quality_set)
+        _setattr(self, "defect_group", defect_group)
+        _setattr(self, "defect_attribute", defect_attribute)
+        _setattr(self, "item_identifier", item_identifier)
+        _setattr(self, "item_name", item_name)
+        _setattr(self, "recommendation_id", recommendation_id)
+        _setattr(self, "recommendation_reason", recommendation_reason)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(quality_set={self.quality_set!r}, defect_group={self.defect_group!r}, defect_attribute={self.defect_attribute!r}, item_identifier={self.item_identifier!r}, item_name={self.item_name!r}, recommendation_id={self.recommendation_id!r}, recommendation_reason={self.recommendation_reason!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.quality_set,
+                self.defect_group,
+                self.defect_attribute,
+                self.item_identifier,
+                self.item_name,
+                self.recommendation_id,
+                self.recommendation_reason,
+            ) == (
+                other.quality_set,
+                other.defect_group,
+                other.defect_attribute,
+                other.item_identifier,
+                other.item_name,
+                other.recommendation_id,
+                other.recommendation_reason,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.quality_set,
+                self.defect_group,
+                self.defect_attribute,
+                self.item_identifier,
+                self.item_name,
+                self.recommendation_id,
+                self.recommendation_reason,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListingQualityRecommendation or name in (
+            "quality_set",
+            "defect_group",
+            "defect_attribute",
+            "item_identifier",
+            "item_name",
+            "recommendation_id",
+            "recommendation_reason",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListingQualityRecommendation or name in (
+            "quality_set",
+            "defect_group",
+            "defect_attribute",
+            "item_identifier",
+            "item_name",
+            "recommendation_id",
+            "recommendation_reason",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(
+    inventory_recommendations=list,
+    selection_recommendations=list,
+    pricing_recommendations=list,
+    fulfillment_recommendations=list,
+    listing_quality_recommendations=list,
+    global_selling_recommendations=list,
+    advertising_recommendations=list,
+)
 class ListRecommendationsResult(MWSResult):
     """One page of recommendations, grouped by category.
 
@@ -539,13 +2054,204 @@ class ListRecommendationsResult(MWSResult):
         next_token (NextToken): string
     """
 
-    inventory_recommendations: list[InventoryRecommendation] = field(default_factory=list)
-    selection_recommendations: list[SelectionRecommendation] = field(default_factory=list)
-    pricing_recommendations: list[PricingRecommendation] = field(default_factory=list)
-    fulfillment_recommendations: list[FulfillmentRecommendation] = field(default_factory=list)
-    listing_quality_recommendations: list[ListingQualityRecommendation] = field(
-        default_factory=list
+    __slots__ = (
+        "inventory_recommendations",
+        "selection_recommendations",
+        "pricing_recommendations",
+        "fulfillment_recommendations",
+        "listing_quality_recommendations",
+        "global_selling_recommendations",
+        "advertising_recommendations",
+        "next_token",
     )
-    global_selling_recommendations: list[GlobalSellingRecommendation] = field(default_factory=list)
-    advertising_recommendations: list[AdvertisingRecommendation] = field(default_factory=list)
-    next_token: str | None = None
+    __match_args__ = ()
+
+    inventory_recommendations: list[InventoryRecommendation]
+    selection_recommendations: list[SelectionRecommendation]
+    pricing_recommendations: list[PricingRecommendation]
+    fulfillment_recommendations: list[FulfillmentRecommendation]
+    listing_quality_recommendations: list[ListingQualityRecommendation]
+    global_selling_recommendations: list[GlobalSellingRecommendation]
+    advertising_recommendations: list[AdvertisingRecommendation]
+    next_token: str | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        inventory_recommendations: list[InventoryRecommendation] = DEFAULT_FACTORY,
+        selection_recommendations: list[SelectionRecommendation] = DEFAULT_FACTORY,
+        pricing_recommendations: list[PricingRecommendation] = DEFAULT_FACTORY,
+        fulfillment_recommendations: list[FulfillmentRecommendation] = DEFAULT_FACTORY,
+        listing_quality_recommendations: list[ListingQualityRecommendation] = DEFAULT_FACTORY,
+        global_selling_recommendations: list[GlobalSellingRecommendation] = DEFAULT_FACTORY,
+        advertising_recommendations: list[AdvertisingRecommendation] = DEFAULT_FACTORY,
+        next_token: str | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self,
+            "inventory_recommendations",
+            list() if inventory_recommendations is DEFAULT_FACTORY else inventory_recommendations,
+        )
+        _setattr(
+            self,
+            "selection_recommendations",
+            list() if selection_recommendations is DEFAULT_FACTORY else selection_recommendations,
+        )
+        _setattr(
+            self,
+            "pricing_recommendations",
+            list() if pricing_recommendations is DEFAULT_FACTORY else pricing_recommendations,
+        )
+        _setattr(
+            self,
+            "fulfillment_recommendations",
+            (
+                list()
+                if fulfillment_recommendations is DEFAULT_FACTORY
+                else fulfillment_recommendations
+            ),
+        )
+        _setattr(
+            self,
+            "listing_quality_recommendations",
+            (
+                list()
+                if listing_quality_recommendations is DEFAULT_FACTORY
+                else listing_quality_recommendations
+            ),
+        )
+        _setattr(
+            self,
+            "global_selling_recommendations",
+            (
+                list()
+                if global_selling_recommendations is DEFAULT_FACTORY
+                else global_selling_recommendations
+            ),
+        )
+        _setattr(
+            self,
+            "advertising_recommendations",
+            (
+                list()
+                if advertising_recommendations is DEFAULT_FACTORY
+                else advertising_recommendations
+            ),
+        )
+        _setattr(self, "next_token", next_token)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, inventory_recommendations={self.inventory_recommendations!r}, selection_recommendations={self.selection_recommendations!r}, pricing_recommendations={self.pricing_recommendations!r}, fulfillment_recommendations={self.fulfillment_recommendations!r}, listing_quality_recommendations={self.listing_quality_recommendations!r}, global_selling_recommendations={self.global_selling_recommendations!r}, advertising_recommendations={self.advertising_recommendations!r}, next_token={self.next_token!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.inventory_recommendations,
+                self.selection_recommendations,
+                self.pricing_recommendations,
+                self.fulfillment_recommendations,
+                self.listing_quality_recommendations,
+                self.global_selling_recommendations,
+                self.advertising_recommendations,
+                self.next_token,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.inventory_recommendations,
+                other.selection_recommendations,
+                other.pricing_recommendations,
+                other.fulfillment_recommendations,
+                other.listing_quality_recommendations,
+                other.global_selling_recommendations,
+                other.advertising_recommendations,
+                other.next_token,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.inventory_recommendations,
+                self.selection_recommendations,
+                self.pricing_recommendations,
+                self.fulfillment_recommendations,
+                self.listing_quality_recommendations,
+                self.global_selling_recommendations,
+                self.advertising_recommendations,
+                self.next_token,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListRecommendationsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "inventory_recommendations",
+            "selection_recommendations",
+            "pricing_recommendations",
+            "fulfillment_recommendations",
+            "listing_quality_recommendations",
+            "global_selling_recommendations",
+            "advertising_recommendations",
+            "next_token",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListRecommendationsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "inventory_recommendations",
+            "selection_recommendations",
+            "pricing_recommendations",
+            "fulfillment_recommendations",
+            "listing_quality_recommendations",
+            "global_selling_recommendations",
+            "advertising_recommendations",
+            "next_token",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)

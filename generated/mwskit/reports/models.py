@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field
+from collections.abc import Mapping
+from dataclasses import FrozenInstanceError
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar, Literal
+from reprlib import recursive_repr
+from typing import Any, ClassVar, Literal
 
-from .._runtime import MWSError, MWSResult
+from .._runtime import DEFAULT_FACTORY, MWSError, MWSResult, source_dataclass
+
+_setattr = object.__setattr__  # how a frozen class's __init__ sets its fields
 
 __all__ = [
     "ReportProcessingStatus",
@@ -447,7 +450,7 @@ ScheduleValue = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class ReportRequestInfo:
     """A report request and its processing state.
 
@@ -464,19 +467,137 @@ class ReportRequestInfo:
         completed_date (CompletedDate): datetime
     """
 
-    report_request_id: str | None = None
-    report_type: ReportType | str | None = None
-    start_date: datetime | None = None
-    end_date: datetime | None = None
-    scheduled: bool | None = None
-    submitted_date: datetime | None = None
-    report_processing_status: ReportProcessingStatus | str | None = None
-    generated_report_id: str | None = None
-    started_processing_date: datetime | None = None
-    completed_date: datetime | None = None
+    __slots__ = (
+        "report_request_id",
+        "report_type",
+        "start_date",
+        "end_date",
+        "scheduled",
+        "submitted_date",
+        "report_processing_status",
+        "generated_report_id",
+        "started_processing_date",
+        "completed_date",
+    )
+    __match_args__ = ()
+
+    report_request_id: str | None
+    report_type: ReportType | str | None
+    start_date: datetime | None
+    end_date: datetime | None
+    scheduled: bool | None
+    submitted_date: datetime | None
+    report_processing_status: ReportProcessingStatus | str | None
+    generated_report_id: str | None
+    started_processing_date: datetime | None
+    completed_date: datetime | None
+
+    def __init__(
+        self,
+        *,
+        report_request_id: str | None = None,
+        report_type: ReportType | str | None = None,
+        start_date: datetime | None = None,
+        end_date: datetime | None = None,
+        scheduled: bool | None = None,
+        submitted_date: datetime | None = None,
+        report_processing_status: ReportProcessingStatus | str | None = None,
+        generated_report_id: str | None = None,
+        started_processing_date: datetime | None = None,
+        completed_date: datetime | None = None,
+    ) -> None:
+        _setattr(self, "report_request_id", report_request_id)
+        _setattr(self, "report_type", report_type)
+        _setattr(self, "start_date", start_date)
+        _setattr(self, "end_date", end_date)
+        _setattr(self, "scheduled", scheduled)
+        _setattr(self, "submitted_date", submitted_date)
+        _setattr(self, "report_processing_status", report_processing_status)
+        _setattr(self, "generated_report_id", generated_report_id)
+        _setattr(self, "started_processing_date", started_processing_date)
+        _setattr(self, "completed_date", completed_date)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(report_request_id={self.report_request_id!r}, report_type={self.report_type!r}, start_date={self.start_date!r}, end_date={self.end_date!r}, scheduled={self.scheduled!r}, submitted_date={self.submitted_date!r}, report_processing_status={self.report_processing_status!r}, generated_report_id={self.generated_report_id!r}, started_processing_date={self.started_processing_date!r}, completed_date={self.completed_date!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.report_request_id,
+                self.report_type,
+                self.start_date,
+                self.end_date,
+                self.scheduled,
+                self.submitted_date,
+                self.report_processing_status,
+                self.generated_report_id,
+                self.started_processing_date,
+                self.completed_date,
+            ) == (
+                other.report_request_id,
+                other.report_type,
+                other.start_date,
+                other.end_date,
+                other.scheduled,
+                other.submitted_date,
+                other.report_processing_status,
+                other.generated_report_id,
+                other.started_processing_date,
+                other.completed_date,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.report_request_id,
+                self.report_type,
+                self.start_date,
+                self.end_date,
+                self.scheduled,
+                self.submitted_date,
+                self.report_processing_status,
+                self.generated_report_id,
+                self.started_processing_date,
+                self.completed_date,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ReportRequestInfo or name in (
+            "report_request_id",
+            "report_type",
+            "start_date",
+            "end_date",
+            "scheduled",
+            "submitted_date",
+            "report_processing_status",
+            "generated_report_id",
+            "started_processing_date",
+            "completed_date",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ReportRequestInfo or name in (
+            "report_request_id",
+            "report_type",
+            "start_date",
+            "end_date",
+            "scheduled",
+            "submitted_date",
+            "report_processing_status",
+            "generated_report_id",
+            "started_processing_date",
+            "completed_date",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(report_request_info=list)
 class CancelReportRequestsResult(MWSResult):
     """CancelReportRequestsResult
 
@@ -485,11 +606,113 @@ class CancelReportRequestsResult(MWSResult):
         report_request_info (ReportRequestInfo): list of ReportRequestInfo
     """
 
+    __slots__ = ("count", "report_request_info")
+    __match_args__ = ()
+
     count: int
-    report_request_info: list[ReportRequestInfo] = field(default_factory=list)
+    report_request_info: list[ReportRequestInfo]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        count: int,
+        report_request_info: list[ReportRequestInfo] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "count", count)
+        _setattr(
+            self,
+            "report_request_info",
+            list() if report_request_info is DEFAULT_FACTORY else report_request_info,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, count={self.count!r}, report_request_info={self.report_request_info!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.count,
+                self.report_request_info,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.count,
+                other.report_request_info,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.count,
+                self.report_request_info,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is CancelReportRequestsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "count",
+            "report_request_info",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is CancelReportRequestsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "count",
+            "report_request_info",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetReportCountResult(MWSResult):
     """GetReportCountResult
 
@@ -497,10 +720,101 @@ class GetReportCountResult(MWSResult):
         count (Count): Number of reports that match the filters.
     """
 
+    __slots__ = ("count",)
+    __match_args__ = ()
+
     count: int
 
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        count: int,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "count", count)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, count={self.count!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.count,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.count,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.count,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetReportCountResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "count",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetReportCountResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "count",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class ReportInfo:
     """A generated report that can be downloaded with GetReport.
 
@@ -513,15 +827,101 @@ class ReportInfo:
         acknowledged_date (AcknowledgedDate): datetime
     """
 
-    report_id: str | None = None
-    report_type: ReportType | str | None = None
-    report_request_id: str | None = None
-    available_date: datetime | None = None
-    acknowledged: bool | None = None
-    acknowledged_date: datetime | None = None
+    __slots__ = (
+        "report_id",
+        "report_type",
+        "report_request_id",
+        "available_date",
+        "acknowledged",
+        "acknowledged_date",
+    )
+    __match_args__ = ()
+
+    report_id: str | None
+    report_type: ReportType | str | None
+    report_request_id: str | None
+    available_date: datetime | None
+    acknowledged: bool | None
+    acknowledged_date: datetime | None
+
+    def __init__(
+        self,
+        *,
+        report_id: str | None = None,
+        report_type: ReportType | str | None = None,
+        report_request_id: str | None = None,
+        available_date: datetime | None = None,
+        acknowledged: bool | None = None,
+        acknowledged_date: datetime | None = None,
+    ) -> None:
+        _setattr(self, "report_id", report_id)
+        _setattr(self, "report_type", report_type)
+        _setattr(self, "report_request_id", report_request_id)
+        _setattr(self, "available_date", available_date)
+        _setattr(self, "acknowledged", acknowledged)
+        _setattr(self, "acknowledged_date", acknowledged_date)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(report_id={self.report_id!r}, report_type={self.report_type!r}, report_request_id={self.report_request_id!r}, available_date={self.available_date!r}, acknowledged={self.acknowledged!r}, acknowledged_date={self.acknowledged_date!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.report_id,
+                self.report_type,
+                self.report_request_id,
+                self.available_date,
+                self.acknowledged,
+                self.acknowledged_date,
+            ) == (
+                other.report_id,
+                other.report_type,
+                other.report_request_id,
+                other.available_date,
+                other.acknowledged,
+                other.acknowledged_date,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.report_id,
+                self.report_type,
+                self.report_request_id,
+                self.available_date,
+                self.acknowledged,
+                self.acknowledged_date,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ReportInfo or name in (
+            "report_id",
+            "report_type",
+            "report_request_id",
+            "available_date",
+            "acknowledged",
+            "acknowledged_date",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ReportInfo or name in (
+            "report_id",
+            "report_type",
+            "report_request_id",
+            "available_date",
+            "acknowledged",
+            "acknowledged_date",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(report_info=list)
 class GetReportListResult(MWSResult):
     """One page of reports ready for download.
 
@@ -531,12 +931,117 @@ class GetReportListResult(MWSResult):
         report_info (ReportInfo): list of ReportInfo
     """
 
-    next_token: str | None = None
-    has_next: bool | None = None
-    report_info: list[ReportInfo] = field(default_factory=list)
+    __slots__ = ("next_token", "has_next", "report_info")
+    __match_args__ = ()
+
+    next_token: str | None
+    has_next: bool | None
+    report_info: list[ReportInfo]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        next_token: str | None = None,
+        has_next: bool | None = None,
+        report_info: list[ReportInfo] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "next_token", next_token)
+        _setattr(self, "has_next", has_next)
+        _setattr(self, "report_info", list() if report_info is DEFAULT_FACTORY else report_info)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, has_next={self.has_next!r}, report_info={self.report_info!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.has_next,
+                self.report_info,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.next_token,
+                other.has_next,
+                other.report_info,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.has_next,
+                self.report_info,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetReportListResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "has_next",
+            "report_info",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetReportListResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "has_next",
+            "report_info",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetReportRequestCountResult(MWSResult):
     """GetReportRequestCountResult
 
@@ -544,10 +1049,101 @@ class GetReportRequestCountResult(MWSResult):
         count (Count): Number of report requests that match the filters.
     """
 
+    __slots__ = ("count",)
+    __match_args__ = ()
+
     count: int
 
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        count: int,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "count", count)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, count={self.count!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.count,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.count,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.count,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetReportRequestCountResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "count",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetReportRequestCountResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "count",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass(report_request_info=list)
 class GetReportRequestListResult(MWSResult):
     """One page of report requests.
 
@@ -557,12 +1153,121 @@ class GetReportRequestListResult(MWSResult):
         report_request_info (ReportRequestInfo): list of ReportRequestInfo
     """
 
-    next_token: str | None = None
-    has_next: bool | None = None
-    report_request_info: list[ReportRequestInfo] = field(default_factory=list)
+    __slots__ = ("next_token", "has_next", "report_request_info")
+    __match_args__ = ()
+
+    next_token: str | None
+    has_next: bool | None
+    report_request_info: list[ReportRequestInfo]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        next_token: str | None = None,
+        has_next: bool | None = None,
+        report_request_info: list[ReportRequestInfo] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "next_token", next_token)
+        _setattr(self, "has_next", has_next)
+        _setattr(
+            self,
+            "report_request_info",
+            list() if report_request_info is DEFAULT_FACTORY else report_request_info,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, has_next={self.has_next!r}, report_request_info={self.report_request_info!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.has_next,
+                self.report_request_info,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.next_token,
+                other.has_next,
+                other.report_request_info,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.has_next,
+                self.report_request_info,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetReportRequestListResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "has_next",
+            "report_request_info",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetReportRequestListResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "has_next",
+            "report_request_info",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetReportScheduleCountResult(MWSResult):
     """GetReportScheduleCountResult
 
@@ -570,10 +1275,101 @@ class GetReportScheduleCountResult(MWSResult):
         count (Count): Number of scheduled report types that match the filters.
     """
 
+    __slots__ = ("count",)
+    __match_args__ = ()
+
     count: int
 
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        count: int,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "count", count)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, count={self.count!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.count,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.count,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.count,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetReportScheduleCountResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "count",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetReportScheduleCountResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "count",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class ReportSchedule:
     """How often a report type is requested automatically, and when next.
 
@@ -583,12 +1379,52 @@ class ReportSchedule:
         scheduled_date (ScheduledDate): datetime
     """
 
-    report_type: ReportType | str | None = None
-    schedule: Schedule | str | None = None
-    scheduled_date: datetime | None = None
+    __slots__ = ("report_type", "schedule", "scheduled_date")
+    __match_args__ = ()
+
+    report_type: ReportType | str | None
+    schedule: Schedule | str | None
+    scheduled_date: datetime | None
+
+    def __init__(
+        self,
+        *,
+        report_type: ReportType | str | None = None,
+        schedule: Schedule | str | None = None,
+        scheduled_date: datetime | None = None,
+    ) -> None:
+        _setattr(self, "report_type", report_type)
+        _setattr(self, "schedule", schedule)
+        _setattr(self, "scheduled_date", scheduled_date)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(report_type={self.report_type!r}, schedule={self.schedule!r}, scheduled_date={self.scheduled_date!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.report_type, self.schedule, self.scheduled_date) == (
+                other.report_type,
+                other.schedule,
+                other.scheduled_date,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.report_type, self.schedule, self.scheduled_date))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ReportSchedule or name in ("report_type", "schedule", "scheduled_date"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ReportSchedule or name in ("report_type", "schedule", "scheduled_date"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(report_schedule=list)
 class GetReportScheduleListResult(MWSResult):
     """The seller's report schedules.
 
@@ -598,12 +1434,121 @@ class GetReportScheduleListResult(MWSResult):
         report_schedule (ReportSchedule): list of ReportSchedule
     """
 
-    next_token: str | None = None
-    has_next: bool | None = None
-    report_schedule: list[ReportSchedule] = field(default_factory=list)
+    __slots__ = ("next_token", "has_next", "report_schedule")
+    __match_args__ = ()
+
+    next_token: str | None
+    has_next: bool | None
+    report_schedule: list[ReportSchedule]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        next_token: str | None = None,
+        has_next: bool | None = None,
+        report_schedule: list[ReportSchedule] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "next_token", next_token)
+        _setattr(self, "has_next", has_next)
+        _setattr(
+            self,
+            "report_schedule",
+            list() if report_schedule is DEFAULT_FACTORY else report_schedule,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, has_next={self.has_next!r}, report_schedule={self.report_schedule!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.has_next,
+                self.report_schedule,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.next_token,
+                other.has_next,
+                other.report_schedule,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.has_next,
+                self.report_schedule,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetReportScheduleListResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "has_next",
+            "report_schedule",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetReportScheduleListResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "has_next",
+            "report_schedule",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(report_schedule=list)
 class ManageReportScheduleResult(MWSResult):
     """ManageReportScheduleResult
 
@@ -612,11 +1557,113 @@ class ManageReportScheduleResult(MWSResult):
         report_schedule (ReportSchedule): list of ReportSchedule
     """
 
+    __slots__ = ("count", "report_schedule")
+    __match_args__ = ()
+
     count: int
-    report_schedule: list[ReportSchedule] = field(default_factory=list)
+    report_schedule: list[ReportSchedule]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        count: int,
+        report_schedule: list[ReportSchedule] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "count", count)
+        _setattr(
+            self,
+            "report_schedule",
+            list() if report_schedule is DEFAULT_FACTORY else report_schedule,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, count={self.count!r}, report_schedule={self.report_schedule!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.count,
+                self.report_schedule,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.count,
+                other.report_schedule,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.count,
+                self.report_schedule,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ManageReportScheduleResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "count",
+            "report_schedule",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ManageReportScheduleResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "count",
+            "report_schedule",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class RequestReportResult(MWSResult):
     """RequestReportResult
 
@@ -624,10 +1671,101 @@ class RequestReportResult(MWSResult):
         report_request_info (ReportRequestInfo): ReportRequestInfo
     """
 
+    __slots__ = ("report_request_info",)
+    __match_args__ = ()
+
     report_request_info: ReportRequestInfo
 
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        report_request_info: ReportRequestInfo,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "report_request_info", report_request_info)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, report_request_info={self.report_request_info!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.report_request_info,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.report_request_info,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.report_request_info,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is RequestReportResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "report_request_info",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is RequestReportResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "report_request_info",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass(report_info=list)
 class UpdateReportAcknowledgementsResult(MWSResult):
     """UpdateReportAcknowledgementsResult
 
@@ -636,8 +1774,106 @@ class UpdateReportAcknowledgementsResult(MWSResult):
         report_info (ReportInfo): list of ReportInfo
     """
 
+    __slots__ = ("count", "report_info")
+    __match_args__ = ()
+
     count: int
-    report_info: list[ReportInfo] = field(default_factory=list)
+    report_info: list[ReportInfo]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        count: int,
+        report_info: list[ReportInfo] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "count", count)
+        _setattr(self, "report_info", list() if report_info is DEFAULT_FACTORY else report_info)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, count={self.count!r}, report_info={self.report_info!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.count,
+                self.report_info,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.count,
+                other.report_info,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.count,
+                self.report_info,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is UpdateReportAcknowledgementsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "count",
+            "report_info",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is UpdateReportAcknowledgementsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "count",
+            "report_info",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
 class ReportsError(MWSError):

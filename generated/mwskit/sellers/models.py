@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field
+from collections.abc import Mapping
+from dataclasses import FrozenInstanceError
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from reprlib import recursive_repr
+from typing import Any, Literal
 
-from .._runtime import MWSResult
+from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
+
+_setattr = object.__setattr__  # how a frozen class's __init__ sets its fields
 
 __all__ = [
     "ServiceStatus",
@@ -46,7 +49,7 @@ ServiceStatusValue = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Message:
     """One status message in one language.
 
@@ -55,11 +58,45 @@ class Message:
         text (Text): The message.
     """
 
-    locale: str | None = None
-    text: str | None = None
+    __slots__ = ("locale", "text")
+    __match_args__ = ()
+
+    locale: str | None
+    text: str | None
+
+    def __init__(
+        self,
+        *,
+        locale: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        _setattr(self, "locale", locale)
+        _setattr(self, "text", text)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.locale, self.text) == (other.locale, other.text)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.locale, self.text))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(messages=list)
 class GetServiceStatusResult(MWSResult):
     """GetServiceStatusResult
 
@@ -70,13 +107,125 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): list of Message
     """
 
-    status: ServiceStatus | str | None = None
-    timestamp: datetime | None = None
-    message_id: str | None = None
-    messages: list[Message] = field(default_factory=list)
+    __slots__ = ("status", "timestamp", "message_id", "messages")
+    __match_args__ = ()
+
+    status: ServiceStatus | str | None
+    timestamp: datetime | None
+    message_id: str | None
+    messages: list[Message]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        status: ServiceStatus | str | None = None,
+        timestamp: datetime | None = None,
+        message_id: str | None = None,
+        messages: list[Message] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "status", status)
+        _setattr(self, "timestamp", timestamp)
+        _setattr(self, "message_id", message_id)
+        _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.status,
+                other.timestamp,
+                other.message_id,
+                other.messages,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Participation:
     """The seller's standing in one marketplace.
 
@@ -86,12 +235,60 @@ class Participation:
         has_seller_suspended_listings (HasSellerSuspendedListings): True when the seller has set listings to Inactive in this marketplace.
     """
 
-    marketplace_id: str | None = None
-    seller_id: str | None = None
-    has_seller_suspended_listings: bool | None = None
+    __slots__ = ("marketplace_id", "seller_id", "has_seller_suspended_listings")
+    __match_args__ = ()
+
+    marketplace_id: str | None
+    seller_id: str | None
+    has_seller_suspended_listings: bool | None
+
+    def __init__(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        seller_id: str | None = None,
+        has_seller_suspended_listings: bool | None = None,
+    ) -> None:
+        _setattr(self, "marketplace_id", marketplace_id)
+        _setattr(self, "seller_id", seller_id)
+        _setattr(self, "has_seller_suspended_listings", has_seller_suspended_listings)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(marketplace_id={self.marketplace_id!r}, seller_id={self.seller_id!r}, has_seller_suspended_listings={self.has_seller_suspended_listings!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.marketplace_id, self.seller_id, self.has_seller_suspended_listings) == (
+                other.marketplace_id,
+                other.seller_id,
+                other.has_seller_suspended_listings,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.marketplace_id, self.seller_id, self.has_seller_suspended_listings))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Participation or name in (
+            "marketplace_id",
+            "seller_id",
+            "has_seller_suspended_listings",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Participation or name in (
+            "marketplace_id",
+            "seller_id",
+            "has_seller_suspended_listings",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Marketplace:
     """A marketplace and its defaults.
 
@@ -104,15 +301,101 @@ class Marketplace:
         domain_name (DomainName): string
     """
 
-    marketplace_id: str | None = None
-    name: str | None = None
-    default_country_code: str | None = None
-    default_currency_code: str | None = None
-    default_language_code: str | None = None
-    domain_name: str | None = None
+    __slots__ = (
+        "marketplace_id",
+        "name",
+        "default_country_code",
+        "default_currency_code",
+        "default_language_code",
+        "domain_name",
+    )
+    __match_args__ = ()
+
+    marketplace_id: str | None
+    name: str | None
+    default_country_code: str | None
+    default_currency_code: str | None
+    default_language_code: str | None
+    domain_name: str | None
+
+    def __init__(
+        self,
+        *,
+        marketplace_id: str | None = None,
+        name: str | None = None,
+        default_country_code: str | None = None,
+        default_currency_code: str | None = None,
+        default_language_code: str | None = None,
+        domain_name: str | None = None,
+    ) -> None:
+        _setattr(self, "marketplace_id", marketplace_id)
+        _setattr(self, "name", name)
+        _setattr(self, "default_country_code", default_country_code)
+        _setattr(self, "default_currency_code", default_currency_code)
+        _setattr(self, "default_language_code", default_language_code)
+        _setattr(self, "domain_name", domain_name)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(marketplace_id={self.marketplace_id!r}, name={self.name!r}, default_country_code={self.default_country_code!r}, default_currency_code={self.default_currency_code!r}, default_language_code={self.default_language_code!r}, domain_name={self.domain_name!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.marketplace_id,
+                self.name,
+                self.default_country_code,
+                self.default_currency_code,
+                self.default_language_code,
+                self.domain_name,
+            ) == (
+                other.marketplace_id,
+                other.name,
+                other.default_country_code,
+                other.default_currency_code,
+                other.default_language_code,
+                other.domain_name,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.marketplace_id,
+                self.name,
+                self.default_country_code,
+                self.default_currency_code,
+                self.default_language_code,
+                self.domain_name,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Marketplace or name in (
+            "marketplace_id",
+            "name",
+            "default_country_code",
+            "default_currency_code",
+            "default_language_code",
+            "domain_name",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Marketplace or name in (
+            "marketplace_id",
+            "name",
+            "default_country_code",
+            "default_currency_code",
+            "default_language_code",
+            "domain_name",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(list_participations=list, list_marketplaces=list)
 class ListMarketplaceParticipationsResult(MWSResult):
     """One page of the seller's marketplace participations and the matching marketplaces.
 
@@ -122,6 +405,119 @@ class ListMarketplaceParticipationsResult(MWSResult):
         list_marketplaces (ListMarketplaces/Marketplace): list of Marketplace
     """
 
-    next_token: str | None = None
-    list_participations: list[Participation] = field(default_factory=list)
-    list_marketplaces: list[Marketplace] = field(default_factory=list)
+    __slots__ = ("next_token", "list_participations", "list_marketplaces")
+    __match_args__ = ()
+
+    next_token: str | None
+    list_participations: list[Participation]
+    list_marketplaces: list[Marketplace]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        next_token: str | None = None,
+        list_participations: list[Participation] = DEFAULT_FACTORY,
+        list_marketplaces: list[Marketplace] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "next_token", next_token)
+        _setattr(
+            self,
+            "list_participations",
+            list() if list_participations is DEFAULT_FACTORY else list_participations,
+        )
+        _setattr(
+            self,
+            "list_marketplaces",
+            list() if list_marketplaces is DEFAULT_FACTORY else list_marketplaces,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, list_participations={self.list_participations!r}, list_marketplaces={self.list_marketplaces!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.list_participations,
+                self.list_marketplaces,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.next_token,
+                other.list_participations,
+                other.list_marketplaces,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.next_token,
+                self.list_participations,
+                self.list_marketplaces,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListMarketplaceParticipationsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "list_participations",
+            "list_marketplaces",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListMarketplaceParticipationsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "next_token",
+            "list_participations",
+            "list_marketplaces",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)

@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field
+from collections.abc import Mapping
+from dataclasses import FrozenInstanceError
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from reprlib import recursive_repr
+from typing import Any, Literal
 
-from .._runtime import MWSResult
+from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
+
+_setattr = object.__setattr__  # how a frozen class's __init__ sets its fields
 
 __all__ = [
     "ServiceStatus",
@@ -53,7 +56,7 @@ ServiceStatusValue = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Address:
     """Shipping address of an FBA outbound shipment.
 
@@ -72,21 +75,155 @@ class Address:
         address_type (AddressType): Whether the address is commercial or residential (Commercial, Residential).
     """
 
-    name: str | None = None
-    address_line1: str | None = None
-    address_line2: str | None = None
-    address_line3: str | None = None
-    city: str | None = None
-    county: str | None = None
-    district: str | None = None
-    state_or_region: str | None = None
-    postal_code: str | None = None
-    country_code: str | None = None
-    phone: str | None = None
-    address_type: str | None = None
+    __slots__ = (
+        "name",
+        "address_line1",
+        "address_line2",
+        "address_line3",
+        "city",
+        "county",
+        "district",
+        "state_or_region",
+        "postal_code",
+        "country_code",
+        "phone",
+        "address_type",
+    )
+    __match_args__ = ()
+
+    name: str | None
+    address_line1: str | None
+    address_line2: str | None
+    address_line3: str | None
+    city: str | None
+    county: str | None
+    district: str | None
+    state_or_region: str | None
+    postal_code: str | None
+    country_code: str | None
+    phone: str | None
+    address_type: str | None
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        address_line1: str | None = None,
+        address_line2: str | None = None,
+        address_line3: str | None = None,
+        city: str | None = None,
+        county: str | None = None,
+        district: str | None = None,
+        state_or_region: str | None = None,
+        postal_code: str | None = None,
+        country_code: str | None = None,
+        phone: str | None = None,
+        address_type: str | None = None,
+    ) -> None:
+        _setattr(self, "name", name)
+        _setattr(self, "address_line1", address_line1)
+        _setattr(self, "address_line2", address_line2)
+        _setattr(self, "address_line3", address_line3)
+        _setattr(self, "city", city)
+        _setattr(self, "county", county)
+        _setattr(self, "district", district)
+        _setattr(self, "state_or_region", state_or_region)
+        _setattr(self, "postal_code", postal_code)
+        _setattr(self, "country_code", country_code)
+        _setattr(self, "phone", phone)
+        _setattr(self, "address_type", address_type)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, address_line1={self.address_line1!r}, address_line2={self.address_line2!r}, address_line3={self.address_line3!r}, city={self.city!r}, county={self.county!r}, district={self.district!r}, state_or_region={self.state_or_region!r}, postal_code={self.postal_code!r}, country_code={self.country_code!r}, phone={self.phone!r}, address_type={self.address_type!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.name,
+                self.address_line1,
+                self.address_line2,
+                self.address_line3,
+                self.city,
+                self.county,
+                self.district,
+                self.state_or_region,
+                self.postal_code,
+                self.country_code,
+                self.phone,
+                self.address_type,
+            ) == (
+                other.name,
+                other.address_line1,
+                other.address_line2,
+                other.address_line3,
+                other.city,
+                other.county,
+                other.district,
+                other.state_or_region,
+                other.postal_code,
+                other.country_code,
+                other.phone,
+                other.address_type,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.name,
+                self.address_line1,
+                self.address_line2,
+                self.address_line3,
+                self.city,
+                self.county,
+                self.district,
+                self.state_or_region,
+                self.postal_code,
+                self.country_code,
+                self.phone,
+                self.address_type,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Address or name in (
+            "name",
+            "address_line1",
+            "address_line2",
+            "address_line3",
+            "city",
+            "county",
+            "district",
+            "state_or_region",
+            "postal_code",
+            "country_code",
+            "phone",
+            "address_type",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Address or name in (
+            "name",
+            "address_line1",
+            "address_line2",
+            "address_line3",
+            "city",
+            "county",
+            "district",
+            "state_or_region",
+            "postal_code",
+            "country_code",
+            "phone",
+            "address_type",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class TaxClassification:
     """One tax identifier of a party (for example a CPF or CNPJ number).
 
@@ -95,11 +232,45 @@ class TaxClassification:
         value (Value): The identifier.
     """
 
-    name: str | None = None
-    value: str | None = None
+    __slots__ = ("name", "value")
+    __match_args__ = ()
+
+    name: str | None
+    value: str | None
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        _setattr(self, "name", name)
+        _setattr(self, "value", value)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, value={self.value!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.name, self.value) == (other.name, other.value)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.value))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TaxClassification or name in ("name", "value"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TaxClassification or name in ("name", "value"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(tax_classifications=list)
 class TaxInfo:
     """Tax information of the buyer or of the marketplace.
 
@@ -109,12 +280,64 @@ class TaxInfo:
         tax_classifications (TaxClassifications/TaxClassification): The tax identifiers.
     """
 
-    company_legal_name: str | None = None
-    taxing_region: str | None = None
-    tax_classifications: list[TaxClassification] = field(default_factory=list)
+    __slots__ = ("company_legal_name", "taxing_region", "tax_classifications")
+    __match_args__ = ()
+
+    company_legal_name: str | None
+    taxing_region: str | None
+    tax_classifications: list[TaxClassification]
+
+    def __init__(
+        self,
+        *,
+        company_legal_name: str | None = None,
+        taxing_region: str | None = None,
+        tax_classifications: list[TaxClassification] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "company_legal_name", company_legal_name)
+        _setattr(self, "taxing_region", taxing_region)
+        _setattr(
+            self,
+            "tax_classifications",
+            list() if tax_classifications is DEFAULT_FACTORY else tax_classifications,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(company_legal_name={self.company_legal_name!r}, taxing_region={self.taxing_region!r}, tax_classifications={self.tax_classifications!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.company_legal_name, self.taxing_region, self.tax_classifications) == (
+                other.company_legal_name,
+                other.taxing_region,
+                other.tax_classifications,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.company_legal_name, self.taxing_region, self.tax_classifications))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is TaxInfo or name in (
+            "company_legal_name",
+            "taxing_region",
+            "tax_classifications",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is TaxInfo or name in (
+            "company_legal_name",
+            "taxing_region",
+            "tax_classifications",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Money:
     """An amount of money in a currency.
 
@@ -123,11 +346,45 @@ class Money:
         amount (Amount): The amount.
     """
 
-    currency_code: str | None = None
-    amount: Decimal | None = None
+    __slots__ = ("currency_code", "amount")
+    __match_args__ = ()
+
+    currency_code: str | None
+    amount: Decimal | None
+
+    def __init__(
+        self,
+        *,
+        currency_code: str | None = None,
+        amount: Decimal | None = None,
+    ) -> None:
+        _setattr(self, "currency_code", currency_code)
+        _setattr(self, "amount", amount)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, amount={self.amount!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.currency_code, self.amount) == (other.currency_code, other.amount)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.currency_code, self.amount))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Money or name in ("currency_code", "amount"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Money or name in ("currency_code", "amount"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(serial_numbers=list)
 class ShipmentItem:
     """One item of a shipment with its prices and serial numbers.
 
@@ -145,20 +402,148 @@ class ShipmentItem:
         serial_numbers (SerialNumbers/SerialNumber): Serial numbers of the units shipped.
     """
 
-    asin: str | None = None
-    seller_sku: str | None = None
-    order_item_id: str | None = None
-    title: str | None = None
-    quantity_ordered: int | None = None
-    item_price: Money | None = None
-    shipping_price: Money | None = None
-    gift_wrap_price: Money | None = None
-    shipping_discount: Money | None = None
-    promotion_discount: Money | None = None
-    serial_numbers: list[str] = field(default_factory=list)
+    __slots__ = (
+        "asin",
+        "seller_sku",
+        "order_item_id",
+        "title",
+        "quantity_ordered",
+        "item_price",
+        "shipping_price",
+        "gift_wrap_price",
+        "shipping_discount",
+        "promotion_discount",
+        "serial_numbers",
+    )
+    __match_args__ = ()
+
+    asin: str | None
+    seller_sku: str | None
+    order_item_id: str | None
+    title: str | None
+    quantity_ordered: int | None
+    item_price: Money | None
+    shipping_price: Money | None
+    gift_wrap_price: Money | None
+    shipping_discount: Money | None
+    promotion_discount: Money | None
+    serial_numbers: list[str]
+
+    def __init__(
+        self,
+        *,
+        asin: str | None = None,
+        seller_sku: str | None = None,
+        order_item_id: str | None = None,
+        title: str | None = None,
+        quantity_ordered: int | None = None,
+        item_price: Money | None = None,
+        shipping_price: Money | None = None,
+        gift_wrap_price: Money | None = None,
+        shipping_discount: Money | None = None,
+        promotion_discount: Money | None = None,
+        serial_numbers: list[str] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "asin", asin)
+        _setattr(self, "seller_sku", seller_sku)
+        _setattr(self, "order_item_id", order_item_id)
+        _setattr(self, "title", title)
+        _setattr(self, "quantity_ordered", quantity_ordered)
+        _setattr(self, "item_price", item_price)
+        _setattr(self, "shipping_price", shipping_price)
+        _setattr(self, "gift_wrap_price", gift_wrap_price)
+        _setattr(self, "shipping_discount", shipping_discount)
+        _setattr(self, "promotion_discount", promotion_discount)
+        _setattr(
+            self, "serial_numbers", list() if serial_numbers is DEFAULT_FACTORY else serial_numbers
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(asin={self.asin!r}, seller_sku={self.seller_sku!r}, order_item_id={self.order_item_id!r}, title={self.title!r}, quantity_ordered={self.quantity_ordered!r}, item_price={self.item_price!r}, shipping_price={self.shipping_price!r}, gift_wrap_price={self.gift_wrap_price!r}, shipping_discount={self.shipping_discount!r}, promotion_discount={self.promotion_discount!r}, serial_numbers={self.serial_numbers!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.asin,
+                self.seller_sku,
+                self.order_item_id,
+                self.title,
+                self.quantity_ordered,
+                self.item_price,
+                self.shipping_price,
+                self.gift_wrap_price,
+                self.shipping_discount,
+                self.promotion_discount,
+                self.serial_numbers,
+            ) == (
+                other.asin,
+                other.seller_sku,
+                other.order_item_id,
+                other.title,
+                other.quantity_ordered,
+                other.item_price,
+                other.shipping_price,
+                other.gift_wrap_price,
+                other.shipping_discount,
+                other.promotion_discount,
+                other.serial_numbers,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.asin,
+                self.seller_sku,
+                self.order_item_id,
+                self.title,
+                self.quantity_ordered,
+                self.item_price,
+                self.shipping_price,
+                self.gift_wrap_price,
+                self.shipping_discount,
+                self.promotion_discount,
+                self.serial_numbers,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ShipmentItem or name in (
+            "asin",
+            "seller_sku",
+            "order_item_id",
+            "title",
+            "quantity_ordered",
+            "item_price",
+            "shipping_price",
+            "gift_wrap_price",
+            "shipping_discount",
+            "promotion_discount",
+            "serial_numbers",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ShipmentItem or name in (
+            "asin",
+            "seller_sku",
+            "order_item_id",
+            "title",
+            "quantity_ordered",
+            "item_price",
+            "shipping_price",
+            "gift_wrap_price",
+            "shipping_discount",
+            "promotion_discount",
+            "serial_numbers",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(payment_method_details=list, shipment_items=list)
 class ShipmentDetail:
     """Order, buyer, address, payment and item data needed to invoice an FBA outbound shipment.
 
@@ -177,21 +562,161 @@ class ShipmentDetail:
         shipment_items (ShipmentItems/ShipmentItem): Items in the shipment.
     """
 
-    warehouse_id: str | None = None
-    amazon_order_id: str | None = None
-    amazon_shipment_id: str | None = None
-    purchase_date: datetime | None = None
-    shipping_address: Address | None = None
-    payment_method_details: list[str] = field(default_factory=list)
-    marketplace_id: str | None = None
-    buyer_name: str | None = None
-    buyer_county: str | None = None
-    buyer_tax_info: TaxInfo | None = None
-    marketplace_tax_info: TaxInfo | None = None
-    shipment_items: list[ShipmentItem] = field(default_factory=list)
+    __slots__ = (
+        "warehouse_id",
+        "amazon_order_id",
+        "amazon_shipment_id",
+        "purchase_date",
+        "shipping_address",
+        "payment_method_details",
+        "marketplace_id",
+        "buyer_name",
+        "buyer_county",
+        "buyer_tax_info",
+        "marketplace_tax_info",
+        "shipment_items",
+    )
+    __match_args__ = ()
+
+    warehouse_id: str | None
+    amazon_order_id: str | None
+    amazon_shipment_id: str | None
+    purchase_date: datetime | None
+    shipping_address: Address | None
+    payment_method_details: list[str]
+    marketplace_id: str | None
+    buyer_name: str | None
+    buyer_county: str | None
+    buyer_tax_info: TaxInfo | None
+    marketplace_tax_info: TaxInfo | None
+    shipment_items: list[ShipmentItem]
+
+    def __init__(
+        self,
+        *,
+        warehouse_id: str | None = None,
+        amazon_order_id: str | None = None,
+        amazon_shipment_id: str | None = None,
+        purchase_date: datetime | None = None,
+        shipping_address: Address | None = None,
+        payment_method_details: list[str] = DEFAULT_FACTORY,
+        marketplace_id: str | None = None,
+        buyer_name: str | None = None,
+        buyer_county: str | None = None,
+        buyer_tax_info: TaxInfo | None = None,
+        marketplace_tax_info: TaxInfo | None = None,
+        shipment_items: list[ShipmentItem] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "warehouse_id", warehouse_id)
+        _setattr(self, "amazon_order_id", amazon_order_id)
+        _setattr(self, "amazon_shipment_id", amazon_shipment_id)
+        _setattr(self, "purchase_date", purchase_date)
+        _setattr(self, "shipping_address", shipping_address)
+        _setattr(
+            self,
+            "payment_method_details",
+            list() if payment_method_details is DEFAULT_FACTORY else payment_method_details,
+        )
+        _setattr(self, "marketplace_id", marketplace_id)
+        _setattr(self, "buyer_name", buyer_name)
+        _setattr(self, "buyer_county", buyer_county)
+        _setattr(self, "buyer_tax_info", buyer_tax_info)
+        _setattr(self, "marketplace_tax_info", marketplace_tax_info)
+        _setattr(
+            self, "shipment_items", list() if shipment_items is DEFAULT_FACTORY else shipment_items
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(warehouse_id={self.warehouse_id!r}, amazon_order_id={self.amazon_order_id!r}, amazon_shipment_id={self.amazon_shipment_id!r}, purchase_date={self.purchase_date!r}, shipping_address={self.shipping_address!r}, payment_method_details={self.payment_method_details!r}, marketplace_id={self.marketplace_id!r}, buyer_name={self.buyer_name!r}, buyer_county={self.buyer_county!r}, buyer_tax_info={self.buyer_tax_info!r}, marketplace_tax_info={self.marketplace_tax_info!r}, shipment_items={self.shipment_items!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.warehouse_id,
+                self.amazon_order_id,
+                self.amazon_shipment_id,
+                self.purchase_date,
+                self.shipping_address,
+                self.payment_method_details,
+                self.marketplace_id,
+                self.buyer_name,
+                self.buyer_county,
+                self.buyer_tax_info,
+                self.marketplace_tax_info,
+                self.shipment_items,
+            ) == (
+                other.warehouse_id,
+                other.amazon_order_id,
+                other.amazon_shipment_id,
+                other.purchase_date,
+                other.shipping_address,
+                other.payment_method_details,
+                other.marketplace_id,
+                other.buyer_name,
+                other.buyer_county,
+                other.buyer_tax_info,
+                other.marketplace_tax_info,
+                other.shipment_items,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.warehouse_id,
+                self.amazon_order_id,
+                self.amazon_shipment_id,
+                self.purchase_date,
+                self.shipping_address,
+                self.payment_method_details,
+                self.marketplace_id,
+                self.buyer_name,
+                self.buyer_county,
+                self.buyer_tax_info,
+                self.marketplace_tax_info,
+                self.shipment_items,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ShipmentDetail or name in (
+            "warehouse_id",
+            "amazon_order_id",
+            "amazon_shipment_id",
+            "purchase_date",
+            "shipping_address",
+            "payment_method_details",
+            "marketplace_id",
+            "buyer_name",
+            "buyer_county",
+            "buyer_tax_info",
+            "marketplace_tax_info",
+            "shipment_items",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ShipmentDetail or name in (
+            "warehouse_id",
+            "amazon_order_id",
+            "amazon_shipment_id",
+            "purchase_date",
+            "shipping_address",
+            "payment_method_details",
+            "marketplace_id",
+            "buyer_name",
+            "buyer_county",
+            "buyer_tax_info",
+            "marketplace_tax_info",
+            "shipment_items",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetFBAOutboundShipmentDetailResult(MWSResult):
     """The data needed to invoice one FBA outbound shipment.
 
@@ -199,10 +724,101 @@ class GetFBAOutboundShipmentDetailResult(MWSResult):
         shipment_detail (ShipmentDetail): Order, buyer, address, payment and item data of the shipment.
     """
 
-    shipment_detail: ShipmentDetail | None = None
+    __slots__ = ("shipment_detail",)
+    __match_args__ = ()
+
+    shipment_detail: ShipmentDetail | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        shipment_detail: ShipmentDetail | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "shipment_detail", shipment_detail)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipment_detail={self.shipment_detail!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipment_detail,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.shipment_detail,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipment_detail,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetFBAOutboundShipmentDetailResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipment_detail",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetFBAOutboundShipmentDetailResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipment_detail",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Shipment:
     """Invoice processing status of one shipment.
 
@@ -211,11 +827,48 @@ class Shipment:
         invoice_status (InvoiceStatus): Processing status of the submitted invoice; no source in reach lists the values.
     """
 
-    amazon_shipment_id: str | None = None
-    invoice_status: str | None = None
+    __slots__ = ("amazon_shipment_id", "invoice_status")
+    __match_args__ = ()
+
+    amazon_shipment_id: str | None
+    invoice_status: str | None
+
+    def __init__(
+        self,
+        *,
+        amazon_shipment_id: str | None = None,
+        invoice_status: str | None = None,
+    ) -> None:
+        _setattr(self, "amazon_shipment_id", amazon_shipment_id)
+        _setattr(self, "invoice_status", invoice_status)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(amazon_shipment_id={self.amazon_shipment_id!r}, invoice_status={self.invoice_status!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.amazon_shipment_id, self.invoice_status) == (
+                other.amazon_shipment_id,
+                other.invoice_status,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.amazon_shipment_id, self.invoice_status))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Shipment or name in ("amazon_shipment_id", "invoice_status"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Shipment or name in ("amazon_shipment_id", "invoice_status"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(shipments=list)
 class GetFBAOutboundShipmentInvoiceStatusResult(MWSResult):
     """Invoice processing status of a shipment.
 
@@ -223,10 +876,101 @@ class GetFBAOutboundShipmentInvoiceStatusResult(MWSResult):
         shipments (Shipments/Shipment): Status per shipment.
     """
 
-    shipments: list[Shipment] = field(default_factory=list)
+    __slots__ = ("shipments",)
+    __match_args__ = ()
+
+    shipments: list[Shipment]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        shipments: list[Shipment] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "shipments", list() if shipments is DEFAULT_FACTORY else shipments)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipments={self.shipments!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipments,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.shipments,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.shipments,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetFBAOutboundShipmentInvoiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipments",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetFBAOutboundShipmentInvoiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "shipments",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Message:
     """One status message in one language.
 
@@ -235,11 +979,45 @@ class Message:
         text (Text): The message.
     """
 
-    locale: str | None = None
-    text: str | None = None
+    __slots__ = ("locale", "text")
+    __match_args__ = ()
+
+    locale: str | None
+    text: str | None
+
+    def __init__(
+        self,
+        *,
+        locale: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        _setattr(self, "locale", locale)
+        _setattr(self, "text", text)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.locale, self.text) == (other.locale, other.text)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.locale, self.text))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(messages=list)
 class GetServiceStatusResult(MWSResult):
     """Operational status of the Shipment Invoicing section.
 
@@ -250,7 +1028,119 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): Status messages, if any.
     """
 
-    status: ServiceStatus | str | None = None
-    timestamp: datetime | None = None
-    message_id: str | None = None
-    messages: list[Message] = field(default_factory=list)
+    __slots__ = ("status", "timestamp", "message_id", "messages")
+    __match_args__ = ()
+
+    status: ServiceStatus | str | None
+    timestamp: datetime | None
+    message_id: str | None
+    messages: list[Message]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        status: ServiceStatus | str | None = None,
+        timestamp: datetime | None = None,
+        message_id: str | None = None,
+        messages: list[Message] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "status", status)
+        _setattr(self, "timestamp", timestamp)
+        _setattr(self, "message_id", message_id)
+        _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.status,
+                other.timestamp,
+                other.message_id,
+                other.messages,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)

@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from dataclasses import field
+from dataclasses import FrozenInstanceError
 from datetime import datetime
 from enum import StrEnum
+from reprlib import recursive_repr
 from typing import Any, Literal
 
-from .._runtime import MWSResult
+from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
+
+_setattr = object.__setattr__  # how a frozen class's __init__ sets its fields
 
 __all__ = [
     "DeliveryChannel",
@@ -94,7 +96,7 @@ ServiceStatusValue = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class AttributeKeyValue:
     """One key/value setting of a destination; its keys depend on the delivery channel.
 
@@ -103,11 +105,45 @@ class AttributeKeyValue:
         value (Value): Attribute value; for sqsQueueUrl, the URL of the SQS queue. Required.
     """
 
+    __slots__ = ("key", "value")
+    __match_args__ = ()
+
     key: Literal["sqsQueueUrl"]
     value: str
 
+    def __init__(
+        self,
+        *,
+        key: Literal["sqsQueueUrl"],
+        value: str,
+    ) -> None:
+        _setattr(self, "key", key)
+        _setattr(self, "value", value)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(key={self.key!r}, value={self.value!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.key, self.value) == (other.key, other.value)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.key, self.value))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AttributeKeyValue or name in ("key", "value"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AttributeKeyValue or name in ("key", "value"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class Destination:
     """A delivery channel with its settings, identifying where notifications are sent.
 
@@ -116,11 +152,48 @@ class Destination:
         attribute_list (AttributeList.member.N): Channel-specific settings; for SQS, the queue URL. Required.
     """
 
+    __slots__ = ("delivery_channel", "attribute_list")
+    __match_args__ = ()
+
     delivery_channel: DeliveryChannel | DeliveryChannelValue
     attribute_list: Sequence[AttributeKeyValue | Mapping[str, Any]]
 
+    def __init__(
+        self,
+        *,
+        delivery_channel: DeliveryChannel | DeliveryChannelValue,
+        attribute_list: Sequence[AttributeKeyValue | Mapping[str, Any]],
+    ) -> None:
+        _setattr(self, "delivery_channel", delivery_channel)
+        _setattr(self, "attribute_list", attribute_list)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(delivery_channel={self.delivery_channel!r}, attribute_list={self.attribute_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.delivery_channel, self.attribute_list) == (
+                other.delivery_channel,
+                other.attribute_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.delivery_channel, self.attribute_list))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Destination or name in ("delivery_channel", "attribute_list"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Destination or name in ("delivery_channel", "attribute_list"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class Subscription:
     """A notification type together with the destination it is delivered to and whether delivery is on.
 
@@ -130,12 +203,52 @@ class Subscription:
         is_enabled (IsEnabled): Whether notifications of this type are delivered to the destination. Required.
     """
 
+    __slots__ = ("notification_type", "destination", "is_enabled")
+    __match_args__ = ()
+
     notification_type: NotificationType | NotificationTypeValue
     destination: Destination | Mapping[str, Any]
     is_enabled: bool
 
+    def __init__(
+        self,
+        *,
+        notification_type: NotificationType | NotificationTypeValue,
+        destination: Destination | Mapping[str, Any],
+        is_enabled: bool,
+    ) -> None:
+        _setattr(self, "notification_type", notification_type)
+        _setattr(self, "destination", destination)
+        _setattr(self, "is_enabled", is_enabled)
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(notification_type={self.notification_type!r}, destination={self.destination!r}, is_enabled={self.is_enabled!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.notification_type, self.destination, self.is_enabled) == (
+                other.notification_type,
+                other.destination,
+                other.is_enabled,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.notification_type, self.destination, self.is_enabled))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Subscription or name in ("notification_type", "destination", "is_enabled"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Subscription or name in ("notification_type", "destination", "is_enabled"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+
+@source_dataclass()
 class AttributeKeyValueInfo:
     """One key/value setting of a registered destination.
 
@@ -144,11 +257,45 @@ class AttributeKeyValueInfo:
         value (Value): Attribute value; for sqsQueueUrl, the queue URL.
     """
 
-    key: str | None = None
-    value: str | None = None
+    __slots__ = ("key", "value")
+    __match_args__ = ()
+
+    key: str | None
+    value: str | None
+
+    def __init__(
+        self,
+        *,
+        key: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        _setattr(self, "key", key)
+        _setattr(self, "value", value)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(key={self.key!r}, value={self.value!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.key, self.value) == (other.key, other.value)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.key, self.value))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is AttributeKeyValueInfo or name in ("key", "value"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is AttributeKeyValueInfo or name in ("key", "value"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(attribute_list=list)
 class DestinationInfo:
     """A registered delivery channel and its settings.
 
@@ -157,11 +304,50 @@ class DestinationInfo:
         attribute_list (AttributeList/member): Channel-specific settings (for SQS, the queue URL).
     """
 
-    delivery_channel: DeliveryChannel | str | None = None
-    attribute_list: list[AttributeKeyValueInfo] = field(default_factory=list)
+    __slots__ = ("delivery_channel", "attribute_list")
+    __match_args__ = ()
+
+    delivery_channel: DeliveryChannel | str | None
+    attribute_list: list[AttributeKeyValueInfo]
+
+    def __init__(
+        self,
+        *,
+        delivery_channel: DeliveryChannel | str | None = None,
+        attribute_list: list[AttributeKeyValueInfo] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "delivery_channel", delivery_channel)
+        _setattr(
+            self, "attribute_list", list() if attribute_list is DEFAULT_FACTORY else attribute_list
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(delivery_channel={self.delivery_channel!r}, attribute_list={self.attribute_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.delivery_channel, self.attribute_list) == (
+                other.delivery_channel,
+                other.attribute_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.delivery_channel, self.attribute_list))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is DestinationInfo or name in ("delivery_channel", "attribute_list"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is DestinationInfo or name in ("delivery_channel", "attribute_list"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class Message:
     """One status message in one language.
 
@@ -170,11 +356,45 @@ class Message:
         text (Text): The message.
     """
 
-    locale: str | None = None
-    text: str | None = None
+    __slots__ = ("locale", "text")
+    __match_args__ = ()
+
+    locale: str | None
+    text: str | None
+
+    def __init__(
+        self,
+        *,
+        locale: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        _setattr(self, "locale", locale)
+        _setattr(self, "text", text)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.locale, self.text) == (other.locale, other.text)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.locale, self.text))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is Message or name in ("locale", "text"):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(messages=list)
 class GetServiceStatusResult(MWSResult):
     """Operational status of the Subscriptions section.
 
@@ -185,13 +405,125 @@ class GetServiceStatusResult(MWSResult):
         messages (Messages/Message): Status messages, if any.
     """
 
-    status: ServiceStatus | str | None = None
-    timestamp: datetime | None = None
-    message_id: str | None = None
-    messages: list[Message] = field(default_factory=list)
+    __slots__ = ("status", "timestamp", "message_id", "messages")
+    __match_args__ = ()
+
+    status: ServiceStatus | str | None
+    timestamp: datetime | None
+    message_id: str | None
+    messages: list[Message]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        status: ServiceStatus | str | None = None,
+        timestamp: datetime | None = None,
+        message_id: str | None = None,
+        messages: list[Message] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "status", status)
+        _setattr(self, "timestamp", timestamp)
+        _setattr(self, "message_id", message_id)
+        _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.status,
+                other.timestamp,
+                other.message_id,
+                other.messages,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.status,
+                self.timestamp,
+                self.message_id,
+                self.messages,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetServiceStatusResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "status",
+            "timestamp",
+            "message_id",
+            "messages",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class SubscriptionInfo:
     """A notification type, where it is delivered, and whether delivery is on.
 
@@ -201,12 +533,60 @@ class SubscriptionInfo:
         is_enabled (IsEnabled): Whether delivery is on.
     """
 
-    notification_type: NotificationType | str | None = None
-    destination: DestinationInfo | None = None
-    is_enabled: bool | None = None
+    __slots__ = ("notification_type", "destination", "is_enabled")
+    __match_args__ = ()
+
+    notification_type: NotificationType | str | None
+    destination: DestinationInfo | None
+    is_enabled: bool | None
+
+    def __init__(
+        self,
+        *,
+        notification_type: NotificationType | str | None = None,
+        destination: DestinationInfo | None = None,
+        is_enabled: bool | None = None,
+    ) -> None:
+        _setattr(self, "notification_type", notification_type)
+        _setattr(self, "destination", destination)
+        _setattr(self, "is_enabled", is_enabled)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(notification_type={self.notification_type!r}, destination={self.destination!r}, is_enabled={self.is_enabled!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.notification_type, self.destination, self.is_enabled) == (
+                other.notification_type,
+                other.destination,
+                other.is_enabled,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.notification_type, self.destination, self.is_enabled))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is SubscriptionInfo or name in (
+            "notification_type",
+            "destination",
+            "is_enabled",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is SubscriptionInfo or name in (
+            "notification_type",
+            "destination",
+            "is_enabled",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass()
 class GetSubscriptionResult(MWSResult):
     """The subscription asked for.
 
@@ -214,10 +594,101 @@ class GetSubscriptionResult(MWSResult):
         subscription (Subscription): Notification type, destination and enabled flag.
     """
 
-    subscription: SubscriptionInfo | None = None
+    __slots__ = ("subscription",)
+    __match_args__ = ()
+
+    subscription: SubscriptionInfo | None
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        subscription: SubscriptionInfo | None = None,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(self, "subscription", subscription)
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, subscription={self.subscription!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.subscription,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.subscription,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.subscription,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is GetSubscriptionResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "subscription",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is GetSubscriptionResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "subscription",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(destination_list=list)
 class ListRegisteredDestinationsResult(MWSResult):
     """Every destination registered in the marketplace.
 
@@ -225,10 +696,105 @@ class ListRegisteredDestinationsResult(MWSResult):
         destination_list (DestinationList/member): The registered destinations.
     """
 
-    destination_list: list[DestinationInfo] = field(default_factory=list)
+    __slots__ = ("destination_list",)
+    __match_args__ = ()
+
+    destination_list: list[DestinationInfo]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        destination_list: list[DestinationInfo] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self,
+            "destination_list",
+            list() if destination_list is DEFAULT_FACTORY else destination_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, destination_list={self.destination_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.destination_list,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.destination_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.destination_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListRegisteredDestinationsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "destination_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListRegisteredDestinationsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "destination_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@source_dataclass(subscription_list=list)
 class ListSubscriptionsResult(MWSResult):
     """Every subscription in the marketplace.
 
@@ -236,4 +802,99 @@ class ListSubscriptionsResult(MWSResult):
         subscription_list (SubscriptionList/member): The subscriptions.
     """
 
-    subscription_list: list[SubscriptionInfo] = field(default_factory=list)
+    __slots__ = ("subscription_list",)
+    __match_args__ = ()
+
+    subscription_list: list[SubscriptionInfo]
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        server_time: datetime | None = None,
+        quota_max: int | None = None,
+        quota_remaining: int | None = None,
+        quota_resets_on: datetime | None = None,
+        headers: Mapping[str, str] = DEFAULT_FACTORY,
+        body: bytes = b"",
+        parts: tuple[MWSResult, ...] = (),
+        subscription_list: list[SubscriptionInfo] = DEFAULT_FACTORY,
+    ) -> None:
+        _setattr(self, "request_id", request_id)
+        _setattr(self, "server_time", server_time)
+        _setattr(self, "quota_max", quota_max)
+        _setattr(self, "quota_remaining", quota_remaining)
+        _setattr(self, "quota_resets_on", quota_resets_on)
+        _setattr(self, "headers", dict() if headers is DEFAULT_FACTORY else headers)
+        _setattr(self, "body", body)
+        _setattr(self, "parts", parts)
+        _setattr(
+            self,
+            "subscription_list",
+            list() if subscription_list is DEFAULT_FACTORY else subscription_list,
+        )
+
+    @recursive_repr()
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, subscription_list={self.subscription_list!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.subscription_list,
+            ) == (
+                other.request_id,
+                other.server_time,
+                other.quota_max,
+                other.quota_remaining,
+                other.quota_resets_on,
+                other.subscription_list,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.request_id,
+                self.server_time,
+                self.quota_max,
+                self.quota_remaining,
+                self.quota_resets_on,
+                self.subscription_list,
+            )
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if type(self) is ListSubscriptionsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "subscription_list",
+        ):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if type(self) is ListSubscriptionsResult or name in (
+            "request_id",
+            "server_time",
+            "quota_max",
+            "quota_remaining",
+            "quota_resets_on",
+            "headers",
+            "body",
+            "parts",
+            "subscription_list",
+        ):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
