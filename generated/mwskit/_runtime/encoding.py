@@ -89,7 +89,7 @@ def _encode_scalar(param: Param, value: Any) -> str:
         broken = rules.check_text(param, value)
         if broken is not None:
             raise _refusal(param, value, broken)
-        return str(value)
+        return value if type(value) is str else str(value)  # an enum member: its value
     if kind == DATETIME:
         if not isinstance(value, datetime):
             raise _Refused(

@@ -169,6 +169,7 @@ class RequestBuilder:
             raise ValueError(f"expires_in must be a positive timedelta; got {config.expires_in!r}")
         self._config = config
         self._clock = config.clock or utc_now
+        self._expires_in = config.expires_in
         self.clock_offset = timedelta(0)
         self._signer = Signer(config.secret_key, config.signature_method)
         self._base_url = config.base_url()
@@ -211,8 +212,8 @@ class RequestBuilder:
     def _time_pair(self) -> tuple[str, str]:
         """The signed time, encoded: Timestamp (now), or Expires (now + expires_in)."""
         now = self._clock() + self.clock_offset
-        if self._config.expires_in is not None:
-            return ("Expires", percent_encode(format_datetime(now + self._config.expires_in)))
+        if self._expires_in is not None:
+            return ("Expires", percent_encode(format_datetime(now + self._expires_in)))
         return ("Timestamp", percent_encode(format_datetime(now)))
 
     def build(
