@@ -211,7 +211,9 @@ class RequestBuilder:
 
     def _time_pair(self) -> tuple[str, str]:
         """The signed time, encoded: Timestamp (now), or Expires (now + expires_in)."""
-        now = self._clock() + self.clock_offset
+        now = self._clock()
+        if self.clock_offset:
+            now += self.clock_offset
         if self._expires_in is not None:
             return ("Expires", percent_encode(format_datetime(now + self._expires_in)))
         return ("Timestamp", percent_encode(format_datetime(now)))

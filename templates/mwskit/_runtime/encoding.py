@@ -62,7 +62,7 @@ class _Refused(Exception):
 
 def format_datetime(value: datetime) -> str:
     """ISO 8601 in UTC with a `Z`: `2024-01-01T00:00:00Z` (milliseconds only when present)."""
-    utc = value.astimezone(UTC)
+    utc = value if value.tzinfo is UTC else value.astimezone(UTC)
     if utc.microsecond:  # isoformat truncates to milliseconds, as MWS writes them
         return utc.isoformat(timespec="milliseconds")[:23] + "Z"
     return utc.isoformat(timespec="seconds")[:19] + "Z"  # the first 19 characters: no offset
