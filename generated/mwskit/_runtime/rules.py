@@ -196,13 +196,15 @@ def broken_constraint(
     exactly_one_of: one of them; at_most_one_of: not two; excludes: `parameter` with none of them.
     """
     for rule in constraints:
-        present = tuple(name for name in rule.parameters if name in given)
+        if rule.kind == "excludes" and rule.parameter not in given:
+            continue  # the common case, decided without looking at the list
+        present = [name for name in rule.parameters if name in given]
         if rule.kind == "exactly_one_of":
             broken = len(present) != 1
         elif rule.kind == "at_most_one_of":
             broken = len(present) > 1
         else:
-            broken = rule.parameter in given and bool(present)
+            broken = bool(present)
         if broken:
-            return BrokenConstraint(rule, present)
+            return BrokenConstraint(rule, tuple(present))
     return None

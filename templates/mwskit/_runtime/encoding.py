@@ -29,7 +29,10 @@ Pairs = list[tuple[str, str]]
 
 
 class _Place:
-    """Where a value sits, for error messages: `items[0].prep_details_list[1] (Items.member.1...)`."""
+    """Where a value sits, for error messages: `items[0].prep_details_list[1] (Items.member.1...)`.
+
+    Built only when a value is refused: the successful path never words a place.
+    """
 
     __slots__ = ("method", "python", "wire")
 
@@ -42,16 +45,27 @@ class _Place:
         return f"{self.method}(): {self.python} ({self.wire})"
 
 
+class _Refused(Exception):
+    """A scalar refused before its place is worded: `at(place)` is the error a caller sees.
+
+    Every message about one scalar starts with its place; `rest` is the text after it.
+    """
+
+    def __init__(self, error: type[Exception], rest: str) -> None:
+        super().__init__(rest)
+        self.error = error
+        self.rest = rest
+
+    def at(self, place: _Place) -> Exception:
+        return self.error(f"{place}{self.rest}")
+
+
 def format_datetime(value: datetime) -> str:
     """ISO 8601 in UTC with a `Z`: `2024-01-01T00:00:00Z` (milliseconds only when present)."""
-    utc = value.astimezone(UTC)
-    text = (
-        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
-        f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
-    )
-    if utc.microsecond:
-        text += f".{utc.microsecond // 1000:03d}"
-    return text + "Z"
+    utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+    if utc.microsecond:  # isoformat truncates to milliseconds, as MWS writes them
+        return utc.isoformat(timespec="milliseconds")[:23] + "Z"
+    return utc.isoformat(timespec="seconds")[:19] + "Z"  # the first 19 characters: no offset
 
 
 def _type_name(value: object) -> str:
@@ -62,65 +76,80 @@ def _allowed_list(values: frozenset[str]) -> str:
     return ", ".join(repr(value) for value in sorted(values))
 
 
-def _encode_scalar(param: Param, value: Any, place: _Place) -> str:
-    """The wire text of one scalar: its Python type here, then the shared rules (`rules.py`)."""
+def _encode_scalar(param: Param, value: Any) -> str:
+    """The wire text of one scalar: its Python type here, then the shared rules (`rules.py`).
+
+    Raises _Refused (worded without its place) when the value is refused.
+    """
     kind = param.kind
     if kind == STRING:
         if not isinstance(value, str):
-            raise TypeError(f"{place} must be a str, not {_type_name(value)}")
-        _refuse(param, value, rules.check_text(param, value), place)
-        return str(value)
+            raise _Refused(TypeError, f" must be a str, not {_type_name(value)}")
+        broken = rules.check_text(param, value)
+        if broken is not None:
+            raise _refusal(param, value, broken)
+        return value if type(value) is str else str(value)  # an enum member: its value
     if kind == DATETIME:
         if not isinstance(value, datetime):
-            raise TypeError(f"{place} must be a timezone-aware datetime, not {_type_name(value)}")
+            raise _Refused(
+                TypeError, f" must be a timezone-aware datetime, not {_type_name(value)}"
+            )
         if value.utcoffset() is None:
-            raise ValueError(
-                f"{place} must be a timezone-aware datetime; got a naive datetime "
-                "(add tzinfo, e.g. timezone.utc)"
+            raise _Refused(
+                ValueError,
+                " must be a timezone-aware datetime; got a naive datetime "
+                "(add tzinfo, e.g. timezone.utc)",
             )
         return format_datetime(value)
     if kind == BOOLEAN:
         if not isinstance(value, bool):
-            raise TypeError(f"{place} must be a bool, not {_type_name(value)}")
+            raise _Refused(TypeError, f" must be a bool, not {_type_name(value)}")
         return "true" if value else "false"
     if kind == INTEGER:
         if not isinstance(value, int) or isinstance(value, bool):
-            raise TypeError(f"{place} must be an int, not {_type_name(value)}")
-        _refuse(param, value, rules.check_number(param, value), place)
+            raise _Refused(TypeError, f" must be an int, not {_type_name(value)}")
+        broken = rules.check_number(param, value)
+        if broken is not None:
+            raise _refusal(param, value, broken)
         return str(value)
     if kind == DECIMAL:
         if isinstance(value, bool) or not isinstance(value, (Decimal, int, float)):
-            raise TypeError(f"{place} must be a Decimal, int or float, not {_type_name(value)}")
+            raise _Refused(TypeError, f" must be a Decimal, int or float, not {_type_name(value)}")
         number = value if isinstance(value, Decimal) else Decimal(str(value))
-        _refuse(param, value, rules.check_number(param, number), place)
+        broken = rules.check_number(param, number)
+        if broken is not None:
+            raise _refusal(param, value, broken)
         return format(number, "f")
     if kind == DATE:
         if not isinstance(value, date) or isinstance(value, datetime):
-            raise TypeError(f"{place} must be a date, not {_type_name(value)}")
+            raise _Refused(TypeError, f" must be a date, not {_type_name(value)}")
         return value.isoformat()
     raise AssertionError(f"unknown parameter kind {kind!r}")  # the generator never emits one
 
 
-def _refuse(param: Param, value: Any, broken: rules.Violation | None, place: _Place) -> None:
-    """Raise the ValueError that words `broken` (a rule `value` breaks) for a Python caller."""
-    if broken is None:
-        return
+def _refusal(param: Param, value: Any, broken: rules.Violation) -> _Refused:
+    """The ValueError that words `broken` (a rule `value` breaks) for a Python caller."""
     rule = broken.rule
     if rule == rules.NOT_ALLOWED:
         assert param.values is not None
-        raise ValueError(
-            f"{place}: {value!r} is not an allowed value; allowed: {_allowed_list(param.values)}"
+        return _Refused(
+            ValueError,
+            f": {value!r} is not an allowed value; allowed: {_allowed_list(param.values)}",
         )
     if rule == rules.TOO_LONG:
-        raise ValueError(f"{place} must be at most {param.max_length} characters; got {broken.got}")
+        return _Refused(
+            ValueError, f" must be at most {param.max_length} characters; got {broken.got}"
+        )
     if rule == rules.TOO_SHORT:
-        raise ValueError(
-            f"{place} must be at least {param.min_length} characters; got {broken.got}"
+        return _Refused(
+            ValueError, f" must be at least {param.min_length} characters; got {broken.got}"
         )
     if rule == rules.NOT_FINITE:
-        raise ValueError(f"{place} must be a finite number; got {value!r}")
+        return _Refused(ValueError, f" must be a finite number; got {value!r}")
     if rule == rules.TOO_MANY_DIGITS:
-        raise ValueError(f"{place} must be an integer of at most {rules.MAX_INTEGER_DIGITS} digits")
+        return _Refused(
+            ValueError, f" must be an integer of at most {rules.MAX_INTEGER_DIGITS} digits"
+        )
     low, high = param.min_value, param.max_value  # BELOW_MIN or ABOVE_MAX: say both bounds
     bounds = " and ".join(
         text
@@ -131,7 +160,7 @@ def _refuse(param: Param, value: Any, broken: rules.Violation | None, place: _Pl
         if text
     )
     number = value if isinstance(value, Decimal) else Decimal(str(value))
-    raise ValueError(f"{place} must be {bounds}; got {number}")
+    return _Refused(ValueError, f" must be {bounds}; got {number}")
 
 
 def _shape_items(shape: ShapeSpec, value: Any, place: _Place) -> Iterable[tuple[Param, Any]]:
@@ -152,13 +181,46 @@ def _shape_items(shape: ShapeSpec, value: Any, place: _Place) -> Iterable[tuple[
     raise TypeError(f"{place} must be a {shape.name} or a mapping, not {_type_name(value)}")
 
 
-def _encode_value(param: Param, value: Any, place: _Place, out: Pairs) -> None:
-    if param.kind == STRUCTURE:
-        assert param.shape is not None
-        for item, item_value in _shape_items(param.shape, value, place):
-            _encode_param(item, item_value, place.wire + ".", place.method, place.python + ".", out)
-    else:
-        out.append((place.wire, _encode_scalar(param, value, place)))
+def _encode_structure(param: Param, value: Any, place: _Place, out: Pairs) -> None:
+    assert param.shape is not None
+    for item, item_value in _shape_items(param.shape, value, place):
+        _encode_param(item, item_value, place.wire + ".", place.method, place.python + ".", out)
+
+
+def _encode_list(
+    param: Param, value: Any, wire_prefix: str, method: str, python: str, out: Pairs
+) -> None:
+    """A list's items, numbered 1..N by position; places are worded only for an error."""
+    if type(value) not in (list, tuple) and (
+        isinstance(value, (str, bytes, bytearray, Mapping)) or not isinstance(value, Iterable)
+    ):
+        place = _Place(method, python, wire_prefix + param.pattern)
+        raise TypeError(f"{place} must be an iterable of values (a list), not {_type_name(value)}")
+    wire = wire_prefix + param.wire
+    structure = param.kind == STRUCTURE
+    count = 0
+    for count, item in enumerate(value, 1):
+        if item is None:
+            place = _Place(method, f"{python}[{count - 1}]", f"{wire}{count}")
+            raise ValueError(f"{place} is None; lists cannot hold None")
+        if structure:
+            place = _Place(method, f"{python}[{count - 1}]", f"{wire}{count}")
+            before = len(out)
+            _encode_structure(param, item, place, out)
+            if len(out) == before:  # items are numbered by position: an empty one leaves a gap
+                raise ValueError(f"{place} sets no field; a list item must set at least one")
+            continue
+        try:
+            out.append((f"{wire}{count}", _encode_scalar(param, item)))
+        except _Refused as refused:
+            raise refused.at(_Place(method, f"{python}[{count - 1}]", f"{wire}{count}")) from None
+    # A batch list takes any number: the call is split into requests of max_items (batches.py).
+    if not param.batch and rules.check_item_count(param, count) is not None:
+        place = _Place(method, python, wire_prefix + param.pattern)
+        raise ValueError(f"{place} accepts at most {param.max_items} items; got {count}")
+    if count == 0 and param.required:
+        place = _Place(method, python, wire_prefix + param.pattern)
+        raise ValueError(f"{place} is required; got an empty list")
 
 
 def _encode_param(
@@ -170,32 +232,21 @@ def _encode_param(
         if param.required:
             raise ValueError(f"{_Place(method, python, wire_prefix + param.pattern)} is required")
         return
-    if not param.is_list:
-        place = _Place(method, python, wire_prefix + param.wire)
-        before = len(out)
-        _encode_value(param, value, place, out)
-        if param.required and len(out) == before:
-            raise ValueError(f"{place} is required; got a structure with no field set")
+    if param.is_list:
+        _encode_list(param, value, wire_prefix, method, python, out)
         return
-    if isinstance(value, (str, bytes, bytearray, Mapping)) or not isinstance(value, Iterable):
-        place = _Place(method, python, wire_prefix + param.pattern)
-        raise TypeError(f"{place} must be an iterable of values (a list), not {_type_name(value)}")
-    count = 0
-    for count, item in enumerate(value, 1):
-        place = _Place(method, f"{python}[{count - 1}]", f"{wire_prefix}{param.wire}{count}")
-        if item is None:
-            raise ValueError(f"{place} is None; lists cannot hold None")
-        before = len(out)
-        _encode_value(param, item, place, out)
-        if len(out) == before:  # items are numbered by position: an empty one leaves a gap
-            raise ValueError(f"{place} sets no field; a list item must set at least one")
-    # A batch list takes any number: the call is split into requests of max_items (batches.py).
-    if not param.batch and rules.check_item_count(param, count) is not None:
-        place = _Place(method, python, wire_prefix + param.pattern)
-        raise ValueError(f"{place} accepts at most {param.max_items} items; got {count}")
-    if count == 0 and param.required:
-        place = _Place(method, python, wire_prefix + param.pattern)
-        raise ValueError(f"{place} is required; got an empty list")
+    wire = wire_prefix + param.wire
+    if param.kind != STRUCTURE:
+        try:
+            out.append((wire, _encode_scalar(param, value)))
+        except _Refused as refused:
+            raise refused.at(_Place(method, python, wire)) from None
+        return
+    place = _Place(method, python, wire)
+    before = len(out)
+    _encode_structure(param, value, place, out)
+    if param.required and len(out) == before:
+        raise ValueError(f"{place} is required; got a structure with no field set")
 
 
 def _check_constraints(operation: Operation[Any], given: set[str]) -> None:
@@ -227,11 +278,15 @@ def encode_parameters(operation: Operation[Any], values: tuple[Any, ...]) -> Pai
                 raise ValueError(f"{method}(): {param.python_name} ({param.pattern}) is required")
             continue
         before = len(out)
-        if param.is_list or param.kind == STRUCTURE:
+        if param.is_list:
+            _encode_list(param, value, "", method, param.python_name, out)
+        elif param.kind == STRUCTURE:
             _encode_param(param, value, "", method, "", out)
         else:
-            place = _Place(method, param.python_name, param.wire)
-            out.append((param.wire, _encode_scalar(param, value, place)))
+            try:
+                out.append((param.wire, _encode_scalar(param, value)))
+            except _Refused as refused:
+                raise refused.at(_Place(method, param.python_name, param.wire)) from None
         if len(out) > before:
             given.add(param.python_name)
     if operation.constraints:

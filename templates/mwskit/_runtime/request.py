@@ -168,18 +168,20 @@ class RequestBuilder:
             raise ValueError(f"expires_in must be a positive timedelta; got {config.expires_in!r}")
         self._config = config
         self._clock = config.clock or utc_now
+        self._expires_in = config.expires_in
         self.clock_offset = timedelta(0)
         self._signer = Signer(config.secret_key, config.signature_method)
         self._base_url = config.base_url()
         self._host, self._path_prefix = _host_and_path(config, self._base_url)
         self._headers: Headers = (("User-Agent", user_agent(config.version)),)
-        self._fixed: dict[tuple[str, str], tuple[str, EncodedPairs]] = {}
+        self._form_headers: Headers = (*self._headers, ("Content-Type", FORM_CONTENT_TYPE))
+        self._fixed: dict[tuple[str, str], tuple[str, str, EncodedPairs]] = {}
 
     def _fixed_pairs(
         self, section: SectionSpec, operation: Operation[Any]
-    ) -> tuple[str, EncodedPairs]:
-        """The signed request head and the parameters every call of this operation sends,
-        encoded."""
+    ) -> tuple[str, str, EncodedPairs]:
+        """The URL, the signed request head and the parameters every call of this operation
+        sends, encoded."""
         key = (section.name, operation.name)
         cached = self._fixed.get(key)
         if cached is None:
@@ -199,7 +201,7 @@ class RequestBuilder:
                 pairs.append(("MWSAuthToken", config.auth_token))
             path = section.path_for(config.amazon_pay_sandbox)
             head = request_head("POST", self._host, self._path_prefix + path)
-            cached = (head, encode_pairs(pairs))
+            cached = (self._base_url + path, head, encode_pairs(pairs))
             self._fixed[key] = cached
         return cached
 
@@ -208,9 +210,11 @@ class RequestBuilder:
 
     def _time_pair(self) -> tuple[str, str]:
         """The signed time, encoded: Timestamp (now), or Expires (now + expires_in)."""
-        now = self._clock() + self.clock_offset
-        if self._config.expires_in is not None:
-            return ("Expires", percent_encode(format_datetime(now + self._config.expires_in)))
+        now = self._clock()
+        if self.clock_offset:
+            now += self.clock_offset
+        if self._expires_in is not None:
+            return ("Expires", percent_encode(format_datetime(now + self._expires_in)))
         return ("Timestamp", percent_encode(format_datetime(now)))
 
     def build(
@@ -222,14 +226,12 @@ class RequestBuilder:
         content_type: str | None = None,
     ) -> PreparedRequest:
         pairs = encode_values(encode_parameters(operation, values))  # wire names: no encoding
-        head, fixed = self._fixed_pairs(section, operation)
-        pairs.extend(fixed)
+        url, head, fixed = self._fixed_pairs(section, operation)
+        pairs += fixed
         pairs.append(self._time_pair())
-        url = self._base_url + section.path_for(self._config.amazon_pay_sandbox)
         if operation.body is None:
             signed = self._signer.signed_query(head, pairs)
-            headers = (*self._headers, ("Content-Type", FORM_CONTENT_TYPE))
-            return PreparedRequest("POST", url, headers, signed.encode("ascii"))
+            return PreparedRequest("POST", url, self._form_headers, signed.encode("ascii"))
         if body is None:
             raise ValueError(f"{operation.method}(): {operation.body.python_name} is required")
         md5 = body.md5 if isinstance(body, FeedBody) else content_md5(body)

@@ -24,13 +24,22 @@ SIGNATURE_METHODS = {"HmacSHA256": hashlib.sha256, "HmacSHA1": hashlib.sha1}
 Params = Mapping[str, str] | Iterable[tuple[str, str]]
 EncodedPairs = list[tuple[str, str]]
 
-_NEEDS_ENCODING = re.compile(r"[^A-Za-z0-9\-_.~]").search
+_UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"
+_RESERVED = re.compile(r"[^A-Za-z0-9\-_.~]")
+_NEEDS_ENCODING = _RESERVED.search
+_ASCII_ESCAPES = {chr(code): f"%{code:02X}" for code in range(128) if chr(code) not in _UNRESERVED}
+
+
+def _escape(found: re.Match[str]) -> str:
+    return _ASCII_ESCAPES[found.group()]
 
 
 def percent_encode(value: str) -> str:
     """RFC 3986 percent-encoding of UTF-8 text: `a b/c~` -> `a%20b%2Fc~`."""
     if _NEEDS_ENCODING(value) is None:
         return value
+    if value.isascii():  # a timestamp's colons, a signature's `+/=`: escaped where they are
+        return _RESERVED.sub(_escape, value)
     return quote(value, safe="-_.~")
 
 
