@@ -59,6 +59,14 @@ RUNTIME_SYMBOLS: Mapping[str, frozenset[str]] = {
             "ShapeSpec",
             "TEXT",
             "ThrottlingSpec",
+            # the readers' building blocks (<section>/_readers.py)
+            "NO_EXTRA",
+            "attribute_text",
+            "convert_text",
+            "enum_member",
+            "local_tag",
+            "refuse_missing",
+            "tag_slot",
         }
     ),
     # Documents: downloads and feed bodies with their marketplace charsets (<section>/client.py).
