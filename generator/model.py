@@ -122,6 +122,57 @@ class ResultField:
 
 
 @dataclass(frozen=True, slots=True)
+class ReaderStep:
+    """How a generated reader fills one field (the local variable `python_name`).
+
+    `how`: `one` (assign), `repeated` (append each element), `wrapped` (append each `item` child
+    of the element). `value` is the Python expression of one value, read from `_child` (an
+    element field), `_entry` (a wrapped item), the local itself (an attribute's raw text) or
+    `_element.text` (the text field).
+    """
+
+    python_name: str
+    slot: int  # the field's index in its shape: the number its tag is dispatched to
+    how: str
+    value: str
+    item: str | None
+    xml_name: str  # the attribute name, for attributes
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderBranch:
+    """A node of a reader's dispatch tree: slots below `below` go `low`, the others `high`."""
+
+    below: int
+    low: ReaderBranch | ReaderStep
+    high: ReaderBranch | ReaderStep
+
+
+@dataclass(frozen=True, slots=True)
+class RequiredCheck:
+    python_name: str
+    suffix: str  # where below the element: "/Name", "/@name" or "" (the text)
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """A shape's generated reader (<section>/_readers.py), specialised from its fields."""
+
+    function: str  # read_order
+    slots: str  # name of its tag -> slot dict
+    class_name: str
+    takes_extra: bool  # a result: the response metadata is passed in
+    tag_slots: tuple[tuple[str, int], ...]  # element fields' local names and slots
+    lists: tuple[str, ...]  # locals starting as []
+    scalars: tuple[str, ...]  # locals starting as None
+    attributes: tuple[ReaderStep, ...]
+    text: ReaderStep | None
+    dispatch: ReaderBranch | ReaderStep | None
+    required: tuple[RequiredCheck, ...]
+    arguments: tuple[str, ...]  # every field, in order: the constructor's keywords
+
+
+@dataclass(frozen=True, slots=True)
 class ResultShape:
     name: str  # also the Python dataclass name
     descriptor: str  # name of its runtime descriptor constant
@@ -130,6 +181,7 @@ class ResultShape:
     notes: tuple[str, ...]
     is_result: bool  # some action returns it: it carries the response metadata too
     source: SourceRef
+    reader: Reader
     dataclass: DataClass | None = None  # filled by the render stage (generator/classes.py)
 
 

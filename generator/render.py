@@ -36,6 +36,7 @@ from .classes import with_classes
 from .errors import EXIT_IO, ToolError
 from .model import Api, Section
 from .naming import cli_option, constant_name, kebab_case, snake_case
+from .python.readers import enum_members
 from .wings import with_helpers
 
 TEMPLATE_SUFFIX = ".j2"
@@ -165,6 +166,7 @@ def _environment(tree: TemplateTree) -> jinja2.Environment:
     env.filters["code_breakable"] = _code_breakable
     env.filters["outdent"] = _outdent
     env.filters["constant"] = constant_name
+    env.filters["enum_members"] = enum_members
     env.filters["snake"] = snake_case
     env.filters["kebab"] = kebab_case
     env.filters["cli_option"] = cli_option

@@ -8,6 +8,7 @@ from .. import docs, naming
 from ..load import JsonPath
 from ..model import EnumType, ResultField, ResultShape
 from ..python import types
+from ..python.readers import build_reader
 from .context import SpecContext, notes
 
 # Fields every result class inherits from the runtime's MWSResult.
@@ -167,14 +168,16 @@ def build_result_shapes(
             ctx.error(path, f"name {name!r} is already {taken[name]}", at_key=True)
             continue
         is_result = name in result_classes
+        fields = _result_fields(ctx, name, data["fields"], enums, names, is_result)
         shapes[name] = ResultShape(
             name=name,
             descriptor=naming.constant_name(name) + "_XML",
             description=data.get("description"),
-            fields=_result_fields(ctx, name, data["fields"], enums, names, is_result),
+            fields=fields,
             notes=notes(data),
             is_result=is_result,
             source=ctx.ref(path, at_key=True),
+            reader=build_reader(name, fields, is_result),
         )
     return shapes
 
@@ -209,6 +212,7 @@ def repeated_result_shape(ctx: SpecContext, action: str, shape: ResultShape) -> 
         notes=(),
         is_result=True,
         source=ctx.ref(path, at_key=True),
+        reader=build_reader(name, (field,), True),
     )
 
 

@@ -62,6 +62,14 @@ RUNTIME_SYMBOLS: Mapping[str, frozenset[str]] = {
             # dataclasses written out as source (<section>/models.py)
             "DEFAULT_FACTORY",
             "source_dataclass",
+            # the readers' building blocks (<section>/_readers.py)
+            "NO_EXTRA",
+            "attribute_text",
+            "convert_text",
+            "enum_member",
+            "local_tag",
+            "refuse_missing",
+            "tag_slot",
         }
     ),
     # Documents: downloads and feed bodies with their marketplace charsets (<section>/client.py).

@@ -114,7 +114,7 @@ def test_golden_tree_file_list(golden_tree: dict[str, str]) -> None:
     sections = [
         f"mwskit/{module}/{name}"
         for module in ("gizmos", "widgets")
-        for name in ("__init__.py", "_operations.py", "client.py", "models.py")
+        for name in ("__init__.py", "_operations.py", "_readers.py", "client.py", "models.py")
     ]
     assert sorted(golden_tree) == sorted(
         [

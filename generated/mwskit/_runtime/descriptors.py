@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -150,6 +150,8 @@ class Operation(Generic[R]):
     next_token_action: str | None = None
     result_shape: ResultShapeSpec | None = None
     result_is_root: bool = False
+    # The generated reader of result_shape: (element, response metadata) -> result_class.
+    reader: Callable[..., R] | None = field(default=None, repr=False, compare=False)
     errors: Mapping[str, type[MWSError]] = field(default_factory=dict, repr=False, compare=False)
     reference_id: ReferenceIdSpec | None = None
     list_indexes: tuple[int, ...] = field(init=False, repr=False, compare=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _runtime as rt
-from . import models
+from . import _readers, models
 
 SECTION = rt.SectionSpec(
     name="CartInformation",
@@ -142,6 +142,7 @@ GET_CARTS = rt.Operation(
     result_class=models.GetCartsResult,
     document=False,
     result_shape=GET_CARTS_RESULT_XML,
+    reader=_readers.read_get_carts_result,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -160,6 +161,7 @@ GET_SERVICE_STATUS = rt.Operation(
     result_class=models.GetServiceStatusResult,
     document=False,
     result_shape=GET_SERVICE_STATUS_RESULT_XML,
+    reader=_readers.read_get_service_status_result,
 )
 
 LIST_CARTS = rt.Operation(
@@ -199,6 +201,7 @@ LIST_CARTS = rt.Operation(
     document=False,
     next_token_action="ListCartsByNextToken",
     result_shape=LIST_CARTS_RESULT_XML,
+    reader=_readers.read_list_carts_result,
 )
 
 LIST_CARTS_BY_NEXT_TOKEN = rt.Operation(
@@ -225,6 +228,7 @@ LIST_CARTS_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.ListCartsResult,
     document=False,
     result_shape=LIST_CARTS_RESULT_XML,
+    reader=_readers.read_list_carts_result,
 )
 
 # Each client method's operation, by the method's name (the quota planner's `plan`).

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _runtime as rt
-from . import models
+from . import _readers, models
 
 SECTION = rt.SectionSpec(
     name="CustomerInformation",
@@ -164,6 +164,7 @@ GET_CUSTOMERS_BY_CUSTOMER_ID = rt.Operation(
     result_class=models.GetCustomersForCustomerIdResult,
     document=False,
     result_shape=GET_CUSTOMERS_FOR_CUSTOMER_ID_RESULT_XML,
+    reader=_readers.read_get_customers_for_customer_id_result,
 )
 
 GET_CUSTOMERS_FOR_CUSTOMER_ID = rt.Operation(
@@ -197,6 +198,7 @@ GET_CUSTOMERS_FOR_CUSTOMER_ID = rt.Operation(
     result_class=models.GetCustomersForCustomerIdResult,
     document=False,
     result_shape=GET_CUSTOMERS_FOR_CUSTOMER_ID_RESULT_XML,
+    reader=_readers.read_get_customers_for_customer_id_result,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -215,6 +217,7 @@ GET_SERVICE_STATUS = rt.Operation(
     result_class=models.GetServiceStatusResult,
     document=False,
     result_shape=GET_SERVICE_STATUS_RESULT_XML,
+    reader=_readers.read_get_service_status_result,
 )
 
 LIST_CUSTOMERS = rt.Operation(
@@ -261,6 +264,7 @@ LIST_CUSTOMERS = rt.Operation(
     document=False,
     next_token_action="ListCustomersByNextToken",
     result_shape=LIST_CUSTOMERS_RESULT_XML,
+    reader=_readers.read_list_customers_result,
 )
 
 LIST_CUSTOMERS_BY_NEXT_TOKEN = rt.Operation(
@@ -287,6 +291,7 @@ LIST_CUSTOMERS_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.ListCustomersResult,
     document=False,
     result_shape=LIST_CUSTOMERS_RESULT_XML,
+    reader=_readers.read_list_customers_result,
 )
 
 # Each client method's operation, by the method's name (the quota planner's `plan`).

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _runtime as rt
-from . import models
+from . import _readers, models
 
 SECTION = rt.SectionSpec(
     name="EasyShip",
@@ -410,6 +410,7 @@ CREATE_SCHEDULED_PACKAGE = rt.Operation(
     result_class=models.CreateScheduledPackageResult,
     document=False,
     result_shape=CREATE_SCHEDULED_PACKAGE_RESULT_XML,
+    reader=_readers.read_create_scheduled_package_result,
 )
 
 GET_SCHEDULED_PACKAGE = rt.Operation(
@@ -444,6 +445,7 @@ GET_SCHEDULED_PACKAGE = rt.Operation(
     result_class=models.GetScheduledPackageResult,
     document=False,
     result_shape=GET_SCHEDULED_PACKAGE_RESULT_XML,
+    reader=_readers.read_get_scheduled_package_result,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -462,6 +464,7 @@ GET_SERVICE_STATUS = rt.Operation(
     result_class=models.GetServiceStatusResult,
     document=False,
     result_shape=GET_SERVICE_STATUS_RESULT_XML,
+    reader=_readers.read_get_service_status_result,
 )
 
 LIST_PICKUP_SLOTS = rt.Operation(
@@ -511,6 +514,7 @@ LIST_PICKUP_SLOTS = rt.Operation(
     result_class=models.ListPickupSlotsResult,
     document=False,
     result_shape=LIST_PICKUP_SLOTS_RESULT_XML,
+    reader=_readers.read_list_pickup_slots_result,
 )
 
 UPDATE_SCHEDULED_PACKAGES = rt.Operation(
@@ -547,6 +551,7 @@ UPDATE_SCHEDULED_PACKAGES = rt.Operation(
     result_class=models.UpdateScheduledPackagesResult,
     document=False,
     result_shape=UPDATE_SCHEDULED_PACKAGES_RESULT_XML,
+    reader=_readers.read_update_scheduled_packages_result,
 )
 
 # Each client method's operation, by the method's name (the quota planner's `plan`).

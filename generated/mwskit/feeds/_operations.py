@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _runtime as rt
-from . import models
+from . import _readers, models
 
 SECTION = rt.SectionSpec(
     name="Feeds",
@@ -141,6 +141,7 @@ CANCEL_FEED_SUBMISSIONS = rt.Operation(
     result_class=models.CancelFeedSubmissionsResult,
     document=False,
     result_shape=CANCEL_FEED_SUBMISSIONS_RESULT_XML,
+    reader=_readers.read_cancel_feed_submissions_result,
     errors=ERRORS,
 )
 
@@ -190,6 +191,7 @@ GET_FEED_SUBMISSION_COUNT = rt.Operation(
     result_class=models.GetFeedSubmissionCountResult,
     document=False,
     result_shape=GET_FEED_SUBMISSION_COUNT_RESULT_XML,
+    reader=_readers.read_get_feed_submission_count_result,
     errors=ERRORS,
 )
 
@@ -256,6 +258,7 @@ GET_FEED_SUBMISSION_LIST = rt.Operation(
     document=False,
     next_token_action="GetFeedSubmissionListByNextToken",
     result_shape=GET_FEED_SUBMISSION_LIST_RESULT_XML,
+    reader=_readers.read_get_feed_submission_list_result,
     errors=ERRORS,
 )
 
@@ -283,6 +286,7 @@ GET_FEED_SUBMISSION_LIST_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.GetFeedSubmissionListResult,
     document=False,
     result_shape=GET_FEED_SUBMISSION_LIST_RESULT_XML,
+    reader=_readers.read_get_feed_submission_list_result,
     errors=ERRORS,
 )
 
@@ -377,6 +381,7 @@ SUBMIT_FEED = rt.Operation(
     document=False,
     body=rt.BodySpec("feed_content", "ContentMD5Value"),
     result_shape=SUBMIT_FEED_RESULT_XML,
+    reader=_readers.read_submit_feed_result,
     errors=ERRORS,
 )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _runtime as rt
-from . import models
+from . import _readers, models
 
 SECTION = rt.SectionSpec(
     name="Finances",
@@ -1007,6 +1007,7 @@ GET_SERVICE_STATUS = rt.Operation(
     result_class=models.GetServiceStatusResult,
     document=False,
     result_shape=GET_SERVICE_STATUS_RESULT_XML,
+    reader=_readers.read_get_service_status_result,
 )
 
 LIST_FINANCIAL_EVENT_GROUPS = rt.Operation(
@@ -1048,6 +1049,7 @@ LIST_FINANCIAL_EVENT_GROUPS = rt.Operation(
     document=False,
     next_token_action="ListFinancialEventGroupsByNextToken",
     result_shape=LIST_FINANCIAL_EVENT_GROUPS_RESULT_XML,
+    reader=_readers.read_list_financial_event_groups_result,
 )
 
 LIST_FINANCIAL_EVENT_GROUPS_BY_NEXT_TOKEN = rt.Operation(
@@ -1074,6 +1076,7 @@ LIST_FINANCIAL_EVENT_GROUPS_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.ListFinancialEventGroupsResult,
     document=False,
     result_shape=LIST_FINANCIAL_EVENT_GROUPS_RESULT_XML,
+    reader=_readers.read_list_financial_event_groups_result,
 )
 
 LIST_FINANCIAL_EVENTS = rt.Operation(
@@ -1144,6 +1147,7 @@ LIST_FINANCIAL_EVENTS = rt.Operation(
     ),
     next_token_action="ListFinancialEventsByNextToken",
     result_shape=LIST_FINANCIAL_EVENTS_RESULT_XML,
+    reader=_readers.read_list_financial_events_result,
 )
 
 LIST_FINANCIAL_EVENTS_BY_NEXT_TOKEN = rt.Operation(
@@ -1170,6 +1174,7 @@ LIST_FINANCIAL_EVENTS_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.ListFinancialEventsResult,
     document=False,
     result_shape=LIST_FINANCIAL_EVENTS_RESULT_XML,
+    reader=_readers.read_list_financial_events_result,
 )
 
 # Each client method's operation, by the method's name (the quota planner's `plan`).

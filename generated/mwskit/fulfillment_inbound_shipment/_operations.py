@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _runtime as rt
-from . import models
+from . import _readers, models
 
 SECTION = rt.SectionSpec(
     name="FulfillmentInboundShipment",
@@ -1578,6 +1578,7 @@ CONFIRM_PREORDER = rt.Operation(
     result_class=models.ConfirmPreorderResult,
     document=False,
     result_shape=CONFIRM_PREORDER_RESULT_XML,
+    reader=_readers.read_confirm_preorder_result,
     errors=ERRORS,
 )
 
@@ -1605,6 +1606,7 @@ CONFIRM_TRANSPORT_REQUEST = rt.Operation(
     result_class=models.ConfirmTransportRequestResult,
     document=False,
     result_shape=CONFIRM_TRANSPORT_REQUEST_RESULT_XML,
+    reader=_readers.read_confirm_transport_request_result,
     errors=ERRORS,
 )
 
@@ -1650,6 +1652,7 @@ CREATE_INBOUND_SHIPMENT = rt.Operation(
     result_class=models.CreateInboundShipmentResult,
     document=False,
     result_shape=CREATE_INBOUND_SHIPMENT_RESULT_XML,
+    reader=_readers.read_create_inbound_shipment_result,
     errors=ERRORS,
 )
 
@@ -1728,6 +1731,7 @@ CREATE_INBOUND_SHIPMENT_PLAN = rt.Operation(
         ),
     ),
     result_shape=CREATE_INBOUND_SHIPMENT_PLAN_RESULT_XML,
+    reader=_readers.read_create_inbound_shipment_plan_result,
     errors=ERRORS,
 )
 
@@ -1755,6 +1759,7 @@ ESTIMATE_TRANSPORT_REQUEST = rt.Operation(
     result_class=models.EstimateTransportRequestResult,
     document=False,
     result_shape=ESTIMATE_TRANSPORT_REQUEST_RESULT_XML,
+    reader=_readers.read_estimate_transport_request_result,
     errors=ERRORS,
 )
 
@@ -1782,6 +1787,7 @@ GET_BILL_OF_LADING = rt.Operation(
     result_class=models.GetBillOfLadingResult,
     document=False,
     result_shape=GET_BILL_OF_LADING_RESULT_XML,
+    reader=_readers.read_get_bill_of_lading_result,
     errors=ERRORS,
 )
 
@@ -1818,6 +1824,7 @@ GET_INBOUND_GUIDANCE_FOR_ASIN = rt.Operation(
     result_class=models.GetInboundGuidanceForASINResult,
     document=False,
     result_shape=GET_INBOUND_GUIDANCE_FOR_ASIN_RESULT_XML,
+    reader=_readers.read_get_inbound_guidance_for_asin_result,
     errors=ERRORS,
 )
 
@@ -1854,6 +1861,7 @@ GET_INBOUND_GUIDANCE_FOR_SKU = rt.Operation(
     result_class=models.GetInboundGuidanceForSKUResult,
     document=False,
     result_shape=GET_INBOUND_GUIDANCE_FOR_SKU_RESULT_XML,
+    reader=_readers.read_get_inbound_guidance_for_sku_result,
     errors=ERRORS,
 )
 
@@ -1896,6 +1904,7 @@ GET_PACKAGE_LABELS = rt.Operation(
     result_class=models.GetPackageLabelsResult,
     document=False,
     result_shape=GET_PACKAGE_LABELS_RESULT_XML,
+    reader=_readers.read_get_package_labels_result,
     errors=ERRORS,
 )
 
@@ -1939,6 +1948,7 @@ GET_PALLET_LABELS = rt.Operation(
     result_class=models.GetPalletLabelsResult,
     document=False,
     result_shape=GET_PALLET_LABELS_RESULT_XML,
+    reader=_readers.read_get_pallet_labels_result,
     errors=ERRORS,
 )
 
@@ -1966,6 +1976,7 @@ GET_PREORDER_INFO = rt.Operation(
     result_class=models.GetPreorderInfoResult,
     document=False,
     result_shape=GET_PREORDER_INFO_RESULT_XML,
+    reader=_readers.read_get_preorder_info_result,
     errors=ERRORS,
 )
 
@@ -2004,6 +2015,7 @@ GET_PREP_INSTRUCTIONS_FOR_ASIN = rt.Operation(
     result_class=models.GetPrepInstructionsForASINResult,
     document=False,
     result_shape=GET_PREP_INSTRUCTIONS_FOR_ASIN_RESULT_XML,
+    reader=_readers.read_get_prep_instructions_for_asin_result,
     errors=ERRORS,
 )
 
@@ -2042,6 +2054,7 @@ GET_PREP_INSTRUCTIONS_FOR_SKU = rt.Operation(
     result_class=models.GetPrepInstructionsForSKUResult,
     document=False,
     result_shape=GET_PREP_INSTRUCTIONS_FOR_SKU_RESULT_XML,
+    reader=_readers.read_get_prep_instructions_for_sku_result,
     errors=ERRORS,
 )
 
@@ -2061,6 +2074,7 @@ GET_SERVICE_STATUS = rt.Operation(
     result_class=models.GetServiceStatusResult,
     document=False,
     result_shape=GET_SERVICE_STATUS_RESULT_XML,
+    reader=_readers.read_get_service_status_result,
     errors=ERRORS,
 )
 
@@ -2088,6 +2102,7 @@ GET_TRANSPORT_CONTENT = rt.Operation(
     result_class=models.GetTransportContentResult,
     document=False,
     result_shape=GET_TRANSPORT_CONTENT_RESULT_XML,
+    reader=_readers.read_get_transport_content_result,
     errors=ERRORS,
 )
 
@@ -2133,6 +2148,7 @@ GET_UNIQUE_PACKAGE_LABELS = rt.Operation(
     result_class=models.GetUniquePackageLabelsResult,
     document=False,
     result_shape=GET_UNIQUE_PACKAGE_LABELS_RESULT_XML,
+    reader=_readers.read_get_unique_package_labels_result,
     errors=ERRORS,
 )
 
@@ -2172,6 +2188,7 @@ LIST_INBOUND_SHIPMENT_ITEMS = rt.Operation(
     document=False,
     next_token_action="ListInboundShipmentItemsByNextToken",
     result_shape=LIST_INBOUND_SHIPMENT_ITEMS_RESULT_XML,
+    reader=_readers.read_list_inbound_shipment_items_result,
     errors=ERRORS,
 )
 
@@ -2199,6 +2216,7 @@ LIST_INBOUND_SHIPMENT_ITEMS_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.ListInboundShipmentItemsResult,
     document=False,
     result_shape=LIST_INBOUND_SHIPMENT_ITEMS_RESULT_XML,
+    reader=_readers.read_list_inbound_shipment_items_result,
     errors=ERRORS,
 )
 
@@ -2247,6 +2265,7 @@ LIST_INBOUND_SHIPMENTS = rt.Operation(
     document=False,
     next_token_action="ListInboundShipmentsByNextToken",
     result_shape=LIST_INBOUND_SHIPMENTS_RESULT_XML,
+    reader=_readers.read_list_inbound_shipments_result,
     errors=ERRORS,
 )
 
@@ -2274,6 +2293,7 @@ LIST_INBOUND_SHIPMENTS_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.ListInboundShipmentsResult,
     document=False,
     result_shape=LIST_INBOUND_SHIPMENTS_RESULT_XML,
+    reader=_readers.read_list_inbound_shipments_result,
     errors=ERRORS,
 )
 
@@ -2324,6 +2344,7 @@ PUT_TRANSPORT_CONTENT = rt.Operation(
     result_class=models.PutTransportContentResult,
     document=False,
     result_shape=PUT_TRANSPORT_CONTENT_RESULT_XML,
+    reader=_readers.read_put_transport_content_result,
     errors=ERRORS,
 )
 
@@ -2369,6 +2390,7 @@ UPDATE_INBOUND_SHIPMENT = rt.Operation(
     result_class=models.UpdateInboundShipmentResult,
     document=False,
     result_shape=UPDATE_INBOUND_SHIPMENT_RESULT_XML,
+    reader=_readers.read_update_inbound_shipment_result,
     errors=ERRORS,
 )
 
@@ -2396,6 +2418,7 @@ VOID_TRANSPORT_REQUEST = rt.Operation(
     result_class=models.VoidTransportRequestResult,
     document=False,
     result_shape=VOID_TRANSPORT_REQUEST_RESULT_XML,
+    reader=_readers.read_void_transport_request_result,
     errors=ERRORS,
 )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _runtime as rt
-from . import models
+from . import _readers, models
 
 SECTION = rt.SectionSpec(
     name="FulfillmentInventory",
@@ -138,6 +138,7 @@ GET_SERVICE_STATUS = rt.Operation(
     result_class=models.GetServiceStatusResult,
     document=False,
     result_shape=GET_SERVICE_STATUS_RESULT_XML,
+    reader=_readers.read_get_service_status_result,
 )
 
 LIST_INVENTORY_SUPPLY = rt.Operation(
@@ -194,6 +195,7 @@ LIST_INVENTORY_SUPPLY = rt.Operation(
     ),
     next_token_action="ListInventorySupplyByNextToken",
     result_shape=LIST_INVENTORY_SUPPLY_RESULT_XML,
+    reader=_readers.read_list_inventory_supply_result,
 )
 
 LIST_INVENTORY_SUPPLY_BY_NEXT_TOKEN = rt.Operation(
@@ -220,6 +222,7 @@ LIST_INVENTORY_SUPPLY_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.ListInventorySupplyResult,
     document=False,
     result_shape=LIST_INVENTORY_SUPPLY_RESULT_XML,
+    reader=_readers.read_list_inventory_supply_result,
 )
 
 # Each client method's operation, by the method's name (the quota planner's `plan`).

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _runtime as rt
-from . import models
+from . import _readers, models
 
 SECTION = rt.SectionSpec(
     name="FulfillmentOutboundShipment",
@@ -1250,6 +1250,7 @@ CREATE_FULFILLMENT_RETURN = rt.Operation(
     result_class=models.CreateFulfillmentReturnResult,
     document=False,
     result_shape=CREATE_FULFILLMENT_RETURN_RESULT_XML,
+    reader=_readers.read_create_fulfillment_return_result,
 )
 
 GET_FULFILLMENT_ORDER = rt.Operation(
@@ -1277,6 +1278,7 @@ GET_FULFILLMENT_ORDER = rt.Operation(
     result_class=models.GetFulfillmentOrderResult,
     document=False,
     result_shape=GET_FULFILLMENT_ORDER_RESULT_XML,
+    reader=_readers.read_get_fulfillment_order_result,
 )
 
 GET_FULFILLMENT_PREVIEW = rt.Operation(
@@ -1339,6 +1341,7 @@ GET_FULFILLMENT_PREVIEW = rt.Operation(
     result_class=models.GetFulfillmentPreviewResult,
     document=False,
     result_shape=GET_FULFILLMENT_PREVIEW_RESULT_XML,
+    reader=_readers.read_get_fulfillment_preview_result,
 )
 
 GET_PACKAGE_TRACKING_DETAILS = rt.Operation(
@@ -1365,6 +1368,7 @@ GET_PACKAGE_TRACKING_DETAILS = rt.Operation(
     result_class=models.GetPackageTrackingDetailsResult,
     document=False,
     result_shape=GET_PACKAGE_TRACKING_DETAILS_RESULT_XML,
+    reader=_readers.read_get_package_tracking_details_result,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -1383,6 +1387,7 @@ GET_SERVICE_STATUS = rt.Operation(
     result_class=models.GetServiceStatusResult,
     document=False,
     result_shape=GET_SERVICE_STATUS_RESULT_XML,
+    reader=_readers.read_get_service_status_result,
 )
 
 LIST_ALL_FULFILLMENT_ORDERS = rt.Operation(
@@ -1416,6 +1421,7 @@ LIST_ALL_FULFILLMENT_ORDERS = rt.Operation(
     document=False,
     next_token_action="ListAllFulfillmentOrdersByNextToken",
     result_shape=LIST_ALL_FULFILLMENT_ORDERS_RESULT_XML,
+    reader=_readers.read_list_all_fulfillment_orders_result,
 )
 
 LIST_ALL_FULFILLMENT_ORDERS_BY_NEXT_TOKEN = rt.Operation(
@@ -1442,6 +1448,7 @@ LIST_ALL_FULFILLMENT_ORDERS_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.ListAllFulfillmentOrdersResult,
     document=False,
     result_shape=LIST_ALL_FULFILLMENT_ORDERS_RESULT_XML,
+    reader=_readers.read_list_all_fulfillment_orders_result,
 )
 
 LIST_RETURN_REASON_CODES = rt.Operation(
@@ -1486,6 +1493,7 @@ LIST_RETURN_REASON_CODES = rt.Operation(
     result_class=models.ListReturnReasonCodesResult,
     document=False,
     result_shape=LIST_RETURN_REASON_CODES_RESULT_XML,
+    reader=_readers.read_list_return_reason_codes_result,
 )
 
 UPDATE_FULFILLMENT_ORDER = rt.Operation(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _runtime as rt
-from . import models
+from . import _readers, models
 
 SECTION = rt.SectionSpec(
     name="MerchantFulfillment",
@@ -1145,6 +1145,7 @@ CANCEL_SHIPMENT = rt.Operation(
     result_class=models.CancelShipmentResult,
     document=False,
     result_shape=CANCEL_SHIPMENT_RESULT_XML,
+    reader=_readers.read_cancel_shipment_result,
 )
 
 CREATE_SHIPMENT = rt.Operation(
@@ -1207,6 +1208,7 @@ CREATE_SHIPMENT = rt.Operation(
     result_class=models.CreateShipmentResult,
     document=False,
     result_shape=CREATE_SHIPMENT_RESULT_XML,
+    reader=_readers.read_create_shipment_result,
 )
 
 GET_ADDITIONAL_SELLER_INPUTS = rt.Operation(
@@ -1248,6 +1250,7 @@ GET_ADDITIONAL_SELLER_INPUTS = rt.Operation(
     result_class=models.GetAdditionalSellerInputsResult,
     document=False,
     result_shape=GET_ADDITIONAL_SELLER_INPUTS_RESULT_XML,
+    reader=_readers.read_get_additional_seller_inputs_result,
 )
 
 GET_ELIGIBLE_SHIPPING_SERVICES = rt.Operation(
@@ -1282,6 +1285,7 @@ GET_ELIGIBLE_SHIPPING_SERVICES = rt.Operation(
     result_class=models.GetEligibleShippingServicesResult,
     document=False,
     result_shape=GET_ELIGIBLE_SHIPPING_SERVICES_RESULT_XML,
+    reader=_readers.read_get_eligible_shipping_services_result,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -1300,6 +1304,7 @@ GET_SERVICE_STATUS = rt.Operation(
     result_class=models.GetServiceStatusResult,
     document=False,
     result_shape=GET_SERVICE_STATUS_RESULT_XML,
+    reader=_readers.read_get_service_status_result,
 )
 
 GET_SHIPMENT = rt.Operation(
@@ -1326,6 +1331,7 @@ GET_SHIPMENT = rt.Operation(
     result_class=models.GetShipmentResult,
     document=False,
     result_shape=GET_SHIPMENT_RESULT_XML,
+    reader=_readers.read_get_shipment_result,
 )
 
 # Each client method's operation, by the method's name (the quota planner's `plan`).

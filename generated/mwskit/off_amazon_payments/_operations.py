@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _runtime as rt
-from . import models
+from . import _readers, models
 
 SECTION = rt.SectionSpec(
     name="OffAmazonPayments",
@@ -1432,6 +1432,7 @@ CREATE_ORDER_REFERENCE_FOR_ID = rt.Operation(
     result_class=models.CreateOrderReferenceForIdResult,
     document=False,
     result_shape=CREATE_ORDER_REFERENCE_FOR_ID_RESULT_XML,
+    reader=_readers.read_create_order_reference_for_id_result,
     errors=ERRORS,
 )
 
@@ -1465,6 +1466,7 @@ GET_AUTHORIZATION_DETAILS = rt.Operation(
     result_class=models.GetAuthorizationDetailsResult,
     document=False,
     result_shape=GET_AUTHORIZATION_DETAILS_RESULT_XML,
+    reader=_readers.read_get_authorization_details_result,
     errors=ERRORS,
 )
 
@@ -1510,6 +1512,7 @@ GET_BILLING_AGREEMENT_DETAILS = rt.Operation(
     result_class=models.GetBillingAgreementDetailsResult,
     document=False,
     result_shape=GET_BILLING_AGREEMENT_DETAILS_RESULT_XML,
+    reader=_readers.read_get_billing_agreement_details_result,
     errors=ERRORS,
 )
 
@@ -1543,6 +1546,7 @@ GET_CAPTURE_DETAILS = rt.Operation(
     result_class=models.GetCaptureDetailsResult,
     document=False,
     result_shape=GET_CAPTURE_DETAILS_RESULT_XML,
+    reader=_readers.read_get_capture_details_result,
     errors=ERRORS,
 )
 
@@ -1568,6 +1572,7 @@ GET_MERCHANT_ACCOUNT_STATUS = rt.Operation(
     result_class=models.GetMerchantAccountStatusResult,
     document=False,
     result_shape=GET_MERCHANT_ACCOUNT_STATUS_RESULT_XML,
+    reader=_readers.read_get_merchant_account_status_result,
     errors=ERRORS,
 )
 
@@ -1613,6 +1618,7 @@ GET_ORDER_REFERENCE_DETAILS = rt.Operation(
     result_class=models.GetOrderReferenceDetailsResult,
     document=False,
     result_shape=GET_ORDER_REFERENCE_DETAILS_RESULT_XML,
+    reader=_readers.read_get_order_reference_details_result,
     errors=ERRORS,
 )
 
@@ -1646,6 +1652,7 @@ GET_PROVIDER_CREDIT_DETAILS = rt.Operation(
     result_class=models.GetProviderCreditDetailsResult,
     document=False,
     result_shape=GET_PROVIDER_CREDIT_DETAILS_RESULT_XML,
+    reader=_readers.read_get_provider_credit_details_result,
     errors=ERRORS,
 )
 
@@ -1679,6 +1686,7 @@ GET_PROVIDER_CREDIT_REVERSAL_DETAILS = rt.Operation(
     result_class=models.GetProviderCreditReversalDetailsResult,
     document=False,
     result_shape=GET_PROVIDER_CREDIT_REVERSAL_DETAILS_RESULT_XML,
+    reader=_readers.read_get_provider_credit_reversal_details_result,
     errors=ERRORS,
 )
 
@@ -1712,6 +1720,7 @@ GET_REFUND_DETAILS = rt.Operation(
     result_class=models.GetRefundDetailsResult,
     document=False,
     result_shape=GET_REFUND_DETAILS_RESULT_XML,
+    reader=_readers.read_get_refund_details_result,
     errors=ERRORS,
 )
 
@@ -1737,6 +1746,7 @@ GET_SERVICE_STATUS = rt.Operation(
     result_class=models.GetServiceStatusResult,
     document=False,
     result_shape=GET_SERVICE_STATUS_RESULT_XML,
+    reader=_readers.read_get_service_status_result,
     errors=ERRORS,
 )
 
@@ -1816,6 +1826,7 @@ LIST_ORDER_REFERENCE = rt.Operation(
     document=False,
     next_token_action="ListOrderReferenceByNextToken",
     result_shape=LIST_ORDER_REFERENCE_RESULT_XML,
+    reader=_readers.read_list_order_reference_result,
     errors=ERRORS,
 )
 
@@ -1849,6 +1860,7 @@ LIST_ORDER_REFERENCE_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.ListOrderReferenceResult,
     document=False,
     result_shape=LIST_ORDER_REFERENCE_RESULT_XML,
+    reader=_readers.read_list_order_reference_result,
     errors=ERRORS,
 )
 
@@ -1889,6 +1901,7 @@ SET_BILLING_AGREEMENT_DETAILS = rt.Operation(
     result_class=models.SetBillingAgreementDetailsResult,
     document=False,
     result_shape=SET_BILLING_AGREEMENT_DETAILS_RESULT_XML,
+    reader=_readers.read_set_billing_agreement_details_result,
     errors=ERRORS,
 )
 
@@ -1929,6 +1942,7 @@ SET_ORDER_ATTRIBUTES = rt.Operation(
     result_class=models.SetOrderAttributesResult,
     document=False,
     result_shape=SET_ORDER_ATTRIBUTES_RESULT_XML,
+    reader=_readers.read_set_order_attributes_result,
     errors=ERRORS,
 )
 
@@ -1970,6 +1984,7 @@ SET_ORDER_REFERENCE_DETAILS = rt.Operation(
     result_class=models.SetOrderReferenceDetailsResult,
     document=False,
     result_shape=SET_ORDER_REFERENCE_DETAILS_RESULT_XML,
+    reader=_readers.read_set_order_reference_details_result,
     errors=ERRORS,
 )
 
@@ -2003,6 +2018,7 @@ VALIDATE_BILLING_AGREEMENT = rt.Operation(
     result_class=models.ValidateBillingAgreementResult,
     document=False,
     result_shape=VALIDATE_BILLING_AGREEMENT_RESULT_XML,
+    reader=_readers.read_validate_billing_agreement_result,
     errors=ERRORS,
 )
 
@@ -2088,6 +2104,7 @@ AUTHORIZE = rt.Operation(
     result_class=models.AuthorizeResult,
     document=False,
     result_shape=AUTHORIZE_RESULT_XML,
+    reader=_readers.read_authorize_result,
     errors=ERRORS,
     reference_id=rt.ReferenceIdSpec(
         param=1,
@@ -2210,6 +2227,7 @@ AUTHORIZE_ON_BILLING_AGREEMENT = rt.Operation(
     result_class=models.AuthorizeOnBillingAgreementResult,
     document=False,
     result_shape=AUTHORIZE_ON_BILLING_AGREEMENT_RESULT_XML,
+    reader=_readers.read_authorize_on_billing_agreement_result,
     errors=ERRORS,
     reference_id=rt.ReferenceIdSpec(
         param=1,
@@ -2285,6 +2303,7 @@ CAPTURE = rt.Operation(
     result_class=models.CaptureResult,
     document=False,
     result_shape=CAPTURE_RESULT_XML,
+    reader=_readers.read_capture_result,
     errors=ERRORS,
     reference_id=rt.ReferenceIdSpec(
         param=1,
@@ -2375,6 +2394,7 @@ REFUND = rt.Operation(
     result_class=models.RefundResult,
     document=False,
     result_shape=REFUND_RESULT_XML,
+    reader=_readers.read_refund_result,
     errors=ERRORS,
     reference_id=rt.ReferenceIdSpec(
         param=1,
@@ -2448,6 +2468,7 @@ REVERSE_PROVIDER_CREDIT = rt.Operation(
     result_class=models.ReverseProviderCreditResult,
     document=False,
     result_shape=REVERSE_PROVIDER_CREDIT_RESULT_XML,
+    reader=_readers.read_reverse_provider_credit_result,
     errors=ERRORS,
     reference_id=rt.ReferenceIdSpec(
         param=1,

@@ -78,9 +78,8 @@ import httpx
 from lxml import etree
 
 from .._runtime.errors import MWSError, ResponseParseError
-from .._runtime.results import ResultShapeSpec, read_shape
 from .._runtime.xml import exceeds_node_limit, local_name, parse_xml
-from . import _operations, models
+from . import _readers, models
 
 if TYPE_CHECKING:
     from cryptography.x509 import Certificate
@@ -247,7 +246,7 @@ class _Kind:
     cls: Callable[..., Notification]  # a Notification subclass with its `details`
     root: str  # the NotificationData document's root element
     element: str  # the child holding the object
-    shape: ResultShapeSpec
+    read: Callable[[etree._Element], Any]  # the object's generated reader
 
 
 # NotificationType -> its XML. The types and roots are those the Amazon Pay SDKs map
@@ -258,46 +257,46 @@ _KINDS: dict[str, _Kind] = {
         OrderReferenceNotification,
         "OrderReferenceNotification",
         "OrderReference",
-        _operations.ORDER_REFERENCE_DETAILS_XML,
+        _readers.read_order_reference_details,
     ),
     "PaymentAuthorize": _Kind(
         AuthorizationNotification,
         "AuthorizationNotification",
         "AuthorizationDetails",
-        _operations.AUTHORIZATION_DETAILS_XML,
+        _readers.read_authorization_details,
     ),
     "PaymentCapture": _Kind(
         CaptureNotification,
         "CaptureNotification",
         "CaptureDetails",
-        _operations.CAPTURE_DETAILS_XML,
+        _readers.read_capture_details,
     ),
     "PaymentRefund": _Kind(
-        RefundNotification, "RefundNotification", "RefundDetails", _operations.REFUND_DETAILS_XML
+        RefundNotification, "RefundNotification", "RefundDetails", _readers.read_refund_details
     ),
     "BillingAgreementNotification": _Kind(
         BillingAgreementNotification,
         "BillingAgreementNotification",
         "BillingAgreement",
-        _operations.BILLING_AGREEMENT_DETAILS_XML,
+        _readers.read_billing_agreement_details,
     ),
     "ProviderCredit": _Kind(
         ProviderCreditNotification,
         "ProviderCreditNotification",
         "ProviderCreditDetails",
-        _operations.PROVIDER_CREDIT_DETAILS_XML,
+        _readers.read_provider_credit_details,
     ),
     "ProviderCreditReversal": _Kind(
         ProviderCreditReversalNotification,
         "ProviderCreditReversalNotification",
         "ProviderCreditReversalDetails",
-        _operations.PROVIDER_CREDIT_REVERSAL_DETAILS_XML,
+        _readers.read_provider_credit_reversal_details,
     ),
     "ChargebackDetailedNotification": _Kind(
         ChargebackNotification,
         "ChargebackNotification",
         "ChargebackDetails",
-        _operations.CHARGEBACK_DETAILS_XML,
+        _readers.read_chargeback_details,
     ),
 }
 
@@ -768,7 +767,7 @@ class IPNVerifier:
             )
         _ids_as_members(payload)
         try:
-            return read_shape(payload, kind.shape)
+            return kind.read(payload)
         except ResponseParseError as error:
             raise _refuse(
                 IPNRefusal.MALFORMED_NOTIFICATION_DATA, f"the NotificationData: {error.message}"

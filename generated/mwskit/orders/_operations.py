@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _runtime as rt
-from . import models
+from . import _readers, models
 
 SECTION = rt.SectionSpec(
     name="Orders",
@@ -423,6 +423,7 @@ GET_ORDER = rt.Operation(
     result_class=models.GetOrderResult,
     document=False,
     result_shape=GET_ORDER_RESULT_XML,
+    reader=_readers.read_get_order_result,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -441,6 +442,7 @@ GET_SERVICE_STATUS = rt.Operation(
     result_class=models.GetServiceStatusResult,
     document=False,
     result_shape=GET_SERVICE_STATUS_RESULT_XML,
+    reader=_readers.read_get_service_status_result,
 )
 
 LIST_ORDER_ITEMS = rt.Operation(
@@ -468,6 +470,7 @@ LIST_ORDER_ITEMS = rt.Operation(
     document=False,
     next_token_action="ListOrderItemsByNextToken",
     result_shape=LIST_ORDER_ITEMS_RESULT_XML,
+    reader=_readers.read_list_order_items_result,
 )
 
 LIST_ORDER_ITEMS_BY_NEXT_TOKEN = rt.Operation(
@@ -494,6 +497,7 @@ LIST_ORDER_ITEMS_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.ListOrderItemsResult,
     document=False,
     result_shape=LIST_ORDER_ITEMS_RESULT_XML,
+    reader=_readers.read_list_order_items_result,
 )
 
 LIST_ORDERS = rt.Operation(
@@ -648,6 +652,7 @@ LIST_ORDERS = rt.Operation(
     ),
     next_token_action="ListOrdersByNextToken",
     result_shape=LIST_ORDERS_RESULT_XML,
+    reader=_readers.read_list_orders_result,
 )
 
 LIST_ORDERS_BY_NEXT_TOKEN = rt.Operation(
@@ -674,6 +679,7 @@ LIST_ORDERS_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.ListOrdersResult,
     document=False,
     result_shape=LIST_ORDERS_RESULT_XML,
+    reader=_readers.read_list_orders_result,
 )
 
 # Each client method's operation, by the method's name (the quota planner's `plan`).

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _runtime as rt
-from . import models
+from . import _readers, models
 
 SECTION = rt.SectionSpec(
     name="Products",
@@ -1144,6 +1144,7 @@ GET_COMPETITIVE_PRICING_FOR_ASIN = rt.Operation(
     result_class=models.GetCompetitivePricingForASINResponse,
     document=False,
     result_shape=GET_COMPETITIVE_PRICING_FOR_ASIN_RESPONSE_XML,
+    reader=_readers.read_get_competitive_pricing_for_asin_response,
     result_is_root=True,
 )
 
@@ -1181,6 +1182,7 @@ GET_COMPETITIVE_PRICING_FOR_SKU = rt.Operation(
     result_class=models.GetCompetitivePricingForSKUResponse,
     document=False,
     result_shape=GET_COMPETITIVE_PRICING_FOR_SKU_RESPONSE_XML,
+    reader=_readers.read_get_competitive_pricing_for_sku_response,
     result_is_root=True,
 )
 
@@ -1231,6 +1233,7 @@ GET_LOWEST_OFFER_LISTINGS_FOR_ASIN = rt.Operation(
     result_class=models.GetLowestOfferListingsForASINResponse,
     document=False,
     result_shape=GET_LOWEST_OFFER_LISTINGS_FOR_ASIN_RESPONSE_XML,
+    reader=_readers.read_get_lowest_offer_listings_for_asin_response,
     result_is_root=True,
 )
 
@@ -1281,6 +1284,7 @@ GET_LOWEST_OFFER_LISTINGS_FOR_SKU = rt.Operation(
     result_class=models.GetLowestOfferListingsForSKUResponse,
     document=False,
     result_shape=GET_LOWEST_OFFER_LISTINGS_FOR_SKU_RESPONSE_XML,
+    reader=_readers.read_get_lowest_offer_listings_for_sku_response,
     result_is_root=True,
 )
 
@@ -1323,6 +1327,7 @@ GET_LOWEST_PRICED_OFFERS_FOR_ASIN = rt.Operation(
     result_class=models.GetLowestPricedOffersForASINResult,
     document=False,
     result_shape=GET_LOWEST_PRICED_OFFERS_FOR_ASIN_RESULT_XML,
+    reader=_readers.read_get_lowest_priced_offers_for_asin_result,
 )
 
 GET_LOWEST_PRICED_OFFERS_FOR_SKU = rt.Operation(
@@ -1364,6 +1369,7 @@ GET_LOWEST_PRICED_OFFERS_FOR_SKU = rt.Operation(
     result_class=models.GetLowestPricedOffersForSKUResult,
     document=False,
     result_shape=GET_LOWEST_PRICED_OFFERS_FOR_SKU_RESULT_XML,
+    reader=_readers.read_get_lowest_priced_offers_for_sku_result,
 )
 
 GET_MATCHING_PRODUCT = rt.Operation(
@@ -1400,6 +1406,7 @@ GET_MATCHING_PRODUCT = rt.Operation(
     result_class=models.GetMatchingProductResponse,
     document=False,
     result_shape=GET_MATCHING_PRODUCT_RESPONSE_XML,
+    reader=_readers.read_get_matching_product_response,
     result_is_root=True,
 )
 
@@ -1445,6 +1452,7 @@ GET_MATCHING_PRODUCT_FOR_ID = rt.Operation(
     result_class=models.GetMatchingProductForIdResponse,
     document=False,
     result_shape=GET_MATCHING_PRODUCT_FOR_ID_RESPONSE_XML,
+    reader=_readers.read_get_matching_product_for_id_response,
     result_is_root=True,
 )
 
@@ -1476,6 +1484,7 @@ GET_MY_FEES_ESTIMATE = rt.Operation(
     result_class=models.GetMyFeesEstimateResult,
     document=False,
     result_shape=GET_MY_FEES_ESTIMATE_RESULT_XML,
+    reader=_readers.read_get_my_fees_estimate_result,
 )
 
 GET_MY_PRICE_FOR_ASIN = rt.Operation(
@@ -1519,6 +1528,7 @@ GET_MY_PRICE_FOR_ASIN = rt.Operation(
     result_class=models.GetMyPriceForASINResponse,
     document=False,
     result_shape=GET_MY_PRICE_FOR_ASIN_RESPONSE_XML,
+    reader=_readers.read_get_my_price_for_asin_response,
     result_is_root=True,
 )
 
@@ -1563,6 +1573,7 @@ GET_MY_PRICE_FOR_SKU = rt.Operation(
     result_class=models.GetMyPriceForSKUResponse,
     document=False,
     result_shape=GET_MY_PRICE_FOR_SKU_RESPONSE_XML,
+    reader=_readers.read_get_my_price_for_sku_response,
     result_is_root=True,
 )
 
@@ -1597,6 +1608,7 @@ GET_PRODUCT_CATEGORIES_FOR_ASIN = rt.Operation(
     result_class=models.ProductCategoriesResult,
     document=False,
     result_shape=PRODUCT_CATEGORIES_RESULT_XML,
+    reader=_readers.read_product_categories_result,
 )
 
 GET_PRODUCT_CATEGORIES_FOR_SKU = rt.Operation(
@@ -1630,6 +1642,7 @@ GET_PRODUCT_CATEGORIES_FOR_SKU = rt.Operation(
     result_class=models.ProductCategoriesResult,
     document=False,
     result_shape=PRODUCT_CATEGORIES_RESULT_XML,
+    reader=_readers.read_product_categories_result,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -1648,6 +1661,7 @@ GET_SERVICE_STATUS = rt.Operation(
     result_class=models.GetServiceStatusResult,
     document=False,
     result_shape=GET_SERVICE_STATUS_RESULT_XML,
+    reader=_readers.read_get_service_status_result,
 )
 
 LIST_MATCHING_PRODUCTS = rt.Operation(
@@ -1687,6 +1701,7 @@ LIST_MATCHING_PRODUCTS = rt.Operation(
     result_class=models.ListMatchingProductsResult,
     document=False,
     result_shape=LIST_MATCHING_PRODUCTS_RESULT_XML,
+    reader=_readers.read_list_matching_products_result,
 )
 
 # Each client method's operation, by the method's name (the quota planner's `plan`).

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _runtime as rt
-from . import models
+from . import _readers, models
 
 SECTION = rt.SectionSpec(
     name="Recommendations",
@@ -425,6 +425,7 @@ GET_LAST_UPDATED_TIME_FOR_RECOMMENDATIONS = rt.Operation(
     result_class=models.GetLastUpdatedTimeForRecommendationsResult,
     document=False,
     result_shape=GET_LAST_UPDATED_TIME_FOR_RECOMMENDATIONS_RESULT_XML,
+    reader=_readers.read_get_last_updated_time_for_recommendations_result,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -443,6 +444,7 @@ GET_SERVICE_STATUS = rt.Operation(
     result_class=models.GetServiceStatusResult,
     document=False,
     result_shape=GET_SERVICE_STATUS_RESULT_XML,
+    reader=_readers.read_get_service_status_result,
 )
 
 LIST_RECOMMENDATIONS = rt.Operation(
@@ -485,6 +487,7 @@ LIST_RECOMMENDATIONS = rt.Operation(
     document=False,
     next_token_action="ListRecommendationsByNextToken",
     result_shape=LIST_RECOMMENDATIONS_RESULT_XML,
+    reader=_readers.read_list_recommendations_result,
 )
 
 LIST_RECOMMENDATIONS_BY_NEXT_TOKEN = rt.Operation(
@@ -511,6 +514,7 @@ LIST_RECOMMENDATIONS_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.ListRecommendationsResult,
     document=False,
     result_shape=LIST_RECOMMENDATIONS_RESULT_XML,
+    reader=_readers.read_list_recommendations_result,
 )
 
 # Each client method's operation, by the method's name (the quota planner's `plan`).

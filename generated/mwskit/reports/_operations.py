@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _runtime as rt
-from . import models
+from . import _readers, models
 
 SECTION = rt.SectionSpec(
     name="Reports",
@@ -234,6 +234,7 @@ CANCEL_REPORT_REQUESTS = rt.Operation(
     result_class=models.CancelReportRequestsResult,
     document=False,
     result_shape=CANCEL_REPORT_REQUESTS_RESULT_XML,
+    reader=_readers.read_cancel_report_requests_result,
     errors=ERRORS,
 )
 
@@ -307,6 +308,7 @@ GET_REPORT_COUNT = rt.Operation(
     result_class=models.GetReportCountResult,
     document=False,
     result_shape=GET_REPORT_COUNT_RESULT_XML,
+    reader=_readers.read_get_report_count_result,
     errors=ERRORS,
 )
 
@@ -370,6 +372,7 @@ GET_REPORT_LIST = rt.Operation(
     document=False,
     next_token_action="GetReportListByNextToken",
     result_shape=GET_REPORT_LIST_RESULT_XML,
+    reader=_readers.read_get_report_list_result,
     errors=ERRORS,
 )
 
@@ -397,6 +400,7 @@ GET_REPORT_LIST_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.GetReportListResult,
     document=False,
     result_shape=GET_REPORT_LIST_RESULT_XML,
+    reader=_readers.read_get_report_list_result,
     errors=ERRORS,
 )
 
@@ -446,6 +450,7 @@ GET_REPORT_REQUEST_COUNT = rt.Operation(
     result_class=models.GetReportRequestCountResult,
     document=False,
     result_shape=GET_REPORT_REQUEST_COUNT_RESULT_XML,
+    reader=_readers.read_get_report_request_count_result,
     errors=ERRORS,
 )
 
@@ -510,6 +515,7 @@ GET_REPORT_REQUEST_LIST = rt.Operation(
     document=False,
     next_token_action="GetReportRequestListByNextToken",
     result_shape=GET_REPORT_REQUEST_LIST_RESULT_XML,
+    reader=_readers.read_get_report_request_list_result,
     errors=ERRORS,
 )
 
@@ -537,6 +543,7 @@ GET_REPORT_REQUEST_LIST_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.GetReportRequestListResult,
     document=False,
     result_shape=GET_REPORT_REQUEST_LIST_RESULT_XML,
+    reader=_readers.read_get_report_request_list_result,
     errors=ERRORS,
 )
 
@@ -566,6 +573,7 @@ GET_REPORT_SCHEDULE_COUNT = rt.Operation(
     result_class=models.GetReportScheduleCountResult,
     document=False,
     result_shape=GET_REPORT_SCHEDULE_COUNT_RESULT_XML,
+    reader=_readers.read_get_report_schedule_count_result,
     errors=ERRORS,
 )
 
@@ -596,6 +604,7 @@ GET_REPORT_SCHEDULE_LIST = rt.Operation(
     document=False,
     next_token_action="GetReportScheduleListByNextToken",
     result_shape=GET_REPORT_SCHEDULE_LIST_RESULT_XML,
+    reader=_readers.read_get_report_schedule_list_result,
     errors=ERRORS,
 )
 
@@ -623,6 +632,7 @@ GET_REPORT_SCHEDULE_LIST_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.GetReportScheduleListResult,
     document=False,
     result_shape=GET_REPORT_SCHEDULE_LIST_RESULT_XML,
+    reader=_readers.read_get_report_schedule_list_result,
     errors=ERRORS,
 )
 
@@ -666,6 +676,7 @@ MANAGE_REPORT_SCHEDULE = rt.Operation(
     result_class=models.ManageReportScheduleResult,
     document=False,
     result_shape=MANAGE_REPORT_SCHEDULE_RESULT_XML,
+    reader=_readers.read_manage_report_schedule_result,
     errors=ERRORS,
 )
 
@@ -720,6 +731,7 @@ REQUEST_REPORT = rt.Operation(
     result_class=models.RequestReportResult,
     document=False,
     result_shape=REQUEST_REPORT_RESULT_XML,
+    reader=_readers.read_request_report_result,
     errors=ERRORS,
 )
 
@@ -755,6 +767,7 @@ UPDATE_REPORT_ACKNOWLEDGEMENTS = rt.Operation(
     result_class=models.UpdateReportAcknowledgementsResult,
     document=False,
     result_shape=UPDATE_REPORT_ACKNOWLEDGEMENTS_RESULT_XML,
+    reader=_readers.read_update_report_acknowledgements_result,
     errors=ERRORS,
 )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _runtime as rt
-from . import models
+from . import _readers, models
 
 SECTION = rt.SectionSpec(
     name="Sellers",
@@ -99,6 +99,7 @@ GET_SERVICE_STATUS = rt.Operation(
     result_class=models.GetServiceStatusResult,
     document=False,
     result_shape=GET_SERVICE_STATUS_RESULT_XML,
+    reader=_readers.read_get_service_status_result,
 )
 
 LIST_MARKETPLACE_PARTICIPATIONS = rt.Operation(
@@ -118,6 +119,7 @@ LIST_MARKETPLACE_PARTICIPATIONS = rt.Operation(
     document=False,
     next_token_action="ListMarketplaceParticipationsByNextToken",
     result_shape=LIST_MARKETPLACE_PARTICIPATIONS_RESULT_XML,
+    reader=_readers.read_list_marketplace_participations_result,
 )
 
 LIST_MARKETPLACE_PARTICIPATIONS_BY_NEXT_TOKEN = rt.Operation(
@@ -144,6 +146,7 @@ LIST_MARKETPLACE_PARTICIPATIONS_BY_NEXT_TOKEN = rt.Operation(
     result_class=models.ListMarketplaceParticipationsResult,
     document=False,
     result_shape=LIST_MARKETPLACE_PARTICIPATIONS_RESULT_XML,
+    reader=_readers.read_list_marketplace_participations_result,
 )
 
 # Each client method's operation, by the method's name (the quota planner's `plan`).

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _runtime as rt
-from . import models
+from . import _readers, models
 
 SECTION = rt.SectionSpec(
     name="ShipmentInvoicing",
@@ -194,6 +194,7 @@ GET_FBA_OUTBOUND_SHIPMENT_DETAIL = rt.Operation(
     result_class=models.GetFBAOutboundShipmentDetailResult,
     document=False,
     result_shape=GET_FBA_OUTBOUND_SHIPMENT_DETAIL_RESULT_XML,
+    reader=_readers.read_get_fba_outbound_shipment_detail_result,
 )
 
 GET_FBA_OUTBOUND_SHIPMENT_INVOICE_STATUS = rt.Operation(
@@ -227,6 +228,7 @@ GET_FBA_OUTBOUND_SHIPMENT_INVOICE_STATUS = rt.Operation(
     result_class=models.GetFBAOutboundShipmentInvoiceStatusResult,
     document=False,
     result_shape=GET_FBA_OUTBOUND_SHIPMENT_INVOICE_STATUS_RESULT_XML,
+    reader=_readers.read_get_fba_outbound_shipment_invoice_status_result,
 )
 
 GET_SERVICE_STATUS = rt.Operation(
@@ -245,6 +247,7 @@ GET_SERVICE_STATUS = rt.Operation(
     result_class=models.GetServiceStatusResult,
     document=False,
     result_shape=GET_SERVICE_STATUS_RESULT_XML,
+    reader=_readers.read_get_service_status_result,
 )
 
 SUBMIT_FBA_OUTBOUND_SHIPMENT_INVOICE = rt.Operation(

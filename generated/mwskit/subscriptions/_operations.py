@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _runtime as rt
-from . import models
+from . import _readers, models
 
 SECTION = rt.SectionSpec(
     name="Subscriptions",
@@ -315,6 +315,7 @@ GET_SERVICE_STATUS = rt.Operation(
     result_class=models.GetServiceStatusResult,
     document=False,
     result_shape=GET_SERVICE_STATUS_RESULT_XML,
+    reader=_readers.read_get_service_status_result,
 )
 
 GET_SUBSCRIPTION = rt.Operation(
@@ -357,6 +358,7 @@ GET_SUBSCRIPTION = rt.Operation(
     result_class=models.GetSubscriptionResult,
     document=False,
     result_shape=GET_SUBSCRIPTION_RESULT_XML,
+    reader=_readers.read_get_subscription_result,
 )
 
 LIST_REGISTERED_DESTINATIONS = rt.Operation(
@@ -383,6 +385,7 @@ LIST_REGISTERED_DESTINATIONS = rt.Operation(
     result_class=models.ListRegisteredDestinationsResult,
     document=False,
     result_shape=LIST_REGISTERED_DESTINATIONS_RESULT_XML,
+    reader=_readers.read_list_registered_destinations_result,
 )
 
 LIST_SUBSCRIPTIONS = rt.Operation(
@@ -409,6 +412,7 @@ LIST_SUBSCRIPTIONS = rt.Operation(
     result_class=models.ListSubscriptionsResult,
     document=False,
     result_shape=LIST_SUBSCRIPTIONS_RESULT_XML,
+    reader=_readers.read_list_subscriptions_result,
 )
 
 REGISTER_DESTINATION = rt.Operation(

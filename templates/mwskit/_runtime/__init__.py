@@ -33,12 +33,27 @@ from .policy import Event, RetryPolicy
 from .redis_store import RedisThrottleStore
 from .request import ClientConfig
 from .response import Document
-from .results import ATTRIBUTE, SAME_SHAPE, TEXT, MWSResult, ResultField, ResultShapeSpec
+from .results import (
+    ATTRIBUTE,
+    NO_EXTRA,
+    SAME_SHAPE,
+    TEXT,
+    MWSResult,
+    ResultField,
+    ResultShapeSpec,
+    attribute_text,
+    convert_text,
+    enum_member,
+    refuse_missing,
+    tag_slot,
+)
 from .throttle import SYSTEM_TIMER, ThrottleStore, Timer
+from .xml import local_tag
 
 __all__ = [
     "ATTRIBUTE",
     "DEFAULT_FACTORY",
+    "NO_EXTRA",
     "SAME_SHAPE",
     "SYSTEM_TIMER",
     "TEXT",
@@ -74,6 +89,12 @@ __all__ = [
     "ThrottledError",
     "ThrottlingSpec",
     "Timer",
+    "attribute_text",
+    "convert_text",
+    "enum_member",
+    "local_tag",
+    "refuse_missing",
     "resolve_credentials",
     "source_dataclass",
+    "tag_slot",
 ]

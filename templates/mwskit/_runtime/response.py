@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +14,7 @@ from lxml import etree
 from .descriptors import Operation
 from .documents import DocumentSink, content_md5, document_encoding
 from .errors import ContentMD5Mismatch, MWSError, ResponseParseError, error_class_for
-from .results import MWSResult, read_shape, to_datetime
+from .results import MWSResult, ResultShapeSpec, read_shape, to_datetime
 from .xml import child_text, local_name, parse_xml, preview
 
 _REQUEST_ID_HEADER = "x-mws-request-id"
@@ -184,6 +186,39 @@ def parse_download(
     )
 
 
+class _GCPause:
+    """Pauses the cyclic garbage collector while answers are read, thread-aware.
+
+    Reading builds many objects and no cycles, yet each 700 allocations start a collection that
+    walks every tracked object: a large answer spent most of its time there. The first reader
+    in notes whether the collector ran and stops it; the last one out starts it again, only
+    if it ran before (a program that turned it off keeps it off).
+    """
+
+    __slots__ = ("_lock", "_readers", "_was_enabled")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._readers = 0
+        self._was_enabled = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._readers == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._readers += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._lock:
+            self._readers -= 1
+            if self._readers == 0 and self._was_enabled:
+                gc.enable()
+
+
+_GC_PAUSE = _GCPause()
+
+
 def parse_response(
     operation: Operation[Any],
     status_code: int,
@@ -196,6 +231,17 @@ def parse_response(
     An XML answer's root must be `<Action>Response` (DG_ResponseFormat), named after the
     operation: any other well-formed root is a ResponseParseError naming both.
     """
+    with _GC_PAUSE:
+        return _parse_answer(operation, status_code, raw_headers, body, fallback_encoding)
+
+
+def _parse_answer(
+    operation: Operation[Any],
+    status_code: int,
+    raw_headers: Mapping[str, str],
+    body: bytes,
+    fallback_encoding: str | None,
+) -> Any:
     headers = lower_headers(raw_headers)
     # Only 2xx is an answer: a redirect or other status is an error, never a document.
     if not 200 <= status_code < 300 or (operation.document and _is_error_document(body)):
@@ -235,7 +281,7 @@ def parse_response(
     if shape is None:
         return MWSResult(**metadata)
     if operation.result_is_root:
-        return read_shape(root, shape, metadata)
+        return _read(operation, shape, root, metadata)
     if result is None:
         if shape.required:
             raise ResponseParseError(
@@ -245,10 +291,19 @@ def parse_response(
                 status_code=status_code,
             )
         return shape.cls(**metadata)
-    if "NextToken" in shape.by_tag and child_text(result, "NextToken") is None:
+    if shape.reads("NextToken") and child_text(result, "NextToken") is None:
         # Some live answers (Sellers' ListMarketplaceParticipations) put NextToken beside the
         # result element instead of inside it; a page must not lose its token for that.
         stray = child_text(root, "NextToken")
         if stray is not None:
-            metadata["next_token"] = stray.strip()
-    return read_shape(result, shape, metadata)
+            return replace(_read(operation, shape, result, metadata), next_token=stray.strip())
+    return _read(operation, shape, result, metadata)
+
+
+def _read(
+    operation: Operation[Any], shape: ResultShapeSpec, element: etree._Element, metadata: Any
+) -> Any:
+    """The result read by the operation's generated reader (a hand-built one: read_shape)."""
+    if operation.reader is not None:
+        return operation.reader(element, metadata)
+    return read_shape(element, shape, metadata)

@@ -1,8 +1,9 @@
 """Typed results: read an XML element into the generated dataclass its descriptor names.
 
-The generator writes one `ResultShapeSpec` per response structure; `read_shape` walks the
-element's children once, looking each tag up in a dict, so unknown elements cost one miss and
-are skipped (new fields from the service never break old clients).
+The generator writes one `ResultShapeSpec` per response structure and, from the same model, one
+reader function per structure (<section>/_readers.py) that walks the element's children once,
+finding each tag's slot in a dict, so unknown elements cost one miss and are skipped (new fields
+from the service never break old clients). Both are built from the rules below.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from enum import Enum
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NoReturn
 
 from lxml import etree
 
@@ -44,10 +46,6 @@ class MWSResult:
     headers: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     body: bytes = field(default=b"", repr=False, compare=False)
     parts: tuple[MWSResult, ...] = field(default=(), repr=False, compare=False)
-
-
-def _to_str(text: str) -> str:
-    return text
 
 
 _LONGEST_NUMBER = 40  # longer digit strings are not MWS values; refusing them bounds the work
@@ -133,7 +131,6 @@ def _to_date(text: str) -> date:
 
 
 _CONVERTERS: dict[str, Callable[[str], Any]] = {
-    "string": _to_str,
     "integer": _to_int,
     "decimal": _to_decimal,
     "boolean": _to_bool,
@@ -141,9 +138,72 @@ _CONVERTERS: dict[str, Callable[[str], Any]] = {
     "date": _to_date,
 }
 
+# The building blocks of every reader: the generated per-shape readers (<section>/_readers.py)
+# and `read_shape`, which reads a hand-built ResultShapeSpec, both apply each rule through them.
 
-_PLAIN, _CONVERTED, _NESTED, _WRAPPED = range(4)
+
+def convert_text(text: str | None, kind: str, owner: str, python_name: str, xml_name: str) -> Any:
+    """A non-string scalar (None when absent or blank); ResponseParseError naming the field
+    `owner.python_name (xml_name)` when the text is not one."""
+    if text is None:
+        return None
+    try:
+        return _CONVERTERS[kind](text)
+    except (ValueError, ArithmeticError):
+        # Blank text is an absent value; no converter accepts it, so it is checked only here.
+        if not text.strip():
+            return None
+        raise ResponseParseError(
+            f"{owner}.{python_name} ({xml_name}) should be "
+            f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}; got {text[:80]!r}"
+        ) from None
+
+
+def enum_member(members: Mapping[str, Any], text: str | None) -> Any:
+    """An enum string: its member when known, else the stripped text (new values never break
+    old clients)."""
+    # Surrounding whitespace is layout (pretty-printed answers), never part of a value.
+    text = text.strip() if text else ""
+    return members.get(text, text) if text else text
+
+
 _MAX_REMEMBERED_TAGS = 1024
+
+
+def tag_slot(slots: dict[object, int], tag: object) -> int:
+    """The slot a child's tag fills in `slots` (keyed by local name), -1 for unknown elements,
+    comments and PIs; remembered under the tag itself, so each namespaced spelling is matched
+    by its local name once."""
+    slot = slots.get(local_tag(tag), -1)
+    # Remember unknown tags too, up to a bound: answers with ever new names must not grow it.
+    if slot >= 0 or len(slots) < _MAX_REMEMBERED_TAGS:
+        slots[tag] = slot
+    return slot
+
+
+def attribute_text(element: etree._Element, name: str) -> str | None:
+    """An attribute by its local name: plain, else in a namespace (`xml:lang` is `{...}lang`)."""
+    attrib = element.attrib
+    raw = attrib.get(name)
+    if raw is None and attrib:
+        for key, value in attrib.items():
+            if isinstance(key, str) and key.endswith("}" + name):
+                return str(value)
+    return None if raw is None else str(raw)
+
+
+def refuse_missing(element: etree._Element, owner: str, python_name: str, suffix: str) -> NoReturn:
+    """Refuse an answer that lacks a value MWS always sends, naming where it should be
+    (`suffix`: `/Name` for an element, `/@name` for an attribute, "" for the text)."""
+    path = [local_tag(node.tag) for node in element.iterancestors()][::-1]
+    path.append(local_tag(element.tag))
+    raise ResponseParseError(
+        f"{'/'.join(path)}{suffix} is missing or empty: {owner}.{python_name} is always "
+        "sent by MWS (the docs mark it required)"
+    )
+
+
+NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,35 +226,34 @@ class ResultField:
     is_list: bool = False
     item: str | None = None
     required: bool = False
-    mode: int = field(init=False, repr=False, compare=False)  # how read_shape reads it
 
-    def __post_init__(self) -> None:
-        if self.item is not None:
-            mode = _WRAPPED
-        elif self.shape is not None:
-            mode = _NESTED
-        elif self.kind == "string" and self.enum is None:
-            mode = _PLAIN
-        else:
-            mode = _CONVERTED
-        object.__setattr__(self, "mode", mode)
+    @property
+    def suffix(self) -> str:
+        """Where the value sits below its element, for `refuse_missing`."""
+        if self.source == ATTRIBUTE:
+            return f"/@{self.xml_name}"
+        return f"/{self.xml_name}" if self.source == ELEMENT else ""
 
 
 @dataclass(frozen=True, slots=True)
 class ResultShapeSpec:
-    """A response structure: the dataclass to build and where each of its fields comes from."""
+    """A response structure: the dataclass to build and where each of its fields comes from.
+
+    The generated readers are specialised from the same tables; these stay for the sandbox's
+    sample answers and for reading a hand-built spec (`read_shape`).
+    """
 
     cls: type[Any]
     fields: tuple[ResultField, ...]
-    by_tag: dict[object, ResultField | None] = field(init=False, repr=False, compare=False)
+    by_tag: dict[object, int] = field(init=False, repr=False, compare=False)
     attributes: tuple[ResultField, ...] = field(init=False, repr=False, compare=False)
     text: ResultField | None = field(init=False, repr=False, compare=False)
     required: tuple[ResultField, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # by_tag starts with the local names and learns each namespaced tag on first sight.
-        by_tag: dict[object, ResultField | None] = {
-            item.xml_name: item for item in self.fields if item.source == ELEMENT
+        # by_tag: an element field's index in `fields` by its local name (see tag_slot).
+        by_tag: dict[object, int] = {
+            item.xml_name: index for index, item in enumerate(self.fields) if item.source == ELEMENT
         }
         object.__setattr__(self, "by_tag", by_tag)
         attributes = tuple(item for item in self.fields if item.source == ATTRIBUTE)
@@ -204,45 +263,21 @@ class ResultShapeSpec:
         required = tuple(item for item in self.fields if item.required and not item.is_list)
         object.__setattr__(self, "required", required)
 
-    def field_for(self, tag: object) -> ResultField | None:
-        """The field a child tag fills (None for unknown elements, comments and PIs)."""
-        found: ResultField | None = None
-        if isinstance(tag, str):
-            found = self.by_tag.get(local_tag(tag))
-        # Remember unknown tags too, up to a bound: answers with ever new names must not grow it.
-        if found is not None or len(self.by_tag) < _MAX_REMEMBERED_TAGS:
-            self.by_tag[tag] = found
-        return found
+    def reads(self, xml_name: str) -> bool:
+        """Whether a child element named `xml_name` fills one of its fields."""
+        return self.by_tag.get(xml_name, -1) >= 0
 
 
 # A field whose structure is the enclosing shape itself (Products' parent category).
 SAME_SHAPE = ResultShapeSpec(object, ())
 
 
-def _namespaced_attribute(attrib: etree._Attrib, name: str) -> str | None:
-    """An attribute in a namespace (`xml:lang` is stored as `{...}lang`), by its local name."""
-    for key, value in attrib.items():
-        if isinstance(key, str) and key.endswith("}" + name):
-            return str(value)
-    return None
-
-
 def _scalar(spec: ResultShapeSpec, item: ResultField, text: str | None) -> Any:
-    if item.kind == "string":
-        # Surrounding whitespace is layout (pretty-printed answers), never part of a value.
-        text = text.strip() if text else ""
-        if item.enum is not None and text:
-            return item.enum._value2member_map_.get(text, text)
-        return text
-    if text is None or not text.strip():
-        return None
-    try:
-        return _CONVERTERS[item.kind](text)
-    except (ValueError, ArithmeticError):
-        raise ResponseParseError(
-            f"{spec.cls.__name__}.{item.python_name} ({item.xml_name}) should be "
-            f"{'an' if item.kind[0] in 'aeiou' else 'a'} {item.kind}; got {text[:80]!r}"
-        ) from None
+    if item.kind != "string":
+        return convert_text(text, item.kind, spec.cls.__name__, item.python_name, item.xml_name)
+    if item.enum is not None:
+        return enum_member(item.enum._value2member_map_, text)
+    return text.strip() if text else ""
 
 
 def _value(spec: ResultShapeSpec, item: ResultField, element: etree._Element) -> Any:
@@ -251,43 +286,31 @@ def _value(spec: ResultShapeSpec, item: ResultField, element: etree._Element) ->
     return _scalar(spec, item, element.text)
 
 
-_UNSEEN: Any = object()
-
-
 def read_shape(
-    element: etree._Element, spec: ResultShapeSpec, extra: dict[str, Any] | None = None
+    element: etree._Element, spec: ResultShapeSpec, extra: Mapping[str, Any] = NO_EXTRA
 ) -> Any:
-    """Build `spec.cls` from an lxml element; `extra` adds fields (response metadata)."""
+    """Build `spec.cls` from an lxml element; `extra` adds fields (response metadata).
+
+    The generic reader of a hand-built spec: generated operations read their answers with
+    their own generated reader (Operation.reader), made of the same building blocks.
+    """
     values: dict[str, Any] = {}
-    if spec.attributes:
-        attrib = element.attrib
-        for item in spec.attributes:
-            raw = attrib.get(item.xml_name)
-            if raw is None and attrib:
-                raw = _namespaced_attribute(attrib, item.xml_name)
-            if raw is not None:
-                values[item.python_name] = _scalar(spec, item, raw)
+    for item in spec.attributes:
+        raw = attribute_text(element, item.xml_name)
+        if raw is not None:
+            values[item.python_name] = _scalar(spec, item, raw)
     if spec.text is not None:
         values[spec.text.python_name] = _scalar(spec, spec.text, element.text)
     by_tag = spec.by_tag
-    # The hot loop: one dict lookup per child, plain strings read inline.
+    fields = spec.fields
     for child in element:
-        target = by_tag.get(child.tag, _UNSEEN)
-        if target is _UNSEEN:
-            target = spec.field_for(child.tag)
-        if target is None:
+        slot = by_tag.get(child.tag)
+        if slot is None:
+            slot = tag_slot(by_tag, child.tag)
+        if slot < 0:
             continue
-        mode = target.mode
-        if mode == _PLAIN:
-            text = child.text
-            # Surrounding whitespace is layout (pretty-printed answers), never part of a value.
-            value = text.strip() if text else ""
-        elif mode == _NESTED:
-            shape = target.shape
-            value = read_shape(child, spec if shape is SAME_SHAPE else shape)
-        elif mode == _CONVERTED:
-            value = _scalar(spec, target, child.text)
-        else:
+        target = fields[slot]
+        if target.item is not None:
             wanted = target.item
             items = [
                 _value(spec, target, entry) for entry in child if local_tag(entry.tag) == wanted
@@ -295,29 +318,12 @@ def read_shape(
             # A wrapper may appear more than once (Finances pages do): its items add up.
             values.setdefault(target.python_name, []).extend(items)
             continue
+        value = _value(spec, target, child)
         if target.is_list:
             values.setdefault(target.python_name, []).append(value)
         else:
             values[target.python_name] = value
-    if spec.required:
-        _check_required(element, spec, values)
-    if extra:
-        values.update(extra)
-    return spec.cls(**values)
-
-
-def _check_required(element: etree._Element, spec: ResultShapeSpec, values: dict[str, Any]) -> None:
-    """Refuse an answer that lacks a value MWS always sends, naming where it should be."""
     for item in spec.required:
         if values.get(item.python_name) is None:
-            path = [local_tag(node.tag) for node in element.iterancestors()][::-1]
-            path.append(local_tag(element.tag))
-            where = "/".join(path)
-            if item.source == ATTRIBUTE:
-                where += f"/@{item.xml_name}"
-            elif item.source == ELEMENT:
-                where += f"/{item.xml_name}"
-            raise ResponseParseError(
-                f"{where} is missing or empty: {spec.cls.__name__}.{item.python_name} is always "
-                "sent by MWS (the docs mark it required)"
-            )
+            refuse_missing(element, spec.cls.__name__, item.python_name, item.suffix)
+    return spec.cls(**values, **extra)
