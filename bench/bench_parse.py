@@ -262,20 +262,29 @@ def run_body(name: str, build: Callable[[int], bytes], sizes: list[int], rounds:
         )
 
 
+def peak_rss_kb() -> int:
+    """This process's peak RSS: VmHWM (ru_maxrss on Linux keeps the parent's peak across exec)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
+
+
 def rss_child(mode: str, count: int) -> None:
     """In a fresh process: peak RSS (KB) before and after one parse of `count` orders."""
     body = (floor_body or realistic_body)(count)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_rss_kb()
     start = clock()
     result = mwskit_parse(body) if mode == "paused" else mwskit_gc_running(body)
     seconds = clock() - start
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    after = peak_rss_kb()
     assert len(result.orders) == count
     print(before, after, seconds)
 
 
 def rss_report(count: int) -> None:
-    print(f"\nPeak RSS of one {count:,}-order parse, each in a fresh process (ru_maxrss):")
+    print(f"\nPeak RSS of one {count:,}-order parse, each in a fresh process (VmHWM):")
     for mode in ("paused", "running"):
         out = subprocess.run(
             [sys.executable, __file__, "--rss-child", mode, "--orders", str(count)],
