@@ -1,8 +1,10 @@
-"""The generated dataclasses, their methods written out as source: one DataClass per shape.
+"""The generated dataclasses, their fields and __init__ written out as source: one DataClass per shape.
 
-`@dataclass` would build each class's methods at import (1-2.5 ms a class); models.py spells
-them out instead (templates/_macros/dataclasses.j2), from the DataClass made here of the same
-fields `@dataclass(frozen=True, slots=True, kw_only=True)` would read. A typed result derives
+`@dataclass` would exec fresh source for each class's methods at import (1-2.5 ms a class);
+models.py spells out the slots, annotations and `__init__` instead (templates/_macros/
+dataclasses.j2), from the DataClass made here of the same fields
+`@dataclass(frozen=True, slots=True, kw_only=True)` would read, and the runtime's
+`source_dataclass` adds the methods that treat the fields as a whole. A typed result derives
 from the runtime's `MWSResult` and its `__init__` takes that base's fields first; they are
 read from the runtime's source (templates/mwskit/_runtime/results.py) with `ast`, never
 imported, as the render stage does for the wings (generator/wings.py), so the runtime stays
@@ -26,10 +28,6 @@ from .python.types import Import
 RESULT_BASE = "MWSResult"
 RESULT_BASE_MODULE = ("mwskit", "_runtime", "results.py")
 DEFAULT_FACTORY = "DEFAULT_FACTORY"  # the runtime's `<factory>` marker
-# What every generated class's source uses besides its fields' types.
-CLASS_NEEDS: frozenset[Import] = frozenset(
-    {("dataclasses", "FrozenInstanceError"), ("reprlib", "recursive_repr"), ("typing", "Any")}
-)
 # Names a generated __init__ reads besides its arguments: no field may be called so.
 _INIT_GLOBALS = frozenset({"_setattr", DEFAULT_FACTORY})
 # What __init__ calls its instance when a field is named `self`, as @dataclass does.
@@ -66,7 +64,6 @@ def _section(section: Section, base: ResultBase) -> Section:
     needs = set(section.models_needs)
     runtime = set(section.models_runtime_names)
     if classes:
-        needs |= CLASS_NEEDS
         runtime.add("source_dataclass")
     if any(cls.base is not None for cls in classes):
         needs |= base.needs
@@ -124,8 +121,6 @@ def data_class(
         base=base,
         fields=own,
         init_fields=init_fields,
-        repr_fields=tuple(field for field in init_fields if field.repr),
-        compare_fields=tuple(field for field in init_fields if field.compare),
         factory_fields=tuple(field for field in own if field.factory),
         self_name=_OTHER_SELF if "self" in {field.name for field in init_fields} else "self",
     )
@@ -177,13 +172,12 @@ def _base_field(name: str, node: ast.AnnAssign, where: str) -> ClassField:
     options = {keyword.arg: keyword.value for keyword in value.keywords}
     if value.args or not set(options) <= _FIELD_OPTIONS:
         raise ClassError(f"{where}: {name}: field() takes only {sorted(_FIELD_OPTIONS)} here")
-    flags = {}
-    for flag in ("repr", "compare"):
-        if flag in options:
-            given = options[flag]
-            if not isinstance(given, ast.Constant) or not isinstance(given.value, bool):
-                raise ClassError(f"{where}: {name}: {flag}= must be True or False")
-            flags[flag] = given.value
+    for flag in ("repr", "compare"):  # the runtime reads them from the base's own fields
+        given = options.get(flag)
+        if given is not None and not (
+            isinstance(given, ast.Constant) and isinstance(given.value, bool)
+        ):
+            raise ClassError(f"{where}: {name}: {flag}= must be True or False")
     default = _literal(options["default"], name, where) if "default" in options else None
     factory = None
     if "default_factory" in options:
@@ -191,7 +185,7 @@ def _base_field(name: str, node: ast.AnnAssign, where: str) -> ClassField:
         if not isinstance(made_by, ast.Name) or not hasattr(builtins, made_by.id):
             raise ClassError(f"{where}: {name}: default_factory must be a builtin (list, dict)")
         factory = made_by.id
-    return ClassField(name, annotation, default, factory, **flags)
+    return ClassField(name, annotation, default, factory)
 
 
 def _literal(value: ast.expr, name: str, where: str) -> str:

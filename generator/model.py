@@ -67,13 +67,11 @@ class ClassField:
     annotation: str  # as the class annotates it ("| None" included)
     default: str | None  # Python source of the default; None when required or made by `factory`
     factory: str | None  # what makes a fresh default for each instance ("list"), if anything
-    repr: bool = True
-    compare: bool = True  # in __eq__ and __hash__
 
 
 @dataclass(frozen=True, slots=True)
 class DataClass:
-    """A frozen, slotted, keyword-only dataclass whose methods are generated as source.
+    """A frozen, slotted, keyword-only dataclass whose fields and __init__ are generated as source.
 
     What `@dataclass(frozen=True, slots=True, kw_only=True)` would build from the same fields
     (generator/classes.py; the runtime's `source_dataclass` attaches the field objects).
@@ -83,8 +81,6 @@ class DataClass:
     base: str | None  # the runtime class it derives from (MWSResult), or None
     fields: tuple[ClassField, ...]  # its own, in order: annotated and slotted
     init_fields: tuple[ClassField, ...]  # the base's first, then its own: __init__, fields()
-    repr_fields: tuple[ClassField, ...]  # of init_fields, those __repr__ shows
-    compare_fields: tuple[ClassField, ...]  # of init_fields, those __eq__ and __hash__ use
     factory_fields: tuple[ClassField, ...]  # of its own fields, those with a default factory
     self_name: str  # what __init__ calls the instance: "self", unless a field is named so
 

@@ -4,9 +4,12 @@
 `@dataclass(frozen=True, slots=True, kw_only=True)` execs fresh source for each class's
 methods at import and then re-creates the class for its slots: 1-2.5 ms a class. The generator
 writes those methods into models.py instead (compiled once into the .pyc), and
-`source_dataclass` only attaches what `dataclasses` reads: `__dataclass_fields__` (the base
+`source_dataclass` attaches what `dataclasses` reads: `__dataclass_fields__` (the base
 classes' fields first), `__dataclass_params__` and, as `slots=True` adds them for pickling a
-frozen class, `__getstate__`/`__setstate__`.
+frozen class, `__getstate__`/`__setstate__`. The methods that treat the fields as a whole
+(`__repr__`, `__eq__`, `__hash__` and the frozen `__setattr__`/`__delattr__`) are closures made
+here over each class's field names, with the results @dataclass's would give: writing them out
+would triple models.py and the time to format it, for methods off the hot path.
 
 No private constructor of `dataclasses` is called (their signatures change between Python
 versions): the params, the Field objects, the `<factory>` marker and the pickling methods are
@@ -19,7 +22,9 @@ source is the one place that says it; `factories` names what makes a fresh defau
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import MISSING, Field, dataclass, field
+from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, field
+from operator import attrgetter
+from reprlib import recursive_repr
 from typing import Any, TypeVar, dataclass_transform
 
 _T = TypeVar("_T", bound=type)
@@ -81,9 +86,57 @@ def source_dataclass(**factories: Callable[[], object]) -> Callable[[_T], _T]:
             fields[name] = made
         cls.__dataclass_fields__ = fields  # type: ignore[attr-defined]
         cls.__dataclass_params__ = _PARAMS  # type: ignore[attr-defined]
+        _add_methods(cls, fields)
         for name, method in _PICKLING.items():
             if name not in vars(cls):
                 setattr(cls, name, method)
         return cls
 
     return finish
+
+
+def _add_methods(cls: Any, fields: dict[str, Field[Any]]) -> None:
+    """The methods @dataclass(frozen=True) builds from the fields, as closures (no exec)."""
+    shown = tuple(name for name, item in fields.items() if item.repr)
+    compared = tuple(name for name, item in fields.items() if item.compare)
+    own = frozenset(fields)
+    # dataclasses compares and hashes a tuple of the fields, even a tuple of one or none.
+    if len(compared) > 1:
+        key: Callable[[Any], tuple[Any, ...]] = attrgetter(*compared)
+    elif compared:
+        single = attrgetter(compared[0])
+
+        def key(instance: Any) -> tuple[Any, ...]:
+            return (single(instance),)
+
+    else:
+
+        def key(instance: Any) -> tuple[Any, ...]:
+            return ()
+
+    @recursive_repr()
+    def __repr__(self: Any) -> str:
+        shown_fields = ", ".join([f"{name}={getattr(self, name)!r}" for name in shown])
+        return f"{self.__class__.__qualname__}({shown_fields})"
+
+    def __eq__(self: Any, other: Any) -> bool:
+        if other.__class__ is self.__class__:
+            return bool(key(self) == key(other))
+        return NotImplemented
+
+    def __hash__(self: Any) -> int:
+        return hash(key(self))
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        if type(self) is cls or name in own:
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cls, self).__setattr__(name, value)
+
+    def __delattr__(self: Any, name: str) -> None:
+        if type(self) is cls or name in own:
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cls, self).__delattr__(name)
+
+    for method in (__repr__, __eq__, __hash__, __setattr__, __delattr__):
+        method.__qualname__ = f"{cls.__qualname__}.{method.__name__}"
+        setattr(cls, method.__name__, method)

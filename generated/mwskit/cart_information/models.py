@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import FrozenInstanceError
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from reprlib import recursive_repr
-from typing import Any, Literal
+from typing import Literal
 
 from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
 
@@ -76,28 +74,6 @@ class CurrencyAmount:
         _setattr(self, "currency_code", currency_code)
         _setattr(self, "amount", amount)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, amount={self.amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.currency_code, self.amount) == (other.currency_code, other.amount)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.currency_code, self.amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CurrencyAmount or name in ("currency_code", "amount"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CurrencyAmount or name in ("currency_code", "amount"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class CartItem:
@@ -160,80 +136,6 @@ class CartItem:
         _setattr(self, "product_page_url", product_page_url)
         _setattr(self, "main_product_image_url", main_product_image_url)
         _setattr(self, "is_buyable", is_buyable)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(asin={self.asin!r}, seller_sku={self.seller_sku!r}, title={self.title!r}, current_price={self.current_price!r}, sale_price={self.sale_price!r}, quantity={self.quantity!r}, product_page_url={self.product_page_url!r}, main_product_image_url={self.main_product_image_url!r}, is_buyable={self.is_buyable!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.asin,
-                self.seller_sku,
-                self.title,
-                self.current_price,
-                self.sale_price,
-                self.quantity,
-                self.product_page_url,
-                self.main_product_image_url,
-                self.is_buyable,
-            ) == (
-                other.asin,
-                other.seller_sku,
-                other.title,
-                other.current_price,
-                other.sale_price,
-                other.quantity,
-                other.product_page_url,
-                other.main_product_image_url,
-                other.is_buyable,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.asin,
-                self.seller_sku,
-                self.title,
-                self.current_price,
-                self.sale_price,
-                self.quantity,
-                self.product_page_url,
-                self.main_product_image_url,
-                self.is_buyable,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CartItem or name in (
-            "asin",
-            "seller_sku",
-            "title",
-            "current_price",
-            "sale_price",
-            "quantity",
-            "product_page_url",
-            "main_product_image_url",
-            "is_buyable",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CartItem or name in (
-            "asin",
-            "seller_sku",
-            "title",
-            "current_price",
-            "sale_price",
-            "quantity",
-            "product_page_url",
-            "main_product_image_url",
-            "is_buyable",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(active_cart_item_list=list, saved_cart_item_list=list)
@@ -311,85 +213,6 @@ class Cart:
         _setattr(self, "session_id", session_id)
         _setattr(self, "cart_id", cart_id)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(marketplace_id={self.marketplace_id!r}, number_of_active_items={self.number_of_active_items!r}, number_of_saved_items={self.number_of_saved_items!r}, customer_id={self.customer_id!r}, cart_type={self.cart_type!r}, active_cart_item_list={self.active_cart_item_list!r}, saved_cart_item_list={self.saved_cart_item_list!r}, last_updated_date={self.last_updated_date!r}, session_id={self.session_id!r}, cart_id={self.cart_id!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.marketplace_id,
-                self.number_of_active_items,
-                self.number_of_saved_items,
-                self.customer_id,
-                self.cart_type,
-                self.active_cart_item_list,
-                self.saved_cart_item_list,
-                self.last_updated_date,
-                self.session_id,
-                self.cart_id,
-            ) == (
-                other.marketplace_id,
-                other.number_of_active_items,
-                other.number_of_saved_items,
-                other.customer_id,
-                other.cart_type,
-                other.active_cart_item_list,
-                other.saved_cart_item_list,
-                other.last_updated_date,
-                other.session_id,
-                other.cart_id,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.marketplace_id,
-                self.number_of_active_items,
-                self.number_of_saved_items,
-                self.customer_id,
-                self.cart_type,
-                self.active_cart_item_list,
-                self.saved_cart_item_list,
-                self.last_updated_date,
-                self.session_id,
-                self.cart_id,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Cart or name in (
-            "marketplace_id",
-            "number_of_active_items",
-            "number_of_saved_items",
-            "customer_id",
-            "cart_type",
-            "active_cart_item_list",
-            "saved_cart_item_list",
-            "last_updated_date",
-            "session_id",
-            "cart_id",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Cart or name in (
-            "marketplace_id",
-            "number_of_active_items",
-            "number_of_saved_items",
-            "customer_id",
-            "cart_type",
-            "active_cart_item_list",
-            "saved_cart_item_list",
-            "last_updated_date",
-            "session_id",
-            "cart_id",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(cart_list=list)
 class GetCartsResult(MWSResult):
@@ -427,71 +250,6 @@ class GetCartsResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "cart_list", list() if cart_list is DEFAULT_FACTORY else cart_list)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, cart_list={self.cart_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.cart_list,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.cart_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.cart_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetCartsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "cart_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetCartsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "cart_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Message:
@@ -516,28 +274,6 @@ class Message:
     ) -> None:
         _setattr(self, "locale", locale)
         _setattr(self, "text", text)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.locale, self.text) == (other.locale, other.text)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.locale, self.text))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(messages=list)
@@ -588,86 +324,6 @@ class GetServiceStatusResult(MWSResult):
         _setattr(self, "message_id", message_id)
         _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.status,
-                other.timestamp,
-                other.message_id,
-                other.messages,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(cart_list=list)
 class ListCartsResult(MWSResult):
@@ -708,73 +364,3 @@ class ListCartsResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "cart_list", list() if cart_list is DEFAULT_FACTORY else cart_list)
         _setattr(self, "next_token", next_token)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, cart_list={self.cart_list!r}, next_token={self.next_token!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.cart_list,
-                self.next_token,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.cart_list,
-                other.next_token,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.cart_list,
-                self.next_token,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ListCartsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "cart_list",
-            "next_token",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ListCartsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "cart_list",
-            "next_token",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)

@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import FrozenInstanceError
 from datetime import datetime
 from enum import StrEnum
-from reprlib import recursive_repr
-from typing import Any, Literal
+from typing import Literal
 
 from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
 
@@ -124,75 +122,6 @@ class Address:
         _setattr(self, "postal_code", postal_code)
         _setattr(self, "country_code", country_code)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(is_default_address={self.is_default_address!r}, full_name={self.full_name!r}, address_line1={self.address_line1!r}, address_line2={self.address_line2!r}, city={self.city!r}, state_or_region={self.state_or_region!r}, postal_code={self.postal_code!r}, country_code={self.country_code!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.is_default_address,
-                self.full_name,
-                self.address_line1,
-                self.address_line2,
-                self.city,
-                self.state_or_region,
-                self.postal_code,
-                self.country_code,
-            ) == (
-                other.is_default_address,
-                other.full_name,
-                other.address_line1,
-                other.address_line2,
-                other.city,
-                other.state_or_region,
-                other.postal_code,
-                other.country_code,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.is_default_address,
-                self.full_name,
-                self.address_line1,
-                self.address_line2,
-                self.city,
-                self.state_or_region,
-                self.postal_code,
-                self.country_code,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Address or name in (
-            "is_default_address",
-            "full_name",
-            "address_line1",
-            "address_line2",
-            "city",
-            "state_or_region",
-            "postal_code",
-            "country_code",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Address or name in (
-            "is_default_address",
-            "full_name",
-            "address_line1",
-            "address_line2",
-            "city",
-            "state_or_region",
-            "postal_code",
-            "country_code",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class CustomerPrimaryContactInfo:
@@ -217,28 +146,6 @@ class CustomerPrimaryContactInfo:
     ) -> None:
         _setattr(self, "email", email)
         _setattr(self, "full_name", full_name)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(email={self.email!r}, full_name={self.full_name!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.email, self.full_name) == (other.email, other.full_name)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.email, self.full_name))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CustomerPrimaryContactInfo or name in ("email", "full_name"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CustomerPrimaryContactInfo or name in ("email", "full_name"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -272,43 +179,6 @@ class MarketplaceDomain:
         _setattr(self, "origin", origin)
         _setattr(self, "associated_on", associated_on)
         _setattr(self, "last_updated_on", last_updated_on)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(domain_name={self.domain_name!r}, origin={self.origin!r}, associated_on={self.associated_on!r}, last_updated_on={self.last_updated_on!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.domain_name, self.origin, self.associated_on, self.last_updated_on) == (
-                other.domain_name,
-                other.origin,
-                other.associated_on,
-                other.last_updated_on,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.domain_name, self.origin, self.associated_on, self.last_updated_on))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is MarketplaceDomain or name in (
-            "domain_name",
-            "origin",
-            "associated_on",
-            "last_updated_on",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is MarketplaceDomain or name in (
-            "domain_name",
-            "origin",
-            "associated_on",
-            "last_updated_on",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(shipping_address_list=list, associated_marketplaces=list)
@@ -361,60 +231,6 @@ class Customer:
             list() if associated_marketplaces is DEFAULT_FACTORY else associated_marketplaces,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(customer_id={self.customer_id!r}, shipping_address_list={self.shipping_address_list!r}, primary_contact_info={self.primary_contact_info!r}, account_type={self.account_type!r}, associated_marketplaces={self.associated_marketplaces!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.customer_id,
-                self.shipping_address_list,
-                self.primary_contact_info,
-                self.account_type,
-                self.associated_marketplaces,
-            ) == (
-                other.customer_id,
-                other.shipping_address_list,
-                other.primary_contact_info,
-                other.account_type,
-                other.associated_marketplaces,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.customer_id,
-                self.shipping_address_list,
-                self.primary_contact_info,
-                self.account_type,
-                self.associated_marketplaces,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Customer or name in (
-            "customer_id",
-            "shipping_address_list",
-            "primary_contact_info",
-            "account_type",
-            "associated_marketplaces",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Customer or name in (
-            "customer_id",
-            "shipping_address_list",
-            "primary_contact_info",
-            "account_type",
-            "associated_marketplaces",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(customer_list=list)
 class GetCustomersForCustomerIdResult(MWSResult):
@@ -454,71 +270,6 @@ class GetCustomersForCustomerIdResult(MWSResult):
             self, "customer_list", list() if customer_list is DEFAULT_FACTORY else customer_list
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, customer_list={self.customer_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.customer_list,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.customer_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.customer_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetCustomersForCustomerIdResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "customer_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetCustomersForCustomerIdResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "customer_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Message:
@@ -543,28 +294,6 @@ class Message:
     ) -> None:
         _setattr(self, "locale", locale)
         _setattr(self, "text", text)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.locale, self.text) == (other.locale, other.text)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.locale, self.text))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(messages=list)
@@ -615,86 +344,6 @@ class GetServiceStatusResult(MWSResult):
         _setattr(self, "message_id", message_id)
         _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.status,
-                other.timestamp,
-                other.message_id,
-                other.messages,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(customer_list=list)
 class ListCustomersResult(MWSResult):
@@ -741,78 +390,3 @@ class ListCustomersResult(MWSResult):
         )
         _setattr(self, "next_token", next_token)
         _setattr(self, "more_results_available", more_results_available)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, customer_list={self.customer_list!r}, next_token={self.next_token!r}, more_results_available={self.more_results_available!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.customer_list,
-                self.next_token,
-                self.more_results_available,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.customer_list,
-                other.next_token,
-                other.more_results_available,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.customer_list,
-                self.next_token,
-                self.more_results_available,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ListCustomersResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "customer_list",
-            "next_token",
-            "more_results_available",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ListCustomersResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "customer_list",
-            "next_token",
-            "more_results_available",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)

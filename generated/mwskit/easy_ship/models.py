@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import FrozenInstanceError
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from reprlib import recursive_repr
 from typing import Any, Literal
 
 from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
@@ -123,34 +121,6 @@ class Dimensions:
         _setattr(self, "unit", unit)
         _setattr(self, "name", name)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(length={self.length!r}, width={self.width!r}, height={self.height!r}, unit={self.unit!r}, name={self.name!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.length, self.width, self.height, self.unit, self.name) == (
-                other.length,
-                other.width,
-                other.height,
-                other.unit,
-                other.name,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.length, self.width, self.height, self.unit, self.name))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Dimensions or name in ("length", "width", "height", "unit", "name"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Dimensions or name in ("length", "width", "height", "unit", "name"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Item:
@@ -176,31 +146,6 @@ class Item:
         _setattr(self, "order_item_id", order_item_id)
         _setattr(self, "order_item_serial_number_list", order_item_serial_number_list)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(order_item_id={self.order_item_id!r}, order_item_serial_number_list={self.order_item_serial_number_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.order_item_id, self.order_item_serial_number_list) == (
-                other.order_item_id,
-                other.order_item_serial_number_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.order_item_id, self.order_item_serial_number_list))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Item or name in ("order_item_id", "order_item_serial_number_list"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Item or name in ("order_item_id", "order_item_serial_number_list"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Weight:
@@ -225,28 +170,6 @@ class Weight:
     ) -> None:
         _setattr(self, "value", value)
         _setattr(self, "unit", unit)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.value, self.unit) == (other.value, other.unit)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.value, self.unit))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Weight or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Weight or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -276,32 +199,6 @@ class PickupSlot:
         _setattr(self, "slot_id", slot_id)
         _setattr(self, "pickup_time_start", pickup_time_start)
         _setattr(self, "pickup_time_end", pickup_time_end)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(slot_id={self.slot_id!r}, pickup_time_start={self.pickup_time_start!r}, pickup_time_end={self.pickup_time_end!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.slot_id, self.pickup_time_start, self.pickup_time_end) == (
-                other.slot_id,
-                other.pickup_time_start,
-                other.pickup_time_end,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.slot_id, self.pickup_time_start, self.pickup_time_end))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PickupSlot or name in ("slot_id", "pickup_time_start", "pickup_time_end"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PickupSlot or name in ("slot_id", "pickup_time_start", "pickup_time_end"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -346,60 +243,6 @@ class PackageRequestDetails:
         _setattr(self, "package_pickup_slot", package_pickup_slot)
         _setattr(self, "package_identifier", package_identifier)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(package_dimensions={self.package_dimensions!r}, package_weight={self.package_weight!r}, package_item_list={self.package_item_list!r}, package_pickup_slot={self.package_pickup_slot!r}, package_identifier={self.package_identifier!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.package_dimensions,
-                self.package_weight,
-                self.package_item_list,
-                self.package_pickup_slot,
-                self.package_identifier,
-            ) == (
-                other.package_dimensions,
-                other.package_weight,
-                other.package_item_list,
-                other.package_pickup_slot,
-                other.package_identifier,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.package_dimensions,
-                self.package_weight,
-                self.package_item_list,
-                self.package_pickup_slot,
-                self.package_identifier,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PackageRequestDetails or name in (
-            "package_dimensions",
-            "package_weight",
-            "package_item_list",
-            "package_pickup_slot",
-            "package_identifier",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PackageRequestDetails or name in (
-            "package_dimensions",
-            "package_weight",
-            "package_item_list",
-            "package_pickup_slot",
-            "package_identifier",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class ScheduledPackageId:
@@ -424,31 +267,6 @@ class ScheduledPackageId:
     ) -> None:
         _setattr(self, "amazon_order_id", amazon_order_id)
         _setattr(self, "package_id", package_id)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_order_id={self.amazon_order_id!r}, package_id={self.package_id!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.amazon_order_id, self.package_id) == (
-                other.amazon_order_id,
-                other.package_id,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.amazon_order_id, self.package_id))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ScheduledPackageId or name in ("amazon_order_id", "package_id"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ScheduledPackageId or name in ("amazon_order_id", "package_id"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -475,37 +293,6 @@ class ScheduledPackageUpdateDetails:
         _setattr(self, "scheduled_package_id", scheduled_package_id)
         _setattr(self, "package_pickup_slot", package_pickup_slot)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(scheduled_package_id={self.scheduled_package_id!r}, package_pickup_slot={self.package_pickup_slot!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.scheduled_package_id, self.package_pickup_slot) == (
-                other.scheduled_package_id,
-                other.package_pickup_slot,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.scheduled_package_id, self.package_pickup_slot))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ScheduledPackageUpdateDetails or name in (
-            "scheduled_package_id",
-            "package_pickup_slot",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ScheduledPackageUpdateDetails or name in (
-            "scheduled_package_id",
-            "package_pickup_slot",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class ScheduledPackageIdInfo:
@@ -530,31 +317,6 @@ class ScheduledPackageIdInfo:
     ) -> None:
         _setattr(self, "amazon_order_id", amazon_order_id)
         _setattr(self, "package_id", package_id)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_order_id={self.amazon_order_id!r}, package_id={self.package_id!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.amazon_order_id, self.package_id) == (
-                other.amazon_order_id,
-                other.package_id,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.amazon_order_id, self.package_id))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ScheduledPackageIdInfo or name in ("amazon_order_id", "package_id"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ScheduledPackageIdInfo or name in ("amazon_order_id", "package_id"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -593,34 +355,6 @@ class DimensionsInfo:
         _setattr(self, "unit", unit)
         _setattr(self, "name", name)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(length={self.length!r}, width={self.width!r}, height={self.height!r}, unit={self.unit!r}, name={self.name!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.length, self.width, self.height, self.unit, self.name) == (
-                other.length,
-                other.width,
-                other.height,
-                other.unit,
-                other.name,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.length, self.width, self.height, self.unit, self.name))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is DimensionsInfo or name in ("length", "width", "height", "unit", "name"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is DimensionsInfo or name in ("length", "width", "height", "unit", "name"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class WeightInfo:
@@ -645,28 +379,6 @@ class WeightInfo:
     ) -> None:
         _setattr(self, "value", value)
         _setattr(self, "unit", unit)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.value, self.unit) == (other.value, other.unit)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.value, self.unit))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is WeightInfo or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is WeightInfo or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(order_item_serial_number_list=list)
@@ -701,31 +413,6 @@ class ItemInfo:
             ),
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(order_item_id={self.order_item_id!r}, order_item_serial_number_list={self.order_item_serial_number_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.order_item_id, self.order_item_serial_number_list) == (
-                other.order_item_id,
-                other.order_item_serial_number_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.order_item_id, self.order_item_serial_number_list))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ItemInfo or name in ("order_item_id", "order_item_serial_number_list"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ItemInfo or name in ("order_item_id", "order_item_serial_number_list"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class PickupSlotInfo:
@@ -755,40 +442,6 @@ class PickupSlotInfo:
         _setattr(self, "pickup_time_start", pickup_time_start)
         _setattr(self, "pickup_time_end", pickup_time_end)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(slot_id={self.slot_id!r}, pickup_time_start={self.pickup_time_start!r}, pickup_time_end={self.pickup_time_end!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.slot_id, self.pickup_time_start, self.pickup_time_end) == (
-                other.slot_id,
-                other.pickup_time_start,
-                other.pickup_time_end,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.slot_id, self.pickup_time_start, self.pickup_time_end))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PickupSlotInfo or name in (
-            "slot_id",
-            "pickup_time_start",
-            "pickup_time_end",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PickupSlotInfo or name in (
-            "slot_id",
-            "pickup_time_start",
-            "pickup_time_end",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class InvoiceData:
@@ -813,31 +466,6 @@ class InvoiceData:
     ) -> None:
         _setattr(self, "invoice_number", invoice_number)
         _setattr(self, "invoice_date", invoice_date)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(invoice_number={self.invoice_number!r}, invoice_date={self.invoice_date!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.invoice_number, self.invoice_date) == (
-                other.invoice_number,
-                other.invoice_date,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.invoice_number, self.invoice_date))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is InvoiceData or name in ("invoice_number", "invoice_date"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is InvoiceData or name in ("invoice_number", "invoice_date"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(package_item_list=list)
@@ -901,75 +529,6 @@ class Package:
         _setattr(self, "invoice", invoice)
         _setattr(self, "package_status", package_status)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(scheduled_package_id={self.scheduled_package_id!r}, package_dimensions={self.package_dimensions!r}, package_weight={self.package_weight!r}, package_item_list={self.package_item_list!r}, package_pickup_slot={self.package_pickup_slot!r}, package_identifier={self.package_identifier!r}, invoice={self.invoice!r}, package_status={self.package_status!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.scheduled_package_id,
-                self.package_dimensions,
-                self.package_weight,
-                self.package_item_list,
-                self.package_pickup_slot,
-                self.package_identifier,
-                self.invoice,
-                self.package_status,
-            ) == (
-                other.scheduled_package_id,
-                other.package_dimensions,
-                other.package_weight,
-                other.package_item_list,
-                other.package_pickup_slot,
-                other.package_identifier,
-                other.invoice,
-                other.package_status,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.scheduled_package_id,
-                self.package_dimensions,
-                self.package_weight,
-                self.package_item_list,
-                self.package_pickup_slot,
-                self.package_identifier,
-                self.invoice,
-                self.package_status,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Package or name in (
-            "scheduled_package_id",
-            "package_dimensions",
-            "package_weight",
-            "package_item_list",
-            "package_pickup_slot",
-            "package_identifier",
-            "invoice",
-            "package_status",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Package or name in (
-            "scheduled_package_id",
-            "package_dimensions",
-            "package_weight",
-            "package_item_list",
-            "package_pickup_slot",
-            "package_identifier",
-            "invoice",
-            "package_status",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class CreateScheduledPackageResult(MWSResult):
@@ -1006,71 +565,6 @@ class CreateScheduledPackageResult(MWSResult):
         _setattr(self, "body", body)
         _setattr(self, "parts", parts)
         _setattr(self, "scheduled_package", scheduled_package)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, scheduled_package={self.scheduled_package!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.scheduled_package,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.scheduled_package,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.scheduled_package,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CreateScheduledPackageResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "scheduled_package",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CreateScheduledPackageResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "scheduled_package",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1109,71 +603,6 @@ class GetScheduledPackageResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "scheduled_package", scheduled_package)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, scheduled_package={self.scheduled_package!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.scheduled_package,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.scheduled_package,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.scheduled_package,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetScheduledPackageResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "scheduled_package",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetScheduledPackageResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "scheduled_package",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Message:
@@ -1198,28 +627,6 @@ class Message:
     ) -> None:
         _setattr(self, "locale", locale)
         _setattr(self, "text", text)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.locale, self.text) == (other.locale, other.text)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.locale, self.text))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(messages=list)
@@ -1270,86 +677,6 @@ class GetServiceStatusResult(MWSResult):
         _setattr(self, "message_id", message_id)
         _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.status,
-                other.timestamp,
-                other.message_id,
-                other.messages,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(pickup_slot_list=list)
 class ListPickupSlotsResult(MWSResult):
@@ -1395,76 +722,6 @@ class ListPickupSlotsResult(MWSResult):
             list() if pickup_slot_list is DEFAULT_FACTORY else pickup_slot_list,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, amazon_order_id={self.amazon_order_id!r}, pickup_slot_list={self.pickup_slot_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.amazon_order_id,
-                self.pickup_slot_list,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.amazon_order_id,
-                other.pickup_slot_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.amazon_order_id,
-                self.pickup_slot_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ListPickupSlotsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "amazon_order_id",
-            "pickup_slot_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ListPickupSlotsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "amazon_order_id",
-            "pickup_slot_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(scheduled_package_list=list)
 class UpdateScheduledPackagesResult(MWSResult):
@@ -1505,68 +762,3 @@ class UpdateScheduledPackagesResult(MWSResult):
             "scheduled_package_list",
             list() if scheduled_package_list is DEFAULT_FACTORY else scheduled_package_list,
         )
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, scheduled_package_list={self.scheduled_package_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.scheduled_package_list,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.scheduled_package_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.scheduled_package_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is UpdateScheduledPackagesResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "scheduled_package_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is UpdateScheduledPackagesResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "scheduled_package_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)

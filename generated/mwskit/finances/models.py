@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import FrozenInstanceError
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from reprlib import recursive_repr
-from typing import Any, Literal
+from typing import Literal
 
 from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
 
@@ -111,31 +109,6 @@ class CurrencyAmount:
         _setattr(self, "currency_code", currency_code)
         _setattr(self, "currency_amount", currency_amount)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, currency_amount={self.currency_amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.currency_code, self.currency_amount) == (
-                other.currency_code,
-                other.currency_amount,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.currency_code, self.currency_amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CurrencyAmount or name in ("currency_code", "currency_amount"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CurrencyAmount or name in ("currency_code", "currency_amount"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class AdjustmentItem:
@@ -189,70 +162,6 @@ class AdjustmentItem:
         _setattr(self, "product_description", product_description)
         _setattr(self, "asin", asin)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(quantity={self.quantity!r}, per_unit_amount={self.per_unit_amount!r}, total_amount={self.total_amount!r}, seller_sku={self.seller_sku!r}, fn_sku={self.fn_sku!r}, product_description={self.product_description!r}, asin={self.asin!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.quantity,
-                self.per_unit_amount,
-                self.total_amount,
-                self.seller_sku,
-                self.fn_sku,
-                self.product_description,
-                self.asin,
-            ) == (
-                other.quantity,
-                other.per_unit_amount,
-                other.total_amount,
-                other.seller_sku,
-                other.fn_sku,
-                other.product_description,
-                other.asin,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.quantity,
-                self.per_unit_amount,
-                self.total_amount,
-                self.seller_sku,
-                self.fn_sku,
-                self.product_description,
-                self.asin,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AdjustmentItem or name in (
-            "quantity",
-            "per_unit_amount",
-            "total_amount",
-            "seller_sku",
-            "fn_sku",
-            "product_description",
-            "asin",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AdjustmentItem or name in (
-            "quantity",
-            "per_unit_amount",
-            "total_amount",
-            "seller_sku",
-            "fn_sku",
-            "product_description",
-            "asin",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(adjustment_item_list=list)
 class AdjustmentEvent:
@@ -289,55 +198,6 @@ class AdjustmentEvent:
             "adjustment_item_list",
             list() if adjustment_item_list is DEFAULT_FACTORY else adjustment_item_list,
         )
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(adjustment_type={self.adjustment_type!r}, posted_date={self.posted_date!r}, adjustment_amount={self.adjustment_amount!r}, adjustment_item_list={self.adjustment_item_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.adjustment_type,
-                self.posted_date,
-                self.adjustment_amount,
-                self.adjustment_item_list,
-            ) == (
-                other.adjustment_type,
-                other.posted_date,
-                other.adjustment_amount,
-                other.adjustment_item_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.adjustment_type,
-                self.posted_date,
-                self.adjustment_amount,
-                self.adjustment_item_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AdjustmentEvent or name in (
-            "adjustment_type",
-            "posted_date",
-            "adjustment_amount",
-            "adjustment_item_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AdjustmentEvent or name in (
-            "adjustment_type",
-            "posted_date",
-            "adjustment_amount",
-            "adjustment_item_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -402,80 +262,6 @@ class AffordabilityExpenseEvent:
         _setattr(self, "tax_type_igst", tax_type_igst)
         _setattr(self, "total_expense", total_expense)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_order_id={self.amazon_order_id!r}, posted_date={self.posted_date!r}, marketplace_id={self.marketplace_id!r}, transaction_type={self.transaction_type!r}, base_expense={self.base_expense!r}, tax_type_cgst={self.tax_type_cgst!r}, tax_type_sgst={self.tax_type_sgst!r}, tax_type_igst={self.tax_type_igst!r}, total_expense={self.total_expense!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.amazon_order_id,
-                self.posted_date,
-                self.marketplace_id,
-                self.transaction_type,
-                self.base_expense,
-                self.tax_type_cgst,
-                self.tax_type_sgst,
-                self.tax_type_igst,
-                self.total_expense,
-            ) == (
-                other.amazon_order_id,
-                other.posted_date,
-                other.marketplace_id,
-                other.transaction_type,
-                other.base_expense,
-                other.tax_type_cgst,
-                other.tax_type_sgst,
-                other.tax_type_igst,
-                other.total_expense,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.amazon_order_id,
-                self.posted_date,
-                self.marketplace_id,
-                self.transaction_type,
-                self.base_expense,
-                self.tax_type_cgst,
-                self.tax_type_sgst,
-                self.tax_type_igst,
-                self.total_expense,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AffordabilityExpenseEvent or name in (
-            "amazon_order_id",
-            "posted_date",
-            "marketplace_id",
-            "transaction_type",
-            "base_expense",
-            "tax_type_cgst",
-            "tax_type_sgst",
-            "tax_type_igst",
-            "total_expense",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AffordabilityExpenseEvent or name in (
-            "amazon_order_id",
-            "posted_date",
-            "marketplace_id",
-            "transaction_type",
-            "base_expense",
-            "tax_type_cgst",
-            "tax_type_sgst",
-            "tax_type_igst",
-            "total_expense",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class ChargeComponent:
@@ -500,31 +286,6 @@ class ChargeComponent:
     ) -> None:
         _setattr(self, "charge_type", charge_type)
         _setattr(self, "charge_amount", charge_amount)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(charge_type={self.charge_type!r}, charge_amount={self.charge_amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.charge_type, self.charge_amount) == (
-                other.charge_type,
-                other.charge_amount,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.charge_type, self.charge_amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ChargeComponent or name in ("charge_type", "charge_amount"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ChargeComponent or name in ("charge_type", "charge_amount"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -555,32 +316,6 @@ class ChargeInstrument:
         _setattr(self, "tail", tail)
         _setattr(self, "amount", amount)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(description={self.description!r}, tail={self.tail!r}, amount={self.amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.description, self.tail, self.amount) == (
-                other.description,
-                other.tail,
-                other.amount,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.description, self.tail, self.amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ChargeInstrument or name in ("description", "tail", "amount"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ChargeInstrument or name in ("description", "tail", "amount"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class FeeComponent:
@@ -605,28 +340,6 @@ class FeeComponent:
     ) -> None:
         _setattr(self, "fee_type", fee_type)
         _setattr(self, "fee_amount", fee_amount)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(fee_type={self.fee_type!r}, fee_amount={self.fee_amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.fee_type, self.fee_amount) == (other.fee_type, other.fee_amount)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.fee_type, self.fee_amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FeeComponent or name in ("fee_type", "fee_amount"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FeeComponent or name in ("fee_type", "fee_amount"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -686,75 +399,6 @@ class CouponPaymentEvent:
         _setattr(self, "charge_component", charge_component)
         _setattr(self, "total_amount", total_amount)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(posted_date={self.posted_date!r}, coupon_id={self.coupon_id!r}, seller_coupon_description={self.seller_coupon_description!r}, clip_or_redemption_count={self.clip_or_redemption_count!r}, payment_event_id={self.payment_event_id!r}, fee_component={self.fee_component!r}, charge_component={self.charge_component!r}, total_amount={self.total_amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.posted_date,
-                self.coupon_id,
-                self.seller_coupon_description,
-                self.clip_or_redemption_count,
-                self.payment_event_id,
-                self.fee_component,
-                self.charge_component,
-                self.total_amount,
-            ) == (
-                other.posted_date,
-                other.coupon_id,
-                other.seller_coupon_description,
-                other.clip_or_redemption_count,
-                other.payment_event_id,
-                other.fee_component,
-                other.charge_component,
-                other.total_amount,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.posted_date,
-                self.coupon_id,
-                self.seller_coupon_description,
-                self.clip_or_redemption_count,
-                self.payment_event_id,
-                self.fee_component,
-                self.charge_component,
-                self.total_amount,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CouponPaymentEvent or name in (
-            "posted_date",
-            "coupon_id",
-            "seller_coupon_description",
-            "clip_or_redemption_count",
-            "payment_event_id",
-            "fee_component",
-            "charge_component",
-            "total_amount",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CouponPaymentEvent or name in (
-            "posted_date",
-            "coupon_id",
-            "seller_coupon_description",
-            "clip_or_redemption_count",
-            "payment_event_id",
-            "fee_component",
-            "charge_component",
-            "total_amount",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class DebtRecoveryItem:
@@ -787,50 +431,6 @@ class DebtRecoveryItem:
         _setattr(self, "original_amount", original_amount)
         _setattr(self, "group_begin_date", group_begin_date)
         _setattr(self, "group_end_date", group_end_date)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(recovery_amount={self.recovery_amount!r}, original_amount={self.original_amount!r}, group_begin_date={self.group_begin_date!r}, group_end_date={self.group_end_date!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.recovery_amount,
-                self.original_amount,
-                self.group_begin_date,
-                self.group_end_date,
-            ) == (
-                other.recovery_amount,
-                other.original_amount,
-                other.group_begin_date,
-                other.group_end_date,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.recovery_amount, self.original_amount, self.group_begin_date, self.group_end_date)
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is DebtRecoveryItem or name in (
-            "recovery_amount",
-            "original_amount",
-            "group_begin_date",
-            "group_end_date",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is DebtRecoveryItem or name in (
-            "recovery_amount",
-            "original_amount",
-            "group_begin_date",
-            "group_end_date",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(debt_recovery_item_list=list, charge_instrument_list=list)
@@ -883,60 +483,6 @@ class DebtRecoveryEvent:
             list() if charge_instrument_list is DEFAULT_FACTORY else charge_instrument_list,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(debt_recovery_type={self.debt_recovery_type!r}, recovery_amount={self.recovery_amount!r}, over_payment_credit={self.over_payment_credit!r}, debt_recovery_item_list={self.debt_recovery_item_list!r}, charge_instrument_list={self.charge_instrument_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.debt_recovery_type,
-                self.recovery_amount,
-                self.over_payment_credit,
-                self.debt_recovery_item_list,
-                self.charge_instrument_list,
-            ) == (
-                other.debt_recovery_type,
-                other.recovery_amount,
-                other.over_payment_credit,
-                other.debt_recovery_item_list,
-                other.charge_instrument_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.debt_recovery_type,
-                self.recovery_amount,
-                self.over_payment_credit,
-                self.debt_recovery_item_list,
-                self.charge_instrument_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is DebtRecoveryEvent or name in (
-            "debt_recovery_type",
-            "recovery_amount",
-            "over_payment_credit",
-            "debt_recovery_item_list",
-            "charge_instrument_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is DebtRecoveryEvent or name in (
-            "debt_recovery_type",
-            "recovery_amount",
-            "over_payment_credit",
-            "debt_recovery_item_list",
-            "charge_instrument_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class DirectPayment:
@@ -961,31 +507,6 @@ class DirectPayment:
     ) -> None:
         _setattr(self, "direct_payment_type", direct_payment_type)
         _setattr(self, "direct_payment_amount", direct_payment_amount)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(direct_payment_type={self.direct_payment_type!r}, direct_payment_amount={self.direct_payment_amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.direct_payment_type, self.direct_payment_amount) == (
-                other.direct_payment_type,
-                other.direct_payment_amount,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.direct_payment_type, self.direct_payment_amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is DirectPayment or name in ("direct_payment_type", "direct_payment_amount"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is DirectPayment or name in ("direct_payment_type", "direct_payment_amount"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1024,55 +545,6 @@ class FBALiquidationEvent:
         _setattr(self, "original_removal_order_id", original_removal_order_id)
         _setattr(self, "liquidation_proceeds_amount", liquidation_proceeds_amount)
         _setattr(self, "liquidation_fee_amount", liquidation_fee_amount)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(posted_date={self.posted_date!r}, original_removal_order_id={self.original_removal_order_id!r}, liquidation_proceeds_amount={self.liquidation_proceeds_amount!r}, liquidation_fee_amount={self.liquidation_fee_amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.posted_date,
-                self.original_removal_order_id,
-                self.liquidation_proceeds_amount,
-                self.liquidation_fee_amount,
-            ) == (
-                other.posted_date,
-                other.original_removal_order_id,
-                other.liquidation_proceeds_amount,
-                other.liquidation_fee_amount,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.posted_date,
-                self.original_removal_order_id,
-                self.liquidation_proceeds_amount,
-                self.liquidation_fee_amount,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FBALiquidationEvent or name in (
-            "posted_date",
-            "original_removal_order_id",
-            "liquidation_proceeds_amount",
-            "liquidation_fee_amount",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FBALiquidationEvent or name in (
-            "posted_date",
-            "original_removal_order_id",
-            "liquidation_proceeds_amount",
-            "liquidation_fee_amount",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1147,90 +619,6 @@ class FinancialEventGroup:
         _setattr(self, "financial_event_group_start", financial_event_group_start)
         _setattr(self, "financial_event_group_end", financial_event_group_end)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(financial_event_group_id={self.financial_event_group_id!r}, processing_status={self.processing_status!r}, fund_transfer_status={self.fund_transfer_status!r}, original_total={self.original_total!r}, converted_total={self.converted_total!r}, fund_transfer_date={self.fund_transfer_date!r}, trace_id={self.trace_id!r}, account_tail={self.account_tail!r}, beginning_balance={self.beginning_balance!r}, financial_event_group_start={self.financial_event_group_start!r}, financial_event_group_end={self.financial_event_group_end!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.financial_event_group_id,
-                self.processing_status,
-                self.fund_transfer_status,
-                self.original_total,
-                self.converted_total,
-                self.fund_transfer_date,
-                self.trace_id,
-                self.account_tail,
-                self.beginning_balance,
-                self.financial_event_group_start,
-                self.financial_event_group_end,
-            ) == (
-                other.financial_event_group_id,
-                other.processing_status,
-                other.fund_transfer_status,
-                other.original_total,
-                other.converted_total,
-                other.fund_transfer_date,
-                other.trace_id,
-                other.account_tail,
-                other.beginning_balance,
-                other.financial_event_group_start,
-                other.financial_event_group_end,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.financial_event_group_id,
-                self.processing_status,
-                self.fund_transfer_status,
-                self.original_total,
-                self.converted_total,
-                self.fund_transfer_date,
-                self.trace_id,
-                self.account_tail,
-                self.beginning_balance,
-                self.financial_event_group_start,
-                self.financial_event_group_end,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FinancialEventGroup or name in (
-            "financial_event_group_id",
-            "processing_status",
-            "fund_transfer_status",
-            "original_total",
-            "converted_total",
-            "fund_transfer_date",
-            "trace_id",
-            "account_tail",
-            "beginning_balance",
-            "financial_event_group_start",
-            "financial_event_group_end",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FinancialEventGroup or name in (
-            "financial_event_group_id",
-            "processing_status",
-            "fund_transfer_status",
-            "original_total",
-            "converted_total",
-            "fund_transfer_date",
-            "trace_id",
-            "account_tail",
-            "beginning_balance",
-            "financial_event_group_start",
-            "financial_event_group_end",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(taxes_withheld=list)
 class TaxWithheldComponent:
@@ -1257,31 +645,6 @@ class TaxWithheldComponent:
         _setattr(
             self, "taxes_withheld", list() if taxes_withheld is DEFAULT_FACTORY else taxes_withheld
         )
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(tax_collection_model={self.tax_collection_model!r}, taxes_withheld={self.taxes_withheld!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.tax_collection_model, self.taxes_withheld) == (
-                other.tax_collection_model,
-                other.taxes_withheld,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.tax_collection_model, self.taxes_withheld))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TaxWithheldComponent or name in ("tax_collection_model", "taxes_withheld"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TaxWithheldComponent or name in ("tax_collection_model", "taxes_withheld"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1311,40 +674,6 @@ class Promotion:
         _setattr(self, "promotion_type", promotion_type)
         _setattr(self, "promotion_id", promotion_id)
         _setattr(self, "promotion_amount", promotion_amount)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(promotion_type={self.promotion_type!r}, promotion_id={self.promotion_id!r}, promotion_amount={self.promotion_amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.promotion_type, self.promotion_id, self.promotion_amount) == (
-                other.promotion_type,
-                other.promotion_id,
-                other.promotion_amount,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.promotion_type, self.promotion_id, self.promotion_amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Promotion or name in (
-            "promotion_type",
-            "promotion_id",
-            "promotion_amount",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Promotion or name in (
-            "promotion_type",
-            "promotion_id",
-            "promotion_amount",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(
@@ -1464,100 +793,6 @@ class ShipmentItem:
         )
         _setattr(self, "cost_of_points_granted", cost_of_points_granted)
         _setattr(self, "cost_of_points_returned", cost_of_points_returned)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, order_item_id={self.order_item_id!r}, order_adjustment_item_id={self.order_adjustment_item_id!r}, quantity_shipped={self.quantity_shipped!r}, item_charge_list={self.item_charge_list!r}, item_charge_adjustment_list={self.item_charge_adjustment_list!r}, item_fee_list={self.item_fee_list!r}, item_fee_adjustment_list={self.item_fee_adjustment_list!r}, item_tax_withheld_list={self.item_tax_withheld_list!r}, promotion_list={self.promotion_list!r}, promotion_adjustment_list={self.promotion_adjustment_list!r}, cost_of_points_granted={self.cost_of_points_granted!r}, cost_of_points_returned={self.cost_of_points_returned!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_sku,
-                self.order_item_id,
-                self.order_adjustment_item_id,
-                self.quantity_shipped,
-                self.item_charge_list,
-                self.item_charge_adjustment_list,
-                self.item_fee_list,
-                self.item_fee_adjustment_list,
-                self.item_tax_withheld_list,
-                self.promotion_list,
-                self.promotion_adjustment_list,
-                self.cost_of_points_granted,
-                self.cost_of_points_returned,
-            ) == (
-                other.seller_sku,
-                other.order_item_id,
-                other.order_adjustment_item_id,
-                other.quantity_shipped,
-                other.item_charge_list,
-                other.item_charge_adjustment_list,
-                other.item_fee_list,
-                other.item_fee_adjustment_list,
-                other.item_tax_withheld_list,
-                other.promotion_list,
-                other.promotion_adjustment_list,
-                other.cost_of_points_granted,
-                other.cost_of_points_returned,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_sku,
-                self.order_item_id,
-                self.order_adjustment_item_id,
-                self.quantity_shipped,
-                self.item_charge_list,
-                self.item_charge_adjustment_list,
-                self.item_fee_list,
-                self.item_fee_adjustment_list,
-                self.item_tax_withheld_list,
-                self.promotion_list,
-                self.promotion_adjustment_list,
-                self.cost_of_points_granted,
-                self.cost_of_points_returned,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ShipmentItem or name in (
-            "seller_sku",
-            "order_item_id",
-            "order_adjustment_item_id",
-            "quantity_shipped",
-            "item_charge_list",
-            "item_charge_adjustment_list",
-            "item_fee_list",
-            "item_fee_adjustment_list",
-            "item_tax_withheld_list",
-            "promotion_list",
-            "promotion_adjustment_list",
-            "cost_of_points_granted",
-            "cost_of_points_returned",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ShipmentItem or name in (
-            "seller_sku",
-            "order_item_id",
-            "order_adjustment_item_id",
-            "quantity_shipped",
-            "item_charge_list",
-            "item_charge_adjustment_list",
-            "item_fee_list",
-            "item_fee_adjustment_list",
-            "item_tax_withheld_list",
-            "promotion_list",
-            "promotion_adjustment_list",
-            "cost_of_points_granted",
-            "cost_of_points_returned",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(
@@ -1698,100 +933,6 @@ class ShipmentEvent:
             ),
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_order_id={self.amazon_order_id!r}, seller_order_id={self.seller_order_id!r}, marketplace_name={self.marketplace_name!r}, order_charge_list={self.order_charge_list!r}, order_charge_adjustment_list={self.order_charge_adjustment_list!r}, shipment_fee_list={self.shipment_fee_list!r}, shipment_fee_adjustment_list={self.shipment_fee_adjustment_list!r}, order_fee_list={self.order_fee_list!r}, order_fee_adjustment_list={self.order_fee_adjustment_list!r}, direct_payment_list={self.direct_payment_list!r}, posted_date={self.posted_date!r}, shipment_item_list={self.shipment_item_list!r}, shipment_item_adjustment_list={self.shipment_item_adjustment_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.amazon_order_id,
-                self.seller_order_id,
-                self.marketplace_name,
-                self.order_charge_list,
-                self.order_charge_adjustment_list,
-                self.shipment_fee_list,
-                self.shipment_fee_adjustment_list,
-                self.order_fee_list,
-                self.order_fee_adjustment_list,
-                self.direct_payment_list,
-                self.posted_date,
-                self.shipment_item_list,
-                self.shipment_item_adjustment_list,
-            ) == (
-                other.amazon_order_id,
-                other.seller_order_id,
-                other.marketplace_name,
-                other.order_charge_list,
-                other.order_charge_adjustment_list,
-                other.shipment_fee_list,
-                other.shipment_fee_adjustment_list,
-                other.order_fee_list,
-                other.order_fee_adjustment_list,
-                other.direct_payment_list,
-                other.posted_date,
-                other.shipment_item_list,
-                other.shipment_item_adjustment_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.amazon_order_id,
-                self.seller_order_id,
-                self.marketplace_name,
-                self.order_charge_list,
-                self.order_charge_adjustment_list,
-                self.shipment_fee_list,
-                self.shipment_fee_adjustment_list,
-                self.order_fee_list,
-                self.order_fee_adjustment_list,
-                self.direct_payment_list,
-                self.posted_date,
-                self.shipment_item_list,
-                self.shipment_item_adjustment_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ShipmentEvent or name in (
-            "amazon_order_id",
-            "seller_order_id",
-            "marketplace_name",
-            "order_charge_list",
-            "order_charge_adjustment_list",
-            "shipment_fee_list",
-            "shipment_fee_adjustment_list",
-            "order_fee_list",
-            "order_fee_adjustment_list",
-            "direct_payment_list",
-            "posted_date",
-            "shipment_item_list",
-            "shipment_item_adjustment_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ShipmentEvent or name in (
-            "amazon_order_id",
-            "seller_order_id",
-            "marketplace_name",
-            "order_charge_list",
-            "order_charge_adjustment_list",
-            "shipment_fee_list",
-            "shipment_fee_adjustment_list",
-            "order_fee_list",
-            "order_fee_adjustment_list",
-            "direct_payment_list",
-            "posted_date",
-            "shipment_item_list",
-            "shipment_item_adjustment_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(fee_list=list)
 class PayWithAmazonEvent:
@@ -1859,85 +1000,6 @@ class PayWithAmazonEvent:
         _setattr(self, "amount_description", amount_description)
         _setattr(self, "fulfillment_channel", fulfillment_channel)
         _setattr(self, "store_name", store_name)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_order_id={self.seller_order_id!r}, transaction_posted_date={self.transaction_posted_date!r}, business_object_type={self.business_object_type!r}, sales_channel={self.sales_channel!r}, charge={self.charge!r}, fee_list={self.fee_list!r}, payment_amount_type={self.payment_amount_type!r}, amount_description={self.amount_description!r}, fulfillment_channel={self.fulfillment_channel!r}, store_name={self.store_name!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_order_id,
-                self.transaction_posted_date,
-                self.business_object_type,
-                self.sales_channel,
-                self.charge,
-                self.fee_list,
-                self.payment_amount_type,
-                self.amount_description,
-                self.fulfillment_channel,
-                self.store_name,
-            ) == (
-                other.seller_order_id,
-                other.transaction_posted_date,
-                other.business_object_type,
-                other.sales_channel,
-                other.charge,
-                other.fee_list,
-                other.payment_amount_type,
-                other.amount_description,
-                other.fulfillment_channel,
-                other.store_name,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_order_id,
-                self.transaction_posted_date,
-                self.business_object_type,
-                self.sales_channel,
-                self.charge,
-                self.fee_list,
-                self.payment_amount_type,
-                self.amount_description,
-                self.fulfillment_channel,
-                self.store_name,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PayWithAmazonEvent or name in (
-            "seller_order_id",
-            "transaction_posted_date",
-            "business_object_type",
-            "sales_channel",
-            "charge",
-            "fee_list",
-            "payment_amount_type",
-            "amount_description",
-            "fulfillment_channel",
-            "store_name",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PayWithAmazonEvent or name in (
-            "seller_order_id",
-            "transaction_posted_date",
-            "business_object_type",
-            "sales_channel",
-            "charge",
-            "fee_list",
-            "payment_amount_type",
-            "amount_description",
-            "fulfillment_channel",
-            "store_name",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -2007,85 +1069,6 @@ class SolutionProviderCreditEvent:
         _setattr(self, "transaction_amount", transaction_amount)
         _setattr(self, "transaction_creation_date", transaction_creation_date)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(provider_transaction_type={self.provider_transaction_type!r}, seller_order_id={self.seller_order_id!r}, marketplace_id={self.marketplace_id!r}, marketplace_country_code={self.marketplace_country_code!r}, seller_id={self.seller_id!r}, seller_store_name={self.seller_store_name!r}, provider_id={self.provider_id!r}, provider_store_name={self.provider_store_name!r}, transaction_amount={self.transaction_amount!r}, transaction_creation_date={self.transaction_creation_date!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.provider_transaction_type,
-                self.seller_order_id,
-                self.marketplace_id,
-                self.marketplace_country_code,
-                self.seller_id,
-                self.seller_store_name,
-                self.provider_id,
-                self.provider_store_name,
-                self.transaction_amount,
-                self.transaction_creation_date,
-            ) == (
-                other.provider_transaction_type,
-                other.seller_order_id,
-                other.marketplace_id,
-                other.marketplace_country_code,
-                other.seller_id,
-                other.seller_store_name,
-                other.provider_id,
-                other.provider_store_name,
-                other.transaction_amount,
-                other.transaction_creation_date,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.provider_transaction_type,
-                self.seller_order_id,
-                self.marketplace_id,
-                self.marketplace_country_code,
-                self.seller_id,
-                self.seller_store_name,
-                self.provider_id,
-                self.provider_store_name,
-                self.transaction_amount,
-                self.transaction_creation_date,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SolutionProviderCreditEvent or name in (
-            "provider_transaction_type",
-            "seller_order_id",
-            "marketplace_id",
-            "marketplace_country_code",
-            "seller_id",
-            "seller_store_name",
-            "provider_id",
-            "provider_store_name",
-            "transaction_amount",
-            "transaction_creation_date",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SolutionProviderCreditEvent or name in (
-            "provider_transaction_type",
-            "seller_order_id",
-            "marketplace_id",
-            "marketplace_country_code",
-            "seller_id",
-            "seller_store_name",
-            "provider_id",
-            "provider_store_name",
-            "transaction_amount",
-            "transaction_creation_date",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(retrocharge_tax_withheld_component_list=list)
 class RetrochargeEvent:
@@ -2146,70 +1129,6 @@ class RetrochargeEvent:
                 else retrocharge_tax_withheld_component_list
             ),
         )
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(retrocharge_event_type={self.retrocharge_event_type!r}, amazon_order_id={self.amazon_order_id!r}, posted_date={self.posted_date!r}, base_tax={self.base_tax!r}, shipping_tax={self.shipping_tax!r}, marketplace_name={self.marketplace_name!r}, retrocharge_tax_withheld_component_list={self.retrocharge_tax_withheld_component_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.retrocharge_event_type,
-                self.amazon_order_id,
-                self.posted_date,
-                self.base_tax,
-                self.shipping_tax,
-                self.marketplace_name,
-                self.retrocharge_tax_withheld_component_list,
-            ) == (
-                other.retrocharge_event_type,
-                other.amazon_order_id,
-                other.posted_date,
-                other.base_tax,
-                other.shipping_tax,
-                other.marketplace_name,
-                other.retrocharge_tax_withheld_component_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.retrocharge_event_type,
-                self.amazon_order_id,
-                self.posted_date,
-                self.base_tax,
-                self.shipping_tax,
-                self.marketplace_name,
-                self.retrocharge_tax_withheld_component_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is RetrochargeEvent or name in (
-            "retrocharge_event_type",
-            "amazon_order_id",
-            "posted_date",
-            "base_tax",
-            "shipping_tax",
-            "marketplace_name",
-            "retrocharge_tax_withheld_component_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is RetrochargeEvent or name in (
-            "retrocharge_event_type",
-            "amazon_order_id",
-            "posted_date",
-            "base_tax",
-            "shipping_tax",
-            "marketplace_name",
-            "retrocharge_tax_withheld_component_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(rental_charge_list=list, rental_fee_list=list, rental_tax_withheld_list=list)
@@ -2291,85 +1210,6 @@ class RentalTransactionEvent:
             list() if rental_tax_withheld_list is DEFAULT_FACTORY else rental_tax_withheld_list,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_order_id={self.amazon_order_id!r}, rental_event_type={self.rental_event_type!r}, extension_length={self.extension_length!r}, posted_date={self.posted_date!r}, rental_charge_list={self.rental_charge_list!r}, rental_fee_list={self.rental_fee_list!r}, marketplace_name={self.marketplace_name!r}, rental_initial_value={self.rental_initial_value!r}, rental_reimbursement={self.rental_reimbursement!r}, rental_tax_withheld_list={self.rental_tax_withheld_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.amazon_order_id,
-                self.rental_event_type,
-                self.extension_length,
-                self.posted_date,
-                self.rental_charge_list,
-                self.rental_fee_list,
-                self.marketplace_name,
-                self.rental_initial_value,
-                self.rental_reimbursement,
-                self.rental_tax_withheld_list,
-            ) == (
-                other.amazon_order_id,
-                other.rental_event_type,
-                other.extension_length,
-                other.posted_date,
-                other.rental_charge_list,
-                other.rental_fee_list,
-                other.marketplace_name,
-                other.rental_initial_value,
-                other.rental_reimbursement,
-                other.rental_tax_withheld_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.amazon_order_id,
-                self.rental_event_type,
-                self.extension_length,
-                self.posted_date,
-                self.rental_charge_list,
-                self.rental_fee_list,
-                self.marketplace_name,
-                self.rental_initial_value,
-                self.rental_reimbursement,
-                self.rental_tax_withheld_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is RentalTransactionEvent or name in (
-            "amazon_order_id",
-            "rental_event_type",
-            "extension_length",
-            "posted_date",
-            "rental_charge_list",
-            "rental_fee_list",
-            "marketplace_name",
-            "rental_initial_value",
-            "rental_reimbursement",
-            "rental_tax_withheld_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is RentalTransactionEvent or name in (
-            "amazon_order_id",
-            "rental_event_type",
-            "extension_length",
-            "posted_date",
-            "rental_charge_list",
-            "rental_fee_list",
-            "marketplace_name",
-            "rental_initial_value",
-            "rental_reimbursement",
-            "rental_tax_withheld_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(product_group_list=list)
 class PerformanceBondRefundEvent:
@@ -2402,40 +1242,6 @@ class PerformanceBondRefundEvent:
             "product_group_list",
             list() if product_group_list is DEFAULT_FACTORY else product_group_list,
         )
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(marketplace_country_code={self.marketplace_country_code!r}, amount={self.amount!r}, product_group_list={self.product_group_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.marketplace_country_code, self.amount, self.product_group_list) == (
-                other.marketplace_country_code,
-                other.amount,
-                other.product_group_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.marketplace_country_code, self.amount, self.product_group_list))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PerformanceBondRefundEvent or name in (
-            "marketplace_country_code",
-            "amount",
-            "product_group_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PerformanceBondRefundEvent or name in (
-            "marketplace_country_code",
-            "amount",
-            "product_group_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -2484,65 +1290,6 @@ class ProductAdsPaymentEvent:
         _setattr(self, "base_value", base_value)
         _setattr(self, "tax_value", tax_value)
         _setattr(self, "transaction_value", transaction_value)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(posted_date={self.posted_date!r}, transaction_type={self.transaction_type!r}, invoice_id={self.invoice_id!r}, base_value={self.base_value!r}, tax_value={self.tax_value!r}, transaction_value={self.transaction_value!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.posted_date,
-                self.transaction_type,
-                self.invoice_id,
-                self.base_value,
-                self.tax_value,
-                self.transaction_value,
-            ) == (
-                other.posted_date,
-                other.transaction_type,
-                other.invoice_id,
-                other.base_value,
-                other.tax_value,
-                other.transaction_value,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.posted_date,
-                self.transaction_type,
-                self.invoice_id,
-                self.base_value,
-                self.tax_value,
-                self.transaction_value,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ProductAdsPaymentEvent or name in (
-            "posted_date",
-            "transaction_type",
-            "invoice_id",
-            "base_value",
-            "tax_value",
-            "transaction_value",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ProductAdsPaymentEvent or name in (
-            "posted_date",
-            "transaction_type",
-            "invoice_id",
-            "base_value",
-            "tax_value",
-            "transaction_value",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(fee_list=list)
@@ -2596,70 +1343,6 @@ class ServiceFeeEvent:
         _setattr(self, "fn_sku", fn_sku)
         _setattr(self, "fee_description", fee_description)
         _setattr(self, "asin", asin)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_order_id={self.amazon_order_id!r}, fee_reason={self.fee_reason!r}, fee_list={self.fee_list!r}, seller_sku={self.seller_sku!r}, fn_sku={self.fn_sku!r}, fee_description={self.fee_description!r}, asin={self.asin!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.amazon_order_id,
-                self.fee_reason,
-                self.fee_list,
-                self.seller_sku,
-                self.fn_sku,
-                self.fee_description,
-                self.asin,
-            ) == (
-                other.amazon_order_id,
-                other.fee_reason,
-                other.fee_list,
-                other.seller_sku,
-                other.fn_sku,
-                other.fee_description,
-                other.asin,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.amazon_order_id,
-                self.fee_reason,
-                self.fee_list,
-                self.seller_sku,
-                self.fn_sku,
-                self.fee_description,
-                self.asin,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ServiceFeeEvent or name in (
-            "amazon_order_id",
-            "fee_reason",
-            "fee_list",
-            "seller_sku",
-            "fn_sku",
-            "fee_description",
-            "asin",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ServiceFeeEvent or name in (
-            "amazon_order_id",
-            "fee_reason",
-            "fee_list",
-            "seller_sku",
-            "fn_sku",
-            "fee_description",
-            "asin",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -2719,75 +1402,6 @@ class SellerDealPaymentEvent:
         _setattr(self, "tax_amount", tax_amount)
         _setattr(self, "total_amount", total_amount)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(posted_date={self.posted_date!r}, deal_id={self.deal_id!r}, deal_description={self.deal_description!r}, event_type={self.event_type!r}, fee_type={self.fee_type!r}, fee_amount={self.fee_amount!r}, tax_amount={self.tax_amount!r}, total_amount={self.total_amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.posted_date,
-                self.deal_id,
-                self.deal_description,
-                self.event_type,
-                self.fee_type,
-                self.fee_amount,
-                self.tax_amount,
-                self.total_amount,
-            ) == (
-                other.posted_date,
-                other.deal_id,
-                other.deal_description,
-                other.event_type,
-                other.fee_type,
-                other.fee_amount,
-                other.tax_amount,
-                other.total_amount,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.posted_date,
-                self.deal_id,
-                self.deal_description,
-                self.event_type,
-                self.fee_type,
-                self.fee_amount,
-                self.tax_amount,
-                self.total_amount,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SellerDealPaymentEvent or name in (
-            "posted_date",
-            "deal_id",
-            "deal_description",
-            "event_type",
-            "fee_type",
-            "fee_amount",
-            "tax_amount",
-            "total_amount",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SellerDealPaymentEvent or name in (
-            "posted_date",
-            "deal_id",
-            "deal_description",
-            "event_type",
-            "fee_type",
-            "fee_amount",
-            "tax_amount",
-            "total_amount",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class LoanServicingEvent:
@@ -2812,37 +1426,6 @@ class LoanServicingEvent:
     ) -> None:
         _setattr(self, "loan_amount", loan_amount)
         _setattr(self, "source_business_event_type", source_business_event_type)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(loan_amount={self.loan_amount!r}, source_business_event_type={self.source_business_event_type!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.loan_amount, self.source_business_event_type) == (
-                other.loan_amount,
-                other.source_business_event_type,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.loan_amount, self.source_business_event_type))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is LoanServicingEvent or name in (
-            "loan_amount",
-            "source_business_event_type",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is LoanServicingEvent or name in (
-            "loan_amount",
-            "source_business_event_type",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(item_charge_list=list)
@@ -2876,40 +1459,6 @@ class SAFETReimbursementItem:
         )
         _setattr(self, "product_description", product_description)
         _setattr(self, "quantity", quantity)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(item_charge_list={self.item_charge_list!r}, product_description={self.product_description!r}, quantity={self.quantity!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.item_charge_list, self.product_description, self.quantity) == (
-                other.item_charge_list,
-                other.product_description,
-                other.quantity,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.item_charge_list, self.product_description, self.quantity))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SAFETReimbursementItem or name in (
-            "item_charge_list",
-            "product_description",
-            "quantity",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SAFETReimbursementItem or name in (
-            "item_charge_list",
-            "product_description",
-            "quantity",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(safet_reimbursement_item_list=list)
@@ -2962,60 +1511,6 @@ class SAFETReimbursementEvent:
             ),
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(posted_date={self.posted_date!r}, safet_claim_id={self.safet_claim_id!r}, reimbursed_amount={self.reimbursed_amount!r}, reason_code={self.reason_code!r}, safet_reimbursement_item_list={self.safet_reimbursement_item_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.posted_date,
-                self.safet_claim_id,
-                self.reimbursed_amount,
-                self.reason_code,
-                self.safet_reimbursement_item_list,
-            ) == (
-                other.posted_date,
-                other.safet_claim_id,
-                other.reimbursed_amount,
-                other.reason_code,
-                other.safet_reimbursement_item_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.posted_date,
-                self.safet_claim_id,
-                self.reimbursed_amount,
-                self.reason_code,
-                self.safet_reimbursement_item_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SAFETReimbursementEvent or name in (
-            "posted_date",
-            "safet_claim_id",
-            "reimbursed_amount",
-            "reason_code",
-            "safet_reimbursement_item_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SAFETReimbursementEvent or name in (
-            "posted_date",
-            "safet_claim_id",
-            "reimbursed_amount",
-            "reason_code",
-            "safet_reimbursement_item_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class SellerReviewEnrollmentPaymentEvent:
@@ -3064,65 +1559,6 @@ class SellerReviewEnrollmentPaymentEvent:
         _setattr(self, "charge_component", charge_component)
         _setattr(self, "total_amount", total_amount)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(posted_date={self.posted_date!r}, enrollment_id={self.enrollment_id!r}, parent_asin={self.parent_asin!r}, fee_component={self.fee_component!r}, charge_component={self.charge_component!r}, total_amount={self.total_amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.posted_date,
-                self.enrollment_id,
-                self.parent_asin,
-                self.fee_component,
-                self.charge_component,
-                self.total_amount,
-            ) == (
-                other.posted_date,
-                other.enrollment_id,
-                other.parent_asin,
-                other.fee_component,
-                other.charge_component,
-                other.total_amount,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.posted_date,
-                self.enrollment_id,
-                self.parent_asin,
-                self.fee_component,
-                self.charge_component,
-                self.total_amount,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SellerReviewEnrollmentPaymentEvent or name in (
-            "posted_date",
-            "enrollment_id",
-            "parent_asin",
-            "fee_component",
-            "charge_component",
-            "total_amount",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SellerReviewEnrollmentPaymentEvent or name in (
-            "posted_date",
-            "enrollment_id",
-            "parent_asin",
-            "fee_component",
-            "charge_component",
-            "total_amount",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(fee_list=list)
 class ImagingServicesFeeEvent:
@@ -3155,50 +1591,6 @@ class ImagingServicesFeeEvent:
         _setattr(self, "asin", asin)
         _setattr(self, "posted_date", posted_date)
         _setattr(self, "fee_list", list() if fee_list is DEFAULT_FACTORY else fee_list)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(imaging_request_billing_item_id={self.imaging_request_billing_item_id!r}, asin={self.asin!r}, posted_date={self.posted_date!r}, fee_list={self.fee_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.imaging_request_billing_item_id,
-                self.asin,
-                self.posted_date,
-                self.fee_list,
-            ) == (
-                other.imaging_request_billing_item_id,
-                other.asin,
-                other.posted_date,
-                other.fee_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.imaging_request_billing_item_id, self.asin, self.posted_date, self.fee_list)
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ImagingServicesFeeEvent or name in (
-            "imaging_request_billing_item_id",
-            "asin",
-            "posted_date",
-            "fee_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ImagingServicesFeeEvent or name in (
-            "imaging_request_billing_item_id",
-            "asin",
-            "posted_date",
-            "fee_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -3258,75 +1650,6 @@ class NetworkComminglingTransactionEvent:
         _setattr(self, "tax_exclusive_amount", tax_exclusive_amount)
         _setattr(self, "tax_amount", tax_amount)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(transaction_type={self.transaction_type!r}, posted_date={self.posted_date!r}, net_co_transaction_id={self.net_co_transaction_id!r}, swap_reason={self.swap_reason!r}, asin={self.asin!r}, marketplace_id={self.marketplace_id!r}, tax_exclusive_amount={self.tax_exclusive_amount!r}, tax_amount={self.tax_amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.transaction_type,
-                self.posted_date,
-                self.net_co_transaction_id,
-                self.swap_reason,
-                self.asin,
-                self.marketplace_id,
-                self.tax_exclusive_amount,
-                self.tax_amount,
-            ) == (
-                other.transaction_type,
-                other.posted_date,
-                other.net_co_transaction_id,
-                other.swap_reason,
-                other.asin,
-                other.marketplace_id,
-                other.tax_exclusive_amount,
-                other.tax_amount,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.transaction_type,
-                self.posted_date,
-                self.net_co_transaction_id,
-                self.swap_reason,
-                self.asin,
-                self.marketplace_id,
-                self.tax_exclusive_amount,
-                self.tax_amount,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is NetworkComminglingTransactionEvent or name in (
-            "transaction_type",
-            "posted_date",
-            "net_co_transaction_id",
-            "swap_reason",
-            "asin",
-            "marketplace_id",
-            "tax_exclusive_amount",
-            "tax_amount",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is NetworkComminglingTransactionEvent or name in (
-            "transaction_type",
-            "posted_date",
-            "net_co_transaction_id",
-            "swap_reason",
-            "asin",
-            "marketplace_id",
-            "tax_exclusive_amount",
-            "tax_amount",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class RemovalShipmentItem:
@@ -3385,75 +1708,6 @@ class RemovalShipmentItem:
         _setattr(self, "tax_amount", tax_amount)
         _setattr(self, "tax_withheld", tax_withheld)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(removal_shipment_item_id={self.removal_shipment_item_id!r}, tax_collection_model={self.tax_collection_model!r}, fufillment_network_sku={self.fufillment_network_sku!r}, quantity={self.quantity!r}, revenue={self.revenue!r}, fee_amount={self.fee_amount!r}, tax_amount={self.tax_amount!r}, tax_withheld={self.tax_withheld!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.removal_shipment_item_id,
-                self.tax_collection_model,
-                self.fufillment_network_sku,
-                self.quantity,
-                self.revenue,
-                self.fee_amount,
-                self.tax_amount,
-                self.tax_withheld,
-            ) == (
-                other.removal_shipment_item_id,
-                other.tax_collection_model,
-                other.fufillment_network_sku,
-                other.quantity,
-                other.revenue,
-                other.fee_amount,
-                other.tax_amount,
-                other.tax_withheld,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.removal_shipment_item_id,
-                self.tax_collection_model,
-                self.fufillment_network_sku,
-                self.quantity,
-                self.revenue,
-                self.fee_amount,
-                self.tax_amount,
-                self.tax_withheld,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is RemovalShipmentItem or name in (
-            "removal_shipment_item_id",
-            "tax_collection_model",
-            "fufillment_network_sku",
-            "quantity",
-            "revenue",
-            "fee_amount",
-            "tax_amount",
-            "tax_withheld",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is RemovalShipmentItem or name in (
-            "removal_shipment_item_id",
-            "tax_collection_model",
-            "fufillment_network_sku",
-            "quantity",
-            "revenue",
-            "fee_amount",
-            "tax_amount",
-            "tax_withheld",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(removal_shipment_item_list=list)
 class RemovalShipmentEvent:
@@ -3490,55 +1744,6 @@ class RemovalShipmentEvent:
             "removal_shipment_item_list",
             list() if removal_shipment_item_list is DEFAULT_FACTORY else removal_shipment_item_list,
         )
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(posted_date={self.posted_date!r}, order_id={self.order_id!r}, transaction_type={self.transaction_type!r}, removal_shipment_item_list={self.removal_shipment_item_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.posted_date,
-                self.order_id,
-                self.transaction_type,
-                self.removal_shipment_item_list,
-            ) == (
-                other.posted_date,
-                other.order_id,
-                other.transaction_type,
-                other.removal_shipment_item_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.posted_date,
-                self.order_id,
-                self.transaction_type,
-                self.removal_shipment_item_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is RemovalShipmentEvent or name in (
-            "posted_date",
-            "order_id",
-            "transaction_type",
-            "removal_shipment_item_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is RemovalShipmentEvent or name in (
-            "posted_date",
-            "order_id",
-            "transaction_type",
-            "removal_shipment_item_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(fee_list=list)
@@ -3577,60 +1782,6 @@ class TrialShipmentEvent:
         _setattr(self, "sku", sku)
         _setattr(self, "fee_list", list() if fee_list is DEFAULT_FACTORY else fee_list)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_order_id={self.amazon_order_id!r}, financial_event_group_id={self.financial_event_group_id!r}, posted_date={self.posted_date!r}, sku={self.sku!r}, fee_list={self.fee_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.amazon_order_id,
-                self.financial_event_group_id,
-                self.posted_date,
-                self.sku,
-                self.fee_list,
-            ) == (
-                other.amazon_order_id,
-                other.financial_event_group_id,
-                other.posted_date,
-                other.sku,
-                other.fee_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.amazon_order_id,
-                self.financial_event_group_id,
-                self.posted_date,
-                self.sku,
-                self.fee_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TrialShipmentEvent or name in (
-            "amazon_order_id",
-            "financial_event_group_id",
-            "posted_date",
-            "sku",
-            "fee_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TrialShipmentEvent or name in (
-            "amazon_order_id",
-            "financial_event_group_id",
-            "posted_date",
-            "sku",
-            "fee_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class TDSReimbursementEvent:
@@ -3660,40 +1811,6 @@ class TDSReimbursementEvent:
         _setattr(self, "tds_order_id", tds_order_id)
         _setattr(self, "reimbursed_amount", reimbursed_amount)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(posted_date={self.posted_date!r}, tds_order_id={self.tds_order_id!r}, reimbursed_amount={self.reimbursed_amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.posted_date, self.tds_order_id, self.reimbursed_amount) == (
-                other.posted_date,
-                other.tds_order_id,
-                other.reimbursed_amount,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.posted_date, self.tds_order_id, self.reimbursed_amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TDSReimbursementEvent or name in (
-            "posted_date",
-            "tds_order_id",
-            "reimbursed_amount",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TDSReimbursementEvent or name in (
-            "posted_date",
-            "tds_order_id",
-            "reimbursed_amount",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class TaxWithholdingPeriod:
@@ -3718,31 +1835,6 @@ class TaxWithholdingPeriod:
     ) -> None:
         _setattr(self, "start_date_millis", start_date_millis)
         _setattr(self, "end_date_millis", end_date_millis)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(start_date_millis={self.start_date_millis!r}, end_date_millis={self.end_date_millis!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.start_date_millis, self.end_date_millis) == (
-                other.start_date_millis,
-                other.end_date_millis,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.start_date_millis, self.end_date_millis))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TaxWithholdingPeriod or name in ("start_date_millis", "end_date_millis"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TaxWithholdingPeriod or name in ("start_date_millis", "end_date_millis"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -3776,50 +1868,6 @@ class TaxWithholdingEvent:
         _setattr(self, "withheld_amount", withheld_amount)
         _setattr(self, "posted_date", posted_date)
         _setattr(self, "tax_withholding_period", tax_withholding_period)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(base_amount={self.base_amount!r}, withheld_amount={self.withheld_amount!r}, posted_date={self.posted_date!r}, tax_withholding_period={self.tax_withholding_period!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.base_amount,
-                self.withheld_amount,
-                self.posted_date,
-                self.tax_withholding_period,
-            ) == (
-                other.base_amount,
-                other.withheld_amount,
-                other.posted_date,
-                other.tax_withholding_period,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.base_amount, self.withheld_amount, self.posted_date, self.tax_withholding_period)
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TaxWithholdingEvent or name in (
-            "base_amount",
-            "withheld_amount",
-            "posted_date",
-            "tax_withholding_period",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TaxWithholdingEvent or name in (
-            "base_amount",
-            "withheld_amount",
-            "posted_date",
-            "tax_withholding_period",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(
@@ -4178,175 +2226,6 @@ class FinancialEvents:
             list() if tax_withholding_event_list is DEFAULT_FACTORY else tax_withholding_event_list,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(shipment_event_list={self.shipment_event_list!r}, shipment_settle_event_list={self.shipment_settle_event_list!r}, refund_event_list={self.refund_event_list!r}, guarantee_claim_event_list={self.guarantee_claim_event_list!r}, chargeback_event_list={self.chargeback_event_list!r}, pay_with_amazon_event_list={self.pay_with_amazon_event_list!r}, service_provider_credit_event_list={self.service_provider_credit_event_list!r}, retrocharge_event_list={self.retrocharge_event_list!r}, rental_transaction_event_list={self.rental_transaction_event_list!r}, performance_bond_refund_event_list={self.performance_bond_refund_event_list!r}, product_ads_payment_event_list={self.product_ads_payment_event_list!r}, service_fee_event_list={self.service_fee_event_list!r}, seller_deal_payment_event_list={self.seller_deal_payment_event_list!r}, debt_recovery_event_list={self.debt_recovery_event_list!r}, loan_servicing_event_list={self.loan_servicing_event_list!r}, adjustment_event_list={self.adjustment_event_list!r}, safet_reimbursement_event_list={self.safet_reimbursement_event_list!r}, seller_review_enrollment_payment_event_list={self.seller_review_enrollment_payment_event_list!r}, fba_liquidation_event_list={self.fba_liquidation_event_list!r}, coupon_payment_event_list={self.coupon_payment_event_list!r}, imaging_services_fee_event_list={self.imaging_services_fee_event_list!r}, network_commingling_transaction_event_list={self.network_commingling_transaction_event_list!r}, affordability_expense_event_list={self.affordability_expense_event_list!r}, affordability_expense_reversal_event_list={self.affordability_expense_reversal_event_list!r}, removal_shipment_event_list={self.removal_shipment_event_list!r}, trial_shipment_event_list={self.trial_shipment_event_list!r}, tds_reimbursement_event_list={self.tds_reimbursement_event_list!r}, tax_withholding_event_list={self.tax_withholding_event_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.shipment_event_list,
-                self.shipment_settle_event_list,
-                self.refund_event_list,
-                self.guarantee_claim_event_list,
-                self.chargeback_event_list,
-                self.pay_with_amazon_event_list,
-                self.service_provider_credit_event_list,
-                self.retrocharge_event_list,
-                self.rental_transaction_event_list,
-                self.performance_bond_refund_event_list,
-                self.product_ads_payment_event_list,
-                self.service_fee_event_list,
-                self.seller_deal_payment_event_list,
-                self.debt_recovery_event_list,
-                self.loan_servicing_event_list,
-                self.adjustment_event_list,
-                self.safet_reimbursement_event_list,
-                self.seller_review_enrollment_payment_event_list,
-                self.fba_liquidation_event_list,
-                self.coupon_payment_event_list,
-                self.imaging_services_fee_event_list,
-                self.network_commingling_transaction_event_list,
-                self.affordability_expense_event_list,
-                self.affordability_expense_reversal_event_list,
-                self.removal_shipment_event_list,
-                self.trial_shipment_event_list,
-                self.tds_reimbursement_event_list,
-                self.tax_withholding_event_list,
-            ) == (
-                other.shipment_event_list,
-                other.shipment_settle_event_list,
-                other.refund_event_list,
-                other.guarantee_claim_event_list,
-                other.chargeback_event_list,
-                other.pay_with_amazon_event_list,
-                other.service_provider_credit_event_list,
-                other.retrocharge_event_list,
-                other.rental_transaction_event_list,
-                other.performance_bond_refund_event_list,
-                other.product_ads_payment_event_list,
-                other.service_fee_event_list,
-                other.seller_deal_payment_event_list,
-                other.debt_recovery_event_list,
-                other.loan_servicing_event_list,
-                other.adjustment_event_list,
-                other.safet_reimbursement_event_list,
-                other.seller_review_enrollment_payment_event_list,
-                other.fba_liquidation_event_list,
-                other.coupon_payment_event_list,
-                other.imaging_services_fee_event_list,
-                other.network_commingling_transaction_event_list,
-                other.affordability_expense_event_list,
-                other.affordability_expense_reversal_event_list,
-                other.removal_shipment_event_list,
-                other.trial_shipment_event_list,
-                other.tds_reimbursement_event_list,
-                other.tax_withholding_event_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.shipment_event_list,
-                self.shipment_settle_event_list,
-                self.refund_event_list,
-                self.guarantee_claim_event_list,
-                self.chargeback_event_list,
-                self.pay_with_amazon_event_list,
-                self.service_provider_credit_event_list,
-                self.retrocharge_event_list,
-                self.rental_transaction_event_list,
-                self.performance_bond_refund_event_list,
-                self.product_ads_payment_event_list,
-                self.service_fee_event_list,
-                self.seller_deal_payment_event_list,
-                self.debt_recovery_event_list,
-                self.loan_servicing_event_list,
-                self.adjustment_event_list,
-                self.safet_reimbursement_event_list,
-                self.seller_review_enrollment_payment_event_list,
-                self.fba_liquidation_event_list,
-                self.coupon_payment_event_list,
-                self.imaging_services_fee_event_list,
-                self.network_commingling_transaction_event_list,
-                self.affordability_expense_event_list,
-                self.affordability_expense_reversal_event_list,
-                self.removal_shipment_event_list,
-                self.trial_shipment_event_list,
-                self.tds_reimbursement_event_list,
-                self.tax_withholding_event_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FinancialEvents or name in (
-            "shipment_event_list",
-            "shipment_settle_event_list",
-            "refund_event_list",
-            "guarantee_claim_event_list",
-            "chargeback_event_list",
-            "pay_with_amazon_event_list",
-            "service_provider_credit_event_list",
-            "retrocharge_event_list",
-            "rental_transaction_event_list",
-            "performance_bond_refund_event_list",
-            "product_ads_payment_event_list",
-            "service_fee_event_list",
-            "seller_deal_payment_event_list",
-            "debt_recovery_event_list",
-            "loan_servicing_event_list",
-            "adjustment_event_list",
-            "safet_reimbursement_event_list",
-            "seller_review_enrollment_payment_event_list",
-            "fba_liquidation_event_list",
-            "coupon_payment_event_list",
-            "imaging_services_fee_event_list",
-            "network_commingling_transaction_event_list",
-            "affordability_expense_event_list",
-            "affordability_expense_reversal_event_list",
-            "removal_shipment_event_list",
-            "trial_shipment_event_list",
-            "tds_reimbursement_event_list",
-            "tax_withholding_event_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FinancialEvents or name in (
-            "shipment_event_list",
-            "shipment_settle_event_list",
-            "refund_event_list",
-            "guarantee_claim_event_list",
-            "chargeback_event_list",
-            "pay_with_amazon_event_list",
-            "service_provider_credit_event_list",
-            "retrocharge_event_list",
-            "rental_transaction_event_list",
-            "performance_bond_refund_event_list",
-            "product_ads_payment_event_list",
-            "service_fee_event_list",
-            "seller_deal_payment_event_list",
-            "debt_recovery_event_list",
-            "loan_servicing_event_list",
-            "adjustment_event_list",
-            "safet_reimbursement_event_list",
-            "seller_review_enrollment_payment_event_list",
-            "fba_liquidation_event_list",
-            "coupon_payment_event_list",
-            "imaging_services_fee_event_list",
-            "network_commingling_transaction_event_list",
-            "affordability_expense_event_list",
-            "affordability_expense_reversal_event_list",
-            "removal_shipment_event_list",
-            "trial_shipment_event_list",
-            "tds_reimbursement_event_list",
-            "tax_withholding_event_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Message:
@@ -4371,28 +2250,6 @@ class Message:
     ) -> None:
         _setattr(self, "locale", locale)
         _setattr(self, "text", text)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.locale, self.text) == (other.locale, other.text)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.locale, self.text))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(messages=list)
@@ -4443,86 +2300,6 @@ class GetServiceStatusResult(MWSResult):
         _setattr(self, "message_id", message_id)
         _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.status,
-                other.timestamp,
-                other.message_id,
-                other.messages,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(financial_event_group_list=list)
 class ListFinancialEventGroupsResult(MWSResult):
@@ -4568,76 +2345,6 @@ class ListFinancialEventGroupsResult(MWSResult):
             list() if financial_event_group_list is DEFAULT_FACTORY else financial_event_group_list,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, financial_event_group_list={self.financial_event_group_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.next_token,
-                self.financial_event_group_list,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.next_token,
-                other.financial_event_group_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.next_token,
-                self.financial_event_group_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ListFinancialEventGroupsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "next_token",
-            "financial_event_group_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ListFinancialEventGroupsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "next_token",
-            "financial_event_group_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class ListFinancialEventsResult(MWSResult):
@@ -4678,73 +2385,3 @@ class ListFinancialEventsResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "next_token", next_token)
         _setattr(self, "financial_events", financial_events)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, financial_events={self.financial_events!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.next_token,
-                self.financial_events,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.next_token,
-                other.financial_events,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.next_token,
-                self.financial_events,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ListFinancialEventsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "next_token",
-            "financial_events",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ListFinancialEventsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "next_token",
-            "financial_events",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)

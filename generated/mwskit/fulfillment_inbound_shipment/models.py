@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import FrozenInstanceError
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from reprlib import recursive_repr
 from typing import Any, ClassVar, Literal
 
 from .._runtime import DEFAULT_FACTORY, MWSError, MWSResult, source_dataclass
@@ -757,75 +755,6 @@ class Address:
         _setattr(self, "country_code", country_code)
         _setattr(self, "postal_code", postal_code)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(name={self.name!r}, address_line1={self.address_line1!r}, address_line2={self.address_line2!r}, district_or_county={self.district_or_county!r}, city={self.city!r}, state_or_province_code={self.state_or_province_code!r}, country_code={self.country_code!r}, postal_code={self.postal_code!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.name,
-                self.address_line1,
-                self.address_line2,
-                self.district_or_county,
-                self.city,
-                self.state_or_province_code,
-                self.country_code,
-                self.postal_code,
-            ) == (
-                other.name,
-                other.address_line1,
-                other.address_line2,
-                other.district_or_county,
-                other.city,
-                other.state_or_province_code,
-                other.country_code,
-                other.postal_code,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.name,
-                self.address_line1,
-                self.address_line2,
-                self.district_or_county,
-                self.city,
-                self.state_or_province_code,
-                self.country_code,
-                self.postal_code,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Address or name in (
-            "name",
-            "address_line1",
-            "address_line2",
-            "district_or_county",
-            "city",
-            "state_or_province_code",
-            "country_code",
-            "postal_code",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Address or name in (
-            "name",
-            "address_line1",
-            "address_line2",
-            "district_or_county",
-            "city",
-            "state_or_province_code",
-            "country_code",
-            "postal_code",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Amount:
@@ -850,28 +779,6 @@ class Amount:
     ) -> None:
         _setattr(self, "currency_code", currency_code)
         _setattr(self, "value", value)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, value={self.value!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.currency_code, self.value) == (other.currency_code, other.value)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.currency_code, self.value))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Amount or name in ("currency_code", "value"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Amount or name in ("currency_code", "value"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -905,33 +812,6 @@ class Contact:
         _setattr(self, "phone", phone)
         _setattr(self, "email", email)
         _setattr(self, "fax", fax)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(name={self.name!r}, phone={self.phone!r}, email={self.email!r}, fax={self.fax!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.name, self.phone, self.email, self.fax) == (
-                other.name,
-                other.phone,
-                other.email,
-                other.fax,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.phone, self.email, self.fax))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Contact or name in ("name", "phone", "email", "fax"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Contact or name in ("name", "phone", "email", "fax"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -988,70 +868,6 @@ class CreateInboundShipmentHeader:
         _setattr(self, "label_prep_preference", label_prep_preference)
         _setattr(self, "intended_box_contents_source", intended_box_contents_source)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(shipment_name={self.shipment_name!r}, ship_from_address={self.ship_from_address!r}, destination_fulfillment_center_id={self.destination_fulfillment_center_id!r}, are_cases_required={self.are_cases_required!r}, shipment_status={self.shipment_status!r}, label_prep_preference={self.label_prep_preference!r}, intended_box_contents_source={self.intended_box_contents_source!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.shipment_name,
-                self.ship_from_address,
-                self.destination_fulfillment_center_id,
-                self.are_cases_required,
-                self.shipment_status,
-                self.label_prep_preference,
-                self.intended_box_contents_source,
-            ) == (
-                other.shipment_name,
-                other.ship_from_address,
-                other.destination_fulfillment_center_id,
-                other.are_cases_required,
-                other.shipment_status,
-                other.label_prep_preference,
-                other.intended_box_contents_source,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.shipment_name,
-                self.ship_from_address,
-                self.destination_fulfillment_center_id,
-                self.are_cases_required,
-                self.shipment_status,
-                self.label_prep_preference,
-                self.intended_box_contents_source,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CreateInboundShipmentHeader or name in (
-            "shipment_name",
-            "ship_from_address",
-            "destination_fulfillment_center_id",
-            "are_cases_required",
-            "shipment_status",
-            "label_prep_preference",
-            "intended_box_contents_source",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CreateInboundShipmentHeader or name in (
-            "shipment_name",
-            "ship_from_address",
-            "destination_fulfillment_center_id",
-            "are_cases_required",
-            "shipment_status",
-            "label_prep_preference",
-            "intended_box_contents_source",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Dimensions:
@@ -1085,33 +901,6 @@ class Dimensions:
         _setattr(self, "height", height)
         _setattr(self, "unit", unit)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(length={self.length!r}, width={self.width!r}, height={self.height!r}, unit={self.unit!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.length, self.width, self.height, self.unit) == (
-                other.length,
-                other.width,
-                other.height,
-                other.unit,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.length, self.width, self.height, self.unit))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Dimensions or name in ("length", "width", "height", "unit"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Dimensions or name in ("length", "width", "height", "unit"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class PrepDetails:
@@ -1136,31 +925,6 @@ class PrepDetails:
     ) -> None:
         _setattr(self, "prep_instruction", prep_instruction)
         _setattr(self, "prep_owner", prep_owner)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(prep_instruction={self.prep_instruction!r}, prep_owner={self.prep_owner!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.prep_instruction, self.prep_owner) == (
-                other.prep_instruction,
-                other.prep_owner,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.prep_instruction, self.prep_owner))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PrepDetails or name in ("prep_instruction", "prep_owner"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PrepDetails or name in ("prep_instruction", "prep_owner"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1220,75 +984,6 @@ class InboundShipmentItem:
         _setattr(self, "release_date", release_date)
         _setattr(self, "prep_details_list", prep_details_list)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(shipment_id={self.shipment_id!r}, seller_sku={self.seller_sku!r}, fulfillment_network_sku={self.fulfillment_network_sku!r}, quantity_shipped={self.quantity_shipped!r}, quantity_received={self.quantity_received!r}, quantity_in_case={self.quantity_in_case!r}, release_date={self.release_date!r}, prep_details_list={self.prep_details_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.shipment_id,
-                self.seller_sku,
-                self.fulfillment_network_sku,
-                self.quantity_shipped,
-                self.quantity_received,
-                self.quantity_in_case,
-                self.release_date,
-                self.prep_details_list,
-            ) == (
-                other.shipment_id,
-                other.seller_sku,
-                other.fulfillment_network_sku,
-                other.quantity_shipped,
-                other.quantity_received,
-                other.quantity_in_case,
-                other.release_date,
-                other.prep_details_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.shipment_id,
-                self.seller_sku,
-                self.fulfillment_network_sku,
-                self.quantity_shipped,
-                self.quantity_received,
-                self.quantity_in_case,
-                self.release_date,
-                self.prep_details_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is InboundShipmentItem or name in (
-            "shipment_id",
-            "seller_sku",
-            "fulfillment_network_sku",
-            "quantity_shipped",
-            "quantity_received",
-            "quantity_in_case",
-            "release_date",
-            "prep_details_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is InboundShipmentItem or name in (
-            "shipment_id",
-            "seller_sku",
-            "fulfillment_network_sku",
-            "quantity_shipped",
-            "quantity_received",
-            "quantity_in_case",
-            "release_date",
-            "prep_details_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class InboundShipmentPlanRequestItem:
@@ -1337,65 +1032,6 @@ class InboundShipmentPlanRequestItem:
         _setattr(self, "quantity_in_case", quantity_in_case)
         _setattr(self, "prep_details_list", prep_details_list)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, asin={self.asin!r}, condition={self.condition!r}, quantity={self.quantity!r}, quantity_in_case={self.quantity_in_case!r}, prep_details_list={self.prep_details_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_sku,
-                self.asin,
-                self.condition,
-                self.quantity,
-                self.quantity_in_case,
-                self.prep_details_list,
-            ) == (
-                other.seller_sku,
-                other.asin,
-                other.condition,
-                other.quantity,
-                other.quantity_in_case,
-                other.prep_details_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_sku,
-                self.asin,
-                self.condition,
-                self.quantity,
-                self.quantity_in_case,
-                self.prep_details_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is InboundShipmentPlanRequestItem or name in (
-            "seller_sku",
-            "asin",
-            "condition",
-            "quantity",
-            "quantity_in_case",
-            "prep_details_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is InboundShipmentPlanRequestItem or name in (
-            "seller_sku",
-            "asin",
-            "condition",
-            "quantity",
-            "quantity_in_case",
-            "prep_details_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class NonPartneredLtlDataInput:
@@ -1421,28 +1057,6 @@ class NonPartneredLtlDataInput:
         _setattr(self, "carrier_name", carrier_name)
         _setattr(self, "pro_number", pro_number)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(carrier_name={self.carrier_name!r}, pro_number={self.pro_number!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.carrier_name, self.pro_number) == (other.carrier_name, other.pro_number)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.carrier_name, self.pro_number))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is NonPartneredLtlDataInput or name in ("carrier_name", "pro_number"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is NonPartneredLtlDataInput or name in ("carrier_name", "pro_number"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class NonPartneredSmallParcelPackageInput:
@@ -1463,28 +1077,6 @@ class NonPartneredSmallParcelPackageInput:
         tracking_id: str,
     ) -> None:
         _setattr(self, "tracking_id", tracking_id)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(tracking_id={self.tracking_id!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.tracking_id,) == (other.tracking_id,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.tracking_id,))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is NonPartneredSmallParcelPackageInput or name in ("tracking_id",):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is NonPartneredSmallParcelPackageInput or name in ("tracking_id",):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1511,37 +1103,6 @@ class NonPartneredSmallParcelDataInput:
         _setattr(self, "carrier_name", carrier_name)
         _setattr(self, "package_list", package_list)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(carrier_name={self.carrier_name!r}, package_list={self.package_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.carrier_name, self.package_list) == (
-                other.carrier_name,
-                other.package_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.carrier_name, self.package_list))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is NonPartneredSmallParcelDataInput or name in (
-            "carrier_name",
-            "package_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is NonPartneredSmallParcelDataInput or name in (
-            "carrier_name",
-            "package_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Weight:
@@ -1566,28 +1127,6 @@ class Weight:
     ) -> None:
         _setattr(self, "value", value)
         _setattr(self, "unit", unit)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.value, self.unit) == (other.value, other.unit)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.value, self.unit))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Weight or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Weight or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1617,32 +1156,6 @@ class Pallet:
         _setattr(self, "dimensions", dimensions)
         _setattr(self, "weight", weight)
         _setattr(self, "is_stacked", is_stacked)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(dimensions={self.dimensions!r}, weight={self.weight!r}, is_stacked={self.is_stacked!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.dimensions, self.weight, self.is_stacked) == (
-                other.dimensions,
-                other.weight,
-                other.is_stacked,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.dimensions, self.weight, self.is_stacked))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Pallet or name in ("dimensions", "weight", "is_stacked"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Pallet or name in ("dimensions", "weight", "is_stacked"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1697,70 +1210,6 @@ class PartneredLtlDataInput:
         _setattr(self, "total_weight", total_weight)
         _setattr(self, "seller_declared_value", seller_declared_value)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(contact={self.contact!r}, box_count={self.box_count!r}, seller_freight_class={self.seller_freight_class!r}, freight_ready_date={self.freight_ready_date!r}, pallet_list={self.pallet_list!r}, total_weight={self.total_weight!r}, seller_declared_value={self.seller_declared_value!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.contact,
-                self.box_count,
-                self.seller_freight_class,
-                self.freight_ready_date,
-                self.pallet_list,
-                self.total_weight,
-                self.seller_declared_value,
-            ) == (
-                other.contact,
-                other.box_count,
-                other.seller_freight_class,
-                other.freight_ready_date,
-                other.pallet_list,
-                other.total_weight,
-                other.seller_declared_value,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.contact,
-                self.box_count,
-                self.seller_freight_class,
-                self.freight_ready_date,
-                self.pallet_list,
-                self.total_weight,
-                self.seller_declared_value,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PartneredLtlDataInput or name in (
-            "contact",
-            "box_count",
-            "seller_freight_class",
-            "freight_ready_date",
-            "pallet_list",
-            "total_weight",
-            "seller_declared_value",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PartneredLtlDataInput or name in (
-            "contact",
-            "box_count",
-            "seller_freight_class",
-            "freight_ready_date",
-            "pallet_list",
-            "total_weight",
-            "seller_declared_value",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class PartneredSmallParcelPackageInput:
@@ -1786,30 +1235,6 @@ class PartneredSmallParcelPackageInput:
         _setattr(self, "dimensions", dimensions)
         _setattr(self, "weight", weight)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}(dimensions={self.dimensions!r}, weight={self.weight!r})"
-        )
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.dimensions, self.weight) == (other.dimensions, other.weight)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.dimensions, self.weight))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PartneredSmallParcelPackageInput or name in ("dimensions", "weight"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PartneredSmallParcelPackageInput or name in ("dimensions", "weight"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class PartneredSmallParcelDataInput:
@@ -1834,31 +1259,6 @@ class PartneredSmallParcelDataInput:
     ) -> None:
         _setattr(self, "package_list", package_list)
         _setattr(self, "carrier_name", carrier_name)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(package_list={self.package_list!r}, carrier_name={self.carrier_name!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.package_list, self.carrier_name) == (
-                other.package_list,
-                other.carrier_name,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.package_list, self.carrier_name))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PartneredSmallParcelDataInput or name in ("package_list", "carrier_name"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PartneredSmallParcelDataInput or name in ("package_list", "carrier_name"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1901,55 +1301,6 @@ class TransportDetailInput:
         _setattr(self, "non_partnered_small_parcel_data", non_partnered_small_parcel_data)
         _setattr(self, "partnered_ltl_data", partnered_ltl_data)
         _setattr(self, "non_partnered_ltl_data", non_partnered_ltl_data)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(partnered_small_parcel_data={self.partnered_small_parcel_data!r}, non_partnered_small_parcel_data={self.non_partnered_small_parcel_data!r}, partnered_ltl_data={self.partnered_ltl_data!r}, non_partnered_ltl_data={self.non_partnered_ltl_data!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.partnered_small_parcel_data,
-                self.non_partnered_small_parcel_data,
-                self.partnered_ltl_data,
-                self.non_partnered_ltl_data,
-            ) == (
-                other.partnered_small_parcel_data,
-                other.non_partnered_small_parcel_data,
-                other.partnered_ltl_data,
-                other.non_partnered_ltl_data,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.partnered_small_parcel_data,
-                self.non_partnered_small_parcel_data,
-                self.partnered_ltl_data,
-                self.non_partnered_ltl_data,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TransportDetailInput or name in (
-            "partnered_small_parcel_data",
-            "non_partnered_small_parcel_data",
-            "partnered_ltl_data",
-            "non_partnered_ltl_data",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TransportDetailInput or name in (
-            "partnered_small_parcel_data",
-            "non_partnered_small_parcel_data",
-            "partnered_ltl_data",
-            "non_partnered_ltl_data",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -2006,70 +1357,6 @@ class UpdateInboundShipmentHeader:
         _setattr(self, "label_prep_preference", label_prep_preference)
         _setattr(self, "intended_box_contents_source", intended_box_contents_source)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(shipment_name={self.shipment_name!r}, ship_from_address={self.ship_from_address!r}, destination_fulfillment_center_id={self.destination_fulfillment_center_id!r}, are_cases_required={self.are_cases_required!r}, shipment_status={self.shipment_status!r}, label_prep_preference={self.label_prep_preference!r}, intended_box_contents_source={self.intended_box_contents_source!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.shipment_name,
-                self.ship_from_address,
-                self.destination_fulfillment_center_id,
-                self.are_cases_required,
-                self.shipment_status,
-                self.label_prep_preference,
-                self.intended_box_contents_source,
-            ) == (
-                other.shipment_name,
-                other.ship_from_address,
-                other.destination_fulfillment_center_id,
-                other.are_cases_required,
-                other.shipment_status,
-                other.label_prep_preference,
-                other.intended_box_contents_source,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.shipment_name,
-                self.ship_from_address,
-                self.destination_fulfillment_center_id,
-                self.are_cases_required,
-                self.shipment_status,
-                self.label_prep_preference,
-                self.intended_box_contents_source,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is UpdateInboundShipmentHeader or name in (
-            "shipment_name",
-            "ship_from_address",
-            "destination_fulfillment_center_id",
-            "are_cases_required",
-            "shipment_status",
-            "label_prep_preference",
-            "intended_box_contents_source",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is UpdateInboundShipmentHeader or name in (
-            "shipment_name",
-            "ship_from_address",
-            "destination_fulfillment_center_id",
-            "are_cases_required",
-            "shipment_status",
-            "label_prep_preference",
-            "intended_box_contents_source",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(guidance_reason_list=list)
 class ASINInboundGuidance:
@@ -2102,40 +1389,6 @@ class ASINInboundGuidance:
             "guidance_reason_list",
             list() if guidance_reason_list is DEFAULT_FACTORY else guidance_reason_list,
         )
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(asin={self.asin!r}, inbound_guidance={self.inbound_guidance!r}, guidance_reason_list={self.guidance_reason_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.asin, self.inbound_guidance, self.guidance_reason_list) == (
-                other.asin,
-                other.inbound_guidance,
-                other.guidance_reason_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.asin, self.inbound_guidance, self.guidance_reason_list))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ASINInboundGuidance or name in (
-            "asin",
-            "inbound_guidance",
-            "guidance_reason_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ASINInboundGuidance or name in (
-            "asin",
-            "inbound_guidance",
-            "guidance_reason_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(prep_instruction_list=list)
@@ -2173,50 +1426,6 @@ class ASINPrepInstructions:
             "prep_instruction_list",
             list() if prep_instruction_list is DEFAULT_FACTORY else prep_instruction_list,
         )
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(asin={self.asin!r}, barcode_instruction={self.barcode_instruction!r}, prep_guidance={self.prep_guidance!r}, prep_instruction_list={self.prep_instruction_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.asin,
-                self.barcode_instruction,
-                self.prep_guidance,
-                self.prep_instruction_list,
-            ) == (
-                other.asin,
-                other.barcode_instruction,
-                other.prep_guidance,
-                other.prep_instruction_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.asin, self.barcode_instruction, self.prep_guidance, self.prep_instruction_list)
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ASINPrepInstructions or name in (
-            "asin",
-            "barcode_instruction",
-            "prep_guidance",
-            "prep_instruction_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ASINPrepInstructions or name in (
-            "asin",
-            "barcode_instruction",
-            "prep_guidance",
-            "prep_instruction_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -2276,75 +1485,6 @@ class AddressInfo:
         _setattr(self, "country_code", country_code)
         _setattr(self, "postal_code", postal_code)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(name={self.name!r}, address_line1={self.address_line1!r}, address_line2={self.address_line2!r}, district_or_county={self.district_or_county!r}, city={self.city!r}, state_or_province_code={self.state_or_province_code!r}, country_code={self.country_code!r}, postal_code={self.postal_code!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.name,
-                self.address_line1,
-                self.address_line2,
-                self.district_or_county,
-                self.city,
-                self.state_or_province_code,
-                self.country_code,
-                self.postal_code,
-            ) == (
-                other.name,
-                other.address_line1,
-                other.address_line2,
-                other.district_or_county,
-                other.city,
-                other.state_or_province_code,
-                other.country_code,
-                other.postal_code,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.name,
-                self.address_line1,
-                self.address_line2,
-                self.district_or_county,
-                self.city,
-                self.state_or_province_code,
-                self.country_code,
-                self.postal_code,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AddressInfo or name in (
-            "name",
-            "address_line1",
-            "address_line2",
-            "district_or_county",
-            "city",
-            "state_or_province_code",
-            "country_code",
-            "postal_code",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AddressInfo or name in (
-            "name",
-            "address_line1",
-            "address_line2",
-            "district_or_county",
-            "city",
-            "state_or_province_code",
-            "country_code",
-            "postal_code",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class AmountInfo:
@@ -2369,28 +1509,6 @@ class AmountInfo:
     ) -> None:
         _setattr(self, "currency_code", currency_code)
         _setattr(self, "value", value)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, value={self.value!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.currency_code, self.value) == (other.currency_code, other.value)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.currency_code, self.value))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AmountInfo or name in ("currency_code", "value"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AmountInfo or name in ("currency_code", "value"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -2421,40 +1539,6 @@ class AmazonPrepFeesDetails:
         _setattr(self, "fee_per_unit", fee_per_unit)
         _setattr(self, "amount", amount)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(prep_instruction={self.prep_instruction!r}, fee_per_unit={self.fee_per_unit!r}, amount={self.amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.prep_instruction, self.fee_per_unit, self.amount) == (
-                other.prep_instruction,
-                other.fee_per_unit,
-                other.amount,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.prep_instruction, self.fee_per_unit, self.amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AmazonPrepFeesDetails or name in (
-            "prep_instruction",
-            "fee_per_unit",
-            "amount",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AmazonPrepFeesDetails or name in (
-            "prep_instruction",
-            "fee_per_unit",
-            "amount",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class BoxContentsFeeDetails:
@@ -2483,40 +1567,6 @@ class BoxContentsFeeDetails:
         _setattr(self, "total_units", total_units)
         _setattr(self, "fee_per_unit", fee_per_unit)
         _setattr(self, "total_fee", total_fee)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(total_units={self.total_units!r}, fee_per_unit={self.fee_per_unit!r}, total_fee={self.total_fee!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.total_units, self.fee_per_unit, self.total_fee) == (
-                other.total_units,
-                other.fee_per_unit,
-                other.total_fee,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.total_units, self.fee_per_unit, self.total_fee))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is BoxContentsFeeDetails or name in (
-            "total_units",
-            "fee_per_unit",
-            "total_fee",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is BoxContentsFeeDetails or name in (
-            "total_units",
-            "fee_per_unit",
-            "total_fee",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -2559,76 +1609,6 @@ class ConfirmPreorderResult(MWSResult):
         _setattr(self, "confirmed_need_by_date", confirmed_need_by_date)
         _setattr(self, "confirmed_fulfillable_date", confirmed_fulfillable_date)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, confirmed_need_by_date={self.confirmed_need_by_date!r}, confirmed_fulfillable_date={self.confirmed_fulfillable_date!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.confirmed_need_by_date,
-                self.confirmed_fulfillable_date,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.confirmed_need_by_date,
-                other.confirmed_fulfillable_date,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.confirmed_need_by_date,
-                self.confirmed_fulfillable_date,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ConfirmPreorderResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "confirmed_need_by_date",
-            "confirmed_fulfillable_date",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ConfirmPreorderResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "confirmed_need_by_date",
-            "confirmed_fulfillable_date",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class TransportResult:
@@ -2657,40 +1637,6 @@ class TransportResult:
         _setattr(self, "transport_status", transport_status)
         _setattr(self, "error_code", error_code)
         _setattr(self, "error_description", error_description)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(transport_status={self.transport_status!r}, error_code={self.error_code!r}, error_description={self.error_description!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.transport_status, self.error_code, self.error_description) == (
-                other.transport_status,
-                other.error_code,
-                other.error_description,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.transport_status, self.error_code, self.error_description))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TransportResult or name in (
-            "transport_status",
-            "error_code",
-            "error_description",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TransportResult or name in (
-            "transport_status",
-            "error_code",
-            "error_description",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -2729,71 +1675,6 @@ class ConfirmTransportRequestResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "transport_result", transport_result)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, transport_result={self.transport_result!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.transport_result,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.transport_result,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.transport_result,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ConfirmTransportRequestResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "transport_result",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ConfirmTransportRequestResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "transport_result",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class ContactInfo:
@@ -2827,33 +1708,6 @@ class ContactInfo:
         _setattr(self, "email", email)
         _setattr(self, "fax", fax)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(name={self.name!r}, phone={self.phone!r}, email={self.email!r}, fax={self.fax!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.name, self.phone, self.email, self.fax) == (
-                other.name,
-                other.phone,
-                other.email,
-                other.fax,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.phone, self.email, self.fax))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ContactInfo or name in ("name", "phone", "email", "fax"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ContactInfo or name in ("name", "phone", "email", "fax"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class PrepDetailsInfo:
@@ -2878,31 +1732,6 @@ class PrepDetailsInfo:
     ) -> None:
         _setattr(self, "prep_instruction", prep_instruction)
         _setattr(self, "prep_owner", prep_owner)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(prep_instruction={self.prep_instruction!r}, prep_owner={self.prep_owner!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.prep_instruction, self.prep_owner) == (
-                other.prep_instruction,
-                other.prep_owner,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.prep_instruction, self.prep_owner))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PrepDetailsInfo or name in ("prep_instruction", "prep_owner"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PrepDetailsInfo or name in ("prep_instruction", "prep_owner"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(prep_details_list=list)
@@ -2940,50 +1769,6 @@ class InboundShipmentPlanItem:
             "prep_details_list",
             list() if prep_details_list is DEFAULT_FACTORY else prep_details_list,
         )
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, fulfillment_network_sku={self.fulfillment_network_sku!r}, quantity={self.quantity!r}, prep_details_list={self.prep_details_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_sku,
-                self.fulfillment_network_sku,
-                self.quantity,
-                self.prep_details_list,
-            ) == (
-                other.seller_sku,
-                other.fulfillment_network_sku,
-                other.quantity,
-                other.prep_details_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.seller_sku, self.fulfillment_network_sku, self.quantity, self.prep_details_list)
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is InboundShipmentPlanItem or name in (
-            "seller_sku",
-            "fulfillment_network_sku",
-            "quantity",
-            "prep_details_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is InboundShipmentPlanItem or name in (
-            "seller_sku",
-            "fulfillment_network_sku",
-            "quantity",
-            "prep_details_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(items=list)
@@ -3033,65 +1818,6 @@ class InboundShipmentPlan:
         _setattr(self, "items", list() if items is DEFAULT_FACTORY else items)
         _setattr(self, "estimated_box_contents_fee", estimated_box_contents_fee)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(shipment_id={self.shipment_id!r}, destination_fulfillment_center_id={self.destination_fulfillment_center_id!r}, ship_to_address={self.ship_to_address!r}, label_prep_type={self.label_prep_type!r}, items={self.items!r}, estimated_box_contents_fee={self.estimated_box_contents_fee!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.shipment_id,
-                self.destination_fulfillment_center_id,
-                self.ship_to_address,
-                self.label_prep_type,
-                self.items,
-                self.estimated_box_contents_fee,
-            ) == (
-                other.shipment_id,
-                other.destination_fulfillment_center_id,
-                other.ship_to_address,
-                other.label_prep_type,
-                other.items,
-                other.estimated_box_contents_fee,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.shipment_id,
-                self.destination_fulfillment_center_id,
-                self.ship_to_address,
-                self.label_prep_type,
-                self.items,
-                self.estimated_box_contents_fee,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is InboundShipmentPlan or name in (
-            "shipment_id",
-            "destination_fulfillment_center_id",
-            "ship_to_address",
-            "label_prep_type",
-            "items",
-            "estimated_box_contents_fee",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is InboundShipmentPlan or name in (
-            "shipment_id",
-            "destination_fulfillment_center_id",
-            "ship_to_address",
-            "label_prep_type",
-            "items",
-            "estimated_box_contents_fee",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(inbound_shipment_plans=list)
 class CreateInboundShipmentPlanResult(MWSResult):
@@ -3133,71 +1859,6 @@ class CreateInboundShipmentPlanResult(MWSResult):
             list() if inbound_shipment_plans is DEFAULT_FACTORY else inbound_shipment_plans,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, inbound_shipment_plans={self.inbound_shipment_plans!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.inbound_shipment_plans,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.inbound_shipment_plans,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.inbound_shipment_plans,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CreateInboundShipmentPlanResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "inbound_shipment_plans",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CreateInboundShipmentPlanResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "inbound_shipment_plans",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class CreateInboundShipmentResult(MWSResult):
@@ -3235,71 +1896,6 @@ class CreateInboundShipmentResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "shipment_id", shipment_id)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipment_id={self.shipment_id!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipment_id,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.shipment_id,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipment_id,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CreateInboundShipmentResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipment_id",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CreateInboundShipmentResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipment_id",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class DimensionsInfo:
@@ -3332,33 +1928,6 @@ class DimensionsInfo:
         _setattr(self, "width", width)
         _setattr(self, "height", height)
         _setattr(self, "unit", unit)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(length={self.length!r}, width={self.width!r}, height={self.height!r}, unit={self.unit!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.length, self.width, self.height, self.unit) == (
-                other.length,
-                other.width,
-                other.height,
-                other.unit,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.length, self.width, self.height, self.unit))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is DimensionsInfo or name in ("length", "width", "height", "unit"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is DimensionsInfo or name in ("length", "width", "height", "unit"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -3397,71 +1966,6 @@ class EstimateTransportRequestResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "transport_result", transport_result)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, transport_result={self.transport_result!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.transport_result,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.transport_result,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.transport_result,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is EstimateTransportRequestResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "transport_result",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is EstimateTransportRequestResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "transport_result",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class TransportDocument:
@@ -3486,28 +1990,6 @@ class TransportDocument:
     ) -> None:
         _setattr(self, "pdf_document", pdf_document)
         _setattr(self, "checksum", checksum)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(pdf_document={self.pdf_document!r}, checksum={self.checksum!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.pdf_document, self.checksum) == (other.pdf_document, other.checksum)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.pdf_document, self.checksum))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TransportDocument or name in ("pdf_document", "checksum"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TransportDocument or name in ("pdf_document", "checksum"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -3546,71 +2028,6 @@ class GetBillOfLadingResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "transport_document", transport_document)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, transport_document={self.transport_document!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.transport_document,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.transport_document,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.transport_document,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetBillOfLadingResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "transport_document",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetBillOfLadingResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "transport_document",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class InvalidASIN:
@@ -3635,30 +2052,6 @@ class InvalidASIN:
     ) -> None:
         _setattr(self, "asin", asin)
         _setattr(self, "error_reason", error_reason)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}(asin={self.asin!r}, error_reason={self.error_reason!r})"
-        )
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.asin, self.error_reason) == (other.asin, other.error_reason)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.asin, self.error_reason))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is InvalidASIN or name in ("asin", "error_reason"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is InvalidASIN or name in ("asin", "error_reason"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(asin_inbound_guidance_list=list, invalid_asin_list=list)
@@ -3709,76 +2102,6 @@ class GetInboundGuidanceForASINResult(MWSResult):
             list() if invalid_asin_list is DEFAULT_FACTORY else invalid_asin_list,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, asin_inbound_guidance_list={self.asin_inbound_guidance_list!r}, invalid_asin_list={self.invalid_asin_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.asin_inbound_guidance_list,
-                self.invalid_asin_list,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.asin_inbound_guidance_list,
-                other.invalid_asin_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.asin_inbound_guidance_list,
-                self.invalid_asin_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetInboundGuidanceForASINResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "asin_inbound_guidance_list",
-            "invalid_asin_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetInboundGuidanceForASINResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "asin_inbound_guidance_list",
-            "invalid_asin_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(guidance_reason_list=list)
 class SKUInboundGuidance:
@@ -3816,43 +2139,6 @@ class SKUInboundGuidance:
             list() if guidance_reason_list is DEFAULT_FACTORY else guidance_reason_list,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, asin={self.asin!r}, inbound_guidance={self.inbound_guidance!r}, guidance_reason_list={self.guidance_reason_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_sku,
-                self.asin,
-                self.inbound_guidance,
-                self.guidance_reason_list,
-            ) == (other.seller_sku, other.asin, other.inbound_guidance, other.guidance_reason_list)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.seller_sku, self.asin, self.inbound_guidance, self.guidance_reason_list))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SKUInboundGuidance or name in (
-            "seller_sku",
-            "asin",
-            "inbound_guidance",
-            "guidance_reason_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SKUInboundGuidance or name in (
-            "seller_sku",
-            "asin",
-            "inbound_guidance",
-            "guidance_reason_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class InvalidSKU:
@@ -3877,28 +2163,6 @@ class InvalidSKU:
     ) -> None:
         _setattr(self, "seller_sku", seller_sku)
         _setattr(self, "error_reason", error_reason)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, error_reason={self.error_reason!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.seller_sku, self.error_reason) == (other.seller_sku, other.error_reason)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.seller_sku, self.error_reason))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is InvalidSKU or name in ("seller_sku", "error_reason"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is InvalidSKU or name in ("seller_sku", "error_reason"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(sku_inbound_guidance_list=list, invalid_sku_list=list)
@@ -3949,76 +2213,6 @@ class GetInboundGuidanceForSKUResult(MWSResult):
             list() if invalid_sku_list is DEFAULT_FACTORY else invalid_sku_list,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, sku_inbound_guidance_list={self.sku_inbound_guidance_list!r}, invalid_sku_list={self.invalid_sku_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.sku_inbound_guidance_list,
-                self.invalid_sku_list,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.sku_inbound_guidance_list,
-                other.invalid_sku_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.sku_inbound_guidance_list,
-                self.invalid_sku_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetInboundGuidanceForSKUResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "sku_inbound_guidance_list",
-            "invalid_sku_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetInboundGuidanceForSKUResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "sku_inbound_guidance_list",
-            "invalid_sku_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetPackageLabelsResult(MWSResult):
@@ -4056,71 +2250,6 @@ class GetPackageLabelsResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "transport_document", transport_document)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, transport_document={self.transport_document!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.transport_document,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.transport_document,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.transport_document,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetPackageLabelsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "transport_document",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetPackageLabelsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "transport_document",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetPalletLabelsResult(MWSResult):
@@ -4157,71 +2286,6 @@ class GetPalletLabelsResult(MWSResult):
         _setattr(self, "body", body)
         _setattr(self, "parts", parts)
         _setattr(self, "transport_document", transport_document)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, transport_document={self.transport_document!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.transport_document,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.transport_document,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.transport_document,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetPalletLabelsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "transport_document",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetPalletLabelsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "transport_document",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -4277,86 +2341,6 @@ class GetPreorderInfoResult(MWSResult):
         _setattr(self, "need_by_date", need_by_date)
         _setattr(self, "confirmed_fulfillable_date", confirmed_fulfillable_date)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipment_contains_preorderable_items={self.shipment_contains_preorderable_items!r}, shipment_confirmed_for_preorder={self.shipment_confirmed_for_preorder!r}, need_by_date={self.need_by_date!r}, confirmed_fulfillable_date={self.confirmed_fulfillable_date!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipment_contains_preorderable_items,
-                self.shipment_confirmed_for_preorder,
-                self.need_by_date,
-                self.confirmed_fulfillable_date,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.shipment_contains_preorderable_items,
-                other.shipment_confirmed_for_preorder,
-                other.need_by_date,
-                other.confirmed_fulfillable_date,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipment_contains_preorderable_items,
-                self.shipment_confirmed_for_preorder,
-                self.need_by_date,
-                self.confirmed_fulfillable_date,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetPreorderInfoResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipment_contains_preorderable_items",
-            "shipment_confirmed_for_preorder",
-            "need_by_date",
-            "confirmed_fulfillable_date",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetPreorderInfoResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipment_contains_preorderable_items",
-            "shipment_confirmed_for_preorder",
-            "need_by_date",
-            "confirmed_fulfillable_date",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(asin_prep_instructions_list=list, invalid_asin_list=list)
 class GetPrepInstructionsForASINResult(MWSResult):
@@ -4409,76 +2393,6 @@ class GetPrepInstructionsForASINResult(MWSResult):
             "invalid_asin_list",
             list() if invalid_asin_list is DEFAULT_FACTORY else invalid_asin_list,
         )
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, asin_prep_instructions_list={self.asin_prep_instructions_list!r}, invalid_asin_list={self.invalid_asin_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.asin_prep_instructions_list,
-                self.invalid_asin_list,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.asin_prep_instructions_list,
-                other.invalid_asin_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.asin_prep_instructions_list,
-                self.invalid_asin_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetPrepInstructionsForASINResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "asin_prep_instructions_list",
-            "invalid_asin_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetPrepInstructionsForASINResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "asin_prep_instructions_list",
-            "invalid_asin_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(prep_instruction_list=list, amazon_prep_fees_details_list=list)
@@ -4540,65 +2454,6 @@ class SKUPrepInstructions:
             ),
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, asin={self.asin!r}, barcode_instruction={self.barcode_instruction!r}, prep_guidance={self.prep_guidance!r}, prep_instruction_list={self.prep_instruction_list!r}, amazon_prep_fees_details_list={self.amazon_prep_fees_details_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_sku,
-                self.asin,
-                self.barcode_instruction,
-                self.prep_guidance,
-                self.prep_instruction_list,
-                self.amazon_prep_fees_details_list,
-            ) == (
-                other.seller_sku,
-                other.asin,
-                other.barcode_instruction,
-                other.prep_guidance,
-                other.prep_instruction_list,
-                other.amazon_prep_fees_details_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_sku,
-                self.asin,
-                self.barcode_instruction,
-                self.prep_guidance,
-                self.prep_instruction_list,
-                self.amazon_prep_fees_details_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SKUPrepInstructions or name in (
-            "seller_sku",
-            "asin",
-            "barcode_instruction",
-            "prep_guidance",
-            "prep_instruction_list",
-            "amazon_prep_fees_details_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SKUPrepInstructions or name in (
-            "seller_sku",
-            "asin",
-            "barcode_instruction",
-            "prep_guidance",
-            "prep_instruction_list",
-            "amazon_prep_fees_details_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(sku_prep_instructions_list=list, invalid_sku_list=list)
 class GetPrepInstructionsForSKUResult(MWSResult):
@@ -4648,76 +2503,6 @@ class GetPrepInstructionsForSKUResult(MWSResult):
             list() if invalid_sku_list is DEFAULT_FACTORY else invalid_sku_list,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, sku_prep_instructions_list={self.sku_prep_instructions_list!r}, invalid_sku_list={self.invalid_sku_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.sku_prep_instructions_list,
-                self.invalid_sku_list,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.sku_prep_instructions_list,
-                other.invalid_sku_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.sku_prep_instructions_list,
-                self.invalid_sku_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetPrepInstructionsForSKUResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "sku_prep_instructions_list",
-            "invalid_sku_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetPrepInstructionsForSKUResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "sku_prep_instructions_list",
-            "invalid_sku_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Message:
@@ -4742,28 +2527,6 @@ class Message:
     ) -> None:
         _setattr(self, "locale", locale)
         _setattr(self, "text", text)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.locale, self.text) == (other.locale, other.text)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.locale, self.text))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(messages=list)
@@ -4814,86 +2577,6 @@ class GetServiceStatusResult(MWSResult):
         _setattr(self, "message_id", message_id)
         _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.status,
-                other.timestamp,
-                other.message_id,
-                other.messages,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class TransportHeader:
@@ -4927,43 +2610,6 @@ class TransportHeader:
         _setattr(self, "is_partnered", is_partnered)
         _setattr(self, "shipment_type", shipment_type)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_id={self.seller_id!r}, shipment_id={self.shipment_id!r}, is_partnered={self.is_partnered!r}, shipment_type={self.shipment_type!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.seller_id, self.shipment_id, self.is_partnered, self.shipment_type) == (
-                other.seller_id,
-                other.shipment_id,
-                other.is_partnered,
-                other.shipment_type,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.seller_id, self.shipment_id, self.is_partnered, self.shipment_type))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TransportHeader or name in (
-            "seller_id",
-            "shipment_id",
-            "is_partnered",
-            "shipment_type",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TransportHeader or name in (
-            "seller_id",
-            "shipment_id",
-            "is_partnered",
-            "shipment_type",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class WeightInfo:
@@ -4988,28 +2634,6 @@ class WeightInfo:
     ) -> None:
         _setattr(self, "value", value)
         _setattr(self, "unit", unit)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.value, self.unit) == (other.value, other.unit)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.value, self.unit))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is WeightInfo or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is WeightInfo or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -5048,54 +2672,6 @@ class PartneredSmallParcelPackageOutput:
         _setattr(self, "tracking_id", tracking_id)
         _setattr(self, "package_status", package_status)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(dimensions={self.dimensions!r}, weight={self.weight!r}, carrier_name={self.carrier_name!r}, tracking_id={self.tracking_id!r}, package_status={self.package_status!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.dimensions,
-                self.weight,
-                self.carrier_name,
-                self.tracking_id,
-                self.package_status,
-            ) == (
-                other.dimensions,
-                other.weight,
-                other.carrier_name,
-                other.tracking_id,
-                other.package_status,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.dimensions, self.weight, self.carrier_name, self.tracking_id, self.package_status)
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PartneredSmallParcelPackageOutput or name in (
-            "dimensions",
-            "weight",
-            "carrier_name",
-            "tracking_id",
-            "package_status",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PartneredSmallParcelPackageOutput or name in (
-            "dimensions",
-            "weight",
-            "carrier_name",
-            "tracking_id",
-            "package_status",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class PartneredEstimate:
@@ -5125,40 +2701,6 @@ class PartneredEstimate:
         _setattr(self, "confirm_deadline", confirm_deadline)
         _setattr(self, "void_deadline", void_deadline)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amount={self.amount!r}, confirm_deadline={self.confirm_deadline!r}, void_deadline={self.void_deadline!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.amount, self.confirm_deadline, self.void_deadline) == (
-                other.amount,
-                other.confirm_deadline,
-                other.void_deadline,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.amount, self.confirm_deadline, self.void_deadline))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PartneredEstimate or name in (
-            "amount",
-            "confirm_deadline",
-            "void_deadline",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PartneredEstimate or name in (
-            "amount",
-            "confirm_deadline",
-            "void_deadline",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(package_list=list)
 class PartneredSmallParcelDataOutput:
@@ -5183,37 +2725,6 @@ class PartneredSmallParcelDataOutput:
     ) -> None:
         _setattr(self, "package_list", list() if package_list is DEFAULT_FACTORY else package_list)
         _setattr(self, "partnered_estimate", partnered_estimate)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(package_list={self.package_list!r}, partnered_estimate={self.partnered_estimate!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.package_list, self.partnered_estimate) == (
-                other.package_list,
-                other.partnered_estimate,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.package_list, self.partnered_estimate))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PartneredSmallParcelDataOutput or name in (
-            "package_list",
-            "partnered_estimate",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PartneredSmallParcelDataOutput or name in (
-            "package_list",
-            "partnered_estimate",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -5244,40 +2755,6 @@ class NonPartneredSmallParcelPackageOutput:
         _setattr(self, "tracking_id", tracking_id)
         _setattr(self, "package_status", package_status)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(carrier_name={self.carrier_name!r}, tracking_id={self.tracking_id!r}, package_status={self.package_status!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.carrier_name, self.tracking_id, self.package_status) == (
-                other.carrier_name,
-                other.tracking_id,
-                other.package_status,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.carrier_name, self.tracking_id, self.package_status))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is NonPartneredSmallParcelPackageOutput or name in (
-            "carrier_name",
-            "tracking_id",
-            "package_status",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is NonPartneredSmallParcelPackageOutput or name in (
-            "carrier_name",
-            "tracking_id",
-            "package_status",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(package_list=list)
 class NonPartneredSmallParcelDataOutput:
@@ -5298,28 +2775,6 @@ class NonPartneredSmallParcelDataOutput:
         package_list: list[NonPartneredSmallParcelPackageOutput] = DEFAULT_FACTORY,
     ) -> None:
         _setattr(self, "package_list", list() if package_list is DEFAULT_FACTORY else package_list)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(package_list={self.package_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.package_list,) == (other.package_list,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.package_list,))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is NonPartneredSmallParcelDataOutput or name in ("package_list",):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is NonPartneredSmallParcelDataOutput or name in ("package_list",):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -5349,32 +2804,6 @@ class PalletInfo:
         _setattr(self, "dimensions", dimensions)
         _setattr(self, "weight", weight)
         _setattr(self, "is_stacked", is_stacked)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(dimensions={self.dimensions!r}, weight={self.weight!r}, is_stacked={self.is_stacked!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.dimensions, self.weight, self.is_stacked) == (
-                other.dimensions,
-                other.weight,
-                other.is_stacked,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.dimensions, self.weight, self.is_stacked))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PalletInfo or name in ("dimensions", "weight", "is_stacked"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PalletInfo or name in ("dimensions", "weight", "is_stacked"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(pallet_list=list)
@@ -5469,110 +2898,6 @@ class PartneredLtlDataOutput:
         _setattr(self, "partnered_estimate", partnered_estimate)
         _setattr(self, "carrier_name", carrier_name)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(contact={self.contact!r}, box_count={self.box_count!r}, seller_freight_class={self.seller_freight_class!r}, freight_ready_date={self.freight_ready_date!r}, pallet_list={self.pallet_list!r}, total_weight={self.total_weight!r}, seller_declared_value={self.seller_declared_value!r}, amazon_calculated_value={self.amazon_calculated_value!r}, preview_pickup_date={self.preview_pickup_date!r}, preview_delivery_date={self.preview_delivery_date!r}, preview_freight_class={self.preview_freight_class!r}, amazon_reference_id={self.amazon_reference_id!r}, is_bill_of_lading_available={self.is_bill_of_lading_available!r}, partnered_estimate={self.partnered_estimate!r}, carrier_name={self.carrier_name!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.contact,
-                self.box_count,
-                self.seller_freight_class,
-                self.freight_ready_date,
-                self.pallet_list,
-                self.total_weight,
-                self.seller_declared_value,
-                self.amazon_calculated_value,
-                self.preview_pickup_date,
-                self.preview_delivery_date,
-                self.preview_freight_class,
-                self.amazon_reference_id,
-                self.is_bill_of_lading_available,
-                self.partnered_estimate,
-                self.carrier_name,
-            ) == (
-                other.contact,
-                other.box_count,
-                other.seller_freight_class,
-                other.freight_ready_date,
-                other.pallet_list,
-                other.total_weight,
-                other.seller_declared_value,
-                other.amazon_calculated_value,
-                other.preview_pickup_date,
-                other.preview_delivery_date,
-                other.preview_freight_class,
-                other.amazon_reference_id,
-                other.is_bill_of_lading_available,
-                other.partnered_estimate,
-                other.carrier_name,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.contact,
-                self.box_count,
-                self.seller_freight_class,
-                self.freight_ready_date,
-                self.pallet_list,
-                self.total_weight,
-                self.seller_declared_value,
-                self.amazon_calculated_value,
-                self.preview_pickup_date,
-                self.preview_delivery_date,
-                self.preview_freight_class,
-                self.amazon_reference_id,
-                self.is_bill_of_lading_available,
-                self.partnered_estimate,
-                self.carrier_name,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PartneredLtlDataOutput or name in (
-            "contact",
-            "box_count",
-            "seller_freight_class",
-            "freight_ready_date",
-            "pallet_list",
-            "total_weight",
-            "seller_declared_value",
-            "amazon_calculated_value",
-            "preview_pickup_date",
-            "preview_delivery_date",
-            "preview_freight_class",
-            "amazon_reference_id",
-            "is_bill_of_lading_available",
-            "partnered_estimate",
-            "carrier_name",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PartneredLtlDataOutput or name in (
-            "contact",
-            "box_count",
-            "seller_freight_class",
-            "freight_ready_date",
-            "pallet_list",
-            "total_weight",
-            "seller_declared_value",
-            "amazon_calculated_value",
-            "preview_pickup_date",
-            "preview_delivery_date",
-            "preview_freight_class",
-            "amazon_reference_id",
-            "is_bill_of_lading_available",
-            "partnered_estimate",
-            "carrier_name",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class NonPartneredLtlDataOutput:
@@ -5597,28 +2922,6 @@ class NonPartneredLtlDataOutput:
     ) -> None:
         _setattr(self, "carrier_name", carrier_name)
         _setattr(self, "pro_number", pro_number)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(carrier_name={self.carrier_name!r}, pro_number={self.pro_number!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.carrier_name, self.pro_number) == (other.carrier_name, other.pro_number)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.carrier_name, self.pro_number))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is NonPartneredLtlDataOutput or name in ("carrier_name", "pro_number"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is NonPartneredLtlDataOutput or name in ("carrier_name", "pro_number"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -5658,55 +2961,6 @@ class TransportDetailOutput:
         _setattr(self, "partnered_ltl_data", partnered_ltl_data)
         _setattr(self, "non_partnered_ltl_data", non_partnered_ltl_data)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(partnered_small_parcel_data={self.partnered_small_parcel_data!r}, non_partnered_small_parcel_data={self.non_partnered_small_parcel_data!r}, partnered_ltl_data={self.partnered_ltl_data!r}, non_partnered_ltl_data={self.non_partnered_ltl_data!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.partnered_small_parcel_data,
-                self.non_partnered_small_parcel_data,
-                self.partnered_ltl_data,
-                self.non_partnered_ltl_data,
-            ) == (
-                other.partnered_small_parcel_data,
-                other.non_partnered_small_parcel_data,
-                other.partnered_ltl_data,
-                other.non_partnered_ltl_data,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.partnered_small_parcel_data,
-                self.non_partnered_small_parcel_data,
-                self.partnered_ltl_data,
-                self.non_partnered_ltl_data,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TransportDetailOutput or name in (
-            "partnered_small_parcel_data",
-            "non_partnered_small_parcel_data",
-            "partnered_ltl_data",
-            "non_partnered_ltl_data",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TransportDetailOutput or name in (
-            "partnered_small_parcel_data",
-            "non_partnered_small_parcel_data",
-            "partnered_ltl_data",
-            "non_partnered_ltl_data",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class TransportContent:
@@ -5735,40 +2989,6 @@ class TransportContent:
         _setattr(self, "transport_header", transport_header)
         _setattr(self, "transport_details", transport_details)
         _setattr(self, "transport_result", transport_result)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(transport_header={self.transport_header!r}, transport_details={self.transport_details!r}, transport_result={self.transport_result!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.transport_header, self.transport_details, self.transport_result) == (
-                other.transport_header,
-                other.transport_details,
-                other.transport_result,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.transport_header, self.transport_details, self.transport_result))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TransportContent or name in (
-            "transport_header",
-            "transport_details",
-            "transport_result",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TransportContent or name in (
-            "transport_header",
-            "transport_details",
-            "transport_result",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -5807,71 +3027,6 @@ class GetTransportContentResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "transport_content", transport_content)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, transport_content={self.transport_content!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.transport_content,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.transport_content,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.transport_content,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetTransportContentResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "transport_content",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetTransportContentResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "transport_content",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetUniquePackageLabelsResult(MWSResult):
@@ -5908,71 +3063,6 @@ class GetUniquePackageLabelsResult(MWSResult):
         _setattr(self, "body", body)
         _setattr(self, "parts", parts)
         _setattr(self, "transport_document", transport_document)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, transport_document={self.transport_document!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.transport_document,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.transport_document,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.transport_document,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetUniquePackageLabelsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "transport_document",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetUniquePackageLabelsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "transport_document",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -6042,85 +3132,6 @@ class InboundShipmentInfo:
         _setattr(self, "box_contents_source", box_contents_source)
         _setattr(self, "estimated_box_contents_fee", estimated_box_contents_fee)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(shipment_id={self.shipment_id!r}, shipment_name={self.shipment_name!r}, ship_from_address={self.ship_from_address!r}, destination_fulfillment_center_id={self.destination_fulfillment_center_id!r}, shipment_status={self.shipment_status!r}, label_prep_type={self.label_prep_type!r}, are_cases_required={self.are_cases_required!r}, confirmed_need_by_date={self.confirmed_need_by_date!r}, box_contents_source={self.box_contents_source!r}, estimated_box_contents_fee={self.estimated_box_contents_fee!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.shipment_id,
-                self.shipment_name,
-                self.ship_from_address,
-                self.destination_fulfillment_center_id,
-                self.shipment_status,
-                self.label_prep_type,
-                self.are_cases_required,
-                self.confirmed_need_by_date,
-                self.box_contents_source,
-                self.estimated_box_contents_fee,
-            ) == (
-                other.shipment_id,
-                other.shipment_name,
-                other.ship_from_address,
-                other.destination_fulfillment_center_id,
-                other.shipment_status,
-                other.label_prep_type,
-                other.are_cases_required,
-                other.confirmed_need_by_date,
-                other.box_contents_source,
-                other.estimated_box_contents_fee,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.shipment_id,
-                self.shipment_name,
-                self.ship_from_address,
-                self.destination_fulfillment_center_id,
-                self.shipment_status,
-                self.label_prep_type,
-                self.are_cases_required,
-                self.confirmed_need_by_date,
-                self.box_contents_source,
-                self.estimated_box_contents_fee,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is InboundShipmentInfo or name in (
-            "shipment_id",
-            "shipment_name",
-            "ship_from_address",
-            "destination_fulfillment_center_id",
-            "shipment_status",
-            "label_prep_type",
-            "are_cases_required",
-            "confirmed_need_by_date",
-            "box_contents_source",
-            "estimated_box_contents_fee",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is InboundShipmentInfo or name in (
-            "shipment_id",
-            "shipment_name",
-            "ship_from_address",
-            "destination_fulfillment_center_id",
-            "shipment_status",
-            "label_prep_type",
-            "are_cases_required",
-            "confirmed_need_by_date",
-            "box_contents_source",
-            "estimated_box_contents_fee",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(prep_details_list=list)
 class InboundShipmentItemInfo:
@@ -6183,75 +3194,6 @@ class InboundShipmentItemInfo:
         )
         _setattr(self, "release_date", release_date)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(shipment_id={self.shipment_id!r}, seller_sku={self.seller_sku!r}, fulfillment_network_sku={self.fulfillment_network_sku!r}, quantity_shipped={self.quantity_shipped!r}, quantity_received={self.quantity_received!r}, quantity_in_case={self.quantity_in_case!r}, prep_details_list={self.prep_details_list!r}, release_date={self.release_date!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.shipment_id,
-                self.seller_sku,
-                self.fulfillment_network_sku,
-                self.quantity_shipped,
-                self.quantity_received,
-                self.quantity_in_case,
-                self.prep_details_list,
-                self.release_date,
-            ) == (
-                other.shipment_id,
-                other.seller_sku,
-                other.fulfillment_network_sku,
-                other.quantity_shipped,
-                other.quantity_received,
-                other.quantity_in_case,
-                other.prep_details_list,
-                other.release_date,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.shipment_id,
-                self.seller_sku,
-                self.fulfillment_network_sku,
-                self.quantity_shipped,
-                self.quantity_received,
-                self.quantity_in_case,
-                self.prep_details_list,
-                self.release_date,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is InboundShipmentItemInfo or name in (
-            "shipment_id",
-            "seller_sku",
-            "fulfillment_network_sku",
-            "quantity_shipped",
-            "quantity_received",
-            "quantity_in_case",
-            "prep_details_list",
-            "release_date",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is InboundShipmentItemInfo or name in (
-            "shipment_id",
-            "seller_sku",
-            "fulfillment_network_sku",
-            "quantity_shipped",
-            "quantity_received",
-            "quantity_in_case",
-            "prep_details_list",
-            "release_date",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(item_data=list)
 class ListInboundShipmentItemsResult(MWSResult):
@@ -6292,76 +3234,6 @@ class ListInboundShipmentItemsResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "next_token", next_token)
         _setattr(self, "item_data", list() if item_data is DEFAULT_FACTORY else item_data)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, item_data={self.item_data!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.next_token,
-                self.item_data,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.next_token,
-                other.item_data,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.next_token,
-                self.item_data,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ListInboundShipmentItemsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "next_token",
-            "item_data",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ListInboundShipmentItemsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "next_token",
-            "item_data",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(shipment_data=list)
@@ -6406,76 +3278,6 @@ class ListInboundShipmentsResult(MWSResult):
             self, "shipment_data", list() if shipment_data is DEFAULT_FACTORY else shipment_data
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, shipment_data={self.shipment_data!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.next_token,
-                self.shipment_data,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.next_token,
-                other.shipment_data,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.next_token,
-                self.shipment_data,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ListInboundShipmentsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "next_token",
-            "shipment_data",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ListInboundShipmentsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "next_token",
-            "shipment_data",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class PutTransportContentResult(MWSResult):
@@ -6512,71 +3314,6 @@ class PutTransportContentResult(MWSResult):
         _setattr(self, "body", body)
         _setattr(self, "parts", parts)
         _setattr(self, "transport_result", transport_result)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, transport_result={self.transport_result!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.transport_result,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.transport_result,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.transport_result,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PutTransportContentResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "transport_result",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PutTransportContentResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "transport_result",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -6615,71 +3352,6 @@ class UpdateInboundShipmentResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "shipment_id", shipment_id)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipment_id={self.shipment_id!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipment_id,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.shipment_id,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipment_id,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is UpdateInboundShipmentResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipment_id",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is UpdateInboundShipmentResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipment_id",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class VoidTransportRequestResult(MWSResult):
@@ -6716,71 +3388,6 @@ class VoidTransportRequestResult(MWSResult):
         _setattr(self, "body", body)
         _setattr(self, "parts", parts)
         _setattr(self, "transport_result", transport_result)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, transport_result={self.transport_result!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.transport_result,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.transport_result,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.transport_result,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is VoidTransportRequestResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "transport_result",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is VoidTransportRequestResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "transport_result",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 class FulfillmentInboundShipmentError(MWSError):

@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import FrozenInstanceError
 from datetime import datetime
 from enum import StrEnum
-from reprlib import recursive_repr
-from typing import Any, Literal
+from typing import Literal
 
 from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
 
@@ -187,28 +185,6 @@ class Message:
         _setattr(self, "locale", locale)
         _setattr(self, "text", text)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.locale, self.text) == (other.locale, other.text)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.locale, self.text))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(messages=list)
 class GetServiceStatusResult(MWSResult):
@@ -258,86 +234,6 @@ class GetServiceStatusResult(MWSResult):
         _setattr(self, "message_id", message_id)
         _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.status,
-                other.timestamp,
-                other.message_id,
-                other.messages,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Timepoint:
@@ -362,28 +258,6 @@ class Timepoint:
     ) -> None:
         _setattr(self, "timepoint_type", timepoint_type)
         _setattr(self, "date_time", date_time)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(timepoint_type={self.timepoint_type!r}, date_time={self.date_time!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.timepoint_type, self.date_time) == (other.timepoint_type, other.date_time)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.timepoint_type, self.date_time))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Timepoint or name in ("timepoint_type", "date_time"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Timepoint or name in ("timepoint_type", "date_time"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -422,55 +296,6 @@ class InventorySupplyDetail:
         _setattr(self, "supply_type", supply_type)
         _setattr(self, "earliest_available_to_pick", earliest_available_to_pick)
         _setattr(self, "latest_available_to_pick", latest_available_to_pick)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(quantity={self.quantity!r}, supply_type={self.supply_type!r}, earliest_available_to_pick={self.earliest_available_to_pick!r}, latest_available_to_pick={self.latest_available_to_pick!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.quantity,
-                self.supply_type,
-                self.earliest_available_to_pick,
-                self.latest_available_to_pick,
-            ) == (
-                other.quantity,
-                other.supply_type,
-                other.earliest_available_to_pick,
-                other.latest_available_to_pick,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.quantity,
-                self.supply_type,
-                self.earliest_available_to_pick,
-                self.latest_available_to_pick,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is InventorySupplyDetail or name in (
-            "quantity",
-            "supply_type",
-            "earliest_available_to_pick",
-            "latest_available_to_pick",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is InventorySupplyDetail or name in (
-            "quantity",
-            "supply_type",
-            "earliest_available_to_pick",
-            "latest_available_to_pick",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(supply_detail=list)
@@ -532,75 +357,6 @@ class InventorySupply:
             self, "supply_detail", list() if supply_detail is DEFAULT_FACTORY else supply_detail
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, fnsku={self.fnsku!r}, asin={self.asin!r}, condition={self.condition!r}, total_supply_quantity={self.total_supply_quantity!r}, in_stock_supply_quantity={self.in_stock_supply_quantity!r}, earliest_availability={self.earliest_availability!r}, supply_detail={self.supply_detail!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_sku,
-                self.fnsku,
-                self.asin,
-                self.condition,
-                self.total_supply_quantity,
-                self.in_stock_supply_quantity,
-                self.earliest_availability,
-                self.supply_detail,
-            ) == (
-                other.seller_sku,
-                other.fnsku,
-                other.asin,
-                other.condition,
-                other.total_supply_quantity,
-                other.in_stock_supply_quantity,
-                other.earliest_availability,
-                other.supply_detail,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_sku,
-                self.fnsku,
-                self.asin,
-                self.condition,
-                self.total_supply_quantity,
-                self.in_stock_supply_quantity,
-                self.earliest_availability,
-                self.supply_detail,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is InventorySupply or name in (
-            "seller_sku",
-            "fnsku",
-            "asin",
-            "condition",
-            "total_supply_quantity",
-            "in_stock_supply_quantity",
-            "earliest_availability",
-            "supply_detail",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is InventorySupply or name in (
-            "seller_sku",
-            "fnsku",
-            "asin",
-            "condition",
-            "total_supply_quantity",
-            "in_stock_supply_quantity",
-            "earliest_availability",
-            "supply_detail",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(inventory_supply_list=list)
 class ListInventorySupplyResult(MWSResult):
@@ -649,78 +405,3 @@ class ListInventorySupplyResult(MWSResult):
             list() if inventory_supply_list is DEFAULT_FACTORY else inventory_supply_list,
         )
         _setattr(self, "next_token", next_token)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, marketplace_id={self.marketplace_id!r}, inventory_supply_list={self.inventory_supply_list!r}, next_token={self.next_token!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.marketplace_id,
-                self.inventory_supply_list,
-                self.next_token,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.marketplace_id,
-                other.inventory_supply_list,
-                other.next_token,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.marketplace_id,
-                self.inventory_supply_list,
-                self.next_token,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ListInventorySupplyResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "marketplace_id",
-            "inventory_supply_list",
-            "next_token",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ListInventorySupplyResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "marketplace_id",
-            "inventory_supply_list",
-            "next_token",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)

@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import FrozenInstanceError
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from reprlib import recursive_repr
 from typing import Any, Literal
 
 from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
@@ -592,85 +590,6 @@ class Address:
         _setattr(self, "postal_code", postal_code)
         _setattr(self, "phone_number", phone_number)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(name={self.name!r}, line1={self.line1!r}, line2={self.line2!r}, line3={self.line3!r}, district_or_county={self.district_or_county!r}, city={self.city!r}, state_or_province_code={self.state_or_province_code!r}, country_code={self.country_code!r}, postal_code={self.postal_code!r}, phone_number={self.phone_number!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.name,
-                self.line1,
-                self.line2,
-                self.line3,
-                self.district_or_county,
-                self.city,
-                self.state_or_province_code,
-                self.country_code,
-                self.postal_code,
-                self.phone_number,
-            ) == (
-                other.name,
-                other.line1,
-                other.line2,
-                other.line3,
-                other.district_or_county,
-                other.city,
-                other.state_or_province_code,
-                other.country_code,
-                other.postal_code,
-                other.phone_number,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.name,
-                self.line1,
-                self.line2,
-                self.line3,
-                self.district_or_county,
-                self.city,
-                self.state_or_province_code,
-                self.country_code,
-                self.postal_code,
-                self.phone_number,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Address or name in (
-            "name",
-            "line1",
-            "line2",
-            "line3",
-            "district_or_county",
-            "city",
-            "state_or_province_code",
-            "country_code",
-            "postal_code",
-            "phone_number",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Address or name in (
-            "name",
-            "line1",
-            "line2",
-            "line3",
-            "district_or_county",
-            "city",
-            "state_or_province_code",
-            "country_code",
-            "postal_code",
-            "phone_number",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Currency:
@@ -695,28 +614,6 @@ class Currency:
     ) -> None:
         _setattr(self, "currency_code", currency_code)
         _setattr(self, "value", value)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, value={self.value!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.currency_code, self.value) == (other.currency_code, other.value)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.currency_code, self.value))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Currency or name in ("currency_code", "value"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Currency or name in ("currency_code", "value"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -760,60 +657,6 @@ class CODSettings:
         _setattr(self, "cod_charge_tax", cod_charge_tax)
         _setattr(self, "shipping_charge", shipping_charge)
         _setattr(self, "shipping_charge_tax", shipping_charge_tax)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(is_cod_required={self.is_cod_required!r}, cod_charge={self.cod_charge!r}, cod_charge_tax={self.cod_charge_tax!r}, shipping_charge={self.shipping_charge!r}, shipping_charge_tax={self.shipping_charge_tax!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.is_cod_required,
-                self.cod_charge,
-                self.cod_charge_tax,
-                self.shipping_charge,
-                self.shipping_charge_tax,
-            ) == (
-                other.is_cod_required,
-                other.cod_charge,
-                other.cod_charge_tax,
-                other.shipping_charge,
-                other.shipping_charge_tax,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.is_cod_required,
-                self.cod_charge,
-                self.cod_charge_tax,
-                self.shipping_charge,
-                self.shipping_charge_tax,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CODSettings or name in (
-            "is_cod_required",
-            "cod_charge",
-            "cod_charge_tax",
-            "shipping_charge",
-            "shipping_charge_tax",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CODSettings or name in (
-            "is_cod_required",
-            "cod_charge",
-            "cod_charge_tax",
-            "shipping_charge",
-            "shipping_charge_tax",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -883,85 +726,6 @@ class CreateFulfillmentOrderItem:
         _setattr(self, "per_unit_price", per_unit_price)
         _setattr(self, "per_unit_tax", per_unit_tax)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r}, quantity={self.quantity!r}, gift_message={self.gift_message!r}, displayable_comment={self.displayable_comment!r}, fulfillment_network_sku={self.fulfillment_network_sku!r}, order_item_disposition={self.order_item_disposition!r}, per_unit_declared_value={self.per_unit_declared_value!r}, per_unit_price={self.per_unit_price!r}, per_unit_tax={self.per_unit_tax!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_sku,
-                self.seller_fulfillment_order_item_id,
-                self.quantity,
-                self.gift_message,
-                self.displayable_comment,
-                self.fulfillment_network_sku,
-                self.order_item_disposition,
-                self.per_unit_declared_value,
-                self.per_unit_price,
-                self.per_unit_tax,
-            ) == (
-                other.seller_sku,
-                other.seller_fulfillment_order_item_id,
-                other.quantity,
-                other.gift_message,
-                other.displayable_comment,
-                other.fulfillment_network_sku,
-                other.order_item_disposition,
-                other.per_unit_declared_value,
-                other.per_unit_price,
-                other.per_unit_tax,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_sku,
-                self.seller_fulfillment_order_item_id,
-                self.quantity,
-                self.gift_message,
-                self.displayable_comment,
-                self.fulfillment_network_sku,
-                self.order_item_disposition,
-                self.per_unit_declared_value,
-                self.per_unit_price,
-                self.per_unit_tax,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CreateFulfillmentOrderItem or name in (
-            "seller_sku",
-            "seller_fulfillment_order_item_id",
-            "quantity",
-            "gift_message",
-            "displayable_comment",
-            "fulfillment_network_sku",
-            "order_item_disposition",
-            "per_unit_declared_value",
-            "per_unit_price",
-            "per_unit_tax",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CreateFulfillmentOrderItem or name in (
-            "seller_sku",
-            "seller_fulfillment_order_item_id",
-            "quantity",
-            "gift_message",
-            "displayable_comment",
-            "fulfillment_network_sku",
-            "order_item_disposition",
-            "per_unit_declared_value",
-            "per_unit_price",
-            "per_unit_tax",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class CreateReturnItem:
@@ -1005,60 +769,6 @@ class CreateReturnItem:
         _setattr(self, "return_reason_code", return_reason_code)
         _setattr(self, "return_comment", return_comment)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_return_item_id={self.seller_return_item_id!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r}, amazon_shipment_id={self.amazon_shipment_id!r}, return_reason_code={self.return_reason_code!r}, return_comment={self.return_comment!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_return_item_id,
-                self.seller_fulfillment_order_item_id,
-                self.amazon_shipment_id,
-                self.return_reason_code,
-                self.return_comment,
-            ) == (
-                other.seller_return_item_id,
-                other.seller_fulfillment_order_item_id,
-                other.amazon_shipment_id,
-                other.return_reason_code,
-                other.return_comment,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_return_item_id,
-                self.seller_fulfillment_order_item_id,
-                self.amazon_shipment_id,
-                self.return_reason_code,
-                self.return_comment,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CreateReturnItem or name in (
-            "seller_return_item_id",
-            "seller_fulfillment_order_item_id",
-            "amazon_shipment_id",
-            "return_reason_code",
-            "return_comment",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CreateReturnItem or name in (
-            "seller_return_item_id",
-            "seller_fulfillment_order_item_id",
-            "amazon_shipment_id",
-            "return_reason_code",
-            "return_comment",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class DeliveryWindow:
@@ -1083,31 +793,6 @@ class DeliveryWindow:
     ) -> None:
         _setattr(self, "start_date_time", start_date_time)
         _setattr(self, "end_date_time", end_date_time)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(start_date_time={self.start_date_time!r}, end_date_time={self.end_date_time!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.start_date_time, self.end_date_time) == (
-                other.start_date_time,
-                other.end_date_time,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.start_date_time, self.end_date_time))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is DeliveryWindow or name in ("start_date_time", "end_date_time"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is DeliveryWindow or name in ("start_date_time", "end_date_time"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1137,40 +822,6 @@ class GetFulfillmentPreviewItem:
         _setattr(self, "seller_sku", seller_sku)
         _setattr(self, "quantity", quantity)
         _setattr(self, "seller_fulfillment_order_item_id", seller_fulfillment_order_item_id)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, quantity={self.quantity!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.seller_sku, self.quantity, self.seller_fulfillment_order_item_id) == (
-                other.seller_sku,
-                other.quantity,
-                other.seller_fulfillment_order_item_id,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.seller_sku, self.quantity, self.seller_fulfillment_order_item_id))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetFulfillmentPreviewItem or name in (
-            "seller_sku",
-            "quantity",
-            "seller_fulfillment_order_item_id",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetFulfillmentPreviewItem or name in (
-            "seller_sku",
-            "quantity",
-            "seller_fulfillment_order_item_id",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1240,85 +891,6 @@ class UpdateFulfillmentOrderItem:
         _setattr(self, "per_unit_price", per_unit_price)
         _setattr(self, "per_unit_tax", per_unit_tax)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r}, quantity={self.quantity!r}, gift_message={self.gift_message!r}, displayable_comment={self.displayable_comment!r}, fulfillment_network_sku={self.fulfillment_network_sku!r}, order_item_disposition={self.order_item_disposition!r}, per_unit_declared_value={self.per_unit_declared_value!r}, per_unit_price={self.per_unit_price!r}, per_unit_tax={self.per_unit_tax!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_sku,
-                self.seller_fulfillment_order_item_id,
-                self.quantity,
-                self.gift_message,
-                self.displayable_comment,
-                self.fulfillment_network_sku,
-                self.order_item_disposition,
-                self.per_unit_declared_value,
-                self.per_unit_price,
-                self.per_unit_tax,
-            ) == (
-                other.seller_sku,
-                other.seller_fulfillment_order_item_id,
-                other.quantity,
-                other.gift_message,
-                other.displayable_comment,
-                other.fulfillment_network_sku,
-                other.order_item_disposition,
-                other.per_unit_declared_value,
-                other.per_unit_price,
-                other.per_unit_tax,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_sku,
-                self.seller_fulfillment_order_item_id,
-                self.quantity,
-                self.gift_message,
-                self.displayable_comment,
-                self.fulfillment_network_sku,
-                self.order_item_disposition,
-                self.per_unit_declared_value,
-                self.per_unit_price,
-                self.per_unit_tax,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is UpdateFulfillmentOrderItem or name in (
-            "seller_sku",
-            "seller_fulfillment_order_item_id",
-            "quantity",
-            "gift_message",
-            "displayable_comment",
-            "fulfillment_network_sku",
-            "order_item_disposition",
-            "per_unit_declared_value",
-            "per_unit_price",
-            "per_unit_tax",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is UpdateFulfillmentOrderItem or name in (
-            "seller_sku",
-            "seller_fulfillment_order_item_id",
-            "quantity",
-            "gift_message",
-            "displayable_comment",
-            "fulfillment_network_sku",
-            "order_item_disposition",
-            "per_unit_declared_value",
-            "per_unit_price",
-            "per_unit_tax",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class AddressInfo:
@@ -1387,85 +959,6 @@ class AddressInfo:
         _setattr(self, "postal_code", postal_code)
         _setattr(self, "phone_number", phone_number)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(name={self.name!r}, line1={self.line1!r}, line2={self.line2!r}, line3={self.line3!r}, district_or_county={self.district_or_county!r}, city={self.city!r}, state_or_province_code={self.state_or_province_code!r}, country_code={self.country_code!r}, postal_code={self.postal_code!r}, phone_number={self.phone_number!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.name,
-                self.line1,
-                self.line2,
-                self.line3,
-                self.district_or_county,
-                self.city,
-                self.state_or_province_code,
-                self.country_code,
-                self.postal_code,
-                self.phone_number,
-            ) == (
-                other.name,
-                other.line1,
-                other.line2,
-                other.line3,
-                other.district_or_county,
-                other.city,
-                other.state_or_province_code,
-                other.country_code,
-                other.postal_code,
-                other.phone_number,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.name,
-                self.line1,
-                self.line2,
-                self.line3,
-                self.district_or_county,
-                self.city,
-                self.state_or_province_code,
-                self.country_code,
-                self.postal_code,
-                self.phone_number,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AddressInfo or name in (
-            "name",
-            "line1",
-            "line2",
-            "line3",
-            "district_or_county",
-            "city",
-            "state_or_province_code",
-            "country_code",
-            "postal_code",
-            "phone_number",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AddressInfo or name in (
-            "name",
-            "line1",
-            "line2",
-            "line3",
-            "district_or_county",
-            "city",
-            "state_or_province_code",
-            "country_code",
-            "postal_code",
-            "phone_number",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class CurrencyInfo:
@@ -1490,28 +983,6 @@ class CurrencyInfo:
     ) -> None:
         _setattr(self, "currency_code", currency_code)
         _setattr(self, "value", value)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, value={self.value!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.currency_code, self.value) == (other.currency_code, other.value)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.currency_code, self.value))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CurrencyInfo or name in ("currency_code", "value"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CurrencyInfo or name in ("currency_code", "value"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1555,60 +1026,6 @@ class CODSettingsInfo:
         _setattr(self, "cod_charge_tax", cod_charge_tax)
         _setattr(self, "shipping_charge", shipping_charge)
         _setattr(self, "shipping_charge_tax", shipping_charge_tax)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(is_cod_required={self.is_cod_required!r}, cod_charge={self.cod_charge!r}, cod_charge_tax={self.cod_charge_tax!r}, shipping_charge={self.shipping_charge!r}, shipping_charge_tax={self.shipping_charge_tax!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.is_cod_required,
-                self.cod_charge,
-                self.cod_charge_tax,
-                self.shipping_charge,
-                self.shipping_charge_tax,
-            ) == (
-                other.is_cod_required,
-                other.cod_charge,
-                other.cod_charge_tax,
-                other.shipping_charge,
-                other.shipping_charge_tax,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.is_cod_required,
-                self.cod_charge,
-                self.cod_charge_tax,
-                self.shipping_charge,
-                self.shipping_charge_tax,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CODSettingsInfo or name in (
-            "is_cod_required",
-            "cod_charge",
-            "cod_charge_tax",
-            "shipping_charge",
-            "shipping_charge_tax",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CODSettingsInfo or name in (
-            "is_cod_required",
-            "cod_charge",
-            "cod_charge_tax",
-            "shipping_charge",
-            "shipping_charge_tax",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1683,90 +1100,6 @@ class ReturnItem:
         _setattr(self, "return_received_condition", return_received_condition)
         _setattr(self, "fulfillment_center_id", fulfillment_center_id)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_return_item_id={self.seller_return_item_id!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r}, amazon_shipment_id={self.amazon_shipment_id!r}, seller_return_reason_code={self.seller_return_reason_code!r}, return_comment={self.return_comment!r}, amazon_return_reason_code={self.amazon_return_reason_code!r}, status={self.status!r}, status_changed_date={self.status_changed_date!r}, return_authorization_id={self.return_authorization_id!r}, return_received_condition={self.return_received_condition!r}, fulfillment_center_id={self.fulfillment_center_id!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_return_item_id,
-                self.seller_fulfillment_order_item_id,
-                self.amazon_shipment_id,
-                self.seller_return_reason_code,
-                self.return_comment,
-                self.amazon_return_reason_code,
-                self.status,
-                self.status_changed_date,
-                self.return_authorization_id,
-                self.return_received_condition,
-                self.fulfillment_center_id,
-            ) == (
-                other.seller_return_item_id,
-                other.seller_fulfillment_order_item_id,
-                other.amazon_shipment_id,
-                other.seller_return_reason_code,
-                other.return_comment,
-                other.amazon_return_reason_code,
-                other.status,
-                other.status_changed_date,
-                other.return_authorization_id,
-                other.return_received_condition,
-                other.fulfillment_center_id,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_return_item_id,
-                self.seller_fulfillment_order_item_id,
-                self.amazon_shipment_id,
-                self.seller_return_reason_code,
-                self.return_comment,
-                self.amazon_return_reason_code,
-                self.status,
-                self.status_changed_date,
-                self.return_authorization_id,
-                self.return_received_condition,
-                self.fulfillment_center_id,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ReturnItem or name in (
-            "seller_return_item_id",
-            "seller_fulfillment_order_item_id",
-            "amazon_shipment_id",
-            "seller_return_reason_code",
-            "return_comment",
-            "amazon_return_reason_code",
-            "status",
-            "status_changed_date",
-            "return_authorization_id",
-            "return_received_condition",
-            "fulfillment_center_id",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ReturnItem or name in (
-            "seller_return_item_id",
-            "seller_fulfillment_order_item_id",
-            "amazon_shipment_id",
-            "seller_return_reason_code",
-            "return_comment",
-            "amazon_return_reason_code",
-            "status",
-            "status_changed_date",
-            "return_authorization_id",
-            "return_received_condition",
-            "fulfillment_center_id",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class InvalidItemReason:
@@ -1791,31 +1124,6 @@ class InvalidItemReason:
     ) -> None:
         _setattr(self, "invalid_item_reason_code", invalid_item_reason_code)
         _setattr(self, "description", description)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(invalid_item_reason_code={self.invalid_item_reason_code!r}, description={self.description!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.invalid_item_reason_code, self.description) == (
-                other.invalid_item_reason_code,
-                other.description,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.invalid_item_reason_code, self.description))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is InvalidItemReason or name in ("invalid_item_reason_code", "description"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is InvalidItemReason or name in ("invalid_item_reason_code", "description"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1845,50 +1153,6 @@ class InvalidReturnItem:
         _setattr(self, "seller_return_item_id", seller_return_item_id)
         _setattr(self, "seller_fulfillment_order_item_id", seller_fulfillment_order_item_id)
         _setattr(self, "invalid_item_reason", invalid_item_reason)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_return_item_id={self.seller_return_item_id!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r}, invalid_item_reason={self.invalid_item_reason!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_return_item_id,
-                self.seller_fulfillment_order_item_id,
-                self.invalid_item_reason,
-            ) == (
-                other.seller_return_item_id,
-                other.seller_fulfillment_order_item_id,
-                other.invalid_item_reason,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_return_item_id,
-                self.seller_fulfillment_order_item_id,
-                self.invalid_item_reason,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is InvalidReturnItem or name in (
-            "seller_return_item_id",
-            "seller_fulfillment_order_item_id",
-            "invalid_item_reason",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is InvalidReturnItem or name in (
-            "seller_return_item_id",
-            "seller_fulfillment_order_item_id",
-            "invalid_item_reason",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1932,60 +1196,6 @@ class ReturnAuthorization:
         _setattr(self, "return_to_address", return_to_address)
         _setattr(self, "amazon_rma_id", amazon_rma_id)
         _setattr(self, "rma_page_url", rma_page_url)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(return_authorization_id={self.return_authorization_id!r}, fulfillment_center_id={self.fulfillment_center_id!r}, return_to_address={self.return_to_address!r}, amazon_rma_id={self.amazon_rma_id!r}, rma_page_url={self.rma_page_url!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.return_authorization_id,
-                self.fulfillment_center_id,
-                self.return_to_address,
-                self.amazon_rma_id,
-                self.rma_page_url,
-            ) == (
-                other.return_authorization_id,
-                other.fulfillment_center_id,
-                other.return_to_address,
-                other.amazon_rma_id,
-                other.rma_page_url,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.return_authorization_id,
-                self.fulfillment_center_id,
-                self.return_to_address,
-                self.amazon_rma_id,
-                self.rma_page_url,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ReturnAuthorization or name in (
-            "return_authorization_id",
-            "fulfillment_center_id",
-            "return_to_address",
-            "amazon_rma_id",
-            "rma_page_url",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ReturnAuthorization or name in (
-            "return_authorization_id",
-            "fulfillment_center_id",
-            "return_to_address",
-            "amazon_rma_id",
-            "rma_page_url",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(
@@ -2046,81 +1256,6 @@ class CreateFulfillmentReturnResult(MWSResult):
             list() if return_authorization_list is DEFAULT_FACTORY else return_authorization_list,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, return_item_list={self.return_item_list!r}, invalid_return_item_list={self.invalid_return_item_list!r}, return_authorization_list={self.return_authorization_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.return_item_list,
-                self.invalid_return_item_list,
-                self.return_authorization_list,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.return_item_list,
-                other.invalid_return_item_list,
-                other.return_authorization_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.return_item_list,
-                self.invalid_return_item_list,
-                self.return_authorization_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CreateFulfillmentReturnResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "return_item_list",
-            "invalid_return_item_list",
-            "return_authorization_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CreateFulfillmentReturnResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "return_item_list",
-            "invalid_return_item_list",
-            "return_authorization_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class DeliveryWindowInfo:
@@ -2146,31 +1281,6 @@ class DeliveryWindowInfo:
         _setattr(self, "start_date_time", start_date_time)
         _setattr(self, "end_date_time", end_date_time)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(start_date_time={self.start_date_time!r}, end_date_time={self.end_date_time!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.start_date_time, self.end_date_time) == (
-                other.start_date_time,
-                other.end_date_time,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.start_date_time, self.end_date_time))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is DeliveryWindowInfo or name in ("start_date_time", "end_date_time"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is DeliveryWindowInfo or name in ("start_date_time", "end_date_time"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Fee:
@@ -2195,28 +1305,6 @@ class Fee:
     ) -> None:
         _setattr(self, "name", name)
         _setattr(self, "amount", amount)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(name={self.name!r}, amount={self.amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.name, self.amount) == (other.name, other.amount)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Fee or name in ("name", "amount"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Fee or name in ("name", "amount"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(notification_email_list=list)
@@ -2320,115 +1408,6 @@ class FulfillmentOrder:
             list() if notification_email_list is DEFAULT_FACTORY else notification_email_list,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_fulfillment_order_id={self.seller_fulfillment_order_id!r}, marketplace_id={self.marketplace_id!r}, displayable_order_id={self.displayable_order_id!r}, displayable_order_date_time={self.displayable_order_date_time!r}, displayable_order_comment={self.displayable_order_comment!r}, shipping_speed_category={self.shipping_speed_category!r}, delivery_window={self.delivery_window!r}, destination_address={self.destination_address!r}, fulfillment_action={self.fulfillment_action!r}, fulfillment_policy={self.fulfillment_policy!r}, fulfillment_method={self.fulfillment_method!r}, cod_settings={self.cod_settings!r}, received_date_time={self.received_date_time!r}, fulfillment_order_status={self.fulfillment_order_status!r}, status_updated_date_time={self.status_updated_date_time!r}, notification_email_list={self.notification_email_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_fulfillment_order_id,
-                self.marketplace_id,
-                self.displayable_order_id,
-                self.displayable_order_date_time,
-                self.displayable_order_comment,
-                self.shipping_speed_category,
-                self.delivery_window,
-                self.destination_address,
-                self.fulfillment_action,
-                self.fulfillment_policy,
-                self.fulfillment_method,
-                self.cod_settings,
-                self.received_date_time,
-                self.fulfillment_order_status,
-                self.status_updated_date_time,
-                self.notification_email_list,
-            ) == (
-                other.seller_fulfillment_order_id,
-                other.marketplace_id,
-                other.displayable_order_id,
-                other.displayable_order_date_time,
-                other.displayable_order_comment,
-                other.shipping_speed_category,
-                other.delivery_window,
-                other.destination_address,
-                other.fulfillment_action,
-                other.fulfillment_policy,
-                other.fulfillment_method,
-                other.cod_settings,
-                other.received_date_time,
-                other.fulfillment_order_status,
-                other.status_updated_date_time,
-                other.notification_email_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_fulfillment_order_id,
-                self.marketplace_id,
-                self.displayable_order_id,
-                self.displayable_order_date_time,
-                self.displayable_order_comment,
-                self.shipping_speed_category,
-                self.delivery_window,
-                self.destination_address,
-                self.fulfillment_action,
-                self.fulfillment_policy,
-                self.fulfillment_method,
-                self.cod_settings,
-                self.received_date_time,
-                self.fulfillment_order_status,
-                self.status_updated_date_time,
-                self.notification_email_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FulfillmentOrder or name in (
-            "seller_fulfillment_order_id",
-            "marketplace_id",
-            "displayable_order_id",
-            "displayable_order_date_time",
-            "displayable_order_comment",
-            "shipping_speed_category",
-            "delivery_window",
-            "destination_address",
-            "fulfillment_action",
-            "fulfillment_policy",
-            "fulfillment_method",
-            "cod_settings",
-            "received_date_time",
-            "fulfillment_order_status",
-            "status_updated_date_time",
-            "notification_email_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FulfillmentOrder or name in (
-            "seller_fulfillment_order_id",
-            "marketplace_id",
-            "displayable_order_id",
-            "displayable_order_date_time",
-            "displayable_order_comment",
-            "shipping_speed_category",
-            "delivery_window",
-            "destination_address",
-            "fulfillment_action",
-            "fulfillment_policy",
-            "fulfillment_method",
-            "cod_settings",
-            "received_date_time",
-            "fulfillment_order_status",
-            "status_updated_date_time",
-            "notification_email_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class FulfillmentOrderItem:
@@ -2517,105 +1496,6 @@ class FulfillmentOrderItem:
         _setattr(self, "per_unit_tax", per_unit_tax)
         _setattr(self, "per_unit_declared_value", per_unit_declared_value)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r}, quantity={self.quantity!r}, gift_message={self.gift_message!r}, displayable_comment={self.displayable_comment!r}, fulfillment_network_sku={self.fulfillment_network_sku!r}, order_item_disposition={self.order_item_disposition!r}, cancelled_quantity={self.cancelled_quantity!r}, unfulfillable_quantity={self.unfulfillable_quantity!r}, estimated_ship_date_time={self.estimated_ship_date_time!r}, estimated_arrival_date_time={self.estimated_arrival_date_time!r}, per_unit_price={self.per_unit_price!r}, per_unit_tax={self.per_unit_tax!r}, per_unit_declared_value={self.per_unit_declared_value!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_sku,
-                self.seller_fulfillment_order_item_id,
-                self.quantity,
-                self.gift_message,
-                self.displayable_comment,
-                self.fulfillment_network_sku,
-                self.order_item_disposition,
-                self.cancelled_quantity,
-                self.unfulfillable_quantity,
-                self.estimated_ship_date_time,
-                self.estimated_arrival_date_time,
-                self.per_unit_price,
-                self.per_unit_tax,
-                self.per_unit_declared_value,
-            ) == (
-                other.seller_sku,
-                other.seller_fulfillment_order_item_id,
-                other.quantity,
-                other.gift_message,
-                other.displayable_comment,
-                other.fulfillment_network_sku,
-                other.order_item_disposition,
-                other.cancelled_quantity,
-                other.unfulfillable_quantity,
-                other.estimated_ship_date_time,
-                other.estimated_arrival_date_time,
-                other.per_unit_price,
-                other.per_unit_tax,
-                other.per_unit_declared_value,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_sku,
-                self.seller_fulfillment_order_item_id,
-                self.quantity,
-                self.gift_message,
-                self.displayable_comment,
-                self.fulfillment_network_sku,
-                self.order_item_disposition,
-                self.cancelled_quantity,
-                self.unfulfillable_quantity,
-                self.estimated_ship_date_time,
-                self.estimated_arrival_date_time,
-                self.per_unit_price,
-                self.per_unit_tax,
-                self.per_unit_declared_value,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FulfillmentOrderItem or name in (
-            "seller_sku",
-            "seller_fulfillment_order_item_id",
-            "quantity",
-            "gift_message",
-            "displayable_comment",
-            "fulfillment_network_sku",
-            "order_item_disposition",
-            "cancelled_quantity",
-            "unfulfillable_quantity",
-            "estimated_ship_date_time",
-            "estimated_arrival_date_time",
-            "per_unit_price",
-            "per_unit_tax",
-            "per_unit_declared_value",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FulfillmentOrderItem or name in (
-            "seller_sku",
-            "seller_fulfillment_order_item_id",
-            "quantity",
-            "gift_message",
-            "displayable_comment",
-            "fulfillment_network_sku",
-            "order_item_disposition",
-            "cancelled_quantity",
-            "unfulfillable_quantity",
-            "estimated_ship_date_time",
-            "estimated_arrival_date_time",
-            "per_unit_price",
-            "per_unit_tax",
-            "per_unit_declared_value",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(delivery_windows=list)
 class ScheduledDeliveryInfo:
@@ -2645,37 +1525,6 @@ class ScheduledDeliveryInfo:
             list() if delivery_windows is DEFAULT_FACTORY else delivery_windows,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(delivery_time_zone={self.delivery_time_zone!r}, delivery_windows={self.delivery_windows!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.delivery_time_zone, self.delivery_windows) == (
-                other.delivery_time_zone,
-                other.delivery_windows,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.delivery_time_zone, self.delivery_windows))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ScheduledDeliveryInfo or name in (
-            "delivery_time_zone",
-            "delivery_windows",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ScheduledDeliveryInfo or name in (
-            "delivery_time_zone",
-            "delivery_windows",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Weight:
@@ -2700,28 +1549,6 @@ class Weight:
     ) -> None:
         _setattr(self, "unit", unit)
         _setattr(self, "value", value)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(unit={self.unit!r}, value={self.value!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.unit, self.value) == (other.unit, other.value)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.unit, self.value))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Weight or name in ("unit", "value"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Weight or name in ("unit", "value"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -2765,60 +1592,6 @@ class FulfillmentPreviewItem:
         _setattr(self, "seller_fulfillment_order_item_id", seller_fulfillment_order_item_id)
         _setattr(self, "estimated_shipping_weight", estimated_shipping_weight)
         _setattr(self, "shipping_weight_calculation_method", shipping_weight_calculation_method)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, quantity={self.quantity!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r}, estimated_shipping_weight={self.estimated_shipping_weight!r}, shipping_weight_calculation_method={self.shipping_weight_calculation_method!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_sku,
-                self.quantity,
-                self.seller_fulfillment_order_item_id,
-                self.estimated_shipping_weight,
-                self.shipping_weight_calculation_method,
-            ) == (
-                other.seller_sku,
-                other.quantity,
-                other.seller_fulfillment_order_item_id,
-                other.estimated_shipping_weight,
-                other.shipping_weight_calculation_method,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_sku,
-                self.quantity,
-                self.seller_fulfillment_order_item_id,
-                self.estimated_shipping_weight,
-                self.shipping_weight_calculation_method,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FulfillmentPreviewItem or name in (
-            "seller_sku",
-            "quantity",
-            "seller_fulfillment_order_item_id",
-            "estimated_shipping_weight",
-            "shipping_weight_calculation_method",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FulfillmentPreviewItem or name in (
-            "seller_sku",
-            "quantity",
-            "seller_fulfillment_order_item_id",
-            "estimated_shipping_weight",
-            "shipping_weight_calculation_method",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(fulfillment_preview_items=list)
@@ -2867,60 +1640,6 @@ class FulfillmentPreviewShipment:
             list() if fulfillment_preview_items is DEFAULT_FACTORY else fulfillment_preview_items,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(earliest_ship_date={self.earliest_ship_date!r}, latest_ship_date={self.latest_ship_date!r}, earliest_arrival_date={self.earliest_arrival_date!r}, latest_arrival_date={self.latest_arrival_date!r}, fulfillment_preview_items={self.fulfillment_preview_items!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.earliest_ship_date,
-                self.latest_ship_date,
-                self.earliest_arrival_date,
-                self.latest_arrival_date,
-                self.fulfillment_preview_items,
-            ) == (
-                other.earliest_ship_date,
-                other.latest_ship_date,
-                other.earliest_arrival_date,
-                other.latest_arrival_date,
-                other.fulfillment_preview_items,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.earliest_ship_date,
-                self.latest_ship_date,
-                self.earliest_arrival_date,
-                self.latest_arrival_date,
-                self.fulfillment_preview_items,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FulfillmentPreviewShipment or name in (
-            "earliest_ship_date",
-            "latest_ship_date",
-            "earliest_arrival_date",
-            "latest_arrival_date",
-            "fulfillment_preview_items",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FulfillmentPreviewShipment or name in (
-            "earliest_ship_date",
-            "latest_ship_date",
-            "earliest_arrival_date",
-            "latest_arrival_date",
-            "fulfillment_preview_items",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(item_unfulfillable_reasons=list)
 class UnfulfillablePreviewItem:
@@ -2962,55 +1681,6 @@ class UnfulfillablePreviewItem:
             "item_unfulfillable_reasons",
             list() if item_unfulfillable_reasons is DEFAULT_FACTORY else item_unfulfillable_reasons,
         )
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, quantity={self.quantity!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r}, item_unfulfillable_reasons={self.item_unfulfillable_reasons!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_sku,
-                self.quantity,
-                self.seller_fulfillment_order_item_id,
-                self.item_unfulfillable_reasons,
-            ) == (
-                other.seller_sku,
-                other.quantity,
-                other.seller_fulfillment_order_item_id,
-                other.item_unfulfillable_reasons,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_sku,
-                self.quantity,
-                self.seller_fulfillment_order_item_id,
-                self.item_unfulfillable_reasons,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is UnfulfillablePreviewItem or name in (
-            "seller_sku",
-            "quantity",
-            "seller_fulfillment_order_item_id",
-            "item_unfulfillable_reasons",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is UnfulfillablePreviewItem or name in (
-            "seller_sku",
-            "quantity",
-            "seller_fulfillment_order_item_id",
-            "item_unfulfillable_reasons",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(
@@ -3111,85 +1781,6 @@ class FulfillmentPreview:
         )
         _setattr(self, "marketplace_id", marketplace_id)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(shipping_speed_category={self.shipping_speed_category!r}, scheduled_delivery_info={self.scheduled_delivery_info!r}, is_fulfillable={self.is_fulfillable!r}, is_cod_capable={self.is_cod_capable!r}, estimated_shipping_weight={self.estimated_shipping_weight!r}, estimated_fees={self.estimated_fees!r}, fulfillment_preview_shipments={self.fulfillment_preview_shipments!r}, unfulfillable_preview_items={self.unfulfillable_preview_items!r}, order_unfulfillable_reasons={self.order_unfulfillable_reasons!r}, marketplace_id={self.marketplace_id!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.shipping_speed_category,
-                self.scheduled_delivery_info,
-                self.is_fulfillable,
-                self.is_cod_capable,
-                self.estimated_shipping_weight,
-                self.estimated_fees,
-                self.fulfillment_preview_shipments,
-                self.unfulfillable_preview_items,
-                self.order_unfulfillable_reasons,
-                self.marketplace_id,
-            ) == (
-                other.shipping_speed_category,
-                other.scheduled_delivery_info,
-                other.is_fulfillable,
-                other.is_cod_capable,
-                other.estimated_shipping_weight,
-                other.estimated_fees,
-                other.fulfillment_preview_shipments,
-                other.unfulfillable_preview_items,
-                other.order_unfulfillable_reasons,
-                other.marketplace_id,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.shipping_speed_category,
-                self.scheduled_delivery_info,
-                self.is_fulfillable,
-                self.is_cod_capable,
-                self.estimated_shipping_weight,
-                self.estimated_fees,
-                self.fulfillment_preview_shipments,
-                self.unfulfillable_preview_items,
-                self.order_unfulfillable_reasons,
-                self.marketplace_id,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FulfillmentPreview or name in (
-            "shipping_speed_category",
-            "scheduled_delivery_info",
-            "is_fulfillable",
-            "is_cod_capable",
-            "estimated_shipping_weight",
-            "estimated_fees",
-            "fulfillment_preview_shipments",
-            "unfulfillable_preview_items",
-            "order_unfulfillable_reasons",
-            "marketplace_id",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FulfillmentPreview or name in (
-            "shipping_speed_category",
-            "scheduled_delivery_info",
-            "is_fulfillable",
-            "is_cod_capable",
-            "estimated_shipping_weight",
-            "estimated_fees",
-            "fulfillment_preview_shipments",
-            "unfulfillable_preview_items",
-            "order_unfulfillable_reasons",
-            "marketplace_id",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class FulfillmentShipmentItem:
@@ -3223,55 +1814,6 @@ class FulfillmentShipmentItem:
         _setattr(self, "quantity", quantity)
         _setattr(self, "package_number", package_number)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, seller_fulfillment_order_item_id={self.seller_fulfillment_order_item_id!r}, quantity={self.quantity!r}, package_number={self.package_number!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_sku,
-                self.seller_fulfillment_order_item_id,
-                self.quantity,
-                self.package_number,
-            ) == (
-                other.seller_sku,
-                other.seller_fulfillment_order_item_id,
-                other.quantity,
-                other.package_number,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_sku,
-                self.seller_fulfillment_order_item_id,
-                self.quantity,
-                self.package_number,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FulfillmentShipmentItem or name in (
-            "seller_sku",
-            "seller_fulfillment_order_item_id",
-            "quantity",
-            "package_number",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FulfillmentShipmentItem or name in (
-            "seller_sku",
-            "seller_fulfillment_order_item_id",
-            "quantity",
-            "package_number",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class FulfillmentShipmentPackage:
@@ -3304,55 +1846,6 @@ class FulfillmentShipmentPackage:
         _setattr(self, "carrier_code", carrier_code)
         _setattr(self, "tracking_number", tracking_number)
         _setattr(self, "estimated_arrival_date_time", estimated_arrival_date_time)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(package_number={self.package_number!r}, carrier_code={self.carrier_code!r}, tracking_number={self.tracking_number!r}, estimated_arrival_date_time={self.estimated_arrival_date_time!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.package_number,
-                self.carrier_code,
-                self.tracking_number,
-                self.estimated_arrival_date_time,
-            ) == (
-                other.package_number,
-                other.carrier_code,
-                other.tracking_number,
-                other.estimated_arrival_date_time,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.package_number,
-                self.carrier_code,
-                self.tracking_number,
-                self.estimated_arrival_date_time,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FulfillmentShipmentPackage or name in (
-            "package_number",
-            "carrier_code",
-            "tracking_number",
-            "estimated_arrival_date_time",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FulfillmentShipmentPackage or name in (
-            "package_number",
-            "carrier_code",
-            "tracking_number",
-            "estimated_arrival_date_time",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(fulfillment_shipment_item=list, fulfillment_shipment_package=list)
@@ -3418,70 +1911,6 @@ class FulfillmentShipment:
                 else fulfillment_shipment_package
             ),
         )
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_shipment_id={self.amazon_shipment_id!r}, fulfillment_center_id={self.fulfillment_center_id!r}, fulfillment_shipment_status={self.fulfillment_shipment_status!r}, shipping_date_time={self.shipping_date_time!r}, estimated_arrival_date_time={self.estimated_arrival_date_time!r}, fulfillment_shipment_item={self.fulfillment_shipment_item!r}, fulfillment_shipment_package={self.fulfillment_shipment_package!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.amazon_shipment_id,
-                self.fulfillment_center_id,
-                self.fulfillment_shipment_status,
-                self.shipping_date_time,
-                self.estimated_arrival_date_time,
-                self.fulfillment_shipment_item,
-                self.fulfillment_shipment_package,
-            ) == (
-                other.amazon_shipment_id,
-                other.fulfillment_center_id,
-                other.fulfillment_shipment_status,
-                other.shipping_date_time,
-                other.estimated_arrival_date_time,
-                other.fulfillment_shipment_item,
-                other.fulfillment_shipment_package,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.amazon_shipment_id,
-                self.fulfillment_center_id,
-                self.fulfillment_shipment_status,
-                self.shipping_date_time,
-                self.estimated_arrival_date_time,
-                self.fulfillment_shipment_item,
-                self.fulfillment_shipment_package,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FulfillmentShipment or name in (
-            "amazon_shipment_id",
-            "fulfillment_center_id",
-            "fulfillment_shipment_status",
-            "shipping_date_time",
-            "estimated_arrival_date_time",
-            "fulfillment_shipment_item",
-            "fulfillment_shipment_package",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FulfillmentShipment or name in (
-            "amazon_shipment_id",
-            "fulfillment_center_id",
-            "fulfillment_shipment_status",
-            "shipping_date_time",
-            "estimated_arrival_date_time",
-            "fulfillment_shipment_item",
-            "fulfillment_shipment_package",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(
@@ -3563,91 +1992,6 @@ class GetFulfillmentOrderResult(MWSResult):
             list() if return_authorization_list is DEFAULT_FACTORY else return_authorization_list,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, fulfillment_order={self.fulfillment_order!r}, fulfillment_order_item={self.fulfillment_order_item!r}, fulfillment_shipment={self.fulfillment_shipment!r}, return_item_list={self.return_item_list!r}, return_authorization_list={self.return_authorization_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.fulfillment_order,
-                self.fulfillment_order_item,
-                self.fulfillment_shipment,
-                self.return_item_list,
-                self.return_authorization_list,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.fulfillment_order,
-                other.fulfillment_order_item,
-                other.fulfillment_shipment,
-                other.return_item_list,
-                other.return_authorization_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.fulfillment_order,
-                self.fulfillment_order_item,
-                self.fulfillment_shipment,
-                self.return_item_list,
-                self.return_authorization_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetFulfillmentOrderResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "fulfillment_order",
-            "fulfillment_order_item",
-            "fulfillment_shipment",
-            "return_item_list",
-            "return_authorization_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetFulfillmentOrderResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "fulfillment_order",
-            "fulfillment_order_item",
-            "fulfillment_shipment",
-            "return_item_list",
-            "return_authorization_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(fulfillment_previews=list)
 class GetFulfillmentPreviewResult(MWSResult):
@@ -3689,71 +2033,6 @@ class GetFulfillmentPreviewResult(MWSResult):
             list() if fulfillment_previews is DEFAULT_FACTORY else fulfillment_previews,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, fulfillment_previews={self.fulfillment_previews!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.fulfillment_previews,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.fulfillment_previews,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.fulfillment_previews,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetFulfillmentPreviewResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "fulfillment_previews",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetFulfillmentPreviewResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "fulfillment_previews",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class TrackingAddress:
@@ -3783,28 +2062,6 @@ class TrackingAddress:
         _setattr(self, "state", state)
         _setattr(self, "country", country)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(city={self.city!r}, state={self.state!r}, country={self.country!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.city, self.state, self.country) == (other.city, other.state, other.country)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.city, self.state, self.country))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TrackingAddress or name in ("city", "state", "country"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TrackingAddress or name in ("city", "state", "country"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class TrackingEvent:
@@ -3833,32 +2090,6 @@ class TrackingEvent:
         _setattr(self, "event_date", event_date)
         _setattr(self, "event_address", event_address)
         _setattr(self, "event_code", event_code)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(event_date={self.event_date!r}, event_address={self.event_address!r}, event_code={self.event_code!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.event_date, self.event_address, self.event_code) == (
-                other.event_date,
-                other.event_address,
-                other.event_code,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.event_date, self.event_address, self.event_code))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TrackingEvent or name in ("event_date", "event_address", "event_code"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TrackingEvent or name in ("event_date", "event_address", "event_code"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(tracking_events=list)
@@ -3958,126 +2189,6 @@ class GetPackageTrackingDetailsResult(MWSResult):
             list() if tracking_events is DEFAULT_FACTORY else tracking_events,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, package_number={self.package_number!r}, tracking_number={self.tracking_number!r}, carrier_code={self.carrier_code!r}, carrier_phone_number={self.carrier_phone_number!r}, carrier_url={self.carrier_url!r}, ship_date={self.ship_date!r}, estimated_arrival_date={self.estimated_arrival_date!r}, ship_to_address={self.ship_to_address!r}, current_status={self.current_status!r}, signed_for_by={self.signed_for_by!r}, additional_location_info={self.additional_location_info!r}, tracking_events={self.tracking_events!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.package_number,
-                self.tracking_number,
-                self.carrier_code,
-                self.carrier_phone_number,
-                self.carrier_url,
-                self.ship_date,
-                self.estimated_arrival_date,
-                self.ship_to_address,
-                self.current_status,
-                self.signed_for_by,
-                self.additional_location_info,
-                self.tracking_events,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.package_number,
-                other.tracking_number,
-                other.carrier_code,
-                other.carrier_phone_number,
-                other.carrier_url,
-                other.ship_date,
-                other.estimated_arrival_date,
-                other.ship_to_address,
-                other.current_status,
-                other.signed_for_by,
-                other.additional_location_info,
-                other.tracking_events,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.package_number,
-                self.tracking_number,
-                self.carrier_code,
-                self.carrier_phone_number,
-                self.carrier_url,
-                self.ship_date,
-                self.estimated_arrival_date,
-                self.ship_to_address,
-                self.current_status,
-                self.signed_for_by,
-                self.additional_location_info,
-                self.tracking_events,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetPackageTrackingDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "package_number",
-            "tracking_number",
-            "carrier_code",
-            "carrier_phone_number",
-            "carrier_url",
-            "ship_date",
-            "estimated_arrival_date",
-            "ship_to_address",
-            "current_status",
-            "signed_for_by",
-            "additional_location_info",
-            "tracking_events",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetPackageTrackingDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "package_number",
-            "tracking_number",
-            "carrier_code",
-            "carrier_phone_number",
-            "carrier_url",
-            "ship_date",
-            "estimated_arrival_date",
-            "ship_to_address",
-            "current_status",
-            "signed_for_by",
-            "additional_location_info",
-            "tracking_events",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Message:
@@ -4102,28 +2213,6 @@ class Message:
     ) -> None:
         _setattr(self, "locale", locale)
         _setattr(self, "text", text)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.locale, self.text) == (other.locale, other.text)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.locale, self.text))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(messages=list)
@@ -4174,86 +2263,6 @@ class GetServiceStatusResult(MWSResult):
         _setattr(self, "message_id", message_id)
         _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.status,
-                other.timestamp,
-                other.message_id,
-                other.messages,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(fulfillment_orders=list)
 class ListAllFulfillmentOrdersResult(MWSResult):
@@ -4299,76 +2308,6 @@ class ListAllFulfillmentOrdersResult(MWSResult):
             list() if fulfillment_orders is DEFAULT_FACTORY else fulfillment_orders,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, fulfillment_orders={self.fulfillment_orders!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.next_token,
-                self.fulfillment_orders,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.next_token,
-                other.fulfillment_orders,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.next_token,
-                self.fulfillment_orders,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ListAllFulfillmentOrdersResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "next_token",
-            "fulfillment_orders",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ListAllFulfillmentOrdersResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "next_token",
-            "fulfillment_orders",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class ReasonCodeDetails:
@@ -4397,40 +2336,6 @@ class ReasonCodeDetails:
         _setattr(self, "return_reason_code", return_reason_code)
         _setattr(self, "description", description)
         _setattr(self, "translated_description", translated_description)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(return_reason_code={self.return_reason_code!r}, description={self.description!r}, translated_description={self.translated_description!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.return_reason_code, self.description, self.translated_description) == (
-                other.return_reason_code,
-                other.description,
-                other.translated_description,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.return_reason_code, self.description, self.translated_description))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ReasonCodeDetails or name in (
-            "return_reason_code",
-            "description",
-            "translated_description",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ReasonCodeDetails or name in (
-            "return_reason_code",
-            "description",
-            "translated_description",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(reason_code_details_list=list)
@@ -4472,68 +2377,3 @@ class ListReturnReasonCodesResult(MWSResult):
             "reason_code_details_list",
             list() if reason_code_details_list is DEFAULT_FACTORY else reason_code_details_list,
         )
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, reason_code_details_list={self.reason_code_details_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.reason_code_details_list,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.reason_code_details_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.reason_code_details_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ListReturnReasonCodesResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "reason_code_details_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ListReturnReasonCodesResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "reason_code_details_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)

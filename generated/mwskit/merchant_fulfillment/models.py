@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import FrozenInstanceError
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from reprlib import recursive_repr
 from typing import Any, Literal
 
 from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
@@ -371,90 +369,6 @@ class Address:
         _setattr(self, "country_code", country_code)
         _setattr(self, "phone", phone)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(name={self.name!r}, address_line1={self.address_line1!r}, address_line2={self.address_line2!r}, address_line3={self.address_line3!r}, district_or_county={self.district_or_county!r}, email={self.email!r}, city={self.city!r}, state_or_province_code={self.state_or_province_code!r}, postal_code={self.postal_code!r}, country_code={self.country_code!r}, phone={self.phone!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.name,
-                self.address_line1,
-                self.address_line2,
-                self.address_line3,
-                self.district_or_county,
-                self.email,
-                self.city,
-                self.state_or_province_code,
-                self.postal_code,
-                self.country_code,
-                self.phone,
-            ) == (
-                other.name,
-                other.address_line1,
-                other.address_line2,
-                other.address_line3,
-                other.district_or_county,
-                other.email,
-                other.city,
-                other.state_or_province_code,
-                other.postal_code,
-                other.country_code,
-                other.phone,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.name,
-                self.address_line1,
-                self.address_line2,
-                self.address_line3,
-                self.district_or_county,
-                self.email,
-                self.city,
-                self.state_or_province_code,
-                self.postal_code,
-                self.country_code,
-                self.phone,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Address or name in (
-            "name",
-            "address_line1",
-            "address_line2",
-            "address_line3",
-            "district_or_county",
-            "email",
-            "city",
-            "state_or_province_code",
-            "postal_code",
-            "country_code",
-            "phone",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Address or name in (
-            "name",
-            "address_line1",
-            "address_line2",
-            "address_line3",
-            "district_or_county",
-            "email",
-            "city",
-            "state_or_province_code",
-            "postal_code",
-            "country_code",
-            "phone",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class CurrencyAmount:
@@ -479,28 +393,6 @@ class CurrencyAmount:
     ) -> None:
         _setattr(self, "currency_code", currency_code)
         _setattr(self, "amount", amount)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, amount={self.amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.currency_code, self.amount) == (other.currency_code, other.amount)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.currency_code, self.amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CurrencyAmount or name in ("currency_code", "amount"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CurrencyAmount or name in ("currency_code", "amount"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -527,28 +419,6 @@ class Weight:
         _setattr(self, "value", value)
         _setattr(self, "unit", unit)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.value, self.unit) == (other.value, other.unit)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.value, self.unit))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Weight or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Weight or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Length:
@@ -573,28 +443,6 @@ class Length:
     ) -> None:
         _setattr(self, "value", value)
         _setattr(self, "unit", unit)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.value, self.unit) == (other.value, other.unit)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.value, self.unit))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Length or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Length or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -670,80 +518,6 @@ class ItemLevelSellerInputValue:
         _setattr(self, "value_as_dimension", value_as_dimension)
         _setattr(self, "value_as_currency", value_as_currency)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(data_type={self.data_type!r}, value_as_string={self.value_as_string!r}, value_as_boolean={self.value_as_boolean!r}, value_as_integer={self.value_as_integer!r}, value_as_timestamp={self.value_as_timestamp!r}, value_as_address={self.value_as_address!r}, value_as_weight={self.value_as_weight!r}, value_as_dimension={self.value_as_dimension!r}, value_as_currency={self.value_as_currency!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.data_type,
-                self.value_as_string,
-                self.value_as_boolean,
-                self.value_as_integer,
-                self.value_as_timestamp,
-                self.value_as_address,
-                self.value_as_weight,
-                self.value_as_dimension,
-                self.value_as_currency,
-            ) == (
-                other.data_type,
-                other.value_as_string,
-                other.value_as_boolean,
-                other.value_as_integer,
-                other.value_as_timestamp,
-                other.value_as_address,
-                other.value_as_weight,
-                other.value_as_dimension,
-                other.value_as_currency,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.data_type,
-                self.value_as_string,
-                self.value_as_boolean,
-                self.value_as_integer,
-                self.value_as_timestamp,
-                self.value_as_address,
-                self.value_as_weight,
-                self.value_as_dimension,
-                self.value_as_currency,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ItemLevelSellerInputValue or name in (
-            "data_type",
-            "value_as_string",
-            "value_as_boolean",
-            "value_as_integer",
-            "value_as_timestamp",
-            "value_as_address",
-            "value_as_weight",
-            "value_as_dimension",
-            "value_as_currency",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ItemLevelSellerInputValue or name in (
-            "data_type",
-            "value_as_string",
-            "value_as_boolean",
-            "value_as_integer",
-            "value_as_timestamp",
-            "value_as_address",
-            "value_as_weight",
-            "value_as_dimension",
-            "value_as_currency",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class ItemLevelSellerInputs:
@@ -768,37 +542,6 @@ class ItemLevelSellerInputs:
     ) -> None:
         _setattr(self, "additional_input_field_name", additional_input_field_name)
         _setattr(self, "additional_seller_input", additional_seller_input)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(additional_input_field_name={self.additional_input_field_name!r}, additional_seller_input={self.additional_seller_input!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.additional_input_field_name, self.additional_seller_input) == (
-                other.additional_input_field_name,
-                other.additional_seller_input,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.additional_input_field_name, self.additional_seller_input))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ItemLevelSellerInputs or name in (
-            "additional_input_field_name",
-            "additional_seller_input",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ItemLevelSellerInputs or name in (
-            "additional_input_field_name",
-            "additional_seller_input",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -850,65 +593,6 @@ class Item:
         _setattr(self, "transparency_code_list", transparency_code_list)
         _setattr(self, "item_level_seller_inputs_list", item_level_seller_inputs_list)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(order_item_id={self.order_item_id!r}, quantity={self.quantity!r}, item_weight={self.item_weight!r}, item_description={self.item_description!r}, transparency_code_list={self.transparency_code_list!r}, item_level_seller_inputs_list={self.item_level_seller_inputs_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.order_item_id,
-                self.quantity,
-                self.item_weight,
-                self.item_description,
-                self.transparency_code_list,
-                self.item_level_seller_inputs_list,
-            ) == (
-                other.order_item_id,
-                other.quantity,
-                other.item_weight,
-                other.item_description,
-                other.transparency_code_list,
-                other.item_level_seller_inputs_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.order_item_id,
-                self.quantity,
-                self.item_weight,
-                self.item_description,
-                self.transparency_code_list,
-                self.item_level_seller_inputs_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Item or name in (
-            "order_item_id",
-            "quantity",
-            "item_weight",
-            "item_description",
-            "transparency_code_list",
-            "item_level_seller_inputs_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Item or name in (
-            "order_item_id",
-            "quantity",
-            "item_weight",
-            "item_description",
-            "transparency_code_list",
-            "item_level_seller_inputs_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class LabelCustomization:
@@ -934,37 +618,6 @@ class LabelCustomization:
         _setattr(self, "custom_text_for_label", custom_text_for_label)
         _setattr(self, "standard_id_for_label", standard_id_for_label)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(custom_text_for_label={self.custom_text_for_label!r}, standard_id_for_label={self.standard_id_for_label!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.custom_text_for_label, self.standard_id_for_label) == (
-                other.custom_text_for_label,
-                other.standard_id_for_label,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.custom_text_for_label, self.standard_id_for_label))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is LabelCustomization or name in (
-            "custom_text_for_label",
-            "standard_id_for_label",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is LabelCustomization or name in (
-            "custom_text_for_label",
-            "standard_id_for_label",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class LabelFormatOptionRequest:
@@ -985,30 +638,6 @@ class LabelFormatOptionRequest:
         include_packing_slip_with_label: bool,
     ) -> None:
         _setattr(self, "include_packing_slip_with_label", include_packing_slip_with_label)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(include_packing_slip_with_label={self.include_packing_slip_with_label!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.include_packing_slip_with_label,) == (
-                other.include_packing_slip_with_label,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.include_packing_slip_with_label,))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is LabelFormatOptionRequest or name in ("include_packing_slip_with_label",):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is LabelFormatOptionRequest or name in ("include_packing_slip_with_label",):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1050,54 +679,6 @@ class PackageDimensions:
         _setattr(self, "height", height)
         _setattr(self, "unit", unit)
         _setattr(self, "predefined_package_dimensions", predefined_package_dimensions)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(length={self.length!r}, width={self.width!r}, height={self.height!r}, unit={self.unit!r}, predefined_package_dimensions={self.predefined_package_dimensions!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.length,
-                self.width,
-                self.height,
-                self.unit,
-                self.predefined_package_dimensions,
-            ) == (
-                other.length,
-                other.width,
-                other.height,
-                other.unit,
-                other.predefined_package_dimensions,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.length, self.width, self.height, self.unit, self.predefined_package_dimensions)
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PackageDimensions or name in (
-            "length",
-            "width",
-            "height",
-            "unit",
-            "predefined_package_dimensions",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PackageDimensions or name in (
-            "length",
-            "width",
-            "height",
-            "unit",
-            "predefined_package_dimensions",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1162,80 +743,6 @@ class ShipmentLevelSellerInputValue:
         _setattr(self, "value_as_dimension", value_as_dimension)
         _setattr(self, "value_as_currency", value_as_currency)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(data_type={self.data_type!r}, value_as_string={self.value_as_string!r}, value_as_boolean={self.value_as_boolean!r}, value_as_integer={self.value_as_integer!r}, value_as_timestamp={self.value_as_timestamp!r}, value_as_address={self.value_as_address!r}, value_as_weight={self.value_as_weight!r}, value_as_dimension={self.value_as_dimension!r}, value_as_currency={self.value_as_currency!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.data_type,
-                self.value_as_string,
-                self.value_as_boolean,
-                self.value_as_integer,
-                self.value_as_timestamp,
-                self.value_as_address,
-                self.value_as_weight,
-                self.value_as_dimension,
-                self.value_as_currency,
-            ) == (
-                other.data_type,
-                other.value_as_string,
-                other.value_as_boolean,
-                other.value_as_integer,
-                other.value_as_timestamp,
-                other.value_as_address,
-                other.value_as_weight,
-                other.value_as_dimension,
-                other.value_as_currency,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.data_type,
-                self.value_as_string,
-                self.value_as_boolean,
-                self.value_as_integer,
-                self.value_as_timestamp,
-                self.value_as_address,
-                self.value_as_weight,
-                self.value_as_dimension,
-                self.value_as_currency,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ShipmentLevelSellerInputValue or name in (
-            "data_type",
-            "value_as_string",
-            "value_as_boolean",
-            "value_as_integer",
-            "value_as_timestamp",
-            "value_as_address",
-            "value_as_weight",
-            "value_as_dimension",
-            "value_as_currency",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ShipmentLevelSellerInputValue or name in (
-            "data_type",
-            "value_as_string",
-            "value_as_boolean",
-            "value_as_integer",
-            "value_as_timestamp",
-            "value_as_address",
-            "value_as_weight",
-            "value_as_dimension",
-            "value_as_currency",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class ShipmentLevelSellerInputs:
@@ -1260,37 +767,6 @@ class ShipmentLevelSellerInputs:
     ) -> None:
         _setattr(self, "additional_input_field_name", additional_input_field_name)
         _setattr(self, "additional_seller_input", additional_seller_input)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(additional_input_field_name={self.additional_input_field_name!r}, additional_seller_input={self.additional_seller_input!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.additional_input_field_name, self.additional_seller_input) == (
-                other.additional_input_field_name,
-                other.additional_seller_input,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.additional_input_field_name, self.additional_seller_input))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ShipmentLevelSellerInputs or name in (
-            "additional_input_field_name",
-            "additional_seller_input",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ShipmentLevelSellerInputs or name in (
-            "additional_input_field_name",
-            "additional_seller_input",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1334,60 +810,6 @@ class ShippingServiceOptions:
         _setattr(self, "carrier_will_pick_up", carrier_will_pick_up)
         _setattr(self, "carrier_will_pick_up_option", carrier_will_pick_up_option)
         _setattr(self, "label_format", label_format)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(delivery_experience={self.delivery_experience!r}, declared_value={self.declared_value!r}, carrier_will_pick_up={self.carrier_will_pick_up!r}, carrier_will_pick_up_option={self.carrier_will_pick_up_option!r}, label_format={self.label_format!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.delivery_experience,
-                self.declared_value,
-                self.carrier_will_pick_up,
-                self.carrier_will_pick_up_option,
-                self.label_format,
-            ) == (
-                other.delivery_experience,
-                other.declared_value,
-                other.carrier_will_pick_up,
-                other.carrier_will_pick_up_option,
-                other.label_format,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.delivery_experience,
-                self.declared_value,
-                self.carrier_will_pick_up,
-                self.carrier_will_pick_up_option,
-                self.label_format,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ShippingServiceOptions or name in (
-            "delivery_experience",
-            "declared_value",
-            "carrier_will_pick_up",
-            "carrier_will_pick_up_option",
-            "label_format",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ShippingServiceOptions or name in (
-            "delivery_experience",
-            "declared_value",
-            "carrier_will_pick_up",
-            "carrier_will_pick_up_option",
-            "label_format",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1457,85 +879,6 @@ class ShipmentRequestDetails:
         _setattr(self, "shipping_service_options", shipping_service_options)
         _setattr(self, "label_customization", label_customization)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_order_id={self.amazon_order_id!r}, seller_order_id={self.seller_order_id!r}, item_list={self.item_list!r}, ship_from_address={self.ship_from_address!r}, package_dimensions={self.package_dimensions!r}, weight={self.weight!r}, must_arrive_by_date={self.must_arrive_by_date!r}, ship_date={self.ship_date!r}, shipping_service_options={self.shipping_service_options!r}, label_customization={self.label_customization!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.amazon_order_id,
-                self.seller_order_id,
-                self.item_list,
-                self.ship_from_address,
-                self.package_dimensions,
-                self.weight,
-                self.must_arrive_by_date,
-                self.ship_date,
-                self.shipping_service_options,
-                self.label_customization,
-            ) == (
-                other.amazon_order_id,
-                other.seller_order_id,
-                other.item_list,
-                other.ship_from_address,
-                other.package_dimensions,
-                other.weight,
-                other.must_arrive_by_date,
-                other.ship_date,
-                other.shipping_service_options,
-                other.label_customization,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.amazon_order_id,
-                self.seller_order_id,
-                self.item_list,
-                self.ship_from_address,
-                self.package_dimensions,
-                self.weight,
-                self.must_arrive_by_date,
-                self.ship_date,
-                self.shipping_service_options,
-                self.label_customization,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ShipmentRequestDetails or name in (
-            "amazon_order_id",
-            "seller_order_id",
-            "item_list",
-            "ship_from_address",
-            "package_dimensions",
-            "weight",
-            "must_arrive_by_date",
-            "ship_date",
-            "shipping_service_options",
-            "label_customization",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ShipmentRequestDetails or name in (
-            "amazon_order_id",
-            "seller_order_id",
-            "item_list",
-            "ship_from_address",
-            "package_dimensions",
-            "weight",
-            "must_arrive_by_date",
-            "ship_date",
-            "shipping_service_options",
-            "label_customization",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class ShippingOfferingFilter:
@@ -1574,55 +917,6 @@ class ShippingOfferingFilter:
         _setattr(self, "carrier_will_pick_up", carrier_will_pick_up)
         _setattr(self, "delivery_experience", delivery_experience)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(include_packing_slip_with_label={self.include_packing_slip_with_label!r}, include_complex_shipping_options={self.include_complex_shipping_options!r}, carrier_will_pick_up={self.carrier_will_pick_up!r}, delivery_experience={self.delivery_experience!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.include_packing_slip_with_label,
-                self.include_complex_shipping_options,
-                self.carrier_will_pick_up,
-                self.delivery_experience,
-            ) == (
-                other.include_packing_slip_with_label,
-                other.include_complex_shipping_options,
-                other.carrier_will_pick_up,
-                other.delivery_experience,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.include_packing_slip_with_label,
-                self.include_complex_shipping_options,
-                self.carrier_will_pick_up,
-                self.delivery_experience,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ShippingOfferingFilter or name in (
-            "include_packing_slip_with_label",
-            "include_complex_shipping_options",
-            "carrier_will_pick_up",
-            "delivery_experience",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ShippingOfferingFilter or name in (
-            "include_packing_slip_with_label",
-            "include_complex_shipping_options",
-            "carrier_will_pick_up",
-            "delivery_experience",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Constraint:
@@ -1647,31 +941,6 @@ class Constraint:
     ) -> None:
         _setattr(self, "validation_reg_ex", validation_reg_ex)
         _setattr(self, "validation_string", validation_string)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(validation_reg_ex={self.validation_reg_ex!r}, validation_string={self.validation_string!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.validation_reg_ex, self.validation_string) == (
-                other.validation_reg_ex,
-                other.validation_string,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.validation_reg_ex, self.validation_string))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Constraint or name in ("validation_reg_ex", "validation_string"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Constraint or name in ("validation_reg_ex", "validation_string"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1746,90 +1015,6 @@ class AddressInfo:
         _setattr(self, "country_code", country_code)
         _setattr(self, "phone", phone)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(name={self.name!r}, address_line1={self.address_line1!r}, address_line2={self.address_line2!r}, address_line3={self.address_line3!r}, district_or_county={self.district_or_county!r}, email={self.email!r}, city={self.city!r}, state_or_province_code={self.state_or_province_code!r}, postal_code={self.postal_code!r}, country_code={self.country_code!r}, phone={self.phone!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.name,
-                self.address_line1,
-                self.address_line2,
-                self.address_line3,
-                self.district_or_county,
-                self.email,
-                self.city,
-                self.state_or_province_code,
-                self.postal_code,
-                self.country_code,
-                self.phone,
-            ) == (
-                other.name,
-                other.address_line1,
-                other.address_line2,
-                other.address_line3,
-                other.district_or_county,
-                other.email,
-                other.city,
-                other.state_or_province_code,
-                other.postal_code,
-                other.country_code,
-                other.phone,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.name,
-                self.address_line1,
-                self.address_line2,
-                self.address_line3,
-                self.district_or_county,
-                self.email,
-                self.city,
-                self.state_or_province_code,
-                self.postal_code,
-                self.country_code,
-                self.phone,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AddressInfo or name in (
-            "name",
-            "address_line1",
-            "address_line2",
-            "address_line3",
-            "district_or_county",
-            "email",
-            "city",
-            "state_or_province_code",
-            "postal_code",
-            "country_code",
-            "phone",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AddressInfo or name in (
-            "name",
-            "address_line1",
-            "address_line2",
-            "address_line3",
-            "district_or_county",
-            "email",
-            "city",
-            "state_or_province_code",
-            "postal_code",
-            "country_code",
-            "phone",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class WeightInfo:
@@ -1854,28 +1039,6 @@ class WeightInfo:
     ) -> None:
         _setattr(self, "value", value)
         _setattr(self, "unit", unit)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.value, self.unit) == (other.value, other.unit)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.value, self.unit))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is WeightInfo or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is WeightInfo or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1902,28 +1065,6 @@ class LengthInfo:
         _setattr(self, "value", value)
         _setattr(self, "unit", unit)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.value, self.unit) == (other.value, other.unit)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.value, self.unit))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is LengthInfo or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is LengthInfo or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class CurrencyAmountInfo:
@@ -1948,28 +1089,6 @@ class CurrencyAmountInfo:
     ) -> None:
         _setattr(self, "currency_code", currency_code)
         _setattr(self, "amount", amount)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, amount={self.amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.currency_code, self.amount) == (other.currency_code, other.amount)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.currency_code, self.amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CurrencyAmountInfo or name in ("currency_code", "amount"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CurrencyAmountInfo or name in ("currency_code", "amount"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -2034,80 +1153,6 @@ class AdditionalSellerInput:
         _setattr(self, "value_as_dimension", value_as_dimension)
         _setattr(self, "value_as_currency", value_as_currency)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(data_type={self.data_type!r}, value_as_string={self.value_as_string!r}, value_as_boolean={self.value_as_boolean!r}, value_as_integer={self.value_as_integer!r}, value_as_timestamp={self.value_as_timestamp!r}, value_as_address={self.value_as_address!r}, value_as_weight={self.value_as_weight!r}, value_as_dimension={self.value_as_dimension!r}, value_as_currency={self.value_as_currency!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.data_type,
-                self.value_as_string,
-                self.value_as_boolean,
-                self.value_as_integer,
-                self.value_as_timestamp,
-                self.value_as_address,
-                self.value_as_weight,
-                self.value_as_dimension,
-                self.value_as_currency,
-            ) == (
-                other.data_type,
-                other.value_as_string,
-                other.value_as_boolean,
-                other.value_as_integer,
-                other.value_as_timestamp,
-                other.value_as_address,
-                other.value_as_weight,
-                other.value_as_dimension,
-                other.value_as_currency,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.data_type,
-                self.value_as_string,
-                self.value_as_boolean,
-                self.value_as_integer,
-                self.value_as_timestamp,
-                self.value_as_address,
-                self.value_as_weight,
-                self.value_as_dimension,
-                self.value_as_currency,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AdditionalSellerInput or name in (
-            "data_type",
-            "value_as_string",
-            "value_as_boolean",
-            "value_as_integer",
-            "value_as_timestamp",
-            "value_as_address",
-            "value_as_weight",
-            "value_as_dimension",
-            "value_as_currency",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AdditionalSellerInput or name in (
-            "data_type",
-            "value_as_string",
-            "value_as_boolean",
-            "value_as_integer",
-            "value_as_timestamp",
-            "value_as_address",
-            "value_as_weight",
-            "value_as_dimension",
-            "value_as_currency",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(constraints=list, restricted_set_values=list)
 class SellerInputDefinition:
@@ -2165,70 +1210,6 @@ class SellerInputDefinition:
             list() if restricted_set_values is DEFAULT_FACTORY else restricted_set_values,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(is_required={self.is_required!r}, data_type={self.data_type!r}, constraints={self.constraints!r}, input_display_text={self.input_display_text!r}, input_target={self.input_target!r}, stored_value={self.stored_value!r}, restricted_set_values={self.restricted_set_values!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.is_required,
-                self.data_type,
-                self.constraints,
-                self.input_display_text,
-                self.input_target,
-                self.stored_value,
-                self.restricted_set_values,
-            ) == (
-                other.is_required,
-                other.data_type,
-                other.constraints,
-                other.input_display_text,
-                other.input_target,
-                other.stored_value,
-                other.restricted_set_values,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.is_required,
-                self.data_type,
-                self.constraints,
-                self.input_display_text,
-                self.input_target,
-                self.stored_value,
-                self.restricted_set_values,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SellerInputDefinition or name in (
-            "is_required",
-            "data_type",
-            "constraints",
-            "input_display_text",
-            "input_target",
-            "stored_value",
-            "restricted_set_values",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SellerInputDefinition or name in (
-            "is_required",
-            "data_type",
-            "constraints",
-            "input_display_text",
-            "input_target",
-            "stored_value",
-            "restricted_set_values",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class AdditionalInputs:
@@ -2253,37 +1234,6 @@ class AdditionalInputs:
     ) -> None:
         _setattr(self, "additional_input_field_name", additional_input_field_name)
         _setattr(self, "seller_input_definition", seller_input_definition)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(additional_input_field_name={self.additional_input_field_name!r}, seller_input_definition={self.seller_input_definition!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.additional_input_field_name, self.seller_input_definition) == (
-                other.additional_input_field_name,
-                other.seller_input_definition,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.additional_input_field_name, self.seller_input_definition))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AdditionalInputs or name in (
-            "additional_input_field_name",
-            "seller_input_definition",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AdditionalInputs or name in (
-            "additional_input_field_name",
-            "seller_input_definition",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -2310,37 +1260,6 @@ class AdditionalSellerInputs:
         _setattr(self, "additional_input_field_name", additional_input_field_name)
         _setattr(self, "additional_seller_input", additional_seller_input)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(additional_input_field_name={self.additional_input_field_name!r}, additional_seller_input={self.additional_seller_input!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.additional_input_field_name, self.additional_seller_input) == (
-                other.additional_input_field_name,
-                other.additional_seller_input,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.additional_input_field_name, self.additional_seller_input))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AdditionalSellerInputs or name in (
-            "additional_input_field_name",
-            "additional_seller_input",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AdditionalSellerInputs or name in (
-            "additional_input_field_name",
-            "additional_seller_input",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class AvailableCarrierWillPickUpOption:
@@ -2366,37 +1285,6 @@ class AvailableCarrierWillPickUpOption:
         _setattr(self, "carrier_will_pick_up_option", carrier_will_pick_up_option)
         _setattr(self, "charge", charge)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(carrier_will_pick_up_option={self.carrier_will_pick_up_option!r}, charge={self.charge!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.carrier_will_pick_up_option, self.charge) == (
-                other.carrier_will_pick_up_option,
-                other.charge,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.carrier_will_pick_up_option, self.charge))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AvailableCarrierWillPickUpOption or name in (
-            "carrier_will_pick_up_option",
-            "charge",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AvailableCarrierWillPickUpOption or name in (
-            "carrier_will_pick_up_option",
-            "charge",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class AvailableDeliveryExperienceOption:
@@ -2421,37 +1309,6 @@ class AvailableDeliveryExperienceOption:
     ) -> None:
         _setattr(self, "delivery_experience_option", delivery_experience_option)
         _setattr(self, "charge", charge)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(delivery_experience_option={self.delivery_experience_option!r}, charge={self.charge!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.delivery_experience_option, self.charge) == (
-                other.delivery_experience_option,
-                other.charge,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.delivery_experience_option, self.charge))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AvailableDeliveryExperienceOption or name in (
-            "delivery_experience_option",
-            "charge",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AvailableDeliveryExperienceOption or name in (
-            "delivery_experience_option",
-            "charge",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(
@@ -2499,45 +1356,6 @@ class AvailableShippingServiceOptions:
                 else available_delivery_experience_options
             ),
         )
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(available_carrier_will_pick_up_options={self.available_carrier_will_pick_up_options!r}, available_delivery_experience_options={self.available_delivery_experience_options!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.available_carrier_will_pick_up_options,
-                self.available_delivery_experience_options,
-            ) == (
-                other.available_carrier_will_pick_up_options,
-                other.available_delivery_experience_options,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.available_carrier_will_pick_up_options,
-                self.available_delivery_experience_options,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AvailableShippingServiceOptions or name in (
-            "available_carrier_will_pick_up_options",
-            "available_delivery_experience_options",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AvailableShippingServiceOptions or name in (
-            "available_carrier_will_pick_up_options",
-            "available_delivery_experience_options",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(transparency_code_list=list, item_level_seller_inputs_list=list)
@@ -2599,65 +1417,6 @@ class ItemInfo:
             ),
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(order_item_id={self.order_item_id!r}, quantity={self.quantity!r}, item_weight={self.item_weight!r}, item_description={self.item_description!r}, transparency_code_list={self.transparency_code_list!r}, item_level_seller_inputs_list={self.item_level_seller_inputs_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.order_item_id,
-                self.quantity,
-                self.item_weight,
-                self.item_description,
-                self.transparency_code_list,
-                self.item_level_seller_inputs_list,
-            ) == (
-                other.order_item_id,
-                other.quantity,
-                other.item_weight,
-                other.item_description,
-                other.transparency_code_list,
-                other.item_level_seller_inputs_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.order_item_id,
-                self.quantity,
-                self.item_weight,
-                self.item_description,
-                self.transparency_code_list,
-                self.item_level_seller_inputs_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ItemInfo or name in (
-            "order_item_id",
-            "quantity",
-            "item_weight",
-            "item_description",
-            "transparency_code_list",
-            "item_level_seller_inputs_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ItemInfo or name in (
-            "order_item_id",
-            "quantity",
-            "item_weight",
-            "item_description",
-            "transparency_code_list",
-            "item_level_seller_inputs_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class PackageDimensionsInfo:
@@ -2694,54 +1453,6 @@ class PackageDimensionsInfo:
         _setattr(self, "height", height)
         _setattr(self, "unit", unit)
         _setattr(self, "predefined_package_dimensions", predefined_package_dimensions)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(length={self.length!r}, width={self.width!r}, height={self.height!r}, unit={self.unit!r}, predefined_package_dimensions={self.predefined_package_dimensions!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.length,
-                self.width,
-                self.height,
-                self.unit,
-                self.predefined_package_dimensions,
-            ) == (
-                other.length,
-                other.width,
-                other.height,
-                other.unit,
-                other.predefined_package_dimensions,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.length, self.width, self.height, self.unit, self.predefined_package_dimensions)
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PackageDimensionsInfo or name in (
-            "length",
-            "width",
-            "height",
-            "unit",
-            "predefined_package_dimensions",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PackageDimensionsInfo or name in (
-            "length",
-            "width",
-            "height",
-            "unit",
-            "predefined_package_dimensions",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -2786,60 +1497,6 @@ class ShippingServiceOptionsInfo:
         _setattr(self, "carrier_will_pick_up_option", carrier_will_pick_up_option)
         _setattr(self, "label_format", label_format)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(delivery_experience={self.delivery_experience!r}, declared_value={self.declared_value!r}, carrier_will_pick_up={self.carrier_will_pick_up!r}, carrier_will_pick_up_option={self.carrier_will_pick_up_option!r}, label_format={self.label_format!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.delivery_experience,
-                self.declared_value,
-                self.carrier_will_pick_up,
-                self.carrier_will_pick_up_option,
-                self.label_format,
-            ) == (
-                other.delivery_experience,
-                other.declared_value,
-                other.carrier_will_pick_up,
-                other.carrier_will_pick_up_option,
-                other.label_format,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.delivery_experience,
-                self.declared_value,
-                self.carrier_will_pick_up,
-                self.carrier_will_pick_up_option,
-                self.label_format,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ShippingServiceOptionsInfo or name in (
-            "delivery_experience",
-            "declared_value",
-            "carrier_will_pick_up",
-            "carrier_will_pick_up_option",
-            "label_format",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ShippingServiceOptionsInfo or name in (
-            "delivery_experience",
-            "declared_value",
-            "carrier_will_pick_up",
-            "carrier_will_pick_up_option",
-            "label_format",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class LabelFormatOption:
@@ -2864,37 +1521,6 @@ class LabelFormatOption:
     ) -> None:
         _setattr(self, "include_packing_slip_with_label", include_packing_slip_with_label)
         _setattr(self, "label_format", label_format)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(include_packing_slip_with_label={self.include_packing_slip_with_label!r}, label_format={self.label_format!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.include_packing_slip_with_label, self.label_format) == (
-                other.include_packing_slip_with_label,
-                other.label_format,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.include_packing_slip_with_label, self.label_format))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is LabelFormatOption or name in (
-            "include_packing_slip_with_label",
-            "label_format",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is LabelFormatOption or name in (
-            "include_packing_slip_with_label",
-            "label_format",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(available_label_formats=list, available_format_options_for_label=list)
@@ -2991,100 +1617,6 @@ class ShippingService:
         )
         _setattr(self, "requires_additional_seller_inputs", requires_additional_seller_inputs)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(shipping_service_name={self.shipping_service_name!r}, carrier_name={self.carrier_name!r}, shipping_service_id={self.shipping_service_id!r}, shipping_service_offer_id={self.shipping_service_offer_id!r}, ship_date={self.ship_date!r}, earliest_estimated_delivery_date={self.earliest_estimated_delivery_date!r}, latest_estimated_delivery_date={self.latest_estimated_delivery_date!r}, rate={self.rate!r}, shipping_service_options={self.shipping_service_options!r}, available_shipping_service_options={self.available_shipping_service_options!r}, available_label_formats={self.available_label_formats!r}, available_format_options_for_label={self.available_format_options_for_label!r}, requires_additional_seller_inputs={self.requires_additional_seller_inputs!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.shipping_service_name,
-                self.carrier_name,
-                self.shipping_service_id,
-                self.shipping_service_offer_id,
-                self.ship_date,
-                self.earliest_estimated_delivery_date,
-                self.latest_estimated_delivery_date,
-                self.rate,
-                self.shipping_service_options,
-                self.available_shipping_service_options,
-                self.available_label_formats,
-                self.available_format_options_for_label,
-                self.requires_additional_seller_inputs,
-            ) == (
-                other.shipping_service_name,
-                other.carrier_name,
-                other.shipping_service_id,
-                other.shipping_service_offer_id,
-                other.ship_date,
-                other.earliest_estimated_delivery_date,
-                other.latest_estimated_delivery_date,
-                other.rate,
-                other.shipping_service_options,
-                other.available_shipping_service_options,
-                other.available_label_formats,
-                other.available_format_options_for_label,
-                other.requires_additional_seller_inputs,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.shipping_service_name,
-                self.carrier_name,
-                self.shipping_service_id,
-                self.shipping_service_offer_id,
-                self.ship_date,
-                self.earliest_estimated_delivery_date,
-                self.latest_estimated_delivery_date,
-                self.rate,
-                self.shipping_service_options,
-                self.available_shipping_service_options,
-                self.available_label_formats,
-                self.available_format_options_for_label,
-                self.requires_additional_seller_inputs,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ShippingService or name in (
-            "shipping_service_name",
-            "carrier_name",
-            "shipping_service_id",
-            "shipping_service_offer_id",
-            "ship_date",
-            "earliest_estimated_delivery_date",
-            "latest_estimated_delivery_date",
-            "rate",
-            "shipping_service_options",
-            "available_shipping_service_options",
-            "available_label_formats",
-            "available_format_options_for_label",
-            "requires_additional_seller_inputs",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ShippingService or name in (
-            "shipping_service_name",
-            "carrier_name",
-            "shipping_service_id",
-            "shipping_service_offer_id",
-            "ship_date",
-            "earliest_estimated_delivery_date",
-            "latest_estimated_delivery_date",
-            "rate",
-            "shipping_service_options",
-            "available_shipping_service_options",
-            "available_label_formats",
-            "available_format_options_for_label",
-            "requires_additional_seller_inputs",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class LabelDimensions:
@@ -3113,28 +1645,6 @@ class LabelDimensions:
         _setattr(self, "length", length)
         _setattr(self, "width", width)
         _setattr(self, "unit", unit)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(length={self.length!r}, width={self.width!r}, unit={self.unit!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.length, self.width, self.unit) == (other.length, other.width, other.unit)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.length, self.width, self.unit))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is LabelDimensions or name in ("length", "width", "unit"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is LabelDimensions or name in ("length", "width", "unit"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -3168,43 +1678,6 @@ class FileContents:
         _setattr(self, "file_type", file_type)
         _setattr(self, "checksum", checksum)
         _setattr(self, "label_format", label_format)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(contents={self.contents!r}, file_type={self.file_type!r}, checksum={self.checksum!r}, label_format={self.label_format!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.contents, self.file_type, self.checksum, self.label_format) == (
-                other.contents,
-                other.file_type,
-                other.checksum,
-                other.label_format,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.contents, self.file_type, self.checksum, self.label_format))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FileContents or name in (
-            "contents",
-            "file_type",
-            "checksum",
-            "label_format",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FileContents or name in (
-            "contents",
-            "file_type",
-            "checksum",
-            "label_format",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -3248,60 +1721,6 @@ class Label:
         _setattr(self, "file_contents", file_contents)
         _setattr(self, "label_format", label_format)
         _setattr(self, "standard_id_for_label", standard_id_for_label)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(custom_text_for_label={self.custom_text_for_label!r}, dimensions={self.dimensions!r}, file_contents={self.file_contents!r}, label_format={self.label_format!r}, standard_id_for_label={self.standard_id_for_label!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.custom_text_for_label,
-                self.dimensions,
-                self.file_contents,
-                self.label_format,
-                self.standard_id_for_label,
-            ) == (
-                other.custom_text_for_label,
-                other.dimensions,
-                other.file_contents,
-                other.label_format,
-                other.standard_id_for_label,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.custom_text_for_label,
-                self.dimensions,
-                self.file_contents,
-                self.label_format,
-                self.standard_id_for_label,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Label or name in (
-            "custom_text_for_label",
-            "dimensions",
-            "file_contents",
-            "label_format",
-            "standard_id_for_label",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Label or name in (
-            "custom_text_for_label",
-            "dimensions",
-            "file_contents",
-            "label_format",
-            "standard_id_for_label",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(item_list=list)
@@ -3396,110 +1815,6 @@ class Shipment:
         _setattr(self, "created_date", created_date)
         _setattr(self, "last_updated_date", last_updated_date)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(shipment_id={self.shipment_id!r}, amazon_order_id={self.amazon_order_id!r}, seller_order_id={self.seller_order_id!r}, item_list={self.item_list!r}, ship_from_address={self.ship_from_address!r}, ship_to_address={self.ship_to_address!r}, package_dimensions={self.package_dimensions!r}, weight={self.weight!r}, insurance={self.insurance!r}, shipping_service={self.shipping_service!r}, label={self.label!r}, status={self.status!r}, tracking_id={self.tracking_id!r}, created_date={self.created_date!r}, last_updated_date={self.last_updated_date!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.shipment_id,
-                self.amazon_order_id,
-                self.seller_order_id,
-                self.item_list,
-                self.ship_from_address,
-                self.ship_to_address,
-                self.package_dimensions,
-                self.weight,
-                self.insurance,
-                self.shipping_service,
-                self.label,
-                self.status,
-                self.tracking_id,
-                self.created_date,
-                self.last_updated_date,
-            ) == (
-                other.shipment_id,
-                other.amazon_order_id,
-                other.seller_order_id,
-                other.item_list,
-                other.ship_from_address,
-                other.ship_to_address,
-                other.package_dimensions,
-                other.weight,
-                other.insurance,
-                other.shipping_service,
-                other.label,
-                other.status,
-                other.tracking_id,
-                other.created_date,
-                other.last_updated_date,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.shipment_id,
-                self.amazon_order_id,
-                self.seller_order_id,
-                self.item_list,
-                self.ship_from_address,
-                self.ship_to_address,
-                self.package_dimensions,
-                self.weight,
-                self.insurance,
-                self.shipping_service,
-                self.label,
-                self.status,
-                self.tracking_id,
-                self.created_date,
-                self.last_updated_date,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Shipment or name in (
-            "shipment_id",
-            "amazon_order_id",
-            "seller_order_id",
-            "item_list",
-            "ship_from_address",
-            "ship_to_address",
-            "package_dimensions",
-            "weight",
-            "insurance",
-            "shipping_service",
-            "label",
-            "status",
-            "tracking_id",
-            "created_date",
-            "last_updated_date",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Shipment or name in (
-            "shipment_id",
-            "amazon_order_id",
-            "seller_order_id",
-            "item_list",
-            "ship_from_address",
-            "ship_to_address",
-            "package_dimensions",
-            "weight",
-            "insurance",
-            "shipping_service",
-            "label",
-            "status",
-            "tracking_id",
-            "created_date",
-            "last_updated_date",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class CancelShipmentResult(MWSResult):
@@ -3536,71 +1851,6 @@ class CancelShipmentResult(MWSResult):
         _setattr(self, "body", body)
         _setattr(self, "parts", parts)
         _setattr(self, "shipment", shipment)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipment={self.shipment!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipment,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.shipment,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipment,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CancelShipmentResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipment",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CancelShipmentResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipment",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -3639,71 +1889,6 @@ class CreateShipmentResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "shipment", shipment)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipment={self.shipment!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipment,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.shipment,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipment,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CreateShipmentResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipment",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CreateShipmentResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipment",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(additional_inputs=list)
 class ItemLevelFields:
@@ -3732,28 +1917,6 @@ class ItemLevelFields:
             "additional_inputs",
             list() if additional_inputs is DEFAULT_FACTORY else additional_inputs,
         )
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(asin={self.asin!r}, additional_inputs={self.additional_inputs!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.asin, self.additional_inputs) == (other.asin, other.additional_inputs)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.asin, self.additional_inputs))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ItemLevelFields or name in ("asin", "additional_inputs"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ItemLevelFields or name in ("asin", "additional_inputs"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(shipment_level_fields=list, item_level_fields_list=list)
@@ -3804,76 +1967,6 @@ class GetAdditionalSellerInputsResult(MWSResult):
             list() if item_level_fields_list is DEFAULT_FACTORY else item_level_fields_list,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipment_level_fields={self.shipment_level_fields!r}, item_level_fields_list={self.item_level_fields_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipment_level_fields,
-                self.item_level_fields_list,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.shipment_level_fields,
-                other.item_level_fields_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipment_level_fields,
-                self.item_level_fields_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetAdditionalSellerInputsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipment_level_fields",
-            "item_level_fields_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetAdditionalSellerInputsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipment_level_fields",
-            "item_level_fields_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class RejectedShippingService:
@@ -3917,60 +2010,6 @@ class RejectedShippingService:
         _setattr(self, "rejection_reason_code", rejection_reason_code)
         _setattr(self, "rejection_reason_message", rejection_reason_message)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(carrier_name={self.carrier_name!r}, shipping_service_name={self.shipping_service_name!r}, shipping_service_id={self.shipping_service_id!r}, rejection_reason_code={self.rejection_reason_code!r}, rejection_reason_message={self.rejection_reason_message!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.carrier_name,
-                self.shipping_service_name,
-                self.shipping_service_id,
-                self.rejection_reason_code,
-                self.rejection_reason_message,
-            ) == (
-                other.carrier_name,
-                other.shipping_service_name,
-                other.shipping_service_id,
-                other.rejection_reason_code,
-                other.rejection_reason_message,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.carrier_name,
-                self.shipping_service_name,
-                self.shipping_service_id,
-                self.rejection_reason_code,
-                self.rejection_reason_message,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is RejectedShippingService or name in (
-            "carrier_name",
-            "shipping_service_name",
-            "shipping_service_id",
-            "rejection_reason_code",
-            "rejection_reason_message",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is RejectedShippingService or name in (
-            "carrier_name",
-            "shipping_service_name",
-            "shipping_service_id",
-            "rejection_reason_code",
-            "rejection_reason_message",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class TemporarilyUnavailableCarrier:
@@ -3992,28 +2031,6 @@ class TemporarilyUnavailableCarrier:
     ) -> None:
         _setattr(self, "carrier_name", carrier_name)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(carrier_name={self.carrier_name!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.carrier_name,) == (other.carrier_name,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.carrier_name,))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TemporarilyUnavailableCarrier or name in ("carrier_name",):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TemporarilyUnavailableCarrier or name in ("carrier_name",):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class TermsAndConditionsNotAcceptedCarrier:
@@ -4034,28 +2051,6 @@ class TermsAndConditionsNotAcceptedCarrier:
         carrier_name: str | None = None,
     ) -> None:
         _setattr(self, "carrier_name", carrier_name)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(carrier_name={self.carrier_name!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.carrier_name,) == (other.carrier_name,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.carrier_name,))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TermsAndConditionsNotAcceptedCarrier or name in ("carrier_name",):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TermsAndConditionsNotAcceptedCarrier or name in ("carrier_name",):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(
@@ -4146,86 +2141,6 @@ class GetEligibleShippingServicesResult(MWSResult):
             ),
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipping_service_list={self.shipping_service_list!r}, rejected_shipping_service_list={self.rejected_shipping_service_list!r}, temporarily_unavailable_carrier_list={self.temporarily_unavailable_carrier_list!r}, terms_and_conditions_not_accepted_carrier_list={self.terms_and_conditions_not_accepted_carrier_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipping_service_list,
-                self.rejected_shipping_service_list,
-                self.temporarily_unavailable_carrier_list,
-                self.terms_and_conditions_not_accepted_carrier_list,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.shipping_service_list,
-                other.rejected_shipping_service_list,
-                other.temporarily_unavailable_carrier_list,
-                other.terms_and_conditions_not_accepted_carrier_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipping_service_list,
-                self.rejected_shipping_service_list,
-                self.temporarily_unavailable_carrier_list,
-                self.terms_and_conditions_not_accepted_carrier_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetEligibleShippingServicesResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipping_service_list",
-            "rejected_shipping_service_list",
-            "temporarily_unavailable_carrier_list",
-            "terms_and_conditions_not_accepted_carrier_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetEligibleShippingServicesResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipping_service_list",
-            "rejected_shipping_service_list",
-            "temporarily_unavailable_carrier_list",
-            "terms_and_conditions_not_accepted_carrier_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Message:
@@ -4250,28 +2165,6 @@ class Message:
     ) -> None:
         _setattr(self, "locale", locale)
         _setattr(self, "text", text)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.locale, self.text) == (other.locale, other.text)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.locale, self.text))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(messages=list)
@@ -4322,86 +2215,6 @@ class GetServiceStatusResult(MWSResult):
         _setattr(self, "message_id", message_id)
         _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.status,
-                other.timestamp,
-                other.message_id,
-                other.messages,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetShipmentResult(MWSResult):
@@ -4438,68 +2251,3 @@ class GetShipmentResult(MWSResult):
         _setattr(self, "body", body)
         _setattr(self, "parts", parts)
         _setattr(self, "shipment", shipment)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipment={self.shipment!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipment,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.shipment,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipment,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetShipmentResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipment",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetShipmentResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipment",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)

@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import FrozenInstanceError
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from reprlib import recursive_repr
 from typing import Any, ClassVar, Literal
 
 from .._runtime import DEFAULT_FACTORY, MWSError, MWSResult, source_dataclass
@@ -458,40 +456,6 @@ class SellerBillingAgreementAttributesInput:
         _setattr(self, "store_name", store_name)
         _setattr(self, "custom_information", custom_information)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_billing_agreement_id={self.seller_billing_agreement_id!r}, store_name={self.store_name!r}, custom_information={self.custom_information!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.seller_billing_agreement_id, self.store_name, self.custom_information) == (
-                other.seller_billing_agreement_id,
-                other.store_name,
-                other.custom_information,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.seller_billing_agreement_id, self.store_name, self.custom_information))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SellerBillingAgreementAttributesInput or name in (
-            "seller_billing_agreement_id",
-            "store_name",
-            "custom_information",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SellerBillingAgreementAttributesInput or name in (
-            "seller_billing_agreement_id",
-            "store_name",
-            "custom_information",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class PriceInput:
@@ -516,28 +480,6 @@ class PriceInput:
     ) -> None:
         _setattr(self, "amount", amount)
         _setattr(self, "currency_code", currency_code)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amount={self.amount!r}, currency_code={self.currency_code!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.amount, self.currency_code) == (other.amount, other.currency_code)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.amount, self.currency_code))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PriceInput or name in ("amount", "currency_code"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PriceInput or name in ("amount", "currency_code"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -588,60 +530,6 @@ class BillingAgreementAttributesInput:
         _setattr(self, "billing_agreement_type", billing_agreement_type)
         _setattr(self, "subscription_amount", subscription_amount)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(platform_id={self.platform_id!r}, seller_note={self.seller_note!r}, seller_billing_agreement_attributes={self.seller_billing_agreement_attributes!r}, billing_agreement_type={self.billing_agreement_type!r}, subscription_amount={self.subscription_amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.platform_id,
-                self.seller_note,
-                self.seller_billing_agreement_attributes,
-                self.billing_agreement_type,
-                self.subscription_amount,
-            ) == (
-                other.platform_id,
-                other.seller_note,
-                other.seller_billing_agreement_attributes,
-                other.billing_agreement_type,
-                other.subscription_amount,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.platform_id,
-                self.seller_note,
-                self.seller_billing_agreement_attributes,
-                self.billing_agreement_type,
-                self.subscription_amount,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is BillingAgreementAttributesInput or name in (
-            "platform_id",
-            "seller_note",
-            "seller_billing_agreement_attributes",
-            "billing_agreement_type",
-            "subscription_amount",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is BillingAgreementAttributesInput or name in (
-            "platform_id",
-            "seller_note",
-            "seller_billing_agreement_attributes",
-            "billing_agreement_type",
-            "subscription_amount",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class CreatedTimeRangeInput:
@@ -666,28 +554,6 @@ class CreatedTimeRangeInput:
     ) -> None:
         _setattr(self, "start_time", start_time)
         _setattr(self, "end_time", end_time)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(start_time={self.start_time!r}, end_time={self.end_time!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.start_time, self.end_time) == (other.start_time, other.end_time)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.start_time, self.end_time))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CreatedTimeRangeInput or name in ("start_time", "end_time"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CreatedTimeRangeInput or name in ("start_time", "end_time"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -732,60 +598,6 @@ class OrderAttributesSellerOrderAttributesInput:
         _setattr(self, "supplementary_data", supplementary_data)
         _setattr(self, "order_item_categories", order_item_categories)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_order_id={self.seller_order_id!r}, store_name={self.store_name!r}, custom_information={self.custom_information!r}, supplementary_data={self.supplementary_data!r}, order_item_categories={self.order_item_categories!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_order_id,
-                self.store_name,
-                self.custom_information,
-                self.supplementary_data,
-                self.order_item_categories,
-            ) == (
-                other.seller_order_id,
-                other.store_name,
-                other.custom_information,
-                other.supplementary_data,
-                other.order_item_categories,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_order_id,
-                self.store_name,
-                self.custom_information,
-                self.supplementary_data,
-                self.order_item_categories,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is OrderAttributesSellerOrderAttributesInput or name in (
-            "seller_order_id",
-            "store_name",
-            "custom_information",
-            "supplementary_data",
-            "order_item_categories",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is OrderAttributesSellerOrderAttributesInput or name in (
-            "seller_order_id",
-            "store_name",
-            "custom_information",
-            "supplementary_data",
-            "order_item_categories",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class PaymentServiceProviderAttributesInput:
@@ -810,37 +622,6 @@ class PaymentServiceProviderAttributesInput:
     ) -> None:
         _setattr(self, "payment_service_provider_id", payment_service_provider_id)
         _setattr(self, "payment_service_provider_order_id", payment_service_provider_order_id)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(payment_service_provider_id={self.payment_service_provider_id!r}, payment_service_provider_order_id={self.payment_service_provider_order_id!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.payment_service_provider_id, self.payment_service_provider_order_id) == (
-                other.payment_service_provider_id,
-                other.payment_service_provider_order_id,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.payment_service_provider_id, self.payment_service_provider_order_id))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PaymentServiceProviderAttributesInput or name in (
-            "payment_service_provider_id",
-            "payment_service_provider_order_id",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PaymentServiceProviderAttributesInput or name in (
-            "payment_service_provider_id",
-            "payment_service_provider_order_id",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -896,65 +677,6 @@ class OrderAttributesInput:
         _setattr(self, "request_payment_authorization", request_payment_authorization)
         _setattr(self, "payment_service_provider_attributes", payment_service_provider_attributes)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(order_total={self.order_total!r}, platform_id={self.platform_id!r}, seller_note={self.seller_note!r}, seller_order_attributes={self.seller_order_attributes!r}, request_payment_authorization={self.request_payment_authorization!r}, payment_service_provider_attributes={self.payment_service_provider_attributes!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.order_total,
-                self.platform_id,
-                self.seller_note,
-                self.seller_order_attributes,
-                self.request_payment_authorization,
-                self.payment_service_provider_attributes,
-            ) == (
-                other.order_total,
-                other.platform_id,
-                other.seller_note,
-                other.seller_order_attributes,
-                other.request_payment_authorization,
-                other.payment_service_provider_attributes,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.order_total,
-                self.platform_id,
-                self.seller_note,
-                self.seller_order_attributes,
-                self.request_payment_authorization,
-                self.payment_service_provider_attributes,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is OrderAttributesInput or name in (
-            "order_total",
-            "platform_id",
-            "seller_note",
-            "seller_order_attributes",
-            "request_payment_authorization",
-            "payment_service_provider_attributes",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is OrderAttributesInput or name in (
-            "order_total",
-            "platform_id",
-            "seller_note",
-            "seller_order_attributes",
-            "request_payment_authorization",
-            "payment_service_provider_attributes",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class SellerOrderAttributesInput:
@@ -987,55 +709,6 @@ class SellerOrderAttributesInput:
         _setattr(self, "store_name", store_name)
         _setattr(self, "custom_information", custom_information)
         _setattr(self, "supplementary_data", supplementary_data)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_order_id={self.seller_order_id!r}, store_name={self.store_name!r}, custom_information={self.custom_information!r}, supplementary_data={self.supplementary_data!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_order_id,
-                self.store_name,
-                self.custom_information,
-                self.supplementary_data,
-            ) == (
-                other.seller_order_id,
-                other.store_name,
-                other.custom_information,
-                other.supplementary_data,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_order_id,
-                self.store_name,
-                self.custom_information,
-                self.supplementary_data,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SellerOrderAttributesInput or name in (
-            "seller_order_id",
-            "store_name",
-            "custom_information",
-            "supplementary_data",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SellerOrderAttributesInput or name in (
-            "seller_order_id",
-            "store_name",
-            "custom_information",
-            "supplementary_data",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1080,60 +753,6 @@ class OrderReferenceAttributesInput:
         _setattr(self, "seller_order_attributes", seller_order_attributes)
         _setattr(self, "request_payment_authorization", request_payment_authorization)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(order_total={self.order_total!r}, platform_id={self.platform_id!r}, seller_note={self.seller_note!r}, seller_order_attributes={self.seller_order_attributes!r}, request_payment_authorization={self.request_payment_authorization!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.order_total,
-                self.platform_id,
-                self.seller_note,
-                self.seller_order_attributes,
-                self.request_payment_authorization,
-            ) == (
-                other.order_total,
-                other.platform_id,
-                other.seller_note,
-                other.seller_order_attributes,
-                other.request_payment_authorization,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.order_total,
-                self.platform_id,
-                self.seller_note,
-                self.seller_order_attributes,
-                self.request_payment_authorization,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is OrderReferenceAttributesInput or name in (
-            "order_total",
-            "platform_id",
-            "seller_note",
-            "seller_order_attributes",
-            "request_payment_authorization",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is OrderReferenceAttributesInput or name in (
-            "order_total",
-            "platform_id",
-            "seller_note",
-            "seller_order_attributes",
-            "request_payment_authorization",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class ProviderCreditListInput:
@@ -1159,31 +778,6 @@ class ProviderCreditListInput:
         _setattr(self, "provider_id", provider_id)
         _setattr(self, "credit_amount", credit_amount)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(provider_id={self.provider_id!r}, credit_amount={self.credit_amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.provider_id, self.credit_amount) == (
-                other.provider_id,
-                other.credit_amount,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.provider_id, self.credit_amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ProviderCreditListInput or name in ("provider_id", "credit_amount"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ProviderCreditListInput or name in ("provider_id", "credit_amount"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class ProviderCreditReversalListInput:
@@ -1208,37 +802,6 @@ class ProviderCreditReversalListInput:
     ) -> None:
         _setattr(self, "provider_id", provider_id)
         _setattr(self, "credit_reversal_amount", credit_reversal_amount)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(provider_id={self.provider_id!r}, credit_reversal_amount={self.credit_reversal_amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.provider_id, self.credit_reversal_amount) == (
-                other.provider_id,
-                other.credit_reversal_amount,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.provider_id, self.credit_reversal_amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ProviderCreditReversalListInput or name in (
-            "provider_id",
-            "credit_reversal_amount",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ProviderCreditReversalListInput or name in (
-            "provider_id",
-            "credit_reversal_amount",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1313,90 +876,6 @@ class Address:
         _setattr(self, "country_code", country_code)
         _setattr(self, "phone", phone)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(name={self.name!r}, address_line1={self.address_line1!r}, address_line2={self.address_line2!r}, address_line3={self.address_line3!r}, city={self.city!r}, county={self.county!r}, district={self.district!r}, state_or_region={self.state_or_region!r}, postal_code={self.postal_code!r}, country_code={self.country_code!r}, phone={self.phone!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.name,
-                self.address_line1,
-                self.address_line2,
-                self.address_line3,
-                self.city,
-                self.county,
-                self.district,
-                self.state_or_region,
-                self.postal_code,
-                self.country_code,
-                self.phone,
-            ) == (
-                other.name,
-                other.address_line1,
-                other.address_line2,
-                other.address_line3,
-                other.city,
-                other.county,
-                other.district,
-                other.state_or_region,
-                other.postal_code,
-                other.country_code,
-                other.phone,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.name,
-                self.address_line1,
-                self.address_line2,
-                self.address_line3,
-                self.city,
-                self.county,
-                self.district,
-                self.state_or_region,
-                self.postal_code,
-                self.country_code,
-                self.phone,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Address or name in (
-            "name",
-            "address_line1",
-            "address_line2",
-            "address_line3",
-            "city",
-            "county",
-            "district",
-            "state_or_region",
-            "postal_code",
-            "country_code",
-            "phone",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Address or name in (
-            "name",
-            "address_line1",
-            "address_line2",
-            "address_line3",
-            "city",
-            "county",
-            "district",
-            "state_or_region",
-            "postal_code",
-            "country_code",
-            "phone",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Price:
@@ -1421,28 +900,6 @@ class Price:
     ) -> None:
         _setattr(self, "amount", amount)
         _setattr(self, "currency_code", currency_code)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amount={self.amount!r}, currency_code={self.currency_code!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.amount, self.currency_code) == (other.amount, other.currency_code)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.amount, self.currency_code))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Price or name in ("amount", "currency_code"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Price or name in ("amount", "currency_code"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1476,50 +933,6 @@ class Status:
         _setattr(self, "last_update_timestamp", last_update_timestamp)
         _setattr(self, "reason_code", reason_code)
         _setattr(self, "reason_description", reason_description)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(state={self.state!r}, last_update_timestamp={self.last_update_timestamp!r}, reason_code={self.reason_code!r}, reason_description={self.reason_description!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.state,
-                self.last_update_timestamp,
-                self.reason_code,
-                self.reason_description,
-            ) == (
-                other.state,
-                other.last_update_timestamp,
-                other.reason_code,
-                other.reason_description,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.state, self.last_update_timestamp, self.reason_code, self.reason_description)
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Status or name in (
-            "state",
-            "last_update_timestamp",
-            "reason_code",
-            "reason_description",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Status or name in (
-            "state",
-            "last_update_timestamp",
-            "reason_code",
-            "reason_description",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(id_list=list, order_item_categories=list)
@@ -1623,115 +1036,6 @@ class AuthorizationDetails:
         _setattr(self, "address_verification_code", address_verification_code)
         _setattr(self, "soft_decline", soft_decline)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_authorization_id={self.amazon_authorization_id!r}, authorization_reference_id={self.authorization_reference_id!r}, authorization_billing_address={self.authorization_billing_address!r}, seller_authorization_note={self.seller_authorization_note!r}, authorization_amount={self.authorization_amount!r}, captured_amount={self.captured_amount!r}, authorization_fee={self.authorization_fee!r}, id_list={self.id_list!r}, creation_timestamp={self.creation_timestamp!r}, expiration_timestamp={self.expiration_timestamp!r}, authorization_status={self.authorization_status!r}, order_item_categories={self.order_item_categories!r}, capture_now={self.capture_now!r}, soft_descriptor={self.soft_descriptor!r}, address_verification_code={self.address_verification_code!r}, soft_decline={self.soft_decline!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.amazon_authorization_id,
-                self.authorization_reference_id,
-                self.authorization_billing_address,
-                self.seller_authorization_note,
-                self.authorization_amount,
-                self.captured_amount,
-                self.authorization_fee,
-                self.id_list,
-                self.creation_timestamp,
-                self.expiration_timestamp,
-                self.authorization_status,
-                self.order_item_categories,
-                self.capture_now,
-                self.soft_descriptor,
-                self.address_verification_code,
-                self.soft_decline,
-            ) == (
-                other.amazon_authorization_id,
-                other.authorization_reference_id,
-                other.authorization_billing_address,
-                other.seller_authorization_note,
-                other.authorization_amount,
-                other.captured_amount,
-                other.authorization_fee,
-                other.id_list,
-                other.creation_timestamp,
-                other.expiration_timestamp,
-                other.authorization_status,
-                other.order_item_categories,
-                other.capture_now,
-                other.soft_descriptor,
-                other.address_verification_code,
-                other.soft_decline,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.amazon_authorization_id,
-                self.authorization_reference_id,
-                self.authorization_billing_address,
-                self.seller_authorization_note,
-                self.authorization_amount,
-                self.captured_amount,
-                self.authorization_fee,
-                self.id_list,
-                self.creation_timestamp,
-                self.expiration_timestamp,
-                self.authorization_status,
-                self.order_item_categories,
-                self.capture_now,
-                self.soft_descriptor,
-                self.address_verification_code,
-                self.soft_decline,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AuthorizationDetails or name in (
-            "amazon_authorization_id",
-            "authorization_reference_id",
-            "authorization_billing_address",
-            "seller_authorization_note",
-            "authorization_amount",
-            "captured_amount",
-            "authorization_fee",
-            "id_list",
-            "creation_timestamp",
-            "expiration_timestamp",
-            "authorization_status",
-            "order_item_categories",
-            "capture_now",
-            "soft_descriptor",
-            "address_verification_code",
-            "soft_decline",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AuthorizationDetails or name in (
-            "amazon_authorization_id",
-            "authorization_reference_id",
-            "authorization_billing_address",
-            "seller_authorization_note",
-            "authorization_amount",
-            "captured_amount",
-            "authorization_fee",
-            "id_list",
-            "creation_timestamp",
-            "expiration_timestamp",
-            "authorization_status",
-            "order_item_categories",
-            "capture_now",
-            "soft_descriptor",
-            "address_verification_code",
-            "soft_decline",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class AuthorizeOnBillingAgreementResult(MWSResult):
@@ -1773,76 +1077,6 @@ class AuthorizeOnBillingAgreementResult(MWSResult):
         _setattr(self, "amazon_order_reference_id", amazon_order_reference_id)
         _setattr(self, "authorization_details", authorization_details)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, amazon_order_reference_id={self.amazon_order_reference_id!r}, authorization_details={self.authorization_details!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.amazon_order_reference_id,
-                self.authorization_details,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.amazon_order_reference_id,
-                other.authorization_details,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.amazon_order_reference_id,
-                self.authorization_details,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AuthorizeOnBillingAgreementResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "amazon_order_reference_id",
-            "authorization_details",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AuthorizeOnBillingAgreementResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "amazon_order_reference_id",
-            "authorization_details",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class AuthorizeResult(MWSResult):
@@ -1880,71 +1114,6 @@ class AuthorizeResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "authorization_details", authorization_details)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, authorization_details={self.authorization_details!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.authorization_details,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.authorization_details,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.authorization_details,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AuthorizeResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "authorization_details",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AuthorizeResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "authorization_details",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class BillingAddress:
@@ -1969,31 +1138,6 @@ class BillingAddress:
     ) -> None:
         _setattr(self, "address_type", address_type)
         _setattr(self, "physical_address", physical_address)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(address_type={self.address_type!r}, physical_address={self.physical_address!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.address_type, self.physical_address) == (
-                other.address_type,
-                other.physical_address,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.address_type, self.physical_address))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is BillingAddress or name in ("address_type", "physical_address"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is BillingAddress or name in ("address_type", "physical_address"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -2033,55 +1177,6 @@ class BillingAgreementLimits:
         _setattr(self, "time_period_end_date", time_period_end_date)
         _setattr(self, "current_remaining_balance", current_remaining_balance)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amount_limit_per_time_period={self.amount_limit_per_time_period!r}, time_period_start_date={self.time_period_start_date!r}, time_period_end_date={self.time_period_end_date!r}, current_remaining_balance={self.current_remaining_balance!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.amount_limit_per_time_period,
-                self.time_period_start_date,
-                self.time_period_end_date,
-                self.current_remaining_balance,
-            ) == (
-                other.amount_limit_per_time_period,
-                other.time_period_start_date,
-                other.time_period_end_date,
-                other.current_remaining_balance,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.amount_limit_per_time_period,
-                self.time_period_start_date,
-                self.time_period_end_date,
-                self.current_remaining_balance,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is BillingAgreementLimits or name in (
-            "amount_limit_per_time_period",
-            "time_period_start_date",
-            "time_period_end_date",
-            "current_remaining_balance",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is BillingAgreementLimits or name in (
-            "amount_limit_per_time_period",
-            "time_period_start_date",
-            "time_period_end_date",
-            "current_remaining_balance",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Buyer:
@@ -2111,28 +1206,6 @@ class Buyer:
         _setattr(self, "email", email)
         _setattr(self, "phone", phone)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(name={self.name!r}, email={self.email!r}, phone={self.phone!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.name, self.email, self.phone) == (other.name, other.email, other.phone)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.email, self.phone))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Buyer or name in ("name", "email", "phone"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Buyer or name in ("name", "email", "phone"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Destination:
@@ -2157,31 +1230,6 @@ class Destination:
     ) -> None:
         _setattr(self, "destination_type", destination_type)
         _setattr(self, "physical_destination", physical_destination)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(destination_type={self.destination_type!r}, physical_destination={self.physical_destination!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.destination_type, self.physical_destination) == (
-                other.destination_type,
-                other.physical_destination,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.destination_type, self.physical_destination))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Destination or name in ("destination_type", "physical_destination"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Destination or name in ("destination_type", "physical_destination"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -2211,40 +1259,6 @@ class SellerBillingAgreementAttributes:
         _setattr(self, "seller_billing_agreement_id", seller_billing_agreement_id)
         _setattr(self, "store_name", store_name)
         _setattr(self, "custom_information", custom_information)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_billing_agreement_id={self.seller_billing_agreement_id!r}, store_name={self.store_name!r}, custom_information={self.custom_information!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.seller_billing_agreement_id, self.store_name, self.custom_information) == (
-                other.seller_billing_agreement_id,
-                other.store_name,
-                other.custom_information,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.seller_billing_agreement_id, self.store_name, self.custom_information))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SellerBillingAgreementAttributes or name in (
-            "seller_billing_agreement_id",
-            "store_name",
-            "custom_information",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SellerBillingAgreementAttributes or name in (
-            "seller_billing_agreement_id",
-            "store_name",
-            "custom_information",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -2289,60 +1303,6 @@ class BillingAgreementStatus:
         _setattr(self, "reason_description", reason_description)
         _setattr(self, "last_update_timestamp_alt", last_update_timestamp_alt)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(state={self.state!r}, last_updated_timestamp={self.last_updated_timestamp!r}, reason_code={self.reason_code!r}, reason_description={self.reason_description!r}, last_update_timestamp_alt={self.last_update_timestamp_alt!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.state,
-                self.last_updated_timestamp,
-                self.reason_code,
-                self.reason_description,
-                self.last_update_timestamp_alt,
-            ) == (
-                other.state,
-                other.last_updated_timestamp,
-                other.reason_code,
-                other.reason_description,
-                other.last_update_timestamp_alt,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.state,
-                self.last_updated_timestamp,
-                self.reason_code,
-                self.reason_description,
-                self.last_update_timestamp_alt,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is BillingAgreementStatus or name in (
-            "state",
-            "last_updated_timestamp",
-            "reason_code",
-            "reason_description",
-            "last_update_timestamp_alt",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is BillingAgreementStatus or name in (
-            "state",
-            "last_updated_timestamp",
-            "reason_code",
-            "reason_description",
-            "last_update_timestamp_alt",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Constraint:
@@ -2367,31 +1327,6 @@ class Constraint:
     ) -> None:
         _setattr(self, "constraint_id", constraint_id)
         _setattr(self, "description", description)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(constraint_id={self.constraint_id!r}, description={self.description!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.constraint_id, self.description) == (
-                other.constraint_id,
-                other.description,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.constraint_id, self.description))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Constraint or name in ("constraint_id", "description"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Constraint or name in ("constraint_id", "description"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(constraints=list)
@@ -2496,120 +1431,6 @@ class BillingAgreementDetails:
         _setattr(self, "subscription_amount", subscription_amount)
         _setattr(self, "billing_agreement_type", billing_agreement_type)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_billing_agreement_id={self.amazon_billing_agreement_id!r}, billing_agreement_limits={self.billing_agreement_limits!r}, buyer={self.buyer!r}, seller_note={self.seller_note!r}, platform_id={self.platform_id!r}, destination={self.destination!r}, billing_address={self.billing_address!r}, release_environment={self.release_environment!r}, seller_billing_agreement_attributes={self.seller_billing_agreement_attributes!r}, billing_agreement_status={self.billing_agreement_status!r}, constraints={self.constraints!r}, creation_timestamp={self.creation_timestamp!r}, expiration_timestamp={self.expiration_timestamp!r}, billing_agreement_consent={self.billing_agreement_consent!r}, order_language={self.order_language!r}, subscription_amount={self.subscription_amount!r}, billing_agreement_type={self.billing_agreement_type!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.amazon_billing_agreement_id,
-                self.billing_agreement_limits,
-                self.buyer,
-                self.seller_note,
-                self.platform_id,
-                self.destination,
-                self.billing_address,
-                self.release_environment,
-                self.seller_billing_agreement_attributes,
-                self.billing_agreement_status,
-                self.constraints,
-                self.creation_timestamp,
-                self.expiration_timestamp,
-                self.billing_agreement_consent,
-                self.order_language,
-                self.subscription_amount,
-                self.billing_agreement_type,
-            ) == (
-                other.amazon_billing_agreement_id,
-                other.billing_agreement_limits,
-                other.buyer,
-                other.seller_note,
-                other.platform_id,
-                other.destination,
-                other.billing_address,
-                other.release_environment,
-                other.seller_billing_agreement_attributes,
-                other.billing_agreement_status,
-                other.constraints,
-                other.creation_timestamp,
-                other.expiration_timestamp,
-                other.billing_agreement_consent,
-                other.order_language,
-                other.subscription_amount,
-                other.billing_agreement_type,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.amazon_billing_agreement_id,
-                self.billing_agreement_limits,
-                self.buyer,
-                self.seller_note,
-                self.platform_id,
-                self.destination,
-                self.billing_address,
-                self.release_environment,
-                self.seller_billing_agreement_attributes,
-                self.billing_agreement_status,
-                self.constraints,
-                self.creation_timestamp,
-                self.expiration_timestamp,
-                self.billing_agreement_consent,
-                self.order_language,
-                self.subscription_amount,
-                self.billing_agreement_type,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is BillingAgreementDetails or name in (
-            "amazon_billing_agreement_id",
-            "billing_agreement_limits",
-            "buyer",
-            "seller_note",
-            "platform_id",
-            "destination",
-            "billing_address",
-            "release_environment",
-            "seller_billing_agreement_attributes",
-            "billing_agreement_status",
-            "constraints",
-            "creation_timestamp",
-            "expiration_timestamp",
-            "billing_agreement_consent",
-            "order_language",
-            "subscription_amount",
-            "billing_agreement_type",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is BillingAgreementDetails or name in (
-            "amazon_billing_agreement_id",
-            "billing_agreement_limits",
-            "buyer",
-            "seller_note",
-            "platform_id",
-            "destination",
-            "billing_address",
-            "release_environment",
-            "seller_billing_agreement_attributes",
-            "billing_agreement_status",
-            "constraints",
-            "creation_timestamp",
-            "expiration_timestamp",
-            "billing_agreement_consent",
-            "order_language",
-            "subscription_amount",
-            "billing_agreement_type",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class ProviderCreditSummary:
@@ -2634,31 +1455,6 @@ class ProviderCreditSummary:
     ) -> None:
         _setattr(self, "provider_id", provider_id)
         _setattr(self, "provider_credit_id", provider_credit_id)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(provider_id={self.provider_id!r}, provider_credit_id={self.provider_credit_id!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.provider_id, self.provider_credit_id) == (
-                other.provider_id,
-                other.provider_credit_id,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.provider_id, self.provider_credit_id))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ProviderCreditSummary or name in ("provider_id", "provider_credit_id"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ProviderCreditSummary or name in ("provider_id", "provider_credit_id"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(id_list=list, provider_credit_summary_list=list)
@@ -2751,100 +1547,6 @@ class CaptureDetails:
         _setattr(self, "converted_amount", converted_amount)
         _setattr(self, "conversion_rate", conversion_rate)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_capture_id={self.amazon_capture_id!r}, capture_reference_id={self.capture_reference_id!r}, seller_capture_note={self.seller_capture_note!r}, capture_amount={self.capture_amount!r}, refunded_amount={self.refunded_amount!r}, capture_fee={self.capture_fee!r}, id_list={self.id_list!r}, creation_timestamp={self.creation_timestamp!r}, capture_status={self.capture_status!r}, soft_descriptor={self.soft_descriptor!r}, provider_credit_summary_list={self.provider_credit_summary_list!r}, converted_amount={self.converted_amount!r}, conversion_rate={self.conversion_rate!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.amazon_capture_id,
-                self.capture_reference_id,
-                self.seller_capture_note,
-                self.capture_amount,
-                self.refunded_amount,
-                self.capture_fee,
-                self.id_list,
-                self.creation_timestamp,
-                self.capture_status,
-                self.soft_descriptor,
-                self.provider_credit_summary_list,
-                self.converted_amount,
-                self.conversion_rate,
-            ) == (
-                other.amazon_capture_id,
-                other.capture_reference_id,
-                other.seller_capture_note,
-                other.capture_amount,
-                other.refunded_amount,
-                other.capture_fee,
-                other.id_list,
-                other.creation_timestamp,
-                other.capture_status,
-                other.soft_descriptor,
-                other.provider_credit_summary_list,
-                other.converted_amount,
-                other.conversion_rate,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.amazon_capture_id,
-                self.capture_reference_id,
-                self.seller_capture_note,
-                self.capture_amount,
-                self.refunded_amount,
-                self.capture_fee,
-                self.id_list,
-                self.creation_timestamp,
-                self.capture_status,
-                self.soft_descriptor,
-                self.provider_credit_summary_list,
-                self.converted_amount,
-                self.conversion_rate,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CaptureDetails or name in (
-            "amazon_capture_id",
-            "capture_reference_id",
-            "seller_capture_note",
-            "capture_amount",
-            "refunded_amount",
-            "capture_fee",
-            "id_list",
-            "creation_timestamp",
-            "capture_status",
-            "soft_descriptor",
-            "provider_credit_summary_list",
-            "converted_amount",
-            "conversion_rate",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CaptureDetails or name in (
-            "amazon_capture_id",
-            "capture_reference_id",
-            "seller_capture_note",
-            "capture_amount",
-            "refunded_amount",
-            "capture_fee",
-            "id_list",
-            "creation_timestamp",
-            "capture_status",
-            "soft_descriptor",
-            "provider_credit_summary_list",
-            "converted_amount",
-            "conversion_rate",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class CaptureResult(MWSResult):
@@ -2881,71 +1583,6 @@ class CaptureResult(MWSResult):
         _setattr(self, "body", body)
         _setattr(self, "parts", parts)
         _setattr(self, "capture_details", capture_details)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, capture_details={self.capture_details!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.capture_details,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.capture_details,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.capture_details,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CaptureResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "capture_details",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CaptureResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "capture_details",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -3000,70 +1637,6 @@ class ChargebackDetails:
         _setattr(self, "chargeback_state", chargeback_state)
         _setattr(self, "chargeback_reason", chargeback_reason)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_chargeback_id={self.amazon_chargeback_id!r}, amazon_order_reference_id={self.amazon_order_reference_id!r}, amazon_capture_reference_id={self.amazon_capture_reference_id!r}, creation_timestamp={self.creation_timestamp!r}, chargeback_amount={self.chargeback_amount!r}, chargeback_state={self.chargeback_state!r}, chargeback_reason={self.chargeback_reason!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.amazon_chargeback_id,
-                self.amazon_order_reference_id,
-                self.amazon_capture_reference_id,
-                self.creation_timestamp,
-                self.chargeback_amount,
-                self.chargeback_state,
-                self.chargeback_reason,
-            ) == (
-                other.amazon_chargeback_id,
-                other.amazon_order_reference_id,
-                other.amazon_capture_reference_id,
-                other.creation_timestamp,
-                other.chargeback_amount,
-                other.chargeback_state,
-                other.chargeback_reason,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.amazon_chargeback_id,
-                self.amazon_order_reference_id,
-                self.amazon_capture_reference_id,
-                self.creation_timestamp,
-                self.chargeback_amount,
-                self.chargeback_state,
-                self.chargeback_reason,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ChargebackDetails or name in (
-            "amazon_chargeback_id",
-            "amazon_order_reference_id",
-            "amazon_capture_reference_id",
-            "creation_timestamp",
-            "chargeback_amount",
-            "chargeback_state",
-            "chargeback_reason",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ChargebackDetails or name in (
-            "amazon_chargeback_id",
-            "amazon_order_reference_id",
-            "amazon_capture_reference_id",
-            "creation_timestamp",
-            "chargeback_amount",
-            "chargeback_state",
-            "chargeback_reason",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class PaymentDescriptor:
@@ -3092,40 +1665,6 @@ class PaymentDescriptor:
         _setattr(self, "name", name)
         _setattr(self, "account_number_tail", account_number_tail)
         _setattr(self, "use_amazon_balance_first", use_amazon_balance_first)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(name={self.name!r}, account_number_tail={self.account_number_tail!r}, use_amazon_balance_first={self.use_amazon_balance_first!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.name, self.account_number_tail, self.use_amazon_balance_first) == (
-                other.name,
-                other.account_number_tail,
-                other.use_amazon_balance_first,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.account_number_tail, self.use_amazon_balance_first))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PaymentDescriptor or name in (
-            "name",
-            "account_number_tail",
-            "use_amazon_balance_first",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PaymentDescriptor or name in (
-            "name",
-            "account_number_tail",
-            "use_amazon_balance_first",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(order_item_categories=list)
@@ -3174,60 +1713,6 @@ class SellerOrderAttributes:
         _setattr(self, "custom_information", custom_information)
         _setattr(self, "seller_id", seller_id)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_order_id={self.seller_order_id!r}, store_name={self.store_name!r}, order_item_categories={self.order_item_categories!r}, custom_information={self.custom_information!r}, seller_id={self.seller_id!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_order_id,
-                self.store_name,
-                self.order_item_categories,
-                self.custom_information,
-                self.seller_id,
-            ) == (
-                other.seller_order_id,
-                other.store_name,
-                other.order_item_categories,
-                other.custom_information,
-                other.seller_id,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_order_id,
-                self.store_name,
-                self.order_item_categories,
-                self.custom_information,
-                self.seller_id,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SellerOrderAttributes or name in (
-            "seller_order_id",
-            "store_name",
-            "order_item_categories",
-            "custom_information",
-            "seller_id",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SellerOrderAttributes or name in (
-            "seller_order_id",
-            "store_name",
-            "order_item_categories",
-            "custom_information",
-            "seller_id",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class OrderReferenceStatus:
@@ -3261,50 +1746,6 @@ class OrderReferenceStatus:
         _setattr(self, "reason_code", reason_code)
         _setattr(self, "reason_description", reason_description)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(state={self.state!r}, last_update_timestamp={self.last_update_timestamp!r}, reason_code={self.reason_code!r}, reason_description={self.reason_description!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.state,
-                self.last_update_timestamp,
-                self.reason_code,
-                self.reason_description,
-            ) == (
-                other.state,
-                other.last_update_timestamp,
-                other.reason_code,
-                other.reason_description,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.state, self.last_update_timestamp, self.reason_code, self.reason_description)
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is OrderReferenceStatus or name in (
-            "state",
-            "last_update_timestamp",
-            "reason_code",
-            "reason_description",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is OrderReferenceStatus or name in (
-            "state",
-            "last_update_timestamp",
-            "reason_code",
-            "reason_description",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class ParentDetails:
@@ -3329,28 +1770,6 @@ class ParentDetails:
     ) -> None:
         _setattr(self, "id", id)
         _setattr(self, "type", type)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(id={self.id!r}, type={self.type!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.id, self.type) == (other.id, other.type)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.id, self.type))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ParentDetails or name in ("id", "type"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ParentDetails or name in ("id", "type"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -3377,37 +1796,6 @@ class PaymentServiceProviderAttributes:
         _setattr(self, "payment_service_provider_id", payment_service_provider_id)
         _setattr(self, "payment_service_provider_order_id", payment_service_provider_order_id)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(payment_service_provider_id={self.payment_service_provider_id!r}, payment_service_provider_order_id={self.payment_service_provider_order_id!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.payment_service_provider_id, self.payment_service_provider_order_id) == (
-                other.payment_service_provider_id,
-                other.payment_service_provider_order_id,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.payment_service_provider_id, self.payment_service_provider_order_id))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PaymentServiceProviderAttributes or name in (
-            "payment_service_provider_id",
-            "payment_service_provider_order_id",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PaymentServiceProviderAttributes or name in (
-            "payment_service_provider_id",
-            "payment_service_provider_order_id",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class PaymentAuthenticationStatus:
@@ -3429,28 +1817,6 @@ class PaymentAuthenticationStatus:
     ) -> None:
         _setattr(self, "state", state)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(state={self.state!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.state,) == (other.state,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.state,))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PaymentAuthenticationStatus or name in ("state",):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PaymentAuthenticationStatus or name in ("state",):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class PaymentReference:
@@ -3471,28 +1837,6 @@ class PaymentReference:
         static_token: str | None = None,
     ) -> None:
         _setattr(self, "static_token", static_token)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(static_token={self.static_token!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.static_token,) == (other.static_token,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.static_token,))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PaymentReference or name in ("static_token",):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PaymentReference or name in ("static_token",):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(constraints=list, id_list=list)
@@ -3617,140 +1961,6 @@ class OrderReferenceDetails:
         _setattr(self, "payment_authentication_status", payment_authentication_status)
         _setattr(self, "payment_reference", payment_reference)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_order_reference_id={self.amazon_order_reference_id!r}, buyer={self.buyer!r}, order_total={self.order_total!r}, seller_note={self.seller_note!r}, platform_id={self.platform_id!r}, destination={self.destination!r}, payment_descriptor={self.payment_descriptor!r}, billing_address={self.billing_address!r}, release_environment={self.release_environment!r}, seller_order_attributes={self.seller_order_attributes!r}, order_reference_status={self.order_reference_status!r}, constraints={self.constraints!r}, creation_timestamp={self.creation_timestamp!r}, expiration_timestamp={self.expiration_timestamp!r}, parent_details={self.parent_details!r}, id_list={self.id_list!r}, order_language={self.order_language!r}, request_payment_authorization={self.request_payment_authorization!r}, payment_service_provider_attributes={self.payment_service_provider_attributes!r}, payment_authentication_status={self.payment_authentication_status!r}, payment_reference={self.payment_reference!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.amazon_order_reference_id,
-                self.buyer,
-                self.order_total,
-                self.seller_note,
-                self.platform_id,
-                self.destination,
-                self.payment_descriptor,
-                self.billing_address,
-                self.release_environment,
-                self.seller_order_attributes,
-                self.order_reference_status,
-                self.constraints,
-                self.creation_timestamp,
-                self.expiration_timestamp,
-                self.parent_details,
-                self.id_list,
-                self.order_language,
-                self.request_payment_authorization,
-                self.payment_service_provider_attributes,
-                self.payment_authentication_status,
-                self.payment_reference,
-            ) == (
-                other.amazon_order_reference_id,
-                other.buyer,
-                other.order_total,
-                other.seller_note,
-                other.platform_id,
-                other.destination,
-                other.payment_descriptor,
-                other.billing_address,
-                other.release_environment,
-                other.seller_order_attributes,
-                other.order_reference_status,
-                other.constraints,
-                other.creation_timestamp,
-                other.expiration_timestamp,
-                other.parent_details,
-                other.id_list,
-                other.order_language,
-                other.request_payment_authorization,
-                other.payment_service_provider_attributes,
-                other.payment_authentication_status,
-                other.payment_reference,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.amazon_order_reference_id,
-                self.buyer,
-                self.order_total,
-                self.seller_note,
-                self.platform_id,
-                self.destination,
-                self.payment_descriptor,
-                self.billing_address,
-                self.release_environment,
-                self.seller_order_attributes,
-                self.order_reference_status,
-                self.constraints,
-                self.creation_timestamp,
-                self.expiration_timestamp,
-                self.parent_details,
-                self.id_list,
-                self.order_language,
-                self.request_payment_authorization,
-                self.payment_service_provider_attributes,
-                self.payment_authentication_status,
-                self.payment_reference,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is OrderReferenceDetails or name in (
-            "amazon_order_reference_id",
-            "buyer",
-            "order_total",
-            "seller_note",
-            "platform_id",
-            "destination",
-            "payment_descriptor",
-            "billing_address",
-            "release_environment",
-            "seller_order_attributes",
-            "order_reference_status",
-            "constraints",
-            "creation_timestamp",
-            "expiration_timestamp",
-            "parent_details",
-            "id_list",
-            "order_language",
-            "request_payment_authorization",
-            "payment_service_provider_attributes",
-            "payment_authentication_status",
-            "payment_reference",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is OrderReferenceDetails or name in (
-            "amazon_order_reference_id",
-            "buyer",
-            "order_total",
-            "seller_note",
-            "platform_id",
-            "destination",
-            "payment_descriptor",
-            "billing_address",
-            "release_environment",
-            "seller_order_attributes",
-            "order_reference_status",
-            "constraints",
-            "creation_timestamp",
-            "expiration_timestamp",
-            "parent_details",
-            "id_list",
-            "order_language",
-            "request_payment_authorization",
-            "payment_service_provider_attributes",
-            "payment_authentication_status",
-            "payment_reference",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class CreateOrderReferenceForIdResult(MWSResult):
@@ -3787,71 +1997,6 @@ class CreateOrderReferenceForIdResult(MWSResult):
         _setattr(self, "body", body)
         _setattr(self, "parts", parts)
         _setattr(self, "order_reference_details", order_reference_details)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, order_reference_details={self.order_reference_details!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.order_reference_details,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.order_reference_details,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.order_reference_details,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CreateOrderReferenceForIdResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "order_reference_details",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CreateOrderReferenceForIdResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "order_reference_details",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -3890,71 +2035,6 @@ class GetAuthorizationDetailsResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "authorization_details", authorization_details)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, authorization_details={self.authorization_details!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.authorization_details,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.authorization_details,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.authorization_details,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetAuthorizationDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "authorization_details",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetAuthorizationDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "authorization_details",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetBillingAgreementDetailsResult(MWSResult):
@@ -3991,71 +2071,6 @@ class GetBillingAgreementDetailsResult(MWSResult):
         _setattr(self, "body", body)
         _setattr(self, "parts", parts)
         _setattr(self, "billing_agreement_details", billing_agreement_details)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, billing_agreement_details={self.billing_agreement_details!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.billing_agreement_details,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.billing_agreement_details,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.billing_agreement_details,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetBillingAgreementDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "billing_agreement_details",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetBillingAgreementDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "billing_agreement_details",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -4094,71 +2109,6 @@ class GetCaptureDetailsResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "capture_details", capture_details)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, capture_details={self.capture_details!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.capture_details,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.capture_details,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.capture_details,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetCaptureDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "capture_details",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetCaptureDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "capture_details",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetMerchantAccountStatusResult(MWSResult):
@@ -4196,71 +2146,6 @@ class GetMerchantAccountStatusResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "account_status", account_status)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, account_status={self.account_status!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.account_status,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.account_status,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.account_status,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetMerchantAccountStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "account_status",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetMerchantAccountStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "account_status",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetOrderReferenceDetailsResult(MWSResult):
@@ -4297,71 +2182,6 @@ class GetOrderReferenceDetailsResult(MWSResult):
         _setattr(self, "body", body)
         _setattr(self, "parts", parts)
         _setattr(self, "order_reference_details", order_reference_details)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, order_reference_details={self.order_reference_details!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.order_reference_details,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.order_reference_details,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.order_reference_details,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetOrderReferenceDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "order_reference_details",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetOrderReferenceDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "order_reference_details",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(credit_reversal_id_list=list)
@@ -4430,80 +2250,6 @@ class ProviderCreditDetails:
         _setattr(self, "creation_timestamp", creation_timestamp)
         _setattr(self, "credit_status", credit_status)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_provider_credit_id={self.amazon_provider_credit_id!r}, seller_id={self.seller_id!r}, provider_id={self.provider_id!r}, credit_reference_id={self.credit_reference_id!r}, credit_amount={self.credit_amount!r}, credit_reversal_amount={self.credit_reversal_amount!r}, credit_reversal_id_list={self.credit_reversal_id_list!r}, creation_timestamp={self.creation_timestamp!r}, credit_status={self.credit_status!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.amazon_provider_credit_id,
-                self.seller_id,
-                self.provider_id,
-                self.credit_reference_id,
-                self.credit_amount,
-                self.credit_reversal_amount,
-                self.credit_reversal_id_list,
-                self.creation_timestamp,
-                self.credit_status,
-            ) == (
-                other.amazon_provider_credit_id,
-                other.seller_id,
-                other.provider_id,
-                other.credit_reference_id,
-                other.credit_amount,
-                other.credit_reversal_amount,
-                other.credit_reversal_id_list,
-                other.creation_timestamp,
-                other.credit_status,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.amazon_provider_credit_id,
-                self.seller_id,
-                self.provider_id,
-                self.credit_reference_id,
-                self.credit_amount,
-                self.credit_reversal_amount,
-                self.credit_reversal_id_list,
-                self.creation_timestamp,
-                self.credit_status,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ProviderCreditDetails or name in (
-            "amazon_provider_credit_id",
-            "seller_id",
-            "provider_id",
-            "credit_reference_id",
-            "credit_amount",
-            "credit_reversal_amount",
-            "credit_reversal_id_list",
-            "creation_timestamp",
-            "credit_status",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ProviderCreditDetails or name in (
-            "amazon_provider_credit_id",
-            "seller_id",
-            "provider_id",
-            "credit_reference_id",
-            "credit_amount",
-            "credit_reversal_amount",
-            "credit_reversal_id_list",
-            "creation_timestamp",
-            "credit_status",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetProviderCreditDetailsResult(MWSResult):
@@ -4540,71 +2286,6 @@ class GetProviderCreditDetailsResult(MWSResult):
         _setattr(self, "body", body)
         _setattr(self, "parts", parts)
         _setattr(self, "provider_credit_details", provider_credit_details)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, provider_credit_details={self.provider_credit_details!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.provider_credit_details,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.provider_credit_details,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.provider_credit_details,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetProviderCreditDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "provider_credit_details",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetProviderCreditDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "provider_credit_details",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -4664,75 +2345,6 @@ class ProviderCreditReversalDetails:
         _setattr(self, "credit_reversal_status", credit_reversal_status)
         _setattr(self, "credit_reversal_note", credit_reversal_note)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_provider_credit_reversal_id={self.amazon_provider_credit_reversal_id!r}, seller_id={self.seller_id!r}, provider_id={self.provider_id!r}, credit_reversal_reference_id={self.credit_reversal_reference_id!r}, credit_reversal_amount={self.credit_reversal_amount!r}, creation_timestamp={self.creation_timestamp!r}, credit_reversal_status={self.credit_reversal_status!r}, credit_reversal_note={self.credit_reversal_note!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.amazon_provider_credit_reversal_id,
-                self.seller_id,
-                self.provider_id,
-                self.credit_reversal_reference_id,
-                self.credit_reversal_amount,
-                self.creation_timestamp,
-                self.credit_reversal_status,
-                self.credit_reversal_note,
-            ) == (
-                other.amazon_provider_credit_reversal_id,
-                other.seller_id,
-                other.provider_id,
-                other.credit_reversal_reference_id,
-                other.credit_reversal_amount,
-                other.creation_timestamp,
-                other.credit_reversal_status,
-                other.credit_reversal_note,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.amazon_provider_credit_reversal_id,
-                self.seller_id,
-                self.provider_id,
-                self.credit_reversal_reference_id,
-                self.credit_reversal_amount,
-                self.creation_timestamp,
-                self.credit_reversal_status,
-                self.credit_reversal_note,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ProviderCreditReversalDetails or name in (
-            "amazon_provider_credit_reversal_id",
-            "seller_id",
-            "provider_id",
-            "credit_reversal_reference_id",
-            "credit_reversal_amount",
-            "creation_timestamp",
-            "credit_reversal_status",
-            "credit_reversal_note",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ProviderCreditReversalDetails or name in (
-            "amazon_provider_credit_reversal_id",
-            "seller_id",
-            "provider_id",
-            "credit_reversal_reference_id",
-            "credit_reversal_amount",
-            "creation_timestamp",
-            "credit_reversal_status",
-            "credit_reversal_note",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetProviderCreditReversalDetailsResult(MWSResult):
@@ -4770,71 +2382,6 @@ class GetProviderCreditReversalDetailsResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "provider_credit_reversal_details", provider_credit_reversal_details)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, provider_credit_reversal_details={self.provider_credit_reversal_details!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.provider_credit_reversal_details,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.provider_credit_reversal_details,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.provider_credit_reversal_details,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetProviderCreditReversalDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "provider_credit_reversal_details",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetProviderCreditReversalDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "provider_credit_reversal_details",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class ProviderCreditReversalSummary:
@@ -4859,37 +2406,6 @@ class ProviderCreditReversalSummary:
     ) -> None:
         _setattr(self, "provider_id", provider_id)
         _setattr(self, "provider_credit_reversal_id", provider_credit_reversal_id)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(provider_id={self.provider_id!r}, provider_credit_reversal_id={self.provider_credit_reversal_id!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.provider_id, self.provider_credit_reversal_id) == (
-                other.provider_id,
-                other.provider_credit_reversal_id,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.provider_id, self.provider_credit_reversal_id))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ProviderCreditReversalSummary or name in (
-            "provider_id",
-            "provider_credit_reversal_id",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ProviderCreditReversalSummary or name in (
-            "provider_id",
-            "provider_credit_reversal_id",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(provider_credit_reversal_summary_list=list)
@@ -4979,95 +2495,6 @@ class RefundDetails:
         _setattr(self, "converted_amount", converted_amount)
         _setattr(self, "conversion_rate", conversion_rate)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_refund_id={self.amazon_refund_id!r}, refund_reference_id={self.refund_reference_id!r}, seller_refund_note={self.seller_refund_note!r}, refund_type={self.refund_type!r}, refund_amount={self.refund_amount!r}, fee_refunded={self.fee_refunded!r}, creation_timestamp={self.creation_timestamp!r}, refund_status={self.refund_status!r}, soft_descriptor={self.soft_descriptor!r}, provider_credit_reversal_summary_list={self.provider_credit_reversal_summary_list!r}, converted_amount={self.converted_amount!r}, conversion_rate={self.conversion_rate!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.amazon_refund_id,
-                self.refund_reference_id,
-                self.seller_refund_note,
-                self.refund_type,
-                self.refund_amount,
-                self.fee_refunded,
-                self.creation_timestamp,
-                self.refund_status,
-                self.soft_descriptor,
-                self.provider_credit_reversal_summary_list,
-                self.converted_amount,
-                self.conversion_rate,
-            ) == (
-                other.amazon_refund_id,
-                other.refund_reference_id,
-                other.seller_refund_note,
-                other.refund_type,
-                other.refund_amount,
-                other.fee_refunded,
-                other.creation_timestamp,
-                other.refund_status,
-                other.soft_descriptor,
-                other.provider_credit_reversal_summary_list,
-                other.converted_amount,
-                other.conversion_rate,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.amazon_refund_id,
-                self.refund_reference_id,
-                self.seller_refund_note,
-                self.refund_type,
-                self.refund_amount,
-                self.fee_refunded,
-                self.creation_timestamp,
-                self.refund_status,
-                self.soft_descriptor,
-                self.provider_credit_reversal_summary_list,
-                self.converted_amount,
-                self.conversion_rate,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is RefundDetails or name in (
-            "amazon_refund_id",
-            "refund_reference_id",
-            "seller_refund_note",
-            "refund_type",
-            "refund_amount",
-            "fee_refunded",
-            "creation_timestamp",
-            "refund_status",
-            "soft_descriptor",
-            "provider_credit_reversal_summary_list",
-            "converted_amount",
-            "conversion_rate",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is RefundDetails or name in (
-            "amazon_refund_id",
-            "refund_reference_id",
-            "seller_refund_note",
-            "refund_type",
-            "refund_amount",
-            "fee_refunded",
-            "creation_timestamp",
-            "refund_status",
-            "soft_descriptor",
-            "provider_credit_reversal_summary_list",
-            "converted_amount",
-            "conversion_rate",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetRefundDetailsResult(MWSResult):
@@ -5105,71 +2532,6 @@ class GetRefundDetailsResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "refund_details", refund_details)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, refund_details={self.refund_details!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.refund_details,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.refund_details,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.refund_details,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetRefundDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "refund_details",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetRefundDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "refund_details",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Message:
@@ -5194,28 +2556,6 @@ class Message:
     ) -> None:
         _setattr(self, "locale", locale)
         _setattr(self, "text", text)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.locale, self.text) == (other.locale, other.text)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.locale, self.text))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(messages=list)
@@ -5266,86 +2606,6 @@ class GetServiceStatusResult(MWSResult):
         _setattr(self, "message_id", message_id)
         _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.status,
-                other.timestamp,
-                other.message_id,
-                other.messages,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(member=list)
 class IdList:
@@ -5366,28 +2626,6 @@ class IdList:
         member: list[str] = DEFAULT_FACTORY,
     ) -> None:
         _setattr(self, "member", list() if member is DEFAULT_FACTORY else member)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(member={self.member!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.member,) == (other.member,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.member,))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is IdList or name in ("member",):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is IdList or name in ("member",):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -5437,65 +2675,6 @@ class OrderReferenceSummary:
         _setattr(self, "seller_order_attributes", seller_order_attributes)
         _setattr(self, "order_total", order_total)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_order_reference_id={self.amazon_order_reference_id!r}, release_environment={self.release_environment!r}, order_reference_status={self.order_reference_status!r}, creation_timestamp={self.creation_timestamp!r}, seller_order_attributes={self.seller_order_attributes!r}, order_total={self.order_total!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.amazon_order_reference_id,
-                self.release_environment,
-                self.order_reference_status,
-                self.creation_timestamp,
-                self.seller_order_attributes,
-                self.order_total,
-            ) == (
-                other.amazon_order_reference_id,
-                other.release_environment,
-                other.order_reference_status,
-                other.creation_timestamp,
-                other.seller_order_attributes,
-                other.order_total,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.amazon_order_reference_id,
-                self.release_environment,
-                self.order_reference_status,
-                self.creation_timestamp,
-                self.seller_order_attributes,
-                self.order_total,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is OrderReferenceSummary or name in (
-            "amazon_order_reference_id",
-            "release_environment",
-            "order_reference_status",
-            "creation_timestamp",
-            "seller_order_attributes",
-            "order_total",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is OrderReferenceSummary or name in (
-            "amazon_order_reference_id",
-            "release_environment",
-            "order_reference_status",
-            "creation_timestamp",
-            "seller_order_attributes",
-            "order_total",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(order_reference_list=list)
 class ListOrderReferenceResult(MWSResult):
@@ -5541,76 +2720,6 @@ class ListOrderReferenceResult(MWSResult):
         )
         _setattr(self, "next_page_token", next_page_token)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, order_reference_list={self.order_reference_list!r}, next_page_token={self.next_page_token!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.order_reference_list,
-                self.next_page_token,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.order_reference_list,
-                other.next_page_token,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.order_reference_list,
-                self.next_page_token,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ListOrderReferenceResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "order_reference_list",
-            "next_page_token",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ListOrderReferenceResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "order_reference_list",
-            "next_page_token",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class RefundResult(MWSResult):
@@ -5647,71 +2756,6 @@ class RefundResult(MWSResult):
         _setattr(self, "body", body)
         _setattr(self, "parts", parts)
         _setattr(self, "refund_details", refund_details)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, refund_details={self.refund_details!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.refund_details,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.refund_details,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.refund_details,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is RefundResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "refund_details",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is RefundResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "refund_details",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -5750,71 +2794,6 @@ class ReverseProviderCreditResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "provider_credit_reversal_details", provider_credit_reversal_details)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, provider_credit_reversal_details={self.provider_credit_reversal_details!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.provider_credit_reversal_details,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.provider_credit_reversal_details,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.provider_credit_reversal_details,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ReverseProviderCreditResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "provider_credit_reversal_details",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ReverseProviderCreditResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "provider_credit_reversal_details",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class SetBillingAgreementDetailsResult(MWSResult):
@@ -5851,71 +2830,6 @@ class SetBillingAgreementDetailsResult(MWSResult):
         _setattr(self, "body", body)
         _setattr(self, "parts", parts)
         _setattr(self, "billing_agreement_details", billing_agreement_details)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, billing_agreement_details={self.billing_agreement_details!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.billing_agreement_details,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.billing_agreement_details,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.billing_agreement_details,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SetBillingAgreementDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "billing_agreement_details",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SetBillingAgreementDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "billing_agreement_details",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -5954,71 +2868,6 @@ class SetOrderAttributesResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "order_reference_details", order_reference_details)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, order_reference_details={self.order_reference_details!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.order_reference_details,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.order_reference_details,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.order_reference_details,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SetOrderAttributesResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "order_reference_details",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SetOrderAttributesResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "order_reference_details",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class SetOrderReferenceDetailsResult(MWSResult):
@@ -6055,71 +2904,6 @@ class SetOrderReferenceDetailsResult(MWSResult):
         _setattr(self, "body", body)
         _setattr(self, "parts", parts)
         _setattr(self, "order_reference_details", order_reference_details)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, order_reference_details={self.order_reference_details!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.order_reference_details,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.order_reference_details,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.order_reference_details,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SetOrderReferenceDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "order_reference_details",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SetOrderReferenceDetailsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "order_reference_details",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -6165,81 +2949,6 @@ class ValidateBillingAgreementResult(MWSResult):
         _setattr(self, "validation_result", validation_result)
         _setattr(self, "failure_reason_code", failure_reason_code)
         _setattr(self, "billing_agreement_status", billing_agreement_status)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, validation_result={self.validation_result!r}, failure_reason_code={self.failure_reason_code!r}, billing_agreement_status={self.billing_agreement_status!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.validation_result,
-                self.failure_reason_code,
-                self.billing_agreement_status,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.validation_result,
-                other.failure_reason_code,
-                other.billing_agreement_status,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.validation_result,
-                self.failure_reason_code,
-                self.billing_agreement_status,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ValidateBillingAgreementResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "validation_result",
-            "failure_reason_code",
-            "billing_agreement_status",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ValidateBillingAgreementResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "validation_result",
-            "failure_reason_code",
-            "billing_agreement_status",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 class OffAmazonPaymentsError(MWSError):

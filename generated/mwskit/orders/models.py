@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import FrozenInstanceError
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from reprlib import recursive_repr
-from typing import Any, Literal
+from typing import Literal
 
 from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
 
@@ -275,105 +273,6 @@ class Address:
         _setattr(self, "address_type", address_type)
         _setattr(self, "is_address_sharing_confidential", is_address_sharing_confidential)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(name={self.name!r}, address_line1={self.address_line1!r}, address_line2={self.address_line2!r}, address_line3={self.address_line3!r}, city={self.city!r}, municipality={self.municipality!r}, county={self.county!r}, district={self.district!r}, state_or_region={self.state_or_region!r}, postal_code={self.postal_code!r}, country_code={self.country_code!r}, phone={self.phone!r}, address_type={self.address_type!r}, is_address_sharing_confidential={self.is_address_sharing_confidential!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.name,
-                self.address_line1,
-                self.address_line2,
-                self.address_line3,
-                self.city,
-                self.municipality,
-                self.county,
-                self.district,
-                self.state_or_region,
-                self.postal_code,
-                self.country_code,
-                self.phone,
-                self.address_type,
-                self.is_address_sharing_confidential,
-            ) == (
-                other.name,
-                other.address_line1,
-                other.address_line2,
-                other.address_line3,
-                other.city,
-                other.municipality,
-                other.county,
-                other.district,
-                other.state_or_region,
-                other.postal_code,
-                other.country_code,
-                other.phone,
-                other.address_type,
-                other.is_address_sharing_confidential,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.name,
-                self.address_line1,
-                self.address_line2,
-                self.address_line3,
-                self.city,
-                self.municipality,
-                self.county,
-                self.district,
-                self.state_or_region,
-                self.postal_code,
-                self.country_code,
-                self.phone,
-                self.address_type,
-                self.is_address_sharing_confidential,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Address or name in (
-            "name",
-            "address_line1",
-            "address_line2",
-            "address_line3",
-            "city",
-            "municipality",
-            "county",
-            "district",
-            "state_or_region",
-            "postal_code",
-            "country_code",
-            "phone",
-            "address_type",
-            "is_address_sharing_confidential",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Address or name in (
-            "name",
-            "address_line1",
-            "address_line2",
-            "address_line3",
-            "city",
-            "municipality",
-            "county",
-            "district",
-            "state_or_region",
-            "postal_code",
-            "country_code",
-            "phone",
-            "address_type",
-            "is_address_sharing_confidential",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class AutomatedShippingSettings:
@@ -403,50 +302,6 @@ class AutomatedShippingSettings:
         _setattr(self, "automated_carrier", automated_carrier)
         _setattr(self, "automated_ship_method", automated_ship_method)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(has_automated_shipping_settings={self.has_automated_shipping_settings!r}, automated_carrier={self.automated_carrier!r}, automated_ship_method={self.automated_ship_method!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.has_automated_shipping_settings,
-                self.automated_carrier,
-                self.automated_ship_method,
-            ) == (
-                other.has_automated_shipping_settings,
-                other.automated_carrier,
-                other.automated_ship_method,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.has_automated_shipping_settings,
-                self.automated_carrier,
-                self.automated_ship_method,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AutomatedShippingSettings or name in (
-            "has_automated_shipping_settings",
-            "automated_carrier",
-            "automated_ship_method",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AutomatedShippingSettings or name in (
-            "has_automated_shipping_settings",
-            "automated_carrier",
-            "automated_ship_method",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class BuyerCustomizedInfo:
@@ -467,28 +322,6 @@ class BuyerCustomizedInfo:
         customized_url: str,
     ) -> None:
         _setattr(self, "customized_url", customized_url)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(customized_url={self.customized_url!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.customized_url,) == (other.customized_url,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.customized_url,))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is BuyerCustomizedInfo or name in ("customized_url",):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is BuyerCustomizedInfo or name in ("customized_url",):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -515,37 +348,6 @@ class BuyerIdentificationInformation:
         _setattr(self, "buyer_citizen_id", buyer_citizen_id)
         _setattr(self, "buyer_legal_name", buyer_legal_name)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(buyer_citizen_id={self.buyer_citizen_id!r}, buyer_legal_name={self.buyer_legal_name!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.buyer_citizen_id, self.buyer_legal_name) == (
-                other.buyer_citizen_id,
-                other.buyer_legal_name,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.buyer_citizen_id, self.buyer_legal_name))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is BuyerIdentificationInformation or name in (
-            "buyer_citizen_id",
-            "buyer_legal_name",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is BuyerIdentificationInformation or name in (
-            "buyer_citizen_id",
-            "buyer_legal_name",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class BuyerRequestedCancel:
@@ -571,37 +373,6 @@ class BuyerRequestedCancel:
         _setattr(self, "is_buyer_requested_cancel", is_buyer_requested_cancel)
         _setattr(self, "buyer_cancel_reason", buyer_cancel_reason)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(is_buyer_requested_cancel={self.is_buyer_requested_cancel!r}, buyer_cancel_reason={self.buyer_cancel_reason!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.is_buyer_requested_cancel, self.buyer_cancel_reason) == (
-                other.is_buyer_requested_cancel,
-                other.buyer_cancel_reason,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.is_buyer_requested_cancel, self.buyer_cancel_reason))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is BuyerRequestedCancel or name in (
-            "is_buyer_requested_cancel",
-            "buyer_cancel_reason",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is BuyerRequestedCancel or name in (
-            "is_buyer_requested_cancel",
-            "buyer_cancel_reason",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class TaxClassification:
@@ -626,28 +397,6 @@ class TaxClassification:
     ) -> None:
         _setattr(self, "name", name)
         _setattr(self, "value", value)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(name={self.name!r}, value={self.value!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.name, self.value) == (other.name, other.value)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.value))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TaxClassification or name in ("name", "value"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TaxClassification or name in ("name", "value"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(tax_classifications=list)
@@ -682,40 +431,6 @@ class BuyerTaxInfo:
             list() if tax_classifications is DEFAULT_FACTORY else tax_classifications,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(company_legal_name={self.company_legal_name!r}, taxing_region={self.taxing_region!r}, tax_classifications={self.tax_classifications!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.company_legal_name, self.taxing_region, self.tax_classifications) == (
-                other.company_legal_name,
-                other.taxing_region,
-                other.tax_classifications,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.company_legal_name, self.taxing_region, self.tax_classifications))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is BuyerTaxInfo or name in (
-            "company_legal_name",
-            "taxing_region",
-            "tax_classifications",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is BuyerTaxInfo or name in (
-            "company_legal_name",
-            "taxing_region",
-            "tax_classifications",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Money:
@@ -741,28 +456,6 @@ class Money:
         _setattr(self, "currency_code", currency_code)
         _setattr(self, "amount", amount)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, amount={self.amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.currency_code, self.amount) == (other.currency_code, other.amount)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.currency_code, self.amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Money or name in ("currency_code", "amount"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Money or name in ("currency_code", "amount"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class PaymentExecutionDetailItem:
@@ -787,28 +480,6 @@ class PaymentExecutionDetailItem:
     ) -> None:
         _setattr(self, "payment", payment)
         _setattr(self, "payment_method", payment_method)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(payment={self.payment!r}, payment_method={self.payment_method!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.payment, self.payment_method) == (other.payment, other.payment_method)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.payment, self.payment_method))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PaymentExecutionDetailItem or name in ("payment", "payment_method"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PaymentExecutionDetailItem or name in ("payment", "payment_method"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -851,58 +522,6 @@ class TaxRegistrationAuthority:
         _setattr(self, "city", city)
         _setattr(self, "warehouse_id", warehouse_id)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(country={self.country!r}, state={self.state!r}, district={self.district!r}, province={self.province!r}, city={self.city!r}, warehouse_id={self.warehouse_id!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.country,
-                self.state,
-                self.district,
-                self.province,
-                self.city,
-                self.warehouse_id,
-            ) == (
-                other.country,
-                other.state,
-                other.district,
-                other.province,
-                other.city,
-                other.warehouse_id,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.country, self.state, self.district, self.province, self.city, self.warehouse_id)
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TaxRegistrationAuthority or name in (
-            "country",
-            "state",
-            "district",
-            "province",
-            "city",
-            "warehouse_id",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TaxRegistrationAuthority or name in (
-            "country",
-            "state",
-            "district",
-            "province",
-            "city",
-            "warehouse_id",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class TaxRegistrationDetails:
@@ -931,46 +550,6 @@ class TaxRegistrationDetails:
         _setattr(self, "tax_registration_type", tax_registration_type)
         _setattr(self, "tax_registration_id", tax_registration_id)
         _setattr(self, "tax_registration_authority", tax_registration_authority)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(tax_registration_type={self.tax_registration_type!r}, tax_registration_id={self.tax_registration_id!r}, tax_registration_authority={self.tax_registration_authority!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.tax_registration_type,
-                self.tax_registration_id,
-                self.tax_registration_authority,
-            ) == (
-                other.tax_registration_type,
-                other.tax_registration_id,
-                other.tax_registration_authority,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.tax_registration_type, self.tax_registration_id, self.tax_registration_authority)
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TaxRegistrationDetails or name in (
-            "tax_registration_type",
-            "tax_registration_id",
-            "tax_registration_authority",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TaxRegistrationDetails or name in (
-            "tax_registration_type",
-            "tax_registration_id",
-            "tax_registration_authority",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(
@@ -1239,270 +818,6 @@ class Order:
         )
         _setattr(self, "buyer_identification_information", buyer_identification_information)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_order_id={self.amazon_order_id!r}, seller_order_id={self.seller_order_id!r}, purchase_date={self.purchase_date!r}, last_update_date={self.last_update_date!r}, order_status={self.order_status!r}, fulfillment_channel={self.fulfillment_channel!r}, sales_channel={self.sales_channel!r}, order_channel={self.order_channel!r}, ship_service_level={self.ship_service_level!r}, shipping_address={self.shipping_address!r}, default_ship_from_location_address={self.default_ship_from_location_address!r}, order_total={self.order_total!r}, number_of_items_shipped={self.number_of_items_shipped!r}, number_of_items_unshipped={self.number_of_items_unshipped!r}, payment_execution_detail={self.payment_execution_detail!r}, payment_method={self.payment_method!r}, payment_method_details={self.payment_method_details!r}, is_replacement_order={self.is_replacement_order!r}, replaced_order_id={self.replaced_order_id!r}, marketplace_id={self.marketplace_id!r}, buyer_email={self.buyer_email!r}, buyer_name={self.buyer_name!r}, buyer_county={self.buyer_county!r}, buyer_tax_info={self.buyer_tax_info!r}, shipment_service_level_category={self.shipment_service_level_category!r}, easy_ship_shipment_status={self.easy_ship_shipment_status!r}, order_type={self.order_type!r}, earliest_ship_date={self.earliest_ship_date!r}, latest_ship_date={self.latest_ship_date!r}, earliest_delivery_date={self.earliest_delivery_date!r}, latest_delivery_date={self.latest_delivery_date!r}, is_business_order={self.is_business_order!r}, is_sold_by_ab={self.is_sold_by_ab!r}, is_iba={self.is_iba!r}, is_access_point_order={self.is_access_point_order!r}, purchase_order_number={self.purchase_order_number!r}, is_prime={self.is_prime!r}, is_premium_order={self.is_premium_order!r}, is_global_express_enabled={self.is_global_express_enabled!r}, promise_response_due_date={self.promise_response_due_date!r}, is_estimated_ship_date_set={self.is_estimated_ship_date_set!r}, automated_shipping_settings={self.automated_shipping_settings!r}, shipped_by_amazon_tfm={self.shipped_by_amazon_tfm!r}, tfm_shipment_status={self.tfm_shipment_status!r}, cba_displayable_shipping_label={self.cba_displayable_shipping_label!r}, tax_registration_details={self.tax_registration_details!r}, buyer_identification_information={self.buyer_identification_information!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.amazon_order_id,
-                self.seller_order_id,
-                self.purchase_date,
-                self.last_update_date,
-                self.order_status,
-                self.fulfillment_channel,
-                self.sales_channel,
-                self.order_channel,
-                self.ship_service_level,
-                self.shipping_address,
-                self.default_ship_from_location_address,
-                self.order_total,
-                self.number_of_items_shipped,
-                self.number_of_items_unshipped,
-                self.payment_execution_detail,
-                self.payment_method,
-                self.payment_method_details,
-                self.is_replacement_order,
-                self.replaced_order_id,
-                self.marketplace_id,
-                self.buyer_email,
-                self.buyer_name,
-                self.buyer_county,
-                self.buyer_tax_info,
-                self.shipment_service_level_category,
-                self.easy_ship_shipment_status,
-                self.order_type,
-                self.earliest_ship_date,
-                self.latest_ship_date,
-                self.earliest_delivery_date,
-                self.latest_delivery_date,
-                self.is_business_order,
-                self.is_sold_by_ab,
-                self.is_iba,
-                self.is_access_point_order,
-                self.purchase_order_number,
-                self.is_prime,
-                self.is_premium_order,
-                self.is_global_express_enabled,
-                self.promise_response_due_date,
-                self.is_estimated_ship_date_set,
-                self.automated_shipping_settings,
-                self.shipped_by_amazon_tfm,
-                self.tfm_shipment_status,
-                self.cba_displayable_shipping_label,
-                self.tax_registration_details,
-                self.buyer_identification_information,
-            ) == (
-                other.amazon_order_id,
-                other.seller_order_id,
-                other.purchase_date,
-                other.last_update_date,
-                other.order_status,
-                other.fulfillment_channel,
-                other.sales_channel,
-                other.order_channel,
-                other.ship_service_level,
-                other.shipping_address,
-                other.default_ship_from_location_address,
-                other.order_total,
-                other.number_of_items_shipped,
-                other.number_of_items_unshipped,
-                other.payment_execution_detail,
-                other.payment_method,
-                other.payment_method_details,
-                other.is_replacement_order,
-                other.replaced_order_id,
-                other.marketplace_id,
-                other.buyer_email,
-                other.buyer_name,
-                other.buyer_county,
-                other.buyer_tax_info,
-                other.shipment_service_level_category,
-                other.easy_ship_shipment_status,
-                other.order_type,
-                other.earliest_ship_date,
-                other.latest_ship_date,
-                other.earliest_delivery_date,
-                other.latest_delivery_date,
-                other.is_business_order,
-                other.is_sold_by_ab,
-                other.is_iba,
-                other.is_access_point_order,
-                other.purchase_order_number,
-                other.is_prime,
-                other.is_premium_order,
-                other.is_global_express_enabled,
-                other.promise_response_due_date,
-                other.is_estimated_ship_date_set,
-                other.automated_shipping_settings,
-                other.shipped_by_amazon_tfm,
-                other.tfm_shipment_status,
-                other.cba_displayable_shipping_label,
-                other.tax_registration_details,
-                other.buyer_identification_information,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.amazon_order_id,
-                self.seller_order_id,
-                self.purchase_date,
-                self.last_update_date,
-                self.order_status,
-                self.fulfillment_channel,
-                self.sales_channel,
-                self.order_channel,
-                self.ship_service_level,
-                self.shipping_address,
-                self.default_ship_from_location_address,
-                self.order_total,
-                self.number_of_items_shipped,
-                self.number_of_items_unshipped,
-                self.payment_execution_detail,
-                self.payment_method,
-                self.payment_method_details,
-                self.is_replacement_order,
-                self.replaced_order_id,
-                self.marketplace_id,
-                self.buyer_email,
-                self.buyer_name,
-                self.buyer_county,
-                self.buyer_tax_info,
-                self.shipment_service_level_category,
-                self.easy_ship_shipment_status,
-                self.order_type,
-                self.earliest_ship_date,
-                self.latest_ship_date,
-                self.earliest_delivery_date,
-                self.latest_delivery_date,
-                self.is_business_order,
-                self.is_sold_by_ab,
-                self.is_iba,
-                self.is_access_point_order,
-                self.purchase_order_number,
-                self.is_prime,
-                self.is_premium_order,
-                self.is_global_express_enabled,
-                self.promise_response_due_date,
-                self.is_estimated_ship_date_set,
-                self.automated_shipping_settings,
-                self.shipped_by_amazon_tfm,
-                self.tfm_shipment_status,
-                self.cba_displayable_shipping_label,
-                self.tax_registration_details,
-                self.buyer_identification_information,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Order or name in (
-            "amazon_order_id",
-            "seller_order_id",
-            "purchase_date",
-            "last_update_date",
-            "order_status",
-            "fulfillment_channel",
-            "sales_channel",
-            "order_channel",
-            "ship_service_level",
-            "shipping_address",
-            "default_ship_from_location_address",
-            "order_total",
-            "number_of_items_shipped",
-            "number_of_items_unshipped",
-            "payment_execution_detail",
-            "payment_method",
-            "payment_method_details",
-            "is_replacement_order",
-            "replaced_order_id",
-            "marketplace_id",
-            "buyer_email",
-            "buyer_name",
-            "buyer_county",
-            "buyer_tax_info",
-            "shipment_service_level_category",
-            "easy_ship_shipment_status",
-            "order_type",
-            "earliest_ship_date",
-            "latest_ship_date",
-            "earliest_delivery_date",
-            "latest_delivery_date",
-            "is_business_order",
-            "is_sold_by_ab",
-            "is_iba",
-            "is_access_point_order",
-            "purchase_order_number",
-            "is_prime",
-            "is_premium_order",
-            "is_global_express_enabled",
-            "promise_response_due_date",
-            "is_estimated_ship_date_set",
-            "automated_shipping_settings",
-            "shipped_by_amazon_tfm",
-            "tfm_shipment_status",
-            "cba_displayable_shipping_label",
-            "tax_registration_details",
-            "buyer_identification_information",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Order or name in (
-            "amazon_order_id",
-            "seller_order_id",
-            "purchase_date",
-            "last_update_date",
-            "order_status",
-            "fulfillment_channel",
-            "sales_channel",
-            "order_channel",
-            "ship_service_level",
-            "shipping_address",
-            "default_ship_from_location_address",
-            "order_total",
-            "number_of_items_shipped",
-            "number_of_items_unshipped",
-            "payment_execution_detail",
-            "payment_method",
-            "payment_method_details",
-            "is_replacement_order",
-            "replaced_order_id",
-            "marketplace_id",
-            "buyer_email",
-            "buyer_name",
-            "buyer_county",
-            "buyer_tax_info",
-            "shipment_service_level_category",
-            "easy_ship_shipment_status",
-            "order_type",
-            "earliest_ship_date",
-            "latest_ship_date",
-            "earliest_delivery_date",
-            "latest_delivery_date",
-            "is_business_order",
-            "is_sold_by_ab",
-            "is_iba",
-            "is_access_point_order",
-            "purchase_order_number",
-            "is_prime",
-            "is_premium_order",
-            "is_global_express_enabled",
-            "promise_response_due_date",
-            "is_estimated_ship_date_set",
-            "automated_shipping_settings",
-            "shipped_by_amazon_tfm",
-            "tfm_shipment_status",
-            "cba_displayable_shipping_label",
-            "tax_registration_details",
-            "buyer_identification_information",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(orders=list)
 class GetOrderResult(MWSResult):
@@ -1540,71 +855,6 @@ class GetOrderResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "orders", list() if orders is DEFAULT_FACTORY else orders)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, orders={self.orders!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.orders,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.orders,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.orders,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetOrderResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "orders",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetOrderResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "orders",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Message:
@@ -1629,28 +879,6 @@ class Message:
     ) -> None:
         _setattr(self, "locale", locale)
         _setattr(self, "text", text)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.locale, self.text) == (other.locale, other.text)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.locale, self.text))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(messages=list)
@@ -1701,86 +929,6 @@ class GetServiceStatusResult(MWSResult):
         _setattr(self, "message_id", message_id)
         _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.status,
-                other.timestamp,
-                other.message_id,
-                other.messages,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class InvoiceData:
@@ -1819,55 +967,6 @@ class InvoiceData:
         _setattr(self, "invoice_title", invoice_title)
         _setattr(self, "invoice_information", invoice_information)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(invoice_requirement={self.invoice_requirement!r}, buyer_selected_invoice_category={self.buyer_selected_invoice_category!r}, invoice_title={self.invoice_title!r}, invoice_information={self.invoice_information!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.invoice_requirement,
-                self.buyer_selected_invoice_category,
-                self.invoice_title,
-                self.invoice_information,
-            ) == (
-                other.invoice_requirement,
-                other.buyer_selected_invoice_category,
-                other.invoice_title,
-                other.invoice_information,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.invoice_requirement,
-                self.buyer_selected_invoice_category,
-                self.invoice_title,
-                self.invoice_information,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is InvoiceData or name in (
-            "invoice_requirement",
-            "buyer_selected_invoice_category",
-            "invoice_title",
-            "invoice_information",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is InvoiceData or name in (
-            "invoice_requirement",
-            "buyer_selected_invoice_category",
-            "invoice_title",
-            "invoice_information",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class PointsGranted:
@@ -1893,31 +992,6 @@ class PointsGranted:
         _setattr(self, "points_number", points_number)
         _setattr(self, "points_monetary_value", points_monetary_value)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(points_number={self.points_number!r}, points_monetary_value={self.points_monetary_value!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.points_number, self.points_monetary_value) == (
-                other.points_number,
-                other.points_monetary_value,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.points_number, self.points_monetary_value))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PointsGranted or name in ("points_number", "points_monetary_value"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PointsGranted or name in ("points_number", "points_monetary_value"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class ProductInfo:
@@ -1938,28 +1012,6 @@ class ProductInfo:
         number_of_items: int | None = None,
     ) -> None:
         _setattr(self, "number_of_items", number_of_items)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(number_of_items={self.number_of_items!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.number_of_items,) == (other.number_of_items,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.number_of_items,))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ProductInfo or name in ("number_of_items",):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ProductInfo or name in ("number_of_items",):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1985,28 +1037,6 @@ class TaxCollection:
     ) -> None:
         _setattr(self, "model", model)
         _setattr(self, "responsible_party", responsible_party)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(model={self.model!r}, responsible_party={self.responsible_party!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.model, self.responsible_party) == (other.model, other.responsible_party)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.model, self.responsible_party))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TaxCollection or name in ("model", "responsible_party"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TaxCollection or name in ("model", "responsible_party"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(promotion_ids=list)
@@ -2213,220 +1243,6 @@ class OrderItem:
         _setattr(self, "ioss_number", ioss_number)
         _setattr(self, "invoice_data", invoice_data)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(asin={self.asin!r}, order_item_id={self.order_item_id!r}, seller_sku={self.seller_sku!r}, buyer_customized_info={self.buyer_customized_info!r}, buyer_requested_cancel={self.buyer_requested_cancel!r}, title={self.title!r}, quantity_ordered={self.quantity_ordered!r}, quantity_shipped={self.quantity_shipped!r}, points_granted={self.points_granted!r}, product_info={self.product_info!r}, item_price={self.item_price!r}, shipping_price={self.shipping_price!r}, gift_wrap_price={self.gift_wrap_price!r}, tax_collection={self.tax_collection!r}, item_tax={self.item_tax!r}, shipping_tax={self.shipping_tax!r}, gift_wrap_tax={self.gift_wrap_tax!r}, shipping_discount={self.shipping_discount!r}, shipping_discount_tax={self.shipping_discount_tax!r}, promotion_discount={self.promotion_discount!r}, promotion_discount_tax={self.promotion_discount_tax!r}, promotion_ids={self.promotion_ids!r}, cod_fee={self.cod_fee!r}, cod_fee_discount={self.cod_fee_discount!r}, is_gift={self.is_gift!r}, gift_message_text={self.gift_message_text!r}, gift_wrap_level={self.gift_wrap_level!r}, condition_note={self.condition_note!r}, condition_id={self.condition_id!r}, condition_subtype_id={self.condition_subtype_id!r}, scheduled_delivery_start_date={self.scheduled_delivery_start_date!r}, scheduled_delivery_end_date={self.scheduled_delivery_end_date!r}, price_designation={self.price_designation!r}, is_transparency={self.is_transparency!r}, serial_number_required={self.serial_number_required!r}, ioss_number={self.ioss_number!r}, invoice_data={self.invoice_data!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.asin,
-                self.order_item_id,
-                self.seller_sku,
-                self.buyer_customized_info,
-                self.buyer_requested_cancel,
-                self.title,
-                self.quantity_ordered,
-                self.quantity_shipped,
-                self.points_granted,
-                self.product_info,
-                self.item_price,
-                self.shipping_price,
-                self.gift_wrap_price,
-                self.tax_collection,
-                self.item_tax,
-                self.shipping_tax,
-                self.gift_wrap_tax,
-                self.shipping_discount,
-                self.shipping_discount_tax,
-                self.promotion_discount,
-                self.promotion_discount_tax,
-                self.promotion_ids,
-                self.cod_fee,
-                self.cod_fee_discount,
-                self.is_gift,
-                self.gift_message_text,
-                self.gift_wrap_level,
-                self.condition_note,
-                self.condition_id,
-                self.condition_subtype_id,
-                self.scheduled_delivery_start_date,
-                self.scheduled_delivery_end_date,
-                self.price_designation,
-                self.is_transparency,
-                self.serial_number_required,
-                self.ioss_number,
-                self.invoice_data,
-            ) == (
-                other.asin,
-                other.order_item_id,
-                other.seller_sku,
-                other.buyer_customized_info,
-                other.buyer_requested_cancel,
-                other.title,
-                other.quantity_ordered,
-                other.quantity_shipped,
-                other.points_granted,
-                other.product_info,
-                other.item_price,
-                other.shipping_price,
-                other.gift_wrap_price,
-                other.tax_collection,
-                other.item_tax,
-                other.shipping_tax,
-                other.gift_wrap_tax,
-                other.shipping_discount,
-                other.shipping_discount_tax,
-                other.promotion_discount,
-                other.promotion_discount_tax,
-                other.promotion_ids,
-                other.cod_fee,
-                other.cod_fee_discount,
-                other.is_gift,
-                other.gift_message_text,
-                other.gift_wrap_level,
-                other.condition_note,
-                other.condition_id,
-                other.condition_subtype_id,
-                other.scheduled_delivery_start_date,
-                other.scheduled_delivery_end_date,
-                other.price_designation,
-                other.is_transparency,
-                other.serial_number_required,
-                other.ioss_number,
-                other.invoice_data,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.asin,
-                self.order_item_id,
-                self.seller_sku,
-                self.buyer_customized_info,
-                self.buyer_requested_cancel,
-                self.title,
-                self.quantity_ordered,
-                self.quantity_shipped,
-                self.points_granted,
-                self.product_info,
-                self.item_price,
-                self.shipping_price,
-                self.gift_wrap_price,
-                self.tax_collection,
-                self.item_tax,
-                self.shipping_tax,
-                self.gift_wrap_tax,
-                self.shipping_discount,
-                self.shipping_discount_tax,
-                self.promotion_discount,
-                self.promotion_discount_tax,
-                self.promotion_ids,
-                self.cod_fee,
-                self.cod_fee_discount,
-                self.is_gift,
-                self.gift_message_text,
-                self.gift_wrap_level,
-                self.condition_note,
-                self.condition_id,
-                self.condition_subtype_id,
-                self.scheduled_delivery_start_date,
-                self.scheduled_delivery_end_date,
-                self.price_designation,
-                self.is_transparency,
-                self.serial_number_required,
-                self.ioss_number,
-                self.invoice_data,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is OrderItem or name in (
-            "asin",
-            "order_item_id",
-            "seller_sku",
-            "buyer_customized_info",
-            "buyer_requested_cancel",
-            "title",
-            "quantity_ordered",
-            "quantity_shipped",
-            "points_granted",
-            "product_info",
-            "item_price",
-            "shipping_price",
-            "gift_wrap_price",
-            "tax_collection",
-            "item_tax",
-            "shipping_tax",
-            "gift_wrap_tax",
-            "shipping_discount",
-            "shipping_discount_tax",
-            "promotion_discount",
-            "promotion_discount_tax",
-            "promotion_ids",
-            "cod_fee",
-            "cod_fee_discount",
-            "is_gift",
-            "gift_message_text",
-            "gift_wrap_level",
-            "condition_note",
-            "condition_id",
-            "condition_subtype_id",
-            "scheduled_delivery_start_date",
-            "scheduled_delivery_end_date",
-            "price_designation",
-            "is_transparency",
-            "serial_number_required",
-            "ioss_number",
-            "invoice_data",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is OrderItem or name in (
-            "asin",
-            "order_item_id",
-            "seller_sku",
-            "buyer_customized_info",
-            "buyer_requested_cancel",
-            "title",
-            "quantity_ordered",
-            "quantity_shipped",
-            "points_granted",
-            "product_info",
-            "item_price",
-            "shipping_price",
-            "gift_wrap_price",
-            "tax_collection",
-            "item_tax",
-            "shipping_tax",
-            "gift_wrap_tax",
-            "shipping_discount",
-            "shipping_discount_tax",
-            "promotion_discount",
-            "promotion_discount_tax",
-            "promotion_ids",
-            "cod_fee",
-            "cod_fee_discount",
-            "is_gift",
-            "gift_message_text",
-            "gift_wrap_level",
-            "condition_note",
-            "condition_id",
-            "condition_subtype_id",
-            "scheduled_delivery_start_date",
-            "scheduled_delivery_end_date",
-            "price_designation",
-            "is_transparency",
-            "serial_number_required",
-            "ioss_number",
-            "invoice_data",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(order_items=list)
 class ListOrderItemsResult(MWSResult):
@@ -2471,81 +1287,6 @@ class ListOrderItemsResult(MWSResult):
         _setattr(self, "next_token", next_token)
         _setattr(self, "amazon_order_id", amazon_order_id)
         _setattr(self, "order_items", list() if order_items is DEFAULT_FACTORY else order_items)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, amazon_order_id={self.amazon_order_id!r}, order_items={self.order_items!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.next_token,
-                self.amazon_order_id,
-                self.order_items,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.next_token,
-                other.amazon_order_id,
-                other.order_items,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.next_token,
-                self.amazon_order_id,
-                self.order_items,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ListOrderItemsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "next_token",
-            "amazon_order_id",
-            "order_items",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ListOrderItemsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "next_token",
-            "amazon_order_id",
-            "order_items",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(orders=list)
@@ -2595,83 +1336,3 @@ class ListOrdersResult(MWSResult):
         _setattr(self, "created_before", created_before)
         _setattr(self, "last_updated_before", last_updated_before)
         _setattr(self, "orders", list() if orders is DEFAULT_FACTORY else orders)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, next_token={self.next_token!r}, created_before={self.created_before!r}, last_updated_before={self.last_updated_before!r}, orders={self.orders!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.next_token,
-                self.created_before,
-                self.last_updated_before,
-                self.orders,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.next_token,
-                other.created_before,
-                other.last_updated_before,
-                other.orders,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.next_token,
-                self.created_before,
-                self.last_updated_before,
-                self.orders,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ListOrdersResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "next_token",
-            "created_before",
-            "last_updated_before",
-            "orders",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ListOrdersResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "next_token",
-            "created_before",
-            "last_updated_before",
-            "orders",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)

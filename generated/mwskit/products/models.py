@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import FrozenInstanceError
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from reprlib import recursive_repr
 from typing import Any, Literal
 
 from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
@@ -289,28 +287,6 @@ class MoneyType:
         _setattr(self, "currency_code", currency_code)
         _setattr(self, "amount", amount)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, amount={self.amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.currency_code, self.amount) == (other.currency_code, other.amount)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.currency_code, self.amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is MoneyType or name in ("currency_code", "amount"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is MoneyType or name in ("currency_code", "amount"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Points:
@@ -335,31 +311,6 @@ class Points:
     ) -> None:
         _setattr(self, "points_number", points_number)
         _setattr(self, "points_monetary_value", points_monetary_value)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(points_number={self.points_number!r}, points_monetary_value={self.points_monetary_value!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.points_number, self.points_monetary_value) == (
-                other.points_number,
-                other.points_monetary_value,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.points_number, self.points_monetary_value))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Points or name in ("points_number", "points_monetary_value"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Points or name in ("points_number", "points_monetary_value"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -389,32 +340,6 @@ class PriceToEstimateFees:
         _setattr(self, "listing_price", listing_price)
         _setattr(self, "shipping", shipping)
         _setattr(self, "points", points)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(listing_price={self.listing_price!r}, shipping={self.shipping!r}, points={self.points!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.listing_price, self.shipping, self.points) == (
-                other.listing_price,
-                other.shipping,
-                other.points,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.listing_price, self.shipping, self.points))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PriceToEstimateFees or name in ("listing_price", "shipping", "points"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PriceToEstimateFees or name in ("listing_price", "shipping", "points"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -464,65 +389,6 @@ class FeesEstimateRequest:
         _setattr(self, "identifier", identifier)
         _setattr(self, "is_amazon_fulfilled", is_amazon_fulfilled)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(marketplace_id={self.marketplace_id!r}, id_type={self.id_type!r}, id_value={self.id_value!r}, price_to_estimate_fees={self.price_to_estimate_fees!r}, identifier={self.identifier!r}, is_amazon_fulfilled={self.is_amazon_fulfilled!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.marketplace_id,
-                self.id_type,
-                self.id_value,
-                self.price_to_estimate_fees,
-                self.identifier,
-                self.is_amazon_fulfilled,
-            ) == (
-                other.marketplace_id,
-                other.id_type,
-                other.id_value,
-                other.price_to_estimate_fees,
-                other.identifier,
-                other.is_amazon_fulfilled,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.marketplace_id,
-                self.id_type,
-                self.id_value,
-                self.price_to_estimate_fees,
-                self.identifier,
-                self.is_amazon_fulfilled,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FeesEstimateRequest or name in (
-            "marketplace_id",
-            "id_type",
-            "id_value",
-            "price_to_estimate_fees",
-            "identifier",
-            "is_amazon_fulfilled",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FeesEstimateRequest or name in (
-            "marketplace_id",
-            "id_type",
-            "id_value",
-            "price_to_estimate_fees",
-            "identifier",
-            "is_amazon_fulfilled",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class MoneyTypeInfo:
@@ -548,28 +414,6 @@ class MoneyTypeInfo:
         _setattr(self, "currency_code", currency_code)
         _setattr(self, "amount", amount)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, amount={self.amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.currency_code, self.amount) == (other.currency_code, other.amount)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.currency_code, self.amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is MoneyTypeInfo or name in ("currency_code", "amount"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is MoneyTypeInfo or name in ("currency_code", "amount"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class PointsInfo:
@@ -594,31 +438,6 @@ class PointsInfo:
     ) -> None:
         _setattr(self, "points_number", points_number)
         _setattr(self, "points_monetary_value", points_monetary_value)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(points_number={self.points_number!r}, points_monetary_value={self.points_monetary_value!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.points_number, self.points_monetary_value) == (
-                other.points_number,
-                other.points_monetary_value,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.points_number, self.points_monetary_value))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PointsInfo or name in ("points_number", "points_monetary_value"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PointsInfo or name in ("points_number", "points_monetary_value"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -657,54 +476,6 @@ class BuyBoxPrice:
         _setattr(self, "shipping", shipping)
         _setattr(self, "points", points)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(condition={self.condition!r}, landed_price={self.landed_price!r}, listing_price={self.listing_price!r}, shipping={self.shipping!r}, points={self.points!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.condition,
-                self.landed_price,
-                self.listing_price,
-                self.shipping,
-                self.points,
-            ) == (
-                other.condition,
-                other.landed_price,
-                other.listing_price,
-                other.shipping,
-                other.points,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.condition, self.landed_price, self.listing_price, self.shipping, self.points)
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is BuyBoxPrice or name in (
-            "condition",
-            "landed_price",
-            "listing_price",
-            "shipping",
-            "points",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is BuyBoxPrice or name in (
-            "condition",
-            "landed_price",
-            "listing_price",
-            "shipping",
-            "points",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Category:
@@ -733,40 +504,6 @@ class Category:
         _setattr(self, "product_category_id", product_category_id)
         _setattr(self, "product_category_name", product_category_name)
         _setattr(self, "parent", parent)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(product_category_id={self.product_category_id!r}, product_category_name={self.product_category_name!r}, parent={self.parent!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.product_category_id, self.product_category_name, self.parent) == (
-                other.product_category_id,
-                other.product_category_name,
-                other.parent,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.product_category_id, self.product_category_name, self.parent))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Category or name in (
-            "product_category_id",
-            "product_category_name",
-            "parent",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Category or name in (
-            "product_category_id",
-            "product_category_name",
-            "parent",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -800,43 +537,6 @@ class PriceType:
         _setattr(self, "listing_price", listing_price)
         _setattr(self, "shipping", shipping)
         _setattr(self, "points", points)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(landed_price={self.landed_price!r}, listing_price={self.listing_price!r}, shipping={self.shipping!r}, points={self.points!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.landed_price, self.listing_price, self.shipping, self.points) == (
-                other.landed_price,
-                other.listing_price,
-                other.shipping,
-                other.points,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.landed_price, self.listing_price, self.shipping, self.points))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PriceType or name in (
-            "landed_price",
-            "listing_price",
-            "shipping",
-            "points",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PriceType or name in (
-            "landed_price",
-            "listing_price",
-            "shipping",
-            "points",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -881,60 +581,6 @@ class CompetitivePrice:
         _setattr(self, "competitive_price_id", competitive_price_id)
         _setattr(self, "price", price)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(condition={self.condition!r}, subcondition={self.subcondition!r}, belongs_to_requester={self.belongs_to_requester!r}, competitive_price_id={self.competitive_price_id!r}, price={self.price!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.condition,
-                self.subcondition,
-                self.belongs_to_requester,
-                self.competitive_price_id,
-                self.price,
-            ) == (
-                other.condition,
-                other.subcondition,
-                other.belongs_to_requester,
-                other.competitive_price_id,
-                other.price,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.condition,
-                self.subcondition,
-                self.belongs_to_requester,
-                self.competitive_price_id,
-                self.price,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CompetitivePrice or name in (
-            "condition",
-            "subcondition",
-            "belongs_to_requester",
-            "competitive_price_id",
-            "price",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CompetitivePrice or name in (
-            "condition",
-            "subcondition",
-            "belongs_to_requester",
-            "competitive_price_id",
-            "price",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class OfferListingCount:
@@ -959,28 +605,6 @@ class OfferListingCount:
     ) -> None:
         _setattr(self, "condition", condition)
         _setattr(self, "count", count)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(condition={self.condition!r}, count={self.count!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.condition, self.count) == (other.condition, other.count)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.condition, self.count))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is OfferListingCount or name in ("condition", "count"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is OfferListingCount or name in ("condition", "count"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(competitive_prices=list, number_of_offer_listings=list)
@@ -1019,40 +643,6 @@ class CompetitivePricing:
         )
         _setattr(self, "trade_in_value", trade_in_value)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(competitive_prices={self.competitive_prices!r}, number_of_offer_listings={self.number_of_offer_listings!r}, trade_in_value={self.trade_in_value!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.competitive_prices,
-                self.number_of_offer_listings,
-                self.trade_in_value,
-            ) == (other.competitive_prices, other.number_of_offer_listings, other.trade_in_value)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.competitive_prices, self.number_of_offer_listings, self.trade_in_value))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CompetitivePricing or name in (
-            "competitive_prices",
-            "number_of_offer_listings",
-            "trade_in_value",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CompetitivePricing or name in (
-            "competitive_prices",
-            "number_of_offer_listings",
-            "trade_in_value",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Creator:
@@ -1078,28 +668,6 @@ class Creator:
         _setattr(self, "role", role)
         _setattr(self, "name", name)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(role={self.role!r}, name={self.name!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.role, self.name) == (other.role, other.name)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.role, self.name))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Creator or name in ("role", "name"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Creator or name in ("role", "name"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class DecimalWithUnits:
@@ -1124,28 +692,6 @@ class DecimalWithUnits:
     ) -> None:
         _setattr(self, "units", units)
         _setattr(self, "value", value)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(units={self.units!r}, value={self.value!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.units, self.value) == (other.units, other.value)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.units, self.value))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is DecimalWithUnits or name in ("units", "value"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is DecimalWithUnits or name in ("units", "value"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1180,50 +726,6 @@ class DetailedShippingTime:
         _setattr(self, "available_date", available_date)
         _setattr(self, "availability_type", availability_type)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(minimum_hours={self.minimum_hours!r}, maximum_hours={self.maximum_hours!r}, available_date={self.available_date!r}, availability_type={self.availability_type!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.minimum_hours,
-                self.maximum_hours,
-                self.available_date,
-                self.availability_type,
-            ) == (
-                other.minimum_hours,
-                other.maximum_hours,
-                other.available_date,
-                other.availability_type,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.minimum_hours, self.maximum_hours, self.available_date, self.availability_type)
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is DetailedShippingTime or name in (
-            "minimum_hours",
-            "maximum_hours",
-            "available_date",
-            "availability_type",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is DetailedShippingTime or name in (
-            "minimum_hours",
-            "maximum_hours",
-            "available_date",
-            "availability_type",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Dimensions:
@@ -1257,33 +759,6 @@ class Dimensions:
         _setattr(self, "width", width)
         _setattr(self, "weight", weight)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(height={self.height!r}, length={self.length!r}, width={self.width!r}, weight={self.weight!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.height, self.length, self.width, self.weight) == (
-                other.height,
-                other.length,
-                other.width,
-                other.weight,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.height, self.length, self.width, self.weight))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Dimensions or name in ("height", "length", "width", "weight"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Dimensions or name in ("height", "length", "width", "weight"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Error:
@@ -1316,33 +791,6 @@ class Error:
         _setattr(self, "code", code)
         _setattr(self, "message", message)
         _setattr(self, "detail", detail)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(type={self.type!r}, code={self.code!r}, message={self.message!r}, detail={self.detail!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.type, self.code, self.message, self.detail) == (
-                other.type,
-                other.code,
-                other.message,
-                other.detail,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.type, self.code, self.message, self.detail))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Error or name in ("type", "code", "message", "detail"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Error or name in ("type", "code", "message", "detail"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(included_fee_detail_list=list)
@@ -1396,65 +844,6 @@ class FeeDetail:
             list() if included_fee_detail_list is DEFAULT_FACTORY else included_fee_detail_list,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(fee_type={self.fee_type!r}, fee_amount={self.fee_amount!r}, fee_promotion={self.fee_promotion!r}, tax_amount={self.tax_amount!r}, final_fee={self.final_fee!r}, included_fee_detail_list={self.included_fee_detail_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.fee_type,
-                self.fee_amount,
-                self.fee_promotion,
-                self.tax_amount,
-                self.final_fee,
-                self.included_fee_detail_list,
-            ) == (
-                other.fee_type,
-                other.fee_amount,
-                other.fee_promotion,
-                other.tax_amount,
-                other.final_fee,
-                other.included_fee_detail_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.fee_type,
-                self.fee_amount,
-                self.fee_promotion,
-                self.tax_amount,
-                self.final_fee,
-                self.included_fee_detail_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FeeDetail or name in (
-            "fee_type",
-            "fee_amount",
-            "fee_promotion",
-            "tax_amount",
-            "final_fee",
-            "included_fee_detail_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FeeDetail or name in (
-            "fee_type",
-            "fee_amount",
-            "fee_promotion",
-            "tax_amount",
-            "final_fee",
-            "included_fee_detail_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(fee_detail_list=list)
 class FeesEstimate:
@@ -1488,40 +877,6 @@ class FeesEstimate:
             list() if fee_detail_list is DEFAULT_FACTORY else fee_detail_list,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(time_of_fees_estimation={self.time_of_fees_estimation!r}, total_fees_estimate={self.total_fees_estimate!r}, fee_detail_list={self.fee_detail_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.time_of_fees_estimation,
-                self.total_fees_estimate,
-                self.fee_detail_list,
-            ) == (other.time_of_fees_estimation, other.total_fees_estimate, other.fee_detail_list)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.time_of_fees_estimation, self.total_fees_estimate, self.fee_detail_list))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FeesEstimate or name in (
-            "time_of_fees_estimation",
-            "total_fees_estimate",
-            "fee_detail_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FeesEstimate or name in (
-            "time_of_fees_estimation",
-            "total_fees_estimate",
-            "fee_detail_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class PriceToEstimateFeesInfo:
@@ -1550,32 +905,6 @@ class PriceToEstimateFeesInfo:
         _setattr(self, "listing_price", listing_price)
         _setattr(self, "shipping", shipping)
         _setattr(self, "points", points)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(listing_price={self.listing_price!r}, shipping={self.shipping!r}, points={self.points!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.listing_price, self.shipping, self.points) == (
-                other.listing_price,
-                other.shipping,
-                other.points,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.listing_price, self.shipping, self.points))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PriceToEstimateFeesInfo or name in ("listing_price", "shipping", "points"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PriceToEstimateFeesInfo or name in ("listing_price", "shipping", "points"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1630,70 +959,6 @@ class FeesEstimateIdentifier:
         _setattr(self, "price_to_estimate_fees", price_to_estimate_fees)
         _setattr(self, "seller_input_identifier", seller_input_identifier)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(marketplace_id={self.marketplace_id!r}, seller_id={self.seller_id!r}, id_type={self.id_type!r}, id_value={self.id_value!r}, is_amazon_fulfilled={self.is_amazon_fulfilled!r}, price_to_estimate_fees={self.price_to_estimate_fees!r}, seller_input_identifier={self.seller_input_identifier!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.marketplace_id,
-                self.seller_id,
-                self.id_type,
-                self.id_value,
-                self.is_amazon_fulfilled,
-                self.price_to_estimate_fees,
-                self.seller_input_identifier,
-            ) == (
-                other.marketplace_id,
-                other.seller_id,
-                other.id_type,
-                other.id_value,
-                other.is_amazon_fulfilled,
-                other.price_to_estimate_fees,
-                other.seller_input_identifier,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.marketplace_id,
-                self.seller_id,
-                self.id_type,
-                self.id_value,
-                self.is_amazon_fulfilled,
-                self.price_to_estimate_fees,
-                self.seller_input_identifier,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FeesEstimateIdentifier or name in (
-            "marketplace_id",
-            "seller_id",
-            "id_type",
-            "id_value",
-            "is_amazon_fulfilled",
-            "price_to_estimate_fees",
-            "seller_input_identifier",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FeesEstimateIdentifier or name in (
-            "marketplace_id",
-            "seller_id",
-            "id_type",
-            "id_value",
-            "is_amazon_fulfilled",
-            "price_to_estimate_fees",
-            "seller_input_identifier",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class FeesEstimateResult:
@@ -1727,43 +992,6 @@ class FeesEstimateResult:
         _setattr(self, "fees_estimate", fees_estimate)
         _setattr(self, "error", error)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(status={self.status!r}, fees_estimate_identifier={self.fees_estimate_identifier!r}, fees_estimate={self.fees_estimate!r}, error={self.error!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.status, self.fees_estimate_identifier, self.fees_estimate, self.error) == (
-                other.status,
-                other.fees_estimate_identifier,
-                other.fees_estimate,
-                other.error,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.status, self.fees_estimate_identifier, self.fees_estimate, self.error))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FeesEstimateResult or name in (
-            "status",
-            "fees_estimate_identifier",
-            "fees_estimate",
-            "error",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FeesEstimateResult or name in (
-            "status",
-            "fees_estimate_identifier",
-            "fees_estimate",
-            "error",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class MarketplaceASIN:
@@ -1788,28 +1016,6 @@ class MarketplaceASIN:
     ) -> None:
         _setattr(self, "marketplace_id", marketplace_id)
         _setattr(self, "asin", asin)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(marketplace_id={self.marketplace_id!r}, asin={self.asin!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.marketplace_id, self.asin) == (other.marketplace_id, other.asin)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.marketplace_id, self.asin))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is MarketplaceASIN or name in ("marketplace_id", "asin"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is MarketplaceASIN or name in ("marketplace_id", "asin"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1840,32 +1046,6 @@ class SKUIdentifier:
         _setattr(self, "seller_id", seller_id)
         _setattr(self, "seller_sku", seller_sku)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(marketplace_id={self.marketplace_id!r}, seller_id={self.seller_id!r}, seller_sku={self.seller_sku!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.marketplace_id, self.seller_id, self.seller_sku) == (
-                other.marketplace_id,
-                other.seller_id,
-                other.seller_sku,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.marketplace_id, self.seller_id, self.seller_sku))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SKUIdentifier or name in ("marketplace_id", "seller_id", "seller_sku"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SKUIdentifier or name in ("marketplace_id", "seller_id", "seller_sku"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Identifiers:
@@ -1890,31 +1070,6 @@ class Identifiers:
     ) -> None:
         _setattr(self, "marketplace_asin", marketplace_asin)
         _setattr(self, "sku_identifier", sku_identifier)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(marketplace_asin={self.marketplace_asin!r}, sku_identifier={self.sku_identifier!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.marketplace_asin, self.sku_identifier) == (
-                other.marketplace_asin,
-                other.sku_identifier,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.marketplace_asin, self.sku_identifier))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Identifiers or name in ("marketplace_asin", "sku_identifier"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Identifiers or name in ("marketplace_asin", "sku_identifier"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1945,32 +1100,6 @@ class Language:
         _setattr(self, "type", type)
         _setattr(self, "audio_format", audio_format)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(name={self.name!r}, type={self.type!r}, audio_format={self.audio_format!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.name, self.type, self.audio_format) == (
-                other.name,
-                other.type,
-                other.audio_format,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.type, self.audio_format))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Language or name in ("name", "type", "audio_format"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Language or name in ("name", "type", "audio_format"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Image:
@@ -1999,28 +1128,6 @@ class Image:
         _setattr(self, "url", url)
         _setattr(self, "height", height)
         _setattr(self, "width", width)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(url={self.url!r}, height={self.height!r}, width={self.width!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.url, self.height, self.width) == (other.url, other.height, other.width)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.url, self.height, self.width))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Image or name in ("url", "height", "width"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Image or name in ("url", "height", "width"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(
@@ -2245,230 +1352,6 @@ class ItemAttributes:
         _setattr(self, "studio", studio)
         _setattr(self, "title", title)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(lang={self.lang!r}, actor={self.actor!r}, artist={self.artist!r}, author={self.author!r}, binding={self.binding!r}, brand={self.brand!r}, color={self.color!r}, creator={self.creator!r}, department={self.department!r}, director={self.director!r}, edition={self.edition!r}, feature={self.feature!r}, format={self.format!r}, genre={self.genre!r}, is_adult_product={self.is_adult_product!r}, is_autographed={self.is_autographed!r}, is_eligible_for_trade_in={self.is_eligible_for_trade_in!r}, is_memorabilia={self.is_memorabilia!r}, item_dimensions={self.item_dimensions!r}, label={self.label!r}, languages={self.languages!r}, list_price={self.list_price!r}, manufacturer={self.manufacturer!r}, model={self.model!r}, number_of_items={self.number_of_items!r}, number_of_pages={self.number_of_pages!r}, package_dimensions={self.package_dimensions!r}, package_quantity={self.package_quantity!r}, part_number={self.part_number!r}, platform={self.platform!r}, product_group={self.product_group!r}, product_type_name={self.product_type_name!r}, publication_date={self.publication_date!r}, publisher={self.publisher!r}, release_date={self.release_date!r}, size={self.size!r}, small_image={self.small_image!r}, studio={self.studio!r}, title={self.title!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.lang,
-                self.actor,
-                self.artist,
-                self.author,
-                self.binding,
-                self.brand,
-                self.color,
-                self.creator,
-                self.department,
-                self.director,
-                self.edition,
-                self.feature,
-                self.format,
-                self.genre,
-                self.is_adult_product,
-                self.is_autographed,
-                self.is_eligible_for_trade_in,
-                self.is_memorabilia,
-                self.item_dimensions,
-                self.label,
-                self.languages,
-                self.list_price,
-                self.manufacturer,
-                self.model,
-                self.number_of_items,
-                self.number_of_pages,
-                self.package_dimensions,
-                self.package_quantity,
-                self.part_number,
-                self.platform,
-                self.product_group,
-                self.product_type_name,
-                self.publication_date,
-                self.publisher,
-                self.release_date,
-                self.size,
-                self.small_image,
-                self.studio,
-                self.title,
-            ) == (
-                other.lang,
-                other.actor,
-                other.artist,
-                other.author,
-                other.binding,
-                other.brand,
-                other.color,
-                other.creator,
-                other.department,
-                other.director,
-                other.edition,
-                other.feature,
-                other.format,
-                other.genre,
-                other.is_adult_product,
-                other.is_autographed,
-                other.is_eligible_for_trade_in,
-                other.is_memorabilia,
-                other.item_dimensions,
-                other.label,
-                other.languages,
-                other.list_price,
-                other.manufacturer,
-                other.model,
-                other.number_of_items,
-                other.number_of_pages,
-                other.package_dimensions,
-                other.package_quantity,
-                other.part_number,
-                other.platform,
-                other.product_group,
-                other.product_type_name,
-                other.publication_date,
-                other.publisher,
-                other.release_date,
-                other.size,
-                other.small_image,
-                other.studio,
-                other.title,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.lang,
-                self.actor,
-                self.artist,
-                self.author,
-                self.binding,
-                self.brand,
-                self.color,
-                self.creator,
-                self.department,
-                self.director,
-                self.edition,
-                self.feature,
-                self.format,
-                self.genre,
-                self.is_adult_product,
-                self.is_autographed,
-                self.is_eligible_for_trade_in,
-                self.is_memorabilia,
-                self.item_dimensions,
-                self.label,
-                self.languages,
-                self.list_price,
-                self.manufacturer,
-                self.model,
-                self.number_of_items,
-                self.number_of_pages,
-                self.package_dimensions,
-                self.package_quantity,
-                self.part_number,
-                self.platform,
-                self.product_group,
-                self.product_type_name,
-                self.publication_date,
-                self.publisher,
-                self.release_date,
-                self.size,
-                self.small_image,
-                self.studio,
-                self.title,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ItemAttributes or name in (
-            "lang",
-            "actor",
-            "artist",
-            "author",
-            "binding",
-            "brand",
-            "color",
-            "creator",
-            "department",
-            "director",
-            "edition",
-            "feature",
-            "format",
-            "genre",
-            "is_adult_product",
-            "is_autographed",
-            "is_eligible_for_trade_in",
-            "is_memorabilia",
-            "item_dimensions",
-            "label",
-            "languages",
-            "list_price",
-            "manufacturer",
-            "model",
-            "number_of_items",
-            "number_of_pages",
-            "package_dimensions",
-            "package_quantity",
-            "part_number",
-            "platform",
-            "product_group",
-            "product_type_name",
-            "publication_date",
-            "publisher",
-            "release_date",
-            "size",
-            "small_image",
-            "studio",
-            "title",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ItemAttributes or name in (
-            "lang",
-            "actor",
-            "artist",
-            "author",
-            "binding",
-            "brand",
-            "color",
-            "creator",
-            "department",
-            "director",
-            "edition",
-            "feature",
-            "format",
-            "genre",
-            "is_adult_product",
-            "is_autographed",
-            "is_eligible_for_trade_in",
-            "is_memorabilia",
-            "item_dimensions",
-            "label",
-            "languages",
-            "list_price",
-            "manufacturer",
-            "model",
-            "number_of_items",
-            "number_of_pages",
-            "package_dimensions",
-            "package_quantity",
-            "part_number",
-            "platform",
-            "product_group",
-            "product_type_name",
-            "publication_date",
-            "publisher",
-            "release_date",
-            "size",
-            "small_image",
-            "studio",
-            "title",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class VariationParent:
@@ -2489,28 +1372,6 @@ class VariationParent:
         identifiers: Identifiers | None = None,
     ) -> None:
         _setattr(self, "identifiers", identifiers)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(identifiers={self.identifiers!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.identifiers,) == (other.identifiers,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.identifiers,))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is VariationParent or name in ("identifiers",):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is VariationParent or name in ("identifiers",):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -2553,58 +1414,6 @@ class VariationChild:
         _setattr(self, "flavor", flavor)
         _setattr(self, "edition", edition)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(identifiers={self.identifiers!r}, color={self.color!r}, size={self.size!r}, style={self.style!r}, flavor={self.flavor!r}, edition={self.edition!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.identifiers,
-                self.color,
-                self.size,
-                self.style,
-                self.flavor,
-                self.edition,
-            ) == (
-                other.identifiers,
-                other.color,
-                other.size,
-                other.style,
-                other.flavor,
-                other.edition,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.identifiers, self.color, self.size, self.style, self.flavor, self.edition)
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is VariationChild or name in (
-            "identifiers",
-            "color",
-            "size",
-            "style",
-            "flavor",
-            "edition",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is VariationChild or name in (
-            "identifiers",
-            "color",
-            "size",
-            "style",
-            "flavor",
-            "edition",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(variation_parent=list, variation_child=list)
 class Relationships:
@@ -2638,31 +1447,6 @@ class Relationships:
             list() if variation_child is DEFAULT_FACTORY else variation_child,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(variation_parent={self.variation_parent!r}, variation_child={self.variation_child!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.variation_parent, self.variation_child) == (
-                other.variation_parent,
-                other.variation_child,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.variation_parent, self.variation_child))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Relationships or name in ("variation_parent", "variation_child"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Relationships or name in ("variation_parent", "variation_child"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class SalesRank:
@@ -2688,28 +1472,6 @@ class SalesRank:
         _setattr(self, "product_category_id", product_category_id)
         _setattr(self, "rank", rank)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(product_category_id={self.product_category_id!r}, rank={self.rank!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.product_category_id, self.rank) == (other.product_category_id, other.rank)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.product_category_id, self.rank))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SalesRank or name in ("product_category_id", "rank"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SalesRank or name in ("product_category_id", "rank"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class ShippingTime:
@@ -2730,28 +1492,6 @@ class ShippingTime:
         max: str | None = None,
     ) -> None:
         _setattr(self, "max", max)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(max={self.max!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.max,) == (other.max,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.max,))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ShippingTime or name in ("max",):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ShippingTime or name in ("max",):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -2801,65 +1541,6 @@ class Qualifiers:
         _setattr(self, "shipping_time", shipping_time)
         _setattr(self, "seller_positive_feedback_rating", seller_positive_feedback_rating)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(item_condition={self.item_condition!r}, item_subcondition={self.item_subcondition!r}, fulfillment_channel={self.fulfillment_channel!r}, ships_domestically={self.ships_domestically!r}, shipping_time={self.shipping_time!r}, seller_positive_feedback_rating={self.seller_positive_feedback_rating!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.item_condition,
-                self.item_subcondition,
-                self.fulfillment_channel,
-                self.ships_domestically,
-                self.shipping_time,
-                self.seller_positive_feedback_rating,
-            ) == (
-                other.item_condition,
-                other.item_subcondition,
-                other.fulfillment_channel,
-                other.ships_domestically,
-                other.shipping_time,
-                other.seller_positive_feedback_rating,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.item_condition,
-                self.item_subcondition,
-                self.fulfillment_channel,
-                self.ships_domestically,
-                self.shipping_time,
-                self.seller_positive_feedback_rating,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Qualifiers or name in (
-            "item_condition",
-            "item_subcondition",
-            "fulfillment_channel",
-            "ships_domestically",
-            "shipping_time",
-            "seller_positive_feedback_rating",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Qualifiers or name in (
-            "item_condition",
-            "item_subcondition",
-            "fulfillment_channel",
-            "ships_domestically",
-            "shipping_time",
-            "seller_positive_feedback_rating",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class LowestOfferListing:
@@ -2902,60 +1583,6 @@ class LowestOfferListing:
         _setattr(self, "seller_feedback_count", seller_feedback_count)
         _setattr(self, "price", price)
         _setattr(self, "multiple_offers_at_lowest_price", multiple_offers_at_lowest_price)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(qualifiers={self.qualifiers!r}, number_of_offer_listings_considered={self.number_of_offer_listings_considered!r}, seller_feedback_count={self.seller_feedback_count!r}, price={self.price!r}, multiple_offers_at_lowest_price={self.multiple_offers_at_lowest_price!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.qualifiers,
-                self.number_of_offer_listings_considered,
-                self.seller_feedback_count,
-                self.price,
-                self.multiple_offers_at_lowest_price,
-            ) == (
-                other.qualifiers,
-                other.number_of_offer_listings_considered,
-                other.seller_feedback_count,
-                other.price,
-                other.multiple_offers_at_lowest_price,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.qualifiers,
-                self.number_of_offer_listings_considered,
-                self.seller_feedback_count,
-                self.price,
-                self.multiple_offers_at_lowest_price,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is LowestOfferListing or name in (
-            "qualifiers",
-            "number_of_offer_listings_considered",
-            "seller_feedback_count",
-            "price",
-            "multiple_offers_at_lowest_price",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is LowestOfferListing or name in (
-            "qualifiers",
-            "number_of_offer_listings_considered",
-            "seller_feedback_count",
-            "price",
-            "multiple_offers_at_lowest_price",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -3009,70 +1636,6 @@ class OfferType:
         _setattr(self, "item_sub_condition", item_sub_condition)
         _setattr(self, "seller_id", seller_id)
         _setattr(self, "seller_sku", seller_sku)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(buying_price={self.buying_price!r}, regular_price={self.regular_price!r}, fulfillment_channel={self.fulfillment_channel!r}, item_condition={self.item_condition!r}, item_sub_condition={self.item_sub_condition!r}, seller_id={self.seller_id!r}, seller_sku={self.seller_sku!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.buying_price,
-                self.regular_price,
-                self.fulfillment_channel,
-                self.item_condition,
-                self.item_sub_condition,
-                self.seller_id,
-                self.seller_sku,
-            ) == (
-                other.buying_price,
-                other.regular_price,
-                other.fulfillment_channel,
-                other.item_condition,
-                other.item_sub_condition,
-                other.seller_id,
-                other.seller_sku,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.buying_price,
-                self.regular_price,
-                self.fulfillment_channel,
-                self.item_condition,
-                self.item_sub_condition,
-                self.seller_id,
-                self.seller_sku,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is OfferType or name in (
-            "buying_price",
-            "regular_price",
-            "fulfillment_channel",
-            "item_condition",
-            "item_sub_condition",
-            "seller_id",
-            "seller_sku",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is OfferType or name in (
-            "buying_price",
-            "regular_price",
-            "fulfillment_channel",
-            "item_condition",
-            "item_sub_condition",
-            "seller_id",
-            "seller_sku",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(attribute_sets=list, sales_rankings=list, lowest_offer_listings=list, offers=list)
@@ -3135,70 +1698,6 @@ class Product:
         )
         _setattr(self, "offers", list() if offers is DEFAULT_FACTORY else offers)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(identifiers={self.identifiers!r}, attribute_sets={self.attribute_sets!r}, relationships={self.relationships!r}, competitive_pricing={self.competitive_pricing!r}, sales_rankings={self.sales_rankings!r}, lowest_offer_listings={self.lowest_offer_listings!r}, offers={self.offers!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.identifiers,
-                self.attribute_sets,
-                self.relationships,
-                self.competitive_pricing,
-                self.sales_rankings,
-                self.lowest_offer_listings,
-                self.offers,
-            ) == (
-                other.identifiers,
-                other.attribute_sets,
-                other.relationships,
-                other.competitive_pricing,
-                other.sales_rankings,
-                other.lowest_offer_listings,
-                other.offers,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.identifiers,
-                self.attribute_sets,
-                self.relationships,
-                self.competitive_pricing,
-                self.sales_rankings,
-                self.lowest_offer_listings,
-                self.offers,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Product or name in (
-            "identifiers",
-            "attribute_sets",
-            "relationships",
-            "competitive_pricing",
-            "sales_rankings",
-            "lowest_offer_listings",
-            "offers",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Product or name in (
-            "identifiers",
-            "attribute_sets",
-            "relationships",
-            "competitive_pricing",
-            "sales_rankings",
-            "lowest_offer_listings",
-            "offers",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetCompetitivePricingForASINResult:
@@ -3231,43 +1730,6 @@ class GetCompetitivePricingForASINResult:
         _setattr(self, "status", status)
         _setattr(self, "product", product)
         _setattr(self, "error", error)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(asin={self.asin!r}, status={self.status!r}, product={self.product!r}, error={self.error!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.asin, self.status, self.product, self.error) == (
-                other.asin,
-                other.status,
-                other.product,
-                other.error,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.asin, self.status, self.product, self.error))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetCompetitivePricingForASINResult or name in (
-            "asin",
-            "status",
-            "product",
-            "error",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetCompetitivePricingForASINResult or name in (
-            "asin",
-            "status",
-            "product",
-            "error",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(results=list)
@@ -3306,71 +1768,6 @@ class GetCompetitivePricingForASINResponse(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "results", list() if results is DEFAULT_FACTORY else results)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, results={self.results!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.results,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.results,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.results,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetCompetitivePricingForASINResponse or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "results",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetCompetitivePricingForASINResponse or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "results",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetCompetitivePricingForSKUResult:
@@ -3403,43 +1800,6 @@ class GetCompetitivePricingForSKUResult:
         _setattr(self, "status", status)
         _setattr(self, "product", product)
         _setattr(self, "error", error)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, status={self.status!r}, product={self.product!r}, error={self.error!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.seller_sku, self.status, self.product, self.error) == (
-                other.seller_sku,
-                other.status,
-                other.product,
-                other.error,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.seller_sku, self.status, self.product, self.error))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetCompetitivePricingForSKUResult or name in (
-            "seller_sku",
-            "status",
-            "product",
-            "error",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetCompetitivePricingForSKUResult or name in (
-            "seller_sku",
-            "status",
-            "product",
-            "error",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(results=list)
@@ -3478,71 +1838,6 @@ class GetCompetitivePricingForSKUResponse(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "results", list() if results is DEFAULT_FACTORY else results)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, results={self.results!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.results,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.results,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.results,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetCompetitivePricingForSKUResponse or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "results",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetCompetitivePricingForSKUResponse or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "results",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetLowestOfferListingsForASINResult:
@@ -3579,54 +1874,6 @@ class GetLowestOfferListingsForASINResult:
         _setattr(self, "all_offer_listings_considered", all_offer_listings_considered)
         _setattr(self, "product", product)
         _setattr(self, "error", error)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(asin={self.asin!r}, status={self.status!r}, all_offer_listings_considered={self.all_offer_listings_considered!r}, product={self.product!r}, error={self.error!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.asin,
-                self.status,
-                self.all_offer_listings_considered,
-                self.product,
-                self.error,
-            ) == (
-                other.asin,
-                other.status,
-                other.all_offer_listings_considered,
-                other.product,
-                other.error,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.asin, self.status, self.all_offer_listings_considered, self.product, self.error)
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetLowestOfferListingsForASINResult or name in (
-            "asin",
-            "status",
-            "all_offer_listings_considered",
-            "product",
-            "error",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetLowestOfferListingsForASINResult or name in (
-            "asin",
-            "status",
-            "all_offer_listings_considered",
-            "product",
-            "error",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(results=list)
@@ -3665,71 +1912,6 @@ class GetLowestOfferListingsForASINResponse(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "results", list() if results is DEFAULT_FACTORY else results)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, results={self.results!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.results,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.results,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.results,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetLowestOfferListingsForASINResponse or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "results",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetLowestOfferListingsForASINResponse or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "results",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetLowestOfferListingsForSKUResult:
@@ -3766,60 +1948,6 @@ class GetLowestOfferListingsForSKUResult:
         _setattr(self, "all_offer_listings_considered", all_offer_listings_considered)
         _setattr(self, "product", product)
         _setattr(self, "error", error)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, status={self.status!r}, all_offer_listings_considered={self.all_offer_listings_considered!r}, product={self.product!r}, error={self.error!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.seller_sku,
-                self.status,
-                self.all_offer_listings_considered,
-                self.product,
-                self.error,
-            ) == (
-                other.seller_sku,
-                other.status,
-                other.all_offer_listings_considered,
-                other.product,
-                other.error,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.seller_sku,
-                self.status,
-                self.all_offer_listings_considered,
-                self.product,
-                self.error,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetLowestOfferListingsForSKUResult or name in (
-            "seller_sku",
-            "status",
-            "all_offer_listings_considered",
-            "product",
-            "error",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetLowestOfferListingsForSKUResult or name in (
-            "seller_sku",
-            "status",
-            "all_offer_listings_considered",
-            "product",
-            "error",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(results=list)
@@ -3858,71 +1986,6 @@ class GetLowestOfferListingsForSKUResponse(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "results", list() if results is DEFAULT_FACTORY else results)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, results={self.results!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.results,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.results,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.results,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetLowestOfferListingsForSKUResponse or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "results",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetLowestOfferListingsForSKUResponse or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "results",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class LowestPricedOffersASINIdentifier:
@@ -3956,50 +2019,6 @@ class LowestPricedOffersASINIdentifier:
         _setattr(self, "item_condition", item_condition)
         _setattr(self, "time_of_offer_change", time_of_offer_change)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(marketplace_id={self.marketplace_id!r}, asin={self.asin!r}, item_condition={self.item_condition!r}, time_of_offer_change={self.time_of_offer_change!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.marketplace_id,
-                self.asin,
-                self.item_condition,
-                self.time_of_offer_change,
-            ) == (
-                other.marketplace_id,
-                other.asin,
-                other.item_condition,
-                other.time_of_offer_change,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.marketplace_id, self.asin, self.item_condition, self.time_of_offer_change)
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is LowestPricedOffersASINIdentifier or name in (
-            "marketplace_id",
-            "asin",
-            "item_condition",
-            "time_of_offer_change",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is LowestPricedOffersASINIdentifier or name in (
-            "marketplace_id",
-            "asin",
-            "item_condition",
-            "time_of_offer_change",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class OfferCount:
@@ -4028,32 +2047,6 @@ class OfferCount:
         _setattr(self, "condition", condition)
         _setattr(self, "fulfillment_channel", fulfillment_channel)
         _setattr(self, "count", count)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(condition={self.condition!r}, fulfillment_channel={self.fulfillment_channel!r}, count={self.count!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.condition, self.fulfillment_channel, self.count) == (
-                other.condition,
-                other.fulfillment_channel,
-                other.count,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.condition, self.fulfillment_channel, self.count))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is OfferCount or name in ("condition", "fulfillment_channel", "count"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is OfferCount or name in ("condition", "fulfillment_channel", "count"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -4102,65 +2095,6 @@ class LowestPrice:
         _setattr(self, "listing_price", listing_price)
         _setattr(self, "shipping", shipping)
         _setattr(self, "points", points)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(condition={self.condition!r}, fulfillment_channel={self.fulfillment_channel!r}, landed_price={self.landed_price!r}, listing_price={self.listing_price!r}, shipping={self.shipping!r}, points={self.points!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.condition,
-                self.fulfillment_channel,
-                self.landed_price,
-                self.listing_price,
-                self.shipping,
-                self.points,
-            ) == (
-                other.condition,
-                other.fulfillment_channel,
-                other.landed_price,
-                other.listing_price,
-                other.shipping,
-                other.points,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.condition,
-                self.fulfillment_channel,
-                self.landed_price,
-                self.listing_price,
-                self.shipping,
-                self.points,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is LowestPrice or name in (
-            "condition",
-            "fulfillment_channel",
-            "landed_price",
-            "listing_price",
-            "shipping",
-            "points",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is LowestPrice or name in (
-            "condition",
-            "fulfillment_channel",
-            "landed_price",
-            "listing_price",
-            "shipping",
-            "points",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(
@@ -4250,85 +2184,6 @@ class Summary:
         _setattr(self, "competitive_price_threshold", competitive_price_threshold)
         _setattr(self, "offers_available_time", offers_available_time)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(total_offer_count={self.total_offer_count!r}, number_of_offers={self.number_of_offers!r}, lowest_prices={self.lowest_prices!r}, buy_box_prices={self.buy_box_prices!r}, list_price={self.list_price!r}, suggested_lower_price_plus_shipping={self.suggested_lower_price_plus_shipping!r}, sales_rankings={self.sales_rankings!r}, buy_box_eligible_offers={self.buy_box_eligible_offers!r}, competitive_price_threshold={self.competitive_price_threshold!r}, offers_available_time={self.offers_available_time!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.total_offer_count,
-                self.number_of_offers,
-                self.lowest_prices,
-                self.buy_box_prices,
-                self.list_price,
-                self.suggested_lower_price_plus_shipping,
-                self.sales_rankings,
-                self.buy_box_eligible_offers,
-                self.competitive_price_threshold,
-                self.offers_available_time,
-            ) == (
-                other.total_offer_count,
-                other.number_of_offers,
-                other.lowest_prices,
-                other.buy_box_prices,
-                other.list_price,
-                other.suggested_lower_price_plus_shipping,
-                other.sales_rankings,
-                other.buy_box_eligible_offers,
-                other.competitive_price_threshold,
-                other.offers_available_time,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.total_offer_count,
-                self.number_of_offers,
-                self.lowest_prices,
-                self.buy_box_prices,
-                self.list_price,
-                self.suggested_lower_price_plus_shipping,
-                self.sales_rankings,
-                self.buy_box_eligible_offers,
-                self.competitive_price_threshold,
-                self.offers_available_time,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Summary or name in (
-            "total_offer_count",
-            "number_of_offers",
-            "lowest_prices",
-            "buy_box_prices",
-            "list_price",
-            "suggested_lower_price_plus_shipping",
-            "sales_rankings",
-            "buy_box_eligible_offers",
-            "competitive_price_threshold",
-            "offers_available_time",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Summary or name in (
-            "total_offer_count",
-            "number_of_offers",
-            "lowest_prices",
-            "buy_box_prices",
-            "list_price",
-            "suggested_lower_price_plus_shipping",
-            "sales_rankings",
-            "buy_box_eligible_offers",
-            "competitive_price_threshold",
-            "offers_available_time",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class SellerFeedbackRating:
@@ -4353,37 +2208,6 @@ class SellerFeedbackRating:
     ) -> None:
         _setattr(self, "seller_positive_feedback_rating", seller_positive_feedback_rating)
         _setattr(self, "feedback_count", feedback_count)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_positive_feedback_rating={self.seller_positive_feedback_rating!r}, feedback_count={self.feedback_count!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.seller_positive_feedback_rating, self.feedback_count) == (
-                other.seller_positive_feedback_rating,
-                other.feedback_count,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.seller_positive_feedback_rating, self.feedback_count))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SellerFeedbackRating or name in (
-            "seller_positive_feedback_rating",
-            "feedback_count",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SellerFeedbackRating or name in (
-            "seller_positive_feedback_rating",
-            "feedback_count",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -4410,28 +2234,6 @@ class ShipsFrom:
         _setattr(self, "state", state)
         _setattr(self, "country", country)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(state={self.state!r}, country={self.country!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.state, self.country) == (other.state, other.country)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.state, self.country))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ShipsFrom or name in ("state", "country"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ShipsFrom or name in ("state", "country"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class PrimeInformation:
@@ -4456,31 +2258,6 @@ class PrimeInformation:
     ) -> None:
         _setattr(self, "is_prime", is_prime)
         _setattr(self, "is_national_prime", is_national_prime)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(is_prime={self.is_prime!r}, is_national_prime={self.is_national_prime!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.is_prime, self.is_national_prime) == (
-                other.is_prime,
-                other.is_national_prime,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.is_prime, self.is_national_prime))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PrimeInformation or name in ("is_prime", "is_national_prime"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PrimeInformation or name in ("is_prime", "is_national_prime"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -4570,105 +2347,6 @@ class LowestPricedOffer:
         _setattr(self, "condition_notes", condition_notes)
         _setattr(self, "prime_information", prime_information)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(my_offer={self.my_offer!r}, seller_id={self.seller_id!r}, sub_condition={self.sub_condition!r}, seller_feedback_rating={self.seller_feedback_rating!r}, shipping_time={self.shipping_time!r}, listing_price={self.listing_price!r}, points={self.points!r}, shipping={self.shipping!r}, ships_from={self.ships_from!r}, is_fulfilled_by_amazon={self.is_fulfilled_by_amazon!r}, is_buy_box_winner={self.is_buy_box_winner!r}, is_featured_merchant={self.is_featured_merchant!r}, condition_notes={self.condition_notes!r}, prime_information={self.prime_information!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.my_offer,
-                self.seller_id,
-                self.sub_condition,
-                self.seller_feedback_rating,
-                self.shipping_time,
-                self.listing_price,
-                self.points,
-                self.shipping,
-                self.ships_from,
-                self.is_fulfilled_by_amazon,
-                self.is_buy_box_winner,
-                self.is_featured_merchant,
-                self.condition_notes,
-                self.prime_information,
-            ) == (
-                other.my_offer,
-                other.seller_id,
-                other.sub_condition,
-                other.seller_feedback_rating,
-                other.shipping_time,
-                other.listing_price,
-                other.points,
-                other.shipping,
-                other.ships_from,
-                other.is_fulfilled_by_amazon,
-                other.is_buy_box_winner,
-                other.is_featured_merchant,
-                other.condition_notes,
-                other.prime_information,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.my_offer,
-                self.seller_id,
-                self.sub_condition,
-                self.seller_feedback_rating,
-                self.shipping_time,
-                self.listing_price,
-                self.points,
-                self.shipping,
-                self.ships_from,
-                self.is_fulfilled_by_amazon,
-                self.is_buy_box_winner,
-                self.is_featured_merchant,
-                self.condition_notes,
-                self.prime_information,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is LowestPricedOffer or name in (
-            "my_offer",
-            "seller_id",
-            "sub_condition",
-            "seller_feedback_rating",
-            "shipping_time",
-            "listing_price",
-            "points",
-            "shipping",
-            "ships_from",
-            "is_fulfilled_by_amazon",
-            "is_buy_box_winner",
-            "is_featured_merchant",
-            "condition_notes",
-            "prime_information",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is LowestPricedOffer or name in (
-            "my_offer",
-            "seller_id",
-            "sub_condition",
-            "seller_feedback_rating",
-            "shipping_time",
-            "listing_price",
-            "points",
-            "shipping",
-            "ships_from",
-            "is_fulfilled_by_amazon",
-            "is_buy_box_winner",
-            "is_featured_merchant",
-            "condition_notes",
-            "prime_information",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(offers=list)
 class GetLowestPricedOffersForASINResult(MWSResult):
@@ -4738,101 +2416,6 @@ class GetLowestPricedOffersForASINResult(MWSResult):
         _setattr(self, "summary", summary)
         _setattr(self, "offers", list() if offers is DEFAULT_FACTORY else offers)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, marketplace_id={self.marketplace_id!r}, asin={self.asin!r}, item_condition={self.item_condition!r}, status={self.status!r}, identifier={self.identifier!r}, summary={self.summary!r}, offers={self.offers!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.marketplace_id,
-                self.asin,
-                self.item_condition,
-                self.status,
-                self.identifier,
-                self.summary,
-                self.offers,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.marketplace_id,
-                other.asin,
-                other.item_condition,
-                other.status,
-                other.identifier,
-                other.summary,
-                other.offers,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.marketplace_id,
-                self.asin,
-                self.item_condition,
-                self.status,
-                self.identifier,
-                self.summary,
-                self.offers,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetLowestPricedOffersForASINResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "marketplace_id",
-            "asin",
-            "item_condition",
-            "status",
-            "identifier",
-            "summary",
-            "offers",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetLowestPricedOffersForASINResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "marketplace_id",
-            "asin",
-            "item_condition",
-            "status",
-            "identifier",
-            "summary",
-            "offers",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class LowestPricedOffersSKUIdentifier:
@@ -4865,50 +2448,6 @@ class LowestPricedOffersSKUIdentifier:
         _setattr(self, "seller_sku", seller_sku)
         _setattr(self, "item_condition", item_condition)
         _setattr(self, "time_of_offer_change", time_of_offer_change)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(marketplace_id={self.marketplace_id!r}, seller_sku={self.seller_sku!r}, item_condition={self.item_condition!r}, time_of_offer_change={self.time_of_offer_change!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.marketplace_id,
-                self.seller_sku,
-                self.item_condition,
-                self.time_of_offer_change,
-            ) == (
-                other.marketplace_id,
-                other.seller_sku,
-                other.item_condition,
-                other.time_of_offer_change,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (self.marketplace_id, self.seller_sku, self.item_condition, self.time_of_offer_change)
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is LowestPricedOffersSKUIdentifier or name in (
-            "marketplace_id",
-            "seller_sku",
-            "item_condition",
-            "time_of_offer_change",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is LowestPricedOffersSKUIdentifier or name in (
-            "marketplace_id",
-            "seller_sku",
-            "item_condition",
-            "time_of_offer_change",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(offers=list)
@@ -4979,101 +2518,6 @@ class GetLowestPricedOffersForSKUResult(MWSResult):
         _setattr(self, "summary", summary)
         _setattr(self, "offers", list() if offers is DEFAULT_FACTORY else offers)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, marketplace_id={self.marketplace_id!r}, sku={self.sku!r}, item_condition={self.item_condition!r}, status={self.status!r}, identifier={self.identifier!r}, summary={self.summary!r}, offers={self.offers!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.marketplace_id,
-                self.sku,
-                self.item_condition,
-                self.status,
-                self.identifier,
-                self.summary,
-                self.offers,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.marketplace_id,
-                other.sku,
-                other.item_condition,
-                other.status,
-                other.identifier,
-                other.summary,
-                other.offers,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.marketplace_id,
-                self.sku,
-                self.item_condition,
-                self.status,
-                self.identifier,
-                self.summary,
-                self.offers,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetLowestPricedOffersForSKUResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "marketplace_id",
-            "sku",
-            "item_condition",
-            "status",
-            "identifier",
-            "summary",
-            "offers",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetLowestPricedOffersForSKUResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "marketplace_id",
-            "sku",
-            "item_condition",
-            "status",
-            "identifier",
-            "summary",
-            "offers",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(products=list)
 class GetMatchingProductForIdResult:
@@ -5110,46 +2554,6 @@ class GetMatchingProductForIdResult:
         _setattr(self, "status", status)
         _setattr(self, "products", list() if products is DEFAULT_FACTORY else products)
         _setattr(self, "error", error)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(id={self.id!r}, id_type={self.id_type!r}, status={self.status!r}, products={self.products!r}, error={self.error!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.id, self.id_type, self.status, self.products, self.error) == (
-                other.id,
-                other.id_type,
-                other.status,
-                other.products,
-                other.error,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.id, self.id_type, self.status, self.products, self.error))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetMatchingProductForIdResult or name in (
-            "id",
-            "id_type",
-            "status",
-            "products",
-            "error",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetMatchingProductForIdResult or name in (
-            "id",
-            "id_type",
-            "status",
-            "products",
-            "error",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(results=list)
@@ -5188,71 +2592,6 @@ class GetMatchingProductForIdResponse(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "results", list() if results is DEFAULT_FACTORY else results)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, results={self.results!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.results,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.results,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.results,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetMatchingProductForIdResponse or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "results",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetMatchingProductForIdResponse or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "results",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetMatchingProductResult:
@@ -5285,33 +2624,6 @@ class GetMatchingProductResult:
         _setattr(self, "status", status)
         _setattr(self, "product", product)
         _setattr(self, "error", error)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(asin={self.asin!r}, status={self.status!r}, product={self.product!r}, error={self.error!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.asin, self.status, self.product, self.error) == (
-                other.asin,
-                other.status,
-                other.product,
-                other.error,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.asin, self.status, self.product, self.error))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetMatchingProductResult or name in ("asin", "status", "product", "error"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetMatchingProductResult or name in ("asin", "status", "product", "error"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(results=list)
@@ -5349,71 +2661,6 @@ class GetMatchingProductResponse(MWSResult):
         _setattr(self, "body", body)
         _setattr(self, "parts", parts)
         _setattr(self, "results", list() if results is DEFAULT_FACTORY else results)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, results={self.results!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.results,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.results,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.results,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetMatchingProductResponse or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "results",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetMatchingProductResponse or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "results",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(fees_estimate_result_list=list)
@@ -5456,71 +2703,6 @@ class GetMyFeesEstimateResult(MWSResult):
             list() if fees_estimate_result_list is DEFAULT_FACTORY else fees_estimate_result_list,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, fees_estimate_result_list={self.fees_estimate_result_list!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.fees_estimate_result_list,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.fees_estimate_result_list,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.fees_estimate_result_list,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetMyFeesEstimateResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "fees_estimate_result_list",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetMyFeesEstimateResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "fees_estimate_result_list",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetMyPriceForASINResult:
@@ -5553,33 +2735,6 @@ class GetMyPriceForASINResult:
         _setattr(self, "status", status)
         _setattr(self, "product", product)
         _setattr(self, "error", error)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(asin={self.asin!r}, status={self.status!r}, product={self.product!r}, error={self.error!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.asin, self.status, self.product, self.error) == (
-                other.asin,
-                other.status,
-                other.product,
-                other.error,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.asin, self.status, self.product, self.error))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetMyPriceForASINResult or name in ("asin", "status", "product", "error"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetMyPriceForASINResult or name in ("asin", "status", "product", "error"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(results=list)
@@ -5618,71 +2773,6 @@ class GetMyPriceForASINResponse(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "results", list() if results is DEFAULT_FACTORY else results)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, results={self.results!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.results,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.results,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.results,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetMyPriceForASINResponse or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "results",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetMyPriceForASINResponse or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "results",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetMyPriceForSKUResult:
@@ -5715,43 +2805,6 @@ class GetMyPriceForSKUResult:
         _setattr(self, "status", status)
         _setattr(self, "product", product)
         _setattr(self, "error", error)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seller_sku={self.seller_sku!r}, status={self.status!r}, product={self.product!r}, error={self.error!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.seller_sku, self.status, self.product, self.error) == (
-                other.seller_sku,
-                other.status,
-                other.product,
-                other.error,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.seller_sku, self.status, self.product, self.error))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetMyPriceForSKUResult or name in (
-            "seller_sku",
-            "status",
-            "product",
-            "error",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetMyPriceForSKUResult or name in (
-            "seller_sku",
-            "status",
-            "product",
-            "error",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(results=list)
@@ -5790,71 +2843,6 @@ class GetMyPriceForSKUResponse(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "results", list() if results is DEFAULT_FACTORY else results)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, results={self.results!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.results,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.results,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.results,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetMyPriceForSKUResponse or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "results",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetMyPriceForSKUResponse or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "results",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Message:
@@ -5879,28 +2867,6 @@ class Message:
     ) -> None:
         _setattr(self, "locale", locale)
         _setattr(self, "text", text)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.locale, self.text) == (other.locale, other.text)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.locale, self.text))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(messages=list)
@@ -5951,86 +2917,6 @@ class GetServiceStatusResult(MWSResult):
         _setattr(self, "message_id", message_id)
         _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.status,
-                other.timestamp,
-                other.message_id,
-                other.messages,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(products=list)
 class ListMatchingProductsResult(MWSResult):
@@ -6068,71 +2954,6 @@ class ListMatchingProductsResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "products", list() if products is DEFAULT_FACTORY else products)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, products={self.products!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.products,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.products,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.products,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ListMatchingProductsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "products",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ListMatchingProductsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "products",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass(self=list)
 class ProductCategoriesResult(MWSResult):
@@ -6169,68 +2990,3 @@ class ProductCategoriesResult(MWSResult):
         _setattr(__dataclass_self__, "body", body)
         _setattr(__dataclass_self__, "parts", parts)
         _setattr(__dataclass_self__, "self", list() if self is DEFAULT_FACTORY else self)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, self={self.self!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.self,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.self,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.self,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ProductCategoriesResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "self",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ProductCategoriesResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "self",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)

@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import FrozenInstanceError
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from reprlib import recursive_repr
-from typing import Any, Literal
+from typing import Literal
 
 from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
 
@@ -174,31 +172,6 @@ class CategoryQuery:
         _setattr(self, "recommendation_category", recommendation_category)
         _setattr(self, "filter_options", filter_options)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(recommendation_category={self.recommendation_category!r}, filter_options={self.filter_options!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.recommendation_category, self.filter_options) == (
-                other.recommendation_category,
-                other.filter_options,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.recommendation_category, self.filter_options))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is CategoryQuery or name in ("recommendation_category", "filter_options"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is CategoryQuery or name in ("recommendation_category", "filter_options"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class ProductIdentifier:
@@ -228,30 +201,6 @@ class ProductIdentifier:
         _setattr(self, "sku", sku)
         _setattr(self, "upc", upc)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}(asin={self.asin!r}, sku={self.sku!r}, upc={self.upc!r})"
-        )
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.asin, self.sku, self.upc) == (other.asin, other.sku, other.upc)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.asin, self.sku, self.upc))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ProductIdentifier or name in ("asin", "sku", "upc"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ProductIdentifier or name in ("asin", "sku", "upc"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Price:
@@ -276,28 +225,6 @@ class Price:
     ) -> None:
         _setattr(self, "currency_code", currency_code)
         _setattr(self, "amount", amount)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, amount={self.amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.currency_code, self.amount) == (other.currency_code, other.amount)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.currency_code, self.amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Price or name in ("currency_code", "amount"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Price or name in ("currency_code", "amount"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -377,95 +304,6 @@ class AdvertisingRecommendation:
         _setattr(self, "recommendation_id", recommendation_id)
         _setattr(self, "recommendation_reason", recommendation_reason)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(last_updated={self.last_updated!r}, item_identifier={self.item_identifier!r}, item_name={self.item_name!r}, brand_name={self.brand_name!r}, product_category={self.product_category!r}, sales_rank={self.sales_rank!r}, your_price_plus_shipping={self.your_price_plus_shipping!r}, lowest_price_plus_shipping={self.lowest_price_plus_shipping!r}, available_quantity={self.available_quantity!r}, sales_for_the_last30_days={self.sales_for_the_last30_days!r}, recommendation_id={self.recommendation_id!r}, recommendation_reason={self.recommendation_reason!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.last_updated,
-                self.item_identifier,
-                self.item_name,
-                self.brand_name,
-                self.product_category,
-                self.sales_rank,
-                self.your_price_plus_shipping,
-                self.lowest_price_plus_shipping,
-                self.available_quantity,
-                self.sales_for_the_last30_days,
-                self.recommendation_id,
-                self.recommendation_reason,
-            ) == (
-                other.last_updated,
-                other.item_identifier,
-                other.item_name,
-                other.brand_name,
-                other.product_category,
-                other.sales_rank,
-                other.your_price_plus_shipping,
-                other.lowest_price_plus_shipping,
-                other.available_quantity,
-                other.sales_for_the_last30_days,
-                other.recommendation_id,
-                other.recommendation_reason,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.last_updated,
-                self.item_identifier,
-                self.item_name,
-                self.brand_name,
-                self.product_category,
-                self.sales_rank,
-                self.your_price_plus_shipping,
-                self.lowest_price_plus_shipping,
-                self.available_quantity,
-                self.sales_for_the_last30_days,
-                self.recommendation_id,
-                self.recommendation_reason,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is AdvertisingRecommendation or name in (
-            "last_updated",
-            "item_identifier",
-            "item_name",
-            "brand_name",
-            "product_category",
-            "sales_rank",
-            "your_price_plus_shipping",
-            "lowest_price_plus_shipping",
-            "available_quantity",
-            "sales_for_the_last30_days",
-            "recommendation_id",
-            "recommendation_reason",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is AdvertisingRecommendation or name in (
-            "last_updated",
-            "item_identifier",
-            "item_name",
-            "brand_name",
-            "product_category",
-            "sales_rank",
-            "your_price_plus_shipping",
-            "lowest_price_plus_shipping",
-            "available_quantity",
-            "sales_for_the_last30_days",
-            "recommendation_id",
-            "recommendation_reason",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class DimensionMeasure:
@@ -491,28 +329,6 @@ class DimensionMeasure:
         _setattr(self, "value", value)
         _setattr(self, "unit", unit)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.value, self.unit) == (other.value, other.unit)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.value, self.unit))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is DimensionMeasure or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is DimensionMeasure or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class WeightMeasure:
@@ -537,28 +353,6 @@ class WeightMeasure:
     ) -> None:
         _setattr(self, "value", value)
         _setattr(self, "unit", unit)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(value={self.value!r}, unit={self.unit!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.value, self.unit) == (other.value, other.unit)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.value, self.unit))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is WeightMeasure or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is WeightMeasure or name in ("value", "unit"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -592,33 +386,6 @@ class ItemDimensions:
         _setattr(self, "width", width)
         _setattr(self, "length", length)
         _setattr(self, "weight", weight)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(height={self.height!r}, width={self.width!r}, length={self.length!r}, weight={self.weight!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.height, self.width, self.length, self.weight) == (
-                other.height,
-                other.width,
-                other.length,
-                other.weight,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.height, self.width, self.length, self.weight))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ItemDimensions or name in ("height", "width", "length", "weight"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ItemDimensions or name in ("height", "width", "length", "weight"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -708,105 +475,6 @@ class FulfillmentRecommendation:
         _setattr(self, "recommendation_id", recommendation_id)
         _setattr(self, "recommendation_reason", recommendation_reason)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(last_updated={self.last_updated!r}, item_identifier={self.item_identifier!r}, item_name={self.item_name!r}, brand_name={self.brand_name!r}, product_category={self.product_category!r}, sales_rank={self.sales_rank!r}, buybox_price={self.buybox_price!r}, number_of_offers={self.number_of_offers!r}, number_of_offers_fulfilled_by_amazon={self.number_of_offers_fulfilled_by_amazon!r}, average_customer_review={self.average_customer_review!r}, number_of_customer_reviews={self.number_of_customer_reviews!r}, item_dimensions={self.item_dimensions!r}, recommendation_id={self.recommendation_id!r}, recommendation_reason={self.recommendation_reason!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.last_updated,
-                self.item_identifier,
-                self.item_name,
-                self.brand_name,
-                self.product_category,
-                self.sales_rank,
-                self.buybox_price,
-                self.number_of_offers,
-                self.number_of_offers_fulfilled_by_amazon,
-                self.average_customer_review,
-                self.number_of_customer_reviews,
-                self.item_dimensions,
-                self.recommendation_id,
-                self.recommendation_reason,
-            ) == (
-                other.last_updated,
-                other.item_identifier,
-                other.item_name,
-                other.brand_name,
-                other.product_category,
-                other.sales_rank,
-                other.buybox_price,
-                other.number_of_offers,
-                other.number_of_offers_fulfilled_by_amazon,
-                other.average_customer_review,
-                other.number_of_customer_reviews,
-                other.item_dimensions,
-                other.recommendation_id,
-                other.recommendation_reason,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.last_updated,
-                self.item_identifier,
-                self.item_name,
-                self.brand_name,
-                self.product_category,
-                self.sales_rank,
-                self.buybox_price,
-                self.number_of_offers,
-                self.number_of_offers_fulfilled_by_amazon,
-                self.average_customer_review,
-                self.number_of_customer_reviews,
-                self.item_dimensions,
-                self.recommendation_id,
-                self.recommendation_reason,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is FulfillmentRecommendation or name in (
-            "last_updated",
-            "item_identifier",
-            "item_name",
-            "brand_name",
-            "product_category",
-            "sales_rank",
-            "buybox_price",
-            "number_of_offers",
-            "number_of_offers_fulfilled_by_amazon",
-            "average_customer_review",
-            "number_of_customer_reviews",
-            "item_dimensions",
-            "recommendation_id",
-            "recommendation_reason",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is FulfillmentRecommendation or name in (
-            "last_updated",
-            "item_identifier",
-            "item_name",
-            "brand_name",
-            "product_category",
-            "sales_rank",
-            "buybox_price",
-            "number_of_offers",
-            "number_of_offers_fulfilled_by_amazon",
-            "average_customer_review",
-            "number_of_customer_reviews",
-            "item_dimensions",
-            "recommendation_id",
-            "recommendation_reason",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetLastUpdatedTimeForRecommendationsResult(MWSResult):
@@ -887,96 +555,6 @@ class GetLastUpdatedTimeForRecommendationsResult(MWSResult):
             advertising_recommendations_last_updated,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, inventory_recommendations_last_updated={self.inventory_recommendations_last_updated!r}, selection_recommendations_last_updated={self.selection_recommendations_last_updated!r}, fulfillment_recommendations_last_updated={self.fulfillment_recommendations_last_updated!r}, pricing_recommendations_last_updated={self.pricing_recommendations_last_updated!r}, global_selling_recommendations_last_updated={self.global_selling_recommendations_last_updated!r}, advertising_recommendations_last_updated={self.advertising_recommendations_last_updated!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.inventory_recommendations_last_updated,
-                self.selection_recommendations_last_updated,
-                self.fulfillment_recommendations_last_updated,
-                self.pricing_recommendations_last_updated,
-                self.global_selling_recommendations_last_updated,
-                self.advertising_recommendations_last_updated,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.inventory_recommendations_last_updated,
-                other.selection_recommendations_last_updated,
-                other.fulfillment_recommendations_last_updated,
-                other.pricing_recommendations_last_updated,
-                other.global_selling_recommendations_last_updated,
-                other.advertising_recommendations_last_updated,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.inventory_recommendations_last_updated,
-                self.selection_recommendations_last_updated,
-                self.fulfillment_recommendations_last_updated,
-                self.pricing_recommendations_last_updated,
-                self.global_selling_recommendations_last_updated,
-                self.advertising_recommendations_last_updated,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetLastUpdatedTimeForRecommendationsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "inventory_recommendations_last_updated",
-            "selection_recommendations_last_updated",
-            "fulfillment_recommendations_last_updated",
-            "pricing_recommendations_last_updated",
-            "global_selling_recommendations_last_updated",
-            "advertising_recommendations_last_updated",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetLastUpdatedTimeForRecommendationsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "inventory_recommendations_last_updated",
-            "selection_recommendations_last_updated",
-            "fulfillment_recommendations_last_updated",
-            "pricing_recommendations_last_updated",
-            "global_selling_recommendations_last_updated",
-            "advertising_recommendations_last_updated",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Message:
@@ -1001,28 +579,6 @@ class Message:
     ) -> None:
         _setattr(self, "locale", locale)
         _setattr(self, "text", text)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.locale, self.text) == (other.locale, other.text)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.locale, self.text))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(messages=list)
@@ -1072,86 +628,6 @@ class GetServiceStatusResult(MWSResult):
         _setattr(self, "timestamp", timestamp)
         _setattr(self, "message_id", message_id)
         _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.status,
-                other.timestamp,
-                other.message_id,
-                other.messages,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1241,105 +717,6 @@ class GlobalSellingRecommendation:
         _setattr(self, "recommendation_id", recommendation_id)
         _setattr(self, "recommendation_reason", recommendation_reason)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(last_updated={self.last_updated!r}, item_identifier={self.item_identifier!r}, item_name={self.item_name!r}, brand_name={self.brand_name!r}, product_category={self.product_category!r}, sales_rank={self.sales_rank!r}, buybox_price={self.buybox_price!r}, number_of_offers={self.number_of_offers!r}, number_of_offers_fulfilled_by_amazon={self.number_of_offers_fulfilled_by_amazon!r}, average_customer_review={self.average_customer_review!r}, number_of_customer_reviews={self.number_of_customer_reviews!r}, item_dimensions={self.item_dimensions!r}, recommendation_id={self.recommendation_id!r}, recommendation_reason={self.recommendation_reason!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.last_updated,
-                self.item_identifier,
-                self.item_name,
-                self.brand_name,
-                self.product_category,
-                self.sales_rank,
-                self.buybox_price,
-                self.number_of_offers,
-                self.number_of_offers_fulfilled_by_amazon,
-                self.average_customer_review,
-                self.number_of_customer_reviews,
-                self.item_dimensions,
-                self.recommendation_id,
-                self.recommendation_reason,
-            ) == (
-                other.last_updated,
-                other.item_identifier,
-                other.item_name,
-                other.brand_name,
-                other.product_category,
-                other.sales_rank,
-                other.buybox_price,
-                other.number_of_offers,
-                other.number_of_offers_fulfilled_by_amazon,
-                other.average_customer_review,
-                other.number_of_customer_reviews,
-                other.item_dimensions,
-                other.recommendation_id,
-                other.recommendation_reason,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.last_updated,
-                self.item_identifier,
-                self.item_name,
-                self.brand_name,
-                self.product_category,
-                self.sales_rank,
-                self.buybox_price,
-                self.number_of_offers,
-                self.number_of_offers_fulfilled_by_amazon,
-                self.average_customer_review,
-                self.number_of_customer_reviews,
-                self.item_dimensions,
-                self.recommendation_id,
-                self.recommendation_reason,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GlobalSellingRecommendation or name in (
-            "last_updated",
-            "item_identifier",
-            "item_name",
-            "brand_name",
-            "product_category",
-            "sales_rank",
-            "buybox_price",
-            "number_of_offers",
-            "number_of_offers_fulfilled_by_amazon",
-            "average_customer_review",
-            "number_of_customer_reviews",
-            "item_dimensions",
-            "recommendation_id",
-            "recommendation_reason",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GlobalSellingRecommendation or name in (
-            "last_updated",
-            "item_identifier",
-            "item_name",
-            "brand_name",
-            "product_category",
-            "sales_rank",
-            "buybox_price",
-            "number_of_offers",
-            "number_of_offers_fulfilled_by_amazon",
-            "average_customer_review",
-            "number_of_customer_reviews",
-            "item_dimensions",
-            "recommendation_id",
-            "recommendation_reason",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class InventoryRecommendation:
@@ -1428,105 +805,6 @@ class InventoryRecommendation:
         _setattr(self, "recommendation_id", recommendation_id)
         _setattr(self, "recommendation_reason", recommendation_reason)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(last_updated={self.last_updated!r}, item_identifier={self.item_identifier!r}, item_name={self.item_name!r}, fulfillment_channel={self.fulfillment_channel!r}, sales_for_the_last14_days={self.sales_for_the_last14_days!r}, sales_for_the_last30_days={self.sales_for_the_last30_days!r}, available_quantity={self.available_quantity!r}, days_until_stock_runs_out={self.days_until_stock_runs_out!r}, inbound_quantity={self.inbound_quantity!r}, recommended_inbound_quantity={self.recommended_inbound_quantity!r}, days_out_of_stock_last30_days={self.days_out_of_stock_last30_days!r}, lost_sales_in_last30_days={self.lost_sales_in_last30_days!r}, recommendation_id={self.recommendation_id!r}, recommendation_reason={self.recommendation_reason!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.last_updated,
-                self.item_identifier,
-                self.item_name,
-                self.fulfillment_channel,
-                self.sales_for_the_last14_days,
-                self.sales_for_the_last30_days,
-                self.available_quantity,
-                self.days_until_stock_runs_out,
-                self.inbound_quantity,
-                self.recommended_inbound_quantity,
-                self.days_out_of_stock_last30_days,
-                self.lost_sales_in_last30_days,
-                self.recommendation_id,
-                self.recommendation_reason,
-            ) == (
-                other.last_updated,
-                other.item_identifier,
-                other.item_name,
-                other.fulfillment_channel,
-                other.sales_for_the_last14_days,
-                other.sales_for_the_last30_days,
-                other.available_quantity,
-                other.days_until_stock_runs_out,
-                other.inbound_quantity,
-                other.recommended_inbound_quantity,
-                other.days_out_of_stock_last30_days,
-                other.lost_sales_in_last30_days,
-                other.recommendation_id,
-                other.recommendation_reason,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.last_updated,
-                self.item_identifier,
-                self.item_name,
-                self.fulfillment_channel,
-                self.sales_for_the_last14_days,
-                self.sales_for_the_last30_days,
-                self.available_quantity,
-                self.days_until_stock_runs_out,
-                self.inbound_quantity,
-                self.recommended_inbound_quantity,
-                self.days_out_of_stock_last30_days,
-                self.lost_sales_in_last30_days,
-                self.recommendation_id,
-                self.recommendation_reason,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is InventoryRecommendation or name in (
-            "last_updated",
-            "item_identifier",
-            "item_name",
-            "fulfillment_channel",
-            "sales_for_the_last14_days",
-            "sales_for_the_last30_days",
-            "available_quantity",
-            "days_until_stock_runs_out",
-            "inbound_quantity",
-            "recommended_inbound_quantity",
-            "days_out_of_stock_last30_days",
-            "lost_sales_in_last30_days",
-            "recommendation_id",
-            "recommendation_reason",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is InventoryRecommendation or name in (
-            "last_updated",
-            "item_identifier",
-            "item_name",
-            "fulfillment_channel",
-            "sales_for_the_last14_days",
-            "sales_for_the_last30_days",
-            "available_quantity",
-            "days_until_stock_runs_out",
-            "inbound_quantity",
-            "recommended_inbound_quantity",
-            "days_out_of_stock_last30_days",
-            "lost_sales_in_last30_days",
-            "recommendation_id",
-            "recommendation_reason",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class SelectionRecommendation:
@@ -1604,95 +882,6 @@ class SelectionRecommendation:
         _setattr(self, "number_of_customer_reviews", number_of_customer_reviews)
         _setattr(self, "recommendation_id", recommendation_id)
         _setattr(self, "recommendation_reason", recommendation_reason)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(last_updated={self.last_updated!r}, item_identifier={self.item_identifier!r}, item_name={self.item_name!r}, brand_name={self.brand_name!r}, product_category={self.product_category!r}, sales_rank={self.sales_rank!r}, buybox_price={self.buybox_price!r}, number_of_offers={self.number_of_offers!r}, average_customer_review={self.average_customer_review!r}, number_of_customer_reviews={self.number_of_customer_reviews!r}, recommendation_id={self.recommendation_id!r}, recommendation_reason={self.recommendation_reason!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.last_updated,
-                self.item_identifier,
-                self.item_name,
-                self.brand_name,
-                self.product_category,
-                self.sales_rank,
-                self.buybox_price,
-                self.number_of_offers,
-                self.average_customer_review,
-                self.number_of_customer_reviews,
-                self.recommendation_id,
-                self.recommendation_reason,
-            ) == (
-                other.last_updated,
-                other.item_identifier,
-                other.item_name,
-                other.brand_name,
-                other.product_category,
-                other.sales_rank,
-                other.buybox_price,
-                other.number_of_offers,
-                other.average_customer_review,
-                other.number_of_customer_reviews,
-                other.recommendation_id,
-                other.recommendation_reason,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.last_updated,
-                self.item_identifier,
-                self.item_name,
-                self.brand_name,
-                self.product_category,
-                self.sales_rank,
-                self.buybox_price,
-                self.number_of_offers,
-                self.average_customer_review,
-                self.number_of_customer_reviews,
-                self.recommendation_id,
-                self.recommendation_reason,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is SelectionRecommendation or name in (
-            "last_updated",
-            "item_identifier",
-            "item_name",
-            "brand_name",
-            "product_category",
-            "sales_rank",
-            "buybox_price",
-            "number_of_offers",
-            "average_customer_review",
-            "number_of_customer_reviews",
-            "recommendation_id",
-            "recommendation_reason",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is SelectionRecommendation or name in (
-            "last_updated",
-            "item_identifier",
-            "item_name",
-            "brand_name",
-            "product_category",
-            "sales_rank",
-            "buybox_price",
-            "number_of_offers",
-            "average_customer_review",
-            "number_of_customer_reviews",
-            "recommendation_id",
-            "recommendation_reason",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass()
@@ -1799,120 +988,6 @@ class PricingRecommendation:
         _setattr(self, "recommendation_id", recommendation_id)
         _setattr(self, "recommendation_reason", recommendation_reason)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(last_updated={self.last_updated!r}, item_identifier={self.item_identifier!r}, item_name={self.item_name!r}, condition={self.condition!r}, sub_condition={self.sub_condition!r}, fulfillment_channel={self.fulfillment_channel!r}, your_price_plus_shipping={self.your_price_plus_shipping!r}, lowest_price_plus_shipping={self.lowest_price_plus_shipping!r}, price_difference_to_low_price={self.price_difference_to_low_price!r}, median_price_plus_shipping={self.median_price_plus_shipping!r}, lowest_merchant_fulfilled_offer_price={self.lowest_merchant_fulfilled_offer_price!r}, lowest_amazon_fulfilled_offer_price={self.lowest_amazon_fulfilled_offer_price!r}, number_of_offers={self.number_of_offers!r}, number_of_merchant_fulfilled_offers={self.number_of_merchant_fulfilled_offers!r}, number_of_amazon_fulfilled_offers={self.number_of_amazon_fulfilled_offers!r}, recommendation_id={self.recommendation_id!r}, recommendation_reason={self.recommendation_reason!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.last_updated,
-                self.item_identifier,
-                self.item_name,
-                self.condition,
-                self.sub_condition,
-                self.fulfillment_channel,
-                self.your_price_plus_shipping,
-                self.lowest_price_plus_shipping,
-                self.price_difference_to_low_price,
-                self.median_price_plus_shipping,
-                self.lowest_merchant_fulfilled_offer_price,
-                self.lowest_amazon_fulfilled_offer_price,
-                self.number_of_offers,
-                self.number_of_merchant_fulfilled_offers,
-                self.number_of_amazon_fulfilled_offers,
-                self.recommendation_id,
-                self.recommendation_reason,
-            ) == (
-                other.last_updated,
-                other.item_identifier,
-                other.item_name,
-                other.condition,
-                other.sub_condition,
-                other.fulfillment_channel,
-                other.your_price_plus_shipping,
-                other.lowest_price_plus_shipping,
-                other.price_difference_to_low_price,
-                other.median_price_plus_shipping,
-                other.lowest_merchant_fulfilled_offer_price,
-                other.lowest_amazon_fulfilled_offer_price,
-                other.number_of_offers,
-                other.number_of_merchant_fulfilled_offers,
-                other.number_of_amazon_fulfilled_offers,
-                other.recommendation_id,
-                other.recommendation_reason,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.last_updated,
-                self.item_identifier,
-                self.item_name,
-                self.condition,
-                self.sub_condition,
-                self.fulfillment_channel,
-                self.your_price_plus_shipping,
-                self.lowest_price_plus_shipping,
-                self.price_difference_to_low_price,
-                self.median_price_plus_shipping,
-                self.lowest_merchant_fulfilled_offer_price,
-                self.lowest_amazon_fulfilled_offer_price,
-                self.number_of_offers,
-                self.number_of_merchant_fulfilled_offers,
-                self.number_of_amazon_fulfilled_offers,
-                self.recommendation_id,
-                self.recommendation_reason,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is PricingRecommendation or name in (
-            "last_updated",
-            "item_identifier",
-            "item_name",
-            "condition",
-            "sub_condition",
-            "fulfillment_channel",
-            "your_price_plus_shipping",
-            "lowest_price_plus_shipping",
-            "price_difference_to_low_price",
-            "median_price_plus_shipping",
-            "lowest_merchant_fulfilled_offer_price",
-            "lowest_amazon_fulfilled_offer_price",
-            "number_of_offers",
-            "number_of_merchant_fulfilled_offers",
-            "number_of_amazon_fulfilled_offers",
-            "recommendation_id",
-            "recommendation_reason",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is PricingRecommendation or name in (
-            "last_updated",
-            "item_identifier",
-            "item_name",
-            "condition",
-            "sub_condition",
-            "fulfillment_channel",
-            "your_price_plus_shipping",
-            "lowest_price_plus_shipping",
-            "price_difference_to_low_price",
-            "median_price_plus_shipping",
-            "lowest_merchant_fulfilled_offer_price",
-            "lowest_amazon_fulfilled_offer_price",
-            "number_of_offers",
-            "number_of_merchant_fulfilled_offers",
-            "number_of_amazon_fulfilled_offers",
-            "recommendation_id",
-            "recommendation_reason",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class ListingQualityRecommendation:
@@ -1965,70 +1040,6 @@ class ListingQualityRecommendation:
         _setattr(self, "item_name", item_name)
         _setattr(self, "recommendation_id", recommendation_id)
         _setattr(self, "recommendation_reason", recommendation_reason)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(quality_set={self.quality_set!r}, defect_group={self.defect_group!r}, defect_attribute={self.defect_attribute!r}, item_identifier={self.item_identifier!r}, item_name={self.item_name!r}, recommendation_id={self.recommendation_id!r}, recommendation_reason={self.recommendation_reason!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.quality_set,
-                self.defect_group,
-                self.defect_attribute,
-                self.item_identifier,
-                self.item_name,
-                self.recommendation_id,
-                self.recommendation_reason,
-            ) == (
-                other.quality_set,
-                other.defect_group,
-                other.defect_attribute,
-                other.item_identifier,
-                other.item_name,
-                other.recommendation_id,
-                other.recommendation_reason,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.quality_set,
-                self.defect_group,
-                self.defect_attribute,
-                self.item_identifier,
-                self.item_name,
-                self.recommendation_id,
-                self.recommendation_reason,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ListingQualityRecommendation or name in (
-            "quality_set",
-            "defect_group",
-            "defect_attribute",
-            "item_identifier",
-            "item_name",
-            "recommendation_id",
-            "recommendation_reason",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ListingQualityRecommendation or name in (
-            "quality_set",
-            "defect_group",
-            "defect_attribute",
-            "item_identifier",
-            "item_name",
-            "recommendation_id",
-            "recommendation_reason",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(
@@ -2155,103 +1166,3 @@ class ListRecommendationsResult(MWSResult):
             ),
         )
         _setattr(self, "next_token", next_token)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, inventory_recommendations={self.inventory_recommendations!r}, selection_recommendations={self.selection_recommendations!r}, pricing_recommendations={self.pricing_recommendations!r}, fulfillment_recommendations={self.fulfillment_recommendations!r}, listing_quality_recommendations={self.listing_quality_recommendations!r}, global_selling_recommendations={self.global_selling_recommendations!r}, advertising_recommendations={self.advertising_recommendations!r}, next_token={self.next_token!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.inventory_recommendations,
-                self.selection_recommendations,
-                self.pricing_recommendations,
-                self.fulfillment_recommendations,
-                self.listing_quality_recommendations,
-                self.global_selling_recommendations,
-                self.advertising_recommendations,
-                self.next_token,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.inventory_recommendations,
-                other.selection_recommendations,
-                other.pricing_recommendations,
-                other.fulfillment_recommendations,
-                other.listing_quality_recommendations,
-                other.global_selling_recommendations,
-                other.advertising_recommendations,
-                other.next_token,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.inventory_recommendations,
-                self.selection_recommendations,
-                self.pricing_recommendations,
-                self.fulfillment_recommendations,
-                self.listing_quality_recommendations,
-                self.global_selling_recommendations,
-                self.advertising_recommendations,
-                self.next_token,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ListRecommendationsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "inventory_recommendations",
-            "selection_recommendations",
-            "pricing_recommendations",
-            "fulfillment_recommendations",
-            "listing_quality_recommendations",
-            "global_selling_recommendations",
-            "advertising_recommendations",
-            "next_token",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ListRecommendationsResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "inventory_recommendations",
-            "selection_recommendations",
-            "pricing_recommendations",
-            "fulfillment_recommendations",
-            "listing_quality_recommendations",
-            "global_selling_recommendations",
-            "advertising_recommendations",
-            "next_token",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)

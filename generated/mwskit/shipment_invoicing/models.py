@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import FrozenInstanceError
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from reprlib import recursive_repr
-from typing import Any, Literal
+from typing import Literal
 
 from .._runtime import DEFAULT_FACTORY, MWSResult, source_dataclass
 
@@ -133,95 +131,6 @@ class Address:
         _setattr(self, "phone", phone)
         _setattr(self, "address_type", address_type)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(name={self.name!r}, address_line1={self.address_line1!r}, address_line2={self.address_line2!r}, address_line3={self.address_line3!r}, city={self.city!r}, county={self.county!r}, district={self.district!r}, state_or_region={self.state_or_region!r}, postal_code={self.postal_code!r}, country_code={self.country_code!r}, phone={self.phone!r}, address_type={self.address_type!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.name,
-                self.address_line1,
-                self.address_line2,
-                self.address_line3,
-                self.city,
-                self.county,
-                self.district,
-                self.state_or_region,
-                self.postal_code,
-                self.country_code,
-                self.phone,
-                self.address_type,
-            ) == (
-                other.name,
-                other.address_line1,
-                other.address_line2,
-                other.address_line3,
-                other.city,
-                other.county,
-                other.district,
-                other.state_or_region,
-                other.postal_code,
-                other.country_code,
-                other.phone,
-                other.address_type,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.name,
-                self.address_line1,
-                self.address_line2,
-                self.address_line3,
-                self.city,
-                self.county,
-                self.district,
-                self.state_or_region,
-                self.postal_code,
-                self.country_code,
-                self.phone,
-                self.address_type,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Address or name in (
-            "name",
-            "address_line1",
-            "address_line2",
-            "address_line3",
-            "city",
-            "county",
-            "district",
-            "state_or_region",
-            "postal_code",
-            "country_code",
-            "phone",
-            "address_type",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Address or name in (
-            "name",
-            "address_line1",
-            "address_line2",
-            "address_line3",
-            "city",
-            "county",
-            "district",
-            "state_or_region",
-            "postal_code",
-            "country_code",
-            "phone",
-            "address_type",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class TaxClassification:
@@ -246,28 +155,6 @@ class TaxClassification:
     ) -> None:
         _setattr(self, "name", name)
         _setattr(self, "value", value)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(name={self.name!r}, value={self.value!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.name, self.value) == (other.name, other.value)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.value))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TaxClassification or name in ("name", "value"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TaxClassification or name in ("name", "value"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(tax_classifications=list)
@@ -302,40 +189,6 @@ class TaxInfo:
             list() if tax_classifications is DEFAULT_FACTORY else tax_classifications,
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(company_legal_name={self.company_legal_name!r}, taxing_region={self.taxing_region!r}, tax_classifications={self.tax_classifications!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.company_legal_name, self.taxing_region, self.tax_classifications) == (
-                other.company_legal_name,
-                other.taxing_region,
-                other.tax_classifications,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.company_legal_name, self.taxing_region, self.tax_classifications))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is TaxInfo or name in (
-            "company_legal_name",
-            "taxing_region",
-            "tax_classifications",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is TaxInfo or name in (
-            "company_legal_name",
-            "taxing_region",
-            "tax_classifications",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Money:
@@ -360,28 +213,6 @@ class Money:
     ) -> None:
         _setattr(self, "currency_code", currency_code)
         _setattr(self, "amount", amount)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(currency_code={self.currency_code!r}, amount={self.amount!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.currency_code, self.amount) == (other.currency_code, other.amount)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.currency_code, self.amount))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Money or name in ("currency_code", "amount"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Money or name in ("currency_code", "amount"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(serial_numbers=list)
@@ -457,90 +288,6 @@ class ShipmentItem:
         _setattr(
             self, "serial_numbers", list() if serial_numbers is DEFAULT_FACTORY else serial_numbers
         )
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(asin={self.asin!r}, seller_sku={self.seller_sku!r}, order_item_id={self.order_item_id!r}, title={self.title!r}, quantity_ordered={self.quantity_ordered!r}, item_price={self.item_price!r}, shipping_price={self.shipping_price!r}, gift_wrap_price={self.gift_wrap_price!r}, shipping_discount={self.shipping_discount!r}, promotion_discount={self.promotion_discount!r}, serial_numbers={self.serial_numbers!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.asin,
-                self.seller_sku,
-                self.order_item_id,
-                self.title,
-                self.quantity_ordered,
-                self.item_price,
-                self.shipping_price,
-                self.gift_wrap_price,
-                self.shipping_discount,
-                self.promotion_discount,
-                self.serial_numbers,
-            ) == (
-                other.asin,
-                other.seller_sku,
-                other.order_item_id,
-                other.title,
-                other.quantity_ordered,
-                other.item_price,
-                other.shipping_price,
-                other.gift_wrap_price,
-                other.shipping_discount,
-                other.promotion_discount,
-                other.serial_numbers,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.asin,
-                self.seller_sku,
-                self.order_item_id,
-                self.title,
-                self.quantity_ordered,
-                self.item_price,
-                self.shipping_price,
-                self.gift_wrap_price,
-                self.shipping_discount,
-                self.promotion_discount,
-                self.serial_numbers,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ShipmentItem or name in (
-            "asin",
-            "seller_sku",
-            "order_item_id",
-            "title",
-            "quantity_ordered",
-            "item_price",
-            "shipping_price",
-            "gift_wrap_price",
-            "shipping_discount",
-            "promotion_discount",
-            "serial_numbers",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ShipmentItem or name in (
-            "asin",
-            "seller_sku",
-            "order_item_id",
-            "title",
-            "quantity_ordered",
-            "item_price",
-            "shipping_price",
-            "gift_wrap_price",
-            "shipping_discount",
-            "promotion_discount",
-            "serial_numbers",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(payment_method_details=list, shipment_items=list)
@@ -626,95 +373,6 @@ class ShipmentDetail:
             self, "shipment_items", list() if shipment_items is DEFAULT_FACTORY else shipment_items
         )
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(warehouse_id={self.warehouse_id!r}, amazon_order_id={self.amazon_order_id!r}, amazon_shipment_id={self.amazon_shipment_id!r}, purchase_date={self.purchase_date!r}, shipping_address={self.shipping_address!r}, payment_method_details={self.payment_method_details!r}, marketplace_id={self.marketplace_id!r}, buyer_name={self.buyer_name!r}, buyer_county={self.buyer_county!r}, buyer_tax_info={self.buyer_tax_info!r}, marketplace_tax_info={self.marketplace_tax_info!r}, shipment_items={self.shipment_items!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.warehouse_id,
-                self.amazon_order_id,
-                self.amazon_shipment_id,
-                self.purchase_date,
-                self.shipping_address,
-                self.payment_method_details,
-                self.marketplace_id,
-                self.buyer_name,
-                self.buyer_county,
-                self.buyer_tax_info,
-                self.marketplace_tax_info,
-                self.shipment_items,
-            ) == (
-                other.warehouse_id,
-                other.amazon_order_id,
-                other.amazon_shipment_id,
-                other.purchase_date,
-                other.shipping_address,
-                other.payment_method_details,
-                other.marketplace_id,
-                other.buyer_name,
-                other.buyer_county,
-                other.buyer_tax_info,
-                other.marketplace_tax_info,
-                other.shipment_items,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.warehouse_id,
-                self.amazon_order_id,
-                self.amazon_shipment_id,
-                self.purchase_date,
-                self.shipping_address,
-                self.payment_method_details,
-                self.marketplace_id,
-                self.buyer_name,
-                self.buyer_county,
-                self.buyer_tax_info,
-                self.marketplace_tax_info,
-                self.shipment_items,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is ShipmentDetail or name in (
-            "warehouse_id",
-            "amazon_order_id",
-            "amazon_shipment_id",
-            "purchase_date",
-            "shipping_address",
-            "payment_method_details",
-            "marketplace_id",
-            "buyer_name",
-            "buyer_county",
-            "buyer_tax_info",
-            "marketplace_tax_info",
-            "shipment_items",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is ShipmentDetail or name in (
-            "warehouse_id",
-            "amazon_order_id",
-            "amazon_shipment_id",
-            "purchase_date",
-            "shipping_address",
-            "payment_method_details",
-            "marketplace_id",
-            "buyer_name",
-            "buyer_county",
-            "buyer_tax_info",
-            "marketplace_tax_info",
-            "shipment_items",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class GetFBAOutboundShipmentDetailResult(MWSResult):
@@ -752,71 +410,6 @@ class GetFBAOutboundShipmentDetailResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "shipment_detail", shipment_detail)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipment_detail={self.shipment_detail!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipment_detail,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.shipment_detail,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipment_detail,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetFBAOutboundShipmentDetailResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipment_detail",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetFBAOutboundShipmentDetailResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipment_detail",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Shipment:
@@ -841,31 +434,6 @@ class Shipment:
     ) -> None:
         _setattr(self, "amazon_shipment_id", amazon_shipment_id)
         _setattr(self, "invoice_status", invoice_status)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(amazon_shipment_id={self.amazon_shipment_id!r}, invoice_status={self.invoice_status!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.amazon_shipment_id, self.invoice_status) == (
-                other.amazon_shipment_id,
-                other.invoice_status,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.amazon_shipment_id, self.invoice_status))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Shipment or name in ("amazon_shipment_id", "invoice_status"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Shipment or name in ("amazon_shipment_id", "invoice_status"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(shipments=list)
@@ -904,71 +472,6 @@ class GetFBAOutboundShipmentInvoiceStatusResult(MWSResult):
         _setattr(self, "parts", parts)
         _setattr(self, "shipments", list() if shipments is DEFAULT_FACTORY else shipments)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, shipments={self.shipments!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipments,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.shipments,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.shipments,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetFBAOutboundShipmentInvoiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipments",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetFBAOutboundShipmentInvoiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "shipments",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Message:
@@ -993,28 +496,6 @@ class Message:
     ) -> None:
         _setattr(self, "locale", locale)
         _setattr(self, "text", text)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(locale={self.locale!r}, text={self.text!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.locale, self.text) == (other.locale, other.text)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.locale, self.text))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Message or name in ("locale", "text"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
 
 
 @source_dataclass(messages=list)
@@ -1064,83 +545,3 @@ class GetServiceStatusResult(MWSResult):
         _setattr(self, "timestamp", timestamp)
         _setattr(self, "message_id", message_id)
         _setattr(self, "messages", list() if messages is DEFAULT_FACTORY else messages)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(request_id={self.request_id!r}, server_time={self.server_time!r}, quota_max={self.quota_max!r}, quota_remaining={self.quota_remaining!r}, quota_resets_on={self.quota_resets_on!r}, status={self.status!r}, timestamp={self.timestamp!r}, message_id={self.message_id!r}, messages={self.messages!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            ) == (
-                other.request_id,
-                other.server_time,
-                other.quota_max,
-                other.quota_remaining,
-                other.quota_resets_on,
-                other.status,
-                other.timestamp,
-                other.message_id,
-                other.messages,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.request_id,
-                self.server_time,
-                self.quota_max,
-                self.quota_remaining,
-                self.quota_resets_on,
-                self.status,
-                self.timestamp,
-                self.message_id,
-                self.messages,
-            )
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is GetServiceStatusResult or name in (
-            "request_id",
-            "server_time",
-            "quota_max",
-            "quota_remaining",
-            "quota_resets_on",
-            "headers",
-            "body",
-            "parts",
-            "status",
-            "timestamp",
-            "message_id",
-            "messages",
-        ):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)

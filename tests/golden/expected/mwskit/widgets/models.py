@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import FrozenInstanceError
 from datetime import date
 from enum import StrEnum
-from reprlib import recursive_repr
 from typing import Any, Literal
 
 from .._runtime import source_dataclass
@@ -80,28 +78,6 @@ class Part:
         _setattr(self, "part_number", part_number)
         _setattr(self, "quantity", quantity)
 
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(part_number={self.part_number!r}, quantity={self.quantity!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.part_number, self.quantity) == (other.part_number, other.quantity)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.part_number, self.quantity))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Part or name in ("part_number", "quantity"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Part or name in ("part_number", "quantity"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
-
 
 @source_dataclass()
 class Assembly:
@@ -134,30 +110,3 @@ class Assembly:
         _setattr(self, "parts", parts)
         _setattr(self, "color", color)
         _setattr(self, "built_on", built_on)
-
-    @recursive_repr()
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(name={self.name!r}, parts={self.parts!r}, color={self.color!r}, built_on={self.built_on!r})"
-
-    def __eq__(self, other: Any) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.name, self.parts, self.color, self.built_on) == (
-                other.name,
-                other.parts,
-                other.color,
-                other.built_on,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.parts, self.color, self.built_on))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if type(self) is Assembly or name in ("name", "parts", "color", "built_on"):
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super().__setattr__(name, value)
-
-    def __delattr__(self, name: str) -> None:
-        if type(self) is Assembly or name in ("name", "parts", "color", "built_on"):
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super().__delattr__(name)
