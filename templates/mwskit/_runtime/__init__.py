@@ -1,9 +1,11 @@
 """The handwritten runtime shared by every generated mwskit client.
 
-Generated modules reach it only through the names exported here.
+Generated modules reach it only through the names exported here. The sessions (and with them
+httpx) load when first asked for, which is when a client is made: `import mwskit` stays light.
 """
 
-from .client import AsyncSession, SyncSession
+from typing import TYPE_CHECKING
+
 from .credentials import resolve_credentials
 from .descriptors import (
     BodySpec,
@@ -34,6 +36,9 @@ from .request import ClientConfig
 from .response import Document
 from .results import ATTRIBUTE, SAME_SHAPE, TEXT, MWSResult, ResultField, ResultShapeSpec
 from .throttle import SYSTEM_TIMER, ThrottleStore, Timer
+
+if TYPE_CHECKING:
+    from .client import AsyncSession, SyncSession
 
 __all__ = [
     "ATTRIBUTE",
@@ -74,3 +79,11 @@ __all__ = [
     "Timer",
     "resolve_credentials",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name in ("AsyncSession", "SyncSession"):
+        from . import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
