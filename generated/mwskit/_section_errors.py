@@ -86,7 +86,7 @@ if TYPE_CHECKING:
         ReportsError,
     )
 
-__all__ = [
+__all__: list[str] = [
     "AccessToFeedProcessingResultDenied",
     "ContentMD5Missing",
     "FeedCanceled",
