@@ -6,7 +6,7 @@ Each loads with its section's models, on first access (mwskit.errors asks here).
 
 from typing import TYPE_CHECKING
 
-__all__ = []
+__all__: list[str] = []
 
 
 # Hidden from type checkers, which see every name imported above and flag any other.
