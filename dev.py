@@ -29,6 +29,7 @@ INSTALL_INPUTS = ("pyproject.toml", "generated/pyproject.toml")
 BENCHMARKS = (
     "bench_signing",
     "bench_parse",
+    "bench_import",
     "bench_runtime",
     "bench_report_stream",
     "bench_sandbox_load",

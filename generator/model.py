@@ -347,6 +347,7 @@ class Section:
     notes: tuple[str, ...]
     errors: tuple[ErrorCode, ...]  # sorted by code
     error_base: str  # the section's MWSError subclass its generated error classes derive from
+    own_error_classes: tuple[str, ...]  # the error classes its models.py defines, sorted
     enums: tuple[EnumType, ...]
     shapes: tuple[Shape, ...]  # dependencies first
     result_shapes: tuple[ResultShape, ...]  # dependencies first
@@ -357,6 +358,7 @@ class Section:
     client_package_imports: tuple[str, ...]  # its imports from elsewhere in mwskit
     client_model_names: tuple[str, ...]  # enums and shapes client.py uses from .models
     client_runtime_names: tuple[str, ...]  # what client.py imports from the runtime
+    client_type_runtime_names: tuple[str, ...]  # ... for its annotations only
     client_mixin: str | None  # workflows class the sync client inherits (async: Async...)
     package_exports: tuple[PackageExport, ...]  # handwritten names mwskit exports at top level
     example_imports: tuple[str, ...]  # import lines the docs page's examples need

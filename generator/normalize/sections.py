@@ -8,7 +8,7 @@ from typing import Any
 from .. import docs, naming
 from ..errors import SpecError
 from ..load import JsonPath, LoadedSpec
-from ..model import Action, EnumType, PackageExport, ResultShape, Section, Shape
+from ..model import Action, EnumType, ErrorCode, PackageExport, ResultShape, Section, Shape
 from ..python import types
 from ..python.imports import section_imports
 from .actions import build_action
@@ -123,6 +123,13 @@ def _linked(
     return tuple(linked)
 
 
+def _own_error_classes(errors: tuple[ErrorCode, ...], base: str) -> tuple[str, ...]:
+    """The error classes models.py defines: one per code the runtime has no class for, and
+    their base; none when every code is the runtime's."""
+    own = [error.code for error in errors if not error.in_runtime]
+    return tuple(sorted([*own, base])) if own else ()
+
+
 def _package_exports(data: dict[str, Any]) -> tuple[PackageExport, ...]:
     return tuple(
         PackageExport(module, tuple(names))
@@ -215,6 +222,7 @@ def build_section(spec: LoadedSpec) -> tuple[Section | None, list[SpecError]]:
         notes=notes(data),
         errors=errors,
         error_base=error_base(name),
+        own_error_classes=_own_error_classes(errors, error_base(name)),
         enums=tuple(enums[key] for key in sorted(enums)),
         shapes=shapes,
         result_shapes=ordered_results,
@@ -225,6 +233,7 @@ def build_section(spec: LoadedSpec) -> tuple[Section | None, list[SpecError]]:
         client_package_imports=imports.client_package,
         client_model_names=imports.client_model_names,
         client_runtime_names=imports.client_runtime_names,
+        client_type_runtime_names=imports.client_type_runtime_names,
         client_mixin=mixin,
         package_exports=_package_exports(data),
         example_imports=docs.example_imports(example_kinds),

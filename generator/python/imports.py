@@ -32,6 +32,8 @@ class SectionImports:
     client_package: tuple[str, ...]  # client.py's imports from elsewhere in mwskit
     client_model_names: tuple[str, ...]  # enums and shapes client.py uses from .models
     client_runtime_names: tuple[str, ...]  # what client.py imports from the runtime
+    # ... for annotations only: the sessions, whose module loads httpx when a client is made
+    client_type_runtime_names: tuple[str, ...]
 
 
 def import_lines(needs: Iterable[Import]) -> tuple[str, ...]:
@@ -93,7 +95,7 @@ def section_imports(
 ) -> SectionImports:
     """`own_errors`: models.py defines error classes (they derive from MWSError)."""
     parameters = [p for action in actions for p in action.parameters]
-    client_needs: set[Import] = set()
+    client_needs: set[Import] = {("typing", "TYPE_CHECKING")}
     for parameter in parameters:
         client_needs |= argument_type(parameter_item(parameter, enums), parameter.is_list).needs
     if any(action.next_token_action for action in actions):
@@ -115,7 +117,6 @@ def section_imports(
         client=import_lines(client_needs),
         client_package=_client_package_imports(actions, mixin),
         client_model_names=tuple(sorted(model_names)),
-        client_runtime_names=allowed(
-            RUNTIME_PACKAGE, {"AsyncSession", "QuotaPlan", "SyncSession"} | runtime_results
-        ),
+        client_runtime_names=allowed(RUNTIME_PACKAGE, {"QuotaPlan"} | runtime_results),
+        client_type_runtime_names=allowed(RUNTIME_PACKAGE, {"AsyncSession", "SyncSession"}),
     )

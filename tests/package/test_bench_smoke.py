@@ -53,3 +53,18 @@ def test_throttle_store_benchmark_runs_and_reports_ratios() -> None:
     assert lines[1].startswith("signed request (build + sign)")
     assert lines[2].startswith("in-process store (Reserve)") and lines[2].endswith(" x signed")
     assert lines[3].startswith(("Redis store (Reserve, loopback)", "Redis store: skipped"))
+
+
+def test_import_benchmark_runs_and_gives_verdicts() -> None:
+    result = subprocess.run(
+        [sys.executable, "bench/bench_import.py", "--rounds", "1", "--sections", "sellers"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("  import mwskit / floor = ") for line in lines)
+    assert any(line.startswith("  mwskit.sellers ") for line in lines)
+    assert lines[-1].startswith("  mwskit + client / floor = ")

@@ -1,6 +1,6 @@
 """The runtime's layering: every module imports only modules below it, and each rule lives once.
 
-Bottom to top: errors, policy, documents, signing and the dataclass helper; XML and credentials; typed results; descriptors; the
+Bottom to top: errors, policy, documents, signing, the dataclass helper and the shared TLS context; XML and credentials; typed results; descriptors; the
 argument rules; encoding, throttling and response parsing; request building and the Redis
 throttle store; the call engine; batch splitting; the sessions; the workflow runner. The call engine (calls.py) builds requests through
 request.py below it and never reaches up into the sessions (client.py) that carry its steps out.
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = ROOT / "templates" / "mwskit" / "_runtime"
 
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"errors", "policy", "documents", "signing", "dataclass_source"}),
+    frozenset({"errors", "policy", "documents", "signing", "dataclass_source", "tls"}),
     frozenset({"xml", "credentials"}),
     frozenset({"results"}),
     frozenset({"descriptors"}),

@@ -15,7 +15,6 @@ The region falls back to "NA". A profile named by `profile=` or MWSKIT_PROFILE m
 
 from __future__ import annotations
 
-import configparser
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -58,6 +57,8 @@ def _profile(path: Path, name: str, named: bool, file_named: bool) -> tuple[dict
 
     A file named by MWSKIT_CREDENTIALS_FILE must exist, and a profile asked for by name too.
     """
+    import configparser  # only when a file is read, not at `import mwskit`
+
     where = f"profile [{name}] of {path}"
     parser = configparser.ConfigParser(interpolation=None)
     try:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from .._runtime import AsyncSession, QuotaPlan, SyncSession
+from .._runtime import QuotaPlan
 from . import _operations as ops
 from .models import (
     Customer,
@@ -16,6 +17,9 @@ from .models import (
     GetServiceStatusResult,
     ListCustomersResult,
 )
+
+if TYPE_CHECKING:
+    from .._runtime import AsyncSession, SyncSession
 
 
 class CustomerInformationClient:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TYPE_CHECKING
 
 from ..marketplaces import MARKETPLACES, Marketplace
 from .._runtime.documents import (
@@ -16,7 +16,7 @@ from .._runtime.documents import (
     report_encoding_for,
 )
 from .workflows import AsyncFeedsWorkflows, FeedsWorkflows
-from .._runtime import AsyncSession, Document, QuotaPlan, SyncSession
+from .._runtime import Document, QuotaPlan
 from . import _operations as ops
 from .models import (
     CancelFeedSubmissionsResult,
@@ -29,6 +29,9 @@ from .models import (
     GetFeedSubmissionListResult,
     SubmitFeedResult,
 )
+
+if TYPE_CHECKING:
+    from .._runtime import AsyncSession, SyncSession
 
 
 class FeedsClient(FeedsWorkflows):

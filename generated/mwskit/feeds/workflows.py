@@ -11,12 +11,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
 from .._runtime.calls import Sleep
-from .._runtime.client import AsyncSession, SyncSession
 from .._runtime.documents import (
     FeedSource,
     PreflightReport,
@@ -43,6 +42,9 @@ from .._runtime.workflows import (
 )
 from .._runtime.xml import child_text, local_name, parse_xml
 from ..marketplaces import MARKETPLACES
+
+if TYPE_CHECKING:
+    from .._runtime.client import AsyncSession, SyncSession
 
 
 @dataclass(frozen=True, slots=True)

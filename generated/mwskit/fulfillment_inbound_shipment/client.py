@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TYPE_CHECKING
 
-from .._runtime import AsyncSession, QuotaPlan, SyncSession
+from .._runtime import QuotaPlan
 from . import _operations as ops
 from .models import (
     Address,
@@ -48,6 +48,9 @@ from .models import (
     UpdateInboundShipmentResult,
     VoidTransportRequestResult,
 )
+
+if TYPE_CHECKING:
+    from .._runtime import AsyncSession, SyncSession
 
 
 class FulfillmentInboundShipmentClient:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TYPE_CHECKING
 
-from .._runtime import AsyncSession, MWSResult, QuotaPlan, SyncSession
+from .._runtime import MWSResult, QuotaPlan
 from . import _operations as ops
 from .models import (
     Address,
@@ -32,6 +32,9 @@ from .models import (
     ShippingSpeedCategoryValue,
     UpdateFulfillmentOrderItem,
 )
+
+if TYPE_CHECKING:
+    from .._runtime import AsyncSession, SyncSession
 
 
 class FulfillmentOutboundShipmentClient:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
-from .._runtime import AsyncSession, QuotaPlan, SyncSession
+from .._runtime import QuotaPlan
 from . import _operations as ops
 from .models import (
     Address,
@@ -23,6 +23,9 @@ from .models import (
     ShipmentRequestDetails,
     ShippingOfferingFilter,
 )
+
+if TYPE_CHECKING:
+    from .._runtime import AsyncSession, SyncSession
 
 
 class MerchantFulfillmentClient:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
-from .._runtime import AsyncSession, MWSResult, QuotaPlan, SyncSession
+from .._runtime import MWSResult, QuotaPlan
 from . import _operations as ops
 from .models import (
     AuthorizeOnBillingAgreementResult,
@@ -49,6 +49,9 @@ from .models import (
     SortOrderValue,
     ValidateBillingAgreementResult,
 )
+
+if TYPE_CHECKING:
+    from .._runtime import AsyncSession, SyncSession
 
 
 class OffAmazonPaymentsClient:

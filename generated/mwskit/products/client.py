@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
-from .._runtime import AsyncSession, QuotaPlan, SyncSession
+from .._runtime import QuotaPlan
 from . import _operations as ops
 from .models import (
     FeesEstimateRequest,
@@ -31,6 +31,9 @@ from .models import (
     ProductIdType,
     ProductIdTypeValue,
 )
+
+if TYPE_CHECKING:
+    from .._runtime import AsyncSession, SyncSession
 
 
 class ProductsClient:

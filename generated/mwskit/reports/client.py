@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..marketplaces import MARKETPLACES, Marketplace
 from .._runtime.documents import Destination, Download, report_encoding_for
 from .workflows import AsyncReportsWorkflows, ReportsWorkflows
-from .._runtime import AsyncSession, Document, QuotaPlan, SyncSession
+from .._runtime import Document, QuotaPlan
 from . import _operations as ops
 from .models import (
     CancelReportRequestsResult,
@@ -32,6 +33,9 @@ from .models import (
     ScheduleValue,
     UpdateReportAcknowledgementsResult,
 )
+
+if TYPE_CHECKING:
+    from .._runtime import AsyncSession, SyncSession
 
 
 class ReportsClient(ReportsWorkflows):

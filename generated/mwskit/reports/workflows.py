@@ -12,10 +12,9 @@ import tempfile
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import IO, Any, TypeVar, overload
+from typing import IO, TYPE_CHECKING, Any, TypeVar, overload
 
 from .._runtime.calls import Sleep
-from .._runtime.client import AsyncSession, SyncSession
 from .._runtime.documents import Destination
 from .._runtime.errors import MWSError, ReportCancelled
 from .._runtime.response import Document
@@ -33,6 +32,9 @@ from .._runtime.workflows import (
     status_text,
 )
 from .rows import ReportRecord, iter_records, iter_rows
+
+if TYPE_CHECKING:
+    from .._runtime.client import AsyncSession, SyncSession
 
 T = TypeVar("T", bound=ReportRecord)
 

@@ -4,13 +4,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
-from .._runtime import AsyncSession, QuotaPlan, SyncSession
+from .._runtime import QuotaPlan
 from . import _operations as ops
 from .models import (
     GetServiceStatusResult,
     ListMarketplaceParticipationsResult,
 )
+
+if TYPE_CHECKING:
+    from .._runtime import AsyncSession, SyncSession
 
 
 class SellersClient:

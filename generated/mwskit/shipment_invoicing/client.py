@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
 from ..marketplaces import MARKETPLACES, Marketplace
 from .._runtime.documents import FeedSource, flat_file_encoding_for
-from .._runtime import AsyncSession, MWSResult, QuotaPlan, SyncSession
+from .._runtime import MWSResult, QuotaPlan
 from . import _operations as ops
 from .models import (
     GetFBAOutboundShipmentDetailResult,
     GetFBAOutboundShipmentInvoiceStatusResult,
     GetServiceStatusResult,
 )
+
+if TYPE_CHECKING:
+    from .._runtime import AsyncSession, SyncSession
 
 
 class ShipmentInvoicingClient:

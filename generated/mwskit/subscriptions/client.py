@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
-from .._runtime import AsyncSession, MWSResult, QuotaPlan, SyncSession
+from .._runtime import MWSResult, QuotaPlan
 from . import _operations as ops
 from .models import (
     Destination,
@@ -18,6 +18,9 @@ from .models import (
     NotificationTypeValue,
     Subscription,
 )
+
+if TYPE_CHECKING:
+    from .._runtime import AsyncSession, SyncSession
 
 
 class SubscriptionsClient:

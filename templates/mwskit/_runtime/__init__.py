@@ -1,9 +1,11 @@
 """The handwritten runtime shared by every generated mwskit client.
 
-Generated modules reach it only through the names exported here.
+Generated modules reach it only through the names exported here. The sessions (and with them
+httpx) load when first asked for, which is when a client is made: `import mwskit` stays light.
 """
 
-from .client import AsyncSession, SyncSession
+from typing import TYPE_CHECKING
+
 from .credentials import resolve_credentials
 from .dataclass_source import DEFAULT_FACTORY, source_dataclass
 from .descriptors import (
@@ -49,6 +51,9 @@ from .results import (
 )
 from .throttle import SYSTEM_TIMER, ThrottleStore, Timer
 from .xml import local_tag
+
+if TYPE_CHECKING:
+    from .client import AsyncSession, SyncSession
 
 __all__ = [
     "ATTRIBUTE",
@@ -98,3 +103,11 @@ __all__ = [
     "source_dataclass",
     "tag_slot",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name in ("AsyncSession", "SyncSession"):
+        from . import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -40,6 +40,7 @@ from .request import ClientConfig, PreparedRequest, RequestBuilder
 from .response import header_int, lower_headers
 from .signing import percent_encode
 from .throttle import BUCKETS, Peek, ThrottleStore
+from .tls import shared_ssl_context
 from .xml import exceeds_node_limit
 
 if TYPE_CHECKING:
@@ -618,7 +619,8 @@ class SyncSession(_Session):
         super().__init__(config)
         self._owned = http_client is None
         self._http = http_client or httpx.Client(
-            transport=transport or _sync_transport(proxy, verify), timeout=config.timeout
+            transport=transport or _sync_transport(proxy, shared_ssl_context(verify)),
+            timeout=config.timeout,
         )
 
     def call(
@@ -771,7 +773,8 @@ class AsyncSession(_Session):
         super().__init__(config)
         self._owned = http_client is None
         self._http = http_client or httpx.AsyncClient(
-            transport=transport or httpx.AsyncHTTPTransport(proxy=proxy, verify=verify),
+            transport=transport
+            or httpx.AsyncHTTPTransport(proxy=proxy, verify=shared_ssl_context(verify)),
             timeout=config.timeout,
         )
 

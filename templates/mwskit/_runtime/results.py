@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from email.utils import parsedate_to_datetime
 from enum import Enum
 from types import MappingProxyType
 from typing import Any, NoReturn
@@ -114,6 +113,8 @@ def to_datetime(text: str) -> datetime:
 def _other_datetime(text: str) -> datetime:
     if text[:1].isalpha():
         try:
+            from email.utils import parsedate_to_datetime  # rare; costly to import
+
             return parsedate_to_datetime(text)
         except (TypeError, ValueError):
             pass

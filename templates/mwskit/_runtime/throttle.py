@@ -17,7 +17,6 @@ the sync client, awaited in the async one.
 
 from __future__ import annotations
 
-import asyncio
 import bisect
 import math
 import threading
@@ -45,6 +44,8 @@ class Timer:
         time.sleep(seconds)
 
     def async_sleep(self, seconds: float) -> Awaitable[None]:
+        import asyncio  # here, not at the top: `import mwskit` would pay ~20 ms for it
+
         return asyncio.sleep(seconds)
 
 

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-from .._runtime import AsyncSession, MWSResult, QuotaPlan, SyncSession
+from .._runtime import MWSResult, QuotaPlan
 from . import _operations as ops
+
+if TYPE_CHECKING:
+    from .._runtime import AsyncSession, SyncSession
 
 
 class GizmosClient:

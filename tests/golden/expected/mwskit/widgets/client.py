@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TYPE_CHECKING
 
 from ..marketplaces import MARKETPLACES, Marketplace
 from .._runtime.documents import (
@@ -16,7 +16,7 @@ from .._runtime.documents import (
     flat_file_encoding_for,
     report_encoding_for,
 )
-from .._runtime import AsyncSession, Document, MWSResult, QuotaPlan, SyncSession
+from .._runtime import Document, MWSResult, QuotaPlan
 from . import _operations as ops
 from .models import (
     Assembly,
@@ -25,6 +25,9 @@ from .models import (
     WidgetColor,
     WidgetColorValue,
 )
+
+if TYPE_CHECKING:
+    from .._runtime import AsyncSession, SyncSession
 
 
 class WidgetsClient:
