@@ -53,3 +53,28 @@ def test_throttle_store_benchmark_runs_and_reports_ratios() -> None:
     assert lines[1].startswith("signed request (build + sign)")
     assert lines[2].startswith("in-process store (Reserve)") and lines[2].endswith(" x signed")
     assert lines[3].startswith(("Redis store (Reserve, loopback)", "Redis store: skipped"))
+
+
+def test_runtime_benchmark_runs_and_gives_its_verdict() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "bench/bench_runtime.py",
+            "--rounds",
+            "1",
+            "--seconds",
+            "0.0005",
+            "--calls",
+            "20",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("build and sign (the floor of this row)")
+    assert lines[2].startswith("bookkeeping (throttle + retry)")
+    verdict = next(line for line in lines if "of a built-and-signed request: " in line)
+    assert " the goal of < 10% (in situ: " in verdict

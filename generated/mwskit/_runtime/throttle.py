@@ -85,16 +85,8 @@ class Peek:
 
 
 BucketOp = Reserve | Drain | ObserveQuota | ForgetQuota | Peek
-# The ops of nearly every call, made once: a call of one unit, and the answer far from the
-# service's hourly count.
-_RESERVE_ONE = {True: Reserve(1.0, True), False: Reserve(1.0, False)}
+# What nearly every answer tells the bucket (made once).
 FORGET_QUOTA = ForgetQuota()
-
-
-def reserve_op(cost: float, take: bool) -> Reserve:
-    """The Reserve of `cost` units (shared when the cost is one unit)."""
-    return _RESERVE_ONE[take] if cost == 1.0 else Reserve(cost, take)
-
 
 # (seconds to wait, why): what a Reserve answers, or a Peek's seconds until full; other
 # operations answer (0.0, "").

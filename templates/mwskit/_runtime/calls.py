@@ -48,9 +48,9 @@ from .throttle import (
     Drain,
     LocalBucket,
     ObserveQuota,
+    Reserve,
     ThrottleStore,
     Timer,
-    reserve_op,
 )
 
 logger = logging.getLogger("mwskit")
@@ -182,7 +182,7 @@ def quota_wait(
     if bucket is None:
         return 0.0, ""
     cost = cost_of(operation, materialize(operation, values))
-    return bucket.apply(reserve_op(cost, take=False), context.timer.monotonic())
+    return bucket.apply(Reserve(cost, take=False), context.timer.monotonic())
 
 
 def cost_of(operation: Operation[Any], values: tuple[Any, ...]) -> float:
@@ -299,9 +299,9 @@ def _attempts(
     that the request may have been processed; such a request is then resent unchanged."""
     bucket = context.bucket(section, operation)
     # In the process's memory: applied here, not handed to the session (see the module doc).
-    local = isinstance(bucket, LocalBucket)
-    if bucket is not None:
-        reserve = reserve_op(cost_of(operation, values), context.throttle == "wait")
+    local = bucket if isinstance(bucket, LocalBucket) else None
+    cost = 1.0 if bucket is None else cost_of(operation, values)
+    take = context.throttle == "wait"
     started = context.timer.monotonic()
     # Seconds spent waiting for the documented quotas (the bucket, the hourly reset): that is
     # the service's pace, not retry time, so the retry budget (max_total) starts that much later.
@@ -314,9 +314,9 @@ def _attempts(
         if bucket is not None:
             now = started if attempt == 1 else context.timer.monotonic()
             wait, why = (
-                bucket.apply(reserve, now)
-                if local
-                else _admission((yield Throttle(bucket, reserve, now)))
+                local.reserve(cost, now, take)
+                if local is not None
+                else _admission((yield Throttle(bucket, Reserve(cost, take), now)))
             )
             if wait > 0:
                 waited += wait
@@ -357,12 +357,11 @@ def _attempts(
                 yield Sleep(_resend_delay(context, operation, error, attempt, started + waited))
                 continue
             if bucket is not None and isinstance(error, (RequestThrottled, QuotaExceeded)):
-                now = context.timer.monotonic()
-                drain = Drain()  # the service's bucket is empty, so is ours
-                if local:
-                    bucket.apply(drain, now)
+                now = context.timer.monotonic()  # the service's bucket is empty, so is ours
+                if local is not None:
+                    local.drain(now)
                 else:
-                    yield Throttle(bucket, drain, now)
+                    yield Throttle(bucket, Drain(), now)
             if isinstance(error, QuotaExceeded):  # a refusal: safe to send again, even if unsafe
                 wait = _quota_wait(context, operation, outcome.headers, error, attempt)
                 waited += wait
@@ -380,8 +379,8 @@ def _attempts(
             op = _quota_op(operation, headers, None if server is None else server[0])
             if op is not None:
                 now = context.timer.monotonic()
-                if local:
-                    bucket.apply(op, now)
+                if local is not None:
+                    local.apply(op, now)
                 else:
                     yield Throttle(bucket, op, now)
         return result
