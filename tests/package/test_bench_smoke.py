@@ -68,3 +68,28 @@ def test_import_benchmark_runs_and_gives_verdicts() -> None:
     assert any(line.startswith("  import mwskit / floor = ") for line in lines)
     assert any(line.startswith("  mwskit.sellers ") for line in lines)
     assert lines[-1].startswith("  mwskit + client / floor = ")
+
+
+def test_runtime_benchmark_runs_and_gives_its_verdict() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "bench/bench_runtime.py",
+            "--rounds",
+            "1",
+            "--seconds",
+            "0.0005",
+            "--calls",
+            "20",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("build and sign (the floor of this row)")
+    assert lines[2].startswith("bookkeeping (throttle + retry)")
+    verdict = next(line for line in lines if "of a built-and-signed request: " in line)
+    assert " the goal of < 10% (in situ: " in verdict

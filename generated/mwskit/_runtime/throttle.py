@@ -12,8 +12,9 @@ concurrent callers queue up in order.
 
 Where the buckets live is a `ThrottleStore`: the process's own (`BUCKETS`, the default), or one
 shared by every process and host of a seller (`RedisThrottleStore`, redis_store.py). The call
-engine speaks to a store's buckets only in `BucketOp`s, which the sessions apply: at once in
-the sync client, awaited in the async one.
+engine speaks to a store's buckets only in `BucketOp`s. A bucket elsewhere (Redis) is reached
+through the sessions: at once in the sync client, awaited in the async one. The process's own
+`LocalBucket` never does I/O, so the engine applies its ops itself, for both clients alike.
 """
 
 from __future__ import annotations
@@ -85,6 +86,9 @@ class Peek:
 
 
 BucketOp = Reserve | Drain | ObserveQuota | ForgetQuota | Peek
+# What nearly every answer tells the bucket (made once).
+FORGET_QUOTA = ForgetQuota()
+
 # (seconds to wait, why): what a Reserve answers, or a Peek's seconds until full; other
 # operations answer (0.0, "").
 Admission = tuple[float, str]
@@ -207,14 +211,14 @@ class LocalBucket:
     def apply(self, op: BucketOp, now: float) -> Admission:
         if isinstance(op, Reserve):
             return self.reserve(op.cost, now, op.take)
-        if isinstance(op, Peek):
-            return self.until_full(now), ""
-        if isinstance(op, Drain):
-            self.drain(now)
-        elif isinstance(op, ObserveQuota):
-            self.observe_quota(op.remaining, op.resets_in, now)
-        else:
+        if isinstance(op, ForgetQuota):
             self.forget_quota()
+        elif isinstance(op, Peek):
+            return self.until_full(now), ""
+        elif isinstance(op, Drain):
+            self.drain(now)
+        else:
+            self.observe_quota(op.remaining, op.resets_in, now)
         return NO_WAIT
 
     async def aapply(self, op: BucketOp, now: float) -> Admission:
@@ -234,6 +238,13 @@ class LocalBucket:
 
     def forget_quota(self) -> None:
         """The service's hourly count is far from binding: count locally again."""
+        if self.hour_remaining is None and self.hour_resets is None:
+            # Nothing to forget (after nearly every answer), seen without the lock: a count is
+            # only adopted or dropped under it, `hour_remaining` first and `hour_resets` last,
+            # so reading neither means no adopted count was held when `hour_resets` was read.
+            # That is the moment this forget takes effect; an observe_quota still under way
+            # then is ordered after it, as the lock could have ordered it.
+            return
         with self.lock:
             self.hour_remaining = None
             self.hour_resets = None

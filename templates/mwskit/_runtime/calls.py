@@ -1,10 +1,12 @@
 """One call from start to finish: throttle, sign, send, read, and decide whether to try again.
 
-`plan_call` is a generator that never does I/O itself. It yields `Sleep`, `Send` and `Throttle`
-steps (the last an operation on the action's bucket in the throttle store, which may be a
-Redis server) and receives what happened; the sync and async sessions only carry those steps
-out. So throttling, retries, idempotency rules and clock-skew correction exist once, for both
-clients.
+`plan_call` gives a generator that never does I/O itself. It yields `Sleep`, `Send` and
+`Throttle` steps (the last an operation on the action's bucket in a throttle store elsewhere,
+such as a Redis server) and receives what happened; the sync and async sessions only carry
+those steps out. So throttling, retries, idempotency rules and clock-skew correction exist
+once, for both clients. A bucket in the process's memory (`LocalBucket`, the default store)
+does no I/O: the engine applies its operations itself, so a call answered at once takes a
+single step, its Send.
 
 Layering: the engine builds requests with the `RequestBuilder` below it (request.py) and knows
 nothing of the sessions above it (client.py) that carry its steps out.
@@ -38,12 +40,13 @@ from .response import header_int, header_time, parse_download, parse_response
 from .results import MWSResult
 from .throttle import (
     BUCKETS,
+    FORGET_QUOTA,
     Admission,
     Bucket,
     BucketKey,
     BucketOp,
     Drain,
-    ForgetQuota,
+    LocalBucket,
     ObserveQuota,
     Reserve,
     ThrottleStore,
@@ -133,7 +136,7 @@ class CallContext:
             return None
         spec = operation.throttling
         where = section.name
-        if section.in_sandbox(self.sandbox) and spec.sandbox is not None:
+        if self.sandbox and spec.sandbox is not None and section.in_sandbox(True):
             spec, where = spec.sandbox, f"{section.name} sandbox"
         local_key = (where, spec.bucket)
         bucket = self.buckets.get(local_key)
@@ -239,7 +242,8 @@ def plan_call(
     content_type: str | None,
     download: Download | None = None,
 ) -> Generator[Step, Outcome, R]:
-    """The steps of one call; returns its typed result or raises its MWSError.
+    """The steps of one call, as a generator that returns its typed result or raises its
+    MWSError.
 
     `body` is the request document (bytes or a FeedBody) of an operation that has one;
     `download` says where a document answer goes (streamed to a destination, or into memory)
@@ -253,10 +257,21 @@ def plan_call(
     (`_resolve`): the object it made, or OutcomeUnknown saying what to check.
     """
     values = materialize(operation, values)
-    if operation.reference_id is None:
-        return (
-            yield from _attempts(context, section, operation, values, body, content_type, download)
-        )
+    if operation.reference_id is None:  # the attempts alone: one generator frame per call
+        return _attempts(context, section, operation, values, body, content_type, download)
+    return _money_call(context, section, operation, values, body, content_type, download)
+
+
+def _money_call(
+    context: CallContext,
+    section: SectionSpec,
+    operation: Operation[R],
+    values: tuple[Any, ...],
+    body: bytes | FeedBody | None,
+    content_type: str | None,
+    download: Download | None,
+) -> Generator[Step, Outcome, R]:
+    """A money-moving call: its attempts, then its lookup when they end in doubt."""
     unknown: list[Exception] = []
     try:
         return (
@@ -283,7 +298,10 @@ def _attempts(
     """Every attempt of one call. `unknown` (money-moving operations only) collects each sign
     that the request may have been processed; such a request is then resent unchanged."""
     bucket = context.bucket(section, operation)
+    # In the process's memory: applied here, not handed to the session (see the module doc).
+    local = bucket if isinstance(bucket, LocalBucket) else None
     cost = 1.0 if bucket is None else cost_of(operation, values)
+    take = context.throttle == "wait"
     started = context.timer.monotonic()
     # Seconds spent waiting for the documented quotas (the bucket, the hourly reset): that is
     # the service's pace, not retry time, so the retry budget (max_total) starts that much later.
@@ -295,9 +313,11 @@ def _attempts(
         attempt += 1
         if bucket is not None:
             now = started if attempt == 1 else context.timer.monotonic()
-            admission = yield Throttle(bucket, Reserve(cost, context.throttle == "wait"), now)
-            assert isinstance(admission, tuple)
-            wait, why = admission
+            wait, why = (
+                local.reserve(cost, now, take)
+                if local is not None
+                else _admission((yield Throttle(bucket, Reserve(cost, take), now)))
+            )
             if wait > 0:
                 waited += wait
                 yield Sleep(_throttle_wait(context, section, operation, attempt, wait, why))
@@ -308,8 +328,8 @@ def _attempts(
         finally:
             if sink is not None:
                 sink.finish()
-        assert isinstance(outcome, (Received, Failed))
-        if isinstance(outcome, Failed):
+        if not isinstance(outcome, Received):
+            assert isinstance(outcome, Failed)
             if unknown is not None and outcome.maybe_sent:
                 unknown.append(outcome.error)
                 yield Sleep(
@@ -337,7 +357,11 @@ def _attempts(
                 yield Sleep(_resend_delay(context, operation, error, attempt, started + waited))
                 continue
             if bucket is not None and isinstance(error, (RequestThrottled, QuotaExceeded)):
-                yield Throttle(bucket, Drain(), context.timer.monotonic())  # the service's is empty
+                now = context.timer.monotonic()  # the service's bucket is empty, so is ours
+                if local is not None:
+                    local.drain(now)
+                else:
+                    yield Throttle(bucket, Drain(), now)
             if isinstance(error, QuotaExceeded):  # a refusal: safe to send again, even if unsafe
                 wait = _quota_wait(context, operation, outcome.headers, error, attempt)
                 waited += wait
@@ -354,8 +378,18 @@ def _attempts(
         if bucket is not None and "x-mws-quota-remaining" in headers:
             op = _quota_op(operation, headers, None if server is None else server[0])
             if op is not None:
-                yield Throttle(bucket, op, context.timer.monotonic())
+                now = context.timer.monotonic()
+                if local is not None:
+                    local.apply(op, now)
+                else:
+                    yield Throttle(bucket, op, now)
         return result
+
+
+def _admission(outcome: Outcome) -> Admission:
+    """What a session answered a Throttle step with."""
+    assert isinstance(outcome, tuple)
+    return outcome
 
 
 def _read(
@@ -666,7 +700,7 @@ def _quota_op(
     if count > operation.throttling.max_request_quota:
         # More left than a burst can spend before the next answer updates it: the hourly
         # count cannot bind yet, so the bucket alone decides (the common case).
-        return ForgetQuota()
+        return FORGET_QUOTA
     return ObserveQuota(count, _seconds_until(headers.get("x-mws-quota-resetson"), server_now))
 
 

@@ -24,7 +24,7 @@ import httpcore
 import httpx
 
 from . import batches, planner
-from .calls import CallContext, Failed, Outcome, Received, Sleep, Throttle, plan_call
+from .calls import CallContext, Failed, Outcome, Received, Send, Sleep, plan_call
 from .descriptors import Operation, R, SectionSpec
 from .documents import DocumentSink, Download, FeedBody, FeedSource, feed_content_type
 from .errors import (
@@ -658,15 +658,16 @@ class SyncSession(_Session):
         try:
             while True:
                 step = plan.send(outcome)
-                if isinstance(step, Sleep):
+                if isinstance(step, Send):
+                    outcome = self._receive(operation, step.request, step.sink)
+                elif isinstance(step, Sleep):
                     self.config.timer.sleep(step.seconds)
                     outcome = None
-                elif isinstance(step, Throttle):
-                    outcome = step.bucket.apply(step.op, step.now)
                 else:
-                    outcome = self._receive(operation, step.request, step.sink)
+                    outcome = step.bucket.apply(step.op, step.now)
         except StopIteration as done:
-            return cast(R, done.value)
+            result: R = done.value
+            return result
         finally:
             plan.close()  # a call abandoned midway still closes its download file
 
@@ -810,15 +811,16 @@ class AsyncSession(_Session):
         try:
             while True:
                 step = plan.send(outcome)
-                if isinstance(step, Sleep):
+                if isinstance(step, Send):
+                    outcome = await self._receive(operation, step.request, step.sink)
+                elif isinstance(step, Sleep):
                     await self.config.timer.async_sleep(step.seconds)
                     outcome = None
-                elif isinstance(step, Throttle):
-                    outcome = await step.bucket.aapply(step.op, step.now)
                 else:
-                    outcome = await self._receive(operation, step.request, step.sink)
+                    outcome = await step.bucket.aapply(step.op, step.now)
         except StopIteration as done:
-            return cast(R, done.value)
+            result: R = done.value
+            return result
         finally:
             plan.close()  # a call abandoned midway still closes its download file
 
