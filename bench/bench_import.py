@@ -32,6 +32,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from summary import summary_row
+
 FLOOR_IMPORT = "import httpx, lxml.etree"
 CLIENT = 'mwskit.MWS(access_key="AKIAEXAMPLE", secret_key="EXAMPLE", seller_id="A1", region="NA")'
 
@@ -142,6 +144,28 @@ def main() -> None:
     print(
         f"  mwskit + client / floor = {memory_ratio:.2f}x  (goal <= {MEMORY_GOAL:.2f}x, "
         f"25 MB against 18 MB): {verdict(memory_ratio <= MEMORY_GOAL)}"
+    )
+    summary_row(
+        "`import mwskit`, fresh process, compiled bytecode",
+        f"{FLOOR_IMPORT} {best_floor * 1000:.0f} ms",
+        f"{best_import * 1000:.0f} ms = {import_ratio:.2f}x",
+        f"<= {IMPORT_GOAL:.2f}x (0.15 s / 0.13 s)",
+        import_ratio <= IMPORT_GOAL,
+    )
+    slowest = max(uses, key=uses.__getitem__)
+    summary_row(
+        "one section's first use, after `import mwskit` (slowest section)",
+        "-",
+        f"{worst:.1f} ms ({slowest})",
+        f"<= {budget_ms:.0f} ms (30 ms scaled to the floor)",
+        worst <= budget_ms,
+    )
+    summary_row(
+        "memory: `import mwskit` + one client (ru_maxrss)",
+        f"{FLOOR_IMPORT} {best_floor_rss:.1f} MB",
+        f"{best_client_rss:.1f} MB = {memory_ratio:.2f}x",
+        f"<= {MEMORY_GOAL:.2f}x (25 MB / 18 MB)",
+        memory_ratio <= MEMORY_GOAL,
     )
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
+from summary import summary_row
 
 from mwskit._runtime import response
 from mwskit._runtime.response import parse_response
@@ -217,7 +218,10 @@ def verdict(value: float, goal: float) -> str:
     return "meets" if value <= goal else "misses"
 
 
-def run_body(name: str, build: Callable[[int], bytes], sizes: list[int], rounds: int) -> None:
+def run_body(
+    name: str, build: Callable[[int], bytes], sizes: list[int], rounds: int, rows: bool = False
+) -> None:
+    """Time each size of the body; `rows`: print the goal rows of `dev.py bench`'s table too."""
     per_order: dict[int, float] = {}
     for count in sizes:
         body = build(count)
@@ -235,6 +239,22 @@ def run_body(name: str, build: Callable[[int], bytes], sizes: list[int], rounds:
                 f" {seconds / count * 1e6:9.2f}"
             )
         ratio = mine / floor
+        if rows and count == sizes[0]:
+            summary_row(
+                f"parse ListOrders, {count:,} orders, into typed results",
+                f"bare lxml parse {floor * 1e3:.2f} ms",
+                f"{mine * 1e3:.2f} ms = {ratio:.2f}x",
+                f"<= {GOAL_FLOOR}x (stretch {STRETCH_FLOOR}x)",
+                ratio <= GOAL_FLOOR,
+            )
+            if PAM in best:
+                summary_row(
+                    f"parse ListOrders, {count:,} orders, against the peer",
+                    f"python-amazon-mws {best[PAM] * 1e3:.2f} ms",
+                    f"{mine / best[PAM]:.3f}x",
+                    f"<= {GOAL_PEER}x",
+                    mine / best[PAM] <= GOAL_PEER,
+                )
         print(
             f"goal mwskit / floor <= {GOAL_FLOOR}x (stretch {STRETCH_FLOOR}x): {ratio:.2f}x, "
             f"{verdict(ratio, GOAL_FLOOR)} the goal, {verdict(ratio, STRETCH_FLOOR)} the stretch"
@@ -260,6 +280,14 @@ def run_body(name: str, build: Callable[[int], bytes], sizes: list[int], rounds:
             f"{per_order[small] * 1e6:.1f} -> {per_order[large] * 1e6:.1f} us/order, "
             f"{growth:.2f}x, {verdict(growth, GOAL_GROWTH)} it"
         )
+        if rows:
+            summary_row(
+                f"parse cost per order, {small:,} -> {large:,} orders",
+                "-",
+                f"{per_order[small] * 1e6:.1f} -> {per_order[large] * 1e6:.1f} us ({growth:.2f}x)",
+                f"<= {GOAL_GROWTH}x",
+                growth <= GOAL_GROWTH,
+            )
 
 
 def peak_rss_kb() -> int:
@@ -313,8 +341,10 @@ def main() -> None:
     print(f"Python {platform.python_version()} on {platform.machine()}; best of {args.rounds}")
     print(FLOOR_NOTE)
     if floor_body is not None:
-        run_body("ListOrders, the shared floor's body", floor_body, sizes, args.rounds)
-    run_body("ListOrders, realistic body", realistic_body, sizes, args.rounds)
+        run_body("ListOrders, the shared floor's body", floor_body, sizes, args.rounds, rows=True)
+    run_body(
+        "ListOrders, realistic body", realistic_body, sizes, args.rounds, rows=floor_body is None
+    )
     if PAUSES:
         rss_report(sizes[-1])
 

@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
+from summary import summary_row
+
 from mwskit._runtime import ClientConfig, SyncSession
 from mwskit._runtime.request import PreparedRequest
 from mwskit.marketplaces import REGION_HOSTS
@@ -228,6 +230,13 @@ def main() -> None:
     verdict = "meets" if ratio <= GOAL else "misses"
     which = "shared" if shared is not None else "local"
     print(f"mwskit / floor = {ratio:.2f}: {verdict} the goal of <= {GOAL:.2f}x the {which} floor")
+    summary_row(
+        "build + sign one ListOrders (5 list items), validation on",
+        f"{which} floor_sign {floor:.1f} us",
+        f"{best[ours_label]:.1f} us = {ratio:.2f}x",
+        f"<= {GOAL:.2f}x",
+        ratio <= GOAL,
+    )
 
 
 if __name__ == "__main__":

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
 from conftest import ROOT
+
+ROW_PREFIX = "mwskit-bench-row "  # bench/summary.py: the rows `dev.py bench` tabulates
+
+
+def split_rows(stdout: str) -> tuple[list[str], list[str]]:
+    """The benchmark's plain lines, and the measures of the summary rows it printed."""
+    lines = stdout.splitlines()
+    rows = [json.loads(line[len(ROW_PREFIX) :]) for line in lines if line.startswith(ROW_PREFIX)]
+    assert all(set(row) == {"measure", "floor", "now", "goal", "met"} for row in rows)
+    return [line for line in lines if not line.startswith(ROW_PREFIX)], [
+        row["measure"] for row in rows
+    ]
 
 
 def test_signing_benchmark_runs_and_reports_the_ratio() -> None:
@@ -17,7 +30,8 @@ def test_signing_benchmark_runs_and_reports_the_ratio() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines, rows = split_rows(result.stdout)
+    assert rows == ["build + sign one ListOrders (5 list items), validation on"]
     assert any(line.startswith("floor (hand-written SigV2, no validation)") for line in lines)
     assert any(line.startswith("mwskit list_orders (validated)") for line in lines)
     assert lines[-1].startswith("mwskit / floor = ")
@@ -64,7 +78,12 @@ def test_import_benchmark_runs_and_gives_verdicts() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines, rows = split_rows(result.stdout)
+    assert rows == [
+        "`import mwskit`, fresh process, compiled bytecode",
+        "one section's first use, after `import mwskit` (slowest section)",
+        "memory: `import mwskit` + one client (ru_maxrss)",
+    ]
     assert any(line.startswith("  import mwskit / floor = ") for line in lines)
     assert any(line.startswith("  mwskit.sellers ") for line in lines)
     assert lines[-1].startswith("  mwskit + client / floor = ")
@@ -88,8 +107,34 @@ def test_runtime_benchmark_runs_and_gives_its_verdict() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines, rows = split_rows(result.stdout)
+    assert rows == ["throttle + retry bookkeeping on the success path"]
     assert lines[1].startswith("build and sign (the floor of this row)")
     assert lines[2].startswith("bookkeeping (throttle + retry)")
     verdict = next(line for line in lines if "of a built-and-signed request: " in line)
     assert " the goal of < 10% (in situ: " in verdict
+
+
+def test_parse_benchmark_runs_and_gives_its_rows() -> None:
+    result = subprocess.run(
+        [sys.executable, "bench/bench_parse.py", "--rounds", "1", "--sizes", "20,40"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines, rows = split_rows(result.stdout)
+    peer = ["parse ListOrders, 20 orders, against the peer"]
+    assert rows in (
+        [
+            "parse ListOrders, 20 orders, into typed results",
+            "parse cost per order, 20 -> 40 orders",
+        ],
+        [
+            "parse ListOrders, 20 orders, into typed results",
+            *peer,
+            "parse cost per order, 20 -> 40 orders",
+        ],
+    )
+    assert any(line.startswith("goal per-order cost at 40 <= 1.1x that at 20: ") for line in lines)
