@@ -87,6 +87,7 @@ print(json.dumps({"first": first, "same": orders is sys.modules["mwskit.orders"]
     assert answer["first"] == [
         "mwskit.orders",
         "mwskit.orders._operations",
+        "mwskit.orders._readers",
         "mwskit.orders.client",
         "mwskit.orders.models",
     ]
