@@ -25,31 +25,16 @@ import subprocess
 import sys
 from enum import Enum
 
-SECTIONS = (
-    "cart_information",
-    "customer_information",
-    "easy_ship",
-    "feeds",
-    "finances",
-    "fulfillment_inbound_shipment",
-    "fulfillment_inventory",
-    "fulfillment_outbound_shipment",
-    "merchant_fulfillment",
-    "off_amazon_payments",
-    "orders",
-    "products",
-    "recommendations",
-    "reports",
-    "sellers",
-    "shipment_invoicing",
-    "subscriptions",
-)
+from bench_import import sections
 
-_PROGRAM = (
-    "import importlib, mwskit\n"
-    f"for s in {SECTIONS!r}:\n"
-    "    importlib.import_module(f'mwskit.{s}.models')\n"
-)
+
+def _program(sections: list[str]) -> str:
+    """Import mwskit, then every section's models module."""
+    return (
+        "import importlib, mwskit\n"
+        f"for s in {sections!r}:\n"
+        "    importlib.import_module(f'mwskit.{s}.models')\n"
+    )
 
 
 _ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
@@ -81,9 +66,9 @@ def _best(runs: list[dict[str, tuple[int, int]]], name: str) -> tuple[float, flo
     return own, cumulative
 
 
-def _class_counts() -> dict[str, tuple[int, int]]:
+def _class_counts(sections: list[str]) -> dict[str, tuple[int, int]]:
     counts = {}
-    for section in SECTIONS:
+    for section in sections:
         module = importlib.import_module(f"mwskit.{section}.models")
         own = [
             value
@@ -104,16 +89,18 @@ def main() -> None:
     if args.package:
         _ENV["PYTHONPATH"] = os.pathsep.join(filter(None, (args.package, _ENV.get("PYTHONPATH"))))
         sys.path.insert(0, args.package)
-    _importtime(_PROGRAM)  # writes the bytecode caches
+    names = sections()  # of the package measured: --package is on sys.path by now
+    program = _program(names)
+    _importtime(program)  # writes the bytecode caches
     runs = []
     floors = []
     for _ in range(args.runs):  # interleaved with the floor: the machine is noisy
-        runs.append(_importtime(_PROGRAM))
+        runs.append(_importtime(program))
         floors.append(_importtime("import httpx, lxml.etree"))
-    counts = _class_counts()
+    counts = _class_counts(names)
     print(f"{'models module':<32} {'classes':>7} {'enums':>5} {'self ms':>8} {'cum ms':>8}")
     total_own = 0.0
-    for section in SECTIONS:
+    for section in names:
         own, cumulative = _best(runs, f"mwskit.{section}.models")
         total_own += own
         shapes, enums = counts[section]

@@ -11,6 +11,15 @@ from conftest import ROOT
 ROW_PREFIX = "mwskit-bench-row "  # bench/summary.py: the rows `dev.py bench` tabulates
 
 
+def run_bench(script: str, *arguments: str) -> str:
+    """A benchmark's output, run as `python3 dev.py bench` runs it; it must exit 0."""
+    result = subprocess.run(
+        [sys.executable, script, *arguments], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def split_rows(stdout: str) -> tuple[list[str], list[str]]:
     """The benchmark's plain lines, and the measures of the summary rows it printed."""
     lines = stdout.splitlines()
@@ -22,15 +31,8 @@ def split_rows(stdout: str) -> tuple[list[str], list[str]]:
 
 
 def test_signing_benchmark_runs_and_reports_the_ratio() -> None:
-    result = subprocess.run(
-        [sys.executable, "bench/bench_signing.py", "--rounds", "1", "--number", "20"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    lines, rows = split_rows(result.stdout)
+    stdout = run_bench("bench/bench_signing.py", "--rounds", "1", "--number", "20")
+    lines, rows = split_rows(stdout)
     assert rows == ["build + sign one ListOrders (5 list items), validation on"]
     assert any(line.startswith("floor (hand-written SigV2, no validation)") for line in lines)
     assert any(line.startswith("mwskit list_orders (validated)") for line in lines)
@@ -38,15 +40,8 @@ def test_signing_benchmark_runs_and_reports_the_ratio() -> None:
 
 
 def test_report_stream_benchmark_runs_small() -> None:
-    result = subprocess.run(
-        [sys.executable, "bench/bench_report_stream.py", "--size-mb", "4", "--rows-mb", "2"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    stdout = run_bench("bench/bench_report_stream.py", "--size-mb", "4", "--rows-mb", "2")
+    lines = stdout.splitlines()
     assert lines[0] == "report: 4 MiB windows-1252, MD5 verified, decoded 4194304 characters"
     assert lines[1].startswith("get_report stream + MD5 + decode: ")
     assert lines[1].endswith(" s)") and " MB/s (" in lines[1]
@@ -55,30 +50,16 @@ def test_report_stream_benchmark_runs_small() -> None:
 
 
 def test_throttle_store_benchmark_runs_and_reports_ratios() -> None:
-    result = subprocess.run(
-        [sys.executable, "bench/bench_throttle_store.py", "--rounds", "1", "--number", "20"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    stdout = run_bench("bench/bench_throttle_store.py", "--rounds", "1", "--number", "20")
+    lines = stdout.splitlines()
     assert lines[1].startswith("signed request (build + sign)")
     assert lines[2].startswith("in-process store (Reserve)") and lines[2].endswith(" x signed")
     assert lines[3].startswith(("Redis store (Reserve, loopback)", "Redis store: skipped"))
 
 
 def test_import_benchmark_runs_and_gives_verdicts() -> None:
-    result = subprocess.run(
-        [sys.executable, "bench/bench_import.py", "--rounds", "1", "--sections", "sellers"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    lines, rows = split_rows(result.stdout)
+    stdout = run_bench("bench/bench_import.py", "--rounds", "1", "--sections", "sellers")
+    lines, rows = split_rows(stdout)
     assert rows == [
         "`import mwskit`, fresh process, compiled bytecode",
         "one section's first use, after `import mwskit` (slowest section)",
@@ -90,24 +71,10 @@ def test_import_benchmark_runs_and_gives_verdicts() -> None:
 
 
 def test_runtime_benchmark_runs_and_gives_its_verdict() -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "bench/bench_runtime.py",
-            "--rounds",
-            "1",
-            "--seconds",
-            "0.0005",
-            "--calls",
-            "20",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
+    stdout = run_bench(
+        "bench/bench_runtime.py", "--rounds", "1", "--seconds", "0.0005", "--calls", "20"
     )
-    assert result.returncode == 0, result.stderr
-    lines, rows = split_rows(result.stdout)
+    lines, rows = split_rows(stdout)
     assert rows == ["throttle + retry bookkeeping on the success path"]
     assert lines[1].startswith("build and sign (the floor of this row)")
     assert lines[2].startswith("bookkeeping (throttle + retry)")
@@ -116,15 +83,8 @@ def test_runtime_benchmark_runs_and_gives_its_verdict() -> None:
 
 
 def test_parse_benchmark_runs_and_gives_its_rows() -> None:
-    result = subprocess.run(
-        [sys.executable, "bench/bench_parse.py", "--rounds", "1", "--sizes", "20,40"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    lines, rows = split_rows(result.stdout)
+    stdout = run_bench("bench/bench_parse.py", "--rounds", "1", "--sizes", "20, 40")
+    lines, rows = split_rows(stdout)
     peer = ["parse ListOrders, 20 orders, against the peer"]
     assert rows in (
         [
